@@ -1,0 +1,66 @@
+// A scripted stream socket for unit tests (the style of Chromium's
+// SequencedSocketData): the test lists every read and write the code under
+// test must do, in order, each completing synchronously or asynchronously
+// with data or an error. A write whose bytes differ from the script, an
+// operation out of order, or an operation past the end is recorded as a
+// failure and answered with CN_ERR_UNEXPECTED; the test checks
+// cn_mock_socket_failure() (the C++ helper in mock_socket_test_util.h
+// does it with gtest assertions).
+//
+// Ownership: the script is copied. The caller owns the socket; destroy with
+// cn_stream_socket_destroy.
+#ifndef CNET_NET_SOCKET_MOCK_SOCKET_H_
+#define CNET_NET_SOCKET_MOCK_SOCKET_H_
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "net/socket/stream_socket.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cn_mock_kind { CN_MOCK_READ, CN_MOCK_WRITE } cn_mock_kind;
+typedef enum cn_mock_mode { CN_MOCK_SYNC, CN_MOCK_ASYNC } cn_mock_mode;
+
+typedef struct cn_mock_op {
+  cn_mock_kind kind;
+  cn_mock_mode mode;
+  // READ: bytes to return (len > 0), else |result| (0 = EOF, < 0 error).
+  // WRITE: the bytes expected; |result| 0 means "report len written", a
+  // negative |result| fails the write with that error.
+  const char *data;
+  size_t len;
+  int result;
+} cn_mock_op;
+
+#define CN_MOCK_READ_STR(mode, s) {CN_MOCK_READ, (mode), (s), sizeof(s) - 1, 0}
+#define CN_MOCK_READ_ERR(mode, err) {CN_MOCK_READ, (mode), NULL, 0, (err)}
+#define CN_MOCK_READ_EOF(mode) {CN_MOCK_READ, (mode), NULL, 0, 0}
+#define CN_MOCK_WRITE_STR(mode, s) {CN_MOCK_WRITE, (mode), (s), sizeof(s) - 1, 0}
+#define CN_MOCK_WRITE_ERR(mode, err) {CN_MOCK_WRITE, (mode), NULL, 0, (err)}
+
+typedef struct cn_mock_socket_config {
+  cn_mock_mode connect_mode;
+  int connect_result;          // CN_OK or an error
+  cn_next_proto protocol;      // what negotiated_protocol() reports
+} cn_mock_socket_config;
+
+// |config| may be NULL (connect succeeds synchronously).
+cn_stream_socket *cn_mock_socket_new(uv_loop_t *loop, cn_netlog *netlog,
+                                     const cn_mock_socket_config *config,
+                                     const cn_mock_op *ops, size_t num_ops);
+// True once every scripted op has run.
+bool cn_mock_socket_all_consumed(const cn_stream_socket *s);
+// The first failure seen ("write 2: expected \"GET /\" got \"POST\""), or
+// NULL.
+const char *cn_mock_socket_failure(const cn_stream_socket *s);
+// How many ops have run.
+size_t cn_mock_socket_position(const cn_stream_socket *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_SOCKET_MOCK_SOCKET_H_
