@@ -1,0 +1,360 @@
+#include "net/base/url.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uriparser/Uri.h>
+
+#include "base/bytebuf.h"
+#include "base/mem.h"
+#include "net/base/net_errors.h"
+
+// The schemes cnet speaks and their default ports (immutable table).
+static const struct {
+  const char *scheme;
+  uint16_t port;
+  bool secure;
+} kSchemes[] = {
+    {"http", 80, false},
+    {"https", 443, true},
+    {"ws", 80, false},
+    {"wss", 443, true},
+};
+
+uint16_t cn_url_default_port(const char *scheme) {
+  for (size_t i = 0; i < sizeof(kSchemes) / sizeof(kSchemes[0]); i++) {
+    if (strcmp(kSchemes[i].scheme, scheme) == 0)
+      return kSchemes[i].port;
+  }
+  return 0;
+}
+
+bool cn_url_is_secure(const cn_url *url) {
+  for (size_t i = 0; i < sizeof(kSchemes) / sizeof(kSchemes[0]); i++) {
+    if (strcmp(kSchemes[i].scheme, url->scheme) == 0)
+      return kSchemes[i].secure;
+  }
+  return false;
+}
+
+bool cn_url_has_default_port(const cn_url *url) {
+  return url->port == cn_url_default_port(url->scheme);
+}
+
+// uriparser already refuses most of these, but checking first gives one
+// clear rule (no whitespace, controls or raw non-ASCII anywhere) that does
+// not depend on the library's grammar details.
+static bool has_forbidden_bytes(const char *text) {
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p <= 0x20 || *p >= 0x7f)
+      return true;
+  }
+  return false;
+}
+
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes |len| bytes into a fresh heap string. NULL for a malformed
+// escape or an encoded NUL, which would silently truncate the C string
+// (a classic way to smuggle "user%00@evil" past checks).
+static char *percent_decode(const char *s, size_t len) {
+  char *out = cn_xmalloc(len + 1);
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] != '%') {
+      out[n++] = s[i];
+      continue;
+    }
+    int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
+    int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+    if (lo < 0 || (hi == 0 && lo == 0)) {
+      free(out);
+      return NULL;
+    }
+    out[n++] = (char)(hi * 16 + lo);
+    i += 2;
+  }
+  out[n] = '\0';
+  return out;
+}
+
+static bool is_unreserved(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static bool is_sub_delim(unsigned char c) { return c != '\0' && strchr("!$&'()*+,;=", c); }
+
+// Appends |s| encoded for the userinfo component; ':' is encoded in the user
+// name (it separates the password) but not in the password.
+static void append_userinfo_part(cn_bytebuf *b, const char *s, bool encode_colon) {
+  static const char kHex[] = "0123456789ABCDEF";
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (is_unreserved(*p) || is_sub_delim(*p) || (*p == ':' && !encode_colon)) {
+      cn_bytebuf_append(b, p, 1);
+    } else {
+      char esc[3] = {'%', kHex[*p >> 4], kHex[*p & 15]};
+      cn_bytebuf_append(b, esc, 3);
+    }
+  }
+}
+
+static size_t range_len(const UriTextRangeA *r) { return (size_t)(r->afterLast - r->first); }
+
+static int parse_host(const UriUriA *u, cn_url *out) {
+  char buf[CN_HOST_BUF_SIZE];
+  if (!u->hostText.first || u->hostText.first == u->hostText.afterLast)
+    return CN_ERR_INVALID_URL;
+  if (u->hostData.ipFuture.first)
+    return CN_ERR_INVALID_URL;  // "[v1.x]": nothing can connect to it
+  if (u->hostData.ip6) {
+    if (!inet_ntop(AF_INET6, u->hostData.ip6->data, buf, sizeof(buf)))
+      return CN_ERR_INVALID_URL;
+    out->host = cn_xstrdup(buf);
+    out->host_is_ipv6 = true;
+    return CN_OK;
+  }
+  // A reg-name may be percent-encoded; decode before validating so that
+  // "ex%41mple.com" and "example.com" are one host.
+  char *decoded = percent_decode(u->hostText.first, range_len(&u->hostText));
+  if (!decoded)
+    return CN_ERR_INVALID_URL;
+  bool is_v6 = false;
+  int rv = cn_host_canonicalize(decoded, strlen(decoded), buf, &is_v6);
+  free(decoded);
+  // A decoded reg-name must not turn into an IPv6 literal (it would need
+  // brackets to be one).
+  if (rv != CN_OK || is_v6)
+    return CN_ERR_INVALID_URL;
+  out->host = cn_xstrdup(buf);
+  return CN_OK;
+}
+
+static int parse_userinfo(const UriUriA *u, cn_url *out) {
+  if (!u->userInfo.first) {
+    out->username = cn_xstrdup("");
+    out->password = cn_xstrdup("");
+    return CN_OK;
+  }
+  const char *s = u->userInfo.first;
+  size_t len = range_len(&u->userInfo);
+  const char *colon = memchr(s, ':', len);
+  size_t user_len = colon ? (size_t)(colon - s) : len;
+  out->username = percent_decode(s, user_len);
+  out->password = colon ? percent_decode(colon + 1, len - user_len - 1) : cn_xstrdup("");
+  return out->username && out->password ? CN_OK : CN_ERR_INVALID_URL;
+}
+
+// Everything after the uriparser parse; |u| has been normalised.
+static int fill_from_uri(const UriUriA *u, cn_url *out) {
+  if (!u->scheme.first || u->scheme.first == u->scheme.afterLast)
+    return CN_ERR_INVALID_URL;
+  out->scheme = cn_xstrndup(u->scheme.first, range_len(&u->scheme));
+  for (char *p = out->scheme; *p; p++) {
+    if (*p >= 'A' && *p <= 'Z')
+      *p = (char)(*p + ('a' - 'A'));
+  }
+  uint16_t default_port = cn_url_default_port(out->scheme);
+  if (default_port == 0)
+    return CN_ERR_UNKNOWN_URL_SCHEME;
+
+  int rv = parse_host(u, out);
+  if (rv != CN_OK)
+    return rv;
+  rv = parse_userinfo(u, out);
+  if (rv != CN_OK)
+    return rv;
+
+  out->port = default_port;
+  // "http://h:/" has an empty port, which RFC 3986 §6.2.3 equates with the
+  // default.
+  if (u->portText.first && u->portText.first != u->portText.afterLast &&
+      !cn_port_parse(u->portText.first, range_len(&u->portText), &out->port))
+    return CN_ERR_INVALID_URL;
+
+  // With an authority the path is always absolute: join the segments with
+  // '/' ("http://h" has none and "http://h/" one empty segment: both "/").
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  if (!u->pathHead)
+    cn_bytebuf_append_str(&b, "/");
+  for (const UriPathSegmentA *seg = u->pathHead; seg; seg = seg->next) {
+    cn_bytebuf_append_str(&b, "/");
+    cn_bytebuf_append(&b, seg->text.first, range_len(&seg->text));
+  }
+  out->path = cn_bytebuf_steal_str(&b);
+  cn_bytebuf_free(&b);
+
+  if (u->query.first)
+    out->query = cn_xstrndup(u->query.first, range_len(&u->query));
+  if (u->fragment.first)
+    out->fragment = cn_xstrndup(u->fragment.first, range_len(&u->fragment));
+  return CN_OK;
+}
+
+int cn_url_parse(const char *text, cn_url *out) {
+  memset(out, 0, sizeof(*out));
+  if (!text || has_forbidden_bytes(text))
+    return CN_ERR_INVALID_URL;
+  UriUriA u;
+  if (uriParseSingleUriA(&u, text, NULL) != URI_SUCCESS)
+    return CN_ERR_INVALID_URL;  // uriparser frees its members on failure
+  int rv = CN_OK;
+  // Removes dot segments and decodes escaped unreserved characters in the
+  // path, so "/a/./b/../c" is requested as "/a/c" as browsers do.
+  if (uriNormalizeSyntaxExA(&u, URI_NORMALIZE_PATH) != URI_SUCCESS)
+    rv = CN_ERR_INVALID_URL;
+  if (rv == CN_OK)
+    rv = fill_from_uri(&u, out);
+  uriFreeUriMembersA(&u);
+  if (rv != CN_OK)
+    cn_url_free(out);
+  return rv;
+}
+
+void cn_url_free(cn_url *url) {
+  free(url->scheme);
+  free(url->username);
+  free(url->password);
+  free(url->host);
+  free(url->path);
+  free(url->query);
+  free(url->fragment);
+  memset(url, 0, sizeof(*url));
+}
+
+void cn_url_copy(cn_url *dst, const cn_url *src) {
+  dst->scheme = cn_xstrdup(src->scheme);
+  dst->username = cn_xstrdup(src->username);
+  dst->password = cn_xstrdup(src->password);
+  dst->host = cn_xstrdup(src->host);
+  dst->host_is_ipv6 = src->host_is_ipv6;
+  dst->port = src->port;
+  dst->path = cn_xstrdup(src->path);
+  dst->query = cn_xstrdup(src->query);
+  dst->fragment = cn_xstrdup(src->fragment);
+}
+
+static void append_request_target(cn_bytebuf *b, const cn_url *url) {
+  cn_bytebuf_append_str(b, url->path);
+  if (url->query) {
+    cn_bytebuf_append_str(b, "?");
+    cn_bytebuf_append_str(b, url->query);
+  }
+}
+
+static void append_authority(cn_bytebuf *b, const cn_url *url) {
+  if (url->host_is_ipv6)
+    cn_bytebuf_appendf(b, "[%s]", url->host);
+  else
+    cn_bytebuf_append_str(b, url->host);
+  if (!cn_url_has_default_port(url))
+    cn_bytebuf_appendf(b, ":%u", url->port);
+}
+
+static char *finish(cn_bytebuf *b) {
+  char *s = cn_bytebuf_steal_str(b);
+  cn_bytebuf_free(b);
+  return s;
+}
+
+char *cn_url_request_target(const cn_url *url) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  append_request_target(&b, url);
+  return finish(&b);
+}
+
+char *cn_url_host_bracketed(const cn_url *url) {
+  return url->host_is_ipv6 ? cn_xasprintf("[%s]", url->host) : cn_xstrdup(url->host);
+}
+
+char *cn_url_authority(const cn_url *url) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  append_authority(&b, url);
+  return finish(&b);
+}
+
+char *cn_url_absolute_form(const cn_url *url) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  cn_bytebuf_appendf(&b, "%s://", url->scheme);
+  append_authority(&b, url);
+  append_request_target(&b, url);
+  return finish(&b);
+}
+
+char *cn_url_to_string(const cn_url *url) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  cn_bytebuf_appendf(&b, "%s://", url->scheme);
+  if (url->username[0] || url->password[0]) {
+    append_userinfo_part(&b, url->username, true);
+    if (url->password[0]) {
+      cn_bytebuf_append_str(&b, ":");
+      append_userinfo_part(&b, url->password, false);
+    }
+    cn_bytebuf_append_str(&b, "@");
+  }
+  append_authority(&b, url);
+  append_request_target(&b, url);
+  if (url->fragment) {
+    cn_bytebuf_append_str(&b, "#");
+    cn_bytebuf_append_str(&b, url->fragment);
+  }
+  return finish(&b);
+}
+
+void cn_url_host_port(const cn_url *url, cn_host_port *out) {
+  memset(out, 0, sizeof(*out));
+  // url->host is already canonical and shorter than the buffer.
+  strncpy(out->host, url->host, sizeof(out->host) - 1);
+  out->port = url->port;
+}
+
+int cn_url_resolve(const cn_url *base, const char *ref, cn_url *out) {
+  memset(out, 0, sizeof(*out));
+  if (!ref || has_forbidden_bytes(ref))
+    return CN_ERR_INVALID_URL;
+  char *base_text = cn_url_to_string(base);
+  UriUriA base_uri, ref_uri, abs_uri;
+  int rv = CN_ERR_INVALID_URL;
+  if (uriParseSingleUriA(&base_uri, base_text, NULL) != URI_SUCCESS) {
+    free(base_text);
+    return rv;
+  }
+  if (uriParseSingleUriA(&ref_uri, ref, NULL) != URI_SUCCESS) {
+    uriFreeUriMembersA(&base_uri);
+    free(base_text);
+    return rv;
+  }
+  char *resolved = NULL;
+  if (uriAddBaseUriExA(&abs_uri, &ref_uri, &base_uri, URI_RESOLVE_STRICTLY) == URI_SUCCESS) {
+    int chars = 0;
+    if (uriToStringCharsRequiredA(&abs_uri, &chars) == URI_SUCCESS) {
+      resolved = cn_xmalloc((size_t)chars + 1);
+      if (uriToStringA(resolved, &abs_uri, chars + 1, NULL) != URI_SUCCESS) {
+        free(resolved);
+        resolved = NULL;
+      }
+    }
+    uriFreeUriMembersA(&abs_uri);
+  }
+  uriFreeUriMembersA(&ref_uri);
+  uriFreeUriMembersA(&base_uri);
+  free(base_text);
+  if (resolved) {
+    rv = cn_url_parse(resolved, out);
+    free(resolved);
+  }
+  return rv;
+}
