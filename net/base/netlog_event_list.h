@@ -12,6 +12,11 @@ CN_NETLOG_EVENT(REQUEST_ALIVE, requests)
 CN_NETLOG_EVENT(HOST_RESOLVER_JOB, NONE)
 CN_NETLOG_EVENT(HOST_RESOLVER_CACHE_HIT, NONE)
 CN_NETLOG_EVENT(HOST_RESOLVER_RULE_APPLIED, NONE)
+// On the caller's source, around one resolve: BEGIN host, port; END
+// addresses or net_error. JOB_ATTACH (source_dependency = the job) when the
+// request waits on a shared lookup job.
+CN_NETLOG_EVENT(HOST_RESOLVER_REQUEST, NONE)
+CN_NETLOG_EVENT(HOST_RESOLVER_JOB_ATTACH, NONE)
 // TCP: the whole connect (all addresses), and each attempt.
 CN_NETLOG_EVENT(TCP_CONNECT, tcp_connects)
 CN_NETLOG_EVENT(TCP_CONNECT_ATTEMPT, NONE)
