@@ -1,0 +1,157 @@
+// C++ helpers for tests of async cnet code: run the loop until a callback
+// fires (with a watchdog so a lost callback fails the test instead of
+// hanging it), a test loop that checks nothing leaked at teardown, and mock
+// socket assertions.
+#ifndef CNET_NET_SOCKET_SOCKET_TEST_UTIL_H_
+#define CNET_NET_SOCKET_SOCKET_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+#include <uv.h>
+
+#include <string>
+
+#include "base/iobuf.h"
+#include "net/base/net_errors.h"
+#include "net/socket/mock_socket.h"
+#include "net/socket/stream_socket.h"
+
+namespace cnet_test {
+
+// A libuv loop per test. The destructor runs the loop until every handle is
+// closed and then requires uv_loop_close to succeed: a leaked handle fails
+// the test.
+class TestLoop {
+ public:
+  TestLoop() { uv_loop_init(&loop_); }
+  ~TestLoop() {
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    EXPECT_EQ(0, uv_loop_close(&loop_)) << "libuv handles leaked";
+  }
+  uv_loop_t *get() { return &loop_; }
+
+ private:
+  uv_loop_t loop_;
+};
+
+// Receives one completion. Wait() runs the loop until it arrives, failing
+// after |timeout_ms| (default 10 s) rather than hanging.
+class TestCompletion {
+ public:
+  static void Callback(void *arg, int result) {
+    auto *self = static_cast<TestCompletion *>(arg);
+    EXPECT_FALSE(self->done_) << "completion callback ran twice";
+    self->done_ = true;
+    self->result_ = result;
+    if (self->loop_)
+      uv_stop(self->loop_);  // wakes WaitForResult's uv_run
+  }
+  cn_completion_cb cb() const { return &Callback; }
+  void *arg() { return this; }
+  bool done() const { return done_; }
+
+  // |rv| is what the call returned: if it is not IO_PENDING it is the
+  // result and no callback may follow.
+  int WaitForResult(uv_loop_t *loop, int rv, uint64_t timeout_ms = 10000) {
+    if (rv != CN_ERR_IO_PENDING)
+      return rv;
+    uv_timer_t watchdog;
+    uv_timer_init(loop, &watchdog);
+    bool timed_out = false;
+    watchdog.data = &timed_out;
+    uv_timer_start(
+        &watchdog,
+        [](uv_timer_t *t) {
+          *static_cast<bool *>(t->data) = true;
+          uv_stop(t->loop);
+        },
+        timeout_ms, 0);
+    // uv_run(UV_RUN_ONCE) would block in poll until the next timer (the
+    // watchdog) after running due timers; the callback's uv_stop instead
+    // ends the run as soon as the result is in.
+    loop_ = loop;
+    while (!done_ && !timed_out)
+      uv_run(loop, UV_RUN_DEFAULT);
+    loop_ = nullptr;
+    uv_timer_stop(&watchdog);
+    uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
+    uv_run(loop, UV_RUN_NOWAIT);  // lets the close finish
+    if (!done_) {
+      ADD_FAILURE() << "callback did not run within " << timeout_ms << " ms";
+      return CN_ERR_TIMED_OUT;
+    }
+    done_ = false;
+    return result_;
+  }
+
+ private:
+  bool done_ = false;
+  int result_ = 0;
+  uv_loop_t *loop_ = nullptr;
+};
+
+// Runs the loop for a short while so that any wrongly-scheduled callback
+// would fire (used to check "no callback after cancel").
+inline void RunLoopBriefly(uv_loop_t *loop, uint64_t ms = 20) {
+  uv_timer_t t;
+  uv_timer_init(loop, &t);
+  uv_timer_start(&t, [](uv_timer_t *timer) { uv_stop(timer->loop); }, ms, 0);
+  uv_run(loop, UV_RUN_DEFAULT);
+  uv_close(reinterpret_cast<uv_handle_t *>(&t), nullptr);
+  uv_run(loop, UV_RUN_NOWAIT);
+}
+
+// Writes all of |data|, waiting as needed. Returns CN_OK or the error.
+inline int WriteAll(uv_loop_t *loop, cn_stream_socket *s, const std::string &data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    cn_iobuf *buf = cn_iobuf_from_copy(data.data() + off, data.size() - off);
+    TestCompletion c;
+    int rv = c.WaitForResult(loop, cn_stream_socket_write(s, buf, buf->size, c.cb(), c.arg()));
+    cn_iobuf_unref(buf);
+    if (rv < 0)
+      return rv;
+    if (rv == 0)
+      return CN_ERR_UNEXPECTED;
+    off += static_cast<size_t>(rv);
+  }
+  return CN_OK;
+}
+
+// Reads until |n| bytes arrived, EOF, or an error; returns what was read and
+// stores the last result (0 at EOF, < 0 on error, > 0 if |n| was reached).
+inline std::string ReadBytes(uv_loop_t *loop, cn_stream_socket *s, size_t n, int *last = nullptr,
+                             size_t chunk = 16384) {
+  std::string out;
+  int rv = 1;
+  while (out.size() < n) {
+    cn_iobuf *buf = cn_iobuf_new(chunk);
+    TestCompletion c;
+    size_t want = n - out.size() < chunk ? n - out.size() : chunk;
+    rv = c.WaitForResult(loop, cn_stream_socket_read(s, buf, want, c.cb(), c.arg()));
+    if (rv > 0)
+      out.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
+    cn_iobuf_unref(buf);
+    if (rv <= 0)
+      break;
+  }
+  if (last)
+    *last = rv;
+  return out;
+}
+
+// Reads until EOF or error.
+inline std::string ReadAll(uv_loop_t *loop, cn_stream_socket *s, int *last = nullptr) {
+  return ReadBytes(loop, s, static_cast<size_t>(-1), last);
+}
+
+// Checks a mock socket ran its whole script without a mismatch.
+inline void ExpectMockDone(const cn_stream_socket *s) {
+  const char *failure = cn_mock_socket_failure(s);
+  EXPECT_EQ(nullptr, failure) << failure;
+  EXPECT_TRUE(cn_mock_socket_all_consumed(s))
+      << "script stopped at op " << cn_mock_socket_position(s);
+}
+
+}  // namespace cnet_test
+
+#endif  // CNET_NET_SOCKET_SOCKET_TEST_UTIL_H_

@@ -1,0 +1,225 @@
+#include "net/socket/tcp_socket.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/base/netlog_counters.h"
+#include "net/socket/socket_test_util.h"
+
+namespace {
+
+using cnet_test::ReadBytes;
+using cnet_test::TestCompletion;
+using cnet_test::TestLoop;
+using cnet_test::WriteAll;
+
+// Collects accepted sockets.
+struct Acceptor {
+  std::vector<cn_stream_socket *> accepted;
+  static void OnAccept(void *arg, cn_stream_socket *s) {
+    static_cast<Acceptor *>(arg)->accepted.push_back(s);
+  }
+  ~Acceptor() {
+    for (auto *s : accepted)
+      cn_stream_socket_destroy(s);
+  }
+};
+
+cn_ip_endpoint Loopback(uint16_t port = 0) {
+  cn_ip_endpoint ep;
+  EXPECT_TRUE(cn_ip_endpoint_from_literal("127.0.0.1", port, &ep));
+  return ep;
+}
+
+// Runs the loop until the acceptor has |n| sockets.
+void WaitForAccepts(uv_loop_t *loop, Acceptor *acc, size_t n) {
+  for (int i = 0; i < 1000 && acc->accepted.size() < n; i++)
+    uv_run(loop, UV_RUN_ONCE);
+  ASSERT_EQ(n, acc->accepted.size());
+}
+
+TEST(TcpSocketTest, ConnectEchoAndLog) {
+  TestLoop loop;
+  cn_netlog log;
+  cn_netlog_init(&log);
+  cn_netlog_counters counters;
+  cn_netlog_counters_attach(&counters, &log);
+  Acceptor acc;
+  cn_tcp_listener *listener;
+  cn_ip_endpoint bind = Loopback();
+  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
+  cn_address_list addrs;
+  cn_address_list_init(&addrs);
+  cn_ip_endpoint where = cn_tcp_listener_address(listener);
+  EXPECT_NE(0, cn_ip_endpoint_port(&where));
+  cn_address_list_append(&addrs, &where);
+  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, &log);
+  cn_address_list_free(&addrs);
+  TestCompletion c;
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+  WaitForAccepts(loop.get(), &acc, 1);
+  EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(client));
+  cn_ip_endpoint peer;
+  ASSERT_TRUE(cn_tcp_socket_peer_address(client, &peer));
+  EXPECT_TRUE(cn_ip_endpoint_equal(&peer, &where));
+
+  std::string big(1 << 20, '\0');
+  for (size_t i = 0; i < big.size(); i++)
+    big[i] = static_cast<char>(i * 7 + (i >> 9));
+  // Write 1 MiB (more than the socket buffers hold: exercises the async path)
+  // while the server reads it.
+  cn_iobuf *wbuf = cn_iobuf_from_copy(big.data(), big.size());
+  TestCompletion wc;
+  int wrv = cn_stream_socket_write(client, wbuf, wbuf->size, wc.cb(), wc.arg());
+  cn_iobuf_unref(wbuf);
+  EXPECT_EQ(big, ReadBytes(loop.get(), acc.accepted[0], big.size()));
+  EXPECT_EQ(static_cast<int>(big.size()), wc.WaitForResult(loop.get(), wrv));
+
+  ASSERT_EQ(CN_OK, WriteAll(loop.get(), acc.accepted[0], "reply"));
+  EXPECT_EQ("reply", ReadBytes(loop.get(), client, 5));
+  EXPECT_EQ(1u, counters.tcp_connects);
+
+  // Server closes: the client sees EOF and is no longer idle/connected.
+  cn_stream_socket_destroy(acc.accepted[0]);
+  acc.accepted.clear();
+  int last = 1;
+  EXPECT_EQ("", ReadBytes(loop.get(), client, 10, &last));
+  EXPECT_EQ(0, last);
+  EXPECT_FALSE(cn_stream_socket_is_connected(client));
+  cn_stream_socket_destroy(client);
+  cn_tcp_listener_destroy(listener);
+  cn_netlog_counters_detach(&counters);
+}
+
+TEST(TcpSocketTest, IdleCheckSeesPeerClose) {
+  TestLoop loop;
+  Acceptor acc;
+  cn_tcp_listener *listener;
+  cn_ip_endpoint bind = Loopback();
+  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
+  cn_address_list addrs;
+  cn_address_list_init(&addrs);
+  cn_ip_endpoint where = cn_tcp_listener_address(listener);
+  cn_address_list_append(&addrs, &where);
+  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  cn_address_list_free(&addrs);
+  TestCompletion c;
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+  WaitForAccepts(loop.get(), &acc, 1);
+  ASSERT_EQ(CN_OK, WriteAll(loop.get(), acc.accepted[0], "x"));
+  cnet_test::RunLoopBriefly(loop.get());
+  EXPECT_TRUE(cn_stream_socket_is_connected(client));
+  EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(client));  // unread byte
+  EXPECT_EQ("x", ReadBytes(loop.get(), client, 1));
+  EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(client));
+  cn_stream_socket_destroy(acc.accepted[0]);
+  acc.accepted.clear();
+  cnet_test::RunLoopBriefly(loop.get());
+  EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(client));
+  EXPECT_FALSE(cn_stream_socket_is_connected(client));
+  cn_stream_socket_destroy(client);
+  cn_tcp_listener_destroy(listener);
+}
+
+// A port nothing listens on: bind a listener, note the port, close it.
+uint16_t ClosedPort(uv_loop_t *loop) {
+  Acceptor acc;
+  cn_tcp_listener *l;
+  cn_ip_endpoint bind = Loopback();
+  EXPECT_EQ(CN_OK, cn_tcp_listener_new(loop, &bind, nullptr, Acceptor::OnAccept, &acc, &l));
+  cn_ip_endpoint ep = cn_tcp_listener_address(l);
+  cn_tcp_listener_destroy(l);
+  uv_run(loop, UV_RUN_NOWAIT);
+  return cn_ip_endpoint_port(&ep);
+}
+
+TEST(TcpSocketTest, TriesEveryAddressAndReportsFirstError) {
+  TestLoop loop;
+  Acceptor acc;
+  cn_tcp_listener *listener;
+  cn_ip_endpoint bind = Loopback();
+  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
+  cn_address_list addrs;
+  cn_address_list_init(&addrs);
+  cn_ip_endpoint dead = Loopback(ClosedPort(loop.get()));
+  cn_ip_endpoint live = cn_tcp_listener_address(listener);
+  cn_address_list_append(&addrs, &dead);
+  cn_address_list_append(&addrs, &live);
+  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  TestCompletion c;
+  EXPECT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+  cn_ip_endpoint peer;
+  ASSERT_TRUE(cn_tcp_socket_peer_address(client, &peer));
+  EXPECT_TRUE(cn_ip_endpoint_equal(&peer, &live));
+  cn_stream_socket_destroy(client);
+  cn_address_list_free(&addrs);
+
+  // All addresses dead: the first one's error.
+  cn_address_list_init(&addrs);
+  cn_address_list_append(&addrs, &dead);
+  cn_address_list_append(&addrs, &dead);
+  client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  EXPECT_EQ(CN_ERR_CONNECTION_REFUSED,
+            c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+  EXPECT_FALSE(cn_stream_socket_is_connected(client));
+  cn_stream_socket_destroy(client);
+  cn_address_list_free(&addrs);
+
+  // No addresses at all.
+  cn_address_list_init(&addrs);
+  client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  EXPECT_EQ(CN_ERR_NAME_NOT_RESOLVED, cn_stream_socket_connect(client, c.cb(), c.arg()));
+  cn_stream_socket_destroy(client);
+  cn_tcp_listener_destroy(listener);
+}
+
+TEST(TcpSocketTest, DestroyDuringConnectAndReadRunsNoCallback) {
+  TestLoop loop;
+  Acceptor acc;
+  cn_tcp_listener *listener;
+  cn_ip_endpoint bind = Loopback();
+  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
+  cn_address_list addrs;
+  cn_address_list_init(&addrs);
+  cn_ip_endpoint where = cn_tcp_listener_address(listener);
+  cn_address_list_append(&addrs, &where);
+
+  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  TestCompletion c;
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_connect(client, c.cb(), c.arg()));
+  cn_stream_socket_destroy(client);
+  cnet_test::RunLoopBriefly(loop.get());
+  EXPECT_FALSE(c.done());
+
+  client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+  cn_iobuf *buf = cn_iobuf_new(10);
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(client, buf, 10, c.cb(), c.arg()));
+  cn_iobuf_unref(buf);
+  cn_stream_socket_destroy(client);
+  WaitForAccepts(loop.get(), &acc, 2);
+  for (auto *s : acc.accepted)
+    WriteAll(loop.get(), s, "late");
+  cnet_test::RunLoopBriefly(loop.get());
+  EXPECT_FALSE(c.done());
+  cn_address_list_free(&addrs);
+  cn_tcp_listener_destroy(listener);
+}
+
+TEST(TcpSocketTest, ReadAndWriteBeforeConnectFail) {
+  TestLoop loop;
+  cn_address_list addrs;
+  cn_address_list_init(&addrs);
+  cn_stream_socket *s = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  cn_iobuf *buf = cn_iobuf_new(4);
+  TestCompletion c;
+  EXPECT_EQ(CN_ERR_SOCKET_NOT_CONNECTED, cn_stream_socket_read(s, buf, 4, c.cb(), c.arg()));
+  EXPECT_EQ(CN_ERR_SOCKET_NOT_CONNECTED, cn_stream_socket_write(s, buf, 4, c.cb(), c.arg()));
+  cn_iobuf_unref(buf);
+  cn_stream_socket_destroy(s);
+}
+
+}  // namespace
