@@ -65,8 +65,7 @@ static bool set_validity(X509 *x, const cn_test_cert_options *o) {
   // and seconds are split to stay in range even where long is 32 bits.
   return X509_time_adj_ex(X509_getm_notBefore(x), (int)(nb / CN_DAY_S), (long)(nb % CN_DAY_S),
                           NULL) &&
-         X509_time_adj_ex(X509_getm_notAfter(x), (int)(na / CN_DAY_S), (long)(na % CN_DAY_S),
-                          NULL);
+         X509_time_adj_ex(X509_getm_notAfter(x), (int)(na / CN_DAY_S), (long)(na % CN_DAY_S), NULL);
 }
 
 static bool add_san(X509 *x, const cn_test_cert_options *o) {
@@ -170,9 +169,8 @@ static bool make_pems(cn_test_cert *c, const cn_test_cert *issuer) {
     return false;
   // An issuer that is not itself a self-signed root is an intermediate the
   // server must send along; its own chain_pem already lists its intermediates.
-  bool issuer_is_root =
-      !issuer || X509_NAME_cmp(X509_get_subject_name(issuer->x509),
-                               X509_get_issuer_name(issuer->x509)) == 0;
+  bool issuer_is_root = !issuer || X509_NAME_cmp(X509_get_subject_name(issuer->x509),
+                                                 X509_get_issuer_name(issuer->x509)) == 0;
   if (issuer_is_root)
     c->chain_pem = cn_xstrdup(c->pem);
   else

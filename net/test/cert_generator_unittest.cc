@@ -188,8 +188,8 @@ TEST(CertGeneratorTest, IntermediateChain) {
   // The issuer may go first: the leaf keeps its own copy of the chain.
   inter.reset();
   EXPECT_EQ(2u, ParsePems(cn_test_cert_chain_pem(leaf.get())).size());
-  EXPECT_EQ(X509_V_OK,
-            Verify(cn_test_cert_chain_pem(leaf.get()), cn_test_cert_pem(root.get()), "origin.test"));
+  EXPECT_EQ(X509_V_OK, Verify(cn_test_cert_chain_pem(leaf.get()), cn_test_cert_pem(root.get()),
+                              "origin.test"));
   // Without the intermediate the chain does not build.
   EXPECT_EQ(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
             Verify(cn_test_cert_pem(leaf.get()), cn_test_cert_pem(root.get()), "origin.test"));
@@ -213,7 +213,8 @@ TEST(CertGeneratorTest, FreshKeysAndSerials) {
   EXPECT_STRNE(cn_test_cert_key_pem(a.get()), cn_test_cert_key_pem(b.get()));
   X509Ptr xa = ParsePem(cn_test_cert_pem(a.get()));
   X509Ptr xb = ParsePem(cn_test_cert_pem(b.get()));
-  EXPECT_NE(0, ASN1_INTEGER_cmp(X509_get0_serialNumber(xa.get()), X509_get0_serialNumber(xb.get())));
+  EXPECT_NE(0,
+            ASN1_INTEGER_cmp(X509_get0_serialNumber(xa.get()), X509_get0_serialNumber(xb.get())));
 }
 
 TEST(CertGeneratorTest, WritesPemFile) {

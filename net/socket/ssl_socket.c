@@ -1,0 +1,1080 @@
+#include "net/socket/ssl_socket.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Fails the build if OpenSSL's headers were picked up instead of BoringSSL's.
+#include <openssl/is_boringssl.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pool.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "base/iobuf.h"
+#include "base/mem.h"
+#include "net/socket/ssl_internal.h"
+
+// Ciphertext read size: several full records per transport read, so a bulk
+// transfer costs one transport read per ~4 records.
+#define CN_SSL_READ_CHUNK (64 * 1024)
+// Ciphertext write ring: room for several records, so SSL_write rarely
+// waits and one transport write carries many records.
+#define CN_SSL_WRITE_RING (64 * 1024)
+
+typedef enum ssl_state {
+  ST_IDLE,       // made, connect not called
+  ST_HANDSHAKE,  // connect in progress
+  ST_CONNECTED,  // handshake done
+  ST_FAILED,     // handshake failed
+  ST_CLOSED,     // disconnected
+} ssl_state;
+
+// Problems the chain verifier reported, as bits; when there are several the
+// most serious one (lowest bit here) becomes the error, the order Chromium
+// uses.
+enum {
+  PROBLEM_INVALID = 1,
+  PROBLEM_AUTHORITY = 2,
+  PROBLEM_NAME = 4,
+  PROBLEM_DATE = 8,
+};
+
+typedef struct ssl_socket {
+  cn_stream_socket base;
+  cn_stream_socket *transport;  // owned
+  cn_ssl_context *ctx;          // a reference
+  SSL *ssl;
+  cn_ssl_config config;
+  bool is_server;
+  char *host;         // client: as given (for logs)
+  char *verify_name;  // client: without [] or a trailing dot
+  bool host_is_ip;
+  char *session_key;       // client, may be NULL
+  uint8_t proto_wire[32];  // config.protos in ALPN/NPN wire format
+  size_t proto_wire_len;
+
+  ssl_state state;
+  bool handshake_completed;  // stays true after disconnect (for get_info)
+  cn_next_proto proto;
+  bool proto_via_npn;
+  int cert_error;
+  unsigned verify_problems;
+  long verify_detail;  // the first X509_V_ERR_* seen
+
+  // Ciphertext read from the transport, not yet taken by BoringSSL:
+  // rbuf->data[rbuf_off, rbuf_off + rbuf_len).
+  cn_iobuf *rbuf;
+  size_t rbuf_off;
+  size_t rbuf_len;
+  bool transport_read_pending;
+  bool transport_eof;
+  int transport_read_error;
+  // Set while read() gathers records that already arrived, so that it
+  // returns instead of starting a transport read that could leave a large
+  // buffer pending on an idle connection.
+  bool no_new_transport_reads;
+
+  // Ciphertext waiting for the transport: a ring, wbuf_len bytes from
+  // wbuf_off (wrapping). A pending transport write covers the front of it
+  // through a slice, so only the free part is ever written to.
+  cn_iobuf *wbuf;
+  size_t wbuf_off;
+  size_t wbuf_len;
+  bool transport_write_pending;
+  int transport_write_error;
+
+  // The caller's operations.
+  cn_completion_cb connect_cb;
+  void *connect_arg;
+  cn_iobuf *read_buf;
+  size_t read_len;
+  cn_completion_cb read_cb;
+  void *read_arg;
+  cn_iobuf *write_buf;
+  size_t write_len;
+  cn_completion_cb write_cb;
+  void *write_arg;
+  bool write_is_shutdown;
+  bool shutdown_sent;
+  // EOF (0) or an error seen while read() was returning data; every later
+  // read returns it.
+  bool has_read_result;
+  int read_result;
+  int write_error;  // sticky, as read_result
+
+  // pump() runs callers' callbacks; a callback may destroy the socket, so
+  // destroy() defers the free while a pump is on the stack.
+  unsigned pump_depth;
+  bool destroyed;
+} ssl_socket;
+
+static const cn_stream_socket_ops kSslOps;
+
+static ssl_socket *ssl_of(cn_stream_socket *s) { return (ssl_socket *)s; }
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+// ---------------------------------------------------------------------------
+// Transport side: the BIO reads from rbuf and writes into the ring.
+
+static void pump(ssl_socket *s);
+
+static void note_transport_read(ssl_socket *s, int rv) {
+  if (rv > 0) {
+    s->rbuf_off = 0;
+    s->rbuf_len = (size_t)rv;
+  } else if (rv == 0) {
+    s->transport_eof = true;
+  } else {
+    s->transport_read_error = rv;
+  }
+}
+
+static void on_transport_read(void *arg, int rv) {
+  ssl_socket *s = arg;
+  s->transport_read_pending = false;
+  note_transport_read(s, rv);
+  pump(s);
+}
+
+static void start_transport_read(ssl_socket *s) {
+  if (!s->rbuf)
+    s->rbuf = cn_iobuf_new(CN_SSL_READ_CHUNK);
+  s->transport_read_pending = true;
+  int rv = cn_stream_socket_read(s->transport, s->rbuf, s->rbuf->size, on_transport_read, s);
+  if (rv == CN_ERR_IO_PENDING)
+    return;
+  s->transport_read_pending = false;
+  note_transport_read(s, rv);
+}
+
+int cn_ssl_bio_read_(BIO *bio, char *out, int len) {
+  ssl_socket *s = BIO_get_data(bio);
+  BIO_clear_retry_flags(bio);
+  if (len <= 0)
+    return 0;
+  if (s->rbuf_len == 0 && !s->transport_read_pending && !s->transport_eof &&
+      !s->transport_read_error && !s->no_new_transport_reads)
+    start_transport_read(s);
+  if (s->rbuf_len == 0) {
+    if (s->transport_read_error)
+      return -1;
+    if (s->transport_eof)
+      return 0;
+    // With nothing to read now, a failed write is reported here: otherwise
+    // a connection whose writes fail could wait forever for an answer that
+    // will not come.
+    if (s->transport_write_error)
+      return -1;
+    BIO_set_retry_read(bio);
+    return -1;
+  }
+  size_t n = min_size((size_t)len, s->rbuf_len);
+  memcpy(out, s->rbuf->data + s->rbuf_off, n);
+  s->rbuf_off += n;
+  s->rbuf_len -= n;
+  return (int)n;
+}
+
+static void note_transport_write(ssl_socket *s, int rv) {
+  if (rv > 0) {
+    size_t n = min_size((size_t)rv, s->wbuf_len);
+    s->wbuf_off = (s->wbuf_off + n) % s->wbuf->size;
+    s->wbuf_len -= n;
+    if (s->wbuf_len == 0)
+      s->wbuf_off = 0;
+  } else {
+    // 0 breaks the write convention; treat it as a failure rather than spin.
+    s->transport_write_error = rv < 0 ? rv : CN_ERR_UNEXPECTED;
+    s->wbuf_off = 0;
+    s->wbuf_len = 0;
+  }
+}
+
+static void on_transport_write(void *arg, int rv);
+
+// Hands the front of the ring to the transport until it stops completing
+// synchronously.
+static void flush_writes(ssl_socket *s) {
+  while (s->wbuf_len > 0 && !s->transport_write_pending && !s->transport_write_error) {
+    size_t n = min_size(s->wbuf_len, s->wbuf->size - s->wbuf_off);
+    cn_iobuf *chunk = cn_iobuf_slice(s->wbuf, s->wbuf_off, n);
+    s->transport_write_pending = true;
+    int rv = cn_stream_socket_write(s->transport, chunk, n, on_transport_write, s);
+    cn_iobuf_unref(chunk);  // a pending write holds its own reference
+    if (rv == CN_ERR_IO_PENDING)
+      return;
+    s->transport_write_pending = false;
+    note_transport_write(s, rv);
+  }
+}
+
+static void on_transport_write(void *arg, int rv) {
+  ssl_socket *s = arg;
+  s->transport_write_pending = false;
+  note_transport_write(s, rv);
+  flush_writes(s);
+  pump(s);
+}
+
+int cn_ssl_bio_write_(BIO *bio, const char *in, int len) {
+  ssl_socket *s = BIO_get_data(bio);
+  BIO_clear_retry_flags(bio);
+  if (s->transport_write_error)
+    return -1;
+  if (len <= 0)
+    return 0;
+  if (!s->wbuf) {
+    s->wbuf = cn_iobuf_new(CN_SSL_WRITE_RING);
+    s->wbuf_off = 0;
+    s->wbuf_len = 0;
+  }
+  size_t cap = s->wbuf->size;
+  size_t n = min_size((size_t)len, cap - s->wbuf_len);
+  if (n == 0) {
+    BIO_set_retry_write(bio);
+    return -1;
+  }
+  size_t end = (s->wbuf_off + s->wbuf_len) % cap;
+  size_t first = min_size(n, cap - end);
+  memcpy(s->wbuf->data + end, in, first);
+  memcpy(s->wbuf->data, in + first, n - first);
+  s->wbuf_len += n;
+  flush_writes(s);
+  return (int)n;
+}
+
+// Frees empty buffers so an idle connection holds none.
+static void trim_buffers(ssl_socket *s) {
+  if (s->rbuf && s->rbuf_len == 0 && !s->transport_read_pending) {
+    cn_iobuf_unref(s->rbuf);
+    s->rbuf = NULL;
+  }
+  if (s->wbuf && s->wbuf_len == 0 && !s->transport_write_pending) {
+    cn_iobuf_unref(s->wbuf);
+    s->wbuf = NULL;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Error mapping.
+
+static int map_lib_error(ssl_socket *s) {
+  // The first error in the queue is the cause; later ones are context.
+  uint32_t e = ERR_get_error();
+  if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+    return CN_ERR_SSL_PROTOCOL_ERROR;
+  switch (ERR_GET_REASON(e)) {
+    case SSL_R_CERTIFICATE_VERIFY_FAILED:
+      return s->cert_error ? s->cert_error : CN_ERR_CERT_INVALID;
+    case SSL_R_NO_CIPHER_MATCH:
+    case SSL_R_NO_SHARED_CIPHER:
+    case SSL_R_NO_SHARED_GROUP:
+    case SSL_R_NO_COMMON_SIGNATURE_ALGORITHMS:
+    case SSL_R_UNSUPPORTED_PROTOCOL:
+    case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+    case SSL_R_TLSV1_ALERT_INSUFFICIENT_SECURITY:
+      return CN_ERR_SSL_VERSION_OR_CIPHER_MISMATCH;
+    case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE: {
+      // A handshake_failure alert in answer to our ClientHello means the
+      // server found nothing in common with it.
+      uint32_t next = ERR_peek_error();
+      if (ERR_GET_LIB(next) == ERR_LIB_SSL &&
+          ERR_GET_REASON(next) == SSL_R_HANDSHAKE_FAILURE_ON_CLIENT_HELLO)
+        return CN_ERR_SSL_VERSION_OR_CIPHER_MISMATCH;
+      return CN_ERR_SSL_PROTOCOL_ERROR;
+    }
+    case SSL_R_NO_APPLICATION_PROTOCOL:
+    case SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL:
+      return CN_ERR_ALPN_NEGOTIATION_FAILED;
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+    case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+      // A client hearing this was refused for its (absent) certificate; a
+      // server hearing it had its own certificate rejected, for which there
+      // is no closer code.
+      return s->is_server ? CN_ERR_SSL_PROTOCOL_ERROR : CN_ERR_BAD_SSL_CLIENT_AUTH_CERT;
+    case SSL_R_SSLV3_ALERT_DECOMPRESSION_FAILURE:
+      return CN_ERR_SSL_DECOMPRESSION_FAILURE_ALERT;
+    case SSL_R_SSLV3_ALERT_BAD_RECORD_MAC:
+      return CN_ERR_SSL_BAD_RECORD_MAC_ALERT;
+    case SSL_R_TLSV1_ALERT_UNRECOGNIZED_NAME:
+      return CN_ERR_SSL_UNRECOGNIZED_NAME_ALERT;
+    case SSL_R_SERVER_CERT_CHANGED:
+      return CN_ERR_SSL_SERVER_CERT_CHANGED;
+    case SSL_R_NO_RENEGOTIATION:
+      return CN_ERR_SSL_RENEGOTIATION_REQUESTED;
+    default:
+      return CN_ERR_SSL_PROTOCOL_ERROR;
+  }
+}
+
+// Maps a failed SSL_* call. Returns 0 for end of stream (close_notify, or
+// transport EOF), otherwise a CN_ERR_*. |writing| prefers the write side's
+// transport error when both sides failed.
+static int map_error(ssl_socket *s, int ssl_err, bool writing) {
+  int rv;
+  switch (ssl_err) {
+    case SSL_ERROR_ZERO_RETURN:
+      rv = 0;
+      break;
+    case SSL_ERROR_SYSCALL:
+      // The BIO failed: the transport's own result says why, in the order
+      // the BIO reports them.
+      if (writing && s->transport_write_error)
+        rv = s->transport_write_error;
+      else if (s->transport_read_error)
+        rv = s->transport_read_error;
+      else if (s->transport_eof)
+        rv = 0;
+      else if (s->transport_write_error)
+        rv = s->transport_write_error;
+      else
+        rv = CN_ERR_SSL_PROTOCOL_ERROR;
+      break;
+    case SSL_ERROR_SSL:
+      rv = map_lib_error(s);
+      break;
+    default:
+      rv = CN_ERR_SSL_PROTOCOL_ERROR;
+      break;
+  }
+  ERR_clear_error();
+  return rv;
+}
+
+// ---------------------------------------------------------------------------
+// Certificate verification (client). BoringSSL's built-in verifier stops at
+// the first problem; running X509_verify_cert ourselves with a callback that
+// records every problem lets us report the most serious one.
+
+static unsigned classify_verify_error(long err) {
+  switch (err) {
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return PROBLEM_DATE;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return PROBLEM_NAME;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_INVALID_CA:
+      return PROBLEM_AUTHORITY;
+    default:
+      return PROBLEM_INVALID;
+  }
+}
+
+static int collect_verify_problem(int ok, X509_STORE_CTX *store_ctx) {
+  if (ok)
+    return 1;
+  SSL *ssl = X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+  ssl_socket *s = SSL_get_app_data(ssl);
+  long err = X509_STORE_CTX_get_error(store_ctx);
+  if (!s->verify_problems)
+    s->verify_detail = err;
+  s->verify_problems |= classify_verify_error(err);
+  return 1;  // keep going, to see every problem
+}
+
+static int problems_to_error(unsigned problems) {
+  if (problems & PROBLEM_INVALID)
+    return CN_ERR_CERT_INVALID;
+  if (problems & PROBLEM_AUTHORITY)
+    return CN_ERR_CERT_AUTHORITY_INVALID;
+  if (problems & PROBLEM_NAME)
+    return CN_ERR_CERT_COMMON_NAME_INVALID;
+  if (problems & PROBLEM_DATE)
+    return CN_ERR_CERT_DATE_INVALID;
+  return CN_OK;
+}
+
+// Writes |name| in RFC 2253 form into |out|.
+static void name_to_str(const X509_NAME *name, char *out, size_t size) {
+  out[0] = '\0';
+  BIO *bio = BIO_new(BIO_s_mem());
+  const uint8_t *data;
+  size_t len;
+  if (bio && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0 &&
+      BIO_mem_contents(bio, &data, &len)) {
+    len = min_size(len, size - 1);
+    memcpy(out, data, len);
+    out[len] = '\0';
+  }
+  BIO_free(bio);
+}
+
+static void time_to_str(const ASN1_TIME *t, char *out, size_t size) {
+  out[0] = '\0';
+  BIO *bio = BIO_new(BIO_s_mem());
+  const uint8_t *data;
+  size_t len;
+  if (bio && ASN1_TIME_print(bio, t) && BIO_mem_contents(bio, &data, &len)) {
+    len = min_size(len, size - 1);
+    memcpy(out, data, len);
+    out[len] = '\0';
+  }
+  BIO_free(bio);
+}
+
+static int verify_chain(ssl_socket *s) {
+  const STACK_OF(CRYPTO_BUFFER) *certs = SSL_get0_peer_certificates(s->ssl);
+  if (!certs || sk_CRYPTO_BUFFER_num(certs) == 0)
+    return CN_ERR_CERT_INVALID;
+  X509 *leaf = X509_parse_from_buffer(sk_CRYPTO_BUFFER_value(certs, 0));
+  if (!leaf) {
+    ERR_clear_error();
+    return CN_ERR_CERT_INVALID;
+  }
+  STACK_OF(X509) *intermediates = sk_X509_new_null();
+  for (size_t i = 1; intermediates && i < sk_CRYPTO_BUFFER_num(certs); i++) {
+    X509 *x = X509_parse_from_buffer(sk_CRYPTO_BUFFER_value(certs, i));
+    if (x && !sk_X509_push(intermediates, x))
+      X509_free(x);
+  }
+  X509_STORE_CTX *vctx = X509_STORE_CTX_new();
+  int rv = CN_ERR_CERT_INVALID;
+  s->verify_problems = 0;
+  s->verify_detail = X509_V_OK;
+  if (vctx && intermediates &&
+      X509_STORE_CTX_init(vctx, cn_ssl_context_trust_store_(s->ctx), leaf, intermediates)) {
+    X509_STORE_CTX_set_default(vctx, "ssl_server");
+    X509_STORE_CTX_set_ex_data(vctx, SSL_get_ex_data_X509_STORE_CTX_idx(), s->ssl);
+    X509_STORE_CTX_set_verify_cb(vctx, collect_verify_problem);
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(vctx);
+    bool name_ok;
+    if (s->host_is_ip) {
+      name_ok = X509_VERIFY_PARAM_set1_ip_asc(param, s->verify_name) == 1;
+    } else {
+      // Only subjectAltNames count, as in browsers since 2017.
+      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+      name_ok = X509_VERIFY_PARAM_set1_host(param, s->verify_name, strlen(s->verify_name)) == 1;
+    }
+    if (!name_ok)
+      s->verify_problems |= PROBLEM_NAME;
+    int ok = X509_verify_cert(vctx);
+    if (ok != 1 && !s->verify_problems) {
+      s->verify_detail = X509_STORE_CTX_get_error(vctx);
+      s->verify_problems |= PROBLEM_INVALID;
+    }
+    rv = problems_to_error(s->verify_problems);
+  }
+  if (rv != CN_OK) {
+    char subject[256];
+    name_to_str(X509_get_subject_name(leaf), subject, sizeof(subject));
+    cn_netlog_event(s->base.netlog, s->base.source, CN_NETLOG_SSL_CERT_VERIFY_FAILED,
+                    CN_NL_ERROR(rv), CN_NL_STR("host", s->host), CN_NL_STR("subject", subject),
+                    CN_NL_STR("detail", X509_verify_cert_error_string(s->verify_detail)));
+  }
+  X509_STORE_CTX_free(vctx);
+  sk_X509_pop_free(intermediates, X509_free);
+  X509_free(leaf);
+  ERR_clear_error();
+  return rv;
+}
+
+static enum ssl_verify_result_t on_verify_peer(SSL *ssl, uint8_t *out_alert) {
+  ssl_socket *s = SSL_get_app_data(ssl);
+  int rv = verify_chain(s);
+  if (rv == CN_OK)
+    return ssl_verify_ok;
+  s->cert_error = rv;
+  switch (rv) {
+    case CN_ERR_CERT_AUTHORITY_INVALID:
+      *out_alert = SSL_AD_UNKNOWN_CA;
+      break;
+    case CN_ERR_CERT_DATE_INVALID:
+      *out_alert = SSL_AD_CERTIFICATE_EXPIRED;
+      break;
+    default:
+      *out_alert = SSL_AD_BAD_CERTIFICATE;
+      break;
+  }
+  return ssl_verify_invalid;
+}
+
+// ---------------------------------------------------------------------------
+// SSL_CTX callbacks (installed by ssl_context.c).
+
+int cn_ssl_on_new_session_(SSL *ssl, SSL_SESSION *session) {
+  ssl_socket *s = SSL_get_app_data(ssl);
+  if (!s->session_key || !SSL_SESSION_is_resumable(session))
+    return 0;  // not kept: BoringSSL keeps its reference
+  cn_ssl_context_put_session_(s->ctx, s->session_key, session);
+  return 1;  // the cache took the reference
+}
+
+// Finds |token| in a wire-format list; returns its offset or -1.
+static long find_proto(const uint8_t *list, size_t list_len, const char *token) {
+  size_t tlen = strlen(token);
+  for (size_t i = 0; i < list_len;) {
+    size_t l = list[i];
+    if (i + 1 + l > list_len)
+      break;
+    if (l == tlen && memcmp(list + i + 1, token, l) == 0)
+      return (long)i;
+    i += 1 + l;
+  }
+  return -1;
+}
+
+int cn_ssl_on_alpn_select_(SSL *ssl, const uint8_t **out, uint8_t *out_len, const uint8_t *in,
+                           unsigned in_len, void *arg) {
+  ssl_socket *s = SSL_get_app_data(ssl);
+  if (s->config.disable_alpn)
+    return SSL_TLSEXT_ERR_NOACK;
+  // Server preference: the first of our protocols that the client offers.
+  for (size_t i = 0; i < s->config.num_protos; i++) {
+    const char *token = cn_next_proto_alpn(s->config.protos[i]);
+    long at = *token ? find_proto(in, in_len, token) : -1;
+    if (at >= 0) {
+      *out = in + at + 1;  // points into |in|, which outlives the callback
+      *out_len = in[at];
+      return SSL_TLSEXT_ERR_OK;
+    }
+  }
+  return s->config.alpn_required ? SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_NOACK;
+}
+
+int cn_ssl_on_npn_advertise_(SSL *ssl, const uint8_t **out, unsigned *out_len, void *arg) {
+  ssl_socket *s = SSL_get_app_data(ssl);
+  if (!s->config.enable_npn || s->proto_wire_len == 0)
+    return SSL_TLSEXT_ERR_NOACK;
+  *out = s->proto_wire;
+  *out_len = (unsigned)s->proto_wire_len;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+int cn_ssl_on_npn_select_(SSL *ssl, uint8_t **out, uint8_t *out_len, const uint8_t *in,
+                          unsigned in_len, void *arg) {
+  ssl_socket *s = SSL_get_app_data(ssl);
+  // Only sockets with a protocol list use the NPN-enabled SSL_CTX, so
+  // proto_wire is not empty. Client preference decides; with no overlap
+  // NPN says the client picks its own first choice.
+  size_t at = 0;
+  for (size_t i = 0; i < s->proto_wire_len;) {
+    size_t l = s->proto_wire[i];
+    char token[256];
+    memcpy(token, s->proto_wire + i + 1, l);
+    token[l] = '\0';
+    if (find_proto(in, in_len, token) >= 0) {
+      at = i;
+      break;
+    }
+    i += 1 + l;
+  }
+  *out = s->proto_wire + at + 1;
+  *out_len = s->proto_wire[at];
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// ---------------------------------------------------------------------------
+// Handshake, read, write.
+
+static void handshake_done(ssl_socket *s) {
+  s->state = ST_CONNECTED;
+  s->handshake_completed = true;
+  const uint8_t *p;
+  unsigned len;
+  SSL_get0_alpn_selected(s->ssl, &p, &len);
+  if (len) {
+    s->proto = cn_next_proto_from_alpn((const char *)p, len);
+  } else {
+    SSL_get0_next_proto_negotiated(s->ssl, &p, &len);
+    if (len) {
+      s->proto = cn_next_proto_from_alpn((const char *)p, len);
+      s->proto_via_npn = true;
+    }
+  }
+  const SSL_CIPHER *cipher = SSL_get_current_cipher(s->ssl);
+  cn_netlog_end(s->base.netlog, s->base.source, CN_NETLOG_SSL_CONNECT,
+                CN_NL_STR("version", SSL_get_version(s->ssl)),
+                CN_NL_STR("cipher", cipher ? SSL_CIPHER_standard_name(cipher) : ""),
+                CN_NL_STR("alpn", cn_next_proto_alpn(s->proto)),
+                CN_NL_BOOL("npn", s->proto_via_npn),
+                CN_NL_BOOL("resumed", SSL_session_reused(s->ssl)));
+}
+
+static void handshake_failed(ssl_socket *s, int rv) {
+  s->state = ST_FAILED;
+  cn_netlog_end_with_error(s->base.netlog, s->base.source, CN_NETLOG_SSL_CONNECT, rv);
+}
+
+static int do_handshake(ssl_socket *s) {
+  ERR_clear_error();
+  int ret = SSL_do_handshake(s->ssl);
+  if (ret == 1) {
+    handshake_done(s);
+    return CN_OK;
+  }
+  int err = SSL_get_error(s->ssl, ret);
+  // The BIO only asks to retry while a transport read or write is pending,
+  // so the transport's callback will pump us again.
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+    return CN_ERR_IO_PENDING;
+  int rv = map_error(s, err, false);
+  if (rv == 0)
+    rv = CN_ERR_CONNECTION_CLOSED;  // the peer hung up mid-handshake
+  handshake_failed(s, rv);
+  return rv;
+}
+
+static int do_read(ssl_socket *s) {
+  if (s->has_read_result)
+    return s->read_result;
+  uint8_t *out = s->read_buf->data;
+  size_t want = min_size(s->read_len, INT_MAX);
+  size_t total = 0;
+  int rv = CN_ERR_IO_PENDING;
+  // Fill the buffer with every record that has already arrived, but start
+  // no new transport read once there is something to return.
+  while (total < want) {
+    ERR_clear_error();
+    int ret = SSL_read(s->ssl, out + total, (int)(want - total));
+    if (ret > 0) {
+      total += (size_t)ret;
+      s->no_new_transport_reads = true;
+      continue;
+    }
+    int err = SSL_get_error(s->ssl, ret);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+      break;
+    rv = map_error(s, err, false);
+    s->has_read_result = true;
+    s->read_result = rv;
+    break;
+  }
+  s->no_new_transport_reads = false;
+  ERR_clear_error();
+  // With data in hand, an EOF or error behind it waits for the next read.
+  return total > 0 ? (int)total : rv;
+}
+
+static int do_shutdown(ssl_socket *s) {
+  if (!s->shutdown_sent) {
+    ERR_clear_error();
+    int ret = SSL_shutdown(s->ssl);
+    if (ret < 0) {
+      int err = SSL_get_error(s->ssl, ret);
+      if (err == SSL_ERROR_WANT_WRITE)
+        return CN_ERR_IO_PENDING;
+      int rv = map_error(s, err, true);
+      return rv ? rv : CN_ERR_CONNECTION_CLOSED;
+    }
+    s->shutdown_sent = true;
+  }
+  if (s->transport_write_error)
+    return s->transport_write_error;
+  return s->wbuf_len > 0 ? CN_ERR_IO_PENDING : CN_OK;
+}
+
+static int do_write(ssl_socket *s) {
+  if (s->write_error)
+    return s->write_error;
+  if (s->write_is_shutdown)
+    return do_shutdown(s);
+  ERR_clear_error();
+  int ret = SSL_write(s->ssl, s->write_buf->data, (int)min_size(s->write_len, INT_MAX));
+  if (ret > 0)
+    return ret;
+  int err = SSL_get_error(s->ssl, ret);
+  if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
+    return CN_ERR_IO_PENDING;
+  int rv = map_error(s, err, true);
+  s->write_error = rv ? rv : CN_ERR_CONNECTION_CLOSED;
+  return s->write_error;
+}
+
+// Retries whatever waits on the transport and runs the callbacks of what
+// finished. Only called from transport callbacks, so callers' callbacks never
+// run inside their own calls.
+static void pump(ssl_socket *s) {
+  s->pump_depth++;
+  if (s->connect_cb) {
+    int rv = do_handshake(s);
+    if (rv != CN_ERR_IO_PENDING) {
+      cn_completion_cb cb = s->connect_cb;
+      s->connect_cb = NULL;
+      cb(s->connect_arg, rv);
+      if (s->destroyed)
+        goto out;
+    }
+  }
+  if (s->read_cb) {
+    int rv = do_read(s);
+    if (rv != CN_ERR_IO_PENDING) {
+      cn_completion_cb cb = s->read_cb;
+      void *arg = s->read_arg;
+      cn_iobuf_unref(s->read_buf);
+      s->read_buf = NULL;
+      s->read_cb = NULL;
+      cb(arg, rv);
+      if (s->destroyed)
+        goto out;
+    }
+  }
+  if (s->write_cb) {
+    int rv = do_write(s);
+    if (rv != CN_ERR_IO_PENDING) {
+      cn_completion_cb cb = s->write_cb;
+      void *arg = s->write_arg;
+      cn_iobuf_unref(s->write_buf);
+      s->write_buf = NULL;
+      s->write_cb = NULL;
+      s->write_is_shutdown = false;
+      cb(arg, rv);
+      if (s->destroyed)
+        goto out;
+    }
+  }
+  trim_buffers(s);
+out:
+  if (--s->pump_depth == 0 && s->destroyed)
+    free(s);
+}
+
+// ---------------------------------------------------------------------------
+// The stream socket interface.
+
+static int configure_ssl(ssl_socket *s) {
+  uint16_t min = s->config.version_min ? s->config.version_min : CN_SSL_VERSION_TLS1_2;
+  uint16_t max = s->config.version_max ? s->config.version_max : CN_SSL_VERSION_TLS1_3;
+  if (min < CN_SSL_VERSION_TLS1_2)
+    min = CN_SSL_VERSION_TLS1_2;  // older versions are never spoken
+  if (max > CN_SSL_VERSION_TLS1_3)
+    max = CN_SSL_VERSION_TLS1_3;
+  if (min > max)
+    return CN_ERR_NO_SSL_VERSIONS_ENABLED;
+  SSL_set_min_proto_version(s->ssl, min);
+  SSL_set_max_proto_version(s->ssl, max);
+  // write() may then report fewer bytes than asked once a record is queued,
+  // instead of holding the caller until the whole buffer is encrypted.
+  SSL_set_mode(s->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE);
+  if (s->is_server) {
+    SSL_set_accept_state(s->ssl);
+    return CN_OK;
+  }
+  SSL_set_connect_state(s->ssl);
+  if (!s->host_is_ip && !SSL_set_tlsext_host_name(s->ssl, s->verify_name)) {
+    ERR_clear_error();
+    return CN_ERR_INVALID_ARGUMENT;
+  }
+  if (s->proto_wire_len && SSL_set_alpn_protos(s->ssl, s->proto_wire, (unsigned)s->proto_wire_len))
+    return CN_ERR_INVALID_ARGUMENT;  // (returns 0 on success)
+  SSL_set_custom_verify(s->ssl, SSL_VERIFY_PEER, on_verify_peer);
+  SSL_SESSION *session = cn_ssl_context_take_session_(s->ctx, s->session_key);
+  if (session) {
+    SSL_set_session(s->ssl, session);
+    SSL_SESSION_free(session);
+  }
+  return CN_OK;
+}
+
+static int connect_(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
+  ssl_socket *s = ssl_of(base);
+  if (s->state == ST_CONNECTED)
+    return CN_ERR_SOCKET_IS_CONNECTED;
+  if (s->state != ST_IDLE)
+    return CN_ERR_UNEXPECTED;  // a second connect, or after failure/close
+  if (s->is_server)
+    cn_netlog_begin(base->netlog, base->source, CN_NETLOG_SSL_CONNECT, CN_NL_STR("role", "server"),
+                    CN_NL_SOURCE("transport", s->transport->source));
+  else
+    cn_netlog_begin(base->netlog, base->source, CN_NETLOG_SSL_CONNECT, CN_NL_STR("role", "client"),
+                    CN_NL_STR("host", s->host), CN_NL_SOURCE("transport", s->transport->source));
+  // An unconnected transport is not checked for here: its first read or
+  // write reports it, with its own error.
+  int rv = configure_ssl(s);
+  if (rv != CN_OK) {
+    handshake_failed(s, rv);
+    return rv;
+  }
+  s->state = ST_HANDSHAKE;
+  rv = do_handshake(s);
+  if (rv == CN_ERR_IO_PENDING) {
+    s->connect_cb = cb;
+    s->connect_arg = arg;
+  }
+  trim_buffers(s);
+  return rv;
+}
+
+static int read_(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                 void *arg) {
+  ssl_socket *s = ssl_of(base);
+  if (s->state != ST_CONNECTED)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  if (s->read_cb)
+    return CN_ERR_UNEXPECTED;  // one read at a time
+  if (len == 0 || len > buf->size)
+    return CN_ERR_INVALID_ARGUMENT;
+  s->read_buf = buf;
+  s->read_len = len;
+  int rv = do_read(s);
+  if (rv == CN_ERR_IO_PENDING) {
+    cn_iobuf_ref(buf);
+    s->read_cb = cb;
+    s->read_arg = arg;
+  } else {
+    s->read_buf = NULL;
+  }
+  trim_buffers(s);
+  return rv;
+}
+
+static int start_write(ssl_socket *s, cn_iobuf *buf, size_t len, bool shutdown, cn_completion_cb cb,
+                       void *arg) {
+  if (s->state != ST_CONNECTED)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  if (s->write_cb)
+    return CN_ERR_UNEXPECTED;  // one write at a time
+  if (s->shutdown_sent && !shutdown)
+    return CN_ERR_CONNECTION_CLOSED;
+  s->write_buf = buf;
+  s->write_len = len;
+  s->write_is_shutdown = shutdown;
+  int rv = do_write(s);
+  if (rv == CN_ERR_IO_PENDING) {
+    if (buf)
+      cn_iobuf_ref(buf);
+    s->write_cb = cb;
+    s->write_arg = arg;
+  } else {
+    s->write_buf = NULL;
+    s->write_is_shutdown = false;
+  }
+  trim_buffers(s);
+  return rv;
+}
+
+static int write_(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                  void *arg) {
+  if (len == 0 || len > buf->size)
+    return CN_ERR_INVALID_ARGUMENT;
+  return start_write(ssl_of(base), buf, len, false, cb, arg);
+}
+
+int cn_ssl_socket_shutdown(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
+  if (!cn_ssl_socket_is_ssl(base))
+    return CN_ERR_INVALID_ARGUMENT;
+  return start_write(ssl_of(base), NULL, 0, true, cb, arg);
+}
+
+// Drops the caller's pending operations without running their callbacks.
+static void cancel_ops(ssl_socket *s) {
+  if (s->state == ST_HANDSHAKE)
+    handshake_failed(s, CN_ERR_ABORTED);  // close the SSL_CONNECT span
+  s->connect_cb = NULL;
+  cn_iobuf_unref(s->read_buf);
+  s->read_buf = NULL;
+  s->read_cb = NULL;
+  cn_iobuf_unref(s->write_buf);
+  s->write_buf = NULL;
+  s->write_cb = NULL;
+  s->write_is_shutdown = false;
+}
+
+// After the transport was disconnected or destroyed: its pending operations
+// are cancelled, so our buffers are ours alone.
+static void drop_buffers(ssl_socket *s) {
+  s->transport_read_pending = false;
+  s->transport_write_pending = false;
+  cn_iobuf_unref(s->rbuf);
+  s->rbuf = NULL;
+  s->rbuf_len = 0;
+  cn_iobuf_unref(s->wbuf);
+  s->wbuf = NULL;
+  s->wbuf_len = 0;
+}
+
+static void disconnect_(cn_stream_socket *base) {
+  ssl_socket *s = ssl_of(base);
+  if (s->state == ST_CLOSED)
+    return;
+  cancel_ops(s);
+  cn_stream_socket_disconnect(s->transport);
+  drop_buffers(s);
+  s->state = ST_CLOSED;
+}
+
+static bool has_buffered_input(const ssl_socket *s) {
+  return s->rbuf_len > 0 || SSL_has_pending(s->ssl);
+}
+
+static bool is_connected_(const cn_stream_socket *base) {
+  const ssl_socket *s = (const ssl_socket *)base;
+  if (s->state != ST_CONNECTED)
+    return false;
+  // Unread data still counts as connected, as for TCP.
+  if (has_buffered_input(s))
+    return true;
+  if (s->has_read_result || s->transport_eof || s->transport_read_error)
+    return false;
+  return cn_stream_socket_is_connected(s->transport);
+}
+
+static bool is_connected_and_idle_(const cn_stream_socket *base) {
+  const ssl_socket *s = (const ssl_socket *)base;
+  if (s->state != ST_CONNECTED || has_buffered_input(s))
+    return false;
+  if (s->has_read_result || s->transport_eof || s->transport_read_error ||
+      s->transport_write_error || s->write_error || s->shutdown_sent)
+    return false;
+  return cn_stream_socket_is_connected_and_idle(s->transport);
+}
+
+static cn_next_proto negotiated_protocol_(const cn_stream_socket *base) {
+  return ((const ssl_socket *)base)->proto;
+}
+
+static void destroy_(cn_stream_socket *base) {
+  ssl_socket *s = ssl_of(base);
+  cancel_ops(s);
+  // Destroying the transport cancels its callbacks into us.
+  cn_stream_socket_destroy(s->transport);
+  s->transport = NULL;
+  drop_buffers(s);
+  SSL_free(s->ssl);  // frees the BIO too
+  s->ssl = NULL;
+  cn_ssl_context_unref(s->ctx);
+  free(s->host);
+  free(s->verify_name);
+  free(s->session_key);
+  cn_stream_socket_log_destroyed(base);
+  s->destroyed = true;
+  if (s->pump_depth == 0)
+    free(s);
+}
+
+static const cn_stream_socket_ops kSslOps = {
+    .name = "ssl",
+    .connect = connect_,
+    .read = read_,
+    .write = write_,
+    .disconnect = disconnect_,
+    .is_connected = is_connected_,
+    .is_connected_and_idle = is_connected_and_idle_,
+    .negotiated_protocol = negotiated_protocol_,
+    .destroy = destroy_,
+};
+
+static void set_host(ssl_socket *s, const char *host) {
+  s->host = cn_xstrdup(host);
+  size_t len = strlen(host);
+  if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
+    s->verify_name = cn_xstrndup(host + 1, len - 2);
+  else if (len >= 2 && host[len - 1] == '.')
+    s->verify_name = cn_xstrndup(host, len - 1);  // "example.com." names example.com
+  else
+    s->verify_name = cn_xstrdup(host);
+  struct in_addr a4;
+  struct in6_addr a6;
+  s->host_is_ip =
+      inet_pton(AF_INET, s->verify_name, &a4) == 1 || inet_pton(AF_INET6, s->verify_name, &a6) == 1;
+}
+
+static void build_proto_wire(ssl_socket *s) {
+  size_t n = min_size(s->config.num_protos, CN_SSL_MAX_PROTOS);
+  s->config.num_protos = n;
+  for (size_t i = 0; i < n; i++) {
+    const char *token = cn_next_proto_alpn(s->config.protos[i]);
+    size_t l = strlen(token);
+    if (l == 0 || s->proto_wire_len + 1 + l > sizeof(s->proto_wire))
+      continue;
+    s->proto_wire[s->proto_wire_len++] = (uint8_t)l;
+    memcpy(s->proto_wire + s->proto_wire_len, token, l);
+    s->proto_wire_len += l;
+  }
+}
+
+cn_stream_socket *cn_ssl_socket_new(cn_netlog *netlog, cn_stream_socket *transport,
+                                    const cn_ssl_socket_params *params) {
+  if (!params || !params->context ||
+      (!cn_ssl_context_is_server(params->context) && (!params->host || !*params->host))) {
+    cn_stream_socket_destroy(transport);
+    return NULL;
+  }
+  ssl_socket *s = CN_NEW(ssl_socket);
+  cn_stream_socket_init(&s->base, &kSslOps, netlog);
+  s->transport = transport;
+  s->ctx = cn_ssl_context_ref(params->context);
+  s->is_server = cn_ssl_context_is_server(params->context);
+  if (params->config)
+    s->config = *params->config;
+  build_proto_wire(s);
+  if (!s->is_server) {
+    set_host(s, params->host);
+    s->session_key = cn_xstrdup(params->session_key);
+  }
+  bool variant =
+      s->is_server ? s->config.disable_alpn : s->config.enable_npn && s->proto_wire_len > 0;
+  s->ssl = cn_ssl_context_new_ssl_(s->ctx, variant);
+  SSL_set_app_data(s->ssl, s);
+  BIO *bio = BIO_new(cn_ssl_context_bio_method_(s->ctx));
+  if (!bio)
+    abort();  // out of memory
+  BIO_set_data(bio, s);
+  BIO_set_init(bio, 1);
+  SSL_set_bio(s->ssl, bio, bio);  // one reference, for both directions
+  return &s->base;
+}
+
+bool cn_ssl_socket_is_ssl(const cn_stream_socket *s) { return s && s->ops == &kSslOps; }
+
+int cn_ssl_socket_cert_error(const cn_stream_socket *base) {
+  if (!cn_ssl_socket_is_ssl(base))
+    return CN_ERR_INVALID_ARGUMENT;
+  return ((const ssl_socket *)base)->cert_error;
+}
+
+static void copy_str(char *out, size_t size, const char *in) {
+  if (!in)
+    in = "";
+  size_t len = min_size(strlen(in), size - 1);
+  memcpy(out, in, len);
+  out[len] = '\0';
+}
+
+int cn_ssl_socket_get_info(const cn_stream_socket *base, cn_ssl_info *info) {
+  memset(info, 0, sizeof(*info));
+  if (!cn_ssl_socket_is_ssl(base))
+    return CN_ERR_INVALID_ARGUMENT;
+  const ssl_socket *s = (const ssl_socket *)base;
+  if (!s->handshake_completed || !s->ssl)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  info->version = (uint16_t)SSL_version(s->ssl);
+  copy_str(info->version_name, sizeof(info->version_name), SSL_get_version(s->ssl));
+  const SSL_CIPHER *cipher = SSL_get_current_cipher(s->ssl);
+  copy_str(info->cipher, sizeof(info->cipher), cipher ? SSL_CIPHER_standard_name(cipher) : "");
+  uint16_t group = SSL_get_curve_id(s->ssl);
+  copy_str(info->group, sizeof(info->group), group ? SSL_get_curve_name(group) : "");
+  copy_str(info->alpn, sizeof(info->alpn), cn_next_proto_alpn(s->proto));
+  info->npn = s->proto_via_npn;
+  info->resumed = SSL_session_reused(s->ssl) == 1;
+  X509 *leaf = SSL_get_peer_certificate(s->ssl);
+  if (leaf) {
+    name_to_str(X509_get_subject_name(leaf), info->subject, sizeof(info->subject));
+    name_to_str(X509_get_issuer_name(leaf), info->issuer, sizeof(info->issuer));
+    time_to_str(X509_get0_notBefore(leaf), info->not_before, sizeof(info->not_before));
+    time_to_str(X509_get0_notAfter(leaf), info->not_after, sizeof(info->not_after));
+    X509_free(leaf);
+  }
+  if (s->is_server)
+    copy_str(info->server_name, sizeof(info->server_name),
+             SSL_get_servername(s->ssl, TLSEXT_NAMETYPE_host_name));
+  ERR_clear_error();
+  return CN_OK;
+}
