@@ -25,6 +25,12 @@
 // Ciphertext write ring: room for several records, so SSL_write rarely
 // waits and one transport write carries many records.
 #define CN_SSL_WRITE_RING (64 * 1024)
+// The largest record BoringSSL writes: 16 KiB of data plus header, padding
+// and tag, with margin.
+#define CN_SSL_MAX_RECORD (16 * 1024 + 512)
+// Read size of the background read an idle client keeps pending: enough for
+// TLS 1.3 session tickets or an alert, small for an idle connection.
+#define CN_SSL_PEEK_CHUNK (4 * 1024)
 
 typedef enum ssl_state {
   ST_IDLE,       // made, connect not called
@@ -78,6 +84,9 @@ typedef struct ssl_socket {
   // returns instead of starting a transport read that could leave a large
   // buffer pending on an idle connection.
   bool no_new_transport_reads;
+  // Client: the post-handshake peek (see do_peek) is running, or is over.
+  bool peeking;
+  bool peek_done;
 
   // Ciphertext waiting for the transport: a ring, wbuf_len bytes from
   // wbuf_off (wrapping). A pending transport write covers the front of it
@@ -99,6 +108,7 @@ typedef struct ssl_socket {
   size_t write_len;
   cn_completion_cb write_cb;
   void *write_arg;
+  size_t write_progress;  // bytes of write_buf already encrypted
   bool write_is_shutdown;
   bool shutdown_sent;
   // EOF (0) or an error seen while read() was returning data; every later
@@ -144,7 +154,7 @@ static void on_transport_read(void *arg, int rv) {
 
 static void start_transport_read(ssl_socket *s) {
   if (!s->rbuf)
-    s->rbuf = cn_iobuf_new(CN_SSL_READ_CHUNK);
+    s->rbuf = cn_iobuf_new(s->peeking ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK);
   s->transport_read_pending = true;
   int rv = cn_stream_socket_read(s->transport, s->rbuf, s->rbuf->size, on_transport_read, s);
   if (rv == CN_ERR_IO_PENDING)
@@ -599,6 +609,16 @@ static void handshake_done(ssl_socket *s) {
       s->proto_via_npn = true;
     }
   }
+  if (s->is_server) {
+    // BoringSSL holds TLS 1.3 session tickets back until the server's first
+    // write (so a client that never reads cannot stall a server with a small
+    // buffer); our ring takes them at once, so a zero-byte write sends them
+    // now and a client that connects ahead of time can resume later.
+    uint8_t unused = 0;
+    ERR_clear_error();
+    SSL_write(s->ssl, &unused, 0);
+    ERR_clear_error();
+  }
   const SSL_CIPHER *cipher = SSL_get_current_cipher(s->ssl);
   cn_netlog_end(s->base.netlog, s->base.source, CN_NETLOG_SSL_CONNECT,
                 CN_NL_STR("version", SSL_get_version(s->ssl)),
@@ -659,6 +679,8 @@ static int do_read(ssl_socket *s) {
   }
   s->no_new_transport_reads = false;
   ERR_clear_error();
+  if (total > 0)
+    s->peek_done = true;  // application data flows: no more peeking
   // With data in hand, an EOF or error behind it waits for the next read.
   return total > 0 ? (int)total : rv;
 }
@@ -681,21 +703,74 @@ static int do_shutdown(ssl_socket *s) {
   return s->wbuf_len > 0 ? CN_ERR_IO_PENDING : CN_OK;
 }
 
+// Room left in the write ring.
+static size_t ring_room(const ssl_socket *s) {
+  return s->wbuf ? s->wbuf->size - s->wbuf_len : CN_SSL_WRITE_RING;
+}
+
 static int do_write(ssl_socket *s) {
   if (s->write_error)
     return s->write_error;
   if (s->write_is_shutdown)
     return do_shutdown(s);
+  // Encrypt record after record while the ring surely has room for the
+  // next one. A record that did not fit stays inside BoringSSL, which must
+  // be retried with the same pointer and length: so the operation then
+  // stays pending (keeping |write_progress|) rather than report fewer bytes
+  // than were committed.
+  size_t len = s->write_len;
+  for (;;) {
+    ERR_clear_error();
+    int ret = SSL_write(s->ssl, s->write_buf->data + s->write_progress,
+                        (int)min_size(len - s->write_progress, INT_MAX));
+    if (ret > 0) {
+      s->write_progress += (size_t)ret;
+      if (s->write_progress == len || ring_room(s) < CN_SSL_MAX_RECORD)
+        break;
+      continue;
+    }
+    int err = SSL_get_error(s->ssl, ret);
+    if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
+      return CN_ERR_IO_PENDING;
+    int rv = map_error(s, err, true);
+    s->write_error = rv ? rv : CN_ERR_CONNECTION_CLOSED;
+    if (s->write_progress == 0)
+      return s->write_error;
+    break;  // report what was written; the error comes with the next write
+  }
+  int total = (int)s->write_progress;
+  s->write_progress = 0;
+  return total;
+}
+
+// The post-handshake peek (as Chromium's): until the first application
+// data, an idle client keeps a small transport read pending and lets
+// BoringSSL look at what arrives. TLS 1.3 session tickets come after the
+// handshake; processed here, they reach the session cache even if the
+// connection is never read (a preconnect), and they are not mistaken for
+// unread data by is_connected_and_idle. A peer closing an idle connection
+// is noticed at once too.
+static void do_peek(ssl_socket *s) {
+  if (s->is_server || s->state != ST_CONNECTED || s->peek_done || s->read_cb ||
+      s->has_read_result || s->transport_read_pending)
+    return;
+  uint8_t byte;
   ERR_clear_error();
-  int ret = SSL_write(s->ssl, s->write_buf->data, (int)min_size(s->write_len, INT_MAX));
-  if (ret > 0)
-    return ret;
+  s->peeking = true;
+  int ret = SSL_peek(s->ssl, &byte, 1);
+  s->peeking = false;
+  if (ret > 0) {
+    s->peek_done = true;  // application data is waiting for read()
+    return;
+  }
   int err = SSL_get_error(s->ssl, ret);
-  if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
-    return CN_ERR_IO_PENDING;
-  int rv = map_error(s, err, true);
-  s->write_error = rv ? rv : CN_ERR_CONNECTION_CLOSED;
-  return s->write_error;
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    ERR_clear_error();
+    return;  // a transport read (or write) is pending: we run again after it
+  }
+  // EOF or an error: the next read() reports it.
+  s->has_read_result = true;
+  s->read_result = map_error(s, err, false);
 }
 
 // Retries whatever waits on the transport and runs the callbacks of what
@@ -740,6 +815,7 @@ static void pump(ssl_socket *s) {
         goto out;
     }
   }
+  do_peek(s);
   trim_buffers(s);
 out:
   if (--s->pump_depth == 0 && s->destroyed)
@@ -760,8 +836,8 @@ static int configure_ssl(ssl_socket *s) {
     return CN_ERR_NO_SSL_VERSIONS_ENABLED;
   SSL_set_min_proto_version(s->ssl, min);
   SSL_set_max_proto_version(s->ssl, max);
-  // write() may then report fewer bytes than asked once a record is queued,
-  // instead of holding the caller until the whole buffer is encrypted.
+  // SSL_write then returns after each record, and do_write decides how
+  // many records one write() encrypts.
   SSL_set_mode(s->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE);
   if (s->is_server) {
     SSL_set_accept_state(s->ssl);
@@ -808,6 +884,7 @@ static int connect_(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
     s->connect_cb = cb;
     s->connect_arg = arg;
   }
+  do_peek(s);
   trim_buffers(s);
   return rv;
 }
@@ -845,6 +922,7 @@ static int start_write(ssl_socket *s, cn_iobuf *buf, size_t len, bool shutdown, 
     return CN_ERR_CONNECTION_CLOSED;
   s->write_buf = buf;
   s->write_len = len;
+  s->write_progress = 0;
   s->write_is_shutdown = shutdown;
   int rv = do_write(s);
   if (rv == CN_ERR_IO_PENDING) {
@@ -928,11 +1006,16 @@ static bool is_connected_(const cn_stream_socket *base) {
 
 static bool is_connected_and_idle_(const cn_stream_socket *base) {
   const ssl_socket *s = (const ssl_socket *)base;
-  if (s->state != ST_CONNECTED || has_buffered_input(s))
+  if (s->state != ST_CONNECTED || has_buffered_input(s) || s->read_cb || s->write_cb)
     return false;
   if (s->has_read_result || s->transport_eof || s->transport_read_error ||
       s->transport_write_error || s->write_error || s->shutdown_sent)
     return false;
+  // With the peek's read pending nothing has arrived (it would have
+  // completed), but the transport counts that read as activity: ask it only
+  // whether it is still up.
+  if (s->transport_read_pending)
+    return cn_stream_socket_is_connected(s->transport);
   return cn_stream_socket_is_connected_and_idle(s->transport);
 }
 
