@@ -1085,6 +1085,8 @@ static void build_proto_wire(ssl_socket *s) {
 
 cn_stream_socket *cn_ssl_socket_new(cn_netlog *netlog, cn_stream_socket *transport,
                                     const cn_ssl_socket_params *params) {
+  if (!transport)
+    return NULL;
   if (!params || !params->context ||
       (!cn_ssl_context_is_server(params->context) && (!params->host || !*params->host))) {
     cn_stream_socket_destroy(transport);

@@ -42,11 +42,21 @@
 //
 // Data path: ciphertext is read from the transport in 64 KiB chunks and
 // written in whatever BoringSSL produced (records of up to 16 KiB),
-// gathered in a 64 KiB ring; both buffers are freed while empty, so an idle
-// connection holds only BoringSSL's own state. read() fills the caller's
-// buffer with as many records as have already arrived. write() returns as
-// soon as its bytes are encrypted and queued (a partial count when the
-// queue fills), like a kernel socket buffer.
+// gathered in a 64 KiB ring; both buffers are freed while empty. read()
+// fills the caller's buffer with as many records as have already arrived.
+// write() returns as soon as its bytes are encrypted and queued (a partial
+// count when the queue fills), like a kernel socket buffer.
+//
+// Idle clients: until the first application data arrives, a client keeps a
+// small (4 KiB) transport read pending, as Chromium does, so TLS 1.3 session
+// tickets reach the session cache even on a connection that is never read
+// (a preconnect), do not look like unread data to is_connected_and_idle(),
+// and a peer closing the idle connection is noticed. A server sends its
+// TLS 1.3 tickets right after the handshake.
+//
+// is_connected_and_idle() is false while any plaintext or ciphertext is
+// buffered, once EOF, close_notify or an error was seen, after
+// cn_ssl_socket_shutdown(), and while a read or write is pending.
 //
 // Ownership: cn_ssl_socket_new() takes ownership of |transport| (destroyed
 // with the TLS socket, even when cn_ssl_socket_new fails) and a reference
@@ -79,8 +89,8 @@ typedef struct cn_ssl_socket_params {
   const char *session_key;
 } cn_ssl_socket_params;
 
-// Wraps |transport|. Returns NULL (after destroying |transport|) only when
-// |params| is unusable: no context, or a client without |host|.
+// Wraps |transport| (required). Returns NULL (after destroying |transport|)
+// only when |params| is unusable: no context, or a client without |host|.
 cn_stream_socket *cn_ssl_socket_new(cn_netlog *netlog, cn_stream_socket *transport,
                                     const cn_ssl_socket_params *params);
 
