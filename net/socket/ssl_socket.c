@@ -153,8 +153,13 @@ static void on_transport_read(void *arg, int rv) {
 }
 
 static void start_transport_read(ssl_socket *s) {
+  size_t size = s->peeking ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK;
+  if (s->rbuf && s->rbuf->size < size) {
+    cn_iobuf_unref(s->rbuf);  // the peek's small buffer (empty: reads start only then)
+    s->rbuf = NULL;
+  }
   if (!s->rbuf)
-    s->rbuf = cn_iobuf_new(s->peeking ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK);
+    s->rbuf = cn_iobuf_new(size);
   s->transport_read_pending = true;
   int rv = cn_stream_socket_read(s->transport, s->rbuf, s->rbuf->size, on_transport_read, s);
   if (rv == CN_ERR_IO_PENDING)
