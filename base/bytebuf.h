@@ -37,7 +37,8 @@ void cn_bytebuf_append(cn_bytebuf *b, const void *data, size_t n);
 void cn_bytebuf_append_str(cn_bytebuf *b, const char *s);
 void cn_bytebuf_appendf(cn_bytebuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void cn_bytebuf_vappendf(cn_bytebuf *b, const char *fmt, va_list ap);
+void cn_bytebuf_vappendf(cn_bytebuf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 // Drops |n| bytes from the front (n <= len).
 void cn_bytebuf_consume(cn_bytebuf *b, size_t n);

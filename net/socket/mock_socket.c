@@ -135,10 +135,11 @@ static void on_wake(void *arg) {
     m->write_done = false;
     cn_iobuf_unref(m->write_buf);
     m->write_buf = NULL;
-    // A pending read may be unblocked by the write: check after the callback.
-    cb(m->write_arg, rv);
+    // A pending read may be unblocked by the write; schedule before the
+    // callback, which may destroy the socket (destroy stops the timer).
     if (m->read_cb)
       schedule(m);
+    cb(m->write_arg, rv);
     return;
   }
   if (m->read_cb && next_is(m, CN_MOCK_READ)) {

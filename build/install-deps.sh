@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what cnet needs from Debian's packages, and nothing when all of it
+# is already there. Run as root (or through sudo) on Debian 12.
+set -euo pipefail
+
+packages=(
+  generate-ninja ninja-build      # GN + ninja
+  gcc g++ clang                   # toolchains (clang for libFuzzer)
+  libclang-rt-14-dev              # clang's sanitizer and libFuzzer runtimes
+  android-libboringssl-dev        # BoringSSL (headers in /usr/include/android)
+  libuv1-dev zlib1g-dev libnghttp2-dev liburiparser-dev
+  libgtest-dev                    # GoogleTest
+  pkg-config
+  curl                            # interop cross-checks in the tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

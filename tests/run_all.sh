@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test suite; ends with the
+# line "N passed, N failed" and exits non-zero if anything failed.
+#
+# Suites:
+#   net_unittests (debug build)             unit + in-process integration tests
+#   net_unittests (ASan + UBSan build)      the same under sanitizers
+#   tools/testserver smoke                  the testserver and fetch binaries end to end
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash build/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+logdir=$(mktemp -d)
+
+# Adds a gtest run's counts (from its summary lines) to the totals.
+count_gtest() {
+  local log="$1" rc="$2" name="$3"
+  local p f
+  p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | tail -1 | sed -E 's/.*\] ([0-9]+) test.*/\1/')
+  f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | tail -1 | sed -E 's/.*\] ([0-9]+) test.*/\1/')
+  p=${p:-0}
+  f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    # Crashed or hung (no summary): count the binary as one failure.
+    echo "$name: exited with status $rc without a failure summary" >&2
+    tail -30 "$log" >&2
+    f=1
+  fi
+  if [ "$f" -gt 0 ]; then
+    grep -E '^\[  FAILED  \] ' "$log" | grep -v 'tests, listed below' >&2 || true
+  fi
+  echo "$name: $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+build_config() {
+  local config="$1"
+  if ! bash build/build.sh "$config" > "$logdir/build-$config.log" 2>&1; then
+    echo "build ($config) FAILED:" >&2
+    tail -40 "$logdir/build-$config.log" >&2
+    failed=$((failed + 1))
+    return 1
+  fi
+  echo "build ($config): ok"
+}
+
+run_gtest() {
+  local config="$1"
+  local log="$logdir/net_unittests-$config.log"
+  # A hung test is killed by timeout: 15 minutes is far beyond a normal run.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    timeout 900 "out/$config/net_unittests" --gtest_brief=1 > "$log" 2>&1
+  count_gtest "$log" $? "net_unittests ($config)"
+}
+
+if build_config debug; then
+  run_gtest debug
+fi
+if build_config asan; then
+  run_gtest asan
+fi
+
+# End-to-end smoke tests of the binaries (shell-level, through fetch).
+if [ -x tests/smoke_test.sh ] && [ -x out/debug/fetch ]; then
+  if timeout 300 bash tests/smoke_test.sh out/debug > "$logdir/smoke.log" 2>&1; then
+    p=$(grep -c '^ok ' "$logdir/smoke.log" || true)
+    f=$(grep -c '^not ok ' "$logdir/smoke.log" || true)
+  else
+    p=$(grep -c '^ok ' "$logdir/smoke.log" || true)
+    f=$(grep -c '^not ok ' "$logdir/smoke.log" || true)
+    [ "$f" -eq 0 ] && f=1
+  fi
+  [ "$f" -gt 0 ] && cat "$logdir/smoke.log" >&2
+  echo "smoke: $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+fi
+
+rm -rf "$logdir"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

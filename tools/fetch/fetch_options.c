@@ -1,0 +1,196 @@
+#include "tools/fetch/fetch_options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+
+static const char kUsage[] =
+    "usage: fetch [options] URL...\n"
+    "\n"
+    "Fetches each URL in turn with cnet and writes the body to stdout.\n"
+    "\n"
+    "  -o, --output FILE        write the body to FILE\n"
+    "  -I, --head               send HEAD and print the response headers\n"
+    "  -X, --request METHOD     use METHOD\n"
+    "  -H, --header 'N: V'      add a request header (repeatable)\n"
+    "  -d, --data DATA          send DATA as the body (POST unless -X)\n"
+    "      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
+    "      --resolve H:P:ADDR   resolve host H port P to ADDR (repeatable; P may be *)\n"
+    "      --protocols LIST     ALPN offered to origins, e.g. h2,http/1.1\n"
+    "      --max-time SECONDS   give up after this long\n"
+    "  -v, --verbose            describe the connection on stderr\n"
+    "      --netlog FILE        write every NetLog event to FILE as JSON lines\n"
+    "      --stats              print NetLog counters as one JSON line on stderr\n"
+    "  -h, --help               this text\n"
+    "      --version            the version\n"
+    "\n"
+    "Exit status: 0 success, 1 a network or HTTP-level error (named on stderr),\n"
+    "2 bad usage.\n";
+
+const char *fetch_options_usage(void) { return kUsage; }
+
+static void push(char ***arr, size_t *n, char *value) {
+  *arr = cn_xrealloc(*arr, (*n + 1) * sizeof(**arr));
+  (*arr)[(*n)++] = value;
+}
+
+// Options that take a value: long name, short letter (0 for none).
+typedef enum {
+  OPT_OUTPUT,
+  OPT_REQUEST,
+  OPT_HEADER,
+  OPT_DATA,
+  OPT_CACERT,
+  OPT_RESOLVE,
+  OPT_PROTOCOLS,
+  OPT_MAX_TIME,
+  OPT_NETLOG,
+} value_opt;
+
+typedef struct {
+  const char *long_name;
+  char short_name;
+  value_opt id;
+} value_opt_info;
+
+static const value_opt_info kValueOpts[] = {
+    {"output", 'o', OPT_OUTPUT},   {"request", 'X', OPT_REQUEST},
+    {"header", 'H', OPT_HEADER},   {"data", 'd', OPT_DATA},
+    {"cacert", 0, OPT_CACERT},     {"resolve", 0, OPT_RESOLVE},
+    {"protocols", 0, OPT_PROTOCOLS}, {"max-time", 0, OPT_MAX_TIME},
+    {"netlog", 0, OPT_NETLOG},
+};
+
+static bool apply_value(fetch_options *o, value_opt id, char *v, const char *name, char *err,
+                        size_t err_size) {
+  switch (id) {
+    case OPT_OUTPUT:
+      o->output = v;
+      return true;
+    case OPT_REQUEST:
+      if (!*v) {
+        snprintf(err, err_size, "%s: the method is empty", name);
+        return false;
+      }
+      o->method = v;
+      return true;
+    case OPT_HEADER:
+      if (!strchr(v, ':')) {
+        snprintf(err, err_size, "%s '%s': expected 'Name: value'", name, v);
+        return false;
+      }
+      push(&o->headers, &o->num_headers, v);
+      return true;
+    case OPT_DATA:
+      o->data = v;
+      return true;
+    case OPT_CACERT:
+      o->cacert = v;
+      return true;
+    case OPT_RESOLVE:
+      push(&o->resolve, &o->num_resolve, v);
+      return true;
+    case OPT_PROTOCOLS:
+      o->protocols = v;
+      return true;
+    case OPT_MAX_TIME: {
+      char *end;
+      double t = strtod(v, &end);
+      if (*v == '\0' || *end != '\0' || t <= 0) {
+        snprintf(err, err_size, "%s '%s': expected a positive number of seconds", name, v);
+        return false;
+      }
+      o->max_time = t;
+      return true;
+    }
+    case OPT_NETLOG:
+      o->netlog = v;
+      return true;
+  }
+  return false;
+}
+
+static bool apply_flag(fetch_options *o, const char *name) {
+  if (!strcmp(name, "-I") || !strcmp(name, "--head"))
+    o->head = true;
+  else if (!strcmp(name, "-v") || !strcmp(name, "--verbose"))
+    o->verbose = true;
+  else if (!strcmp(name, "--stats"))
+    o->stats = true;
+  else if (!strcmp(name, "-h") || !strcmp(name, "--help"))
+    o->help = true;
+  else if (!strcmp(name, "--version"))
+    o->version = true;
+  else
+    return false;
+  return true;
+}
+
+bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, size_t err_size) {
+  memset(o, 0, sizeof(*o));
+  bool only_urls = false;
+  for (int i = 1; i < argc; i++) {
+    char *arg = argv[i];
+    if (only_urls || arg[0] != '-' || arg[1] == '\0') {
+      push(&o->urls, &o->num_urls, arg);
+      continue;
+    }
+    if (!strcmp(arg, "--")) {
+      only_urls = true;
+      continue;
+    }
+    if (apply_flag(o, arg))
+      continue;
+    // A value option: --name VALUE, --name=VALUE, -X VALUE or -XVALUE.
+    const value_opt_info *info = NULL;
+    char *inline_value = NULL;
+    for (size_t k = 0; k < sizeof(kValueOpts) / sizeof(kValueOpts[0]); k++) {
+      const value_opt_info *c = &kValueOpts[k];
+      if (arg[1] == '-') {
+        size_t n = strlen(c->long_name);
+        if (!strncmp(arg + 2, c->long_name, n) && (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
+          info = c;
+          inline_value = arg[2 + n] == '=' ? arg + 3 + n : NULL;
+          break;
+        }
+      } else if (c->short_name && arg[1] == c->short_name) {
+        info = c;
+        inline_value = arg[2] ? arg + 2 : NULL;
+        break;
+      }
+    }
+    if (!info) {
+      snprintf(err, err_size, "unknown option '%s' (see --help)", arg);
+      fetch_options_free(o);
+      return false;
+    }
+    char *value = inline_value;
+    if (!value) {
+      if (i + 1 >= argc) {
+        snprintf(err, err_size, "option '%s' needs a value", arg);
+        fetch_options_free(o);
+        return false;
+      }
+      value = argv[++i];
+    }
+    if (!apply_value(o, info->id, value, arg, err, err_size)) {
+      fetch_options_free(o);
+      return false;
+    }
+  }
+  if (!o->help && !o->version && o->num_urls == 0) {
+    snprintf(err, err_size, "no URL given (see --help)");
+    fetch_options_free(o);
+    return false;
+  }
+  return true;
+}
+
+void fetch_options_free(fetch_options *o) {
+  free(o->urls);
+  free(o->headers);
+  free(o->resolve);
+  memset(o, 0, sizeof(*o));
+}

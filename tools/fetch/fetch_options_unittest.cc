@@ -1,0 +1,80 @@
+#include "tools/fetch/fetch_options.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Args {
+  std::vector<std::string> storage;
+  std::vector<char *> argv;
+  explicit Args(std::initializer_list<const char *> list) {
+    storage.push_back("fetch");
+    for (const char *a : list)
+      storage.push_back(a);
+    for (auto &s : storage)
+      argv.push_back(&s[0]);
+  }
+};
+
+bool Parse(Args &a, fetch_options *o, std::string *err) {
+  char buf[256] = "";
+  bool ok = fetch_options_parse(static_cast<int>(a.argv.size()), a.argv.data(), o, buf, sizeof(buf));
+  *err = buf;
+  return ok;
+}
+
+TEST(FetchOptionsTest, ParsesCurlLikeOptions) {
+  Args a({"-v", "--cacert", "/tmp/ca.pem", "--resolve=origin.test:443:127.0.0.1", "-H",
+          "X-A: 1", "-HX-B: 2", "-o", "out.bin", "--stats", "--netlog", "log.json",
+          "https://origin.test/", "http://b/", "--max-time", "2.5"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  EXPECT_TRUE(o.verbose);
+  EXPECT_TRUE(o.stats);
+  EXPECT_STREQ("/tmp/ca.pem", o.cacert);
+  ASSERT_EQ(1u, o.num_resolve);
+  EXPECT_STREQ("origin.test:443:127.0.0.1", o.resolve[0]);
+  ASSERT_EQ(2u, o.num_headers);
+  EXPECT_STREQ("X-B: 2", o.headers[1]);
+  EXPECT_STREQ("out.bin", o.output);
+  EXPECT_STREQ("log.json", o.netlog);
+  ASSERT_EQ(2u, o.num_urls);
+  EXPECT_STREQ("http://b/", o.urls[1]);
+  EXPECT_DOUBLE_EQ(2.5, o.max_time);
+  fetch_options_free(&o);
+}
+
+TEST(FetchOptionsTest, ErrorsNameTheBadArgument) {
+  struct Case {
+    Args args;
+    const char *message_part;
+  } cases[] = {
+      {Args({"--bogus", "http://a/"}), "unknown option '--bogus'"},
+      {Args({"http://a/", "-o"}), "option '-o' needs a value"},
+      {Args({"-H", "NoColon", "http://a/"}), "expected 'Name: value'"},
+      {Args({"--max-time", "soon", "http://a/"}), "--max-time 'soon'"},
+      {Args({"-v"}), "no URL given"},
+  };
+  for (auto &c : cases) {
+    fetch_options o;
+    std::string err;
+    EXPECT_FALSE(Parse(c.args, &o, &err));
+    EXPECT_NE(std::string::npos, err.find(c.message_part)) << err;
+  }
+}
+
+TEST(FetchOptionsTest, DoubleDashEndsOptions) {
+  Args a({"--", "-not-an-option"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  ASSERT_EQ(1u, o.num_urls);
+  EXPECT_STREQ("-not-an-option", o.urls[0]);
+  fetch_options_free(&o);
+}
+
+}  // namespace
