@@ -34,3 +34,27 @@ CN_NETLOG_EVENT(SSL_CERT_VERIFY_FAILED, NONE)
 CN_NETLOG_EVENT(HTTP_TUNNEL_CONNECT, tunnels)
 CN_NETLOG_EVENT(SESSION_ALIVE, sessions)
 CN_NETLOG_EVENT(STREAM_ALIVE, streams)
+// HTTP/1.1 exchange (net/http/http_stream.h), on the owning request's
+// source. SEND_REQUEST BEGIN/END (END: body_bytes or net_error);
+// SEND_REQUEST_HEADERS: line, headers (credential values redacted).
+// READ_HEADERS BEGIN/END (END: status or net_error);
+// READ_RESPONSE_HEADERS: line, headers (Set-Cookie redacted).
+// READ_BODY: once, when the body ends or the stream goes: bytes (as
+// framed on the wire, without chunk framing), decoded_bytes, complete,
+// net_error.
+CN_NETLOG_EVENT(HTTP_TRANSACTION_SEND_REQUEST, NONE)
+CN_NETLOG_EVENT(HTTP_TRANSACTION_SEND_REQUEST_HEADERS, NONE)
+CN_NETLOG_EVENT(HTTP_TRANSACTION_READ_HEADERS, NONE)
+CN_NETLOG_EVENT(HTTP_TRANSACTION_READ_RESPONSE_HEADERS, NONE)
+CN_NETLOG_EVENT(HTTP_TRANSACTION_READ_BODY, NONE)
+// Proxy resolution (net/proxy_resolution), on the request's source.
+// PROXY_RESOLUTION: BEGIN url; END proxy_list (chain keys, bad chains last),
+// bypassed, deprioritized, or net_error. PROXY_FALLBACK: chain, net_error,
+// next. PROXY_MARKED_BAD: chain, net_error, retry_ms.
+CN_NETLOG_EVENT(PROXY_RESOLUTION, NONE)
+CN_NETLOG_EVENT(PROXY_FALLBACK, NONE)
+CN_NETLOG_EVENT(PROXY_MARKED_BAD, NONE)
+// Socket pools: a connect job's life (params kind, group_id; END net_error),
+// and a request bound to a socket (params group_id, reuse).
+CN_NETLOG_EVENT(CONNECT_JOB, NONE)
+CN_NETLOG_EVENT(SOCKET_POOL_BOUND, NONE)

@@ -1,0 +1,66 @@
+// A connect job makes one connected socket for a socket pool group: resolve
+// and TCP for the transport pool, a lower-pool socket plus TLS for an SSL
+// pool, a proxy socket plus CONNECT for the tunnel pool.
+//
+// Jobs belong to the pool's group, not to the request that caused them
+// (late binding: the first socket ready goes to the highest-priority request
+// still waiting). The pool owns every job; a job reports completion once
+// through |on_complete|, from the loop, never from inside connect().
+//
+// Writing a job type: embed cn_connect_job first in the job struct, fill a
+// cn_connect_job_ops, call cn_connect_job_init() from the factory, and on
+// success leave the connected socket in |socket|.
+#ifndef CNET_NET_SOCKET_CONNECT_JOB_H_
+#define CNET_NET_SOCKET_CONNECT_JOB_H_
+
+#include <stdint.h>
+
+#include "net/base/netlog.h"
+#include "net/base/request_priority.h"
+#include "net/socket/stream_socket.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cn_connect_job cn_connect_job;
+
+typedef struct cn_connect_job_ops {
+  const char *name;  // "transport", "ssl", "http_proxy_tunnel", … (NetLog)
+  // Starts connecting. Returns CN_OK (|socket| is set), an error, or
+  // CN_ERR_IO_PENDING and later calls cn_connect_job_complete() once.
+  int (*connect)(cn_connect_job *job);
+  // Cancels whatever is pending and frees the job, including |socket| if the
+  // pool has not taken it.
+  void (*destroy)(cn_connect_job *job);
+  // Optional: the priority of the best request waiting in the group changed
+  // (a job may pass it down to a lower pool).
+  void (*set_priority)(cn_connect_job *job, cn_request_priority priority);
+} cn_connect_job_ops;
+
+struct cn_connect_job {
+  const cn_connect_job_ops *ops;
+  cn_stream_socket *socket;  // the result, owned by the job until taken
+  cn_netlog *netlog;
+  cn_netlog_source source;  // a CONNECT_JOB source
+  cn_request_priority priority;
+  // Set by the pool.
+  void (*on_complete)(cn_connect_job *job, int result);
+  void *owner;
+};
+
+// Initialises the common part and logs CONNECT_JOB BEGIN with the job kind
+// and |group_id|.
+void cn_connect_job_init(cn_connect_job *job, const cn_connect_job_ops *ops, cn_netlog *netlog,
+                         const char *group_id, cn_request_priority priority);
+// Reports an async result to the pool (logs CONNECT_JOB END). Call exactly
+// once, from a loop callback, after connect() returned CN_ERR_IO_PENDING.
+void cn_connect_job_complete(cn_connect_job *job, int result);
+// Hands the connected socket to the caller (the job no longer owns it).
+cn_stream_socket *cn_connect_job_take_socket(cn_connect_job *job);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_SOCKET_CONNECT_JOB_H_
