@@ -58,3 +58,8 @@ CN_NETLOG_EVENT(PROXY_MARKED_BAD, NONE)
 // and a request bound to a socket (params group_id, reuse).
 CN_NETLOG_EVENT(CONNECT_JOB, NONE)
 CN_NETLOG_EVENT(SOCKET_POOL_BOUND, NONE)
+// A connect job names the socket it is connecting (param: socket source).
+CN_NETLOG_EVENT(CONNECT_JOB_SET_SOCKET, NONE)
+// A connect job to a proxy failed with this error, reported upward as
+// ERR_PROXY_CONNECTION_FAILED or ERR_PROXY_CERTIFICATE_INVALID.
+CN_NETLOG_EVENT(PROXY_CONNECT_ERROR, NONE)

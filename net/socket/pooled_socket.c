@@ -1,0 +1,79 @@
+#include "net/socket/pooled_socket.h"
+
+#include <stdlib.h>
+
+#include "base/mem.h"
+
+typedef struct pooled_socket {
+  cn_stream_socket base;
+  cn_client_socket_handle handle;
+} pooled_socket;
+
+static cn_stream_socket *lower(const cn_stream_socket *s) {
+  return ((const pooled_socket *)s)->handle.socket;
+}
+
+static int connect_(cn_stream_socket *s, cn_completion_cb cb, void *arg) {
+  // The pool hands out connected sockets; connect only reports that.
+  return lower(s) && cn_stream_socket_is_connected(lower(s)) ? CN_OK
+                                                             : CN_ERR_SOCKET_NOT_CONNECTED;
+}
+
+static int read_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
+  return lower(s) ? cn_stream_socket_read(lower(s), buf, len, cb, arg)
+                  : CN_ERR_SOCKET_NOT_CONNECTED;
+}
+
+static int write_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                  void *arg) {
+  return lower(s) ? cn_stream_socket_write(lower(s), buf, len, cb, arg)
+                  : CN_ERR_SOCKET_NOT_CONNECTED;
+}
+
+static void disconnect_(cn_stream_socket *s) {
+  if (lower(s))
+    cn_stream_socket_disconnect(lower(s));
+}
+
+static bool is_connected_(const cn_stream_socket *s) {
+  return lower(s) && cn_stream_socket_is_connected(lower(s));
+}
+
+static bool is_connected_and_idle_(const cn_stream_socket *s) {
+  return lower(s) && cn_stream_socket_is_connected_and_idle(lower(s));
+}
+
+static cn_next_proto negotiated_protocol_(const cn_stream_socket *s) {
+  return lower(s) ? cn_stream_socket_negotiated_protocol(lower(s)) : CN_PROTO_UNKNOWN;
+}
+
+static void destroy_(cn_stream_socket *s) {
+  pooled_socket *p = (pooled_socket *)s;
+  disconnect_(s);
+  cn_client_socket_handle_reset(&p->handle);
+  cn_stream_socket_log_destroyed(s);
+  free(p);
+}
+
+static const cn_stream_socket_ops kPooledOps = {
+    .name = "pooled",
+    .connect = connect_,
+    .read = read_,
+    .write = write_,
+    .disconnect = disconnect_,
+    .is_connected = is_connected_,
+    .is_connected_and_idle = is_connected_and_idle_,
+    .negotiated_protocol = negotiated_protocol_,
+    .destroy = destroy_,
+};
+
+cn_stream_socket *cn_pooled_socket_new(cn_netlog *netlog) {
+  pooled_socket *p = CN_NEW(pooled_socket);
+  cn_stream_socket_init(&p->base, &kPooledOps, netlog);
+  cn_client_socket_handle_init(&p->handle);
+  return &p->base;
+}
+
+cn_client_socket_handle *cn_pooled_socket_handle(cn_stream_socket *s) {
+  return &((pooled_socket *)s)->handle;
+}

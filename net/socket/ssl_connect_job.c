@@ -1,0 +1,148 @@
+#include "net/socket/ssl_connect_job.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "net/socket/pooled_socket.h"
+#include "net/socket/ssl_socket.h"
+
+static void destroy_params(cn_socket_params *p) {
+  cn_ssl_connect_params *s = (cn_ssl_connect_params *)p;
+  free(s->lower_group_id);
+  free(s->lower_chain_key);
+  cn_socket_params_unref(s->lower_params);
+  free(s->host);
+  cn_ssl_context_unref(s->context);
+  free(s->session_key);
+  free(s);
+}
+
+cn_socket_params *cn_ssl_connect_params_new(cn_client_socket_pool *lower_pool,
+                                            const char *lower_group_id,
+                                            const char *lower_chain_key,
+                                            cn_socket_params *lower_params, const char *host,
+                                            cn_ssl_context *context,
+                                            const cn_ssl_config *config,
+                                            const char *session_key, bool to_proxy) {
+  cn_ssl_connect_params *s = CN_NEW(cn_ssl_connect_params);
+  s->base.refs = 1;
+  s->base.destroy = destroy_params;
+  s->lower_pool = lower_pool;
+  s->lower_group_id = cn_xstrdup(lower_group_id);
+  s->lower_chain_key = cn_xstrdup(lower_chain_key);
+  s->lower_params = cn_socket_params_ref(lower_params);
+  s->host = cn_xstrdup(host);
+  s->context = cn_ssl_context_ref(context);
+  if (config)
+    s->config = *config;
+  s->session_key = cn_xstrdup(session_key);
+  s->to_proxy = to_proxy;
+  return &s->base;
+}
+
+typedef struct ssl_job {
+  cn_connect_job base;
+  cn_ssl_connect_params *params;
+  cn_stream_socket *pooled;  // while the lower request is pending
+  cn_stream_socket *ssl;     // while the handshake runs
+} ssl_job;
+
+static int map_error(const ssl_job *j, int rv) {
+  if (rv >= 0 || rv == CN_ERR_IO_PENDING || !j->params->to_proxy)
+    return rv;
+  if (rv != CN_ERR_PROXY_CONNECTION_FAILED && rv != CN_ERR_PROXY_CERTIFICATE_INVALID)
+    cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_PROXY_CONNECT_ERROR,
+                    CN_NL_ERROR(rv));
+  if (cn_error_is_certificate_error(rv))
+    return CN_ERR_PROXY_CERTIFICATE_INVALID;
+  return CN_ERR_PROXY_CONNECTION_FAILED;
+}
+
+static void finish(ssl_job *j, int rv) {
+  if (rv == CN_OK && j->ssl) {
+    j->base.socket = j->ssl;
+    j->ssl = NULL;
+  }
+  cn_connect_job_complete(&j->base, map_error(j, rv));
+}
+
+static void on_handshake(void *arg, int rv) { finish(arg, rv); }
+
+// The lower socket is ready: TLS over it.
+static int start_tls(ssl_job *j) {
+  cn_ssl_socket_params sp = {
+      .context = j->params->context,
+      .config = &j->params->config,
+      .host = j->params->host,
+      .session_key = j->params->session_key,
+  };
+  cn_stream_socket *pooled = j->pooled;
+  j->pooled = NULL;
+  j->ssl = cn_ssl_socket_new(j->base.netlog, pooled, &sp);  // takes |pooled|
+  if (!j->ssl)
+    return CN_ERR_INVALID_ARGUMENT;
+  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
+                  CN_NL_SOURCE("socket", j->ssl->source));
+  int rv = cn_stream_socket_connect(j->ssl, on_handshake, j);
+  if (rv == CN_OK) {
+    j->base.socket = j->ssl;
+    j->ssl = NULL;
+  }
+  return rv;
+}
+
+static void on_lower(void *arg, int rv) {
+  ssl_job *j = arg;
+  if (rv == CN_OK)
+    rv = start_tls(j);
+  if (rv != CN_ERR_IO_PENDING)
+    finish(j, rv);
+}
+
+static int connect_(cn_connect_job *job) {
+  ssl_job *j = (ssl_job *)job;
+  j->pooled = cn_pooled_socket_new(job->netlog);
+  int rv = cn_client_socket_pool_request(j->params->lower_pool, j->params->lower_group_id,
+                                         j->params->lower_chain_key, j->params->lower_params,
+                                         job->priority, job->source,
+                                         cn_pooled_socket_handle(j->pooled), on_lower, j);
+  if (rv == CN_OK)
+    rv = start_tls(j);
+  return map_error(j, rv);
+}
+
+static void set_priority_(cn_connect_job *job, cn_request_priority priority) {
+  ssl_job *j = (ssl_job *)job;
+  if (j->pooled)
+    cn_client_socket_handle_set_priority(cn_pooled_socket_handle(j->pooled), priority);
+}
+
+static void destroy_(cn_connect_job *job) {
+  ssl_job *j = (ssl_job *)job;
+  cn_stream_socket_destroy(j->pooled);  // cancels a pending lower request
+  cn_stream_socket_destroy(j->ssl);
+  cn_stream_socket_destroy(j->base.socket);
+  cn_socket_params_unref(&j->params->base);
+  free(j);
+}
+
+static const cn_connect_job_ops kSslJobOps = {
+    .name = "ssl",
+    .connect = connect_,
+    .destroy = destroy_,
+    .set_priority = set_priority_,
+};
+
+static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params *params,
+                              cn_request_priority priority, cn_netlog *netlog) {
+  ssl_job *j = CN_NEW(ssl_job);
+  cn_connect_job_init(&j->base, &kSslJobOps, netlog, group_id, priority);
+  j->params = (cn_ssl_connect_params *)cn_socket_params_ref(params);
+  return &j->base;
+}
+
+cn_connect_job_factory cn_ssl_connect_job_factory(void) {
+  cn_connect_job_factory f = {create, NULL};
+  return f;
+}

@@ -1,0 +1,106 @@
+#include "net/socket/transport_connect_job.h"
+
+#include <stdlib.h>
+
+#include "base/mem.h"
+#include "net/socket/tcp_socket.h"
+
+static void destroy_params(cn_socket_params *p) {
+  cn_transport_socket_params *t = (cn_transport_socket_params *)p;
+  free(t->host);
+  free(t);
+}
+
+cn_socket_params *cn_transport_socket_params_new(const char *host, uint16_t port) {
+  cn_transport_socket_params *t = CN_NEW(cn_transport_socket_params);
+  t->base.refs = 1;
+  t->base.destroy = destroy_params;
+  t->host = cn_xstrdup(host);
+  t->port = port;
+  return &t->base;
+}
+
+typedef struct transport_job {
+  cn_connect_job base;
+  cn_transport_job_context *ctx;
+  cn_transport_socket_params *params;
+  cn_host_resolve_request *resolve;
+  cn_address_list addrs;
+  cn_stream_socket *tcp;  // connecting; moves to base.socket on success
+} transport_job;
+
+static int start_tcp(transport_job *j);
+
+static void finish(transport_job *j, int rv) {
+  if (rv == CN_OK && j->tcp) {
+    j->base.socket = j->tcp;
+    j->tcp = NULL;
+  }
+  cn_connect_job_complete(&j->base, rv);
+}
+
+static void on_tcp_connected(void *arg, int rv) { finish(arg, rv); }
+
+static void on_resolved(void *arg, int rv) {
+  transport_job *j = arg;
+  j->resolve = NULL;
+  if (rv == CN_OK)
+    rv = start_tcp(j);
+  if (rv != CN_ERR_IO_PENDING)
+    finish(j, rv);
+}
+
+static int start_tcp(transport_job *j) {
+  j->tcp = cn_tcp_socket_new(j->ctx->loop, &j->addrs, j->base.netlog);
+  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
+                  CN_NL_SOURCE("socket", j->tcp->source));
+  int rv = cn_stream_socket_connect(j->tcp, on_tcp_connected, j);
+  if (rv == CN_OK) {
+    j->base.socket = j->tcp;
+    j->tcp = NULL;
+  }
+  return rv;
+}
+
+static int connect_(cn_connect_job *job) {
+  transport_job *j = (transport_job *)job;
+  int rv = cn_host_resolver_resolve(j->ctx->resolver, j->params->host, j->params->port,
+                                    job->netlog, job->source, &j->resolve, &j->addrs,
+                                    on_resolved, j);
+  if (rv == CN_OK)
+    rv = start_tcp(j);
+  return rv;
+}
+
+static void destroy_(cn_connect_job *job) {
+  transport_job *j = (transport_job *)job;
+  if (j->resolve)
+    cn_host_resolve_request_cancel(j->resolve);
+  cn_stream_socket_destroy(j->tcp);
+  cn_stream_socket_destroy(j->base.socket);
+  cn_address_list_free(&j->addrs);
+  cn_socket_params_unref(&j->params->base);
+  free(j);
+}
+
+static const cn_connect_job_ops kTransportJobOps = {
+    .name = "transport",
+    .connect = connect_,
+    .destroy = destroy_,
+    .set_priority = NULL,
+};
+
+static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params *params,
+                              cn_request_priority priority, cn_netlog *netlog) {
+  transport_job *j = CN_NEW(transport_job);
+  cn_connect_job_init(&j->base, &kTransportJobOps, netlog, group_id, priority);
+  j->ctx = ctx;
+  j->params = (cn_transport_socket_params *)cn_socket_params_ref(params);
+  cn_address_list_init(&j->addrs);
+  return &j->base;
+}
+
+cn_connect_job_factory cn_transport_connect_job_factory(cn_transport_job_context *ctx) {
+  cn_connect_job_factory f = {create, ctx};
+  return f;
+}

@@ -1,0 +1,41 @@
+// The transport layer's connect job: resolve the host, then TCP to each
+// address in turn (cn_tcp_socket). Used by the transport pool, whose groups
+// are "host:port" — to a proxy or, for DIRECT requests, to the origin.
+//
+// Ownership: the factory context must outlive the pool using it; params are
+// refcounted (cn_socket_params).
+#ifndef CNET_NET_SOCKET_TRANSPORT_CONNECT_JOB_H_
+#define CNET_NET_SOCKET_TRANSPORT_CONNECT_JOB_H_
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "net/dns/host_resolver.h"
+#include "net/socket/client_socket_pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cn_transport_socket_params {
+  cn_socket_params base;
+  char *host;
+  uint16_t port;
+} cn_transport_socket_params;
+
+// New params with one reference.
+cn_socket_params *cn_transport_socket_params_new(const char *host, uint16_t port);
+
+typedef struct cn_transport_job_context {
+  uv_loop_t *loop;
+  cn_host_resolver *resolver;
+} cn_transport_job_context;
+
+// A factory making transport jobs with |ctx| (not copied).
+cn_connect_job_factory cn_transport_connect_job_factory(cn_transport_job_context *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_SOCKET_TRANSPORT_CONNECT_JOB_H_
