@@ -1,0 +1,27 @@
+#include "net/proxy_resolution/proxy_fallback.h"
+
+#include "net/base/net_errors.h"
+
+bool cn_proxy_error_allows_fallback(int err) {
+  switch (err) {
+    case CN_ERR_PROXY_CONNECTION_FAILED:
+    case CN_ERR_NAME_NOT_RESOLVED:
+    case CN_ERR_INTERNET_DISCONNECTED:
+    case CN_ERR_ADDRESS_UNREACHABLE:
+    case CN_ERR_CONNECTION_CLOSED:
+    case CN_ERR_CONNECTION_RESET:
+    case CN_ERR_CONNECTION_REFUSED:
+    case CN_ERR_CONNECTION_ABORTED:
+    case CN_ERR_CONNECTION_TIMED_OUT:
+    // Chromium's list lacks CONNECTION_FAILED because its transport layer
+    // reports specific errors; cnet's may report this generic one for the
+    // same TCP-level failures.
+    case CN_ERR_CONNECTION_FAILED:
+    case CN_ERR_TIMED_OUT:
+    case CN_ERR_PROXY_CERTIFICATE_INVALID:
+    case CN_ERR_SSL_PROTOCOL_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
