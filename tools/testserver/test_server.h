@@ -1,0 +1,126 @@
+// The cnet test server as a library: an HTTPS (or plain HTTP) origin on
+// loopback, run on the caller's libuv loop, for tests and for the
+// `testserver` program.
+//
+// Shape (a file per concept, so the proxy, SPDY/3.1 and HTTP/2 slot in):
+//   cn_tcp_listener (or cn_test_server_serve_socket for any stream socket)
+//     -> optional TLS (cn_ssl_socket, server role; ALPN picks the protocol)
+//     -> a protocol connection (connection.h; http1_connection.h today)
+//     -> the request handler (exchange.h; origin_handler.h's routes today)
+// Each server makes its own test CA and leaf (server_certs.h) unless given
+// an issuer.
+//
+// Ownership and lifetime: cn_test_server_new() returns a server the caller
+// destroys with cn_test_server_destroy(), which closes the listener and every
+// connection at once; no callback (of the server, its handler or any socket
+// it owns) runs after it returns. The libuv loop must outlive the server and
+// be run by the caller (the server never blocks).
+#ifndef CNET_TOOLS_TESTSERVER_TEST_SERVER_H_
+#define CNET_TOOLS_TESTSERVER_TEST_SERVER_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "net/base/ip_endpoint.h"
+#include "net/base/netlog.h"
+#include "net/socket/ssl_config.h"
+#include "net/socket/stream_socket.h"
+#include "net/test/cert_generator.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cn_test_server_cert_mode {
+  CN_TEST_SERVER_CERT_GOOD = 0,  // a leaf for the server's names, valid now
+  CN_TEST_SERVER_CERT_EXPIRED,   // the same leaf, expired yesterday
+  // A leaf for CN_TEST_SERVER_WRONG_HOST only (none of the server's names).
+  CN_TEST_SERVER_CERT_WRONG_HOST,
+  // A leaf for the right names signed by a second CA; the CA the server
+  // publishes (cn_test_server_ca_pem) is not it.
+  CN_TEST_SERVER_CERT_UNKNOWN_CA,
+  // Reads the ClientHello, then closes the TCP connection: the client's
+  // handshake sees EOF (CN_ERR_CONNECTION_CLOSED).
+  CN_TEST_SERVER_CERT_CUT_HANDSHAKE,
+} cn_test_server_cert_mode;
+
+#define CN_TEST_SERVER_WRONG_HOST "wrong-host.test"
+
+// "good", "expired", "wrong-host", "unknown-ca", "cut-handshake".
+const char *cn_test_server_cert_mode_name(cn_test_server_cert_mode mode);
+// Parses a name above; false if unknown.
+bool cn_test_server_cert_mode_parse(const char *name, cn_test_server_cert_mode *out);
+
+typedef struct cn_test_server_options {
+  // Address to listen on (IP literal); NULL means "127.0.0.1". Port 0 picks
+  // a free port.
+  const char *bind_address;
+  uint16_t port;
+  // Plain HTTP: no TLS, no certificates.
+  bool plain;
+  // Names the leaf certificate is for, besides the defaults "localhost",
+  // "127.0.0.1" and "::1" (IP literals become IP SANs). Copied.
+  const char *const *names;
+  size_t num_names;
+  cn_test_server_cert_mode cert_mode;
+  // The CA that signs the leaf (kept by the caller, who must keep it alive
+  // only during cn_test_server_new). NULL: a fresh CA for this server. Lets
+  // several servers (an origin and a proxy) share one trust anchor.
+  const cn_test_cert *issuer;
+  // ALPN, the server's preference order. num_alpn == 0 means
+  // {http/1.1}; no_alpn makes the server ignore ALPN entirely.
+  cn_next_proto alpn[CN_SSL_MAX_PROTOS];
+  size_t num_alpn;
+  bool no_alpn;
+  // Where the server's sockets and requests log (REQUEST_ALIVE per request
+  // on a REQUEST source). May be NULL. Give the server its own NetLog: its
+  // TLS sockets log SSL_CONNECT like a client's would.
+  cn_netlog *netlog;
+} cn_test_server_options;
+
+// What the tests assert reuse with. All counts since the server started.
+typedef struct cn_test_server_counters {
+  uint64_t connections_accepted;    // TCP accepts (and served sockets)
+  uint64_t tls_handshakes;          // completed server handshakes
+  uint64_t tls_handshake_failures;  // failed ones (and cut handshakes)
+  uint64_t http1_connections;       // connections served with HTTP/1.x
+  uint64_t unsupported_protocol;    // ALPN chose a protocol not served yet
+  uint64_t requests;                // complete requests handed to a handler
+  uint64_t bad_requests;            // rejected by a parser (400-class answer)
+  uint64_t connections_open;        // live protocol connections right now
+} cn_test_server_counters;
+
+typedef struct cn_test_server cn_test_server;
+
+// Starts listening. Returns CN_OK with *out set, or an error:
+// CN_ERR_INVALID_ARGUMENT (bad address, bad option), or the listener's
+// error (the port is taken, …).
+int cn_test_server_new(uv_loop_t *loop, const cn_test_server_options *options,
+                       cn_test_server **out);
+// Accepts NULL.
+void cn_test_server_destroy(cn_test_server *server);
+
+// The bound address (with the real port), and the port alone.
+cn_ip_endpoint cn_test_server_address(const cn_test_server *server);
+uint16_t cn_test_server_port(const cn_test_server *server);
+// "https://127.0.0.1:PORT" ("http://" when plain, "[::1]" for IPv6), into
+// |buf|; returns |buf|.
+const char *cn_test_server_base_url(const cn_test_server *server, char *buf, size_t size);
+// PEM of the CA clients should trust; NULL for a plain server. Owned by the
+// server.
+const char *cn_test_server_ca_pem(const cn_test_server *server);
+
+void cn_test_server_get_counters(const cn_test_server *server, cn_test_server_counters *out);
+
+// Serves an already connected stream socket as if it had just been
+// accepted (TLS first unless plain): the hook for serving over a pipe or a
+// proxy tunnel without TCP. Takes ownership of |socket|.
+void cn_test_server_serve_socket(cn_test_server *server, cn_stream_socket *socket);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_TOOLS_TESTSERVER_TEST_SERVER_H_

@@ -1,0 +1,41 @@
+// Command-line flags of the `testserver` program, parsed into server
+// options (a separate file so the parsing is unit-tested without running
+// the program).
+//
+// Ownership: the parsed options point into |argv| (names, paths); argv
+// must outlive them.
+#ifndef CNET_TOOLS_TESTSERVER_TESTSERVER_FLAGS_H_
+#define CNET_TOOLS_TESTSERVER_TESTSERVER_FLAGS_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tools/testserver/test_server.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CN_TS_MAX_NAMES 32
+
+typedef struct cn_ts_flags {
+  cn_test_server_options server;  // .names points at |names|
+  const char *names[CN_TS_MAX_NAMES];
+  const char *ca_out;     // --ca-out FILE, or NULL
+  const char *port_file;  // --port-file FILE, or NULL
+  bool help;
+} cn_ts_flags;
+
+// Parses argv[1..argc-1]. Flags take their value as the next argument or
+// after '=' ("--port 8443", "--port=8443"). Returns true, or false with a
+// message naming the bad flag in |err|.
+bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_t err_size);
+
+// The usage text (ends with a newline).
+const char *cn_ts_flags_usage(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_TOOLS_TESTSERVER_TESTSERVER_FLAGS_H_
