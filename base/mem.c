@@ -27,7 +27,8 @@ char *cn_xstrdup(const char *s) { return s ? cn_xstrndup(s, strlen(s)) : NULL; }
 
 char *cn_xstrndup(const char *s, size_t len) {
   char *out = cn_xmalloc(len + 1);
-  memcpy(out, s, len);
+  if (len)  // |s| may be NULL when |len| is 0 (an empty, never-grown buffer)
+    memcpy(out, s, len);
   out[len] = '\0';
   return out;
 }
