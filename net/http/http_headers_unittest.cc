@@ -1,0 +1,117 @@
+#include "net/http/http_headers.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "net/base/net_errors.h"
+
+namespace {
+
+class HttpHeadersTest : public ::testing::Test {
+ protected:
+  HttpHeadersTest() { cn_http_headers_init(&h_); }
+  ~HttpHeadersTest() override { cn_http_headers_free(&h_); }
+  cn_http_headers h_;
+};
+
+TEST_F(HttpHeadersTest, AddKeepsOrderAndLooksUpCaseInsensitively) {
+  ASSERT_EQ(CN_OK, cn_http_headers_add(&h_, "Accept", "text/html"));
+  ASSERT_EQ(CN_OK, cn_http_headers_add(&h_, "X-Multi", "a"));
+  ASSERT_EQ(CN_OK, cn_http_headers_add(&h_, "x-multi", "b"));
+  ASSERT_EQ(3u, cn_http_headers_count(&h_));
+  EXPECT_STREQ("Accept", cn_http_headers_at(&h_, 0)->name);
+  EXPECT_STREQ("x-multi", cn_http_headers_at(&h_, 2)->name);
+  EXPECT_STREQ("text/html", cn_http_headers_get(&h_, "ACCEPT"));
+  EXPECT_STREQ("a", cn_http_headers_get(&h_, "X-MULTI"));
+  EXPECT_STREQ("b", cn_http_headers_get_nth(&h_, "x-Multi", 1));
+  EXPECT_EQ(nullptr, cn_http_headers_get_nth(&h_, "x-Multi", 2));
+  EXPECT_EQ(nullptr, cn_http_headers_get(&h_, "Missing"));
+  EXPECT_EQ(2u, cn_http_headers_count_of(&h_, "X-Multi"));
+  char *joined = cn_http_headers_get_joined(&h_, "x-multi");
+  EXPECT_STREQ("a, b", joined);
+  free(joined);
+  EXPECT_EQ(nullptr, cn_http_headers_get_joined(&h_, "nope"));
+}
+
+TEST_F(HttpHeadersTest, ValuesAreTrimmed) {
+  ASSERT_EQ(CN_OK, cn_http_headers_add(&h_, "A", " \t spaced out \t"));
+  EXPECT_STREQ("spaced out", cn_http_headers_get(&h_, "a"));
+  ASSERT_EQ(CN_OK, cn_http_headers_add(&h_, "Empty", ""));
+  EXPECT_STREQ("", cn_http_headers_get(&h_, "empty"));
+}
+
+TEST_F(HttpHeadersTest, SetReplacesFirstAndRemovesOthers) {
+  cn_http_headers_add(&h_, "A", "1");
+  cn_http_headers_add(&h_, "B", "2");
+  cn_http_headers_add(&h_, "a", "3");
+  ASSERT_EQ(CN_OK, cn_http_headers_set(&h_, "A", "new"));
+  ASSERT_EQ(2u, cn_http_headers_count(&h_));
+  EXPECT_STREQ("A", cn_http_headers_at(&h_, 0)->name);
+  EXPECT_STREQ("new", cn_http_headers_at(&h_, 0)->value);
+  EXPECT_STREQ("B", cn_http_headers_at(&h_, 1)->name);
+  ASSERT_EQ(CN_OK, cn_http_headers_set(&h_, "C", "appended"));
+  EXPECT_STREQ("C", cn_http_headers_at(&h_, 2)->name);
+  // A value taken from the list itself is safe to set.
+  ASSERT_EQ(CN_OK, cn_http_headers_set(&h_, "A", cn_http_headers_get(&h_, "A")));
+  EXPECT_STREQ("new", cn_http_headers_get(&h_, "A"));
+}
+
+TEST_F(HttpHeadersTest, Remove) {
+  cn_http_headers_add(&h_, "A", "1");
+  cn_http_headers_add(&h_, "B", "2");
+  cn_http_headers_add(&h_, "a", "3");
+  EXPECT_EQ(2u, cn_http_headers_remove(&h_, "A"));
+  EXPECT_EQ(0u, cn_http_headers_remove(&h_, "A"));
+  ASSERT_EQ(1u, cn_http_headers_count(&h_));
+  EXPECT_STREQ("B", cn_http_headers_at(&h_, 0)->name);
+}
+
+TEST_F(HttpHeadersTest, RefusesInvalidNamesAndValues) {
+  const char *bad_names[] = {"", "Bad Name", "Bad:Name", "Bad\rName", "Bad\nName", "Bad(",
+                             "B\xc3\xa9", "Tab\t", "a@b", "{x}", "a\"b"};
+  for (const char *name : bad_names)
+    EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_add(&h_, name, "v")) << name;
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_add(&h_, "X", "a\r\nInjected: 1"));
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_add(&h_, "X", "a\nb"));
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_add(&h_, "X", "a\rb"));
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_add_n(&h_, "X", 1, "a\0b", 3));
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_set(&h_, "X Y", "v"));
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_set(&h_, "X", "v\r\n"));
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_add(&h_, nullptr, "v"));
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cn_http_headers_add(&h_, "X", nullptr));
+  EXPECT_EQ(0u, cn_http_headers_count(&h_));
+  // Every token character, and obs-text in a value, are fine.
+  EXPECT_EQ(CN_OK, cn_http_headers_add(&h_, "!#$%&'*+-.^_`|~09AZaz", "caf\xc3\xa9 \x01"));
+  EXPECT_TRUE(cn_http_is_token("GET", 3));
+  EXPECT_FALSE(cn_http_is_token("", 0));
+}
+
+TEST_F(HttpHeadersTest, HasToken) {
+  cn_http_headers_add(&h_, "Connection", "Upgrade, Keep-Alive");
+  cn_http_headers_add(&h_, "Connection", " close ");
+  EXPECT_TRUE(cn_http_headers_has_token(&h_, "connection", "keep-alive"));
+  EXPECT_TRUE(cn_http_headers_has_token(&h_, "connection", "CLOSE"));
+  EXPECT_TRUE(cn_http_headers_has_token(&h_, "connection", "upgrade"));
+  EXPECT_FALSE(cn_http_headers_has_token(&h_, "connection", "keep"));
+  EXPECT_FALSE(cn_http_headers_has_token(&h_, "proxy-connection", "close"));
+}
+
+TEST_F(HttpHeadersTest, CopyAndClear) {
+  cn_http_headers_add(&h_, "A", "1");
+  cn_http_headers_add(&h_, "B", "2");
+  cn_http_headers other;
+  cn_http_headers_init(&other);
+  cn_http_headers_add(&other, "Z", "old");
+  cn_http_headers_copy(&other, &h_);
+  ASSERT_EQ(2u, cn_http_headers_count(&other));
+  EXPECT_STREQ("2", cn_http_headers_get(&other, "b"));
+  EXPECT_EQ(nullptr, cn_http_headers_get(&other, "z"));
+  cn_http_headers_clear(&h_);
+  EXPECT_EQ(0u, cn_http_headers_count(&h_));
+  EXPECT_STREQ("1", cn_http_headers_get(&other, "a"));
+  cn_http_headers_free(&other);
+}
+
+}  // namespace
