@@ -99,7 +99,7 @@ class SslPoolTest : public ::testing::Test {
 
   // Params for TLS to proxy.test:PORT over the transport pool.
   cn_socket_params *ProxyParams(uint16_t port, bool to_proxy = true) {
-    cn_socket_params *tp = cn_transport_socket_params_new("proxy.test", port);
+    cn_socket_params *tp = cn_transport_socket_params_new("proxy.test", port, to_proxy);
     cn_ssl_config cfg = {};
     cfg.protos[0] = CN_PROTO_HTTP11;
     cfg.num_protos = 1;

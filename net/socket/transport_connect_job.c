@@ -11,12 +11,14 @@ static void destroy_params(cn_socket_params *p) {
   free(t);
 }
 
-cn_socket_params *cn_transport_socket_params_new(const char *host, uint16_t port) {
+cn_socket_params *cn_transport_socket_params_new(const char *host, uint16_t port,
+                                                 bool to_proxy) {
   cn_transport_socket_params *t = CN_NEW(cn_transport_socket_params);
   t->base.refs = 1;
   t->base.destroy = destroy_params;
   t->host = cn_xstrdup(host);
   t->port = port;
+  t->to_proxy = to_proxy;
   return &t->base;
 }
 
@@ -31,12 +33,19 @@ typedef struct transport_job {
 
 static int start_tcp(transport_job *j);
 
+static int map_error(const transport_job *j, int rv) {
+  if (rv >= 0 || rv == CN_ERR_IO_PENDING || !j->params->to_proxy)
+    return rv;
+  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_PROXY_CONNECT_ERROR, CN_NL_ERROR(rv));
+  return CN_ERR_PROXY_CONNECTION_FAILED;
+}
+
 static void finish(transport_job *j, int rv) {
   if (rv == CN_OK && j->tcp) {
     j->base.socket = j->tcp;
     j->tcp = NULL;
   }
-  cn_connect_job_complete(&j->base, rv);
+  cn_connect_job_complete(&j->base, map_error(j, rv));
 }
 
 static void on_tcp_connected(void *arg, int rv) { finish(arg, rv); }
@@ -69,7 +78,7 @@ static int connect_(cn_connect_job *job) {
                                     on_resolved, j);
   if (rv == CN_OK)
     rv = start_tcp(j);
-  return rv;
+  return map_error(j, rv);
 }
 
 static void destroy_(cn_connect_job *job) {

@@ -21,10 +21,15 @@ typedef struct cn_transport_socket_params {
   cn_socket_params base;
   char *host;
   uint16_t port;
+  // A connection to a proxy: any failure (resolution included) is reported
+  // as CN_ERR_PROXY_CONNECTION_FAILED, so the request can fall back to the
+  // next proxy; the original error is logged as PROXY_CONNECT_ERROR.
+  bool to_proxy;
 } cn_transport_socket_params;
 
 // New params with one reference.
-cn_socket_params *cn_transport_socket_params_new(const char *host, uint16_t port);
+cn_socket_params *cn_transport_socket_params_new(const char *host, uint16_t port,
+                                                 bool to_proxy);
 
 typedef struct cn_transport_job_context {
   uv_loop_t *loop;

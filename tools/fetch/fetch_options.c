@@ -19,6 +19,12 @@ static const char kUsage[] =
     "      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
     "      --resolve H:P:ADDR   resolve host H port P to ADDR (repeatable; P may be *)\n"
     "      --protocols LIST     ALPN offered to origins, e.g. h2,http/1.1\n"
+    "  -x, --proxy URL          use this proxy (https://host:port, http://host:port,\n"
+    "                           credentials as https://user:pass@host:port)\n"
+    "      --proxy-user U:P     credentials for the proxy\n"
+    "      --proxy-cacert FILE  trust these CAs for an HTTPS proxy (default: --cacert)\n"
+    "      --no-proxy-env       ignore http_proxy/https_proxy/all_proxy/no_proxy\n"
+    "      --repeat N           fetch the URL list N times, sharing connections\n"
     "      --max-time SECONDS   give up after this long\n"
     "  -v, --verbose            describe the connection on stderr\n"
     "      --netlog FILE        write every NetLog event to FILE as JSON lines\n"
@@ -47,6 +53,10 @@ typedef enum {
   OPT_PROTOCOLS,
   OPT_MAX_TIME,
   OPT_NETLOG,
+  OPT_PROXY,
+  OPT_PROXY_USER,
+  OPT_PROXY_CACERT,
+  OPT_REPEAT,
 } value_opt;
 
 typedef struct {
@@ -60,7 +70,9 @@ static const value_opt_info kValueOpts[] = {
     {"header", 'H', OPT_HEADER},   {"data", 'd', OPT_DATA},
     {"cacert", 0, OPT_CACERT},     {"resolve", 0, OPT_RESOLVE},
     {"protocols", 0, OPT_PROTOCOLS}, {"max-time", 0, OPT_MAX_TIME},
-    {"netlog", 0, OPT_NETLOG},
+    {"netlog", 0, OPT_NETLOG},     {"proxy", 'x', OPT_PROXY},
+    {"proxy-user", 0, OPT_PROXY_USER}, {"proxy-cacert", 0, OPT_PROXY_CACERT},
+    {"repeat", 0, OPT_REPEAT},
 };
 
 static bool apply_value(fetch_options *o, value_opt id, char *v, const char *name, char *err,
@@ -108,6 +120,29 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
     case OPT_NETLOG:
       o->netlog = v;
       return true;
+    case OPT_PROXY:
+      o->proxy = v;
+      return true;
+    case OPT_PROXY_USER:
+      if (!strchr(v, ':')) {
+        snprintf(err, err_size, "%s: expected USER:PASSWORD", name);
+        return false;
+      }
+      o->proxy_user = v;
+      return true;
+    case OPT_PROXY_CACERT:
+      o->proxy_cacert = v;
+      return true;
+    case OPT_REPEAT: {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 1 || n > 1000000) {
+        snprintf(err, err_size, "%s '%s': expected a count from 1 to 1000000", name, v);
+        return false;
+      }
+      o->repeat = (int)n;
+      return true;
+    }
   }
   return false;
 }
@@ -123,6 +158,8 @@ static bool apply_flag(fetch_options *o, const char *name) {
     o->help = true;
   else if (!strcmp(name, "--version"))
     o->version = true;
+  else if (!strcmp(name, "--no-proxy-env"))
+    o->no_proxy_env = true;
   else
     return false;
   return true;
@@ -180,6 +217,8 @@ bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, siz
       return false;
     }
   }
+  if (o->repeat == 0)
+    o->repeat = 1;
   if (!o->help && !o->version && o->num_urls == 0) {
     snprintf(err, err_size, "no URL given (see --help)");
     fetch_options_free(o);

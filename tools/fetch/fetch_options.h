@@ -23,6 +23,11 @@ typedef struct fetch_options {
   size_t num_resolve;
   const char *netlog;  // --netlog FILE: NetLog as JSON lines
   const char *protocols;  // --protocols: ALPN offer to origins, e.g. "h2,http/1.1"
+  const char *proxy;         // -x/--proxy URL; NULL: the *_proxy environment
+  const char *proxy_user;    // --proxy-user USER:PASSWORD
+  const char *proxy_cacert;  // --proxy-cacert FILE; NULL: as --cacert
+  bool no_proxy_env;         // --no-proxy-env: ignore *_proxy variables
+  int repeat;                // --repeat N: fetch the URL list N times (default 1)
   bool head;     // -I
   bool verbose;  // -v
   bool stats;    // --stats

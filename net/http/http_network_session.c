@@ -1,0 +1,266 @@
+#include "net/http/http_network_session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytebuf.h"
+#include "base/hashmap.h"
+#include "base/mem.h"
+#include "net/http/http_proxy_connect_job.h"
+#include "net/socket/ssl_connect_job.h"
+
+// A pool's "higher layer" link: closing one idle socket of |upper| frees
+// the socket it holds from the pool below.
+typedef struct pool_link {
+  cn_higher_layer base;  // first
+  cn_client_socket_pool *upper;
+} pool_link;
+
+static bool close_upper_idle(cn_higher_layer *self) {
+  return cn_client_socket_pool_close_one_idle(((pool_link *)self)->upper);
+}
+
+struct cn_http_network_session {
+  cn_http_network_session_params params;
+  cn_transport_job_context transport_ctx;
+  cn_client_socket_pool *transport;
+  cn_client_socket_pool *ssl_proxy;
+  cn_client_socket_pool *tunnel;
+  cn_client_socket_pool *ssl_origin;
+  pool_link links[4];
+  cn_hashmap proxy_auth;  // proxy string -> (void *)1 once it accepted ours
+};
+
+void cn_http_network_session_params_init(cn_http_network_session_params *p) {
+  memset(p, 0, sizeof(*p));
+  p->origin_ssl_config.protos[0] = CN_PROTO_HTTP11;
+  p->origin_ssl_config.num_protos = 1;
+  p->proxy_ssl_config = p->origin_ssl_config;
+  cn_client_socket_pool_options_init(&p->pool_options);
+}
+
+static cn_client_socket_pool *new_pool(cn_http_network_session *s, const char *name,
+                                       cn_connect_job_factory factory) {
+  cn_client_socket_pool_options o = s->params.pool_options;
+  o.name = name;
+  return cn_client_socket_pool_new(s->params.loop, &o, &factory, s->params.netlog);
+}
+
+static void link_pools(pool_link *link, cn_client_socket_pool *lower,
+                       cn_client_socket_pool *upper) {
+  link->base.close_one_idle = close_upper_idle;
+  cn_list_init(&link->base.link);
+  link->upper = upper;
+  cn_client_socket_pool_add_higher_layer(lower, &link->base);
+}
+
+cn_http_network_session *cn_http_network_session_new(const cn_http_network_session_params *p) {
+  cn_http_network_session *s = CN_NEW(cn_http_network_session);
+  s->params = *p;
+  s->params.user_agent = cn_xstrdup(p->user_agent ? p->user_agent : "cnet");
+  s->params.origin_ssl_context = cn_ssl_context_ref(p->origin_ssl_context);
+  s->params.proxy_ssl_context =
+      cn_ssl_context_ref(p->proxy_ssl_context ? p->proxy_ssl_context : p->origin_ssl_context);
+  s->transport_ctx.loop = p->loop;
+  s->transport_ctx.resolver = p->resolver;
+  s->transport = new_pool(s, "transport", cn_transport_connect_job_factory(&s->transport_ctx));
+  s->ssl_proxy = new_pool(s, "ssl_proxy", cn_ssl_connect_job_factory());
+  s->tunnel = new_pool(s, "tunnel", cn_http_proxy_connect_job_factory());
+  s->ssl_origin = new_pool(s, "ssl_origin", cn_ssl_connect_job_factory());
+  link_pools(&s->links[0], s->transport, s->ssl_proxy);
+  link_pools(&s->links[1], s->transport, s->ssl_origin);
+  link_pools(&s->links[2], s->ssl_proxy, s->tunnel);
+  link_pools(&s->links[3], s->tunnel, s->ssl_origin);
+  cn_hashmap_init(&s->proxy_auth);
+  return s;
+}
+
+void cn_http_network_session_close_idle(cn_http_network_session *s) {
+  cn_client_socket_pool_close_idle(s->ssl_origin);
+  cn_client_socket_pool_close_idle(s->tunnel);
+  cn_client_socket_pool_close_idle(s->ssl_proxy);
+  cn_client_socket_pool_close_idle(s->transport);
+}
+
+void cn_http_network_session_destroy(cn_http_network_session *s) {
+  if (!s)
+    return;
+  for (size_t i = 0; i < 4; i++)
+    cn_client_socket_pool_remove_higher_layer(&s->links[i].base);
+  // Top first: destroying an upper pool's sockets gives lower sockets back.
+  cn_client_socket_pool_destroy(s->ssl_origin);
+  cn_client_socket_pool_destroy(s->tunnel);
+  cn_client_socket_pool_destroy(s->ssl_proxy);
+  cn_client_socket_pool_destroy(s->transport);
+  cn_ssl_context_unref(s->params.origin_ssl_context);
+  cn_ssl_context_unref(s->params.proxy_ssl_context);
+  free((char *)s->params.user_agent);
+  cn_hashmap_free(&s->proxy_auth);
+  free(s);
+}
+
+const cn_http_network_session_params *cn_http_network_session_get_params(
+    const cn_http_network_session *s) {
+  return &s->params;
+}
+
+cn_client_socket_pool *cn_http_network_session_transport_pool(cn_http_network_session *s) {
+  return s->transport;
+}
+cn_client_socket_pool *cn_http_network_session_ssl_proxy_pool(cn_http_network_session *s) {
+  return s->ssl_proxy;
+}
+cn_client_socket_pool *cn_http_network_session_tunnel_pool(cn_http_network_session *s) {
+  return s->tunnel;
+}
+cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s) {
+  return s->ssl_origin;
+}
+
+bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,
+                                              const cn_proxy_server *proxy) {
+  char key[CN_HOST_BUF_SIZE + 32];
+  cn_proxy_server_to_string(proxy, key, sizeof(key));
+  return cn_hashmap_get(&s->proxy_auth, key) != NULL;
+}
+
+void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
+                                             const cn_proxy_server *proxy) {
+  char key[CN_HOST_BUF_SIZE + 32];
+  cn_proxy_server_to_string(proxy, key, sizeof(key));
+  cn_hashmap_put(&s->proxy_auth, key, (void *)1);
+}
+
+// --- planning ---
+
+// "h2,http/1.1": the ALPN list is part of a TLS group's identity (a socket
+// that negotiated under another offer may have another protocol).
+static void append_alpn(cn_bytebuf *b, const cn_ssl_config *cfg) {
+  for (size_t i = 0; i < cfg->num_protos; i++)
+    cn_bytebuf_appendf(b, "%s%s", i ? "," : "", cn_next_proto_alpn(cfg->protos[i]));
+}
+
+static void host_port_string(const cn_host_port *hp, char *buf, size_t size) {
+  cn_host_port_to_string(hp, buf, size);
+}
+
+// A plan's pieces for reaching |proxy| itself: the pool, group and params of
+// a connection to it (TLS for an HTTPS proxy, TCP for an HTTP one).
+static void plan_proxy_connection(cn_http_network_session *s, const cn_proxy_server *proxy,
+                                  const char *chain_key, cn_client_socket_pool **pool,
+                                  char **group_id, cn_socket_params **params) {
+  char hp[CN_HOST_BUF_SIZE + 16];
+  host_port_string(&proxy->host_port, hp, sizeof(hp));
+  // Its own group name: failures to reach a proxy are reported differently
+  // (as the proxy's), so its connect jobs must not serve direct requests.
+  char *tcp_group = cn_xasprintf("tcp-proxy/%s", hp);
+  cn_socket_params *tcp = cn_transport_socket_params_new(proxy->host_port.host,
+                                                         proxy->host_port.port, true);
+  if (!cn_proxy_server_is_https(proxy)) {
+    *pool = s->transport;
+    *group_id = tcp_group;
+    *params = tcp;
+    return;
+  }
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  cn_bytebuf_appendf(&b, "ssl-proxy/%s|", hp);
+  append_alpn(&b, &s->params.proxy_ssl_config);
+  char *session_key = cn_xasprintf("proxy|%s", hp);
+  *params = cn_ssl_connect_params_new(s->transport, tcp_group, chain_key, tcp,
+                                      proxy->host_port.host, s->params.proxy_ssl_context,
+                                      &s->params.proxy_ssl_config, session_key, true);
+  *pool = s->ssl_proxy;
+  *group_id = cn_bytebuf_steal_str(&b);
+  cn_bytebuf_free(&b);
+  free(session_key);
+  free(tcp_group);
+  cn_socket_params_unref(tcp);
+}
+
+int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
+                                 const cn_proxy_chain *chain, cn_http_connection_plan *plan) {
+  memset(plan, 0, sizeof(*plan));
+  bool https = strcmp(url->scheme, "https") == 0;
+  if (!https && strcmp(url->scheme, "http") != 0)
+    return CN_ERR_UNKNOWN_URL_SCHEME;
+  if (chain->count > 1)
+    return CN_ERR_NOT_IMPLEMENTED;  // multi-proxy chains: later
+  cn_host_port origin;
+  cn_url_host_port(url, &origin);
+  char ohp[CN_HOST_BUF_SIZE + 16];
+  host_port_string(&origin, ohp, sizeof(ohp));
+  const cn_proxy_server *proxy = cn_proxy_chain_first(chain);
+  char *chain_key = cn_proxy_chain_key(chain);
+
+  if (!proxy) {
+    char *tcp_group = cn_xasprintf("tcp/%s", ohp);
+    cn_socket_params *tcp = cn_transport_socket_params_new(origin.host, origin.port, false);
+    if (!https) {
+      plan->pool = s->transport;
+      plan->group_id = tcp_group;
+      plan->params = tcp;
+      free(chain_key);
+      return CN_OK;
+    }
+    cn_bytebuf b;
+    cn_bytebuf_init(&b);
+    cn_bytebuf_appendf(&b, "ssl/%s|direct|", ohp);
+    append_alpn(&b, &s->params.origin_ssl_config);
+    char *session_key = cn_xasprintf("origin|%s|direct", ohp);
+    plan->params = cn_ssl_connect_params_new(s->transport, tcp_group, NULL, tcp, origin.host,
+                                             s->params.origin_ssl_context,
+                                             &s->params.origin_ssl_config, session_key, false);
+    plan->pool = s->ssl_origin;
+    plan->group_id = cn_bytebuf_steal_str(&b);
+    cn_bytebuf_free(&b);
+    free(session_key);
+    free(tcp_group);
+    free(chain_key);
+    cn_socket_params_unref(tcp);
+    return CN_OK;
+  }
+
+  plan->chain_key = chain_key;
+  cn_client_socket_pool *proxy_pool;
+  char *proxy_group;
+  cn_socket_params *proxy_params;
+  plan_proxy_connection(s, proxy, chain_key, &proxy_pool, &proxy_group, &proxy_params);
+  if (!https) {
+    // F1: the request itself goes to the proxy, in absolute form.
+    plan->pool = proxy_pool;
+    plan->group_id = proxy_group;
+    plan->params = proxy_params;
+    plan->absolute_form = true;
+    plan->request_proxy = proxy;
+    return CN_OK;
+  }
+  // F2: TLS to the origin over a CONNECT tunnel through the proxy.
+  char *tunnel_group = cn_xasprintf("tunnel/%s|%s", ohp, chain_key);
+  cn_socket_params *tunnel = cn_http_proxy_tunnel_params_new(
+      proxy_pool, proxy_group, chain_key, proxy_params, &origin, proxy, s->params.user_agent, s);
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  cn_bytebuf_appendf(&b, "ssl/%s|%s|", ohp, chain_key);
+  append_alpn(&b, &s->params.origin_ssl_config);
+  char *session_key = cn_xasprintf("origin|%s|%s", ohp, chain_key);
+  plan->params = cn_ssl_connect_params_new(s->tunnel, tunnel_group, chain_key, tunnel,
+                                           origin.host, s->params.origin_ssl_context,
+                                           &s->params.origin_ssl_config, session_key, false);
+  plan->pool = s->ssl_origin;
+  plan->group_id = cn_bytebuf_steal_str(&b);
+  cn_bytebuf_free(&b);
+  free(session_key);
+  free(tunnel_group);
+  free(proxy_group);
+  cn_socket_params_unref(tunnel);
+  cn_socket_params_unref(proxy_params);
+  return CN_OK;
+}
+
+void cn_http_connection_plan_free(cn_http_connection_plan *plan) {
+  free(plan->group_id);
+  free(plan->chain_key);
+  cn_socket_params_unref(plan->params);
+  memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,113 @@
+// The HTTP network session: everything requests share — the layered socket
+// pools, the host resolver, the proxy service, the TLS contexts — and the
+// rules for which pool and group serve a request (the stream factory's
+// socket half).
+//
+// Pools, bottom to top (architecture, "Pools and connect jobs"):
+//   transport        TCP to a direct origin                   group tcp/HOST:PORT
+//                    or to a proxy                            group tcp-proxy/PROXY
+//   ssl_proxy        TLS to an HTTPS proxy                    group ssl-proxy/PROXY|ALPN
+//   tunnel           CONNECT through a proxy                  group tunnel/ORIGIN|CHAIN
+//   ssl_origin       TLS to an origin, direct or tunnelled    group ssl/ORIGIN|CHAIN|ALPN
+// Each pool asks the pools above it to close an idle socket when it is at
+// its limit, since a socket held idle up there holds one of its own.
+//
+// Reuse, as the seed's diagrams allow it:
+//   - http:// through a proxy uses the proxy's own group (ssl_proxy for an
+//     HTTPS proxy, transport for an HTTP one): any idle connection to that
+//     proxy serves the next http:// request, whatever the origin ("jump to
+//     step 9", F1);
+//   - https:// through a proxy uses ssl_origin over tunnel: an idle TLS
+//     connection to that origin through that proxy serves the next request
+//     ("jump to step 19", F2); another origin needs another tunnel.
+//
+// Ownership: the embedder owns the session and destroys it after every
+// transaction using it. The loop, resolver, proxy service and NetLog it is
+// given are borrowed and must outlive it; the TLS contexts are referenced.
+#ifndef CNET_NET_HTTP_HTTP_NETWORK_SESSION_H_
+#define CNET_NET_HTTP_HTTP_NETWORK_SESSION_H_
+
+#include <uv.h>
+
+#include "net/base/netlog.h"
+#include "net/base/url.h"
+#include "net/dns/host_resolver.h"
+#include "net/proxy_resolution/proxy_chain.h"
+#include "net/proxy_resolution/proxy_service.h"
+#include "net/socket/client_socket_pool.h"
+#include "net/socket/ssl_config.h"
+#include "net/socket/ssl_context.h"
+#include "net/socket/transport_connect_job.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cn_http_network_session_params {
+  uv_loop_t *loop;
+  cn_netlog *netlog;                // may be NULL
+  cn_host_resolver *resolver;       // required
+  cn_proxy_service *proxy_service;  // NULL: every request goes DIRECT
+  cn_ssl_context *origin_ssl_context;  // trust for origins; required
+  cn_ssl_context *proxy_ssl_context;   // trust for HTTPS proxies; NULL: the origin one
+  cn_ssl_config origin_ssl_config;     // ALPN offered to origins, versions
+  cn_ssl_config proxy_ssl_config;      // ALPN offered to proxies, versions
+  cn_client_socket_pool_options pool_options;  // limits for every pool
+  const char *user_agent;                      // NULL: "cnet"
+} cn_http_network_session_params;
+
+typedef struct cn_http_network_session cn_http_network_session;
+
+// Fills |p| with defaults: HTTP/1.1 offered to origins and proxies, pool
+// limits of cn_client_socket_pool_options_init. The caller sets loop,
+// resolver and origin_ssl_context.
+void cn_http_network_session_params_init(cn_http_network_session_params *p);
+
+cn_http_network_session *cn_http_network_session_new(const cn_http_network_session_params *p);
+// Closes idle sockets and frees the pools. Accepts NULL.
+void cn_http_network_session_destroy(cn_http_network_session *s);
+
+const cn_http_network_session_params *cn_http_network_session_get_params(
+    const cn_http_network_session *s);
+cn_client_socket_pool *cn_http_network_session_transport_pool(cn_http_network_session *s);
+cn_client_socket_pool *cn_http_network_session_ssl_proxy_pool(cn_http_network_session *s);
+cn_client_socket_pool *cn_http_network_session_tunnel_pool(cn_http_network_session *s);
+cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s);
+// Closes every idle socket of every pool (top layer first).
+void cn_http_network_session_close_idle(cn_http_network_session *s);
+
+// Proxy authentication memory (a minimal HttpAuthCache): once a proxy has
+// accepted our Basic credentials, later requests and CONNECTs to it send
+// them up front instead of waiting for another 407.
+bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,
+                                              const cn_proxy_server *proxy);
+void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
+                                             const cn_proxy_server *proxy);
+
+// Where a request's connection comes from: a pool, a group, and the params
+// of a new connection if one has to be made.
+typedef struct cn_http_connection_plan {
+  cn_client_socket_pool *pool;
+  char *group_id;
+  char *chain_key;  // NULL for DIRECT
+  cn_socket_params *params;
+  // The request goes to a proxy in absolute form (http:// via proxy).
+  bool absolute_form;
+  // The proxy the request itself is sent to (absolute form), for
+  // Proxy-Authorization; NULL otherwise.
+  const cn_proxy_server *request_proxy;
+} cn_http_connection_plan;
+
+// Plans the connection for |url| through |chain|. Returns CN_OK,
+// CN_ERR_UNKNOWN_URL_SCHEME (not http/https) or CN_ERR_NOT_IMPLEMENTED (a
+// chain of more than one proxy, or a layer not built yet). |chain| must
+// outlive the plan (request_proxy points into it).
+int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
+                                 const cn_proxy_chain *chain, cn_http_connection_plan *plan);
+void cn_http_connection_plan_free(cn_http_connection_plan *plan);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_HTTP_HTTP_NETWORK_SESSION_H_

@@ -1,0 +1,306 @@
+#include "net/http/http_proxy_connect_job.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/mem.h"
+#include "net/base/base64.h"
+#include "net/base/url.h"
+#include "net/http/http_network_session.h"
+#include "net/http/http_stream.h"
+#include "net/socket/pooled_socket.h"
+
+static void destroy_params(cn_socket_params *p) {
+  cn_http_proxy_tunnel_params *t = (cn_http_proxy_tunnel_params *)p;
+  free(t->lower_group_id);
+  free(t->lower_chain_key);
+  cn_socket_params_unref(t->lower_params);
+  cn_proxy_server_free(&t->proxy);
+  free(t->user_agent);
+  free(t);
+}
+
+cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_pool,
+                                                  const char *lower_group_id,
+                                                  const char *lower_chain_key,
+                                                  cn_socket_params *lower_params,
+                                                  const cn_host_port *target,
+                                                  const cn_proxy_server *proxy,
+                                                  const char *user_agent,
+                                                  struct cn_http_network_session *session) {
+  cn_http_proxy_tunnel_params *t = CN_NEW(cn_http_proxy_tunnel_params);
+  t->base.refs = 1;
+  t->base.destroy = destroy_params;
+  t->lower_pool = lower_pool;
+  t->lower_group_id = cn_xstrdup(lower_group_id);
+  t->lower_chain_key = cn_xstrdup(lower_chain_key);
+  t->lower_params = cn_socket_params_ref(lower_params);
+  t->target = *target;
+  cn_proxy_server_copy(&t->proxy, proxy);
+  t->user_agent = cn_xstrdup(user_agent);
+  t->session = session;
+  return &t->base;
+}
+
+typedef enum tunnel_state {
+  TS_NONE,
+  TS_LOWER,        // waiting for a socket to the proxy
+  TS_SEND,         // CONNECT being written
+  TS_READ_HEADERS,
+  TS_DRAIN,        // reading a 407's body before retrying
+} tunnel_state;
+
+typedef struct tunnel_job {
+  cn_connect_job base;
+  cn_http_proxy_tunnel_params *params;
+  tunnel_state state;
+  cn_stream_socket *pooled;  // the connection to the proxy
+  cn_http_stream *stream;    // the CONNECT exchange
+  cn_url target_url;         // https://target/ (only host:port is used)
+  cn_http_headers headers;
+  cn_http_request_info info;
+  bool sent_auth;
+  bool logged_begin;
+  cn_iobuf *drain_buf;
+} tunnel_job;
+
+static int start_lower(tunnel_job *j);
+static int send_connect(tunnel_job *j);
+
+static void log_end(tunnel_job *j, int rv, int status) {
+  if (!j->logged_begin)
+    return;
+  j->logged_begin = false;
+  if (rv < 0)
+    cn_netlog_end(j->base.netlog, j->base.source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                  CN_NL_ERROR(rv), CN_NL_INT("status", status));
+  else
+    cn_netlog_end(j->base.netlog, j->base.source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                  CN_NL_INT("status", status));
+}
+
+// Drops the connection to the proxy; a failed or half-used tunnel never goes
+// back to a pool (the pooled socket disconnects it on destroy).
+static void drop_connection(tunnel_job *j) {
+  cn_http_stream_destroy(j->stream);
+  j->stream = NULL;
+  cn_stream_socket_destroy(j->pooled);
+  j->pooled = NULL;
+}
+
+// Decides what a final CONNECT answer means. Returns CN_OK (tunnel up),
+// CN_ERR_IO_PENDING/CN_OK-continuing work for a 407 retry (through
+// *retry), or an error.
+static int handle_answer(tunnel_job *j, bool *retry) {
+  const cn_http_response_head *head = cn_http_stream_response_head(j->stream);
+  int status = head->status;
+  *retry = false;
+  if (status >= 200 && status < 300) {
+    size_t extra = 0;
+    cn_http_stream_leftover(j->stream, &extra);
+    if (extra > 0) {
+      // The origin cannot have spoken yet (TLS starts with the client):
+      // bytes here are the proxy's, and would be taken for the origin's.
+      log_end(j, CN_ERR_TUNNEL_CONNECTION_FAILED, status);
+      return CN_ERR_TUNNEL_CONNECTION_FAILED;
+    }
+    log_end(j, CN_OK, status);
+    if (j->sent_auth && j->params->session)
+      cn_http_network_session_note_proxy_auth(j->params->session, &j->params->proxy);
+    cn_http_stream_destroy(j->stream);
+    j->stream = NULL;
+    j->base.socket = j->pooled;  // the connection is the tunnel now
+    j->pooled = NULL;
+    return CN_OK;
+  }
+  int rv;
+  if (status == 407) {
+    const char *scheme = cn_http_headers_get(&head->headers, "Proxy-Authenticate");
+    if (!cn_proxy_server_has_credentials(&j->params->proxy) || j->sent_auth) {
+      rv = CN_ERR_PROXY_AUTH_REQUESTED;
+    } else if (!scheme || strncasecmp(scheme, "basic", 5) != 0 ||
+               (scheme[5] != '\0' && scheme[5] != ' ')) {
+      rv = CN_ERR_PROXY_AUTH_UNSUPPORTED;
+    } else {
+      j->sent_auth = true;
+      *retry = true;
+      return CN_OK;
+    }
+  } else if (status >= 300 && status < 400) {
+    rv = CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT;
+  } else {
+    rv = CN_ERR_TUNNEL_CONNECTION_FAILED;
+  }
+  log_end(j, rv, status);
+  return rv;
+}
+
+static void on_io(void *arg, int rv);
+
+// Runs the job from its current state until it needs to wait or finishes.
+static int run(tunnel_job *j, int rv) {
+  for (;;) {
+    switch (j->state) {
+      case TS_LOWER:
+        if (rv < 0)
+          return rv;
+        rv = send_connect(j);
+        if (rv == CN_ERR_IO_PENDING)
+          return rv;
+        continue;
+      case TS_SEND:
+        if (rv < 0)
+          return rv;
+        j->state = TS_READ_HEADERS;
+        rv = cn_http_stream_read_response_headers(j->stream, on_io, j);
+        if (rv == CN_ERR_IO_PENDING)
+          return rv;
+        continue;
+      case TS_READ_HEADERS: {
+        if (rv < 0)
+          return rv;
+        bool retry;
+        rv = handle_answer(j, &retry);
+        if (!retry)
+          return rv;
+        // Drain the 407's body so the connection can carry the retry.
+        j->state = TS_DRAIN;
+        if (!j->drain_buf)
+          j->drain_buf = cn_iobuf_new(16 * 1024);
+        rv = cn_http_stream_read_response_body(j->stream, j->drain_buf, j->drain_buf->size,
+                                               on_io, j);
+        if (rv == CN_ERR_IO_PENDING)
+          return rv;
+        continue;
+      }
+      case TS_DRAIN:
+        if (rv > 0) {
+          rv = cn_http_stream_read_response_body(j->stream, j->drain_buf, j->drain_buf->size,
+                                                 on_io, j);
+          if (rv == CN_ERR_IO_PENDING)
+            return rv;
+          continue;
+        }
+        if (rv == 0 && cn_http_stream_can_reuse_connection(j->stream)) {
+          // Keep-alive: CONNECT again on the same connection.
+          cn_http_stream_destroy(j->stream);
+          j->stream = NULL;
+          rv = send_connect(j);
+        } else {
+          // The proxy closes after its 407: a new connection to it.
+          drop_connection(j);
+          rv = start_lower(j);
+        }
+        if (rv == CN_ERR_IO_PENDING)
+          return rv;
+        continue;
+      case TS_NONE:
+        return rv;
+    }
+  }
+}
+
+static void on_io(void *arg, int rv) {
+  tunnel_job *j = arg;
+  rv = run(j, rv);
+  if (rv == CN_ERR_IO_PENDING)
+    return;
+  if (rv < 0) {
+    log_end(j, rv, 0);
+    drop_connection(j);
+  }
+  j->state = TS_NONE;
+  cn_connect_job_complete(&j->base, rv);
+}
+
+static int start_lower(tunnel_job *j) {
+  j->state = TS_LOWER;
+  j->pooled = cn_pooled_socket_new(j->base.netlog);
+  return cn_client_socket_pool_request(j->params->lower_pool, j->params->lower_group_id,
+                                       j->params->lower_chain_key, j->params->lower_params,
+                                       j->base.priority, j->base.source,
+                                       cn_pooled_socket_handle(j->pooled), on_io, j);
+}
+
+static int send_connect(tunnel_job *j) {
+  j->state = TS_SEND;
+  cn_http_headers_clear(&j->headers);
+  const cn_proxy_server *proxy = &j->params->proxy;
+  if (cn_proxy_server_has_credentials(proxy) && j->params->session &&
+      cn_http_network_session_proxy_auth_known(j->params->session, proxy))
+    j->sent_auth = true;  // the proxy took them before: send them up front
+  if (j->sent_auth) {
+    char *cred = cn_http_basic_credentials(proxy->username, proxy->password);
+    cn_http_headers_set(&j->headers, "Proxy-Authorization", cred);
+    free(cred);
+  }
+  memset(&j->info, 0, sizeof(j->info));
+  j->info.method = "CONNECT";
+  j->info.url = &j->target_url;
+  j->info.extra_headers = &j->headers;
+  j->info.user_agent = j->params->user_agent;
+  j->stream = cn_http_stream_new(j->pooled, j->base.netlog, j->base.source, NULL);
+  return cn_http_stream_send_request(j->stream, &j->info, on_io, j);
+}
+
+static int connect_(cn_connect_job *job) {
+  tunnel_job *j = (tunnel_job *)job;
+  char hp[CN_HOST_PORT_STR_SIZE];
+  cn_host_port_to_string(&j->params->target, hp, sizeof(hp));
+  char *url = cn_xasprintf("https://%s/", hp);
+  int rv = cn_url_parse(url, &j->target_url);
+  free(url);
+  if (rv != CN_OK)
+    return rv;
+  cn_netlog_begin(job->netlog, job->source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                  CN_NL_STR("target", hp));
+  j->logged_begin = true;
+  rv = start_lower(j);
+  if (rv != CN_ERR_IO_PENDING)
+    rv = run(j, rv);
+  if (rv < 0 && rv != CN_ERR_IO_PENDING) {
+    log_end(j, rv, 0);
+    drop_connection(j);
+  }
+  return rv;
+}
+
+static void set_priority_(cn_connect_job *job, cn_request_priority priority) {
+  tunnel_job *j = (tunnel_job *)job;
+  if (j->pooled && j->state == TS_LOWER)
+    cn_client_socket_handle_set_priority(cn_pooled_socket_handle(j->pooled), priority);
+}
+
+static void destroy_(cn_connect_job *job) {
+  tunnel_job *j = (tunnel_job *)job;
+  log_end(j, CN_ERR_ABORTED, 0);
+  drop_connection(j);
+  cn_stream_socket_destroy(j->base.socket);
+  cn_url_free(&j->target_url);
+  cn_http_headers_free(&j->headers);
+  cn_iobuf_unref(j->drain_buf);
+  cn_socket_params_unref(&j->params->base);
+  free(j);
+}
+
+static const cn_connect_job_ops kTunnelJobOps = {
+    .name = "http_proxy_tunnel",
+    .connect = connect_,
+    .destroy = destroy_,
+    .set_priority = set_priority_,
+};
+
+static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params *params,
+                              cn_request_priority priority, cn_netlog *netlog) {
+  tunnel_job *j = CN_NEW(tunnel_job);
+  cn_connect_job_init(&j->base, &kTunnelJobOps, netlog, group_id, priority);
+  j->params = (cn_http_proxy_tunnel_params *)cn_socket_params_ref(params);
+  cn_http_headers_init(&j->headers);
+  return &j->base;
+}
+
+cn_connect_job_factory cn_http_proxy_connect_job_factory(void) {
+  cn_connect_job_factory f = {create, NULL};
+  return f;
+}

@@ -1,0 +1,72 @@
+// The tunnel pool's connect job: an HTTP/1.1 CONNECT through a proxy.
+//
+// It borrows a connected socket to the proxy from the pool below (ssl_proxy
+// for an HTTPS proxy, transport for an HTTP one), sends
+//   CONNECT host:port HTTP/1.1
+//   Host: host:port
+//   User-Agent: …
+//   Proxy-Authorization: Basic …      (when the proxy has credentials)
+// and reads the answer with the strict HTTP/1.1 parser:
+//   - 200 (any 2xx): the socket becomes the tunnel (cn_http_proxy_tunnel_socket:
+//     a pass-through); a byte after the answer and before TLS is a failure
+//     (CN_ERR_TUNNEL_CONNECTION_FAILED), since no origin speaks first;
+//   - 407: with credentials not yet sent, resend CONNECT with Basic
+//     credentials — on the same connection when the answer is keep-alive
+//     (its body drained), else on a new connection to the proxy; without
+//     credentials, or when they were refused, CN_ERR_PROXY_AUTH_REQUESTED;
+//     a scheme other than Basic, CN_ERR_PROXY_AUTH_UNSUPPORTED;
+//   - a redirect (3xx): CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT — never
+//     followed;
+//   - anything else: CN_ERR_TUNNEL_CONNECTION_FAILED. The proxy's body is
+//     never shown to anyone as if it were the origin's.
+// The socket of a failed tunnel never returns to a pool (it is
+// disconnected). Logs HTTP_TUNNEL_CONNECT (BEGIN target; END status or
+// net_error), which feeds the "tunnels" counter.
+//
+// Ownership: params are refcounted (cn_socket_params); strings and the
+// proxy server (with its credentials) are copied.
+#ifndef CNET_NET_HTTP_HTTP_PROXY_CONNECT_JOB_H_
+#define CNET_NET_HTTP_HTTP_PROXY_CONNECT_JOB_H_
+
+#include "net/base/host_port.h"
+#include "net/proxy_resolution/proxy_server.h"
+#include "net/socket/client_socket_pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cn_http_proxy_tunnel_params {
+  cn_socket_params base;
+  // The connection to the proxy.
+  cn_client_socket_pool *lower_pool;
+  char *lower_group_id;
+  char *lower_chain_key;  // may be NULL
+  cn_socket_params *lower_params;
+  // What to CONNECT to, through which proxy.
+  cn_host_port target;
+  cn_proxy_server proxy;  // a copy, credentials included
+  char *user_agent;       // may be NULL
+  // Remembers which proxies took our credentials (send them up front next
+  // time); borrowed, may be NULL.
+  struct cn_http_network_session *session;
+} cn_http_proxy_tunnel_params;
+
+// New params with one reference; |lower_params| is referenced, the rest
+// copied. |user_agent| and |lower_chain_key| may be NULL.
+cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_pool,
+                                                  const char *lower_group_id,
+                                                  const char *lower_chain_key,
+                                                  cn_socket_params *lower_params,
+                                                  const cn_host_port *target,
+                                                  const cn_proxy_server *proxy,
+                                                  const char *user_agent,
+                                                  struct cn_http_network_session *session);
+
+cn_connect_job_factory cn_http_proxy_connect_job_factory(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_HTTP_HTTP_PROXY_CONNECT_JOB_H_

@@ -1,0 +1,394 @@
+#include "net/http/http_transaction.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/mem.h"
+#include "net/base/base64.h"
+#include "net/http/http_stream.h"
+#include "net/proxy_resolution/proxy_fallback.h"
+#include "net/proxy_resolution/proxy_info.h"
+
+// The transaction is a loop over states (Chromium's DoLoop): each state
+// starts one step and either finishes it at once (the loop goes on) or
+// returns CN_ERR_IO_PENDING, and the step's callback re-enters the loop.
+
+typedef enum txn_state {
+  STATE_NONE,
+  STATE_RESOLVE_PROXY,
+  STATE_RESOLVE_PROXY_DONE,
+  STATE_INIT_CONNECTION,
+  STATE_INIT_CONNECTION_DONE,
+  STATE_SEND_REQUEST,
+  STATE_SEND_REQUEST_DONE,
+  STATE_READ_HEADERS,
+  STATE_READ_HEADERS_DONE,
+  STATE_DRAIN_BODY,
+  STATE_DRAIN_BODY_DONE,
+} txn_state;
+
+struct cn_http_transaction {
+  cn_http_network_session *session;
+  const cn_http_network_session_params *sp;
+  cn_request_priority priority;
+  cn_netlog_source source;
+  const cn_http_request_info *request;
+  txn_state state;
+  cn_completion_cb cb;  // start's or read's callback
+  void *cb_arg;
+  bool logged_begin;
+  // Proxy.
+  cn_proxy_info proxy_info;
+  cn_proxy_service_request *proxy_req;
+  // Connection.
+  cn_http_connection_plan plan;
+  cn_client_socket_handle handle;
+  int retries;
+  bool sent_proxy_auth;
+  // The exchange.
+  cn_http_request_info sent_info;  // the request as sent (form, headers)
+  cn_http_headers sent_headers;
+  cn_http_stream *stream;
+  cn_iobuf *drain_buf;
+  // Body reads.
+  cn_iobuf *read_buf;
+  bool body_done;
+  char *chain_key;
+};
+
+static int do_loop(cn_http_transaction *t, int rv);
+
+static void on_io(void *arg, int rv) {
+  cn_http_transaction *t = arg;
+  rv = do_loop(t, rv);
+  if (rv != CN_ERR_IO_PENDING) {
+    cn_completion_cb cb = t->cb;
+    t->cb = NULL;
+    cb(t->cb_arg, rv);
+  }
+}
+
+cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
+                                             cn_request_priority priority) {
+  cn_http_transaction *t = CN_NEW(cn_http_transaction);
+  t->session = session;
+  t->sp = cn_http_network_session_get_params(session);
+  t->priority = priority;
+  t->source = cn_netlog_new_source(t->sp->netlog, CN_NETLOG_SOURCE_REQUEST);
+  cn_proxy_info_init(&t->proxy_info);
+  cn_client_socket_handle_init(&t->handle);
+  cn_http_headers_init(&t->sent_headers);
+  return t;
+}
+
+// Gives the connection back: idle in its pool if the exchange left it
+// reusable, else closed.
+static void release_connection(cn_http_transaction *t, bool reusable) {
+  if (t->stream) {
+    reusable = reusable && cn_http_stream_can_reuse_connection(t->stream);
+    cn_http_stream_destroy(t->stream);
+    t->stream = NULL;
+  }
+  if (t->handle.socket) {
+    if (reusable)
+      t->handle.is_used = true;
+    else
+      cn_stream_socket_disconnect(t->handle.socket);
+  }
+  cn_client_socket_handle_reset(&t->handle);
+}
+
+void cn_http_transaction_destroy(cn_http_transaction *t) {
+  if (!t)
+    return;
+  if (t->proxy_req)
+    cn_proxy_service_cancel(t->sp->proxy_service, t->proxy_req);
+  release_connection(t, t->body_done);
+  cn_http_connection_plan_free(&t->plan);
+  cn_proxy_info_free(&t->proxy_info);
+  cn_http_headers_free(&t->sent_headers);
+  cn_iobuf_unref(t->drain_buf);
+  cn_iobuf_unref(t->read_buf);
+  if (t->logged_begin)
+    cn_netlog_end_with_error(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
+                             t->body_done ? CN_OK : CN_ERR_ABORTED);
+  free(t->chain_key);
+  free(t);
+}
+
+// --- states ---
+
+static int do_resolve_proxy(cn_http_transaction *t) {
+  t->state = STATE_RESOLVE_PROXY_DONE;
+  if (!t->sp->proxy_service) {
+    cn_proxy_info_use_direct(&t->proxy_info);
+    return CN_OK;
+  }
+  return cn_proxy_service_resolve(t->sp->proxy_service, t->request->url, t->source,
+                                  &t->proxy_info, on_io, t, &t->proxy_req);
+}
+
+static int do_resolve_proxy_done(cn_http_transaction *t, int rv) {
+  t->proxy_req = NULL;
+  if (rv == CN_OK)
+    t->state = STATE_INIT_CONNECTION;
+  return rv;
+}
+
+static int do_init_connection(cn_http_transaction *t) {
+  t->state = STATE_INIT_CONNECTION_DONE;
+  cn_http_connection_plan_free(&t->plan);
+  const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
+  free(t->chain_key);
+  t->chain_key = cn_proxy_chain_key(chain);
+  int rv = cn_http_network_session_plan(t->session, t->request->url, chain, &t->plan);
+  if (rv != CN_OK)
+    return rv;
+  return cn_client_socket_pool_request(t->plan.pool, t->plan.group_id, t->plan.chain_key,
+                                       t->plan.params, t->priority, t->source, &t->handle,
+                                       on_io, t);
+}
+
+static int do_init_connection_done(cn_http_transaction *t, int rv) {
+  if (rv == CN_OK) {
+    t->state = STATE_SEND_REQUEST;
+    return CN_OK;
+  }
+  // Proxy fallback: the next chain of the list, if the error allows it.
+  if (!cn_proxy_info_is_direct(&t->proxy_info) && cn_proxy_error_allows_fallback(rv)) {
+    int next = cn_proxy_info_fallback(&t->proxy_info, rv);
+    if (next == CN_OK) {
+      t->state = STATE_INIT_CONNECTION;
+      return CN_OK;
+    }
+    return next;
+  }
+  return rv;
+}
+
+static int do_send_request(cn_http_transaction *t) {
+  t->state = STATE_SEND_REQUEST_DONE;
+  t->sent_info = *t->request;
+  t->sent_info.user_agent = t->request->user_agent ? t->request->user_agent : t->sp->user_agent;
+  t->sent_info.use_absolute_form = t->plan.absolute_form;
+  cn_http_headers_clear(&t->sent_headers);
+  if (t->request->extra_headers)
+    cn_http_headers_copy(&t->sent_headers, t->request->extra_headers);
+  // Proxy credentials go only to the proxy the request is sent to, never
+  // into a tunnel (the tunnel job sends them in its CONNECT).
+  const cn_proxy_server *proxy = t->plan.request_proxy;
+  if (proxy && cn_proxy_server_has_credentials(proxy) &&
+      cn_http_network_session_proxy_auth_known(t->session, proxy))
+    t->sent_proxy_auth = true;  // it took them before: send them up front
+  if (proxy && t->sent_proxy_auth) {
+    char *cred = cn_http_basic_credentials(proxy->username, proxy->password);
+    cn_http_headers_set(&t->sent_headers, "Proxy-Authorization", cred);
+    free(cred);
+  }
+  t->sent_info.extra_headers = &t->sent_headers;
+  t->stream = cn_http_stream_new(t->handle.socket, t->sp->netlog, t->source, NULL);
+  return cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
+}
+
+// True if a failure on the current connection may be retried on another:
+// the connection was reused, the server sent nothing, and the error is what
+// a connection closed while idle produces.
+static bool should_resend(const cn_http_transaction *t, int rv) {
+  if (t->handle.reuse_type != CN_SOCKET_REUSED_IDLE || t->retries >= CN_HTTP_MAX_RETRIES)
+    return false;
+  if (t->stream && cn_http_stream_response_bytes_received(t->stream) > 0)
+    return false;
+  if (t->request->upload && cn_http_upload_rewind(t->request->upload) != CN_OK)
+    return false;
+  switch (rv) {
+    case CN_ERR_CONNECTION_RESET:
+    case CN_ERR_CONNECTION_CLOSED:
+    case CN_ERR_CONNECTION_ABORTED:
+    case CN_ERR_SOCKET_NOT_CONNECTED:
+    case CN_ERR_EMPTY_RESPONSE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+static int resend(cn_http_transaction *t) {
+  t->retries++;
+  release_connection(t, false);
+  t->state = STATE_INIT_CONNECTION;
+  return CN_OK;
+}
+
+static int do_send_request_done(cn_http_transaction *t, int rv) {
+  if (rv < 0)
+    return should_resend(t, rv) ? resend(t) : rv;
+  t->state = STATE_READ_HEADERS;
+  return CN_OK;
+}
+
+static int do_read_headers(cn_http_transaction *t) {
+  t->state = STATE_READ_HEADERS_DONE;
+  return cn_http_stream_read_response_headers(t->stream, on_io, t);
+}
+
+static int do_read_headers_done(cn_http_transaction *t, int rv) {
+  if (rv < 0)
+    return should_resend(t, rv) ? resend(t) : rv;
+  const cn_http_response_head *head = cn_http_stream_response_head(t->stream);
+  // A 408 on a reused connection: the server timed the idle connection out
+  // just as we used it (Chromium resends these too).
+  if (head->status == 408 && t->handle.reuse_type == CN_SOCKET_REUSED_IDLE &&
+      t->retries < CN_HTTP_MAX_RETRIES)
+    return resend(t);
+  if (head->status == 407) {
+    const cn_proxy_server *proxy = t->plan.request_proxy;
+    if (!proxy)
+      return CN_ERR_UNEXPECTED_PROXY_AUTH;  // an origin asking for proxy auth
+    if (!cn_proxy_server_has_credentials(proxy) || t->sent_proxy_auth)
+      return CN_ERR_PROXY_AUTH_REQUESTED;
+    const char *scheme = cn_http_headers_get(&head->headers, "Proxy-Authenticate");
+    if (!scheme || strncasecmp(scheme, "basic", 5) != 0)
+      return CN_ERR_PROXY_AUTH_UNSUPPORTED;
+    // Drain the 407's body so the connection can carry the retry.
+    t->sent_proxy_auth = true;
+    t->state = STATE_DRAIN_BODY;
+    return CN_OK;
+  }
+  if (t->sent_proxy_auth && t->plan.request_proxy)
+    cn_http_network_session_note_proxy_auth(t->session, t->plan.request_proxy);
+  if (t->sp->proxy_service)
+    cn_proxy_service_report_success(t->sp->proxy_service, &t->proxy_info);
+  t->state = STATE_NONE;
+  return CN_OK;
+}
+
+static int do_drain_body(cn_http_transaction *t) {
+  t->state = STATE_DRAIN_BODY_DONE;
+  if (!t->drain_buf)
+    t->drain_buf = cn_iobuf_new(16 * 1024);
+  return cn_http_stream_read_response_body(t->stream, t->drain_buf, t->drain_buf->size, on_io, t);
+}
+
+static int do_drain_body_done(cn_http_transaction *t, int rv) {
+  if (rv > 0) {
+    t->state = STATE_DRAIN_BODY;
+    return CN_OK;
+  }
+  // Body over (or broken): resend with credentials, on this connection if
+  // it stayed reusable (the pool hands it straight back), else a new one.
+  release_connection(t, rv == 0);
+  t->state = STATE_INIT_CONNECTION;
+  return CN_OK;
+}
+
+static int do_loop(cn_http_transaction *t, int rv) {
+  do {
+    txn_state state = t->state;
+    t->state = STATE_NONE;
+    switch (state) {
+      case STATE_RESOLVE_PROXY:
+        rv = do_resolve_proxy(t);
+        break;
+      case STATE_RESOLVE_PROXY_DONE:
+        rv = do_resolve_proxy_done(t, rv);
+        break;
+      case STATE_INIT_CONNECTION:
+        rv = do_init_connection(t);
+        break;
+      case STATE_INIT_CONNECTION_DONE:
+        rv = do_init_connection_done(t, rv);
+        break;
+      case STATE_SEND_REQUEST:
+        rv = do_send_request(t);
+        break;
+      case STATE_SEND_REQUEST_DONE:
+        rv = do_send_request_done(t, rv);
+        break;
+      case STATE_READ_HEADERS:
+        rv = do_read_headers(t);
+        break;
+      case STATE_READ_HEADERS_DONE:
+        rv = do_read_headers_done(t, rv);
+        break;
+      case STATE_DRAIN_BODY:
+        rv = do_drain_body(t);
+        break;
+      case STATE_DRAIN_BODY_DONE:
+        rv = do_drain_body_done(t, rv);
+        break;
+      case STATE_NONE:
+        return rv;
+    }
+  } while (rv != CN_ERR_IO_PENDING && t->state != STATE_NONE);
+  if (rv < 0 && rv != CN_ERR_IO_PENDING)
+    release_connection(t, false);
+  return rv;
+}
+
+int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info *info,
+                              cn_completion_cb cb, void *arg) {
+  t->request = info;
+  char *url = cn_url_to_string(info->url);
+  cn_netlog_begin(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
+                  CN_NL_STR("method", info->method), CN_NL_STR("url", url));
+  free(url);
+  t->logged_begin = true;
+  t->state = STATE_RESOLVE_PROXY;
+  int rv = do_loop(t, CN_OK);
+  if (rv == CN_ERR_IO_PENDING) {
+    t->cb = cb;
+    t->cb_arg = arg;
+  }
+  return rv;
+}
+
+const cn_http_response_head *cn_http_transaction_response(const cn_http_transaction *t) {
+  return t->stream && t->state == STATE_NONE ? cn_http_stream_response_head(t->stream) : NULL;
+}
+
+// Body reads complete here: at the end the connection is released.
+static int body_result(cn_http_transaction *t, int rv) {
+  if (rv == 0) {
+    t->body_done = true;
+    release_connection(t, true);
+  } else if (rv < 0) {
+    release_connection(t, false);
+  }
+  return rv;
+}
+
+static void on_body(void *arg, int rv) {
+  cn_http_transaction *t = arg;
+  cn_iobuf_unref(t->read_buf);
+  t->read_buf = NULL;
+  rv = body_result(t, rv);
+  cn_completion_cb cb = t->cb;
+  t->cb = NULL;
+  cb(t->cb_arg, rv);
+}
+
+int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
+                             cn_completion_cb cb, void *arg) {
+  if (t->body_done)
+    return 0;
+  if (!t->stream)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  int rv = cn_http_stream_read_response_body(t->stream, buf, len, on_body, t);
+  if (rv == CN_ERR_IO_PENDING) {
+    t->read_buf = cn_iobuf_ref(buf);
+    t->cb = cb;
+    t->cb_arg = arg;
+    return rv;
+  }
+  return body_result(t, rv);
+}
+
+void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out) {
+  out->reuse_type = t->handle.reuse_type;
+  out->socket = t->handle.socket;
+  out->proxy_chain = t->chain_key ? t->chain_key : "direct";
+  out->retries = t->retries;
+}
+
+cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t) { return t->source; }

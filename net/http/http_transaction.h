@@ -1,0 +1,76 @@
+// One HTTP request through the network session (Chromium's
+// HttpNetworkTransaction): resolve the proxy, get a connection from the
+// right pool (reusing whatever the diagrams allow), send the request, read
+// the response head, then hand out the body.
+//
+// Behaviours:
+//   - Proxy fallback: a failure to reach a proxy (cn_proxy_error_allows_fallback)
+//     before any response byte moves to the next chain of the proxy list; the
+//     chains that failed are marked bad only once a later chain succeeded.
+//   - Stale connections: a request on a reused idle connection that fails
+//     before any response byte (reset, closed, EOF, or a 408) is sent again on
+//     another connection, up to CN_HTTP_MAX_RETRIES times.
+//   - When the body has been read to the end and the connection may carry
+//     another request, the connection goes back to its pool, idle; otherwise
+//     it is closed. Destroying the transaction earlier closes it.
+//   - 407 from a proxy to an http:// request (sent in absolute form): the
+//     request is resent with Basic credentials when the proxy has them, else
+//     the transaction fails with CN_ERR_PROXY_AUTH_REQUESTED; a 407 from an
+//     origin is CN_ERR_UNEXPECTED_PROXY_AUTH.
+//
+// NetLog: REQUEST_ALIVE BEGIN {method, url} / END {net_error} on the
+// transaction's REQUEST source; lower layers log on their own sources and
+// link to it.
+//
+// Ownership: the caller owns the transaction and destroys it (any time: no
+// callback runs after destroy). |info| passed to start and what it points to
+// must stay alive until the transaction is destroyed.
+#ifndef CNET_NET_HTTP_HTTP_TRANSACTION_H_
+#define CNET_NET_HTTP_HTTP_TRANSACTION_H_
+
+#include "base/iobuf.h"
+#include "net/base/net_errors.h"
+#include "net/base/request_priority.h"
+#include "net/http/http_network_session.h"
+#include "net/http/http_request_info.h"
+#include "net/http/http_response_parser.h"
+#include "net/socket/client_socket_pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CN_HTTP_MAX_RETRIES 3
+
+typedef struct cn_http_transaction cn_http_transaction;
+
+cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
+                                             cn_request_priority priority);
+void cn_http_transaction_destroy(cn_http_transaction *t);
+
+// Runs the request up to the final response head. Returns CN_OK,
+// CN_ERR_IO_PENDING (then |cb| once), or an error.
+int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info *info,
+                              cn_completion_cb cb, void *arg);
+// The response head; NULL until start succeeded.
+const cn_http_response_head *cn_http_transaction_response(const cn_http_transaction *t);
+// Reads body bytes (decoded when the request asked for it): > 0, 0 at the
+// end, an error, or CN_ERR_IO_PENDING.
+int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
+                             cn_completion_cb cb, void *arg);
+
+// What connection served the request (for `fetch -v` and tests).
+typedef struct cn_http_transaction_info {
+  cn_socket_reuse_type reuse_type;
+  const cn_stream_socket *socket;  // the top socket; valid while the body is read
+  const char *proxy_chain;         // "direct" or the chain key
+  int retries;                     // how many times the request was resent
+} cn_http_transaction_info;
+void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out);
+cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_HTTP_HTTP_TRANSACTION_H_
