@@ -1,15 +1,18 @@
 // fetch: a curl-like command-line client on cnet.
 //
-// Each URL (repeated --repeat times) is fetched in turn through one network
-// session, so later requests reuse earlier connections exactly as the
-// session's pools allow; --stats shows the counts. Errors name the cnet
-// error and the URL and exit 1; bad usage exits 2.
+// The URL list (repeated --repeat times) is fetched through one network
+// session, up to --parallel transfers at once, so later requests reuse
+// earlier connections exactly as the session's pools allow; --stats shows
+// the counts. Bodies are written in URL order even when transfers run in
+// parallel (a transfer ahead of its turn keeps its body in memory). Errors
+// name the cnet error and the URL and exit 1; bad usage exits 2.
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
+#include "base/bytebuf.h"
 #include "base/mem.h"
 #include "base/timer.h"
 #include "net/base/netlog_counters.h"
@@ -26,7 +29,25 @@
 
 #define FETCH_VERSION "fetch (cnet) 0.1"
 
-typedef struct fetch_app {
+typedef struct fetch_app fetch_app;
+
+// One URL's transfer, including the redirects it follows.
+typedef struct transfer {
+  fetch_app *app;
+  size_t index;          // position in the run: bodies are written in this order
+  const char *url_text;  // as given
+  char *current;         // the URL being fetched (after redirects)
+  cn_url url;
+  cn_http_headers headers;
+  cn_http_request_info info;
+  cn_http_transaction *txn;
+  cn_iobuf *buf;
+  int redirects;
+  bool done;
+  cn_bytebuf held;  // body bytes waiting for earlier transfers to finish
+} transfer;
+
+struct fetch_app {
   uv_loop_t loop;
   const fetch_options *o;
   cn_netlog netlog;
@@ -40,36 +61,74 @@ typedef struct fetch_app {
   cn_http_network_session *session;
   FILE *out;
   cn_timer *deadline;
-  // The current transfer.
-  size_t next_url;  // index into the repeated URL list
-  const char *url_text;
-  cn_url url;
-  cn_http_headers headers;
-  cn_http_request_info info;
-  cn_http_transaction *txn;
-  cn_iobuf *buf;
+  transfer *transfers;  // every transfer of the run, in order
+  size_t total;
+  size_t started;
+  size_t running;
+  size_t written;  // transfers whose body is completely written out
+  bool stopping;
   int exit_code;
-} fetch_app;
+};
 
-static void next_transfer(fetch_app *app);
+static void start_more(fetch_app *app);
+static int begin_request(transfer *t);
 
-static void fail(fetch_app *app, int err, const char *what) {
-  fprintf(stderr, "fetch: %s (%s) %s %s\n", cn_error_name(err), cn_error_message(err), what,
-          app->url_text ? app->url_text : "");
-  app->exit_code = 1;
+static void stop(fetch_app *app, int exit_code) {
+  if (!app->exit_code)
+    app->exit_code = exit_code;
+  app->stopping = true;
+  uv_stop(&app->loop);
 }
 
-static void end_transfer(fetch_app *app) {
-  cn_http_transaction_destroy(app->txn);
-  app->txn = NULL;
-  cn_iobuf_unref(app->buf);
-  app->buf = NULL;
-  cn_url_free(&app->url);
-  cn_http_headers_free(&app->headers);
-  if (app->info.upload) {
-    cn_http_upload_destroy(app->info.upload);
-    app->info.upload = NULL;
+static void fail(transfer *t, int err, const char *what) {
+  fprintf(stderr, "fetch: %s (%s) %s %s\n", cn_error_name(err), cn_error_message(err), what,
+          t->current ? t->current : t->url_text);
+  stop(t->app, 1);
+}
+
+// Frees the request side (kept: |held| and the transfer's place).
+static void end_request(transfer *t) {
+  cn_http_transaction_destroy(t->txn);
+  t->txn = NULL;
+  cn_iobuf_unref(t->buf);
+  t->buf = NULL;
+  cn_url_free(&t->url);
+  cn_http_headers_free(&t->headers);
+  if (t->info.upload) {
+    cn_http_upload_destroy(t->info.upload);
+    t->info.upload = NULL;
   }
+}
+
+static bool write_out(fetch_app *app, const void *data, size_t len) {
+  if (len && fwrite(data, 1, len, app->out) != len) {
+    fprintf(stderr, "fetch: cannot write the body: output error\n");
+    stop(app, 1);
+    return false;
+  }
+  return true;
+}
+
+// Writes out, in order, the bodies of finished transfers now at the front.
+static void flush_in_order(fetch_app *app) {
+  while (app->written < app->total) {
+    transfer *t = &app->transfers[app->written];
+    if (!write_out(app, cn_bytebuf_head(&t->held), cn_bytebuf_len(&t->held)))
+      return;
+    cn_bytebuf_free(&t->held);
+    if (!t->done)
+      return;
+    app->written++;
+  }
+}
+
+static void finish_transfer(transfer *t) {
+  fetch_app *app = t->app;
+  end_request(t);
+  t->done = true;
+  app->running--;
+  flush_in_order(app);
+  start_more(app);
 }
 
 static void print_head(FILE *f, const char *prefix, const cn_http_response_head *head) {
@@ -93,10 +152,10 @@ static const char *reuse_name(cn_socket_reuse_type t) {
   }
 }
 
-static void describe_connection(fetch_app *app) {
+static void describe_connection(transfer *t) {
   cn_http_transaction_info ti;
-  cn_http_transaction_get_info(app->txn, &ti);
-  fprintf(stderr, "* %s via %s (%s)\n", app->url_text, ti.proxy_chain, reuse_name(ti.reuse_type));
+  cn_http_transaction_get_info(t->txn, &ti);
+  fprintf(stderr, "* %s via %s (%s)\n", t->current, ti.proxy_chain, reuse_name(ti.reuse_type));
   if (ti.retries)
     fprintf(stderr, "* resent %d time(s) after a stale connection\n", ti.retries);
   cn_ssl_info si;
@@ -111,107 +170,167 @@ static void describe_connection(fetch_app *app) {
 
 static void on_read(void *arg, int rv);
 
-// Reads body bytes until the body ends, writing them out.
-static void read_loop(fetch_app *app, int rv) {
+// Reads body bytes until the body ends: written at once when this transfer
+// is next in order, else held.
+static void read_loop(transfer *t, int rv) {
+  fetch_app *app = t->app;
   for (;;) {
     if (rv == CN_ERR_IO_PENDING)
       return;
     if (rv < 0) {
-      fail(app, rv, "while reading the body of");
-      end_transfer(app);
-      uv_stop(&app->loop);
+      fail(t, rv, "while reading the body of");
       return;
     }
     if (rv == 0) {
-      end_transfer(app);
-      next_transfer(app);
+      finish_transfer(t);
       return;
     }
-    if (fwrite(app->buf->data, 1, (size_t)rv, app->out) != (size_t)rv) {
-      fprintf(stderr, "fetch: cannot write the body: output error\n");
-      app->exit_code = 1;
-      end_transfer(app);
-      uv_stop(&app->loop);
-      return;
+    if (app->written == t->index) {
+      if (!write_out(app, t->buf->data, (size_t)rv))
+        return;
+    } else {
+      cn_bytebuf_append(&t->held, t->buf->data, (size_t)rv);
     }
-    rv = cn_http_transaction_read(app->txn, app->buf, app->buf->size, on_read, app);
+    rv = cn_http_transaction_read(t->txn, t->buf, t->buf->size, on_read, t);
   }
 }
 
 static void on_read(void *arg, int rv) { read_loop(arg, rv); }
 
+static bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// -L: moves |t| to the Location of its response. Returns CN_OK (a new
+// request started or finished), CN_ERR_IO_PENDING, or an error.
+static int follow_redirect(transfer *t, const cn_http_response_head *head) {
+  const char *location = cn_http_headers_get(&head->headers, "Location");
+  if (++t->redirects > t->app->o->max_redirs)
+    return CN_ERR_TOO_MANY_REDIRECTS;
+  cn_url next;
+  int rv = cn_url_resolve(&t->url, location, &next);
+  if (rv == CN_ERR_UNKNOWN_URL_SCHEME)
+    return CN_ERR_UNSAFE_REDIRECT;
+  if (rv != CN_OK)
+    return rv;
+  char *next_text = cn_url_to_string(&next);
+  cn_url_free(&next);
+  if (t->app->o->verbose)
+    fprintf(stderr, "* redirect %d to %s\n", head->status, next_text);
+  // 303, and 301/302 after POST, switch to GET as browsers do.
+  bool to_get = head->status == 303 ||
+                ((head->status == 301 || head->status == 302) && t->info.method &&
+                 strcmp(t->info.method, "POST") == 0);
+  const char *method = to_get ? "GET" : t->info.method;
+  end_request(t);
+  free(t->current);
+  t->current = next_text;
+  t->info.method = method;
+  return begin_request(t);
+}
+
 static void on_started(void *arg, int rv) {
-  fetch_app *app = arg;
+  transfer *t = arg;
+  fetch_app *app = t->app;
   if (rv < 0) {
-    fail(app, rv, "while fetching");
-    end_transfer(app);
-    uv_stop(&app->loop);
+    fail(t, rv, "while fetching");
     return;
   }
-  const cn_http_response_head *head = cn_http_transaction_response(app->txn);
+  const cn_http_response_head *head = cn_http_transaction_response(t->txn);
   if (app->o->verbose) {
-    describe_connection(app);
+    describe_connection(t);
     print_head(stderr, "< ", head);
   }
-  if (app->o->head)
-    print_head(app->out, "", head);
-  app->buf = cn_iobuf_new(64 * 1024);
-  read_loop(app, cn_http_transaction_read(app->txn, app->buf, app->buf->size, on_read, app));
+  if (app->o->location && is_redirect(head->status) &&
+      cn_http_headers_get(&head->headers, "Location")) {
+    rv = follow_redirect(t, head);
+    if (rv < 0 && rv != CN_ERR_IO_PENDING)
+      fail(t, rv, "following a redirect from");
+    return;
+  }
+  if (app->o->head) {
+    // Headers belong to the output stream in order too.
+    FILE *mem = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    mem = open_memstream(&text, &len);
+    print_head(mem, "", head);
+    fclose(mem);
+    if (app->written == t->index)
+      write_out(app, text, len);
+    else
+      cn_bytebuf_append(&t->held, text, len);
+    free(text);
+  }
+  t->buf = cn_iobuf_new(64 * 1024);
+  read_loop(t, cn_http_transaction_read(t->txn, t->buf, t->buf->size, on_read, t));
 }
 
 // Adds "-H Name: value" to the request's headers.
-static int add_header(fetch_app *app, const char *line) {
+static int add_header(transfer *t, const char *line) {
   const char *colon = strchr(line, ':');
   const char *value = colon + 1;
   while (*value == ' ' || *value == '\t')
     value++;
-  return cn_http_headers_add_n(&app->headers, line, (size_t)(colon - line), value, strlen(value));
+  return cn_http_headers_add_n(&t->headers, line, (size_t)(colon - line), value, strlen(value));
 }
 
-static void next_transfer(fetch_app *app) {
-  const fetch_options *o = app->o;
-  if (app->next_url >= o->num_urls * (size_t)o->repeat) {
-    uv_stop(&app->loop);
-    return;
-  }
-  app->url_text = o->urls[app->next_url % o->num_urls];
-  app->next_url++;
-  int rv = cn_url_parse(app->url_text, &app->url);
-  if (rv != CN_OK) {
-    fail(app, rv, "parsing");
-    uv_stop(&app->loop);
-    return;
-  }
-  cn_http_headers_init(&app->headers);
+// Starts the request for t->current with t->info.method. Returns
+// CN_ERR_IO_PENDING or CN_OK with on_started already run, or an error.
+static int begin_request(transfer *t) {
+  const fetch_options *o = t->app->o;
+  int rv = cn_url_parse(t->current, &t->url);
+  if (rv != CN_OK)
+    return rv;
+  cn_http_headers_init(&t->headers);
   for (size_t i = 0; i < o->num_headers; i++) {
-    if (add_header(app, o->headers[i]) != CN_OK) {
-      fprintf(stderr, "fetch: invalid header '%s'\n", o->headers[i]);
-      app->exit_code = 2;
-      end_transfer(app);
-      uv_stop(&app->loop);
+    if (add_header(t, o->headers[i]) != CN_OK)
+      return CN_ERR_INVALID_HEADER;
+  }
+  const char *method = t->info.method;
+  memset(&t->info, 0, sizeof(t->info));
+  t->info.method = method;
+  t->info.url = &t->url;
+  t->info.extra_headers = &t->headers;
+  t->info.accept_encoding = true;
+  if (o->data && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    t->info.upload = cn_http_upload_new_copy(o->data, strlen(o->data));
+  t->txn = cn_http_transaction_new(t->app->session, CN_PRIORITY_MEDIUM);
+  if (o->verbose)
+    fprintf(stderr, "> %s %s\n", method, t->current);
+  rv = cn_http_transaction_start(t->txn, &t->info, on_started, t);
+  if (rv != CN_ERR_IO_PENDING) {
+    if (rv < 0)
+      return rv;
+    on_started(t, rv);
+  }
+  return CN_ERR_IO_PENDING;
+}
+
+static void start_more(fetch_app *app) {
+  const fetch_options *o = app->o;
+  while (!app->stopping && app->running < (size_t)o->parallel && app->started < app->total) {
+    transfer *t = &app->transfers[app->started++];
+    app->running++;
+    t->current = cn_xstrdup(t->url_text);
+    t->info.method = o->method ? o->method : o->head ? "HEAD" : o->data ? "POST" : "GET";
+    int rv = begin_request(t);
+    if (rv < 0 && rv != CN_ERR_IO_PENDING) {
+      fail(t, rv, rv == CN_ERR_INVALID_HEADER ? "building the request for" : "fetching");
+      if (rv == CN_ERR_INVALID_HEADER)
+        app->exit_code = 2;
       return;
     }
   }
-  memset(&app->info, 0, sizeof(app->info));
-  app->info.method = o->method ? o->method : o->head ? "HEAD" : o->data ? "POST" : "GET";
-  app->info.url = &app->url;
-  app->info.extra_headers = &app->headers;
-  app->info.accept_encoding = true;
-  if (o->data)
-    app->info.upload = cn_http_upload_new_copy(o->data, strlen(o->data));
-  app->txn = cn_http_transaction_new(app->session, CN_PRIORITY_MEDIUM);
-  if (o->verbose)
-    fprintf(stderr, "> %s %s\n", app->info.method, app->url_text);
-  rv = cn_http_transaction_start(app->txn, &app->info, on_started, app);
-  if (rv != CN_ERR_IO_PENDING)
-    on_started(app, rv);
+  if (app->running == 0 && app->started == app->total)
+    uv_stop(&app->loop);
 }
 
 static void on_deadline(void *arg) {
   fetch_app *app = arg;
-  fail(app, CN_ERR_TIMED_OUT, "(--max-time) while fetching");
-  end_transfer(app);
-  uv_stop(&app->loop);
+  fprintf(stderr, "fetch: %s (%s) after --max-time\n", cn_error_name(CN_ERR_TIMED_OUT),
+          cn_error_message(CN_ERR_TIMED_OUT));
+  stop(app, 1);
 }
 
 static const char *env_get(void *arg, const char *name) { return getenv(name); }
@@ -286,7 +405,7 @@ static int parse_protocols(const char *list, cn_ssl_config *cfg) {
   return cfg->num_protos ? CN_OK : CN_ERR_INVALID_ARGUMENT;
 }
 
-static int run(fetch_app *app) {
+static int setup(fetch_app *app) {
   const fetch_options *o = app->o;
   if (o->stats)
     cn_netlog_counters_attach(&app->counters, &app->netlog);
@@ -337,20 +456,41 @@ static int run(fetch_app *app) {
     return 2;
   }
   app->session = cn_http_network_session_new(&sp);
+  return 0;
+}
+
+static int run(fetch_app *app) {
+  int rv = setup(app);
+  if (rv)
+    return rv;
+  const fetch_options *o = app->o;
+  app->total = o->num_urls * (size_t)o->repeat;
+  app->transfers = cn_xcalloc(app->total, sizeof(transfer));
+  for (size_t i = 0; i < app->total; i++) {
+    transfer *t = &app->transfers[i];
+    t->app = app;
+    t->index = i;
+    t->url_text = o->urls[i % o->num_urls];
+    cn_bytebuf_init(&t->held);
+  }
   if (o->max_time > 0) {
     app->deadline = cn_timer_new(&app->loop, on_deadline, app);
     cn_timer_start(app->deadline, (uint64_t)(o->max_time * 1000), 0);
   }
-  next_transfer(app);
-  if (app->next_url > 0 && app->exit_code == 0 && app->txn)
-    uv_run(&app->loop, UV_RUN_DEFAULT);
-  else if (app->exit_code == 0)
+  start_more(app);
+  if (!app->stopping && app->running > 0)
     uv_run(&app->loop, UV_RUN_DEFAULT);
   return app->exit_code;
 }
 
 static void cleanup(fetch_app *app) {
-  end_transfer(app);
+  for (size_t i = 0; i < app->total; i++) {
+    transfer *t = &app->transfers[i];
+    end_request(t);
+    free(t->current);
+    cn_bytebuf_free(&t->held);
+  }
+  free(app->transfers);
   cn_timer_destroy(app->deadline);
   cn_http_network_session_destroy(app->session);
   cn_proxy_service_free(app->proxy_service);

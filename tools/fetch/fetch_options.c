@@ -25,6 +25,9 @@ static const char kUsage[] =
     "      --proxy-cacert FILE  trust these CAs for an HTTPS proxy (default: --cacert)\n"
     "      --no-proxy-env       ignore http_proxy/https_proxy/all_proxy/no_proxy\n"
     "      --repeat N           fetch the URL list N times, sharing connections\n"
+    "      --parallel N         run up to N transfers at once (bodies still in order)\n"
+    "  -L, --location           follow redirects\n"
+    "      --max-redirs N       at most N redirects per URL (default 20)\n"
     "      --max-time SECONDS   give up after this long\n"
     "  -v, --verbose            describe the connection on stderr\n"
     "      --netlog FILE        write every NetLog event to FILE as JSON lines\n"
@@ -57,6 +60,8 @@ typedef enum {
   OPT_PROXY_USER,
   OPT_PROXY_CACERT,
   OPT_REPEAT,
+  OPT_PARALLEL,
+  OPT_MAX_REDIRS,
 } value_opt;
 
 typedef struct {
@@ -72,8 +77,22 @@ static const value_opt_info kValueOpts[] = {
     {"protocols", 0, OPT_PROTOCOLS}, {"max-time", 0, OPT_MAX_TIME},
     {"netlog", 0, OPT_NETLOG},     {"proxy", 'x', OPT_PROXY},
     {"proxy-user", 0, OPT_PROXY_USER}, {"proxy-cacert", 0, OPT_PROXY_CACERT},
-    {"repeat", 0, OPT_REPEAT},
+    {"repeat", 0, OPT_REPEAT},     {"parallel", 0, OPT_PARALLEL},
+    {"max-redirs", 0, OPT_MAX_REDIRS},
 };
+
+// A whole number in [lo, hi] for |name|, or an error message.
+static bool parse_count(const char *v, long lo, long hi, const char *name, int *out, char *err,
+                        size_t err_size) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*v == '\0' || *end != '\0' || n < lo || n > hi) {
+    snprintf(err, err_size, "%s '%s': expected a count from %ld to %ld", name, v, lo, hi);
+    return false;
+  }
+  *out = (int)n;
+  return true;
+}
 
 static bool apply_value(fetch_options *o, value_opt id, char *v, const char *name, char *err,
                         size_t err_size) {
@@ -133,16 +152,13 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
     case OPT_PROXY_CACERT:
       o->proxy_cacert = v;
       return true;
-    case OPT_REPEAT: {
-      char *end;
-      long n = strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || n < 1 || n > 1000000) {
-        snprintf(err, err_size, "%s '%s': expected a count from 1 to 1000000", name, v);
-        return false;
-      }
-      o->repeat = (int)n;
-      return true;
-    }
+    case OPT_REPEAT:
+      return parse_count(v, 1, 1000000, name, &o->repeat, err, err_size);
+    case OPT_PARALLEL:
+      return parse_count(v, 1, 1000, name, &o->parallel, err, err_size);
+    case OPT_MAX_REDIRS:
+      o->max_redirs_set = true;
+      return parse_count(v, 0, 1000, name, &o->max_redirs, err, err_size);
   }
   return false;
 }
@@ -160,6 +176,8 @@ static bool apply_flag(fetch_options *o, const char *name) {
     o->version = true;
   else if (!strcmp(name, "--no-proxy-env"))
     o->no_proxy_env = true;
+  else if (!strcmp(name, "-L") || !strcmp(name, "--location"))
+    o->location = true;
   else
     return false;
   return true;
@@ -219,6 +237,10 @@ bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, siz
   }
   if (o->repeat == 0)
     o->repeat = 1;
+  if (o->parallel == 0)
+    o->parallel = 1;
+  if (!o->max_redirs_set)
+    o->max_redirs = 20;
   if (!o->help && !o->version && o->num_urls == 0) {
     snprintf(err, err_size, "no URL given (see --help)");
     fetch_options_free(o);

@@ -28,6 +28,10 @@ typedef struct fetch_options {
   const char *proxy_cacert;  // --proxy-cacert FILE; NULL: as --cacert
   bool no_proxy_env;         // --no-proxy-env: ignore *_proxy variables
   int repeat;                // --repeat N: fetch the URL list N times (default 1)
+  int parallel;              // --parallel N: up to N transfers at once (default 1)
+  bool location;             // -L: follow redirects
+  int max_redirs;            // --max-redirs N (default 20)
+  bool max_redirs_set;
   bool head;     // -I
   bool verbose;  // -v
   bool stats;    // --stats
