@@ -12,6 +12,7 @@ packages=(
   libgtest-dev                    # GoogleTest
   pkg-config
   curl                            # interop cross-checks in the tests
+  squid openssl                   # tests/interop: a real proxy (GnuTLS build: https_port works)
 )
 
 missing=()

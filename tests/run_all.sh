@@ -6,6 +6,7 @@
 #   net_unittests (debug build)             unit + in-process integration tests
 #   net_unittests (ASan + UBSan build)      the same under sanitizers
 #   tools/testserver smoke                  the testserver and fetch binaries end to end
+#   interop: squid                          fetch through Debian's squid (tests/interop/)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -77,6 +78,22 @@ if [ -x tests/smoke_test.sh ] && [ -x out/debug/fetch ]; then
   fi
   [ "$f" -gt 0 ] && cat "$logdir/smoke.log" >&2
   echo "smoke: $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+fi
+
+# Interop with a real proxy (Debian's squid): TAP lines; "# SKIP" lines (a
+# missing tool) count as neither passed nor failed.
+if [ -x tests/interop/squid_test.sh ] && [ -x out/debug/fetch ]; then
+  timeout 300 bash tests/interop/squid_test.sh out/debug > "$logdir/interop.log" 2>&1
+  rc=$?
+  p=$(grep '^ok ' "$logdir/interop.log" | grep -vc '# SKIP' || true)
+  skipped=$(grep -c '^ok .*# SKIP' "$logdir/interop.log" || true)
+  f=$(grep -c '^not ok ' "$logdir/interop.log" || true)
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  [ "$f" -gt 0 ] && cat "$logdir/interop.log" >&2
+  grep '^ok .*# SKIP' "$logdir/interop.log" | sed 's/^/interop (squid): skipped: /' || true
+  echo "interop (squid): $p passed, $f failed, $skipped skipped"
   passed=$((passed + p))
   failed=$((failed + f))
 fi
