@@ -5,8 +5,8 @@
 //
 // A connection parses requests, hands each to the host's request handler
 // as a cn_ts_exchange (exchange.h) and frames the answers. It ends itself
-// (peer closed, error, Connection: close) by unlinking from the host and
-// freeing itself; the host destroys the ones still alive when it stops.
+// (peer closed, error, Connection: close, or its socket handed to a CONNECT
+// tunnel) by unlinking from the host and freeing itself; the host destroys the ones still alive when it stops.
 //
 // Ownership: the host (the server) outlives its connections. A connection
 // owns its socket.

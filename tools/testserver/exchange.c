@@ -18,6 +18,7 @@ void cn_ts_exchange_release(cn_ts_exchange *ex) {
   ex->user_release = NULL;
   ex->user = NULL;
   ex->writable_cb = NULL;
+  ex->stream_cb = NULL;
   if (release)
     release(user);
   cn_ts_request_free(&ex->request);
@@ -66,6 +67,21 @@ void cn_ts_exchange_abort(cn_ts_exchange *ex) {
   ex->ended = true;
   ex->writable_cb = NULL;
   ex->ops->abort(ex);
+}
+
+void cn_ts_exchange_take_stream(cn_ts_exchange *ex, cn_ts_stream_cb cb, void *arg) {
+  if (ex->ended)
+    return;
+  if (!ex->responded || !cb || !ex->request.method ||
+      strcmp(ex->request.method, "CONNECT") != 0) {
+    cn_ts_exchange_abort(ex);
+    return;
+  }
+  ex->ended = true;
+  ex->writable_cb = NULL;
+  ex->stream_cb = cb;
+  ex->stream_arg = arg;
+  ex->ops->take_stream(ex);
 }
 
 void cn_ts_exchange_want_writable(cn_ts_exchange *ex, cn_ts_writable_cb cb, void *arg) {

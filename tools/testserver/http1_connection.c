@@ -10,6 +10,7 @@
 #include "base/timer.h"
 #include "net/socket/ssl_socket.h"
 #include "tools/testserver/http1_request_parser.h"
+#include "tools/testserver/prefixed_socket.h"
 
 // Reads ask for large chunks so a big request body arrives in few calls.
 #define READ_CHUNK (64 * 1024)
@@ -26,6 +27,8 @@ typedef struct h1_exchange {
   cn_ts_exchange base;  // first: the ops cast back
   h1_conn *conn;
   bool head;          // a HEAD request: headers only
+  bool connect;       // a CONNECT request: a 2xx answer has no body
+  bool tunnel;        // take_stream(): hand the socket over once flushed
   bool body_allowed;  // false for HEAD and bodiless statuses
   bool chunked;
   int64_t declared;  // announced Content-Length, or -1
@@ -33,7 +36,6 @@ typedef struct h1_exchange {
   bool aborted;      // abort(), or finish() short of the Content-Length
   bool wrote_any;    // anything of this exchange was queued
   int status;
-  cn_netlog_source source;
 } h1_exchange;
 
 struct h1_conn {
@@ -95,10 +97,10 @@ static void end_exchange(h1_conn *c) {
   c->ex = NULL;
   cn_netlog *log = c->base.host->netlog;
   if (ex->aborted || !ex->base.responded)
-    cn_netlog_end(log, ex->source, CN_NETLOG_REQUEST_ALIVE, CN_NL_INT("status", ex->status),
+    cn_netlog_end(log, ex->base.source, CN_NETLOG_REQUEST_ALIVE, CN_NL_INT("status", ex->status),
                   CN_NL_ERROR(CN_ERR_ABORTED));
   else
-    cn_netlog_end(log, ex->source, CN_NETLOG_REQUEST_ALIVE, CN_NL_INT("status", ex->status));
+    cn_netlog_end(log, ex->base.source, CN_NETLOG_REQUEST_ALIVE, CN_NL_INT("status", ex->status));
   cn_ts_exchange_release(&ex->base);
   free(ex);
   c->in_dirty = true;  // a request that arrived early may be waiting
@@ -190,7 +192,10 @@ static void flush(h1_conn *c) {
 static void ex_respond(cn_ts_exchange *base, const cn_ts_response *r) {
   h1_exchange *ex = (h1_exchange *)base;
   h1_conn *c = ex->conn;
-  bool bodiless = !cn_ts_status_has_body(r->status);
+  // A 2xx to CONNECT has no body and no framing fields (RFC 9110 9.3.6):
+  // what follows it is the tunnel.
+  bool bodiless = !cn_ts_status_has_body(r->status) ||
+                  (ex->connect && r->status >= 200 && r->status < 300);
   int64_t len = bodiless ? 0 : r->content_length;
   if (len == CN_TS_LENGTH_UNKNOWN && base->request.http_version < 11)
     len = CN_TS_LENGTH_UNTIL_CLOSE;  // HTTP/1.0 has no chunked coding
@@ -205,8 +210,11 @@ static void ex_respond(cn_ts_exchange *base, const cn_ts_response *r) {
   ex->wrote_any = true;
 
   cn_bytebuf *o = &c->out;
-  cn_bytebuf_appendf(o, "HTTP/1.1 %d %s\r\n" SERVER_HEADER, r->status,
+  cn_bytebuf_appendf(o, "HTTP/1.1 %d %s\r\n", r->status,
                      r->reason ? r->reason : cn_ts_status_reason(r->status));
+  // A proxy relays the origin's Server field; one Server field only.
+  if (!cn_ts_headers_get(&r->headers, "Server"))
+    cn_bytebuf_append_str(o, SERVER_HEADER);
   for (size_t i = 0; i < r->headers.count; i++)
     cn_bytebuf_appendf(o, "%s: %s\r\n", r->headers.items[i].name, r->headers.items[i].value);
   // 1xx and 204 must not carry Content-Length; 304 may but need not.
@@ -259,12 +267,22 @@ static void ex_abort(cn_ts_exchange *base) {
 
 static void ex_want_writable(cn_ts_exchange *base) { schedule(conn_of(base)); }
 
+static void ex_take_stream(cn_ts_exchange *base) {
+  h1_exchange *ex = (h1_exchange *)base;
+  if (ex->connect && ex->status >= 200 && ex->status < 300)
+    ex->tunnel = true;
+  else
+    ex->aborted = true;  // no tunnel was announced: treat as abort()
+  schedule(ex->conn);
+}
+
 static const cn_ts_exchange_ops kExchangeOps = {
     .respond = ex_respond,
     .write = ex_write,
     .finish = ex_finish,
     .abort = ex_abort,
     .want_writable = ex_want_writable,
+    .take_stream = ex_take_stream,
 };
 
 // --- input ---
@@ -282,13 +300,14 @@ static void dispatch(h1_conn *c) {
   req->connection_id = c->base.id;
   req->index_on_connection = ++c->requests;
   ex->head = strcmp(req->method, "HEAD") == 0;
+  ex->connect = strcmp(req->method, "CONNECT") == 0;
   c->sent_continue = false;
   // HTTP/1.0 keep-alive is an extension nothing here needs: 1.0 closes.
   if (req->http_version < 11 || cn_ts_headers_has_token(&req->headers, "Connection", "close"))
     c->close_after = true;
   host->counters->requests++;
-  ex->source = cn_netlog_new_source(host->netlog, CN_NETLOG_SOURCE_REQUEST);
-  cn_netlog_begin(host->netlog, ex->source, CN_NETLOG_REQUEST_ALIVE,
+  ex->base.source = cn_netlog_new_source(host->netlog, CN_NETLOG_SOURCE_REQUEST);
+  cn_netlog_begin(host->netlog, ex->base.source, CN_NETLOG_REQUEST_ALIVE,
                   CN_NL_STR("method", req->method), CN_NL_STR("url", req->target),
                   CN_NL_STR("protocol", "http/1.1"),
                   CN_NL_SOURCE("source_dependency", c->socket->source));
@@ -358,6 +377,23 @@ static bool parse_input(h1_conn *c) {
 
 // --- the state machine ---
 
+// The CONNECT answer is on the wire: the socket (and any bytes the client
+// sent after the request) goes to the handler, and the connection ends.
+// |c| is gone afterwards.
+static void hand_over(h1_conn *c) {
+  h1_exchange *ex = c->ex;
+  // No read is pending here: the connection reads only between exchanges.
+  cn_stream_socket *stream =
+      cn_ts_prefixed_socket_new(c->socket, cn_bytebuf_head(&c->in), cn_bytebuf_len(&c->in));
+  c->socket = NULL;
+  cn_bytebuf_clear(&c->in);
+  cn_ts_stream_cb cb = ex->base.stream_cb;
+  void *arg = ex->base.stream_arg;
+  ex->base.stream_cb = NULL;
+  cb(arg, &ex->base, stream);
+  conn_destroy(&c->base);  // releases the exchange
+}
+
 // Does everything that can be done now. Only called from the loop (socket
 // and timer callbacks); may free |c|, so callers return right after.
 static void pump(h1_conn *c) {
@@ -384,6 +420,10 @@ static void pump(h1_conn *c) {
       }
       if (!flushed)
         break;
+      if (ex->tunnel && !ex->aborted) {
+        hand_over(c);
+        return;
+      }
       bool aborted = ex->aborted;
       bool silent = aborted && !ex->wrote_any;
       end_exchange(c);

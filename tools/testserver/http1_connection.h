@@ -7,7 +7,7 @@
 // next one (keep-alive). Bytes of a following request that arrive early
 // are kept and parsed after the response (so pipelining works, though
 // nothing relies on it). Behaviour:
-//   - every response carries "Server: cnet-testserver"; the body is framed
+//   - every response carries a Server field (below); the body is framed
 //     by Content-Length, chunked (length unknown; HTTP/1.0 clients get a
 //     close-delimited body instead) or the close of the connection;
 //   - "Connection: close" is sent, and the connection closed after the
@@ -19,6 +19,12 @@
 //     text/plain reason and a close;
 //   - an aborted exchange: bytes already queued are delivered, then the
 //     connection closes (with nothing queued, at once: no response at all).
+//   - a 2xx answer to CONNECT carries no framing fields and no body; when
+//     the handler takes the stream (cn_ts_exchange_take_stream) the socket
+//     leaves the connection once the answer is flushed, with any bytes read
+//     past the request kept in front of it (prefixed_socket.h);
+//   - a handler's own Server field replaces "Server: cnet-testserver" (a
+//     proxy relays the origin's).
 // Closing over TLS sends close_notify first (after the last byte has
 // reached the transport), except for an abort with nothing queued.
 #ifndef CNET_TOOLS_TESTSERVER_HTTP1_CONNECTION_H_

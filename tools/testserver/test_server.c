@@ -11,6 +11,7 @@
 #include "net/socket/tcp_socket.h"
 #include "tools/testserver/connection.h"
 #include "tools/testserver/origin_handler.h"
+#include "tools/testserver/proxy_handler.h"
 #include "tools/testserver/server_certs.h"
 
 // Enough for any ClientHello (cut-handshake mode reads one and hangs up).
@@ -30,6 +31,7 @@ struct cn_test_server {
   cn_ip_endpoint address;
   cn_test_server_counters counters;
   cn_ts_handler *handler;
+  bool proxy;
   cn_ts_connection_host host;
   // Sockets not yet handed to a protocol connection: TLS handshakes in
   // progress, and cut-handshake reads.
@@ -180,13 +182,17 @@ int cn_test_server_new(uv_loop_t *loop, const cn_test_server_options *options,
   s->plain = options->plain;
   s->cert_mode = options->cert_mode;
   cn_list_init(&s->pending);
-  s->handler = cn_ts_origin_handler_new(loop);
+  int rv = CN_OK;
+  s->proxy = options->proxy;
+  if (s->proxy)
+    rv = cn_ts_proxy_handler_new(loop, s->netlog, &options->proxy_options, &s->handler);
+  else
+    s->handler = cn_ts_origin_handler_new(loop);
   cn_ts_host_init(&s->host, loop, s->netlog, s->handler, &s->counters);
 
-  int rv = CN_OK;
   cn_ip_endpoint bind;
   const char *addr = options->bind_address ? options->bind_address : "127.0.0.1";
-  if (!cn_ip_endpoint_from_literal(addr, options->port, &bind))
+  if (rv == CN_OK && !cn_ip_endpoint_from_literal(addr, options->port, &bind))
     rv = CN_ERR_INVALID_ARGUMENT;
   if (rv == CN_OK && !s->plain)
     rv = setup_tls(s, options);
@@ -233,4 +239,12 @@ const char *cn_test_server_ca_pem(const cn_test_server *s) { return s->certs.ca_
 
 void cn_test_server_get_counters(const cn_test_server *s, cn_test_server_counters *out) {
   *out = s->counters;
+}
+
+void cn_test_server_get_proxy_counters(const cn_test_server *s,
+                                       cn_test_server_proxy_counters *out) {
+  if (s->proxy)
+    cn_ts_proxy_handler_get_counters(s->handler, out);
+  else
+    memset(out, 0, sizeof(*out));
 }

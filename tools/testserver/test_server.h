@@ -1,12 +1,14 @@
 // The cnet test server as a library: an HTTPS (or plain HTTP) origin on
-// loopback, run on the caller's libuv loop, for tests and for the
+// loopback, or an HTTPS (or plain HTTP) HTTP/1.1 proxy with fault switches
+// (options.proxy), run on the caller's libuv loop, for tests and for the
 // `testserver` program.
 //
 // Shape (a file per concept, so the proxy, SPDY/3.1 and HTTP/2 slot in):
 //   cn_tcp_listener (or cn_test_server_serve_socket for any stream socket)
 //     -> optional TLS (cn_ssl_socket, server role; ALPN picks the protocol)
 //     -> a protocol connection (connection.h; http1_connection.h today)
-//     -> the request handler (exchange.h; origin_handler.h's routes today)
+//     -> the request handler (exchange.h): origin_handler.h's routes, or
+//        proxy_handler.h (absolute-form forwarding and CONNECT tunnels)
 // Each server makes its own test CA and leaf (server_certs.h) unless given
 // an issuer.
 //
@@ -53,6 +55,80 @@ const char *cn_test_server_cert_mode_name(cn_test_server_cert_mode mode);
 // Parses a name above; false if unknown.
 bool cn_test_server_cert_mode_parse(const char *name, cn_test_server_cert_mode *out);
 
+// Proxy mode: where the proxy closes a connection without answering.
+typedef enum cn_test_server_drop_step {
+  CN_TEST_SERVER_DROP_NONE = 0,
+  // A CONNECT request arrived: close without an answer (and without
+  // connecting to the target).
+  CN_TEST_SERVER_DROP_AFTER_CONNECT_REQUEST,
+  // An absolute-form request was forwarded and the origin's answer head
+  // read: close the client's connection without a byte of it.
+  CN_TEST_SERVER_DROP_BEFORE_RESPONSE,
+  // An absolute-form request: the origin's head and |drop_after_bytes|
+  // bytes of its body are relayed, then the client's connection closes (a
+  // truncated body).
+  CN_TEST_SERVER_DROP_MID_RESPONSE,
+  // A CONNECT tunnel: once |drop_after_bytes| bytes from the target reached
+  // the client, both sides are closed abruptly (0: the target's first bytes
+  // are dropped with the connection).
+  CN_TEST_SERVER_DROP_MID_TUNNEL,
+} cn_test_server_drop_step;
+
+// "none", "after-connect-request", "before-response", "mid-response",
+// "mid-tunnel".
+const char *cn_test_server_drop_step_name(cn_test_server_drop_step step);
+// Parses a name above; false if unknown.
+bool cn_test_server_drop_step_parse(const char *name, cn_test_server_drop_step *out);
+
+// A host map entry of a proxy: requests for |host| (any port) go to
+// |address| (an IP literal) instead of what DNS says.
+typedef struct cn_test_server_host_mapping {
+  const char *host;
+  const char *address;
+} cn_test_server_host_mapping;
+
+// The body of a refused CONNECT (refuse_connect): a client must never show
+// it as if it came from the origin, so tests look for this marker.
+#define CN_TEST_SERVER_PROXY_REFUSAL_BODY "cnet-testserver proxy refusal: not the origin's body\n"
+// Where a refused CONNECT with a 3xx status points by default.
+#define CN_TEST_SERVER_PROXY_REFUSAL_LOCATION "https://refused.test/"
+// What extra_after_200 sends right after "200 Connection Established".
+#define CN_TEST_SERVER_PROXY_EXTRA_BYTES "EXTRA-BYTES-AFTER-200\r\n"
+// The realm of the proxy's Basic challenge.
+#define CN_TEST_SERVER_PROXY_REALM "cnet-test"
+
+// Proxy mode's switches (proxy_handler.h describes the proxy itself). All
+// zero: a proxy without faults or authentication.
+typedef struct cn_test_server_proxy_options {
+  // "user:pass": every request must carry "Proxy-Authorization: Basic
+  // base64(user:pass)", else 407 with
+  // `Proxy-Authenticate: Basic realm="cnet-test"` and a small body. NULL: no
+  // authentication. Copied.
+  const char *auth;
+  // The 407 carries "Connection: close" and the connection closes (default:
+  // keep-alive, the client may retry on the same connection).
+  bool auth_close;
+  // Non-zero: every CONNECT is answered with this status (400..599, or a
+  // 3xx with a Location field) and CN_TEST_SERVER_PROXY_REFUSAL_BODY, the
+  // connection kept alive. 2xx is not allowed (that is a tunnel).
+  int refuse_connect;
+  // The Location of a 3xx refusal; NULL: CN_TEST_SERVER_PROXY_REFUSAL_LOCATION.
+  // Copied.
+  const char *refuse_location;
+  cn_test_server_drop_step drop_at;
+  uint64_t drop_after_bytes;  // for MID_RESPONSE and MID_TUNNEL
+  // Every answer (CONNECT's 200, refusals, 407, forwarded responses, errors)
+  // waits this long after the request arrived. 0: none.
+  uint64_t slow_ms;
+  // Send CN_TEST_SERVER_PROXY_EXTRA_BYTES right after the CONNECT's 200,
+  // before any byte from the target: a lying proxy.
+  bool extra_after_200;
+  // Host map (copied); names not in it are resolved by cnet's resolver
+  // (IP literals and "localhost" without DNS).
+  const cn_test_server_host_mapping *map;
+  size_t num_map;
+} cn_test_server_proxy_options;
+
 typedef struct cn_test_server_options {
   // Address to listen on (IP literal); NULL means "127.0.0.1". Port 0 picks
   // a free port.
@@ -76,8 +152,13 @@ typedef struct cn_test_server_options {
   bool no_alpn;
   // Where the server's sockets and requests log (REQUEST_ALIVE per request
   // on a REQUEST source). May be NULL. Give the server its own NetLog: its
-  // TLS sockets log SSL_CONNECT like a client's would.
+  // TLS sockets log SSL_CONNECT like a client's would, and a proxy's
+  // upstream sockets TCP_CONNECT.
   cn_netlog *netlog;
+  // Proxy mode: the server is an HTTP/1.1 proxy (over TLS unless |plain|)
+  // instead of an origin, with the switches in |proxy_options|.
+  bool proxy;
+  cn_test_server_proxy_options proxy_options;
 } cn_test_server_options;
 
 // What the tests assert reuse with. All counts since the server started.
@@ -92,10 +173,32 @@ typedef struct cn_test_server_counters {
   uint64_t connections_open;        // live protocol connections right now
 } cn_test_server_counters;
 
+// Proxy mode's counters (all zero for an origin). The seed's ladder
+// diagrams draw steps 9-13 from these. All counts since the server started.
+typedef struct cn_test_server_proxy_counters {
+  uint64_t connect_requests;     // CONNECT requests received
+  uint64_t tunnels_opened;       // "200 Connection Established" sent
+  uint64_t tunnels_open;         // tunnels relaying right now
+  uint64_t tunnel_bytes_up;      // relayed client -> target (all tunnels)
+  uint64_t tunnel_bytes_down;    // relayed target -> client (all tunnels)
+  uint64_t forward_requests;     // absolute-form requests received
+  uint64_t forwarded;            // of them, sent on to an origin
+  uint64_t upstream_connects;    // new TCP connections to origins/targets
+  uint64_t upstream_reused;      // forwards sent on an idle origin connection
+  uint64_t upstream_failures;    // resolve or connect failures (502 answers)
+  uint64_t auth_challenges;      // 407 answers
+  uint64_t refused;              // refuse_connect answers
+  uint64_t dropped;              // connections closed by drop_at
+  uint64_t bad_targets;          // 400 answers (bad CONNECT target, not a
+                                 // proxy request)
+} cn_test_server_proxy_counters;
+
 typedef struct cn_test_server cn_test_server;
 
 // Starts listening. Returns CN_OK with *out set, or an error:
-// CN_ERR_INVALID_ARGUMENT (bad address, bad option), or the listener's
+// CN_ERR_INVALID_ARGUMENT (bad address, bad option, a bad proxy option: auth
+// without ':', a map address that is not an IP literal, a refusal status out
+// of range), or the listener's
 // error (the port is taken, …).
 int cn_test_server_new(uv_loop_t *loop, const cn_test_server_options *options,
                        cn_test_server **out);
@@ -113,6 +216,9 @@ const char *cn_test_server_base_url(const cn_test_server *server, char *buf, siz
 const char *cn_test_server_ca_pem(const cn_test_server *server);
 
 void cn_test_server_get_counters(const cn_test_server *server, cn_test_server_counters *out);
+// Proxy mode's counters (zeroes for an origin).
+void cn_test_server_get_proxy_counters(const cn_test_server *server,
+                                       cn_test_server_proxy_counters *out);
 
 // Serves an already connected stream socket as if it had just been
 // accepted (TLS first unless plain): the hook for serving over a pipe or a

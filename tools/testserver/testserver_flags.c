@@ -1,6 +1,7 @@
 #include "tools/testserver/testserver_flags.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/base/host_port.h"
@@ -10,8 +11,13 @@ const char *cn_ts_flags_usage(void) {
   return "usage: testserver [--port N] [--bind ADDR] [--plain] [--name HOST]...\n"
          "                  [--cert-mode good|expired|wrong-host|unknown-ca|cut-handshake]\n"
          "                  [--alpn PROTO[,PROTO...]] [--ca-out FILE] [--port-file FILE]\n"
+         "       testserver --proxy [the flags above] [--auth USER:PASS] [--auth-close]\n"
+         "                  [--refuse-connect STATUS] [--refuse-location URL]\n"
+         "                  [--drop-at STEP] [--drop-after N] [--slow MS]\n"
+         "                  [--extra-after-200] [--map HOST=ADDR]...\n"
          "\n"
-         "Serves the cnet test origin on ADDR (default 127.0.0.1) until SIGINT or SIGTERM.\n"
+         "Serves the cnet test origin (or, with --proxy, an HTTP/1.1 proxy) on ADDR\n"
+         "(default 127.0.0.1) until SIGINT or SIGTERM.\n"
          "  --port N          port to listen on (default 0: any free port)\n"
          "  --bind ADDR       IP address to listen on\n"
          "  --plain           plain HTTP instead of HTTPS\n"
@@ -22,8 +28,52 @@ const char *cn_ts_flags_usage(void) {
          "                    (default http/1.1); \"none\" ignores ALPN\n"
          "  --ca-out FILE     write the CA certificate (PEM) to FILE, for fetch --cacert\n"
          "  --port-file FILE  write the port number to FILE once listening\n"
+         "  --proxy           be an HTTPS proxy (HTTP proxy with --plain): absolute-form\n"
+         "                    requests are forwarded, CONNECT opens a tunnel\n"
+         "  --auth USER:PASS  require Proxy-Authorization: Basic (else 407)\n"
+         "  --auth-close      the 407 closes the connection\n"
+         "  --refuse-connect STATUS  answer every CONNECT with STATUS (300..599)\n"
+         "  --refuse-location URL    Location of a 3xx refusal\n"
+         "  --drop-at STEP    close without answering at STEP: after-connect-request,\n"
+         "                    before-response, mid-response, mid-tunnel\n"
+         "  --drop-after N    bytes relayed before mid-response / mid-tunnel cut (0)\n"
+         "  --slow MS         wait MS milliseconds before every answer\n"
+         "  --extra-after-200 send bytes right after \"200 Connection Established\"\n"
+         "  --map HOST=ADDR   connect to ADDR for HOST (repeatable)\n"
          "  --help            this text\n"
          "Prints \"listening on https://ADDR:PORT\" when ready.\n";
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out) {
+  if (!*s || strlen(s) > 19)
+    return false;
+  uint64_t v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9')
+      return false;
+    v = v * 10 + (uint64_t)(*s - '0');
+  }
+  if (v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+// HOST=ADDR into the next map slot.
+static bool parse_map(const char *value, cn_ts_flags *out) {
+  const char *eq = strchr(value, '=');
+  if (!eq || eq == value)
+    return false;
+  size_t i = out->server.proxy_options.num_map;
+  if (cn_host_canonicalize(value, (size_t)(eq - value), out->map_hosts[i], NULL) != 0)
+    return false;
+  cn_ip_endpoint ep;
+  if (!cn_ip_endpoint_from_literal(eq + 1, 0, &ep))
+    return false;
+  out->maps[i].host = out->map_hosts[i];
+  out->maps[i].address = eq + 1;
+  out->server.proxy_options.num_map++;
+  return true;
 }
 
 static bool parse_alpn(const char *list, cn_test_server_options *o) {
@@ -48,6 +98,8 @@ static bool parse_alpn(const char *list, cn_test_server_options *o) {
 bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_t err_size) {
   memset(out, 0, sizeof(*out));
   out->server.names = out->names;
+  out->server.proxy_options.map = out->maps;
+  const char *proxy_flag = NULL;  // the first proxy switch seen
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     char flag[64];
@@ -63,7 +115,11 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
     bool takes_value = strcmp(flag, "--port") == 0 || strcmp(flag, "--bind") == 0 ||
                        strcmp(flag, "--name") == 0 || strcmp(flag, "--cert-mode") == 0 ||
                        strcmp(flag, "--alpn") == 0 || strcmp(flag, "--ca-out") == 0 ||
-                       strcmp(flag, "--port-file") == 0;
+                       strcmp(flag, "--port-file") == 0 || strcmp(flag, "--auth") == 0 ||
+                       strcmp(flag, "--refuse-connect") == 0 ||
+                       strcmp(flag, "--refuse-location") == 0 || strcmp(flag, "--drop-at") == 0 ||
+                       strcmp(flag, "--drop-after") == 0 || strcmp(flag, "--slow") == 0 ||
+                       strcmp(flag, "--map") == 0;
     if (takes_value && !value) {
       if (i + 1 >= argc) {
         snprintf(err, err_size, "%s needs a value", flag);
@@ -110,6 +166,48 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
       out->ca_out = value;
     } else if (strcmp(flag, "--port-file") == 0) {
       out->port_file = value;
+    } else if (strcmp(flag, "--proxy") == 0) {
+      out->server.proxy = true;
+    } else if (strcmp(flag, "--auth") == 0) {
+      if (!strchr(value, ':'))
+        goto bad_value;
+      out->server.proxy_options.auth = value;
+      proxy_flag = proxy_flag ? proxy_flag : "--auth";
+    } else if (strcmp(flag, "--auth-close") == 0) {
+      out->server.proxy_options.auth_close = true;
+      proxy_flag = proxy_flag ? proxy_flag : "--auth-close";
+    } else if (strcmp(flag, "--refuse-connect") == 0) {
+      uint64_t status;
+      if (!parse_u64(value, 599, &status) || status < 300)
+        goto bad_value;
+      out->server.proxy_options.refuse_connect = (int)status;
+      proxy_flag = proxy_flag ? proxy_flag : "--refuse-connect";
+    } else if (strcmp(flag, "--refuse-location") == 0) {
+      out->server.proxy_options.refuse_location = value;
+      proxy_flag = proxy_flag ? proxy_flag : "--refuse-location";
+    } else if (strcmp(flag, "--drop-at") == 0) {
+      if (!cn_test_server_drop_step_parse(value, &out->server.proxy_options.drop_at))
+        goto bad_value;
+      proxy_flag = proxy_flag ? proxy_flag : "--drop-at";
+    } else if (strcmp(flag, "--drop-after") == 0) {
+      if (!parse_u64(value, UINT64_MAX / 2, &out->server.proxy_options.drop_after_bytes))
+        goto bad_value;
+      proxy_flag = proxy_flag ? proxy_flag : "--drop-after";
+    } else if (strcmp(flag, "--slow") == 0) {
+      if (!parse_u64(value, 600000, &out->server.proxy_options.slow_ms))
+        goto bad_value;
+      proxy_flag = proxy_flag ? proxy_flag : "--slow";
+    } else if (strcmp(flag, "--extra-after-200") == 0) {
+      out->server.proxy_options.extra_after_200 = true;
+      proxy_flag = proxy_flag ? proxy_flag : "--extra-after-200";
+    } else if (strcmp(flag, "--map") == 0) {
+      if (out->server.proxy_options.num_map == CN_TS_MAX_MAPS) {
+        snprintf(err, err_size, "--map: more than %d entries", CN_TS_MAX_MAPS);
+        return false;
+      }
+      if (!parse_map(value, out))
+        goto bad_value;
+      proxy_flag = proxy_flag ? proxy_flag : "--map";
     } else {
       snprintf(err, err_size, "unknown flag %s", flag);
       return false;
@@ -117,6 +215,10 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
     continue;
   bad_value:
     snprintf(err, err_size, "%s: bad value \"%s\"", flag, value);
+    return false;
+  }
+  if (proxy_flag && !out->server.proxy) {
+    snprintf(err, err_size, "%s needs --proxy", proxy_flag);
     return false;
   }
   if (out->server.plain && out->ca_out) {

@@ -84,6 +84,18 @@ TEST(TestServerFlagsTest, ErrorsNameTheFlag) {
       {{"--name", "bad name"}, "--name"},
       {{"--plain=yes"}, "--plain"},
       {{"--plain", "--ca-out", "x"}, "--ca-out"},
+      {{"--proxy", "--auth", "nocolon"}, "--auth"},
+      {{"--proxy", "--refuse-connect", "200"}, "--refuse-connect"},
+      {{"--proxy", "--refuse-connect", "600"}, "--refuse-connect"},
+      {{"--proxy", "--drop-at", "sometimes"}, "--drop-at"},
+      {{"--proxy", "--drop-after", "-1"}, "--drop-after"},
+      {{"--proxy", "--slow", "x"}, "--slow"},
+      {{"--proxy", "--map", "origin.test"}, "--map"},
+      {{"--proxy", "--map", "origin.test=not-an-ip"}, "--map"},
+      {{"--proxy", "--map", "=127.0.0.1"}, "--map"},
+      {{"--proxy", "--extra-after-200=yes"}, "--extra-after-200"},
+      {{"--auth", "u:p"}, "--auth"},  // needs --proxy
+      {{"--slow", "5", "--drop-at", "mid-tunnel"}, "--slow"},
   };
   for (auto &c : cases) {
     Args a(c.args);
@@ -92,6 +104,48 @@ TEST(TestServerFlagsTest, ErrorsNameTheFlag) {
     EXPECT_FALSE(Parse(a, &f, &err)) << c.flag;
     EXPECT_NE(std::string::npos, err.find(c.flag)) << err;
   }
+}
+
+TEST(TestServerFlagsTest, ProxySwitches) {
+  Args a({"--proxy", "--plain", "--auth", "user:pa:ss", "--auth-close", "--refuse-connect", "302",
+          "--refuse-location=https://elsewhere.test/", "--drop-at", "mid-tunnel", "--drop-after",
+          "100", "--slow=50", "--extra-after-200", "--map", "origin.test=127.0.0.1",
+          "--map=B.test=::1"});
+  cn_ts_flags f;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &f, &err)) << err;
+  EXPECT_TRUE(f.server.proxy);
+  EXPECT_TRUE(f.server.plain);
+  const cn_test_server_proxy_options &p = f.server.proxy_options;
+  EXPECT_STREQ("user:pa:ss", p.auth);
+  EXPECT_TRUE(p.auth_close);
+  EXPECT_EQ(302, p.refuse_connect);
+  EXPECT_STREQ("https://elsewhere.test/", p.refuse_location);
+  EXPECT_EQ(CN_TEST_SERVER_DROP_MID_TUNNEL, p.drop_at);
+  EXPECT_EQ(100u, p.drop_after_bytes);
+  EXPECT_EQ(50u, p.slow_ms);
+  EXPECT_TRUE(p.extra_after_200);
+  ASSERT_EQ(2u, p.num_map);
+  EXPECT_STREQ("origin.test", p.map[0].host);
+  EXPECT_STREQ("127.0.0.1", p.map[0].address);
+  EXPECT_STREQ("b.test", p.map[1].host);  // canonical
+  EXPECT_STREQ("::1", p.map[1].address);
+  std::string usage = cn_ts_flags_usage();
+  for (const char *flag : {"--proxy", "--auth", "--auth-close", "--refuse-connect", "--drop-at",
+                           "--slow", "--extra-after-200", "--map"})
+    EXPECT_NE(std::string::npos, usage.find(flag)) << flag;
+}
+
+TEST(TestServerFlagsTest, ProxyDefaults) {
+  Args a({"--proxy"});
+  cn_ts_flags f;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &f, &err)) << err;
+  EXPECT_TRUE(f.server.proxy);
+  EXPECT_EQ(nullptr, f.server.proxy_options.auth);
+  EXPECT_EQ(0, f.server.proxy_options.refuse_connect);
+  EXPECT_EQ(CN_TEST_SERVER_DROP_NONE, f.server.proxy_options.drop_at);
+  EXPECT_EQ(0u, f.server.proxy_options.num_map);
 }
 
 TEST(TestServerFlagsTest, CertModeNamesRoundTrip) {

@@ -1,5 +1,6 @@
 // The `testserver` program itself (built beside net_unittests): startup
-// line, CA and port files, serving, clean exit on SIGTERM, bad flags.
+// line, CA and port files, serving, clean exit on SIGTERM, bad flags, proxy
+// mode.
 #include <gtest/gtest.h>
 #include <limits.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 
 #include "net/socket/socket_test_util.h"
 #include "tools/testserver/test_server_test_util.h"
+#include "tools/testserver/test_server.h"
 
 namespace cnet_test {
 namespace {
@@ -90,6 +92,57 @@ TEST_F(TestServerProgramTest, PlainAndSigint) {
   EXPECT_EQ(0u, p.out().find("listening on http://127.0.0.1:")) << p.out();
   p.Kill(SIGINT);
   EXPECT_EQ(0, p.Wait().exit_status);
+}
+
+// The program as a plain HTTP proxy with a host map, in front of an
+// in-process origin.
+TEST_F(TestServerProgramTest, PlainProxyWithHostMap) {
+  cn_test_server_options oo = {};
+  oo.plain = true;
+  cn_test_server *origin = nullptr;
+  ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &oo, &origin));
+  Subprocess p;
+  ASSERT_TRUE(p.Start(loop_.get(), {program_, "--proxy", "--plain", "--map",
+                                    "origin.test=127.0.0.1"}));
+  ASSERT_TRUE(p.RunUntil([&] { return p.out().find('\n') != std::string::npos || p.exited(); }));
+  const std::string prefix = "listening on http://127.0.0.1:";
+  ASSERT_EQ(0u, p.out().find(prefix)) << p.out();
+  int port = std::atoi(p.out().c_str() + prefix.size());
+  cn_ip_endpoint ep;
+  ASSERT_TRUE(cn_ip_endpoint_from_literal("127.0.0.1", static_cast<uint16_t>(port), &ep));
+  int rv;
+  cn_stream_socket *s = ConnectTcp(loop_.get(), ep, &rv);
+  ASSERT_EQ(CN_OK, rv);
+  std::string authority = "origin.test:" + std::to_string(cn_test_server_port(origin));
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), s,
+                            "GET http://" + authority + "/bytes/3000 HTTP/1.1\r\nHost: " +
+                                authority + "\r\n\r\n"));
+  ResponseReader reader(loop_.get(), s);
+  Response r = reader.Read();
+  EXPECT_EQ(200, r.status);
+  EXPECT_TRUE(r.body == PatternBytes(0, 3000));
+  cn_stream_socket_destroy(s);
+  p.Kill(SIGTERM);
+  EXPECT_EQ(0, p.Wait().exit_status);
+  cn_test_server_destroy(origin);
+}
+
+TEST_F(TestServerProgramTest, HttpsProxyStartsAndBadProxyFlag) {
+  std::string ca = dir_ + "proxy_ca.pem";
+  Subprocess p;
+  ASSERT_TRUE(p.Start(loop_.get(), {program_, "--proxy", "--auth", "u:p", "--ca-out", ca}));
+  ASSERT_TRUE(p.RunUntil([&] { return p.out().find('\n') != std::string::npos || p.exited(); }));
+  EXPECT_EQ(0u, p.out().find("listening on https://127.0.0.1:")) << p.out();
+  EXPECT_NE(std::string::npos, ReadFile(ca).find("BEGIN CERTIFICATE"));
+  p.Kill(SIGTERM);
+  EXPECT_EQ(0, p.Wait().exit_status);
+  unlink(ca.c_str());
+
+  Subprocess q;
+  ASSERT_TRUE(q.Start(loop_.get(), {program_, "--drop-at", "mid-tunnel"}));
+  ProcessResult r = q.Wait();
+  EXPECT_EQ(2, r.exit_status);
+  EXPECT_NE(std::string::npos, r.err.find("--drop-at needs --proxy")) << r.err;
 }
 
 TEST_F(TestServerProgramTest, BadFlagExits2) {
