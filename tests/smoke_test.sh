@@ -32,7 +32,9 @@ check() {  # check "description" command...
 start_server() {
   local name="$1"
   shift
-  "$out/testserver" --port 0 --ca-out "$work/$name.ca" --port-file "$work/$name.port" "$@" \
+  local ca=(--ca-out "$work/$name.ca")
+  case " $* " in *" --plain "*) ca=() ;; esac  # a plain server has no CA
+  "$out/testserver" --port 0 "${ca[@]}" --port-file "$work/$name.port" "$@" \
     > "$work/$name.log" 2>&1 &
   server_pids+=("$!")
   for _ in $(seq 1 100); do
@@ -40,13 +42,24 @@ start_server() {
     sleep 0.05
   done
   printf -v "${name}_port" '%s' "$(cat "$work/$name.port" 2>/dev/null)"
+  if [ ! -s "$work/$name.port" ]; then
+    echo "not ok - the $name test server did not start:"
+    sed 's/^/    /' "$work/$name.log"
+  fi
 }
 
 start_server good --name origin.test
 start_server expired --cert-mode expired
 start_server wronghost --cert-mode wrong-host
 
+start_server plain --plain
+start_server proxy --proxy --map origin.test=127.0.0.1
+start_server authproxy --proxy --auth user:secret --map origin.test=127.0.0.1
+start_server liar --proxy --extra-after-200
+start_server redirector --proxy --refuse-connect 302
+
 url="https://127.0.0.1:$good_port"
+proxy="https://127.0.0.1:$proxy_port"
 
 body_is() {  # body_is EXPECTED fetch-args...
   local expected="$1"
@@ -99,3 +112,45 @@ check "--stats counts one TCP connect and one TLS handshake" \
   bash -c "'$out/fetch' --stats --cacert '$work/good.ca' '$url/bytes/1' 2>&1 >/dev/null | grep -q '\"tcp_connects\":1,\"tls_handshakes\":1'"
 check "--netlog writes JSON lines with the TLS handshake" \
   bash -c "'$out/fetch' --netlog '$work/log.json' --cacert '$work/good.ca' '$url/' >/dev/null && grep -q '\"type\":\"SSL_CONNECT\",\"phase\":\"END\"' '$work/log.json'"
+
+# --- through the test server's HTTPS proxy (the seed's F1 and F2) ---
+stats_are() {  # stats_are EXPECTED BODY fetch-args...: --stats has EXPECTED, bodies are BODY
+  local expected="$1" body="$2"
+  shift 2
+  "$out/fetch" --stats "$@" > "$work/stdout" 2> "$work/stderr" || { cat "$work/stderr"; return 1; }
+  grep -q "$expected" "$work/stderr" || { echo "expected $expected in:"; cat "$work/stderr"; return 1; }
+  [ "$(od -An -tx1 "$work/stdout" | tr -d ' \n')" = "$body" ] ||
+    { echo "unexpected bodies:"; od -An -tx1 "$work/stdout" | head -5; return 1; }
+}
+plain="http://origin.test:$plain_port"
+tls="https://origin.test:$good_port"
+check "F1: http:// through the HTTPS proxy, body exact" \
+  bytes_match 50000 -x "$proxy" --proxy-cacert "$work/proxy.ca" "$plain/bytes/50000"
+check "F1: three http:// GETs to two origins: 1 TCP connect, 1 TLS handshake (jump to step 9)" \
+  stats_are '"tcp_connects":1,"tls_handshakes":1,"tunnels":0' 070726072645 -x "$proxy" \
+  --proxy-cacert "$work/proxy.ca" "$plain/bytes/1" "http://127.0.0.1:$plain_port/bytes/2" "$plain/bytes/3"
+check "F2: https:// through the HTTPS proxy, body exact" \
+  bytes_match 70000 -x "$proxy" --proxy-cacert "$work/proxy.ca" --cacert "$work/good.ca" \
+  --resolve "origin.test:$good_port:127.0.0.1" "$tls/bytes/70000"
+check "F2: two https:// GETs: 1 TCP, 2 TLS handshakes, 1 tunnel (jump to step 19)" \
+  stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1' 070726 -x "$proxy" \
+  --proxy-cacert "$work/proxy.ca" --cacert "$work/good.ca" "$tls/bytes/1" "$tls/bytes/2"
+check "407 without credentials is ERR_PROXY_AUTH_REQUESTED" fails_with ERR_PROXY_AUTH_REQUESTED \
+  -x "https://127.0.0.1:$authproxy_port" --proxy-cacert "$work/authproxy.ca" --cacert "$work/good.ca" "$tls/"
+check "--proxy-user answers the 407 (F2)" bytes_match 100 \
+  -x "https://127.0.0.1:$authproxy_port" --proxy-cacert "$work/authproxy.ca" --proxy-user user:secret \
+  --cacert "$work/good.ca" "$tls/bytes/100"
+check "--proxy-user answers the 407 (F1)" bytes_match 100 \
+  -x "https://127.0.0.1:$authproxy_port" --proxy-cacert "$work/authproxy.ca" --proxy-user user:secret \
+  "$plain/bytes/100"
+check "wrong proxy password is ERR_PROXY_AUTH_REQUESTED" fails_with ERR_PROXY_AUTH_REQUESTED \
+  -x "https://127.0.0.1:$authproxy_port" --proxy-cacert "$work/authproxy.ca" --proxy-user user:wrong \
+  --cacert "$work/good.ca" "$tls/"
+check "bytes after the proxy's 200 are ERR_TUNNEL_CONNECTION_FAILED" fails_with ERR_TUNNEL_CONNECTION_FAILED \
+  -x "https://127.0.0.1:$liar_port" --proxy-cacert "$work/liar.ca" --cacert "$work/good.ca" "$tls/"
+check "a redirect answering CONNECT is never followed" \
+  bash -c "! '$out/fetch' -L -x 'https://127.0.0.1:$redirector_port' --proxy-cacert '$work/redirector.ca' --cacert '$work/good.ca' '$tls/' > '$work/redir.out' 2> '$work/redir.err' && grep -q ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT '$work/redir.err' && test ! -s '$work/redir.out'"
+check "proxy certificate from an unknown CA is ERR_PROXY_CERTIFICATE_INVALID" \
+  fails_with ERR_PROXY_CERTIFICATE_INVALID -x "$proxy" --cacert "$work/good.ca" "$tls/"
+check "a dead first proxy falls back to the next one" bytes_match 10 \
+  -x "https://127.0.0.1:1,$proxy" --proxy-cacert "$work/proxy.ca" "$plain/bytes/10"
