@@ -6,6 +6,10 @@
 
 #include "net/spdy/spdy_framer.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct cn_spdy_framer_ops {
   void (*destroy)(cn_spdy_framer *f);
   int (*process)(cn_spdy_framer *f, const uint8_t *data, size_t len,
@@ -40,5 +44,9 @@ struct cn_spdy_framer {
 // Constructors of the two halves (spdy3_framer.c, http2_framer.c).
 cn_spdy_framer *cn_spdy3_framer_new(bool is_server, const cn_spdy_framer_limits *limits);
 cn_spdy_framer *cn_http2_framer_new(bool is_server, const cn_spdy_framer_limits *limits);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif  // CNET_NET_SPDY_SPDY_FRAMER_INTERNAL_H_

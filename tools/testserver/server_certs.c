@@ -1,6 +1,8 @@
 #include "tools/testserver/server_certs.h"
 
 #include <arpa/inet.h>
+#include <openssl/rand.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +49,14 @@ int cn_ts_certs_init(cn_ts_certs *certs, cn_test_server_cert_mode mode, const ch
   memset(certs, 0, sizeof(*certs));
   cn_test_cert *own_ca = NULL;
   if (!issuer) {
-    own_ca = cn_test_cert_new_ca("cnet testserver CA");
+    // A name of its own per instance: verifiers find a certificate's issuer
+    // by name, so two servers' CAs in one --cacert bundle must not share one.
+    uint8_t id[6];
+    RAND_bytes(id, sizeof(id));
+    char name[64];
+    snprintf(name, sizeof(name), "cnet testserver CA %02x%02x%02x%02x%02x%02x", id[0], id[1],
+             id[2], id[3], id[4], id[5]);
+    own_ca = cn_test_cert_new_ca(name);
     issuer = own_ca;
   }
   // UNKNOWN_CA: the leaf is signed by a CA nobody is told about; clients
@@ -55,7 +64,7 @@ int cn_ts_certs_init(cn_ts_certs *certs, cn_test_server_cert_mode mode, const ch
   cn_test_cert *hidden_ca = NULL;
   const cn_test_cert *signer = issuer;
   if (mode == CN_TEST_SERVER_CERT_UNKNOWN_CA) {
-    hidden_ca = cn_test_cert_new_ca("cnet testserver unknown CA");
+    hidden_ca = cn_test_cert_new_ca("cnet testserver unknown CA");  // never published
     signer = hidden_ca;
   }
   static const char *const kWrongHost[] = {CN_TEST_SERVER_WRONG_HOST};
