@@ -63,6 +63,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
       cn_ssl_context_ref(p->proxy_ssl_context ? p->proxy_ssl_context : p->origin_ssl_context);
   s->transport_ctx.loop = p->loop;
   s->transport_ctx.resolver = p->resolver;
+  s->transport_ctx.socket_factory = p->socket_factory;
   s->transport = new_pool(s, "transport", cn_transport_connect_job_factory(&s->transport_ctx));
   s->ssl_proxy = new_pool(s, "ssl_proxy", cn_ssl_connect_job_factory());
   s->tunnel = new_pool(s, "tunnel", cn_http_proxy_connect_job_factory());

@@ -34,6 +34,7 @@
 #include "net/dns/host_resolver.h"
 #include "net/proxy_resolution/proxy_chain.h"
 #include "net/proxy_resolution/proxy_service.h"
+#include "net/socket/client_socket_factory.h"
 #include "net/socket/client_socket_pool.h"
 #include "net/socket/ssl_config.h"
 #include "net/socket/ssl_context.h"
@@ -54,6 +55,11 @@ typedef struct cn_http_network_session_params {
   cn_ssl_config proxy_ssl_config;      // ALPN offered to proxies, versions
   cn_client_socket_pool_options pool_options;  // limits for every pool
   const char *user_agent;                      // NULL: "cnet"
+  // Makes the transport sockets of the transport pool (to origins and
+  // proxies); NULL: TCP. Tests pass a mock factory here so that the whole
+  // layered stack runs over scripted sockets. Borrowed; must outlive the
+  // session.
+  const cn_client_socket_factory *socket_factory;
 } cn_http_network_session_params;
 
 typedef struct cn_http_network_session cn_http_network_session;

@@ -60,7 +60,9 @@ static void on_resolved(void *arg, int rv) {
 }
 
 static int start_tcp(transport_job *j) {
-  j->tcp = cn_tcp_socket_new(j->ctx->loop, &j->addrs, j->base.netlog);
+  const cn_client_socket_factory *f = j->ctx->socket_factory;
+  j->tcp = f ? f->create_transport_socket(f->ctx, j->ctx->loop, &j->addrs, j->base.netlog)
+             : cn_tcp_socket_new(j->ctx->loop, &j->addrs, j->base.netlog);
   cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
                   CN_NL_SOURCE("socket", j->tcp->source));
   int rv = cn_stream_socket_connect(j->tcp, on_tcp_connected, j);
