@@ -27,7 +27,7 @@ struct cn_http_network_session {
   cn_client_socket_pool *ssl_proxy;
   cn_client_socket_pool *tunnel;
   cn_client_socket_pool *ssl_origin;
-  pool_link links[4];
+  pool_link links[5];
   cn_hashmap proxy_auth;  // proxy string -> (void *)1 once it accepted ours
 };
 
@@ -72,6 +72,9 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   link_pools(&s->links[1], s->transport, s->ssl_origin);
   link_pools(&s->links[2], s->ssl_proxy, s->tunnel);
   link_pools(&s->links[3], s->tunnel, s->ssl_origin);
+  // Over an HTTP proxy the tunnel holds transport sockets itself: an idle
+  // tunnel must be closable when the transport pool is at its limit.
+  link_pools(&s->links[4], s->transport, s->tunnel);
   cn_hashmap_init(&s->proxy_auth);
   return s;
 }
@@ -86,7 +89,7 @@ void cn_http_network_session_close_idle(cn_http_network_session *s) {
 void cn_http_network_session_destroy(cn_http_network_session *s) {
   if (!s)
     return;
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < sizeof(s->links) / sizeof(s->links[0]); i++)
     cn_client_socket_pool_remove_higher_layer(&s->links[i].base);
   // Top first: destroying an upper pool's sockets gives lower sockets back.
   cn_client_socket_pool_destroy(s->ssl_origin);
@@ -152,9 +155,14 @@ static void plan_proxy_connection(cn_http_network_session *s, const cn_proxy_ser
                                   char **group_id, cn_socket_params **params) {
   char hp[CN_HOST_BUF_SIZE + 16];
   host_port_string(&proxy->host_port, hp, sizeof(hp));
+  char ps[CN_PROXY_SERVER_STR_SIZE];
+  cn_proxy_server_to_string(proxy, ps, sizeof(ps));
   // Its own group name: failures to reach a proxy are reported differently
   // (as the proxy's), so its connect jobs must not serve direct requests.
-  char *tcp_group = cn_xasprintf("tcp-proxy/%s", hp);
+  // The proxy's scheme is part of it: a connection that carried plain HTTP
+  // to an HTTP proxy must never have TLS started over it for an HTTPS proxy
+  // at the same host:port.
+  char *tcp_group = cn_xasprintf("tcp-proxy/%s", ps);
   cn_socket_params *tcp = cn_transport_socket_params_new(proxy->host_port.host,
                                                          proxy->host_port.port, true);
   if (!cn_proxy_server_is_https(proxy)) {
@@ -195,7 +203,9 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
   char *chain_key = cn_proxy_chain_key(chain);
 
   if (!proxy) {
-    char *tcp_group = cn_xasprintf("tcp/%s", ohp);
+    // The scheme is part of the group: a connection that carried plain
+    // HTTP (http://host:443/) must never have TLS started over it.
+    char *tcp_group = cn_xasprintf("tcp/%s://%s", https ? "https" : "http", ohp);
     cn_socket_params *tcp = cn_transport_socket_params_new(origin.host, origin.port, false);
     if (!https) {
       plan->pool = s->transport;

@@ -4,13 +4,17 @@
 // socket half).
 //
 // Pools, bottom to top (architecture, "Pools and connect jobs"):
-//   transport        TCP to a direct origin                   group tcp/HOST:PORT
-//                    or to a proxy                            group tcp-proxy/PROXY
+//   transport        TCP to a direct origin                   group tcp/SCHEME://HOST:PORT
+//                    or to a proxy                            group tcp-proxy/SCHEME://PROXY
 //   ssl_proxy        TLS to an HTTPS proxy                    group ssl-proxy/PROXY|ALPN
 //   tunnel           CONNECT through a proxy                  group tunnel/ORIGIN|CHAIN
 //   ssl_origin       TLS to an origin, direct or tunnelled    group ssl/ORIGIN|CHAIN|ALPN
-// Each pool asks the pools above it to close an idle socket when it is at
-// its limit, since a socket held idle up there holds one of its own.
+// The scheme in the transport groups keeps a connection that carried plain
+// HTTP from ever having TLS started over it (same host:port, other scheme).
+// Each pool asks the pools above it (transport: ssl_proxy, tunnel,
+// ssl_origin; ssl_proxy: tunnel; tunnel: ssl_origin) to close an idle
+// socket when it is at its limit, since a socket held idle up there holds
+// one of its own.
 //
 // Reuse, as the seed's diagrams allow it:
 //   - http:// through a proxy uses the proxy's own group (ssl_proxy for an

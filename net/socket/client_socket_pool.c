@@ -561,8 +561,13 @@ static bool close_one_idle_elsewhere(cn_client_socket_pool *pool, cn_pool_group 
   CN_LIST_FOREACH_SAFE(node, tmp, &pool->higher_layers) {
     cn_higher_layer *h = CN_CONTAINER_OF(node, cn_higher_layer, link);
     size_t before = pool->sockets;
-    // Closing a higher idle item releases the socket it held from us.
-    if (h->close_one_idle(h) && pool->sockets < before)
+    // Closing a higher idle item releases the socket it held from us. Judge
+    // by our own count, not by the layer's answer: a layer may free one of
+    // our sockets through a layer above itself (an idle tunnel over an HTTP
+    // proxy closed on behalf of the TLS-to-proxy pool) while reporting that
+    // it closed nothing of its own.
+    h->close_one_idle(h);
+    if (pool->sockets < before)
       return true;
   }
   return false;
