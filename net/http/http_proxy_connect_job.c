@@ -61,6 +61,7 @@ typedef struct tunnel_job {
   cn_http_headers headers;
   cn_http_request_info info;
   bool sent_auth;
+  bool retried_stale;  // the CONNECT was already resent once (stale socket)
   bool logged_begin;
   cn_iobuf *drain_buf;
 } tunnel_job;
@@ -116,11 +117,9 @@ static int handle_answer(tunnel_job *j, bool *retry) {
   }
   int rv;
   if (status == 407) {
-    const char *scheme = cn_http_headers_get(&head->headers, "Proxy-Authenticate");
     if (!cn_proxy_server_has_credentials(&j->params->proxy) || j->sent_auth) {
       rv = CN_ERR_PROXY_AUTH_REQUESTED;
-    } else if (!scheme || strncasecmp(scheme, "basic", 5) != 0 ||
-               (scheme[5] != '\0' && scheme[5] != ' ')) {
+    } else if (!cn_http_proxy_auth_offers_basic(&head->headers)) {
       rv = CN_ERR_PROXY_AUTH_UNSUPPORTED;
     } else {
       j->sent_auth = true;
@@ -136,7 +135,71 @@ static int handle_answer(tunnel_job *j, bool *retry) {
   return rv;
 }
 
+// True if |v| (a field value, or one element of it) starts with the scheme
+// token "Basic" followed by the end, a space or a tab.
+static bool is_basic_challenge(const char *v, size_t len) {
+  while (len && (*v == ' ' || *v == '\t')) {
+    v++;
+    len--;
+  }
+  return len >= 5 && strncasecmp(v, "basic", 5) == 0 &&
+         (len == 5 || v[5] == ' ' || v[5] == '\t');
+}
+
+bool cn_http_proxy_auth_offers_basic(const cn_http_headers *headers) {
+  const char *v;
+  for (size_t n = 0; (v = cn_http_headers_get_nth(headers, "Proxy-Authenticate", n)); n++) {
+    // Several challenges may share a field ("Negotiate, Basic realm=x");
+    // each element is either a new challenge or an auth-param of the one
+    // before, and only a challenge starts with a bare scheme token.
+    const char *p = v;
+    for (;;) {
+      const char *comma = strchr(p, ',');
+      size_t len = comma ? (size_t)(comma - p) : strlen(p);
+      if (is_basic_challenge(p, len))
+        return true;
+      if (!comma)
+        break;
+      p = comma + 1;
+    }
+  }
+  return false;
+}
+
 static void on_io(void *arg, int rv);
+
+// True if the CONNECT failed because the connection to the proxy had gone
+// stale while idle in its pool (the proxy closed it just before we used
+// it): the connection was reused, the proxy sent nothing, and the error is
+// what such a connection gives. The CONNECT is then sent once more on a new
+// connection (Behaviour 2 applied to the tunnel's own request).
+static bool should_retry_on_new_connection(const tunnel_job *j, int rv) {
+  if (j->retried_stale || !j->pooled ||
+      cn_pooled_socket_handle(j->pooled)->reuse_type != CN_SOCKET_REUSED_IDLE)
+    return false;
+  if (j->stream && cn_http_stream_response_bytes_received(j->stream) > 0)
+    return false;
+  switch (rv) {
+    case CN_ERR_CONNECTION_RESET:
+    case CN_ERR_CONNECTION_CLOSED:
+    case CN_ERR_CONNECTION_ABORTED:
+    case CN_ERR_SOCKET_NOT_CONNECTED:
+    case CN_ERR_EMPTY_RESPONSE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The proxy failed the CONNECT exchange itself (reset, closed, no or a
+// malformed answer): reported as the proxy's failure, like failing to reach
+// it, so that the request may fall back to the next proxy — and so that it
+// is told apart from a failure of the origin's TLS inside the tunnel, which
+// is no reason to change proxy. The original error is logged.
+static int proxy_failed(tunnel_job *j, int rv) {
+  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_PROXY_CONNECT_ERROR, CN_NL_ERROR(rv));
+  return CN_ERR_PROXY_CONNECTION_FAILED;
+}
 
 // Runs the job from its current state until it needs to wait or finishes.
 static int run(tunnel_job *j, int rv) {
@@ -150,16 +213,32 @@ static int run(tunnel_job *j, int rv) {
           return rv;
         continue;
       case TS_SEND:
+        if (rv < 0 && should_retry_on_new_connection(j, rv)) {
+          j->retried_stale = true;
+          drop_connection(j);
+          rv = start_lower(j);
+          if (rv == CN_ERR_IO_PENDING)
+            return rv;
+          continue;
+        }
         if (rv < 0)
-          return rv;
+          return proxy_failed(j, rv);
         j->state = TS_READ_HEADERS;
         rv = cn_http_stream_read_response_headers(j->stream, on_io, j);
         if (rv == CN_ERR_IO_PENDING)
           return rv;
         continue;
       case TS_READ_HEADERS: {
+        if (rv < 0 && should_retry_on_new_connection(j, rv)) {
+          j->retried_stale = true;
+          drop_connection(j);
+          rv = start_lower(j);
+          if (rv == CN_ERR_IO_PENDING)
+            return rv;
+          continue;
+        }
         if (rv < 0)
-          return rv;
+          return proxy_failed(j, rv);
         bool retry;
         rv = handle_answer(j, &retry);
         if (!retry)

@@ -19,6 +19,15 @@
 //     followed;
 //   - anything else: CN_ERR_TUNNEL_CONNECTION_FAILED. The proxy's body is
 //     never shown to anyone as if it were the origin's.
+// A failure of the CONNECT exchange itself (the proxy resets or closes the
+// connection, sends nothing or something that is not an HTTP answer) is
+// reported as CN_ERR_PROXY_CONNECTION_FAILED, the original error logged as
+// PROXY_CONNECT_ERROR — as a failure to reach the proxy is — so that the
+// request falls back to the next proxy, while a failure of the origin's TLS
+// inside the tunnel (reported by the layer above as is) does not.
+// A connection to the proxy that was reused from its pool and fails the
+// CONNECT before any answer byte (reset, closed, EOF: it went stale while
+// idle) is replaced once by a new connection and the CONNECT sent again.
 // The socket of a failed tunnel never returns to a pool (it is
 // disconnected). Logs HTTP_TUNNEL_CONNECT (BEGIN target; END status or
 // net_error), which feeds the "tunnels" counter.
@@ -29,6 +38,7 @@
 #define CNET_NET_HTTP_HTTP_PROXY_CONNECT_JOB_H_
 
 #include "net/base/host_port.h"
+#include "net/http/http_headers.h"
 #include "net/proxy_resolution/proxy_server.h"
 #include "net/socket/client_socket_pool.h"
 
@@ -64,6 +74,13 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
                                                   struct cn_http_network_session *session);
 
 cn_connect_job_factory cn_http_proxy_connect_job_factory(void);
+
+// True if a 407's Proxy-Authenticate fields offer the Basic scheme: any
+// challenge (one per field, or several in one comma-separated field) whose
+// scheme token is "Basic", case-insensitively — a proxy offering
+// "Negotiate" and "Basic" is answered with Basic, as Chromium picks the best
+// scheme it supports. Used for CONNECT and for requests sent to a proxy.
+bool cn_http_proxy_auth_offers_basic(const cn_http_headers *headers);
 
 #ifdef __cplusplus
 }
