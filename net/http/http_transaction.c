@@ -2,10 +2,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/mem.h"
 #include "net/base/base64.h"
+#include "net/http/http_proxy_connect_job.h"
 #include "net/http/http_stream.h"
 #include "net/proxy_resolution/proxy_fallback.h"
 #include "net/proxy_resolution/proxy_info.h"
@@ -51,6 +51,10 @@ struct cn_http_transaction {
   cn_http_headers sent_headers;
   cn_http_stream *stream;
   cn_iobuf *drain_buf;
+  // The final response head, copied out of the stream so that it outlives
+  // the connection (released when the body ends).
+  cn_http_response_head response;
+  bool has_response;
   // Body reads.
   cn_iobuf *read_buf;
   bool body_done;
@@ -84,17 +88,19 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
 
 // Gives the connection back: idle in its pool if the exchange left it
 // reusable, else closed.
+// Without a stream the socket carried nothing of ours (it was just handed
+// out): the pool decides, as for any socket given back unused.
 static void release_connection(cn_http_transaction *t, bool reusable) {
   if (t->stream) {
     reusable = reusable && cn_http_stream_can_reuse_connection(t->stream);
     cn_http_stream_destroy(t->stream);
     t->stream = NULL;
-  }
-  if (t->handle.socket) {
-    if (reusable)
-      t->handle.is_used = true;
-    else
-      cn_stream_socket_disconnect(t->handle.socket);
+    if (t->handle.socket) {
+      if (reusable)
+        t->handle.is_used = true;
+      else
+        cn_stream_socket_disconnect(t->handle.socket);
+    }
   }
   cn_client_socket_handle_reset(&t->handle);
 }
@@ -104,10 +110,17 @@ void cn_http_transaction_destroy(cn_http_transaction *t) {
     return;
   if (t->proxy_req)
     cn_proxy_service_cancel(t->sp->proxy_service, t->proxy_req);
-  release_connection(t, t->body_done);
+  // A response whose body is complete (a bodiless one the caller did not
+  // read to its 0) leaves a reusable connection; anything less closes it
+  // (the stream's own check).
+  release_connection(t, true);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
   cn_http_headers_free(&t->sent_headers);
+  if (t->has_response) {
+    free(t->response.reason);
+    cn_http_headers_free(&t->response.headers);
+  }
   cn_iobuf_unref(t->drain_buf);
   cn_iobuf_unref(t->read_buf);
   if (t->logged_begin)
@@ -156,7 +169,15 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
     return CN_OK;
   }
   // Proxy fallback: the next chain of the list, if the error allows it.
-  if (!cn_proxy_info_is_direct(&t->proxy_info) && cn_proxy_error_allows_fallback(rv)) {
+  // Through a tunnel, only a failure of the proxy (to reach it, its TLS, the
+  // CONNECT exchange: all reported as PROXY_*) counts; once the tunnel is up
+  // a failure is the origin's (its TLS handshake), and another proxy — or
+  // DIRECT — is no answer to it (Chromium: no fallback once TLS started).
+  bool tunnelled = t->plan.chain_key && !t->plan.absolute_form;
+  bool proxy_error =
+      rv == CN_ERR_PROXY_CONNECTION_FAILED || rv == CN_ERR_PROXY_CERTIFICATE_INVALID;
+  if (!cn_proxy_info_is_direct(&t->proxy_info) && cn_proxy_error_allows_fallback(rv) &&
+      (!tunnelled || proxy_error)) {
     int next = cn_proxy_info_fallback(&t->proxy_info, rv);
     if (next == CN_OK) {
       t->state = STATE_INIT_CONNECTION;
@@ -191,6 +212,12 @@ static int do_send_request(cn_http_transaction *t) {
   return cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
 }
 
+// Starts the request body over for sending it again; false if it cannot be
+// replayed (then the request cannot be resent).
+static bool rewind_upload(const cn_http_transaction *t) {
+  return !t->request->upload || cn_http_upload_rewind(t->request->upload) == CN_OK;
+}
+
 // True if a failure on the current connection may be retried on another:
 // the connection was reused, the server sent nothing, and the error is what
 // a connection closed while idle produces.
@@ -199,15 +226,13 @@ static bool should_resend(const cn_http_transaction *t, int rv) {
     return false;
   if (t->stream && cn_http_stream_response_bytes_received(t->stream) > 0)
     return false;
-  if (t->request->upload && cn_http_upload_rewind(t->request->upload) != CN_OK)
-    return false;
   switch (rv) {
     case CN_ERR_CONNECTION_RESET:
     case CN_ERR_CONNECTION_CLOSED:
     case CN_ERR_CONNECTION_ABORTED:
     case CN_ERR_SOCKET_NOT_CONNECTED:
     case CN_ERR_EMPTY_RESPONSE:
-      return true;
+      return rewind_upload(t);
     default:
       return false;
   }
@@ -239,7 +264,7 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
   // A 408 on a reused connection: the server timed the idle connection out
   // just as we used it (Chromium resends these too).
   if (head->status == 408 && t->handle.reuse_type == CN_SOCKET_REUSED_IDLE &&
-      t->retries < CN_HTTP_MAX_RETRIES)
+      t->retries < CN_HTTP_MAX_RETRIES && rewind_upload(t))
     return resend(t);
   if (head->status == 407) {
     const cn_proxy_server *proxy = t->plan.request_proxy;
@@ -247,9 +272,11 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
       return CN_ERR_UNEXPECTED_PROXY_AUTH;  // an origin asking for proxy auth
     if (!cn_proxy_server_has_credentials(proxy) || t->sent_proxy_auth)
       return CN_ERR_PROXY_AUTH_REQUESTED;
-    const char *scheme = cn_http_headers_get(&head->headers, "Proxy-Authenticate");
-    if (!scheme || strncasecmp(scheme, "basic", 5) != 0)
+    if (!cn_http_proxy_auth_offers_basic(&head->headers))
       return CN_ERR_PROXY_AUTH_UNSUPPORTED;
+    // The request goes again, body included: it must be replayable.
+    if (!rewind_upload(t))
+      return CN_ERR_PROXY_AUTH_REQUESTED;
     // Drain the 407's body so the connection can carry the retry.
     t->sent_proxy_auth = true;
     t->state = STATE_DRAIN_BODY;
@@ -259,6 +286,12 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
     cn_http_network_session_note_proxy_auth(t->session, t->plan.request_proxy);
   if (t->sp->proxy_service)
     cn_proxy_service_report_success(t->sp->proxy_service, &t->proxy_info);
+  t->response.http_version = head->http_version;
+  t->response.status = head->status;
+  t->response.reason = cn_xstrdup(head->reason);
+  cn_http_headers_init(&t->response.headers);
+  cn_http_headers_copy(&t->response.headers, &head->headers);
+  t->has_response = true;
   t->state = STATE_NONE;
   return CN_OK;
 }
@@ -344,7 +377,7 @@ int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info
 }
 
 const cn_http_response_head *cn_http_transaction_response(const cn_http_transaction *t) {
-  return t->stream && t->state == STATE_NONE ? cn_http_stream_response_head(t->stream) : NULL;
+  return t->has_response ? &t->response : NULL;
 }
 
 // Body reads complete here: at the end the connection is released.

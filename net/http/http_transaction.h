@@ -7,16 +7,26 @@
 //   - Proxy fallback: a failure to reach a proxy (cn_proxy_error_allows_fallback)
 //     before any response byte moves to the next chain of the proxy list; the
 //     chains that failed are marked bad only once a later chain succeeded.
+//     For https:// through a tunnel only the proxy's own failures count
+//     (CN_ERR_PROXY_CONNECTION_FAILED / _CERTIFICATE_INVALID, which the
+//     layers below report for reaching the proxy and for the CONNECT
+//     exchange); a failure of the origin's TLS inside the tunnel is returned
+//     as it is.
 //   - Stale connections: a request on a reused idle connection that fails
 //     before any response byte (reset, closed, EOF, or a 408) is sent again on
-//     another connection, up to CN_HTTP_MAX_RETRIES times.
+//     another connection, up to CN_HTTP_MAX_RETRIES times. A request body is
+//     rewound first; one that cannot be rewound is not resent.
 //   - When the body has been read to the end and the connection may carry
 //     another request, the connection goes back to its pool, idle; otherwise
-//     it is closed. Destroying the transaction earlier closes it.
+//     it is closed. Destroying the transaction earlier closes it, unless the
+//     response was complete already (a bodiless one whose 0 was not read).
 //   - 407 from a proxy to an http:// request (sent in absolute form): the
-//     request is resent with Basic credentials when the proxy has them, else
-//     the transaction fails with CN_ERR_PROXY_AUTH_REQUESTED; a 407 from an
-//     origin is CN_ERR_UNEXPECTED_PROXY_AUTH.
+//     request is resent (body rewound) with Basic credentials when the proxy
+//     has them and offers Basic among its challenges
+//     (cn_http_proxy_auth_offers_basic), else the transaction fails with
+//     CN_ERR_PROXY_AUTH_REQUESTED (no credentials, refused ones, or a body
+//     that cannot be replayed) or CN_ERR_PROXY_AUTH_UNSUPPORTED (no Basic);
+//     a 407 from an origin is CN_ERR_UNEXPECTED_PROXY_AUTH.
 //
 // NetLog: REQUEST_ALIVE BEGIN {method, url} / END {net_error} on the
 // transaction's REQUEST source; lower layers log on their own sources and
@@ -52,7 +62,9 @@ void cn_http_transaction_destroy(cn_http_transaction *t);
 // CN_ERR_IO_PENDING (then |cb| once), or an error.
 int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info *info,
                               cn_completion_cb cb, void *arg);
-// The response head; NULL until start succeeded.
+// The final response head; NULL until start succeeded, then valid until the
+// transaction is destroyed (also after the body was read and the connection
+// released).
 const cn_http_response_head *cn_http_transaction_response(const cn_http_transaction *t);
 // Reads body bytes (decoded when the request asked for it): > 0, 0 at the
 // end, an error, or CN_ERR_IO_PENDING.
