@@ -89,10 +89,13 @@ class SessionTestBase : public ::testing::Test {
     EXPECT_EQ(0u, factory_.alive()) << "transport sockets leaked";
   }
 
-  // Makes the session; |proxy_rules| ("" = no proxy service: DIRECT) is
-  // cn_proxy_config_set_rules syntax.
+  // Makes the session; |proxy_rules| ("" = no proxy service: DIRECT, or
+  // the one the test put in proxy_service_) is cn_proxy_config_set_rules
+  // syntax and replaces any earlier proxy service.
   void MakeSession(const std::string &proxy_rules = "") {
     if (!proxy_rules.empty()) {
+      cn_proxy_service_free(proxy_service_);
+      proxy_service_ = nullptr;
       cn_proxy_config cfg;
       cn_proxy_config_init(&cfg);
       char err[160] = "";
