@@ -165,6 +165,11 @@ static void plan_proxy_connection(cn_http_network_session *s, const cn_proxy_ser
   char *tcp_group = cn_xasprintf("tcp-proxy/%s", ps);
   cn_socket_params *tcp = cn_transport_socket_params_new(proxy->host_port.host,
                                                          proxy->host_port.port, true);
+  // One group of connections to the proxy serves every origin behind it:
+  // the per-proxy limit applies to it, the per-origin one to the groups
+  // above (tunnels and TLS to origins are grouped per origin).
+  size_t proxy_limit = s->params.pool_options.max_sockets_per_chain;
+  tcp->max_sockets_per_group = proxy_limit;
   if (!cn_proxy_server_is_https(proxy)) {
     *pool = s->transport;
     *group_id = tcp_group;
@@ -179,6 +184,7 @@ static void plan_proxy_connection(cn_http_network_session *s, const cn_proxy_ser
   *params = cn_ssl_connect_params_new(s->transport, tcp_group, chain_key, tcp,
                                       proxy->host_port.host, s->params.proxy_ssl_context,
                                       &s->params.proxy_ssl_config, session_key, true);
+  (*params)->max_sockets_per_group = proxy_limit;
   *pool = s->ssl_proxy;
   *group_id = cn_bytebuf_steal_str(&b);
   cn_bytebuf_free(&b);

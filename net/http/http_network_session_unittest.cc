@@ -357,4 +357,32 @@ TEST_F(HttpNetworkSessionLimitTest, AnIdleTunnelIsClosedForATransportPoolAtItsLi
   factory_.ExpectAllUsedAndDone();
 }
 
+// Tunnels to many origins through one proxy are not capped by the per-group
+// limit (6): every CONNECT borrows from the proxy's single lower group, whose
+// limit is the per-proxy one (32).
+TEST_F(HttpNetworkSessionLimitTest, TunnelsToManyOriginsShareTheProxyLimitNotTheGroupLimit) {
+  max_sockets_ = 256;
+  MakeSession();
+  const int kOrigins = 8;
+  for (int i = 0; i < kOrigins; i++) {
+    std::string target = "o" + std::to_string(i) + ".test:443";
+    // The CONNECT is written, then the proxy never answers: each tunnel
+    // holds its proxy connection while the test counts them.
+    factory_.AddMock(SocketScript().Write("CONNECT " + target + " HTTP/1.1\r\nHost: " + target +
+                                          "\r\nUser-Agent: cnet-test\r\n\r\n"));
+  }
+  std::vector<cn_client_socket_handle> handles(kOrigins);
+  std::vector<TestCompletion> done(kOrigins);
+  for (int i = 0; i < kOrigins; i++) {
+    std::string url = "https://o" + std::to_string(i) + ".test/";
+    ASSERT_EQ(CN_ERR_IO_PENDING, RequestPlan(url, "http://proxy.test:8080", &handles[i], &done[i]));
+  }
+  cnet_test::RunLoopBriefly(loop_.get(), 50);
+  EXPECT_EQ(static_cast<size_t>(kOrigins),
+            cn_client_socket_pool_active_count_in_group(transport(),
+                                                        "tcp-proxy/http://proxy.test:8080"));
+  for (auto &h : handles)
+    cn_client_socket_handle_reset(&h);
+}
+
 }  // namespace

@@ -31,6 +31,7 @@ struct cn_pool_group {
   size_t num_jobs;
   size_t num_pending;
   size_t active;  // handed out (including those queued for notification)
+  size_t limit;   // max sockets in this group
   cn_socket_params *last_params;  // for jobs started on behalf of the queue
 };
 
@@ -108,13 +109,15 @@ static cn_pool_group *find_group(const cn_client_socket_pool *pool, const char *
 }
 
 static cn_pool_group *get_group(cn_client_socket_pool *pool, const char *id,
-                                const char *chain_key) {
+                                const char *chain_key, const cn_socket_params *params) {
   cn_pool_group *g = find_group(pool, id);
   if (g)
     return g;
   g = CN_NEW(cn_pool_group);
   g->id = cn_xstrdup(id);
   g->pool = pool;
+  g->limit = params && params->max_sockets_per_group ? params->max_sockets_per_group
+                                                      : pool->options.max_sockets_per_group;
   cn_list_init(&g->idle);
   cn_list_init(&g->jobs);
   cn_list_init(&g->pending);
@@ -364,7 +367,7 @@ static bool close_one_idle_elsewhere(cn_client_socket_pool *pool, cn_pool_group 
 // held idle by a higher layer.
 static bool can_start_job(cn_pool_group *g) {
   cn_client_socket_pool *pool = g->pool;
-  if (group_sockets(g) >= pool->options.max_sockets_per_group)
+  if (group_sockets(g) >= g->limit)
     return false;
   if (g->chain && g->chain->sockets >= pool->options.max_sockets_per_chain)
     return false;
@@ -516,7 +519,7 @@ static void process_stalled(cn_client_socket_pool *pool) {
       cn_pool_group *g = v;
       if (g->num_pending <= g->num_jobs)
         continue;
-      if (group_sockets(g) >= pool->options.max_sockets_per_group)
+      if (group_sockets(g) >= g->limit)
         continue;
       if (g->chain && g->chain->sockets >= pool->options.max_sockets_per_chain)
         continue;
@@ -698,7 +701,7 @@ static int request_socket(cn_client_socket_pool *pool, const char *group_id,
   h->pool = pool;
   h->priority = priority;
   h->request_source = request_source;
-  cn_pool_group *g = get_group(pool, group_id, chain_key);
+  cn_pool_group *g = get_group(pool, group_id, chain_key, params);
   h->group = g;
 
   idle_socket *i = take_usable_idle(g);
@@ -835,7 +838,7 @@ void cn_client_socket_handle_set_priority(cn_client_socket_handle *h,
 void cn_client_socket_pool_preconnect(cn_client_socket_pool *pool, const char *group_id,
                                       const char *chain_key, cn_socket_params *params,
                                       size_t num_sockets) {
-  cn_pool_group *g = get_group(pool, group_id, chain_key);
+  cn_pool_group *g = get_group(pool, group_id, chain_key, params);
   while (g->num_idle + g->num_jobs < num_sockets && can_start_job(g)) {
     cn_stream_socket *socket = NULL;
     int rv = start_job(g, params, CN_PRIORITY_IDLE, &socket);

@@ -68,6 +68,12 @@ typedef struct cn_pool_group cn_pool_group;
 typedef struct cn_socket_params {
   unsigned refs;
   void (*destroy)(struct cn_socket_params *p);
+  // The group's socket limit when these params create it; 0 means the
+  // pool's max_sockets_per_group. A group of connections to a proxy serves
+  // every origin behind it, so its natural limit is the per-proxy one (32),
+  // not the per-origin 6 — the per-origin limit is then enforced by the
+  // layers above, whose groups are per origin.
+  size_t max_sockets_per_group;
 } cn_socket_params;
 
 static inline cn_socket_params *cn_socket_params_ref(cn_socket_params *p) {

@@ -103,7 +103,7 @@ struct Params {
   cn_socket_params base;
   static void Destroy(cn_socket_params *p) { delete reinterpret_cast<Params *>(p); }
   static cn_socket_params *New() {
-    auto *p = new Params;
+    auto *p = new Params();
     p->base.refs = 1;
     p->base.destroy = &Params::Destroy;
     return &p->base;
@@ -466,6 +466,32 @@ TEST_F(ClientSocketPoolTest, PreconnectMakesIdleSockets) {
   ASSERT_EQ(CN_OK, RequestSocket(&a, "g"));
   EXPECT_EQ(CN_SOCKET_UNUSED_IDLE, a.handle.reuse_type);
   cn_client_socket_handle_reset(&a.handle);
+}
+
+TEST_F(ClientSocketPoolTest, ParamsCanRaiseTheGroupLimit) {
+  options_.max_sockets_per_group = 1;
+  options_.max_sockets = 10;
+  CreatePool();
+  cn_socket_params *wide = Params::New();
+  wide->max_sockets_per_group = 3;  // e.g. a proxy's group: the per-proxy limit
+  Request r[4];
+  cn_netlog_source src = {CN_NETLOG_SOURCE_NONE, 0};
+  for (auto &x : r)
+    ASSERT_EQ(CN_ERR_IO_PENDING,
+              cn_client_socket_pool_request(pool_, "proxy", nullptr, wide, CN_PRIORITY_MEDIUM,
+                                            src, &x.handle, &Request::Callback, &x));
+  EXPECT_EQ(3u, cn_client_socket_pool_job_count_in_group(pool_, "proxy"));
+  EXPECT_EQ(4u, cn_client_socket_pool_pending_count_in_group(pool_, "proxy"));
+  // Other groups keep the pool's default.
+  Request other[2];
+  ASSERT_EQ(CN_ERR_IO_PENDING, RequestSocket(&other[0], "origin"));
+  ASSERT_EQ(CN_ERR_IO_PENDING, RequestSocket(&other[1], "origin"));
+  EXPECT_EQ(1u, cn_client_socket_pool_job_count_in_group(pool_, "origin"));
+  for (auto &x : r)
+    cn_client_socket_handle_reset(&x.handle);
+  for (auto &x : other)
+    cn_client_socket_handle_reset(&x.handle);
+  cn_socket_params_unref(wide);
 }
 
 TEST_F(ClientSocketPoolTest, SetPriorityReordersQueue) {
