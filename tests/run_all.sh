@@ -5,8 +5,8 @@
 # Suites:
 #   net_unittests (debug build)             unit + in-process integration tests
 #   net_unittests (ASan + UBSan build)      the same under sanitizers
-#   tools/testserver smoke                  the testserver and fetch binaries end to end
-#   interop: squid                          fetch through Debian's squid (tests/interop/)
+#   smoke (debug, asan)                      the testserver and fetch binaries end to end
+#   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -66,37 +66,35 @@ if build_config asan; then
   run_gtest asan
 fi
 
-# End-to-end smoke tests of the binaries (shell-level, through fetch).
-if [ -x tests/smoke_test.sh ] && [ -x out/debug/fetch ]; then
-  if timeout 300 bash tests/smoke_test.sh out/debug > "$logdir/smoke.log" 2>&1; then
-    p=$(grep -c '^ok ' "$logdir/smoke.log" || true)
-    f=$(grep -c '^not ok ' "$logdir/smoke.log" || true)
-  else
-    p=$(grep -c '^ok ' "$logdir/smoke.log" || true)
-    f=$(grep -c '^not ok ' "$logdir/smoke.log" || true)
-    [ "$f" -eq 0 ] && f=1
-  fi
-  [ "$f" -gt 0 ] && cat "$logdir/smoke.log" >&2
-  echo "smoke: $p passed, $f failed"
-  passed=$((passed + p))
-  failed=$((failed + f))
-fi
-
-# Interop with a real proxy (Debian's squid): TAP lines; "# SKIP" lines (a
-# missing tool) count as neither passed nor failed.
-if [ -x tests/interop/squid_test.sh ] && [ -x out/debug/fetch ]; then
-  timeout 300 bash tests/interop/squid_test.sh out/debug > "$logdir/interop.log" 2>&1
-  rc=$?
-  p=$(grep '^ok ' "$logdir/interop.log" | grep -vc '# SKIP' || true)
-  skipped=$(grep -c '^ok .*# SKIP' "$logdir/interop.log" || true)
-  f=$(grep -c '^not ok ' "$logdir/interop.log" || true)
+# Runs a TAP-style shell suite ("ok N - …", "not ok N - …", "ok N - … # SKIP
+# reason") and adds its counts; a SKIP (a missing tool) counts as neither
+# passed nor failed, and a suite that dies without a "not ok" counts as one
+# failure. Usage: run_tap NAME SCRIPT OUT_DIR
+run_tap() {
+  local name="$1" script="$2" dir="$3"
+  local log="$logdir/$name.log"
+  [ -x "$script" ] && [ -x "$dir/fetch" ] || return 0
+  ASAN_OPTIONS=detect_leaks=1 timeout 300 bash "$script" "$dir" > "$log" 2>&1
+  local rc=$?
+  local p f skipped
+  p=$(grep '^ok ' "$log" | grep -vc '# SKIP' || true)
+  skipped=$(grep -c '^ok .*# SKIP' "$log" || true)
+  f=$(grep -c '^not ok ' "$log" || true)
   [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-  [ "$f" -gt 0 ] && cat "$logdir/interop.log" >&2
-  grep '^ok .*# SKIP' "$logdir/interop.log" | sed 's/^/interop (squid): skipped: /' || true
-  echo "interop (squid): $p passed, $f failed, $skipped skipped"
+  [ "$f" -gt 0 ] && cat "$log" >&2
+  grep '^ok .*# SKIP' "$log" | sed "s/^/$name: skipped: /" || true
+  echo "$name: $p passed, $f failed, $skipped skipped"
   passed=$((passed + p))
   failed=$((failed + f))
-fi
+}
+
+# End-to-end: the built testserver and fetch driven from a shell, then
+# interop with a real proxy (Debian's squid) — with the debug binaries and
+# again with the ASan+UBSan ones (a leak or UB in fetch or the server fails).
+for config in debug asan; do
+  run_tap "smoke ($config)" tests/smoke_test.sh "out/$config"
+  run_tap "interop squid ($config)" tests/interop/squid_test.sh "out/$config"
+done
 
 rm -rf "$logdir"
 echo "$passed passed, $failed failed"

@@ -154,3 +154,17 @@ check "proxy certificate from an unknown CA is ERR_PROXY_CERTIFICATE_INVALID" \
   fails_with ERR_PROXY_CERTIFICATE_INVALID -x "$proxy" --cacert "$work/good.ca" "$tls/"
 check "a dead first proxy falls back to the next one" bytes_match 10 \
   -x "https://127.0.0.1:1,$proxy" --proxy-cacert "$work/proxy.ca" "$plain/bytes/10"
+
+# --- redirects (-L) ---
+check "without -L a redirect is shown, not followed" \
+  bash -c "'$out/fetch' -I --cacert '$work/good.ca' '$url/redirect/1' | grep -q '^HTTP/1.1 302'"
+check "-L follows a chain of relative redirects" \
+  body_is "redirected" -L --cacert "$work/good.ca" "$url/redirect/3"
+check "--max-redirs is enforced (ERR_TOO_MANY_REDIRECTS)" \
+  fails_with ERR_TOO_MANY_REDIRECTS -L --max-redirs 2 --cacert "$work/good.ca" "$url/redirect/3"
+check "a redirect to another scheme is refused (ERR_UNSAFE_REDIRECT)" \
+  fails_with ERR_UNSAFE_REDIRECT -L --cacert "$work/good.ca" "$url/redirect-to?file:///etc/passwd"
+check "307 keeps POST and its body" \
+  body_is "payload" -L -d payload --cacert "$work/good.ca" "$url/redirect-to?307,/echo"
+check "redirect hops reuse the connection" \
+  bash -c "'$out/fetch' --stats -L --cacert '$work/good.ca' '$url/redirect/5' 2>&1 >/dev/null | grep -q '\"tcp_connects\":1,\"tls_handshakes\":1'"

@@ -29,6 +29,7 @@ struct cn_http_network_session {
   cn_client_socket_pool *ssl_origin;
   pool_link links[5];
   cn_hashmap proxy_auth;  // proxy string -> (void *)1 once it accepted ours
+  cn_list_node drains;    // cn_http_drain_entry.link
 };
 
 void cn_http_network_session_params_init(cn_http_network_session_params *p) {
@@ -76,6 +77,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   // tunnel must be closable when the transport pool is at its limit.
   link_pools(&s->links[4], s->transport, s->tunnel);
   cn_hashmap_init(&s->proxy_auth);
+  cn_list_init(&s->drains);
   return s;
 }
 
@@ -89,6 +91,12 @@ void cn_http_network_session_close_idle(cn_http_network_session *s) {
 void cn_http_network_session_destroy(cn_http_network_session *s) {
   if (!s)
     return;
+  // Draining transactions give their connections back to the pools: first.
+  while (!cn_list_empty(&s->drains)) {
+    cn_http_drain_entry *e = CN_CONTAINER_OF(s->drains.next, cn_http_drain_entry, link);
+    cn_list_remove(&e->link);
+    e->abort(e);
+  }
   for (size_t i = 0; i < sizeof(s->links) / sizeof(s->links[0]); i++)
     cn_client_socket_pool_remove_higher_layer(&s->links[i].base);
   // Top first: destroying an upper pool's sockets gives lower sockets back.
@@ -119,6 +127,15 @@ cn_client_socket_pool *cn_http_network_session_tunnel_pool(cn_http_network_sessi
 }
 cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s) {
   return s->ssl_origin;
+}
+
+void cn_http_network_session_add_drain(cn_http_network_session *s, cn_http_drain_entry *e) {
+  cn_list_push_back(&s->drains, &e->link);
+}
+
+void cn_http_network_session_remove_drain(cn_http_drain_entry *e) {
+  if (cn_list_linked(&e->link))
+    cn_list_remove(&e->link);
 }
 
 bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,

@@ -94,6 +94,17 @@ bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,
 void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
                                              const cn_proxy_server *proxy);
 
+// Transactions destroyed before their body ended may drain a small rest of
+// it so the connection can be reused (a redirect's body, an unread error
+// page). While they do, the session owns them; destroying the session
+// aborts them first. Private to net/http (the transaction embeds one).
+typedef struct cn_http_drain_entry {
+  cn_list_node link;
+  void (*abort)(struct cn_http_drain_entry *e);  // closes and frees the owner
+} cn_http_drain_entry;
+void cn_http_network_session_add_drain(cn_http_network_session *s, cn_http_drain_entry *e);
+void cn_http_network_session_remove_drain(cn_http_drain_entry *e);
+
 // Where a request's connection comes from: a pool, a group, and the params
 // of a new connection if one has to be made.
 typedef struct cn_http_connection_plan {

@@ -59,7 +59,15 @@ struct cn_http_transaction {
   cn_iobuf *read_buf;
   bool body_done;
   char *chain_key;
+  // After destroy: draining the rest of a small body (owned by the session).
+  cn_http_drain_entry drain;
+  uint64_t drained;
 };
+
+// At most this much of an unread body is drained on destroy to keep the
+// connection (Chromium's HttpResponseBodyDrainer drains up to 16 KiB of
+// buffered data; a redirect or error body is rarely larger).
+#define CN_HTTP_MAX_DRAIN_BYTES (64 * 1024)
 
 static int do_loop(cn_http_transaction *t, int rv);
 
@@ -105,15 +113,7 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
   cn_client_socket_handle_reset(&t->handle);
 }
 
-void cn_http_transaction_destroy(cn_http_transaction *t) {
-  if (!t)
-    return;
-  if (t->proxy_req)
-    cn_proxy_service_cancel(t->sp->proxy_service, t->proxy_req);
-  // A response whose body is complete (a bodiless one the caller did not
-  // read to its 0) leaves a reusable connection; anything less closes it
-  // (the stream's own check).
-  release_connection(t, true);
+static void free_transaction(cn_http_transaction *t) {
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
   cn_http_headers_free(&t->sent_headers);
@@ -128,6 +128,69 @@ void cn_http_transaction_destroy(cn_http_transaction *t) {
                              t->body_done ? CN_OK : CN_ERR_ABORTED);
   free(t->chain_key);
   free(t);
+}
+
+static void on_drain(void *arg, int rv);
+
+// Reads and drops body bytes until the body ends (the connection then goes
+// back to its pool), the cap is passed, or an error (it is closed).
+static void drain_loop(cn_http_transaction *t, int rv) {
+  while (rv > 0) {
+    t->drained += (uint64_t)rv;
+    if (t->drained > CN_HTTP_MAX_DRAIN_BYTES) {
+      rv = CN_ERR_ABORTED;
+      break;
+    }
+    rv = cn_http_stream_read_response_body(t->stream, t->drain_buf, t->drain_buf->size, on_drain,
+                                           t);
+  }
+  if (rv == CN_ERR_IO_PENDING)
+    return;
+  cn_http_network_session_remove_drain(&t->drain);
+  if (rv == 0)
+    t->body_done = true;
+  release_connection(t, rv == 0);
+  free_transaction(t);
+}
+
+static void on_drain(void *arg, int rv) { drain_loop(arg, rv); }
+
+static void abort_drain(cn_http_drain_entry *e) {
+  cn_http_transaction *t = CN_CONTAINER_OF(e, cn_http_transaction, drain);
+  release_connection(t, false);
+  free_transaction(t);
+}
+
+// True when the rest of the body is worth reading to keep the connection:
+// the head is in, nothing is pending, and the body is not known to be large.
+static bool should_drain(const cn_http_transaction *t) {
+  if (!t->stream || !t->has_response || t->body_done || t->cb || t->state != STATE_NONE ||
+      cn_http_stream_is_response_body_complete(t->stream))
+    return false;
+  const char *length = cn_http_headers_get(&t->response.headers, "Content-Length");
+  return !length || strtoull(length, NULL, 10) <= CN_HTTP_MAX_DRAIN_BYTES;
+}
+
+void cn_http_transaction_destroy(cn_http_transaction *t) {
+  if (!t)
+    return;
+  if (t->proxy_req)
+    cn_proxy_service_cancel(t->sp->proxy_service, t->proxy_req);
+  if (should_drain(t)) {
+    // The caller is gone: no callback will run; the session owns us now.
+    t->drain.abort = abort_drain;
+    cn_http_network_session_add_drain(t->session, &t->drain);
+    if (!t->drain_buf)
+      t->drain_buf = cn_iobuf_new(16 * 1024);
+    drain_loop(t, cn_http_stream_read_response_body(t->stream, t->drain_buf,
+                                                     t->drain_buf->size, on_drain, t));
+    return;
+  }
+  // A response whose body is complete (a bodiless one the caller did not
+  // read to its 0) leaves a reusable connection; anything less closes it
+  // (the stream's own check).
+  release_connection(t, true);
+  free_transaction(t);
 }
 
 // --- states ---

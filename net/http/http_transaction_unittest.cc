@@ -880,7 +880,85 @@ TEST_F(HttpTransactionTest, DestroyFromInsideTheStartCallback) {
   RunLoopBriefly(loop_.get());
   EXPECT_EQ(1, ctx.calls);
   cn_url_free(&url);
-  EXPECT_EQ(0u, AllPoolSockets());  // the body was never read: not pooled
+  // The small unread body was drained after destroy: the connection is kept.
+  EXPECT_EQ(1u, AllPoolSockets());
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count(transport()));
+}
+
+// Destroyed with a small body unread: the body is drained (no callback) and
+// the connection serves the next request; a large one is closed instead.
+TEST_F(HttpTransactionTest, DestroyDrainsASmallBodyAndKeepsTheConnection) {
+  MakeSession();
+  factory_.AddMock(SocketScript()
+                       .Write(Get("/a", "origin.test"))
+                       .Read("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 10\r\n\r\n")
+                       .Read("0123456789")
+                       .Write(Get("/b", "origin.test"))
+                       .Read(kOk));
+  cn_url a, b;
+  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/a", &a));
+  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/b", &b));
+  cn_http_request_info info{};
+  info.method = "GET";
+  info.url = &a;
+  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  TestCompletion c;
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
+  EXPECT_EQ(302, cn_http_transaction_response(t)->status);
+  cn_http_transaction_destroy(t);  // body not read
+  RunLoopBriefly(loop_.get());
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count(transport()));
+  info.url = &b;
+  t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
+  cn_http_transaction_info ti;
+  cn_http_transaction_get_info(t, &ti);
+  EXPECT_EQ(CN_SOCKET_REUSED_IDLE, ti.reuse_type);
+  cn_http_transaction_destroy(t);
+  RunLoopBriefly(loop_.get());
+  cn_url_free(&a);
+  cn_url_free(&b);
+  factory_.ExpectAllUsedAndDone();
+}
+
+TEST_F(HttpTransactionTest, DestroyClosesWhenTheUnreadBodyIsLarge) {
+  MakeSession();
+  factory_.AddMock(SocketScript()
+                       .Write(Get("/big", "origin.test"))
+                       .Read("HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n"));
+  cn_url u;
+  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/big", &u));
+  cn_http_request_info info{};
+  info.method = "GET";
+  info.url = &u;
+  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  TestCompletion c;
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
+  cn_http_transaction_destroy(t);
+  RunLoopBriefly(loop_.get());
+  EXPECT_EQ(0u, AllPoolSockets());
+  cn_url_free(&u);
+}
+
+TEST_F(HttpTransactionTest, SessionDestroyAbortsADrain) {
+  MakeSession();
+  // The body never finishes arriving: the drain waits until the session goes.
+  factory_.AddMock(SocketScript()
+                       .Write(Get("/slow", "origin.test"))
+                       .Read("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"));
+  cn_url u;
+  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/slow", &u));
+  cn_http_request_info info{};
+  info.method = "GET";
+  info.url = &u;
+  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  TestCompletion c;
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
+  cn_http_transaction_destroy(t);
+  RunLoopBriefly(loop_.get());
+  EXPECT_EQ(1u, AllPoolSockets());  // held by the drain
+  cn_url_free(&u);
+  // TearDown destroys the session: the drain is aborted, nothing leaks (ASan).
 }
 
 }  // namespace

@@ -203,7 +203,7 @@ static void serve_root(cn_ts_exchange *ex) {
            "<body><h1>cnet-testserver</h1>\n"
            "<p>The cnet test origin (%s).</p>\n"
            "<p>Routes: /bytes/N /chunked/N /echo /headers /status/N /slow/N "
-           "/close-after/N /reset /no-length/N /gzip/N</p>\n"
+           "/close-after/N /reset /no-length/N /gzip/N /redirect/N /redirect-to?PATH</p>\n"
            "</body></html>\n",
            ex->request.tls ? "https" : "http");
   respond_text(ex, 200, "text/html; charset=utf-8", body);
@@ -238,6 +238,46 @@ static void serve_status(cn_ts_exchange *ex, uint64_t status) {
   char body[32];
   snprintf(body, sizeof(body), "status %" PRIu64 "\n", status);
   respond_text(ex, (int)status, "text/plain", body);
+}
+
+// /redirect/N: a chain of N 302s down to /redirect/0, which answers
+// "redirected\n" — for clients' redirect following and limits. Locations
+// are relative, so a client must resolve them against the request URL.
+static void serve_redirect(cn_ts_exchange *ex, uint64_t n) {
+  if (n == 0) {
+    respond_text(ex, 200, "text/plain", "redirected\n");
+    return;
+  }
+  char location[48];
+  snprintf(location, sizeof(location), "/redirect/%" PRIu64, n - 1);
+  cn_ts_response r;
+  cn_ts_response_init(&r, 302);
+  cn_ts_headers_add(&r.headers, "Location", location);
+  cn_ts_headers_add(&r.headers, "Content-Type", "text/plain");
+  static const char kBody[] = "a redirect body nobody should show\n";
+  r.content_length = (int64_t)(sizeof(kBody) - 1);
+  cn_ts_exchange_respond(ex, &r);
+  cn_ts_response_free(&r);
+  cn_ts_exchange_write(ex, kBody, sizeof(kBody) - 1);
+  cn_ts_exchange_finish(ex);
+}
+
+// /redirect-to?TARGET: one 302 to TARGET (any URL, e.g. another server or
+// an unsafe scheme), with status 302 unless TARGET is preceded by "NNN,"
+// (e.g. /redirect-to?307,/echo).
+static void serve_redirect_to(cn_ts_exchange *ex, const char *query) {
+  int status = 302;
+  if (strlen(query) > 4 && query[3] == ',' && query[0] == '3') {
+    status = atoi(query);
+    query += 4;
+  }
+  cn_ts_response r;
+  cn_ts_response_init(&r, status);
+  cn_ts_headers_add(&r.headers, "Location", query);
+  r.content_length = 0;
+  cn_ts_exchange_respond(ex, &r);
+  cn_ts_response_free(&r);
+  cn_ts_exchange_finish(ex);
 }
 
 // Compresses |n| pattern bytes as one gzip member. Returns the compressed
@@ -324,6 +364,14 @@ static void handle(cn_ts_handler *base, cn_ts_exchange *ex) {
       serve_slow(h, ex, n);
   } else if (strcmp(path, "/reset") == 0) {
     cn_ts_exchange_abort(ex);
+  } else if (has_prefix(path, "/redirect/")) {
+    if ((ok = route_number(path, "/redirect/", 1000, &n)))
+      serve_redirect(ex, n);
+  } else if (strcmp(path, "/redirect-to") == 0) {
+    const char *q = strchr(ex->request.target, '?');
+    ok = q && q[1];
+    if (ok)
+      serve_redirect_to(ex, q + 1);
   } else if (has_prefix(path, "/gzip/")) {
     if ((ok = route_number(path, "/gzip/", MAX_GZIP_BYTES, &n)))
       serve_gzip(ex, n);
