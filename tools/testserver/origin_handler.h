@@ -21,9 +21,13 @@
 //                   the body ends with the connection (HTTP/1.0 style)
 //   /gzip/N         N pattern bytes gzip-compressed, Content-Encoding: gzip,
 //                   Content-Length of the compressed form (N <= 64 MiB)
+//   /redirect/N     302 to the relative "/redirect/N-1"; /redirect/0 answers
+//                   "redirected" (N <= 1000)
+//   /redirect-to?T  302 (or NNN with "?NNN,T", e.g. "?307,/echo") to T, any
+//                   URL — another server, an unsafe scheme
 //   anything else   404
 // A malformed N is a 400. HEAD works on every route (headers only). The
-// query string is ignored. Absolute-form targets ("http://host/bytes/5")
+// query string is ignored (but by /redirect-to). Absolute-form targets ("http://host/bytes/5")
 // are served like their path.
 //
 // The pattern: byte i of a body is (i * 31 + 7) & 0xff, so tests can check
