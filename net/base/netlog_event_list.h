@@ -63,3 +63,34 @@ CN_NETLOG_EVENT(CONNECT_JOB_SET_SOCKET, NONE)
 // A connect job to a proxy failed with this error, reported upward as
 // ERR_PROXY_CONNECTION_FAILED or ERR_PROXY_CERTIFICATE_INVALID.
 CN_NETLOG_EVENT(PROXY_CONNECT_ERROR, NONE)
+// SPDY/3.1 and HTTP/2 sessions (net/spdy/spdy_session.h), on the SESSION
+// source. SESSION_ALIVE BEGIN: protocol, role, socket; END: close_error
+// (the error that closed it, as a parameter of its own rather than
+// net_error, so every session counts once whatever ended it). Frames sent
+// and received: HEADERS (frame = SYN_STREAM, SYN_REPLY, HEADERS; stream_id,
+// fin, method, path, authority, status, headers), DATA (stream_id, bytes,
+// frames, fin: aggregated per stream over one read chunk or one write),
+// RST_STREAM (stream_id, code, error), SETTINGS (settings, ack), PING (id,
+// ack), GOAWAY (last_stream_id, code, error), WINDOW_UPDATE (stream_id,
+// delta). STREAM_QUEUED: a stream waits for a slot (priority, queued).
+// ERROR: a connection error (net_error, detail).
+CN_NETLOG_EVENT(SPDY_SESSION_SEND_HEADERS, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_RECV_HEADERS, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_SEND_DATA, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_RECV_DATA, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_SEND_RST_STREAM, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_RECV_RST_STREAM, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_SEND_SETTINGS, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_RECV_SETTINGS, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_SEND_PING, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_RECV_PING, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_SEND_GOAWAY, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_RECV_GOAWAY, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_SEND_WINDOW_UPDATE, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_RECV_WINDOW_UPDATE, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_STREAM_QUEUED, NONE)
+CN_NETLOG_EVENT(SPDY_SESSION_ERROR, NONE)
+// A SPDY/HTTP2 stream (net/spdy/spdy_stream.h), on the STREAM source:
+// STREAM_ALIVE BEGIN: stream_id, session, priority, local, owner (when its
+// id is taken, or when the peer opens it); END: net_error when the network
+// ended it with an error, cancelled when its owner did.

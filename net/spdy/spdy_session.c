@@ -1,0 +1,1692 @@
+// The multiplexed session (see spdy_session.h for what it does and
+// spdy_session_internal.h for the lifetime and notification rules).
+//
+// Layout of this file: stream map; protocol mappings; NetLog helpers;
+// control frames; write scheduling (gather + socket write); closing;
+// frame handlers (the framer visitor); reading; public API.
+#include "net/spdy/spdy_session.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "net/base/net_errors.h"
+#include "net/spdy/spdy_session_internal.h"
+
+// Socket reads: large while streams are active (parse everything that
+// arrived in one go), small when idle (an idle session holds no large
+// buffer while its read waits).
+#define READ_SIZE_ACTIVE (64 * 1024)
+#define READ_SIZE_IDLE (4 * 1024)
+// Synchronous reads in a row before yielding to the loop.
+#define MAX_SYNC_READS 16
+// One socket write gathers up to this much (a frame may end past it).
+#define MAX_GATHER (64 * 1024)
+// DATA payloads: one TLS record's worth; also HTTP/2's smallest maximum
+// frame size, so always within the peer's limit.
+#define MAX_DATA_FRAME 16384u
+// The protocols' initial windows: HTTP/2 65535 (RFC 9113 §6.9.2), SPDY/3.1
+// 64 KiB for streams and the session.
+#define HTTP2_DEFAULT_WINDOW 65535
+#define SPDY3_DEFAULT_WINDOW 65536
+
+static void flush(cn_spdy_session *s);
+static void drain(cn_spdy_session *s);
+static void close_socket(cn_spdy_session *s);
+static void grant_queued(cn_spdy_session *s);
+
+// --- Stream map ---
+
+static size_t map_slot(uint32_t id, size_t cap) {
+  return (size_t)(id * 2654435761u) & (cap - 1);
+}
+
+static cn_spdy_stream *map_get(const cn_spdy_stream_map *m, uint32_t id) {
+  if (!m->cap)
+    return NULL;
+  for (size_t i = map_slot(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
+    if (m->keys[i] == id)
+      return m->values[i];
+    if (m->keys[i] == 0)
+      return NULL;
+  }
+}
+
+static void map_put(cn_spdy_stream_map *m, uint32_t id, cn_spdy_stream *st);
+
+static void map_grow(cn_spdy_stream_map *m) {
+  cn_spdy_stream_map old = *m;
+  size_t cap = old.cap ? old.cap : 16;
+  // Double only when live entries need it; tombstones alone just rehash.
+  if (old.count * 2 >= cap / 2)
+    cap *= 2;
+  m->keys = cn_xcalloc(cap, sizeof(*m->keys));
+  m->values = cn_xcalloc(cap, sizeof(*m->values));
+  m->cap = cap;
+  m->used = m->count = 0;
+  for (size_t i = 0; i < old.cap; i++) {
+    if (old.keys[i] != 0 && old.keys[i] != CN_SPDY_MAP_TOMBSTONE)
+      map_put(m, old.keys[i], old.values[i]);
+  }
+  free(old.keys);
+  free(old.values);
+}
+
+static void map_put(cn_spdy_stream_map *m, uint32_t id, cn_spdy_stream *st) {
+  if ((m->used + 1) * 4 > m->cap * 3)
+    map_grow(m);
+  size_t i = map_slot(id, m->cap);
+  while (m->keys[i] != 0 && m->keys[i] != CN_SPDY_MAP_TOMBSTONE)
+    i = (i + 1) & (m->cap - 1);
+  if (m->keys[i] == 0)
+    m->used++;
+  m->keys[i] = id;
+  m->values[i] = st;
+  m->count++;
+}
+
+static void map_remove(cn_spdy_stream_map *m, uint32_t id) {
+  if (!m->cap)
+    return;
+  for (size_t i = map_slot(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
+    if (m->keys[i] == id) {
+      m->keys[i] = CN_SPDY_MAP_TOMBSTONE;
+      m->values[i] = NULL;
+      m->count--;
+      return;
+    }
+    if (m->keys[i] == 0)
+      return;
+  }
+}
+
+static void map_free(cn_spdy_stream_map *m) {
+  free(m->keys);
+  free(m->values);
+  memset(m, 0, sizeof(*m));
+}
+
+// --- Protocol mappings (HTTP/2 codes are the common vocabulary) ---
+
+static bool is_spdy(const cn_spdy_session *s) { return s->proto == CN_PROTO_SPDY31; }
+
+static uint32_t wire_rst_code(const cn_spdy_session *s, uint32_t h2_code) {
+  if (!is_spdy(s))
+    return h2_code;
+  switch (h2_code) {
+    case CN_HTTP2_FLOW_CONTROL_ERROR:
+      return CN_SPDY3_FLOW_CONTROL_ERROR;
+    case CN_HTTP2_STREAM_CLOSED:
+      return CN_SPDY3_STREAM_ALREADY_CLOSED;
+    case CN_HTTP2_FRAME_SIZE_ERROR:
+      return CN_SPDY3_FRAME_TOO_LARGE;
+    case CN_HTTP2_REFUSED_STREAM:
+      return CN_SPDY3_REFUSED_STREAM;
+    case CN_HTTP2_INTERNAL_ERROR:
+      return CN_SPDY3_INTERNAL_ERROR;
+    case CN_HTTP2_NO_ERROR:  // SPDY has no status 0: "stop" is CANCEL
+    case CN_HTTP2_CANCEL:
+      return CN_SPDY3_CANCEL;
+    default:  // PROTOCOL_ERROR, COMPRESSION_ERROR, HTTP_1_1_REQUIRED
+      return CN_SPDY3_PROTOCOL_ERROR;
+  }
+}
+
+// The error a stream reset by the peer with |code| reports.
+static int rst_error(const cn_spdy_session *s, uint32_t code) {
+  if (is_spdy(s)) {
+    switch (code) {
+      case CN_SPDY3_PROTOCOL_ERROR:
+      case 4:  // UNSUPPORTED_VERSION
+      case CN_SPDY3_STREAM_IN_USE:
+        return CN_ERR_HTTP2_PROTOCOL_ERROR;
+      case CN_SPDY3_REFUSED_STREAM:
+        return CN_ERR_HTTP2_SERVER_REFUSED_STREAM;
+      case CN_SPDY3_FLOW_CONTROL_ERROR:
+        return CN_ERR_HTTP2_FLOW_CONTROL_ERROR;
+      case CN_SPDY3_FRAME_TOO_LARGE:
+        return CN_ERR_HTTP2_FRAME_SIZE_ERROR;
+      default:
+        return CN_ERR_HTTP2_STREAM_CLOSED;
+    }
+  }
+  switch (code) {
+    case CN_HTTP2_PROTOCOL_ERROR:
+      return CN_ERR_HTTP2_PROTOCOL_ERROR;
+    case CN_HTTP2_REFUSED_STREAM:
+      return CN_ERR_HTTP2_SERVER_REFUSED_STREAM;
+    case CN_HTTP2_FLOW_CONTROL_ERROR:
+      return CN_ERR_HTTP2_FLOW_CONTROL_ERROR;
+    case CN_HTTP2_FRAME_SIZE_ERROR:
+      return CN_ERR_HTTP2_FRAME_SIZE_ERROR;
+    case CN_HTTP2_COMPRESSION_ERROR:
+      return CN_ERR_HTTP2_COMPRESSION_ERROR;
+    case CN_HTTP2_HTTP_1_1_REQUIRED:
+      return CN_ERR_HTTP_1_1_REQUIRED;
+    default:
+      return CN_ERR_HTTP2_STREAM_CLOSED;
+  }
+}
+
+// SPDY/3.1's GOAWAY knows only OK, PROTOCOL_ERROR and INTERNAL_ERROR.
+static uint32_t wire_goaway_code(const cn_spdy_session *s, uint32_t h2_code) {
+  if (!is_spdy(s))
+    return h2_code;
+  if (h2_code == CN_HTTP2_NO_ERROR)
+    return CN_SPDY3_GOAWAY_OK;
+  if (h2_code == CN_HTTP2_INTERNAL_ERROR)
+    return CN_SPDY3_GOAWAY_INTERNAL_ERROR;
+  return CN_SPDY3_GOAWAY_PROTOCOL_ERROR;
+}
+
+// The HTTP/2 code a connection error sends in its GOAWAY.
+static uint32_t h2_code_for_error(int err) {
+  switch (err) {
+    case CN_ERR_HTTP2_PROTOCOL_ERROR:
+      return CN_HTTP2_PROTOCOL_ERROR;
+    case CN_ERR_HTTP2_FLOW_CONTROL_ERROR:
+      return CN_HTTP2_FLOW_CONTROL_ERROR;
+    case CN_ERR_HTTP2_FRAME_SIZE_ERROR:
+      return CN_HTTP2_FRAME_SIZE_ERROR;
+    case CN_ERR_HTTP2_COMPRESSION_ERROR:
+      return CN_HTTP2_COMPRESSION_ERROR;
+    case CN_ERR_ABORTED:
+    case CN_ERR_HTTP2_PING_FAILED:
+      return CN_HTTP2_NO_ERROR;
+    default:
+      return CN_HTTP2_INTERNAL_ERROR;
+  }
+}
+
+static uint32_t setting_id(const cn_spdy_session *s, bool max_streams) {
+  if (is_spdy(s))
+    return max_streams ? CN_SPDY3_SETTINGS_MAX_CONCURRENT_STREAMS
+                       : CN_SPDY3_SETTINGS_INITIAL_WINDOW_SIZE;
+  return max_streams ? CN_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS
+                     : CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE;
+}
+
+static int64_t default_window(const cn_spdy_session *s) {
+  return is_spdy(s) ? SPDY3_DEFAULT_WINDOW : HTTP2_DEFAULT_WINDOW;
+}
+
+// Which side opens stream |id|: clients odd, servers even.
+static bool id_is_local(const cn_spdy_session *s, uint32_t id) {
+  return (id & 1u) == (s->is_server ? 0u : 1u);
+}
+
+// A stream id that was never opened (RFC 9113 §5.1 "idle"): frames on it
+// other than HEADERS are connection errors.
+static bool id_is_idle(const cn_spdy_session *s, uint32_t id) {
+  return id_is_local(s, id) ? id >= s->next_stream_id : id > s->last_peer_stream_id;
+}
+
+// --- NetLog ---
+
+static bool capturing(const cn_spdy_session *s) { return cn_netlog_is_capturing(s->netlog); }
+
+static bool is_sensitive(const cn_spdy_header *h) {
+  static const char *const kNames[] = {"authorization", "proxy-authorization", "cookie",
+                                       "set-cookie"};
+  for (size_t i = 0; i < sizeof(kNames) / sizeof(kNames[0]); i++) {
+    if (h->name_len == strlen(kNames[i]) && memcmp(h->name, kNames[i], h->name_len) == 0)
+      return true;
+  }
+  return false;
+}
+
+static char *headers_for_log(const cn_spdy_header *h, size_t num) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  for (size_t i = 0; i < num; i++) {
+    if (i)
+      cn_bytebuf_append_str(&b, "\n");
+    cn_bytebuf_append(&b, h[i].name, h[i].name_len);
+    cn_bytebuf_append_str(&b, ": ");
+    if (is_sensitive(&h[i]))
+      cn_bytebuf_appendf(&b, "[%zu bytes were stripped]", h[i].value_len);
+    else
+      cn_bytebuf_append(&b, h[i].value, h[i].value_len);
+  }
+  char *text = cn_bytebuf_steal_str(&b);
+  cn_bytebuf_free(&b);
+  return text;
+}
+
+static char *find_dup(const cn_spdy_header *h, size_t num, const char *name) {
+  size_t len;
+  const char *v = cn_spdy_headers_find(h, num, name, &len);
+  return v ? cn_xstrndup(v, len) : cn_xstrdup("");
+}
+
+static const char *headers_frame_name(const cn_spdy_session *s, cn_spdy_headers_kind kind) {
+  if (!is_spdy(s))
+    return kind == CN_SPDY_HEADERS_PUSH ? "PUSH_PROMISE" : "HEADERS";
+  switch (kind) {
+    case CN_SPDY_HEADERS_REQUEST:
+      return "SYN_STREAM";
+    case CN_SPDY_HEADERS_RESPONSE:
+      return "SYN_REPLY";
+    default:
+      return "HEADERS";
+  }
+}
+
+static void log_headers(cn_spdy_session *s, bool sent, cn_spdy_headers_kind kind, uint32_t id,
+                        bool fin, const cn_spdy_header *h, size_t num) {
+  if (!capturing(s))
+    return;
+  char *method = find_dup(h, num, ":method");
+  char *path = find_dup(h, num, ":path");
+  char *authority =
+      find_dup(h, num, cn_spdy_headers_find(h, num, ":authority", NULL) ? ":authority" : ":host");
+  char *status = find_dup(h, num, ":status");
+  char *all = headers_for_log(h, num);
+  cn_netlog_event(s->netlog, s->source,
+                  sent ? CN_NETLOG_SPDY_SESSION_SEND_HEADERS : CN_NETLOG_SPDY_SESSION_RECV_HEADERS,
+                  CN_NL_STR("frame", headers_frame_name(s, kind)), CN_NL_INT("stream_id", id),
+                  CN_NL_BOOL("fin", fin), CN_NL_STR("method", method), CN_NL_STR("path", path),
+                  CN_NL_STR("authority", authority), CN_NL_STR("status", status),
+                  CN_NL_STR("headers", all));
+  free(method);
+  free(path);
+  free(authority);
+  free(status);
+  free(all);
+}
+
+static void log_data_counts(cn_spdy_session *s, cn_spdy_stream *st) {
+  if (st->log_sent_frames) {
+    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_DATA,
+                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_sent_bytes),
+                    CN_NL_INT("frames", st->log_sent_frames), CN_NL_BOOL("fin", st->log_sent_fin));
+  }
+  if (st->log_recv_frames) {
+    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_DATA,
+                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_recv_bytes),
+                    CN_NL_INT("frames", st->log_recv_frames), CN_NL_BOOL("fin", st->log_recv_fin));
+  }
+  st->log_sent_bytes = st->log_recv_bytes = 0;
+  st->log_sent_frames = st->log_recv_frames = 0;
+  st->log_sent_fin = st->log_recv_fin = false;
+  if (cn_list_linked(&st->log_link))
+    cn_list_remove(&st->log_link);
+}
+
+static void note_data(cn_spdy_session *s, cn_spdy_stream *st, bool sent, size_t bytes, bool fin) {
+  if (!capturing(s))
+    return;
+  if (sent) {
+    st->log_sent_bytes += bytes;
+    st->log_sent_frames++;
+    st->log_sent_fin |= fin;
+  } else {
+    st->log_recv_bytes += bytes;
+    st->log_recv_frames++;
+    st->log_recv_fin |= fin;
+  }
+  if (!cn_list_linked(&st->log_link))
+    cn_list_push_back(&s->log_pending, &st->log_link);
+}
+
+static void flush_data_log(cn_spdy_session *s) {
+  cn_list_node *n;
+  while ((n = cn_list_front(&s->log_pending)))
+    log_data_counts(s, CN_CONTAINER_OF(n, cn_spdy_stream, log_link));
+}
+
+static void log_error(cn_spdy_session *s, int err, const char *detail) {
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_ERROR, CN_NL_ERROR(err),
+                  CN_NL_STR("detail", detail));
+}
+
+// --- Control frames (encoded at once: they carry no compression state) ---
+
+static void queue_rst(cn_spdy_session *s, uint32_t id, uint32_t h2_code) {
+  if (s->state == CN_SPDY_SESSION_CLOSED)
+    return;
+  uint32_t code = wire_rst_code(s, h2_code);
+  cn_spdy_framer_write_rst_stream(s->framer, id, code, &s->ctl);
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_RST_STREAM,
+                  CN_NL_INT("stream_id", id), CN_NL_INT("code", code),
+                  CN_NL_INT("error", rst_error(s, code)));
+}
+
+static void queue_window_update(cn_spdy_session *s, uint32_t id, uint32_t delta) {
+  cn_spdy_framer_write_window_update(s->framer, id, delta, &s->ctl);
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_WINDOW_UPDATE,
+                  CN_NL_INT("stream_id", id), CN_NL_INT("delta", delta));
+}
+
+static void queue_goaway(cn_spdy_session *s, uint32_t h2_code) {
+  uint32_t code = wire_goaway_code(s, h2_code);
+  cn_spdy_framer_write_goaway(s->framer, s->last_peer_stream_id, code, &s->ctl);
+  s->goaway_sent = true;
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_GOAWAY,
+                  CN_NL_INT("last_stream_id", s->last_peer_stream_id), CN_NL_INT("code", code));
+}
+
+static void queue_ping(cn_spdy_session *s, uint64_t opaque, bool ack) {
+  cn_spdy_framer_write_ping(s->framer, opaque, ack, &s->ctl);
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_PING,
+                  CN_NL_INT("id", (int64_t)opaque), CN_NL_BOOL("ack", ack));
+}
+
+static char *settings_for_log(const cn_spdy_setting *set, size_t num) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  for (size_t i = 0; i < num; i++)
+    cn_bytebuf_appendf(&b, "%s%" PRIu32 "=%" PRIu32, i ? " " : "", set[i].id, set[i].value);
+  char *text = cn_bytebuf_steal_str(&b);
+  cn_bytebuf_free(&b);
+  return text;
+}
+
+static void queue_settings(cn_spdy_session *s, const cn_spdy_setting *set, size_t num) {
+  cn_spdy_framer_write_settings(s->framer, set, num, &s->ctl);
+  if (capturing(s)) {
+    char *text = settings_for_log(set, num);
+    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_SETTINGS,
+                    CN_NL_STR("settings", text), CN_NL_BOOL("ack", false));
+    free(text);
+  }
+}
+
+// --- Notifications and the task ---
+
+void cn_spdy_session_ref_(cn_spdy_session *s) { s->refs++; }
+
+static void session_free(cn_spdy_session *s) {
+  cn_timer_destroy(s->task);
+  cn_timer_destroy(s->ping_timer);
+  map_free(&s->map);
+  cn_bytebuf_free(&s->ctl);
+  cn_bytebuf_free(&s->out);
+  free(s);
+}
+
+void cn_spdy_session_unref_(cn_spdy_session *s) {
+  if (--s->refs == 0)
+    session_free(s);
+}
+
+static void on_task(void *arg);
+
+void cn_spdy_session_schedule_(cn_spdy_session *s, bool want_flush) {
+  if (want_flush)
+    s->task_flush = true;
+  if (!cn_timer_is_active(s->task))
+    cn_timer_start(s->task, 0, 0);
+}
+
+void cn_spdy_session_notify_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
+  if (!cn_list_linked(&st->notify_link))
+    cn_list_push_back(&s->notify, &st->notify_link);
+  cn_spdy_session_schedule_(s, false);
+}
+
+static void make_unavailable(cn_spdy_session *s) {
+  if (s->unavailable)
+    return;
+  s->unavailable = true;
+  s->notify_unavailable = true;
+  cn_spdy_session_schedule_(s, false);
+}
+
+// Delivers every due completion and delegate call. Each may destroy
+// streams or the session; the caller holds a reference.
+static void drain(cn_spdy_session *s) {
+  if (s->draining)
+    return;
+  s->draining = true;
+  cn_list_node *n;
+  while ((n = cn_list_front(&s->notify))) {
+    cn_list_remove(n);
+    cn_spdy_stream_deliver_(CN_CONTAINER_OF(n, cn_spdy_stream, notify_link));
+  }
+  if (s->notify_unavailable) {
+    s->notify_unavailable = false;
+    if (!s->owner_gone && s->delegate.on_unavailable)
+      s->delegate.on_unavailable(s->delegate.ctx, s);
+  }
+  if (s->notify_closed && !s->notify_unavailable) {
+    s->notify_closed = false;
+    if (!s->owner_gone && s->delegate.on_closed)
+      s->delegate.on_closed(s->delegate.ctx, s, s->error);
+  }
+  s->draining = false;
+}
+
+// --- Streams and slots ---
+
+static bool can_open_streams(const cn_spdy_session *s) {
+  return s->state == CN_SPDY_SESSION_OPEN && !s->ids_exhausted;
+}
+
+int cn_spdy_session_create_error_(const cn_spdy_session *s) {
+  if (s->state == CN_SPDY_SESSION_CLOSING || s->state == CN_SPDY_SESSION_CLOSED)
+    return s->error ? s->error : CN_ERR_HTTP2_GOING_AWAY;
+  if (!can_open_streams(s))
+    return CN_ERR_HTTP2_GOING_AWAY;
+  return CN_OK;
+}
+
+// Ids this side can still open, counting those held by granted streams.
+static uint64_t ids_left(const cn_spdy_session *s) {
+  if (s->next_stream_id > CN_SPDY_MAX_STREAM_ID)
+    return 0;
+  uint64_t left = (CN_SPDY_MAX_STREAM_ID - s->next_stream_id) / 2 + 1;
+  return left > s->ids_reserved ? left - s->ids_reserved : 0;
+}
+
+static void grant(cn_spdy_session *s, cn_spdy_stream *st) {
+  // Windows as they are now (SETTINGS may have changed while it waited).
+  st->send_window = s->peer_initial_window;
+  st->recv_window = s->local_initial_window;
+  st->active = true;
+  st->id_reserved = true;
+  cn_list_push_back(&s->streams, &st->link);
+  s->num_local_active++;
+  s->ids_reserved++;
+  if (ids_left(s) == 0) {
+    // The last id is taken: no new streams; the open ones finish and then
+    // the session closes (a new one must be made).
+    s->ids_exhausted = true;
+    make_unavailable(s);
+    if (s->state == CN_SPDY_SESSION_OPEN)
+      s->state = CN_SPDY_SESSION_GOING_AWAY;
+  }
+}
+
+static bool has_queued(const cn_spdy_session *s) { return s->num_queued > 0; }
+
+int cn_spdy_session_add_local_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
+  int err = cn_spdy_session_create_error_(s);
+  if (err)
+    return err;
+  if (s->num_local_active < s->peer_max_concurrent && !has_queued(s)) {
+    grant(s, st);
+    return CN_OK;
+  }
+  st->queued = true;
+  cn_list_push_back(&s->create_queue[st->priority], &st->link);
+  s->num_queued++;
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_STREAM_QUEUED,
+                  CN_NL_STR("priority", cn_request_priority_name(st->priority)),
+                  CN_NL_INT("queued", s->num_queued));
+  return CN_ERR_IO_PENDING;
+}
+
+static void fail_queued(cn_spdy_session *s, int err) {
+  for (int p = CN_SPDY_NUM_PRIORITIES - 1; p >= 0; p--) {
+    cn_list_node *n;
+    while ((n = cn_list_front(&s->create_queue[p]))) {
+      cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
+      cn_list_remove(n);
+      st->queued = false;
+      s->num_queued--;
+      st->create_done = true;
+      st->closed = true;
+      if (!st->error)
+        st->error = err;
+      cn_spdy_session_notify_stream_(s, st);
+    }
+  }
+}
+
+// Serves waiting creates while slots are free, highest priority first.
+static void grant_queued(cn_spdy_session *s) {
+  if (!has_queued(s))
+    return;
+  if (!can_open_streams(s)) {
+    fail_queued(s, cn_spdy_session_create_error_(s));
+    return;
+  }
+  for (int p = CN_SPDY_NUM_PRIORITIES - 1; p >= 0; p--) {
+    cn_list_node *n;
+    while (s->num_local_active < s->peer_max_concurrent && can_open_streams(s) &&
+           (n = cn_list_front(&s->create_queue[p]))) {
+      cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
+      cn_list_remove(n);
+      st->queued = false;
+      s->num_queued--;
+      grant(s, st);
+      st->create_done = true;
+      cn_spdy_session_notify_stream_(s, st);
+    }
+  }
+  if (has_queued(s) && !can_open_streams(s))
+    fail_queued(s, cn_spdy_session_create_error_(s));
+}
+
+void cn_spdy_session_assign_id_(cn_spdy_session *s, cn_spdy_stream *st) {
+  st->id = s->next_stream_id;
+  s->next_stream_id += 2;
+  if (st->id_reserved) {
+    st->id_reserved = false;
+    s->ids_reserved--;
+  }
+  map_put(&s->map, st->id, st);
+  st->in_map = true;
+}
+
+static void remove_from_send_queues(cn_spdy_stream *st) {
+  if (st->in_headers_queue || st->in_ready)
+    cn_list_remove(&st->send_link);
+  st->in_headers_queue = st->in_ready = false;
+  st->send_stalled = false;
+}
+
+void cn_spdy_session_stream_send_ready_(cn_spdy_session *s, cn_spdy_stream *st) {
+  if (st->closed || st->in_headers_queue || st->in_ready)
+    return;
+  if (!st->headers_sent) {
+    if (!st->headers_queued)
+      return;
+    cn_list_push_back(&s->headers_queue, &st->send_link);
+    st->in_headers_queue = true;
+  } else {
+    bool has_data = st->wbuf && !st->wdone;
+    if (!has_data && !st->trailers_queued)
+      return;
+    if (has_data && st->woff < st->wlen && st->send_window <= 0) {
+      st->send_stalled = true;  // resumed by WINDOW_UPDATE or SETTINGS
+      return;
+    }
+    st->send_stalled = false;
+    cn_list_push_back(&s->ready[st->priority], &st->send_link);
+    st->in_ready = true;
+  }
+  cn_spdy_session_schedule_(s, true);
+}
+
+static void maybe_finish_going_away(cn_spdy_session *s);
+
+void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int error) {
+  if (st->closed)
+    return;
+  st->closed = true;
+  if (st->in_map) {
+    map_remove(&s->map, st->id);
+    st->in_map = false;
+  }
+  remove_from_send_queues(st);
+  if (st->id_reserved) {
+    st->id_reserved = false;
+    s->ids_reserved--;
+  }
+  if (st->active) {
+    st->active = false;
+    cn_list_remove(&st->link);
+    if (st->local)
+      s->num_local_active--;
+    else
+      s->num_peer_active--;
+  }
+  // Behaviour 11: bytes the consumer will never read (or may read later)
+  // are given back to the session window now, so a closed stream leaks
+  // none of it.
+  size_t unread = cn_bytebuf_len(&st->rbuf);
+  if (unread && !st->session_credited && s->state != CN_SPDY_SESSION_CLOSED) {
+    st->session_credited = true;
+    cn_spdy_session_consumed_(s, NULL, unread);
+  }
+  st->session_credited = true;
+  if (st->logged_alive) {
+    log_data_counts(s, st);
+    st->logged_alive = false;
+    if (error < 0)
+      cn_netlog_end(s->netlog, st->source, CN_NETLOG_STREAM_ALIVE, CN_NL_ERROR(error));
+    else
+      cn_netlog_end(s->netlog, st->source, CN_NETLOG_STREAM_ALIVE,
+                    CN_NL_BOOL("cancelled", st->cancelled));
+  }
+  grant_queued(s);
+  maybe_finish_going_away(s);
+}
+
+void cn_spdy_session_reset_stream_(cn_spdy_session *s, cn_spdy_stream *st, uint32_t h2_code,
+                                   int error) {
+  if (st->closed)
+    return;
+  // A stream the peer knows of: a peer stream, or ours once its HEADERS
+  // are framed. Ours still queued never reach the wire.
+  if ((!st->local || st->headers_sent) && s->state != CN_SPDY_SESSION_CLOSED &&
+      s->state != CN_SPDY_SESSION_CLOSING) {
+    queue_rst(s, st->id, h2_code);
+    cn_spdy_session_schedule_(s, true);
+  }
+  cn_spdy_session_close_stream_(s, st, error);
+  if (error)
+    cn_spdy_stream_fail_(st, error);
+}
+
+void cn_spdy_session_forget_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
+  if (st->queued) {
+    cn_list_remove(&st->link);
+    st->queued = false;
+    s->num_queued--;
+  }
+  if (cn_list_linked(&st->notify_link))
+    cn_list_remove(&st->notify_link);
+  if (cn_list_linked(&st->log_link))
+    cn_list_remove(&st->log_link);
+}
+
+void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n) {
+  if (n == 0 || s->state == CN_SPDY_SESSION_CLOSED || s->state == CN_SPDY_SESSION_CLOSING)
+    return;
+  bool queued = false;
+  if (st && !st->closed && !st->remote_fin) {
+    // Batched: give back a window only once half of it was consumed.
+    st->recv_unacked += n;
+    if (st->recv_unacked >= (uint64_t)(s->local_initial_window / 2) ||
+        st->recv_unacked >= (uint64_t)(CN_SPDY_MAX_WINDOW - st->recv_window)) {
+      uint32_t delta = (uint32_t)st->recv_unacked;
+      if ((int64_t)delta > CN_SPDY_MAX_WINDOW - st->recv_window)
+        delta = (uint32_t)(CN_SPDY_MAX_WINDOW - st->recv_window);
+      if (delta) {
+        st->recv_window += delta;
+        st->recv_unacked -= delta;
+        queue_window_update(s, st->id, delta);
+        queued = true;
+      }
+    }
+  }
+  if (st && st->session_credited)
+    n = 0;  // already given back to the session when the stream closed
+  s->recv_unacked += n;
+  if (s->recv_unacked >= (uint64_t)(s->session_window_max / 2)) {
+    uint32_t delta = (uint32_t)s->recv_unacked;
+    s->recv_window += delta;
+    s->recv_unacked = 0;
+    queue_window_update(s, 0, delta);
+    queued = true;
+  }
+  if (queued)
+    cn_spdy_session_schedule_(s, true);
+}
+
+// --- Liveness ---
+
+static void on_ping_timeout(void *arg);
+
+static void send_ping(cn_spdy_session *s) {
+  if ((s->state != CN_SPDY_SESSION_OPEN && s->state != CN_SPDY_SESSION_GOING_AWAY) ||
+      s->ping_in_flight)
+    return;
+  s->ping_opaque = s->next_ping_id;
+  s->next_ping_id += 2;  // SPDY: clients use odd ids, servers even
+  s->ping_in_flight = true;
+  queue_ping(s, s->ping_opaque, false);
+  cn_timer_start(s->ping_timer, s->opts.ping_timeout_ms, 0);
+  cn_spdy_session_schedule_(s, true);
+}
+
+void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s) {
+  if (s->opts.idle_ping_ms < 0)
+    return;
+  if (cn_now_ms(s->loop) - s->last_recv_ms >= (uint64_t)s->opts.idle_ping_ms)
+    send_ping(s);
+}
+
+// --- Closing ---
+
+// Fails the session with |err|: every stream and waiting create fails with
+// it; peer streams not yet handed over are freed. With |goaway| a GOAWAY
+// with |h2_code| is written before the socket closes.
+static void fail_session(cn_spdy_session *s, int err, bool goaway, uint32_t h2_code) {
+  if (s->state == CN_SPDY_SESSION_CLOSING || s->state == CN_SPDY_SESSION_CLOSED)
+    return;
+  s->error = err;
+  make_unavailable(s);
+  if (goaway && s->socket && !s->write_failed)
+    queue_goaway(s, h2_code);
+  s->state = CN_SPDY_SESSION_CLOSING;
+  s->close_after_write = true;
+  cn_timer_stop(s->ping_timer);
+  s->ping_in_flight = false;
+  fail_queued(s, err);
+  cn_list_node *n;
+  while ((n = cn_list_front(&s->streams))) {
+    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
+    cn_spdy_session_close_stream_(s, st, err);
+    if (!st->local && !st->handed_over) {
+      // Never seen by the delegate: nobody else will free it.
+      cn_spdy_session_forget_stream_(s, st);
+      cn_spdy_stream_free_(st);
+      cn_spdy_session_unref_(s);
+    } else {
+      cn_spdy_stream_fail_(st, err);
+    }
+  }
+  cn_spdy_session_schedule_(s, true);
+}
+
+static void connection_error(cn_spdy_session *s, int err, const char *detail) {
+  log_error(s, err, detail);
+  fail_session(s, err, true, h2_code_for_error(err));
+}
+
+// A graceful end: GOAWAY (if we sent none) and close once nothing is open.
+static void maybe_finish_going_away(cn_spdy_session *s) {
+  if (s->state != CN_SPDY_SESSION_GOING_AWAY || s->num_local_active || s->num_peer_active ||
+      s->num_queued)
+    return;
+  if (!s->goaway_sent && !s->write_failed)
+    queue_goaway(s, CN_HTTP2_NO_ERROR);
+  make_unavailable(s);
+  s->state = CN_SPDY_SESSION_CLOSING;
+  s->close_after_write = true;
+  cn_timer_stop(s->ping_timer);
+  s->ping_in_flight = false;
+  cn_spdy_session_schedule_(s, true);
+}
+
+static void close_socket(cn_spdy_session *s) {
+  if (s->state == CN_SPDY_SESSION_CLOSED)
+    return;
+  s->state = CN_SPDY_SESSION_CLOSED;
+  make_unavailable(s);
+  s->notify_closed = true;
+  cn_spdy_session_schedule_(s, false);
+  cn_timer_stop(s->ping_timer);
+  flush_data_log(s);
+  cn_stream_socket_destroy(s->socket);
+  s->socket = NULL;
+  s->read_pending = s->write_pending = false;
+  cn_iobuf_unref(s->write_buf);
+  s->write_buf = NULL;
+  cn_iobuf_unref(s->read_buf);
+  s->read_buf = NULL;
+  cn_bytebuf_free(&s->ctl);
+  cn_bytebuf_free(&s->out);
+  cn_spdy_framer_destroy(s->framer);
+  s->framer = NULL;
+  cn_netlog_end(s->netlog, s->source, CN_NETLOG_SESSION_ALIVE,
+                CN_NL_INT("close_error", s->error));
+}
+
+// --- Writing ---
+
+static void release_out(void *arg, uint8_t *data) { free(data); }
+
+// Frames one HEADERS (or trailers) of |st| into s->out.
+static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers) {
+  cn_spdy_header_list *list = trailers ? &st->out_trailers : &st->out_headers;
+  cn_spdy_headers_frame f;
+  memset(&f, 0, sizeof(f));
+  f.stream_id = st->id;
+  f.kind = trailers ? CN_SPDY_HEADERS_TRAILERS
+                    : (st->local ? CN_SPDY_HEADERS_REQUEST : CN_SPDY_HEADERS_RESPONSE);
+  f.fin = trailers ? true : st->headers_fin;
+  if (f.kind == CN_SPDY_HEADERS_REQUEST) {
+    uint8_t p = cn_spdy_priority_from_request_priority(st->priority);
+    f.has_priority = true;
+    f.spdy_priority = p;
+    f.weight = cn_spdy_priority_to_http2_weight(p);
+  }
+  f.headers = list->items;
+  f.num_headers = list->count;
+  int rv = cn_spdy_framer_write_headers(s->framer, &f, &s->out);
+  if (rv < 0) {
+    if (rv == CN_ERR_HTTP2_COMPRESSION_ERROR) {
+      // The compression context is lost: nothing more can be framed.
+      connection_error(s, rv, "header compression failed");
+    } else {
+      // Refused before anything was framed (the context is intact): the
+      // stream fails alone, never having reached the wire.
+      cn_spdy_session_close_stream_(s, st, rv);
+      cn_spdy_stream_fail_(st, rv);
+    }
+    return false;
+  }
+  log_headers(s, true, f.kind, st->id, f.fin, f.headers, f.num_headers);
+  cn_spdy_header_list_free(list);
+  if (trailers)
+    st->trailers_queued = false;
+  else
+    st->headers_sent = true;
+  if (f.fin) {
+    st->fin_sent = true;
+    if (st->remote_fin)
+      cn_spdy_session_close_stream_(s, st, CN_OK);
+  }
+  return true;
+}
+
+typedef enum { EMIT_SENT, EMIT_DONE, EMIT_STALLED, EMIT_BLOCKED } emit_result;
+
+// One frame of |st|, which is at the front of its ready list: a DATA frame
+// within both windows, or its trailers once its data is out.
+static emit_result emit_one(cn_spdy_session *s, cn_spdy_stream *st) {
+  cn_list_node *head = &s->ready[st->priority];
+  if (st->wbuf && !st->wdone) {
+    size_t remaining = st->wlen - st->woff;
+    if (remaining > 0) {
+      if (st->send_window <= 0) {
+        remove_from_send_queues(st);
+        st->send_stalled = true;
+        return EMIT_STALLED;
+      }
+      if (s->send_window <= 0) {
+        cn_list_remove(&st->send_link);
+        cn_list_push_back(head, &st->send_link);
+        return EMIT_BLOCKED;
+      }
+    }
+    size_t n = remaining;
+    if (n > MAX_DATA_FRAME)
+      n = MAX_DATA_FRAME;
+    if ((int64_t)n > st->send_window)
+      n = (size_t)st->send_window;
+    if ((int64_t)n > s->send_window)
+      n = (size_t)s->send_window;
+    bool fin = st->wfin && n == remaining;
+    cn_spdy_framer_write_data(s->framer, st->id, st->wbuf->data + st->woff, n, fin, &s->out);
+    note_data(s, st, true, n, fin);
+    st->woff += n;
+    st->send_window -= (int64_t)n;
+    s->send_window -= (int64_t)n;
+    if (st->woff == st->wlen) {
+      cn_spdy_stream_finish_write_(st);
+      if (fin) {
+        st->fin_sent = true;
+        if (st->remote_fin) {
+          cn_spdy_session_close_stream_(s, st, CN_OK);
+          return EMIT_DONE;
+        }
+      }
+    }
+  } else if (st->trailers_queued) {
+    if (!frame_headers(s, st, true))
+      return EMIT_DONE;  // closed
+    if (st->closed)
+      return EMIT_DONE;
+  }
+  if ((st->wbuf && !st->wdone) || st->trailers_queued) {
+    cn_list_remove(&st->send_link);
+    cn_list_push_back(head, &st->send_link);
+    return EMIT_SENT;
+  }
+  remove_from_send_queues(st);
+  return EMIT_DONE;
+}
+
+// Fills s->out: control frames, then HEADERS in order, then DATA by
+// priority (strict between priorities, round-robin within one).
+static void gather(cn_spdy_session *s) {
+  if (cn_bytebuf_len(&s->ctl)) {
+    cn_bytebuf_append(&s->out, cn_bytebuf_head(&s->ctl), cn_bytebuf_len(&s->ctl));
+    cn_bytebuf_clear(&s->ctl);
+  }
+  if (s->state != CN_SPDY_SESSION_OPEN && s->state != CN_SPDY_SESSION_GOING_AWAY)
+    return;
+  cn_list_node *n;
+  while (cn_bytebuf_len(&s->out) < MAX_GATHER && (n = cn_list_front(&s->headers_queue))) {
+    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, send_link);
+    cn_list_remove(n);
+    st->in_headers_queue = false;
+    if (!frame_headers(s, st, false)) {
+      if (s->state != CN_SPDY_SESSION_OPEN && s->state != CN_SPDY_SESSION_GOING_AWAY)
+        return;
+      continue;
+    }
+    if (!st->closed)
+      cn_spdy_session_stream_send_ready_(s, st);
+  }
+  for (int p = CN_SPDY_NUM_PRIORITIES - 1; p >= 0; p--) {
+    cn_list_node *head = &s->ready[p];
+    size_t count = cn_list_size(head);
+    size_t blocked = 0;
+    while (count > 0 && blocked < count && cn_bytebuf_len(&s->out) < MAX_GATHER) {
+      cn_spdy_stream *st = CN_CONTAINER_OF(cn_list_front(head), cn_spdy_stream, send_link);
+      switch (emit_one(s, st)) {
+        case EMIT_SENT:
+          blocked = 0;
+          break;
+        case EMIT_DONE:
+        case EMIT_STALLED:
+          count--;
+          blocked = 0;
+          break;
+        case EMIT_BLOCKED:
+          blocked++;
+          break;
+      }
+    }
+  }
+  if (capturing(s))
+    flush_data_log(s);
+}
+
+static void on_write_done(void *arg, int rv);
+
+// False when the session failed.
+static bool write_result(cn_spdy_session *s, int rv) {
+  if (rv < 0) {
+    cn_iobuf_unref(s->write_buf);
+    s->write_buf = NULL;
+    s->write_failed = true;
+    cn_bytebuf_clear(&s->ctl);
+    fail_session(s, rv, false, 0);
+    return false;
+  }
+  s->write_off += (size_t)rv;
+  if (s->write_off >= s->write_buf->size) {
+    cn_iobuf_unref(s->write_buf);
+    s->write_buf = NULL;
+  }
+  return true;
+}
+
+// Writes s->write_buf from s->write_off until done or pending.
+static void do_write(cn_spdy_session *s) {
+  while (s->write_buf && s->socket) {
+    size_t len = s->write_buf->size - s->write_off;
+    cn_iobuf *b = s->write_off ? cn_iobuf_slice(s->write_buf, s->write_off, len)
+                               : cn_iobuf_ref(s->write_buf);
+    int rv = cn_stream_socket_write(s->socket, b, len, on_write_done, s);
+    cn_iobuf_unref(b);
+    if (rv == CN_ERR_IO_PENDING) {
+      s->write_pending = true;
+      return;
+    }
+    if (rv == 0)
+      rv = CN_ERR_CONNECTION_CLOSED;  // a write that takes nothing never ends
+    if (!write_result(s, rv))
+      return;
+  }
+}
+
+// Sends what is queued: gathers and writes until a write is pending or
+// nothing is left. Runs only from loop callbacks, never inside the framer.
+static void flush(cn_spdy_session *s) {
+  while (s->socket && !s->write_pending && !s->reading) {
+    if (!s->write_failed)
+      gather(s);
+    size_t len = cn_bytebuf_len(&s->out);
+    if (len == 0 || s->write_failed) {
+      cn_bytebuf_clear(&s->out);
+      if (s->close_after_write)
+        close_socket(s);
+      return;
+    }
+    // The gathered bytes become the write's buffer without a copy; the
+    // next gather starts a fresh one.
+    uint8_t *data = s->out.data;
+    memmove(data, data + s->out.start, len);
+    s->write_buf = cn_iobuf_wrap(data, len, release_out, NULL);
+    cn_bytebuf_init(&s->out);
+    s->write_off = 0;
+    do_write(s);
+  }
+}
+
+static void on_write_done(void *arg, int rv) {
+  cn_spdy_session *s = arg;
+  s->write_pending = false;
+  cn_spdy_session_ref_(s);
+  if (rv == 0)
+    rv = CN_ERR_CONNECTION_CLOSED;
+  if (write_result(s, rv))
+    do_write(s);
+  flush(s);
+  drain(s);
+  cn_spdy_session_unref_(s);
+}
+
+// --- Frame handlers (the framer's visitor) ---
+
+static int stream_error(cn_spdy_session *s, cn_spdy_stream *st, uint32_t h2_code, int err) {
+  cn_spdy_session_reset_stream_(s, st, h2_code, err);
+  return CN_OK;
+}
+
+// The session's current error, returned to the framer to stop it.
+static int stop(cn_spdy_session *s) { return s->error ? s->error : CN_ERR_HTTP2_PROTOCOL_ERROR; }
+
+static int protocol_error(cn_spdy_session *s, const char *detail) {
+  connection_error(s, CN_ERR_HTTP2_PROTOCOL_ERROR, detail);
+  return stop(s);
+}
+
+static void on_remote_fin(cn_spdy_session *s, cn_spdy_stream *st) {
+  st->remote_fin = true;
+  cn_spdy_session_notify_stream_(s, st);
+  if (st->fin_sent)
+    cn_spdy_session_close_stream_(s, st, CN_OK);
+}
+
+static int64_t peer_stream_recv_window(const cn_spdy_session *s) {
+  // Until the peer acknowledged our SETTINGS it may still use the
+  // protocol's default for a stream it opens.
+  int64_t w = s->local_initial_window;
+  if (!s->local_settings_acked && w < default_window(s))
+    w = default_window(s);
+  return w;
+}
+
+static int on_new_peer_stream(cn_spdy_session *s, const cn_spdy_headers_frame *f) {
+  uint32_t id = f->stream_id;
+  s->last_peer_stream_id = id;
+  if (f->associated_stream_id) {
+    // SPDY server push (SYN_STREAM associated to one of ours): refused.
+    if (s->is_server)
+      return protocol_error(s, "associated SYN_STREAM from a client");
+    queue_rst(s, id, CN_HTTP2_REFUSED_STREAM);
+    return CN_OK;
+  }
+  if (!s->is_server || f->kind != CN_SPDY_HEADERS_REQUEST)
+    return protocol_error(s, "HEADERS opening a stream the peer may not open");
+  bool refuse = s->state != CN_SPDY_SESSION_OPEN || !s->delegate.on_stream ||
+                s->owner_gone || s->num_peer_active >= s->opts.max_concurrent_streams;
+  if (refuse) {
+    queue_rst(s, id, CN_HTTP2_REFUSED_STREAM);
+    return CN_OK;
+  }
+  if (!cn_spdy_headers_find(f->headers, f->num_headers, ":method", NULL)) {
+    queue_rst(s, id, CN_HTTP2_PROTOCOL_ERROR);
+    return CN_OK;
+  }
+  cn_request_priority prio = CN_PRIORITY_DEFAULT;
+  if (f->has_priority) {
+    uint8_t p = is_spdy(s) ? f->spdy_priority : cn_http2_weight_to_spdy_priority(f->weight);
+    prio = cn_spdy_priority_to_request_priority(p);
+  }
+  cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
+  cn_spdy_stream *st = cn_spdy_stream_new_(s, prio, false, none);
+  st->id = id;
+  map_put(&s->map, id, st);
+  st->in_map = true;
+  st->active = true;
+  cn_list_push_back(&s->streams, &st->link);
+  s->num_peer_active++;
+  st->send_window = s->peer_initial_window;
+  st->recv_window = peer_stream_recv_window(s);
+  cn_spdy_header_list_append(&st->in_headers, f->headers, f->num_headers);
+  st->headers_received = true;
+  st->logged_alive = true;
+  cn_netlog_begin(s->netlog, st->source, CN_NETLOG_STREAM_ALIVE, CN_NL_INT("stream_id", id),
+                  CN_NL_SOURCE("session", s->source),
+                  CN_NL_STR("priority", cn_request_priority_name(prio)),
+                  CN_NL_BOOL("local", false));
+  st->handover_due = true;
+  cn_spdy_session_notify_stream_(s, st);
+  if (f->fin)
+    on_remote_fin(s, st);
+  return CN_OK;
+}
+
+static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
+  cn_spdy_session *s = ctx;
+  uint32_t id = f->stream_id;
+  log_headers(s, false, f->kind, f->kind == CN_SPDY_HEADERS_PUSH ? f->associated_stream_id : id,
+              f->fin, f->headers, f->num_headers);
+  if (f->kind == CN_SPDY_HEADERS_PUSH) {
+    // HTTP/2 PUSH_PROMISE (we said ENABLE_PUSH 0): the promised stream is
+    // refused and nothing else happens.
+    uint32_t promised = f->associated_stream_id;
+    if (id_is_local(s, promised) || promised <= s->last_peer_stream_id)
+      return protocol_error(s, "PUSH_PROMISE with an invalid promised stream id");
+    s->last_peer_stream_id = promised;
+    queue_rst(s, promised, CN_HTTP2_REFUSED_STREAM);
+    return CN_OK;
+  }
+  cn_spdy_stream *st = map_get(&s->map, id);
+  if (!st) {
+    if (!id_is_local(s, id) && id > s->last_peer_stream_id)
+      return on_new_peer_stream(s, f);
+    if (id_is_idle(s, id))
+      return protocol_error(s, "HEADERS on an idle stream");
+    return CN_OK;  // a stream we closed or reset: late frames are ignored
+  }
+  if (f->kind == CN_SPDY_HEADERS_REQUEST && is_spdy(s))
+    return protocol_error(s, "SYN_STREAM for an open stream");
+  if (st->remote_fin)
+    return stream_error(s, st, CN_HTTP2_STREAM_CLOSED, CN_ERR_HTTP2_PROTOCOL_ERROR);
+  if (!st->headers_received) {
+    if (is_spdy(s) && f->kind != CN_SPDY_HEADERS_RESPONSE)
+      return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
+    int status = cn_spdy_headers_status(f->headers, f->num_headers);
+    if (status < 100)
+      return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
+    if (status < 200) {
+      // Interim (1xx) response: skipped; the final one follows.
+      if (f->fin)
+        return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
+      return CN_OK;
+    }
+    cn_spdy_header_list_append(&st->in_headers, f->headers, f->num_headers);
+    st->headers_received = true;
+    cn_spdy_session_notify_stream_(s, st);
+  } else {
+    if (is_spdy(s) && f->kind == CN_SPDY_HEADERS_RESPONSE)
+      return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
+    // Trailers. HTTP/2 requires them to end the stream; SPDY's HEADERS
+    // frame may come without FIN and simply adds fields.
+    if (!is_spdy(s) && !f->fin)
+      return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
+    cn_spdy_header_list_append(&st->in_trailers, f->headers, f->num_headers);
+  }
+  if (f->fin)
+    on_remote_fin(s, st);
+  return CN_OK;
+}
+
+static int on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len, bool fin,
+                   size_t flow_len) {
+  cn_spdy_session *s = ctx;
+  if ((int64_t)flow_len > s->recv_window) {
+    connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "DATA beyond the session window");
+    return stop(s);
+  }
+  s->recv_window -= (int64_t)flow_len;
+  cn_spdy_stream *st = map_get(&s->map, id);
+  if (!st) {
+    if (id_is_idle(s, id))
+      return protocol_error(s, "DATA on an idle stream");
+    // A stream we closed or reset: the data is dropped, its window given
+    // back to the session at once.
+    cn_spdy_session_consumed_(s, NULL, flow_len);
+    return CN_OK;
+  }
+  note_data(s, st, false, len, fin);
+  if (!st->headers_received || st->remote_fin || (int64_t)flow_len > st->recv_window) {
+    cn_spdy_session_consumed_(s, NULL, flow_len);
+    if (!st->headers_received)
+      return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
+    if (st->remote_fin)
+      return stream_error(s, st, CN_HTTP2_STREAM_CLOSED, CN_ERR_HTTP2_PROTOCOL_ERROR);
+    return stream_error(s, st, CN_HTTP2_FLOW_CONTROL_ERROR, CN_ERR_HTTP2_FLOW_CONTROL_ERROR);
+  }
+  st->recv_window -= (int64_t)flow_len;
+  // Padding is consumed on arrival: nobody will read it.
+  cn_spdy_session_consumed_(s, st, flow_len - len);
+  if (len)
+    cn_spdy_stream_on_data_(st, data, len);
+  if (fin)
+    on_remote_fin(s, st);
+  return CN_OK;
+}
+
+static int on_rst_stream(void *ctx, uint32_t id, uint32_t code) {
+  cn_spdy_session *s = ctx;
+  int err = rst_error(s, code);
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_RST_STREAM,
+                  CN_NL_INT("stream_id", id), CN_NL_INT("code", code), CN_NL_INT("error", err));
+  cn_spdy_stream *st = map_get(&s->map, id);
+  if (!st) {
+    if (id_is_idle(s, id) && !is_spdy(s))
+      return protocol_error(s, "RST_STREAM on an idle stream");
+    return CN_OK;
+  }
+  cn_spdy_session_close_stream_(s, st, err);
+  cn_spdy_stream_fail_(st, err);
+  return CN_OK;
+}
+
+// A new SETTINGS_INITIAL_WINDOW_SIZE from the peer moves every open
+// stream's send window by the difference (possibly below zero).
+static int apply_peer_initial_window(cn_spdy_session *s, uint32_t value) {
+  if (value > CN_SPDY_MAX_WINDOW) {
+    connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "initial window above 2^31-1");
+    return stop(s);
+  }
+  int64_t delta = (int64_t)value - s->peer_initial_window;
+  s->peer_initial_window = value;
+  cn_list_node *n;
+  for (n = s->streams.next; n != &s->streams; n = n->next) {
+    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
+    st->send_window += delta;
+    if (st->send_window > CN_SPDY_MAX_WINDOW) {
+      connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "a stream window above 2^31-1");
+      return stop(s);
+    }
+  }
+  for (n = s->streams.next; n != &s->streams; n = n->next) {
+    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
+    if (st->send_stalled && st->send_window > 0)
+      cn_spdy_session_stream_send_ready_(s, st);
+  }
+  return CN_OK;
+}
+
+static int on_settings(void *ctx, const cn_spdy_setting *set, size_t num, bool ack) {
+  cn_spdy_session *s = ctx;
+  if (capturing(s)) {
+    char *text = settings_for_log(set, num);
+    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_SETTINGS,
+                    CN_NL_STR("settings", text), CN_NL_BOOL("ack", ack));
+    free(text);
+  }
+  if (ack) {
+    s->local_settings_acked = true;
+    if (s->pending_initial_window) {
+      // A decrease of our window takes effect now that the peer knows it.
+      int64_t delta = s->pending_initial_window - s->local_initial_window;
+      s->local_initial_window = s->pending_initial_window;
+      s->pending_initial_window = 0;
+      for (cn_list_node *n = s->streams.next; n != &s->streams; n = n->next)
+        CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += delta;
+    }
+    return CN_OK;
+  }
+  for (size_t i = 0; i < num; i++) {
+    uint32_t id = set[i].id, value = set[i].value;
+    if (id == setting_id(s, true)) {
+      s->peer_max_concurrent = value;
+    } else if (id == setting_id(s, false)) {
+      int rv = apply_peer_initial_window(s, value);
+      if (rv < 0)
+        return rv;
+    } else if (!is_spdy(s) && id == CN_HTTP2_SETTINGS_MAX_FRAME_SIZE) {
+      // Our DATA frames stay at MAX_DATA_FRAME, never above the minimum
+      // a peer may announce; HEADERS follow the peer's size.
+      cn_spdy_framer_set_peer_max_frame_size(s->framer, value);
+    } else if (!is_spdy(s) && id == CN_HTTP2_SETTINGS_HEADER_TABLE_SIZE) {
+      cn_spdy_framer_set_peer_header_table_size(s->framer, value);
+    }
+  }
+  s->peer_settings_received = true;
+  if (!is_spdy(s)) {
+    // The ACK goes out before any HEADERS framed under the new settings.
+    cn_spdy_framer_write_settings_ack(s->framer, &s->ctl);
+    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_SETTINGS,
+                    CN_NL_STR("settings", ""), CN_NL_BOOL("ack", true));
+  }
+  cn_spdy_session_schedule_(s, true);
+  grant_queued(s);
+  return CN_OK;
+}
+
+static int on_ping(void *ctx, uint64_t opaque, bool ack) {
+  cn_spdy_session *s = ctx;
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_PING,
+                  CN_NL_INT("id", (int64_t)opaque), CN_NL_BOOL("ack", ack));
+  if (ack) {
+    if (s->ping_in_flight && opaque == s->ping_opaque) {
+      s->ping_in_flight = false;
+      cn_timer_stop(s->ping_timer);
+    }
+    return CN_OK;
+  }
+  queue_ping(s, opaque, true);
+  cn_spdy_session_schedule_(s, true);
+  return CN_OK;
+}
+
+static int on_goaway(void *ctx, uint32_t last_id, uint32_t code, const uint8_t *debug,
+                     size_t debug_len) {
+  cn_spdy_session *s = ctx;
+  char *text = cn_xstrndup((const char *)debug, debug ? debug_len : 0);
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_GOAWAY,
+                  CN_NL_INT("last_stream_id", last_id), CN_NL_INT("code", code),
+                  CN_NL_STR("debug", text), CN_NL_INT("active_streams", s->num_local_active));
+  free(text);
+  s->goaway_received = true;
+  s->goaway_last_id = last_id;
+  if (!is_spdy(s) && code == CN_HTTP2_HTTP_1_1_REQUIRED) {
+    fail_session(s, CN_ERR_HTTP_1_1_REQUIRED, false, 0);
+    return stop(s);
+  }
+  make_unavailable(s);
+  if (s->state == CN_SPDY_SESSION_OPEN)
+    s->state = CN_SPDY_SESSION_GOING_AWAY;
+  // Ours the peer never processed (above last_id, or not sent at all):
+  // safe to retry elsewhere.
+  cn_list_node *n, *tmp;
+  CN_LIST_FOREACH_SAFE(n, tmp, &s->streams) {
+    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
+    if (st->local && (!st->headers_sent || st->id > last_id)) {
+      cn_spdy_session_close_stream_(s, st, CN_ERR_HTTP2_GOING_AWAY);
+      cn_spdy_stream_fail_(st, CN_ERR_HTTP2_GOING_AWAY);
+    }
+  }
+  fail_queued(s, CN_ERR_HTTP2_GOING_AWAY);
+  maybe_finish_going_away(s);
+  return CN_OK;
+}
+
+static int on_window_update(void *ctx, uint32_t id, uint32_t delta) {
+  cn_spdy_session *s = ctx;
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_WINDOW_UPDATE,
+                  CN_NL_INT("stream_id", id), CN_NL_INT("delta", delta));
+  if (id == 0) {
+    if (delta == 0)
+      return protocol_error(s, "WINDOW_UPDATE of 0 on the session");
+    s->send_window += delta;
+    if (s->send_window > CN_SPDY_MAX_WINDOW) {
+      connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "session window above 2^31-1");
+      return stop(s);
+    }
+    cn_spdy_session_schedule_(s, true);
+    return CN_OK;
+  }
+  cn_spdy_stream *st = map_get(&s->map, id);
+  if (!st) {
+    if (id_is_idle(s, id) && !is_spdy(s))
+      return protocol_error(s, "WINDOW_UPDATE on an idle stream");
+    return CN_OK;
+  }
+  if (delta == 0)
+    return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
+  st->send_window += delta;
+  if (st->send_window > CN_SPDY_MAX_WINDOW)
+    return stream_error(s, st, CN_HTTP2_FLOW_CONTROL_ERROR, CN_ERR_HTTP2_FLOW_CONTROL_ERROR);
+  if (st->send_stalled && st->send_window > 0)
+    cn_spdy_session_stream_send_ready_(s, st);
+  return CN_OK;
+}
+
+static const cn_spdy_frame_visitor kVisitorTemplate = {
+    .on_headers = on_headers,
+    .on_data = on_data,
+    .on_rst_stream = on_rst_stream,
+    .on_settings = on_settings,
+    .on_ping = on_ping,
+    .on_goaway = on_goaway,
+    .on_window_update = on_window_update,
+    .on_priority = NULL,  // cnet schedules by its own priorities
+};
+
+// --- Reading ---
+
+static bool is_reading_state(const cn_spdy_session *s) {
+  return s->state == CN_SPDY_SESSION_OPEN || s->state == CN_SPDY_SESSION_GOING_AWAY;
+}
+
+static void handle_read(cn_spdy_session *s, int rv) {
+  if (!is_reading_state(s))
+    return;  // failing: nothing more is processed
+  if (rv <= 0) {
+    fail_session(s, rv == 0 ? CN_ERR_CONNECTION_CLOSED : rv, false, 0);
+    return;
+  }
+  s->last_recv_ms = cn_now_ms(s->loop);
+  cn_spdy_frame_visitor v = kVisitorTemplate;
+  v.ctx = s;
+  s->reading = true;
+  int err = cn_spdy_framer_process(s->framer, s->read_buf->data, (size_t)rv, &v);
+  s->reading = false;
+  if (err < 0 && is_reading_state(s)) {
+    const char *detail = err == CN_ERR_HTTP2_FRAME_SIZE_ERROR    ? "frame size"
+                         : err == CN_ERR_HTTP2_COMPRESSION_ERROR ? "header block"
+                                                                 : "malformed frame";
+    connection_error(s, err, detail);
+  }
+  if (capturing(s))
+    flush_data_log(s);
+}
+
+static void on_read_done(void *arg, int rv);
+
+static void read_loop(cn_spdy_session *s) {
+  for (int i = 0; is_reading_state(s) && s->socket && !s->read_pending; i++) {
+    if (i == MAX_SYNC_READS) {
+      cn_spdy_session_schedule_(s, false);  // the task reads on
+      return;
+    }
+    size_t size = (s->num_local_active || s->num_peer_active) ? READ_SIZE_ACTIVE : READ_SIZE_IDLE;
+    if (!s->read_buf || s->read_buf->size != size) {
+      cn_iobuf_unref(s->read_buf);
+      s->read_buf = cn_iobuf_new(size);
+    }
+    int rv = cn_stream_socket_read(s->socket, s->read_buf, size, on_read_done, s);
+    if (rv == CN_ERR_IO_PENDING) {
+      s->read_pending = true;
+      return;
+    }
+    handle_read(s, rv);
+  }
+}
+
+static void on_read_done(void *arg, int rv) {
+  cn_spdy_session *s = arg;
+  s->read_pending = false;
+  cn_spdy_session_ref_(s);
+  handle_read(s, rv);
+  read_loop(s);
+  flush(s);
+  drain(s);
+  cn_spdy_session_unref_(s);
+}
+
+static void on_task(void *arg) {
+  cn_spdy_session *s = arg;
+  cn_spdy_session_ref_(s);
+  read_loop(s);
+  s->task_flush = false;
+  flush(s);
+  drain(s);
+  cn_spdy_session_unref_(s);
+}
+
+static void on_ping_timeout(void *arg) {
+  cn_spdy_session *s = arg;
+  if (!s->ping_in_flight)
+    return;
+  cn_spdy_session_ref_(s);
+  log_error(s, CN_ERR_HTTP2_PING_FAILED, "no PING answer");
+  fail_session(s, CN_ERR_HTTP2_PING_FAILED, false, 0);
+  flush(s);
+  drain(s);
+  cn_spdy_session_unref_(s);
+}
+
+// --- Public API ---
+
+void cn_spdy_session_options_init(cn_spdy_session_options *o) {
+  memset(o, 0, sizeof(*o));
+  o->stream_recv_window = CN_SPDY_DEFAULT_STREAM_RECV_WINDOW;
+  o->session_recv_window = CN_SPDY_DEFAULT_SESSION_RECV_WINDOW;
+  o->max_concurrent_streams = CN_SPDY_DEFAULT_MAX_CONCURRENT_STREAMS;
+  o->initial_peer_max_concurrent_streams = CN_SPDY_DEFAULT_MAX_CONCURRENT_STREAMS;
+  o->ping_timeout_ms = CN_SPDY_DEFAULT_PING_TIMEOUT_MS;
+  o->idle_ping_ms = CN_SPDY_DEFAULT_IDLE_PING_MS;
+}
+
+static void resolve_options(cn_spdy_session_options *o, const cn_spdy_session_options *in) {
+  cn_spdy_session_options_init(o);
+  if (!in)
+    return;
+  o->protocol = in->protocol;
+  o->is_server = in->is_server;
+  if (in->stream_recv_window)
+    o->stream_recv_window = in->stream_recv_window;
+  if (in->session_recv_window)
+    o->session_recv_window = in->session_recv_window;
+  if (in->max_concurrent_streams)
+    o->max_concurrent_streams = in->max_concurrent_streams;
+  if (in->initial_peer_max_concurrent_streams)
+    o->initial_peer_max_concurrent_streams = in->initial_peer_max_concurrent_streams;
+  if (in->ping_timeout_ms)
+    o->ping_timeout_ms = in->ping_timeout_ms;
+  if (in->idle_ping_ms)
+    o->idle_ping_ms = in->idle_ping_ms;
+  o->limits = in->limits;
+  o->first_stream_id_for_testing = in->first_stream_id_for_testing;
+  if (o->stream_recv_window > CN_SPDY_MAX_WINDOW)
+    o->stream_recv_window = CN_SPDY_MAX_WINDOW;
+  if (o->session_recv_window > CN_SPDY_MAX_WINDOW)
+    o->session_recv_window = CN_SPDY_MAX_WINDOW;
+}
+
+int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
+                           const cn_spdy_session_options *opts,
+                           const cn_spdy_session_delegate *delegate, cn_netlog *netlog,
+                           cn_spdy_session **out) {
+  *out = NULL;
+  cn_spdy_session_options o;
+  resolve_options(&o, opts);
+  cn_next_proto proto =
+      o.protocol != CN_PROTO_UNKNOWN ? o.protocol : cn_stream_socket_negotiated_protocol(socket);
+  if (proto != CN_PROTO_SPDY31 && proto != CN_PROTO_HTTP2) {
+    cn_stream_socket_destroy(socket);
+    return CN_ERR_INVALID_ARGUMENT;
+  }
+  cn_spdy_session *s = CN_NEW(cn_spdy_session);
+  s->refs = 1;
+  s->loop = loop;
+  s->netlog = netlog;
+  s->proto = proto;
+  s->is_server = o.is_server;
+  s->opts = o;
+  if (o.limits)
+    s->limits = *o.limits;
+  else
+    cn_spdy_framer_limits_init(&s->limits, proto);
+  s->opts.limits = NULL;  // copied; the caller's may go
+  if (delegate)
+    s->delegate = *delegate;
+  s->state = CN_SPDY_SESSION_OPEN;
+  s->socket = socket;
+  s->framer = cn_spdy_framer_new(proto, s->is_server, &s->limits);
+  cn_bytebuf_init(&s->ctl);
+  cn_bytebuf_init(&s->out);
+  cn_list_init(&s->headers_queue);
+  cn_list_init(&s->streams);
+  cn_list_init(&s->notify);
+  cn_list_init(&s->log_pending);
+  for (int p = 0; p < CN_SPDY_NUM_PRIORITIES; p++) {
+    cn_list_init(&s->ready[p]);
+    cn_list_init(&s->create_queue[p]);
+  }
+  s->task = cn_timer_new(loop, on_task, s);
+  s->ping_timer = cn_timer_new(loop, on_ping_timeout, s);
+  s->last_recv_ms = cn_now_ms(loop);
+  s->next_stream_id = o.first_stream_id_for_testing ? o.first_stream_id_for_testing
+                                                    : (s->is_server ? 2u : 1u);
+  s->next_ping_id = s->is_server ? 2 : 1;
+  s->peer_max_concurrent = o.initial_peer_max_concurrent_streams;
+  s->peer_initial_window = default_window(s);
+  s->send_window = default_window(s);
+  s->recv_window = default_window(s);
+  s->local_initial_window = o.stream_recv_window;
+  // The session window starts at the protocol's default and only grows
+  // (there is no setting for it).
+  s->session_window_max = o.session_recv_window > default_window(s) ? o.session_recv_window
+                                                                      : default_window(s);
+  s->source = cn_netlog_new_source(netlog, CN_NETLOG_SOURCE_SESSION);
+  cn_netlog_begin(netlog, s->source, CN_NETLOG_SESSION_ALIVE,
+                  CN_NL_STR("protocol", cn_next_proto_alpn(proto)),
+                  CN_NL_STR("role", s->is_server ? "server" : "client"),
+                  CN_NL_SOURCE("socket", socket->source));
+
+  // What every session says first.
+  cn_spdy_framer_write_preface(s->framer, &s->ctl);
+  cn_spdy_setting set[3];
+  size_t num = 0;
+  if (!is_spdy(s) && !s->is_server)
+    set[num++] = (cn_spdy_setting){.id = CN_HTTP2_SETTINGS_ENABLE_PUSH, .value = 0};
+  set[num++] = (cn_spdy_setting){.id = setting_id(s, true), .value = o.max_concurrent_streams};
+  set[num++] = (cn_spdy_setting){.id = setting_id(s, false), .value = o.stream_recv_window};
+  queue_settings(s, set, num);
+  if (s->session_window_max > s->recv_window) {
+    queue_window_update(s, 0, (uint32_t)(s->session_window_max - s->recv_window));
+    s->recv_window = s->session_window_max;
+  }
+  // SPDY has no SETTINGS ack: ours count at once.
+  s->local_settings_acked = is_spdy(s);
+  cn_spdy_session_schedule_(s, true);  // the task writes them and starts reading
+  *out = s;
+  return CN_OK;
+}
+
+void cn_spdy_session_destroy(cn_spdy_session *s) {
+  if (!s)
+    return;
+  s->owner_gone = true;
+  memset(&s->delegate, 0, sizeof(s->delegate));
+  if (s->state != CN_SPDY_SESSION_CLOSED) {
+    if (s->state != CN_SPDY_SESSION_CLOSING && s->socket && !s->write_pending &&
+        !s->write_failed) {
+      // Best effort: tell the peer, in one write that may or may not
+      // complete before the socket goes.
+      queue_goaway(s, CN_HTTP2_NO_ERROR);
+      cn_iobuf *b = cn_iobuf_from_copy(cn_bytebuf_head(&s->ctl), cn_bytebuf_len(&s->ctl));
+      s->write_pending = true;  // the callback, if any, never runs: the socket goes below
+      cn_stream_socket_write(s->socket, b, b->size, on_write_done, s);
+      cn_iobuf_unref(b);
+    }
+    fail_session(s, CN_ERR_ABORTED, false, 0);
+    close_socket(s);
+  }
+  cn_spdy_session_unref_(s);
+}
+
+void cn_spdy_session_go_away(cn_spdy_session *s, uint32_t h2_code) {
+  if (s->state != CN_SPDY_SESSION_OPEN && s->state != CN_SPDY_SESSION_GOING_AWAY)
+    return;
+  queue_goaway(s, h2_code);
+  make_unavailable(s);
+  s->state = CN_SPDY_SESSION_GOING_AWAY;
+  // Streams we granted but never sent cannot start any more.
+  cn_list_node *n, *tmp;
+  CN_LIST_FOREACH_SAFE(n, tmp, &s->streams) {
+    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
+    if (st->local && !st->headers_queued) {
+      cn_spdy_session_close_stream_(s, st, CN_ERR_HTTP2_GOING_AWAY);
+      cn_spdy_stream_fail_(st, CN_ERR_HTTP2_GOING_AWAY);
+    }
+  }
+  fail_queued(s, CN_ERR_HTTP2_GOING_AWAY);
+  maybe_finish_going_away(s);
+  cn_spdy_session_schedule_(s, true);
+}
+
+void cn_spdy_session_check_liveness(cn_spdy_session *s) { send_ping(s); }
+
+void cn_spdy_session_set_stream_recv_window(cn_spdy_session *s, uint32_t window) {
+  if (!is_reading_state(s))
+    return;
+  if (window > CN_SPDY_MAX_WINDOW)
+    window = CN_SPDY_MAX_WINDOW;
+  cn_spdy_setting set = {.id = setting_id(s, false), .value = window};
+  queue_settings(s, &set, 1);
+  cn_spdy_session_schedule_(s, true);
+  int64_t current = s->pending_initial_window ? s->pending_initial_window : s->local_initial_window;
+  if (!is_spdy(s) && window < current) {
+    s->pending_initial_window = window;  // at the ACK
+    s->local_settings_acked = false;
+    return;
+  }
+  int64_t delta = (int64_t)window - s->local_initial_window;
+  s->local_initial_window = window;
+  s->pending_initial_window = 0;
+  for (cn_list_node *n = s->streams.next; n != &s->streams; n = n->next)
+    CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += delta;
+}
+
+bool cn_spdy_session_is_available(const cn_spdy_session *s) {
+  return can_open_streams(s) && !s->unavailable;
+}
+
+bool cn_spdy_session_is_closed(const cn_spdy_session *s) {
+  return s->state == CN_SPDY_SESSION_CLOSED;
+}
+
+int cn_spdy_session_error(const cn_spdy_session *s) { return s->error; }
+cn_next_proto cn_spdy_session_protocol(const cn_spdy_session *s) { return s->proto; }
+bool cn_spdy_session_is_server(const cn_spdy_session *s) { return s->is_server; }
+cn_netlog_source cn_spdy_session_source(const cn_spdy_session *s) { return s->source; }
+
+size_t cn_spdy_session_num_active_streams(const cn_spdy_session *s) {
+  return s->num_local_active + s->num_peer_active;
+}
+
+size_t cn_spdy_session_num_queued_streams(const cn_spdy_session *s) { return s->num_queued; }
+
+bool cn_spdy_session_peer_settings_received(const cn_spdy_session *s) {
+  return s->peer_settings_received;
+}
+
+uint32_t cn_spdy_session_peer_max_concurrent_streams(const cn_spdy_session *s) {
+  return s->peer_max_concurrent;
+}
+
+int64_t cn_spdy_session_send_window(const cn_spdy_session *s) { return s->send_window; }
+int64_t cn_spdy_session_recv_window(const cn_spdy_session *s) { return s->recv_window; }
+bool cn_spdy_session_ping_in_flight(const cn_spdy_session *s) { return s->ping_in_flight; }

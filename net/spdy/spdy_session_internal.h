@@ -1,0 +1,262 @@
+// Private to net/spdy/spdy_session.c and spdy_stream.c: the session and
+// stream structures and the calls between the two files.
+//
+// Lifetime: the session's memory is refcounted. Its creator holds one
+// reference until cn_spdy_session_destroy, every stream object one until
+// cn_spdy_stream_destroy, and the session takes one around each loop
+// callback (so a callback that destroys the session leaves it valid until
+// the handler unwinds). The socket, framer and I/O buffers go at close; the
+// struct, its timers and the notification list live until the last unref.
+//
+// Notifications: completions and delegate calls are never made from inside
+// a public call. State changes put the stream on |notify| (or set a
+// session flag) and schedule the session's task; the task, and the ends of
+// the read and write handlers, drain the list from the loop.
+#ifndef CNET_NET_SPDY_SPDY_SESSION_INTERNAL_H_
+#define CNET_NET_SPDY_SPDY_SESSION_INTERNAL_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "base/bytebuf.h"
+#include "base/iobuf.h"
+#include "base/list.h"
+#include "base/timer.h"
+#include "net/base/netlog.h"
+#include "net/base/request_priority.h"
+#include "net/socket/stream_socket.h"
+#include "net/spdy/spdy_framer.h"
+#include "net/spdy/spdy_headers.h"
+#include "net/spdy/spdy_session.h"
+#include "net/spdy/spdy_stream.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CN_SPDY_NUM_PRIORITIES (CN_PRIORITY_HIGHEST + 1)
+#define CN_SPDY_MAX_STREAM_ID 0x7fffffffu
+#define CN_SPDY_MAX_WINDOW 0x7fffffff
+
+typedef enum cn_spdy_session_state {
+  CN_SPDY_SESSION_OPEN,        // streams may be created (unless ids ran out)
+  CN_SPDY_SESSION_GOING_AWAY,  // GOAWAY sent or received: open streams finish
+  CN_SPDY_SESSION_CLOSING,     // failed: the final GOAWAY is being written
+  CN_SPDY_SESSION_CLOSED,      // socket gone
+} cn_spdy_session_state;
+
+// Stream id -> stream, open addressing (ids are never 0; a removed slot is
+// a tombstone so probes go on past it).
+typedef struct cn_spdy_stream_map {
+  uint32_t *keys;  // 0 empty, CN_SPDY_MAP_TOMBSTONE removed
+  cn_spdy_stream **values;
+  size_t cap;   // power of two or 0
+  size_t used;  // live + tombstones
+  size_t count;
+} cn_spdy_stream_map;
+#define CN_SPDY_MAP_TOMBSTONE 0xffffffffu
+
+struct cn_spdy_stream {
+  cn_spdy_session *session;  // referenced
+  uint32_t id;               // 0 until the headers are queued
+  cn_request_priority priority;
+  bool local;        // opened by this side
+  bool queued;       // waiting for a slot (|link| in session->create_queue)
+  bool active;       // holds a slot (|link| in session->streams)
+  bool in_map;       // findable by id
+  bool handed_over;  // a peer stream given to the delegate (else the session owns it)
+  bool closed;       // finished on the wire (fins both ways, reset, or the session closed)
+  bool session_credited;  // unread data was credited to the session window at close
+  bool cancelled;         // destroyed or reset by its owner
+  int error;              // sticky; CN_OK if none
+
+  // --- Sending ---
+  bool headers_queued;  // send_headers called
+  bool headers_sent;    // framed
+  bool headers_fin;     // the headers carry END_STREAM
+  bool id_reserved;     // a local stream holding a slot, its id not yet taken
+  cn_spdy_header_list out_headers;
+  bool trailers_queued;
+  cn_spdy_header_list out_trailers;
+  bool fin_queued;  // END_STREAM promised (headers, a write or trailers)
+  bool fin_sent;    // END_STREAM framed
+  // The pending write.
+  cn_iobuf *wbuf;
+  size_t wlen, woff;
+  bool wfin;
+  bool wdone;  // all framed; the callback is due
+  cn_completion_cb wcb;
+  void *warg;
+  int64_t send_window;
+  // In session->headers_queue (HEADERS to frame) or session->ready[prio]
+  // (DATA or trailers to frame); |send_stalled| when out of stream window.
+  cn_list_node send_link;
+  bool in_headers_queue;
+  bool in_ready;
+  bool send_stalled;
+
+  // --- Receiving ---
+  bool headers_received;  // the final headers (request or response)
+  bool remote_fin;
+  cn_spdy_header_list in_headers;
+  cn_spdy_header_list in_trailers;
+  cn_bytebuf rbuf;  // DATA not yet read
+  int64_t recv_window;
+  uint64_t recv_unacked;  // read but not yet given back by WINDOW_UPDATE
+
+  // --- Pending operations ---
+  cn_completion_cb create_cb;  // a queued create
+  void *create_arg;
+  bool create_done;            // the slot was granted (or the wait failed): cb due
+  cn_completion_cb hcb;        // read_headers
+  void *harg;
+  cn_iobuf *rdbuf;  // read
+  size_t rdlen, rdfilled;
+  cn_completion_cb rcb;
+  void *rarg;
+  bool handover_due;  // server: on_stream is due
+
+  cn_list_node link;         // session->streams (active) or create_queue (queued)
+  cn_list_node notify_link;  // session->notify
+  cn_list_node log_link;     // session->log_pending (DATA counts to log)
+
+  cn_netlog_source source;
+  cn_netlog_source owner;
+  bool logged_alive;  // STREAM_ALIVE begun
+  uint64_t log_sent_bytes, log_recv_bytes;
+  uint32_t log_sent_frames, log_recv_frames;
+  bool log_sent_fin, log_recv_fin;
+};
+
+struct cn_spdy_session {
+  unsigned refs;
+  bool owner_gone;  // cn_spdy_session_destroy was called
+  uv_loop_t *loop;
+  cn_netlog *netlog;
+  cn_netlog_source source;
+  cn_next_proto proto;
+  bool is_server;
+  cn_spdy_session_options opts;  // defaults filled in
+  cn_spdy_framer_limits limits;
+  cn_spdy_session_delegate delegate;
+
+  cn_spdy_session_state state;
+  int error;  // what closed it
+  bool unavailable;  // on_unavailable decided
+  bool notify_unavailable, notify_closed;
+
+  cn_stream_socket *socket;
+  cn_spdy_framer *framer;
+
+  // Reading.
+  cn_iobuf *read_buf;
+  bool read_pending;
+  bool reading;  // inside the framer: no teardown of framer/socket now
+  uint64_t last_recv_ms;
+
+  // Writing.
+  cn_bytebuf ctl;        // encoded control frames to send first
+  cn_bytebuf out;        // the gather buffer
+  cn_iobuf *write_buf;   // the outstanding socket write
+  size_t write_off;
+  bool write_pending;
+  bool close_after_write;  // CLOSING: close once the final write is done
+  bool write_failed;       // the socket refused a write: nothing more is sent
+  cn_list_node headers_queue;
+  cn_list_node ready[CN_SPDY_NUM_PRIORITIES];
+  uint32_t max_data_frame;  // DATA payload cap
+
+  // Streams.
+  cn_spdy_stream_map map;
+  cn_list_node streams;  // active (holding a slot or peer-opened), any state
+  cn_list_node create_queue[CN_SPDY_NUM_PRIORITIES];
+  size_t num_local_active;  // local streams holding a slot
+  size_t num_peer_active;
+  size_t num_queued;
+  uint32_t next_stream_id;
+  uint32_t ids_reserved;       // local streams holding a slot without an id yet
+  uint32_t last_peer_stream_id;  // highest id the peer opened (or promised)
+  bool ids_exhausted;
+
+  // Settings and windows.
+  bool peer_settings_received;
+  uint32_t peer_max_concurrent;
+  int64_t peer_initial_window;  // the peer's stream receive window
+  int64_t send_window;          // the peer's session receive window
+  int64_t local_initial_window; // our stream receive window (in force)
+  int64_t pending_initial_window;  // HTTP/2: a decrease waiting for its ACK (0: none)
+  bool local_settings_acked;
+  int64_t recv_window;          // what the peer may still send on the session
+  int64_t session_window_max;
+  uint64_t recv_unacked;
+
+  // PING.
+  uint64_t next_ping_id;
+  bool ping_in_flight;
+  uint64_t ping_opaque;
+  cn_timer *ping_timer;
+
+  // GOAWAY.
+  bool goaway_received;
+  uint32_t goaway_last_id;
+  bool goaway_sent;
+
+  // Notifications.
+  cn_list_node notify;
+  cn_list_node log_pending;
+  cn_timer *task;
+  bool task_flush;
+  bool draining;
+};
+
+// --- spdy_session.c, for spdy_stream.c ---
+void cn_spdy_session_ref_(cn_spdy_session *s);
+void cn_spdy_session_unref_(cn_spdy_session *s);
+// Schedules the task: a flush of queued frames and the notifications.
+void cn_spdy_session_schedule_(cn_spdy_session *s, bool flush);
+// Puts |st| on the notification list and schedules the task.
+void cn_spdy_session_notify_stream_(cn_spdy_session *s, cn_spdy_stream *st);
+// The session error a new stream or operation sees, or CN_OK (available).
+int cn_spdy_session_create_error_(const cn_spdy_session *s);
+// A new local stream: takes a slot or queues (returns CN_ERR_IO_PENDING).
+int cn_spdy_session_add_local_stream_(cn_spdy_session *s, cn_spdy_stream *st);
+// Assigns the next stream id to |st| (its headers were queued).
+void cn_spdy_session_assign_id_(cn_spdy_session *s, cn_spdy_stream *st);
+// HEADERS / DATA / trailers of |st| became sendable.
+void cn_spdy_session_stream_send_ready_(cn_spdy_session *s, cn_spdy_stream *st);
+// Queues RST_STREAM |h2_code| for |st| (if it is on the wire) and closes it
+// with |error| (CN_OK when our own caller reset it).
+void cn_spdy_session_reset_stream_(cn_spdy_session *s, cn_spdy_stream *st, uint32_t h2_code,
+                                   int error);
+// Closes |st| on the wire: removes it from the map, the send queues and the
+// concurrency count, credits its unread data to the session window, ends
+// its NetLog span with |error|.
+void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int error);
+// Unlinks a stream being destroyed from every session list.
+void cn_spdy_session_forget_stream_(cn_spdy_session *s, cn_spdy_stream *st);
+// The consumer read |n| bytes of |st|: flow-control credit (WINDOW_UPDATEs
+// batched at half a window).
+void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n);
+// Sends a PING first when the session has been idle too long.
+void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s);
+
+// --- spdy_stream.c, for spdy_session.c ---
+cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority priority, bool local,
+                                    cn_netlog_source owner);
+// Frees a stream (no callbacks; lists already unlinked).
+void cn_spdy_stream_free_(cn_spdy_stream *st);
+// Runs at most one due completion of |st| (which may destroy it).
+void cn_spdy_stream_deliver_(cn_spdy_stream *st);
+// Received DATA for |st| (flow control already checked).
+void cn_spdy_stream_on_data_(cn_spdy_stream *st, const uint8_t *data, size_t len);
+// Fails |st| with |error| (sticky), waking its pending operations.
+void cn_spdy_stream_fail_(cn_spdy_stream *st, int error);
+// Frees the pending write's buffer and marks it done with |result|.
+void cn_spdy_stream_finish_write_(cn_spdy_stream *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_SPDY_SPDY_SESSION_INTERNAL_H_

@@ -1,0 +1,401 @@
+// Streams of a cn_spdy_session (see spdy_stream.h). The session frames and
+// schedules; this file keeps a stream's own state: what the caller queued
+// to send, what arrived and was not read yet, and its pending operations.
+#include "net/spdy/spdy_stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "net/spdy/spdy_session_internal.h"
+
+// A drained receive buffer larger than this is released, so an idle stream
+// holds no large buffer.
+#define KEEP_RECV_BUFFER (64 * 1024)
+
+cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority priority, bool local,
+                                    cn_netlog_source owner) {
+  cn_spdy_stream *st = CN_NEW(cn_spdy_stream);
+  st->session = s;
+  cn_spdy_session_ref_(s);
+  if ((int)priority < 0 || priority > CN_PRIORITY_HIGHEST)
+    priority = CN_PRIORITY_DEFAULT;
+  st->priority = priority;
+  st->local = local;
+  cn_spdy_header_list_init(&st->out_headers);
+  cn_spdy_header_list_init(&st->out_trailers);
+  cn_spdy_header_list_init(&st->in_headers);
+  cn_spdy_header_list_init(&st->in_trailers);
+  cn_bytebuf_init(&st->rbuf);
+  cn_list_init(&st->link);
+  cn_list_init(&st->send_link);
+  cn_list_init(&st->notify_link);
+  cn_list_init(&st->log_link);
+  st->source = cn_netlog_new_source(s->netlog, CN_NETLOG_SOURCE_STREAM);
+  st->owner = owner;
+  return st;
+}
+
+void cn_spdy_stream_free_(cn_spdy_stream *st) {
+  cn_spdy_header_list_free(&st->out_headers);
+  cn_spdy_header_list_free(&st->out_trailers);
+  cn_spdy_header_list_free(&st->in_headers);
+  cn_spdy_header_list_free(&st->in_trailers);
+  cn_bytebuf_free(&st->rbuf);
+  cn_iobuf_unref(st->wbuf);
+  cn_iobuf_unref(st->rdbuf);
+  free(st);
+}
+
+static bool valid_headers(const cn_spdy_header *h, size_t num) {
+  if (!h || num == 0)
+    return false;
+  for (size_t i = 0; i < num; i++) {
+    if (h[i].name_len == 0 || !h[i].name)
+      return false;
+    for (size_t k = 0; k < h[i].name_len; k++) {
+      char c = h[i].name[k];
+      if ((c >= 'A' && c <= 'Z') || c == '\0')
+        return false;
+    }
+  }
+  return true;
+}
+
+// What a new operation on a stream that can no longer do it reports.
+static int closed_error(const cn_spdy_stream *st) {
+  return st->error ? st->error : CN_ERR_HTTP2_STREAM_CLOSED;
+}
+
+// --- Receiving ---
+
+// Takes buffered data, or reports the end or the error; IO_PENDING when
+// nothing is there yet. Data arrived before an error is read first, and
+// END_STREAM wins over a later error (a complete response stays complete).
+static int try_read(cn_spdy_stream *st, cn_iobuf *buf, size_t len) {
+  size_t avail = cn_bytebuf_len(&st->rbuf);
+  if (avail) {
+    size_t n = avail < len ? avail : len;
+    memcpy(buf->data, cn_bytebuf_head(&st->rbuf), n);
+    cn_bytebuf_consume(&st->rbuf, n);
+    if (cn_bytebuf_len(&st->rbuf) == 0 && st->rbuf.cap > KEEP_RECV_BUFFER)
+      cn_bytebuf_free(&st->rbuf);
+    cn_spdy_session_consumed_(st->session, st, n);
+    return (int)n;
+  }
+  if (st->remote_fin)
+    return 0;
+  if (st->error || st->closed)
+    return closed_error(st);
+  return CN_ERR_IO_PENDING;
+}
+
+void cn_spdy_stream_on_data_(cn_spdy_stream *st, const uint8_t *data, size_t len) {
+  cn_spdy_session *s = st->session;
+  if (st->rcb && cn_bytebuf_len(&st->rbuf) == 0 && st->rdfilled < st->rdlen) {
+    // A read is waiting: straight into its buffer (one copy), and read by
+    // the consumer now.
+    size_t n = st->rdlen - st->rdfilled;
+    if (n > len)
+      n = len;
+    memcpy(st->rdbuf->data + st->rdfilled, data, n);
+    st->rdfilled += n;
+    data += n;
+    len -= n;
+    cn_spdy_session_consumed_(s, st, n);
+    cn_spdy_session_notify_stream_(s, st);
+  }
+  if (len) {
+    cn_bytebuf_append(&st->rbuf, data, len);
+    if (st->rcb)
+      cn_spdy_session_notify_stream_(s, st);
+  }
+}
+
+void cn_spdy_stream_fail_(cn_spdy_stream *st, int error) {
+  if (!st->error)
+    st->error = error;
+  if (st->wbuf && !st->wdone) {
+    cn_iobuf_unref(st->wbuf);
+    st->wbuf = NULL;
+  }
+  cn_spdy_session_notify_stream_(st->session, st);
+}
+
+void cn_spdy_stream_finish_write_(cn_spdy_stream *st) {
+  cn_iobuf_unref(st->wbuf);
+  st->wbuf = NULL;
+  st->wdone = true;
+  cn_spdy_session_notify_stream_(st->session, st);
+}
+
+void cn_spdy_stream_deliver_(cn_spdy_stream *st) {
+  cn_spdy_session *s = st->session;
+  if (st->handover_due) {
+    st->handover_due = false;
+    st->handed_over = true;
+    cn_spdy_session_notify_stream_(s, st);  // other completions may be due
+    s->delegate.on_stream(s->delegate.ctx, s, st);
+    return;
+  }
+  cn_completion_cb cb = NULL;
+  void *arg = NULL;
+  int result = CN_OK;
+  if (st->create_cb && st->create_done) {
+    cb = st->create_cb;
+    arg = st->create_arg;
+    st->create_cb = NULL;
+    st->create_done = false;
+    result = st->error;
+  } else if (st->hcb && (st->headers_received || st->error || st->closed)) {
+    cb = st->hcb;
+    arg = st->harg;
+    st->hcb = NULL;
+    result = st->headers_received ? CN_OK : closed_error(st);
+  } else if (st->rcb) {
+    result = st->rdfilled ? (int)st->rdfilled : try_read(st, st->rdbuf, st->rdlen);
+    if (result != CN_ERR_IO_PENDING) {
+      cb = st->rcb;
+      arg = st->rarg;
+      st->rcb = NULL;
+      cn_iobuf_unref(st->rdbuf);
+      st->rdbuf = NULL;
+      st->rdfilled = st->rdlen = 0;
+    }
+  }
+  if (!cb && st->wcb && (st->wdone || st->error)) {
+    cb = st->wcb;
+    arg = st->warg;
+    st->wcb = NULL;
+    result = st->wdone ? (int)st->wlen : st->error;
+    st->wdone = false;
+  }
+  if (!cb)
+    return;
+  // Queued again first: the callback may destroy the stream (which unlinks
+  // it) or leave more completions due.
+  cn_spdy_session_notify_stream_(s, st);
+  cb(arg, result);
+}
+
+// --- Public API ---
+
+int cn_spdy_stream_create(cn_spdy_session *s, cn_request_priority priority,
+                          cn_netlog_source owner, cn_completion_cb cb, void *arg,
+                          cn_spdy_stream **out) {
+  *out = NULL;
+  if (s->is_server)
+    return CN_ERR_INVALID_ARGUMENT;
+  int err = cn_spdy_session_create_error_(s);
+  if (err)
+    return err;
+  cn_spdy_stream *st = cn_spdy_stream_new_(s, priority, true, owner);
+  st->create_cb = cb;
+  st->create_arg = arg;
+  int rv = cn_spdy_session_add_local_stream_(s, st);
+  if (rv < 0 && rv != CN_ERR_IO_PENDING) {
+    cn_spdy_stream_free_(st);
+    cn_spdy_session_unref_(s);
+    return rv;
+  }
+  if (rv == CN_OK)
+    st->create_cb = NULL;
+  cn_spdy_session_maybe_idle_ping_(s);
+  *out = st;
+  return rv;
+}
+
+// Drops every pending callback and the buffers they hold.
+static void cancel_pending(cn_spdy_stream *st) {
+  st->create_cb = NULL;
+  st->hcb = NULL;
+  st->rcb = NULL;
+  st->wcb = NULL;
+  st->handover_due = false;
+  cn_iobuf_unref(st->rdbuf);
+  st->rdbuf = NULL;
+  st->rdfilled = st->rdlen = 0;
+}
+
+static void unqueue(cn_spdy_stream *st) {
+  if (!st->queued)
+    return;
+  cn_list_remove(&st->link);
+  st->queued = false;
+  st->session->num_queued--;
+  st->closed = true;
+}
+
+void cn_spdy_stream_destroy(cn_spdy_stream *st) {
+  if (!st)
+    return;
+  cn_spdy_session *s = st->session;
+  cancel_pending(st);
+  st->cancelled = true;
+  unqueue(st);
+  if (!st->closed)
+    cn_spdy_session_reset_stream_(s, st, CN_HTTP2_CANCEL, CN_OK);
+  cn_spdy_session_forget_stream_(s, st);
+  cn_spdy_stream_free_(st);
+  cn_spdy_session_unref_(s);
+}
+
+void cn_spdy_stream_reset(cn_spdy_stream *st, uint32_t h2_code) {
+  cancel_pending(st);
+  if (st->wbuf && !st->wdone) {
+    cn_iobuf_unref(st->wbuf);
+    st->wbuf = NULL;
+  }
+  st->wdone = false;
+  unqueue(st);
+  if (!st->closed) {
+    st->cancelled = true;
+    cn_spdy_session_reset_stream_(st->session, st, h2_code, CN_OK);
+  }
+  if (!st->error)
+    st->error = CN_ERR_HTTP2_STREAM_CLOSED;
+}
+
+int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *headers, size_t num,
+                                bool fin) {
+  if (st->error || st->closed)
+    return closed_error(st);
+  if (st->queued || st->headers_queued || !valid_headers(headers, num))
+    return CN_ERR_INVALID_ARGUMENT;
+  cn_spdy_session *s = st->session;
+  cn_spdy_header_list_append(&st->out_headers, headers, num);
+  st->headers_queued = true;
+  st->headers_fin = fin;
+  st->fin_queued = fin;
+  if (st->local) {
+    cn_spdy_session_assign_id_(s, st);
+    st->logged_alive = true;
+    cn_netlog_begin(s->netlog, st->source, CN_NETLOG_STREAM_ALIVE,
+                    CN_NL_INT("stream_id", st->id), CN_NL_SOURCE("session", s->source),
+                    CN_NL_STR("priority", cn_request_priority_name(st->priority)),
+                    CN_NL_BOOL("local", true), CN_NL_SOURCE("owner", st->owner));
+  }
+  cn_spdy_session_stream_send_ready_(s, st);
+  return CN_OK;
+}
+
+int cn_spdy_stream_write(cn_spdy_stream *st, cn_iobuf *buf, size_t len, bool fin,
+                         cn_completion_cb cb, void *arg) {
+  if (st->error || st->closed)
+    return closed_error(st);
+  if (!st->headers_queued || st->fin_queued || st->wcb || !cb || (len == 0 && !fin) ||
+      (len && (!buf || len > buf->size)))
+    return CN_ERR_INVALID_ARGUMENT;
+  st->wbuf = len ? cn_iobuf_ref(buf) : cn_iobuf_new(0);
+  st->wlen = len;
+  st->woff = 0;
+  st->wfin = fin;
+  st->wdone = false;
+  st->wcb = cb;
+  st->warg = arg;
+  if (fin)
+    st->fin_queued = true;
+  cn_spdy_session_stream_send_ready_(st->session, st);
+  return CN_ERR_IO_PENDING;
+}
+
+int cn_spdy_stream_send_trailers(cn_spdy_stream *st, const cn_spdy_header *headers,
+                                 size_t num) {
+  if (st->error || st->closed)
+    return closed_error(st);
+  if (!st->headers_queued || st->fin_queued || !valid_headers(headers, num))
+    return CN_ERR_INVALID_ARGUMENT;
+  cn_spdy_header_list_append(&st->out_trailers, headers, num);
+  st->trailers_queued = true;
+  st->fin_queued = true;
+  cn_spdy_session_stream_send_ready_(st->session, st);
+  return CN_OK;
+}
+
+int cn_spdy_stream_read_headers(cn_spdy_stream *st, cn_completion_cb cb, void *arg) {
+  if (st->headers_received)
+    return CN_OK;
+  if (st->error || st->closed)
+    return closed_error(st);
+  if (st->hcb || !cb)
+    return CN_ERR_INVALID_ARGUMENT;
+  st->hcb = cb;
+  st->harg = arg;
+  return CN_ERR_IO_PENDING;
+}
+
+const cn_spdy_header *cn_spdy_stream_headers(const cn_spdy_stream *st, size_t *num) {
+  if (num)
+    *num = st->in_headers.count;
+  return st->in_headers.count ? st->in_headers.items : NULL;
+}
+
+const char *cn_spdy_stream_header(const cn_spdy_stream *st, const char *name) {
+  return cn_spdy_header_list_get(&st->in_headers, name);
+}
+
+const cn_spdy_header *cn_spdy_stream_trailers(const cn_spdy_stream *st, size_t *num) {
+  if (num)
+    *num = st->in_trailers.count;
+  return st->in_trailers.count ? st->in_trailers.items : NULL;
+}
+
+int cn_spdy_stream_read(cn_spdy_stream *st, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                        void *arg) {
+  if (!buf || len == 0 || len > buf->size || st->rcb || !cb)
+    return CN_ERR_INVALID_ARGUMENT;
+  int rv = try_read(st, buf, len);
+  if (rv != CN_ERR_IO_PENDING)
+    return rv;
+  st->rdbuf = cn_iobuf_ref(buf);
+  st->rdlen = len;
+  st->rdfilled = 0;
+  st->rcb = cb;
+  st->rarg = arg;
+  return CN_ERR_IO_PENDING;
+}
+
+uint32_t cn_spdy_stream_id(const cn_spdy_stream *st) { return st->id; }
+cn_spdy_session *cn_spdy_stream_session(const cn_spdy_stream *st) { return st->session; }
+cn_request_priority cn_spdy_stream_priority(const cn_spdy_stream *st) { return st->priority; }
+cn_netlog_source cn_spdy_stream_source(const cn_spdy_stream *st) { return st->source; }
+int cn_spdy_stream_error(const cn_spdy_stream *st) { return st->error; }
+bool cn_spdy_stream_is_closed(const cn_spdy_stream *st) { return st->closed; }
+bool cn_spdy_stream_remote_fin(const cn_spdy_stream *st) { return st->remote_fin; }
+size_t cn_spdy_stream_buffered_bytes(const cn_spdy_stream *st) {
+  return cn_bytebuf_len(&st->rbuf);
+}
+int64_t cn_spdy_stream_send_window(const cn_spdy_stream *st) { return st->send_window; }
+int64_t cn_spdy_stream_recv_window(const cn_spdy_stream *st) { return st->recv_window; }
+size_t cn_spdy_stream_write_remaining(const cn_spdy_stream *st) {
+  return st->wbuf && !st->wdone ? st->wlen - st->woff : 0;
+}
+
+// --- Priorities (Chromium's mappings) ---
+
+uint8_t cn_spdy_priority_from_request_priority(cn_request_priority p) {
+  if ((int)p < 0 || p > CN_PRIORITY_HIGHEST)
+    p = CN_PRIORITY_DEFAULT;
+  return (uint8_t)(CN_PRIORITY_HIGHEST - p);  // HIGHEST 0 … THROTTLED 5
+}
+
+cn_request_priority cn_spdy_priority_to_request_priority(uint8_t spdy_priority) {
+  if (spdy_priority > CN_PRIORITY_HIGHEST)
+    spdy_priority = CN_PRIORITY_HIGHEST;  // 6 and 7: the lowest we have
+  return (cn_request_priority)(CN_PRIORITY_HIGHEST - spdy_priority);
+}
+
+uint16_t cn_spdy_priority_to_http2_weight(uint8_t spdy_priority) {
+  if (spdy_priority > 7)
+    spdy_priority = 7;
+  return (uint16_t)((7 - spdy_priority) * 36 + 1);  // 0 → 253 … 7 → 1
+}
+
+uint8_t cn_http2_weight_to_spdy_priority(uint16_t weight) {
+  if (weight < 1)
+    weight = 1;
+  if (weight > 256)
+    weight = 256;
+  unsigned p = (unsigned)(weight - 1) / 36;
+  return (uint8_t)(p >= 7 ? 0 : 7 - p);
+}
