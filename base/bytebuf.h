@@ -26,7 +26,10 @@ void cn_bytebuf_init(cn_bytebuf *b);
 void cn_bytebuf_free(cn_bytebuf *b);
 
 static inline size_t cn_bytebuf_len(const cn_bytebuf *b) { return b->end - b->start; }
-static inline uint8_t *cn_bytebuf_head(const cn_bytebuf *b) { return b->data + b->start; }
+// NULL for a buffer that never grew (adding an offset to NULL is undefined).
+static inline uint8_t *cn_bytebuf_head(const cn_bytebuf *b) {
+  return b->data ? b->data + b->start : NULL;
+}
 
 // Makes room for |n| more bytes and returns where they go; commit them with
 // cn_bytebuf_commit() after writing.

@@ -7,6 +7,7 @@
 #   net_unittests (ASan + UBSan build)      the same under sanitizers
 #   smoke (debug, asan)                      the testserver and fetch binaries end to end
 #   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
+#   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -95,6 +96,26 @@ for config in debug asan; do
   run_tap "smoke ($config)" tests/smoke_test.sh "out/$config"
   run_tap "interop squid ($config)" tests/interop/squid_test.sh "out/$config"
 done
+
+# The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
+# for a bounded 15 s from an empty corpus.
+if bash build/build.sh fuzz fuzzers > "$logdir/build-fuzz.log" 2>&1; then
+  echo "build (fuzz): ok"
+  log="$logdir/fuzz.log"
+  timeout 600 bash tests/run_fuzzers.sh out/fuzz 15 > "$log" 2>&1
+  rc=$?
+  p=$(grep -c '^ok ' "$log" || true)
+  f=$(grep -c '^not ok ' "$log" || true)
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  [ "$f" -gt 0 ] && cat "$log" >&2
+  echo "fuzzers: $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+else
+  echo "build (fuzz) FAILED:" >&2
+  tail -40 "$logdir/build-fuzz.log" >&2
+  failed=$((failed + 1))
+fi
 
 rm -rf "$logdir"
 echo "$passed passed, $failed failed"
