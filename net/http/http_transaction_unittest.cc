@@ -914,6 +914,13 @@ TEST_F(HttpTransactionTest, DestroyDrainsASmallBodyAndKeepsTheConnection) {
   cn_http_transaction_info ti;
   cn_http_transaction_get_info(t, &ti);
   EXPECT_EQ(CN_SOCKET_REUSED_IDLE, ti.reuse_type);
+  // The NetLog says so on each request's source (the ladder's "jump").
+  auto bound = recorder_.Of(CN_NETLOG_SOCKET_POOL_BOUND, CN_NETLOG_PHASE_NONE);
+  ASSERT_EQ(2u, bound.size());
+  EXPECT_EQ("new", bound[0].params["reuse"]);
+  EXPECT_EQ("reused_idle", bound[1].params["reuse"]);
+  EXPECT_EQ(cn_http_transaction_source(t).id, bound[1].source_id);
+  EXPECT_EQ("transport", bound[1].params["pool"]);
   cn_http_transaction_destroy(t);
   RunLoopBriefly(loop_.get());
   cn_url_free(&a);

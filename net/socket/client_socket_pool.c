@@ -299,6 +299,28 @@ static void complete_request(cn_client_socket_handle *h, int result, cn_stream_s
   schedule_notify(pool);
 }
 
+static const char *reuse_name(cn_socket_reuse_type t) {
+  switch (t) {
+    case CN_SOCKET_REUSED_IDLE:
+      return "reused_idle";
+    case CN_SOCKET_UNUSED_IDLE:
+      return "unused_idle";
+    default:
+      return "new";
+  }
+}
+
+// The request got its socket: it is the handle's now. Logged on the
+// request's source (the ladder diagrams draw "jump to step N" from |reuse|).
+static void bind_handle(cn_client_socket_pool *pool, cn_client_socket_handle *h) {
+  h->state = CN_HANDLE_ASSIGNED;
+  cn_list_push_back(&pool->assigned, &h->link);
+  cn_netlog_event(pool->netlog, h->request_source, CN_NETLOG_SOCKET_POOL_BOUND,
+                  CN_NL_STR("pool", pool->options.name), CN_NL_STR("group_id", h->group->id),
+                  CN_NL_STR("reuse", reuse_name(h->reuse_type)),
+                  CN_NL_SOURCE("socket", h->socket->source));
+}
+
 static void on_notify(void *arg) {
   cn_client_socket_pool *pool = arg;
   // One at a time: a callback may reset or request other handles.
@@ -307,8 +329,7 @@ static void on_notify(void *arg) {
     cn_list_remove(&h->link);
     int result = h->pending_result;
     if (h->socket) {
-      h->state = CN_HANDLE_ASSIGNED;
-      cn_list_push_back(&pool->assigned, &h->link);
+      bind_handle(pool, h);
     } else {
       h->state = CN_HANDLE_IDLE;
       h->pool = NULL;
@@ -710,9 +731,8 @@ static int request_socket(cn_client_socket_pool *pool, const char *group_id,
     h->reuse_type = i->used ? CN_SOCKET_REUSED_IDLE : CN_SOCKET_UNUSED_IDLE;
     h->idle_time_ms = idle_ms;
     h->socket = remove_idle(g, i);
-    h->state = CN_HANDLE_ASSIGNED;
     g->active++;
-    cn_list_push_back(&pool->assigned, &h->link);
+    bind_handle(pool, h);
     arm_idle_timer(pool);
     return CN_OK;
   }
@@ -729,9 +749,8 @@ static int request_socket(cn_client_socket_pool *pool, const char *group_id,
     if (rv == CN_OK) {
       h->socket = socket;
       h->reuse_type = CN_SOCKET_UNUSED;
-      h->state = CN_HANDLE_ASSIGNED;
       g->active++;  // the job's slot is now the handle's
-      cn_list_push_back(&pool->assigned, &h->link);
+      bind_handle(pool, h);
       return CN_OK;
     }
     if (rv != CN_ERR_IO_PENDING) {
