@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -65,6 +66,23 @@ inline std::vector<cn_spdy_header> HeaderArray(
     out.push_back({f.first.data(), f.first.size(), f.second.data(), f.second.size()});
   return out;
 }
+
+// An owned header list usable where cn_spdy_header arrays are wanted.
+class Fields {
+ public:
+  Fields(std::initializer_list<std::pair<std::string, std::string>> fields)
+      : fields_(fields), array_(HeaderArray(fields_)) {}
+  const cn_spdy_header *data() const { return array_.data(); }
+  size_t size() const { return array_.size(); }
+  void pop_back() {
+    fields_.pop_back();
+    array_ = HeaderArray(fields_);
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+  std::vector<cn_spdy_header> array_;
+};
 
 inline std::string HeaderValue(const cn_spdy_header *h, size_t n, const char *name) {
   size_t len = 0;
@@ -249,27 +267,37 @@ class Responder {
     if (!hold_)
       ReadBody();
   }
+  // A held Responder starts reading (and answering) now.
+  void Go() {
+    hold_ = false;
+    ReadBody();
+  }
 
   // Sends |status| and |body| (one write with fin; none when empty).
-  void Respond(int status, const std::string &body) {
+  void Respond(int status, const std::string &body, bool fin = true) {
     std::string code = std::to_string(status);
     std::vector<std::pair<std::string, std::string>> fields = {{":status", code}};
     if (cn_spdy_session_protocol(cn_spdy_stream_session(stream)) == CN_PROTO_SPDY31)
       fields.push_back({":version", "HTTP/1.1"});
     fields.push_back({"content-length", std::to_string(body.size())});
     auto h = HeaderArray(fields);
-    int rv = cn_spdy_stream_send_headers(stream, h.data(), h.size(), body.empty());
+    int rv = cn_spdy_stream_send_headers(stream, h.data(), h.size(), body.empty() && fin);
     if (rv < 0) {
       error = rv;
       return;
     }
     responded = true;
-    if (body.empty()) {
+    if (body.empty() && fin) {
       write_done = true;
       return;
     }
-    cn_iobuf *b = cn_iobuf_from_copy(body.data(), body.size());
-    rv = cn_spdy_stream_write(stream, b, body.size(), true, &OnWritten, this);
+    Write(body, fin);
+  }
+  // One more write (the previous one must be done).
+  void Write(const std::string &data, bool fin) {
+    write_done = false;
+    cn_iobuf *b = cn_iobuf_from_copy(data.data(), data.size());
+    int rv = cn_spdy_stream_write(stream, b, data.size(), fin, &OnWritten, this);
     cn_iobuf_unref(b);
     if (rv != CN_ERR_IO_PENDING)
       error = rv;

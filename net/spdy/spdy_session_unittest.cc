@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -130,6 +132,966 @@ TEST_P(SpdySessionTest, PostEchoesBody) {
   EXPECT_EQ(0, req.result);
   EXPECT_TRUE(req.write_done);
   EXPECT_EQ(body, req.response);
+}
+
+
+TEST_P(SpdySessionTest, HundredConcurrentStreams) {
+  auto pair = MakePair();
+  std::vector<std::unique_ptr<Request>> reqs;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 100; i++) {
+    bodies.push_back(Pattern((static_cast<size_t>(i) * 997) % 20000 + 1, static_cast<uint32_t>(i)));
+    reqs.emplace_back(new Request(pair->client, "/echo", bodies.back()));
+    EXPECT_EQ(CN_OK, reqs.back()->Start());
+  }
+  EXPECT_EQ(100u, cn_spdy_session_num_active_streams(pair->client));
+  EXPECT_EQ(0u, cn_spdy_session_num_queued_streams(pair->client));
+  ASSERT_TRUE(RunUntil(loop(), [&] {
+    for (auto &r : reqs) {
+      if (!r->done)
+        return false;
+    }
+    return true;
+  }, 60000));
+  for (int i = 0; i < 100; i++) {
+    EXPECT_EQ(0, reqs[i]->result) << i;
+    EXPECT_EQ(200, reqs[i]->status) << i;
+    EXPECT_TRUE(reqs[i]->response == bodies[i]) << "body " << i << " differs";
+  }
+  EXPECT_EQ(100u, pair->server_rec.streams.size());
+  EXPECT_EQ(0u, cn_spdy_session_num_active_streams(pair->client));
+}
+
+TEST_P(SpdySessionTest, MaxConcurrentStreamsQueuesInPriorityOrder) {
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.max_concurrent_streams = 2;
+  auto pair = MakePair(nullptr, &so);
+  pair->server_rec.hold = true;
+  WaitForSettings(pair.get());
+  EXPECT_EQ(2u, cn_spdy_session_peer_max_concurrent_streams(pair->client));
+
+  Request a(pair->client, "/a"), b(pair->client, "/b");
+  EXPECT_EQ(CN_OK, a.Start());
+  EXPECT_EQ(CN_OK, b.Start());
+  Request c(pair->client, "/c", "", CN_PRIORITY_LOW);
+  Request d(pair->client, "/d", "", CN_PRIORITY_HIGHEST);
+  Request e(pair->client, "/e", "", CN_PRIORITY_LOWEST);
+  Request f(pair->client, "/f", "", CN_PRIORITY_MEDIUM);
+  Request g(pair->client, "/g", "", CN_PRIORITY_HIGHEST);
+  for (Request *r : {&c, &d, &e, &f, &g})
+    EXPECT_EQ(CN_ERR_IO_PENDING, r->Start());
+  EXPECT_EQ(5u, cn_spdy_session_num_queued_streams(pair->client));
+  // Cancelling a waiting stream: it never calls back.
+  cn_spdy_stream_destroy(g.stream);
+  g.stream = nullptr;
+  EXPECT_EQ(4u, cn_spdy_session_num_queued_streams(pair->client));
+
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 2; }));
+  RunLoopBriefly(loop());
+  EXPECT_FALSE(c.granted || d.granted || e.granted || f.granted);
+
+  // Each finished stream frees a slot for the best waiting one.
+  std::vector<std::pair<Request *, std::string>> order = {
+      {&d, "/d"}, {&f, "/f"}, {&c, "/c"}, {&e, "/e"}};
+  size_t answered = 0;
+  for (auto &next : order) {
+    pair->server_rec.streams[answered++]->Respond(200, "");
+    ASSERT_TRUE(RunUntil(loop(), [&] { return next.first->granted; })) << next.second;
+    bool later = false;
+    for (auto &other : order) {
+      if (later) {
+        EXPECT_FALSE(other.first->granted) << other.second << " before " << next.second;
+      }
+      later |= &other == &next;
+    }
+    ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == answered + 2; }));
+    EXPECT_EQ(next.second, pair->server_rec.streams.back()->path);
+  }
+  for (size_t i = answered; i < pair->server_rec.streams.size(); i++)
+    pair->server_rec.streams[i]->Respond(200, "");
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && b.done && c.done && d.done && e.done && f.done; }));
+  EXPECT_EQ(0, g.callbacks);
+  for (Request *r : {&a, &b, &c, &d, &e, &f})
+    EXPECT_EQ(0, r->result);
+}
+
+TEST_P(SpdySessionTest, FlowControlDownloadStallsUntilTheConsumerReads) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.stream_recv_window = 65536;
+  auto pair = MakePair(&co);
+  pair->server_rec.hold = true;
+  Request req(pair->client, "/big");
+  req.hold_body = true;
+  req.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  std::string body = Pattern(1 << 20, 11);
+  Responder *srv = pair->server_rec.streams[0].get();
+  srv->Respond(200, body);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_buffered_bytes(req.stream) == 65536; }));
+  RunLoopBriefly(loop(), 30);
+  // The sender stalls on the window: no WINDOW_UPDATE before a read.
+  EXPECT_EQ(65536u, cn_spdy_stream_buffered_bytes(req.stream));
+  EXPECT_EQ(0, cn_spdy_stream_send_window(srv->stream));
+  EXPECT_EQ((1u << 20) - 65536, cn_spdy_stream_write_remaining(srv->stream));
+  EXPECT_FALSE(srv->write_done);
+  req.ResumeBody();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(0, req.result);
+  EXPECT_TRUE(req.response == body);
+  EXPECT_TRUE(srv->write_done);
+}
+
+TEST_P(SpdySessionTest, FlowControlUploadStallsUntilTheServerReads) {
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.stream_recv_window = 65536;
+  auto pair = MakePair(nullptr, &so);
+  pair->server_rec.hold = true;
+  std::string body = Pattern(1 << 20, 12);
+  Request req(pair->client, "/echo", body);
+  req.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] {
+    return pair->server_rec.streams.size() == 1 &&
+           cn_spdy_stream_buffered_bytes(pair->server_rec.streams[0]->stream) == 65536;
+  }));
+  RunLoopBriefly(loop(), 30);
+  EXPECT_EQ(65536u, cn_spdy_stream_buffered_bytes(pair->server_rec.streams[0]->stream));
+  EXPECT_EQ(0, cn_spdy_stream_send_window(req.stream));
+  EXPECT_EQ((1u << 20) - 65536, cn_spdy_stream_write_remaining(req.stream));
+  EXPECT_FALSE(req.write_done);
+  pair->server_rec.streams[0]->Go();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(0, req.result);
+  EXPECT_TRUE(req.write_done);
+  EXPECT_TRUE(req.response == body);
+}
+
+TEST_P(SpdySessionTest, CancelledStreamLeaksNoSessionWindow) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.session_recv_window = 131072;
+  co.stream_recv_window = 1 << 20;
+  auto pair = MakePair(&co);
+  pair->server_rec.hold = true;
+  Request a(pair->client, "/a");
+  a.hold_body = true;
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  pair->server_rec.streams[0]->Respond(200, Pattern(102400, 1), false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_buffered_bytes(a.stream) == 102400; }));
+  EXPECT_EQ(131072 - 102400, cn_spdy_session_send_window(pair->server));
+  // Cancelled with 100 KiB unread: the session window comes back whole.
+  int callbacks = a.callbacks;
+  cn_spdy_stream_destroy(a.stream);
+  a.stream = nullptr;
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_send_window(pair->server) == 131072; }));
+  EXPECT_EQ(131072, cn_spdy_session_recv_window(pair->client));
+  // And a 1 MiB download through the 128 KiB session window completes.
+  Request b(pair->client, "/b");
+  b.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 2; }));
+  std::string body = Pattern(1 << 20, 2);
+  pair->server_rec.streams[1]->Respond(200, body);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return b.done; }));
+  EXPECT_EQ(0, b.result);
+  EXPECT_TRUE(b.response == body);
+  EXPECT_EQ(callbacks, a.callbacks);
+}
+
+TEST_P(SpdySessionTest, CompletedStreamWithUnreadDataLeaksNoSessionWindow) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.session_recv_window = 131072;
+  auto pair = MakePair(&co);
+  Request a(pair->client, "/size/100000");
+  a.hold_body = true;
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_remote_fin(a.stream); }));
+  // Closed on the wire with everything still unread: credited at close.
+  EXPECT_TRUE(cn_spdy_stream_is_closed(a.stream));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_send_window(pair->server) == 131072; }));
+  a.ResumeBody();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_TRUE(a.response == Pattern(100000, 100000));
+  RunLoopBriefly(loop());
+  // Reading it later gives nothing back twice.
+  EXPECT_EQ(131072, cn_spdy_session_send_window(pair->server));
+  EXPECT_EQ(131072, cn_spdy_session_recv_window(pair->client));
+}
+
+TEST_P(SpdySessionTest, GoawayFailsStreamsAboveLastIdRetryably) {
+  MakeRawServer();
+  Request r1(raw_client_, "/1"), r3(raw_client_, "/3"), r5(raw_client_, "/5");
+  r1.Start();
+  r3.Start();
+  r5.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 3; }));
+  EXPECT_EQ((std::vector<uint32_t>{1, 3, 5}), raw_->HeaderIds());
+  raw_->SendGoaway(3, 0);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return r5.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, r5.result);
+  EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
+  EXPECT_EQ(1, raw_client_rec_.unavailable);
+  Request late(raw_client_, "/late");
+  EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, late.Start());
+  EXPECT_FALSE(r1.done || r3.done);
+  raw_->SendResponse(1, 200, false);
+  raw_->SendData(1, "one", true);
+  raw_->SendResponse(3, 200, false);
+  raw_->SendData(3, "three", true);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return r1.done && r3.done; }));
+  EXPECT_EQ(0, r1.result);
+  EXPECT_EQ("one", r1.response);
+  EXPECT_EQ(0, r3.result);
+  EXPECT_EQ("three", r3.response);
+  // Nothing left: the session says goodbye and closes.
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_client_rec_.closed == 1 && raw_->eof; }));
+  EXPECT_EQ(CN_OK, raw_client_rec_.close_error);
+  ASSERT_NE(nullptr, raw_->Find("GOAWAY"));
+  EXPECT_EQ(0u, raw_->Find("GOAWAY")->code);
+  EXPECT_TRUE(cn_spdy_session_is_closed(raw_client_));
+}
+
+TEST_P(SpdySessionTest, GracefulGoawayFromTheServer) {
+  auto pair = MakePair();
+  pair->server_rec.hold = true;
+  Request a(pair->client, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  cn_spdy_session_go_away(pair->server, CN_HTTP2_NO_ERROR);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->client_rec.unavailable == 1; }));
+  EXPECT_FALSE(cn_spdy_session_is_available(pair->client));
+  EXPECT_FALSE(a.done);
+  pair->server_rec.streams[0]->Respond(200, "bye");
+  ASSERT_TRUE(RunUntil(loop(), [&] {
+    return a.done && pair->client_rec.closed == 1 && pair->server_rec.closed == 1;
+  }));
+  EXPECT_EQ(0, a.result);
+  EXPECT_EQ("bye", a.response);
+  EXPECT_EQ(CN_OK, pair->client_rec.close_error);
+  EXPECT_EQ(CN_OK, pair->server_rec.close_error);
+}
+
+TEST_P(SpdySessionTest, ResetCodesAreMapped) {
+  auto pair = MakePair();
+  pair->server_rec.hold = true;
+  struct Case {
+    uint32_t code;
+    int want;
+  } cases[] = {
+      {CN_HTTP2_REFUSED_STREAM, CN_ERR_HTTP2_SERVER_REFUSED_STREAM},
+      {CN_HTTP2_CANCEL, CN_ERR_HTTP2_STREAM_CLOSED},
+      {CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR},
+      {CN_HTTP2_FLOW_CONTROL_ERROR, CN_ERR_HTTP2_FLOW_CONTROL_ERROR},
+      {CN_HTTP2_INTERNAL_ERROR, CN_ERR_HTTP2_STREAM_CLOSED},
+      {CN_HTTP2_FRAME_SIZE_ERROR, CN_ERR_HTTP2_FRAME_SIZE_ERROR},
+      // SPDY has no HTTP_1_1_REQUIRED: it goes out as PROTOCOL_ERROR.
+      {CN_HTTP2_HTTP_1_1_REQUIRED,
+       spdy() ? CN_ERR_HTTP2_PROTOCOL_ERROR : CN_ERR_HTTP_1_1_REQUIRED},
+  };
+  size_t i = 0;
+  for (const Case &c : cases) {
+    Request req(pair->client, "/r");
+    req.Start();
+    ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == i + 1; }));
+    cn_spdy_stream_reset(pair->server_rec.streams[i]->stream, c.code);
+    ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+    EXPECT_EQ(c.want, req.result) << "code " << c.code;
+    EXPECT_EQ(c.want, cn_spdy_stream_error(req.stream));
+    i++;
+  }
+  EXPECT_TRUE(cn_spdy_session_is_available(pair->client));
+}
+
+TEST_P(SpdySessionTest, PingIsAnswered) {
+  auto pair = MakePair();
+  WaitForSettings(pair.get());
+  cn_spdy_session_check_liveness(pair->client);
+  EXPECT_TRUE(cn_spdy_session_ping_in_flight(pair->client));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return !cn_spdy_session_ping_in_flight(pair->client); }));
+  cn_spdy_session_check_liveness(pair->server);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return !cn_spdy_session_ping_in_flight(pair->server); }));
+  EXPECT_TRUE(cn_spdy_session_is_available(pair->client));
+  Request req(pair->client, "/after");
+  req.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(0, req.result);
+}
+
+TEST_P(SpdySessionTest, UnansweredPingFailsTheSession) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.ping_timeout_ms = 50;
+  MakeRawServer(&co);
+  raw_->answer_pings = false;
+  Request req(raw_client_, "/x");
+  req.Start();
+  cn_spdy_session_check_liveness(raw_client_);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, req.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_client_rec_.closed == 1; }));
+  EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, raw_client_rec_.close_error);
+  EXPECT_EQ(1u, raw_->Count("PING"));
+  // SPDY: a client's ping ids are odd.
+  EXPECT_EQ(1u, raw_->Find("PING")->opaque & 1);
+}
+
+TEST_P(SpdySessionTest, IdleSessionPingsBeforeANewStream) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.idle_ping_ms = 20;
+  MakeRawServer(&co);
+  RunLoopBriefly(loop(), 40);
+  EXPECT_EQ(0u, raw_->Count("PING"));
+  Request req(raw_client_, "/x");
+  req.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1 && raw_->Count("HEADERS") == 1; }));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return !cn_spdy_session_ping_in_flight(raw_client_); }));
+  // Not again while the session is busy.
+  Request req2(raw_client_, "/y");
+  req2.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 2; }));
+  EXPECT_EQ(1u, raw_->Count("PING"));
+}
+
+TEST_P(SpdySessionTest, InitialWindowIncreaseResumesAStalledUpload) {
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.stream_recv_window = 65536;
+  auto pair = MakePair(nullptr, &so);
+  pair->server_rec.hold = true;
+  std::string body = Pattern(1 << 20, 21);
+  Request req(pair->client, "/echo", body);
+  req.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_write_remaining(req.stream) == (1u << 20) - 65536; }));
+  RunLoopBriefly(loop(), 20);
+  EXPECT_EQ(0, cn_spdy_stream_send_window(req.stream));
+  // The server raises its window by SETTINGS alone: the upload goes on
+  // without one byte being read.
+  cn_spdy_session_set_stream_recv_window(pair->server, 4 << 20);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.write_done; }));
+  EXPECT_EQ(static_cast<int64_t>(4 << 20) - (1 << 20), cn_spdy_stream_send_window(req.stream));
+  EXPECT_EQ(1u << 20, cn_spdy_stream_buffered_bytes(pair->server_rec.streams[0]->stream));
+  pair->server_rec.streams[0]->Go();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_TRUE(req.response == body);
+}
+
+TEST_P(SpdySessionTest, InitialWindowDecreaseMakesSendWindowsNegative) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.stream_recv_window = 65536;
+  auto pair = MakePair(&co);
+  pair->server_rec.hold = true;
+  Request req(pair->client, "/big");
+  req.hold_body = true;
+  req.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  std::string body = Pattern(300000, 22);
+  Responder *srv = pair->server_rec.streams[0].get();
+  srv->Respond(200, body);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_buffered_bytes(req.stream) == 65536; }));
+  cn_spdy_session_set_stream_recv_window(pair->client, 16384);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_send_window(srv->stream) < 0; }));
+  EXPECT_EQ(16384 - 65536, cn_spdy_stream_send_window(srv->stream));
+  req.ResumeBody();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(0, req.result);
+  EXPECT_TRUE(req.response == body);
+}
+
+TEST_P(SpdySessionTest, MalformedFrameSendsGoawayAndFailsEveryStream) {
+  MakeRawServer();
+  Request a(raw_client_, "/a"), b(raw_client_, "/b");
+  a.Start();
+  b.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  int want;
+  uint32_t want_code;
+  if (spdy()) {
+    // A control frame of SPDY version 2.
+    raw_->WriteRaw(std::string("\x80\x02\x00\x06\x00\x00\x00\x04\x00\x00\x00\x01", 12));
+    want = CN_ERR_HTTP2_PROTOCOL_ERROR;
+    want_code = CN_SPDY3_GOAWAY_PROTOCOL_ERROR;
+  } else {
+    // A PING of 7 bytes.
+    raw_->WriteRaw(std::string("\x00\x00\x07\x06\x00\x00\x00\x00\x00" "1234567", 16));
+    want = CN_ERR_HTTP2_FRAME_SIZE_ERROR;
+    want_code = CN_HTTP2_FRAME_SIZE_ERROR;
+  }
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && b.done; }));
+  EXPECT_EQ(want, a.result);
+  EXPECT_EQ(want, b.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->eof && raw_client_rec_.closed == 1; }));
+  const RawFrame *g = raw_->Find("GOAWAY");
+  ASSERT_NE(nullptr, g);
+  EXPECT_EQ(want_code, g->code);
+  EXPECT_EQ(want, raw_client_rec_.close_error);
+  EXPECT_EQ(want, cn_spdy_session_error(raw_client_));
+  Request late(raw_client_, "/late");
+  EXPECT_EQ(want, late.Start());
+}
+
+TEST_P(SpdySessionTest, DataOnAnIdleStreamIsAConnectionError) {
+  MakeRawServer();
+  Request a(raw_client_, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  raw_->SendData(7, "boo", false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, a.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
+  EXPECT_EQ(1u, raw_->Find("GOAWAY")->code);  // PROTOCOL_ERROR in both
+}
+
+TEST_P(SpdySessionTest, DataBeyondTheStreamWindowResetsTheStream) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.stream_recv_window = 65536;
+  MakeRawServer(&co);
+  Request a(raw_client_, "/a"), b(raw_client_, "/b");
+  a.hold_body = true;
+  a.Start();
+  b.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  raw_->SendResponse(1, 200, false);
+  raw_->SendData(1, Pattern(65536 + 100, 1), false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("RST_STREAM", 1) != nullptr; }));
+  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_FLOW_CONTROL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+            raw_->Find("RST_STREAM", 1)->code);
+  a.ResumeBody();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  // What arrived within the window is still read, then the error.
+  EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
+  EXPECT_EQ(65536u, a.response.size());
+  // The session and the other stream go on.
+  raw_->SendResponse(3, 200, false);
+  raw_->SendData(3, "fine", true);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return b.done; }));
+  EXPECT_EQ(0, b.result);
+  EXPECT_EQ("fine", b.response);
+}
+
+TEST_P(SpdySessionTest, DataBeyondTheSessionWindowIsAConnectionError) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.session_recv_window = 65536;
+  co.stream_recv_window = 1 << 20;
+  MakeRawServer(&co);
+  Request a(raw_client_, "/a");
+  a.hold_body = true;
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  raw_->SendResponse(1, 200, false);
+  raw_->SendData(1, Pattern(65536 + 100, 1), false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
+  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_GOAWAY_PROTOCOL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+            raw_->Find("GOAWAY")->code);
+  a.ResumeBody();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
+}
+
+TEST_P(SpdySessionTest, SocketEofFailsEveryStream) {
+  MakeRawServer();
+  Request a(raw_client_, "/a"), b(raw_client_, "/b");
+  a.Start();
+  b.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  raw_->SendResponse(1, 200, false);
+  raw_->SendData(1, "part", false);
+  // The owner destroys the session from on_closed, as a pool would.
+  raw_client_rec_.on_closed_hook = [&] {
+    cn_spdy_session_destroy(raw_client_);
+    raw_client_ = nullptr;
+  };
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.response == "part"; }));
+  raw_->Close();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && b.done; }));
+  EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, a.result);
+  EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, b.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_client_rec_.closed == 1; }));
+  EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, raw_client_rec_.close_error);
+  EXPECT_EQ(nullptr, raw_client_);
+}
+
+TEST_P(SpdySessionTest, DestroyStreamAtEveryStage) {
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.max_concurrent_streams = 1;
+  auto pair = MakePair(nullptr, &so);
+  pair->server_rec.hold = true;
+  WaitForSettings(pair.get());
+  auto destroy = [&](Request &r) {
+    int before = r.callbacks;
+    cn_spdy_stream_destroy(r.stream);
+    r.stream = nullptr;
+    RunLoopBriefly(loop());
+    EXPECT_EQ(before, r.callbacks) << "a callback after destroy";
+  };
+  // Holding the only slot; then one waiting for it.
+  Request holder(pair->client, "/holder");
+  EXPECT_EQ(CN_OK, holder.Start(false));
+  Request queued(pair->client, "/queued");
+  EXPECT_EQ(CN_ERR_IO_PENDING, queued.Start());
+  destroy(queued);
+  // Created, nothing sent.
+  destroy(holder);
+  // Headers queued, not yet on the wire.
+  Request fresh(pair->client, "/fresh");
+  EXPECT_EQ(CN_OK, fresh.Start());
+  destroy(fresh);
+  EXPECT_EQ(0u, pair->server_rec.streams.size());
+  // On the wire, waiting for the response head.
+  Request waiting(pair->client, "/waiting");
+  waiting.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  destroy(waiting);
+  Responder *s0 = pair->server_rec.streams[0].get();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_is_closed(s0->stream); }));
+  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, cn_spdy_stream_error(s0->stream));  // RST CANCEL
+  // In the middle of the body.
+  Request mid(pair->client, "/mid");
+  mid.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 2; }));
+  Responder *s1 = pair->server_rec.streams[1].get();
+  s1->Respond(200, Pattern(200000, 3), false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return mid.response.size() > 0; }));
+  destroy(mid);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_is_closed(s1->stream); }));
+  EXPECT_EQ(0u, cn_spdy_session_num_active_streams(pair->client));
+  // The session is fine afterwards.
+  pair->server_rec.hold = false;
+  Request last(pair->client, "/size/10");
+  last.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return last.done; }));
+  EXPECT_EQ(0, last.result);
+  EXPECT_EQ(Pattern(10, 10), last.response);
+}
+
+TEST_P(SpdySessionTest, DestroySessionBeforeAnyIo) {
+  auto pair = MakePair();
+  pair->DestroyClient();
+  pair->DestroyServer();
+  RunLoopBriefly(loop());
+  EXPECT_EQ(0, pair->client_rec.unavailable + pair->client_rec.closed);
+  EXPECT_EQ(0, pair->server_rec.unavailable + pair->server_rec.closed);
+}
+
+TEST_P(SpdySessionTest, DestroyClientSessionWithStreamsAlive) {
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.max_concurrent_streams = 1;
+  auto pair = MakePair(nullptr, &so);
+  pair->server_rec.hold = true;
+  WaitForSettings(pair.get());
+  Request mid(pair->client, "/mid");
+  mid.Start();
+  Request queued(pair->client, "/queued");
+  EXPECT_EQ(CN_ERR_IO_PENDING, queued.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  pair->server_rec.streams[0]->Respond(200, Pattern(200000, 4), false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return mid.response.size() > 0; }));
+  pair->DestroyClient();
+  // The streams' owners still hear about it; the session's delegate not.
+  ASSERT_TRUE(RunUntil(loop(), [&] { return mid.done && queued.done; }));
+  EXPECT_EQ(CN_ERR_ABORTED, mid.result);
+  EXPECT_EQ(CN_ERR_ABORTED, queued.result);
+  EXPECT_EQ(0, pair->client_rec.unavailable + pair->client_rec.closed);
+  // The stream outlives its session safely.
+  EXPECT_EQ(CN_ERR_ABORTED, cn_spdy_stream_error(mid.stream));
+  cn_iobuf *buf = cn_iobuf_new(10);
+  EXPECT_EQ(CN_ERR_ABORTED, cn_spdy_stream_write(mid.stream, buf, 10, false,
+                                                 [](void *, int) {}, nullptr));
+  cn_iobuf_unref(buf);
+  // The server sees the GOAWAY and the EOF.
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.closed == 1; }));
+}
+
+TEST_P(SpdySessionTest, DestroyServerSessionMidTransfer) {
+  auto pair = MakePair();
+  pair->server_rec.hold = true;
+  Request a(pair->client, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  pair->server_rec.streams[0]->Respond(200, Pattern(200000, 5), false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.response.size() > 0; }));
+  pair->DestroyServer();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, a.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->client_rec.closed == 1; }));
+}
+
+TEST_P(SpdySessionTest, StreamIdExhaustion) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.first_stream_id_for_testing = 0x7ffffffd;
+  auto pair = MakePair(&co);
+  Request a(pair->client, "/size/5");
+  EXPECT_EQ(CN_OK, a.Start());
+  EXPECT_EQ(0x7ffffffdu, cn_spdy_stream_id(a.stream));
+  EXPECT_TRUE(cn_spdy_session_is_available(pair->client));
+  Request b(pair->client, "/size/6");
+  EXPECT_EQ(CN_OK, b.Start());
+  EXPECT_EQ(0x7fffffffu, cn_spdy_stream_id(b.stream));
+  // The last id is taken: no more streams on this session.
+  EXPECT_FALSE(cn_spdy_session_is_available(pair->client));
+  Request c(pair->client, "/size/7");
+  EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, c.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && b.done; }));
+  EXPECT_EQ(0, a.result);
+  EXPECT_EQ(Pattern(5, 5), a.response);
+  EXPECT_EQ(0, b.result);
+  EXPECT_EQ(Pattern(6, 6), b.response);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->client_rec.closed == 1; }));
+  EXPECT_EQ(1, pair->client_rec.unavailable);
+  EXPECT_EQ(CN_OK, pair->client_rec.close_error);
+}
+
+TEST_P(SpdySessionTest, StreamIdsLeftForWaitingStreamsOnly) {
+  // Two ids left and three streams: the third waits for no slot but for
+  // an id that never comes, and fails retryably when the last id goes.
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.first_stream_id_for_testing = 0x7ffffffd;
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.max_concurrent_streams = 1;
+  auto pair = MakePair(&co, &so);
+  WaitForSettings(pair.get());
+  Request a(pair->client, "/size/1"), b(pair->client, "/size/2"), c(pair->client, "/size/3");
+  EXPECT_EQ(CN_OK, a.Start());
+  EXPECT_EQ(CN_ERR_IO_PENDING, b.Start());
+  EXPECT_EQ(CN_ERR_IO_PENDING, c.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && b.done && c.done; }));
+  EXPECT_EQ(0, a.result);
+  EXPECT_EQ(0, b.result);
+  EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, c.result);
+}
+
+TEST_P(SpdySessionTest, ServerRefusesStreamsBeyondItsLimit) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.initial_peer_max_concurrent_streams = 10;
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.max_concurrent_streams = 1;
+  auto pair = MakePair(&co, &so);
+  pair->server_rec.hold = true;
+  // Sent before the client knows the server's limit.
+  Request a(pair->client, "/a"), b(pair->client, "/b"), c(pair->client, "/c");
+  a.Start();
+  b.Start();
+  c.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return b.done && c.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_SERVER_REFUSED_STREAM, b.result);
+  EXPECT_EQ(CN_ERR_HTTP2_SERVER_REFUSED_STREAM, c.result);
+  ASSERT_EQ(1u, pair->server_rec.streams.size());
+  pair->server_rec.streams[0]->Respond(200, "ok");
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(0, a.result);
+  EXPECT_EQ(1u, cn_spdy_session_peer_max_concurrent_streams(pair->client));
+}
+
+TEST_P(SpdySessionTest, PushIsRefused) {
+  {
+    MakeRawServer();
+    Request a(raw_client_, "/a");
+    a.Start();
+    ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+    if (spdy()) {
+      raw_->SendHeaders(2,
+                        {{":method", "GET"},
+                         {":path", "/pushed"},
+                         {":host", "origin.test"},
+                         {":scheme", "https"},
+                         {":version", "HTTP/1.1"}},
+                        false, CN_SPDY_HEADERS_REQUEST, 1);
+    } else {
+      // PUSH_PROMISE on stream 1 promising 2: :method GET, :path /,
+      // :scheme https from HPACK's static table.
+      raw_->WriteRaw(std::string("\x00\x00\x07\x05\x04\x00\x00\x00\x01"
+                                 "\x00\x00\x00\x02\x82\x84\x87",
+                                 16));
+    }
+    ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("RST_STREAM", 2) != nullptr; }));
+    EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_REFUSED_STREAM} : uint32_t{CN_HTTP2_REFUSED_STREAM},
+              raw_->Find("RST_STREAM", 2)->code);
+    // Frames for the refused stream are ignored; the request completes.
+    raw_->SendData(2, "ignored", true);
+    raw_->SendResponse(1, 200, false);
+    raw_->SendData(1, "real", true);
+    ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+    EXPECT_EQ(0, a.result);
+    EXPECT_EQ("real", a.response);
+    EXPECT_TRUE(cn_spdy_session_is_available(raw_client_));
+    cn_spdy_session_destroy(raw_client_);
+    raw_client_ = nullptr;
+  }
+  EXPECT_EQ(1u, counters_.streams);
+}
+
+TEST_P(SpdySessionTest, InterimResponsesAreSkipped) {
+  MakeRawServer();
+  Request a(raw_client_, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  raw_->SendResponse(1, 100, false);
+  raw_->SendResponse(1, 204, true);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(0, a.result);
+  EXPECT_EQ(204, a.status);
+}
+
+TEST_P(SpdySessionTest, ResponseWithoutStatusResetsTheStream) {
+  MakeRawServer();
+  Request a(raw_client_, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  raw_->SendHeaders(1, {{"content-type", "text/plain"}}, false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, a.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("RST_STREAM", 1) != nullptr; }));
+  EXPECT_EQ(1u, raw_->Find("RST_STREAM", 1)->code);  // PROTOCOL_ERROR in both
+  EXPECT_TRUE(cn_spdy_session_is_available(raw_client_));
+}
+
+TEST_P(SpdySessionTest, Http11RequiredGoaway) {
+  if (spdy())
+    GTEST_SKIP() << "HTTP_1_1_REQUIRED is HTTP/2's";
+  MakeRawServer();
+  Request a(raw_client_, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  raw_->SendGoaway(1, CN_HTTP2_HTTP_1_1_REQUIRED);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && raw_client_rec_.closed == 1; }));
+  EXPECT_EQ(CN_ERR_HTTP_1_1_REQUIRED, a.result);
+  EXPECT_EQ(CN_ERR_HTTP_1_1_REQUIRED, raw_client_rec_.close_error);
+}
+
+TEST_P(SpdySessionTest, TrailersBothWays) {
+  auto pair = MakePair();
+  pair->server_rec.hold = true;
+  cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
+  cn_spdy_stream *st = nullptr;
+  ASSERT_EQ(CN_OK, cn_spdy_stream_create(pair->client, CN_PRIORITY_MEDIUM, none, nullptr, nullptr, &st));
+  Fields req({{":method", "POST"}, {":path", "/t"}, {":scheme", "https"},
+                          {spdy() ? ":host" : ":authority", "origin.test"}, {":version", "HTTP/1.1"}});
+  if (!spdy())
+    req.pop_back();
+  ASSERT_EQ(CN_OK, cn_spdy_stream_send_headers(st, req.data(), req.size(), false));
+  cn_iobuf *buf = cn_iobuf_from_copy("abc", 3);
+  TestCompletion wc;
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_spdy_stream_write(st, buf, 3, false, wc.cb(), wc.arg()));
+  Fields trailers({{"x-checksum", "42"}});
+  ASSERT_EQ(CN_OK, cn_spdy_stream_send_trailers(st, trailers.data(), trailers.size()));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_send_trailers(st, trailers.data(), 1));
+  EXPECT_EQ(3, wc.WaitForResult(loop(), CN_ERR_IO_PENDING));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  Responder *srv = pair->server_rec.streams[0].get();
+  srv->Go();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return srv->body_done; }));
+  EXPECT_EQ("abc", srv->request_body);
+  size_t n;
+  const cn_spdy_header *t = cn_spdy_stream_trailers(srv->stream, &n);
+  EXPECT_EQ("42", HeaderValue(t, n, "x-checksum"));
+  // The Responder answered "hello"; its trailers-free response ends it.
+  TestCompletion hc;
+  EXPECT_EQ(CN_OK, hc.WaitForResult(loop(), cn_spdy_stream_read_headers(st, hc.cb(), hc.arg())));
+  EXPECT_STREQ("200", cn_spdy_stream_header(st, ":status"));
+  std::string body;
+  for (;;) {
+    TestCompletion rc;
+    int rv = rc.WaitForResult(loop(), cn_spdy_stream_read(st, buf, 3, rc.cb(), rc.arg()));
+    if (rv <= 0) {
+      EXPECT_EQ(0, rv);
+      break;
+    }
+    body.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
+  }
+  EXPECT_EQ("hello", body);
+  cn_iobuf_unref(buf);
+  cn_spdy_stream_destroy(st);
+}
+
+TEST_P(SpdySessionTest, ServerTrailers) {
+  MakeRawServer();
+  Request a(raw_client_, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  raw_->SendResponse(1, 200, false);
+  raw_->SendData(1, "body", false);
+  raw_->SendHeaders(1, {{"grpc-status", "0"}}, true, CN_SPDY_HEADERS_TRAILERS);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(0, a.result);
+  EXPECT_EQ("body", a.response);
+  size_t n;
+  const cn_spdy_header *t = cn_spdy_stream_trailers(a.stream, &n);
+  EXPECT_EQ("0", HeaderValue(t, n, "grpc-status"));
+}
+
+TEST_P(SpdySessionTest, HigherPriorityDataGoesFirstAndEqualPrioritiesShare) {
+  MakeRawServer(nullptr, {{spdy() ? uint32_t{CN_SPDY3_SETTINGS_INITIAL_WINDOW_SIZE}
+                                  : uint32_t{CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE},
+                           1 << 20, 0}});
+  raw_->SendWindowUpdate(0, 1 << 20);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_send_window(raw_client_) > (1 << 20); }));
+  std::string body(40000, 'x');
+  Request low(raw_client_, "/low", body, CN_PRIORITY_LOWEST);
+  Request high(raw_client_, "/high", body, CN_PRIORITY_HIGHEST);
+  Request m1(raw_client_, "/m1", body, CN_PRIORITY_MEDIUM);
+  Request m2(raw_client_, "/m2", body, CN_PRIORITY_MEDIUM);
+  low.Start();
+  high.Start();
+  m1.Start();
+  m2.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return low.write_done && high.write_done && m1.write_done && m2.write_done; }));
+  std::vector<uint32_t> data_ids;
+  for (const auto &f : raw_->frames) {
+    if (f.type == "DATA")
+      data_ids.push_back(f.stream_id);
+  }
+  // HEADERS in order of sending, whatever the priority.
+  EXPECT_EQ((std::vector<uint32_t>{1, 3, 5, 7}), raw_->HeaderIds());
+  // 40000 bytes = 3 frames each: the highest first, the two mediums in
+  // turn, the lowest last.
+  std::vector<uint32_t> want = {3, 3, 3, 5, 7, 5, 7, 5, 7, 1, 1, 1};
+  EXPECT_EQ(want, data_ids);
+  // Priorities reached the wire.
+  const RawFrame *h = raw_->Find("HEADERS", 3);
+  if (spdy()) {
+    EXPECT_EQ(0, h->spdy_priority);
+  } else {
+    EXPECT_EQ(253, h->weight);
+  }
+}
+
+// Records NetLog entries of the session's event types.
+class LogRecorder {
+ public:
+  explicit LogRecorder(cn_netlog *log) {
+    cn_list_init(&obs_.obs.link);
+    obs_.obs.on_entry = &OnEntry;
+    obs_.self = this;
+    cn_netlog_add_observer(log, &obs_.obs);
+  }
+  ~LogRecorder() { cn_netlog_remove_observer(&obs_.obs); }
+  struct Entry {
+    cn_netlog_event_type type;
+    cn_netlog_phase phase;
+    std::map<std::string, std::string> params;
+  };
+  std::vector<Entry> entries;
+  const Entry *Find(cn_netlog_event_type t, const char *key = nullptr, const char *value = nullptr) {
+    for (const auto &e : entries) {
+      if (e.type != t)
+        continue;
+      if (!key)
+        return &e;
+      auto it = e.params.find(key);
+      if (it != e.params.end() && it->second == value)
+        return &e;
+    }
+    return nullptr;
+  }
+
+ private:
+  static void OnEntry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
+    LogRecorder *self = reinterpret_cast<Observer *>(obs)->self;
+    Entry entry{e->type, e->phase, {}};
+    for (size_t i = 0; i < e->num_params; i++) {
+      const cn_netlog_param &p = e->params[i];
+      entry.params[p.key] = p.kind == CN_NETLOG_PARAM_STR ? std::string(p.s) : std::to_string(p.i);
+    }
+    self->entries.push_back(entry);
+  }
+  struct Observer {
+    cn_netlog_observer obs;  // first: the callback casts back
+    LogRecorder *self;
+  } obs_;
+};
+
+TEST_P(SpdySessionTest, NetLogHasTheLadderVocabulary) {
+  LogRecorder rec(&netlog_);
+  {
+    auto pair = MakePair();
+    Request req(pair->client, "/size/100");
+    req.Start();
+    ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  }
+  const char *request_frame = spdy() ? "SYN_STREAM" : "HEADERS";
+  const char *reply_frame = spdy() ? "SYN_REPLY" : "HEADERS";
+  auto *sent = rec.Find(CN_NETLOG_SPDY_SESSION_SEND_HEADERS, "frame", request_frame);
+  ASSERT_NE(nullptr, sent);
+  EXPECT_EQ("GET", sent->params.at("method"));
+  EXPECT_EQ("/size/100", sent->params.at("path"));
+  EXPECT_EQ("1", sent->params.at("stream_id"));
+  auto *got = rec.Find(CN_NETLOG_SPDY_SESSION_RECV_HEADERS, "status", "200");
+  ASSERT_NE(nullptr, got);
+  EXPECT_EQ(reply_frame, got->params.at("frame"));
+  auto *data = rec.Find(CN_NETLOG_SPDY_SESSION_RECV_DATA);
+  ASSERT_NE(nullptr, data);
+  EXPECT_EQ("100", data->params.at("bytes"));
+  EXPECT_EQ("1", data->params.at("fin"));
+  EXPECT_NE(nullptr, rec.Find(CN_NETLOG_SPDY_SESSION_SEND_SETTINGS));
+  EXPECT_NE(nullptr, rec.Find(CN_NETLOG_SPDY_SESSION_RECV_SETTINGS));
+  EXPECT_NE(nullptr, rec.Find(CN_NETLOG_SPDY_SESSION_SEND_WINDOW_UPDATE, "stream_id", "0"));
+  auto *alive = rec.Find(CN_NETLOG_SESSION_ALIVE, "role", "client");
+  ASSERT_NE(nullptr, alive);
+  EXPECT_EQ(spdy() ? "spdy/3.1" : "h2", alive->params.at("protocol"));
+  EXPECT_EQ(2u, counters_.sessions);
+  EXPECT_EQ(2u, counters_.streams);
+}
+
+TEST_P(SpdySessionTest, CredentialsAreNotLogged) {
+  LogRecorder rec(&netlog_);
+  MakeRawServer();
+  cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
+  cn_spdy_stream *st = nullptr;
+  ASSERT_EQ(CN_OK, cn_spdy_stream_create(raw_client_, CN_PRIORITY_MEDIUM, none, nullptr, nullptr, &st));
+  Fields h({{":method", "GET"}, {":path", "/"}, {"proxy-authorization", "Basic c2VjcmV0"}});
+  ASSERT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), true));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  auto *sent = rec.Find(CN_NETLOG_SPDY_SESSION_SEND_HEADERS);
+  ASSERT_NE(nullptr, sent);
+  EXPECT_EQ(std::string::npos, sent->params.at("headers").find("c2VjcmV0"));
+  EXPECT_NE(std::string::npos, sent->params.at("headers").find("[14 bytes were stripped]"));
+  cn_spdy_stream_destroy(st);
+}
+
+TEST_P(SpdySessionTest, ApiMisuseIsRefused) {
+  auto pair = MakePair();
+  cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
+  cn_spdy_stream *st = nullptr;
+  // A server session opens no streams.
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT,
+            cn_spdy_stream_create(pair->server, CN_PRIORITY_MEDIUM, none, nullptr, nullptr, &st));
+  ASSERT_EQ(CN_OK, cn_spdy_stream_create(pair->client, CN_PRIORITY_MEDIUM, none, nullptr, nullptr, &st));
+  cn_iobuf *buf = cn_iobuf_new(4);
+  auto cb = [](void *, int) {};
+  // Data before headers; upper-case names; empty lists.
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_write(st, buf, 4, false, cb, nullptr));
+  Fields bad({{":method", "GET"}, {"X-Up", "1"}});
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_send_headers(st, bad.data(), bad.size(), true));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_send_headers(st, nullptr, 0, true));
+  EXPECT_EQ(0u, cn_spdy_stream_id(st));
+  Fields good({{":method", "GET"}, {":path", "/"}});
+  EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, good.data(), good.size(), false));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_send_headers(st, good.data(), good.size(), false));
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_spdy_stream_write(st, buf, 4, false, cb, nullptr));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_write(st, buf, 4, false, cb, nullptr));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_read(st, buf, 0, cb, nullptr));
+  cn_iobuf_unref(buf);
+  cn_spdy_stream_destroy(st);
+  // An unknown protocol is refused (and the socket taken).
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop(), nullptr, 0, &a, &b);
+  cn_spdy_session *s = nullptr;
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_session_create(loop(), a, nullptr, nullptr, nullptr, &s));
+  EXPECT_EQ(nullptr, s);
+  cn_stream_socket_destroy(b);
 }
 
 }  // namespace
