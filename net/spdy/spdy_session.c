@@ -386,6 +386,10 @@ static char *settings_for_log(const cn_spdy_setting *set, size_t num) {
 
 static void queue_settings(cn_spdy_session *s, const cn_spdy_setting *set, size_t num) {
   cn_spdy_framer_write_settings(s->framer, set, num, &s->ctl);
+  if (!is_spdy(s)) {
+    s->settings_sent++;
+    s->local_settings_acked = false;
+  }
   if (capturing(s)) {
     char *text = settings_for_log(set, num);
     cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_SETTINGS,
@@ -1223,7 +1227,10 @@ static int on_rst_stream(void *ctx, uint32_t id, uint32_t code) {
       return protocol_error(s, "RST_STREAM on an idle stream");
     return CN_OK;
   }
-  cn_spdy_session_close_stream_(s, st, err);
+  // NO_ERROR after a complete response only stops our upload (RFC 9113
+  // §8.1): the stream ended well; a pending write still fails.
+  bool done = !is_spdy(s) && code == CN_HTTP2_NO_ERROR && st->remote_fin;
+  cn_spdy_session_close_stream_(s, st, done ? CN_OK : err);
   cn_spdy_stream_fail_(st, err);
   return CN_OK;
 }
@@ -1263,12 +1270,15 @@ static int on_settings(void *ctx, const cn_spdy_setting *set, size_t num, bool a
     free(text);
   }
   if (ack) {
-    s->local_settings_acked = true;
-    if (s->pending_initial_window) {
+    if (s->settings_acked == s->settings_sent)
+      return protocol_error(s, "SETTINGS ACK for nothing");
+    s->settings_acked++;
+    s->local_settings_acked = s->settings_acked == s->settings_sent;
+    if (s->has_pending_window && s->settings_acked >= s->pending_window_ack) {
       // A decrease of our window takes effect now that the peer knows it.
       int64_t delta = s->pending_initial_window - s->local_initial_window;
       s->local_initial_window = s->pending_initial_window;
-      s->pending_initial_window = 0;
+      s->has_pending_window = false;
       for (cn_list_node *n = s->streams.next; n != &s->streams; n = n->next)
         CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += delta;
     }
@@ -1507,6 +1517,7 @@ static void resolve_options(cn_spdy_session_options *o, const cn_spdy_session_op
   if (in->idle_ping_ms)
     o->idle_ping_ms = in->idle_ping_ms;
   o->limits = in->limits;
+  o->peer = in->peer;
   o->first_stream_id_for_testing = in->first_stream_id_for_testing;
   if (o->stream_recv_window > CN_SPDY_MAX_WINDOW)
     o->stream_recv_window = CN_SPDY_MAX_WINDOW;
@@ -1539,6 +1550,7 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
   else
     cn_spdy_framer_limits_init(&s->limits, proto);
   s->opts.limits = NULL;  // copied; the caller's may go
+  s->opts.peer = NULL;
   if (delegate)
     s->delegate = *delegate;
   s->state = CN_SPDY_SESSION_OPEN;
@@ -1573,7 +1585,7 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
   cn_netlog_begin(netlog, s->source, CN_NETLOG_SESSION_ALIVE,
                   CN_NL_STR("protocol", cn_next_proto_alpn(proto)),
                   CN_NL_STR("role", s->is_server ? "server" : "client"),
-                  CN_NL_SOURCE("socket", socket->source));
+                  CN_NL_STR("peer", o.peer ? o.peer : ""), CN_NL_SOURCE("socket", socket->source));
 
   // What every session says first.
   cn_spdy_framer_write_preface(s->framer, &s->ctl);
@@ -1589,7 +1601,8 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
     s->recv_window = s->session_window_max;
   }
   // SPDY has no SETTINGS ack: ours count at once.
-  s->local_settings_acked = is_spdy(s);
+  if (is_spdy(s))
+    s->local_settings_acked = true;
   cn_spdy_session_schedule_(s, true);  // the task writes them and starts reading
   *out = s;
   return CN_OK;
@@ -1615,6 +1628,13 @@ void cn_spdy_session_destroy(cn_spdy_session *s) {
     close_socket(s);
   }
   cn_spdy_session_unref_(s);
+}
+
+void cn_spdy_session_set_delegate(cn_spdy_session *s, const cn_spdy_session_delegate *delegate) {
+  if (delegate && !s->owner_gone)
+    s->delegate = *delegate;
+  else
+    memset(&s->delegate, 0, sizeof(s->delegate));
 }
 
 void cn_spdy_session_go_away(cn_spdy_session *s, uint32_t h2_code) {
@@ -1647,15 +1667,17 @@ void cn_spdy_session_set_stream_recv_window(cn_spdy_session *s, uint32_t window)
   cn_spdy_setting set = {.id = setting_id(s, false), .value = window};
   queue_settings(s, &set, 1);
   cn_spdy_session_schedule_(s, true);
-  int64_t current = s->pending_initial_window ? s->pending_initial_window : s->local_initial_window;
-  if (!is_spdy(s) && window < current) {
-    s->pending_initial_window = window;  // at the ACK
-    s->local_settings_acked = false;
+  // The window in force only shrinks once the peer acknowledged it (before
+  // that, it may send under the larger one).
+  if (!is_spdy(s) && window < s->local_initial_window) {
+    s->has_pending_window = true;
+    s->pending_initial_window = window;  // at the ACK of this SETTINGS
+    s->pending_window_ack = s->settings_sent;
     return;
   }
   int64_t delta = (int64_t)window - s->local_initial_window;
   s->local_initial_window = window;
-  s->pending_initial_window = 0;
+  s->has_pending_window = false;
   for (cn_list_node *n = s->streams.next; n != &s->streams; n = n->next)
     CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += delta;
 }

@@ -112,6 +112,9 @@ typedef struct cn_spdy_session_options {
   int64_t idle_ping_ms;
   // Framer limits (NULL: the protocol's defaults). Copied.
   const cn_spdy_framer_limits *limits;
+  // What the session talks to ("proxy.test:443", a session key), for the
+  // NetLog only (SESSION_ALIVE's "peer"). May be NULL; copied.
+  const char *peer;
   // Tests only: the first stream id this side opens (0: 1 for a client,
   // 2 for a server), to reach stream-id exhaustion quickly.
   uint32_t first_stream_id_for_testing;
@@ -153,6 +156,11 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
 // do again). Peer streams never handed to the delegate are freed. Accepts
 // NULL.
 void cn_spdy_session_destroy(cn_spdy_session *s);
+
+// Replaces the delegate (e.g. a pool adopting a session a connect job
+// made). |delegate| may be NULL (no more calls); copied. Calls already due
+// go to the new delegate.
+void cn_spdy_session_set_delegate(cn_spdy_session *s, const cn_spdy_session_delegate *delegate);
 
 // Sends GOAWAY (|h2_code|: an HTTP/2 error code, CN_HTTP2_NO_ERROR for a
 // graceful close, mapped to SPDY's GOAWAY status), takes no new streams

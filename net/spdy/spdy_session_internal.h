@@ -185,8 +185,12 @@ struct cn_spdy_session {
   int64_t peer_initial_window;  // the peer's stream receive window
   int64_t send_window;          // the peer's session receive window
   int64_t local_initial_window; // our stream receive window (in force)
-  int64_t pending_initial_window;  // HTTP/2: a decrease waiting for its ACK (0: none)
-  bool local_settings_acked;
+  bool has_pending_window;
+  int64_t pending_initial_window;  // HTTP/2: a decrease waiting for its ACK
+  uint32_t pending_window_ack;     // ... the count of SETTINGS acked that applies it
+  uint32_t settings_sent;          // HTTP/2 SETTINGS frames sent / acknowledged
+  uint32_t settings_acked;
+  bool local_settings_acked;       // every SETTINGS we sent is acknowledged
   int64_t recv_window;          // what the peer may still send on the session
   int64_t session_window_max;
   uint64_t recv_unacked;

@@ -322,16 +322,22 @@ TEST_P(SpdySessionTest, CompletedStreamWithUnreadDataLeaksNoSessionWindow) {
 }
 
 TEST_P(SpdySessionTest, GoawayFailsStreamsAboveLastIdRetryably) {
-  MakeRawServer();
-  Request r1(raw_client_, "/1"), r3(raw_client_, "/3"), r5(raw_client_, "/5");
+  MakeRawServer(nullptr, {{spdy() ? uint32_t{CN_SPDY3_SETTINGS_MAX_CONCURRENT_STREAMS}
+                                  : uint32_t{CN_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS},
+                           3, 0}});
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_peer_settings_received(raw_client_); }));
+  Request r1(raw_client_, "/1"), r3(raw_client_, "/3"), r5(raw_client_, "/5"), r7(raw_client_, "/7");
   r1.Start();
   r3.Start();
   r5.Start();
+  EXPECT_EQ(CN_ERR_IO_PENDING, r7.Start());
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 3; }));
   EXPECT_EQ((std::vector<uint32_t>{1, 3, 5}), raw_->HeaderIds());
   raw_->SendGoaway(3, 0);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return r5.done; }));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return r5.done && r7.done; }));
+  // Never processed by the peer (5) or never sent (7): retry elsewhere.
   EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, r5.result);
+  EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, r7.result);
   EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
   EXPECT_EQ(1, raw_client_rec_.unavailable);
   Request late(raw_client_, "/late");
@@ -592,6 +598,51 @@ TEST_P(SpdySessionTest, DataBeyondTheSessionWindowIsAConnectionError) {
   a.ResumeBody();
   ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
   EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
+}
+
+TEST_P(SpdySessionTest, WindowOverflowIsAnError) {
+  MakeRawServer();
+  Request a(raw_client_, "/a", std::string(10, 'x')), b(raw_client_, "/b");
+  a.Start();
+  b.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  // A stream window above 2^31-1: that stream is reset.
+  raw_->SendWindowUpdate(1, 0x7fffffff);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("RST_STREAM", 1) != nullptr; }));
+  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_FLOW_CONTROL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+            raw_->Find("RST_STREAM", 1)->code);
+  EXPECT_FALSE(b.done);
+  // The session window above 2^31-1: the session fails.
+  raw_->SendWindowUpdate(0, 0x7fffffff);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return b.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, b.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
+  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_GOAWAY_PROTOCOL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+            raw_->Find("GOAWAY")->code);
+}
+
+TEST_P(SpdySessionTest, ResetNoErrorAfterACompleteResponseKeepsIt) {
+  if (spdy())
+    GTEST_SKIP() << "RST_STREAM NO_ERROR is HTTP/2's";
+  MakeRawServer();
+  Request a(raw_client_, "/upload", Pattern(200000, 9));
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("DATA") > 0; }));
+  // The server answers before the upload is done and stops it.
+  raw_->SendResponse(1, 200, false);
+  raw_->SendData(1, "ok", true);
+  raw_->SendRst(1, CN_HTTP2_NO_ERROR);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && a.response == "ok"; }));
+  EXPECT_EQ(0, a.result);  // the response is whole
+  EXPECT_FALSE(a.write_done);  // the upload was stopped
+  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, cn_spdy_stream_error(a.stream));
+  EXPECT_EQ(200, a.status);
+  EXPECT_TRUE(cn_spdy_stream_remote_fin(a.stream));
+  cn_iobuf *buf = cn_iobuf_new(8);
+  EXPECT_EQ(0, cn_spdy_stream_read(a.stream, buf, 8, [](void *, int) {}, nullptr));
+  cn_iobuf_unref(buf);
 }
 
 TEST_P(SpdySessionTest, SocketEofFailsEveryStream) {
