@@ -686,17 +686,14 @@ void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n)
   if (st && !st->closed && !st->remote_fin) {
     // Batched: give back a window only once half of it was consumed.
     st->recv_unacked += n;
-    if (st->recv_unacked >= (uint64_t)(s->local_initial_window / 2) ||
-        st->recv_unacked >= (uint64_t)(CN_SPDY_MAX_WINDOW - st->recv_window)) {
+    if (st->recv_unacked >= (uint64_t)(s->local_initial_window / 2)) {
+      // recv_window + recv_unacked never exceeds the window we granted, so
+      // this never overflows the peer's 2^31-1.
       uint32_t delta = (uint32_t)st->recv_unacked;
-      if ((int64_t)delta > CN_SPDY_MAX_WINDOW - st->recv_window)
-        delta = (uint32_t)(CN_SPDY_MAX_WINDOW - st->recv_window);
-      if (delta) {
-        st->recv_window += delta;
-        st->recv_unacked -= delta;
-        queue_window_update(s, st->id, delta);
-        queued = true;
-      }
+      st->recv_window += delta;
+      st->recv_unacked = 0;
+      queue_window_update(s, st->id, delta);
+      queued = true;
     }
   }
   if (st && st->session_credited)
@@ -928,6 +925,13 @@ static void gather(cn_spdy_session *s) {
   }
   if (s->state != CN_SPDY_SESSION_OPEN && s->state != CN_SPDY_SESSION_GOING_AWAY)
     return;
+  for (int p = 0; p < CN_SPDY_NUM_PRIORITIES; p++) {
+    if (!cn_list_empty(&s->ready[p])) {
+      // DATA to send: room for a full gather at once rather than by doubling.
+      cn_bytebuf_reserve(&s->out, MAX_GATHER + MAX_DATA_FRAME + 64);
+      break;
+    }
+  }
   cn_list_node *n;
   while (cn_bytebuf_len(&s->out) < MAX_GATHER && (n = cn_list_front(&s->headers_queue))) {
     cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, send_link);
@@ -1021,7 +1025,8 @@ static void flush(cn_spdy_session *s) {
     // The gathered bytes become the write's buffer without a copy; the
     // next gather starts a fresh one.
     uint8_t *data = s->out.data;
-    memmove(data, data + s->out.start, len);
+    if (s->out.start)
+      memmove(data, data + s->out.start, len);
     s->write_buf = cn_iobuf_wrap(data, len, release_out, NULL);
     cn_bytebuf_init(&s->out);
     s->write_off = 0;

@@ -133,6 +133,14 @@ void cn_spdy_stream_deliver_(cn_spdy_stream *st) {
   cn_spdy_session *s = st->session;
   if (st->handover_due) {
     st->handover_due = false;
+    if (s->owner_gone || !s->delegate.on_stream) {
+      // Nobody to take it (the delegate was removed meanwhile): refused.
+      cn_spdy_session_reset_stream_(s, st, CN_HTTP2_REFUSED_STREAM, CN_OK);
+      cn_spdy_session_forget_stream_(s, st);
+      cn_spdy_stream_free_(st);
+      cn_spdy_session_unref_(s);
+      return;
+    }
     st->handed_over = true;
     cn_spdy_session_notify_stream_(s, st);  // other completions may be due
     s->delegate.on_stream(s->delegate.ctx, s, st);
