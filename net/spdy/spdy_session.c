@@ -949,7 +949,10 @@ static void gather(cn_spdy_session *s) {
     cn_list_node *head = &s->ready[p];
     size_t count = cn_list_size(head);
     size_t blocked = 0;
-    while (count > 0 && blocked < count && cn_bytebuf_len(&s->out) < MAX_GATHER) {
+    // (A connection error while framing — trailers that do not compress —
+    // empties every list at once.)
+    while (count > 0 && blocked < count && cn_bytebuf_len(&s->out) < MAX_GATHER &&
+           !cn_list_empty(head)) {
       cn_spdy_stream *st = CN_CONTAINER_OF(cn_list_front(head), cn_spdy_stream, send_link);
       switch (emit_one(s, st)) {
         case EMIT_SENT:
