@@ -381,15 +381,23 @@ class DelegateRecorder {
   int closed = 0;
   int close_error = 1;
   std::function<void()> on_closed_hook;
+  std::function<void()> on_unavailable_hook;
+  // Returns true when it dealt with the stream itself.
+  std::function<bool(cn_spdy_stream *)> on_stream_hook;
 
  private:
   static void OnStream(void *ctx, cn_spdy_session *, cn_spdy_stream *st) {
     auto *self = static_cast<DelegateRecorder *>(ctx);
+    if (self->on_stream_hook && self->on_stream_hook(st))
+      return;
     self->streams.emplace_back(new Responder(st, self->hold));
     self->streams.back()->Start();
   }
   static void OnUnavailable(void *ctx, cn_spdy_session *) {
-    static_cast<DelegateRecorder *>(ctx)->unavailable++;
+    auto *self = static_cast<DelegateRecorder *>(ctx);
+    self->unavailable++;
+    if (self->on_unavailable_hook)
+      self->on_unavailable_hook();
   }
   static void OnClosed(void *ctx, cn_spdy_session *, int error) {
     auto *self = static_cast<DelegateRecorder *>(ctx);

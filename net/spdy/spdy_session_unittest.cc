@@ -722,6 +722,83 @@ TEST_P(SpdySessionTest, DestroyStreamAtEveryStage) {
   EXPECT_EQ(Pattern(10, 10), last.response);
 }
 
+// Owners destroy things from inside callbacks: a stream from its own read
+// callback, the session from a stream callback or from on_unavailable, a
+// server stream from on_stream.
+TEST_P(SpdySessionTest, DestroyFromInsideCallbacks) {
+  struct Ctx {
+    cn_spdy_stream *stream = nullptr;
+    SessionPair *pair = nullptr;
+    cn_iobuf *buf = nullptr;
+    int calls = 0;
+  };
+  auto pair = MakePair();
+  cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
+  Fields get({{":method", "GET"}, {":path", "/size/50000"}, {":scheme", "https"},
+              {spdy() ? ":host" : ":authority", "origin.test"}});
+
+  // A stream destroyed in its own read callback, with more data due.
+  Ctx a;
+  a.buf = cn_iobuf_new(100);
+  ASSERT_EQ(CN_OK, cn_spdy_stream_create(pair->client, CN_PRIORITY_MEDIUM, none, nullptr, nullptr, &a.stream));
+  ASSERT_EQ(CN_OK, cn_spdy_stream_send_headers(a.stream, get.data(), get.size(), true));
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_spdy_stream_read(a.stream, a.buf, 100, [](void *arg, int rv) {
+    auto *c = static_cast<Ctx *>(arg);
+    c->calls++;
+    EXPECT_EQ(100, rv);
+    cn_spdy_stream_destroy(c->stream);
+    c->stream = nullptr;
+  }, &a));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.calls == 1; }));
+  RunLoopBriefly(loop());
+  EXPECT_EQ(1, a.calls);
+  cn_iobuf_unref(a.buf);
+
+  // The client session destroyed from a stream callback.
+  Ctx b;
+  b.pair = pair.get();
+  ASSERT_EQ(CN_OK, cn_spdy_stream_create(pair->client, CN_PRIORITY_MEDIUM, none, nullptr, nullptr, &b.stream));
+  ASSERT_EQ(CN_OK, cn_spdy_stream_send_headers(b.stream, get.data(), get.size(), true));
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_spdy_stream_read_headers(b.stream, [](void *arg, int rv) {
+    auto *c = static_cast<Ctx *>(arg);
+    c->calls++;
+    EXPECT_EQ(CN_OK, rv);
+    c->pair->DestroyClient();
+  }, &b));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return b.calls == 1; }));
+  EXPECT_TRUE(cn_spdy_stream_is_closed(b.stream));
+  cn_spdy_stream_destroy(b.stream);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.closed == 1; }));
+}
+
+TEST_P(SpdySessionTest, DestroyTheSessionFromOnUnavailable) {
+  MakeRawServer();
+  Request a(raw_client_, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  raw_client_rec_.on_unavailable_hook = [&] {
+    cn_spdy_session_destroy(raw_client_);
+    raw_client_ = nullptr;
+  };
+  raw_->SendGoaway(1, 0);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(CN_ERR_ABORTED, a.result);
+  EXPECT_EQ(0, raw_client_rec_.closed);
+}
+
+TEST_P(SpdySessionTest, ServerDestroysAStreamInOnStream) {
+  auto pair = MakePair();
+  pair->server_rec.on_stream_hook = [&](cn_spdy_stream *st) {
+    cn_spdy_stream_destroy(st);
+    return true;  // taken care of
+  };
+  Request a(pair->client, "/a");
+  a.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, a.result);  // RST_STREAM CANCEL
+  EXPECT_TRUE(cn_spdy_session_is_available(pair->client));
+}
+
 TEST_P(SpdySessionTest, DestroySessionBeforeAnyIo) {
   auto pair = MakePair();
   pair->DestroyClient();
