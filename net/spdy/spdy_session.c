@@ -418,9 +418,7 @@ void cn_spdy_session_unref_(cn_spdy_session *s) {
 
 static void on_task(void *arg);
 
-void cn_spdy_session_schedule_(cn_spdy_session *s, bool want_flush) {
-  if (want_flush)
-    s->task_flush = true;
+void cn_spdy_session_schedule_(cn_spdy_session *s) {
   if (!cn_timer_is_active(s->task))
     cn_timer_start(s->task, 0, 0);
 }
@@ -428,7 +426,7 @@ void cn_spdy_session_schedule_(cn_spdy_session *s, bool want_flush) {
 void cn_spdy_session_notify_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
   if (!cn_list_linked(&st->notify_link))
     cn_list_push_back(&s->notify, &st->notify_link);
-  cn_spdy_session_schedule_(s, false);
+  cn_spdy_session_schedule_(s);
 }
 
 static void make_unavailable(cn_spdy_session *s) {
@@ -436,7 +434,7 @@ static void make_unavailable(cn_spdy_session *s) {
     return;
   s->unavailable = true;
   s->notify_unavailable = true;
-  cn_spdy_session_schedule_(s, false);
+  cn_spdy_session_schedule_(s);
 }
 
 // Delivers every due completion and delegate call. Each may destroy
@@ -603,7 +601,7 @@ void cn_spdy_session_stream_send_ready_(cn_spdy_session *s, cn_spdy_stream *st) 
     cn_list_push_back(&s->ready[st->priority], &st->send_link);
     st->in_ready = true;
   }
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
 }
 
 static void maybe_finish_going_away(cn_spdy_session *s);
@@ -660,7 +658,7 @@ void cn_spdy_session_reset_stream_(cn_spdy_session *s, cn_spdy_stream *st, uint3
   if ((!st->local || st->headers_sent) && s->state != CN_SPDY_SESSION_CLOSED &&
       s->state != CN_SPDY_SESSION_CLOSING) {
     queue_rst(s, st->id, h2_code);
-    cn_spdy_session_schedule_(s, true);
+    cn_spdy_session_schedule_(s);
   }
   cn_spdy_session_close_stream_(s, st, error);
   if (error)
@@ -707,7 +705,7 @@ void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n)
     queued = true;
   }
   if (queued)
-    cn_spdy_session_schedule_(s, true);
+    cn_spdy_session_schedule_(s);
 }
 
 // --- Liveness ---
@@ -723,7 +721,7 @@ static void send_ping(cn_spdy_session *s) {
   s->ping_in_flight = true;
   queue_ping(s, s->ping_opaque, false);
   cn_timer_start(s->ping_timer, s->opts.ping_timeout_ms, 0);
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
 }
 
 void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s) {
@@ -763,7 +761,7 @@ static void fail_session(cn_spdy_session *s, int err, bool goaway, uint32_t h2_c
       cn_spdy_stream_fail_(st, err);
     }
   }
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
 }
 
 static void connection_error(cn_spdy_session *s, int err, const char *detail) {
@@ -783,7 +781,7 @@ static void maybe_finish_going_away(cn_spdy_session *s) {
   s->close_after_write = true;
   cn_timer_stop(s->ping_timer);
   s->ping_in_flight = false;
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
 }
 
 static void close_socket(cn_spdy_session *s) {
@@ -792,7 +790,7 @@ static void close_socket(cn_spdy_session *s) {
   s->state = CN_SPDY_SESSION_CLOSED;
   make_unavailable(s);
   s->notify_closed = true;
-  cn_spdy_session_schedule_(s, false);
+  cn_spdy_session_schedule_(s);
   cn_timer_stop(s->ping_timer);
   flush_data_log(s);
   cn_stream_socket_destroy(s->socket);
@@ -838,9 +836,9 @@ static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers)
       connection_error(s, rv, "header compression failed");
     } else {
       // Refused before anything was framed (the context is intact): the
-      // stream fails alone, never having reached the wire.
-      cn_spdy_session_close_stream_(s, st, rv);
-      cn_spdy_stream_fail_(st, rv);
+      // stream fails alone — reset if the peer knows it (a response,
+      // trailers), silently if its request never left.
+      cn_spdy_session_reset_stream_(s, st, CN_HTTP2_INTERNAL_ERROR, rv);
     }
     return false;
   }
@@ -1315,7 +1313,7 @@ static int on_settings(void *ctx, const cn_spdy_setting *set, size_t num, bool a
     cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_SETTINGS,
                     CN_NL_STR("settings", ""), CN_NL_BOOL("ack", true));
   }
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
   grant_queued(s);
   return CN_OK;
 }
@@ -1332,7 +1330,7 @@ static int on_ping(void *ctx, uint64_t opaque, bool ack) {
     return CN_OK;
   }
   queue_ping(s, opaque, true);
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
   return CN_OK;
 }
 
@@ -1380,7 +1378,7 @@ static int on_window_update(void *ctx, uint32_t id, uint32_t delta) {
       connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "session window above 2^31-1");
       return stop(s);
     }
-    cn_spdy_session_schedule_(s, true);
+    cn_spdy_session_schedule_(s);
     return CN_OK;
   }
   cn_spdy_stream *st = map_get(&s->map, id);
@@ -1444,7 +1442,7 @@ static void on_read_done(void *arg, int rv);
 static void read_loop(cn_spdy_session *s) {
   for (int i = 0; is_reading_state(s) && s->socket && !s->read_pending; i++) {
     if (i == MAX_SYNC_READS) {
-      cn_spdy_session_schedule_(s, false);  // the task reads on
+      cn_spdy_session_schedule_(s);  // the task reads on
       return;
     }
     size_t size = (s->num_local_active || s->num_peer_active) ? READ_SIZE_ACTIVE : READ_SIZE_IDLE;
@@ -1476,7 +1474,6 @@ static void on_task(void *arg) {
   cn_spdy_session *s = arg;
   cn_spdy_session_ref_(s);
   read_loop(s);
-  s->task_flush = false;
   flush(s);
   drain(s);
   cn_spdy_session_unref_(s);
@@ -1611,7 +1608,7 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
   // SPDY has no SETTINGS ack: ours count at once.
   if (is_spdy(s))
     s->local_settings_acked = true;
-  cn_spdy_session_schedule_(s, true);  // the task writes them and starts reading
+  cn_spdy_session_schedule_(s);  // the task writes them and starts reading
   *out = s;
   return CN_OK;
 }
@@ -1662,7 +1659,7 @@ void cn_spdy_session_go_away(cn_spdy_session *s, uint32_t h2_code) {
   }
   fail_queued(s, CN_ERR_HTTP2_GOING_AWAY);
   maybe_finish_going_away(s);
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
 }
 
 void cn_spdy_session_check_liveness(cn_spdy_session *s) { send_ping(s); }
@@ -1674,7 +1671,7 @@ void cn_spdy_session_set_stream_recv_window(cn_spdy_session *s, uint32_t window)
     window = CN_SPDY_MAX_WINDOW;
   cn_spdy_setting set = {.id = setting_id(s, false), .value = window};
   queue_settings(s, &set, 1);
-  cn_spdy_session_schedule_(s, true);
+  cn_spdy_session_schedule_(s);
   // The window in force only shrinks once the peer acknowledged it (before
   // that, it may send under the larger one).
   if (!is_spdy(s) && window < s->local_initial_window) {

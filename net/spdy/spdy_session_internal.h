@@ -210,15 +210,15 @@ struct cn_spdy_session {
   cn_list_node notify;
   cn_list_node log_pending;
   cn_timer *task;
-  bool task_flush;
   bool draining;
 };
 
 // --- spdy_session.c, for spdy_stream.c ---
 void cn_spdy_session_ref_(cn_spdy_session *s);
 void cn_spdy_session_unref_(cn_spdy_session *s);
-// Schedules the task: a flush of queued frames and the notifications.
-void cn_spdy_session_schedule_(cn_spdy_session *s, bool flush);
+// Schedules the task (soon, from the loop): it reads on if a read is due,
+// writes what is queued and delivers the notifications.
+void cn_spdy_session_schedule_(cn_spdy_session *s);
 // Puts |st| on the notification list and schedules the task.
 void cn_spdy_session_notify_stream_(cn_spdy_session *s, cn_spdy_stream *st);
 // The session error a new stream or operation sees, or CN_OK (available).
@@ -256,7 +256,8 @@ void cn_spdy_stream_deliver_(cn_spdy_stream *st);
 void cn_spdy_stream_on_data_(cn_spdy_stream *st, const uint8_t *data, size_t len);
 // Fails |st| with |error| (sticky), waking its pending operations.
 void cn_spdy_stream_fail_(cn_spdy_stream *st, int error);
-// Frees the pending write's buffer and marks it done with |result|.
+// Every byte of the pending write is framed: its buffer is released and
+// its callback becomes due (with the write's length).
 void cn_spdy_stream_finish_write_(cn_spdy_stream *st);
 
 #ifdef __cplusplus

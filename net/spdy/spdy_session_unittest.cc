@@ -1204,6 +1204,8 @@ TEST_P(SpdySessionTest, ApiMisuseIsRefused) {
   Fields bad({{":method", "GET"}, {"X-Up", "1"}});
   EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_send_headers(st, bad.data(), bad.size(), true));
   EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_send_headers(st, nullptr, 0, true));
+  Fields split({{":method", "GET"}, {"x-a", "1\r\nx-b: 2"}});
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_spdy_stream_send_headers(st, split.data(), split.size(), true));
   EXPECT_EQ(0u, cn_spdy_stream_id(st));
   Fields good({{":method", "GET"}, {":path", "/"}});
   EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, good.data(), good.size(), false));

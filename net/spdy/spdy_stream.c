@@ -47,15 +47,26 @@ void cn_spdy_stream_free_(cn_spdy_stream *st) {
   free(st);
 }
 
+// What both framers can carry, checked when the caller queues the fields
+// (framing happens later, when the caller can no longer be told): names
+// non-empty, lower-case visible ASCII with ':' only leading; values without
+// NUL, CR or LF (a header that would split into two).
 static bool valid_headers(const cn_spdy_header *h, size_t num) {
   if (!h || num == 0)
     return false;
   for (size_t i = 0; i < num; i++) {
-    if (h[i].name_len == 0 || !h[i].name)
+    if (h[i].name_len == 0 || !h[i].name || (h[i].value_len && !h[i].value))
       return false;
     for (size_t k = 0; k < h[i].name_len; k++) {
-      char c = h[i].name[k];
-      if ((c >= 'A' && c <= 'Z') || c == '\0')
+      unsigned char c = (unsigned char)h[i].name[k];
+      if (c <= 0x20 || c >= 0x7f || (c >= 'A' && c <= 'Z') || (c == ':' && k > 0))
+        return false;
+    }
+    if (h[i].name_len == 1 && h[i].name[0] == ':')
+      return false;
+    for (size_t k = 0; k < h[i].value_len; k++) {
+      char c = h[i].value[k];
+      if (c == '\0' || c == '\r' || c == '\n')
         return false;
     }
   }
