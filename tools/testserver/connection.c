@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tools/testserver/http1_connection.h"
+#include "tools/testserver/spdy_connection.h"
 
 void cn_ts_host_init(cn_ts_connection_host *host, uv_loop_t *loop, cn_netlog *netlog,
                      cn_ts_handler *handler, cn_test_server_counters *counters) {
@@ -47,8 +48,14 @@ cn_ts_connection *cn_ts_connection_new_for_protocol(cn_ts_connection_host *host,
       host->counters->http1_connections++;
       return cn_ts_http1_connection_new(host, socket, tls);
     case CN_PROTO_SPDY31:
-    case CN_PROTO_HTTP2:
-      break;  // sessions come later; until then the client sees a close
+    case CN_PROTO_HTTP2: {
+      // The session counts itself (it may still fail to start).
+      cn_ts_connection *c = cn_ts_spdy_connection_new(host, socket, protocol, tls);
+      if (c)
+        return c;
+      host->counters->unsupported_protocol++;
+      return NULL;
+    }
   }
   host->counters->unsupported_protocol++;
   cn_stream_socket_destroy(socket);

@@ -1,7 +1,7 @@
 // A protocol connection of the test server: one accepted (and, with TLS,
 // handshaken) stream socket, served with one wire protocol. HTTP/1.1 is
-// http1_connection.h; SPDY/3.1 and HTTP/2 sessions will be siblings chosen
-// by ALPN in cn_ts_connection_new_for_protocol().
+// http1_connection.h; SPDY/3.1 and HTTP/2 sessions (spdy_connection.h) are
+// its siblings, chosen by ALPN in cn_ts_connection_new_for_protocol().
 //
 // A connection parses requests, hands each to the host's request handler
 // as a cn_ts_exchange (exchange.h) and frames the answers. It ends itself
@@ -32,6 +32,9 @@ typedef struct cn_ts_connection_host {
   cn_netlog *netlog;  // may be NULL
   cn_ts_handler *handler;
   cn_test_server_counters *counters;
+  // SPDY/3.1 and HTTP/2 faults and limits (owned by the server); NULL:
+  // none.
+  const cn_test_server_session_options *session_options;
   cn_list_node connections;  // live cn_ts_connection.link
   uint64_t next_connection_id;
 } cn_ts_connection_host;
@@ -39,7 +42,7 @@ typedef struct cn_ts_connection_host {
 typedef struct cn_ts_connection cn_ts_connection;
 
 typedef struct cn_ts_connection_ops {
-  const char *name;  // "http/1.1"
+  const char *name;  // "http/1.1", "h2", "spdy/3.1"
   // Closes at once: pending exchanges are released (their handlers' release
   // hooks run), no callback runs afterwards, the memory is freed.
   void (*destroy)(cn_ts_connection *c);
@@ -65,9 +68,9 @@ void cn_ts_connection_unlink(cn_ts_connection *c);
 
 // Serves |socket| (connected, TLS done if any) with the protocol
 // |protocol| (CN_PROTO_UNKNOWN means HTTP/1.1, as for plain TCP or a client
-// without ALPN). Returns the connection, or NULL (after destroying the
-// socket and counting unsupported_protocol) when that protocol has no
-// implementation yet.
+// without ALPN; SPDY/3.1 and HTTP/2 get a server session). Returns the
+// connection, or NULL (after destroying the socket and counting
+// unsupported_protocol) when the protocol cannot be served.
 cn_ts_connection *cn_ts_connection_new_for_protocol(cn_ts_connection_host *host,
                                                     cn_stream_socket *socket,
                                                     cn_next_proto protocol, bool tls);

@@ -32,6 +32,7 @@ struct cn_test_server {
   cn_test_server_counters counters;
   cn_ts_handler *handler;
   bool proxy;
+  cn_test_server_session_options session_options;  // rst_stream_path owned
   cn_ts_connection_host host;
   // Sockets not yet handed to a protocol connection: TLS handshakes in
   // progress, and cut-handshake reads.
@@ -189,6 +190,10 @@ int cn_test_server_new(uv_loop_t *loop, const cn_test_server_options *options,
   else
     s->handler = cn_ts_origin_handler_new(loop);
   cn_ts_host_init(&s->host, loop, s->netlog, s->handler, &s->counters);
+  s->session_options = options->session_options;
+  if (s->session_options.rst_stream_path)
+    s->session_options.rst_stream_path = cn_xstrdup(s->session_options.rst_stream_path);
+  s->host.session_options = &s->session_options;
 
   cn_ip_endpoint bind;
   const char *addr = options->bind_address ? options->bind_address : "127.0.0.1";
@@ -221,6 +226,7 @@ void cn_test_server_destroy(cn_test_server *s) {
   cn_ts_handler_destroy(s->handler);
   cn_ssl_context_unref(s->ssl_ctx);
   cn_ts_certs_free(&s->certs);
+  free((char *)s->session_options.rst_stream_path);
   free(s);
 }
 

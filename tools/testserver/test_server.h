@@ -1,12 +1,14 @@
 // The cnet test server as a library: an HTTPS (or plain HTTP) origin on
-// loopback, or an HTTPS (or plain HTTP) HTTP/1.1 proxy with fault switches
-// (options.proxy), run on the caller's libuv loop, for tests and for the
+// loopback, or an HTTPS (or plain HTTP) proxy with fault switches
+// (options.proxy), speaking HTTP/1.1, and over TLS SPDY/3.1 and HTTP/2 when
+// ALPN picks them, run on the caller's libuv loop, for tests and for the
 // `testserver` program.
 //
 // Shape (a file per concept, so the proxy, SPDY/3.1 and HTTP/2 slot in):
 //   cn_tcp_listener (or cn_test_server_serve_socket for any stream socket)
 //     -> optional TLS (cn_ssl_socket, server role; ALPN picks the protocol)
-//     -> a protocol connection (connection.h; http1_connection.h today)
+//     -> a protocol connection (connection.h: http1_connection.h, or
+//        spdy_connection.h for SPDY/3.1 and HTTP/2)
 //     -> the request handler (exchange.h): origin_handler.h's routes, or
 //        proxy_handler.h (absolute-form forwarding and CONNECT tunnels)
 // Each server makes its own test CA and leaf (server_certs.h) unless given
@@ -129,6 +131,29 @@ typedef struct cn_test_server_proxy_options {
   size_t num_map;
 } cn_test_server_proxy_options;
 
+// Faults and limits of SPDY/3.1 and HTTP/2 sessions (spdy_connection.h).
+// All zero: a well-behaved session with the session's defaults.
+typedef struct cn_test_server_session_options {
+  // > 0: once this many streams have arrived on a session, it sends GOAWAY
+  // (NO_ERROR) and closes when they are done.
+  uint32_t goaway_after;
+  // Reset matching streams (rst_stream_path prefix; NULL: every stream)
+  // with |rst_stream_code| (an HTTP/2 error code; SPDY gets its status)
+  // instead of answering them.
+  bool rst_stream;
+  uint32_t rst_stream_code;
+  const char *rst_stream_path;  // copied
+  // Our stream receive window (SETTINGS_INITIAL_WINDOW_SIZE). 0: default.
+  uint32_t initial_window;
+  // Streams a client may open at once (SETTINGS_MAX_CONCURRENT_STREAMS).
+  // 0: the session's default.
+  uint32_t max_concurrent_streams;
+  // When the first stream of a session arrives, write a malformed frame
+  // (HTTP/2: a SETTINGS frame of 3 bytes; SPDY/3.1: a SETTINGS frame whose
+  // length is short of its count): the client must fail the session.
+  bool bad_frame;
+} cn_test_server_session_options;
+
 typedef struct cn_test_server_options {
   // Address to listen on (IP literal); NULL means "127.0.0.1". Port 0 picks
   // a free port.
@@ -159,6 +184,8 @@ typedef struct cn_test_server_options {
   // instead of an origin, with the switches in |proxy_options|.
   bool proxy;
   cn_test_server_proxy_options proxy_options;
+  // SPDY/3.1 and HTTP/2 (when ALPN picks them): faults and limits.
+  cn_test_server_session_options session_options;
 } cn_test_server_options;
 
 // What the tests assert reuse with. All counts since the server started.
@@ -171,6 +198,14 @@ typedef struct cn_test_server_counters {
   uint64_t requests;                // complete requests handed to a handler
   uint64_t bad_requests;            // rejected by a parser (400-class answer)
   uint64_t connections_open;        // live protocol connections right now
+  uint64_t spdy_sessions;           // connections served with SPDY/3.1
+  uint64_t http2_sessions;          // connections served with HTTP/2
+  uint64_t spdy_streams;            // peer streams received on SPDY/3.1
+  uint64_t http2_streams;           // peer streams received on HTTP/2
+  uint64_t streams_reset;           // streams the server reset (rst_stream,
+                                    // aborted exchanges, bad requests)
+  uint64_t goaways_sent;            // goaway_after fired
+  uint64_t bad_frames_sent;         // bad_frame fired
 } cn_test_server_counters;
 
 // Proxy mode's counters (all zero for an origin). The seed's ladder

@@ -15,6 +15,9 @@ const char *cn_ts_flags_usage(void) {
          "                  [--refuse-connect STATUS] [--refuse-location URL]\n"
          "                  [--drop-at STEP] [--drop-after N] [--slow MS]\n"
          "                  [--extra-after-200] [--map HOST=ADDR]...\n"
+         "       SPDY/3.1 and HTTP/2 sessions (with --alpn h2 / spdy/3.1):\n"
+         "                  [--goaway-after N] [--rst-stream CODE] [--rst-path PREFIX]\n"
+         "                  [--initial-window N] [--max-concurrent-streams N] [--bad-frame]\n"
          "\n"
          "Serves the cnet test origin (or, with --proxy, an HTTP/1.1 proxy) on ADDR\n"
          "(default 127.0.0.1) until SIGINT or SIGTERM.\n"
@@ -40,6 +43,13 @@ const char *cn_ts_flags_usage(void) {
          "  --slow MS         wait MS milliseconds before every answer\n"
          "  --extra-after-200 send bytes right after \"200 Connection Established\"\n"
          "  --map HOST=ADDR   connect to ADDR for HOST (repeatable)\n"
+         "  --goaway-after N  a session sends GOAWAY once N streams arrived\n"
+         "  --rst-stream CODE reset streams with CODE (an HTTP/2 error code, a number or\n"
+         "                    protocol-error, internal-error, refused-stream, cancel…)\n"
+         "  --rst-path PREFIX only streams whose path starts with PREFIX (default: all)\n"
+         "  --initial-window N  our stream receive window (SETTINGS_INITIAL_WINDOW_SIZE)\n"
+         "  --max-concurrent-streams N  streams a client may open at once\n"
+         "  --bad-frame       write a malformed frame when a session's first stream arrives\n"
          "  --help            this text\n"
          "Prints \"listening on https://ADDR:PORT\" when ready.\n";
 }
@@ -56,6 +66,26 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out) {
   if (v > max)
     return false;
   *out = v;
+  return true;
+}
+
+// An HTTP/2 error code by number or name.
+static bool parse_h2_code(const char *s, uint32_t *out) {
+  static const char *const kNames[] = {
+      "no-error",       "protocol-error",      "internal-error",      "flow-control-error",
+      "settings-timeout", "stream-closed",     "frame-size-error",    "refused-stream",
+      "cancel",         "compression-error",   "connect-error",       "enhance-your-calm",
+      "inadequate-security", "http-1-1-required"};
+  for (size_t i = 0; i < sizeof(kNames) / sizeof(kNames[0]); i++) {
+    if (strcmp(s, kNames[i]) == 0) {
+      *out = (uint32_t)i;
+      return true;
+    }
+  }
+  uint64_t v;
+  if (!parse_u64(s, UINT32_MAX, &v))
+    return false;
+  *out = (uint32_t)v;
   return true;
 }
 
@@ -119,7 +149,10 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
                        strcmp(flag, "--refuse-connect") == 0 ||
                        strcmp(flag, "--refuse-location") == 0 || strcmp(flag, "--drop-at") == 0 ||
                        strcmp(flag, "--drop-after") == 0 || strcmp(flag, "--slow") == 0 ||
-                       strcmp(flag, "--map") == 0;
+                       strcmp(flag, "--map") == 0 || strcmp(flag, "--goaway-after") == 0 ||
+                       strcmp(flag, "--rst-stream") == 0 || strcmp(flag, "--rst-path") == 0 ||
+                       strcmp(flag, "--initial-window") == 0 ||
+                       strcmp(flag, "--max-concurrent-streams") == 0;
     if (takes_value && !value) {
       if (i + 1 >= argc) {
         snprintf(err, err_size, "%s needs a value", flag);
@@ -208,6 +241,32 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
       if (!parse_map(value, out))
         goto bad_value;
       proxy_flag = proxy_flag ? proxy_flag : "--map";
+    } else if (strcmp(flag, "--goaway-after") == 0) {
+      uint64_t v;
+      if (!parse_u64(value, UINT32_MAX, &v) || v == 0)
+        goto bad_value;
+      out->server.session_options.goaway_after = (uint32_t)v;
+    } else if (strcmp(flag, "--rst-stream") == 0) {
+      if (!parse_h2_code(value, &out->server.session_options.rst_stream_code))
+        goto bad_value;
+      out->server.session_options.rst_stream = true;
+    } else if (strcmp(flag, "--rst-path") == 0) {
+      if (value[0] != '/')
+        goto bad_value;
+      out->server.session_options.rst_stream_path = value;
+    } else if (strcmp(flag, "--initial-window") == 0) {
+      uint64_t v;
+      // HTTP/2's limit (RFC 9113 6.5.2); 0 would stall every upload.
+      if (!parse_u64(value, 0x7fffffff, &v) || v == 0)
+        goto bad_value;
+      out->server.session_options.initial_window = (uint32_t)v;
+    } else if (strcmp(flag, "--max-concurrent-streams") == 0) {
+      uint64_t v;
+      if (!parse_u64(value, UINT32_MAX, &v) || v == 0)
+        goto bad_value;
+      out->server.session_options.max_concurrent_streams = (uint32_t)v;
+    } else if (strcmp(flag, "--bad-frame") == 0) {
+      out->server.session_options.bad_frame = true;
     } else {
       snprintf(err, err_size, "unknown flag %s", flag);
       return false;
@@ -219,6 +278,10 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
   }
   if (proxy_flag && !out->server.proxy) {
     snprintf(err, err_size, "%s needs --proxy", proxy_flag);
+    return false;
+  }
+  if (out->server.session_options.rst_stream_path && !out->server.session_options.rst_stream) {
+    snprintf(err, err_size, "--rst-path needs --rst-stream");
     return false;
   }
   if (out->server.plain && out->ca_out) {
