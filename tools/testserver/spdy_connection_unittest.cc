@@ -1,0 +1,675 @@
+// The test server's SPDY/3.1 and HTTP/2 side, in-process: a client-role
+// cn_spdy_session over cn_ssl_socket (ALPN h2 or spdy/3.1) over
+// cn_tcp_socket, against the origin routes, the proxy (F4: absolute-form
+// GET on a stream; F5: CONNECT stream, TLS to the origin through it) and
+// the session fault switches; and curl --http2 as an independent client.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "net/base/base64.h"
+#include "net/base/url.h"
+#include "net/socket/socket_test_util.h"
+#include "net/spdy/spdy_headers.h"
+#include "net/spdy/spdy_session.h"
+#include "net/spdy/spdy_stream.h"
+#include "tools/testserver/spdy_stream_socket.h"
+#include "tools/testserver/test_server.h"
+#include "tools/testserver/test_server_test_util.h"
+
+namespace cnet_test {
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// One request on a client stream: create, send headers (and a body), read
+// the response head and (unless a CONNECT) the body to its end.
+class Fetch {
+ public:
+  Fetch(cn_spdy_session *s, std::string method, std::string url, bool absolute = false,
+        std::string body = std::string(), Fields extra = Fields())
+      : session_(s), method_(std::move(method)), url_(std::move(url)), absolute_(absolute),
+        body_(std::move(body)), extra_(std::move(extra)) {}
+  ~Fetch() {
+    cn_spdy_stream_destroy(stream);
+    cn_iobuf_unref(read_buf_);
+  }
+  Fetch(const Fetch &) = delete;
+  Fetch &operator=(const Fetch &) = delete;
+
+  void Start() {
+    cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
+    int rv = cn_spdy_stream_create(session_, CN_PRIORITY_MEDIUM, none, &OnCreated, this, &stream);
+    if (rv == CN_OK)
+      Send();
+    else if (rv != CN_ERR_IO_PENDING)
+      Finish(rv);
+  }
+
+  // Takes the stream (a CONNECT's tunnel) out of the fetch.
+  cn_spdy_stream *TakeStream() {
+    cn_spdy_stream *s = stream;
+    stream = nullptr;
+    return s;
+  }
+
+  std::string Header(const char *name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+
+  cn_spdy_stream *stream = nullptr;
+  bool done = false;
+  int result = 1;
+  int status = 0;
+  std::map<std::string, std::string> headers;
+  std::string response;
+
+ private:
+  void Send() {
+    cn_url url;
+    ASSERT_EQ(CN_OK, cn_url_parse(url_.c_str(), &url)) << url_;
+    std::vector<cn_spdy_header> extra;
+    for (const auto &f : extra_)
+      extra.push_back({f.first.c_str(), f.first.size(), f.second.c_str(), f.second.size()});
+    cn_spdy_header_list list;
+    cn_spdy_header_list_init(&list);
+    ASSERT_EQ(CN_OK, cn_spdy_build_request_headers(cn_spdy_session_protocol(session_),
+                                                   method_.c_str(), &url, absolute_,
+                                                   extra.data(), extra.size(), &list));
+    cn_url_free(&url);
+    bool connect = method_ == "CONNECT";
+    int rv = cn_spdy_stream_send_headers(stream, list.items, list.count,
+                                         body_.empty() && !connect);
+    cn_spdy_header_list_free(&list);
+    if (rv < 0)
+      return Finish(rv);
+    if (!body_.empty()) {
+      cn_iobuf *buf = cn_iobuf_from_copy(body_.data(), body_.size());
+      rv = cn_spdy_stream_write(stream, buf, body_.size(), true, &OnWritten, this);
+      cn_iobuf_unref(buf);
+      if (rv != CN_ERR_IO_PENDING)
+        return Finish(rv < 0 ? rv : CN_ERR_UNEXPECTED);
+    }
+    rv = cn_spdy_stream_read_headers(stream, &OnHeaders, this);
+    if (rv != CN_ERR_IO_PENDING)
+      OnHeadersDone(rv);
+  }
+  static void OnCreated(void *arg, int rv) {
+    auto *self = static_cast<Fetch *>(arg);
+    if (rv < 0)
+      return self->Finish(rv);
+    self->Send();
+  }
+  static void OnWritten(void *arg, int rv) {
+    if (rv < 0)
+      static_cast<Fetch *>(arg)->Finish(rv);
+  }
+  static void OnHeaders(void *arg, int rv) { static_cast<Fetch *>(arg)->OnHeadersDone(rv); }
+  void OnHeadersDone(int rv) {
+    if (rv < 0)
+      return Finish(rv);
+    size_t n;
+    const cn_spdy_header *h = cn_spdy_stream_headers(stream, &n);
+    status = cn_spdy_headers_status(h, n);
+    for (size_t i = 0; i < n; i++)
+      headers[std::string(h[i].name, h[i].name_len)] = std::string(h[i].value, h[i].value_len);
+    if (method_ == "CONNECT" && status == 200)
+      return Finish(CN_OK);  // the stream is the tunnel now
+    ReadBody();
+  }
+  void ReadBody() {
+    for (;;) {
+      if (!read_buf_)
+        read_buf_ = cn_iobuf_new(32768);
+      int rv = cn_spdy_stream_read(stream, read_buf_, 32768, &OnRead, this);
+      if (rv == CN_ERR_IO_PENDING)
+        return;
+      if (!OnReadDone(rv))
+        return;
+    }
+  }
+  static void OnRead(void *arg, int rv) {
+    auto *self = static_cast<Fetch *>(arg);
+    if (self->OnReadDone(rv))
+      self->ReadBody();
+  }
+  bool OnReadDone(int rv) {
+    if (rv > 0) {
+      response.append(reinterpret_cast<char *>(read_buf_->data), static_cast<size_t>(rv));
+      return true;
+    }
+    Finish(rv);
+    return false;
+  }
+  void Finish(int rv) {
+    if (done)
+      return;
+    done = true;
+    result = rv;
+  }
+
+  cn_spdy_session *session_;
+  std::string method_;
+  std::string url_;
+  bool absolute_;
+  std::string body_;
+  Fields extra_;
+  cn_iobuf *read_buf_ = nullptr;
+};
+
+struct SessionEvents {
+  bool unavailable = false;
+  bool closed = false;
+  int error = 1;
+};
+
+class SpdyTestServerTest : public ::testing::TestWithParam<cn_next_proto> {
+ protected:
+  void SetUp() override {
+    ca_ = cn_test_cert_new_ca("cnet spdy test CA");
+    cn_ssl_client_context_options co = {};
+    co.ca_pem = cn_test_cert_pem(ca_);
+    ASSERT_EQ(CN_OK, cn_ssl_client_context_new(&co, &ctx_));
+  }
+  void TearDown() override {
+    for (cn_spdy_session *s : sessions_)
+      cn_spdy_session_destroy(s);
+    sessions_.clear();
+    for (cn_stream_socket *s : sockets_)
+      cn_stream_socket_destroy(s);
+    sockets_.clear();
+    for (cn_test_server *s : servers_)
+      cn_test_server_destroy(s);
+    servers_.clear();
+    cn_ssl_context_unref(ctx_);
+    cn_test_cert_free(ca_);
+  }
+
+  cn_next_proto Proto() const { return GetParam(); }
+
+  // A server whose ALPN offers only the parameter's protocol (and
+  // http/1.1, for the HTTPS origin behind a proxy).
+  cn_test_server *StartServer(cn_test_server_options o, bool multiplexed = true) {
+    o.issuer = ca_;
+    if (multiplexed && !o.plain) {
+      o.alpn[0] = Proto();
+      o.alpn[1] = CN_PROTO_HTTP11;
+      o.num_alpn = 2;
+    }
+    cn_test_server *s = nullptr;
+    EXPECT_EQ(CN_OK, cn_test_server_new(loop_.get(), &o, &s));
+    if (s)
+      servers_.push_back(s);
+    return s;
+  }
+
+  // TCP, TLS with ALPN {protocol}, then a client session.
+  cn_spdy_session *Connect(cn_test_server *server, SessionEvents *events,
+                           uint32_t stream_recv_window = 0) {
+    cn_ssl_config config = {};
+    config.protos[0] = Proto();
+    config.num_protos = 1;
+    int rv;
+    cn_stream_socket *s =
+        ConnectTls(loop_.get(), cn_test_server_address(server), ctx_, "127.0.0.1", &rv, &config);
+    EXPECT_EQ(CN_OK, rv) << cn_error_name(rv);
+    if (!s)
+      return nullptr;
+    EXPECT_EQ(Proto(), cn_stream_socket_negotiated_protocol(s));
+    cn_spdy_session_options so;
+    cn_spdy_session_options_init(&so);
+    so.stream_recv_window = stream_recv_window;
+    cn_spdy_session_delegate d = {};
+    d.ctx = events;
+    d.on_unavailable = [](void *ctx, cn_spdy_session *) {
+      static_cast<SessionEvents *>(ctx)->unavailable = true;
+    };
+    d.on_closed = [](void *ctx, cn_spdy_session *, int error) {
+      auto *e = static_cast<SessionEvents *>(ctx);
+      e->closed = true;
+      e->error = error;
+    };
+    cn_spdy_session *session = nullptr;
+    EXPECT_EQ(CN_OK, cn_spdy_session_create(loop_.get(), s, &so, &d, nullptr, &session));
+    if (session)
+      sessions_.push_back(session);
+    return session;
+  }
+
+  std::string Url(cn_test_server *s, const std::string &path) {
+    char base[128];
+    return std::string(cn_test_server_base_url(s, base, sizeof(base))) + path;
+  }
+
+  template <typename Pred>
+  bool RunUntil(Pred pred, int ms = 10000) {
+    for (int i = 0; i < ms / 5 && !pred(); i++)
+      RunLoopBriefly(loop_.get(), 5);
+    return pred();
+  }
+  bool Wait(Fetch *f) { return RunUntil([&] { return f->done; }); }
+
+  cn_test_server_counters Counters(cn_test_server *s) {
+    cn_test_server_counters c;
+    cn_test_server_get_counters(s, &c);
+    return c;
+  }
+  cn_test_server_proxy_counters ProxyCounters(cn_test_server *s) {
+    cn_test_server_proxy_counters c;
+    cn_test_server_get_proxy_counters(s, &c);
+    return c;
+  }
+  uint64_t Streams(cn_test_server *s) {
+    cn_test_server_counters c = Counters(s);
+    return Proto() == CN_PROTO_SPDY31 ? c.spdy_streams : c.http2_streams;
+  }
+  uint64_t Sessions(cn_test_server *s) {
+    cn_test_server_counters c = Counters(s);
+    return Proto() == CN_PROTO_SPDY31 ? c.spdy_sessions : c.http2_sessions;
+  }
+
+  TestLoop loop_;
+  cn_test_cert *ca_ = nullptr;
+  cn_ssl_context *ctx_ = nullptr;
+  std::vector<cn_test_server *> servers_;
+  std::vector<cn_spdy_session *> sessions_;
+  std::vector<cn_stream_socket *> sockets_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Protocols, SpdyTestServerTest,
+                         testing::Values(CN_PROTO_SPDY31, CN_PROTO_HTTP2),
+                         [](const testing::TestParamInfo<cn_next_proto> &p) {
+                           return std::string(p.param == CN_PROTO_SPDY31 ? "Spdy31" : "Http2");
+                         });
+
+TEST_P(SpdyTestServerTest, OriginRoutes) {
+  cn_test_server *server = StartServer({});
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(server, &ev);
+  ASSERT_TRUE(s);
+  Fetch root(s, "GET", Url(server, "/"));
+  root.Start();
+  ASSERT_TRUE(Wait(&root));
+  EXPECT_EQ(CN_OK, root.result) << cn_error_name(root.result);
+  EXPECT_EQ(200, root.status);
+  EXPECT_NE(std::string::npos, root.response.find("cnet-testserver"));
+  EXPECT_EQ("cnet-testserver", root.Header("server"));
+
+  Fetch bytes(s, "GET", Url(server, "/bytes/300000"));
+  bytes.Start();
+  ASSERT_TRUE(Wait(&bytes));
+  EXPECT_EQ(CN_OK, bytes.result);
+  EXPECT_EQ("300000", bytes.Header("content-length"));
+  EXPECT_TRUE(bytes.response == PatternBytes(0, 300000));
+
+  Fetch chunked(s, "GET", Url(server, "/chunked/70000"));
+  chunked.Start();
+  ASSERT_TRUE(Wait(&chunked));
+  EXPECT_EQ(CN_OK, chunked.result);
+  EXPECT_EQ("", chunked.Header("content-length"));
+  EXPECT_TRUE(chunked.response == PatternBytes(0, 70000));
+
+  std::string upload = PatternBytes(5, 200000);
+  Fetch echo(s, "POST", Url(server, "/echo"), false, upload);
+  echo.Start();
+  ASSERT_TRUE(Wait(&echo));
+  EXPECT_EQ(CN_OK, echo.result);
+  EXPECT_TRUE(echo.response == upload);
+
+  Fetch head(s, "HEAD", Url(server, "/bytes/10"));
+  head.Start();
+  ASSERT_TRUE(Wait(&head));
+  EXPECT_EQ(CN_OK, head.result);
+  EXPECT_EQ("10", head.Header("content-length"));
+  EXPECT_EQ("", head.response);
+
+  Fetch empty(s, "GET", Url(server, "/status/204"));
+  empty.Start();
+  ASSERT_TRUE(Wait(&empty));
+  EXPECT_EQ(CN_OK, empty.result);
+  EXPECT_EQ(204, empty.status);
+
+  Fetch hdrs(s, "GET", Url(server, "/headers"), false, "", {{"x-test", "yes"}});
+  hdrs.Start();
+  ASSERT_TRUE(Wait(&hdrs));
+  EXPECT_NE(std::string::npos, hdrs.response.find("x-test: yes")) << hdrs.response;
+  EXPECT_NE(std::string::npos, hdrs.response.find("Host: 127.0.0.1")) << hdrs.response;
+
+  // /reset aborts: the stream is reset, the session lives on.
+  Fetch reset(s, "GET", Url(server, "/reset"));
+  reset.Start();
+  ASSERT_TRUE(Wait(&reset));
+  EXPECT_LT(reset.result, 0);
+  EXPECT_TRUE(cn_spdy_session_is_available(s));
+
+  EXPECT_EQ(1u, Sessions(server));
+  EXPECT_EQ(8u, Streams(server));
+  EXPECT_EQ(0u, Counters(server).http1_connections);
+}
+
+TEST_P(SpdyTestServerTest, FiftyConcurrentStreams) {
+  cn_test_server *server = StartServer({});
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(server, &ev);
+  ASSERT_TRUE(s);
+  std::vector<std::unique_ptr<Fetch>> fetches;
+  for (int i = 0; i < 50; i++)
+    fetches.emplace_back(new Fetch(s, "GET", Url(server, "/bytes/" + std::to_string(i * 997))));
+  for (auto &f : fetches)
+    f->Start();
+  ASSERT_TRUE(RunUntil([&] {
+    for (auto &f : fetches) {
+      if (!f->done)
+        return false;
+    }
+    return true;
+  }));
+  for (int i = 0; i < 50; i++) {
+    EXPECT_EQ(CN_OK, fetches[i]->result) << i;
+    EXPECT_TRUE(fetches[i]->response == PatternBytes(0, i * 997)) << i;
+  }
+  EXPECT_EQ(50u, Streams(server));
+  EXPECT_EQ(1u, Sessions(server));
+}
+
+TEST_P(SpdyTestServerTest, MaxConcurrentStreams) {
+  cn_test_server_options o = {};
+  o.session_options.max_concurrent_streams = 2;
+  cn_test_server *server = StartServer(o);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(server, &ev);
+  ASSERT_TRUE(s);
+  // Streams sent before the server's SETTINGS arrive would be refused
+  // (REFUSED_STREAM, retryable): wait for them.
+  ASSERT_TRUE(RunUntil([&] { return cn_spdy_session_peer_settings_received(s); }));
+  EXPECT_EQ(2u, cn_spdy_session_peer_max_concurrent_streams(s));
+  std::vector<std::unique_ptr<Fetch>> fetches;
+  for (int i = 0; i < 8; i++)
+    fetches.emplace_back(new Fetch(s, "GET", Url(server, "/slow/20")));
+  for (auto &f : fetches)
+    f->Start();
+  ASSERT_TRUE(RunUntil([&] {
+    for (auto &f : fetches) {
+      if (!f->done)
+        return false;
+    }
+    return true;
+  }));
+  for (auto &f : fetches)
+    EXPECT_EQ(CN_OK, f->result) << cn_error_name(f->result);
+  EXPECT_EQ(2u, cn_spdy_session_peer_max_concurrent_streams(s));
+}
+
+TEST_P(SpdyTestServerTest, GoawayAfter) {
+  cn_test_server_options o = {};
+  o.session_options.goaway_after = 2;
+  cn_test_server *server = StartServer(o);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(server, &ev);
+  ASSERT_TRUE(s);
+  Fetch a(s, "GET", Url(server, "/bytes/1000"));
+  a.Start();
+  ASSERT_TRUE(Wait(&a));
+  EXPECT_EQ(CN_OK, a.result);
+  EXPECT_FALSE(ev.unavailable);
+  Fetch b(s, "GET", Url(server, "/bytes/100000"));
+  b.Start();
+  ASSERT_TRUE(Wait(&b));
+  // The stream that triggered the GOAWAY is still served in full.
+  EXPECT_EQ(CN_OK, b.result);
+  EXPECT_TRUE(b.response == PatternBytes(0, 100000));
+  ASSERT_TRUE(RunUntil([&] { return ev.closed; }));
+  EXPECT_TRUE(ev.unavailable);
+  EXPECT_EQ(CN_OK, ev.error);  // a graceful close
+  EXPECT_FALSE(cn_spdy_session_is_available(s));
+  Fetch c(s, "GET", Url(server, "/"));
+  c.Start();
+  ASSERT_TRUE(Wait(&c));
+  EXPECT_LT(c.result, 0);
+  EXPECT_EQ(1u, Counters(server).goaways_sent);
+}
+
+TEST_P(SpdyTestServerTest, RstStreamOnARoute) {
+  cn_test_server_options o = {};
+  o.session_options.rst_stream = true;
+  o.session_options.rst_stream_code = 0x7;  // REFUSED_STREAM
+  o.session_options.rst_stream_path = "/bytes/";
+  cn_test_server *server = StartServer(o);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(server, &ev);
+  ASSERT_TRUE(s);
+  Fetch refused(s, "GET", Url(server, "/bytes/10"));
+  refused.Start();
+  ASSERT_TRUE(Wait(&refused));
+  EXPECT_EQ(CN_ERR_HTTP2_SERVER_REFUSED_STREAM, refused.result) << cn_error_name(refused.result);
+  Fetch ok(s, "GET", Url(server, "/"));
+  ok.Start();
+  ASSERT_TRUE(Wait(&ok));
+  EXPECT_EQ(CN_OK, ok.result);
+  EXPECT_EQ(1u, Counters(server).streams_reset);
+}
+
+TEST_P(SpdyTestServerTest, RstStreamCancel) {
+  cn_test_server_options o = {};
+  o.session_options.rst_stream = true;
+  o.session_options.rst_stream_code = 0x8;  // CANCEL
+  cn_test_server *server = StartServer(o);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(server, &ev);
+  ASSERT_TRUE(s);
+  Fetch f(s, "GET", Url(server, "/"));
+  f.Start();
+  ASSERT_TRUE(Wait(&f));
+  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, f.result) << cn_error_name(f.result);
+}
+
+TEST_P(SpdyTestServerTest, SmallWindowsStillCompleteAMebibyte) {
+  cn_test_server_options o = {};
+  o.session_options.initial_window = 4096;  // the client's uploads crawl
+  cn_test_server *server = StartServer(o);
+  SessionEvents ev;
+  // And the client's own small window slows the server's sending.
+  cn_spdy_session *s = Connect(server, &ev, 16384);
+  ASSERT_TRUE(s);
+  // SPDY/3.1 has no SETTINGS ACK: the server's session holds the client to
+  // the small window at once, so an upload sent before the client learnt
+  // it would overrun it (FLOW_CONTROL_ERROR). Start once it has.
+  ASSERT_TRUE(RunUntil([&] { return cn_spdy_session_peer_settings_received(s); }));
+  Fetch down(s, "GET", Url(server, "/bytes/1048576"));
+  std::string upload = PatternBytes(3, 1 << 20);
+  Fetch up(s, "POST", Url(server, "/echo"), false, upload);
+  down.Start();
+  up.Start();
+  ASSERT_TRUE(RunUntil([&] { return down.done && up.done; }, 30000));
+  EXPECT_EQ(CN_OK, down.result) << cn_error_name(down.result);
+  EXPECT_TRUE(down.response == PatternBytes(0, 1 << 20));
+  EXPECT_EQ(CN_OK, up.result) << cn_error_name(up.result);
+  EXPECT_TRUE(up.response == upload);
+}
+
+TEST_P(SpdyTestServerTest, BadFrameFailsTheClientSession) {
+  cn_test_server_options o = {};
+  o.session_options.bad_frame = true;
+  cn_test_server *server = StartServer(o);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(server, &ev);
+  ASSERT_TRUE(s);
+  Fetch f(s, "GET", Url(server, "/slow/200"));
+  f.Start();
+  ASSERT_TRUE(RunUntil([&] { return ev.closed && f.done; }));
+  EXPECT_LT(ev.error, 0);
+  EXPECT_LT(f.result, 0);
+  EXPECT_EQ(1u, Counters(server).bad_frames_sent);
+}
+
+// --- proxy mode over a session ---
+
+// F4: an absolute-form GET on a stream, forwarded over HTTP/1.1.
+TEST_P(SpdyTestServerTest, ProxyForwardsAbsoluteGet) {
+  cn_test_server_options plain = {};
+  plain.plain = true;
+  cn_test_server *origin = StartServer(plain, false);
+  cn_test_server_options po = {};
+  po.proxy = true;
+  cn_test_server *proxy = StartServer(po);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(proxy, &ev);
+  ASSERT_TRUE(s);
+  for (int i = 0; i < 2; i++) {
+    Fetch f(s, "GET", Url(origin, "/bytes/50000"), true);
+    f.Start();
+    ASSERT_TRUE(Wait(&f));
+    EXPECT_EQ(CN_OK, f.result) << cn_error_name(f.result);
+    EXPECT_EQ(200, f.status);
+    EXPECT_TRUE(f.response == PatternBytes(0, 50000));
+  }
+  cn_test_server_proxy_counters pc = ProxyCounters(proxy);
+  EXPECT_EQ(2u, pc.forwarded);
+  EXPECT_EQ(1u, pc.upstream_connects);
+  EXPECT_EQ(1u, pc.upstream_reused);
+  EXPECT_EQ(2u, Counters(origin).requests);
+}
+
+// F5: CONNECT on a stream, 200, then TLS to the origin and HTTP/1.1 through
+// the stream's DATA frames.
+TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesTls) {
+  cn_test_server *origin = StartServer({}, false);  // HTTPS, http/1.1
+  cn_test_server_options po = {};
+  po.proxy = true;
+  cn_test_server *proxy = StartServer(po);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(proxy, &ev);
+  ASSERT_TRUE(s);
+  Fetch connect(s, "CONNECT", Url(origin, "/"));
+  connect.Start();
+  ASSERT_TRUE(Wait(&connect));
+  ASSERT_EQ(CN_OK, connect.result) << cn_error_name(connect.result);
+  EXPECT_EQ(200, connect.status);
+  EXPECT_EQ("", connect.Header("content-length"));
+  // The client side's adapter is the test server's own: it works for any
+  // stream.
+  cn_stream_socket *tunnel = cn_ts_spdy_stream_socket_new(nullptr, connect.TakeStream());
+  cn_ssl_socket_params p = {};
+  p.context = ctx_;
+  p.host = "127.0.0.1";
+  cn_stream_socket *tls = cn_ssl_socket_new(nullptr, tunnel, &p);
+  sockets_.push_back(tls);
+  TestCompletion c;
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_stream_socket_connect(tls, c.cb(), c.arg())));
+  for (int i = 0; i < 2; i++) {
+    ASSERT_EQ(CN_OK, WriteAll(loop_.get(), tls,
+                              "GET /bytes/200000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    ResponseReader reader(loop_.get(), tls);
+    Response r = reader.Read();
+    EXPECT_EQ(200, r.status);
+    EXPECT_TRUE(r.body == PatternBytes(0, 200000));
+  }
+  cn_test_server_proxy_counters pc = ProxyCounters(proxy);
+  EXPECT_EQ(1u, pc.connect_requests);
+  EXPECT_EQ(1u, pc.tunnels_opened);
+  EXPECT_EQ(1u, pc.tunnels_open);
+  EXPECT_EQ(2u, Counters(origin).requests);
+  // The tunnel is one stream: other streams on the session still work.
+  Fetch other(s, "CONNECT", Url(origin, "/"));
+  other.Start();
+  ASSERT_TRUE(Wait(&other));
+  EXPECT_EQ(200, other.status);
+  // Closing the client's side ends the tunnel.
+  sockets_.clear();
+  cn_stream_socket_destroy(tls);
+  ASSERT_TRUE(RunUntil([&] { return ProxyCounters(proxy).tunnels_open == 1; }));
+  EXPECT_GT(ProxyCounters(proxy).tunnel_bytes_down, 400000u);
+}
+
+TEST_P(SpdyTestServerTest, ProxyAuthAndRefusal) {
+  cn_test_server *origin = StartServer({}, false);
+  cn_test_server_options po = {};
+  po.proxy = true;
+  po.proxy_options.auth = "user:pass";
+  cn_test_server *proxy = StartServer(po);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(proxy, &ev);
+  ASSERT_TRUE(s);
+  Fetch denied(s, "CONNECT", Url(origin, "/"));
+  denied.Start();
+  ASSERT_TRUE(Wait(&denied));
+  EXPECT_EQ(407, denied.status);
+  EXPECT_EQ("Basic realm=\"cnet-test\"", denied.Header("proxy-authenticate"));
+  char *cred = cn_http_basic_credentials("user", "pass");
+  Fetch allowed(s, "CONNECT", Url(origin, "/"), false, "", {{"proxy-authorization", cred}});
+  free(cred);
+  allowed.Start();
+  ASSERT_TRUE(Wait(&allowed));
+  EXPECT_EQ(200, allowed.status);
+  EXPECT_EQ(1u, ProxyCounters(proxy).auth_challenges);
+
+  cn_test_server_options ro = {};
+  ro.proxy = true;
+  ro.proxy_options.refuse_connect = 403;
+  cn_test_server *refusing = StartServer(ro);
+  SessionEvents ev2;
+  cn_spdy_session *s2 = Connect(refusing, &ev2);
+  ASSERT_TRUE(s2);
+  Fetch refused(s2, "CONNECT", Url(origin, "/"));
+  refused.Start();
+  ASSERT_TRUE(Wait(&refused));
+  EXPECT_EQ(403, refused.status);
+  EXPECT_EQ(CN_TEST_SERVER_PROXY_REFUSAL_BODY, refused.response);
+}
+
+// An independent HTTP/2 client: curl --http2 (skipped when curl is absent
+// or lacks HTTP/2).
+TEST(SpdyTestServerCurlTest, CurlHttp2GetsTheSameBytes) {
+  const char *curl = "/usr/bin/curl";
+  if (access(curl, X_OK) != 0)
+    GTEST_SKIP() << "no curl";
+  TestLoop loop;
+  {
+    Subprocess v;
+    ASSERT_TRUE(v.Start(loop.get(), {curl, "--version"}));
+    ProcessResult r = v.Wait();
+    if (r.out.find("HTTP2") == std::string::npos)
+      GTEST_SKIP() << "curl without HTTP/2";
+  }
+  cn_test_server_options o = {};
+  o.alpn[0] = CN_PROTO_HTTP2;
+  o.alpn[1] = CN_PROTO_HTTP11;
+  o.num_alpn = 2;
+  cn_test_server *server = nullptr;
+  ASSERT_EQ(CN_OK, cn_test_server_new(loop.get(), &o, &server));
+  char dir[] = "/tmp/cnet_ts_curl_XXXXXX";
+  ASSERT_TRUE(mkdtemp(dir));
+  std::string ca = std::string(dir) + "/ca.pem", out = std::string(dir) + "/out";
+  std::ofstream(ca) << cn_test_server_ca_pem(server);
+  char base[128];
+  std::string url = std::string(cn_test_server_base_url(server, base, sizeof(base))) +
+                    "/bytes/300000";
+  Subprocess p;
+  ASSERT_TRUE(p.Start(loop.get(), {curl, "-sS", "--http2", "--cacert", ca, "-o", out, "-w",
+                                   "%{http_version} %{http_code}", url}));
+  ProcessResult r = p.Wait();
+  EXPECT_EQ(0, r.exit_status) << r.err;
+  EXPECT_EQ("2 200", r.out);
+  std::ifstream in(out, std::ios::binary);
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(body == PatternBytes(0, 300000)) << body.size();
+  cn_test_server_counters c;
+  cn_test_server_get_counters(server, &c);
+  EXPECT_EQ(1u, c.http2_sessions);
+  EXPECT_EQ(1u, c.http2_streams);
+  cn_test_server_destroy(server);
+  unlink(ca.c_str());
+  unlink(out.c_str());
+  rmdir(dir);
+}
+
+}  // namespace
+}  // namespace cnet_test
