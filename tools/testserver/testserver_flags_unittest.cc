@@ -159,3 +159,49 @@ TEST(TestServerFlagsTest, CertModeNamesRoundTrip) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TestServerFlagsTest, SessionSwitches) {
+  Args a({"--alpn", "h2,spdy/3.1,http/1.1", "--goaway-after", "3", "--rst-stream",
+          "refused-stream", "--rst-path", "/bytes/", "--initial-window=1024",
+          "--max-concurrent-streams", "4", "--bad-frame"});
+  cn_ts_flags f;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &f, &err)) << err;
+  ASSERT_EQ(3u, f.server.num_alpn);
+  EXPECT_EQ(CN_PROTO_SPDY31, f.server.alpn[1]);
+  const cn_test_server_session_options &o = f.server.session_options;
+  EXPECT_EQ(3u, o.goaway_after);
+  EXPECT_TRUE(o.rst_stream);
+  EXPECT_EQ(7u, o.rst_stream_code);
+  EXPECT_STREQ("/bytes/", o.rst_stream_path);
+  EXPECT_EQ(1024u, o.initial_window);
+  EXPECT_EQ(4u, o.max_concurrent_streams);
+  EXPECT_TRUE(o.bad_frame);
+
+  Args n({"--rst-stream", "8"});
+  ASSERT_TRUE(Parse(n, &f, &err)) << err;
+  EXPECT_EQ(8u, f.server.session_options.rst_stream_code);
+  EXPECT_EQ(nullptr, f.server.session_options.rst_stream_path);
+}
+
+TEST(TestServerFlagsTest, BadSessionSwitches) {
+  for (std::vector<std::string> v : std::vector<std::vector<std::string>>{
+           {"--goaway-after", "0"},
+           {"--rst-stream", "no-such-code"},
+           {"--rst-path", "/x"},  // without --rst-stream
+           {"--rst-stream", "1", "--rst-path", "x"},
+           {"--initial-window", "0"},
+           {"--initial-window", "2147483648"},
+           {"--max-concurrent-streams", "0"},
+           {"--bad-frame=1"}}) {
+    Args a(v);
+    cn_ts_flags f;
+    std::string err;
+    EXPECT_FALSE(Parse(a, &f, &err)) << v[0];
+    EXPECT_FALSE(err.empty());
+  }
+}
+
+}  // namespace
