@@ -1,0 +1,306 @@
+// An HTTP request over a SPDY/3.1 or HTTP/2 stream (see spdy_http_stream.h).
+#include "net/spdy/spdy_http_stream.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/mem.h"
+#include "net/http/http_upload.h"
+#include "net/spdy/spdy_headers.h"
+#include "net/spdy/spdy_stream.h"
+
+// Upload chunks: one DATA frame's worth at a time keeps memory small while
+// the session frames and flow-controls them.
+#define UPLOAD_CHUNK (16 * 1024)
+
+struct cn_spdy_http_stream {
+  cn_spdy_session *session;  // borrowed until the stream exists
+  cn_spdy_stream *stream;
+  cn_request_priority priority;
+  cn_netlog *netlog;
+  cn_netlog_source source;
+
+  cn_spdy_header_list request;  // built in send_request, sent once a slot is ours
+  bool request_fin;             // no body follows the headers
+  cn_http_upload *upload;
+  int64_t upload_size;  // -1: unknown
+  uint64_t upload_sent;
+  cn_iobuf *upload_buf;
+  bool upload_read_pending;
+
+  cn_completion_cb cb;  // the caller's pending operation
+  void *arg;
+  cn_iobuf *body_buf;  // held while a body read is pending
+
+  bool head_done;
+  bool body_complete;
+  cn_http_response_head head;
+};
+
+cn_spdy_http_stream *cn_spdy_http_stream_new(cn_spdy_session *session,
+                                             cn_request_priority priority, cn_netlog *netlog,
+                                             cn_netlog_source source) {
+  cn_spdy_http_stream *s = cn_xcalloc(1, sizeof(*s));
+  s->session = session;
+  s->priority = priority;
+  s->netlog = netlog;
+  s->source = source;
+  cn_spdy_header_list_init(&s->request);
+  cn_http_headers_init(&s->head.headers);
+  return s;
+}
+
+static void finish(cn_spdy_http_stream *s, int rv) {
+  cn_completion_cb cb = s->cb;
+  s->cb = NULL;
+  if (cb)
+    cb(s->arg, rv);
+}
+
+static int send_upload(cn_spdy_http_stream *s);
+
+static void on_upload_written(void *arg, int rv) {
+  cn_spdy_http_stream *s = arg;
+  if (rv < 0)
+    return finish(s, rv);
+  if (s->request_fin)
+    return finish(s, CN_OK);
+  rv = send_upload(s);
+  if (rv != CN_ERR_IO_PENDING)
+    finish(s, rv);
+}
+
+// Writes one chunk of upload bytes read (|n| >= 0; 0 = the body ended).
+static int write_chunk(cn_spdy_http_stream *s, int n) {
+  if (n < 0)
+    return n;
+  s->upload_sent += (uint64_t)n;
+  bool fin = n == 0 || (s->upload_size >= 0 && s->upload_sent >= (uint64_t)s->upload_size);
+  if (n == 0 && s->upload_size >= 0 && s->upload_sent < (uint64_t)s->upload_size)
+    return CN_ERR_UPLOAD_FILE_CHANGED;
+  s->request_fin = fin;
+  int rv = cn_spdy_stream_write(s->stream, s->upload_buf, (size_t)n, fin, on_upload_written, s);
+  return rv;
+}
+
+static void on_upload_read(void *arg, int rv) {
+  cn_spdy_http_stream *s = arg;
+  s->upload_read_pending = false;
+  rv = write_chunk(s, rv);
+  if (rv != CN_ERR_IO_PENDING)
+    finish(s, rv < 0 ? rv : CN_ERR_UNEXPECTED);
+}
+
+// Reads the next upload chunk and writes it; always ends in a pending write
+// (the session frames DATA from the loop) or an error.
+static int send_upload(cn_spdy_http_stream *s) {
+  if (!s->upload_buf)
+    s->upload_buf = cn_iobuf_new(UPLOAD_CHUNK);
+  size_t want = UPLOAD_CHUNK;
+  if (s->upload_size >= 0 && (uint64_t)s->upload_size - s->upload_sent < want)
+    want = (size_t)((uint64_t)s->upload_size - s->upload_sent);
+  int n = 0;
+  if (want > 0) {
+    n = cn_http_upload_read(s->upload, s->upload_buf, want, on_upload_read, s);
+    if (n == CN_ERR_IO_PENDING) {
+      s->upload_read_pending = true;
+      return n;
+    }
+  }
+  int rv = write_chunk(s, n);
+  return rv == CN_ERR_IO_PENDING || rv < 0 ? rv : CN_ERR_UNEXPECTED;
+}
+
+// The slot is ours: headers, then the body.
+static int send_headers(cn_spdy_http_stream *s) {
+  int rv = cn_spdy_stream_send_headers(s->stream, s->request.items, s->request.count,
+                                       s->request_fin);
+  cn_spdy_header_list_free(&s->request);
+  if (rv < 0 || s->request_fin)
+    return rv;
+  return send_upload(s);
+}
+
+static void on_created(void *arg, int rv) {
+  cn_spdy_http_stream *s = arg;
+  if (rv >= 0)
+    rv = send_headers(s);
+  if (rv != CN_ERR_IO_PENDING)
+    finish(s, rv);
+}
+
+int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_request_info *info,
+                                     cn_completion_cb cb, void *arg) {
+  if (s->stream || !s->session || !info || !info->method || !info->url)
+    return CN_ERR_INVALID_ARGUMENT;
+  cn_next_proto proto = cn_spdy_session_protocol(s->session);
+  // The caller's fields as a header array (build_request_headers drops the
+  // ones neither protocol may carry, and lower-cases names).
+  size_t nextra = info->extra_headers ? cn_http_headers_count(info->extra_headers) : 0;
+  cn_spdy_header *extra = cn_xcalloc(nextra + 2, sizeof(*extra));
+  size_t n = 0;
+  bool has_ua = false;
+  for (size_t i = 0; i < nextra; i++) {
+    const cn_http_header *h = cn_http_headers_at(info->extra_headers, i);
+    if (strcasecmp(h->name, "user-agent") == 0)
+      has_ua = true;
+    extra[n++] = (cn_spdy_header){h->name, h->name_len, h->value, h->value_len};
+  }
+  if (info->user_agent && !has_ua)
+    extra[n++] = (cn_spdy_header){"user-agent", 10, info->user_agent, strlen(info->user_agent)};
+  s->upload = info->upload;
+  s->upload_size = s->upload ? cn_http_upload_size(s->upload) : 0;
+  char len_text[32];
+  if (s->upload && s->upload_size >= 0) {
+    int k = snprintf(len_text, sizeof(len_text), "%" PRId64, s->upload_size);
+    extra[n++] = (cn_spdy_header){"content-length", 14, len_text, (size_t)k};
+  }
+  int rv = cn_spdy_build_request_headers(proto, info->method, info->url,
+                                         info->use_absolute_form, extra, n, &s->request);
+  free(extra);
+  if (rv < 0)
+    return rv;
+  s->request_fin = !s->upload || s->upload_size == 0;
+
+  rv = cn_spdy_stream_create(s->session, s->priority, s->source, on_created, s, &s->stream);
+  s->session = NULL;  // the stream holds the session from now on
+  if (rv == CN_ERR_IO_PENDING) {
+    s->cb = cb;
+    s->arg = arg;
+    return rv;
+  }
+  if (rv < 0)
+    return rv;
+  rv = send_headers(s);
+  if (rv == CN_ERR_IO_PENDING) {
+    s->cb = cb;
+    s->arg = arg;
+  }
+  return rv;
+}
+
+// Builds the HTTP/1.1-shaped head from the response's header list.
+static int build_head(cn_spdy_http_stream *s) {
+  size_t num;
+  const cn_spdy_header *h = cn_spdy_stream_headers(s->stream, &num);
+  int status = cn_spdy_headers_status(h, num);
+  if (status < 100 || status > 599)
+    return CN_ERR_INVALID_RESPONSE;
+  size_t slen = 0;
+  const char *st = cn_spdy_headers_find(h, num, ":status", &slen);
+  // SPDY/3.1's ":status 200 OK" carries the reason after the code.
+  const char *reason = "";
+  size_t rlen = 0;
+  if (st && slen > 4 && st[3] == ' ') {
+    reason = st + 4;
+    rlen = slen - 4;
+  }
+  s->head.http_version = CN_HTTP_VERSION_1_1;
+  s->head.status = status;
+  s->head.reason = cn_xstrndup(reason, rlen);
+  for (size_t i = 0; i < num; i++) {
+    if (h[i].name_len > 0 && h[i].name[0] == ':')
+      continue;
+    // SPDY/3.1 joins repeated fields' values with NUL.
+    const char *v = h[i].value;
+    size_t left = h[i].value_len;
+    for (;;) {
+      const char *nul = memchr(v, '\0', left);
+      size_t part = nul ? (size_t)(nul - v) : left;
+      if (cn_http_headers_add_n(&s->head.headers, h[i].name, h[i].name_len, v, part) != CN_OK)
+        return CN_ERR_INVALID_RESPONSE;
+      if (!nul)
+        break;
+      left -= part + 1;
+      v = nul + 1;
+    }
+  }
+  s->head_done = true;
+  if (cn_spdy_stream_remote_fin(s->stream) && cn_spdy_stream_buffered_bytes(s->stream) == 0)
+    s->body_complete = true;
+  return CN_OK;
+}
+
+static void on_headers(void *arg, int rv) {
+  cn_spdy_http_stream *s = arg;
+  if (rv >= 0)
+    rv = build_head(s);
+  finish(s, rv);
+}
+
+int cn_spdy_http_stream_read_response_headers(cn_spdy_http_stream *s, cn_completion_cb cb,
+                                              void *arg) {
+  if (!s->stream || s->cb)
+    return CN_ERR_INVALID_ARGUMENT;
+  int rv = cn_spdy_stream_read_headers(s->stream, on_headers, s);
+  if (rv == CN_ERR_IO_PENDING) {
+    s->cb = cb;
+    s->arg = arg;
+    return rv;
+  }
+  return rv < 0 ? rv : build_head(s);
+}
+
+const cn_http_response_head *cn_spdy_http_stream_response_head(const cn_spdy_http_stream *s) {
+  return s->head_done ? &s->head : NULL;
+}
+
+static void on_body(void *arg, int rv) {
+  cn_spdy_http_stream *s = arg;
+  cn_iobuf_unref(s->body_buf);
+  s->body_buf = NULL;
+  if (rv == 0)
+    s->body_complete = true;
+  finish(s, rv);
+}
+
+int cn_spdy_http_stream_read_response_body(cn_spdy_http_stream *s, cn_iobuf *buf, size_t len,
+                                           cn_completion_cb cb, void *arg) {
+  if (!s->head_done || s->cb || len == 0)
+    return CN_ERR_INVALID_ARGUMENT;
+  if (s->body_complete)
+    return 0;
+  int rv = cn_spdy_stream_read(s->stream, buf, len, on_body, s);
+  if (rv == CN_ERR_IO_PENDING) {
+    s->body_buf = cn_iobuf_ref(buf);
+    s->cb = cb;
+    s->arg = arg;
+    return rv;
+  }
+  if (rv == 0)
+    s->body_complete = true;
+  return rv;
+}
+
+bool cn_spdy_http_stream_is_response_body_complete(const cn_spdy_http_stream *s) {
+  return s->body_complete;
+}
+
+bool cn_spdy_http_stream_can_reuse_connection(const cn_spdy_http_stream *s) {
+  (void)s;
+  return false;
+}
+
+bool cn_spdy_http_stream_response_started(const cn_spdy_http_stream *s) { return s->head_done; }
+
+cn_spdy_stream *cn_spdy_http_stream_spdy_stream(const cn_spdy_http_stream *s) {
+  return s->stream;
+}
+
+void cn_spdy_http_stream_destroy(cn_spdy_http_stream *s) {
+  if (!s)
+    return;
+  if (s->upload_read_pending)
+    cn_http_upload_cancel_read(s->upload);
+  // Resets an unfinished stream with CANCEL; no callback afterwards.
+  cn_spdy_stream_destroy(s->stream);
+  cn_iobuf_unref(s->upload_buf);
+  cn_iobuf_unref(s->body_buf);
+  cn_spdy_header_list_free(&s->request);
+  free(s->head.reason);
+  cn_http_headers_free(&s->head.headers);
+  free(s);
+}
