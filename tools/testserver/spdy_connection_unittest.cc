@@ -1,8 +1,9 @@
 // The test server's SPDY/3.1 and HTTP/2 side, in-process: a client-role
 // cn_spdy_session over cn_ssl_socket (ALPN h2 or spdy/3.1) over
 // cn_tcp_socket, against the origin routes, the proxy (F4: absolute-form
-// GET on a stream; F5: CONNECT stream, TLS to the origin through it) and
-// the session fault switches; and curl --http2 as an independent client.
+// GET on a stream; F5: CONNECT stream, TLS to the origin through it; F6: a
+// second session inside that TLS) and the session fault switches; and curl
+// --http2 as an independent client.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -587,6 +588,102 @@ TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesTls) {
   cn_stream_socket_destroy(tls);
   ASSERT_TRUE(RunUntil([&] { return ProxyCounters(proxy).tunnels_open == 1; }));
   EXPECT_GT(ProxyCounters(proxy).tunnel_bytes_down, 400000u);
+}
+
+// F6: CONNECT on a stream, then TLS with ALPN and a second session (the
+// same protocol) inside the tunnel stream.
+TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesASession) {
+  cn_test_server *origin = StartServer({});  // offers the protocol too
+  cn_test_server_options po = {};
+  po.proxy = true;
+  cn_test_server *proxy = StartServer(po);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(proxy, &ev);
+  ASSERT_TRUE(s);
+  Fetch connect(s, "CONNECT", Url(origin, "/"));
+  connect.Start();
+  ASSERT_TRUE(Wait(&connect));
+  ASSERT_EQ(200, connect.status);
+  cn_stream_socket *tunnel = cn_ts_spdy_stream_socket_new(nullptr, connect.TakeStream());
+  cn_ssl_config config = {};
+  config.protos[0] = Proto();
+  config.num_protos = 1;
+  cn_ssl_socket_params p = {};
+  p.context = ctx_;
+  p.config = &config;
+  p.host = "127.0.0.1";
+  cn_stream_socket *tls = cn_ssl_socket_new(nullptr, tunnel, &p);
+  TestCompletion c;
+  int rv = c.WaitForResult(loop_.get(), cn_stream_socket_connect(tls, c.cb(), c.arg()));
+  if (rv != CN_OK)
+    cn_stream_socket_destroy(tls);
+  ASSERT_EQ(CN_OK, rv) << cn_error_name(rv);
+  EXPECT_EQ(Proto(), cn_stream_socket_negotiated_protocol(tls));
+  cn_spdy_session *inner = nullptr;
+  ASSERT_EQ(CN_OK, cn_spdy_session_create(loop_.get(), tls, nullptr, nullptr, nullptr, &inner));
+  sessions_.insert(sessions_.begin(), inner);  // destroyed before the outer one
+  std::vector<std::unique_ptr<Fetch>> fetches;
+  for (int i = 0; i < 5; i++)
+    fetches.emplace_back(new Fetch(inner, "GET", Url(origin, "/bytes/" + std::to_string(i * 40000))));
+  for (auto &f : fetches)
+    f->Start();
+  ASSERT_TRUE(RunUntil([&] {
+    for (auto &f : fetches) {
+      if (!f->done)
+        return false;
+    }
+    return true;
+  }));
+  for (int i = 0; i < 5; i++) {
+    EXPECT_EQ(CN_OK, fetches[i]->result) << cn_error_name(fetches[i]->result);
+    EXPECT_TRUE(fetches[i]->response == PatternBytes(0, i * 40000)) << i;
+  }
+  EXPECT_EQ(1u, Sessions(origin));
+  EXPECT_EQ(5u, Streams(origin));
+  EXPECT_EQ(1u, Sessions(proxy));
+  EXPECT_EQ(1u, Streams(proxy));
+}
+
+// The target's EOF reaches the client as END_STREAM (a read of 0), and the
+// client's END_STREAM then ends the tunnel.
+TEST_P(SpdyTestServerTest, ProxyTunnelHalfClose) {
+  cn_test_server_options plain = {};
+  plain.plain = true;
+  cn_test_server *origin = StartServer(plain, false);
+  cn_test_server_options po = {};
+  po.proxy = true;
+  cn_test_server *proxy = StartServer(po);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(proxy, &ev);
+  ASSERT_TRUE(s);
+  Fetch connect(s, "CONNECT", Url(origin, "/"));
+  connect.Start();
+  ASSERT_TRUE(Wait(&connect));
+  ASSERT_EQ(200, connect.status);
+  cn_stream_socket *tunnel = cn_ts_spdy_stream_socket_new(nullptr, connect.TakeStream());
+  sockets_.push_back(tunnel);
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), tunnel,
+                            "GET /bytes/5000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  std::string got;
+  int rv;
+  for (;;) {
+    cn_iobuf *buf = cn_iobuf_new(65536);
+    TestCompletion c;
+    rv = c.WaitForResult(loop_.get(), cn_stream_socket_read(tunnel, buf, 65536, c.cb(), c.arg()));
+    if (rv > 0)
+      got.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
+    cn_iobuf_unref(buf);
+    if (rv <= 0)
+      break;
+  }
+  EXPECT_EQ(0, rv) << cn_error_name(rv);  // END_STREAM, not a reset
+  EXPECT_NE(std::string::npos, got.find("HTTP/1.1 200"));
+  EXPECT_EQ(got.size() - got.find("\r\n\r\n") - 4, 5000u);
+  EXPECT_EQ(1u, ProxyCounters(proxy).tunnels_open);
+  TestCompletion c;
+  EXPECT_EQ(0, c.WaitForResult(loop_.get(), cn_ts_spdy_stream_socket_shutdown(tunnel, c.cb(), c.arg())));
+  ASSERT_TRUE(RunUntil([&] { return ProxyCounters(proxy).tunnels_open == 0; }));
+  EXPECT_TRUE(cn_spdy_session_is_available(s));
 }
 
 TEST_P(SpdyTestServerTest, ProxyAuthAndRefusal) {
