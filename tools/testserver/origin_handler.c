@@ -203,10 +203,21 @@ static void serve_root(cn_ts_exchange *ex) {
            "<body><h1>cnet-testserver</h1>\n"
            "<p>The cnet test origin (%s).</p>\n"
            "<p>Routes: /bytes/N /chunked/N /echo /headers /status/N /slow/N "
-           "/close-after/N /reset /no-length/N /gzip/N /redirect/N /redirect-to?PATH</p>\n"
+           "/close-after/N /reset /no-length/N /gzip/N /redirect/N /redirect-to?PATH /page</p>\n"
            "</body></html>\n",
            ex->request.tls ? "https" : "http");
   respond_text(ex, 200, "text/html; charset=utf-8", body);
+}
+
+// /page: a small HTML page with sub-resources, for clients that load a page
+// and then what it references (docs/examples/shell.c).
+static void serve_page(cn_ts_exchange *ex) {
+  respond_text(ex, 200, "text/html; charset=utf-8",
+               "<!DOCTYPE html>\n<html><head><title>cnet test page</title>\n"
+               "<link rel=\"stylesheet\" href=\"/bytes/2000\">\n"
+               "<script src=\"/chunked/3000\"></script></head>\n"
+               "<body><img src=\"/gzip/4000\"><img src=\"/bytes/5000\">"
+               "<img src=\"/slow/50\"></body></html>\n");
 }
 
 static void serve_echo(cn_ts_exchange *ex) {
@@ -339,6 +350,8 @@ static void handle(cn_ts_handler *base, cn_ts_exchange *ex) {
   bool ok = true;
   if (strcmp(path, "/") == 0) {
     serve_root(ex);
+  } else if (strcmp(path, "/page") == 0) {
+    serve_page(ex);
   } else if (has_prefix(path, "/bytes/")) {
     if ((ok = route_number(path, "/bytes/", MAX_STREAM_BYTES, &n)))
       stream_pattern(ex, (int64_t)n, n, false, false);

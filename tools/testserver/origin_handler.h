@@ -25,6 +25,7 @@
 //                   "redirected" (N <= 1000)
 //   /redirect-to?T  302 (or NNN with "?NNN,T", e.g. "?307,/echo") to T, any
 //                   URL — another server, an unsafe scheme
+//   /page           an HTML page referencing five sub-resources (href/src)
 //   anything else   404
 // A malformed N is a 400. HEAD works on every route (headers only). The
 // query string is ignored (but by /redirect-to). Absolute-form targets ("http://host/bytes/5")

@@ -1,7 +1,9 @@
 // The proxy's request handler: what a test server in proxy mode
-// (cn_test_server_options.proxy) does with each request. An HTTP/1.1 proxy
-// as in the seed's flows F1 and F2, served over TLS (an HTTPS proxy) or
-// plain TCP by the same connections as the origin.
+// (cn_test_server_options.proxy) does with each request. A proxy as in the
+// seed's flows F1-F6, served over TLS (an HTTPS proxy) or plain TCP by the
+// same connections as the origin: HTTP/1.1, or SPDY/3.1 / HTTP/2 streams
+// (spdy_connection.h maps their pseudo-headers to the same absolute-form and
+// CONNECT requests; a CONNECT stream is the tunnel's client side).
 //
 //   GET http://origin:port/path HTTP/1.1   (absolute-form, F1; any method)
 //     The request goes to the origin in origin-form with the client's

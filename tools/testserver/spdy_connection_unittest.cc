@@ -722,6 +722,25 @@ TEST_P(SpdyTestServerTest, ProxyAuthAndRefusal) {
   EXPECT_EQ(CN_TEST_SERVER_PROXY_REFUSAL_BODY, refused.response);
 }
 
+// The proxy's drops over a session reset just the stream.
+TEST_P(SpdyTestServerTest, ProxyDropResetsTheStream) {
+  cn_test_server *origin = StartServer({}, false);
+  cn_test_server_options po = {};
+  po.proxy = true;
+  po.proxy_options.drop_at = CN_TEST_SERVER_DROP_AFTER_CONNECT_REQUEST;
+  cn_test_server *proxy = StartServer(po);
+  SessionEvents ev;
+  cn_spdy_session *s = Connect(proxy, &ev);
+  ASSERT_TRUE(s);
+  Fetch connect(s, "CONNECT", Url(origin, "/"));
+  connect.Start();
+  ASSERT_TRUE(Wait(&connect));
+  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, connect.result) << cn_error_name(connect.result);
+  EXPECT_EQ(1u, ProxyCounters(proxy).dropped);
+  EXPECT_EQ(1u, Counters(proxy).streams_reset);
+  EXPECT_TRUE(cn_spdy_session_is_available(s));
+}
+
 // An independent HTTP/2 client: curl --http2 (skipped when curl is absent
 // or lacks HTTP/2).
 TEST(SpdyTestServerCurlTest, CurlHttp2GetsTheSameBytes) {

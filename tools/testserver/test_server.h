@@ -180,8 +180,9 @@ typedef struct cn_test_server_options {
   // TLS sockets log SSL_CONNECT like a client's would, and a proxy's
   // upstream sockets TCP_CONNECT.
   cn_netlog *netlog;
-  // Proxy mode: the server is an HTTP/1.1 proxy (over TLS unless |plain|)
-  // instead of an origin, with the switches in |proxy_options|.
+  // Proxy mode: the server is a proxy (over TLS unless |plain|; HTTP/1.1,
+  // or SPDY/3.1 / HTTP/2 as ALPN picks) instead of an origin, with the
+  // switches in |proxy_options|.
   bool proxy;
   cn_test_server_proxy_options proxy_options;
   // SPDY/3.1 and HTTP/2 (when ALPN picks them): faults and limits.
