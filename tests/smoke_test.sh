@@ -168,3 +168,14 @@ check "307 keeps POST and its body" \
   body_is "payload" -L -d payload --cacert "$work/good.ca" "$url/redirect-to?307,/echo"
 check "redirect hops reuse the connection" \
   bash -c "'$out/fetch' --stats -L --cacert '$work/good.ca' '$url/redirect/5' 2>&1 >/dev/null | grep -q '\"tcp_connects\":1,\"tls_handshakes\":1'"
+
+# --- the embedding API: libcnet.so, pkg-config, the example app shell ---
+check "libcnet.so exports only the public API (cnet_*)" \
+  bash -c "syms=\$(nm -D --defined-only '$out/libcnet.so' | awk '{print \$3}'); [ -n \"\$syms\" ] && ! printf '%s\n' \"\$syms\" | grep -v '^cnet_'"
+# A sanitizer build's library needs the sanitizer runtime in the app too.
+san=""
+grep -q "use_asan=true" "$out/.cnet-args" 2>/dev/null && san="-fsanitize=address,undefined"
+check "an app builds against cnet.pc and runs" \
+  bash -c "cc $san '$(dirname "$0")/../docs/examples/shell.c' \$(PKG_CONFIG_PATH='$out' pkg-config --cflags --libs cnet) -o '$work/shell_pc' && '$work/shell_pc' --ca '$work/good.ca' '$url/page' | grep -q '5 resources'"
+check "the example shell loads a page and its sub-resources through the proxy" \
+  bash -c "'$out/example_shell' --proxy '$proxy' --proxy-ca '$work/proxy.ca' --ca '$work/good.ca' '$tls/page' > '$work/shell.out' && grep -q '5 resources; tcp_connects' '$work/shell.out' && ! grep -q 'ERR_' '$work/shell.out'"

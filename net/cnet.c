@@ -1,0 +1,585 @@
+// The embedding API (net/cnet.h) over the network session and transactions.
+#define CNET_IMPLEMENTATION
+#include "net/cnet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/list.h"
+#include "base/mem.h"
+#include "net/base/netlog_counters.h"
+#include "net/base/netlog_json.h"
+#include "net/base/url.h"
+#include "net/dns/host_resolver.h"
+#include "net/http/http_network_session.h"
+#include "net/http/http_transaction.h"
+#include "net/http/http_upload.h"
+#include "net/proxy_resolution/proxy_config.h"
+#include "net/proxy_resolution/proxy_service.h"
+#include "net/socket/ssl_socket.h"
+
+struct cnet_context {
+  uv_loop_t *loop;
+  cn_netlog netlog;
+  cn_netlog_counters counters;
+  cn_netlog_observer json_observer;
+  cn_bytebuf json_line;
+  void (*netlog_cb)(void *arg, const char *json_line, size_t len);
+  void *netlog_arg;
+  cn_host_resolver *resolver;
+  cn_ssl_context *origin_ctx;
+  cn_ssl_context *proxy_ctx;
+  cn_proxy_service *proxy_service;
+  cn_http_network_session *session;
+  cn_list_node requests;  // live cnet_request.link
+};
+
+struct cnet_request {
+  cnet_context *ctx;
+  cn_list_node link;
+  cnet_request_callbacks cb;
+  void *arg;
+  // The request as given (copied).
+  char *method;
+  cn_http_headers headers;
+  cn_url url;
+  char *url_text;  // the current URL (after redirects)
+  cn_http_upload *upload;
+  cnet_upload_read_fn upload_read;
+  void *upload_arg;
+  int64_t upload_length;
+  cn_request_priority priority;
+  bool follow_redirects;
+  int max_redirects;
+  bool decode;
+  // The exchange.
+  cn_http_request_info info;
+  cn_http_transaction *txn;
+  cn_iobuf *buf;
+  int redirects;
+  // Callbacks may cancel: a cancel inside one only marks the request, and
+  // the code that ran the callback frees it afterwards.
+  int in_callback;
+  bool cancelled;
+  struct start_tick *tick;  // until the first exchange starts
+  // For cnet_request_get_info.
+  char tls_version[16];
+  char tls_cipher[64];
+  char alpn[16];
+  bool tls_resumed;
+  bool reused;
+  int resends;
+  char *proxy_chain;
+};
+
+// --- errors ---
+
+const char *cnet_error_name(int error) { return cn_error_name(error); }
+const char *cnet_error_message(int error) { return cn_error_message(error); }
+
+// --- NetLog forwarding ---
+
+static void on_netlog_entry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
+  cnet_context *c = CN_CONTAINER_OF(obs, cnet_context, json_observer);
+  cn_bytebuf_clear(&c->json_line);
+  cn_netlog_entry_to_json(e, &c->json_line);
+  cn_bytebuf_append(&c->json_line, "", 1);  // NUL for the callback's convenience
+  c->netlog_cb(c->netlog_arg, (const char *)cn_bytebuf_head(&c->json_line),
+               cn_bytebuf_len(&c->json_line) - 1);
+}
+
+// --- context ---
+
+void cnet_context_options_init(cnet_context_options *o) { memset(o, 0, sizeof(*o)); }
+
+static const char *env_get(void *arg, const char *name) { return getenv(name); }
+
+static void apply_proxy_user(cn_proxy_list *list, const char *user_pass) {
+  const char *colon = strchr(user_pass, ':');
+  for (size_t i = 0; i < list->count; i++) {
+    for (size_t k = 0; k < list->chains[i].count; k++) {
+      cn_proxy_server *s = &list->chains[i].servers[k];
+      if (s->username)
+        continue;
+      s->username = colon ? cn_xstrndup(user_pass, (size_t)(colon - user_pass))
+                          : cn_xstrdup(user_pass);
+      s->password = cn_xstrdup(colon ? colon + 1 : "");
+    }
+  }
+}
+
+static int make_proxy_service(cnet_context *c, const cnet_context_options *o, char *err,
+                              size_t err_size) {
+  cn_proxy_config cfg;
+  cn_proxy_config_init(&cfg);
+  int rv = CN_OK;
+  if (o->proxy)
+    rv = cn_proxy_config_set_rules(&cfg, o->proxy, err, err_size);
+  else if (o->proxy_from_env)
+    rv = cn_proxy_config_from_env(&cfg, env_get, NULL, err, err_size);
+  if (rv == CN_OK && o->proxy_bypass)
+    rv = cn_proxy_config_add_bypass(&cfg, o->proxy_bypass, err, err_size);
+  if (rv == CN_OK && o->proxy_user) {
+    apply_proxy_user(&cfg.single, o->proxy_user);
+    apply_proxy_user(&cfg.for_http, o->proxy_user);
+    apply_proxy_user(&cfg.for_https, o->proxy_user);
+    apply_proxy_user(&cfg.fallback, o->proxy_user);
+  }
+  if (rv == CN_OK) {
+    cn_proxy_service_options so = {0};
+    so.netlog = &c->netlog;
+    c->proxy_service = cn_proxy_service_new_fixed(&cfg, &so);
+  }
+  cn_proxy_config_free(&cfg);
+  return rv;
+}
+
+// Parses "h2,http/1.1" into |cfg|'s ALPN list.
+static int parse_protocols(const char *list, cn_ssl_config *cfg) {
+  cfg->num_protos = 0;
+  const char *p = list;
+  while (*p) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    cn_next_proto proto = cn_next_proto_from_alpn(p, len);
+    if (proto == CN_PROTO_UNKNOWN || cfg->num_protos == CN_SSL_MAX_PROTOS)
+      return CN_ERR_INVALID_ARGUMENT;
+    cfg->protos[cfg->num_protos++] = proto;
+    p = end ? end + 1 : p + len;
+  }
+  return cfg->num_protos ? CN_OK : CN_ERR_INVALID_ARGUMENT;
+}
+
+static int make_ssl_context(const char *ca_file, cn_ssl_context **out, char *err,
+                            size_t err_size) {
+  cn_ssl_client_context_options co = {0};
+  co.ca_file = ca_file;
+  int rv = cn_ssl_client_context_new(&co, out);
+  if (rv != CN_OK)
+    snprintf(err, err_size, "cannot load CA certificates from %s: %s",
+             ca_file ? ca_file : CN_SSL_SYSTEM_CA_FILE, cn_error_message(rv));
+  return rv;
+}
+
+int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *err,
+                     size_t err_size) {
+  char scratch[256];
+  if (!err) {
+    err = scratch;
+    err_size = sizeof(scratch);
+  }
+  err[0] = '\0';
+  *out = NULL;
+  if (!o || !o->loop) {
+    snprintf(err, err_size, "options.loop is required");
+    return CN_ERR_INVALID_ARGUMENT;
+  }
+  cnet_context *c = CN_NEW(cnet_context);
+  c->loop = o->loop;
+  cn_list_init(&c->requests);
+  cn_netlog_init(&c->netlog);
+  cn_netlog_counters_attach(&c->counters, &c->netlog);
+  cn_bytebuf_init(&c->json_line);
+  if (o->netlog) {
+    c->netlog_cb = o->netlog;
+    c->netlog_arg = o->netlog_arg;
+    cn_list_init(&c->json_observer.link);
+    c->json_observer.on_entry = on_netlog_entry;
+    cn_netlog_add_observer(&c->netlog, &c->json_observer);
+  }
+  c->resolver = cn_host_resolver_new(o->loop, NULL);
+  int rv = CN_OK;
+  for (size_t i = 0; rv == CN_OK && i < o->num_resolve_rules; i++)
+    rv = cn_host_rules_parse_resolve(cn_host_resolver_rules(c->resolver), o->resolve_rules[i],
+                                     err, err_size);
+  if (rv == CN_OK)
+    rv = make_ssl_context(o->ca_file, &c->origin_ctx, err, err_size);
+  if (rv == CN_OK && o->proxy_ca_file)
+    rv = make_ssl_context(o->proxy_ca_file, &c->proxy_ctx, err, err_size);
+  if (rv == CN_OK)
+    rv = make_proxy_service(c, o, err, err_size);
+  cn_http_network_session_params sp;
+  cn_http_network_session_params_init(&sp);
+  if (rv == CN_OK && o->origin_protocols &&
+      parse_protocols(o->origin_protocols, &sp.origin_ssl_config) != CN_OK) {
+    snprintf(err, err_size, "origin_protocols '%s': expected h2, spdy/3.1, http/1.1",
+             o->origin_protocols);
+    rv = CN_ERR_INVALID_ARGUMENT;
+  }
+  if (rv == CN_OK && o->proxy_protocols &&
+      parse_protocols(o->proxy_protocols, &sp.proxy_ssl_config) != CN_OK) {
+    snprintf(err, err_size, "proxy_protocols '%s': expected h2, spdy/3.1, http/1.1",
+             o->proxy_protocols);
+    rv = CN_ERR_INVALID_ARGUMENT;
+  }
+  if (rv != CN_OK) {
+    cnet_context_destroy(c);
+    return rv;
+  }
+  sp.loop = o->loop;
+  sp.netlog = &c->netlog;
+  sp.resolver = c->resolver;
+  sp.proxy_service = c->proxy_service;
+  sp.origin_ssl_context = c->origin_ctx;
+  sp.proxy_ssl_context = c->proxy_ctx;
+  sp.user_agent = o->user_agent;
+  if (o->max_sockets)
+    sp.pool_options.max_sockets = o->max_sockets;
+  if (o->max_sockets_per_host)
+    sp.pool_options.max_sockets_per_group = o->max_sockets_per_host;
+  if (o->max_sockets_per_proxy)
+    sp.pool_options.max_sockets_per_chain = o->max_sockets_per_proxy;
+  c->session = cn_http_network_session_new(&sp);
+  *out = c;
+  return CN_OK;
+}
+
+static void free_request(cnet_request *r);
+
+void cnet_context_destroy(cnet_context *c) {
+  if (!c)
+    return;
+  while (!cn_list_empty(&c->requests)) {
+    cnet_request *r = CN_CONTAINER_OF(c->requests.next, cnet_request, link);
+    cn_list_remove(&r->link);
+    // The transaction goes now, while the session still exists. A request
+    // whose callback is running (the application destroys the context from
+    // inside it) is freed when that callback returns.
+    cn_http_transaction_destroy(r->txn);
+    r->txn = NULL;
+    r->cancelled = true;
+    if (!r->in_callback)
+      free_request(r);
+  }
+  cn_http_network_session_destroy(c->session);
+  cn_proxy_service_free(c->proxy_service);
+  cn_host_resolver_destroy(c->resolver);
+  cn_ssl_context_unref(c->origin_ctx);
+  cn_ssl_context_unref(c->proxy_ctx);
+  cn_netlog_counters_detach(&c->counters);
+  cn_netlog_destroy(&c->netlog);
+  cn_bytebuf_free(&c->json_line);
+  free(c);
+}
+
+void cnet_context_get_stats(const cnet_context *c, cnet_stats *out) {
+  out->tcp_connects = c->counters.tcp_connects;
+  out->tls_handshakes = c->counters.tls_handshakes;
+  out->tunnels = c->counters.tunnels;
+  out->sessions = c->counters.sessions;
+  out->streams = c->counters.streams;
+  out->requests = c->counters.requests;
+}
+
+void cnet_context_close_idle(cnet_context *c) { cn_http_network_session_close_idle(c->session); }
+
+// --- uploads read by callback ---
+
+typedef struct callback_upload {
+  cn_http_upload base;
+  cnet_upload_read_fn read;
+  void *arg;
+  int64_t length;
+} callback_upload;
+
+static int64_t cb_upload_size(const cn_http_upload *u) {
+  return ((const callback_upload *)u)->length;
+}
+
+// The application's pull is synchronous, so the read completes at once.
+static int cb_upload_read(cn_http_upload *u, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                          void *arg) {
+  callback_upload *c = (callback_upload *)u;
+  int rv = c->read(c->arg, buf->data, len);
+  if (rv > (int)len)
+    return CN_ERR_INVALID_ARGUMENT;
+  return rv;
+}
+
+static void cb_upload_destroy(cn_http_upload *u) { free(u); }
+
+static const cn_http_upload_ops kCallbackUploadOps = {
+    .size = cb_upload_size,
+    .read = cb_upload_read,
+    .cancel_read = NULL,
+    .rewind = NULL,  // a pull callback cannot replay: no resend with a body
+    .destroy = cb_upload_destroy,
+};
+
+// --- requests ---
+
+typedef struct start_tick {
+  uv_idle_t idle;
+  cnet_request *r;  // NULL once the request is gone
+} start_tick;
+
+static void free_request(cnet_request *r) {
+  if (r->tick)
+    r->tick->r = NULL;  // the idle handle closes itself on its next turn
+  cn_http_transaction_destroy(r->txn);
+  cn_iobuf_unref(r->buf);
+  cn_http_upload_destroy(r->upload);
+  cn_http_headers_free(&r->headers);
+  cn_url_free(&r->url);
+  free(r->url_text);
+  free(r->method);
+  free(r->proxy_chain);
+  free(r);
+}
+
+// Runs the application's on_complete and frees the request.
+static void complete(cnet_request *r, int error) {
+  cn_list_remove(&r->link);
+  cn_http_transaction_destroy(r->txn);
+  r->txn = NULL;
+  r->in_callback++;
+  r->cb.on_complete(r, r->arg, error);
+  free_request(r);
+}
+
+static int begin_exchange(cnet_request *r);
+static void on_body(void *arg, int rv);
+
+// After a callback: true if the application cancelled inside it (the
+// request is then freed here and must not be touched).
+static bool after_callback(cnet_request *r) {
+  if (--r->in_callback == 0 && r->cancelled) {
+    free_request(r);
+    return true;
+  }
+  return r->cancelled;
+}
+
+static void read_body(cnet_request *r, int rv) {
+  for (;;) {
+    if (rv == CN_ERR_IO_PENDING)
+      return;
+    if (rv <= 0) {
+      complete(r, rv);
+      return;
+    }
+    r->in_callback++;
+    r->cb.on_data(r, r->arg, r->buf->data, (size_t)rv);
+    if (after_callback(r))
+      return;
+    rv = cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r);
+  }
+}
+
+static void on_body(void *arg, int rv) { read_body(arg, rv); }
+
+static void note_connection(cnet_request *r) {
+  cn_http_transaction_info ti;
+  cn_http_transaction_get_info(r->txn, &ti);
+  free(r->proxy_chain);
+  r->proxy_chain = cn_xstrdup(ti.proxy_chain);
+  r->reused = ti.reuse_type != CN_SOCKET_UNUSED;
+  r->resends = ti.retries;
+  cn_ssl_info si;
+  if (ti.socket && cn_ssl_socket_get_info(ti.socket, &si) == CN_OK) {
+    snprintf(r->tls_version, sizeof(r->tls_version), "%s", si.version_name);
+    snprintf(r->tls_cipher, sizeof(r->tls_cipher), "%s", si.cipher);
+    snprintf(r->alpn, sizeof(r->alpn), "%s", si.alpn);
+    r->tls_resumed = si.resumed;
+  } else {
+    r->tls_version[0] = r->tls_cipher[0] = r->alpn[0] = '\0';
+    r->tls_resumed = false;
+  }
+}
+
+static bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// Moves the request to the Location of |head|. Returns CN_ERR_IO_PENDING
+// (the next exchange runs) or an error.
+static int follow(cnet_request *r, const cn_http_response_head *head) {
+  if (++r->redirects > r->max_redirects)
+    return CN_ERR_TOO_MANY_REDIRECTS;
+  cn_url next;
+  int rv = cn_url_resolve(&r->url, cn_http_headers_get(&head->headers, "Location"), &next);
+  if (rv == CN_ERR_UNKNOWN_URL_SCHEME)
+    return CN_ERR_UNSAFE_REDIRECT;
+  if (rv != CN_OK)
+    return rv;
+  if (head->status == 303 ||
+      ((head->status == 301 || head->status == 302) && strcmp(r->method, "POST") == 0)) {
+    free(r->method);
+    r->method = cn_xstrdup("GET");
+    cn_http_upload_destroy(r->upload);
+    r->upload = NULL;
+  } else if (r->upload && cn_http_upload_rewind(r->upload) != CN_OK) {
+    cn_url_free(&next);
+    return CN_ERR_UPLOAD_FILE_CHANGED;  // a body we cannot send again
+  }
+  cn_http_transaction_destroy(r->txn);  // drains a small body: connection kept
+  r->txn = NULL;
+  cn_url_free(&r->url);
+  r->url = next;
+  free(r->url_text);
+  r->url_text = cn_url_to_string(&r->url);
+  return begin_exchange(r);
+}
+
+static void on_started(void *arg, int rv) {
+  cnet_request *r = arg;
+  if (rv < 0) {
+    complete(r, rv);
+    return;
+  }
+  const cn_http_response_head *head = cn_http_transaction_response(r->txn);
+  if (r->follow_redirects && is_redirect(head->status) &&
+      cn_http_headers_get(&head->headers, "Location")) {
+    rv = follow(r, head);
+    if (rv != CN_ERR_IO_PENDING)
+      complete(r, rv);
+    return;
+  }
+  note_connection(r);
+  size_t n = cn_http_headers_count(&head->headers);
+  cnet_header *headers = cn_xcalloc(n ? n : 1, sizeof(*headers));
+  char **copies = cn_xcalloc(n ? 2 * n : 1, sizeof(char *));
+  for (size_t i = 0; i < n; i++) {
+    const cn_http_header *h = cn_http_headers_at(&head->headers, i);
+    copies[2 * i] = cn_xstrndup(h->name, h->name_len);
+    copies[2 * i + 1] = cn_xstrndup(h->value, h->value_len);
+    headers[i].name = copies[2 * i];
+    headers[i].value = copies[2 * i + 1];
+  }
+  r->in_callback++;
+  r->cb.on_response(r, r->arg, head->status, headers, n);
+  for (size_t i = 0; i < 2 * n; i++)
+    free(copies[i]);
+  free(copies);
+  free(headers);
+  if (after_callback(r))
+    return;
+  r->buf = cn_iobuf_new(64 * 1024);
+  read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
+}
+
+static int begin_exchange(cnet_request *r) {
+  memset(&r->info, 0, sizeof(r->info));
+  r->info.method = r->method;
+  r->info.url = &r->url;
+  r->info.extra_headers = &r->headers;
+  r->info.accept_encoding = r->decode;
+  r->info.upload = r->upload;
+  r->txn = cn_http_transaction_new(r->ctx->session, r->priority);
+  int rv = cn_http_transaction_start(r->txn, &r->info, on_started, r);
+  if (rv == CN_ERR_IO_PENDING)
+    return rv;
+  if (rv < 0)
+    return rv;
+  // Synchronous success is not possible today (there is always I/O), but
+  // keep the convention: deliver from the loop via the same path.
+  on_started(r, rv);
+  return CN_ERR_IO_PENDING;
+}
+
+// The first exchange starts from the loop so that no callback can run
+// inside cnet_request_start.
+static void on_tick_closed(uv_handle_t *h) { free(h); }
+
+static void on_first_tick(uv_idle_t *h) {
+  start_tick *t = (start_tick *)h;
+  cnet_request *r = t->r;
+  uv_idle_stop(h);
+  uv_close((uv_handle_t *)h, on_tick_closed);
+  if (!r)
+    return;  // cancelled before it started
+  r->tick = NULL;
+  int rv = begin_exchange(r);
+  if (rv != CN_ERR_IO_PENDING)
+    complete(r, rv);
+}
+
+static cn_request_priority map_priority(cnet_priority p) {
+  switch (p) {
+    case CNET_PRIORITY_IDLE:
+      return CN_PRIORITY_IDLE;
+    case CNET_PRIORITY_LOWEST:
+      return CN_PRIORITY_LOWEST;
+    case CNET_PRIORITY_LOW:
+      return CN_PRIORITY_LOW;
+    case CNET_PRIORITY_HIGHEST:
+      return CN_PRIORITY_HIGHEST;
+    default:
+      return CN_PRIORITY_MEDIUM;
+  }
+}
+
+int cnet_request_start(cnet_context *c, const cnet_request_options *o,
+                       const cnet_request_callbacks *cb, void *arg, cnet_request **out) {
+  *out = NULL;
+  if (!c || !o || !o->url || !cb || !cb->on_response || !cb->on_data || !cb->on_complete)
+    return CN_ERR_INVALID_ARGUMENT;
+  cnet_request *r = CN_NEW(cnet_request);
+  cn_http_headers_init(&r->headers);
+  int rv = cn_url_parse(o->url, &r->url);
+  if (rv == CN_OK && strcmp(r->url.scheme, "http") != 0 && strcmp(r->url.scheme, "https") != 0)
+    rv = CN_ERR_UNKNOWN_URL_SCHEME;
+  for (size_t i = 0; rv == CN_OK && i < o->num_headers; i++) {
+    if (!o->headers[i].name || !o->headers[i].value)
+      rv = CN_ERR_INVALID_HEADER;
+    else
+      rv = cn_http_headers_add(&r->headers, o->headers[i].name, o->headers[i].value);
+  }
+  if (rv != CN_OK) {
+    free_request(r);
+    return rv;
+  }
+  r->ctx = c;
+  r->cb = *cb;
+  r->arg = arg;
+  r->url_text = cn_url_to_string(&r->url);
+  bool has_body = o->body || o->upload_read;
+  r->method = cn_xstrdup(o->method ? o->method : has_body ? "POST" : "GET");
+  if (o->upload_read) {
+    callback_upload *u = CN_NEW(callback_upload);
+    u->base.ops = &kCallbackUploadOps;
+    u->read = o->upload_read;
+    u->arg = o->upload_arg;
+    u->length = o->upload_length;
+    r->upload = &u->base;
+  } else if (o->body) {
+    r->upload = cn_http_upload_new_copy(o->body, o->body_len);
+  }
+  r->priority = map_priority(o->priority);
+  r->follow_redirects = o->follow_redirects;
+  r->max_redirects = o->max_redirects > 0 ? o->max_redirects : 20;
+  r->decode = !o->no_decoding;
+  cn_list_push_back(&c->requests, &r->link);
+  // Start on the next loop turn (see on_first_tick); the tick handle points
+  // back at the request until then.
+  start_tick *t = CN_NEW(start_tick);
+  t->r = r;
+  uv_idle_init(c->loop, &t->idle);
+  uv_idle_start(&t->idle, on_first_tick);
+  r->tick = t;
+  *out = r;
+  return CN_OK;
+}
+
+void cnet_request_cancel(cnet_request *r) {
+  if (!r || r->cancelled)
+    return;
+  r->cancelled = true;
+  cn_list_remove(&r->link);
+  if (r->in_callback)
+    return;  // freed when the callback returns
+  free_request(r);
+}
+
+void cnet_request_get_info(const cnet_request *r, cnet_request_info *out) {
+  out->url = r->url_text;
+  out->proxy_chain = r->proxy_chain ? r->proxy_chain : "direct";
+  out->reused_connection = r->reused;
+  out->resends = r->resends;
+  out->redirects = r->redirects;
+  out->tls_version = r->tls_version;
+  out->tls_cipher = r->tls_cipher;
+  out->alpn = r->alpn;
+  out->tls_resumed = r->tls_resumed;
+}

@@ -1,0 +1,215 @@
+// cnet — the embedding API. This is the only header an application needs.
+//
+// An application creates one cnet_context on its own libuv loop, then starts
+// requests on it. cnet resolves the proxy for each request, builds or reuses
+// the layered connections it needs (TCP, TLS to the proxy, CONNECT tunnels,
+// TLS to the origin) and calls the request's callbacks as the response
+// arrives.
+//
+// Threads: everything runs on the loop's thread. Every cnet function must be
+// called on that thread; callbacks run on it, from the loop (never from
+// inside the cnet call that started the work).
+//
+// Ownership and callbacks:
+//   - The application owns the context and destroys it with
+//     cnet_context_destroy(), after which no callback of any of its requests
+//     runs. The loop must outlive the context; after destroying the context,
+//     run the loop until it is idle before uv_loop_close().
+//   - cnet owns each request. Its callbacks run in this order: on_response
+//     once (the final response head), on_data zero or more times, then
+//     on_complete exactly once — or on_complete alone when the request fails
+//     before a response. The request is freed right after on_complete
+//     returns; the handle must not be used after that.
+//   - cnet_request_cancel() may be called at any time before on_complete
+//     (including from inside on_response or on_data): no callback runs after
+//     it, and the request is freed.
+//   - Strings and arrays passed in are copied; pointers passed to callbacks
+//     are valid only during the callback.
+//
+// Errors are negative codes (CNET_ERR_* are cnet's net error codes, e.g.
+// -102 connection refused, -130 proxy connection failed, -202 certificate
+// authority invalid); cnet_error_name() gives "ERR_CONNECTION_REFUSED" and
+// cnet_error_message() a sentence.
+#ifndef CNET_CNET_H_
+#define CNET_CNET_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CNET_IMPLEMENTATION)
+#define CNET_EXPORT __attribute__((visibility("default")))
+#else
+#define CNET_EXPORT
+#endif
+
+typedef struct cnet_context cnet_context;
+typedef struct cnet_request cnet_request;
+
+// ---------------------------------------------------------------------------
+// Context
+
+typedef struct cnet_context_options {
+  uv_loop_t *loop;  // required: the application's loop
+
+  // Proxies. |proxy| is a proxy URL or a fallback list in Chromium's syntax:
+  // "https://proxy:443", "http://user:pass@proxy:3128",
+  // "https://p1:443,https://p2:443,direct://", or per scheme
+  // "http=p1:3128;https=https://p2:443". NULL: none, unless |proxy_from_env|.
+  const char *proxy;
+  // Read http_proxy / https_proxy / all_proxy / no_proxy (curl's rules) when
+  // |proxy| is NULL.
+  bool proxy_from_env;
+  // Hosts that go DIRECT ("*.example.com,10.0.0.0/8,<local>"); may be NULL.
+  const char *proxy_bypass;
+  // Credentials for proxies that have none in their URL ("user:password").
+  const char *proxy_user;
+
+  // Trust. PEM files of CA certificates for origins and for HTTPS proxies;
+  // NULL: the system store (and, for proxies, the origins' setting).
+  // Certificate verification cannot be turned off.
+  const char *ca_file;
+  const char *proxy_ca_file;
+
+  // Host resolution overrides in curl's --resolve syntax
+  // ("origin.test:443:127.0.0.1"; port may be "*").
+  const char *const *resolve_rules;
+  size_t num_resolve_rules;
+
+  // ALPN offers: comma lists of "h2", "spdy/3.1", "http/1.1"; NULL:
+  // "http/1.1".
+  const char *origin_protocols;
+  const char *proxy_protocols;
+
+  // Connection limits; 0 keeps the default (256 in all, 6 per host, 32 per
+  // proxy).
+  size_t max_sockets;
+  size_t max_sockets_per_host;
+  size_t max_sockets_per_proxy;
+
+  const char *user_agent;  // NULL: "cnet"
+
+  // NetLog: every event as one JSON line (docs/netlog.md), without the
+  // trailing newline. NULL: no NetLog.
+  void (*netlog)(void *arg, const char *json_line, size_t len);
+  void *netlog_arg;
+} cnet_context_options;
+
+// Fills |o| with the defaults (everything zero/NULL).
+CNET_EXPORT void cnet_context_options_init(cnet_context_options *o);
+
+// Creates a context. Returns 0 and the context in |*out|, or an error with a
+// one-line reason in |err| (may be NULL; |err_size| bytes, 256 is plenty):
+// a bad proxy string, an unreadable CA file, a bad resolve rule, an unknown
+// protocol name.
+CNET_EXPORT int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *err,
+                                 size_t err_size);
+// Cancels every request (no callbacks), closes every connection, frees the
+// context. Accepts NULL.
+CNET_EXPORT void cnet_context_destroy(cnet_context *c);
+
+// Counts since the context was made (from its NetLog events): how many
+// connections, handshakes, tunnels, sessions and streams the requests took.
+typedef struct cnet_stats {
+  uint64_t tcp_connects;
+  uint64_t tls_handshakes;
+  uint64_t tunnels;
+  uint64_t sessions;
+  uint64_t streams;
+  uint64_t requests;
+} cnet_stats;
+CNET_EXPORT void cnet_context_get_stats(const cnet_context *c, cnet_stats *out);
+
+// Closes idle connections (e.g. when the application goes to background).
+CNET_EXPORT void cnet_context_close_idle(cnet_context *c);
+
+// ---------------------------------------------------------------------------
+// Requests
+
+typedef struct cnet_header {
+  const char *name;
+  const char *value;
+} cnet_header;
+
+typedef enum cnet_priority {
+  CNET_PRIORITY_IDLE = 1,
+  CNET_PRIORITY_LOWEST,
+  CNET_PRIORITY_LOW,
+  CNET_PRIORITY_MEDIUM,  // the default
+  CNET_PRIORITY_HIGHEST,
+} cnet_priority;
+
+typedef struct cnet_request_callbacks {
+  // The final response head (after any redirects followed). |headers| in
+  // the order received.
+  void (*on_response)(cnet_request *r, void *arg, int status, const cnet_header *headers,
+                      size_t num_headers);
+  // Body bytes, decoded (gzip/deflate) unless the request said otherwise.
+  void (*on_data)(cnet_request *r, void *arg, const uint8_t *data, size_t len);
+  // The end: 0 when the body was received completely, else the error.
+  void (*on_complete)(cnet_request *r, void *arg, int error);
+} cnet_request_callbacks;
+
+// An upload read by callback: fill up to |len| bytes of |buf| and return the
+// count, 0 at the end, or a negative error. (A synchronous pull: the
+// application keeps the body or streams it from a file.)
+typedef int (*cnet_upload_read_fn)(void *arg, uint8_t *buf, size_t len);
+
+typedef struct cnet_request_options {
+  const char *url;     // required: http:// or https://
+  const char *method;  // NULL: "GET" ("POST" when a body is given)
+  const cnet_header *headers;
+  size_t num_headers;
+  // A body in memory (copied) ...
+  const void *body;
+  size_t body_len;
+  // ... or read by callback: |upload_length| bytes, or -1 for chunked.
+  cnet_upload_read_fn upload_read;
+  void *upload_arg;
+  int64_t upload_length;
+  cnet_priority priority;  // 0: MEDIUM
+  bool follow_redirects;
+  int max_redirects;      // 0: 20
+  bool no_decoding;       // deliver the body as received (no gzip/deflate)
+} cnet_request_options;
+
+// Starts a request. Returns 0 and the request in |*out| (callbacks will
+// follow), or an error at once (a bad URL, bad header, missing callback);
+// then no callback runs and nothing needs freeing.
+CNET_EXPORT int cnet_request_start(cnet_context *c, const cnet_request_options *o,
+                                   const cnet_request_callbacks *cb, void *arg,
+                                   cnet_request **out);
+// Cancels the request: no callback runs afterwards; the request is freed.
+CNET_EXPORT void cnet_request_cancel(cnet_request *r);
+
+// What served the request, for logs and tools (`fetch -v`); valid from
+// on_response until on_complete returns. Strings are owned by the request.
+typedef struct cnet_request_info {
+  const char *url;          // the URL fetched (after redirects)
+  const char *proxy_chain;  // "direct" or the proxy ("https://proxy:443")
+  bool reused_connection;   // an idle connection (or live session) was reused
+  int resends;              // times the request was resent on a new connection
+  int redirects;            // redirects followed
+  const char *tls_version;  // "TLSv1.3" ("" for plain HTTP)
+  const char *tls_cipher;
+  const char *alpn;  // negotiated with the origin ("" if none)
+  bool tls_resumed;
+} cnet_request_info;
+CNET_EXPORT void cnet_request_get_info(const cnet_request *r, cnet_request_info *out);
+
+// ---------------------------------------------------------------------------
+// Errors
+
+CNET_EXPORT const char *cnet_error_name(int error);
+CNET_EXPORT const char *cnet_error_message(int error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_CNET_H_

@@ -1,0 +1,330 @@
+// The embedding API (net/cnet.h) against the in-process test server.
+#include "net/cnet.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "net/base/net_errors.h"
+#include "net/socket/socket_test_util.h"
+#include "net/test/cert_generator.h"
+#include "tools/testserver/test_server.h"
+
+namespace {
+
+using cnet_test::TestLoop;
+
+// What one request's callbacks saw.
+struct Result {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  int completes = 0;
+  int error = 1;
+  int order_errors = 0;  // a callback out of order
+  cnet_request *req = nullptr;
+  // Cancel from inside a callback: 1 on_response, 2 on_data.
+  int cancel_in = 0;
+  cnet_request_info info{};
+  std::string info_url, info_alpn;
+};
+
+void OnResponse(cnet_request *r, void *arg, int status, const cnet_header *h, size_t n) {
+  auto *res = static_cast<Result *>(arg);
+  if (res->status || res->completes)
+    res->order_errors++;
+  res->status = status;
+  for (size_t i = 0; i < n; i++)
+    res->headers.emplace_back(h[i].name, h[i].value);
+  cnet_request_get_info(r, &res->info);
+  res->info_url = res->info.url;
+  res->info_alpn = res->info.alpn;
+  if (res->cancel_in == 1)
+    cnet_request_cancel(r);
+}
+
+void OnData(cnet_request *r, void *arg, const uint8_t *data, size_t len) {
+  auto *res = static_cast<Result *>(arg);
+  if (!res->status || res->completes)
+    res->order_errors++;
+  res->body.append(reinterpret_cast<const char *>(data), len);
+  if (res->cancel_in == 2)
+    cnet_request_cancel(r);
+}
+
+void OnComplete(cnet_request *r, void *arg, int error) {
+  auto *res = static_cast<Result *>(arg);
+  res->completes++;
+  res->error = error;
+}
+
+const cnet_request_callbacks kCallbacks = {OnResponse, OnData, OnComplete};
+
+std::string Pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; i++)
+    s[i] = static_cast<char>((i * 31 + 7) & 0xff);
+  return s;
+}
+
+class CnetApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cn_test_server_options o{};
+    const char *names[] = {"origin.test"};
+    o.names = names;
+    o.num_names = 1;
+    ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &o, &server_));
+    ca_path_ = ::testing::TempDir() + "cnet_api_ca.pem";
+    ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(server_)));
+    base_ = "https://127.0.0.1:" + std::to_string(cn_test_server_port(server_));
+  }
+  void TearDown() override {
+    cnet_context_destroy(ctx_);
+    cn_test_server_destroy(server_);
+    cnet_test::RunLoopBriefly(loop_.get(), 10);
+  }
+  void MakeContext(cnet_context_options *extra = nullptr) {
+    cnet_context_options o;
+    cnet_context_options_init(&o);
+    if (extra)
+      o = *extra;
+    o.loop = loop_.get();
+    o.ca_file = ca_path_.c_str();
+    char err[256];
+    ASSERT_EQ(0, cnet_context_new(&o, &ctx_, err, sizeof(err))) << err;
+  }
+  int Start(const std::string &url, Result *res, cnet_request_options *extra = nullptr) {
+    cnet_request_options o{};
+    if (extra)
+      o = *extra;
+    o.url = url.c_str();
+    return cnet_request_start(ctx_, &o, &kCallbacks, res, &res->req);
+  }
+  // Runs the loop until every result completed (or a bound passes).
+  void RunUntilDone(std::vector<Result *> results, int max_ms = 10000) {
+    for (int waited = 0; waited < max_ms; waited += 5) {
+      bool all = true;
+      for (auto *r : results)
+        all = all && r->completes > 0;
+      if (all)
+        return;
+      cnet_test::RunLoopBriefly(loop_.get(), 5);
+    }
+    ADD_FAILURE() << "requests did not complete";
+  }
+
+  TestLoop loop_;
+  cn_test_server *server_ = nullptr;
+  std::string ca_path_;
+  std::string base_;
+  cnet_context *ctx_ = nullptr;
+};
+
+TEST_F(CnetApiTest, GetBodyHeadersAndCallbackOrder) {
+  MakeContext();
+  Result res;
+  ASSERT_EQ(0, Start(base_ + "/bytes/100000", &res));
+  EXPECT_EQ(0, res.completes) << "no callback from inside start";
+  RunUntilDone({&res});
+  EXPECT_EQ(0, res.error);
+  EXPECT_EQ(200, res.status);
+  EXPECT_EQ(Pattern(100000), res.body);
+  EXPECT_EQ(1, res.completes);
+  EXPECT_EQ(0, res.order_errors);
+  bool has_length = false;
+  for (auto &h : res.headers)
+    has_length = has_length || (h.first == "Content-Length" && h.second == "100000");
+  EXPECT_TRUE(has_length);
+  EXPECT_EQ("http/1.1", res.info_alpn);
+  cnet_stats st;
+  cnet_context_get_stats(ctx_, &st);
+  EXPECT_EQ(1u, st.tcp_connects);
+  EXPECT_EQ(1u, st.tls_handshakes);
+  EXPECT_EQ(1u, st.requests);
+}
+
+TEST_F(CnetApiTest, ManyConcurrentRequestsShareConnections) {
+  cnet_context_options o;
+  cnet_context_options_init(&o);
+  o.max_sockets_per_host = 4;
+  MakeContext(&o);
+  const int kRequests = 40;
+  std::vector<Result> results(kRequests);
+  std::vector<Result *> ptrs;
+  for (int i = 0; i < kRequests; i++) {
+    ASSERT_EQ(0, Start(base_ + "/bytes/" + std::to_string(1000 + i), &results[i]));
+    ptrs.push_back(&results[i]);
+  }
+  RunUntilDone(ptrs, 30000);
+  for (int i = 0; i < kRequests; i++) {
+    EXPECT_EQ(0, results[i].error) << i;
+    EXPECT_EQ(Pattern(1000 + i), results[i].body) << i;
+  }
+  cnet_stats st;
+  cnet_context_get_stats(ctx_, &st);
+  EXPECT_LE(st.tcp_connects, 4u) << "at most the per-host limit of connections";
+  EXPECT_EQ(static_cast<uint64_t>(kRequests), st.requests);
+}
+
+TEST_F(CnetApiTest, ErrorsAtStartAndAsync) {
+  MakeContext();
+  Result bad;
+  cnet_request *r = nullptr;
+  cnet_request_options o{};
+  o.url = "not a url";
+  EXPECT_EQ(CN_ERR_INVALID_URL, cnet_request_start(ctx_, &o, &kCallbacks, &bad, &r));
+  EXPECT_EQ(nullptr, r);
+  o.url = "ftp://example.test/";
+  EXPECT_EQ(CN_ERR_UNKNOWN_URL_SCHEME, cnet_request_start(ctx_, &o, &kCallbacks, &bad, &r));
+  cnet_header h = {"Bad Name", "x"};
+  o.url = "https://127.0.0.1/";
+  o.headers = &h;
+  o.num_headers = 1;
+  EXPECT_EQ(CN_ERR_INVALID_HEADER, cnet_request_start(ctx_, &o, &kCallbacks, &bad, &r));
+  cnet_test::RunLoopBriefly(loop_.get(), 10);
+  EXPECT_EQ(0, bad.completes);
+
+  Result refused;
+  ASSERT_EQ(0, Start("https://127.0.0.1:1/", &refused));
+  RunUntilDone({&refused});
+  EXPECT_EQ(CN_ERR_CONNECTION_REFUSED, refused.error);
+  EXPECT_EQ(0, refused.status);
+  EXPECT_STREQ("ERR_CONNECTION_REFUSED", cnet_error_name(refused.error));
+}
+
+TEST_F(CnetApiTest, ContextErrorsNameTheProblem) {
+  cnet_context_options o;
+  cnet_context_options_init(&o);
+  char err[256];
+  cnet_context *c = nullptr;
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cnet_context_new(&o, &c, err, sizeof(err)));
+  EXPECT_NE(std::string::npos, std::string(err).find("loop"));
+  o.loop = loop_.get();
+  o.proxy = "socks9://nope";
+  EXPECT_NE(0, cnet_context_new(&o, &c, err, sizeof(err)));
+  EXPECT_EQ(nullptr, c);
+  o.proxy = nullptr;
+  o.ca_file = "/nonexistent/ca.pem";
+  EXPECT_NE(0, cnet_context_new(&o, &c, err, sizeof(err)));
+  EXPECT_NE(std::string::npos, std::string(err).find("/nonexistent/ca.pem"));
+  o.ca_file = nullptr;
+  o.origin_protocols = "h3";
+  EXPECT_NE(0, cnet_context_new(&o, &c, err, sizeof(err)));
+  EXPECT_NE(std::string::npos, std::string(err).find("h3"));
+}
+
+TEST_F(CnetApiTest, CancelAtEveryStageRunsNoCallback) {
+  MakeContext();
+  // Before the first loop turn.
+  Result before;
+  ASSERT_EQ(0, Start(base_ + "/bytes/10", &before));
+  cnet_request_cancel(before.req);
+  // While connecting.
+  Result connecting;
+  ASSERT_EQ(0, Start(base_ + "/slow/200", &connecting));
+  cnet_test::RunLoopBriefly(loop_.get(), 20);
+  cnet_request_cancel(connecting.req);
+  // Inside on_response and inside on_data.
+  Result in_response, in_data;
+  in_response.cancel_in = 1;
+  in_data.cancel_in = 2;
+  ASSERT_EQ(0, Start(base_ + "/bytes/200000", &in_response));
+  ASSERT_EQ(0, Start(base_ + "/bytes/200000", &in_data));
+  cnet_test::RunLoopBriefly(loop_.get(), 500);
+  EXPECT_EQ(0, before.completes + before.status);
+  EXPECT_EQ(0, connecting.completes);
+  EXPECT_EQ(200, in_response.status);
+  EXPECT_EQ("", in_response.body);
+  EXPECT_EQ(0, in_response.completes);
+  EXPECT_GT(in_data.body.size(), 0u);
+  EXPECT_LT(in_data.body.size(), 200000u);
+  EXPECT_EQ(0, in_data.completes);
+}
+
+TEST_F(CnetApiTest, DestroyContextWithRequestsInFlight) {
+  MakeContext();
+  Result a, b;
+  ASSERT_EQ(0, Start(base_ + "/slow/500", &a));
+  ASSERT_EQ(0, Start(base_ + "/slow/400", &b));
+  cnet_test::RunLoopBriefly(loop_.get(), 30);
+  cnet_context_destroy(ctx_);
+  ctx_ = nullptr;
+  cnet_test::RunLoopBriefly(loop_.get(), 50);
+  EXPECT_EQ(0, a.completes);
+  EXPECT_EQ(0, b.completes);
+}
+
+int ReadFromString(void *arg, uint8_t *buf, size_t len) {
+  auto *s = static_cast<std::string *>(arg);
+  size_t n = s->size() < len ? s->size() : len;
+  memcpy(buf, s->data(), n);
+  s->erase(0, n);
+  return static_cast<int>(n);
+}
+
+TEST_F(CnetApiTest, UploadInMemoryAndByCallback) {
+  MakeContext();
+  Result mem;
+  cnet_request_options o{};
+  o.body = "hello";
+  o.body_len = 5;
+  ASSERT_EQ(0, Start(base_ + "/echo", &mem, &o));
+  std::string big = Pattern(300000);
+  std::string source = big;
+  Result chunked;
+  cnet_request_options c{};
+  c.upload_read = ReadFromString;
+  c.upload_arg = &source;
+  c.upload_length = -1;  // chunked
+  ASSERT_EQ(0, Start(base_ + "/echo", &chunked, &c));
+  RunUntilDone({&mem, &chunked});
+  EXPECT_EQ("hello", mem.body);
+  EXPECT_EQ(0, chunked.error);
+  EXPECT_EQ(big, chunked.body);
+}
+
+TEST_F(CnetApiTest, RedirectsFollowedWhenAsked) {
+  MakeContext();
+  Result plain, followed, limited;
+  cnet_request_options o{};
+  ASSERT_EQ(0, Start(base_ + "/redirect/2", &plain, &o));
+  o.follow_redirects = true;
+  ASSERT_EQ(0, Start(base_ + "/redirect/3", &followed, &o));
+  o.max_redirects = 1;
+  ASSERT_EQ(0, Start(base_ + "/redirect/3", &limited, &o));
+  RunUntilDone({&plain, &followed, &limited});
+  EXPECT_EQ(302, plain.status);
+  EXPECT_EQ(200, followed.status);
+  EXPECT_EQ("redirected\n", followed.body);
+  EXPECT_NE(std::string::npos, followed.info_url.find("/redirect/0"));
+  EXPECT_EQ(3, followed.info.redirects);
+  EXPECT_EQ(CN_ERR_TOO_MANY_REDIRECTS, limited.error);
+}
+
+TEST_F(CnetApiTest, NetLogLinesReachTheApplication) {
+  std::vector<std::string> lines;
+  cnet_context_options o;
+  cnet_context_options_init(&o);
+  o.netlog = [](void *arg, const char *line, size_t len) {
+    static_cast<std::vector<std::string> *>(arg)->emplace_back(line, len);
+  };
+  o.netlog_arg = &lines;
+  MakeContext(&o);
+  Result res;
+  ASSERT_EQ(0, Start(base_ + "/", &res));
+  RunUntilDone({&res});
+  bool saw_tls = false;
+  for (auto &l : lines) {
+    EXPECT_EQ('{', l.front());
+    EXPECT_EQ('}', l.back());
+    saw_tls = saw_tls || l.find("\"type\":\"SSL_CONNECT\"") != std::string::npos;
+  }
+  EXPECT_TRUE(saw_tls);
+  cnet_context_destroy(ctx_);  // it logs while closing: before |lines| goes
+  ctx_ = nullptr;
+}
+
+}  // namespace
