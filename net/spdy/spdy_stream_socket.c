@@ -1,0 +1,318 @@
+// A CONNECT stream as a stream socket (see spdy_stream_socket.h).
+#include "net/spdy/spdy_stream_socket.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "net/base/base64.h"
+#include "net/base/url.h"
+#include "net/http/http_headers.h"
+#include "net/http/http_proxy_connect_job.h"
+#include "net/spdy/spdy_headers.h"
+#include "net/spdy/spdy_stream.h"
+
+typedef struct spdy_stream_socket {
+  cn_stream_socket base;
+  cn_spdy_session *session;  // borrowed until the first stream exists
+  cn_spdy_stream *stream;
+  cn_host_port target;
+  cn_proxy_server proxy;  // a copy (credentials); scheme 0 when none
+  bool has_proxy;
+  char *user_agent;
+  cn_request_priority priority;
+  cn_netlog_source owner;
+  bool sent_auth;
+  bool connected;
+  bool connecting;
+  bool logged_begin;
+  int status;
+  cn_completion_cb connect_cb;
+  void *connect_arg;
+} spdy_stream_socket;
+
+static const cn_stream_socket_ops kOps;
+
+static void log_end(spdy_stream_socket *s, int rv) {
+  if (!s->logged_begin)
+    return;
+  s->logged_begin = false;
+  if (rv < 0)
+    cn_netlog_end(s->base.netlog, s->base.source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                  CN_NL_ERROR(rv), CN_NL_INT("status", s->status));
+  else
+    cn_netlog_end(s->base.netlog, s->base.source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                  CN_NL_INT("status", s->status));
+}
+
+static int send_connect(spdy_stream_socket *s) {
+  char hp[CN_HOST_PORT_STR_SIZE];
+  cn_host_port_to_string(&s->target, hp, sizeof(hp));
+  char *text = cn_xasprintf("https://%s/", hp);
+  cn_url url;
+  int rv = cn_url_parse(text, &url);
+  free(text);
+  if (rv != CN_OK)
+    return rv;
+  cn_spdy_header extra[2];
+  size_t n = 0;
+  if (s->user_agent)
+    extra[n++] = (cn_spdy_header){"user-agent", 10, s->user_agent, strlen(s->user_agent)};
+  char *cred = NULL;
+  if (s->sent_auth) {
+    cred = cn_http_basic_credentials(s->proxy.username, s->proxy.password);
+    extra[n++] = (cn_spdy_header){"proxy-authorization", 19, cred, strlen(cred)};
+  }
+  cn_spdy_header_list list;
+  cn_spdy_header_list_init(&list);
+  cn_spdy_session *session = cn_spdy_stream_session(s->stream);
+  rv = cn_spdy_build_request_headers(cn_spdy_session_protocol(session), "CONNECT", &url, false,
+                                     extra, n, &list);
+  cn_url_free(&url);
+  free(cred);
+  if (rv == CN_OK)
+    rv = cn_spdy_stream_send_headers(s->stream, list.items, list.count, false);
+  cn_spdy_header_list_free(&list);
+  return rv;
+}
+
+// Decides what the answer means. Returns CN_OK (connected), an error, or
+// sets |*retry| for a 407 answered with credentials.
+static int handle_answer(spdy_stream_socket *s, bool *retry) {
+  *retry = false;
+  size_t num;
+  const cn_spdy_header *h = cn_spdy_stream_headers(s->stream, &num);
+  s->status = cn_spdy_headers_status(h, num);
+  int status = s->status;
+  if (status >= 200 && status < 300) {
+    // Nothing may come from the origin before our TLS hello.
+    if (cn_spdy_stream_buffered_bytes(s->stream) > 0 || cn_spdy_stream_remote_fin(s->stream))
+      return CN_ERR_TUNNEL_CONNECTION_FAILED;
+    return CN_OK;
+  }
+  if (status == 407) {
+    if (!s->has_proxy || !cn_proxy_server_has_credentials(&s->proxy) || s->sent_auth)
+      return CN_ERR_PROXY_AUTH_REQUESTED;
+    // Only the challenge is looked at; the rest of the answer is the
+    // proxy's and goes nowhere.
+    cn_http_headers challenges;
+    cn_http_headers_init(&challenges);
+    for (size_t i = 0; i < num; i++) {
+      if (h[i].name_len == 18 && memcmp(h[i].name, "proxy-authenticate", 18) == 0)
+        cn_http_headers_add_n(&challenges, "Proxy-Authenticate", 18, h[i].value,
+                              h[i].value_len);
+    }
+    bool basic = cn_http_proxy_auth_offers_basic(&challenges);
+    cn_http_headers_free(&challenges);
+    if (!basic)
+      return CN_ERR_PROXY_AUTH_UNSUPPORTED;
+    s->sent_auth = true;
+    *retry = true;
+    return CN_OK;
+  }
+  if (status >= 300 && status < 400)
+    return CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT;
+  return CN_ERR_TUNNEL_CONNECTION_FAILED;
+}
+
+static int do_connect(spdy_stream_socket *s, cn_spdy_session *session);
+static void on_created(void *arg, int rv);
+static void on_headers(void *arg, int rv);
+
+// Runs the connect from |rv| (the result of the last step) until it is
+// pending or done.
+static int connect_loop(spdy_stream_socket *s, int rv, bool created) {
+  for (;;) {
+    if (rv < 0)
+      return rv;
+    if (created) {
+      rv = send_connect(s);
+      if (rv < 0)
+        return rv;
+      rv = cn_spdy_stream_read_headers(s->stream, on_headers, s);
+      if (rv == CN_ERR_IO_PENDING)
+        return rv;
+      created = false;
+      continue;
+    }
+    // The answer is in.
+    bool retry;
+    rv = handle_answer(s, &retry);
+    if (!retry)
+      return rv;
+    // 407 with credentials: cancel this stream, a new one on the same
+    // session carries Proxy-Authorization.
+    cn_spdy_session *session = cn_spdy_stream_session(s->stream);
+    cn_spdy_stream *old = s->stream;
+    cn_spdy_stream_reset(old, CN_HTTP2_CANCEL);
+    s->stream = NULL;
+    rv = do_connect(s, session);
+    cn_spdy_stream_destroy(old);
+    if (rv == CN_ERR_IO_PENDING)
+      return rv;
+    created = true;
+  }
+}
+
+static void complete(spdy_stream_socket *s, int rv) {
+  if (rv == CN_ERR_IO_PENDING)
+    return;
+  s->connecting = false;
+  log_end(s, rv);
+  if (rv == CN_OK) {
+    s->connected = true;
+  } else {
+    cn_spdy_stream_destroy(s->stream);
+    s->stream = NULL;
+  }
+  cn_completion_cb cb = s->connect_cb;
+  s->connect_cb = NULL;
+  cb(s->connect_arg, rv);
+}
+
+static void on_created(void *arg, int rv) {
+  spdy_stream_socket *s = arg;
+  complete(s, connect_loop(s, rv, true));
+}
+
+static void on_headers(void *arg, int rv) {
+  spdy_stream_socket *s = arg;
+  complete(s, connect_loop(s, rv, false));
+}
+
+// Creates the CONNECT stream: CN_OK (send now), CN_ERR_IO_PENDING
+// (on_created continues) or an error.
+static int do_connect(spdy_stream_socket *s, cn_spdy_session *session) {
+  return cn_spdy_stream_create(session, s->priority, s->owner, on_created, s, &s->stream);
+}
+
+static int ss_connect(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  if (s->connected)
+    return CN_OK;
+  if (s->connecting || !s->session)
+    return CN_ERR_INVALID_ARGUMENT;
+  char hp[CN_HOST_PORT_STR_SIZE];
+  cn_host_port_to_string(&s->target, hp, sizeof(hp));
+  cn_netlog_begin(base->netlog, base->source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                  CN_NL_STR("target", hp));
+  s->logged_begin = true;
+  cn_spdy_session *session = s->session;
+  s->session = NULL;  // the stream holds the session from now on
+  int rv = do_connect(s, session);
+  if (rv != CN_ERR_IO_PENDING)
+    rv = connect_loop(s, rv, true);
+  if (rv == CN_ERR_IO_PENDING) {
+    s->connecting = true;
+    s->connect_cb = cb;
+    s->connect_arg = arg;
+    return rv;
+  }
+  log_end(s, rv);
+  if (rv == CN_OK) {
+    s->connected = true;
+  } else {
+    cn_spdy_stream_destroy(s->stream);
+    s->stream = NULL;
+  }
+  return rv;
+}
+
+static int ss_read(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                   void *arg) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  if (!s->connected || !s->stream)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  return cn_spdy_stream_read(s->stream, buf, len, cb, arg);
+}
+
+static int ss_write(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                    void *arg) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  if (!s->connected || !s->stream)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  return cn_spdy_stream_write(s->stream, buf, len, false, cb, arg);
+}
+
+static void ss_disconnect(cn_stream_socket *base) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  // Resets an open stream with CANCEL and gives its unread bytes back to
+  // the session window (no leak, behaviour 11); no callback afterwards.
+  cn_spdy_stream_destroy(s->stream);
+  s->stream = NULL;
+  s->connected = false;
+  s->connecting = false;
+  s->connect_cb = NULL;
+  s->session = NULL;
+  log_end(s, CN_ERR_ABORTED);
+}
+
+static bool ss_is_connected(const cn_stream_socket *base) {
+  const spdy_stream_socket *s = (const spdy_stream_socket *)base;
+  return s->connected && s->stream && !cn_spdy_stream_is_closed(s->stream) &&
+         cn_spdy_stream_error(s->stream) == CN_OK;
+}
+
+static bool ss_is_connected_and_idle(const cn_stream_socket *base) {
+  const spdy_stream_socket *s = (const spdy_stream_socket *)base;
+  return ss_is_connected(base) && cn_spdy_stream_buffered_bytes(s->stream) == 0 &&
+         !cn_spdy_stream_remote_fin(s->stream);
+}
+
+static cn_next_proto ss_negotiated_protocol(const cn_stream_socket *base) {
+  (void)base;
+  return CN_PROTO_UNKNOWN;
+}
+
+static void ss_destroy(cn_stream_socket *base) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  ss_disconnect(base);
+  cn_stream_socket_log_destroyed(base);
+  if (s->has_proxy)
+    cn_proxy_server_free(&s->proxy);
+  free(s->user_agent);
+  free(s);
+}
+
+static const cn_stream_socket_ops kOps = {
+    .name = "spdy_stream",
+    .connect = ss_connect,
+    .read = ss_read,
+    .write = ss_write,
+    .disconnect = ss_disconnect,
+    .is_connected = ss_is_connected,
+    .is_connected_and_idle = ss_is_connected_and_idle,
+    .negotiated_protocol = ss_negotiated_protocol,
+    .destroy = ss_destroy,
+};
+
+cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
+                                            const cn_spdy_stream_socket_params *params,
+                                            cn_netlog *netlog) {
+  spdy_stream_socket *s = cn_xcalloc(1, sizeof(*s));
+  cn_stream_socket_init(&s->base, &kOps, netlog);
+  s->session = session;
+  s->target = params->target;
+  if (params->proxy) {
+    cn_proxy_server_copy(&s->proxy, params->proxy);
+    s->has_proxy = true;
+  }
+  s->user_agent = params->user_agent ? cn_xstrdup(params->user_agent) : NULL;
+  s->priority = params->priority;
+  s->owner = params->owner;
+  s->sent_auth = params->send_auth_up_front && s->has_proxy &&
+                 cn_proxy_server_has_credentials(&s->proxy);
+  return &s->base;
+}
+
+bool cn_spdy_stream_socket_sent_auth(const cn_stream_socket *s) {
+  return ((const spdy_stream_socket *)s)->sent_auth;
+}
+
+int cn_spdy_stream_socket_connect_status(const cn_stream_socket *s) {
+  return ((const spdy_stream_socket *)s)->status;
+}
+
+cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s) {
+  return ((const spdy_stream_socket *)s)->stream;
+}

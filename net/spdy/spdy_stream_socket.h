@@ -1,0 +1,79 @@
+// A CONNECT stream of a SPDY/3.1 or HTTP/2 session seen as a stream socket
+// (F5, F6): the tunnel to an origin through a SPDY/HTTP2 proxy, over which
+// TLS to the origin runs like over any socket. Many tunnels share one proxy
+// session, one stream each (behaviour 12).
+//
+// connect(): a new stream on the session sends CONNECT —
+//   SPDY/3.1  :method CONNECT :path origin:443 :host origin:443 :version HTTP/1.1
+//   HTTP/2    :method CONNECT :authority origin:443
+// (plus user-agent, and proxy-authorization when credentials are sent) and
+// reads the answer:
+//   - 2xx: connected. DATA already buffered or END_STREAM with the answer
+//     is a failure (CN_ERR_TUNNEL_CONNECTION_FAILED): no origin speaks
+//     before the client's TLS hello, so those bytes are the proxy's;
+//   - 407 with credentials not yet sent and Basic offered: RST_STREAM
+//     CANCEL and a new CONNECT stream on the same session with
+//     Proxy-Authorization (behaviour 7); no credentials, or refused again:
+//     CN_ERR_PROXY_AUTH_REQUESTED; no Basic: CN_ERR_PROXY_AUTH_UNSUPPORTED;
+//   - 3xx: CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT (never followed);
+//   - anything else: CN_ERR_TUNNEL_CONNECTION_FAILED;
+//   - the stream's own errors pass through (CN_ERR_HTTP2_GOING_AWAY: the
+//     session takes no new streams — retry on a new session).
+// The proxy's body is never read. HTTP_TUNNEL_CONNECT is logged on the
+// socket's source (BEGIN target; END status or net_error), which feeds the
+// "tunnels" counter.
+//
+// After connect: write → DATA within flow control (the write completes with
+// its length once framed); read ← DATA, acknowledged by WINDOW_UPDATE as it
+// is read (behaviour 11); END_STREAM → read 0; a reset → its error.
+// disconnect/destroy reset the stream with CANCEL (if open) and credit its
+// unread data back to the session window. negotiated_protocol is UNKNOWN:
+// the tunnel carries bytes, the protocol is the TLS above it.
+//
+// Ownership: the socket borrows |session| until connect() created the
+// stream (call connect before returning to the loop, or while the caller
+// knows the session is alive); the stream then holds the session's memory.
+// The proxy server (credentials) and strings are copied.
+#ifndef CNET_NET_SPDY_SPDY_STREAM_SOCKET_H_
+#define CNET_NET_SPDY_SPDY_STREAM_SOCKET_H_
+
+#include <stdbool.h>
+
+#include "net/base/host_port.h"
+#include "net/base/netlog.h"
+#include "net/base/request_priority.h"
+#include "net/proxy_resolution/proxy_server.h"
+#include "net/socket/stream_socket.h"
+#include "net/spdy/spdy_session.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cn_spdy_stream_socket_params {
+  cn_host_port target;            // what to CONNECT to
+  const cn_proxy_server *proxy;   // credentials; may be NULL (none)
+  const char *user_agent;         // may be NULL
+  bool send_auth_up_front;        // the proxy took our credentials before
+  cn_request_priority priority;
+  cn_netlog_source owner;         // the request or connect job (NetLog)
+} cn_spdy_stream_socket_params;
+
+// A tunnel socket over |session| (not connected yet). |params| is copied.
+cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
+                                            const cn_spdy_stream_socket_params *params,
+                                            cn_netlog *netlog);
+
+// Credentials were sent on the CONNECT that succeeded (the caller records
+// that the proxy takes them).
+bool cn_spdy_stream_socket_sent_auth(const cn_stream_socket *s);
+// The status of the last CONNECT answer (0 before one).
+int cn_spdy_stream_socket_connect_status(const cn_stream_socket *s);
+// The CONNECT stream (NULL before connect / after disconnect), for tests.
+struct cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_SPDY_SPDY_STREAM_SOCKET_H_

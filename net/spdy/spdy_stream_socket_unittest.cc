@@ -1,0 +1,217 @@
+// CONNECT streams as sockets: a client session against a server session
+// (playing the proxy) over a pipe, for SPDY/3.1 and HTTP/2.
+#include "net/spdy/spdy_stream_socket.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/base/netlog.h"
+#include "net/base/netlog_counters.h"
+#include "net/spdy/spdy_session_test_util.h"
+#include "net/spdy/spdy_stream.h"
+
+namespace cnet_test {
+namespace {
+
+class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
+ protected:
+  SpdyStreamSocketTest() {
+    cn_netlog_init(&netlog_);
+    cn_netlog_counters_attach(&counters_, &netlog_);
+    pair_ = std::make_unique<SessionPair>(loop(), &netlog_, GetParam(), 0);
+    // The proxy answers each CONNECT with the next status of |answers_|.
+    pair_->server_rec.on_stream_hook = [this](cn_spdy_stream *st) {
+      pair_->server_rec.streams.emplace_back(new Responder(st, true));
+      size_t i = pair_->server_rec.streams.size() - 1;
+      int status = i < answers_.size() ? answers_[i] : 200;
+      std::vector<std::pair<std::string, std::string>> f = {{":status", std::to_string(status)}};
+      if (spdy())
+        f.push_back({":version", "HTTP/1.1"});
+      if (status == 407)
+        f.push_back({"proxy-authenticate", "Basic realm=\"p\""});
+      auto h = HeaderArray(f);
+      EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), status != 200));
+      return true;
+    };
+  }
+  ~SpdyStreamSocketTest() override {
+    cn_stream_socket_destroy(socket_);
+    pair_.reset();
+    cn_proxy_server_free(&proxy_);
+    cn_netlog_counters_detach(&counters_);
+    cn_netlog_destroy(&netlog_);
+  }
+  uv_loop_t *loop() { return loop_.get(); }
+  bool spdy() const { return GetParam() == CN_PROTO_SPDY31; }
+
+  static void Done(void *arg, int rv) {
+    auto *p = static_cast<std::pair<bool, int> *>(arg);
+    p->first = true;
+    p->second = rv;
+  }
+  int Wait(int rv) {
+    if (rv != CN_ERR_IO_PENDING)
+      return rv;
+    std::pair<bool, int> *p = &state_;
+    EXPECT_TRUE(RunUntil(loop(), [p] { return p->first; }));
+    return p->second;
+  }
+
+  int Connect(bool with_credentials) {
+    cn_spdy_stream_socket_params p = {};
+    cn_host_port_set(&p.target, "origin.test", 443);
+    if (with_credentials) {
+      EXPECT_EQ(CN_OK, cn_proxy_server_parse("https://user:pass@proxy.test:443", &proxy_));
+      p.proxy = &proxy_;
+    }
+    p.user_agent = "cnet-test";
+    p.priority = CN_PRIORITY_MEDIUM;
+    socket_ = cn_spdy_stream_socket_new(pair_->client, &p, &netlog_);
+    state_ = {false, 0};
+    return Wait(cn_stream_socket_connect(socket_, &Done, &state_));
+  }
+
+  cn_spdy_stream *ServerStream(size_t i) { return pair_->server_rec.streams[i]->stream; }
+
+  TestLoop loop_;
+  cn_netlog netlog_;
+  cn_netlog_counters counters_;
+  std::unique_ptr<SessionPair> pair_;
+  std::vector<int> answers_;
+  cn_proxy_server proxy_ = {};
+  cn_stream_socket *socket_ = nullptr;
+  std::pair<bool, int> state_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Protocols, SpdyStreamSocketTest,
+                         testing::Values(CN_PROTO_SPDY31, CN_PROTO_HTTP2),
+                         [](const testing::TestParamInfo<cn_next_proto> &i) {
+                           return std::string(i.param == CN_PROTO_SPDY31 ? "Spdy31" : "Http2");
+                         });
+
+TEST_P(SpdyStreamSocketTest, ConnectThenBytesBothWays) {
+  ASSERT_EQ(CN_OK, Connect(false));
+  EXPECT_TRUE(cn_stream_socket_is_connected(socket_));
+  EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(socket_));
+  EXPECT_EQ(CN_PROTO_UNKNOWN, cn_stream_socket_negotiated_protocol(socket_));
+  EXPECT_EQ(1u, counters_.tunnels);
+  cn_spdy_stream *st = ServerStream(0);
+  EXPECT_STREQ("CONNECT", cn_spdy_stream_header(st, ":method"));
+  EXPECT_STREQ("cnet-test", cn_spdy_stream_header(st, "user-agent"));
+  if (spdy()) {
+    EXPECT_STREQ("origin.test:443", cn_spdy_stream_header(st, ":path"));
+    EXPECT_STREQ("origin.test:443", cn_spdy_stream_header(st, ":host"));
+    EXPECT_STREQ("HTTP/1.1", cn_spdy_stream_header(st, ":version"));
+  } else {
+    EXPECT_STREQ("origin.test:443", cn_spdy_stream_header(st, ":authority"));
+    EXPECT_EQ(nullptr, cn_spdy_stream_header(st, ":path"));
+    EXPECT_EQ(nullptr, cn_spdy_stream_header(st, ":scheme"));
+  }
+
+  // Client → proxy.
+  std::string out = Pattern(100000, 1);
+  cn_iobuf *w = cn_iobuf_from_copy(out.data(), out.size());
+  state_ = {false, 0};
+  EXPECT_EQ(static_cast<int>(out.size()),
+            Wait(cn_stream_socket_write(socket_, w, out.size(), &Done, &state_)));
+  cn_iobuf_unref(w);
+  pair_->server_rec.streams[0]->Go();  // reads until our END_STREAM: none yet
+  ASSERT_TRUE(RunUntil(loop(), [&] {
+    return pair_->server_rec.streams[0]->request_body.size() == out.size();
+  }));
+  EXPECT_EQ(out, pair_->server_rec.streams[0]->request_body);
+
+  // Proxy → client, then END_STREAM reads as 0.
+  std::string in = Pattern(50000, 2);
+  pair_->server_rec.streams[0]->Write(in, true);
+  std::string got;
+  cn_iobuf *r = cn_iobuf_new(8192);
+  for (;;) {
+    state_ = {false, 0};
+    int n = Wait(cn_stream_socket_read(socket_, r, 8192, &Done, &state_));
+    ASSERT_GE(n, 0);
+    if (n == 0)
+      break;
+    got.append(reinterpret_cast<char *>(r->data), static_cast<size_t>(n));
+  }
+  cn_iobuf_unref(r);
+  EXPECT_EQ(in, got);
+  EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(socket_));
+}
+
+TEST_P(SpdyStreamSocketTest, ProxyAuthRetriesOnANewStreamOfTheSameSession) {
+  answers_ = {407, 200};
+  ASSERT_EQ(CN_OK, Connect(true));
+  ASSERT_EQ(2u, pair_->server_rec.streams.size());
+  EXPECT_EQ(nullptr, cn_spdy_stream_header(ServerStream(0), "proxy-authorization"));
+  EXPECT_STREQ("Basic dXNlcjpwYXNz", cn_spdy_stream_header(ServerStream(1), "proxy-authorization"));
+  EXPECT_TRUE(cn_spdy_stream_socket_sent_auth(socket_));
+  EXPECT_EQ(200, cn_spdy_stream_socket_connect_status(socket_));
+  // The first stream was cancelled; the session lives on.
+  EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
+  EXPECT_EQ(1u, cn_spdy_session_num_active_streams(pair_->client));
+  EXPECT_EQ(1u, counters_.tunnels);
+}
+
+TEST_P(SpdyStreamSocketTest, ProxyAuthWithoutCredentials) {
+  answers_ = {407};
+  EXPECT_EQ(CN_ERR_PROXY_AUTH_REQUESTED, Connect(false));
+  EXPECT_FALSE(cn_stream_socket_is_connected(socket_));
+  EXPECT_EQ(0u, counters_.tunnels);
+}
+
+TEST_P(SpdyStreamSocketTest, CredentialsRefusedTwice) {
+  answers_ = {407, 407};
+  EXPECT_EQ(CN_ERR_PROXY_AUTH_REQUESTED, Connect(true));
+  EXPECT_EQ(2u, pair_->server_rec.streams.size());
+}
+
+TEST_P(SpdyStreamSocketTest, RedirectIsNeverFollowed) {
+  answers_ = {302};
+  EXPECT_EQ(CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT, Connect(false));
+}
+
+TEST_P(SpdyStreamSocketTest, OtherAnswersFailTheTunnel) {
+  answers_ = {503};
+  EXPECT_EQ(CN_ERR_TUNNEL_CONNECTION_FAILED, Connect(false));
+}
+
+TEST_P(SpdyStreamSocketTest, GoingAwaySessionTakesNoTunnel) {
+  cn_spdy_session_go_away(pair_->client, CN_HTTP2_NO_ERROR);
+  EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, Connect(false));
+}
+
+TEST_P(SpdyStreamSocketTest, DestroyResetsTheStream) {
+  ASSERT_EQ(CN_OK, Connect(false));
+  // Unread tunnel bytes at the client.
+  pair_->server_rec.streams[0]->Write(Pattern(30000, 3), false);
+  ASSERT_TRUE(RunUntil(loop(), [&] {
+    return cn_spdy_stream_buffered_bytes(cn_spdy_stream_socket_stream(socket_)) == 30000;
+  }));
+  // A pending read is cancelled by destroy: no callback.
+  cn_stream_socket_destroy(socket_);
+  socket_ = nullptr;
+  cn_spdy_stream *st = ServerStream(0);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_is_closed(st); }));
+  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, cn_spdy_stream_error(st));
+  // The 30000 unread bytes are credited to the session window on destroy
+  // (the session's own tests check the accounting); a new tunnel works.
+  EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
+}
+
+TEST_P(SpdyStreamSocketTest, ProxyResetIsAReadError) {
+  ASSERT_EQ(CN_OK, Connect(false));
+  cn_iobuf *r = cn_iobuf_new(100);
+  state_ = {false, 0};
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+  cn_iobuf_unref(r);
+  cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_INTERNAL_ERROR);
+  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, Wait(CN_ERR_IO_PENDING));
+  EXPECT_FALSE(cn_stream_socket_is_connected(socket_));
+}
+
+}  // namespace
+}  // namespace cnet_test
