@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "net/http/http_proxy_connect_job.h"
 #include "net/socket/ssl_connect_job.h"
+#include "net/spdy/spdy_session_pool.h"
 
 // A pool's "higher layer" link: closing one idle socket of |upper| frees
 // the socket it holds from the pool below.
@@ -27,6 +28,9 @@ struct cn_http_network_session {
   cn_client_socket_pool *ssl_proxy;
   cn_client_socket_pool *tunnel;
   cn_client_socket_pool *ssl_origin;
+  // Live SPDY/HTTP2 sessions to proxies and origins (over sockets of
+  // ssl_proxy and ssl_origin, which ask it to close idle sessions).
+  cn_spdy_session_pool *spdy_pool;
   pool_link links[5];
   cn_hashmap proxy_auth;  // proxy string -> (void *)1 once it accepted ours
   cn_list_node drains;    // cn_http_drain_entry.link
@@ -76,12 +80,16 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   // Over an HTTP proxy the tunnel holds transport sockets itself: an idle
   // tunnel must be closable when the transport pool is at its limit.
   link_pools(&s->links[4], s->transport, s->tunnel);
+  s->spdy_pool = cn_spdy_session_pool_new(p->loop, NULL, p->netlog);
+  cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_proxy);
+  cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_origin);
   cn_hashmap_init(&s->proxy_auth);
   cn_list_init(&s->drains);
   return s;
 }
 
 void cn_http_network_session_close_idle(cn_http_network_session *s) {
+  cn_spdy_session_pool_close_idle(s->spdy_pool);
   cn_client_socket_pool_close_idle(s->ssl_origin);
   cn_client_socket_pool_close_idle(s->tunnel);
   cn_client_socket_pool_close_idle(s->ssl_proxy);
@@ -97,6 +105,8 @@ void cn_http_network_session_destroy(cn_http_network_session *s) {
     cn_list_remove(&e->link);
     e->abort(e);
   }
+  // Sessions hold sockets of the TLS pools: they go before the pools.
+  cn_spdy_session_pool_destroy(s->spdy_pool);
   for (size_t i = 0; i < sizeof(s->links) / sizeof(s->links[0]); i++)
     cn_client_socket_pool_remove_higher_layer(&s->links[i].base);
   // Top first: destroying an upper pool's sockets gives lower sockets back.
@@ -127,6 +137,9 @@ cn_client_socket_pool *cn_http_network_session_tunnel_pool(cn_http_network_sessi
 }
 cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s) {
   return s->ssl_origin;
+}
+cn_spdy_session_pool *cn_http_network_session_spdy_pool(cn_http_network_session *s) {
+  return s->spdy_pool;
 }
 
 void cn_http_network_session_add_drain(cn_http_network_session *s, cn_http_drain_entry *e) {
@@ -247,6 +260,7 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
                                              &s->params.origin_ssl_config, session_key, false);
     plan->pool = s->ssl_origin;
     plan->group_id = cn_bytebuf_steal_str(&b);
+    plan->spdy_key = cn_spdy_session_key_format(&origin, NULL, false);
     cn_bytebuf_free(&b);
     free(session_key);
     free(tcp_group);
@@ -267,6 +281,9 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     plan->params = proxy_params;
     plan->absolute_form = true;
     plan->request_proxy = proxy;
+    // F4: a session to the proxy carries http:// requests as streams.
+    if (cn_proxy_server_is_https(proxy))
+      plan->spdy_key = cn_spdy_session_key_format(&proxy->host_port, NULL, false);
     return CN_OK;
   }
   // F2: TLS to the origin over a CONNECT tunnel through the proxy.
@@ -283,6 +300,8 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
                                            &s->params.origin_ssl_config, session_key, false);
   plan->pool = s->ssl_origin;
   plan->group_id = cn_bytebuf_steal_str(&b);
+  // F3/F6: a session to the origin through this chain (never a direct one).
+  plan->spdy_key = cn_spdy_session_key_format(&origin, chain_key, false);
   cn_bytebuf_free(&b);
   free(session_key);
   free(tunnel_group);
@@ -295,6 +314,7 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
 void cn_http_connection_plan_free(cn_http_connection_plan *plan) {
   free(plan->group_id);
   free(plan->chain_key);
+  free(plan->spdy_key);
   cn_socket_params_unref(plan->params);
   memset(plan, 0, sizeof(*plan));
 }

@@ -83,6 +83,8 @@ cn_client_socket_pool *cn_http_network_session_transport_pool(cn_http_network_se
 cn_client_socket_pool *cn_http_network_session_ssl_proxy_pool(cn_http_network_session *s);
 cn_client_socket_pool *cn_http_network_session_tunnel_pool(cn_http_network_session *s);
 cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s);
+// Live SPDY/HTTP2 sessions (to proxies and origins) by session key.
+struct cn_spdy_session_pool *cn_http_network_session_spdy_pool(cn_http_network_session *s);
 // Closes every idle socket of every pool (top layer first).
 void cn_http_network_session_close_idle(cn_http_network_session *s);
 
@@ -117,6 +119,11 @@ typedef struct cn_http_connection_plan {
   // The proxy the request itself is sent to (absolute form), for
   // Proxy-Authorization; NULL otherwise.
   const cn_proxy_server *request_proxy;
+  // The session key (spdy_session_pool.h) of a SPDY/HTTP2 session that may
+  // carry the request instead of a socket of |pool|: the origin's (direct,
+  // or with the chain through a tunnel) or, for http:// through an HTTPS
+  // proxy, the proxy's. NULL when no TLS is involved (no ALPN, no session).
+  char *spdy_key;
 } cn_http_connection_plan;
 
 // Plans the connection for |url| through |chain|. Returns CN_OK,

@@ -10,6 +10,8 @@
 #include "net/http/http_network_session.h"
 #include "net/http/http_stream.h"
 #include "net/socket/pooled_socket.h"
+#include "net/spdy/spdy_session_pool.h"
+#include "net/spdy/spdy_stream_socket.h"
 
 static void destroy_params(cn_socket_params *p) {
   cn_http_proxy_tunnel_params *t = (cn_http_proxy_tunnel_params *)p;
@@ -49,6 +51,7 @@ typedef enum tunnel_state {
   TS_SEND,         // CONNECT being written
   TS_READ_HEADERS,
   TS_DRAIN,        // reading a 407's body before retrying
+  TS_SPDY,         // a CONNECT stream on a SPDY/HTTP2 session to the proxy
 } tunnel_state;
 
 typedef struct tunnel_job {
@@ -56,6 +59,8 @@ typedef struct tunnel_job {
   cn_http_proxy_tunnel_params *params;
   tunnel_state state;
   cn_stream_socket *pooled;  // the connection to the proxy
+  // Or the tunnel as a CONNECT stream of the proxy's session (F5/F6).
+  cn_stream_socket *spdy_tunnel;
   cn_http_stream *stream;    // the CONNECT exchange
   cn_url target_url;         // https://target/ (only host:port is used)
   cn_http_headers headers;
@@ -84,6 +89,8 @@ static void log_end(tunnel_job *j, int rv, int status) {
 // Drops the connection to the proxy; a failed or half-used tunnel never goes
 // back to a pool (the pooled socket disconnects it on destroy).
 static void drop_connection(tunnel_job *j) {
+  cn_stream_socket_destroy(j->spdy_tunnel);
+  j->spdy_tunnel = NULL;
   cn_http_stream_destroy(j->stream);
   j->stream = NULL;
   cn_stream_socket_destroy(j->pooled);
@@ -201,15 +208,119 @@ static int proxy_failed(tunnel_job *j, int rv) {
   return CN_ERR_PROXY_CONNECTION_FAILED;
 }
 
+// The proxy's session key, when the proxy is reached over TLS (only then
+// can it speak SPDY/HTTP2), else NULL. Freed by the caller.
+static char *proxy_session_key(const tunnel_job *j) {
+  if (!j->params->session || !cn_proxy_server_is_https(&j->params->proxy))
+    return NULL;
+  return cn_spdy_session_key_format(&j->params->proxy.host_port, NULL, false);
+}
+
+// The tunnel as a CONNECT stream on |session| (a live session to the
+// proxy: many tunnels share it, behaviour 12).
+static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session) {
+  j->state = TS_SPDY;
+  cn_spdy_stream_socket_params p = {0};
+  p.target = j->params->target;
+  p.proxy = &j->params->proxy;
+  p.user_agent = j->params->user_agent;
+  p.send_auth_up_front = cn_proxy_server_has_credentials(&j->params->proxy) &&
+                         cn_http_network_session_proxy_auth_known(j->params->session,
+                                                                  &j->params->proxy);
+  p.priority = j->base.priority;
+  p.owner = j->base.source;
+  p.caller_logs_tunnel = true;  // HTTP_TUNNEL_CONNECT is this job's
+  j->spdy_tunnel = cn_spdy_stream_socket_new(session, &p, j->base.netlog);
+  return cn_stream_socket_connect(j->spdy_tunnel, on_io, j);
+}
+
+// Before any connection to the proxy: a live session to it carries the
+// tunnel ("jump to step 9" inside F5/F6).
+static int try_live_session(tunnel_job *j, bool *started) {
+  *started = false;
+  char *key = proxy_session_key(j);
+  if (!key)
+    return CN_OK;
+  cn_spdy_session *session = cn_spdy_session_pool_find(
+      cn_http_network_session_spdy_pool(j->params->session), key);
+  free(key);
+  if (!session)
+    return CN_OK;
+  *started = true;
+  return start_spdy_tunnel(j, session);
+}
+
+// The new connection to the proxy negotiated SPDY/HTTP2: it becomes the
+// proxy's session (or joins one a racing job made) and the tunnel is a
+// stream of it.
+static int adopt_proxy_session(tunnel_job *j) {
+  char *key = proxy_session_key(j);
+  cn_spdy_session *session = NULL;
+  cn_stream_socket *socket = j->pooled;
+  j->pooled = NULL;
+  int rv = cn_spdy_session_pool_add(cn_http_network_session_spdy_pool(j->params->session), key,
+                                    socket, &session, NULL);
+  free(key);
+  if (rv < 0)
+    return proxy_failed(j, rv);
+  return start_spdy_tunnel(j, session);
+}
+
+static int spdy_tunnel_done(tunnel_job *j, int rv) {
+  int status = cn_spdy_stream_socket_connect_status(j->spdy_tunnel);
+  if (rv == CN_OK) {
+    log_end(j, CN_OK, status);
+    if (cn_spdy_stream_socket_sent_auth(j->spdy_tunnel))
+      cn_http_network_session_note_proxy_auth(j->params->session, &j->params->proxy);
+    j->base.socket = j->spdy_tunnel;
+    j->spdy_tunnel = NULL;
+    return CN_OK;
+  }
+  switch (rv) {
+    case CN_ERR_PROXY_AUTH_REQUESTED:
+    case CN_ERR_PROXY_AUTH_UNSUPPORTED:
+    case CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT:
+    case CN_ERR_TUNNEL_CONNECTION_FAILED:
+      log_end(j, rv, status);
+      return rv;
+    default:
+      break;
+  }
+  if ((rv == CN_ERR_HTTP2_GOING_AWAY || rv == CN_ERR_HTTP2_SERVER_REFUSED_STREAM) &&
+      !j->retried_stale) {
+    // The session went away before the proxy saw this CONNECT: once more,
+    // on a new session (the going-away one is no longer in the pool).
+    j->retried_stale = true;
+    drop_connection(j);
+    return start_lower(j);
+  }
+  if (rv == CN_ERR_HTTP_1_1_REQUIRED)
+    rv = CN_ERR_PROXY_HTTP_1_1_REQUIRED;
+  return proxy_failed(j, rv);
+}
+
 // Runs the job from its current state until it needs to wait or finishes.
 static int run(tunnel_job *j, int rv) {
   for (;;) {
     switch (j->state) {
-      case TS_LOWER:
+      case TS_LOWER: {
         if (rv < 0)
           return rv;
+        cn_next_proto proto = cn_stream_socket_negotiated_protocol(j->pooled);
+        if ((proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2) && j->params->session) {
+          rv = adopt_proxy_session(j);
+          if (rv == CN_ERR_IO_PENDING)
+            return rv;
+          continue;
+        }
         rv = send_connect(j);
         if (rv == CN_ERR_IO_PENDING)
+          return rv;
+        continue;
+      }
+      case TS_SPDY:
+        rv = spdy_tunnel_done(j, rv);
+        if (rv == CN_ERR_IO_PENDING || j->state == TS_SPDY)
           return rv;
         continue;
       case TS_SEND:
@@ -294,6 +405,10 @@ static void on_io(void *arg, int rv) {
 }
 
 static int start_lower(tunnel_job *j) {
+  bool started;
+  int rv = try_live_session(j, &started);
+  if (started)
+    return rv;
   j->state = TS_LOWER;
   j->pooled = cn_pooled_socket_new(j->base.netlog);
   return cn_client_socket_pool_request(j->params->lower_pool, j->params->lower_group_id,

@@ -9,6 +9,9 @@
 #include "net/http/http_stream.h"
 #include "net/proxy_resolution/proxy_fallback.h"
 #include "net/proxy_resolution/proxy_info.h"
+#include "net/socket/pooled_socket.h"
+#include "net/spdy/spdy_http_stream.h"
+#include "net/spdy/spdy_session_pool.h"
 
 // The transaction is a loop over states (Chromium's DoLoop): each state
 // starts one step and either finishes it at once (the loop goes on) or
@@ -50,6 +53,10 @@ struct cn_http_transaction {
   cn_http_request_info sent_info;  // the request as sent (form, headers)
   cn_http_headers sent_headers;
   cn_http_stream *stream;
+  // Or a stream of a SPDY/HTTP2 session (the session found or made for
+  // plan.spdy_key is held only until the stream exists).
+  cn_spdy_session *spdy_session;
+  cn_spdy_http_stream *spdy_stream;
   cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
@@ -81,6 +88,23 @@ static void on_io(void *arg, int rv) {
   }
 }
 
+// The exchange runs over an HTTP/1.1 stream or a SPDY/HTTP2 stream; these
+// pick the one in use.
+static bool has_stream(const cn_http_transaction *t) { return t->stream || t->spdy_stream; }
+static const cn_http_response_head *stream_head(const cn_http_transaction *t) {
+  return t->spdy_stream ? cn_spdy_http_stream_response_head(t->spdy_stream)
+                        : cn_http_stream_response_head(t->stream);
+}
+static bool stream_body_complete(const cn_http_transaction *t) {
+  return t->spdy_stream ? cn_spdy_http_stream_is_response_body_complete(t->spdy_stream)
+                        : cn_http_stream_is_response_body_complete(t->stream);
+}
+static int stream_read_body(cn_http_transaction *t, cn_iobuf *buf, size_t len,
+                            cn_completion_cb cb) {
+  return t->spdy_stream ? cn_spdy_http_stream_read_response_body(t->spdy_stream, buf, len, cb, t)
+                        : cn_http_stream_read_response_body(t->stream, buf, len, cb, t);
+}
+
 cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
                                              cn_request_priority priority) {
   cn_http_transaction *t = CN_NEW(cn_http_transaction);
@@ -99,6 +123,11 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
 // Without a stream the socket carried nothing of ours (it was just handed
 // out): the pool decides, as for any socket given back unused.
 static void release_connection(cn_http_transaction *t, bool reusable) {
+  t->spdy_session = NULL;
+  // A SPDY/HTTP2 stream: the session stays in its pool whatever happens;
+  // an unfinished stream is reset.
+  cn_spdy_http_stream_destroy(t->spdy_stream);
+  t->spdy_stream = NULL;
   if (t->stream) {
     reusable = reusable && cn_http_stream_can_reuse_connection(t->stream);
     cn_http_stream_destroy(t->stream);
@@ -141,8 +170,7 @@ static void drain_loop(cn_http_transaction *t, int rv) {
       rv = CN_ERR_ABORTED;
       break;
     }
-    rv = cn_http_stream_read_response_body(t->stream, t->drain_buf, t->drain_buf->size, on_drain,
-                                           t);
+    rv = stream_read_body(t, t->drain_buf, t->drain_buf->size, on_drain);
   }
   if (rv == CN_ERR_IO_PENDING)
     return;
@@ -164,8 +192,10 @@ static void abort_drain(cn_http_drain_entry *e) {
 // True when the rest of the body is worth reading to keep the connection:
 // the head is in, nothing is pending, and the body is not known to be large.
 static bool should_drain(const cn_http_transaction *t) {
+  // (A SPDY/HTTP2 stream is never drained: resetting it costs nothing and
+  // the session stays.)
   if (!t->stream || !t->has_response || t->body_done || t->cb || t->state != STATE_NONE ||
-      cn_http_stream_is_response_body_complete(t->stream))
+      stream_body_complete(t))
     return false;
   const char *length = cn_http_headers_get(&t->response.headers, "Content-Length");
   return !length || strtoull(length, NULL, 10) <= CN_HTTP_MAX_DRAIN_BYTES;
@@ -182,8 +212,7 @@ void cn_http_transaction_destroy(cn_http_transaction *t) {
     cn_http_network_session_add_drain(t->session, &t->drain);
     if (!t->drain_buf)
       t->drain_buf = cn_iobuf_new(16 * 1024);
-    drain_loop(t, cn_http_stream_read_response_body(t->stream, t->drain_buf,
-                                                     t->drain_buf->size, on_drain, t));
+    drain_loop(t, stream_read_body(t, t->drain_buf, t->drain_buf->size, on_drain));
     return;
   }
   // A response whose body is complete (a bodiless one the caller did not
@@ -221,13 +250,39 @@ static int do_init_connection(cn_http_transaction *t) {
   int rv = cn_http_network_session_plan(t->session, t->request->url, chain, &t->plan);
   if (rv != CN_OK)
     return rv;
+  // A live session for the request's key first, before any socket
+  // (behaviour 5): "jump to step 9" to a proxy session (F4), "jump to step
+  // 19" to an origin session through the chain (F3/F6).
+  if (t->plan.spdy_key) {
+    t->spdy_session = cn_spdy_session_pool_find(cn_http_network_session_spdy_pool(t->session),
+                                                t->plan.spdy_key);
+    if (t->spdy_session)
+      return CN_OK;
+  }
   return cn_client_socket_pool_request(t->plan.pool, t->plan.group_id, t->plan.chain_key,
                                        t->plan.params, t->priority, t->source, &t->handle,
                                        on_io, t);
 }
 
+// The TLS socket negotiated SPDY/3.1 or HTTP/2: it becomes the session for
+// the plan's key (or, if a racing connection made one first, it is closed
+// and that session is used).
+static int adopt_session(cn_http_transaction *t) {
+  cn_stream_socket *ps = cn_pooled_socket_new(t->sp->netlog);
+  cn_client_socket_handle_move(cn_pooled_socket_handle(ps), &t->handle);
+  return cn_spdy_session_pool_add(cn_http_network_session_spdy_pool(t->session),
+                                  t->plan.spdy_key, ps, &t->spdy_session, NULL);
+}
+
 static int do_init_connection_done(cn_http_transaction *t, int rv) {
   if (rv == CN_OK) {
+    if (!t->spdy_session && t->plan.spdy_key && t->handle.socket) {
+      cn_next_proto proto = cn_stream_socket_negotiated_protocol(t->handle.socket);
+      if (proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2)
+        rv = adopt_session(t);
+      if (rv < 0)
+        return rv;
+    }
     t->state = STATE_SEND_REQUEST;
     return CN_OK;
   }
@@ -271,6 +326,12 @@ static int do_send_request(cn_http_transaction *t) {
     free(cred);
   }
   t->sent_info.extra_headers = &t->sent_headers;
+  if (t->spdy_session) {
+    t->spdy_stream = cn_spdy_http_stream_new(t->spdy_session, t->priority, t->sp->netlog,
+                                             t->source);
+    t->spdy_session = NULL;
+    return cn_spdy_http_stream_send_request(t->spdy_stream, &t->sent_info, on_io, t);
+  }
   t->stream = cn_http_stream_new(t->handle.socket, t->sp->netlog, t->source, NULL);
   return cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
 }
@@ -285,6 +346,14 @@ static bool rewind_upload(const cn_http_transaction *t) {
 // the connection was reused, the server sent nothing, and the error is what
 // a connection closed while idle produces.
 static bool should_resend(const cn_http_transaction *t, int rv) {
+  if (t->spdy_stream) {
+    // The peer never processed the stream (GOAWAY above it, or refused):
+    // a new session may take it (behaviour 6).
+    if (t->retries >= CN_HTTP_MAX_RETRIES || cn_spdy_http_stream_response_started(t->spdy_stream))
+      return false;
+    return (rv == CN_ERR_HTTP2_GOING_AWAY || rv == CN_ERR_HTTP2_SERVER_REFUSED_STREAM) &&
+           rewind_upload(t);
+  }
   if (t->handle.reuse_type != CN_SOCKET_REUSED_IDLE || t->retries >= CN_HTTP_MAX_RETRIES)
     return false;
   if (t->stream && cn_http_stream_response_bytes_received(t->stream) > 0)
@@ -317,13 +386,15 @@ static int do_send_request_done(cn_http_transaction *t, int rv) {
 
 static int do_read_headers(cn_http_transaction *t) {
   t->state = STATE_READ_HEADERS_DONE;
+  if (t->spdy_stream)
+    return cn_spdy_http_stream_read_response_headers(t->spdy_stream, on_io, t);
   return cn_http_stream_read_response_headers(t->stream, on_io, t);
 }
 
 static int do_read_headers_done(cn_http_transaction *t, int rv) {
   if (rv < 0)
     return should_resend(t, rv) ? resend(t) : rv;
-  const cn_http_response_head *head = cn_http_stream_response_head(t->stream);
+  const cn_http_response_head *head = stream_head(t);
   // A 408 on a reused connection: the server timed the idle connection out
   // just as we used it (Chromium resends these too).
   if (head->status == 408 && t->handle.reuse_type == CN_SOCKET_REUSED_IDLE &&
@@ -363,7 +434,7 @@ static int do_drain_body(cn_http_transaction *t) {
   t->state = STATE_DRAIN_BODY_DONE;
   if (!t->drain_buf)
     t->drain_buf = cn_iobuf_new(16 * 1024);
-  return cn_http_stream_read_response_body(t->stream, t->drain_buf, t->drain_buf->size, on_io, t);
+  return stream_read_body(t, t->drain_buf, t->drain_buf->size, on_io);
 }
 
 static int do_drain_body_done(cn_http_transaction *t, int rv) {
@@ -468,9 +539,9 @@ int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
                              cn_completion_cb cb, void *arg) {
   if (t->body_done)
     return 0;
-  if (!t->stream)
+  if (!has_stream(t))
     return CN_ERR_SOCKET_NOT_CONNECTED;
-  int rv = cn_http_stream_read_response_body(t->stream, buf, len, on_body, t);
+  int rv = stream_read_body(t, buf, len, on_body);
   if (rv == CN_ERR_IO_PENDING) {
     t->read_buf = cn_iobuf_ref(buf);
     t->cb = cb;

@@ -833,6 +833,19 @@ void cn_client_socket_handle_reset(cn_client_socket_handle *h) {
     sweep_groups(pool);
 }
 
+void cn_client_socket_handle_move(cn_client_socket_handle *dst, cn_client_socket_handle *src) {
+  *dst = *src;
+  // An assigned handle sits in its pool's assigned list (unless the pool is
+  // gone): |dst| takes |src|'s place there.
+  if (src->state == CN_HANDLE_ASSIGNED && src->pool) {
+    cn_list_insert_before(&src->link, &dst->link);
+    cn_list_remove(&src->link);
+  } else {
+    cn_list_init(&dst->link);
+  }
+  cn_client_socket_handle_init(src);
+}
+
 void cn_client_socket_handle_set_priority(cn_client_socket_handle *h,
                                           cn_request_priority priority) {
   if (h->state != CN_HANDLE_PENDING) {

@@ -175,6 +175,11 @@ int cn_client_socket_pool_request(cn_client_socket_pool *pool, const char *group
 // is not being flushed, else it is destroyed. Resets |handle| for reuse.
 // Safe on a handle that holds nothing.
 void cn_client_socket_handle_reset(cn_client_socket_handle *handle);
+// Moves the socket held by |src| (which must hold one) into |dst| (empty):
+// the pool now tracks |dst|, and |src| is reset to empty. Lets a caller
+// hand a socket it got in its own handle to an object that owns a handle,
+// e.g. a pooled socket becoming a multiplexed session.
+void cn_client_socket_handle_move(cn_client_socket_handle *dst, cn_client_socket_handle *src);
 // Changes the priority of a pending request (it moves in the queue).
 void cn_client_socket_handle_set_priority(cn_client_socket_handle *handle,
                                           cn_request_priority priority);

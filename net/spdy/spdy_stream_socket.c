@@ -22,6 +22,7 @@ typedef struct spdy_stream_socket {
   char *user_agent;
   cn_request_priority priority;
   cn_netlog_source owner;
+  bool caller_logs_tunnel;
   bool sent_auth;
   bool connected;
   bool connecting;
@@ -194,9 +195,11 @@ static int ss_connect(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
     return CN_ERR_INVALID_ARGUMENT;
   char hp[CN_HOST_PORT_STR_SIZE];
   cn_host_port_to_string(&s->target, hp, sizeof(hp));
-  cn_netlog_begin(base->netlog, base->source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
-                  CN_NL_STR("target", hp));
-  s->logged_begin = true;
+  if (!s->caller_logs_tunnel) {
+    cn_netlog_begin(base->netlog, base->source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                    CN_NL_STR("target", hp));
+    s->logged_begin = true;
+  }
   cn_spdy_session *session = s->session;
   s->session = NULL;  // the stream holds the session from now on
   int rv = do_connect(s, session);
@@ -300,6 +303,7 @@ cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
   s->user_agent = params->user_agent ? cn_xstrdup(params->user_agent) : NULL;
   s->priority = params->priority;
   s->owner = params->owner;
+  s->caller_logs_tunnel = params->caller_logs_tunnel;
   s->sent_auth = params->send_auth_up_front && s->has_proxy &&
                  cn_proxy_server_has_credentials(&s->proxy);
   return &s->base;

@@ -57,6 +57,9 @@ typedef struct cn_spdy_stream_socket_params {
   bool send_auth_up_front;        // the proxy took our credentials before
   cn_request_priority priority;
   cn_netlog_source owner;         // the request or connect job (NetLog)
+  // The caller logs HTTP_TUNNEL_CONNECT itself (a tunnel connect job that
+  // chose this socket): the socket does not, so a tunnel counts once.
+  bool caller_logs_tunnel;
 } cn_spdy_stream_socket_params;
 
 // A tunnel socket over |session| (not connected yet). |params| is copied.

@@ -1,0 +1,316 @@
+// Transactions over SPDY/3.1 and HTTP/2 sessions (F4, F5/F6): the session's
+// transport sockets are pipes whose far end is a test HTTPS proxy speaking
+// the protocol under test (a TLS server, then a server-role session); its
+// CONNECT streams are bridged to a TLS origin that speaks the protocol too.
+// Only the client side logs to the NetLog, so counters count the client.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/http/http_network_session.h"
+#include "net/http/http_network_session_test_util.h"
+#include "net/http/http_transaction.h"
+#include "net/socket/pipe_socket.h"
+#include "net/socket/socket_test_util.h"
+#include "net/socket/ssl_socket.h"
+#include "net/spdy/spdy_session_pool.h"
+#include "net/spdy/spdy_session_test_util.h"
+#include "net/spdy/spdy_stream.h"
+#include "net/test/cert_generator.h"
+
+namespace {
+
+using cnet_test::DelegateRecorder;
+using cnet_test::TestCompletion;
+
+// A TLS server over |raw| offering |proto|, then a server session whose
+// requests |rec| answers.
+class TlsSpdyServer {
+ public:
+  TlsSpdyServer(uv_loop_t *loop, cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw,
+                std::function<bool(cn_spdy_stream *)> hook)
+      : loop_(loop) {
+    rec.on_stream_hook = std::move(hook);
+    cn_ssl_config cfg = {};
+    cfg.protos[0] = proto;
+    cfg.protos[1] = CN_PROTO_HTTP11;
+    cfg.num_protos = 2;
+    cn_ssl_socket_params p = {};
+    p.context = ctx;
+    p.config = &cfg;
+    ssl_ = cn_ssl_socket_new(nullptr, raw, &p);
+    int rv = cn_stream_socket_connect(ssl_, &OnHandshake, this);
+    EXPECT_EQ(CN_ERR_IO_PENDING, rv);
+  }
+  ~TlsSpdyServer() {
+    rec.streams.clear();
+    cn_spdy_session_destroy(session);
+    cn_stream_socket_destroy(ssl_);
+  }
+  DelegateRecorder rec;
+  cn_spdy_session *session = nullptr;
+
+ private:
+  static void OnHandshake(void *arg, int rv) {
+    auto *self = static_cast<TlsSpdyServer *>(arg);
+    ASSERT_EQ(CN_OK, rv);
+    cn_spdy_session_options so;
+    cn_spdy_session_options_init(&so);
+    so.is_server = true;
+    cn_spdy_session_delegate d = self->rec.delegate(true);
+    cn_stream_socket *s = self->ssl_;
+    self->ssl_ = nullptr;
+    ASSERT_EQ(CN_OK, cn_spdy_session_create(self->loop_, s, &so, &d, nullptr, &self->session));
+  }
+  uv_loop_t *loop_;
+  cn_stream_socket *ssl_ = nullptr;
+};
+
+// Pumps bytes between a proxy's CONNECT stream and a pipe end.
+class Bridge {
+ public:
+  Bridge(cn_spdy_stream *st, cn_stream_socket *end) : st_(st), end_(end) {
+    up_ = cn_iobuf_new(16384);
+    down_ = cn_iobuf_new(16384);
+    ReadStream();
+    ReadEnd();
+  }
+  ~Bridge() {
+    cn_spdy_stream_destroy(st_);
+    cn_stream_socket_destroy(end_);
+    cn_iobuf_unref(up_);
+    cn_iobuf_unref(down_);
+  }
+
+ private:
+  void ReadStream() {
+    int rv = cn_spdy_stream_read(st_, up_, up_->size, &OnStreamRead, this);
+    if (rv != CN_ERR_IO_PENDING)
+      OnStreamRead(this, rv);
+  }
+  static void OnStreamRead(void *arg, int rv) {
+    auto *self = static_cast<Bridge *>(arg);
+    if (rv <= 0)
+      return;
+    int w = cn_stream_socket_write(self->end_, self->up_, static_cast<size_t>(rv), &OnEndWritten,
+                                   self);
+    if (w != CN_ERR_IO_PENDING)
+      OnEndWritten(self, w);
+  }
+  static void OnEndWritten(void *arg, int rv) {
+    if (rv > 0)
+      static_cast<Bridge *>(arg)->ReadStream();
+  }
+  void ReadEnd() {
+    int rv = cn_stream_socket_read(end_, down_, down_->size, &OnEndRead, this);
+    if (rv != CN_ERR_IO_PENDING)
+      OnEndRead(this, rv);
+  }
+  static void OnEndRead(void *arg, int rv) {
+    auto *self = static_cast<Bridge *>(arg);
+    if (rv <= 0)
+      return;
+    int w = cn_spdy_stream_write(self->st_, self->down_, static_cast<size_t>(rv), false,
+                                 &OnStreamWritten, self);
+    if (w != CN_ERR_IO_PENDING)
+      OnStreamWritten(self, w);
+  }
+  static void OnStreamWritten(void *arg, int rv) {
+    if (rv >= 0)
+      static_cast<Bridge *>(arg)->ReadEnd();
+  }
+  cn_spdy_stream *st_;
+  cn_stream_socket *end_;
+  cn_iobuf *up_;
+  cn_iobuf *down_;
+};
+
+// The HTTPS proxy: GETs in absolute form answered "hello" (F4), CONNECT
+// streams bridged to a TLS + SPDY/HTTP2 origin (F6).
+class SpdyProxyPeer {
+ public:
+  SpdyProxyPeer(cn_ssl_context *ctx, cn_next_proto proto) : ctx_(ctx), proto_(proto) {}
+  ~SpdyProxyPeer() {
+    bridges_.clear();
+    origins_.clear();
+    server_.reset();
+  }
+  cnet_test::MockClientSocketFactory::Maker Maker() {
+    return [this](uv_loop_t *loop, cn_netlog *) {
+      loop_ = loop;
+      cn_stream_socket *near, *far;
+      cn_pipe_socket_pair(loop, nullptr, 0, &near, &far);
+      server_ = std::make_unique<TlsSpdyServer>(
+          loop, ctx_, proto_, far, [this](cn_spdy_stream *st) { return OnStream(st); });
+      return near;
+    };
+  }
+  std::vector<std::string> connects;  // CONNECT targets
+  std::vector<std::string> requests;  // "GET <scheme>://<authority><path>"
+  std::vector<std::string> origin_requests;
+
+ private:
+  bool OnStream(cn_spdy_stream *st) {
+    std::string method = cn_spdy_stream_header(st, ":method");
+    bool spdy = proto_ == CN_PROTO_SPDY31;
+    if (method != "CONNECT") {
+      const char *auth = cn_spdy_stream_header(st, spdy ? ":host" : ":authority");
+      const char *path = cn_spdy_stream_header(st, ":path");
+      requests.push_back(method + " " + (spdy ? std::string(path)
+                                              : std::string(cn_spdy_stream_header(st, ":scheme")) +
+                                                    "://" + auth + path));
+      return false;  // a Responder answers "hello"
+    }
+    connects.push_back(cn_spdy_stream_header(st, spdy ? ":path" : ":authority"));
+    std::vector<std::pair<std::string, std::string>> f = {{":status", "200"}};
+    if (spdy)
+      f.push_back({":version", "HTTP/1.1"});
+    auto h = cnet_test::HeaderArray(f);
+    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
+    cn_stream_socket *x, *y;
+    cn_pipe_socket_pair(loop_, nullptr, 0, &x, &y);
+    origins_.push_back(std::make_unique<TlsSpdyServer>(loop_, ctx_, proto_, y,
+                                                       [this](cn_spdy_stream *ost) {
+                                                         origin_requests.push_back(
+                                                             cn_spdy_stream_header(ost, ":path"));
+                                                         return false;
+                                                       }));
+    bridges_.push_back(std::make_unique<Bridge>(st, x));
+    return true;
+  }
+  cn_ssl_context *ctx_;
+  cn_next_proto proto_;
+  uv_loop_t *loop_ = nullptr;
+  std::unique_ptr<TlsSpdyServer> server_;
+  std::vector<std::unique_ptr<TlsSpdyServer>> origins_;
+  std::vector<std::unique_ptr<Bridge>> bridges_;
+};
+
+class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
+                                public testing::WithParamInterface<cn_next_proto> {
+ protected:
+  void SetUp() override {
+    SessionTestBase::SetUp();
+    const char *names[] = {"proxy.test", "origin.test", "other.test"};
+    cn_test_cert_options o = {};
+    o.dns_names = names;
+    o.num_dns_names = 3;
+    leaf_ = cn_test_cert_new(&o, ca_);
+    ASSERT_EQ(CN_OK, cn_ssl_server_context_new(cn_test_cert_chain_pem(leaf_),
+                                               cn_test_cert_key_pem(leaf_), &server_ctx_));
+    MakeSession("https://proxy.test:443");
+  }
+  void TearDown() override {
+    DestroySession();
+    peers_.clear();
+    cn_ssl_context_unref(server_ctx_);
+    cn_test_cert_free(leaf_);
+    SessionTestBase::TearDown();
+  }
+  void AdjustParams(cn_http_network_session_params *p) override {
+    for (cn_ssl_config *c : {&p->proxy_ssl_config, &p->origin_ssl_config}) {
+      c->protos[0] = GetParam();
+      c->protos[1] = CN_PROTO_HTTP11;
+      c->num_protos = 2;
+    }
+  }
+  SpdyProxyPeer *AddPeer() {
+    peers_.push_back(std::make_unique<SpdyProxyPeer>(server_ctx_, GetParam()));
+    factory_.AddSocket(peers_.back()->Maker());
+    return peers_.back().get();
+  }
+  std::string Fetch(const std::string &url) {
+    cn_url u;
+    EXPECT_EQ(CN_OK, cn_url_parse(url.c_str(), &u));
+    cn_http_request_info info = {};
+    info.method = "GET";
+    info.url = &u;
+    cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+    TestCompletion c;
+    int rv = c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg()));
+    std::string out;
+    if (rv != CN_OK) {
+      out = "error " + std::to_string(rv);
+    } else {
+      out = std::to_string(cn_http_transaction_response(t)->status) + " ";
+      for (;;) {
+        cn_iobuf *buf = cn_iobuf_new(4096);
+        TestCompletion r;
+        rv = r.WaitForResult(loop_.get(),
+                             cn_http_transaction_read(t, buf, buf->size, r.cb(), r.arg()));
+        if (rv > 0)
+          out.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
+        cn_iobuf_unref(buf);
+        if (rv <= 0)
+          break;
+      }
+      if (rv < 0)
+        out += " body error " + std::to_string(rv);
+    }
+    cn_http_transaction_destroy(t);
+    cn_url_free(&u);
+    return out;
+  }
+  cn_spdy_session_pool *spdy_pool() { return cn_http_network_session_spdy_pool(session_); }
+
+  cn_test_cert *leaf_ = nullptr;
+  cn_ssl_context *server_ctx_ = nullptr;
+  std::vector<std::unique_ptr<SpdyProxyPeer>> peers_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Protocols, HttpTransactionSpdyTest,
+                         testing::Values(CN_PROTO_SPDY31, CN_PROTO_HTTP2),
+                         [](const testing::TestParamInfo<cn_next_proto> &i) {
+                           return std::string(i.param == CN_PROTO_SPDY31 ? "Spdy31" : "Http2");
+                         });
+
+// F4: ten http:// GETs to three origins through one proxy session — one
+// TCP connection, one TLS handshake, one session, ten streams.
+TEST_P(HttpTransactionSpdyTest, F4TenHttpGetsToThreeOriginsShareOneProxySession) {
+  SpdyProxyPeer *peer = AddPeer();
+  const char *origins[] = {"http://a.test/", "http://b.test:8080/x", "http://c.test/y?z"};
+  for (int i = 0; i < 10; i++)
+    EXPECT_EQ("200 hello", Fetch(origins[i % 3])) << i;
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(1u, counters_.tls_handshakes);
+  EXPECT_EQ(0u, counters_.tunnels);
+  EXPECT_EQ(10u, counters_.streams);
+  EXPECT_EQ(1u, cn_spdy_session_pool_session_count(spdy_pool()));
+  ASSERT_EQ(10u, peer->requests.size());
+  EXPECT_EQ(GetParam() == CN_PROTO_SPDY31 ? "GET http://b.test:8080/x" : "GET http://b.test:8080/x",
+            peer->requests[1]);
+  DestroySession();
+  EXPECT_EQ(1u, counters_.sessions);
+}
+
+// F6: https:// through the proxy session: a CONNECT stream, TLS to the
+// origin inside it, and a session to the origin through the chain; the
+// second request is a stream of that session ("jump to step 19"); another
+// origin takes another CONNECT stream of the same proxy session ("jump to
+// step 9"): no new TCP connection.
+TEST_P(HttpTransactionSpdyTest, F6OriginSessionsInsideStreamsOfOneProxySession) {
+  SpdyProxyPeer *peer = AddPeer();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/"));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/second"));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(2u, counters_.tls_handshakes);
+  EXPECT_EQ(1u, counters_.tunnels);
+  EXPECT_EQ(2u, cn_spdy_session_pool_session_count(spdy_pool()));
+  EXPECT_EQ(std::vector<std::string>{"origin.test:443"}, peer->connects);
+  EXPECT_EQ((std::vector<std::string>{"/", "/second"}), peer->origin_requests);
+
+  EXPECT_EQ("200 hello", Fetch("https://other.test/"));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(3u, counters_.tls_handshakes);
+  EXPECT_EQ(2u, counters_.tunnels);
+  EXPECT_EQ(3u, cn_spdy_session_pool_session_count(spdy_pool()));
+  // A session to an origin through a tunnel never serves http:// (those go
+  // to the proxy's session).
+  EXPECT_EQ("200 hello", Fetch("http://origin.test/plain"));
+  ASSERT_EQ(1u, peer->requests.size());
+  EXPECT_EQ(1u, factory_.created());
+}
+
+}  // namespace
