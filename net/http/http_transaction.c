@@ -57,6 +57,7 @@ struct cn_http_transaction {
   // plan.spdy_key is held only until the stream exists).
   cn_spdy_session *spdy_session;
   cn_spdy_http_stream *spdy_stream;
+  cn_next_proto spdy_protocol;  // of the session the last request went over
   cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
@@ -327,11 +328,13 @@ static int do_send_request(cn_http_transaction *t) {
   }
   t->sent_info.extra_headers = &t->sent_headers;
   if (t->spdy_session) {
+    t->spdy_protocol = cn_spdy_session_protocol(t->spdy_session);
     t->spdy_stream = cn_spdy_http_stream_new(t->spdy_session, t->priority, t->sp->netlog,
                                              t->source);
     t->spdy_session = NULL;
     return cn_spdy_http_stream_send_request(t->spdy_stream, &t->sent_info, on_io, t);
   }
+  t->spdy_protocol = CN_PROTO_UNKNOWN;
   t->stream = cn_http_stream_new(t->handle.socket, t->sp->netlog, t->source, NULL);
   return cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
 }
@@ -556,6 +559,21 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
   out->socket = t->handle.socket;
   out->proxy_chain = t->chain_key ? t->chain_key : "direct";
   out->retries = t->retries;
+  out->protocol = t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_protocol : CN_PROTO_HTTP11;
+  out->proxy_protocol = CN_PROTO_UNKNOWN;
+  const cn_proxy_server *proxy = cn_proxy_chain_first(cn_proxy_info_chain(&t->proxy_info));
+  if (proxy && cn_proxy_server_is_https(proxy)) {
+    if (t->plan.request_proxy) {
+      out->proxy_protocol = out->protocol;  // the request itself went to the proxy
+    } else {
+      // Through a tunnel: a live session to the proxy carries the tunnels.
+      char *key = cn_spdy_session_key_format(&proxy->host_port, NULL, false);
+      cn_spdy_session *ps = cn_spdy_session_pool_find(
+          cn_http_network_session_spdy_pool(t->session), key);
+      free(key);
+      out->proxy_protocol = ps ? cn_spdy_session_protocol(ps) : CN_PROTO_HTTP11;
+    }
+  }
 }
 
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t) { return t->source; }

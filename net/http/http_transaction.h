@@ -77,6 +77,12 @@ typedef struct cn_http_transaction_info {
   const cn_stream_socket *socket;  // the top socket; valid while the body is read
   const char *proxy_chain;         // "direct" or the chain key
   int retries;                     // how many times the request was resent
+  // The protocol the request itself went over: HTTP/1.1, or SPDY/3.1 /
+  // HTTP/2 as a stream of a session (then |socket| is NULL).
+  cn_next_proto protocol;
+  // What the connection to the HTTPS proxy speaks (UNKNOWN for DIRECT or an
+  // HTTP proxy): its session's protocol when it has one, else HTTP/1.1.
+  cn_next_proto proxy_protocol;
 } cn_http_transaction_info;
 void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out);
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t);

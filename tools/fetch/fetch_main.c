@@ -158,6 +158,11 @@ static void describe_connection(transfer *t) {
   fprintf(stderr, "* %s via %s (%s)\n", t->current, ti.proxy_chain, reuse_name(ti.reuse_type));
   if (ti.retries)
     fprintf(stderr, "* resent %d time(s) after a stale connection\n", ti.retries);
+  // Each layer's protocol: the proxy's connection, then the request's own.
+  if (ti.proxy_protocol != CN_PROTO_UNKNOWN)
+    fprintf(stderr, "* proxy speaks %s\n", cn_next_proto_alpn(ti.proxy_protocol));
+  fprintf(stderr, "* request over %s%s\n", cn_next_proto_alpn(ti.protocol),
+          ti.socket ? "" : " (a stream of a multiplexed session)");
   cn_ssl_info si;
   if (ti.socket && cn_ssl_socket_get_info(ti.socket, &si) == CN_OK) {
     fprintf(stderr, "* TLS %s %s, group %s, ALPN %s%s%s\n", si.version_name, si.cipher, si.group,
@@ -453,6 +458,13 @@ static int setup(fetch_app *app) {
   if (o->protocols && parse_protocols(o->protocols, &sp.origin_ssl_config) != CN_OK) {
     fprintf(stderr, "fetch: --protocols '%s': expected a list of h2, spdy/3.1, http/1.1\n",
             o->protocols);
+    return 2;
+  }
+  if (o->proxy_protocols &&
+      parse_protocols(o->proxy_protocols, &sp.proxy_ssl_config) != CN_OK) {
+    fprintf(stderr,
+            "fetch: --proxy-protocols '%s': expected a list of h2, spdy/3.1, http/1.1\n",
+            o->proxy_protocols);
     return 2;
   }
   app->session = cn_http_network_session_new(&sp);

@@ -19,6 +19,7 @@ static const char kUsage[] =
     "      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
     "      --resolve H:P:ADDR   resolve host H port P to ADDR (repeatable; P may be *)\n"
     "      --protocols LIST     ALPN offered to origins, e.g. h2,http/1.1\n"
+    "      --proxy-protocols LIST  ALPN offered to HTTPS proxies, e.g. h2,spdy/3.1,http/1.1\n"
     "  -x, --proxy URL          use this proxy (https://host:port, http://host:port,\n"
     "                           credentials as https://user:pass@host:port)\n"
     "      --proxy-user U:P     credentials for the proxy\n"
@@ -54,6 +55,7 @@ typedef enum {
   OPT_CACERT,
   OPT_RESOLVE,
   OPT_PROTOCOLS,
+  OPT_PROXY_PROTOCOLS,
   OPT_MAX_TIME,
   OPT_NETLOG,
   OPT_PROXY,
@@ -78,7 +80,7 @@ static const value_opt_info kValueOpts[] = {
     {"netlog", 0, OPT_NETLOG},     {"proxy", 'x', OPT_PROXY},
     {"proxy-user", 0, OPT_PROXY_USER}, {"proxy-cacert", 0, OPT_PROXY_CACERT},
     {"repeat", 0, OPT_REPEAT},     {"parallel", 0, OPT_PARALLEL},
-    {"max-redirs", 0, OPT_MAX_REDIRS},
+    {"max-redirs", 0, OPT_MAX_REDIRS}, {"proxy-protocols", 0, OPT_PROXY_PROTOCOLS},
 };
 
 // A whole number in [lo, hi] for |name|, or an error message.
@@ -125,6 +127,9 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
       return true;
     case OPT_PROTOCOLS:
       o->protocols = v;
+      return true;
+    case OPT_PROXY_PROTOCOLS:
+      o->proxy_protocols = v;
       return true;
     case OPT_MAX_TIME: {
       char *end;

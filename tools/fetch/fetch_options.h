@@ -23,6 +23,7 @@ typedef struct fetch_options {
   size_t num_resolve;
   const char *netlog;  // --netlog FILE: NetLog as JSON lines
   const char *protocols;  // --protocols: ALPN offer to origins, e.g. "h2,http/1.1"
+  const char *proxy_protocols;  // --proxy-protocols: ALPN offer to HTTPS proxies
   const char *proxy;         // -x/--proxy URL; NULL: the *_proxy environment
   const char *proxy_user;    // --proxy-user USER:PASSWORD
   const char *proxy_cacert;  // --proxy-cacert FILE; NULL: as --cacert

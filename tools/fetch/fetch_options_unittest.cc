@@ -78,3 +78,19 @@ TEST(FetchOptionsTest, DoubleDashEndsOptions) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(FetchOptionsTest, ProxyProtocolsApartFromOriginProtocols) {
+  Args a({"--protocols", "h2,http/1.1", "--proxy-protocols=spdy/3.1,h2", "-x",
+          "https://proxy.test:443", "http://a/"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  EXPECT_STREQ("h2,http/1.1", o.protocols);
+  EXPECT_STREQ("spdy/3.1,h2", o.proxy_protocols);
+  EXPECT_STREQ("https://proxy.test:443", o.proxy);
+  fetch_options_free(&o);
+}
+
+}  // namespace
