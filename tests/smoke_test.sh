@@ -179,3 +179,26 @@ check "an app builds against cnet.pc and runs" \
   bash -c "cc $san '$(dirname "$0")/../docs/examples/shell.c' \$(PKG_CONFIG_PATH='$out' pkg-config --cflags --libs cnet) -o '$work/shell_pc' && '$work/shell_pc' --ca '$work/good.ca' '$url/page' | grep -q '5 resources'"
 check "the example shell loads a page and its sub-resources through the proxy" \
   bash -c "'$out/example_shell' --proxy '$proxy' --proxy-ca '$work/proxy.ca' --ca '$work/good.ca' '$tls/page' > '$work/shell.out' && grep -q '5 resources; tcp_connects' '$work/shell.out' && ! grep -q 'ERR_' '$work/shell.out'"
+
+# --- F3-F6: SPDY/3.1 and HTTP/2 to the proxy and to origins (ALPN) ---
+start_server mux --name origin.test --alpn h2,spdy/3.1,http/1.1
+start_server muxproxy --proxy --alpn h2,spdy/3.1,http/1.1 --map origin.test=127.0.0.1
+mp=(-x "https://127.0.0.1:$muxproxy_port" --proxy-cacert "$work/muxproxy.ca" --cacert "$work/mux.ca")
+mtls="https://origin.test:$mux_port"
+for proto in h2 spdy/3.1; do
+  check "F4 over $proto: three http:// GETs, two origins: 1 TCP, 1 TLS, 1 session, 3 streams" \
+    stats_are '"tcp_connects":1,"tls_handshakes":1,"tunnels":0,"sessions":1,"streams":3' \
+    070726072645 "${mp[@]}" --proxy-protocols "$proto" \
+    "$plain/bytes/1" "http://127.0.0.1:$plain_port/bytes/2" "$plain/bytes/3"
+  check "F5 over $proto: two https:// GETs through one CONNECT stream: 1 TCP, 2 TLS, 1 tunnel" \
+    stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":1' 070726 \
+    "${mp[@]}" --proxy-protocols "$proto" "$mtls/bytes/1" "$mtls/bytes/2"
+  check "F6 over $proto: $proto inside the $proto tunnel: 2 sessions, 1 tunnel" \
+    stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":2,"streams":2' 070726 \
+    "${mp[@]}" --proxy-protocols "$proto" --protocols "$proto" "$mtls/bytes/1" "$mtls/bytes/2"
+  check "F3 with $proto to the origin through an HTTP/1.1 proxy tunnel: 1 session" \
+    stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":1,"streams":2' 070726 \
+    "${mp[@]}" --protocols "$proto" "$mtls/bytes/1" "$mtls/bytes/2"
+done
+check "F6 over h2: a 1 MB body through the tunnel is exact" bytes_match 1000000 \
+  "${mp[@]}" --proxy-protocols h2 --protocols h2 "$mtls/bytes/1000000"
