@@ -48,14 +48,50 @@ class TlsSpdyServer {
     rec.streams.clear();
     cn_spdy_session_destroy(session);
     cn_stream_socket_destroy(ssl_);
+    cn_iobuf_unref(buf_);
   }
   DelegateRecorder rec;
   cn_spdy_session *session = nullptr;
+  int http11_requests = 0;  // answered over HTTP/1.1 (ALPN chose it)
 
  private:
+  // HTTP/1.1 was negotiated: answer each request head with "hello".
+  void ReadHttp11() {
+    for (;;) {
+      int rv = cn_stream_socket_read(ssl_, buf_, buf_->size, &OnHttp11Read, this);
+      if (rv == CN_ERR_IO_PENDING || !GotHttp11(rv))
+        return;
+    }
+  }
+  static void OnHttp11Read(void *arg, int rv) {
+    auto *self = static_cast<TlsSpdyServer *>(arg);
+    if (self->GotHttp11(rv))
+      self->ReadHttp11();
+  }
+  static void OnWritten(void *, int) {}
+  bool GotHttp11(int rv) {
+    if (rv <= 0)
+      return false;
+    in_.append(reinterpret_cast<char *>(buf_->data), static_cast<size_t>(rv));
+    size_t end;
+    while ((end = in_.find("\r\n\r\n")) != std::string::npos) {
+      in_.erase(0, end + 4);
+      http11_requests++;
+      static const char kHello[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+      cn_iobuf *b = cn_iobuf_from_copy(kHello, sizeof(kHello) - 1);
+      cn_stream_socket_write(ssl_, b, b->size, &OnWritten, this);
+      cn_iobuf_unref(b);
+    }
+    return true;
+  }
   static void OnHandshake(void *arg, int rv) {
     auto *self = static_cast<TlsSpdyServer *>(arg);
     ASSERT_EQ(CN_OK, rv);
+    if (cn_stream_socket_negotiated_protocol(self->ssl_) == CN_PROTO_HTTP11) {
+      self->buf_ = cn_iobuf_new(16384);
+      self->ReadHttp11();
+      return;
+    }
     cn_spdy_session_options so;
     cn_spdy_session_options_init(&so);
     so.is_server = true;
@@ -66,6 +102,8 @@ class TlsSpdyServer {
   }
   uv_loop_t *loop_;
   cn_stream_socket *ssl_ = nullptr;
+  cn_iobuf *buf_ = nullptr;
+  std::string in_;
 };
 
 // Pumps bytes between a proxy's CONNECT stream and a pipe end.
@@ -150,6 +188,7 @@ class SpdyProxyPeer {
   std::vector<std::string> connects;  // CONNECT targets
   std::vector<std::string> requests;  // "GET <scheme>://<authority><path>"
   std::vector<std::string> origin_requests;
+  const std::vector<std::unique_ptr<TlsSpdyServer>> &origins() const { return origins_; }
 
  private:
   bool OnStream(cn_spdy_stream *st) {
@@ -215,7 +254,12 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
       c->protos[1] = CN_PROTO_HTTP11;
       c->num_protos = 2;
     }
+    if (origin_http11_only_) {
+      p->origin_ssl_config.protos[0] = CN_PROTO_HTTP11;
+      p->origin_ssl_config.num_protos = 1;
+    }
   }
+  bool origin_http11_only_ = false;
   SpdyProxyPeer *AddPeer() {
     peers_.push_back(std::make_unique<SpdyProxyPeer>(server_ctx_, GetParam()));
     factory_.AddSocket(peers_.back()->Maker());
@@ -311,6 +355,111 @@ TEST_P(HttpTransactionSpdyTest, F6OriginSessionsInsideStreamsOfOneProxySession) 
   EXPECT_EQ("200 hello", Fetch("http://origin.test/plain"));
   ASSERT_EQ(1u, peer->requests.size());
   EXPECT_EQ(1u, factory_.created());
+}
+
+// F5: the origin speaks HTTP/1.1 inside the CONNECT stream (the proxy
+// session still carries the tunnel); the TLS connection to the origin is
+// pooled and reused ("jump to step 19").
+TEST_P(HttpTransactionSpdyTest, F5Http11OriginInsideAStreamOfTheProxySession) {
+  DestroySession();
+  origin_http11_only_ = true;
+  MakeSession("https://proxy.test:443");
+  SpdyProxyPeer *peer = AddPeer();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/"));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/again"));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(2u, counters_.tls_handshakes);
+  EXPECT_EQ(1u, counters_.tunnels);
+  EXPECT_EQ(1u, cn_spdy_session_pool_session_count(spdy_pool()));  // the proxy's only
+  ASSERT_EQ(1u, peer->origins().size());
+  EXPECT_EQ(2, peer->origins()[0]->http11_requests);
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count(ssl_origin()));
+}
+
+class HttpTransactionSpdyDirectTest : public HttpTransactionSpdyTest {
+ protected:
+  void SetUp() override {
+    HttpTransactionSpdyTest::SetUp();
+    DestroySession();
+    cn_proxy_service_free(proxy_service_);  // DIRECT
+    proxy_service_ = nullptr;
+    MakeSession();
+  }
+  // A direct connection to a TLS origin speaking the protocol.
+  TlsSpdyServer *AddOrigin() {
+    servers_.emplace_back();
+    size_t i = servers_.size() - 1;
+    factory_.AddSocket([this, i](uv_loop_t *loop, cn_netlog *) {
+      cn_stream_socket *near, *far;
+      cn_pipe_socket_pair(loop, nullptr, 0, &near, &far);
+      servers_[i] = std::make_unique<TlsSpdyServer>(loop, server_ctx_, GetParam(), far, nullptr);
+      return near;
+    });
+    return nullptr;
+  }
+  void TearDown() override {
+    DestroySession();
+    servers_.clear();
+    HttpTransactionSpdyTest::TearDown();
+  }
+  std::vector<std::unique_ptr<TlsSpdyServer>> servers_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Protocols, HttpTransactionSpdyDirectTest,
+                         testing::Values(CN_PROTO_SPDY31, CN_PROTO_HTTP2),
+                         [](const testing::TestParamInfo<cn_next_proto> &i) {
+                           return std::string(i.param == CN_PROTO_SPDY31 ? "Spdy31" : "Http2");
+                         });
+
+TEST_P(HttpTransactionSpdyDirectTest, DirectHttpsRequestsShareOneOriginSession) {
+  AddOrigin();
+  for (int i = 0; i < 5; i++)
+    EXPECT_EQ("200 hello", Fetch("https://origin.test/" + std::to_string(i)));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(1u, counters_.tls_handshakes);
+  EXPECT_EQ(5u, counters_.streams);
+  EXPECT_EQ(1u, cn_spdy_session_pool_session_count(spdy_pool()));
+  // http:// to the same host never uses the https session (another key).
+  DestroySession();
+  EXPECT_EQ(1u, counters_.sessions);
+}
+
+// Requests racing to a new origin: each starts a connection (late binding
+// hands out whichever is ready), but they all end up on one session; the
+// redundant connections are closed.
+TEST_P(HttpTransactionSpdyDirectTest, RacingRequestsEndOnOneSession) {
+  for (int i = 0; i < 3; i++)
+    AddOrigin();
+  struct Run {
+    cn_url url;
+    cn_http_request_info info = {};
+    cn_http_transaction *t = nullptr;
+    TestCompletion c;
+    int rv = 0;
+  };
+  std::vector<std::unique_ptr<Run>> runs;
+  for (int i = 0; i < 3; i++) {
+    runs.emplace_back(new Run());
+    Run &r = *runs.back();
+    ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/", &r.url));
+    r.info.method = "GET";
+    r.info.url = &r.url;
+    r.t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+    r.rv = cn_http_transaction_start(r.t, &r.info, r.c.cb(), r.c.arg());
+  }
+  for (auto &r : runs) {
+    EXPECT_EQ(CN_OK, r->c.WaitForResult(loop_.get(), r->rv));
+    cn_http_transaction_info ti;
+    cn_http_transaction_get_info(r->t, &ti);
+    EXPECT_EQ(GetParam(), ti.protocol);
+  }
+  EXPECT_EQ(1u, cn_spdy_session_pool_session_count(spdy_pool()));
+  for (auto &r : runs) {
+    cn_http_transaction_destroy(r->t);
+    cn_url_free(&r->url);
+  }
+  DestroySession();
+  EXPECT_EQ(1u, counters_.sessions);
 }
 
 }  // namespace
