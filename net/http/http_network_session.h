@@ -24,6 +24,12 @@
 //   - https:// through a proxy uses ssl_origin over tunnel: an idle TLS
 //     connection to that origin through that proxy serves the next request
 //     ("jump to step 19", F2); another origin needs another tunnel.
+//   - a live SPDY/HTTP2 session (cn_http_network_session_spdy_pool) for the
+//     plan's spdy_key is used before any pool: the proxy's for http://
+//     through an HTTPS proxy (F4), the origin's through the chain for
+//     https:// (F3/F6), the origin's for direct https://. A TLS socket that
+//     negotiated spdy/3.1 or h2 becomes that key's session; the tunnel job
+//     makes CONNECT streams on the proxy's session (F5/F6).
 //
 // Ownership: the embedder owns the session and destroys it after every
 // transaction using it. The loop, resolver, proxy service and NetLog it is
