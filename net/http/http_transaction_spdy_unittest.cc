@@ -171,6 +171,7 @@ class SpdyProxyPeer {
  public:
   SpdyProxyPeer(cn_ssl_context *ctx, cn_next_proto proto) : ctx_(ctx), proto_(proto) {}
   ~SpdyProxyPeer() {
+    refused_.clear();
     bridges_.clear();
     origins_.clear();
     server_.reset();
@@ -188,6 +189,8 @@ class SpdyProxyPeer {
   std::vector<std::string> connects;  // CONNECT targets
   std::vector<std::string> requests;  // "GET <scheme>://<authority><path>"
   std::vector<std::string> origin_requests;
+  std::vector<std::string> proxy_auth;  // each CONNECT's proxy-authorization ("" if none)
+  int connect_407s = 0;                 // answer this many CONNECTs with 407 first
   const std::vector<std::unique_ptr<TlsSpdyServer>> &origins() const { return origins_; }
 
  private:
@@ -203,6 +206,19 @@ class SpdyProxyPeer {
       return false;  // a Responder answers "hello"
     }
     connects.push_back(cn_spdy_stream_header(st, spdy ? ":path" : ":authority"));
+    const char *pa = cn_spdy_stream_header(st, "proxy-authorization");
+    proxy_auth.push_back(pa ? pa : "");
+    if (connect_407s > 0) {
+      connect_407s--;
+      std::vector<std::pair<std::string, std::string>> f = {{":status", "407"}};
+      if (spdy)
+        f.push_back({":version", "HTTP/1.1"});
+      f.push_back({"proxy-authenticate", "Basic realm=\"p\""});
+      auto h = cnet_test::HeaderArray(f);
+      EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), true));
+      refused_.emplace_back(new cnet_test::Responder(st, true));
+      return true;
+    }
     std::vector<std::pair<std::string, std::string>> f = {{":status", "200"}};
     if (spdy)
       f.push_back({":version", "HTTP/1.1"});
@@ -225,6 +241,7 @@ class SpdyProxyPeer {
   std::unique_ptr<TlsSpdyServer> server_;
   std::vector<std::unique_ptr<TlsSpdyServer>> origins_;
   std::vector<std::unique_ptr<Bridge>> bridges_;
+  std::vector<std::unique_ptr<cnet_test::Responder>> refused_;
 };
 
 class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
@@ -460,6 +477,65 @@ TEST_P(HttpTransactionSpdyDirectTest, RacingRequestsEndOnOneSession) {
   }
   DestroySession();
   EXPECT_EQ(1u, counters_.sessions);
+}
+
+// Behaviour 7 over a proxy session: a 407 to CONNECT is answered on a new
+// stream of the same session with the credentials; later tunnels send them
+// up front.
+TEST_P(HttpTransactionSpdyTest, ProxyAuthOnTheSameProxySession) {
+  DestroySession();
+  MakeSession("https://user:pass@proxy.test:443");
+  SpdyProxyPeer *peer = AddPeer();
+  peer->connect_407s = 1;
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/"));
+  EXPECT_EQ("200 hello", Fetch("https://other.test/"));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ((std::vector<std::string>{"", "Basic dXNlcjpwYXNz", "Basic dXNlcjpwYXNz"}),
+            peer->proxy_auth);
+  EXPECT_EQ(2u, counters_.tunnels);
+}
+
+TEST_P(HttpTransactionSpdyTest, ProxyAuthWithoutCredentialsFails) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->connect_407s = 1;
+  EXPECT_EQ("error " + std::to_string(CN_ERR_PROXY_AUTH_REQUESTED), Fetch("https://origin.test/"));
+  EXPECT_EQ(0u, counters_.tunnels);
+}
+
+// Behaviour 6: a stream the server refused (never processed) is sent again;
+// the session is still good, so on a new stream of it.
+TEST_P(HttpTransactionSpdyDirectTest, RefusedStreamIsResent) {
+  AddOrigin();
+  int refused = 0;
+  std::vector<std::unique_ptr<cnet_test::Responder>> held;
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/warm"));
+  servers_[0]->rec.on_stream_hook = [&](cn_spdy_stream *st) {
+    if (refused++ > 0)
+      return false;
+    cn_spdy_stream_reset(st, CN_HTTP2_REFUSED_STREAM);
+    held.emplace_back(new cnet_test::Responder(st, true));
+    return true;
+  };
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/again"));
+  EXPECT_EQ(2, refused);
+  EXPECT_EQ(1u, factory_.created());
+  servers_[0]->rec.on_stream_hook = nullptr;
+  held.clear();
+}
+
+// A session that received GOAWAY is never handed out: the next request
+// opens a new connection and session.
+TEST_P(HttpTransactionSpdyDirectTest, GoingAwaySessionIsNotReused) {
+  AddOrigin();
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  cn_spdy_session_go_away(servers_[0]->session, CN_HTTP2_NO_ERROR);
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    return cn_spdy_session_pool_find(spdy_pool(), "origin.test:443|direct|normal") == nullptr;
+  }));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  EXPECT_EQ(2u, factory_.created());
+  EXPECT_EQ(1u, cn_spdy_session_pool_available_count(spdy_pool()));
 }
 
 }  // namespace
