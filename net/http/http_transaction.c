@@ -58,6 +58,7 @@ struct cn_http_transaction {
   cn_spdy_session *spdy_session;
   cn_spdy_http_stream *spdy_stream;
   cn_next_proto spdy_protocol;  // of the session the last request went over
+  bool spdy_reused;             // that session was found live in the pool
   cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
@@ -257,6 +258,7 @@ static int do_init_connection(cn_http_transaction *t) {
   if (t->plan.spdy_key) {
     t->spdy_session = cn_spdy_session_pool_find(cn_http_network_session_spdy_pool(t->session),
                                                 t->plan.spdy_key);
+    t->spdy_reused = t->spdy_session != NULL;
     if (t->spdy_session)
       return CN_OK;
   }
@@ -354,8 +356,20 @@ static bool should_resend(const cn_http_transaction *t, int rv) {
     // a new session may take it (behaviour 6).
     if (t->retries >= CN_HTTP_MAX_RETRIES || cn_spdy_http_stream_response_started(t->spdy_stream))
       return false;
-    return (rv == CN_ERR_HTTP2_GOING_AWAY || rv == CN_ERR_HTTP2_SERVER_REFUSED_STREAM) &&
-           rewind_upload(t);
+    switch (rv) {
+      case CN_ERR_HTTP2_GOING_AWAY:
+      case CN_ERR_HTTP2_SERVER_REFUSED_STREAM:
+      case CN_ERR_HTTP2_PING_FAILED:
+        return rewind_upload(t);
+      case CN_ERR_CONNECTION_RESET:
+      case CN_ERR_CONNECTION_CLOSED:
+      case CN_ERR_CONNECTION_ABORTED:
+        // A session that sat in the pool may have died just as we used it
+        // (behaviour 2 for sessions); a new one made for us may not.
+        return t->spdy_reused && rewind_upload(t);
+      default:
+        return false;
+    }
   }
   if (t->handle.reuse_type != CN_SOCKET_REUSED_IDLE || t->retries >= CN_HTTP_MAX_RETRIES)
     return false;

@@ -538,4 +538,21 @@ TEST_P(HttpTransactionSpdyDirectTest, GoingAwaySessionIsNotReused) {
   EXPECT_EQ(1u, cn_spdy_session_pool_available_count(spdy_pool()));
 }
 
+// A live session from the pool whose connection closes before the
+// response: the request is resent, on a new connection.
+TEST_P(HttpTransactionSpdyDirectTest, PooledSessionClosingBeforeTheResponseIsResent) {
+  AddOrigin();
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  TlsSpdyServer *first = servers_[0].get();
+  first->rec.on_stream_hook = [first](cn_spdy_stream *st) {
+    cn_spdy_session_destroy(first->session);  // the connection closes, no RST_STREAM
+    first->session = nullptr;
+    cn_spdy_stream_destroy(st);
+    return true;
+  };
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  EXPECT_EQ(2u, factory_.created());
+}
+
 }  // namespace
