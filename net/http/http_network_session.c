@@ -33,6 +33,9 @@ struct cn_http_network_session {
   cn_spdy_session_pool *spdy_pool;
   pool_link links[5];
   cn_hashmap proxy_auth;  // proxy string -> (void *)1 once it accepted ours
+  // host:port -> (void *)1: the server (proxy or origin) answered a
+  // SPDY/HTTP2 session with HTTP_1_1_REQUIRED; offer it HTTP/1.1 only.
+  cn_hashmap http11_required;
   cn_list_node drains;    // cn_http_drain_entry.link
 };
 
@@ -84,6 +87,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_proxy);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_origin);
   cn_hashmap_init(&s->proxy_auth);
+  cn_hashmap_init(&s->http11_required);
   cn_list_init(&s->drains);
   return s;
 }
@@ -118,6 +122,7 @@ void cn_http_network_session_destroy(cn_http_network_session *s) {
   cn_ssl_context_unref(s->params.proxy_ssl_context);
   free((char *)s->params.user_agent);
   cn_hashmap_free(&s->proxy_auth);
+  cn_hashmap_free(&s->http11_required);
   free(s);
 }
 
@@ -165,6 +170,28 @@ void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
   cn_hashmap_put(&s->proxy_auth, key, (void *)1);
 }
 
+void cn_http_network_session_note_http11_required(cn_http_network_session *s,
+                                                  const cn_host_port *server) {
+  char key[CN_HOST_PORT_STR_SIZE];
+  cn_host_port_to_string(server, key, sizeof(key));
+  cn_hashmap_put(&s->http11_required, key, (void *)1);
+}
+
+// The ALPN offer for |server|: the configured one, or HTTP/1.1 alone once
+// the server asked for it.
+static const cn_ssl_config *ssl_config_for(const cn_http_network_session *s,
+                                           const cn_host_port *server, const cn_ssl_config *cfg,
+                                           cn_ssl_config *scratch) {
+  char key[CN_HOST_PORT_STR_SIZE];
+  cn_host_port_to_string(server, key, sizeof(key));
+  if (!cn_hashmap_get(&s->http11_required, key))
+    return cfg;
+  *scratch = *cfg;
+  scratch->protos[0] = CN_PROTO_HTTP11;
+  scratch->num_protos = 1;
+  return scratch;
+}
+
 // --- planning ---
 
 // "h2,http/1.1": the ALPN list is part of a TLS group's identity (a socket
@@ -209,11 +236,14 @@ static void plan_proxy_connection(cn_http_network_session *s, const cn_proxy_ser
   cn_bytebuf b;
   cn_bytebuf_init(&b);
   cn_bytebuf_appendf(&b, "ssl-proxy/%s|", hp);
-  append_alpn(&b, &s->params.proxy_ssl_config);
+  cn_ssl_config proxy_scratch;
+  const cn_ssl_config *proxy_cfg =
+      ssl_config_for(s, &proxy->host_port, &s->params.proxy_ssl_config, &proxy_scratch);
+  append_alpn(&b, proxy_cfg);
   char *session_key = cn_xasprintf("proxy|%s", hp);
   *params = cn_ssl_connect_params_new(s->transport, tcp_group, chain_key, tcp,
                                       proxy->host_port.host, s->params.proxy_ssl_context,
-                                      &s->params.proxy_ssl_config, session_key, true);
+                                      proxy_cfg, session_key, true);
   (*params)->max_sockets_per_group = proxy_limit;
   *pool = s->ssl_proxy;
   *group_id = cn_bytebuf_steal_str(&b);
@@ -253,11 +283,14 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     cn_bytebuf b;
     cn_bytebuf_init(&b);
     cn_bytebuf_appendf(&b, "ssl/%s|direct|", ohp);
-    append_alpn(&b, &s->params.origin_ssl_config);
+    cn_ssl_config origin_scratch;
+    const cn_ssl_config *origin_cfg =
+        ssl_config_for(s, &origin, &s->params.origin_ssl_config, &origin_scratch);
+    append_alpn(&b, origin_cfg);
     char *session_key = cn_xasprintf("origin|%s|direct", ohp);
     plan->params = cn_ssl_connect_params_new(s->transport, tcp_group, NULL, tcp, origin.host,
                                              s->params.origin_ssl_context,
-                                             &s->params.origin_ssl_config, session_key, false);
+                                             origin_cfg, session_key, false);
     plan->pool = s->ssl_origin;
     plan->group_id = cn_bytebuf_steal_str(&b);
     plan->spdy_key = cn_spdy_session_key_format(&origin, NULL, false);
@@ -293,11 +326,14 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
   cn_bytebuf b;
   cn_bytebuf_init(&b);
   cn_bytebuf_appendf(&b, "ssl/%s|%s|", ohp, chain_key);
-  append_alpn(&b, &s->params.origin_ssl_config);
+  cn_ssl_config origin_scratch;
+  const cn_ssl_config *origin_cfg =
+      ssl_config_for(s, &origin, &s->params.origin_ssl_config, &origin_scratch);
+  append_alpn(&b, origin_cfg);
   char *session_key = cn_xasprintf("origin|%s|%s", ohp, chain_key);
   plan->params = cn_ssl_connect_params_new(s->tunnel, tunnel_group, chain_key, tunnel,
                                            origin.host, s->params.origin_ssl_context,
-                                           &s->params.origin_ssl_config, session_key, false);
+                                           origin_cfg, session_key, false);
   plan->pool = s->ssl_origin;
   plan->group_id = cn_bytebuf_steal_str(&b);
   // F3/F6: a session to the origin through this chain (never a direct one).

@@ -102,6 +102,12 @@ bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,
 void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
                                              const cn_proxy_server *proxy);
 
+// The server at |server| (a proxy or an origin) closed a SPDY/HTTP2 session
+// with HTTP_1_1_REQUIRED: new connections to it offer HTTP/1.1 only (its TLS
+// groups change with the offer, so no SPDY/HTTP2 connection is reused).
+void cn_http_network_session_note_http11_required(cn_http_network_session *s,
+                                                  const cn_host_port *server);
+
 // Transactions destroyed before their body ended may drain a small rest of
 // it so the connection can be reused (a redirect's body, an unread error
 // page). While they do, the session owns them; destroying the session

@@ -294,8 +294,14 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
     drop_connection(j);
     return start_lower(j);
   }
-  if (rv == CN_ERR_HTTP_1_1_REQUIRED)
-    rv = CN_ERR_PROXY_HTTP_1_1_REQUIRED;
+  if (rv == CN_ERR_HTTP_1_1_REQUIRED) {
+    // The proxy wants HTTP/1.1: remembered, and the request is sent again
+    // (its next connection to the proxy offers HTTP/1.1 only).
+    cn_http_network_session_note_http11_required(j->params->session,
+                                                 &j->params->proxy.host_port);
+    log_end(j, CN_ERR_PROXY_HTTP_1_1_REQUIRED, status);
+    return CN_ERR_PROXY_HTTP_1_1_REQUIRED;
+  }
   return proxy_failed(j, rv);
 }
 

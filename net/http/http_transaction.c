@@ -12,6 +12,7 @@
 #include "net/socket/pooled_socket.h"
 #include "net/spdy/spdy_http_stream.h"
 #include "net/spdy/spdy_session_pool.h"
+#include "net/spdy/spdy_stream.h"
 
 // The transaction is a loop over states (Chromium's DoLoop): each state
 // starts one step and either finishes it at once (the loop goes on) or
@@ -278,6 +279,13 @@ static int adopt_session(cn_http_transaction *t) {
 }
 
 static int do_init_connection_done(cn_http_transaction *t, int rv) {
+  // The proxy refused SPDY/HTTP2 for a tunnel: it is remembered (the tunnel
+  // job noted it); connect again, offering HTTP/1.1.
+  if (rv == CN_ERR_PROXY_HTTP_1_1_REQUIRED && t->retries < CN_HTTP_MAX_RETRIES) {
+    t->retries++;
+    t->state = STATE_INIT_CONNECTION;
+    return CN_OK;
+  }
   if (rv == CN_OK) {
     if (!t->spdy_session && t->plan.spdy_key && t->handle.socket) {
       cn_next_proto proto = cn_stream_socket_negotiated_protocol(t->handle.socket);
@@ -361,6 +369,8 @@ static bool should_resend(const cn_http_transaction *t, int rv) {
       case CN_ERR_HTTP2_SERVER_REFUSED_STREAM:
       case CN_ERR_HTTP2_PING_FAILED:
         return rewind_upload(t);
+      case CN_ERR_HTTP_1_1_REQUIRED:
+        return rewind_upload(t);  // resend() notes the server
       case CN_ERR_CONNECTION_RESET:
       case CN_ERR_CONNECTION_CLOSED:
       case CN_ERR_CONNECTION_ABORTED:
@@ -389,6 +399,19 @@ static bool should_resend(const cn_http_transaction *t, int rv) {
 
 static int resend(cn_http_transaction *t) {
   t->retries++;
+  // HTTP_1_1_REQUIRED from the server the stream went to (the proxy for
+  // http:// through it, else the origin): later connections to it offer
+  // HTTP/1.1 only (behaviour 6).
+  if (t->spdy_stream &&
+      cn_spdy_stream_error(cn_spdy_http_stream_spdy_stream(t->spdy_stream)) ==
+          CN_ERR_HTTP_1_1_REQUIRED) {
+    cn_host_port server;
+    if (t->plan.request_proxy)
+      server = t->plan.request_proxy->host_port;
+    else
+      cn_url_host_port(t->request->url, &server);
+    cn_http_network_session_note_http11_required(t->session, &server);
+  }
   release_connection(t, false);
   t->state = STATE_INIT_CONNECTION;
   return CN_OK;

@@ -555,4 +555,26 @@ TEST_P(HttpTransactionSpdyDirectTest, PooledSessionClosingBeforeTheResponseIsRes
   EXPECT_EQ(2u, factory_.created());
 }
 
+// Behaviour 6: HTTP_1_1_REQUIRED from an origin — the request is resent on
+// a new connection offering HTTP/1.1 only, and later ones go there too.
+TEST_P(HttpTransactionSpdyDirectTest, Http11RequiredReconnectsWithHttp11) {
+  if (GetParam() == CN_PROTO_SPDY31)
+    GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
+  AddOrigin();
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  TlsSpdyServer *first = servers_[0].get();
+  first->rec.on_stream_hook = [first](cn_spdy_stream *st) {
+    first->rec.streams.emplace_back(new cnet_test::Responder(st, true));
+    cn_spdy_session_go_away(first->session, CN_HTTP2_HTTP_1_1_REQUIRED);
+    return true;
+  };
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  EXPECT_EQ(2u, factory_.created());
+  EXPECT_EQ(1, servers_[1]->http11_requests);
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/3"));
+  EXPECT_EQ(2, servers_[1]->http11_requests);
+  EXPECT_EQ(2u, factory_.created());
+}
+
 }  // namespace
