@@ -560,3 +560,40 @@ TEST_F(ClientSocketPoolTest, CallbackMayReleaseAndRequestAgain) {
 }
 
 }  // namespace
+
+namespace {
+
+// A socket moved to another handle is still the pool's: counted while the
+// new handle holds it, given back through it, and detached from it when the
+// pool goes first.
+TEST_F(ClientSocketPoolTest, HandleMoveKeepsTheSocketCounted) {
+  CreatePool();
+  factory_.sync_result = CN_OK;
+  Request a;
+  ASSERT_EQ(CN_OK, RequestSocket(&a, "g"));
+  cn_stream_socket *s = a.handle.socket;
+  cn_client_socket_handle moved;
+  cn_client_socket_handle_init(&moved);
+  cn_client_socket_handle_move(&moved, &a.handle);
+  EXPECT_EQ(nullptr, a.handle.socket);
+  EXPECT_EQ(s, moved.socket);
+  EXPECT_EQ(1u, cn_client_socket_pool_active_count_in_group(pool_, "g"));
+  cn_client_socket_handle_reset(&a.handle);  // empty: nothing happens
+  EXPECT_EQ(1u, cn_client_socket_pool_socket_count(pool_));
+  moved.is_used = true;
+  cn_client_socket_handle_reset(&moved);
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count_in_group(pool_, "g"));
+
+  // Held by a moved handle when the pool is destroyed: detached, and its
+  // reset then just destroys the socket.
+  Request b;
+  ASSERT_EQ(CN_OK, RequestSocket(&b, "g"));
+  cn_client_socket_handle moved2;
+  cn_client_socket_handle_init(&moved2);
+  cn_client_socket_handle_move(&moved2, &b.handle);
+  cn_client_socket_pool_destroy(pool_);
+  pool_ = nullptr;
+  cn_client_socket_handle_reset(&moved2);
+}
+
+}  // namespace
