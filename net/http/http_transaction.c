@@ -60,6 +60,10 @@ struct cn_http_transaction {
   cn_spdy_http_stream *spdy_stream;
   cn_next_proto spdy_protocol;  // of the session the last request went over
   bool spdy_reused;             // that session was found live in the pool
+  // Racing to a server known to speak SPDY/HTTP2: one request connects (the
+  // creator), the others wait for its session.
+  cn_spdy_session_waiter waiter;
+  bool spdy_creator;
   cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
@@ -145,7 +149,16 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
   cn_client_socket_handle_reset(&t->handle);
 }
 
+static void end_creating(cn_http_transaction *t) {
+  if (t->spdy_creator && t->plan.spdy_key)
+    cn_spdy_session_pool_creation_done(cn_http_network_session_spdy_pool(t->session),
+                                       t->plan.spdy_key);
+  t->spdy_creator = false;
+}
+
 static void free_transaction(cn_http_transaction *t) {
+  cn_spdy_session_waiter_cancel(&t->waiter);
+  end_creating(t);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
   cn_http_headers_free(&t->sent_headers);
@@ -246,6 +259,7 @@ static int do_resolve_proxy_done(cn_http_transaction *t, int rv) {
 
 static int do_init_connection(cn_http_transaction *t) {
   t->state = STATE_INIT_CONNECTION_DONE;
+  end_creating(t);
   cn_http_connection_plan_free(&t->plan);
   const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
   free(t->chain_key);
@@ -262,6 +276,18 @@ static int do_init_connection(cn_http_transaction *t) {
     t->spdy_reused = t->spdy_session != NULL;
     if (t->spdy_session)
       return CN_OK;
+    // The server speaks SPDY/HTTP2 (it had a session): one connection for
+    // all requests racing to it; the others wait and look again.
+    cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(t->session);
+    if (cn_spdy_session_pool_known_multiplexed(sp, t->plan.spdy_key)) {
+      if (cn_spdy_session_pool_start_creating(sp, t->plan.spdy_key)) {
+        t->spdy_creator = true;
+      } else if (cn_spdy_session_pool_wait(sp, t->plan.spdy_key, &t->waiter, on_io, t) ==
+                 CN_ERR_IO_PENDING) {
+        t->state = STATE_INIT_CONNECTION;
+        return CN_ERR_IO_PENDING;
+      }
+    }
   }
   return cn_client_socket_pool_request(t->plan.pool, t->plan.group_id, t->plan.chain_key,
                                        t->plan.params, t->priority, t->source, &t->handle,
@@ -279,6 +305,10 @@ static int adopt_session(cn_http_transaction *t) {
 }
 
 static int do_init_connection_done(cn_http_transaction *t, int rv) {
+  // A creator's connection failed: the requests waiting for its session
+  // look for themselves.
+  if (rv != CN_OK)
+    end_creating(t);
   // The proxy refused SPDY/HTTP2 for a tunnel: it is remembered (the tunnel
   // job noted it); connect again, offering HTTP/1.1.
   if (rv == CN_ERR_PROXY_HTTP_1_1_REQUIRED && t->retries < CN_HTTP_MAX_RETRIES) {
@@ -291,9 +321,11 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
       cn_next_proto proto = cn_stream_socket_negotiated_protocol(t->handle.socket);
       if (proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2)
         rv = adopt_session(t);
-      if (rv < 0)
-        return rv;
     }
+    // Session or not (HTTP/1.1 negotiated), waiters look again now.
+    end_creating(t);
+    if (rv < 0)
+      return rv;
     t->state = STATE_SEND_REQUEST;
     return CN_OK;
   }

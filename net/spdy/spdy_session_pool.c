@@ -35,6 +35,7 @@ struct cn_spdy_session_pool {
   cn_spdy_session_options opts;
   cn_list_node entries;   // pool_entry, oldest first
   cn_list_node creating;  // creating_mark
+  cn_list_node known;     // creating_mark: keys that had a session
   cn_list_node waiters;   // cn_spdy_session_waiter waiting
   cn_list_node notify;    // waiters whose callback is due
   cn_timer *notify_timer;
@@ -58,13 +59,17 @@ static pool_entry *entry_of(const cn_spdy_session_pool *pool, const cn_spdy_sess
   return NULL;
 }
 
-static creating_mark *find_mark(const cn_spdy_session_pool *pool, const char *key) {
-  for (cn_list_node *n = pool->creating.next; n != &pool->creating; n = n->next) {
+static creating_mark *find_in(const cn_list_node *list, const char *key) {
+  for (cn_list_node *n = list->next; n != list; n = n->next) {
     creating_mark *m = CN_CONTAINER_OF(n, creating_mark, link);
     if (strcmp(m->key, key) == 0)
       return m;
   }
   return NULL;
+}
+
+static creating_mark *find_mark(const cn_spdy_session_pool *pool, const char *key) {
+  return find_in(&pool->creating, key);
 }
 
 static void free_entry(pool_entry *e) {
@@ -155,6 +160,7 @@ cn_spdy_session_pool *cn_spdy_session_pool_new(uv_loop_t *loop,
   pool->opts.peer = NULL;
   cn_list_init(&pool->entries);
   cn_list_init(&pool->creating);
+  cn_list_init(&pool->known);
   cn_list_init(&pool->waiters);
   cn_list_init(&pool->notify);
   pool->notify_timer = cn_timer_new(loop, on_notify, pool);
@@ -170,11 +176,14 @@ void cn_spdy_session_pool_destroy(cn_spdy_session_pool *pool) {
   }
   while (!cn_list_empty(&pool->entries))
     free_entry(CN_CONTAINER_OF(pool->entries.next, pool_entry, link));
-  while (!cn_list_empty(&pool->creating)) {
-    creating_mark *m = CN_CONTAINER_OF(pool->creating.next, creating_mark, link);
-    cn_list_remove(&m->link);
-    free(m->key);
-    free(m);
+  cn_list_node *marks[2] = {&pool->creating, &pool->known};
+  for (int i = 0; i < 2; i++) {
+    while (!cn_list_empty(marks[i])) {
+      creating_mark *m = CN_CONTAINER_OF(marks[i]->next, creating_mark, link);
+      cn_list_remove(&m->link);
+      free(m->key);
+      free(m);
+    }
   }
   // Waiters are embedded in their owners: detach them, no callback.
   cn_list_node *lists[2] = {&pool->waiters, &pool->notify};
@@ -242,6 +251,11 @@ int cn_spdy_session_pool_add(cn_spdy_session_pool *pool, const char *key,
   }
   e->available = true;
   cn_list_push_back(&pool->entries, &e->link);
+  if (!find_in(&pool->known, key)) {
+    creating_mark *k = cn_xcalloc(1, sizeof(*k));
+    k->key = cn_xstrdup(key);
+    cn_list_push_back(&pool->known, &k->link);
+  }
   *out = e->session;
   clear_mark(pool, key);
   return CN_OK;
@@ -262,6 +276,10 @@ void cn_spdy_session_pool_creation_done(cn_spdy_session_pool *pool, const char *
 
 bool cn_spdy_session_pool_is_creating(const cn_spdy_session_pool *pool, const char *key) {
   return find_mark(pool, key) != NULL;
+}
+
+bool cn_spdy_session_pool_known_multiplexed(const cn_spdy_session_pool *pool, const char *key) {
+  return find_in(&pool->known, key) != NULL;
 }
 
 int cn_spdy_session_pool_wait(cn_spdy_session_pool *pool, const char *key,

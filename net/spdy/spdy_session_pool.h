@@ -97,6 +97,10 @@ bool cn_spdy_session_pool_start_creating(cn_spdy_session_pool *pool, const char 
 // failed, or negotiated HTTP/1.1): waiters are woken to look for themselves.
 void cn_spdy_session_pool_creation_done(cn_spdy_session_pool *pool, const char *key);
 bool cn_spdy_session_pool_is_creating(const cn_spdy_session_pool *pool, const char *key);
+// True once a session was ever added for |key|: the server is known to
+// speak SPDY/HTTP2, so requests racing to it may wait for one creator
+// instead of each opening a connection.
+bool cn_spdy_session_pool_known_multiplexed(const cn_spdy_session_pool *pool, const char *key);
 
 // A request waiting for a session being created. Embedded by its owner;
 // zero it before first use.

@@ -94,11 +94,13 @@ TEST_P(SpdySessionPoolTest, KeysSeparateChainsAndPrivacy) {
 TEST_P(SpdySessionPoolTest, FindAddAndStreamsShareOneSession) {
   std::string key = Key("proxy.test", 443);
   EXPECT_EQ(nullptr, cn_spdy_session_pool_find(pool_, key.c_str()));
+  EXPECT_FALSE(cn_spdy_session_pool_known_multiplexed(pool_, key.c_str()));
   cn_spdy_session *s = nullptr;
   bool reused = true;
   ASSERT_EQ(CN_OK, cn_spdy_session_pool_add(pool_, key.c_str(), NewConnection(), &s, &reused));
   EXPECT_FALSE(reused);
   EXPECT_EQ(s, cn_spdy_session_pool_find(pool_, key.c_str()));
+  EXPECT_TRUE(cn_spdy_session_pool_known_multiplexed(pool_, key.c_str()));
   EXPECT_STREQ(key.c_str(), cn_spdy_session_pool_key_of(pool_, s));
   // Another key (the same host through a proxy) finds nothing.
   EXPECT_EQ(nullptr,
