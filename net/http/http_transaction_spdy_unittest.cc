@@ -617,4 +617,31 @@ TEST_P(HttpTransactionSpdyDirectTest, RacingToAKnownServerMakesOneConnection) {
   }
 }
 
+TEST_P(HttpTransactionSpdyDirectTest, DestroyWhileWaitingForTheCreatorsSession) {
+  AddOrigin();
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/warm"));
+  cn_spdy_session_go_away(servers_[0]->session, CN_HTTP2_NO_ERROR);
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    return cn_spdy_session_pool_available_count(spdy_pool()) == 0;
+  }));
+  cn_url url;
+  ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/", &url));
+  cn_http_request_info info = {};
+  info.method = "GET";
+  info.url = &url;
+  cn_http_transaction *creator = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  cn_http_transaction *waiter = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  TestCompletion c1, c2;
+  int rv1 = cn_http_transaction_start(creator, &info, c1.cb(), c1.arg());
+  int rv2 = cn_http_transaction_start(waiter, &info, c2.cb(), c2.arg());
+  ASSERT_EQ(CN_ERR_IO_PENDING, rv2);
+  cn_http_transaction_destroy(waiter);  // no callback afterwards
+  EXPECT_EQ(CN_OK, c1.WaitForResult(loop_.get(), rv1));
+  cnet_test::RunLoopBriefly(loop_.get(), 5);
+  EXPECT_FALSE(c2.done());
+  cn_http_transaction_destroy(creator);
+  cn_url_free(&url);
+}
+
 }  // namespace
