@@ -8,6 +8,7 @@
 #   smoke (debug, asan)                      the testserver and fetch binaries end to end
 #   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
 #   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
+#   (and a clang build of everything, warnings as errors)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -66,6 +67,9 @@ fi
 if build_config asan; then
   run_gtest asan
 fi
+# clang catches what gcc lets pass (-Wunused-private-field and friends); the
+# build itself is the check.
+build_config clang || true
 
 # Runs a TAP-style shell suite ("ok N - …", "not ok N - …", "ok N - … # SKIP
 # reason") and adds its counts; a SKIP (a missing tool) counts as neither

@@ -481,7 +481,7 @@ struct RawFrame {
 class RawPeer {
  public:
   RawPeer(uv_loop_t *loop, cn_stream_socket *sock, cn_next_proto proto, bool is_server)
-      : loop_(loop), sock_(sock), proto_(proto), is_server_(is_server) {
+      : loop_(loop), sock_(sock), proto_(proto) {
     framer_ = cn_spdy_framer_new(proto, is_server, nullptr);
     buf_ = cn_iobuf_new(65536);
     cn_bytebuf_init(&out_);
@@ -701,7 +701,6 @@ class RawPeer {
   uv_loop_t *loop_;
   cn_stream_socket *sock_;
   cn_next_proto proto_;
-  bool is_server_;
   cn_spdy_framer *framer_;
   cn_iobuf *buf_;
   cn_bytebuf out_;
