@@ -644,13 +644,7 @@ static const cn_spdy_framer_ops kHttp2Ops = {
 
 cn_spdy_framer *cn_http2_framer_new(bool is_server, const cn_spdy_framer_limits *limits) {
   h2_framer *f = CN_NEW(h2_framer);
-  f->base.ops = &kHttp2Ops;
-  f->base.proto = CN_PROTO_HTTP2;
-  f->base.is_server = is_server;
-  if (limits)
-    f->base.limits = *limits;
-  else
-    cn_spdy_framer_limits_init(&f->base.limits, CN_PROTO_HTTP2);
+  cn_spdy_framer_init_base(&f->base, &kHttp2Ops, CN_PROTO_HTTP2, is_server, limits);
   f->base.limits.max_frame_payload = clamp_frame_size(f->base.limits.max_frame_payload);
   f->state = is_server ? ST_PREFACE : ST_HEADER;
   cn_bytebuf_init(&f->payload);

@@ -741,13 +741,7 @@ static const cn_spdy_framer_ops kSpdy3Ops = {
 
 cn_spdy_framer *cn_spdy3_framer_new(bool is_server, const cn_spdy_framer_limits *limits) {
   spdy3_framer *f = CN_NEW(spdy3_framer);
-  f->base.ops = &kSpdy3Ops;
-  f->base.proto = CN_PROTO_SPDY31;
-  f->base.is_server = is_server;
-  if (limits)
-    f->base.limits = *limits;
-  else
-    cn_spdy_framer_limits_init(&f->base.limits, CN_PROTO_SPDY31);
+  cn_spdy_framer_init_base(&f->base, &kSpdy3Ops, CN_PROTO_SPDY31, is_server, limits);
   cn_spdy3_deflater_init(&f->deflater);
   cn_spdy3_inflater_init(&f->inflater);
   cn_bytebuf_init(&f->block);

@@ -16,6 +16,18 @@ void cn_spdy_framer_limits_init(cn_spdy_framer_limits *l, cn_next_proto proto) {
   l->max_header_list = 256 * 1024;
 }
 
+void cn_spdy_framer_init_base(cn_spdy_framer *f, const cn_spdy_framer_ops *ops,
+                              cn_next_proto proto, bool is_server,
+                              const cn_spdy_framer_limits *limits) {
+  f->ops = ops;
+  f->proto = proto;
+  f->is_server = is_server;
+  if (limits)
+    f->limits = *limits;
+  else
+    cn_spdy_framer_limits_init(&f->limits, proto);
+}
+
 void cn_spdy_framer_destroy(cn_spdy_framer *f) {
   if (f)
     f->ops->destroy(f);

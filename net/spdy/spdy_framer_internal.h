@@ -41,6 +41,11 @@ struct cn_spdy_framer {
   int error;  // sticky: once set, process() returns it
 };
 
+// Fills the common head: |limits| may be NULL (the protocol's defaults).
+void cn_spdy_framer_init_base(cn_spdy_framer *f, const cn_spdy_framer_ops *ops,
+                              cn_next_proto proto, bool is_server,
+                              const cn_spdy_framer_limits *limits);
+
 // Constructors of the two halves (spdy3_framer.c, http2_framer.c).
 cn_spdy_framer *cn_spdy3_framer_new(bool is_server, const cn_spdy_framer_limits *limits);
 cn_spdy_framer *cn_http2_framer_new(bool is_server, const cn_spdy_framer_limits *limits);
