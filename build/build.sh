@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Generates and builds one configuration: build/build.sh [debug|release|asan|clang|fuzz] [ninja targets...]
-# Output goes to out/<config>. Uses at most as many jobs as there are cores.
+# Output goes to out/<config>, or to $CNET_OUT when set (a private build
+# directory, e.g. for a second build of the same configuration side by side).
+# Uses at most as many jobs as there are cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config="${1:-debug}"
@@ -13,7 +15,7 @@ case "$config" in
   fuzz) args='is_debug=true use_libfuzzer=true use_asan=true' ;;
   *) echo "build.sh: unknown configuration '$config' (debug|release|asan|clang|fuzz)" >&2; exit 2 ;;
 esac
-out="out/$config"
+out="${CNET_OUT:-out/$config}"
 if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.cnet-args" 2>/dev/null)" != "$args" ]; then
   gn gen "$out" --args="$args" --export-compile-commands >/dev/null
   echo "$args" > "$out/.cnet-args"

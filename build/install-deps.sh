@@ -13,6 +13,9 @@ packages=(
   pkg-config
   curl                            # interop cross-checks in the tests
   squid openssl                   # tests/interop: a real proxy (GnuTLS build: https_port works)
+  nghttp2-proxy nghttp2-server    # tests/interop: nghttpx (HTTP/2 proxy) and nghttpd (HTTP/2 origin)
+  nginx-light                     # tests/interop: nginx with http2 on TLS
+  libjansson-dev                  # JSON parsing of NetLog lines (fetch --trace ladder)
 )
 
 missing=()
@@ -21,6 +24,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js and npm run the node-spdy peers (tests/interop/spdy): any install
+# will do (the machine may have its own), Debian's when there is none.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
