@@ -11,6 +11,7 @@ const char *cn_ts_flags_usage(void) {
   return "usage: testserver [--port N] [--bind ADDR] [--plain] [--name HOST]...\n"
          "                  [--cert-mode good|expired|wrong-host|unknown-ca|cut-handshake]\n"
          "                  [--alpn PROTO[,PROTO...]] [--ca-out FILE] [--port-file FILE]\n"
+         "                  [--netlog FILE]\n"
          "       testserver --proxy [the flags above] [--auth USER:PASS] [--auth-close]\n"
          "                  [--refuse-connect STATUS] [--refuse-location URL]\n"
          "                  [--drop-at STEP] [--drop-after N] [--slow MS]\n"
@@ -31,6 +32,9 @@ const char *cn_ts_flags_usage(void) {
          "                    (default http/1.1); \"none\" ignores ALPN\n"
          "  --ca-out FILE     write the CA certificate (PEM) to FILE, for fetch --cacert\n"
          "  --port-file FILE  write the port number to FILE once listening\n"
+         "  --netlog FILE     write the server's NetLog to FILE (JSON lines, one flush per\n"
+         "                    line): its TLS handshakes, requests, sessions and, as a\n"
+         "                    proxy, its connections and requests to origins\n"
          "  --proxy           be an HTTPS proxy (HTTP proxy with --plain): absolute-form\n"
          "                    requests are forwarded, CONNECT opens a tunnel\n"
          "  --auth USER:PASS  require Proxy-Authorization: Basic (else 407)\n"
@@ -145,7 +149,8 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
     bool takes_value = strcmp(flag, "--port") == 0 || strcmp(flag, "--bind") == 0 ||
                        strcmp(flag, "--name") == 0 || strcmp(flag, "--cert-mode") == 0 ||
                        strcmp(flag, "--alpn") == 0 || strcmp(flag, "--ca-out") == 0 ||
-                       strcmp(flag, "--port-file") == 0 || strcmp(flag, "--auth") == 0 ||
+                       strcmp(flag, "--port-file") == 0 || strcmp(flag, "--netlog") == 0 ||
+                       strcmp(flag, "--auth") == 0 ||
                        strcmp(flag, "--refuse-connect") == 0 ||
                        strcmp(flag, "--refuse-location") == 0 || strcmp(flag, "--drop-at") == 0 ||
                        strcmp(flag, "--drop-after") == 0 || strcmp(flag, "--slow") == 0 ||
@@ -199,6 +204,8 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
       out->ca_out = value;
     } else if (strcmp(flag, "--port-file") == 0) {
       out->port_file = value;
+    } else if (strcmp(flag, "--netlog") == 0) {
+      out->netlog = value;
     } else if (strcmp(flag, "--proxy") == 0) {
       out->server.proxy = true;
     } else if (strcmp(flag, "--auth") == 0) {

@@ -29,6 +29,7 @@ typedef struct cn_ts_flags {
   char map_hosts[CN_TS_MAX_MAPS][CN_HOST_BUF_SIZE];
   const char *ca_out;     // --ca-out FILE, or NULL
   const char *port_file;  // --port-file FILE, or NULL
+  const char *netlog;     // --netlog FILE (NetLog JSON lines), or NULL
   bool help;
 } cn_ts_flags;
 

@@ -41,7 +41,8 @@ TEST(TestServerFlagsTest, Defaults) {
 
 TEST(TestServerFlagsTest, Everything) {
   Args a({"--port", "8443", "--bind=::1", "--name", "origin.test", "--name=b.test", "--cert-mode",
-          "wrong-host", "--alpn", "h2,http/1.1", "--ca-out", "/tmp/ca.pem", "--port-file=/tmp/p"});
+          "wrong-host", "--alpn", "h2,http/1.1", "--ca-out", "/tmp/ca.pem", "--port-file=/tmp/p",
+          "--netlog", "/tmp/server.jsonl"});
   cn_ts_flags f;
   std::string err;
   ASSERT_TRUE(Parse(a, &f, &err)) << err;
@@ -56,6 +57,7 @@ TEST(TestServerFlagsTest, Everything) {
   EXPECT_EQ(CN_PROTO_HTTP11, f.server.alpn[1]);
   EXPECT_STREQ("/tmp/ca.pem", f.ca_out);
   EXPECT_STREQ("/tmp/p", f.port_file);
+  EXPECT_STREQ("/tmp/server.jsonl", f.netlog);
 }
 
 TEST(TestServerFlagsTest, PlainAndHelpAndNoAlpn) {

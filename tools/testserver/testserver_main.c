@@ -7,11 +7,19 @@
 #include <uv.h>
 
 #include "net/base/net_errors.h"
+#include "net/base/netlog.h"
+#include "net/base/netlog_json.h"
 #include "tools/testserver/test_server.h"
 #include "tools/testserver/testserver_flags.h"
 
 typedef struct program {
   cn_test_server *server;
+  // --netlog FILE: the server's NetLog as JSON lines. Line-buffered, so a
+  // reader (the ladder of `fetch --trace-proxy-netlog`) sees every event as
+  // soon as it happened, even while the server keeps running.
+  cn_netlog netlog;
+  cn_netlog_json_writer json;
+  FILE *netlog_file;
   uv_signal_t sigint;
   uv_signal_t sigterm;
 } program;
@@ -45,6 +53,16 @@ static bool write_file_atomically(const char *path, const char *text) {
   return ok;
 }
 
+// After the server and its loop are gone: nothing logs any more.
+static void close_netlog(program *p) {
+  if (p->netlog_file) {
+    cn_netlog_json_writer_detach(&p->json);
+    fclose(p->netlog_file);
+    p->netlog_file = NULL;
+  }
+  cn_netlog_destroy(&p->netlog);
+}
+
 int main(int argc, char **argv) {
   // A client that hangs up mid-response must be an error code, not a
   // SIGPIPE that kills the server.
@@ -61,16 +79,29 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  uv_loop_t loop;
-  uv_loop_init(&loop);
   program p;
   memset(&p, 0, sizeof(p));
+  cn_netlog_init(&p.netlog);
+  if (flags.netlog) {
+    p.netlog_file = fopen(flags.netlog, "w");
+    if (!p.netlog_file) {
+      fprintf(stderr, "testserver: cannot write the NetLog to %s\n", flags.netlog);
+      return 1;
+    }
+    setvbuf(p.netlog_file, NULL, _IOLBF, 0);
+    cn_netlog_json_writer_attach(&p.json, &p.netlog, p.netlog_file);
+    flags.server.netlog = &p.netlog;
+  }
+
+  uv_loop_t loop;
+  uv_loop_init(&loop);
   int rv = cn_test_server_new(&loop, &flags.server, &p.server);
   if (rv != CN_OK) {
     fprintf(stderr, "testserver: cannot start on %s port %u: %s (%s)\n",
             flags.server.bind_address ? flags.server.bind_address : "127.0.0.1",
             flags.server.port, cn_error_name(rv), cn_error_message(rv));
     uv_loop_close(&loop);
+    close_netlog(&p);
     return 1;
   }
   int status = 0;
@@ -93,6 +124,7 @@ int main(int argc, char **argv) {
     cn_test_server_destroy(p.server);
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
+    close_netlog(&p);
     return status;
   }
 
@@ -109,5 +141,6 @@ int main(int argc, char **argv) {
 
   uv_run(&loop, UV_RUN_DEFAULT);
   int close_rv = uv_loop_close(&loop);
+  close_netlog(&p);
   return close_rv == 0 ? 0 : 1;
 }
