@@ -32,6 +32,11 @@ void fetch_ladder_add_client_line(fetch_ladder *l, const char *json_line, size_t
 // reason in |err| (unreadable file).
 int fetch_ladder_add_proxy_netlog(fetch_ladder *l, const char *path, char *err, size_t err_size);
 
+// Reads a client NetLog file (JSON lines, e.g. from `fetch --netlog`) line by
+// line into the ladder, as fetch_ladder_add_client_line would. Returns 0, or
+// -1 with a one-line reason in |err| (unreadable file).
+int fetch_ladder_add_client_netlog(fetch_ladder *l, const char *path, char *err, size_t err_size);
+
 // Writes the diagram of everything added so far.
 void fetch_ladder_write(const fetch_ladder *l, FILE *out);
 
