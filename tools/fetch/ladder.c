@@ -192,28 +192,29 @@ static void log_read_file(ev_log *log, FILE *f) {
   free(buf);
 }
 
-int fetch_ladder_add_proxy_netlog(fetch_ladder *l, const char *path, char *err, size_t err_size) {
+// Reads the NetLog file at |path| into |log|; |who| names it in |err|.
+static int read_netlog_file(ev_log *log, const char *who, const char *path, char *err,
+                            size_t err_size) {
   FILE *f = fopen(path, "r");
   if (!f) {
-    snprintf(err, err_size, "cannot read the proxy's NetLog %s", path);
+    snprintf(err, err_size, "cannot read the %s's NetLog %s", who, path);
     return -1;
   }
-  log_read_file(&l->proxy, f);
+  log_read_file(log, f);
   fclose(f);
+  return 0;
+}
+
+int fetch_ladder_add_proxy_netlog(fetch_ladder *l, const char *path, char *err, size_t err_size) {
+  if (read_netlog_file(&l->proxy, "proxy", path, err, err_size) != 0)
+    return -1;
   l->have_proxy = true;
   return 0;
 }
 
 int fetch_ladder_add_client_netlog(fetch_ladder *l, const char *path, char *err,
                                    size_t err_size) {
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    snprintf(err, err_size, "cannot read the client's NetLog %s", path);
-    return -1;
-  }
-  log_read_file(&l->client, f);
-  fclose(f);
-  return 0;
+  return read_netlog_file(&l->client, "client", path, err, err_size);
 }
 
 // ---- lookups ---------------------------------------------------------------
