@@ -45,6 +45,8 @@ void cn_http_network_session_params_init(cn_http_network_session_params *p) {
   p->origin_ssl_config.num_protos = 1;
   p->proxy_ssl_config = p->origin_ssl_config;
   cn_client_socket_pool_options_init(&p->pool_options);
+  p->spdy_idle_ping_ms = CN_SPDY_DEFAULT_IDLE_PING_MS;
+  p->spdy_ping_timeout_ms = CN_SPDY_DEFAULT_PING_TIMEOUT_MS;
 }
 
 static cn_client_socket_pool *new_pool(cn_http_network_session *s, const char *name,
@@ -83,7 +85,11 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   // Over an HTTP proxy the tunnel holds transport sockets itself: an idle
   // tunnel must be closable when the transport pool is at its limit.
   link_pools(&s->links[4], s->transport, s->tunnel);
-  s->spdy_pool = cn_spdy_session_pool_new(p->loop, NULL, p->netlog);
+  cn_spdy_session_options so;
+  cn_spdy_session_options_init(&so);
+  so.idle_ping_ms = p->spdy_idle_ping_ms;
+  so.ping_timeout_ms = p->spdy_ping_timeout_ms;
+  s->spdy_pool = cn_spdy_session_pool_new(p->loop, &so, p->netlog);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_proxy);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_origin);
   cn_hashmap_init(&s->proxy_auth);

@@ -70,6 +70,13 @@ typedef struct cn_http_network_session_params {
   // layered stack runs over scripted sockets. Borrowed; must outlive the
   // session.
   const cn_client_socket_factory *socket_factory;
+  // SPDY/HTTP2 sessions: a request given a session that received nothing
+  // for |spdy_idle_ping_ms| first PINGs it and waits for the answer; none
+  // within |spdy_ping_timeout_ms| marks the session broken (never handed
+  // out again) and the request goes to a new one. params_init sets
+  // Chromium's 10 s and 3 s; 0 pings before every reuse, negative never.
+  int64_t spdy_idle_ping_ms;
+  uint64_t spdy_ping_timeout_ms;
 } cn_http_network_session_params;
 
 typedef struct cn_http_network_session cn_http_network_session;

@@ -165,6 +165,97 @@ class Bridge {
   cn_iobuf *down_;
 };
 
+// A transport socket whose incoming bytes can be held back (a peer gone
+// silent: a PING is never answered) or cut with an error or EOF, for the
+// checks made before reusing an idle session.
+class FreezableSocket {
+ public:
+  static cn_stream_socket *Wrap(cn_stream_socket *inner, FreezableSocket **out) {
+    auto *f = new FreezableSocket();
+    cn_stream_socket_init(&f->base_, &kOps, inner->netlog);
+    f->inner_ = inner;
+    *out = f;
+    return &f->base_;
+  }
+  // From now on nothing more is delivered to the reader.
+  void Freeze() { frozen_ = true; }
+  // A pending read completes with |rv| (0: EOF), from the loop.
+  void Cut(int rv) {
+    cut_ = true;
+    cut_rv_ = rv;
+    if (cb_) {
+      cn_completion_cb cb = cb_;
+      cb_ = nullptr;
+      cb(arg_, rv);
+    }
+  }
+  bool read_pending() const { return cb_ != nullptr; }
+
+ private:
+  static FreezableSocket *Of(const cn_stream_socket *s) {
+    return reinterpret_cast<FreezableSocket *>(const_cast<cn_stream_socket *>(s));
+  }
+  static int Connect(cn_stream_socket *s, cn_completion_cb cb, void *arg) {
+    return cn_stream_socket_connect(Of(s)->inner_, cb, arg);
+  }
+  static int Read(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                  void *arg) {
+    FreezableSocket *f = Of(s);
+    if (f->cut_)
+      return f->cut_rv_;
+    f->cb_ = cb;
+    f->arg_ = arg;
+    if (f->frozen_)
+      return CN_ERR_IO_PENDING;
+    int rv = cn_stream_socket_read(f->inner_, buf, len, &OnRead, f);
+    if (rv != CN_ERR_IO_PENDING)
+      f->cb_ = nullptr;
+    return rv;
+  }
+  static void OnRead(void *arg, int rv) {
+    auto *f = static_cast<FreezableSocket *>(arg);
+    if (f->frozen_ || !f->cb_)
+      return;  // held back for good
+    cn_completion_cb cb = f->cb_;
+    f->cb_ = nullptr;
+    cb(f->arg_, rv);
+  }
+  static int Write(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                   void *arg) {
+    return cn_stream_socket_write(Of(s)->inner_, buf, len, cb, arg);
+  }
+  static void Disconnect(cn_stream_socket *s) {
+    Of(s)->cb_ = nullptr;
+    cn_stream_socket_disconnect(Of(s)->inner_);
+  }
+  static bool IsConnected(const cn_stream_socket *s) {
+    return cn_stream_socket_is_connected(Of(s)->inner_);
+  }
+  static bool IsConnectedAndIdle(const cn_stream_socket *s) {
+    return cn_stream_socket_is_connected_and_idle(Of(s)->inner_);
+  }
+  static cn_next_proto Proto(const cn_stream_socket *s) {
+    return cn_stream_socket_negotiated_protocol(Of(s)->inner_);
+  }
+  static void Destroy(cn_stream_socket *s) {
+    FreezableSocket *f = Of(s);
+    cn_stream_socket_destroy(f->inner_);
+    cn_stream_socket_log_destroyed(s);
+    delete f;
+  }
+  static constexpr cn_stream_socket_ops kOps = {
+      "freezable", &Connect, &Read, &Write, &Disconnect, &IsConnected, &IsConnectedAndIdle,
+      &Proto, &Destroy};
+
+  cn_stream_socket base_;  // first: the ops cast back
+  cn_stream_socket *inner_ = nullptr;
+  bool frozen_ = false;
+  bool cut_ = false;
+  int cut_rv_ = 0;
+  cn_completion_cb cb_ = nullptr;
+  void *arg_ = nullptr;
+};
+
 // The HTTPS proxy: GETs in absolute form answered "hello" (F4), CONNECT
 // streams bridged to a TLS + SPDY/HTTP2 origin (F6).
 class SpdyProxyPeer {
@@ -275,8 +366,17 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
       p->origin_ssl_config.protos[0] = CN_PROTO_HTTP11;
       p->origin_ssl_config.num_protos = 1;
     }
+    if (idle_ping_ms_ >= 0) {
+      p->spdy_idle_ping_ms = idle_ping_ms_;
+      p->spdy_ping_timeout_ms = ping_timeout_ms_;
+    }
   }
   bool origin_http11_only_ = false;
+  int64_t idle_ping_ms_ = -1;  // -1: the session's defaults
+  uint64_t ping_timeout_ms_ = 0;
+  size_t PingsSent() {
+    return recorder_.Of(CN_NETLOG_SPDY_SESSION_SEND_PING, CN_NETLOG_PHASE_NONE).size();
+  }
   SpdyProxyPeer *AddPeer() {
     peers_.push_back(std::make_unique<SpdyProxyPeer>(server_ctx_, GetParam()));
     factory_.AddSocket(peers_.back()->Maker());
@@ -402,17 +502,32 @@ class HttpTransactionSpdyDirectTest : public HttpTransactionSpdyTest {
     proxy_service_ = nullptr;
     MakeSession();
   }
-  // A direct connection to a TLS origin speaking the protocol.
-  TlsSpdyServer *AddOrigin() {
+  // A direct connection to a TLS origin speaking the protocol. With
+  // |transport|, the client's end can be frozen or cut (set when made).
+  TlsSpdyServer *AddOrigin(FreezableSocket **transport = nullptr) {
     servers_.emplace_back();
     size_t i = servers_.size() - 1;
-    factory_.AddSocket([this, i](uv_loop_t *loop, cn_netlog *) {
+    factory_.AddSocket([this, i, transport](uv_loop_t *loop, cn_netlog *) {
       cn_stream_socket *near, *far;
       cn_pipe_socket_pair(loop, nullptr, 0, &near, &far);
       servers_[i] = std::make_unique<TlsSpdyServer>(loop, server_ctx_, GetParam(), far, nullptr);
-      return near;
+      return transport ? FreezableSocket::Wrap(near, transport) : near;
     });
     return nullptr;
+  }
+  // A session that checks every reuse with a PING (|ping_timeout_ms|),
+  // warmed by one request, whose peer then goes silent; a second origin
+  // is ready for the next connection.
+  void WarmASessionThenSilenceIt(uint64_t ping_timeout_ms, FreezableSocket **first) {
+    DestroySession();
+    idle_ping_ms_ = 0;
+    ping_timeout_ms_ = ping_timeout_ms;
+    MakeSession();
+    AddOrigin(first);
+    AddOrigin();
+    EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+    ASSERT_NE(nullptr, *first);
+    (*first)->Freeze();
   }
   void TearDown() override {
     DestroySession();
@@ -575,6 +690,74 @@ TEST_P(HttpTransactionSpdyDirectTest, Http11RequiredReconnectsWithHttp11) {
   EXPECT_EQ("200 hello", Fetch("https://origin.test/3"));
   EXPECT_EQ(2, servers_[1]->http11_requests);
   EXPECT_EQ(2u, factory_.created());
+}
+
+// Ping before reuse: a session idle past the threshold is PINGed before it
+// carries the next request; answered, the request goes on it.
+TEST_P(HttpTransactionSpdyDirectTest, IdleSessionIsPingedBeforeReuse) {
+  DestroySession();
+  idle_ping_ms_ = 0;
+  ping_timeout_ms_ = 3000;
+  MakeSession();
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  size_t pings = PingsSent();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  EXPECT_EQ(pings + 1, PingsSent());
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(1u, cn_spdy_session_pool_session_count(spdy_pool()));
+}
+
+// The default threshold (10 s) is not reached between two requests: no PING.
+TEST_P(HttpTransactionSpdyDirectTest, RecentlyUsedSessionIsNotPinged) {
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  EXPECT_EQ(0u, PingsSent());
+}
+
+// The idle session's peer is silent: no answer within the timeout marks the
+// session broken (never handed out again) and the request succeeds on a new
+// session instead of failing.
+TEST_P(HttpTransactionSpdyDirectTest, UnansweredIdlePingMovesTheRequestToANewSession) {
+  FreezableSocket *first = nullptr;
+  ASSERT_NO_FATAL_FAILURE(WarmASessionThenSilenceIt(50, &first));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  EXPECT_EQ(2u, factory_.created());
+  EXPECT_EQ(1u, cn_spdy_session_pool_available_count(spdy_pool()));
+  EXPECT_TRUE(cnet_test::RunUntil(
+      loop_.get(), [&] { return cn_spdy_session_pool_session_count(spdy_pool()) == 1; }));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/3"));
+  EXPECT_EQ(2u, factory_.created());
+}
+
+// The peer closes while the request waits for the PING's answer: same.
+TEST_P(HttpTransactionSpdyDirectTest, PeerClosingDuringTheIdlePingMovesTheRequest) {
+  FreezableSocket *first = nullptr;
+  // The close, not the timeout, ends the wait.
+  ASSERT_NO_FATAL_FAILURE(WarmASessionThenSilenceIt(10000, &first));
+  size_t pings = PingsSent();
+  cn_url u;
+  ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/2", &u));
+  cn_http_request_info info = {};
+  info.method = "GET";
+  info.url = &u;
+  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  TestCompletion c;
+  int rv = cn_http_transaction_start(t, &info, c.cb(), c.arg());
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return PingsSent() == pings + 1; }));
+  cnet_test::RunLoopBriefly(loop_.get(), 5);
+  EXPECT_FALSE(c.done());
+  EXPECT_EQ(1u, factory_.created());
+  first->Cut(0);  // EOF: the peer closed
+  EXPECT_EQ(CN_OK, c.WaitForResult(loop_.get(), rv));
+  EXPECT_EQ(200, cn_http_transaction_response(t)->status);
+  EXPECT_EQ(2u, factory_.created());
+  cn_http_transaction_info ti;
+  cn_http_transaction_get_info(t, &ti);
+  EXPECT_EQ(1, ti.retries);
+  cn_http_transaction_destroy(t);
+  cn_url_free(&u);
 }
 
 // Requests racing to a server known to speak SPDY/HTTP2 whose session went

@@ -508,7 +508,7 @@ int cn_spdy_session_add_local_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
   int err = cn_spdy_session_create_error_(s);
   if (err)
     return err;
-  if (s->num_local_active < s->peer_max_concurrent && !has_queued(s)) {
+  if (s->num_local_active < s->peer_max_concurrent && !has_queued(s) && !s->awaiting_liveness) {
     grant(s, st);
     return CN_OK;
   }
@@ -542,6 +542,8 @@ static void fail_queued(cn_spdy_session *s, int err) {
 static void grant_queued(cn_spdy_session *s) {
   if (!has_queued(s))
     return;
+  if (s->awaiting_liveness && can_open_streams(s))
+    return;  // the idle check's answer grants them
   if (!can_open_streams(s)) {
     fail_queued(s, cn_spdy_session_create_error_(s));
     return;
@@ -725,10 +727,25 @@ static void send_ping(cn_spdy_session *s) {
 }
 
 void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s) {
-  if (s->opts.idle_ping_ms < 0)
+  if (s->opts.idle_ping_ms < 0 || !can_open_streams(s) || s->awaiting_liveness)
     return;
-  if (cn_now_ms(s->loop) - s->last_recv_ms >= (uint64_t)s->opts.idle_ping_ms)
-    send_ping(s);
+  if (cn_now_ms(s->loop) - s->last_recv_ms < (uint64_t)s->opts.idle_ping_ms)
+    return;
+  // A session that heard nothing for long may be dead without knowing
+  // (a NAT dropped it, the peer vanished): a request sent into it would be
+  // lost. Ask first; the new stream waits for any sign of life, and if
+  // none comes within the PING timeout the session fails with
+  // CN_ERR_HTTP2_PING_FAILED, which its caller retries elsewhere.
+  s->awaiting_liveness = true;
+  send_ping(s);
+}
+
+// The peer sent something: it is alive; streams held by the idle check go.
+static void liveness_confirmed(cn_spdy_session *s) {
+  if (!s->awaiting_liveness)
+    return;
+  s->awaiting_liveness = false;
+  grant_queued(s);
 }
 
 // --- Closing ---
@@ -1422,6 +1439,7 @@ static void handle_read(cn_spdy_session *s, int rv) {
     return;
   }
   s->last_recv_ms = cn_now_ms(s->loop);
+  liveness_confirmed(s);
   cn_spdy_frame_visitor v = kVisitorTemplate;
   v.ctx = s;
   s->reading = true;
@@ -1519,8 +1537,7 @@ static void resolve_options(cn_spdy_session_options *o, const cn_spdy_session_op
     o->initial_peer_max_concurrent_streams = in->initial_peer_max_concurrent_streams;
   if (in->ping_timeout_ms)
     o->ping_timeout_ms = in->ping_timeout_ms;
-  if (in->idle_ping_ms)
-    o->idle_ping_ms = in->idle_ping_ms;
+  o->idle_ping_ms = in->idle_ping_ms;
   o->limits = in->limits;
   o->peer = in->peer;
   o->first_stream_id_for_testing = in->first_stream_id_for_testing;

@@ -31,8 +31,9 @@
 //     REFUSED_STREAM on the promised/associated stream), nothing counted.
 //   - Liveness: peer PINGs are answered; cn_spdy_session_check_liveness()
 //     sends one, and so does creating a stream on a session that received
-//     nothing for |idle_ping_ms|. No answer within |ping_timeout_ms| closes
-//     the session with CN_ERR_HTTP2_PING_FAILED.
+//     nothing for |idle_ping_ms| — that stream (and any created after it)
+//     waits until the peer sends something. No answer within
+//     |ping_timeout_ms| closes the session with CN_ERR_HTTP2_PING_FAILED.
 //
 // Errors (what streams and the delegate see):
 //   - A GOAWAY from the peer makes the session unavailable. Streams it did
@@ -87,7 +88,10 @@ typedef struct cn_spdy_stream cn_spdy_stream;
 // Streams we accept from a peer (announced), and the limit we assume for
 // the peer until its SETTINGS arrive.
 #define CN_SPDY_DEFAULT_MAX_CONCURRENT_STREAMS 100u
-#define CN_SPDY_DEFAULT_PING_TIMEOUT_MS 10000u
+// A PING unanswered this long fails the session; short, since a request
+// may be waiting for it (Chromium waits 10 s for a plain liveness check;
+// an idle-reuse check holds a request, so it gives up sooner).
+#define CN_SPDY_DEFAULT_PING_TIMEOUT_MS 3000u
 #define CN_SPDY_DEFAULT_IDLE_PING_MS 10000
 
 typedef struct cn_spdy_session_options {
@@ -107,8 +111,13 @@ typedef struct cn_spdy_session_options {
   // No PING answer within this many ms: the session fails. 0: default.
   uint64_t ping_timeout_ms;
   // A stream created on a session that received nothing for this long
-  // first sends a PING (a dead peer is found before a request is lost in
-  // it). 0: the default; negative: never.
+  // first sends a PING and waits (create returns CN_ERR_IO_PENDING) until
+  // the peer sends anything; no answer within |ping_timeout_ms| fails the
+  // session (and the waiting streams) with CN_ERR_HTTP2_PING_FAILED, which
+  // callers retry on a new session. A dead peer is found before a request
+  // is lost in it (Chromium's check before reusing an idle session).
+  // Taken as given (cn_spdy_session_options_init sets the default): 0 pings
+  // before every stream, negative never.
   int64_t idle_ping_ms;
   // Framer limits (NULL: the protocol's defaults). Copied.
   const cn_spdy_framer_limits *limits;

@@ -200,6 +200,9 @@ struct cn_spdy_session {
   bool ping_in_flight;
   uint64_t ping_opaque;
   cn_timer *ping_timer;
+  // An idle-check PING is out: new streams wait in create_queue until the
+  // peer shows it is alive (any bytes), or the session fails.
+  bool awaiting_liveness;
 
   // GOAWAY.
   bool goaway_received;
@@ -242,7 +245,8 @@ void cn_spdy_session_forget_stream_(cn_spdy_session *s, cn_spdy_stream *st);
 // The consumer read |n| bytes of |st|: flow-control credit (WINDOW_UPDATEs
 // batched at half a window).
 void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n);
-// Sends a PING first when the session has been idle too long.
+// Sends a PING when the session has been idle too long; new streams then
+// wait until the peer answers (any frame) or the session fails.
 void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s);
 
 // --- spdy_stream.c, for spdy_session.c ---

@@ -73,6 +73,21 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
     ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("SETTINGS") >= 1; }));
   }
 
+  // A raw server that does not answer PINGs, against a client that checks
+  // every new stream with one (idle_ping_ms 0); the peer's SETTINGS are in,
+  // so the check's answer is the next thing the client hears.
+  void MakeSilentRawServerPingingFirst(uint64_t ping_timeout_ms = 0) {
+    cn_spdy_session_options co;
+    cn_spdy_session_options_init(&co);
+    co.idle_ping_ms = 0;
+    if (ping_timeout_ms)
+      co.ping_timeout_ms = ping_timeout_ms;
+    MakeRawServer(&co);
+    raw_->answer_pings = false;
+    ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_peer_settings_received(raw_client_); }));
+    RunLoopBriefly(loop(), 5);
+  }
+
   void WaitForSettings(SessionPair *p) {
     ASSERT_TRUE(RunUntil(loop(), [&] {
       return cn_spdy_session_peer_settings_received(p->client) &&
@@ -460,6 +475,76 @@ TEST_P(SpdySessionTest, IdleSessionPingsBeforeANewStream) {
   req2.Start();
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 2; }));
   EXPECT_EQ(1u, raw_->Count("PING"));
+}
+
+// Ping before reuse: a stream created on a session idle past the threshold
+// waits for the PING's answer before its HEADERS go out.
+TEST_P(SpdySessionTest, IdlePingHoldsTheNewStreamUntilThePeerAnswers) {
+  MakeSilentRawServerPingingFirst();
+  Request req(raw_client_, "/x");
+  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1; }));
+  RunLoopBriefly(loop(), 20);
+  EXPECT_EQ(0u, raw_->Count("HEADERS")) << "the request waits for the answer";
+  EXPECT_FALSE(req.granted);
+  raw_->SendPing(raw_->Find("PING")->opaque, true);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
+  EXPECT_TRUE(req.granted);
+  raw_->SendResponse(1, 200, false);
+  raw_->SendData(1, "ok", true);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(0, req.result);
+  EXPECT_EQ("ok", req.response);
+  EXPECT_TRUE(cn_spdy_session_is_available(raw_client_));
+}
+
+// Only a session idle past the threshold is checked: one that just heard
+// from its peer sends the stream at once.
+TEST_P(SpdySessionTest, NoIdlePingBeforeTheThreshold) {
+  cn_spdy_session_options co;
+  cn_spdy_session_options_init(&co);
+  co.idle_ping_ms = 60000;
+  MakeRawServer(&co);
+  Request req(raw_client_, "/x");
+  EXPECT_EQ(CN_OK, req.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
+  EXPECT_EQ(0u, raw_->Count("PING"));
+}
+
+// Any frame is a sign of life, not only the PING's ACK.
+TEST_P(SpdySessionTest, AnyFrameReleasesTheStreamHeldByTheIdlePing) {
+  MakeSilentRawServerPingingFirst();
+  Request req(raw_client_, "/x");
+  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1; }));
+  raw_->SendWindowUpdate(0, 1000);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
+}
+
+// No answer: the session fails with PING_FAILED (retryable by the caller),
+// the held stream with it, and the session is never available again.
+TEST_P(SpdySessionTest, UnansweredIdlePingFailsTheHeldStream) {
+  MakeSilentRawServerPingingFirst(30);
+  Request req(raw_client_, "/x");
+  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, req.result);
+  EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
+  EXPECT_EQ(0u, raw_->Count("HEADERS"));
+  Request late(raw_client_, "/late");
+  EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, late.Start());
+}
+
+// The peer closes while the stream waits: the stream fails with the close.
+TEST_P(SpdySessionTest, PeerClosingFailsTheStreamHeldByTheIdlePing) {
+  MakeSilentRawServerPingingFirst();
+  Request req(raw_client_, "/x");
+  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1; }));
+  raw_->Close();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, req.result);
+  EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
 }
 
 TEST_P(SpdySessionTest, InitialWindowIncreaseResumesAStalledUpload) {

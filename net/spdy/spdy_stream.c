@@ -208,6 +208,8 @@ int cn_spdy_stream_create(cn_spdy_session *s, cn_request_priority priority,
   int err = cn_spdy_session_create_error_(s);
   if (err)
     return err;
+  // First, so that on an idle session the stream waits for the answer.
+  cn_spdy_session_maybe_idle_ping_(s);
   cn_spdy_stream *st = cn_spdy_stream_new_(s, priority, true, owner);
   st->create_cb = cb;
   st->create_arg = arg;
@@ -219,7 +221,6 @@ int cn_spdy_stream_create(cn_spdy_session *s, cn_request_priority priority,
   }
   if (rv == CN_OK)
     st->create_cb = NULL;
-  cn_spdy_session_maybe_idle_ping_(s);
   *out = st;
   return rv;
 }
