@@ -17,6 +17,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct fetch_ladder fetch_ladder;
 
 // Creates an empty ladder. Owned by the caller; free with fetch_ladder_free.
@@ -39,5 +43,9 @@ int fetch_ladder_add_client_netlog(fetch_ladder *l, const char *path, char *err,
 
 // Writes the diagram of everything added so far.
 void fetch_ladder_write(const fetch_ladder *l, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif  // CNET_TOOLS_FETCH_LADDER_H_

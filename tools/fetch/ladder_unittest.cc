@@ -1,0 +1,331 @@
+// The ladder diagram drawn from real NetLog captures (tools/fetch/testdata:
+// fetch through the test server's proxy, each flow's URL fetched twice in one
+// run, recorded with `fetch --netlog` and `testserver --netlog`). The
+// assertions are on structure, not bytes: which steps appear and in what
+// order, where the "jump to step N" lines are (and that there are no
+// others), what the TLS and frame lines say.
+#include "tools/fetch/ladder.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string TestData(const std::string &name) {
+  return std::string(CNET_LADDER_TESTDATA) + "/" + name;
+}
+
+std::string Write(const fetch_ladder *l) {
+  char *buf = nullptr;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  EXPECT_NE(nullptr, f);
+  fetch_ladder_write(l, f);
+  fclose(f);
+  std::string s(buf, len);
+  free(buf);
+  return s;
+}
+
+// The ladder of capture |flow| (e.g. "F6-h2"), with the proxy's NetLog or
+// without it.
+std::string Draw(const std::string &flow, bool with_proxy) {
+  fetch_ladder *l = fetch_ladder_new();
+  std::ifstream in(TestData(flow + ".client.jsonl"));
+  EXPECT_TRUE(in.good()) << flow;
+  std::string line;
+  while (std::getline(in, line))
+    fetch_ladder_add_client_line(l, line.data(), line.size());
+  if (with_proxy) {
+    char err[256] = "";
+    EXPECT_EQ(0, fetch_ladder_add_proxy_netlog(l, TestData(flow + ".proxy.jsonl").c_str(), err,
+                                               sizeof(err)))
+        << err;
+  }
+  std::string out = Write(l);
+  fetch_ladder_free(l);
+  return out;
+}
+
+// One request's part of the diagram.
+struct Request {
+  std::vector<std::string> steps;  // "1-3", "4", ... in order
+  std::vector<std::string> lines;  // every line, with its text
+  int jumps = 0;
+  std::string jump;  // the jump line, if any
+
+  // The text of the first line of step |step|, or "".
+  std::string Step(const std::string &step) const {
+    for (const auto &l : lines) {
+      if (l.rfind(step + ")", 0) == 0)
+        return l;
+    }
+    return "";
+  }
+};
+
+std::vector<Request> Parse(const std::string &diagram) {
+  std::vector<Request> reqs;
+  std::istringstream in(diagram);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("== request ", 0) == 0) {
+      reqs.emplace_back();
+      continue;
+    }
+    if (reqs.empty())
+      continue;
+    Request &r = reqs.back();
+    r.lines.push_back(line);
+    size_t paren = line.find(')');
+    if (paren != std::string::npos && paren < 6 && isdigit(static_cast<unsigned char>(line[0])))
+      r.steps.push_back(line.substr(0, paren));
+    if (line.find("jump to step") != std::string::npos) {
+      r.jumps++;
+      r.jump = line;
+    }
+  }
+  return reqs;
+}
+
+bool Contains(const std::string &s, const std::string &part) {
+  return s.find(part) != std::string::npos;
+}
+
+const std::vector<std::string> kTunnelSteps = {"1-3", "4",  "5-8",   "9",  "10-12",
+                                               "13",  "14", "15-18", "19", "20"};
+const std::vector<std::string> kForwardSteps = {"1-3", "4", "5-8", "9", "10-12", "13", "14", "15"};
+
+// F2, F3, F5, F6: the first request walks every step, the second reuses
+// the tunnel (or the origin session inside it) and jumps to 19.
+void ExpectTunnelFlow(const std::string &flow, const std::string &proxy_alpn,
+                      const std::string &origin_alpn) {
+  SCOPED_TRACE(flow);
+  std::string d = Draw(flow, /*with_proxy=*/true);
+  std::vector<Request> reqs = Parse(d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_EQ(kTunnelSteps, reqs[0].steps) << d;
+  EXPECT_EQ(0, reqs[0].jumps) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("5-8"), "TLSv1.3")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("5-8"), "ALPN " + proxy_alpn + ",")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("5-8"), "resumed no")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("15-18"), "ALPN " + origin_alpn + ",")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("14"), "Client Hello (SNI origin.test)")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("10-12"), "TCP connect 127.0.0.1:")) << d;
+
+  std::vector<std::string> jumped = {"19", "20"};
+  EXPECT_EQ(jumped, reqs[1].steps) << d;
+  ASSERT_EQ(1, reqs[1].jumps) << d;
+  EXPECT_TRUE(Contains(reqs[1].jump, "tunnel to the origin exists")) << d;
+  EXPECT_TRUE(Contains(reqs[1].jump, "jump to step 19 ***")) << d;
+
+  // The CONNECT as each protocol to the proxy writes it, and the answer.
+  std::string connect = reqs[0].Step("9"), answer = reqs[0].Step("13");
+  if (proxy_alpn == "http/1.1") {
+    EXPECT_TRUE(Contains(connect, "CONNECT origin.test:")) << d;
+    EXPECT_TRUE(Contains(connect, " HTTP/1.1")) << d;
+    EXPECT_TRUE(Contains(answer, "HTTP/1.1 200 Connection Established")) << d;
+  } else if (proxy_alpn == "spdy/3.1") {
+    EXPECT_TRUE(Contains(connect, "SYN_STREAM stream_id=1 method=CONNECT url=origin.test:")) << d;
+    EXPECT_TRUE(Contains(answer, "SYN_REPLY stream_id=1 status=200 Connection Established")) << d;
+  } else {
+    EXPECT_TRUE(Contains(connect, "HEADERS stream_id=1 :method=CONNECT :authority=origin.test:"))
+        << d;
+    EXPECT_TRUE(Contains(answer, "HEADERS stream_id=1 :status=200")) << d;
+  }
+  // The request inside the tunnel, first and second time.
+  if (origin_alpn == "http/1.1") {
+    EXPECT_TRUE(Contains(reqs[0].Step("19"), "GET /bytes/3 HTTP/1.1")) << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("20"), "HTTP/1.1 200 OK")) << d;
+    EXPECT_TRUE(Contains(reqs[1].jump, "ssl_origin socket")) << d;
+  } else if (origin_alpn == "spdy/3.1") {
+    EXPECT_TRUE(Contains(reqs[0].Step("19"), "SYN_STREAM stream_id=1 method=GET url=/bytes/3")) << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("19"), "SYN_STREAM stream_id=3 method=GET")) << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("20"), "SYN_REPLY stream_id=3 status=200 OK")) << d;
+    EXPECT_TRUE(Contains(reqs[1].jump, "spdy/3.1 session")) << d;
+  } else {
+    EXPECT_TRUE(Contains(reqs[0].Step("19"), "HEADERS stream_id=1 :method=GET")) << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("19"), "HEADERS stream_id=3 :method=GET")) << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("20"), "HEADERS stream_id=3 :status=200")) << d;
+    EXPECT_TRUE(Contains(reqs[1].jump, "h2 session")) << d;
+  }
+  EXPECT_FALSE(Contains(d, "not observed")) << d;
+  EXPECT_FALSE(Contains(d, "were not NetLog JSON")) << d;
+}
+
+// F1, F4: the second request reuses the connection (or session) to the
+// proxy and jumps to 9; the proxy's own steps come from its NetLog.
+void ExpectForwardFlow(const std::string &flow, const std::string &proxy_alpn) {
+  SCOPED_TRACE(flow);
+  std::string d = Draw(flow, /*with_proxy=*/true);
+  std::vector<Request> reqs = Parse(d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_EQ(kForwardSteps, reqs[0].steps) << d;
+  EXPECT_EQ(0, reqs[0].jumps) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("5-8"), "ALPN " + proxy_alpn + ",")) << d;
+  std::vector<std::string> jumped = {"9", "10-12", "13", "14", "15"};
+  EXPECT_EQ(jumped, reqs[1].steps) << d;
+  ASSERT_EQ(1, reqs[1].jumps) << d;
+  EXPECT_TRUE(Contains(reqs[1].jump, "connection to the proxy exists")) << d;
+  EXPECT_TRUE(Contains(reqs[1].jump, "jump to step 9 ***")) << d;
+  // The proxy: a new connection to the origin, then its idle one again.
+  EXPECT_TRUE(Contains(reqs[0].Step("10-12"), "TCP connect 127.0.0.1:")) << d;
+  EXPECT_TRUE(Contains(reqs[1].Step("10-12"), "reuses its idle connection")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("13"), "GET /bytes/3 HTTP/1.1")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("14"), "HTTP/1.1 200 OK")) << d;
+  if (proxy_alpn == "http/1.1") {
+    EXPECT_TRUE(Contains(reqs[0].Step("9"), "GET http://origin.test:")) << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("15"), "HTTP/1.1 200 OK")) << d;
+    EXPECT_TRUE(Contains(reqs[1].jump, "ssl_proxy socket")) << d;
+  } else if (proxy_alpn == "spdy/3.1") {
+    EXPECT_TRUE(Contains(reqs[0].Step("9"),
+                         "SYN_STREAM stream_id=1 method=GET url=http://origin.test:"))
+        << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("15"), "SYN_REPLY stream_id=3 status=200 OK")) << d;
+    EXPECT_TRUE(Contains(reqs[1].jump, "spdy/3.1 session")) << d;
+  } else {
+    EXPECT_TRUE(Contains(reqs[0].Step("9"), "HEADERS stream_id=1 :method=GET :scheme=http")) << d;
+    EXPECT_TRUE(Contains(reqs[1].Step("15"), "HEADERS stream_id=3 :status=200")) << d;
+    EXPECT_TRUE(Contains(reqs[1].jump, "h2 session")) << d;
+  }
+  EXPECT_FALSE(Contains(d, "not observed")) << d;
+}
+
+TEST(LadderTest, F1AbsoluteUriThroughHttp11Proxy) { ExpectForwardFlow("F1", "http/1.1"); }
+TEST(LadderTest, F4OverSpdy) { ExpectForwardFlow("F4-spdy", "spdy/3.1"); }
+TEST(LadderTest, F4OverHttp2) { ExpectForwardFlow("F4-h2", "h2"); }
+TEST(LadderTest, F2Http11InHttp11Tunnel) { ExpectTunnelFlow("F2", "http/1.1", "http/1.1"); }
+TEST(LadderTest, F3SpdyInHttp11Tunnel) { ExpectTunnelFlow("F3-spdy", "http/1.1", "spdy/3.1"); }
+TEST(LadderTest, F3Http2InHttp11Tunnel) { ExpectTunnelFlow("F3-h2", "http/1.1", "h2"); }
+TEST(LadderTest, F5Http11InSpdyTunnel) { ExpectTunnelFlow("F5-spdy", "spdy/3.1", "http/1.1"); }
+TEST(LadderTest, F5Http11InHttp2Tunnel) { ExpectTunnelFlow("F5-h2", "h2", "http/1.1"); }
+TEST(LadderTest, F6SpdyInSpdyTunnel) { ExpectTunnelFlow("F6-spdy", "spdy/3.1", "spdy/3.1"); }
+TEST(LadderTest, F6Http2InHttp2Tunnel) { ExpectTunnelFlow("F6-h2", "h2", "h2"); }
+
+TEST(LadderTest, FlowNamesInTheSummary) {
+  const char *const kFlows[][2] = {{"F1", "flow F1"},       {"F2", "flow F2"},
+                                   {"F3-h2", "flow F3"},    {"F4-spdy", "flow F4"},
+                                   {"F5-h2", "flow F5"},    {"F6-spdy", "flow F6"}};
+  for (const auto &f : kFlows) {
+    std::string d = Draw(f[0], false);
+    // Both requests, the reused one included, name the flow.
+    size_t first = d.find(f[1]);
+    ASSERT_NE(std::string::npos, first) << d;
+    EXPECT_NE(std::string::npos, d.find(f[1], first + 1)) << d;
+  }
+}
+
+TEST(LadderTest, WithoutTheProxyLogItsStepsAreNotObserved) {
+  std::string d = Draw("F4-h2", /*with_proxy=*/false);
+  std::vector<Request> reqs = Parse(d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  // Same steps and jumps: only their text says what could not be seen.
+  EXPECT_EQ(kForwardSteps, reqs[0].steps) << d;
+  EXPECT_EQ(1, reqs[1].jumps) << d;
+  for (const char *step : {"10-12", "13", "14"})
+    EXPECT_TRUE(Contains(reqs[0].Step(step), "(not observed: proxy side)")) << step << d;
+  EXPECT_TRUE(Contains(d, "no proxy NetLog given")) << d;
+
+  d = Draw("F6-spdy", false);
+  reqs = Parse(d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_EQ(kTunnelSteps, reqs[0].steps) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("10-12"), "(not observed: proxy side)")) << d;
+}
+
+TEST(LadderTest, MalformedLinesAreCountedAndSkipped) {
+  fetch_ladder *l = fetch_ladder_new();
+  const char *const kBad[] = {
+      "not json at all",
+      "{}",
+      "[1,2,3]",
+      "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\",\"phase\":\"MIDDLE\"}",
+      "{\"time_us\":-5,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\",\"phase\":\"NONE\"}",
+      "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\"},\"type\":\"X\",\"phase\":\"NONE\"}",
+      "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\",\"phase\":\"NONE\","
+      "\"params\":[]}",
+      "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\"",  // cut
+      "",
+  };
+  // Malformed lines between the real ones of a capture change nothing.
+  std::ifstream in(TestData("F2.client.jsonl"));
+  std::string line;
+  size_t n = 0, bad = 0;
+  while (std::getline(in, line)) {
+    if (n % 7 == 3) {
+      const char *b = kBad[bad % (sizeof(kBad) / sizeof(kBad[0]))];
+      fetch_ladder_add_client_line(l, b, strlen(b));
+      bad++;
+    }
+    fetch_ladder_add_client_line(l, line.data(), line.size());
+    n++;
+  }
+  ASSERT_GT(bad, 9u);
+  std::string d = Write(l);
+  fetch_ladder_free(l);
+  std::vector<Request> reqs = Parse(d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_EQ(kTunnelSteps, reqs[0].steps) << d;
+  EXPECT_EQ(1, reqs[1].jumps) << d;
+  EXPECT_TRUE(Contains(d, "(" + std::to_string(bad) + " of the client's " +
+                              std::to_string(n + bad) + " NetLog lines were not NetLog JSON"))
+      << d;
+  EXPECT_TRUE(Contains(d, "first: line 4, not JSON")) << d;
+}
+
+TEST(LadderTest, OnlyGarbageDrawsNoRequests) {
+  fetch_ladder *l = fetch_ladder_new();
+  const char kLine[] = "\x01\x02 {\"truncated";
+  fetch_ladder_add_client_line(l, kLine, sizeof(kLine) - 1);
+  // A line that is NetLog JSON but of no request.
+  const char kSocket[] =
+      "{\"time_us\":7,\"source\":{\"type\":\"SOCKET\",\"id\":3},\"type\":\"TCP_CONNECT\","
+      "\"phase\":\"END\",\"params\":{\"address\":\"127.0.0.1:1\"}}\n";
+  fetch_ladder_add_client_line(l, kSocket, sizeof(kSocket) - 1);
+  std::string d = Write(l);
+  fetch_ladder_free(l);
+  EXPECT_TRUE(Contains(d, "(no requests in the NetLog)")) << d;
+  EXPECT_TRUE(Contains(d, "(1 of the client's 2 NetLog lines were not NetLog JSON")) << d;
+  EXPECT_FALSE(Contains(d, "jump to step")) << d;
+}
+
+TEST(LadderTest, UnreadableProxyLogIsAnError) {
+  fetch_ladder *l = fetch_ladder_new();
+  char err[256] = "";
+  EXPECT_EQ(-1, fetch_ladder_add_proxy_netlog(l, "/nonexistent/proxy.jsonl", err, sizeof(err)));
+  EXPECT_TRUE(Contains(err, "/nonexistent/proxy.jsonl")) << err;
+  EXPECT_EQ(-1, fetch_ladder_add_client_netlog(l, "/nonexistent/client.jsonl", err, sizeof(err)));
+  EXPECT_TRUE(Contains(err, "client")) << err;
+  fetch_ladder_free(l);
+  fetch_ladder_free(nullptr);
+}
+
+// A request that failed before any connection: no steps, no jump.
+TEST(LadderTest, FailedRequestHasNoJump) {
+  const char *const kLines[] = {
+      "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"REQUEST_ALIVE\","
+      "\"phase\":\"BEGIN\",\"params\":{\"method\":\"GET\",\"url\":\"https://a.test/\"}}",
+      "{\"time_us\":2,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"PROXY_RESOLUTION\","
+      "\"phase\":\"END\",\"params\":{\"proxy_list\":\"https://127.0.0.1:1\"}}",
+      "{\"time_us\":3,\"source\":{\"type\":\"SOCKET\",\"id\":2},\"type\":\"TCP_CONNECT\","
+      "\"phase\":\"END\",\"params\":{\"net_error\":-102}}",
+      "{\"time_us\":4,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"REQUEST_ALIVE\","
+      "\"phase\":\"END\",\"params\":{\"net_error\":-130}}",
+  };
+  fetch_ladder *l = fetch_ladder_new();
+  for (const char *line : kLines)
+    fetch_ladder_add_client_line(l, line, strlen(line));
+  std::string d = Write(l);
+  fetch_ladder_free(l);
+  EXPECT_FALSE(Contains(d, "jump to step")) << d;
+  EXPECT_TRUE(Contains(d, "TCP connect failed: ERR_CONNECTION_REFUSED")) << d;
+  EXPECT_TRUE(Contains(d, "request failed: ERR_PROXY_CONNECTION_FAILED")) << d;
+}
+
+}  // namespace
