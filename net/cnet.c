@@ -35,6 +35,14 @@ struct cnet_context {
   cn_list_node requests;  // live cnet_request.link
 };
 
+// One connection's TLS as strings the request owns.
+typedef struct tls_strings {
+  char version[16];
+  char cipher[64];
+  char alpn[16];
+  bool resumed;
+} tls_strings;
+
 struct cnet_request {
   cnet_context *ctx;
   cn_list_node link;
@@ -63,17 +71,20 @@ struct cnet_request {
   int in_callback;
   bool cancelled;
   struct start_tick *tick;  // until the first exchange starts
-  // For cnet_request_get_info.
-  char tls_version[16];
-  char tls_cipher[64];
-  char alpn[16];
-  bool tls_resumed;
+  // For cnet_request_get_info and cnet_request_get_layers.
+  tls_strings origin_tls;
+  tls_strings proxy_tls;
   bool reused;
   int resends;
   char *proxy_chain;
+  cnet_request_layers layers;  // strings point into this request
+  char *status_line;
 };
 
 // --- errors ---
+
+_Static_assert(CNET_ERR_TIMED_OUT == CN_ERR_TIMED_OUT, "cnet.h's error codes are cnet's");
+_Static_assert(CNET_ERR_INVALID_HEADER == CN_ERR_INVALID_HEADER, "cnet.h's error codes are cnet's");
 
 const char *cnet_error_name(int error) { return cn_error_name(error); }
 const char *cnet_error_message(int error) { return cn_error_message(error); }
@@ -237,7 +248,11 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
 
 static void free_request(cnet_request *r);
 
-void cnet_context_destroy(cnet_context *c) {
+void cnet_context_destroy(cnet_context *c) { cnet_context_destroy_with_stats(c, NULL); }
+
+void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
+  if (out)
+    memset(out, 0, sizeof(*out));
   if (!c)
     return;
   while (!cn_list_empty(&c->requests)) {
@@ -257,6 +272,8 @@ void cnet_context_destroy(cnet_context *c) {
   cn_host_resolver_destroy(c->resolver);
   cn_ssl_context_unref(c->origin_ctx);
   cn_ssl_context_unref(c->proxy_ctx);
+  if (out)
+    cnet_context_get_stats(c, out);  // every session and stream has ended
   cn_netlog_counters_detach(&c->counters);
   cn_netlog_destroy(&c->netlog);
   cn_bytebuf_free(&c->json_line);
@@ -325,6 +342,7 @@ static void free_request(cnet_request *r) {
   free(r->url_text);
   free(r->method);
   free(r->proxy_chain);
+  free(r->status_line);
   free(r);
 }
 
@@ -369,23 +387,57 @@ static void read_body(cnet_request *r, int rv) {
 
 static void on_body(void *arg, int rv) { read_body(arg, rv); }
 
-static void note_connection(cnet_request *r) {
+// Copies the TLS facts of |s| (a TLS socket, or NULL for none) and points
+// |out| at the copies.
+static void note_tls(const cn_stream_socket *s, tls_strings *copy, cnet_tls_info *out) {
+  cn_ssl_info si;
+  memset(copy, 0, sizeof(*copy));
+  if (s && cn_ssl_socket_get_info(s, &si) == CN_OK) {
+    snprintf(copy->version, sizeof(copy->version), "%s", si.version_name);
+    snprintf(copy->cipher, sizeof(copy->cipher), "%s", si.cipher);
+    snprintf(copy->alpn, sizeof(copy->alpn), "%s", si.alpn);
+    copy->resumed = si.resumed;
+  }
+  out->version = copy->version;
+  out->cipher = copy->cipher;
+  out->alpn = copy->alpn;
+  out->resumed = copy->resumed;
+}
+
+static bool is_multiplexed(cn_next_proto p) { return p == CN_PROTO_SPDY31 || p == CN_PROTO_HTTP2; }
+
+// Records what served the request (the final exchange), layer by layer.
+static void note_connection(cnet_request *r, const cn_http_response_head *head) {
   cn_http_transaction_info ti;
   cn_http_transaction_get_info(r->txn, &ti);
   free(r->proxy_chain);
   r->proxy_chain = cn_xstrdup(ti.proxy_chain);
   r->reused = ti.reuse_type != CN_SOCKET_UNUSED;
   r->resends = ti.retries;
-  cn_ssl_info si;
-  if (ti.socket && cn_ssl_socket_get_info(ti.socket, &si) == CN_OK) {
-    snprintf(r->tls_version, sizeof(r->tls_version), "%s", si.version_name);
-    snprintf(r->tls_cipher, sizeof(r->tls_cipher), "%s", si.cipher);
-    snprintf(r->alpn, sizeof(r->alpn), "%s", si.alpn);
-    r->tls_resumed = si.resumed;
-  } else {
-    r->tls_version[0] = r->tls_cipher[0] = r->alpn[0] = '\0';
-    r->tls_resumed = false;
-  }
+  cnet_request_layers *l = &r->layers;
+  memset(l, 0, sizeof(*l));
+  l->has_proxy = strcmp(ti.proxy_chain, "direct") != 0;
+  l->proxy_chain = r->proxy_chain;
+  l->proxy_reused = ti.proxy_reused;
+  note_tls(ti.proxy_tls, &r->proxy_tls, &l->proxy_tls);
+  l->proxy_protocol = ti.proxy_protocol != CN_PROTO_UNKNOWN ? cn_next_proto_alpn(ti.proxy_protocol)
+                      : l->has_proxy                        ? "http/1.1"
+                                                            : "";
+  l->proxy_session = is_multiplexed(ti.proxy_protocol);
+  l->tunnel = ti.tunnelled;
+  l->tunnel_reused = ti.tunnel_reused;
+  note_tls(ti.origin_tls, &r->origin_tls, &l->origin_tls);
+  l->protocol = cn_next_proto_alpn(ti.protocol);
+  l->session = is_multiplexed(ti.protocol);
+  l->connection_reused = r->reused;
+  free(r->status_line);
+  r->status_line = head->reason && head->reason[0]
+                       ? cn_xasprintf("HTTP/1.%d %d %s",
+                                      head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
+                                      head->status, head->reason)
+                       : cn_xasprintf("HTTP/1.%d %d",
+                                      head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
+                                      head->status);
 }
 
 static bool is_redirect(int status) {
@@ -436,7 +488,7 @@ static void on_started(void *arg, int rv) {
       complete(r, rv);
     return;
   }
-  note_connection(r);
+  note_connection(r, head);
   size_t n = cn_http_headers_count(&head->headers);
   cnet_header *headers = cn_xcalloc(n ? n : 1, sizeof(*headers));
   char **copies = cn_xcalloc(n ? 2 * n : 1, sizeof(char *));
@@ -548,7 +600,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   }
   r->priority = map_priority(o->priority);
   r->follow_redirects = o->follow_redirects;
-  r->max_redirects = o->max_redirects > 0 ? o->max_redirects : 20;
+  r->max_redirects = o->max_redirects > 0 ? o->max_redirects : o->max_redirects < 0 ? 0 : 20;
   r->decode = !o->no_decoding;
   cn_list_push_back(&c->requests, &r->link);
   // Start on the next loop turn (see on_first_tick); the tick handle points
@@ -578,8 +630,21 @@ void cnet_request_get_info(const cnet_request *r, cnet_request_info *out) {
   out->reused_connection = r->reused;
   out->resends = r->resends;
   out->redirects = r->redirects;
-  out->tls_version = r->tls_version;
-  out->tls_cipher = r->tls_cipher;
-  out->alpn = r->alpn;
-  out->tls_resumed = r->tls_resumed;
+  out->tls_version = r->origin_tls.version;
+  out->tls_cipher = r->origin_tls.cipher;
+  out->alpn = r->origin_tls.alpn;
+  out->tls_resumed = r->origin_tls.resumed;
+}
+
+const char *cnet_request_status_line(const cnet_request *r) {
+  return r->status_line ? r->status_line : "";
+}
+
+void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out) {
+  *out = r->layers;
+  if (!out->proxy_chain) {  // before on_response: nothing known yet
+    out->proxy_chain = out->protocol = out->proxy_protocol = "";
+    out->proxy_tls.version = out->proxy_tls.cipher = out->proxy_tls.alpn = "";
+    out->origin_tls = out->proxy_tls;
+  }
 }

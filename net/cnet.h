@@ -95,7 +95,9 @@ typedef struct cnet_context_options {
   const char *user_agent;  // NULL: "cnet"
 
   // NetLog: every event as one JSON line (docs/netlog.md), without the
-  // trailing newline. NULL: no NetLog.
+  // trailing newline (|json_line| is NUL-terminated; valid during the call).
+  // NULL: no NetLog. It also runs inside cnet_context_destroy(), for the
+  // events of closing connections; it must not call cnet functions.
   void (*netlog)(void *arg, const char *json_line, size_t len);
   void *netlog_arg;
 } cnet_context_options;
@@ -124,6 +126,12 @@ typedef struct cnet_stats {
   uint64_t requests;
 } cnet_stats;
 CNET_EXPORT void cnet_context_get_stats(const cnet_context *c, cnet_stats *out);
+// Destroys the context as cnet_context_destroy() does and fills |out| (may
+// be NULL) with the stats once every connection is closed. A session or a
+// stream counts when it ends, so sessions still open at the end of a run
+// count only here (what `fetch --stats` prints). Accepts c == NULL (then
+// |out| is zeroed).
+CNET_EXPORT void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out);
 
 // Closes idle connections (e.g. when the application goes to background).
 CNET_EXPORT void cnet_context_close_idle(cnet_context *c);
@@ -174,7 +182,10 @@ typedef struct cnet_request_options {
   int64_t upload_length;
   cnet_priority priority;  // 0: MEDIUM
   bool follow_redirects;
-  int max_redirects;      // 0: 20
+  // At most this many redirects are followed (then the request fails with
+  // ERR_TOO_MANY_REDIRECTS). 0: 20; negative: none (the first redirect
+  // fails).
+  int max_redirects;
   bool no_decoding;       // deliver the body as received (no gzip/deflate)
 } cnet_request_options;
 
@@ -202,8 +213,55 @@ typedef struct cnet_request_info {
 } cnet_request_info;
 CNET_EXPORT void cnet_request_get_info(const cnet_request *r, cnet_request_info *out);
 
+// The final response's status line as received, e.g. "HTTP/1.1 302 Found"
+// (SPDY and HTTP/2 carry no reason phrase: "HTTP/1.1 200"). Valid from
+// on_response until on_complete returns; owned by the request.
+CNET_EXPORT const char *cnet_request_status_line(const cnet_request *r);
+
+// The TLS of one connection; strings are "" when it has no TLS.
+typedef struct cnet_tls_info {
+  const char *version;  // "TLSv1.3"
+  const char *cipher;   // "TLS_AES_128_GCM_SHA256"
+  const char *alpn;     // the protocol negotiated ("h2"), "" if none
+  bool resumed;         // an abbreviated handshake (a resumed TLS session)
+} cnet_tls_info;
+
+// What each layer under a request was and whether it existed before the
+// request (reused) or was made for it — `fetch -v` prints one line per
+// layer. "Reused" follows the layers: a reused connection to the origin
+// reuses the tunnel and the proxy connection under it. Valid from
+// on_response until on_complete returns; strings are owned by the request.
+typedef struct cnet_request_layers {
+  // The proxy the request went to (http://) or through (https://);
+  // |has_proxy| false: DIRECT, and the proxy fields are empty.
+  bool has_proxy;
+  const char *proxy_chain;  // "https://proxy:443"
+  // The TCP connection to the proxy — and its session, when it speaks
+  // SPDY/HTTP2 — existed before this request.
+  bool proxy_reused;
+  cnet_tls_info proxy_tls;     // an HTTPS proxy's TLS
+  const char *proxy_protocol;  // "h2", "spdy/3.1", "http/1.1"; "" if none
+  bool proxy_session;          // the proxy connection is a SPDY/HTTP2 session
+  // A CONNECT tunnel through the proxy (https:// through a proxy), and
+  // whether it existed before this request.
+  bool tunnel;
+  bool tunnel_reused;
+  // The origin's TLS (https://), and what the request itself went over:
+  // "http/1.1", or "h2"/"spdy/3.1" as a stream of a session (for http://
+  // through a proxy, the proxy's connection or session).
+  cnet_tls_info origin_tls;
+  const char *protocol;
+  bool session;            // the request was a stream of a SPDY/HTTP2 session
+  bool connection_reused;  // that connection or session existed before
+} cnet_request_layers;
+CNET_EXPORT void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out);
+
 // ---------------------------------------------------------------------------
 // Errors
+
+// Codes an application may test for; every other code has a name too.
+#define CNET_ERR_TIMED_OUT (-7)         // "ERR_TIMED_OUT"
+#define CNET_ERR_INVALID_HEADER (-360)  // "ERR_INVALID_HEADER": a bad request header
 
 CNET_EXPORT const char *cnet_error_name(int error);
 CNET_EXPORT const char *cnet_error_message(int error);

@@ -29,6 +29,9 @@ struct Result {
   int cancel_in = 0;
   cnet_request_info info{};
   std::string info_url, info_alpn;
+  std::string status_line;
+  cnet_request_layers layers{};
+  std::string protocol, origin_tls_version;
 };
 
 void OnResponse(cnet_request *r, void *arg, int status, const cnet_header *h, size_t n) {
@@ -41,6 +44,10 @@ void OnResponse(cnet_request *r, void *arg, int status, const cnet_header *h, si
   cnet_request_get_info(r, &res->info);
   res->info_url = res->info.url;
   res->info_alpn = res->info.alpn;
+  res->status_line = cnet_request_status_line(r);
+  cnet_request_get_layers(r, &res->layers);
+  res->protocol = res->layers.protocol;
+  res->origin_tls_version = res->layers.origin_tls.version;
   if (res->cancel_in == 1)
     cnet_request_cancel(r);
 }
@@ -144,6 +151,44 @@ TEST_F(CnetApiTest, GetBodyHeadersAndCallbackOrder) {
   EXPECT_EQ(1u, st.tcp_connects);
   EXPECT_EQ(1u, st.tls_handshakes);
   EXPECT_EQ(1u, st.requests);
+}
+
+// What served each request, layer by layer: the second request reuses the
+// idle TLS connection; the status line is the server's; the final stats
+// come with the context's end.
+TEST_F(CnetApiTest, LayersStatusLineAndFinalStats) {
+  MakeContext();
+  Result first, second;
+  ASSERT_EQ(0, Start(base_ + "/bytes/10", &first));
+  RunUntilDone({&first});
+  ASSERT_EQ(0, Start(base_ + "/bytes/20", &second));
+  RunUntilDone({&second});
+  EXPECT_EQ("HTTP/1.1 200 OK", first.status_line);
+  EXPECT_FALSE(first.layers.has_proxy);
+  EXPECT_FALSE(first.layers.tunnel);
+  EXPECT_FALSE(first.layers.session);
+  EXPECT_EQ("http/1.1", first.protocol);
+  EXPECT_EQ(0, first.origin_tls_version.compare(0, 6, "TLSv1."));
+  EXPECT_FALSE(first.layers.connection_reused);
+  EXPECT_TRUE(second.layers.connection_reused);
+  EXPECT_TRUE(second.info.reused_connection);
+  cnet_stats st;
+  cnet_context_destroy_with_stats(ctx_, &st);
+  ctx_ = nullptr;
+  EXPECT_EQ(1u, st.tcp_connects);
+  EXPECT_EQ(2u, st.requests);
+}
+
+// max_redirects < 0: following is on, but the first redirect fails.
+TEST_F(CnetApiTest, NegativeMaxRedirectsFollowsNone) {
+  MakeContext();
+  Result res;
+  cnet_request_options o{};
+  o.follow_redirects = true;
+  o.max_redirects = -1;
+  ASSERT_EQ(0, Start(base_ + "/redirect/1", &res, &o));
+  RunUntilDone({&res});
+  EXPECT_EQ(CN_ERR_TOO_MANY_REDIRECTS, res.error);
 }
 
 TEST_F(CnetApiTest, ManyConcurrentRequestsShareConnections) {

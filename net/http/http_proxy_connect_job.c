@@ -217,8 +217,9 @@ static char *proxy_session_key(const tunnel_job *j) {
 }
 
 // The tunnel as a CONNECT stream on |session| (a live session to the
-// proxy: many tunnels share it, behaviour 12).
-static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session) {
+// proxy: many tunnels share it, behaviour 12); |reused|: found live rather
+// than made by this job.
+static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reused) {
   j->state = TS_SPDY;
   cn_spdy_stream_socket_params p = {0};
   p.target = j->params->target;
@@ -230,6 +231,7 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session) {
   p.priority = j->base.priority;
   p.owner = j->base.source;
   p.caller_logs_tunnel = true;  // HTTP_TUNNEL_CONNECT is this job's
+  p.session_reused = reused;
   j->spdy_tunnel = cn_spdy_stream_socket_new(session, &p, j->base.netlog);
   return cn_stream_socket_connect(j->spdy_tunnel, on_io, j);
 }
@@ -247,7 +249,7 @@ static int try_live_session(tunnel_job *j, bool *started) {
   if (!session)
     return CN_OK;
   *started = true;
-  return start_spdy_tunnel(j, session);
+  return start_spdy_tunnel(j, session, true);
 }
 
 // The new connection to the proxy negotiated SPDY/HTTP2: it becomes the
@@ -258,12 +260,13 @@ static int adopt_proxy_session(tunnel_job *j) {
   cn_spdy_session *session = NULL;
   cn_stream_socket *socket = j->pooled;
   j->pooled = NULL;
+  bool reused = false;  // a racing job's session was there first
   int rv = cn_spdy_session_pool_add(cn_http_network_session_spdy_pool(j->params->session), key,
-                                    socket, &session, NULL);
+                                    socket, &session, &reused);
   free(key);
   if (rv < 0)
     return proxy_failed(j, rv);
-  return start_spdy_tunnel(j, session);
+  return start_spdy_tunnel(j, session, reused);
 }
 
 static int spdy_tunnel_done(tunnel_job *j, int rv) {

@@ -10,9 +10,11 @@
 #include "net/proxy_resolution/proxy_fallback.h"
 #include "net/proxy_resolution/proxy_info.h"
 #include "net/socket/pooled_socket.h"
+#include "net/socket/ssl_socket.h"
 #include "net/spdy/spdy_http_stream.h"
 #include "net/spdy/spdy_session_pool.h"
 #include "net/spdy/spdy_stream.h"
+#include "net/spdy/spdy_stream_socket.h"
 
 // The transaction is a loop over states (Chromium's DoLoop): each state
 // starts one step and either finishes it at once (the loop goes on) or
@@ -623,8 +625,82 @@ int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
   return body_result(t, rv);
 }
 
+// One socket of the stack under a request, top down.
+typedef struct layer {
+  const cn_stream_socket *socket;
+  bool reused;  // the layer above found it idle (a pooled socket's handle)
+} layer;
+
+#define MAX_LAYERS 12
+
+// The sockets under |top| (a request's socket or its session's), top down:
+// TLS over its transport, a pooled socket over the socket it borrowed, a
+// CONNECT stream over its session's socket. Returns the count.
+static size_t list_layers(const cn_stream_socket *top, layer *out) {
+  size_t n = 0;
+  for (const cn_stream_socket *s = top; s && n < MAX_LAYERS;) {
+    out[n].socket = s;
+    out[n].reused = false;
+    const cn_client_socket_handle *h = cn_pooled_socket_handle_if_pooled(s);
+    if (h) {
+      out[n].reused = h->reuse_type == CN_SOCKET_REUSED_IDLE;
+      s = h->socket;
+    } else if (cn_spdy_stream_socket_is_tunnel(s)) {
+      out[n].reused = cn_spdy_stream_socket_session_reused(s);
+      cn_spdy_stream *st = cn_spdy_stream_socket_stream(s);
+      s = st ? cn_spdy_session_socket(cn_spdy_stream_session(st)) : NULL;
+    } else {
+      s = cn_ssl_socket_transport(s);
+    }
+    n++;
+  }
+  return n;
+}
+
+// Fills the layer fields of |out| from the stack under the request. A
+// reused top reuses everything below it; otherwise each layer below says
+// whether it was found idle when the layer above was made: the tunnel by
+// the origin's TLS, the connection (or session) to the proxy by the tunnel.
+static void describe_layers(const cn_http_transaction *t, bool top_reused,
+                            cn_http_transaction_info *out) {
+  const cn_stream_socket *top = t->handle.socket;
+  if (t->spdy_stream) {
+    cn_spdy_stream *st = cn_spdy_http_stream_spdy_stream(t->spdy_stream);
+    top = st ? cn_spdy_session_socket(cn_spdy_stream_session(st)) : NULL;
+  }
+  layer l[MAX_LAYERS];
+  size_t n = list_layers(top, l);
+  size_t i = 0;
+  const cn_proxy_server *proxy = cn_proxy_chain_first(cn_proxy_info_chain(&t->proxy_info));
+  bool https_origin = strcmp(t->request->url->scheme, "https") == 0;
+  out->tunnelled = t->plan.chain_key && !t->plan.absolute_form;
+  bool proxy_reused = top_reused;
+  if (https_origin && !t->plan.absolute_form) {
+    while (i < n && !cn_ssl_socket_is_ssl(l[i].socket))
+      i++;  // the session's pooled socket
+    out->origin_tls = i < n ? l[i++].socket : NULL;
+  }
+  if (out->tunnelled) {
+    // Under the origin's TLS: the tunnel pool's socket, then the tunnel
+    // itself (the proxy connection after CONNECT, or a CONNECT stream).
+    out->tunnel_reused = top_reused || (i < n && l[i].reused);
+    proxy_reused = out->tunnel_reused || (i + 1 < n && l[i + 1].reused);
+  }
+  out->proxy_reused = proxy && proxy_reused;
+  if (proxy && cn_proxy_server_is_https(proxy)) {
+    while (i < n && !cn_ssl_socket_is_ssl(l[i].socket))
+      i++;
+    out->proxy_tls = i < n ? l[i].socket : NULL;
+  }
+}
+
 void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out) {
-  out->reuse_type = t->handle.reuse_type;
+  memset(out, 0, sizeof(*out));
+  // A stream of a session: whether the session was live (the handle is
+  // empty, or was moved into the session it made).
+  bool over_session = t->spdy_protocol != CN_PROTO_UNKNOWN;
+  out->reuse_type = over_session ? (t->spdy_reused ? CN_SOCKET_REUSED_IDLE : CN_SOCKET_UNUSED)
+                                 : t->handle.reuse_type;
   out->socket = t->handle.socket;
   out->proxy_chain = t->chain_key ? t->chain_key : "direct";
   out->retries = t->retries;
@@ -643,6 +719,8 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
       out->proxy_protocol = ps ? cn_spdy_session_protocol(ps) : CN_PROTO_HTTP11;
     }
   }
+  if (t->request && (t->handle.socket || t->spdy_stream))
+    describe_layers(t, out->reuse_type == CN_SOCKET_REUSED_IDLE, out);
 }
 
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t) { return t->source; }

@@ -71,10 +71,15 @@ const cn_http_response_head *cn_http_transaction_response(const cn_http_transact
 int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
                              cn_completion_cb cb, void *arg);
 
-// What connection served the request (for `fetch -v` and tests).
+// What connection served the request (for `fetch -v` and tests), layer by
+// layer. Sockets are valid while the body is read (NULL after it ended).
 typedef struct cn_http_transaction_info {
+  // How the connection carrying the request was found: an idle connection
+  // from its pool, or — for a stream of a SPDY/HTTP2 session — a live
+  // session (CN_SOCKET_REUSED_IDLE) or one made for this request
+  // (CN_SOCKET_UNUSED).
   cn_socket_reuse_type reuse_type;
-  const cn_stream_socket *socket;  // the top socket; valid while the body is read
+  const cn_stream_socket *socket;  // the top socket (NULL over a session)
   const char *proxy_chain;         // "direct" or the chain key
   int retries;                     // how many times the request was resent
   // The protocol the request itself went over: HTTP/1.1, or SPDY/3.1 /
@@ -83,6 +88,18 @@ typedef struct cn_http_transaction_info {
   // What the connection to the HTTPS proxy speaks (UNKNOWN for DIRECT or an
   // HTTP proxy): its session's protocol when it has one, else HTTP/1.1.
   cn_next_proto proxy_protocol;
+  // The layers below the request (each NULL/false when absent):
+  //   origin_tls    TLS to the origin (https://, direct or in a tunnel)
+  //   tunnelled     the request went through a CONNECT tunnel, which
+  //                 existed before it (tunnel_reused) or was made for it
+  //   proxy_tls     TLS to the HTTPS proxy
+  //   proxy_reused  the connection to the proxy (its session, when it has
+  //                 one) existed before the request
+  const cn_stream_socket *origin_tls;
+  bool tunnelled;
+  bool tunnel_reused;
+  const cn_stream_socket *proxy_tls;
+  bool proxy_reused;
 } cn_http_transaction_info;
 void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out);
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t);

@@ -382,7 +382,13 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
     factory_.AddSocket(peers_.back()->Maker());
     return peers_.back().get();
   }
-  std::string Fetch(const std::string &url) {
+  // What cn_http_transaction_get_info said once the head was in.
+  struct Layers {
+    cn_socket_reuse_type reuse_type = CN_SOCKET_UNUSED;
+    bool origin_tls = false, tunnelled = false, tunnel_reused = false;
+    bool proxy_tls = false, proxy_reused = false;
+  };
+  std::string Fetch(const std::string &url, Layers *layers = nullptr) {
     cn_url u;
     EXPECT_EQ(CN_OK, cn_url_parse(url.c_str(), &u));
     cn_http_request_info info = {};
@@ -396,6 +402,16 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
       out = "error " + std::to_string(rv);
     } else {
       out = std::to_string(cn_http_transaction_response(t)->status) + " ";
+      if (layers) {
+        cn_http_transaction_info ti;
+        cn_http_transaction_get_info(t, &ti);
+        layers->reuse_type = ti.reuse_type;
+        layers->origin_tls = ti.origin_tls != nullptr;
+        layers->tunnelled = ti.tunnelled;
+        layers->tunnel_reused = ti.tunnel_reused;
+        layers->proxy_tls = ti.proxy_tls != nullptr;
+        layers->proxy_reused = ti.proxy_reused;
+      }
       for (;;) {
         cn_iobuf *buf = cn_iobuf_new(4096);
         TestCompletion r;
@@ -444,6 +460,46 @@ TEST_P(HttpTransactionSpdyTest, F4TenHttpGetsToThreeOriginsShareOneProxySession)
             peer->requests[1]);
   DestroySession();
   EXPECT_EQ(1u, counters_.sessions);
+}
+
+// A request served by a live session says so (the session's connection was
+// reused), one that made the session says it is new: F4, the proxy's
+// session.
+TEST_P(HttpTransactionSpdyTest, F4RequestOnALiveSessionReportsReuse) {
+  AddPeer();
+  Layers first, second;
+  EXPECT_EQ("200 hello", Fetch("http://a.test/", &first));
+  EXPECT_EQ("200 hello", Fetch("http://b.test/", &second));
+  EXPECT_EQ(CN_SOCKET_UNUSED, first.reuse_type);
+  EXPECT_EQ(CN_SOCKET_REUSED_IDLE, second.reuse_type);
+  EXPECT_FALSE(first.proxy_reused);
+  EXPECT_TRUE(second.proxy_reused);
+  EXPECT_TRUE(second.proxy_tls);
+  EXPECT_FALSE(second.origin_tls);
+  EXPECT_FALSE(second.tunnelled);
+}
+
+// F6, layer by layer: the first request made everything; the second found
+// the origin's session (so the tunnel and the proxy's session too); a third
+// origin takes a new tunnel on the live proxy session.
+TEST_P(HttpTransactionSpdyTest, F6LayersSayWhatWasReused) {
+  AddPeer();
+  Layers first, second, other;
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/", &first));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/second", &second));
+  EXPECT_EQ("200 hello", Fetch("https://other.test/", &other));
+  EXPECT_EQ(CN_SOCKET_UNUSED, first.reuse_type);
+  EXPECT_TRUE(first.origin_tls && first.proxy_tls && first.tunnelled);
+  EXPECT_FALSE(first.tunnel_reused);
+  EXPECT_FALSE(first.proxy_reused);
+  EXPECT_EQ(CN_SOCKET_REUSED_IDLE, second.reuse_type);
+  EXPECT_TRUE(second.tunnel_reused);
+  EXPECT_TRUE(second.proxy_reused);
+  EXPECT_EQ(CN_SOCKET_UNUSED, other.reuse_type);
+  EXPECT_TRUE(other.tunnelled);
+  EXPECT_FALSE(other.tunnel_reused);
+  EXPECT_TRUE(other.proxy_reused);
+  EXPECT_TRUE(other.origin_tls && other.proxy_tls);
 }
 
 // F6: https:// through the proxy session: a CONNECT stream, TLS to the

@@ -77,3 +77,7 @@ cn_stream_socket *cn_pooled_socket_new(cn_netlog *netlog) {
 cn_client_socket_handle *cn_pooled_socket_handle(cn_stream_socket *s) {
   return &((pooled_socket *)s)->handle;
 }
+
+const cn_client_socket_handle *cn_pooled_socket_handle_if_pooled(const cn_stream_socket *s) {
+  return s && s->ops == &kPooledOps ? &((const pooled_socket *)s)->handle : NULL;
+}

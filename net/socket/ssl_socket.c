@@ -1124,6 +1124,10 @@ cn_stream_socket *cn_ssl_socket_new(cn_netlog *netlog, cn_stream_socket *transpo
 
 bool cn_ssl_socket_is_ssl(const cn_stream_socket *s) { return s && s->ops == &kSslOps; }
 
+const cn_stream_socket *cn_ssl_socket_transport(const cn_stream_socket *s) {
+  return cn_ssl_socket_is_ssl(s) ? ((const ssl_socket *)s)->transport : NULL;
+}
+
 int cn_ssl_socket_cert_error(const cn_stream_socket *base) {
   if (!cn_ssl_socket_is_ssl(base))
     return CN_ERR_INVALID_ARGUMENT;

@@ -1716,6 +1716,7 @@ int cn_spdy_session_error(const cn_spdy_session *s) { return s->error; }
 cn_next_proto cn_spdy_session_protocol(const cn_spdy_session *s) { return s->proto; }
 bool cn_spdy_session_is_server(const cn_spdy_session *s) { return s->is_server; }
 cn_netlog_source cn_spdy_session_source(const cn_spdy_session *s) { return s->source; }
+const cn_stream_socket *cn_spdy_session_socket(const cn_spdy_session *s) { return s->socket; }
 
 size_t cn_spdy_session_num_active_streams(const cn_spdy_session *s) {
   return s->num_local_active + s->num_peer_active;

@@ -196,6 +196,9 @@ int cn_spdy_session_error(const cn_spdy_session *s);
 cn_next_proto cn_spdy_session_protocol(const cn_spdy_session *s);
 bool cn_spdy_session_is_server(const cn_spdy_session *s);
 cn_netlog_source cn_spdy_session_source(const cn_spdy_session *s);
+// The socket the session runs over (owned by the session; NULL once it
+// closed): for describing a connection's layers.
+const cn_stream_socket *cn_spdy_session_socket(const cn_spdy_session *s);
 
 // State for tests, pools and logs.
 // Streams holding a concurrency slot (created and not closed) / waiting.

@@ -23,6 +23,7 @@ typedef struct spdy_stream_socket {
   cn_request_priority priority;
   cn_netlog_source owner;
   bool caller_logs_tunnel;
+  bool session_reused;
   bool sent_auth;
   bool connected;
   bool connecting;
@@ -304,6 +305,7 @@ cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
   s->priority = params->priority;
   s->owner = params->owner;
   s->caller_logs_tunnel = params->caller_logs_tunnel;
+  s->session_reused = params->session_reused;
   s->sent_auth = params->send_auth_up_front && s->has_proxy &&
                  cn_proxy_server_has_credentials(&s->proxy);
   return &s->base;
@@ -319,4 +321,10 @@ int cn_spdy_stream_socket_connect_status(const cn_stream_socket *s) {
 
 cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s) {
   return ((const spdy_stream_socket *)s)->stream;
+}
+
+bool cn_spdy_stream_socket_is_tunnel(const cn_stream_socket *s) { return s && s->ops == &kOps; }
+
+bool cn_spdy_stream_socket_session_reused(const cn_stream_socket *s) {
+  return ((const spdy_stream_socket *)s)->session_reused;
 }

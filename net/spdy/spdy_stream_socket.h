@@ -60,6 +60,9 @@ typedef struct cn_spdy_stream_socket_params {
   // The caller logs HTTP_TUNNEL_CONNECT itself (a tunnel connect job that
   // chose this socket): the socket does not, so a tunnel counts once.
   bool caller_logs_tunnel;
+  // The session was live before this tunnel (found in the pool), rather
+  // than made for it: only reported back (`fetch -v`).
+  bool session_reused;
 } cn_spdy_stream_socket_params;
 
 // A tunnel socket over |session| (not connected yet). |params| is copied.
@@ -74,6 +77,10 @@ bool cn_spdy_stream_socket_sent_auth(const cn_stream_socket *s);
 int cn_spdy_stream_socket_connect_status(const cn_stream_socket *s);
 // The CONNECT stream (NULL before connect / after disconnect), for tests.
 struct cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s);
+// True if |s| was made by cn_spdy_stream_socket_new.
+bool cn_spdy_stream_socket_is_tunnel(const cn_stream_socket *s);
+// The params' session_reused.
+bool cn_spdy_stream_socket_session_reused(const cn_stream_socket *s);
 
 #ifdef __cplusplus
 }
