@@ -202,3 +202,80 @@ for proto in h2 spdy/3.1; do
 done
 check "F6 over h2: a 1 MB body through the tunnel is exact" bytes_match 1000000 \
   "${mp[@]}" --proxy-protocols h2 --protocols h2 "$mtls/bytes/1000000"
+
+# --- fetch -v names each layer; the progress bar; --trace ladder ---
+verbose_run() {  # verbose_run fetch-args...: -v's stderr to $work/verbose (without CRs)
+  "$out/fetch" -v "$@" > /dev/null 2> "$work/verbose.crlf" || { cat "$work/verbose.crlf"; return 1; }
+  tr -d '\r' < "$work/verbose.crlf" > "$work/verbose"
+}
+request_says() {  # request_says N LINE...: the Nth request's -v lines include each LINE exactly
+  local nth="$1" line
+  shift
+  awk -v n="$nth" '/^> /{k++} k==n' "$work/verbose" > "$work/verbose.$nth"
+  for line in "$@"; do
+    grep -qxF -- "$line" "$work/verbose.$nth" ||
+      { echo "request $nth lacks '$line':"; cat "$work/verbose.$nth"; return 1; }
+  done
+}
+verbose_f4() {  # F4: the second request is a stream of the live proxy session
+  verbose_run "${mp[@]}" --proxy-protocols "$1" "$plain/bytes/1" "$plain/bytes/2" &&
+    request_says 1 "* proxy https://127.0.0.1:$muxproxy_port: TCP new" "* proxy session: $1, new" \
+      "* request: sent to the proxy as a stream of its $1, new" &&
+    request_says 2 "* proxy https://127.0.0.1:$muxproxy_port: TCP reused" \
+      "* proxy session: $1, reused" "* request: sent to the proxy as a stream of its $1, reused"
+}
+verbose_f6() {  # F6: the second request reuses the origin's session, its tunnel, the proxy's
+  verbose_run "${mp[@]}" --proxy-protocols "$1" --protocols "$1" "$mtls/bytes/1" "$mtls/bytes/2" &&
+    request_says 1 "* proxy session: $1, new" "* tunnel: CONNECT through the proxy, new" \
+      "* origin session: $1, new" &&
+    grep -q "^\* origin TLS: TLSv1\.[23] .*, ALPN $1, " "$work/verbose.1" &&
+    grep -q "^\* proxy TLS: TLSv1\.[23] .*, ALPN $1, " "$work/verbose.1" &&
+    request_says 2 "* proxy session: $1, reused" "* tunnel: CONNECT through the proxy, reused" \
+      "* origin session: $1, reused"
+}
+for proto in h2 spdy/3.1; do
+  check "-v, F4 over $proto: the second request says the proxy session was reused" verbose_f4 "$proto"
+  check "-v, F6 over $proto: the second request says session, tunnel and proxy were reused" \
+    verbose_f6 "$proto"
+done
+verbose_f2() {  # F2 over HTTP/1.1: a new tunnel, then the idle TLS connection to the origin
+  verbose_run -x "$proxy" --proxy-cacert "$work/proxy.ca" --cacert "$work/good.ca" \
+    "$tls/bytes/1" "$tls/bytes/2" &&
+    request_says 1 "* proxy https://127.0.0.1:$proxy_port: TCP new" "* proxy protocol: http/1.1" \
+      "* tunnel: CONNECT through the proxy, new" "* origin connection: http/1.1, new" &&
+    request_says 2 "* proxy https://127.0.0.1:$proxy_port: TCP reused" \
+      "* tunnel: CONNECT through the proxy, reused" "* origin connection: http/1.1, reused"
+}
+verbose_direct() {  # no proxy; the origin's TLS version and ALPN; the status line
+  verbose_run --cacert "$work/good.ca" "$url/bytes/1" &&
+    request_says 1 "* direct" "* origin connection: http/1.1, new" "< HTTP/1.1 200 OK" &&
+    grep -q '^\* origin TLS: TLSv1\.[23] .*, ALPN http/1.1, full handshake$' "$work/verbose.1"
+}
+check "-v, F2 over http/1.1: a new tunnel, then the reused TLS connection to the origin" verbose_f2
+check "-v, direct: no proxy, the origin's TLS version and ALPN, the status line" verbose_direct
+progress_on_tty() {  # on a terminal (script's pty) stderr shows the bar; the body is exact
+  script -qec "'$out/fetch' $* --cacert '$work/good.ca' '$url/bytes/3000000' > '$work/pbody'" \
+    /dev/null > "$work/pty.out" 2>&1 || { cat "$work/pty.out"; return 1; }
+  python3 - "$work/pbody" <<'PY' || return 1
+import sys
+data = open(sys.argv[1], 'rb').read()
+sys.exit(0 if data == bytes(((i * 31 + 7) & 0xff) for i in range(3000000)) else 1)
+PY
+  grep -aq '100\.0% \[#*\] 2\.9 MiB / 2\.9 MiB' "$work/pty.out" || { echo "no bar:"; cat -v "$work/pty.out"; return 1; }
+}
+no_progress_on_tty() {  # -s (or --no-progress): nothing on the terminal
+  script -qec "'$out/fetch' $* --cacert '$work/good.ca' '$url/bytes/300000' > /dev/null" \
+    /dev/null > "$work/pty.out" 2>&1 || { cat "$work/pty.out"; return 1; }
+  [ ! -s "$work/pty.out" ] || { echo "unexpected output:"; cat -v "$work/pty.out"; return 1; }
+}
+check "the progress bar shows on a terminal when the body is redirected" progress_on_tty
+check "the progress bar counts bytes without a Content-Length (chunked)" \
+  bash -c "script -qec \"'$out/fetch' --cacert '$work/good.ca' '$url/chunked/70000' > /dev/null\" /dev/null | grep -aq '68\.4 KiB  '"
+check "-s hides the progress bar" no_progress_on_tty -s
+check "--no-progress hides the progress bar" no_progress_on_tty --no-progress
+check "no progress bar when stderr is not a terminal" \
+  bash -c "'$out/fetch' --cacert '$work/good.ca' '$url/bytes/300000' > /dev/null 2> '$work/piped.err' && [ ! -s '$work/piped.err' ]"
+check "--trace ladder draws the run on stderr; the second F2 request jumps to step 19" \
+  bash -c "'$out/fetch' --trace ladder -x '$proxy' --proxy-cacert '$work/proxy.ca' --cacert '$work/good.ca' '$tls/bytes/1' '$tls/bytes/2' 2>&1 >/dev/null | grep -q 'jump to step 19'"
+check "--trace with another kind is a usage error naming it" \
+  bash -c "'$out/fetch' --trace sequence '$url/' 2>&1 | grep -q \"'sequence'\"; test \${PIPESTATUS[0]} -eq 2"

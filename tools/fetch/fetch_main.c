@@ -1,77 +1,200 @@
-// fetch: a curl-like command-line client on cnet.
+// fetch: a curl-like command-line client on cnet's public API (net/cnet.h).
 //
-// The URL list (repeated --repeat times) is fetched through one network
-// session, up to --parallel transfers at once, so later requests reuse
-// earlier connections exactly as the session's pools allow; --stats shows
-// the counts. Bodies are written in URL order even when transfers run in
+// The URL list (repeated --repeat times) is fetched through one cnet
+// context, up to --parallel transfers at once, so later requests reuse
+// earlier connections exactly as cnet's pools allow; --stats shows the
+// counts. Bodies are written in URL order even when transfers run in
 // parallel (a transfer ahead of its turn keeps its body in memory). Errors
 // name the cnet error and the URL and exit 1; bad usage exits 2.
+//
+// Besides cnet.h, fetch uses libuv (its own loop, the --max-time and
+// progress timers) and the ladder diagram (ladder.h), which reads the same
+// NetLog lines any application gets from the context.
+#include <cnet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <uv.h>
 
-#include "base/bytebuf.h"
-#include "base/mem.h"
-#include "base/timer.h"
-#include "net/base/netlog_counters.h"
-#include "net/base/netlog_json.h"
-#include "net/base/url.h"
-#include "net/dns/host_resolver.h"
-#include "net/http/http_network_session.h"
-#include "net/http/http_transaction.h"
-#include "net/http/http_upload.h"
-#include "net/proxy_resolution/proxy_config.h"
-#include "net/proxy_resolution/proxy_service.h"
-#include "net/socket/ssl_socket.h"
 #include "tools/fetch/fetch_options.h"
+#include "tools/fetch/ladder.h"
 
 #define FETCH_VERSION "fetch (cnet) 0.1"
+#define FETCH_USER_AGENT "cnet-fetch/0.1"
+// The progress bar is redrawn at most this often.
+#define PROGRESS_INTERVAL_MS 100
 
 typedef struct fetch_app fetch_app;
 
-// One URL's transfer, including the redirects it follows.
+// Bytes kept in memory: a body waiting for earlier transfers to finish.
+typedef struct held_bytes {
+  char *data;
+  size_t len;
+  size_t cap;
+} held_bytes;
+
+static void held_append(held_bytes *h, const void *data, size_t len) {
+  if (h->len + len > h->cap) {
+    size_t cap = h->cap ? h->cap : 4096;
+    while (cap < h->len + len)
+      cap *= 2;
+    char *grown = realloc(h->data, cap);
+    if (!grown) {
+      fprintf(stderr, "fetch: out of memory\n");
+      abort();
+    }
+    h->data = grown;
+    h->cap = cap;
+  }
+  memcpy(h->data + h->len, data, len);
+  h->len += len;
+}
+
+static void held_free(held_bytes *h) {
+  free(h->data);
+  memset(h, 0, sizeof(*h));
+}
+
+// One URL's transfer (cnet follows its redirects with -L).
 typedef struct transfer {
   fetch_app *app;
-  size_t index;          // position in the run: bodies are written in this order
-  const char *url_text;  // as given
-  char *current;         // the URL being fetched (after redirects)
-  cn_url url;
-  cn_http_headers headers;
-  cn_http_request_info info;
-  cn_http_transaction *txn;
-  cn_iobuf *buf;
-  int redirects;
+  size_t index;      // position in the run: bodies are written in this order
+  const char *url;   // as given
+  cnet_request *req;  // NULL once complete
+  bool got_response;
   bool done;
-  cn_bytebuf held;  // body bytes waiting for earlier transfers to finish
+  int64_t length;   // Content-Length of the body as delivered; -1 unknown
+  uint64_t received;
+  held_bytes held;  // output waiting for earlier transfers to finish
 } transfer;
+
+// The one-line progress bar on stderr (curl's meter, simplified).
+typedef struct progress {
+  bool enabled;
+  bool drawn;  // a bar is on the line now (end it before other output)
+  uv_timer_t timer;
+  uint64_t start_ms;
+} progress;
 
 struct fetch_app {
   uv_loop_t loop;
   const fetch_options *o;
-  cn_netlog netlog;
-  cn_netlog_counters counters;
-  cn_netlog_json_writer json;
+  cnet_context *ctx;
   FILE *netlog_file;
-  cn_host_resolver *resolver;
-  cn_ssl_context *origin_ctx;
-  cn_ssl_context *proxy_ctx;
-  cn_proxy_service *proxy_service;
-  cn_http_network_session *session;
+  fetch_ladder *ladder;
   FILE *out;
-  cn_timer *deadline;
+  cnet_header *headers;  // -H, split into name and value
+  char **header_copies;
+  size_t num_headers;
+  uv_timer_t deadline;
+  bool deadline_started;
+  progress progress;
   transfer *transfers;  // every transfer of the run, in order
   size_t total;
   size_t started;
   size_t running;
-  size_t written;  // transfers whose body is completely written out
+  size_t written;  // transfers whose output is completely written out
   bool stopping;
   int exit_code;
 };
 
 static void start_more(fetch_app *app);
-static int begin_request(transfer *t);
+
+// --- the progress bar ---
+
+static void format_size(double bytes, char *buf, size_t size) {
+  static const char *const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  size_t u = 0;
+  while (bytes >= 1024 && u + 1 < sizeof(kUnits) / sizeof(kUnits[0])) {
+    bytes /= 1024;
+    u++;
+  }
+  snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, kUnits[u]);
+}
+
+// Draws the bar for the whole run: bytes received over every transfer, a
+// percentage and a bar when every transfer's length is known.
+static void progress_draw(fetch_app *app) {
+  uint64_t received = 0, total = 0;
+  bool total_known = app->total > 0;
+  for (size_t i = 0; i < app->total; i++) {
+    const transfer *t = &app->transfers[i];
+    received += t->received;
+    if (t->length < 0)
+      total_known = false;
+    else
+      total += (uint64_t)t->length;
+  }
+  double secs = (double)(uv_now(&app->loop) - app->progress.start_ms) / 1000.0;
+  char got[32], rate[32], all[32];
+  format_size((double)received, got, sizeof(got));
+  format_size(secs > 0 ? (double)received / secs : 0, rate, sizeof(rate));
+  if (total_known && total > 0) {
+    double frac = (double)received / (double)total;
+    if (frac > 1)
+      frac = 1;
+    char bar[31];
+    size_t filled = (size_t)(frac * 30);
+    memset(bar, '#', filled);
+    memset(bar + filled, ' ', 30 - filled);
+    bar[30] = '\0';
+    format_size((double)total, all, sizeof(all));
+    fprintf(stderr, "\r%5.1f%% [%s] %s / %s  %s/s   ", frac * 100, bar, got, all, rate);
+  } else {
+    fprintf(stderr, "\r%s  %s/s   ", got, rate);
+  }
+  fflush(stderr);
+  app->progress.drawn = true;
+}
+
+static void on_progress_tick(uv_timer_t *timer) {
+  fetch_app *app = timer->data;
+  progress_draw(app);
+}
+
+// Ends the bar's line so that other output (an error) starts on its own.
+static void progress_break_line(fetch_app *app) {
+  if (app->progress.drawn) {
+    fputc('\n', stderr);
+    app->progress.drawn = false;
+  }
+}
+
+// The bar shows when the body does not go to a terminal and stderr is one
+// (curl's rule), unless -s, --no-progress or -v (whose lines it would cut).
+static bool progress_wanted(const fetch_options *o) {
+  bool body_to_terminal = !o->output && isatty(STDOUT_FILENO);
+  return !o->silent && !o->no_progress && !o->verbose && !body_to_terminal &&
+         isatty(STDERR_FILENO);
+}
+
+static void progress_start(fetch_app *app) {
+  progress *p = &app->progress;
+  p->enabled = progress_wanted(app->o);
+  if (!p->enabled)
+    return;
+  p->start_ms = uv_now(&app->loop);
+  uv_timer_init(&app->loop, &p->timer);
+  p->timer.data = app;
+  uv_timer_start(&p->timer, on_progress_tick, PROGRESS_INTERVAL_MS, PROGRESS_INTERVAL_MS);
+}
+
+// The final state of the bar, on a line of its own.
+static void progress_finish(fetch_app *app) {
+  progress *p = &app->progress;
+  if (!p->enabled)
+    return;
+  uv_timer_stop(&p->timer);
+  uv_close((uv_handle_t *)&p->timer, NULL);
+  if (app->exit_code == 0)
+    progress_draw(app);
+  progress_break_line(app);
+}
+
+// --- output in URL order ---
 
 static void stop(fetch_app *app, int exit_code) {
   if (!app->exit_code)
@@ -81,27 +204,15 @@ static void stop(fetch_app *app, int exit_code) {
 }
 
 static void fail(transfer *t, int err, const char *what) {
-  fprintf(stderr, "fetch: %s (%s) %s %s\n", cn_error_name(err), cn_error_message(err), what,
-          t->current ? t->current : t->url_text);
+  progress_break_line(t->app);
+  fprintf(stderr, "fetch: %s (%s) %s %s\n", cnet_error_name(err), cnet_error_message(err), what,
+          t->url);
   stop(t->app, 1);
-}
-
-// Frees the request side (kept: |held| and the transfer's place).
-static void end_request(transfer *t) {
-  cn_http_transaction_destroy(t->txn);
-  t->txn = NULL;
-  cn_iobuf_unref(t->buf);
-  t->buf = NULL;
-  cn_url_free(&t->url);
-  cn_http_headers_free(&t->headers);
-  if (t->info.upload) {
-    cn_http_upload_destroy(t->info.upload);
-    t->info.upload = NULL;
-  }
 }
 
 static bool write_out(fetch_app *app, const void *data, size_t len) {
   if (len && fwrite(data, 1, len, app->out) != len) {
+    progress_break_line(app);
     fprintf(stderr, "fetch: cannot write the body: output error\n");
     stop(app, 1);
     return false;
@@ -109,319 +220,235 @@ static bool write_out(fetch_app *app, const void *data, size_t len) {
   return true;
 }
 
-// Writes out, in order, the bodies of finished transfers now at the front.
+// Output of |t|: written at once when it is next in order, else held.
+static void emit(transfer *t, const void *data, size_t len) {
+  if (t->app->written == t->index)
+    write_out(t->app, data, len);
+  else
+    held_append(&t->held, data, len);
+}
+
+// Writes out, in order, the output of transfers now at the front.
 static void flush_in_order(fetch_app *app) {
   while (app->written < app->total) {
     transfer *t = &app->transfers[app->written];
-    if (!write_out(app, cn_bytebuf_head(&t->held), cn_bytebuf_len(&t->held)))
+    if (!write_out(app, t->held.data, t->held.len))
       return;
-    cn_bytebuf_free(&t->held);
+    held_free(&t->held);
     if (!t->done)
       return;
     app->written++;
   }
 }
 
-static void finish_transfer(transfer *t) {
+// --- -v: each layer of the connection ---
+
+static const char *new_or_reused(bool reused) { return reused ? "reused" : "new"; }
+
+static void print_tls(const char *who, const cnet_tls_info *tls) {
+  if (!tls->version[0])
+    return;
+  fprintf(stderr, "* %s TLS: %s %s, ALPN %s, %s\n", who, tls->version, tls->cipher,
+          tls->alpn[0] ? tls->alpn : "(none)", tls->resumed ? "resumed" : "full handshake");
+}
+
+static void describe_layers(cnet_request *r) {
+  cnet_request_info info;
+  cnet_request_layers l;
+  cnet_request_get_info(r, &info);
+  cnet_request_get_layers(r, &l);
+  if (info.redirects)
+    fprintf(stderr, "* followed %d redirect(s) to %s\n", info.redirects, info.url);
+  if (info.resends)
+    fprintf(stderr, "* resent %d time(s) on a new connection\n", info.resends);
+  if (l.has_proxy) {
+    fprintf(stderr, "* proxy %s: TCP %s\n", l.proxy_chain, new_or_reused(l.proxy_reused));
+    print_tls("proxy", &l.proxy_tls);
+    if (l.proxy_session)
+      fprintf(stderr, "* proxy session: %s, %s\n", l.proxy_protocol,
+              new_or_reused(l.proxy_reused));
+    else
+      fprintf(stderr, "* proxy protocol: %s\n", l.proxy_protocol);
+  } else {
+    fprintf(stderr, "* direct\n");
+  }
+  if (l.tunnel)
+    fprintf(stderr, "* tunnel: CONNECT through the proxy, %s\n", new_or_reused(l.tunnel_reused));
+  print_tls("origin", &l.origin_tls);
+  const char *reuse = new_or_reused(l.connection_reused);
+  if (l.has_proxy && !l.tunnel)  // http:// sent to the proxy (absolute URL)
+    fprintf(stderr, "* request: sent to the proxy %s %s, %s\n",
+            l.session ? "as a stream of its" : "over", l.protocol, reuse);
+  else if (l.session)
+    fprintf(stderr, "* origin session: %s, %s\n", l.protocol, reuse);
+  else
+    fprintf(stderr, "* origin connection: %s, %s\n", l.protocol, reuse);
+}
+
+// The response head as "Status line\r\nName: value\r\n...\r\n", each line
+// after |prefix|.
+static void print_head(FILE *f, const char *prefix, cnet_request *r, const cnet_header *headers,
+                       size_t num_headers) {
+  fprintf(f, "%s%s\r\n", prefix, cnet_request_status_line(r));
+  for (size_t i = 0; i < num_headers; i++)
+    fprintf(f, "%s%s: %s\r\n", prefix, headers[i].name, headers[i].value);
+  fprintf(f, "%s\r\n", prefix);
+}
+
+// --- a transfer's callbacks ---
+
+static int64_t body_length(const cnet_header *headers, size_t n) {
+  int64_t length = -1;
+  for (size_t i = 0; i < n; i++) {
+    if (strcasecmp(headers[i].name, "Content-Encoding") == 0)
+      return -1;  // the length is of the encoded body; we count decoded bytes
+    if (strcasecmp(headers[i].name, "Content-Length") == 0) {
+      char *end;
+      long long v = strtoll(headers[i].value, &end, 10);
+      if (*headers[i].value && !*end && v >= 0)
+        length = v;
+    }
+  }
+  return length;
+}
+
+static void on_response(cnet_request *r, void *arg, int status, const cnet_header *headers,
+                        size_t num_headers) {
+  transfer *t = arg;
   fetch_app *app = t->app;
-  end_request(t);
-  t->done = true;
+  (void)status;
+  t->got_response = true;
+  t->length = app->o->head ? 0 : body_length(headers, num_headers);
+  if (app->o->verbose) {
+    describe_layers(r);
+    print_head(stderr, "< ", r, headers, num_headers);
+  }
+  if (app->o->head) {
+    // The head belongs to the output, in URL order like bodies.
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    print_head(mem, "", r, headers, num_headers);
+    fclose(mem);
+    emit(t, text, len);
+    free(text);
+  }
+}
+
+static void on_data(cnet_request *r, void *arg, const uint8_t *data, size_t len) {
+  transfer *t = arg;
+  (void)r;
+  t->received += len;
+  emit(t, data, len);
+}
+
+static void on_complete(cnet_request *r, void *arg, int error) {
+  transfer *t = arg;
+  fetch_app *app = t->app;
+  (void)r;
+  t->req = NULL;  // cnet frees it after this returns
   app->running--;
+  if (error) {
+    fail(t, error, t->got_response ? "while reading the body of" : "while fetching");
+    return;
+  }
+  t->done = true;
   flush_in_order(app);
   start_more(app);
 }
 
-static void print_head(FILE *f, const char *prefix, const cn_http_response_head *head) {
-  fprintf(f, "%sHTTP/1.%d %d %s\r\n", prefix, head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
-          head->status, head->reason);
-  for (size_t i = 0; i < cn_http_headers_count(&head->headers); i++) {
-    const cn_http_header *h = cn_http_headers_at(&head->headers, i);
-    fprintf(f, "%s%.*s: %.*s\r\n", prefix, (int)h->name_len, h->name, (int)h->value_len, h->value);
-  }
-  fprintf(f, "%s\r\n", prefix);
+// --- the run ---
+
+static const char *method_of(const fetch_options *o) {
+  return o->method ? o->method : o->head ? "HEAD" : o->data ? "POST" : "GET";
 }
 
-static const char *reuse_name(cn_socket_reuse_type t) {
-  switch (t) {
-    case CN_SOCKET_REUSED_IDLE:
-      return "reused an idle connection";
-    case CN_SOCKET_UNUSED_IDLE:
-      return "used a preconnected connection";
-    default:
-      return "new connection";
-  }
-}
-
-static void describe_connection(transfer *t) {
-  cn_http_transaction_info ti;
-  cn_http_transaction_get_info(t->txn, &ti);
-  fprintf(stderr, "* %s via %s (%s)\n", t->current, ti.proxy_chain, reuse_name(ti.reuse_type));
-  if (ti.retries)
-    fprintf(stderr, "* resent %d time(s) after a stale connection\n", ti.retries);
-  // Each layer's protocol: the proxy's connection, then the request's own.
-  if (ti.proxy_protocol != CN_PROTO_UNKNOWN)
-    fprintf(stderr, "* proxy speaks %s\n", cn_next_proto_alpn(ti.proxy_protocol));
-  fprintf(stderr, "* request over %s%s\n", cn_next_proto_alpn(ti.protocol),
-          ti.socket ? "" : " (a stream of a multiplexed session)");
-  cn_ssl_info si;
-  if (ti.socket && cn_ssl_socket_get_info(ti.socket, &si) == CN_OK) {
-    fprintf(stderr, "* TLS %s %s, group %s, ALPN %s%s%s\n", si.version_name, si.cipher, si.group,
-            si.alpn[0] ? si.alpn : "(none)", si.npn ? " (NPN)" : "",
-            si.resumed ? ", resumed" : "");
-    fprintf(stderr, "* certificate: %s, issued by %s, valid until %s\n", si.subject, si.issuer,
-            si.not_after);
-  }
-}
-
-static void on_read(void *arg, int rv);
-
-// Reads body bytes until the body ends: written at once when this transfer
-// is next in order, else held.
-static void read_loop(transfer *t, int rv) {
+static int start_transfer(transfer *t) {
   fetch_app *app = t->app;
-  for (;;) {
-    if (rv == CN_ERR_IO_PENDING)
-      return;
-    if (rv < 0) {
-      fail(t, rv, "while reading the body of");
-      return;
-    }
-    if (rv == 0) {
-      finish_transfer(t);
-      return;
-    }
-    if (app->written == t->index) {
-      if (!write_out(app, t->buf->data, (size_t)rv))
-        return;
-    } else {
-      cn_bytebuf_append(&t->held, t->buf->data, (size_t)rv);
-    }
-    rv = cn_http_transaction_read(t->txn, t->buf, t->buf->size, on_read, t);
+  const fetch_options *o = app->o;
+  cnet_request_options ro;
+  memset(&ro, 0, sizeof(ro));
+  ro.url = t->url;
+  ro.method = method_of(o);
+  ro.headers = app->headers;
+  ro.num_headers = app->num_headers;
+  if (o->data && strcmp(ro.method, "GET") != 0 && strcmp(ro.method, "HEAD") != 0) {
+    ro.body = o->data;
+    ro.body_len = strlen(o->data);
   }
-}
-
-static void on_read(void *arg, int rv) { read_loop(arg, rv); }
-
-static bool is_redirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-// -L: moves |t| to the Location of its response. Returns CN_OK (a new
-// request started or finished), CN_ERR_IO_PENDING, or an error.
-static int follow_redirect(transfer *t, const cn_http_response_head *head) {
-  const char *location = cn_http_headers_get(&head->headers, "Location");
-  if (++t->redirects > t->app->o->max_redirs)
-    return CN_ERR_TOO_MANY_REDIRECTS;
-  cn_url next;
-  int rv = cn_url_resolve(&t->url, location, &next);
-  if (rv == CN_ERR_UNKNOWN_URL_SCHEME)
-    return CN_ERR_UNSAFE_REDIRECT;
-  if (rv != CN_OK)
-    return rv;
-  char *next_text = cn_url_to_string(&next);
-  cn_url_free(&next);
-  if (t->app->o->verbose)
-    fprintf(stderr, "* redirect %d to %s\n", head->status, next_text);
-  // 303, and 301/302 after POST, switch to GET as browsers do.
-  bool to_get = head->status == 303 ||
-                ((head->status == 301 || head->status == 302) && t->info.method &&
-                 strcmp(t->info.method, "POST") == 0);
-  const char *method = to_get ? "GET" : t->info.method;
-  end_request(t);
-  free(t->current);
-  t->current = next_text;
-  t->info.method = method;
-  return begin_request(t);
-}
-
-static void on_started(void *arg, int rv) {
-  transfer *t = arg;
-  fetch_app *app = t->app;
-  if (rv < 0) {
-    fail(t, rv, "while fetching");
-    return;
-  }
-  const cn_http_response_head *head = cn_http_transaction_response(t->txn);
-  if (app->o->verbose) {
-    describe_connection(t);
-    print_head(stderr, "< ", head);
-  }
-  if (app->o->location && is_redirect(head->status) &&
-      cn_http_headers_get(&head->headers, "Location")) {
-    rv = follow_redirect(t, head);
-    if (rv < 0 && rv != CN_ERR_IO_PENDING)
-      fail(t, rv, "following a redirect from");
-    return;
-  }
-  if (app->o->head) {
-    // Headers belong to the output stream in order too.
-    FILE *mem = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    mem = open_memstream(&text, &len);
-    print_head(mem, "", head);
-    fclose(mem);
-    if (app->written == t->index)
-      write_out(app, text, len);
-    else
-      cn_bytebuf_append(&t->held, text, len);
-    free(text);
-  }
-  t->buf = cn_iobuf_new(64 * 1024);
-  read_loop(t, cn_http_transaction_read(t->txn, t->buf, t->buf->size, on_read, t));
-}
-
-// Adds "-H Name: value" to the request's headers.
-static int add_header(transfer *t, const char *line) {
-  const char *colon = strchr(line, ':');
-  const char *value = colon + 1;
-  while (*value == ' ' || *value == '\t')
-    value++;
-  return cn_http_headers_add_n(&t->headers, line, (size_t)(colon - line), value, strlen(value));
-}
-
-// Starts the request for t->current with t->info.method. Returns
-// CN_ERR_IO_PENDING or CN_OK with on_started already run, or an error.
-static int begin_request(transfer *t) {
-  const fetch_options *o = t->app->o;
-  int rv = cn_url_parse(t->current, &t->url);
-  if (rv != CN_OK)
-    return rv;
-  cn_http_headers_init(&t->headers);
-  for (size_t i = 0; i < o->num_headers; i++) {
-    if (add_header(t, o->headers[i]) != CN_OK)
-      return CN_ERR_INVALID_HEADER;
-  }
-  const char *method = t->info.method;
-  memset(&t->info, 0, sizeof(t->info));
-  t->info.method = method;
-  t->info.url = &t->url;
-  t->info.extra_headers = &t->headers;
-  t->info.accept_encoding = true;
-  if (o->data && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-    t->info.upload = cn_http_upload_new_copy(o->data, strlen(o->data));
-  t->txn = cn_http_transaction_new(t->app->session, CN_PRIORITY_MEDIUM);
+  ro.follow_redirects = o->location;
+  ro.max_redirects = o->max_redirs > 0 ? o->max_redirs : -1;
+  static const cnet_request_callbacks kCallbacks = {on_response, on_data, on_complete};
   if (o->verbose)
-    fprintf(stderr, "> %s %s\n", method, t->current);
-  rv = cn_http_transaction_start(t->txn, &t->info, on_started, t);
-  if (rv != CN_ERR_IO_PENDING) {
-    if (rv < 0)
-      return rv;
-    on_started(t, rv);
-  }
-  return CN_ERR_IO_PENDING;
+    fprintf(stderr, "> %s %s\n", ro.method, t->url);
+  return cnet_request_start(app->ctx, &ro, &kCallbacks, t, &t->req);
 }
 
 static void start_more(fetch_app *app) {
   const fetch_options *o = app->o;
   while (!app->stopping && app->running < (size_t)o->parallel && app->started < app->total) {
     transfer *t = &app->transfers[app->started++];
-    app->running++;
-    t->current = cn_xstrdup(t->url_text);
-    t->info.method = o->method ? o->method : o->head ? "HEAD" : o->data ? "POST" : "GET";
-    int rv = begin_request(t);
-    if (rv < 0 && rv != CN_ERR_IO_PENDING) {
-      fail(t, rv, rv == CN_ERR_INVALID_HEADER ? "building the request for" : "fetching");
-      if (rv == CN_ERR_INVALID_HEADER)
+    int rv = start_transfer(t);
+    if (rv != 0) {
+      bool usage = rv == CNET_ERR_INVALID_HEADER;
+      fail(t, rv, usage ? "building the request for" : "fetching");
+      if (usage)
         app->exit_code = 2;
       return;
     }
+    app->running++;
   }
   if (app->running == 0 && app->started == app->total)
     uv_stop(&app->loop);
 }
 
-static void on_deadline(void *arg) {
-  fetch_app *app = arg;
-  fprintf(stderr, "fetch: %s (%s) after --max-time\n", cn_error_name(CN_ERR_TIMED_OUT),
-          cn_error_message(CN_ERR_TIMED_OUT));
+static void on_deadline(uv_timer_t *timer) {
+  fetch_app *app = timer->data;
+  progress_break_line(app);
+  fprintf(stderr, "fetch: %s (%s) after --max-time\n", cnet_error_name(CNET_ERR_TIMED_OUT),
+          cnet_error_message(CNET_ERR_TIMED_OUT));
   stop(app, 1);
 }
 
-static const char *env_get(void *arg, const char *name) { return getenv(name); }
-
-// Puts --proxy-user credentials on every proxy of |list| that has none.
-static void apply_proxy_user(cn_proxy_list *list, const char *user_pass) {
-  const char *colon = strchr(user_pass, ':');
-  for (size_t i = 0; i < list->count; i++) {
-    cn_proxy_chain *chain = &list->chains[i];
-    for (size_t k = 0; k < chain->count; k++) {
-      cn_proxy_server *s = &chain->servers[k];
-      if (s->username)
-        continue;
-      s->username = cn_xstrndup(user_pass, (size_t)(colon - user_pass));
-      s->password = cn_xstrdup(colon + 1);
-    }
+static void on_netlog_line(void *arg, const char *line, size_t len) {
+  fetch_app *app = arg;
+  if (app->netlog_file) {
+    fwrite(line, 1, len, app->netlog_file);
+    fputc('\n', app->netlog_file);
   }
+  if (app->ladder)
+    fetch_ladder_add_client_line(app->ladder, line, len);
 }
 
-static int make_proxy_service(fetch_app *app) {
+// Splits each -H "Name: value" into the request's header array.
+static void make_headers(fetch_app *app) {
   const fetch_options *o = app->o;
-  cn_proxy_config cfg;
-  cn_proxy_config_init(&cfg);
-  char err[256] = "";
-  int rv = CN_OK;
-  if (o->proxy)
-    rv = cn_proxy_config_set_rules(&cfg, o->proxy, err, sizeof(err));
-  else if (!o->no_proxy_env)
-    rv = cn_proxy_config_from_env(&cfg, env_get, NULL, err, sizeof(err));
-  if (rv != CN_OK) {
-    fprintf(stderr, "fetch: %s (%s): %s\n", cn_error_name(rv), o->proxy ? "--proxy" : "environment",
-            err);
-    cn_proxy_config_free(&cfg);
-    return rv;
+  app->num_headers = o->num_headers;
+  app->headers = calloc(o->num_headers + 1, sizeof(*app->headers));
+  app->header_copies = calloc(o->num_headers + 1, sizeof(*app->header_copies));
+  for (size_t i = 0; i < o->num_headers; i++) {
+    const char *line = o->headers[i];
+    const char *colon = strchr(line, ':');  // the parser made sure there is one
+    const char *value = colon + 1;
+    while (*value == ' ' || *value == '\t')
+      value++;
+    app->header_copies[i] = strndup(line, (size_t)(colon - line));
+    app->headers[i].name = app->header_copies[i];
+    app->headers[i].value = value;
   }
-  if (o->proxy_user) {
-    apply_proxy_user(&cfg.single, o->proxy_user);
-    apply_proxy_user(&cfg.for_http, o->proxy_user);
-    apply_proxy_user(&cfg.for_https, o->proxy_user);
-    apply_proxy_user(&cfg.fallback, o->proxy_user);
-  }
-  cn_proxy_service_options so = {0};
-  so.netlog = &app->netlog;
-  app->proxy_service = cn_proxy_service_new_fixed(&cfg, &so);
-  cn_proxy_config_free(&cfg);
-  return CN_OK;
-}
-
-static int make_ssl_context(const char *ca_file, cn_ssl_context **out, const char *what) {
-  cn_ssl_client_context_options co = {0};
-  co.ca_file = ca_file;
-  int rv = cn_ssl_client_context_new(&co, out);
-  if (rv != CN_OK)
-    fprintf(stderr, "fetch: %s (%s) loading %s %s\n", cn_error_name(rv), cn_error_message(rv),
-            what, ca_file ? ca_file : CN_SSL_SYSTEM_CA_FILE);
-  return rv;
-}
-
-// Parses "h2,http/1.1" into |cfg|'s ALPN list.
-static int parse_protocols(const char *list, cn_ssl_config *cfg) {
-  cfg->num_protos = 0;
-  const char *p = list;
-  while (*p) {
-    const char *end = strchr(p, ',');
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    cn_next_proto proto = cn_next_proto_from_alpn(p, len);
-    if (proto == CN_PROTO_UNKNOWN || cfg->num_protos == CN_SSL_MAX_PROTOS)
-      return CN_ERR_INVALID_ARGUMENT;
-    cfg->protos[cfg->num_protos++] = proto;
-    p = end ? end + 1 : p + len;
-  }
-  return cfg->num_protos ? CN_OK : CN_ERR_INVALID_ARGUMENT;
 }
 
 static int setup(fetch_app *app) {
   const fetch_options *o = app->o;
-  if (o->stats)
-    cn_netlog_counters_attach(&app->counters, &app->netlog);
   if (o->netlog) {
     app->netlog_file = fopen(o->netlog, "w");
     if (!app->netlog_file) {
       fprintf(stderr, "fetch: cannot write the NetLog to %s\n", o->netlog);
       return 2;
     }
-    cn_netlog_json_writer_attach(&app->json, &app->netlog, app->netlog_file);
   }
+  if (o->trace_ladder)
+    app->ladder = fetch_ladder_new();
   app->out = stdout;
   if (o->output) {
     app->out = fopen(o->output, "wb");
@@ -430,44 +457,30 @@ static int setup(fetch_app *app) {
       return 2;
     }
   }
-  app->resolver = cn_host_resolver_new(&app->loop, NULL);
-  for (size_t i = 0; i < o->num_resolve; i++) {
-    char err[160];
-    if (cn_host_rules_parse_resolve(cn_host_resolver_rules(app->resolver), o->resolve[i], err,
-                                    sizeof(err)) != CN_OK) {
-      fprintf(stderr, "fetch: %s\n", err);
-      return 2;
-    }
+  cnet_context_options co;
+  cnet_context_options_init(&co);
+  co.loop = &app->loop;
+  co.proxy = o->proxy;
+  co.proxy_from_env = !o->proxy && !o->no_proxy_env;
+  co.proxy_user = o->proxy_user;
+  co.ca_file = o->cacert;
+  co.proxy_ca_file = o->proxy_cacert;
+  co.resolve_rules = (const char *const *)o->resolve;
+  co.num_resolve_rules = o->num_resolve;
+  co.origin_protocols = o->protocols;
+  co.proxy_protocols = o->proxy_protocols;
+  co.user_agent = FETCH_USER_AGENT;
+  if (app->netlog_file || app->ladder) {
+    co.netlog = on_netlog_line;
+    co.netlog_arg = app;
   }
-  if (make_ssl_context(o->cacert, &app->origin_ctx, "the CA file") != CN_OK)
-    return 2;
-  if (o->proxy_cacert &&
-      make_ssl_context(o->proxy_cacert, &app->proxy_ctx, "the proxy CA file") != CN_OK)
-    return 2;
-  if (make_proxy_service(app) != CN_OK)
-    return 2;
-  cn_http_network_session_params sp;
-  cn_http_network_session_params_init(&sp);
-  sp.loop = &app->loop;
-  sp.netlog = &app->netlog;
-  sp.resolver = app->resolver;
-  sp.proxy_service = app->proxy_service;
-  sp.origin_ssl_context = app->origin_ctx;
-  sp.proxy_ssl_context = app->proxy_ctx;
-  sp.user_agent = "cnet-fetch/0.1";
-  if (o->protocols && parse_protocols(o->protocols, &sp.origin_ssl_config) != CN_OK) {
-    fprintf(stderr, "fetch: --protocols '%s': expected a list of h2, spdy/3.1, http/1.1\n",
-            o->protocols);
+  char err[256];
+  int rv = cnet_context_new(&co, &app->ctx, err, sizeof(err));
+  if (rv != 0) {
+    fprintf(stderr, "fetch: %s (%s)\n", err, cnet_error_name(rv));
     return 2;
   }
-  if (o->proxy_protocols &&
-      parse_protocols(o->proxy_protocols, &sp.proxy_ssl_config) != CN_OK) {
-    fprintf(stderr,
-            "fetch: --proxy-protocols '%s': expected a list of h2, spdy/3.1, http/1.1\n",
-            o->proxy_protocols);
-    return 2;
-  }
-  app->session = cn_http_network_session_new(&sp);
+  make_headers(app);
   return 0;
 }
 
@@ -477,54 +490,78 @@ static int run(fetch_app *app) {
     return rv;
   const fetch_options *o = app->o;
   app->total = o->num_urls * (size_t)o->repeat;
-  app->transfers = cn_xcalloc(app->total, sizeof(transfer));
+  app->transfers = calloc(app->total, sizeof(transfer));
   for (size_t i = 0; i < app->total; i++) {
     transfer *t = &app->transfers[i];
     t->app = app;
     t->index = i;
-    t->url_text = o->urls[i % o->num_urls];
-    cn_bytebuf_init(&t->held);
+    t->url = o->urls[i % o->num_urls];
+    t->length = -1;
   }
   if (o->max_time > 0) {
-    app->deadline = cn_timer_new(&app->loop, on_deadline, app);
-    cn_timer_start(app->deadline, (uint64_t)(o->max_time * 1000), 0);
+    uv_timer_init(&app->loop, &app->deadline);
+    app->deadline.data = app;
+    uv_timer_start(&app->deadline, on_deadline, (uint64_t)(o->max_time * 1000), 0);
+    app->deadline_started = true;
   }
+  progress_start(app);
   start_more(app);
   if (!app->stopping && app->running > 0)
     uv_run(&app->loop, UV_RUN_DEFAULT);
+  progress_finish(app);
   return app->exit_code;
 }
 
-static void cleanup(fetch_app *app) {
-  for (size_t i = 0; i < app->total; i++) {
-    transfer *t = &app->transfers[i];
-    end_request(t);
-    free(t->current);
-    cn_bytebuf_free(&t->held);
+static void print_stats(const cnet_stats *s) {
+  fprintf(stderr,
+          "{\"tcp_connects\":%llu,\"tls_handshakes\":%llu,\"tunnels\":%llu,\"sessions\":%llu,"
+          "\"streams\":%llu,\"requests\":%llu}\n",
+          (unsigned long long)s->tcp_connects, (unsigned long long)s->tls_handshakes,
+          (unsigned long long)s->tunnels, (unsigned long long)s->sessions,
+          (unsigned long long)s->streams, (unsigned long long)s->requests);
+}
+
+// The ladder of the run (and of the proxy's NetLog, when given) on stderr.
+static void write_ladder(fetch_app *app) {
+  const fetch_options *o = app->o;
+  if (o->trace_proxy_netlog) {
+    char err[256];
+    if (fetch_ladder_add_proxy_netlog(app->ladder, o->trace_proxy_netlog, err, sizeof(err)) != 0) {
+      fprintf(stderr, "fetch: --trace-proxy-netlog: %s\n", err);
+      if (!app->exit_code)
+        app->exit_code = 2;
+    }
   }
-  free(app->transfers);
-  cn_timer_destroy(app->deadline);
-  cn_http_network_session_destroy(app->session);
-  cn_proxy_service_free(app->proxy_service);
-  cn_host_resolver_destroy(app->resolver);
-  cn_ssl_context_unref(app->origin_ctx);
-  cn_ssl_context_unref(app->proxy_ctx);
-  // Let libuv finish closing handles (and abandoned lookups) before closing.
+  fetch_ladder_write(app->ladder, stderr);
+}
+
+static void cleanup(fetch_app *app) {
+  // Destroying the context cancels what still runs (after an error or
+  // --max-time) and closes every connection, which ends the sessions that
+  // --stats counts.
+  cnet_stats stats;
+  cnet_context_destroy_with_stats(app->ctx, &stats);
+  app->ctx = NULL;
+  if (app->deadline_started)
+    uv_close((uv_handle_t *)&app->deadline, NULL);
+  // Let libuv finish closing handles before closing the loop.
   uv_run(&app->loop, UV_RUN_DEFAULT);
   uv_loop_close(&app->loop);
-  if (app->o->stats) {
-    cn_bytebuf b;
-    cn_bytebuf_init(&b);
-    cn_netlog_counters_to_json(&app->counters, &b);
-    fprintf(stderr, "%.*s\n", (int)cn_bytebuf_len(&b), (const char *)cn_bytebuf_head(&b));
-    cn_bytebuf_free(&b);
-    cn_netlog_counters_detach(&app->counters);
+  if (app->o->stats)
+    print_stats(&stats);
+  if (app->ladder) {
+    write_ladder(app);
+    fetch_ladder_free(app->ladder);
   }
-  if (app->netlog_file) {
-    cn_netlog_json_writer_detach(&app->json);
+  for (size_t i = 0; i < app->total; i++)
+    held_free(&app->transfers[i].held);
+  free(app->transfers);
+  for (size_t i = 0; i < app->num_headers; i++)
+    free(app->header_copies[i]);
+  free(app->header_copies);
+  free(app->headers);
+  if (app->netlog_file)
     fclose(app->netlog_file);
-  }
-  cn_netlog_destroy(&app->netlog);
   if (app->out && app->out != stdout)
     fclose(app->out);
   else
@@ -548,9 +585,10 @@ int main(int argc, char **argv) {
   memset(&app, 0, sizeof(app));
   app.o = &o;
   uv_loop_init(&app.loop);
-  cn_netlog_init(&app.netlog);
   int rv = run(&app);
   cleanup(&app);
+  if (app.exit_code && !rv)
+    rv = app.exit_code;
   fetch_options_free(&o);
   return rv;
 }

@@ -30,7 +30,11 @@ static const char kUsage[] =
     "  -L, --location           follow redirects\n"
     "      --max-redirs N       at most N redirects per URL (default 20)\n"
     "      --max-time SECONDS   give up after this long\n"
-    "  -v, --verbose            describe the connection on stderr\n"
+    "  -v, --verbose            describe each layer of the connection on stderr\n"
+    "  -s, --silent             no progress bar (errors are still reported)\n"
+    "      --no-progress        no progress bar\n"
+    "      --trace ladder       draw the run as a ladder diagram on stderr\n"
+    "      --trace-proxy-netlog FILE  add the proxy's NetLog (JSON lines) to the ladder\n"
     "      --netlog FILE        write every NetLog event to FILE as JSON lines\n"
     "      --stats              print NetLog counters as one JSON line on stderr\n"
     "  -h, --help               this text\n"
@@ -64,6 +68,8 @@ typedef enum {
   OPT_REPEAT,
   OPT_PARALLEL,
   OPT_MAX_REDIRS,
+  OPT_TRACE,
+  OPT_TRACE_PROXY_NETLOG,
 } value_opt;
 
 typedef struct {
@@ -81,6 +87,7 @@ static const value_opt_info kValueOpts[] = {
     {"proxy-user", 0, OPT_PROXY_USER}, {"proxy-cacert", 0, OPT_PROXY_CACERT},
     {"repeat", 0, OPT_REPEAT},     {"parallel", 0, OPT_PARALLEL},
     {"max-redirs", 0, OPT_MAX_REDIRS}, {"proxy-protocols", 0, OPT_PROXY_PROTOCOLS},
+    {"trace", 0, OPT_TRACE},       {"trace-proxy-netlog", 0, OPT_TRACE_PROXY_NETLOG},
 };
 
 // A whole number in [lo, hi] for |name|, or an error message.
@@ -164,6 +171,16 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
     case OPT_MAX_REDIRS:
       o->max_redirs_set = true;
       return parse_count(v, 0, 1000, name, &o->max_redirs, err, err_size);
+    case OPT_TRACE:
+      if (strcmp(v, "ladder") != 0) {
+        snprintf(err, err_size, "%s '%s': the only trace is 'ladder'", name, v);
+        return false;
+      }
+      o->trace_ladder = true;
+      return true;
+    case OPT_TRACE_PROXY_NETLOG:
+      o->trace_proxy_netlog = v;
+      return true;
   }
   return false;
 }
@@ -183,6 +200,10 @@ static bool apply_flag(fetch_options *o, const char *name) {
     o->no_proxy_env = true;
   else if (!strcmp(name, "-L") || !strcmp(name, "--location"))
     o->location = true;
+  else if (!strcmp(name, "-s") || !strcmp(name, "--silent"))
+    o->silent = true;
+  else if (!strcmp(name, "--no-progress"))
+    o->no_progress = true;
   else
     return false;
   return true;
@@ -246,6 +267,12 @@ bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, siz
     o->parallel = 1;
   if (!o->max_redirs_set)
     o->max_redirs = 20;
+  if (o->trace_proxy_netlog && !o->trace_ladder) {
+    snprintf(err, err_size, "--trace-proxy-netlog '%s' needs --trace ladder",
+             o->trace_proxy_netlog);
+    fetch_options_free(o);
+    return false;
+  }
   if (!o->help && !o->version && o->num_urls == 0) {
     snprintf(err, err_size, "no URL given (see --help)");
     fetch_options_free(o);

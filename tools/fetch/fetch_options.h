@@ -35,6 +35,12 @@ typedef struct fetch_options {
   bool max_redirs_set;
   bool head;     // -I
   bool verbose;  // -v
+  bool silent;       // -s/--silent: no progress bar (errors are still shown)
+  bool no_progress;  // --no-progress: no progress bar
+  // --trace ladder: draw the ladder diagram of the run on stderr (the only
+  // kind so far; fetch_trace_ladder).
+  bool trace_ladder;
+  const char *trace_proxy_netlog;  // --trace-proxy-netlog FILE: the proxy's NetLog
   bool stats;    // --stats
   bool help;     // -h/--help
   bool version;  // --version

@@ -58,6 +58,10 @@ TEST(FetchOptionsTest, ErrorsNameTheBadArgument) {
       {Args({"-H", "NoColon", "http://a/"}), "expected 'Name: value'"},
       {Args({"--max-time", "soon", "http://a/"}), "--max-time 'soon'"},
       {Args({"-v"}), "no URL given"},
+      {Args({"--trace", "sequence", "http://a/"}), "--trace 'sequence': the only trace is 'ladder'"},
+      {Args({"--trace=", "http://a/"}), "'': the only trace is 'ladder'"},
+      {Args({"--trace"}), "option '--trace' needs a value"},
+      {Args({"--trace-proxy-netlog", "p.json", "http://a/"}), "'p.json' needs --trace ladder"},
   };
   for (auto &c : cases) {
     fetch_options o;
@@ -90,6 +94,31 @@ TEST(FetchOptionsTest, ProxyProtocolsApartFromOriginProtocols) {
   EXPECT_STREQ("h2,http/1.1", o.protocols);
   EXPECT_STREQ("spdy/3.1,h2", o.proxy_protocols);
   EXPECT_STREQ("https://proxy.test:443", o.proxy);
+  fetch_options_free(&o);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FetchOptionsTest, ProgressAndTraceOptions) {
+  Args a({"-s", "--no-progress", "--trace", "ladder", "--trace-proxy-netlog=proxy.json",
+          "http://a/"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  EXPECT_TRUE(o.silent);
+  EXPECT_TRUE(o.no_progress);
+  EXPECT_TRUE(o.trace_ladder);
+  EXPECT_STREQ("proxy.json", o.trace_proxy_netlog);
+  fetch_options_free(&o);
+
+  Args plain({"http://a/"});
+  ASSERT_TRUE(Parse(plain, &o, &err)) << err;
+  EXPECT_FALSE(o.silent);
+  EXPECT_FALSE(o.no_progress);
+  EXPECT_FALSE(o.trace_ladder);
+  EXPECT_EQ(nullptr, o.trace_proxy_netlog);
   fetch_options_free(&o);
 }
 
