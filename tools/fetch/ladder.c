@@ -29,7 +29,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/base/net_errors.h"
+
+// "ERR_CONNECTION_REFUSED" for -102: from the one error table, read here as
+// a header so that the ladder links nothing of the stack (fetch links only
+// libcnet.so; a NetLog file names errors by number only).
+static const char *error_name(int64_t err) {
+  switch (err) {
+#define CN_NET_ERROR(sym, value, msg) \
+  case value:                         \
+    return "ERR_" #sym;
+#include "net/base/net_error_list.h"
+#undef CN_NET_ERROR
+    default:
+      return "ERR_UNKNOWN";
+  }
+}
 
 typedef enum ev_phase { PHASE_NONE, PHASE_BEGIN, PHASE_END } ev_phase;
 
@@ -527,7 +541,7 @@ static void draw_tls(req_ctx *r, const ev *end, bool to_proxy) {
   if (has(end, "net_error") && pint(end, "net_error") < 0) {
     draw(r->out, first, to_proxy ? C_TO_P : C_TO_O, "Client Hello (SNI %s)", host);
     draw(r->out, rest, to_proxy ? P_TO_C : O_TO_C, "handshake failed: %s",
-         cn_error_name((int)pint(end, "net_error")));
+         error_name(pint(end, "net_error")));
     return;
   }
   r->tls++;
@@ -652,7 +666,7 @@ static void draw_request(req_ctx *r) {
       draw(out, "", NOTE, "Client opens TCP connection to %s", to_proxy ? "Proxy" : "Origin");
       if (has(e, "net_error") && pint(e, "net_error") < 0) {
         draw(out, "1-3", to_proxy ? C_TO_P : C_TO_O, "TCP connect failed: %s",
-             cn_error_name((int)pint(e, "net_error")));
+             error_name(pint(e, "net_error")));
       } else {
         r->tcp++;
         draw(out, "1-3", to_proxy ? C_TO_P : C_TO_O, "TCP connect %s (SYN, SYN_ACK, ACK)",
@@ -746,10 +760,10 @@ static void draw_request(req_ctx *r) {
       r->proxy_mux = recall(r->mem, false, pref(e, "socket"));
     } else if (is(e, "HTTP_TUNNEL_CONNECT", PHASE_END) && has(e, "net_error") &&
                pint(e, "net_error") < 0) {
-      draw(out, "", NOTE, "tunnel failed: %s", cn_error_name((int)pint(e, "net_error")));
+      draw(out, "", NOTE, "tunnel failed: %s", error_name(pint(e, "net_error")));
     } else if (is(e, "REQUEST_ALIVE", PHASE_END) && from(e, "REQUEST", r->id) &&
                has(e, "net_error") && pint(e, "net_error") < 0) {
-      draw(out, "", NOTE, "request failed: %s", cn_error_name((int)pint(e, "net_error")));
+      draw(out, "", NOTE, "request failed: %s", error_name(pint(e, "net_error")));
     }
   }
   remember(r->mem, false, r->origin_socket, r->proxy_mux);
