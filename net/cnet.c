@@ -431,13 +431,9 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
   l->session = is_multiplexed(ti.protocol);
   l->connection_reused = r->reused;
   free(r->status_line);
-  r->status_line = head->reason && head->reason[0]
-                       ? cn_xasprintf("HTTP/1.%d %d %s",
-                                      head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
-                                      head->status, head->reason)
-                       : cn_xasprintf("HTTP/1.%d %d",
-                                      head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
-                                      head->status);
+  // HTTP/1.1's syntax keeps the space before an empty reason phrase.
+  r->status_line = cn_xasprintf("HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
+                                head->status, head->reason ? head->reason : "");
 }
 
 static bool is_redirect(int status) {
