@@ -207,6 +207,14 @@ static void append_alpn(cn_bytebuf *b, const cn_ssl_config *cfg) {
     cn_bytebuf_appendf(b, "%s%s", i ? "," : "", cn_next_proto_alpn(cfg->protos[i]));
 }
 
+static bool offers_multiplexed(const cn_ssl_config *cfg) {
+  for (size_t i = 0; i < cfg->num_protos; i++) {
+    if (cfg->protos[i] == CN_PROTO_HTTP2 || cfg->protos[i] == CN_PROTO_SPDY31)
+      return true;
+  }
+  return false;
+}
+
 static void host_port_string(const cn_host_port *hp, char *buf, size_t size) {
   cn_host_port_to_string(hp, buf, size);
 }
@@ -300,6 +308,7 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     plan->pool = s->ssl_origin;
     plan->group_id = cn_bytebuf_steal_str(&b);
     plan->spdy_key = cn_spdy_session_key_format(&origin, NULL, false);
+    plan->spdy_offered = offers_multiplexed(origin_cfg);
     cn_bytebuf_free(&b);
     free(session_key);
     free(tcp_group);
@@ -321,8 +330,12 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     plan->absolute_form = true;
     plan->request_proxy = proxy;
     // F4: a session to the proxy carries http:// requests as streams.
-    if (cn_proxy_server_is_https(proxy))
+    if (cn_proxy_server_is_https(proxy)) {
       plan->spdy_key = cn_spdy_session_key_format(&proxy->host_port, NULL, false);
+      cn_ssl_config scratch;
+      plan->spdy_offered = offers_multiplexed(
+          ssl_config_for(s, &proxy->host_port, &s->params.proxy_ssl_config, &scratch));
+    }
     return CN_OK;
   }
   // F2: TLS to the origin over a CONNECT tunnel through the proxy.
@@ -344,6 +357,7 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
   plan->group_id = cn_bytebuf_steal_str(&b);
   // F3/F6: a session to the origin through this chain (never a direct one).
   plan->spdy_key = cn_spdy_session_key_format(&origin, chain_key, false);
+  plan->spdy_offered = offers_multiplexed(origin_cfg);
   cn_bytebuf_free(&b);
   free(session_key);
   free(tunnel_group);

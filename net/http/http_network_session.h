@@ -143,6 +143,10 @@ typedef struct cn_http_connection_plan {
   // or with the chain through a tunnel) or, for http:// through an HTTPS
   // proxy, the proxy's. NULL when no TLS is involved (no ALPN, no session).
   char *spdy_key;
+  // The TLS connection under |spdy_key| offers SPDY/3.1 or HTTP/2 in ALPN:
+  // requests racing to a server not yet known may wait for the first one's
+  // session instead of each opening a connection.
+  bool spdy_offered;
 } cn_http_connection_plan;
 
 // Plans the connection for |url| through |chain|. Returns CN_OK,

@@ -278,10 +278,11 @@ static int do_init_connection(cn_http_transaction *t) {
     t->spdy_reused = t->spdy_session != NULL;
     if (t->spdy_session)
       return CN_OK;
-    // The server speaks SPDY/HTTP2 (it had a session): one connection for
-    // all requests racing to it; the others wait and look again.
+    // The server speaks SPDY/HTTP2 (it had a session), or may (never tried,
+    // and we offer them): one connection for all requests racing to it;
+    // the others wait and look again.
     cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(t->session);
-    if (cn_spdy_session_pool_known_multiplexed(sp, t->plan.spdy_key)) {
+    if (cn_spdy_session_pool_should_coordinate(sp, t->plan.spdy_key, t->plan.spdy_offered)) {
       if (cn_spdy_session_pool_start_creating(sp, t->plan.spdy_key)) {
         t->spdy_creator = true;
       } else if (cn_spdy_session_pool_wait(sp, t->plan.spdy_key, &t->waiter, on_io, t) ==
@@ -323,6 +324,10 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
       cn_next_proto proto = cn_stream_socket_negotiated_protocol(t->handle.socket);
       if (proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2)
         rv = adopt_session(t);
+      else if (t->plan.spdy_offered)
+        // Offered and declined: racing requests stop waiting for sessions.
+        cn_spdy_session_pool_note_http11(cn_http_network_session_spdy_pool(t->session),
+                                         t->plan.spdy_key);
     }
     // Session or not (HTTP/1.1 negotiated), waiters look again now.
     end_creating(t);

@@ -36,6 +36,7 @@ struct cn_spdy_session_pool {
   cn_list_node entries;   // pool_entry, oldest first
   cn_list_node creating;  // creating_mark
   cn_list_node known;     // creating_mark: keys that had a session
+  cn_list_node http11;    // creating_mark: keys that negotiated HTTP/1.1 since
   cn_list_node waiters;   // cn_spdy_session_waiter waiting
   cn_list_node notify;    // waiters whose callback is due
   cn_timer *notify_timer;
@@ -70,6 +71,18 @@ static creating_mark *find_in(const cn_list_node *list, const char *key) {
 
 static creating_mark *find_mark(const cn_spdy_session_pool *pool, const char *key) {
   return find_in(&pool->creating, key);
+}
+
+static void remove_mark(creating_mark *m) {
+  cn_list_remove(&m->link);
+  free(m->key);
+  free(m);
+}
+
+static void add_mark(cn_list_node *list, const char *key) {
+  creating_mark *m = cn_xcalloc(1, sizeof(*m));
+  m->key = cn_xstrdup(key);
+  cn_list_push_back(list, &m->link);
 }
 
 static void free_entry(pool_entry *e) {
@@ -114,11 +127,8 @@ static void wake_waiters(cn_spdy_session_pool *pool, const char *key) {
 
 static void clear_mark(cn_spdy_session_pool *pool, const char *key) {
   creating_mark *m = find_mark(pool, key);
-  if (m) {
-    cn_list_remove(&m->link);
-    free(m->key);
-    free(m);
-  }
+  if (m)
+    remove_mark(m);
   wake_waiters(pool, key);
 }
 
@@ -161,6 +171,7 @@ cn_spdy_session_pool *cn_spdy_session_pool_new(uv_loop_t *loop,
   cn_list_init(&pool->entries);
   cn_list_init(&pool->creating);
   cn_list_init(&pool->known);
+  cn_list_init(&pool->http11);
   cn_list_init(&pool->waiters);
   cn_list_init(&pool->notify);
   pool->notify_timer = cn_timer_new(loop, on_notify, pool);
@@ -176,8 +187,8 @@ void cn_spdy_session_pool_destroy(cn_spdy_session_pool *pool) {
   }
   while (!cn_list_empty(&pool->entries))
     free_entry(CN_CONTAINER_OF(pool->entries.next, pool_entry, link));
-  cn_list_node *marks[2] = {&pool->creating, &pool->known};
-  for (int i = 0; i < 2; i++) {
+  cn_list_node *marks[3] = {&pool->creating, &pool->known, &pool->http11};
+  for (int i = 0; i < 3; i++) {
     while (!cn_list_empty(marks[i])) {
       creating_mark *m = CN_CONTAINER_OF(marks[i]->next, creating_mark, link);
       cn_list_remove(&m->link);
@@ -251,11 +262,11 @@ int cn_spdy_session_pool_add(cn_spdy_session_pool *pool, const char *key,
   }
   e->available = true;
   cn_list_push_back(&pool->entries, &e->link);
-  if (!find_in(&pool->known, key)) {
-    creating_mark *k = cn_xcalloc(1, sizeof(*k));
-    k->key = cn_xstrdup(key);
-    cn_list_push_back(&pool->known, &k->link);
-  }
+  if (!find_in(&pool->known, key))
+    add_mark(&pool->known, key);
+  creating_mark *h = find_in(&pool->http11, key);
+  if (h)
+    remove_mark(h);
   *out = e->session;
   clear_mark(pool, key);
   return CN_OK;
@@ -280,6 +291,18 @@ bool cn_spdy_session_pool_is_creating(const cn_spdy_session_pool *pool, const ch
 
 bool cn_spdy_session_pool_known_multiplexed(const cn_spdy_session_pool *pool, const char *key) {
   return find_in(&pool->known, key) != NULL;
+}
+
+void cn_spdy_session_pool_note_http11(cn_spdy_session_pool *pool, const char *key) {
+  if (!find_in(&pool->http11, key) && !find_in(&pool->known, key))
+    add_mark(&pool->http11, key);
+}
+
+bool cn_spdy_session_pool_should_coordinate(const cn_spdy_session_pool *pool, const char *key,
+                                            bool offered) {
+  if (find_in(&pool->known, key))
+    return true;
+  return offered && !find_in(&pool->http11, key);
 }
 
 int cn_spdy_session_pool_wait(cn_spdy_session_pool *pool, const char *key,

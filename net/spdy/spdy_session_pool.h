@@ -101,6 +101,16 @@ bool cn_spdy_session_pool_is_creating(const cn_spdy_session_pool *pool, const ch
 // speak SPDY/HTTP2, so requests racing to it may wait for one creator
 // instead of each opening a connection.
 bool cn_spdy_session_pool_known_multiplexed(const cn_spdy_session_pool *pool, const char *key);
+// A connection for |key| offered SPDY/HTTP2 and negotiated HTTP/1.1: until a
+// session is added for it, the server is known not to multiplex.
+void cn_spdy_session_pool_note_http11(cn_spdy_session_pool *pool, const char *key);
+// Should requests racing for |key| coordinate (one creator, the others
+// waiting for its session)? For a server known to speak SPDY/HTTP2, and for
+// one never tried when the connection would offer them (|offered|): a
+// thousand requests started at once to a new HTTP/2 proxy make one
+// connection, not one each. Not once the server answered with HTTP/1.1.
+bool cn_spdy_session_pool_should_coordinate(const cn_spdy_session_pool *pool, const char *key,
+                                            bool offered);
 
 // A request waiting for a session being created. Embedded by its owner;
 // zero it before first use.

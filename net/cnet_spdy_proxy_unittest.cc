@@ -1,0 +1,195 @@
+// The whole stack through an HTTPS proxy speaking HTTP/2 or SPDY/3.1: the
+// embedding API (net/cnet.h) against two in-process test servers on
+// loopback, a proxy and a plain HTTP origin behind it (the proxy's host map
+// sends origin.test there). Requests are http:// so each one is a stream
+// of the proxy's session (F4), and the client's counters count the client
+// only (the servers log nowhere).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "net/base/net_errors.h"
+#include "net/cnet.h"
+#include "net/socket/socket_test_util.h"
+#include "net/spdy/spdy_session_test_util.h"
+#include "net/test/cert_generator.h"
+#include "tools/testserver/test_server.h"
+#include "tools/testserver/test_server_test_util.h"
+
+namespace {
+
+using cnet_test::TestLoop;
+
+// FNV-1a, 64 bits: a body is checked by its length and checksum as it
+// streams in, so a thousand bodies need no memory.
+uint64_t Fnv(uint64_t h, const uint8_t *data, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    h ^= data[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+constexpr uint64_t kFnvBasis = 14695981039346656037ull;
+
+struct Fetch {
+  int status = 0;
+  uint64_t length = 0;
+  uint64_t checksum = kFnvBasis;
+  int completes = 0;
+  int error = 1;
+  int resends = 0;
+  cnet_request *req = nullptr;
+};
+
+void OnResponse(cnet_request *r, void *arg, int status, const cnet_header *, size_t) {
+  auto *f = static_cast<Fetch *>(arg);
+  f->status = status;
+  cnet_request_info info;
+  cnet_request_get_info(r, &info);
+  f->resends = info.resends;
+}
+void OnData(cnet_request *, void *arg, const uint8_t *data, size_t len) {
+  auto *f = static_cast<Fetch *>(arg);
+  f->length += len;
+  f->checksum = Fnv(f->checksum, data, len);
+}
+void OnComplete(cnet_request *, void *arg, int error) {
+  auto *f = static_cast<Fetch *>(arg);
+  f->completes++;
+  f->error = error;
+  f->req = nullptr;  // freed by cnet after on_complete
+}
+const cnet_request_callbacks kCallbacks = {OnResponse, OnData, OnComplete};
+
+struct ProtoParam {
+  const char *alpn;  // the proxy's protocol
+  cn_next_proto proto;
+};
+
+class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
+ protected:
+  void TearDown() override {
+    cnet_context_destroy(ctx_);
+    cn_test_server_destroy(proxy_);
+    cn_test_server_destroy(origin_);
+    cnet_test::RunLoopBriefly(loop_.get(), 10);
+  }
+
+  // A plain origin, a proxy offering the protocol under test then
+  // HTTP/1.1 (|session| for its sessions' limits and faults), and a
+  // context whose proxy is it.
+  void Start(const cn_test_server_session_options &session) {
+    cn_test_server_options oo{};
+    oo.plain = true;
+    ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &oo, &origin_));
+    cn_test_server_host_mapping map = {"origin.test", "127.0.0.1"};
+    cn_test_server_options po{};
+    po.proxy = true;
+    po.alpn[0] = GetParam().proto;
+    po.alpn[1] = CN_PROTO_HTTP11;
+    po.num_alpn = 2;
+    po.proxy_options.map = &map;
+    po.proxy_options.num_map = 1;
+    po.session_options = session;
+    ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &po, &proxy_));
+    ca_path_ = ::testing::TempDir() + "cnet_spdy_proxy_ca.pem";
+    ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(proxy_)));
+    proxy_url_ = "https://127.0.0.1:" + std::to_string(cn_test_server_port(proxy_));
+    origin_base_ = "http://origin.test:" + std::to_string(cn_test_server_port(origin_));
+    cnet_context_options o;
+    cnet_context_options_init(&o);
+    o.loop = loop_.get();
+    o.proxy = proxy_url_.c_str();
+    o.proxy_ca_file = ca_path_.c_str();
+    std::string protocols = std::string(GetParam().alpn) + ",http/1.1";
+    o.proxy_protocols = protocols.c_str();
+    char err[256];
+    ASSERT_EQ(0, cnet_context_new(&o, &ctx_, err, sizeof(err))) << err;
+  }
+
+  int StartFetch(const std::string &path, Fetch *f) {
+    cnet_request_options o{};
+    std::string url = origin_base_ + path;
+    o.url = url.c_str();
+    return cnet_request_start(ctx_, &o, &kCallbacks, f, &f->req);
+  }
+
+  // Runs the loop until every fetch completed; bounded by |max_ms| so a
+  // stall fails instead of hanging.
+  bool RunUntilDone(const std::vector<Fetch> &fetches, uint64_t max_ms) {
+    return cnet_test::RunUntil(
+        loop_.get(),
+        [&] {
+          for (const auto &f : fetches) {
+            if (f.completes == 0)
+              return false;
+          }
+          return true;
+        },
+        max_ms);
+  }
+
+  TestLoop loop_;
+  cn_test_server *origin_ = nullptr;
+  cn_test_server *proxy_ = nullptr;
+  cnet_context *ctx_ = nullptr;
+  std::string ca_path_, proxy_url_, origin_base_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Protocols, CnetSpdyProxyTest,
+                         testing::Values(ProtoParam{"h2", CN_PROTO_HTTP2},
+                                         ProtoParam{"spdy/3.1", CN_PROTO_SPDY31}),
+                         [](const testing::TestParamInfo<ProtoParam> &i) {
+                           return std::string(i.param.proto == CN_PROTO_HTTP2 ? "Http2"
+                                                                              : "Spdy31");
+                         });
+
+// A thousand requests started at once through one proxy session whose peer
+// allows fewer concurrent streams: the rest queue for slots; every one
+// completes with its own body intact, over 1 TCP connection, 1 TLS
+// handshake and 1 session.
+TEST_P(CnetSpdyProxyTest, ThousandConcurrentRequestsOverOneProxySession) {
+  cn_test_server_session_options so{};
+  so.max_concurrent_streams = 100;
+  ASSERT_NO_FATAL_FAILURE(Start(so));
+  const int kRequests = 1000;
+  std::vector<Fetch> fetches(kRequests);
+  std::vector<size_t> sizes(kRequests);
+  for (int i = 0; i < kRequests; i++) {
+    // Distinct sizes: 0 bytes up to ~70 KB (past a 64 KiB stream window
+    // for some), so a body landing on another request's stream shows.
+    sizes[i] = static_cast<size_t>((i * 7919) % 70001);
+    ASSERT_EQ(0, StartFetch("/bytes/" + std::to_string(sizes[i]), &fetches[i])) << i;
+  }
+  ASSERT_TRUE(RunUntilDone(fetches, 60000)) << "requests did not complete";
+  int failures = 0;
+  for (int i = 0; i < kRequests && failures < 10; i++) {
+    std::string want = cnet_test::PatternBytes(0, sizes[i]);
+    uint64_t sum = Fnv(kFnvBasis, reinterpret_cast<const uint8_t *>(want.data()), want.size());
+    bool ok = fetches[i].error == 0 && fetches[i].status == 200 &&
+              fetches[i].length == sizes[i] && fetches[i].checksum == sum &&
+              fetches[i].completes == 1 && fetches[i].resends == 0;
+    EXPECT_TRUE(ok) << "request " << i << ": error " << fetches[i].error << " status "
+                    << fetches[i].status << " length " << fetches[i].length << "/" << sizes[i]
+                    << " completes " << fetches[i].completes << " resends "
+                    << fetches[i].resends;
+    failures += !ok;
+  }
+  cn_test_server_counters pc;
+  cn_test_server_get_counters(proxy_, &pc);
+  EXPECT_EQ(1u, pc.connections_accepted);
+  EXPECT_EQ(static_cast<uint64_t>(kRequests),
+            GetParam().proto == CN_PROTO_HTTP2 ? pc.http2_streams : pc.spdy_streams);
+  cnet_stats st;
+  cnet_context_destroy_with_stats(ctx_, &st);
+  ctx_ = nullptr;
+  EXPECT_EQ(1u, st.tcp_connects);
+  EXPECT_EQ(1u, st.tls_handshakes);
+  EXPECT_EQ(1u, st.sessions);
+  EXPECT_EQ(static_cast<uint64_t>(kRequests), st.streams);
+  EXPECT_EQ(static_cast<uint64_t>(kRequests), st.requests);
+}
+
+}  // namespace
