@@ -317,6 +317,8 @@ static void on_response(cnet_request *r, void *arg, int status, const cnet_heade
   transfer *t = arg;
   fetch_app *app = t->app;
   (void)status;
+  if (app->stopping)
+    return;  // after an error: the run ends when the loop stops
   t->got_response = true;
   t->length = app->o->head ? 0 : body_length(headers, num_headers);
   if (app->o->verbose) {
@@ -338,6 +340,8 @@ static void on_response(cnet_request *r, void *arg, int status, const cnet_heade
 static void on_data(cnet_request *r, void *arg, const uint8_t *data, size_t len) {
   transfer *t = arg;
   (void)r;
+  if (t->app->stopping)
+    return;
   t->received += len;
   emit(t, data, len);
 }
@@ -348,6 +352,8 @@ static void on_complete(cnet_request *r, void *arg, int error) {
   (void)r;
   t->req = NULL;  // cnet frees it after this returns
   app->running--;
+  if (app->stopping)
+    return;
   if (error) {
     fail(t, error, t->got_response ? "while reading the body of" : "while fetching");
     return;
@@ -476,8 +482,11 @@ static int setup(fetch_app *app) {
   }
   char err[256];
   int rv = cnet_context_new(&co, &app->ctx, err, sizeof(err));
-  if (rv != 0) {
-    fprintf(stderr, "fetch: %s (%s)\n", err, cnet_error_name(rv));
+  if (rv != 0) {  // a bad option value: the reason names it
+    if (strstr(err, cnet_error_name(rv)))
+      fprintf(stderr, "fetch: %s\n", err);
+    else
+      fprintf(stderr, "fetch: %s (%s)\n", err, cnet_error_name(rv));
     return 2;
   }
   make_headers(app);
