@@ -1,0 +1,145 @@
+'use strict'
+// An origin server for tests/interop/spdy_node_test.sh: node-spdy 4.0.2 over
+// TLS (ALPN spdy/3.1, else http/1.1) and, optionally, the same routes over
+// plain HTTP/1.1.
+//
+//   node origin.js --cert FILE --key FILE --tls-port-file FILE
+//                  [--plain-port-file FILE] [--name NAME]
+//
+// Listens on free 127.0.0.1 ports and writes each port number to its file
+// once listening. Routes (any method):
+//   /bytes/N   N bytes, byte i = (i*31+7) & 0xff, in groups of writes per tick
+//   /echo      the request body, with its length in x-received-bytes
+//   /headers   the request's fields as lines; two set-cookie and a 20 kB field back
+//   /push      (spdy) pushes /bytes/5, then answers "pushed"
+//   /close     (http/1.1) answers "closed" and closes the connection
+//   /whoami    "NAME PROTOCOL METHOD" (PROTOCOL: spdy/3.1 or http/1.1)
+//   anything else: 404
+// Logs one line per request on stderr: "NAME PROTOCOL METHOD URL".
+
+require('./handle_thing_shim')
+const spdy = require('spdy')
+const http = require('http')
+const fs = require('fs')
+
+function parseArgs (argv) {
+  const opts = { name: 'origin' }
+  const known = ['--cert', '--key', '--tls-port-file', '--plain-port-file', '--name']
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!known.includes(argv[i]) || argv[i + 1] === undefined) {
+      throw new Error('origin.js: bad argument ' + argv[i] + ' (want ' + known.join(', ') + ' VALUE)')
+    }
+    opts[argv[i].slice(2)] = argv[i + 1]
+  }
+  for (const need of ['cert', 'key', 'tls-port-file']) {
+    if (!opts[need]) throw new Error('origin.js: --' + need + ' is required')
+  }
+  return opts
+}
+
+const kMaxBytes = 64 * 1024 * 1024
+const kWriteSize = 4 * 1024
+const kWritesPerTick = 4
+
+function pattern (start, len) {
+  const b = Buffer.alloc(len)
+  for (let i = 0; i < len; i++) b[i] = ((start + i) * 31 + 7) & 0xff
+  return b
+}
+
+// Writes /bytes/N as groups of kWritesPerTick writes of kWriteSize bytes in
+// one tick, then waits for 'drain'. Node's http layer corks the socket for
+// the tick, so each group reaches node-spdy's handle as one writev of
+// buffers: the path handle_thing_shim.js fixes.
+function sendBytes (res, n) {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n })
+  let sent = 0
+  function more () {
+    while (sent < n) {
+      let ok = true
+      for (let k = 0; k < kWritesPerTick && sent < n; k++) {
+        const len = Math.min(kWriteSize, n - sent)
+        ok = res.write(pattern(sent, len))
+        sent += len
+      }
+      if (!ok) return res.once('drain', more)
+    }
+    res.end()
+  }
+  more()
+}
+
+function protocolOf (req) {
+  return req.isSpdy ? 'spdy/3.' + (req.spdyVersion === 3.1 ? '1' : '0') : 'http/' + req.httpVersion
+}
+
+function handler (name) {
+  return function (req, res) {
+    const proto = protocolOf(req)
+    process.stderr.write(name + ' ' + proto + ' ' + req.method + ' ' + req.url + '\n')
+    const m = /^\/bytes\/(\d+)$/.exec(req.url)
+    if (m && Number(m[1]) <= kMaxBytes) return sendBytes(res, Number(m[1]))
+    if (req.url === '/echo') {
+      const chunks = []
+      req.on('data', (c) => chunks.push(c))
+      req.on('end', () => {
+        const body = Buffer.concat(chunks)
+        res.writeHead(200, { 'content-length': body.length, 'x-received-bytes': body.length })
+        res.end(body)
+      })
+      return
+    }
+    if (req.url === '/headers') {
+      // The request's header fields as "name: value" lines (sorted), and two
+      // set-cookie fields plus a long one in the response.
+      const body = Object.keys(req.headers).sort().map((k) => k + ': ' + req.headers[k] + '\n').join('')
+      res.writeHead(200, {
+        'content-type': 'text/plain',
+        'content-length': Buffer.byteLength(body),
+        'set-cookie': ['a=1', 'b=2'],
+        'x-long': 'L'.repeat(20000)
+      })
+      return res.end(body)
+    }
+    if (req.url === '/push' && res.push) {
+      // A server push (SYN_STREAM with Associated-To-Stream-ID) the client
+      // has to refuse or take, then the response itself.
+      const pushed = res.push('/bytes/5', { request: { accept: '*/*' }, response: { 'content-length': 5 } })
+      pushed.on('error', () => {})
+      pushed.end(pattern(0, 5))
+      res.writeHead(200, { 'content-length': 6 })
+      return res.end('pushed')
+    }
+    if (req.url === '/close' && !req.isSpdy) {
+      // HTTP/1.1 only: the origin closes its connection after this response
+      // (through a tunnel, the proxy passes that on as the stream's FIN).
+      res.writeHead(200, { connection: 'close', 'content-length': 6 })
+      return res.end('closed')
+    }
+    if (req.url === '/whoami') {
+      const body = name + ' ' + proto + ' ' + req.method + '\n'
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
+      return res.end(body)
+    }
+    const body = 'no route for ' + req.url + '\n'
+    res.writeHead(404, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
+    res.end(body)
+  }
+}
+
+function listen (server, portFile) {
+  server.listen(0, '127.0.0.1', () => {
+    // Write then rename: the test polls for a non-empty file.
+    fs.writeFileSync(portFile + '.tmp', String(server.address().port) + '\n')
+    fs.renameSync(portFile + '.tmp', portFile)
+  })
+}
+
+const opts = parseArgs(process.argv.slice(2))
+const tls = spdy.createServer({
+  key: fs.readFileSync(opts.key),
+  cert: fs.readFileSync(opts.cert),
+  spdy: { protocols: ['spdy/3.1', 'http/1.1'] }
+}, handler(opts.name))
+listen(tls, opts['tls-port-file'])
+if (opts['plain-port-file']) listen(http.createServer(handler(opts.name)), opts['plain-port-file'])
