@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -277,6 +278,47 @@ TEST(LadderTest, MalformedLinesAreCountedAndSkipped) {
                               std::to_string(n + bad) + " NetLog lines were not NetLog JSON"))
       << d;
   EXPECT_TRUE(Contains(d, "first: line 4, not JSON")) << d;
+}
+
+// Every line of a capture cut short at several points, and with values of
+// the wrong type: whatever survives parsing is drawn without a crash (run
+// under ASan), and the cut lines are counted.
+TEST(LadderTest, TruncatedAndMistypedLinesNeverCrash) {
+  for (const char *flow : {"F6-h2", "F5-spdy", "F1"}) {
+    SCOPED_TRACE(flow);
+    std::ifstream in(TestData(std::string(flow) + ".client.jsonl"));
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(in, line))
+      lines.push_back(line);
+    ASSERT_FALSE(lines.empty());
+    for (size_t cut : {1, 2, 3, 5}) {
+      fetch_ladder *l = fetch_ladder_new();
+      for (const auto &whole : lines) {
+        std::string t = whole.substr(0, whole.size() * cut / 6);
+        fetch_ladder_add_client_line(l, t.data(), t.size());
+      }
+      std::string d = Write(l);
+      fetch_ladder_free(l);
+      EXPECT_TRUE(Contains(d, "were not NetLog JSON")) << d;
+    }
+    // Numbers where strings belong and the other way round.
+    fetch_ladder *l = fetch_ladder_new();
+    for (auto t : lines) {
+      for (const char *key : {"\"stream_id\":", "\"id\":", "\"reuse\":", "\"fin\":"}) {
+        size_t at = t.find(key);
+        if (at != std::string::npos)
+          t.insert(at + strlen(key), "\"x\",\"was\":");
+      }
+      size_t at = t.find("\"url\":");
+      if (at != std::string::npos)
+        t.replace(at, 6, "\"url\":7,\"old_url\"");
+      fetch_ladder_add_client_line(l, t.data(), t.size());
+    }
+    std::string d = Write(l);
+    fetch_ladder_free(l);
+    EXPECT_FALSE(d.empty());
+  }
 }
 
 TEST(LadderTest, OnlyGarbageDrawsNoRequests) {
