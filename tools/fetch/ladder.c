@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 // "ERR_CONNECTION_REFUSED" for -102: from the one error table, read here as
 // a header so that the ladder links nothing of the stack (fetch links only
 // libcnet.so; a NetLog file names errors by number only).
@@ -400,7 +399,6 @@ typedef struct req_ctx {
   const char *url;
   const char *method;
   bool *proxy_used;    // proxy REQUEST_ALIVE BEGINs already matched
-  bool proxy_via_session;  // request or CONNECT went as a stream of a proxy session
   memory *mem;
   const char *proxy_mux;   // SPDY/HTTP2 protocol to the proxy, "" for HTTP/1.1
   const char *origin_mux;  // to the origin
