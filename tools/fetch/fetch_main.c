@@ -62,8 +62,7 @@ static void held_free(held_bytes *h) {
 typedef struct transfer {
   fetch_app *app;
   size_t index;      // position in the run: bodies are written in this order
-  const char *url;   // as given
-  cnet_request *req;  // NULL once complete
+  const char *url;   // as given (cnet owns the request itself)
   bool got_response;
   bool done;
   int64_t length;   // Content-Length of the body as delivered; -1 unknown
@@ -350,8 +349,7 @@ static void on_complete(cnet_request *r, void *arg, int error) {
   transfer *t = arg;
   fetch_app *app = t->app;
   (void)r;
-  t->req = NULL;  // cnet frees it after this returns
-  app->running--;
+  app->running--;  // cnet frees the request after this returns
   if (app->stopping)
     return;
   if (error) {
@@ -387,7 +385,8 @@ static int start_transfer(transfer *t) {
   static const cnet_request_callbacks kCallbacks = {on_response, on_data, on_complete};
   if (o->verbose)
     fprintf(stderr, "> %s %s\n", ro.method, t->url);
-  return cnet_request_start(app->ctx, &ro, &kCallbacks, t, &t->req);
+  cnet_request *req;
+  return cnet_request_start(app->ctx, &ro, &kCallbacks, t, &req);
 }
 
 static void start_more(fetch_app *app) {
