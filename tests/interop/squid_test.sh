@@ -16,39 +16,26 @@
 # squid, no auth helper, no curl). Exits non-zero if a check failed.
 set -uo pipefail
 
-out="${1:-out/debug}"
-out=$(cd "$out" 2>/dev/null && pwd) || { echo "not ok 1 - build dir ${1:-out/debug} missing"; exit 1; }
-fetch="$out/fetch"
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/interop/lib.sh
+. "$here/lib.sh"
+interop_setup squid "${1:-out/debug}"
 testserver="$out/testserver"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cnet-squid.XXXXXX")
 sq="$work/squid"  # squid's own dir: config, certificate, logs (owned by squid's user)
 mkdir -p "$sq"
-n=0
-failures=0
 pids=()        # testservers
 squid_pid=""
 
 cleanup() {
-  if [ -n "$squid_pid" ]; then
-    kill -TERM "$squid_pid" 2>/dev/null
-    # squid takes ~2 s to shut down even with shutdown_lifetime 0.
-    for _ in $(seq 1 100); do
-      kill -0 "$squid_pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    kill -KILL "$squid_pid" 2>/dev/null
-    wait "$squid_pid" 2>/dev/null
-  fi
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
+  # squid first: it may still have connections to the origins.
+  [ -n "$squid_pid" ] && stop_pids "$squid_pid"
+  stop_pids "${pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-squid_context() {
+suite_context() {  # squid's logs, after a failing check's output
   if [ -f "$sq/cache.log" ]; then
     echo "--- squid cache.log (tail)"
     tail -15 "$sq/cache.log"
@@ -57,32 +44,6 @@ squid_context() {
     echo "--- squid access.log (tail)"
     tail -6 "$sq/access.log"
   fi
-}
-
-check() {  # check "description" command...
-  local what="$1"
-  shift
-  n=$((n + 1))
-  if "$@" > "$work/check.out" 2>&1; then
-    echo "ok $n - $what"
-  else
-    echo "not ok $n - $what"
-    failures=$((failures + 1))
-    { cat "$work/check.out"; squid_context; } | sed 's/^/    /' | head -60
-  fi
-}
-
-skip() {  # skip "description" "reason"
-  n=$((n + 1))
-  echo "ok $n - $1 # SKIP $2"
-}
-
-bail() {  # bail "description" "context command": a setup failure ends the run
-  n=$((n + 1))
-  echo "not ok $n - $1"
-  { [ -f "$work/setup.log" ] && cat "$work/setup.log"; squid_context; } | sed 's/^/    /' | head -60
-  echo "Bail out! $1"
-  exit 1
 }
 
 # --- tools -----------------------------------------------------------------
@@ -122,18 +83,6 @@ make_certs() {
       -CAcreateserial -days 2 -extfile "$sq/leaf.ext" -out "$sq/leaf.pem"
 }
 make_certs > "$work/setup.log" 2>&1 || bail "openssl makes the interop CA and certificate"
-
-free_ports() {  # prints N distinct free loopback ports
-  python3 - "$1" <<'PY'
-import socket, sys
-socks = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-PY
-}
 
 # --- origins -----------------------------------------------------------------
 
@@ -294,14 +243,6 @@ SB="https://127.0.0.1:$tlsB_port"
 
 # --- helpers -------------------------------------------------------------------
 
-run_fetch() {  # run_fetch fetch-args...: body to $work/body, stderr to $work/err
-  if ! timeout 30 "$fetch" --no-proxy-env "$@" > "$work/body" 2> "$work/err"; then
-    echo "fetch $* failed:"
-    cat "$work/err"
-    return 1
-  fi
-}
-
 expect_body() {  # expect_body N...: $work/body is the pattern of each length in turn
   local len
   : > "$work/want"
@@ -311,18 +252,6 @@ expect_body() {  # expect_body N...: $work/body is the pattern of each length in
     cmp "$work/want" "$work/body" 2>&1 | head -2
     return 1
   }
-}
-
-expect_stats() {  # expect_stats key=value...: the --stats line in $work/err
-  local line kv
-  line=$(grep '^{"tcp_connects"' "$work/err" | tail -1)
-  [ -n "$line" ] || { echo "no --stats line on stderr:"; cat "$work/err"; return 1; }
-  for kv in "$@"; do
-    grep -qE "\"${kv%%=*}\":${kv#*=}[,}]" <<< "$line" || {
-      echo "stats: want ${kv%%=*} ${kv#*=}; got $line"
-      return 1
-    }
-  done
 }
 
 fetch_bytes() {  # fetch_bytes "N..." fetch-args...: body is exact

@@ -1,0 +1,502 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2154  # the ${name}_port variables are set by printf -v
+# Interop of cnet's HTTP/2 paths with real HTTP/2 peers from Debian. Starts, on
+# free 127.0.0.1 ports in a private temp dir, with certificates from the
+# suite's own CA (leaf names proxy.test, origin.test, h2origin.test):
+#   nginx    one process, three servers on one docroot:
+#              plain   http            F4's origin
+#              h1      TLS, http/1.1   F5's origin (ALPN offers http/1.1 only)
+#              h2      TLS, h2         F6's origin, and the direct HTTP/2 origin
+#            each with /echo (the echo module returns the request body)
+#   nghttpd  TLS, h2 only, --echo-upload: a second HTTP/2 origin
+#   squid    http_port: the HTTP/1.1 forward proxy behind nghttpx; it resolves
+#            the .test names from its own hosts_file
+#   nghttpx  --http2-proxy: the HTTP/2 secure proxy (TLS, ALPN h2) in front of
+#            squid
+# and drives fetch through them (and curl, to cross-check the setup).
+#
+# Usage: tests/interop/h2_peers_test.sh OUT_DIR   (e.g. out/debug; needs fetch)
+# Prints one "ok N - what" / "not ok N - what" line per check (TAP style);
+# "ok N - what # SKIP reason" only when a peer is not installed. Exits non-zero
+# if a check failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/interop/lib.sh
+. "$here/lib.sh"
+interop_setup h2peers "${1:-out/debug}"
+
+www="$work/www"     # the origins' docroot (nginx and nghttpd)
+sq="$work/squid"    # squid's own dir (owned by squid's user when we are root)
+mkdir -p "$www" "$sq" "$work/nginx"
+pids=()             # every server we started, killed by PID on exit
+
+cleanup() {
+  stop_pids "${pids[@]}"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+suite_context() {  # the tails of the peers' logs, after a failing check's output
+  local f
+  for f in "$work/nghttpx.err" "$work/nghttpx.access" "$sq/cache.log" "$sq/access.log" \
+    "$work/nginx/error.log" "$work/nginx/access.log" "$work/nghttpd.log" "$work/nghttpd2.log"; do
+    [ -s "$f" ] || continue
+    echo "--- ${f#"$work"/} (tail)"
+    tail -6 "$f"
+  done
+}
+
+# --- tools -------------------------------------------------------------------
+
+[ -x "$fetch" ] || bail "fetch is built in $out"
+find_tool() {  # find_tool NAME: its path (PATH, then /usr/sbin), or nothing
+  command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; } || true
+}
+nghttpx_bin=$(find_tool nghttpx)
+nghttpd_bin=$(find_tool nghttpd)
+nginx_bin=$(find_tool nginx)
+squid_bin=$(find_tool squid)
+missing=""
+for t in nghttpx nghttpd nginx squid; do
+  v="${t}_bin"
+  [ -n "${!v}" ] || missing="$missing $t"
+done
+if [ -n "$missing" ]; then
+  skip "HTTP/2 peers interop" "not installed:$missing (build/install-deps.sh installs them)"
+  exit 0
+fi
+command -v python3 >/dev/null || bail "python3 is installed (free ports)"
+command -v openssl >/dev/null || bail "openssl is installed (certificates)"
+have_curl=0
+command -v curl >/dev/null && have_curl=1
+echo_module=""
+for f in /usr/lib/nginx/modules/ngx_http_echo_module.so /usr/lib64/nginx/modules/ngx_http_echo_module.so; do
+  [ -f "$f" ] && { echo_module="$f"; break; }
+done
+nghttpx_version=$("$nghttpx_bin" --version | awk '{print $2}')
+nghttpd_version=$("$nghttpd_bin" --version | awk '{print $2}')
+nginx_version=$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')
+squid_version=$("$squid_bin" -v | sed -n 's/^Squid Cache: Version //p')
+
+# --- certificates: a CA and one leaf for every name ----------------------------
+
+make_certs() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/O=cnet/CN=cnet h2 interop CA" \
+    -keyout "$work/ca.key" -out "$work/ca.pem" &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=origin.test" \
+      -keyout "$work/leaf.key" -out "$work/leaf.csr" &&
+    printf '%s\n' "subjectAltName=DNS:proxy.test,DNS:origin.test,DNS:h2origin.test,IP:127.0.0.1" \
+      "basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" > "$work/leaf.ext" &&
+    openssl x509 -req -in "$work/leaf.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+      -CAcreateserial -days 2 -extfile "$work/leaf.ext" -out "$work/leaf.pem" &&
+    chmod 644 "$work/leaf.key"
+}
+make_certs > "$work/setup.log" 2>&1 || bail "openssl makes the interop CA and leaf certificate"
+ca="$work/ca.pem"
+
+# --- the docroot -----------------------------------------------------------------
+
+# Known files; the checks compare fetched bodies with them byte for byte.
+make_docroot() {
+  printf 'cnet h2 interop\n' > "$www/index.html" &&
+    head -c 1000 /dev/urandom > "$www/1k.bin" &&
+    head -c 100000 /dev/urandom > "$www/100k.bin" &&
+    head -c 5000000 /dev/urandom > "$www/5m.bin" &&
+    # An upload body: text (fetch takes -d DATA as an argument), 96 KB, more
+    # than HTTP/2's initial 65535-byte window, so it needs WINDOW_UPDATEs.
+    head -c 72000 /dev/urandom | base64 -w 0 > "$work/upload.txt" &&
+    chmod -R a+rX "$www"
+}
+make_docroot > "$work/setup.log" 2>&1 || bail "the docroot is written"
+
+listening() {  # listening PORT...: each accepts a TCP connection
+  local p
+  for p in "$@"; do
+    (exec 3<> "/dev/tcp/127.0.0.1/$p") 2>/dev/null || return 1
+  done
+}
+
+# start_peer NAME LOG "PORT..." command...: starts it in the background and
+# waits for every port to listen; on success its PID is kept for cleanup.
+start_peer() {
+  local name="$1" log="$2" ports="$3"
+  shift 3
+  "$@" > "$log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 200); do
+    # shellcheck disable=SC2086
+    if listening $ports; then
+      pids+=("$pid")
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  { echo "$name did not listen on $ports:"; cat "$log"; } >> "$work/setup.log"
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 1
+}
+
+# A free port can be taken between probing and the peer's bind: each peer is
+# tried up to three times with new ports.
+start_with_retries() {  # start_with_retries FUNCTION
+  : > "$work/setup.log"
+  for _ in 1 2 3; do
+    "$1" && return 0
+  done
+  return 1
+}
+
+# --- nginx: plain, TLS http/1.1 and TLS h2 servers --------------------------------
+
+start_nginx() {
+  read -r plain_port h1_port h2_port h2x_port < <(free_ports 4)
+  # /echo: the request body back; /hdr: the X-Big request header back;
+  # /bigheaders: 48 KB of response headers (nginx sends HEADERS +
+  # CONTINUATION frames: a HEADERS frame holds at most 16 KB).
+  local locs="location = /bigheaders { $big_headers return 200 \"ok\\n\"; }"
+  if [ -n "$echo_module" ]; then
+    locs="$locs location = /echo { echo_read_request_body; echo_request_body; }"
+    locs="$locs location = /hdr { echo -n \$http_x_big; }"
+  fi
+  local tls="ssl_certificate $work/leaf.pem; ssl_certificate_key $work/leaf.key;"
+  {
+    [ -n "$echo_module" ] && echo "load_module $echo_module;"
+    cat <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log info;
+events { worker_connections 128; }
+http {
+  access_log $work/nginx/access.log;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  default_type application/octet-stream;
+  client_max_body_size 10m;
+  client_body_buffer_size 1m;
+  root $www;
+  large_client_header_buffers 4 64k;
+  server { listen 127.0.0.1:$plain_port; server_name origin.test; $locs }
+  server { listen 127.0.0.1:$h1_port ssl; server_name origin.test; $tls $locs }
+  server { listen 127.0.0.1:$h2_port ssl http2; server_name origin.test; $tls $locs }
+  # h2x: GOAWAY after every second request on a connection, and a 4 KiB
+  # initial stream window (SETTINGS_INITIAL_WINDOW_SIZE) for uploads.
+  server { listen 127.0.0.1:$h2x_port ssl http2; server_name origin.test; $tls $locs
+    keepalive_requests 2; http2_body_preread_size 4k; }
+}
+EOF
+  } > "$work/nginx/nginx.conf"
+  "$nginx_bin" -t -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" \
+    >> "$work/setup.log" 2>&1 || return 1
+  start_peer nginx "$work/nginx/stdout.log" "$plain_port $h1_port $h2_port $h2x_port" \
+    "$nginx_bin" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf"
+}
+big_value=$(head -c 4000 /dev/zero | tr '\0' b)
+big_headers=""
+for i in $(seq 1 12); do big_headers="$big_headers add_header X-Big-$i $big_value;"; done
+start_with_retries start_nginx || bail "nginx $nginx_version starts (plain, TLS, TLS+h2)"
+
+# --- nghttpd: TLS h2 origin ----------------------------------------------------------
+
+start_nghttpd() {
+  read -r nghttpd_port < <(free_ports 1)
+  start_peer nghttpd "$work/nghttpd.log" "$nghttpd_port" \
+    "$nghttpd_bin" -a 127.0.0.1 -d "$www" --echo-upload "$nghttpd_port" "$work/leaf.key" "$work/leaf.pem"
+}
+start_with_retries start_nghttpd || bail "nghttpd $nghttpd_version starts"
+
+# A second nghttpd that makes the client work harder: every frame padded
+# (up to 255 bytes), a trailer after every body, a 16 KiB connection window
+# (uploads wait for WINDOW_UPDATEs) and at most 2 concurrent streams. Not a
+# small *stream* window (--window-bits): nghttpd 1.52 then resets uploads
+# with FLOW_CONTROL_ERROR when the client sent more than that window before
+# the server's SETTINGS arrived, as RFC 9113 allows (README, "Known gaps");
+# nginx's h2x server below has the small stream window instead.
+start_nghttpd2() {
+  read -r nghttpd2_port < <(free_ports 1)
+  start_peer nghttpd2 "$work/nghttpd2.log" "$nghttpd2_port" \
+    "$nghttpd_bin" -a 127.0.0.1 -d "$www" --echo-upload --padding=255 --trailer="x-interop: trailer" \
+    --connection-window-bits=14 --max-concurrent-streams=2 \
+    "$nghttpd2_port" "$work/leaf.key" "$work/leaf.pem"
+}
+start_with_retries start_nghttpd2 || bail "nghttpd $nghttpd_version (padding, trailers, small window) starts"
+
+# --- squid: the HTTP/1.1 forward proxy behind nghttpx ----------------------------------
+
+squid_user=proxy
+id -u proxy >/dev/null 2>&1 || squid_user=nobody
+printf '127.0.0.1 origin.test h2origin.test\n' > "$sq/hosts"
+
+start_squid() {
+  read -r squid_port < <(free_ports 1)
+  cat > "$sq/squid.conf" <<EOF
+http_port 127.0.0.1:$squid_port
+pid_filename $sq/squid.pid
+cache_log $sq/cache.log
+access_log stdio:$sq/access.log
+coredump_dir $sq
+hosts_file $sq/hosts
+cache deny all
+cache_mem 8 MB
+pinger_enable off
+netdb_filename none
+visible_hostname cnet-h2-interop
+shutdown_lifetime 0 seconds
+acl SSL_ports port $h1_port $h2_port $h2x_port $nghttpd_port $nghttpd2_port
+http_access deny CONNECT !SSL_ports
+http_access allow localhost
+http_access deny all
+EOF
+  # Root: squid drops to an unprivileged user (it refuses to serve as root).
+  [ "$(id -u)" -eq 0 ] && echo "cache_effective_user $squid_user" >> "$sq/squid.conf"
+  "$squid_bin" -k parse -f "$sq/squid.conf" >> "$work/setup.log" 2>&1 || return 1
+  start_peer squid "$work/squid.out" "$squid_port" "$squid_bin" -N -f "$sq/squid.conf"
+}
+chmod 711 "$work"
+[ "$(id -u)" -eq 0 ] && chown -R "$squid_user" "$sq"
+start_with_retries start_squid || bail "squid $squid_version starts"
+
+# --- nghttpx --http2-proxy: the HTTP/2 secure proxy ------------------------------------
+
+start_nghttpx() {
+  read -r proxy_port < <(free_ports 1)
+  # --conf /dev/null: not the system's config; --single-process: one PID to kill.
+  start_peer nghttpx "$work/nghttpx.out" "$proxy_port" \
+    "$nghttpx_bin" --conf=/dev/null --single-process --http2-proxy --no-ocsp \
+    --frontend="127.0.0.1,$proxy_port" --backend="127.0.0.1,$squid_port" \
+    --errorlog-file="$work/nghttpx.err" --accesslog-file="$work/nghttpx.access" \
+    "$work/leaf.key" "$work/leaf.pem"
+}
+start_with_retries start_nghttpx || bail "nghttpx $nghttpx_version --http2-proxy starts"
+
+check "peers listen: nghttpx $nghttpx_version, nghttpd $nghttpd_version, $nginx_version, squid $squid_version" true
+
+proxy="https://proxy.test:$proxy_port"
+plain="http://origin.test:$plain_port"
+h1="https://origin.test:$h1_port"
+h2="https://origin.test:$h2_port"
+nd="https://h2origin.test:$nghttpd_port"
+nd2="https://h2origin.test:$nghttpd2_port"
+h2x="https://origin.test:$h2x_port"
+# fetch resolves the proxy's name (the origins' names are the proxy's business
+# through the proxy; direct fetches use --resolve for them too).
+res=(--resolve "proxy.test:$proxy_port:127.0.0.1" --resolve "origin.test:*:127.0.0.1"
+  --resolve "h2origin.test:*:127.0.0.1")
+via=(-x "$proxy" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
+direct=(--cacert "$ca" --protocols h2 "${res[@]}")
+
+# --- helpers -------------------------------------------------------------------------
+
+expect_files() {  # expect_files FILE...: $work/body is the files' bytes in turn
+  cat "$@" > "$work/want"
+  cmp "$work/want" "$work/body" > /dev/null 2>&1 || {
+    echo "body differs: want $(wc -c < "$work/want") bytes ($*), got $(wc -c < "$work/body")"
+    cmp "$work/want" "$work/body" 2>&1 | head -2
+    return 1
+  }
+}
+
+# fetch_counts "FILE..." "key=value..." fetch-args... URL...: bodies are the
+# docroot files (names relative to it), counters exact.
+fetch_counts() {
+  local files=() f stats="$2"
+  for f in $1; do files+=("$www/$f"); done
+  shift 2
+  run_fetch --stats "$@" || return 1
+  # shellcheck disable=SC2086
+  expect_files "${files[@]}" && expect_stats $stats
+}
+
+fetch_sha256() {  # fetch_sha256 FILE fetch-args... URL: the body's sha256 is the file's
+  local file="$www/$1" got want
+  shift
+  run_fetch -o "$work/big.out" "$@" || return 1
+  want=$(sha256sum < "$file" | cut -d' ' -f1)
+  got=$(sha256sum < "$work/big.out" | cut -d' ' -f1)
+  [ "$got" = "$want" ] || {
+    echo "sha256 $got ($(wc -c < "$work/big.out") bytes), want $want ($(wc -c < "$file") bytes)"
+    return 1
+  }
+}
+
+fetch_echo() {  # fetch_echo fetch-args... URL: POST $work/upload.txt, the echo is exact
+  run_fetch --stats -d "$(cat "$work/upload.txt")" "$@" || return 1
+  cmp "$work/upload.txt" "$work/body" > /dev/null 2>&1 || {
+    echo "echo differs: sent $(wc -c < "$work/upload.txt") bytes, got $(wc -c < "$work/body")"
+    return 1
+  }
+}
+
+fetch_status() {  # fetch_status CODE fetch-args... URL: the response head (-I) has CODE
+  local code="$1"
+  shift
+  run_fetch -I "$@" || return 1
+  head -1 "$work/body" | grep -qE "^HTTP/[0-9.]+ $code( |$)" || {
+    echo "want status $code, got:"
+    cat "$work/body"
+    return 1
+  }
+}
+
+# A 20 KB request header (random, so HPACK's Huffman code cannot shrink it
+# below one 16 KB frame: the client must send HEADERS + CONTINUATION).
+head -c 15000 /dev/urandom | base64 -w 0 > "$work/bigheader.txt"
+
+fetch_header_echo() {  # fetch_header_echo fetch-args... URL/hdr: X-Big comes back exact
+  run_fetch -H "X-Big: $(cat "$work/bigheader.txt")" "$@" || return 1
+  cmp "$work/bigheader.txt" "$work/body" > /dev/null 2>&1 || {
+    echo "header echo differs: sent $(wc -c < "$work/bigheader.txt") bytes, got $(wc -c < "$work/body")"
+    return 1
+  }
+}
+
+fetch_big_headers() {  # fetch_big_headers fetch-args... URL/bigheaders: all 12 x 4000 bytes
+  local got
+  run_fetch -I "$@" || return 1
+  got=$(grep -cxE "x-big-[0-9]+: b{4000}"$'\r?' "$work/body")
+  [ "$got" -eq 12 ] || { echo "want 12 x-big-N headers of 4000 bytes, got $got:"; cut -c1-80 "$work/body"; return 1; }
+}
+
+went_over() {  # went_over PROTO: fetch -v said the request went over PROTO
+  grep -qi "$1" "$work/err" || { echo "fetch -v does not mention $1:"; cat "$work/err"; return 1; }
+}
+
+logged() {  # logged FILE REGEX: a peer's log has a matching line
+  grep -qE "$2" "$1" || { echo "${1#"$work"/} has no line matching: $2"; tail -5 "$1"; return 1; }
+}
+
+# --- 1. nghttpx --http2-proxy (h2 to the proxy) ---------------------------------------
+
+check "F4 via nghttpx: 3 http:// GETs: 1 TCP, 1 TLS, 1 session, 3 streams (jump to step 9)" \
+  fetch_counts "index.html 1k.bin 100k.bin" \
+  "tcp_connects=1 tls_handshakes=1 tunnels=0 sessions=1 streams=3 requests=3" \
+  "${via[@]}" "$plain/index.html" "$plain/1k.bin" "$plain/100k.bin"
+check "F4 via nghttpx: nghttpx and squid logged the GETs" \
+  bash -c "grep -q 'GET http://origin.test:$plain_port/1k.bin' '$sq/access.log'"
+
+check "F5 via nghttpx: 2 https:// GETs to an http/1.1 origin: 1 TCP, 2 TLS, 1 tunnel" \
+  fetch_counts "1k.bin 100k.bin" "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=1" \
+  "${via[@]}" --protocols http/1.1 "$h1/1k.bin" "$h1/100k.bin"
+check "F5 via nghttpx: squid logged the CONNECT" \
+  logged "$sq/access.log" "CONNECT origin.test:$h1_port"
+
+check "F6 via nghttpx: h2 inside the h2 tunnel to nginx: 2 sessions, 1 tunnel, 2 streams" \
+  fetch_counts "1k.bin 100k.bin" \
+  "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=2 requests=2" \
+  "${via[@]}" --protocols h2 "$h2/1k.bin" "$h2/100k.bin"
+check "F6 via nghttpx: a second origin (nghttpd) on the same proxy session: +1 tunnel, +1 TLS, no new TCP" \
+  fetch_counts "1k.bin 100k.bin 1k.bin" \
+  "tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=3 requests=3" \
+  "${via[@]}" --protocols h2 "$h2/1k.bin" "$nd/100k.bin" "$h2/1k.bin"
+check "F4+F5+F6 via nghttpx in one run: one proxy session" \
+  fetch_counts "1k.bin 1k.bin 1k.bin" "tcp_connects=1 tunnels=2 requests=3" \
+  "${via[@]}" --protocols h2,http/1.1 "$plain/1k.bin" "$h1/1k.bin" "$h2/1k.bin"
+check "F6 via nghttpx: 5 MB from nginx is intact (sha256)" \
+  fetch_sha256 5m.bin "${via[@]}" --protocols h2 "$h2/5m.bin"
+check "F4 via nghttpx: 5 MB from nginx is intact (sha256)" \
+  fetch_sha256 5m.bin "${via[@]}" "$plain/5m.bin"
+if [ -n "$echo_module" ]; then
+  check "F4 via nghttpx: POST 96 KB to nginx /echo comes back exact" \
+    fetch_echo "${via[@]}" "$plain/echo"
+  check "F6 via nghttpx: POST 96 KB to nginx /echo comes back exact" \
+    fetch_echo "${via[@]}" --protocols h2 "$h2/echo"
+fi
+check "F6 via nghttpx: POST 96 KB to nghttpd --echo-upload comes back exact" \
+  fetch_echo "${via[@]}" --protocols h2 "$nd/echo"
+
+check "F6 via nghttpx: 48 KB of response headers (HEADERS + CONTINUATION) from nginx" \
+  fetch_big_headers "${via[@]}" --protocols h2 "$h2/bigheaders"
+if [ -n "$echo_module" ]; then
+  check "F4 via nghttpx: a 20 KB request header (HEADERS + CONTINUATION) reaches nginx intact" \
+    fetch_header_echo "${via[@]}" "$plain/hdr"
+  check "F6 via nghttpx: a 20 KB request header reaches nginx intact" \
+    fetch_header_echo "${via[@]}" --protocols h2 "$h2/hdr"
+fi
+check "F6 via nghttpx: the origin's GOAWAY after 2 requests: 5 GETs, 3 tunnels, one proxy session" \
+  fetch_counts "1k.bin 100k.bin 1k.bin 100k.bin index.html" \
+  "tcp_connects=1 tls_handshakes=4 tunnels=3 sessions=4 requests=5" \
+  "${via[@]}" --protocols h2 "$h2x/1k.bin" "$h2x/100k.bin" "$h2x/1k.bin" "$h2x/100k.bin" "$h2x/index.html"
+check "F6 via nghttpx to nghttpd (padding, trailers, small window): 5 MB intact (sha256)" \
+  fetch_sha256 5m.bin "${via[@]}" --protocols h2 "$nd2/5m.bin"
+check "F6 via nghttpx to nghttpd (16 KiB connection window): POST 96 KB comes back exact" \
+  fetch_echo "${via[@]}" --protocols h2 "$nd2/echo"
+if [ -n "$echo_module" ]; then
+  check "F6 via nghttpx: POST 96 KB into nginx's 4 KiB stream window comes back exact" \
+    fetch_echo "${via[@]}" --protocols h2 "$h2x/echo"
+fi
+
+# --- 2. nginx, listen ssl http2 (direct) --------------------------------------------------
+
+check "nginx h2: 3 GETs on one session: 1 TCP, 1 TLS, 1 session, 3 streams" \
+  fetch_counts "index.html 1k.bin 100k.bin" \
+  "tcp_connects=1 tls_handshakes=1 tunnels=0 sessions=1 streams=3 requests=3" \
+  "${direct[@]}" "$h2/index.html" "$h2/1k.bin" "$h2/100k.bin"
+check "nginx h2: nginx logged HTTP/2.0 requests" logged "$work/nginx/access.log" '"GET /100k.bin HTTP/2.0" 200'
+check "nginx h2: 5 MB body intact (sha256)" fetch_sha256 5m.bin "${direct[@]}" "$h2/5m.bin"
+if [ -n "$echo_module" ]; then
+  check "nginx h2: POST 96 KB to /echo comes back exact" fetch_echo "${direct[@]}" "$h2/echo"
+else
+  skip "nginx h2: POST to /echo" "nginx's echo module (libnginx-mod-http-echo) is not installed"
+fi
+check "nginx h2: a 404 is surfaced as 404" fetch_status 404 "${direct[@]}" "$h2/missing"
+check "nginx h2: 48 KB of response headers (HEADERS + CONTINUATION)" \
+  fetch_big_headers "${direct[@]}" "$h2/bigheaders"
+if [ -n "$echo_module" ]; then
+  check "nginx h2: a 20 KB request header (HEADERS + CONTINUATION) arrives intact" \
+    fetch_header_echo "${direct[@]}" "$h2/hdr"
+fi
+check "nginx h2: GOAWAY after 2 requests: 5 GETs on 3 connections, bodies intact" \
+  fetch_counts "1k.bin 100k.bin 1k.bin 100k.bin index.html" \
+  "tcp_connects=3 tls_handshakes=3 sessions=3 streams=5 requests=5" \
+  "${direct[@]}" "$h2x/1k.bin" "$h2x/100k.bin" "$h2x/1k.bin" "$h2x/100k.bin" "$h2x/index.html"
+if [ -n "$echo_module" ]; then
+  check "nginx h2: POST 96 KB into a 4 KiB stream window comes back exact" fetch_echo "${direct[@]}" "$h2x/echo"
+fi
+
+# --- 3. nghttpd (direct) -------------------------------------------------------------------
+
+check "nghttpd: 3 GETs on one session: 1 TCP, 1 TLS, 1 session, 3 streams" \
+  fetch_counts "index.html 1k.bin 100k.bin" \
+  "tcp_connects=1 tls_handshakes=1 tunnels=0 sessions=1 streams=3 requests=3" \
+  "${direct[@]}" "$nd/index.html" "$nd/1k.bin" "$nd/100k.bin"
+check "nghttpd: 5 MB body intact (sha256)" fetch_sha256 5m.bin "${direct[@]}" "$nd/5m.bin"
+check "nghttpd: a 404 is surfaced as 404" fetch_status 404 "${direct[@]}" "$nd/missing"
+check "nghttpd: POST 96 KB with --echo-upload comes back exact" fetch_echo "${direct[@]}" "$nd/echo"
+
+check "nghttpd (padding, trailers, small window): 3 GETs on one session" \
+  fetch_counts "index.html 1k.bin 100k.bin" \
+  "tcp_connects=1 tls_handshakes=1 sessions=1 streams=3 requests=3" \
+  "${direct[@]}" "$nd2/index.html" "$nd2/1k.bin" "$nd2/100k.bin"
+check "nghttpd (padding, trailers, small window): 5 MB intact (sha256)" \
+  fetch_sha256 5m.bin "${direct[@]}" "$nd2/5m.bin"
+check "nghttpd (16 KiB connection window): POST 96 KB comes back exact" fetch_echo "${direct[@]}" "$nd2/echo"
+
+# --- curl cross-checks the peers' setup ------------------------------------------------------
+
+curl_same() {  # curl_same FILE curl-args... URL: curl gets the file's bytes
+  local file="$www/$1"
+  shift
+  timeout 30 curl -sS --fail "$@" -o "$work/curl.body" 2> "$work/curl.err" ||
+    { echo "curl $* failed:"; cat "$work/curl.err"; return 1; }
+  cmp "$file" "$work/curl.body"
+}
+
+if [ "$have_curl" -eq 1 ]; then
+  cres=(--resolve "proxy.test:$proxy_port:127.0.0.1" --resolve "origin.test:$h2_port:127.0.0.1"
+    --resolve "h2origin.test:$nghttpd_port:127.0.0.1")
+  check "curl --http2 to nginx gets the same bytes" \
+    curl_same 100k.bin --http2 --cacert "$ca" "${cres[@]}" "$h2/100k.bin"
+  check "curl through nghttpx (HTTPS proxy) to nghttpd gets the same bytes" \
+    curl_same 100k.bin -x "$proxy" --proxy-cacert "$ca" --cacert "$ca" "${cres[@]}" "$nd/100k.bin"
+else
+  skip "curl cross-checks" "curl is not installed"
+fi
+
+[ "$failures" -eq 0 ]
