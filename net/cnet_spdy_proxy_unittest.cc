@@ -80,9 +80,13 @@ class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
   // A plain origin, a proxy offering the protocol under test then
   // HTTP/1.1 (|session| for its sessions' limits and faults), and a
   // context whose proxy is it.
-  void Start(const cn_test_server_session_options &session) {
+  // With |tls_origin| the origin is HTTPS (for origin.test), trusted too.
+  void Start(const cn_test_server_session_options &session, bool tls_origin = false) {
     cn_test_server_options oo{};
-    oo.plain = true;
+    const char *names[] = {"origin.test"};
+    oo.plain = !tls_origin;
+    oo.names = names;
+    oo.num_names = 1;
     ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &oo, &origin_));
     cn_test_server_host_mapping map = {"origin.test", "127.0.0.1"};
     cn_test_server_options po{};
@@ -96,6 +100,11 @@ class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
     ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &po, &proxy_));
     ca_path_ = ::testing::TempDir() + "cnet_spdy_proxy_ca.pem";
     ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(proxy_)));
+    if (tls_origin) {
+      origin_ca_path_ = ::testing::TempDir() + "cnet_spdy_proxy_origin_ca.pem";
+      ASSERT_EQ(CN_OK, cn_test_write_pem_file(origin_ca_path_.c_str(),
+                                              cn_test_server_ca_pem(origin_)));
+    }
     proxy_url_ = "https://127.0.0.1:" + std::to_string(cn_test_server_port(proxy_));
     origin_base_ = "http://origin.test:" + std::to_string(cn_test_server_port(origin_));
     cnet_context_options o;
@@ -103,15 +112,18 @@ class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
     o.loop = loop_.get();
     o.proxy = proxy_url_.c_str();
     o.proxy_ca_file = ca_path_.c_str();
+    if (tls_origin)
+      o.ca_file = origin_ca_path_.c_str();
     std::string protocols = std::string(GetParam().alpn) + ",http/1.1";
     o.proxy_protocols = protocols.c_str();
     char err[256];
     ASSERT_EQ(0, cnet_context_new(&o, &ctx_, err, sizeof(err))) << err;
   }
 
-  int StartFetch(const std::string &path, Fetch *f) {
+  // |target|: a path on the plain origin, or with |absolute| a whole URL.
+  int StartFetch(const std::string &target, Fetch *f, bool absolute = false) {
     cnet_request_options o{};
-    std::string url = origin_base_ + path;
+    std::string url = absolute ? target : origin_base_ + target;
     o.url = url.c_str();
     return cnet_request_start(ctx_, &o, &kCallbacks, f, &f->req);
   }
@@ -131,11 +143,15 @@ class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
         max_ms);
   }
 
+  bool RunUntilDone(const Fetch &f, uint64_t max_ms) {
+    return cnet_test::RunUntil(loop_.get(), [&] { return f.completes > 0; }, max_ms);
+  }
+
   TestLoop loop_;
   cn_test_server *origin_ = nullptr;
   cn_test_server *proxy_ = nullptr;
   cnet_context *ctx_ = nullptr;
-  std::string ca_path_, proxy_url_, origin_base_;
+  std::string ca_path_, origin_ca_path_, proxy_url_, origin_base_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Protocols, CnetSpdyProxyTest,
@@ -190,6 +206,63 @@ TEST_P(CnetSpdyProxyTest, ThousandConcurrentRequestsOverOneProxySession) {
   EXPECT_EQ(1u, st.sessions);
   EXPECT_EQ(static_cast<uint64_t>(kRequests), st.streams);
   EXPECT_EQ(static_cast<uint64_t>(kRequests), st.requests);
+}
+
+// A proxy that refuses a request on its HTTP/2 session with
+// HTTP_1_1_REQUIRED (RST_STREAM 0xd): the request is resent to it over
+// HTTP/1.1 and succeeds; the proxy is offered HTTP/1.1 only from then on
+// (later requests too).
+TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForARequest) {
+  if (GetParam().proto == CN_PROTO_SPDY31)
+    GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
+  cn_test_server_session_options so{};
+  so.rst_stream = true;
+  so.rst_stream_code = 0xd;  // HTTP_1_1_REQUIRED
+  ASSERT_NO_FATAL_FAILURE(Start(so));
+  for (int i = 0; i < 2; i++) {
+    Fetch f;
+    ASSERT_EQ(0, StartFetch("/bytes/5000", &f));
+    ASSERT_TRUE(RunUntilDone(f, 10000));
+    EXPECT_EQ(0, f.error) << i;
+    EXPECT_EQ(200, f.status) << i;
+    EXPECT_EQ(5000u, f.length) << i;
+    EXPECT_EQ(i == 0 ? 1 : 0, f.resends) << i;
+  }
+  cn_test_server_counters pc;
+  cn_test_server_get_counters(proxy_, &pc);
+  EXPECT_EQ(1u, pc.http2_streams) << "only the first request tried HTTP/2";
+  EXPECT_EQ(1u, pc.http1_connections);
+  cnet_stats st;
+  cnet_context_destroy_with_stats(ctx_, &st);
+  ctx_ = nullptr;
+  EXPECT_EQ(2u, st.tcp_connects);
+}
+
+// The same for a CONNECT (an https:// origin through the proxy): the
+// tunnel is made again over an HTTP/1.1 connection to the proxy.
+TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForAConnect) {
+  if (GetParam().proto == CN_PROTO_SPDY31)
+    GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
+  cn_test_server_session_options so{};
+  so.rst_stream = true;
+  so.rst_stream_code = 0xd;
+  ASSERT_NO_FATAL_FAILURE(Start(so, /*tls_origin=*/true));
+  std::string base = "https://origin.test:" + std::to_string(cn_test_server_port(origin_));
+  for (int i = 0; i < 2; i++) {
+    Fetch f;
+    ASSERT_EQ(0, StartFetch(base + "/bytes/7000", &f, /*absolute=*/true));
+    ASSERT_TRUE(RunUntilDone(f, 10000));
+    EXPECT_EQ(0, f.error) << i;
+    EXPECT_EQ(200, f.status) << i;
+    EXPECT_EQ(7000u, f.length) << i;
+  }
+  cn_test_server_counters pc;
+  cn_test_server_get_counters(proxy_, &pc);
+  EXPECT_EQ(1u, pc.http2_streams) << "only the first CONNECT tried HTTP/2";
+  EXPECT_EQ(1u, pc.http1_connections);
+  cn_test_server_proxy_counters px;
+  cn_test_server_get_proxy_counters(proxy_, &px);
+  EXPECT_EQ(1u, px.tunnels_opened) << "the second request reused the tunnel";
 }
 
 }  // namespace

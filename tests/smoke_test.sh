@@ -279,3 +279,12 @@ check "--trace ladder draws the run on stderr; the second F2 request jumps to st
   bash -c "'$out/fetch' --trace ladder -x '$proxy' --proxy-cacert '$work/proxy.ca' --cacert '$work/good.ca' '$tls/bytes/1' '$tls/bytes/2' 2>&1 >/dev/null | grep -q 'jump to step 19'"
 check "--trace with another kind is a usage error naming it" \
   bash -c "'$out/fetch' --trace sequence '$url/' 2>&1 | grep -q \"'sequence'\"; test \${PIPESTATUS[0]} -eq 2"
+
+# --- HTTP_1_1_REQUIRED from an HTTP/2 proxy: the request, and a CONNECT, go again over HTTP/1.1 ---
+start_server h11proxy --proxy --alpn h2,http/1.1 --rst-stream 13 --map origin.test=127.0.0.1
+h11=(-x "https://127.0.0.1:$h11proxy_port" --proxy-cacert "$work/h11proxy.ca" --proxy-protocols h2)
+check "HTTP_1_1_REQUIRED from an h2 proxy: http:// resent to it over HTTP/1.1 (2 TCP, 2 TLS)" \
+  stats_are '"tcp_connects":2,"tls_handshakes":2,"tunnels":0,"sessions":1' 072645 \
+  "${h11[@]}" "$plain/bytes/3"
+check "HTTP_1_1_REQUIRED from an h2 proxy to CONNECT: the tunnel is made over HTTP/1.1" \
+  bytes_match 20000 "${h11[@]}" --cacert "$work/good.ca" "$tls/bytes/20000"

@@ -183,14 +183,19 @@ void cn_http_network_session_note_http11_required(cn_http_network_session *s,
   cn_hashmap_put(&s->http11_required, key, (void *)1);
 }
 
+bool cn_http_network_session_requires_http11(const cn_http_network_session *s,
+                                             const cn_host_port *server) {
+  char key[CN_HOST_PORT_STR_SIZE];
+  cn_host_port_to_string(server, key, sizeof(key));
+  return cn_hashmap_get(&s->http11_required, key) != NULL;
+}
+
 // The ALPN offer for |server|: the configured one, or HTTP/1.1 alone once
 // the server asked for it.
 static const cn_ssl_config *ssl_config_for(const cn_http_network_session *s,
                                            const cn_host_port *server, const cn_ssl_config *cfg,
                                            cn_ssl_config *scratch) {
-  char key[CN_HOST_PORT_STR_SIZE];
-  cn_host_port_to_string(server, key, sizeof(key));
-  if (!cn_hashmap_get(&s->http11_required, key))
+  if (!cn_http_network_session_requires_http11(s, server))
     return cfg;
   *scratch = *cfg;
   scratch->protos[0] = CN_PROTO_HTTP11;
@@ -307,8 +312,10 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
                                              origin_cfg, session_key, false);
     plan->pool = s->ssl_origin;
     plan->group_id = cn_bytebuf_steal_str(&b);
-    plan->spdy_key = cn_spdy_session_key_format(&origin, NULL, false);
-    plan->spdy_offered = offers_multiplexed(origin_cfg);
+    if (!cn_http_network_session_requires_http11(s, &origin)) {
+      plan->spdy_key = cn_spdy_session_key_format(&origin, NULL, false);
+      plan->spdy_offered = offers_multiplexed(origin_cfg);
+    }
     cn_bytebuf_free(&b);
     free(session_key);
     free(tcp_group);
@@ -330,7 +337,8 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     plan->absolute_form = true;
     plan->request_proxy = proxy;
     // F4: a session to the proxy carries http:// requests as streams.
-    if (cn_proxy_server_is_https(proxy)) {
+    if (cn_proxy_server_is_https(proxy) &&
+        !cn_http_network_session_requires_http11(s, &proxy->host_port)) {
       plan->spdy_key = cn_spdy_session_key_format(&proxy->host_port, NULL, false);
       cn_ssl_config scratch;
       plan->spdy_offered = offers_multiplexed(
@@ -356,8 +364,10 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
   plan->pool = s->ssl_origin;
   plan->group_id = cn_bytebuf_steal_str(&b);
   // F3/F6: a session to the origin through this chain (never a direct one).
-  plan->spdy_key = cn_spdy_session_key_format(&origin, chain_key, false);
-  plan->spdy_offered = offers_multiplexed(origin_cfg);
+  if (!cn_http_network_session_requires_http11(s, &origin)) {
+    plan->spdy_key = cn_spdy_session_key_format(&origin, chain_key, false);
+    plan->spdy_offered = offers_multiplexed(origin_cfg);
+  }
   cn_bytebuf_free(&b);
   free(session_key);
   free(tunnel_group);

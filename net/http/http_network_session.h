@@ -114,6 +114,13 @@ void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
 // groups change with the offer, so no SPDY/HTTP2 connection is reused).
 void cn_http_network_session_note_http11_required(cn_http_network_session *s,
                                                   const cn_host_port *server);
+// The server was noted above: no request or tunnel uses a SPDY/HTTP2
+// session to it any more, even one still alive (a stream reset with
+// HTTP_1_1_REQUIRED leaves the session up), as Chromium's
+// HttpServerProperties::RequiresHTTP11 keeps requests off existing sessions.
+// The memory lasts as long as the network session.
+bool cn_http_network_session_requires_http11(const cn_http_network_session *s,
+                                             const cn_host_port *server);
 
 // Transactions destroyed before their body ended may drain a small rest of
 // it so the connection can be reused (a redirect's body, an unread error

@@ -240,6 +240,11 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
 // tunnel ("jump to step 9" inside F5/F6).
 static int try_live_session(tunnel_job *j, bool *started) {
   *started = false;
+  // A proxy that asked for HTTP/1.1 gets none of its sessions used, even
+  // one still alive after a CONNECT stream was reset with HTTP_1_1_REQUIRED.
+  if (j->params->session &&
+      cn_http_network_session_requires_http11(j->params->session, &j->params->proxy.host_port))
+    return CN_OK;
   char *key = proxy_session_key(j);
   if (!key)
     return CN_OK;
