@@ -349,6 +349,15 @@ check "F6: a second origin through the same proxy session: +1 tunnel, +1 TLS, no
 check "F5: a second origin through the same proxy session: +1 tunnel, +1 TLS, no new TCP" \
   second_origin http/1.1 1
 
+idle_session_pinged() {  # cnet PINGs a session idle for 10 s (its default) before reusing it
+  run_fetch --stats "${proxy[@]}" --protocols spdy/3.1 "$A/whoami" "$B/slow/10300" "$A/whoami" &&
+    expect_parts "A spdy/3.1 GET\nslowA spdy/3.1 GET\n" &&
+    expect_stats tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=3 requests=3 &&
+    expect_log A 1 '^A PING$' && expect_log proxy 2 ' CONNECT '
+}
+check "F6: the origin session, idle for 10 s, answers cnet's PING and is reused (no new tunnel)" \
+  idle_session_pinged
+
 # --- straight to the SPDY/3.1 origin (no proxy) --------------------------------
 
 direct_streams() {

@@ -13,14 +13,18 @@
 //   /headers   the request's fields as lines; two set-cookie and a 20 kB field back
 //   /push      (spdy) pushes /bytes/5, then answers "pushed"
 //   /close     (http/1.1) answers "closed" and closes the connection
+//   /slow/MS   "slow", after MS milliseconds
 //   /whoami    "NAME PROTOCOL METHOD" (PROTOCOL: spdy/3.1 or http/1.1)
 //   anything else: 404
-// Logs one line per request on stderr: "NAME PROTOCOL METHOD URL".
+// Logs one line per request on stderr: "NAME PROTOCOL METHOD URL", and
+// "NAME PING" per PING received on a SPDY session.
 
 require('./handle_thing_shim')
 const spdy = require('spdy')
 const http = require('http')
 const fs = require('fs')
+
+const kWindow = 64 * 1024
 
 function parseArgs (argv) {
   const opts = { name: 'origin' }
@@ -73,10 +77,21 @@ function protocolOf (req) {
   return req.isSpdy ? 'spdy/3.' + (req.spdyVersion === 3.1 ? '1' : '0') : 'http/' + req.httpVersion
 }
 
+// Logs "NAME PING" for each PING a SPDY session receives (spdy-transport
+// answers it); a session is known from its first request.
+const watched = new WeakSet()
+function logPings (name, req) {
+  const connection = req.spdyStream && req.spdyStream.connection
+  if (!connection || watched.has(connection)) return
+  watched.add(connection)
+  connection.on('ping', () => process.stderr.write(name + ' PING\n'))
+}
+
 function handler (name) {
   return function (req, res) {
     const proto = protocolOf(req)
     process.stderr.write(name + ' ' + proto + ' ' + req.method + ' ' + req.url + '\n')
+    logPings(name, req)
     const m = /^\/bytes\/(\d+)$/.exec(req.url)
     if (m && Number(m[1]) <= kMaxBytes) return sendBytes(res, Number(m[1]))
     if (req.url === '/echo') {
@@ -116,6 +131,15 @@ function handler (name) {
       res.writeHead(200, { connection: 'close', 'content-length': 6 })
       return res.end('closed')
     }
+    const slow = /^\/slow\/(\d+)$/.exec(req.url)
+    if (slow && Number(slow[1]) <= 60000) {
+      // Answers "slow" after N ms: the client's other sessions sit idle meanwhile.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-length': 4 })
+        res.end('slow')
+      }, Number(slow[1]))
+      return
+    }
     if (req.url === '/whoami') {
       const body = name + ' ' + proto + ' ' + req.method + '\n'
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
@@ -139,7 +163,12 @@ const opts = parseArgs(process.argv.slice(2))
 const tls = spdy.createServer({
   key: fs.readFileSync(opts.key),
   cert: fs.readFileSync(opts.cert),
-  spdy: { protocols: ['spdy/3.1', 'http/1.1'] }
+  spdy: {
+    protocols: ['spdy/3.1', 'http/1.1'],
+    // SPDY/3.1's default windows (node-spdy announces 1 MB): a 100 kB upload
+    // then needs WINDOW_UPDATEs from node-spdy before cnet may send it all.
+    connection: { windowSize: kWindow }
+  }
 }, handler(opts.name))
 listen(tls, opts['tls-port-file'])
 if (opts['plain-port-file']) listen(http.createServer(handler(opts.name)), opts['plain-port-file'])

@@ -26,6 +26,8 @@ const http = require('http')
 const net = require('net')
 const fs = require('fs')
 
+const kWindow = 64 * 1024
+
 function parseArgs (argv) {
   const opts = { map: new Map() }
   for (let i = 0; i < argv.length; i += 2) {
@@ -150,7 +152,12 @@ function forward (req, res) {
 const server = spdy.createServer({
   key: fs.readFileSync(opts.key),
   cert: fs.readFileSync(opts.cert),
-  spdy: { protocols: ['spdy/3.1'] }
+  spdy: {
+    protocols: ['spdy/3.1'],
+    // SPDY/3.1's default windows (node-spdy announces 1 MB): a 100 kB upload
+    // then needs WINDOW_UPDATEs from node-spdy before cnet may send it all.
+    connection: { windowSize: kWindow }
+  }
 }, forward)
 
 // One number per TLS connection (= SPDY session), for the log.
