@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Records the NetLog captures the ladder's unit tests draw: each flow's URL
+# fetched twice in one run through a fresh test-server proxy (so its first
+# request shows the proxy's own TCP connect), the client's NetLog
+# (fetch --netlog) and the proxy's (testserver --netlog) side by side.
+# F1, F2: HTTP/1.1 to the proxy; F3-F6 as NAME-h2 and NAME-spdy.
+# Usage: tools/fetch/testdata/record.sh OUT_DIR   (rewrites the *.jsonl here)
+set -euo pipefail
+out="${1:?usage: record.sh OUT_DIR}"
+dst="$(cd "$(dirname "$0")" && pwd)"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_port() {  # wait_port FILE: until the server wrote its port
+  for _ in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.05; done
+  echo "record: no port in $1" >&2
+  return 1
+}
+"$out/testserver" --port 0 --port-file "$work/plain.port" --plain > /dev/null 2>&1 &
+pids+=("$!")
+"$out/testserver" --port 0 --port-file "$work/origin.port" --name origin.test \
+  --alpn h2,spdy/3.1,http/1.1 --ca-out "$work/ca.pem" > /dev/null 2>&1 &
+pids+=("$!")
+wait_port "$work/plain.port"
+wait_port "$work/origin.port"
+tls_url="https://origin.test:$(cat "$work/origin.port")/bytes/3"
+plain_url="http://origin.test:$(cat "$work/plain.port")/bytes/3"
+
+capture() {  # capture NAME fetch-args...
+  local name="$1"
+  shift
+  rm -f "$work/proxy.port"
+  "$out/testserver" --port 0 --port-file "$work/proxy.port" --proxy --alpn h2,spdy/3.1,http/1.1 \
+    --map origin.test=127.0.0.1 --ca-out "$work/pca.pem" --netlog "$dst/$name.proxy.jsonl" \
+    > /dev/null 2>&1 &
+  local proxy_pid=$!
+  wait_port "$work/proxy.port"
+  "$out/fetch" --no-proxy-env --stats --netlog "$dst/$name.client.jsonl" \
+    -x "https://127.0.0.1:$(cat "$work/proxy.port")" --proxy-cacert "$work/pca.pem" \
+    --cacert "$work/ca.pem" "$@" > /dev/null 2> "$work/stats"
+  kill "$proxy_pid"
+  wait "$proxy_pid" || true
+  echo "$name: $(cat "$work/stats")"
+}
+capture F1 --proxy-protocols http/1.1 "$plain_url" "$plain_url"
+capture F2 --proxy-protocols http/1.1 --protocols http/1.1 "$tls_url" "$tls_url"
+for proto in h2 spdy/3.1; do
+  p=${proto%%/*}
+  capture "F3-$p" --proxy-protocols http/1.1 --protocols "$proto" "$tls_url" "$tls_url"
+  capture "F4-$p" --proxy-protocols "$proto" "$plain_url" "$plain_url"
+  capture "F5-$p" --proxy-protocols "$proto" --protocols http/1.1 "$tls_url" "$tls_url"
+  capture "F6-$p" --proxy-protocols "$proto" --protocols "$proto" "$tls_url" "$tls_url"
+done
