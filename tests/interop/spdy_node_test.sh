@@ -187,6 +187,14 @@ new_log() {  # new_log NAME: the lines NAME logged since log_mark
   tail -n "+$((${!m} + 1))" "$work/$1.log"
 }
 
+sanitizer_clean() {  # an ASan/UBSan build's report in $work/err fails the check
+  ! grep -qE '^(==[0-9]+==ERROR: |SUMMARY: [A-Za-z]+Sanitizer|.*runtime error: )' "$work/err" || {
+    echo "sanitizer report from fetch:"
+    head -40 "$work/err"
+    return 1
+  }
+}
+
 run_fetch() {  # run_fetch fetch-args...: body to $work/body, stderr to $work/err
   log_mark
   local rc=0
@@ -197,6 +205,7 @@ run_fetch() {  # run_fetch fetch-args...: body to $work/body, stderr to $work/er
     cat "$work/err"
     return 1
   fi
+  sanitizer_clean
 }
 
 expect_parts() {  # expect_parts PART...: $work/body is the PARTs in turn: @N = N pattern bytes, else text (printf %b)
@@ -267,6 +276,7 @@ fetch_fails() {  # fetch_fails ERR_NAME fetch-args...
     return 1
   fi
   grep -q "$err" "$work/err" || { echo "want $err, got:"; cat "$work/err"; return 1; }
+  sanitizer_clean
 }
 
 # --- F4: GET http://... as SYN_STREAMs on one SPDY/3.1 session to the proxy ----
@@ -388,6 +398,23 @@ big_headers() {  # header blocks that span zlib output buffers, both ways
 }
 check "direct spdy/3.1 origin: a 30 kB request field and a 20 kB response field, 2 set-cookie values" \
   big_headers
+late_headers() {  # a HEADERS frame after DATA on the response stream
+  run_fetch --stats "${direct[@]}" "$A/late-headers" "$A/bytes/10" &&
+    expect_parts late-hdr @10 && expect_stats tcp_connects=1 sessions=1 streams=2 requests=2
+}
+check "direct spdy/3.1 origin: a HEADERS frame between DATA frames is taken, the session goes on" late_headers
+reset_mid_body() {  # RST_STREAM after 5000 of 10000 bytes: that request fails, nothing hangs
+  fetch_fails ERR_HTTP2_STREAM_CLOSED "${direct[@]}" "$A/reset" &&
+    expect_parts @5000
+}
+check "direct spdy/3.1 origin: RST_STREAM mid-body is ERR_HTTP2_STREAM_CLOSED after the bytes before it" \
+  reset_mid_body
+goaway() {  # GOAWAY after /goaway's stream closed: the next GETs take a new connection
+  run_fetch --stats "${direct[@]}" "$A/goaway" "$A/whoami" "$A/bytes/10" &&
+    expect_parts goaway 'A spdy/3.1 GET\n' @10 &&
+    expect_stats tcp_connects=2 tls_handshakes=2 sessions=2 streams=3 requests=3
+}
+check "direct spdy/3.1 origin: after node-spdy's GOAWAY the next GETs open a new session" goaway
 server_push() {  # node-spdy pushes /bytes/5 with /push: the session goes on
   run_fetch --stats "${direct[@]}" "$A/push" "$A/bytes/5" &&
     expect_parts pushed @5 &&

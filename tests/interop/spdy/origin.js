@@ -140,6 +140,30 @@ function handler (name) {
       }, Number(slow[1]))
       return
     }
+    if (req.spdyStream && req.url === '/late-headers') {
+      // A HEADERS frame after the first DATA (SPDY/3 trailing fields).
+      res.writeHead(200, { 'content-length': 8 })
+      res.write('late')
+      req.spdyStream.sendHeaders({ 'x-late': 'yes' })
+      return res.end('-hdr')
+    }
+    if (req.spdyStream && req.url === '/reset') {
+      // Half the promised body, then RST_STREAM (CANCEL).
+      res.writeHead(200, { 'content-length': 10000 })
+      res.write(pattern(0, 5000))
+      setTimeout(() => req.spdyStream.abort(), 50)
+      return
+    }
+    if (req.spdyStream && req.url === '/goaway') {
+      // The answer, then, once its stream is closed, GOAWAY (OK): the session
+      // takes no new streams and node-spdy closes the connection. (Not
+      // sooner: GOAWAY with the stream still open makes spdy-transport drop
+      // the stream's queued DATA FIN when it closes the connection.)
+      const connection = req.spdyStream.connection
+      req.spdyStream.on('close', () => connection.end())
+      res.writeHead(200, { 'content-length': 6 })
+      return res.end('goaway')
+    }
     if (req.url === '/whoami') {
       const body = name + ' ' + proto + ' ' + req.method + '\n'
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
