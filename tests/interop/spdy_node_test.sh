@@ -22,57 +22,29 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 pkg="$here/spdy"
-out="${1:-out/debug}"
-out=$(cd "$out" 2>/dev/null && pwd) || { echo "not ok 1 - build dir ${1:-out/debug} missing"; exit 1; }
-fetch="$out/fetch"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/cnet-spdy-node.XXXXXX")
-n=0
-failures=0
-pids=()
+# shellcheck source=tests/interop/lib.sh
+. "$here/lib.sh"
+interop_setup spdy-node "${1:-out/debug}"
+pids=()  # the node servers, killed by PID on exit
 
 cleanup() {
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
+  stop_pids "${pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-logs_context() {
+suite_context() {  # the tails of the servers' logs, after a failing check's output
   local f
   for f in proxy A B; do
     [ -s "$work/$f.log" ] && { echo "--- $f.log (tail)"; tail -8 "$work/$f.log"; }
   done
 }
 
-check() {  # check "description" command...
-  local what="$1"
-  shift
-  n=$((n + 1))
-  if "$@" > "$work/check.out" 2>&1; then
-    echo "ok $n - $what"
-  else
-    echo "not ok $n - $what"
-    failures=$((failures + 1))
-    { cat "$work/check.out"; logs_context; } | sed 's/^/    /' | head -60
-  fi
-}
-
-bail() {  # bail "description": a setup failure ends the run
-  n=$((n + 1))
-  echo "not ok $n - $1"
-  { [ -f "$work/setup.log" ] && cat "$work/setup.log"; logs_context; } | sed 's/^/    /' | head -60
-  echo "Bail out! $1"
-  exit 1
-}
-
 # --- tools and packages ------------------------------------------------------
 
 [ -x "$fetch" ] || bail "fetch is built in $out"
 if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
-  echo "ok 1 - node-spdy interop # SKIP node or npm is not installed (build/install-deps.sh installs Node.js)"
+  skip "node-spdy interop" "node or npm is not installed (build/install-deps.sh installs Node.js)"
   exit 0
 fi
 command -v openssl > /dev/null || bail "openssl is installed (the suite's certificates)"
@@ -195,17 +167,9 @@ sanitizer_clean() {  # an ASan/UBSan build's report in $work/err fails the check
   }
 }
 
-run_fetch() {  # run_fetch fetch-args...: body to $work/body, stderr to $work/err
+fetch_ok() {  # fetch_ok fetch-args...: lib.sh's run_fetch after log_mark; no sanitizer report
   log_mark
-  local rc=0
-  timeout 30 "$fetch" --no-proxy-env "$@" > "$work/body" 2> "$work/err" || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    # Arguments cut to 100 characters: uploads pass 100 kB in -d.
-    echo "fetch $(printf '%.100s ' "$@")failed (exit $rc$([ "$rc" -eq 124 ] && echo ': timed out after 30 s')):"
-    cat "$work/err"
-    return 1
-  fi
-  sanitizer_clean
+  run_fetch "$@" && sanitizer_clean
 }
 
 expect_parts() {  # expect_parts PART...: $work/body is the PARTs in turn: @N = N pattern bytes, else text (printf %b)
@@ -224,18 +188,6 @@ expect_parts() {  # expect_parts PART...: $work/body is the PARTs in turn: @N = 
   }
 }
 
-expect_stats() {  # expect_stats key=value...: the --stats line in $work/err
-  local line kv
-  line=$(grep '^{"tcp_connects"' "$work/err" | tail -1)
-  [ -n "$line" ] || { echo "no --stats line on stderr:"; cat "$work/err"; return 1; }
-  for kv in "$@"; do
-    grep -qE "\"${kv%%=*}\":${kv#*=}[,}]" <<< "$line" || {
-      echo "stats: want ${kv%%=*} ${kv#*=}; got $line"
-      return 1
-    }
-  done
-}
-
 expect_log() {  # expect_log NAME COUNT REGEX: NAME logged COUNT matching lines since log_mark
   local got
   got=$(new_log "$1" | grep -cE "$3")
@@ -249,7 +201,7 @@ expect_log() {  # expect_log NAME COUNT REGEX: NAME logged COUNT matching lines 
 fetch_counts() {  # fetch_counts "N..." "key=value..." fetch-args...: bodies exact, counters exact
   local lens="$1" stats="$2"
   shift 2
-  run_fetch --stats "$@" || return 1
+  fetch_ok --stats "$@" || return 1
   local parts=() len
   for len in $lens; do parts+=("@$len"); done
   # shellcheck disable=SC2086  # $stats is a list
@@ -257,12 +209,12 @@ fetch_counts() {  # fetch_counts "N..." "key=value..." fetch-args...: bodies exa
 }
 
 upload_echoed() {  # upload_echoed fetch-args... URL/echo: the upload comes back byte for byte
-  run_fetch "$@" -d "$(cat "$work/upload")" || return 1
+  fetch_ok "$@" -d "$(cat "$work/upload")" || return 1
   cmp "$work/upload" "$work/body" || { echo "echo differs: sent $(wc -c < "$work/upload"), got $(wc -c < "$work/body")"; return 1; }
 }
 
 not_found() {  # not_found fetch-args... URL/nope: fetch shows the 404 head and the origin's body
-  run_fetch -v "$@" || return 1
+  fetch_ok -v "$@" || return 1
   grep -q '^< HTTP/1.1 404 ' "$work/err" || { echo "no 404 status line:"; cat "$work/err"; return 1; }
   expect_parts 'no route for /nope\n'
 }
@@ -282,7 +234,7 @@ fetch_fails() {  # fetch_fails ERR_NAME fetch-args...
 # --- F4: GET http://... as SYN_STREAMs on one SPDY/3.1 session to the proxy ----
 
 f4_two_origins() {
-  run_fetch --stats "${proxy[@]}" "$PA/bytes/1000" "$PB/bytes/2000" "$PA/bytes/3000" &&
+  fetch_ok --stats "${proxy[@]}" "$PA/bytes/1000" "$PB/bytes/2000" "$PA/bytes/3000" &&
     expect_parts @1000 @2000 @3000 &&
     expect_stats tcp_connects=1 tls_handshakes=1 tunnels=0 sessions=1 streams=3 requests=3 &&
     expect_log proxy 1 '^session [0-9]+ alpn spdy/3.1$' &&
@@ -300,7 +252,7 @@ check "F4 over spdy/3.1: the origin's 404 is surfaced" not_found "${proxy[@]}" "
 # --- F5: CONNECT on a stream, TLS and HTTP/1.1 to the origin inside it ----------
 
 f5_one_tunnel() {
-  run_fetch --stats "${proxy[@]}" --protocols http/1.1 "$A/whoami" "$A/bytes/2000" &&
+  fetch_ok --stats "${proxy[@]}" --protocols http/1.1 "$A/whoami" "$A/bytes/2000" &&
     expect_parts 'A http/1.1 GET\n' @2000 &&
     expect_stats tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=1 requests=2 &&
     expect_log proxy 1 "^session [0-9]+ stream 1 CONNECT origin.test:$A_port -> 200$" &&
@@ -315,7 +267,7 @@ check "F5 over spdy/3.1: POST /echo, 100 kB, comes back intact" \
   upload_echoed "${proxy[@]}" --protocols http/1.1 "$A/echo"
 check "F5 over spdy/3.1: the origin's 404 is surfaced" not_found "${proxy[@]}" --protocols http/1.1 "$A/nope"
 f5_origin_closes() {  # the origin's FIN comes back as the stream's FIN: a new tunnel, same session
-  run_fetch --stats "${proxy[@]}" --protocols http/1.1 "$A/close" "$A/bytes/10" &&
+  fetch_ok --stats "${proxy[@]}" --protocols http/1.1 "$A/close" "$A/bytes/10" &&
     expect_parts closed @10 &&
     expect_stats tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=1 requests=2 &&
     expect_log proxy 2 "^session [0-9]+ stream [13] CONNECT origin.test:$A_port -> 200$"
@@ -333,7 +285,7 @@ check "F5 over spdy/3.1: SYN_REPLY 502 to CONNECT is ERR_TUNNEL_CONNECTION_FAILE
 # --- F6: CONNECT on a stream, SPDY/3.1 to the origin inside it -----------------
 
 f6_one_tunnel() {
-  run_fetch --stats "${proxy[@]}" --protocols spdy/3.1 "$A/whoami" "$A/bytes/2000" &&
+  fetch_ok --stats "${proxy[@]}" --protocols spdy/3.1 "$A/whoami" "$A/bytes/2000" &&
     expect_parts 'A spdy/3.1 GET\n' @2000 &&
     expect_stats tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=2 requests=2 &&
     expect_log proxy 1 "^session [0-9]+ stream 1 CONNECT origin.test:$A_port -> 200$" &&
@@ -347,7 +299,7 @@ check "F6: POST /echo, 100 kB (> the 64 kB windows of both sessions) comes back 
   upload_echoed "${proxy[@]}" --protocols spdy/3.1 "$A/echo"
 check "F6: the origin's 404 is surfaced" not_found "${proxy[@]}" --protocols spdy/3.1 "$A/nope"
 second_origin() {  # second_origin PROTO SESSIONS
-  run_fetch --stats "${proxy[@]}" --protocols "$1" "$A/whoami" "$B/whoami" "$A/whoami" &&
+  fetch_ok --stats "${proxy[@]}" --protocols "$1" "$A/whoami" "$B/whoami" "$A/whoami" &&
     expect_parts "A $1 GET\nB $1 GET\nA $1 GET\n" &&
     expect_stats tcp_connects=1 tls_handshakes=3 tunnels=2 sessions="$2" requests=3 &&
     expect_log proxy 1 "^session [0-9]+ alpn spdy/3.1$" &&
@@ -360,7 +312,7 @@ check "F5: a second origin through the same proxy session: +1 tunnel, +1 TLS, no
   second_origin http/1.1 1
 
 idle_session_pinged() {  # cnet PINGs a session idle for 10 s (its default) before reusing it
-  run_fetch --stats "${proxy[@]}" --protocols spdy/3.1 "$A/whoami" "$B/slow/10300" "$A/whoami" &&
+  fetch_ok --stats "${proxy[@]}" --protocols spdy/3.1 "$A/whoami" "$B/slow/10300" "$A/whoami" &&
     expect_parts "A spdy/3.1 GET\nslowA spdy/3.1 GET\n" &&
     expect_stats tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=3 requests=3 &&
     expect_log A 1 '^A PING$' && expect_log proxy 2 ' CONNECT '
@@ -371,7 +323,7 @@ check "F6: the origin session, idle for 10 s, answers cnet's PING and is reused 
 # --- straight to the SPDY/3.1 origin (no proxy) --------------------------------
 
 direct_streams() {
-  run_fetch --stats "${direct[@]}" "$A/whoami" "$A/bytes/1000" "$A/bytes/2000" &&
+  fetch_ok --stats "${direct[@]}" "$A/whoami" "$A/bytes/1000" "$A/bytes/2000" &&
     expect_parts 'A spdy/3.1 GET\n' @1000 @2000 &&
     expect_stats tcp_connects=1 tls_handshakes=1 tunnels=0 sessions=1 streams=3 requests=3 &&
     expect_log A 3 '^A spdy/3.1 GET /(whoami|bytes/[12]000)$'
@@ -384,7 +336,7 @@ check "direct spdy/3.1 origin: the 404 is surfaced" not_found "${direct[@]}" "$A
 big_headers() {  # header blocks that span zlib output buffers, both ways
   local big
   big=$(head -c 30000 /dev/zero | tr '\0' b)
-  run_fetch -v "${direct[@]}" -H "x-big: $big" -H "x-two: 2" "$A/headers" || return 1
+  fetch_ok -v "${direct[@]}" -H "x-big: $big" -H "x-two: 2" "$A/headers" || return 1
   tr -d '\r' < "$work/err" > "$work/head"
   if ! grep -qx "x-big: $big" "$work/body" || ! grep -qx 'x-two: 2' "$work/body" ||
     ! grep -qx '< set-cookie: a=1' "$work/head" || ! grep -qx '< set-cookie: b=2' "$work/head" ||
@@ -399,7 +351,7 @@ big_headers() {  # header blocks that span zlib output buffers, both ways
 check "direct spdy/3.1 origin: a 30 kB request field and a 20 kB response field, 2 set-cookie values" \
   big_headers
 late_headers() {  # a HEADERS frame after DATA on the response stream
-  run_fetch --stats "${direct[@]}" "$A/late-headers" "$A/bytes/10" &&
+  fetch_ok --stats "${direct[@]}" "$A/late-headers" "$A/bytes/10" &&
     expect_parts late-hdr @10 && expect_stats tcp_connects=1 sessions=1 streams=2 requests=2
 }
 check "direct spdy/3.1 origin: a HEADERS frame between DATA frames is taken, the session goes on" late_headers
@@ -410,13 +362,13 @@ reset_mid_body() {  # RST_STREAM after 5000 of 10000 bytes: that request fails, 
 check "direct spdy/3.1 origin: RST_STREAM mid-body is ERR_HTTP2_STREAM_CLOSED after the bytes before it" \
   reset_mid_body
 goaway() {  # GOAWAY after /goaway's stream closed: the next GETs take a new connection
-  run_fetch --stats "${direct[@]}" "$A/goaway" "$A/whoami" "$A/bytes/10" &&
+  fetch_ok --stats "${direct[@]}" "$A/goaway" "$A/whoami" "$A/bytes/10" &&
     expect_parts goaway 'A spdy/3.1 GET\n' @10 &&
     expect_stats tcp_connects=2 tls_handshakes=2 sessions=2 streams=3 requests=3
 }
 check "direct spdy/3.1 origin: after node-spdy's GOAWAY the next GETs open a new session" goaway
 server_push() {  # node-spdy pushes /bytes/5 with /push: the session goes on
-  run_fetch --stats "${direct[@]}" "$A/push" "$A/bytes/5" &&
+  fetch_ok --stats "${direct[@]}" "$A/push" "$A/bytes/5" &&
     expect_parts pushed @5 &&
     expect_stats tcp_connects=1 tls_handshakes=1 sessions=1 requests=2
 }
