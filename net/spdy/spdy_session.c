@@ -667,6 +667,21 @@ void cn_spdy_session_reset_stream_(cn_spdy_session *s, cn_spdy_stream *st, uint3
     cn_spdy_stream_fail_(st, error);
 }
 
+void cn_spdy_session_fin_framed_(cn_spdy_session *s, cn_spdy_stream *st) {
+  st->fin_sent = true;
+  if (st->remote_fin) {
+    cn_spdy_session_close_stream_(s, st, CN_OK);
+  } else if (st->orphaned) {
+    // Its owner is gone and the response is out: the rest of the request
+    // is not wanted (RFC 9113 §8.1).
+    queue_rst(s, st->id, CN_HTTP2_NO_ERROR);
+    cn_spdy_session_schedule_(s);
+    cn_spdy_session_close_stream_(s, st, CN_OK);
+  }
+  if (st->orphaned && st->closed)
+    cn_spdy_session_notify_stream_(s, st);  // freed by the drain
+}
+
 void cn_spdy_session_forget_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
   if (st->queued) {
     cn_list_remove(&st->link);
@@ -774,6 +789,8 @@ static void fail_session(cn_spdy_session *s, int err, bool goaway, uint32_t h2_c
       cn_spdy_session_forget_stream_(s, st);
       cn_spdy_stream_free_(st);
       cn_spdy_session_unref_(s);
+    } else if (st->orphaned) {
+      cn_spdy_stream_free_orphan_(st);  // its frames will never go out
     } else {
       cn_spdy_stream_fail_(st, err);
     }
@@ -865,11 +882,8 @@ static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers)
     st->trailers_queued = false;
   else
     st->headers_sent = true;
-  if (f.fin) {
-    st->fin_sent = true;
-    if (st->remote_fin)
-      cn_spdy_session_close_stream_(s, st, CN_OK);
-  }
+  if (f.fin)
+    cn_spdy_session_fin_framed_(s, st);
   return true;
 }
 
@@ -909,11 +923,9 @@ static emit_result emit_one(cn_spdy_session *s, cn_spdy_stream *st) {
     if (st->woff == st->wlen) {
       cn_spdy_stream_finish_write_(st);
       if (fin) {
-        st->fin_sent = true;
-        if (st->remote_fin) {
-          cn_spdy_session_close_stream_(s, st, CN_OK);
+        cn_spdy_session_fin_framed_(s, st);
+        if (st->closed)
           return EMIT_DONE;
-        }
       }
     }
   } else if (st->trailers_queued) {
@@ -1648,6 +1660,14 @@ void cn_spdy_session_destroy(cn_spdy_session *s) {
     }
     fail_session(s, CN_ERR_ABORTED, false, 0);
     close_socket(s);
+  }
+  // Orphans that finished but were not freed by a drain yet: no drain may
+  // come once the owner is gone.
+  cn_list_node *n, *tmp;
+  CN_LIST_FOREACH_SAFE(n, tmp, &s->notify) {
+    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, notify_link);
+    if (st->orphaned && st->closed)
+      cn_spdy_stream_free_orphan_(st);
   }
   cn_spdy_session_unref_(s);
 }

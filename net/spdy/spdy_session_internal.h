@@ -69,6 +69,10 @@ struct cn_spdy_stream {
   bool closed;       // finished on the wire (fins both ways, reset, or the session closed)
   bool session_credited;  // unread data was credited to the session window at close
   bool cancelled;         // destroyed or reset by its owner
+  // Destroyed by its owner with its final frames queued but not yet framed
+  // (a server's whole response): the session keeps it until they are out,
+  // then frees it (spdy_stream.h, "the close rule").
+  bool orphaned;
   int error;              // sticky; CN_OK if none
 
   // --- Sending ---
@@ -242,6 +246,13 @@ void cn_spdy_session_reset_stream_(cn_spdy_session *s, cn_spdy_stream *st, uint3
 void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int error);
 // Unlinks a stream being destroyed from every session list.
 void cn_spdy_session_forget_stream_(cn_spdy_session *s, cn_spdy_stream *st);
+// Our END_STREAM of |st| was framed: an orphaned stream whose peer has not
+// finished is closed with RST_STREAM NO_ERROR (its response is complete,
+// RFC 9113 §8.1; CANCEL in SPDY/3.1).
+void cn_spdy_session_fin_framed_(cn_spdy_session *s, cn_spdy_stream *st);
+// Frees an orphaned stream once it is closed (from the notification drain
+// or when the session fails).
+void cn_spdy_stream_free_orphan_(cn_spdy_stream *st);
 // The consumer read |n| bytes of |st|: flow-control credit (WINDOW_UPDATEs
 // batched at half a window).
 void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n);

@@ -88,6 +88,45 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
     RunLoopBriefly(loop(), 5);
   }
 
+  // A server session against a raw peer playing the client.
+  void MakeRawClient() {
+    cn_stream_socket *a, *b;
+    cn_pipe_socket_pair(loop(), &netlog_, GetParam().chunk, &a, &b);
+    cn_spdy_session_options o;
+    cn_spdy_session_options_init(&o);
+    o.protocol = proto();
+    o.is_server = true;
+    cn_spdy_session_delegate d = raw_server_rec_.delegate(true);
+    ASSERT_EQ(CN_OK, cn_spdy_session_create(loop(), a, &o, &d, &netlog_, &raw_server_));
+    raw_ = std::make_unique<RawPeer>(loop(), b, proto(), false);
+    raw_->Start();
+    ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("SETTINGS") >= 1; }));
+  }
+  std::vector<std::pair<std::string, std::string>> RequestFields(const std::string &path) {
+    if (spdy())
+      return {{":method", "GET"}, {":path", path}, {":version", "HTTP/1.1"},
+              {":host", "origin.test"}, {":scheme", "https"}};
+    return {{":method", "GET"}, {":scheme", "https"}, {":authority", "origin.test"},
+            {":path", path}};
+  }
+  std::vector<cn_spdy_header> ResponseFields(int status) {
+    response_fields_ = {{":status", std::to_string(status)}};
+    if (spdy())
+      response_fields_.push_back({":version", "HTTP/1.1"});
+    return HeaderArray(response_fields_);
+  }
+  // The DATA the raw peer received on |id|, and whether END_STREAM came.
+  std::pair<std::string, bool> DataOf(uint32_t id) {
+    std::pair<std::string, bool> out{"", false};
+    for (const auto &f : raw_->frames) {
+      if (f.type == "DATA" && f.stream_id == id) {
+        out.first += f.data;
+        out.second = out.second || f.fin;
+      }
+    }
+    return out;
+  }
+
   void WaitForSettings(SessionPair *p) {
     ASSERT_TRUE(RunUntil(loop(), [&] {
       return cn_spdy_session_peer_settings_received(p->client) &&
@@ -102,10 +141,17 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
   cn_spdy_session *raw_client_ = nullptr;
   DelegateRecorder raw_client_rec_;
   std::unique_ptr<RawPeer> raw_;
+  // Raw-client tests: our server session.
+  cn_spdy_session *raw_server_ = nullptr;
+  DelegateRecorder raw_server_rec_;
+  std::vector<std::pair<std::string, std::string>> response_fields_;
 
   void TearDown() override {
     cn_spdy_session_destroy(raw_client_);
     raw_client_ = nullptr;
+    raw_server_rec_.streams.clear();
+    cn_spdy_session_destroy(raw_server_);
+    raw_server_ = nullptr;
     raw_.reset();
   }
 };
@@ -882,6 +928,108 @@ TEST_P(SpdySessionTest, ServerDestroysAStreamInOnStream) {
   ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
   EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, a.result);  // RST_STREAM CANCEL
   EXPECT_TRUE(cn_spdy_session_is_available(pair->client));
+}
+
+// The close rule: a server that destroys a stream right after queueing its
+// whole response (HEADERS with END_STREAM, or DATA with it) still sends it,
+// and sends no RST_STREAM when the request was complete.
+TEST_P(SpdySessionTest, StreamDestroyedRightAfterItsFinalFramesStillSendsThem) {
+  MakeRawClient();
+  // Bodiless: HEADERS with END_STREAM, then destroy at once.
+  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
+    auto h = ResponseFields(204);
+    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), true));
+    cn_spdy_stream_destroy(st);
+    return true;
+  };
+  raw_->SendHeaders(1, RequestFields("/a"), true, CN_SPDY_HEADERS_REQUEST);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
+  EXPECT_TRUE(raw_->Find("HEADERS", 1)->fin);
+  EXPECT_EQ("204", raw_->Find("HEADERS", 1)->headers[0].second.substr(0, 3));
+  // With a body: HEADERS, then DATA with END_STREAM, then destroy at once.
+  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
+    auto h = ResponseFields(200);
+    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
+    std::string body = Pattern(40000, 9);
+    cn_iobuf *b = cn_iobuf_from_copy(body.data(), body.size());
+    EXPECT_EQ(CN_ERR_IO_PENDING,
+              cn_spdy_stream_write(st, b, body.size(), true, [](void *, int) {
+                ADD_FAILURE() << "no callback after destroy";
+              }, nullptr));
+    cn_iobuf_unref(b);
+    cn_spdy_stream_destroy(st);
+    return true;
+  };
+  raw_->SendHeaders(3, RequestFields("/b"), true, CN_SPDY_HEADERS_REQUEST);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return DataOf(3).second; }));
+  EXPECT_EQ(Pattern(40000, 9), DataOf(3).first);
+  RunLoopBriefly(loop(), 10);
+  EXPECT_EQ(0u, raw_->Count("RST_STREAM"));
+  EXPECT_EQ(0u, cn_spdy_session_num_active_streams(raw_server_));
+}
+
+// The request was not finished when the server destroyed its answered
+// stream: the response goes out whole, then RST_STREAM NO_ERROR (SPDY/3.1:
+// CANCEL) stops the rest of the request.
+TEST_P(SpdySessionTest, StreamDestroyedBeforeTheRequestEndedSendsResponseThenReset) {
+  MakeRawClient();
+  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
+    auto h = ResponseFields(200);
+    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), true));
+    cn_spdy_stream_destroy(st);
+    return true;
+  };
+  raw_->SendHeaders(1, RequestFields("/upload"), false, CN_SPDY_HEADERS_REQUEST);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("RST_STREAM") == 1; }));
+  ASSERT_EQ(1u, raw_->Count("HEADERS"));
+  EXPECT_TRUE(raw_->Find("HEADERS", 1)->fin);
+  // HEADERS first, then the reset.
+  size_t headers_at = 0, rst_at = 0;
+  for (size_t i = 0; i < raw_->frames.size(); i++) {
+    if (raw_->frames[i].type == "HEADERS")
+      headers_at = i;
+    if (raw_->frames[i].type == "RST_STREAM")
+      rst_at = i;
+  }
+  EXPECT_LT(headers_at, rst_at);
+  EXPECT_EQ(spdy() ? CN_SPDY3_CANCEL : CN_HTTP2_NO_ERROR, raw_->Find("RST_STREAM", 1)->code);
+  EXPECT_EQ(0u, cn_spdy_session_num_active_streams(raw_server_));
+}
+
+// A stream destroyed before its response was queued is still cancelled,
+// and the session destroyed with an orphan still queued frees it.
+TEST_P(SpdySessionTest, UnfinishedStreamIsCancelledAndOrphansDieWithTheSession) {
+  MakeRawClient();
+  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
+    cn_spdy_stream_destroy(st);
+    return true;
+  };
+  raw_->SendHeaders(1, RequestFields("/a"), true, CN_SPDY_HEADERS_REQUEST);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("RST_STREAM") == 1; }));
+  EXPECT_EQ(0u, raw_->Count("HEADERS"));
+  EXPECT_EQ(spdy() ? CN_SPDY3_CANCEL : CN_HTTP2_CANCEL, raw_->Find("RST_STREAM", 1)->code);
+  // An orphan held by flow control (the peer's window is 0) when the
+  // session goes: freed with it (ASan would see a leak).
+  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
+    auto h = ResponseFields(200);
+    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
+    cn_iobuf *b = cn_iobuf_from_copy("xyz", 3);
+    cn_spdy_stream_write(st, b, 3, true, [](void *, int) {}, nullptr);
+    cn_iobuf_unref(b);
+    cn_spdy_stream_destroy(st);
+    return true;
+  };
+  cn_spdy_setting zero_window = {};
+  zero_window.id = spdy() ? CN_SPDY3_SETTINGS_INITIAL_WINDOW_SIZE
+                          : CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE;
+  zero_window.value = 0;
+  raw_->SendSettings({zero_window});
+  raw_->SendHeaders(3, RequestFields("/b"), true, CN_SPDY_HEADERS_REQUEST);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
+  RunLoopBriefly(loop(), 10);
+  EXPECT_EQ(1u, cn_spdy_session_num_active_streams(raw_server_));
+  cn_spdy_session_destroy(raw_server_);
+  raw_server_ = nullptr;
 }
 
 TEST_P(SpdySessionTest, DestroySessionBeforeAnyIo) {

@@ -140,8 +140,21 @@ void cn_spdy_stream_finish_write_(cn_spdy_stream *st) {
   cn_spdy_session_notify_stream_(st->session, st);
 }
 
+void cn_spdy_stream_free_orphan_(cn_spdy_stream *st) {
+  cn_spdy_session *s = st->session;
+  cn_spdy_session_forget_stream_(s, st);
+  cn_spdy_stream_free_(st);
+  cn_spdy_session_unref_(s);
+}
+
 void cn_spdy_stream_deliver_(cn_spdy_stream *st) {
   cn_spdy_session *s = st->session;
+  if (st->orphaned) {
+    // Nobody to call back: only freed, once its frames are out (or lost).
+    if (st->closed)
+      cn_spdy_stream_free_orphan_(st);
+    return;
+  }
   if (st->handover_due) {
     st->handover_due = false;
     if (s->owner_gone || !s->delegate.on_stream) {
@@ -246,13 +259,32 @@ static void unqueue(cn_spdy_stream *st) {
   st->closed = true;
 }
 
+// The close rule: a peer's stream (a server's response) whose last frames
+// are queued but not framed yet is complete from its owner's point of view;
+// destroying it must not cancel it — the frames go out first. Only a
+// stream left unfinished is reset (CANCEL). Our own requests are not kept:
+// destroying one cancels it, and a request not yet framed is never sent.
+static bool finishes_after_destroy(const cn_spdy_stream *st) {
+  const cn_spdy_session *s = st->session;
+  return !st->local && st->fin_queued && !st->fin_sent && !st->error && !st->closed &&
+         (s->state == CN_SPDY_SESSION_OPEN || s->state == CN_SPDY_SESSION_GOING_AWAY);
+}
+
 void cn_spdy_stream_destroy(cn_spdy_stream *st) {
   if (!st)
     return;
   cn_spdy_session *s = st->session;
   cancel_pending(st);
-  st->cancelled = true;
   unqueue(st);
+  if (finishes_after_destroy(st)) {
+    // The session frees it once its END_STREAM is out (or the session
+    // fails); nothing is called back.
+    st->orphaned = true;
+    if (cn_list_linked(&st->notify_link))
+      cn_list_remove(&st->notify_link);
+    return;
+  }
+  st->cancelled = true;
   if (!st->closed)
     cn_spdy_session_reset_stream_(s, st, CN_HTTP2_CANCEL, CN_OK);
   cn_spdy_session_forget_stream_(s, st);

@@ -19,6 +19,14 @@
 // One read_headers, one read and one write may be pending at a time.
 // Destroying the stream runs no callback afterwards.
 //
+// The close rule: destroying a peer's stream (a server's) whose final
+// frames are queued — HEADERS or a write with END_STREAM, or trailers —
+// does not cancel it: the session keeps it until those frames are framed,
+// then frees it; if the peer had not finished its side, RST_STREAM NO_ERROR
+// (SPDY/3.1: CANCEL) follows the response. A stream destroyed unfinished is
+// reset with CANCEL; our own (client) streams are always cancelled — a
+// request not framed yet is never sent.
+//
 // Receiving: DATA is buffered in the stream up to our window; it is
 // acknowledged to the peer (WINDOW_UPDATE, batched at half a window) only as
 // it is read, so a consumer that stops reading stops the peer. Data that
@@ -77,8 +85,9 @@ int cn_spdy_stream_create(cn_spdy_session *s, cn_request_priority priority,
                           cn_spdy_stream **out);
 
 // Cancels what is pending (no callback runs afterwards), resets the stream
-// with CANCEL if it is still open on the wire, credits its unread data back
-// to the session window, and frees it. Accepts NULL.
+// with CANCEL if it is still open on the wire (but see the close rule
+// above: a server's complete response still goes out), credits its unread
+// data back to the session window, and frees it. Accepts NULL.
 void cn_spdy_stream_destroy(cn_spdy_stream *st);
 
 // Queues the stream's headers: a client's request (the stream id is taken

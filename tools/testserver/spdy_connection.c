@@ -426,18 +426,19 @@ static void pump(sp_exchange *ex) {
       break;  // the request body is still arriving
     bool ended = ex->base.ended;
     // Headers go out even for an aborted exchange: what was queued is
-    // delivered before the reset. They never carry END_STREAM: a stream
-    // destroyed before its HEADERS reached the wire is cancelled, and only a
-    // write's completion says the frames are out, so END_STREAM always rides
-    // on a DATA write (an empty one for a bodiless answer).
+    // delivered before the reset. A finished answer with no body left ends
+    // with them (END_STREAM on the HEADERS); the stream may be destroyed at
+    // once, the session still sends them (spdy_stream.h, the close rule).
     if (ex->base.responded && !ex->headers_sent) {
+      bool fin = ended && !ex->aborted && !ex->tunnel && cn_bytebuf_len(&ex->out) == 0;
       int rv =
-          cn_spdy_stream_send_headers(ex->stream, ex->response.items, ex->response.count, false);
+          cn_spdy_stream_send_headers(ex->stream, ex->response.items, ex->response.count, fin);
       if (rv < 0) {
         ex->error = rv;
         continue;
       }
       ex->headers_sent = true;
+      ex->fin_sent = fin;
       continue;
     }
     if (ex->headers_sent && !ex->writing && !ex->fin_sent) {
