@@ -238,10 +238,11 @@ static int ss_write(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_comple
   return cn_spdy_stream_write(s->stream, buf, len, false, cb, arg);
 }
 
-static void ss_disconnect(cn_stream_socket *base) {
-  spdy_stream_socket *s = (spdy_stream_socket *)base;
-  // Resets an open stream with CANCEL and gives its unread bytes back to
-  // the session window (no leak, behaviour 11); no callback afterwards.
+// Frees the stream (see ss_destroy and ss_disconnect for how it ends) and
+// forgets any connect in progress; no callback afterwards.
+static void release_stream(spdy_stream_socket *s) {
+  // Gives the stream's unread bytes back to the session window (no leak,
+  // behaviour 11).
   cn_spdy_stream_destroy(s->stream);
   s->stream = NULL;
   s->connected = false;
@@ -249,6 +250,15 @@ static void ss_disconnect(cn_stream_socket *base) {
   s->connect_cb = NULL;
   s->session = NULL;
   log_end(s, CN_ERR_ABORTED);
+}
+
+static void ss_disconnect(cn_stream_socket *base) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  // Abrupt: an open stream is reset with CANCEL, even one whose END_STREAM
+  // is still queued.
+  if (s->stream)
+    cn_spdy_stream_reset(s->stream, CN_HTTP2_CANCEL);
+  release_stream(s);
 }
 
 static bool ss_is_connected(const cn_stream_socket *base) {
@@ -270,7 +280,10 @@ static cn_next_proto ss_negotiated_protocol(const cn_stream_socket *base) {
 
 static void ss_destroy(cn_stream_socket *base) {
   spdy_stream_socket *s = (spdy_stream_socket *)base;
-  ss_disconnect(base);
+  // The stream's close rule applies (spdy_stream.h): our CONNECT stream is
+  // cancelled if open; a peer's tunnel stream whose END_STREAM is queued
+  // (after shutdown) still sends it.
+  release_stream(s);
   cn_stream_socket_log_destroyed(base);
   if (s->has_proxy)
     cn_proxy_server_free(&s->proxy);
@@ -309,6 +322,27 @@ cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
   s->sent_auth = params->send_auth_up_front && s->has_proxy &&
                  cn_proxy_server_has_credentials(&s->proxy);
   return &s->base;
+}
+
+cn_stream_socket *cn_spdy_stream_socket_new_accepted(cn_spdy_stream *stream,
+                                                     cn_netlog *netlog) {
+  spdy_stream_socket *s = cn_xcalloc(1, sizeof(*s));
+  cn_stream_socket_init(&s->base, &kOps, netlog);
+  s->stream = stream;
+  s->connected = true;
+  s->status = 200;
+  return &s->base;
+}
+
+int cn_spdy_stream_socket_shutdown(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  if (!s->connected || !s->stream)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  // An empty DATA frame carries the END_STREAM.
+  cn_iobuf *empty = cn_iobuf_new(1);
+  int rv = cn_spdy_stream_write(s->stream, empty, 0, true, cb, arg);
+  cn_iobuf_unref(empty);
+  return rv;
 }
 
 bool cn_spdy_stream_socket_sent_auth(const cn_stream_socket *s) {

@@ -26,9 +26,11 @@
 // After connect: write → DATA within flow control (the write completes with
 // its length once framed); read ← DATA, acknowledged by WINDOW_UPDATE as it
 // is read (behaviour 11); END_STREAM → read 0; a reset → its error.
-// disconnect/destroy reset the stream with CANCEL (if open) and credit its
-// unread data back to the session window. negotiated_protocol is UNKNOWN:
-// the tunnel carries bytes, the protocol is the TLS above it.
+// disconnect resets the stream with CANCEL (if open); destroy frees it by
+// the stream's close rule (our CONNECT stream is cancelled if open; the
+// server side's END_STREAM queued by shutdown still goes out); both credit
+// its unread data back to the session window. negotiated_protocol is
+// UNKNOWN: the tunnel carries bytes, the protocol is the TLS above it.
 //
 // Ownership: the socket borrows |session| until connect() created the
 // stream (call connect before returning to the loop, or while the caller
@@ -69,6 +71,19 @@ typedef struct cn_spdy_stream_socket_params {
 cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
                                             const cn_spdy_stream_socket_params *params,
                                             cn_netlog *netlog);
+
+// The server's side (the test server's proxy): a socket over |stream|, a
+// peer's CONNECT already answered with a 2xx (queued), connected at once
+// (status 200), so a tunnel relay runs over it as over any socket. The
+// socket owns |stream| from now on. |netlog| may be NULL.
+cn_stream_socket *cn_spdy_stream_socket_new_accepted(struct cn_spdy_stream *stream,
+                                                     cn_netlog *netlog);
+
+// Ends our side of the tunnel: END_STREAM after the bytes written so far
+// (the half-close a TCP socket does with shutdown). Returns CN_OK, an error,
+// or CN_ERR_IO_PENDING and runs |cb| once from the loop. No write may be
+// pending.
+int cn_spdy_stream_socket_shutdown(cn_stream_socket *s, cn_completion_cb cb, void *arg);
 
 // Credentials were sent on the CONNECT that succeeded (the caller records
 // that the proxy takes them).

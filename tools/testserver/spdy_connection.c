@@ -12,7 +12,7 @@
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_session.h"
 #include "net/spdy/spdy_stream.h"
-#include "tools/testserver/spdy_stream_socket.h"
+#include "net/spdy/spdy_stream_socket.h"
 
 // Request bodies are read in large chunks so a big upload takes few calls.
 #define READ_CHUNK (64 * 1024)
@@ -404,7 +404,8 @@ static size_t queued(const sp_exchange *ex) {
 // The 2xx to CONNECT is queued: the stream leaves the exchange as a socket
 // for the handler's tunnel. |ex| is gone afterwards.
 static void hand_over(sp_exchange *ex) {
-  cn_stream_socket *s = cn_ts_spdy_stream_socket_new(ex->conn->base.host->netlog, ex->stream);
+  cn_stream_socket *s =
+      cn_spdy_stream_socket_new_accepted(ex->stream, ex->conn->base.host->netlog);
   ex->stream = NULL;
   cn_ts_stream_cb cb = ex->base.stream_cb;
   void *arg = ex->base.stream_arg;

@@ -20,8 +20,9 @@
 //   control with END_STREAM on the last frame. An aborted exchange delivers
 //   what was queued and then resets the stream (INTERNAL_ERROR; before any
 //   response: no response at all). A 2xx to CONNECT carries no
-//   content-length and keeps the stream open: take_stream hands out a
-//   spdy_stream_socket.h adapter for the tunnel.
+//   content-length and keeps the stream open: take_stream hands out the
+//   stream as a socket for the tunnel (net/spdy/spdy_stream_socket.h,
+//   cn_spdy_stream_socket_new_accepted).
 // Faults and limits (cn_test_server_session_options): goaway_after,
 //   rst_stream (+ path prefix), initial_window, max_concurrent_streams,
 //   bad_frame. Counters: spdy/http2 sessions and streams, streams_reset,

@@ -21,7 +21,7 @@
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_session.h"
 #include "net/spdy/spdy_stream.h"
-#include "tools/testserver/spdy_stream_socket.h"
+#include "net/spdy/spdy_stream_socket.h"
 #include "tools/testserver/test_server.h"
 #include "tools/testserver/test_server_test_util.h"
 
@@ -557,7 +557,7 @@ TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesTls) {
   EXPECT_EQ("", connect.Header("content-length"));
   // The client side's adapter is the test server's own: it works for any
   // stream.
-  cn_stream_socket *tunnel = cn_ts_spdy_stream_socket_new(nullptr, connect.TakeStream());
+  cn_stream_socket *tunnel = cn_spdy_stream_socket_new_accepted(connect.TakeStream(), nullptr);
   cn_ssl_socket_params p = {};
   p.context = ctx_;
   p.host = "127.0.0.1";
@@ -604,7 +604,7 @@ TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesASession) {
   connect.Start();
   ASSERT_TRUE(Wait(&connect));
   ASSERT_EQ(200, connect.status);
-  cn_stream_socket *tunnel = cn_ts_spdy_stream_socket_new(nullptr, connect.TakeStream());
+  cn_stream_socket *tunnel = cn_spdy_stream_socket_new_accepted(connect.TakeStream(), nullptr);
   cn_ssl_config config = {};
   config.protos[0] = Proto();
   config.num_protos = 1;
@@ -660,7 +660,7 @@ TEST_P(SpdyTestServerTest, ProxyTunnelHalfClose) {
   connect.Start();
   ASSERT_TRUE(Wait(&connect));
   ASSERT_EQ(200, connect.status);
-  cn_stream_socket *tunnel = cn_ts_spdy_stream_socket_new(nullptr, connect.TakeStream());
+  cn_stream_socket *tunnel = cn_spdy_stream_socket_new_accepted(connect.TakeStream(), nullptr);
   sockets_.push_back(tunnel);
   ASSERT_EQ(CN_OK, WriteAll(loop_.get(), tunnel,
                             "GET /bytes/5000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
@@ -681,7 +681,7 @@ TEST_P(SpdyTestServerTest, ProxyTunnelHalfClose) {
   EXPECT_EQ(got.size() - got.find("\r\n\r\n") - 4, 5000u);
   EXPECT_EQ(1u, ProxyCounters(proxy).tunnels_open);
   TestCompletion c;
-  EXPECT_EQ(0, c.WaitForResult(loop_.get(), cn_ts_spdy_stream_socket_shutdown(tunnel, c.cb(), c.arg())));
+  EXPECT_EQ(0, c.WaitForResult(loop_.get(), cn_spdy_stream_socket_shutdown(tunnel, c.cb(), c.arg())));
   ASSERT_TRUE(RunUntil([&] { return ProxyCounters(proxy).tunnels_open == 0; }));
   EXPECT_TRUE(cn_spdy_session_is_available(s));
 }

@@ -7,8 +7,8 @@
 #include "base/mem.h"
 #include "base/timer.h"
 #include "net/socket/ssl_socket.h"
+#include "net/spdy/spdy_stream_socket.h"
 #include "tools/testserver/prefixed_socket.h"
-#include "tools/testserver/spdy_stream_socket.h"
 
 // One read's worth per direction: the whole of the flow-control window.
 #define RELAY_CHUNK (64 * 1024)
@@ -66,7 +66,8 @@ static void end_tunnel(cn_ts_tunnel *t, cn_ts_tunnel_end why) {
 // half-close: TLS (close_notify) and a SPDY/HTTP2 stream (END_STREAM).
 // See tunnel.h.
 static bool can_half_close(cn_stream_socket *s) {
-  return cn_ssl_socket_is_ssl(cn_ts_prefixed_socket_inner(s)) || cn_ts_is_spdy_stream_socket(s);
+  return cn_ssl_socket_is_ssl(cn_ts_prefixed_socket_inner(s)) ||
+         cn_spdy_stream_socket_is_tunnel(s);
 }
 
 static void on_read(void *arg, int rv);
@@ -133,8 +134,8 @@ static bool step(direction *d) {
       end_tunnel(t, CN_TS_TUNNEL_CLOSED);
       return true;
     }
-    int rv = cn_ts_is_spdy_stream_socket(d->dst)
-                 ? cn_ts_spdy_stream_socket_shutdown(d->dst, on_shutdown, d)
+    int rv = cn_spdy_stream_socket_is_tunnel(d->dst)
+                 ? cn_spdy_stream_socket_shutdown(d->dst, on_shutdown, d)
                  : cn_ssl_socket_shutdown(cn_ts_prefixed_socket_inner(d->dst), on_shutdown, d);
     if (rv == CN_ERR_IO_PENDING)
       d->shutting = true;
