@@ -138,10 +138,11 @@ proxy=(-x "https://proxy.test:$proxy_port" --proxy-cacert "$work/ca.pem"
   --resolve "proxy.test:$proxy_port:127.0.0.1" --proxy-protocols spdy/3.1 --cacert "$work/ca.pem")
 direct=(--cacert "$work/ca.pem" --resolve "origin.test:$A_port:127.0.0.1" --protocols spdy/3.1)
 
-# Expected bodies: byte i of /bytes/N is (i*31+7)&0xff.
+# Expected bodies: byte i of /bytes/N is (i*31+7)&0xff (period 256), up to 20 MB.
 python3 -c '
 import sys
-sys.stdout.buffer.write(bytes(((i * 31 + 7) & 0xff) for i in range(1000000)))' > "$work/pattern" ||
+block = bytes(((i * 31 + 7) & 0xff) for i in range(256))
+sys.stdout.buffer.write(block * (20000000 // 256) + block[:20000000 % 256])' > "$work/pattern" ||
   bail "python3 writes the expected body pattern"
 # An upload larger than SPDY/3.1's initial 64 KB stream window; base64 since
 # fetch takes -d DATA on the command line.
@@ -295,6 +296,9 @@ check "F6: spdy/3.1 inside the spdy/3.1 tunnel, 2 GETs: 1 TCP, 2 TLS, 2 sessions
 check "F6: a 1 MB body is exact" \
   fetch_counts 1000000 "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=1" \
   "${proxy[@]}" --protocols spdy/3.1 "$A/bytes/1000000"
+check "F6: a 20 MB body is exact (past cnet's 6 MB stream and 15 MB session windows: its WINDOW_UPDATEs reach node-spdy)" \
+  fetch_counts 20000000 "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=1" \
+  "${proxy[@]}" --protocols spdy/3.1 "$A/bytes/20000000"
 check "F6: POST /echo, 100 kB (> the 64 kB windows of both sessions) comes back intact" \
   upload_echoed "${proxy[@]}" --protocols spdy/3.1 "$A/echo"
 check "F6: the origin's 404 is surfaced" not_found "${proxy[@]}" --protocols spdy/3.1 "$A/nope"
@@ -331,6 +335,8 @@ direct_streams() {
 check "direct spdy/3.1 origin: 3 GETs: 1 TCP, 1 TLS, 1 session, 3 streams" direct_streams
 check "direct spdy/3.1 origin: a 1 MB body is exact" \
   fetch_counts 1000000 "tcp_connects=1 sessions=1 streams=1" "${direct[@]}" "$A/bytes/1000000"
+check "direct spdy/3.1 origin: a 20 MB body is exact (cnet's WINDOW_UPDATEs)" \
+  fetch_counts 20000000 "tcp_connects=1 sessions=1 streams=1" "${direct[@]}" "$A/bytes/20000000"
 check "direct spdy/3.1 origin: POST /echo, 100 kB, comes back intact" upload_echoed "${direct[@]}" "$A/echo"
 check "direct spdy/3.1 origin: the 404 is surfaced" not_found "${direct[@]}" "$A/nope"
 big_headers() {  # header blocks that span zlib output buffers, both ways
