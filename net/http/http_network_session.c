@@ -89,6 +89,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   cn_spdy_session_options_init(&so);
   so.idle_ping_ms = p->spdy_idle_ping_ms;
   so.ping_timeout_ms = p->spdy_ping_timeout_ms;
+  so.first_stream_id_for_testing = p->spdy_first_stream_id_for_testing;
   s->spdy_pool = cn_spdy_session_pool_new(p->loop, &so, p->netlog);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_proxy);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_origin);

@@ -77,6 +77,9 @@ typedef struct cn_http_network_session_params {
   // Chromium's 10 s and 3 s; 0 pings before every reuse, negative never.
   int64_t spdy_idle_ping_ms;
   uint64_t spdy_ping_timeout_ms;
+  // Tests only: the first stream id of every SPDY/HTTP2 session (0: 1), to
+  // reach stream-id exhaustion in a few requests.
+  uint32_t spdy_first_stream_id_for_testing;
 } cn_http_network_session_params;
 
 typedef struct cn_http_network_session cn_http_network_session;

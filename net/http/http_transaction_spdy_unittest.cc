@@ -5,6 +5,7 @@
 // Only the client side logs to the NetLog, so counters count the client.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -104,6 +105,41 @@ class TlsSpdyServer {
   cn_stream_socket *ssl_ = nullptr;
   cn_iobuf *buf_ = nullptr;
   std::string in_;
+};
+
+// A TLS server over |raw| offering |proto|, then a raw peer (frames sent
+// and recorded one by one) for what a well-behaved session never does,
+// such as a GOAWAY below streams it received.
+class TlsRawServer {
+ public:
+  TlsRawServer(uv_loop_t *loop, cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw)
+      : loop_(loop), proto_(proto) {
+    cn_ssl_config cfg = {};
+    cfg.protos[0] = proto;
+    cfg.num_protos = 1;
+    cn_ssl_socket_params p = {};
+    p.context = ctx;
+    p.config = &cfg;
+    ssl_ = cn_ssl_socket_new(nullptr, raw, &p);
+    EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_connect(ssl_, &OnHandshake, this));
+  }
+  ~TlsRawServer() {
+    peer.reset();
+    cn_stream_socket_destroy(ssl_);
+  }
+  std::unique_ptr<cnet_test::RawPeer> peer;  // once the handshake is done
+
+ private:
+  static void OnHandshake(void *arg, int rv) {
+    auto *self = static_cast<TlsRawServer *>(arg);
+    ASSERT_EQ(CN_OK, rv);
+    self->peer = std::make_unique<cnet_test::RawPeer>(self->loop_, self->ssl_, self->proto_, true);
+    self->ssl_ = nullptr;  // the peer's now
+    self->peer->Start();
+  }
+  uv_loop_t *loop_;
+  cn_next_proto proto_;
+  cn_stream_socket *ssl_ = nullptr;
 };
 
 // Pumps bytes between a proxy's CONNECT stream and a pipe end.
@@ -370,8 +406,10 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
       p->spdy_idle_ping_ms = idle_ping_ms_;
       p->spdy_ping_timeout_ms = ping_timeout_ms_;
     }
+    p->spdy_first_stream_id_for_testing = first_stream_id_;
   }
   bool origin_http11_only_ = false;
+  uint32_t first_stream_id_ = 0;  // 0: the sessions' own
   int64_t idle_ping_ms_ = -1;  // -1: the session's defaults
   uint64_t ping_timeout_ms_ = 0;
   size_t PingsSent() {
@@ -571,6 +609,60 @@ class HttpTransactionSpdyDirectTest : public HttpTransactionSpdyTest {
     });
     return nullptr;
   }
+  // A direct connection to a TLS origin played by a raw peer.
+  TlsRawServer *AddRawOrigin() {
+    raw_servers_.emplace_back();
+    size_t i = raw_servers_.size() - 1;
+    factory_.AddSocket([this, i](uv_loop_t *loop, cn_netlog *) {
+      cn_stream_socket *near, *far;
+      cn_pipe_socket_pair(loop, nullptr, 0, &near, &far);
+      raw_servers_[i] = std::make_unique<TlsRawServer>(loop, server_ctx_, GetParam(), far);
+      return near;
+    });
+    return nullptr;
+  }
+  // A GET started (not waited for); Finish() waits and reads the body.
+  struct Started {
+    cn_url url;
+    cn_http_request_info info = {};
+    cn_http_transaction *t = nullptr;
+    TestCompletion c;
+    int rv = 0;
+  };
+  std::unique_ptr<Started> StartGet(const std::string &url) {
+    auto r = std::make_unique<Started>();
+    EXPECT_EQ(CN_OK, cn_url_parse(url.c_str(), &r->url));
+    r->info.method = "GET";
+    r->info.url = &r->url;
+    r->t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+    r->rv = cn_http_transaction_start(r->t, &r->info, r->c.cb(), r->c.arg());
+    return r;
+  }
+  // "STATUS BODY" or "error N"; frees the transaction.
+  std::string Finish(std::unique_ptr<Started> r, int *retries) {
+    int rv = r->c.WaitForResult(loop_.get(), r->rv);
+    std::string out = "error " + std::to_string(rv);
+    if (rv == CN_OK) {
+      out = std::to_string(cn_http_transaction_response(r->t)->status) + " ";
+      cn_iobuf *buf = cn_iobuf_new(4096);
+      for (;;) {
+        TestCompletion c;
+        rv = c.WaitForResult(loop_.get(), cn_http_transaction_read(r->t, buf, buf->size, c.cb(),
+                                                                   c.arg()));
+        if (rv <= 0)
+          break;
+        out.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
+      }
+      cn_iobuf_unref(buf);
+    }
+    cn_http_transaction_info ti;
+    cn_http_transaction_get_info(r->t, &ti);
+    *retries = ti.retries;
+    cn_http_transaction_destroy(r->t);
+    cn_url_free(&r->url);
+    return out;
+  }
+  std::vector<std::unique_ptr<TlsRawServer>> raw_servers_;
   // A session that checks every reuse with a PING (|ping_timeout_ms|),
   // warmed by one request, whose peer then goes silent; a second origin
   // is ready for the next connection.
@@ -814,6 +906,57 @@ TEST_P(HttpTransactionSpdyDirectTest, PeerClosingDuringTheIdlePingMovesTheReques
   EXPECT_EQ(1, ti.retries);
   cn_http_transaction_destroy(t);
   cn_url_free(&u);
+}
+
+// Stream ids used up: the session that gave out its last id takes no new
+// streams; the next request opens a new session (and connection).
+TEST_P(HttpTransactionSpdyDirectTest, StreamIdExhaustionMovesTheNextRequestToANewSession) {
+  DestroySession();
+  first_stream_id_ = 0x7ffffffd;  // two ids left: 0x7ffffffd, 0x7fffffff
+  MakeSession();
+  AddOrigin();
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/3"));
+  EXPECT_EQ(2u, factory_.created());
+  EXPECT_EQ(2u, servers_[0]->rec.streams.size());
+  EXPECT_EQ(1u, servers_[1]->rec.streams.size());
+}
+
+// GOAWAY whose last_stream_id is below streams in flight: the peer never
+// processed those, so their requests are sent again on a new session; the
+// stream at or below it finishes on the old one.
+TEST_P(HttpTransactionSpdyDirectTest, GoawayBelowInFlightStreamsResendsThemOnANewSession) {
+  AddRawOrigin();
+  AddOrigin();
+  std::vector<std::unique_ptr<Started>> runs;
+  for (int i = 0; i < 3; i++)
+    runs.push_back(StartGet("https://origin.test/" + std::to_string(i)));
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    return raw_servers_[0] && raw_servers_[0]->peer &&
+           raw_servers_[0]->peer->HeaderIds().size() == 3;
+  }));
+  cnet_test::RawPeer *peer = raw_servers_[0]->peer.get();
+  std::vector<uint32_t> ids = peer->HeaderIds();
+  EXPECT_EQ((std::vector<uint32_t>{1, 3, 5}), ids);
+  peer->SendResponse(1, 200, false);
+  peer->SendData(1, "first", true);
+  peer->SendGoaway(1, 0);
+  std::vector<std::string> got;
+  std::vector<int> retries(3);
+  for (int i = 0; i < 3; i++)
+    got.push_back(Finish(std::move(runs[i]), &retries[i]));
+  // Which request took stream 1 is the session's business; one answer is
+  // "first", the other two came from the new session.
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ((std::vector<std::string>{"200 first", "200 hello", "200 hello"}), got);
+  std::sort(retries.begin(), retries.end());
+  EXPECT_EQ((std::vector<int>{0, 1, 1}), retries);
+  EXPECT_EQ(2u, factory_.created());
+  ASSERT_EQ(1u, servers_.size());  // the second connection
+  EXPECT_EQ(2u, servers_[0]->rec.streams.size());
 }
 
 // Requests racing to a server known to speak SPDY/HTTP2 whose session went

@@ -594,12 +594,36 @@ class RawPeer {
   bool answer_pings = true;
 
  private:
+  // Writes what is queued without running the loop (a write over TLS may
+  // complete later: it continues from its callback), so frames may be sent
+  // from inside any callback.
   void Flush() {
-    if (!sock_ || cn_bytebuf_len(&out_) == 0)
-      return;
-    std::string bytes(reinterpret_cast<char *>(cn_bytebuf_head(&out_)), cn_bytebuf_len(&out_));
-    cn_bytebuf_clear(&out_);
-    EXPECT_EQ(CN_OK, WriteAll(loop_, sock_, bytes));
+    while (sock_ && !writing_ && cn_bytebuf_len(&out_) > 0) {
+      cn_iobuf *buf = cn_iobuf_from_copy(cn_bytebuf_head(&out_), cn_bytebuf_len(&out_));
+      int rv = cn_stream_socket_write(sock_, buf, buf->size, &OnWritten, this);
+      cn_iobuf_unref(buf);
+      if (rv == CN_ERR_IO_PENDING) {
+        writing_ = true;
+        return;
+      }
+      if (!Wrote(rv))
+        return;
+    }
+  }
+  static void OnWritten(void *arg, int rv) {
+    auto *self = static_cast<RawPeer *>(arg);
+    self->writing_ = false;
+    if (self->Wrote(rv))
+      self->Flush();
+  }
+  bool Wrote(int rv) {
+    EXPECT_GT(rv, 0) << "the raw peer's write failed";
+    if (rv <= 0) {
+      cn_bytebuf_clear(&out_);
+      return false;
+    }
+    cn_bytebuf_consume(&out_, static_cast<size_t>(rv));
+    return true;
   }
   void Read() {
     while (sock_) {
@@ -704,6 +728,7 @@ class RawPeer {
   cn_spdy_framer *framer_;
   cn_iobuf *buf_;
   cn_bytebuf out_;
+  bool writing_ = false;
 };
 
 }  // namespace cnet_test
