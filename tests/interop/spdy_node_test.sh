@@ -302,6 +302,14 @@ check "F6: a 20 MB body is exact (past cnet's 6 MB stream and 15 MB session wind
 check "F6: POST /echo, 100 kB (> the 64 kB windows of both sessions) comes back intact" \
   upload_echoed "${proxy[@]}" --protocols spdy/3.1 "$A/echo"
 check "F6: the origin's 404 is surfaced" not_found "${proxy[@]}" --protocols spdy/3.1 "$A/nope"
+f6_origin_goaway() {  # the inner session's GOAWAY: node closes its TCP, the proxy ends the stream
+  fetch_ok --stats "${proxy[@]}" --protocols spdy/3.1 "$A/goaway" "$A/whoami" "$A/bytes/10" &&
+    expect_parts goaway 'A spdy/3.1 GET\n' @10 &&
+    expect_stats tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 requests=3 &&
+    expect_log proxy 2 "^session [0-9]+ stream [13] CONNECT origin.test:$A_port -> 200$"
+}
+check "F6: the origin's GOAWAY inside the tunnel: the next GETs take a new tunnel on the same proxy session" \
+  f6_origin_goaway
 second_origin() {  # second_origin PROTO SESSIONS
   fetch_ok --stats "${proxy[@]}" --protocols "$1" "$A/whoami" "$B/whoami" "$A/whoami" &&
     expect_parts "A $1 GET\nB $1 GET\nA $1 GET\n" &&
