@@ -1,11 +1,10 @@
 // The ladder diagram: NetLog events of the client (and optionally of the
 // proxy) redrawn as the seed's diagrams (docs/flows.md).
 //
-// How events become steps. Each client request (a REQUEST_ALIVE span) owns
-// the events logged while it was the newest request alive (fetch runs its
-// URLs one after another, so that is exact there), plus every event on its
-// own source and every frame of a stream it owns. Those events map to the
-// seed's numbered steps:
+// How events become steps. Each client event is attributed to the request
+// it was done for (see "who did what" below: the NetLog's links between
+// requests, connect jobs, sockets, sessions and streams), and a request's
+// events map to the seed's numbered steps:
 //   TCP_CONNECT to the proxy                       1-3
 //   SSL_CONNECT on an "ssl-proxy/" socket           4-8
 //   the request or CONNECT sent to the proxy        9
@@ -400,10 +399,12 @@ typedef struct req_ctx {
   const char *method;
   bool *proxy_used;    // proxy REQUEST_ALIVE BEGINs already matched
   memory *mem;
+  const struct owners *who;  // which request each client event was for
   const char *proxy_mux;   // SPDY/HTTP2 protocol to the proxy, "" for HTTP/1.1
   const char *origin_mux;  // to the origin
   int64_t origin_socket;   // the tunnel's TLS socket this request created, or -1
   int64_t origin_session;  // the origin session this request started, or -1
+  int64_t noted_session;   // a racing request's session already pointed out
   int tcp, tls;            // what this request did
 } req_ctx;
 
@@ -570,19 +571,203 @@ static bool session_is_origin(const req_ctx *r, const ev *session) {
   return strncmp(peer, hp, n) == 0 && peer[n] == '|';
 }
 
-// Does event |i| belong to request |r|? Its own events and its streams'
-// frames always; other sources' events when inside its window.
-static bool owned_by_other_request(const req_ctx *r, const ev *e) {
-  if (strcmp(e->src_type, "REQUEST") == 0)
-    return e->src_id != r->id;
-  if (is(e, "STREAM_ALIVE", PHASE_BEGIN))
-    return strcmp(pref_type(e, "owner"), "REQUEST") == 0 && pref(e, "owner") != r->id;
-  if (strcmp(e->type, "SPDY_SESSION_SEND_HEADERS") == 0 ||
-      strcmp(e->type, "SPDY_SESSION_RECV_HEADERS") == 0) {
-    const ev *s = find_stream(&r->l->client, e->src_id, pint(e, "stream_id"));
-    return s && strcmp(pref_type(s, "owner"), "REQUEST") == 0 && pref(s, "owner") != r->id;
+// ---- who did what --------------------------------------------------------
+//
+// Each client event gets the REQUEST it was done for, from the links the
+// NetLog records: a request's SOCKET_POOL_BOUND names the socket a connect
+// job made (CONNECT_JOB_SET_SOCKET), that job's own SOCKET_POOL_BOUND the
+// lower socket another job made, and so on down to the TCP connect; a
+// tunnel job, which names no socket, is paired with the "new" bound of its
+// pool group in the order the jobs finished; a stream names its owner (a
+// request, or the tunnel job of a CONNECT); a session starts right after
+// the bound of the TLS socket it runs on. Events none of this reaches (a
+// connect job whose socket nobody took) go to the oldest request alive.
+
+#define NO_OWNER (-1)
+
+typedef struct owners {
+  const ev_log *log;
+  int64_t *event_owner;  // per client event: the REQUEST id, or NO_OWNER
+  int64_t *job_ids;      // CONNECT_JOB ids and their owners, computed lazily
+  int64_t *job_owner;
+  size_t njobs;
+} owners;
+
+static int64_t owner_of_job(owners *o, int64_t job, int depth);
+
+// The owner of the job that made |socket| (or the request that bound it).
+static int64_t owner_of_bound(owners *o, const ev *bound, int depth) {
+  if (strcmp(bound->src_type, "REQUEST") == 0)
+    return bound->src_id;
+  if (strcmp(bound->src_type, "CONNECT_JOB") == 0)
+    return owner_of_job(o, bound->src_id, depth + 1);
+  return NO_OWNER;
+}
+
+// The "new" SOCKET_POOL_BOUND of |socket|, or NULL.
+static const ev *bound_of_socket(const ev_log *log, int64_t socket) {
+  for (size_t i = 0; i < log->n; i++) {
+    const ev *e = &log->v[i];
+    if (is(e, "SOCKET_POOL_BOUND", PHASE_NONE) && pref(e, "socket") == socket &&
+        strcmp(pstr(e, "reuse"), "new") == 0)
+      return e;
   }
-  return false;
+  return NULL;
+}
+
+// A tunnel job names no socket: the k-th of its group to finish well made
+// the socket of the k-th "new" bound of that group.
+static const ev *bound_of_tunnel_job(const ev_log *log, int64_t job, const char *group) {
+  size_t rank = 0;
+  bool found = false;
+  for (size_t i = 0; i < log->n && !found; i++) {
+    const ev *e = &log->v[i];
+    if (!is(e, "CONNECT_JOB", PHASE_END) || (has(e, "net_error") && pint(e, "net_error") < 0))
+      continue;
+    const ev *b = find_ev(log, "CONNECT_JOB", e->src_id, "CONNECT_JOB", PHASE_BEGIN);
+    if (!b || strcmp(pstr(b, "group_id"), group) != 0)
+      continue;
+    if (e->src_id == job)
+      found = true;
+    else
+      rank++;
+  }
+  if (!found)
+    return NULL;
+  for (size_t i = 0; i < log->n; i++) {
+    const ev *e = &log->v[i];
+    if (is(e, "SOCKET_POOL_BOUND", PHASE_NONE) && strcmp(pstr(e, "reuse"), "new") == 0 &&
+        strcmp(pstr(e, "group_id"), group) == 0 && rank-- == 0)
+      return e;
+  }
+  return NULL;
+}
+
+static int64_t owner_of_job(owners *o, int64_t job, int depth) {
+  size_t slot = o->njobs;
+  for (size_t i = 0; i < o->njobs; i++) {
+    if (o->job_ids[i] == job) {
+      if (o->job_owner[i] != NO_OWNER - 1)
+        return o->job_owner[i];
+      slot = i;
+    }
+  }
+  if (slot == o->njobs || depth > 8)
+    return NO_OWNER;  // not a job of this log, or a cycle in a forged one
+  o->job_owner[slot] = NO_OWNER;  // provisional: breaks cycles
+  const ev_log *log = o->log;
+  int64_t owner = NO_OWNER;
+  for (size_t i = 0; i < log->n && owner == NO_OWNER; i++) {
+    const ev *e = &log->v[i];
+    if (is(e, "CONNECT_JOB_SET_SOCKET", PHASE_NONE) && e->src_id == job &&
+        strcmp(e->src_type, "CONNECT_JOB") == 0) {
+      const ev *b = bound_of_socket(log, pref(e, "socket"));
+      if (b)
+        owner = owner_of_bound(o, b, depth);
+    }
+  }
+  const ev *begin = find_ev(log, "CONNECT_JOB", job, "CONNECT_JOB", PHASE_BEGIN);
+  if (owner == NO_OWNER && begin && strcmp(pstr(begin, "kind"), "http_proxy_tunnel") == 0) {
+    const ev *b = bound_of_tunnel_job(log, job, pstr(begin, "group_id"));
+    if (b)
+      owner = owner_of_bound(o, b, depth);
+  }
+  o->job_owner[slot] = owner;
+  return owner;
+}
+
+// The owner named by a {"type","id"} reference to a REQUEST or a job.
+static int64_t owner_of_ref(owners *o, const ev *e, const char *key) {
+  const char *type = pref_type(e, key);
+  if (strcmp(type, "REQUEST") == 0)
+    return pref(e, key);
+  if (strcmp(type, "CONNECT_JOB") == 0)
+    return owner_of_job(o, pref(e, key), 0);
+  return NO_OWNER;
+}
+
+static int64_t owner_of_event(owners *o, size_t i) {
+  const ev_log *log = o->log;
+  const ev *e = &log->v[i];
+  if (strcmp(e->src_type, "REQUEST") == 0)
+    return e->src_id;
+  if (strcmp(e->src_type, "CONNECT_JOB") == 0)
+    return owner_of_job(o, e->src_id, 0);
+  if (strcmp(e->src_type, "STREAM") == 0) {
+    const ev *b = find_ev(log, "STREAM", e->src_id, "STREAM_ALIVE", PHASE_BEGIN);
+    return b ? owner_of_ref(o, b, "owner") : NO_OWNER;
+  }
+  if (strcmp(e->src_type, "SOCKET") == 0) {
+    for (size_t j = 0; j < log->n; j++) {
+      const ev *set = &log->v[j];
+      if (is(set, "CONNECT_JOB_SET_SOCKET", PHASE_NONE) && pref(set, "socket") == e->src_id)
+        return owner_of_job(o, set->src_id, 0);
+    }
+    return NO_OWNER;
+  }
+  if (strcmp(e->src_type, "SESSION") == 0) {
+    if (has(e, "stream_id")) {
+      const ev *s = find_stream(log, e->src_id, pint(e, "stream_id"));
+      return s ? owner_of_ref(o, s, "owner") : NO_OWNER;
+    }
+    if (is(e, "SESSION_ALIVE", PHASE_BEGIN)) {
+      for (size_t j = i; j-- > 0;) {
+        if (is(&log->v[j], "SOCKET_POOL_BOUND", PHASE_NONE))
+          return owner_of_bound(o, &log->v[j], 0);
+      }
+    }
+  }
+  return NO_OWNER;
+}
+
+static void owners_free(owners *o) {
+  free(o->event_owner);
+  free(o->job_ids);
+  free(o->job_owner);
+  memset(o, 0, sizeof(*o));
+}
+
+// Fills |o| for |log|. Out of memory, nobody owns anything and the ladder
+// falls back to time windows alone.
+static void owners_init(owners *o, const ev_log *log) {
+  memset(o, 0, sizeof(*o));
+  o->log = log;
+  if (log->n == 0)
+    return;
+  o->event_owner = malloc(log->n * sizeof(int64_t));
+  o->job_ids = malloc(log->n * sizeof(int64_t));
+  o->job_owner = malloc(log->n * sizeof(int64_t));
+  if (!o->event_owner || !o->job_ids || !o->job_owner) {
+    owners_free(o);
+    return;
+  }
+  for (size_t i = 0; i < log->n; i++) {
+    const ev *e = &log->v[i];
+    if (is(e, "CONNECT_JOB", PHASE_BEGIN) && strcmp(e->src_type, "CONNECT_JOB") == 0) {
+      o->job_ids[o->njobs] = e->src_id;
+      o->job_owner[o->njobs++] = NO_OWNER - 1;  // not computed yet
+    }
+  }
+  for (size_t i = 0; i < log->n; i++)
+    o->event_owner[i] = owner_of_event(o, i);
+}
+
+// Whether event |i| of the window belongs to |r|: its owner is r, or it has
+// none and r is the oldest request alive at that point.
+static bool belongs(const req_ctx *r, size_t i) {
+  int64_t owner = r->who->event_owner ? r->who->event_owner[i] : NO_OWNER;
+  if (owner != NO_OWNER)
+    return owner == r->id;
+  const ev_log *c = &r->l->client;
+  for (size_t j = 0; j < r->begin; j++) {
+    const ev *b = &c->v[j];
+    if (!is(b, "REQUEST_ALIVE", PHASE_BEGIN) || strcmp(b->src_type, "REQUEST") != 0)
+      continue;
+    const ev *end = find_ev(c, "REQUEST", b->src_id, "REQUEST_ALIVE", PHASE_END);
+    if (!end || end > &c->v[i])
+      return false;  // an older request was still alive: its event
+  }
+  return true;
 }
 
 // The reuse that lets this request skip steps: writes the jump line.
@@ -594,7 +779,7 @@ static void draw_jump(req_ctx *r) {
   char why_tunnel[160] = "";
   for (size_t i = r->begin; i <= r->end && i < c->n; i++) {
     const ev *e = &c->v[i];
-    if (owned_by_other_request(r, e))
+    if (!belongs(r, i))
       continue;
     if (is(e, "TCP_CONNECT", PHASE_END) && !(has(e, "net_error") && pint(e, "net_error") < 0))
       new_proxy_tcp = true;
@@ -656,7 +841,7 @@ static void draw_request(req_ctx *r) {
   draw_jump(r);
   for (size_t i = r->begin; i <= r->end && i < c->n; i++) {
     const ev *e = &c->v[i];
-    if (owned_by_other_request(r, e))
+    if (!belongs(r, i))
       continue;
     if (is(e, "TCP_CONNECT", PHASE_END)) {
       const char *group = socket_group(c, e->src_id);
@@ -723,6 +908,15 @@ static void draw_request(req_ctx *r) {
       char text[768];
       frame_text(e, text, sizeof(text));
       const char *proto = pstr(session, "protocol");
+      size_t session_at = (size_t)(session - c->v);
+      if (send && r->who->event_owner && r->who->event_owner[session_at] != r->id &&
+          session_at >= r->begin && r->noted_session != session->src_id) {
+        // Requests racing to a new server: this one's stream went on the
+        // session another request's connection became.
+        r->noted_session = session->src_id;
+        draw(out, "", NOTE, "%s session %" PRId64 " to the %s was opened for another request; "
+             "this stream uses it", proto, session->src_id, to_origin ? "origin" : "proxy");
+      }
       if (to_origin && !tunnel_stream) {
         r->origin_mux = proto;
         if ((size_t)(session - c->v) < r->begin)
@@ -795,14 +989,16 @@ void fetch_ladder_write(const fetch_ladder *l, FILE *out) {
   }
   size_t nreq = 0;
   memory mem = {0};
+  owners own;
+  owners_init(&own, c);
   for (size_t i = 0; i < c->n; i++) {
     const ev *b = &c->v[i];
     if (!is(b, "REQUEST_ALIVE", PHASE_BEGIN) || strcmp(b->src_type, "REQUEST") != 0)
       continue;
     req_ctx r = {.l = l, .out = out, .id = b->src_id, .begin = i, .end = c->n - 1,
                  .proxy_used = used, .url = pstr(b, "url"), .method = pstr(b, "method"),
-                 .mem = &mem, .proxy_mux = "", .origin_mux = "", .origin_socket = -1,
-                 .origin_session = -1};
+                 .mem = &mem, .who = &own, .proxy_mux = "", .origin_mux = "", .origin_socket = -1,
+                 .origin_session = -1, .noted_session = -1};
     for (size_t j = i + 1; j < c->n; j++) {
       if (from(&c->v[j], "REQUEST", r.id) && is(&c->v[j], "REQUEST_ALIVE", PHASE_END)) {
         r.end = j;
@@ -828,6 +1024,7 @@ void fetch_ladder_write(const fetch_ladder *l, FILE *out) {
   if (nreq == 0)
     fprintf(out, "(no requests in the NetLog)\n");
   write_footer(l, out);
+  owners_free(&own);
   free(mem.v);
   free(used);
 }

@@ -209,6 +209,32 @@ TEST(LadderTest, F5Http11InHttp2Tunnel) { ExpectTunnelFlow("F5-h2", "h2", "http/
 TEST(LadderTest, F6SpdyInSpdyTunnel) { ExpectTunnelFlow("F6-spdy", "spdy/3.1", "spdy/3.1"); }
 TEST(LadderTest, F6Http2InHttp2Tunnel) { ExpectTunnelFlow("F6-h2", "h2", "h2"); }
 
+// fetch --parallel 3 on a new proxy: the events of three requests
+// interleave, yet each request gets exactly its own connection, CONNECT
+// stream, tunnel and request (from the NetLog's links, not from time).
+TEST(LadderTest, ParallelRequestsEachGetTheirOwnSteps) {
+  std::string d = Draw("F5-h2-parallel", /*with_proxy=*/true);
+  std::vector<Request> reqs = Parse(d);
+  ASSERT_EQ(3u, reqs.size()) << d;
+  std::vector<std::string> connects;
+  for (const Request &r : reqs) {
+    EXPECT_EQ(kTunnelSteps, r.steps) << d;
+    EXPECT_EQ(0, r.jumps) << d;
+    connects.push_back(r.Step("9"));
+    EXPECT_TRUE(Contains(r.Step("10-12"), "TCP connect 127.0.0.1:")) << d;
+  }
+  // Three CONNECT streams, one per request, all on the first session.
+  for (const char *id : {"stream_id=1 ", "stream_id=3 ", "stream_id=5 "}) {
+    int n = 0;
+    for (const auto &c : connects)
+      n += Contains(c, id);
+    EXPECT_EQ(1, n) << id << d;
+  }
+  size_t first = d.find("opened for another request");
+  ASSERT_NE(std::string::npos, first) << d;
+  EXPECT_NE(std::string::npos, d.find("opened for another request", first + 1)) << d;
+}
+
 TEST(LadderTest, FlowNamesInTheSummary) {
   const char *const kFlows[][2] = {{"F1", "flow F1"},       {"F2", "flow F2"},
                                    {"F3-h2", "flow F3"},    {"F4-spdy", "flow F4"},

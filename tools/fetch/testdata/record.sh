@@ -56,3 +56,7 @@ for proto in h2 spdy/3.1; do
   capture "F5-$p" --proxy-protocols "$proto" --protocols http/1.1 "$tls_url" "$tls_url"
   capture "F6-$p" --proxy-protocols "$proto" --protocols "$proto" "$tls_url" "$tls_url"
 done
+# Three requests at once on a new proxy: the ladder must give each its own
+# connection, CONNECT stream and tunnel.
+capture F5-h2-parallel --parallel 3 --proxy-protocols h2 --protocols http/1.1 \
+  "$tls_url" "$tls_url" "$tls_url"
