@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,21 @@ namespace {
 using cnet_test::DelegateRecorder;
 using cnet_test::TestCompletion;
 
+// A TLS server socket over |raw| offering |protos| in ALPN, its handshake
+// started (|cb| runs with the result).
+cn_stream_socket *StartTlsServer(cn_ssl_context *ctx, std::initializer_list<cn_next_proto> protos,
+                                 cn_stream_socket *raw, cn_completion_cb cb, void *arg) {
+  cn_ssl_config cfg = {};
+  for (cn_next_proto proto : protos)
+    cfg.protos[cfg.num_protos++] = proto;
+  cn_ssl_socket_params p = {};
+  p.context = ctx;
+  p.config = &cfg;
+  cn_stream_socket *ssl = cn_ssl_socket_new(nullptr, raw, &p);
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_connect(ssl, cb, arg));
+  return ssl;
+}
+
 // A TLS server over |raw| offering |proto|, then a server session whose
 // requests |rec| answers.
 class TlsSpdyServer {
@@ -34,16 +50,7 @@ class TlsSpdyServer {
                 std::function<bool(cn_spdy_stream *)> hook)
       : loop_(loop) {
     rec.on_stream_hook = std::move(hook);
-    cn_ssl_config cfg = {};
-    cfg.protos[0] = proto;
-    cfg.protos[1] = CN_PROTO_HTTP11;
-    cfg.num_protos = 2;
-    cn_ssl_socket_params p = {};
-    p.context = ctx;
-    p.config = &cfg;
-    ssl_ = cn_ssl_socket_new(nullptr, raw, &p);
-    int rv = cn_stream_socket_connect(ssl_, &OnHandshake, this);
-    EXPECT_EQ(CN_ERR_IO_PENDING, rv);
+    ssl_ = StartTlsServer(ctx, {proto, CN_PROTO_HTTP11}, raw, &OnHandshake, this);
   }
   ~TlsSpdyServer() {
     rec.streams.clear();
@@ -114,14 +121,7 @@ class TlsRawServer {
  public:
   TlsRawServer(uv_loop_t *loop, cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw)
       : loop_(loop), proto_(proto) {
-    cn_ssl_config cfg = {};
-    cfg.protos[0] = proto;
-    cfg.num_protos = 1;
-    cn_ssl_socket_params p = {};
-    p.context = ctx;
-    p.config = &cfg;
-    ssl_ = cn_ssl_socket_new(nullptr, raw, &p);
-    EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_connect(ssl_, &OnHandshake, this));
+    ssl_ = StartTlsServer(ctx, {proto}, raw, &OnHandshake, this);
   }
   ~TlsRawServer() {
     peer.reset();
