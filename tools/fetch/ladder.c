@@ -591,6 +591,9 @@ typedef struct owners {
   int64_t *job_ids;      // CONNECT_JOB ids and their owners, computed lazily
   int64_t *job_owner;
   size_t njobs;
+  int64_t *socket_ids;   // sockets a connect job made, and the job
+  int64_t *socket_jobs;
+  size_t nsockets;
 } owners;
 
 static int64_t owner_of_job(owners *o, int64_t job, int depth);
@@ -698,15 +701,16 @@ static int64_t owner_of_event(owners *o, size_t i) {
     return b ? owner_of_ref(o, b, "owner") : NO_OWNER;
   }
   if (strcmp(e->src_type, "SOCKET") == 0) {
-    for (size_t j = 0; j < log->n; j++) {
-      const ev *set = &log->v[j];
-      if (is(set, "CONNECT_JOB_SET_SOCKET", PHASE_NONE) && pref(set, "socket") == e->src_id)
-        return owner_of_job(o, set->src_id, 0);
+    for (size_t j = 0; j < o->nsockets; j++) {
+      if (o->socket_ids[j] == e->src_id)
+        return owner_of_job(o, o->socket_jobs[j], 0);
     }
     return NO_OWNER;
   }
   if (strcmp(e->src_type, "SESSION") == 0) {
-    if (has(e, "stream_id")) {
+    // Only HEADERS are drawn; DATA and WINDOW_UPDATE (many) need no owner.
+    if (strcmp(e->type, "SPDY_SESSION_SEND_HEADERS") == 0 ||
+        strcmp(e->type, "SPDY_SESSION_RECV_HEADERS") == 0) {
       const ev *s = find_stream(log, e->src_id, pint(e, "stream_id"));
       return s ? owner_of_ref(o, s, "owner") : NO_OWNER;
     }
@@ -724,6 +728,8 @@ static void owners_free(owners *o) {
   free(o->event_owner);
   free(o->job_ids);
   free(o->job_owner);
+  free(o->socket_ids);
+  free(o->socket_jobs);
   memset(o, 0, sizeof(*o));
 }
 
@@ -737,7 +743,12 @@ static void owners_init(owners *o, const ev_log *log) {
   o->event_owner = malloc(log->n * sizeof(int64_t));
   o->job_ids = malloc(log->n * sizeof(int64_t));
   o->job_owner = malloc(log->n * sizeof(int64_t));
-  if (!o->event_owner || !o->job_ids || !o->job_owner) {
+  o->socket_ids = malloc(log->n * sizeof(int64_t));
+  o->socket_jobs = malloc(log->n * sizeof(int64_t));
+  int64_t *alive = malloc(log->n * sizeof(int64_t));  // requests begun, not ended
+  if (!o->event_owner || !o->job_ids || !o->job_owner || !o->socket_ids || !o->socket_jobs ||
+      !alive) {
+    free(alive);
     owners_free(o);
     return;
   }
@@ -746,28 +757,41 @@ static void owners_init(owners *o, const ev_log *log) {
     if (is(e, "CONNECT_JOB", PHASE_BEGIN) && strcmp(e->src_type, "CONNECT_JOB") == 0) {
       o->job_ids[o->njobs] = e->src_id;
       o->job_owner[o->njobs++] = NO_OWNER - 1;  // not computed yet
+    } else if (is(e, "CONNECT_JOB_SET_SOCKET", PHASE_NONE) && pref(e, "socket") >= 0) {
+      o->socket_ids[o->nsockets] = pref(e, "socket");
+      o->socket_jobs[o->nsockets++] = e->src_id;
     }
   }
-  for (size_t i = 0; i < log->n; i++)
-    o->event_owner[i] = owner_of_event(o, i);
+  // One pass in time order; what nothing links goes to the oldest request
+  // alive at that point.
+  size_t nalive = 0;
+  for (size_t i = 0; i < log->n; i++) {
+    const ev *e = &log->v[i];
+    bool request = strcmp(e->src_type, "REQUEST") == 0 && strcmp(e->type, "REQUEST_ALIVE") == 0;
+    if (request && e->phase == PHASE_BEGIN)
+      alive[nalive++] = e->src_id;
+    int64_t owner = owner_of_event(o, i);
+    if (owner == NO_OWNER && nalive > 0)
+      owner = alive[0];
+    o->event_owner[i] = owner;
+    if (request && e->phase == PHASE_END) {
+      for (size_t j = 0; j < nalive; j++) {
+        if (alive[j] == e->src_id) {
+          memmove(&alive[j], &alive[j + 1], (nalive - j - 1) * sizeof(int64_t));
+          nalive--;
+          break;
+        }
+      }
+    }
+  }
+  free(alive);
 }
 
-// Whether event |i| of the window belongs to |r|: its owner is r, or it has
-// none and r is the oldest request alive at that point.
+// Whether event |i| of the window belongs to |r| (see owners_init).
 static bool belongs(const req_ctx *r, size_t i) {
-  int64_t owner = r->who->event_owner ? r->who->event_owner[i] : NO_OWNER;
-  if (owner != NO_OWNER)
-    return owner == r->id;
-  const ev_log *c = &r->l->client;
-  for (size_t j = 0; j < r->begin; j++) {
-    const ev *b = &c->v[j];
-    if (!is(b, "REQUEST_ALIVE", PHASE_BEGIN) || strcmp(b->src_type, "REQUEST") != 0)
-      continue;
-    const ev *end = find_ev(c, "REQUEST", b->src_id, "REQUEST_ALIVE", PHASE_END);
-    if (!end || end > &c->v[i])
-      return false;  // an older request was still alive: its event
-  }
-  return true;
+  if (!r->who->event_owner)
+    return true;  // out of memory: time windows alone
+  return r->who->event_owner[i] == r->id;
 }
 
 // The reuse that lets this request skip steps: writes the jump line.
