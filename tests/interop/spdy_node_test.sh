@@ -11,6 +11,7 @@
 #   proxy                tests/interop/spdy/proxy.js: a SPDY/3.1-only HTTPS
 #                        proxy: GET http://... forwarded over HTTP/1.1 (F4),
 #                        CONNECT on a stream (F5, F6)
+#   authproxy            the same with --auth alice:s3cret (Basic, 407 without it)
 # then drives fetch through them and checks bodies, the exact --stats
 # counters, and what the proxy and origins logged.
 #
@@ -35,7 +36,7 @@ trap cleanup EXIT
 
 suite_context() {  # the tails of the servers' logs, after a failing check's output
   local f
-  for f in proxy A B; do
+  for f in proxy authproxy A B; do
     [ -s "$work/$f.log" ] && { echo "--- $f.log (tail)"; tail -8 "$work/$f.log"; }
   done
 }
@@ -128,6 +129,8 @@ start_node B origin.js --name B --cert "$work/origin.pem" --key "$work/origin.ke
   --tls-port-file "$work/B.port" --plain-port-file "$work/Bplain.port"
 start_node proxy proxy.js --cert "$work/proxy.pem" --key "$work/proxy.key" \
   --port-file "$work/proxy.port" --map origin.test=127.0.0.1 --map origin2.test=127.0.0.1
+start_node authproxy proxy.js --cert "$work/proxy.pem" --key "$work/proxy.key" \
+  --port-file "$work/authproxy.port" --map origin.test=127.0.0.1 --auth alice:s3cret
 
 A="https://origin.test:$A_port"
 B="https://origin2.test:$B_port"
@@ -136,6 +139,8 @@ PB="http://origin2.test:$Bplain_port"
 # fetch's options for each flow. The proxy speaks spdy/3.1 only (ALPN).
 proxy=(-x "https://proxy.test:$proxy_port" --proxy-cacert "$work/ca.pem"
   --resolve "proxy.test:$proxy_port:127.0.0.1" --proxy-protocols spdy/3.1 --cacert "$work/ca.pem")
+authproxy=(-x "https://proxy.test:$authproxy_port" --proxy-cacert "$work/ca.pem"
+  --resolve "proxy.test:$authproxy_port:127.0.0.1" --proxy-protocols spdy/3.1 --cacert "$work/ca.pem")
 direct=(--cacert "$work/ca.pem" --resolve "origin.test:$A_port:127.0.0.1" --protocols spdy/3.1)
 
 # Expected bodies: byte i of /bytes/N is (i*31+7)&0xff (period 256), up to 20 MB.
@@ -152,7 +157,7 @@ head -c 75000 /dev/urandom | base64 -w0 > "$work/upload"
 
 log_mark() {  # log_mark: remember where each server log ends
   local f
-  for f in proxy A B; do printf -v "mark_$f" '%s' "$(wc -l < "$work/$f.log")"; done
+  for f in proxy authproxy A B; do printf -v "mark_$f" '%s' "$(wc -l < "$work/$f.log")"; done
 }
 
 new_log() {  # new_log NAME: the lines NAME logged since log_mark
@@ -331,6 +336,33 @@ idle_session_pinged() {  # cnet PINGs a session idle for 10 s (its default) befo
 }
 check "F6: the origin session, idle for 10 s, answers cnet's PING and is reused (no new tunnel)" \
   idle_session_pinged
+
+# --- proxy authentication (Basic) on the SPDY/3.1 proxy -------------------------
+
+check "no credentials: F4 is ERR_PROXY_AUTH_REQUESTED (SYN_REPLY 407)" \
+  fetch_fails ERR_PROXY_AUTH_REQUESTED "${authproxy[@]}" "$PA/whoami"
+check "no credentials: F6 is ERR_PROXY_AUTH_REQUESTED (SYN_REPLY 407 to CONNECT)" \
+  fetch_fails ERR_PROXY_AUTH_REQUESTED "${authproxy[@]}" --protocols spdy/3.1 "$A/whoami"
+check "wrong password: ERR_PROXY_AUTH_REQUESTED" \
+  fetch_fails ERR_PROXY_AUTH_REQUESTED "${authproxy[@]}" --proxy-user alice:wrong "$PA/whoami"
+f4_auth() {  # the 407 is answered on a new stream of the same session; then credentials up front
+  fetch_ok --stats "${authproxy[@]}" --proxy-user alice:s3cret "$PA/whoami" "$PA/bytes/10" &&
+    expect_parts 'A http/1.1 GET\n' @10 &&
+    expect_stats tcp_connects=1 tls_handshakes=1 sessions=1 requests=2 &&
+    expect_log authproxy 1 '^session [0-9]+ stream 1 GET .*/whoami -> 407$' &&
+    expect_log authproxy 1 '^session [0-9]+ stream 3 GET .*/whoami -> 200$' &&
+    expect_log authproxy 1 '^session [0-9]+ stream 5 GET .*/bytes/10 -> 200$'
+}
+check "--proxy-user: F4, the 407 answered on the same session" f4_auth
+f6_auth() {
+  fetch_ok --stats "${authproxy[@]}" --proxy-user alice:s3cret --protocols spdy/3.1 \
+    "$A/whoami" "$A/bytes/10" &&
+    expect_parts 'A spdy/3.1 GET\n' @10 &&
+    expect_stats tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 requests=2 &&
+    expect_log authproxy 1 "^session [0-9]+ stream 1 CONNECT origin.test:$A_port -> 407$" &&
+    expect_log authproxy 1 "^session [0-9]+ stream 3 CONNECT origin.test:$A_port -> 200$"
+}
+check "--proxy-user: F6, the 407 answered by a new CONNECT stream on the same session" f6_auth
 
 # --- straight to the SPDY/3.1 origin (no proxy) --------------------------------
 

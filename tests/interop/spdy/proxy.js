@@ -3,6 +3,7 @@
 // 4.0.2 / spdy-transport 3.0.0 (ALPN spdy/3.1 only).
 //
 //   node proxy.js --cert FILE --key FILE --port-file FILE [--map HOST=ADDR]...
+//                 [--auth USER:PASS]
 //
 // Per stream (one SYN_STREAM each):
 //   :method CONNECT, :path host:port  (seed flows F5, F6)
@@ -16,7 +17,9 @@
 //       Through node-spdy's HTTP layer: forwarded over HTTP/1.1 with Node's
 //       http module, the response relayed (hop-by-hop fields dropped).
 //   anything else: 400.
-// --map sends HOST to ADDR (the origins' test names to 127.0.0.1).
+// --map sends HOST to ADDR (the origins' test names to 127.0.0.1). --auth
+// makes every stream without "proxy-authorization: Basic base64(USER:PASS)"
+// answer 407 with "proxy-authenticate: Basic realm=cnet".
 // Logs on stderr: "session N" per TLS connection, and per stream
 // "session N stream ID METHOD PATH -> STATUS".
 
@@ -38,7 +41,7 @@ function parseArgs (argv) {
       const eq = value.indexOf('=')
       if (eq <= 0) throw new Error('proxy.js: --map wants HOST=ADDR, got ' + value)
       opts.map.set(value.slice(0, eq).toLowerCase(), value.slice(eq + 1))
-    } else if (['--cert', '--key', '--port-file'].includes(name)) {
+    } else if (['--cert', '--key', '--port-file', '--auth'].includes(name)) {
       opts[name.slice(2)] = value
     } else {
       throw new Error('proxy.js: unknown argument ' + name)
@@ -53,6 +56,10 @@ function parseArgs (argv) {
 const opts = parseArgs(process.argv.slice(2))
 const resolve = (host) => opts.map.get(host.toLowerCase()) || host
 const log = (line) => process.stderr.write(line + '\n')
+const kCredentials = opts.auth ? 'Basic ' + Buffer.from(opts.auth).toString('base64') : null
+const kChallenge = { 'proxy-authenticate': 'Basic realm="cnet"', 'content-length': 0 }
+// True when --auth is off or |headers| carry its credentials.
+const authorized = (headers) => !kCredentials || headers['proxy-authorization'] === kCredentials
 
 // "host:port" or "[v6]:port" -> { host, port }, or null.
 function parseAuthority (s) {
@@ -63,6 +70,12 @@ function parseAuthority (s) {
 
 // CONNECT on one SPDY stream: the tunnel.
 function tunnel (stream, tag) {
+  if (!authorized(stream.headers)) {
+    log(tag + ' -> 407')
+    stream.respond(407, kChallenge)
+    stream.end()
+    return stream.resume()
+  }
   const target = parseAuthority(stream.path)
   if (!target) {
     log(tag + ' -> 400 (bad CONNECT target)')
@@ -105,6 +118,11 @@ const agent = new http.Agent({ keepAlive: true })
 
 function forward (req, res) {
   const tag = streamTag(req.spdyStream)
+  if (!authorized(req.headers)) {
+    log(tag + ' -> 407')
+    res.writeHead(407, kChallenge)
+    return res.end()
+  }
   let url
   try {
     url = new URL(req.url)
@@ -118,7 +136,7 @@ function forward (req, res) {
   }
   const headers = {}
   for (const [k, v] of Object.entries(req.headers)) {
-    if (!kHopByHop.has(k) && k !== 'host') headers[k] = v
+    if (!kHopByHop.has(k) && k !== 'host') headers[k] = v  // proxy-authorization is hop-by-hop
   }
   headers.host = url.host
   const up = http.request({
