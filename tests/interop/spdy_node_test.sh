@@ -12,10 +12,12 @@
 #                        proxy: GET http://... forwarded over HTTP/1.1 (F4),
 #                        CONNECT on a stream (F5, F6)
 #   authproxy            the same with --auth alice:s3cret (Basic, 407 without it)
+#   testserver --proxy   cnet's HTTP/1.1 HTTPS proxy, for F3 (when built)
 # then drives fetch through them and checks bodies, the exact --stats
 # counters, and what the proxy and origins logged.
 #
-# Usage: tests/interop/spdy_node_test.sh OUT_DIR   (e.g. out/debug; needs fetch)
+# Usage: tests/interop/spdy_node_test.sh OUT_DIR   (e.g. out/debug; needs fetch,
+# and testserver for F3)
 # Prints one "ok N - what" / "not ok N - what" line per check (TAP style);
 # one "ok 1 - ... # SKIP reason" when node or npm is missing. Exits non-zero
 # if a check failed.
@@ -131,6 +133,20 @@ start_node proxy proxy.js --cert "$work/proxy.pem" --key "$work/proxy.key" \
   --port-file "$work/proxy.port" --map origin.test=127.0.0.1 --map origin2.test=127.0.0.1
 start_node authproxy proxy.js --cert "$work/proxy.pem" --key "$work/proxy.key" \
   --port-file "$work/authproxy.port" --map origin.test=127.0.0.1 --auth alice:s3cret
+
+# The seed's F3 needs an HTTP/1.1 HTTPS proxy: cnet's own testserver, when built.
+h1proxy_port=""
+if [ -x "$out/testserver" ]; then
+  "$out/testserver" --proxy --port 0 --port-file "$work/h1proxy.port" --ca-out "$work/h1proxy.ca" \
+    --map origin.test=127.0.0.1 > "$work/h1proxy.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1 200); do
+    [ -s "$work/h1proxy.port" ] && break
+    sleep 0.05
+  done
+  [ -s "$work/h1proxy.port" ] || { cp "$work/h1proxy.log" "$work/setup.log"; bail "testserver --proxy starts"; }
+  h1proxy_port=$(cat "$work/h1proxy.port")
+fi
 
 A="https://origin.test:$A_port"
 B="https://origin2.test:$B_port"
@@ -363,6 +379,22 @@ f6_auth() {
     expect_log authproxy 1 "^session [0-9]+ stream 3 CONNECT origin.test:$A_port -> 200$"
 }
 check "--proxy-user: F6, the 407 answered by a new CONNECT stream on the same session" f6_auth
+
+# --- F3: SPDY/3.1 to the origin through an HTTP/1.1 proxy's CONNECT tunnel -----
+
+f3_one_session() {
+  fetch_ok --stats -x "https://127.0.0.1:$h1proxy_port" --proxy-cacert "$work/h1proxy.ca" \
+    --cacert "$work/ca.pem" --protocols spdy/3.1 "$A/whoami" "$A/bytes/1000000" &&
+    expect_parts 'A spdy/3.1 GET\n' @1000000 &&
+    expect_stats tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=1 streams=2 requests=2 &&
+    expect_log A 2 '^A spdy/3.1 GET /(whoami|bytes/1000000)$'
+}
+if [ -n "$h1proxy_port" ]; then
+  check "F3: spdy/3.1 to the origin through cnet's HTTP/1.1 testserver proxy: 1 tunnel, 1 session, 2 streams" \
+    f3_one_session
+else
+  skip "F3 through an HTTP/1.1 proxy" "testserver is not built in $out"
+fi
 
 # --- straight to the SPDY/3.1 origin (no proxy) --------------------------------
 
