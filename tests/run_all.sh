@@ -6,6 +6,7 @@
 #   net_unittests (debug build)             unit + in-process integration tests
 #   net_unittests (ASan + UBSan build)      the same under sanitizers
 #   smoke (debug, asan)                      the testserver and fetch binaries end to end
+#   ladder (debug, asan)                     fetch --trace ladder live for F1-F6 over SPDY/3.1 and HTTP/2
 #   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
 #   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
@@ -98,6 +99,7 @@ run_tap() {
 # again with the ASan+UBSan ones (a leak or UB in fetch or the server fails).
 for config in debug asan; do
   run_tap "smoke ($config)" tests/smoke_test.sh "out/$config"
+  run_tap "ladder ($config)" tests/ladder_test.sh "out/$config"
   run_tap "interop squid ($config)" tests/interop/squid_test.sh "out/$config"
 done
 
