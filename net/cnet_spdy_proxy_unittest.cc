@@ -147,6 +147,33 @@ class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
     return cnet_test::RunUntil(loop_.get(), [&] { return f.completes > 0; }, max_ms);
   }
 
+  // A proxy whose HTTP/2 session resets every stream with HTTP_1_1_REQUIRED
+  // (0xd), as the test server's --rst-stream 13 does.
+  void StartWithProxyRequiringHttp11(bool tls_origin) {
+    cn_test_server_session_options so{};
+    so.rst_stream = true;
+    so.rst_stream_code = 0xd;
+    Start(so, tls_origin);
+  }
+  // The proxy saw one HTTP/2 stream (refused), then one HTTP/1.1
+  // connection carried the rest.
+  void ExpectOnlyTheFirstTriedHttp2() {
+    cn_test_server_counters pc;
+    cn_test_server_get_counters(proxy_, &pc);
+    EXPECT_EQ(1u, pc.http2_streams);
+    EXPECT_EQ(1u, pc.http1_connections);
+  }
+  // GETs |base|/bytes/|n| and checks the answer; returns the resends.
+  int FetchBytes(const std::string &base, size_t n) {
+    Fetch f;
+    EXPECT_EQ(0, StartFetch(base + "/bytes/" + std::to_string(n), &f, /*absolute=*/true));
+    EXPECT_TRUE(RunUntilDone(f, 10000));
+    EXPECT_EQ(0, f.error);
+    EXPECT_EQ(200, f.status);
+    EXPECT_EQ(n, f.length);
+    return f.resends;
+  }
+
   TestLoop loop_;
   cn_test_server *origin_ = nullptr;
   cn_test_server *proxy_ = nullptr;
@@ -215,23 +242,10 @@ TEST_P(CnetSpdyProxyTest, ThousandConcurrentRequestsOverOneProxySession) {
 TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForARequest) {
   if (GetParam().proto == CN_PROTO_SPDY31)
     GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
-  cn_test_server_session_options so{};
-  so.rst_stream = true;
-  so.rst_stream_code = 0xd;  // HTTP_1_1_REQUIRED
-  ASSERT_NO_FATAL_FAILURE(Start(so));
-  for (int i = 0; i < 2; i++) {
-    Fetch f;
-    ASSERT_EQ(0, StartFetch("/bytes/5000", &f));
-    ASSERT_TRUE(RunUntilDone(f, 10000));
-    EXPECT_EQ(0, f.error) << i;
-    EXPECT_EQ(200, f.status) << i;
-    EXPECT_EQ(5000u, f.length) << i;
-    EXPECT_EQ(i == 0 ? 1 : 0, f.resends) << i;
-  }
-  cn_test_server_counters pc;
-  cn_test_server_get_counters(proxy_, &pc);
-  EXPECT_EQ(1u, pc.http2_streams) << "only the first request tried HTTP/2";
-  EXPECT_EQ(1u, pc.http1_connections);
+  ASSERT_NO_FATAL_FAILURE(StartWithProxyRequiringHttp11(false));
+  for (int i = 0; i < 2; i++)
+    EXPECT_EQ(i == 0 ? 1 : 0, FetchBytes(origin_base_, 5000)) << "resends of request " << i;
+  ExpectOnlyTheFirstTriedHttp2();
   cnet_stats st;
   cnet_context_destroy_with_stats(ctx_, &st);
   ctx_ = nullptr;
@@ -243,23 +257,11 @@ TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForARequest) {
 TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForAConnect) {
   if (GetParam().proto == CN_PROTO_SPDY31)
     GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
-  cn_test_server_session_options so{};
-  so.rst_stream = true;
-  so.rst_stream_code = 0xd;
-  ASSERT_NO_FATAL_FAILURE(Start(so, /*tls_origin=*/true));
+  ASSERT_NO_FATAL_FAILURE(StartWithProxyRequiringHttp11(true));
   std::string base = "https://origin.test:" + std::to_string(cn_test_server_port(origin_));
-  for (int i = 0; i < 2; i++) {
-    Fetch f;
-    ASSERT_EQ(0, StartFetch(base + "/bytes/7000", &f, /*absolute=*/true));
-    ASSERT_TRUE(RunUntilDone(f, 10000));
-    EXPECT_EQ(0, f.error) << i;
-    EXPECT_EQ(200, f.status) << i;
-    EXPECT_EQ(7000u, f.length) << i;
-  }
-  cn_test_server_counters pc;
-  cn_test_server_get_counters(proxy_, &pc);
-  EXPECT_EQ(1u, pc.http2_streams) << "only the first CONNECT tried HTTP/2";
-  EXPECT_EQ(1u, pc.http1_connections);
+  for (int i = 0; i < 2; i++)
+    FetchBytes(base, 7000);
+  ExpectOnlyTheFirstTriedHttp2();
   cn_test_server_proxy_counters px;
   cn_test_server_get_proxy_counters(proxy_, &px);
   EXPECT_EQ(1u, px.tunnels_opened) << "the second request reused the tunnel";

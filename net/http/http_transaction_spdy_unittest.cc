@@ -710,23 +710,9 @@ TEST_P(HttpTransactionSpdyDirectTest, DirectHttpsRequestsShareOneOriginSession) 
 TEST_P(HttpTransactionSpdyDirectTest, RacingRequestsEndOnOneSession) {
   for (int i = 0; i < 3; i++)
     AddOrigin();
-  struct Run {
-    cn_url url;
-    cn_http_request_info info = {};
-    cn_http_transaction *t = nullptr;
-    TestCompletion c;
-    int rv = 0;
-  };
-  std::vector<std::unique_ptr<Run>> runs;
-  for (int i = 0; i < 3; i++) {
-    runs.emplace_back(new Run());
-    Run &r = *runs.back();
-    ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/", &r.url));
-    r.info.method = "GET";
-    r.info.url = &r.url;
-    r.t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-    r.rv = cn_http_transaction_start(r.t, &r.info, r.c.cb(), r.c.arg());
-  }
+  std::vector<std::unique_ptr<Started>> runs;
+  for (int i = 0; i < 3; i++)
+    runs.push_back(StartGet("https://origin.test/"));
   for (auto &r : runs) {
     EXPECT_EQ(CN_OK, r->c.WaitForResult(loop_.get(), r->rv));
     cn_http_transaction_info ti;
@@ -885,27 +871,16 @@ TEST_P(HttpTransactionSpdyDirectTest, PeerClosingDuringTheIdlePingMovesTheReques
   // The close, not the timeout, ends the wait.
   ASSERT_NO_FATAL_FAILURE(WarmASessionThenSilenceIt(10000, &first));
   size_t pings = PingsSent();
-  cn_url u;
-  ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/2", &u));
-  cn_http_request_info info = {};
-  info.method = "GET";
-  info.url = &u;
-  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-  TestCompletion c;
-  int rv = cn_http_transaction_start(t, &info, c.cb(), c.arg());
+  std::unique_ptr<Started> run = StartGet("https://origin.test/2");
   ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return PingsSent() == pings + 1; }));
   cnet_test::RunLoopBriefly(loop_.get(), 5);
-  EXPECT_FALSE(c.done());
+  EXPECT_FALSE(run->c.done());
   EXPECT_EQ(1u, factory_.created());
   first->Cut(0);  // EOF: the peer closed
-  EXPECT_EQ(CN_OK, c.WaitForResult(loop_.get(), rv));
-  EXPECT_EQ(200, cn_http_transaction_response(t)->status);
+  int retries = 0;
+  EXPECT_EQ("200 hello", Finish(std::move(run), &retries));
   EXPECT_EQ(2u, factory_.created());
-  cn_http_transaction_info ti;
-  cn_http_transaction_get_info(t, &ti);
-  EXPECT_EQ(1, ti.retries);
-  cn_http_transaction_destroy(t);
-  cn_url_free(&u);
+  EXPECT_EQ(1, retries);
 }
 
 // Stream ids used up: the session that gave out its last id takes no new
@@ -970,23 +945,9 @@ TEST_P(HttpTransactionSpdyDirectTest, RacingToAKnownServerMakesOneConnection) {
   ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
     return cn_spdy_session_pool_available_count(spdy_pool()) == 0;
   }));
-  struct Run {
-    cn_url url;
-    cn_http_request_info info = {};
-    cn_http_transaction *t = nullptr;
-    TestCompletion c;
-    int rv = 0;
-  };
-  std::vector<std::unique_ptr<Run>> runs;
-  for (int i = 0; i < 4; i++) {
-    runs.emplace_back(new Run());
-    Run &r = *runs.back();
-    ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/", &r.url));
-    r.info.method = "GET";
-    r.info.url = &r.url;
-    r.t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-    r.rv = cn_http_transaction_start(r.t, &r.info, r.c.cb(), r.c.arg());
-  }
+  std::vector<std::unique_ptr<Started>> runs;
+  for (int i = 0; i < 4; i++)
+    runs.push_back(StartGet("https://origin.test/"));
   for (auto &r : runs)
     EXPECT_EQ(CN_OK, r->c.WaitForResult(loop_.get(), r->rv));
   EXPECT_EQ(2u, factory_.created());

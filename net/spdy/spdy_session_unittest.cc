@@ -115,6 +115,25 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
       response_fields_.push_back({":version", "HTTP/1.1"});
     return HeaderArray(response_fields_);
   }
+  // The server answers each new stream with |status| and |body| (END_STREAM
+  // on the HEADERS when there is none, else on the body's write) and
+  // destroys the stream at once.
+  void AnswerThenDestroy(int status, const std::string &body) {
+    raw_server_rec_.on_stream_hook = [this, status, body](cn_spdy_stream *st) {
+      auto h = ResponseFields(status);
+      EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), body.empty()));
+      if (!body.empty()) {
+        cn_iobuf *b = cn_iobuf_from_copy(body.data(), body.size());
+        EXPECT_EQ(CN_ERR_IO_PENDING,
+                  cn_spdy_stream_write(st, b, body.size(), true, [](void *, int) {
+                    ADD_FAILURE() << "no callback after destroy";
+                  }, nullptr));
+        cn_iobuf_unref(b);
+      }
+      cn_spdy_stream_destroy(st);
+      return true;
+    };
+  }
   // The DATA the raw peer received on |id|, and whether END_STREAM came.
   std::pair<std::string, bool> DataOf(uint32_t id) {
     std::pair<std::string, bool> out{"", false};
@@ -936,30 +955,13 @@ TEST_P(SpdySessionTest, ServerDestroysAStreamInOnStream) {
 TEST_P(SpdySessionTest, StreamDestroyedRightAfterItsFinalFramesStillSendsThem) {
   MakeRawClient();
   // Bodiless: HEADERS with END_STREAM, then destroy at once.
-  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
-    auto h = ResponseFields(204);
-    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), true));
-    cn_spdy_stream_destroy(st);
-    return true;
-  };
+  AnswerThenDestroy(204, "");
   raw_->SendHeaders(1, RequestFields("/a"), true, CN_SPDY_HEADERS_REQUEST);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
   EXPECT_TRUE(raw_->Find("HEADERS", 1)->fin);
   EXPECT_EQ("204", raw_->Find("HEADERS", 1)->headers[0].second.substr(0, 3));
   // With a body: HEADERS, then DATA with END_STREAM, then destroy at once.
-  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
-    auto h = ResponseFields(200);
-    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
-    std::string body = Pattern(40000, 9);
-    cn_iobuf *b = cn_iobuf_from_copy(body.data(), body.size());
-    EXPECT_EQ(CN_ERR_IO_PENDING,
-              cn_spdy_stream_write(st, b, body.size(), true, [](void *, int) {
-                ADD_FAILURE() << "no callback after destroy";
-              }, nullptr));
-    cn_iobuf_unref(b);
-    cn_spdy_stream_destroy(st);
-    return true;
-  };
+  AnswerThenDestroy(200, Pattern(40000, 9));
   raw_->SendHeaders(3, RequestFields("/b"), true, CN_SPDY_HEADERS_REQUEST);
   ASSERT_TRUE(RunUntil(loop(), [&] { return DataOf(3).second; }));
   EXPECT_EQ(Pattern(40000, 9), DataOf(3).first);
@@ -973,12 +975,7 @@ TEST_P(SpdySessionTest, StreamDestroyedRightAfterItsFinalFramesStillSendsThem) {
 // CANCEL) stops the rest of the request.
 TEST_P(SpdySessionTest, StreamDestroyedBeforeTheRequestEndedSendsResponseThenReset) {
   MakeRawClient();
-  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
-    auto h = ResponseFields(200);
-    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), true));
-    cn_spdy_stream_destroy(st);
-    return true;
-  };
+  AnswerThenDestroy(200, "");
   raw_->SendHeaders(1, RequestFields("/upload"), false, CN_SPDY_HEADERS_REQUEST);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("RST_STREAM") == 1; }));
   ASSERT_EQ(1u, raw_->Count("HEADERS"));
@@ -1010,15 +1007,7 @@ TEST_P(SpdySessionTest, UnfinishedStreamIsCancelledAndOrphansDieWithTheSession) 
   EXPECT_EQ(spdy() ? CN_SPDY3_CANCEL : CN_HTTP2_CANCEL, raw_->Find("RST_STREAM", 1)->code);
   // An orphan held by flow control (the peer's window is 0) when the
   // session goes: freed with it (ASan would see a leak).
-  raw_server_rec_.on_stream_hook = [&](cn_spdy_stream *st) {
-    auto h = ResponseFields(200);
-    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
-    cn_iobuf *b = cn_iobuf_from_copy("xyz", 3);
-    cn_spdy_stream_write(st, b, 3, true, [](void *, int) {}, nullptr);
-    cn_iobuf_unref(b);
-    cn_spdy_stream_destroy(st);
-    return true;
-  };
+  AnswerThenDestroy(200, "xyz");
   cn_spdy_setting zero_window = {};
   zero_window.id = spdy() ? CN_SPDY3_SETTINGS_INITIAL_WINDOW_SIZE
                           : CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE;
