@@ -13,6 +13,7 @@
 //   /headers   the request's fields as lines; two set-cookie and a 20 kB field back
 //   /push      (spdy) pushes /bytes/5, then answers "pushed"
 //   /close     (http/1.1) answers "closed" and closes the connection
+//   /abort     (http/1.1) 5000 of 10000 bytes, then a TCP reset
 //   /slow/MS   "slow", after MS milliseconds
 //   /whoami    "NAME PROTOCOL METHOD" (PROTOCOL: spdy/3.1 or http/1.1)
 //   anything else: 404
@@ -124,6 +125,16 @@ function handler (name) {
       pushed.end(pattern(0, 5))
       res.writeHead(200, { 'content-length': 6 })
       return res.end('pushed')
+    }
+    if (req.url === '/abort' && !req.isSpdy) {
+      // HTTP/1.1 only: half the promised body, then a TCP reset (RST) of the
+      // connection. Through a tunnel the proxy turns it into RST_STREAM.
+      res.writeHead(200, { 'content-length': 10000 })
+      res.write(pattern(0, 5000))
+      // Over TLS the TCP socket is the TLSSocket's _parent.
+      const tcp = req.socket._parent || req.socket
+      setTimeout(() => tcp.resetAndDestroy(), 50)
+      return
     }
     if (req.url === '/close' && !req.isSpdy) {
       // HTTP/1.1 only: the origin closes its connection after this response
