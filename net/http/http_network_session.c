@@ -7,8 +7,12 @@
 #include "base/hashmap.h"
 #include "base/mem.h"
 #include "net/http/http_proxy_connect_job.h"
+#include "net/socket/pooled_socket.h"
 #include "net/socket/ssl_connect_job.h"
+#include "net/socket/ssl_socket.h"
 #include "net/spdy/spdy_session_pool.h"
+#include "net/spdy/spdy_stream.h"
+#include "net/spdy/spdy_stream_socket.h"
 
 // A pool's "higher layer" link: closing one idle socket of |upper| frees
 // the socket it holds from the pool below.
@@ -38,6 +42,51 @@ struct cn_http_network_session {
   cn_hashmap http11_required;
   cn_list_node drains;    // cn_http_drain_entry.link
 };
+
+// True if a CONNECT stream of |proxy_session| is somewhere under |top|: a
+// pooled socket over the socket it holds, TLS over its transport, a tunnel
+// over its CONNECT stream.
+static bool rides_on(const cn_stream_socket *top, const cn_spdy_session *proxy_session) {
+  for (const cn_stream_socket *s = top; s;) {
+    const cn_client_socket_handle *h = cn_pooled_socket_handle_if_pooled(s);
+    if (h) {
+      s = h->socket;
+    } else if (cn_spdy_stream_socket_is_tunnel(s)) {
+      const cn_spdy_stream *st = cn_spdy_stream_socket_stream(s);
+      return st && cn_spdy_stream_session(st) == proxy_session;
+    } else {
+      s = cn_ssl_socket_transport(s);
+    }
+  }
+  return false;
+}
+
+static bool socket_rides_on(const cn_stream_socket *s, void *proxy_session) {
+  return rides_on(s, proxy_session);
+}
+
+static bool session_rides_on(const cn_spdy_session *origin_session, void *proxy_session) {
+  return rides_on(cn_spdy_session_socket(origin_session), proxy_session);
+}
+
+// A proxy session's stream limit is reached and requests wait for a slot.
+// Our own idle tunnels may hold the slots: an idle session to an origin
+// inside a CONNECT stream (F6), an idle TLS connection to an origin (F5),
+// an idle tunnel. Nothing else ever closes them, so with a proxy that
+// allows few concurrent streams (nghttpx
+// --frontend-http2-max-concurrent-streams=1) the next request would wait
+// for its own idle connection. Close them, least recently used first, until
+// no request waits; idle connections that do not ride on this session stay.
+static void on_spdy_session_stalled(void *arg, cn_spdy_session *stalled) {
+  cn_http_network_session *s = arg;
+  while (cn_spdy_session_num_queued_streams(stalled) > 0 &&
+         (cn_spdy_session_pool_close_one_idle_matching(s->spdy_pool, session_rides_on,
+                                                       stalled) ||
+          cn_client_socket_pool_close_one_idle_matching(s->ssl_origin, socket_rides_on,
+                                                        stalled) ||
+          cn_client_socket_pool_close_one_idle_matching(s->tunnel, socket_rides_on, stalled))) {
+  }
+}
 
 void cn_http_network_session_params_init(cn_http_network_session_params *p) {
   memset(p, 0, sizeof(*p));
@@ -93,6 +142,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->spdy_pool = cn_spdy_session_pool_new(p->loop, &so, p->netlog);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_proxy);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_origin);
+  cn_spdy_session_pool_set_stalled_cb(s->spdy_pool, on_spdy_session_stalled, s);
   cn_hashmap_init(&s->proxy_auth);
   cn_hashmap_init(&s->http11_required);
   cn_list_init(&s->drains);

@@ -43,12 +43,13 @@ cn_stream_socket *StartTlsServer(cn_ssl_context *ctx, std::initializer_list<cn_n
 }
 
 // A TLS server over |raw| offering |proto|, then a server session whose
-// requests |rec| answers.
+// requests |rec| answers; |max_streams| (0: the default) is the concurrent
+// streams it allows a client.
 class TlsSpdyServer {
  public:
   TlsSpdyServer(uv_loop_t *loop, cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw,
-                std::function<bool(cn_spdy_stream *)> hook)
-      : loop_(loop) {
+                std::function<bool(cn_spdy_stream *)> hook, uint32_t max_streams = 0)
+      : loop_(loop), max_streams_(max_streams) {
     rec.on_stream_hook = std::move(hook);
     ssl_ = StartTlsServer(ctx, {proto, CN_PROTO_HTTP11}, raw, &OnHandshake, this);
   }
@@ -103,12 +104,15 @@ class TlsSpdyServer {
     cn_spdy_session_options so;
     cn_spdy_session_options_init(&so);
     so.is_server = true;
+    if (self->max_streams_)
+      so.max_concurrent_streams = self->max_streams_;
     cn_spdy_session_delegate d = self->rec.delegate(true);
     cn_stream_socket *s = self->ssl_;
     self->ssl_ = nullptr;
     ASSERT_EQ(CN_OK, cn_spdy_session_create(self->loop_, s, &so, &d, nullptr, &self->session));
   }
   uv_loop_t *loop_;
+  uint32_t max_streams_;
   cn_stream_socket *ssl_ = nullptr;
   cn_iobuf *buf_ = nullptr;
   std::string in_;
@@ -309,7 +313,8 @@ class SpdyProxyPeer {
       cn_stream_socket *near, *far;
       cn_pipe_socket_pair(loop, nullptr, 0, &near, &far);
       server_ = std::make_unique<TlsSpdyServer>(
-          loop, ctx_, proto_, far, [this](cn_spdy_stream *st) { return OnStream(st); });
+          loop, ctx_, proto_, far, [this](cn_spdy_stream *st) { return OnStream(st); },
+          max_streams);
       return near;
     };
   }
@@ -318,6 +323,7 @@ class SpdyProxyPeer {
   std::vector<std::string> origin_requests;
   std::vector<std::string> proxy_auth;  // each CONNECT's proxy-authorization ("" if none)
   int connect_407s = 0;                 // answer this many CONNECTs with 407 first
+  uint32_t max_streams = 0;             // concurrent streams allowed (0: the default)
   const std::vector<std::unique_ptr<TlsSpdyServer>> &origins() const { return origins_; }
 
  private:
@@ -566,6 +572,41 @@ TEST_P(HttpTransactionSpdyTest, F6OriginSessionsInsideStreamsOfOneProxySession) 
   EXPECT_EQ("200 hello", Fetch("http://origin.test/plain"));
   ASSERT_EQ(1u, peer->requests.size());
   EXPECT_EQ(1u, factory_.created());
+}
+
+// A proxy that allows one concurrent stream: after an F6 request the only
+// slot is the CONNECT stream under the idle session to the origin. The next
+// request on that proxy session (another origin, or http://) waits for a
+// slot; the stall closes our idle tunnel riding on it, instead of waiting
+// for it for good (nothing else closes it). No new proxy connection.
+TEST_P(HttpTransactionSpdyTest, StalledProxySessionClosesIdleTunnelSession) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->max_streams = 1;
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/"));
+  EXPECT_EQ("200 hello", Fetch("https://other.test/"));
+  EXPECT_EQ("200 hello", Fetch("http://origin.test/plain"));
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/again"));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(3u, counters_.tunnels);
+  EXPECT_EQ((std::vector<std::string>{"origin.test:443", "other.test:443", "origin.test:443"}),
+            peer->connects);
+}
+
+// F5 with the same proxy: the slot is held by the idle TLS connection to
+// the origin in the origin pool (HTTP/1.1 inside the tunnel).
+TEST_P(HttpTransactionSpdyTest, StalledProxySessionClosesIdleTunnelConnection) {
+  DestroySession();
+  origin_http11_only_ = true;
+  MakeSession("https://proxy.test:443");
+  SpdyProxyPeer *peer = AddPeer();
+  peer->max_streams = 1;
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/"));
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count(ssl_origin()));
+  EXPECT_EQ("200 hello", Fetch("https://other.test/"));
+  EXPECT_EQ("200 hello", Fetch("http://origin.test/plain"));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(2u, counters_.tunnels);
+  EXPECT_EQ(0u, cn_client_socket_pool_idle_count(ssl_origin()));
 }
 
 // F5: the origin speaks HTTP/1.1 inside the CONNECT stream (the proxy

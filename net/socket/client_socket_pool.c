@@ -558,22 +558,51 @@ static void process_stalled(cn_client_socket_pool *pool) {
 
 // --- idle closing across groups and layers ---
 
-static bool close_one_idle_elsewhere(cn_client_socket_pool *pool, cn_pool_group *except) {
-  // The least recently used idle socket of any other group.
+// The least recently used idle socket outside |except| for which |match|
+// (NULL: any) is true, and its group in |*group|; NULL if none.
+static idle_socket *oldest_idle(cn_client_socket_pool *pool, cn_pool_group *except,
+                                bool (*match)(const cn_stream_socket *s, void *arg), void *arg,
+                                cn_pool_group **group) {
   idle_socket *oldest = NULL;
-  cn_pool_group *oldest_group = NULL;
   size_t it = 0;
   void *v;
   while (cn_hashmap_next(&pool->groups, &it, NULL, &v)) {
     cn_pool_group *g = v;
-    if (g == except || cn_list_empty(&g->idle))
+    if (g == except)
       continue;
-    idle_socket *i = CN_CONTAINER_OF(g->idle.prev, idle_socket, link);
-    if (!oldest || i->since_ms < oldest->since_ms) {
-      oldest = i;
-      oldest_group = g;
+    // Each group's idle list runs from most to least recently used.
+    for (cn_list_node *n = g->idle.prev; n != &g->idle; n = n->prev) {
+      idle_socket *i = CN_CONTAINER_OF(n, idle_socket, link);
+      if (match && !match(i->socket, arg))
+        continue;
+      if (!oldest || i->since_ms < oldest->since_ms) {
+        oldest = i;
+        *group = g;
+      }
+      break;  // the group's oldest match
     }
   }
+  return oldest;
+}
+
+bool cn_client_socket_pool_close_one_idle_matching(cn_client_socket_pool *pool,
+                                                   bool (*match)(const cn_stream_socket *s,
+                                                                 void *arg),
+                                                   void *arg) {
+  cn_pool_group *g = NULL;
+  idle_socket *i = oldest_idle(pool, NULL, match, arg, &g);
+  if (!i)
+    return false;
+  close_idle(g, i);
+  maybe_delete_group(g);
+  sweep_groups(pool);
+  return true;
+}
+
+static bool close_one_idle_elsewhere(cn_client_socket_pool *pool, cn_pool_group *except) {
+  // The least recently used idle socket of any other group.
+  cn_pool_group *oldest_group = NULL;
+  idle_socket *oldest = oldest_idle(pool, except, NULL, NULL, &oldest_group);
   if (oldest) {
     close_idle(oldest_group, oldest);
     // The group may now be empty, but |except| is kept by the caller.

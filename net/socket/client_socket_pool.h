@@ -195,6 +195,13 @@ void cn_client_socket_pool_remove_higher_layer(cn_higher_layer *h);
 // Closes one idle socket (the least recently used of the pool); true if one
 // was closed. Higher layers call this on the pool below them.
 bool cn_client_socket_pool_close_one_idle(cn_client_socket_pool *pool);
+// Closes the least recently used idle socket for which |match(socket, arg)|
+// is true (the pool's own sockets only: higher layers are not asked); true
+// if one was closed.
+bool cn_client_socket_pool_close_one_idle_matching(cn_client_socket_pool *pool,
+                                                   bool (*match)(const cn_stream_socket *s,
+                                                                 void *arg),
+                                                   void *arg);
 // Closes every idle socket.
 void cn_client_socket_pool_close_idle(cn_client_socket_pool *pool);
 

@@ -346,6 +346,39 @@ TEST_F(ClientSocketPoolTest, PoolLimitClosesIdleSocketOfAnotherGroup) {
   cn_client_socket_handle_reset(&c.handle);
 }
 
+// Closing an idle socket by a predicate (a stalled proxy session closing
+// the idle tunnels that ride on it): only a matching one goes, the least
+// recently used match first; none matching closes nothing.
+TEST_F(ClientSocketPoolTest, CloseOneIdleMatchingClosesOnlyAMatch) {
+  CreatePool();
+  factory_.sync_result = CN_OK;
+  Request a, b, c;
+  ASSERT_EQ(CN_OK, RequestSocket(&a, "g1"));
+  ASSERT_EQ(CN_OK, RequestSocket(&b, "g2"));
+  ASSERT_EQ(CN_OK, RequestSocket(&c, "g2"));
+  const cn_stream_socket *wanted_first = b.handle.socket;
+  const cn_stream_socket *wanted_second = c.handle.socket;
+  cn_client_socket_handle_reset(&a.handle);
+  cn_client_socket_handle_reset(&b.handle);  // g2's least recently used
+  cn_client_socket_handle_reset(&c.handle);
+  std::vector<const cn_stream_socket *> g2 = {wanted_first, wanted_second};
+  auto in_g2 = [](const cn_stream_socket *s, void *arg) {
+    auto *want = static_cast<std::vector<const cn_stream_socket *> *>(arg);
+    return std::find(want->begin(), want->end(), s) != want->end();
+  };
+  ASSERT_TRUE(cn_client_socket_pool_close_one_idle_matching(pool_, in_g2, &g2));
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count_in_group(pool_, "g1"));
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count_in_group(pool_, "g2"));
+  Request d;  // the survivor in g2 is the most recently used one
+  ASSERT_EQ(CN_OK, RequestSocket(&d, "g2"));
+  EXPECT_EQ(wanted_second, d.handle.socket);
+  cn_client_socket_handle_reset(&d.handle);
+  ASSERT_TRUE(cn_client_socket_pool_close_one_idle_matching(pool_, in_g2, &g2));
+  EXPECT_FALSE(cn_client_socket_pool_close_one_idle_matching(pool_, in_g2, &g2));
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count_in_group(pool_, "g1"));
+  EXPECT_EQ(1u, cn_client_socket_pool_socket_count(pool_));
+}
+
 TEST_F(ClientSocketPoolTest, PoolLimitStallsThenServesHighestPriorityGroup) {
   options_.max_sockets = 1;
   CreatePool();

@@ -448,6 +448,11 @@ static void drain(cn_spdy_session *s) {
     cn_list_remove(n);
     cn_spdy_stream_deliver_(CN_CONTAINER_OF(n, cn_spdy_stream, notify_link));
   }
+  if (s->notify_stalled) {
+    s->notify_stalled = false;
+    if (!s->owner_gone && s->delegate.on_stalled && s->num_queued > 0)
+      s->delegate.on_stalled(s->delegate.ctx, s);
+  }
   if (s->notify_unavailable) {
     s->notify_unavailable = false;
     if (!s->owner_gone && s->delegate.on_unavailable)
@@ -515,6 +520,12 @@ int cn_spdy_session_add_local_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
   st->queued = true;
   cn_list_push_back(&s->create_queue[st->priority], &st->link);
   s->num_queued++;
+  if (s->num_local_active >= s->peer_max_concurrent) {
+    // Every slot is taken (not just an idle-check PING out): the owner may
+    // hold the streams in idle tunnels of its own (on_stalled).
+    s->notify_stalled = true;
+    cn_spdy_session_schedule_(s);
+  }
   cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_STREAM_QUEUED,
                   CN_NL_STR("priority", cn_request_priority_name(st->priority)),
                   CN_NL_INT("queued", s->num_queued));

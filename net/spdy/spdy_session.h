@@ -147,6 +147,12 @@ typedef struct cn_spdy_session_delegate {
   // drain, else the error. Runs once, after on_unavailable. The owner
   // usually destroys the session here.
   void (*on_closed)(void *ctx, cn_spdy_session *session, int error);
+  // A stream waits for a concurrency slot: the peer's
+  // SETTINGS_MAX_CONCURRENT_STREAMS are all taken. Runs once per pass of
+  // the loop in which streams were queued for that, while any still wait.
+  // A pool frees a slot here if its own idle connections hold one (a
+  // CONNECT stream under an idle tunnel): nothing else would free it.
+  void (*on_stalled)(void *ctx, cn_spdy_session *session);
 } cn_spdy_session_delegate;
 
 // Starts a session over |socket| (connected; ownership taken even when this

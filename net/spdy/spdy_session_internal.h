@@ -149,6 +149,7 @@ struct cn_spdy_session {
   int error;  // what closed it
   bool unavailable;  // on_unavailable decided
   bool notify_unavailable, notify_closed;
+  bool notify_stalled;  // a create waits for a slot: tell on_stalled
 
   cn_stream_socket *socket;
   cn_spdy_framer *framer;

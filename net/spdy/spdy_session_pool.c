@@ -41,6 +41,8 @@ struct cn_spdy_session_pool {
   cn_list_node notify;    // waiters whose callback is due
   cn_timer *notify_timer;
   lower_link lowers[CN_SPDY_SESSION_POOL_MAX_LOWER_POOLS];
+  cn_spdy_session_stalled_cb stalled_cb;
+  void *stalled_arg;
 };
 
 char *cn_spdy_session_key_format(const cn_host_port *dest, const char *chain_key,
@@ -130,6 +132,15 @@ static void clear_mark(cn_spdy_session_pool *pool, const char *key) {
   if (m)
     remove_mark(m);
   wake_waiters(pool, key);
+}
+
+// Delegate: a session's stream limit is reached with streams waiting; the
+// owner of the layers above may hold slots in idle tunnels (see
+// cn_spdy_session_pool_set_stalled_cb).
+static void on_stalled(void *ctx, cn_spdy_session *s) {
+  cn_spdy_session_pool *pool = ctx;
+  if (pool->stalled_cb)
+    pool->stalled_cb(pool->stalled_arg, s);
 }
 
 // Delegate: a session that takes no new streams leaves its key's slot at
@@ -253,6 +264,7 @@ int cn_spdy_session_pool_add(cn_spdy_session_pool *pool, const char *key,
   d.ctx = pool;
   d.on_unavailable = on_unavailable;
   d.on_closed = on_closed;
+  d.on_stalled = on_stalled;
   int rv = cn_spdy_session_create(pool->loop, socket, &o, &d, pool->netlog, &e->session);
   if (rv != CN_OK) {
     free(e->key);
@@ -349,15 +361,28 @@ static bool session_is_idle(const cn_spdy_session *s) {
   return cn_spdy_session_num_active_streams(s) == 0 && cn_spdy_session_num_queued_streams(s) == 0;
 }
 
-bool cn_spdy_session_pool_close_one_idle(cn_spdy_session_pool *pool) {
+bool cn_spdy_session_pool_close_one_idle_matching(cn_spdy_session_pool *pool,
+                                                  bool (*match)(const cn_spdy_session *s,
+                                                                void *arg),
+                                                  void *arg) {
   for (cn_list_node *n = pool->entries.next; n != &pool->entries; n = n->next) {
     pool_entry *e = CN_CONTAINER_OF(n, pool_entry, link);
-    if (session_is_idle(e->session)) {
+    if (session_is_idle(e->session) && (!match || match(e->session, arg))) {
       free_entry(e);
       return true;
     }
   }
   return false;
+}
+
+bool cn_spdy_session_pool_close_one_idle(cn_spdy_session_pool *pool) {
+  return cn_spdy_session_pool_close_one_idle_matching(pool, NULL, NULL);
+}
+
+void cn_spdy_session_pool_set_stalled_cb(cn_spdy_session_pool *pool,
+                                         cn_spdy_session_stalled_cb cb, void *arg) {
+  pool->stalled_cb = cb;
+  pool->stalled_arg = arg;
 }
 
 void cn_spdy_session_pool_close_idle(cn_spdy_session_pool *pool) {

@@ -144,6 +144,21 @@ void cn_spdy_session_pool_add_lower_pool(cn_spdy_session_pool *pool,
 // Closes one session without streams (the least recently added); true if
 // one was closed.
 bool cn_spdy_session_pool_close_one_idle(cn_spdy_session_pool *pool);
+// The same among the sessions for which |match(session, arg)| is true.
+bool cn_spdy_session_pool_close_one_idle_matching(cn_spdy_session_pool *pool,
+                                                  bool (*match)(const cn_spdy_session *s,
+                                                                void *arg),
+                                                  void *arg);
+
+// Stalled sessions: a pooled session whose peer's stream limit is reached
+// with streams waiting (cn_spdy_session_delegate.on_stalled) is passed to
+// |cb(arg, session)|, from the loop. The owner of the layers above frees a
+// slot there if an idle connection of its own holds one: an idle tunnel's
+// CONNECT stream is never closed by anything else, so a request waiting
+// for a stream of that proxy session would wait for good. |cb| NULL: none.
+typedef void (*cn_spdy_session_stalled_cb)(void *arg, cn_spdy_session *session);
+void cn_spdy_session_pool_set_stalled_cb(cn_spdy_session_pool *pool,
+                                         cn_spdy_session_stalled_cb cb, void *arg);
 // Closes every session without streams.
 void cn_spdy_session_pool_close_idle(cn_spdy_session_pool *pool);
 
