@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 suite_context() {  # the tails of the peers' logs, after a failing check's output
   local f
-  for f in "$work/nghttpx.err" "$work/nghttpx.access" "$sq/cache.log" "$sq/access.log" \
+  for f in "$work/nghttpx.err" "$work/nghttpx.access" "$work/nghttpx1.access" "$sq/cache.log" "$sq/access.log" \
     "$work/nginx/error.log" "$work/nginx/access.log" "$work/nghttpd.log" "$work/nghttpd2.log"; do
     [ -s "$f" ] || continue
     echo "--- ${f#"$work"/} (tail)"
@@ -265,31 +265,46 @@ start_with_retries start_squid || bail "squid $squid_version starts"
 
 # --- nghttpx --http2-proxy: the HTTP/2 secure proxy ------------------------------------
 
-start_nghttpx() {
-  read -r proxy_port < <(free_ports 1)
+run_nghttpx() {  # run_nghttpx NAME PORT extra-options...: logs NAME.err, NAME.access
+  local name="$1" port="$2"
+  shift 2
   # --conf /dev/null: not the system's config; --single-process: one PID to kill.
-  start_peer nghttpx "$work/nghttpx.out" "$proxy_port" \
+  start_peer "$name" "$work/$name.out" "$port" \
     "$nghttpx_bin" --conf=/dev/null --single-process --http2-proxy --no-ocsp \
-    --frontend="127.0.0.1,$proxy_port" --backend="127.0.0.1,$squid_port" \
-    --errorlog-file="$work/nghttpx.err" --accesslog-file="$work/nghttpx.access" \
+    --frontend="127.0.0.1,$port" --backend="127.0.0.1,$squid_port" \
+    --errorlog-file="$work/$name.err" --accesslog-file="$work/$name.access" "$@" \
     "$work/leaf.key" "$work/leaf.pem"
 }
+start_nghttpx() {
+  read -r proxy_port < <(free_ports 1)
+  run_nghttpx nghttpx "$proxy_port"
+}
 start_with_retries start_nghttpx || bail "nghttpx $nghttpx_version --http2-proxy starts"
+# A second proxy that allows one concurrent stream per client session: the
+# CONNECT stream of an idle tunnel is then the only slot.
+start_nghttpx1() {
+  read -r proxy1_port < <(free_ports 1)
+  run_nghttpx nghttpx1 "$proxy1_port" --frontend-http2-max-concurrent-streams=1
+}
+start_with_retries start_nghttpx1 || bail "nghttpx $nghttpx_version (one stream per session) starts"
 
 check "peers listen: nghttpx $nghttpx_version, nghttpd $nghttpd_version, $nginx_version, squid $squid_version" true
 
 proxy="https://proxy.test:$proxy_port"
+proxy1="https://proxy.test:$proxy1_port"
 plain="http://origin.test:$plain_port"
 h1="https://origin.test:$h1_port"
+h1b="https://h2origin.test:$h1_port"  # the same server under another name: another tunnel
 h2="https://origin.test:$h2_port"
 nd="https://h2origin.test:$nghttpd_port"
 nd2="https://h2origin.test:$nghttpd2_port"
 h2x="https://origin.test:$h2x_port"
 # fetch resolves the proxy's name (the origins' names are the proxy's business
 # through the proxy; direct fetches use --resolve for them too).
-res=(--resolve "proxy.test:$proxy_port:127.0.0.1" --resolve "origin.test:*:127.0.0.1"
+res=(--resolve "proxy.test:*:127.0.0.1" --resolve "origin.test:*:127.0.0.1"
   --resolve "h2origin.test:*:127.0.0.1")
 via=(-x "$proxy" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
+via1=(-x "$proxy1" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
 direct=(--cacert "$ca" --protocols h2 "${res[@]}")
 
 # --- helpers -------------------------------------------------------------------------
@@ -431,6 +446,17 @@ if [ -n "$echo_module" ]; then
   check "F6 via nghttpx: POST 96 KB into nginx's 4 KiB stream window comes back exact" \
     fetch_echo "${via[@]}" --protocols h2 "$h2x/echo"
 fi
+
+# A proxy allowing one stream: after an F6 or F5 request the only slot is
+# the CONNECT stream under our own idle tunnel; the next request on that
+# session must close it rather than wait for it (it waited for good before).
+check "one-stream nghttpx: F6, a 2nd origin, F4, F6 again: 3 tunnels, one proxy connection" \
+  fetch_counts "1k.bin 1k.bin 1k.bin index.html" "tcp_connects=1 tunnels=3 requests=4" \
+  "${via1[@]}" --max-time 20 --protocols h2 "$h2/1k.bin" "$nd/1k.bin" "$plain/1k.bin" "$h2/index.html"
+check "one-stream nghttpx: F5, a 2nd origin, F4, F5 again: 3 tunnels, one proxy connection" \
+  fetch_counts "1k.bin 1k.bin 1k.bin index.html" "tcp_connects=1 tunnels=3 requests=4" \
+  "${via1[@]}" --max-time 20 --protocols http/1.1 "$h1/1k.bin" "$h1b/1k.bin" "$plain/1k.bin" \
+  "$h1/index.html"
 
 # --- 2. nginx, listen ssl http2 (direct) --------------------------------------------------
 
