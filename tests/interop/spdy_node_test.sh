@@ -448,6 +448,11 @@ goaway() {  # GOAWAY after /goaway's stream closed: the next GETs take a new con
     expect_stats tcp_connects=2 tls_handshakes=2 sessions=2 streams=3 requests=3
 }
 check "direct spdy/3.1 origin: after node-spdy's GOAWAY the next GETs open a new session" goaway
+server_pings() {  # node-spdy's PING (even id) on the session and inside the F6 tunnel
+  fetch_ok "${direct[@]}" "$A/ping" && expect_parts 'pong\n' &&
+    fetch_ok "${proxy[@]}" --protocols spdy/3.1 "$A/ping" && expect_parts 'pong\n'
+}
+check "node-spdy's PING is answered (direct and inside the F6 tunnel)" server_pings
 server_push() {  # node-spdy pushes /bytes/5 with /push: the session goes on
   fetch_ok --stats "${direct[@]}" "$A/push" "$A/bytes/5" &&
     expect_parts pushed @5 &&

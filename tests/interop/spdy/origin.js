@@ -15,6 +15,7 @@
 //   /close     (http/1.1) answers "closed" and closes the connection
 //   /abort     (http/1.1) 5000 of 10000 bytes, then a TCP reset
 //   /slow/MS   "slow", after MS milliseconds
+//   /ping      (spdy) PINGs the client; "pong" when it answers, else 504
 //   /whoami    "NAME PROTOCOL METHOD" (PROTOCOL: spdy/3.1 or http/1.1)
 //   anything else: 404
 // Logs one line per request on stderr: "NAME PROTOCOL METHOD URL", and
@@ -174,6 +175,23 @@ function handler (name) {
       req.spdyStream.on('close', () => connection.end())
       res.writeHead(200, { 'content-length': 6 })
       return res.end('goaway')
+    }
+    if (req.spdyStream && req.url === '/ping') {
+      // node-spdy PINGs the client (an even id) and answers once the PING
+      // comes back, or 504 after 2 s without it.
+      let answered = false
+      const answer = (status, body) => {
+        if (answered) return
+        answered = true
+        res.writeHead(status, { 'content-length': Buffer.byteLength(body) })
+        res.end(body)
+      }
+      const timer = setTimeout(() => answer(504, 'no pong\n'), 2000)
+      req.spdyStream.connection.ping(() => {
+        clearTimeout(timer)
+        answer(200, 'pong\n')
+      })
+      return
     }
     if (req.url === '/whoami') {
       const body = name + ' ' + proto + ' ' + req.method + '\n'
