@@ -66,6 +66,10 @@ struct cn_http_transaction {
   // creator), the others wait for its session.
   cn_spdy_session_waiter waiter;
   bool spdy_creator;
+  // It waited once and the creator made no session (its connection failed,
+  // or spoke HTTP/1.1): it connects itself from now on, so requests behind
+  // a dead server fail together, not one connect timeout after another.
+  bool spdy_waited;
   cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
@@ -282,11 +286,13 @@ static int do_init_connection(cn_http_transaction *t) {
     // and we offer them): one connection for all requests racing to it;
     // the others wait and look again.
     cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(t->session);
-    if (cn_spdy_session_pool_should_coordinate(sp, t->plan.spdy_key, t->plan.spdy_offered)) {
+    if (!t->spdy_waited &&
+        cn_spdy_session_pool_should_coordinate(sp, t->plan.spdy_key, t->plan.spdy_offered)) {
       if (cn_spdy_session_pool_start_creating(sp, t->plan.spdy_key)) {
         t->spdy_creator = true;
       } else if (cn_spdy_session_pool_wait(sp, t->plan.spdy_key, &t->waiter, on_io, t) ==
                  CN_ERR_IO_PENDING) {
+        t->spdy_waited = true;
         t->state = STATE_INIT_CONNECTION;
         return CN_ERR_IO_PENDING;
       }
@@ -438,6 +444,7 @@ static bool should_resend(const cn_http_transaction *t, int rv) {
 
 static int resend(cn_http_transaction *t) {
   t->retries++;
+  t->spdy_waited = false;  // resends racing to a new session coordinate again
   // HTTP_1_1_REQUIRED from the server the stream went to (the proxy for
   // http:// through it, else the origin): later connections to it offer
   // HTTP/1.1 only (behaviour 6).

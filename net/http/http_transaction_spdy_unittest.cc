@@ -924,6 +924,29 @@ TEST_P(HttpTransactionSpdyDirectTest, PeerClosingDuringTheIdlePingMovesTheReques
   EXPECT_EQ(1, retries);
 }
 
+// The first connection to a server never tried fails: the requests that
+// waited for its session then connect each for itself rather than wait for
+// one another in turn (behind a dead server that would cost one connect
+// timeout per request).
+TEST_P(HttpTransactionSpdyDirectTest, WaitersConnectThemselvesWhenTheCreatorFails) {
+  cnet_test::SocketScript refused;
+  refused.Connect(CN_ERR_CONNECTION_REFUSED);
+  factory_.AddMock(refused);
+  AddOrigin();
+  AddOrigin();
+  std::vector<std::unique_ptr<Started>> runs;
+  for (int i = 0; i < 3; i++)
+    runs.push_back(StartGet("https://origin.test/"));
+  int retries = 0;
+  EXPECT_EQ("error " + std::to_string(CN_ERR_CONNECTION_REFUSED),
+            Finish(std::move(runs[0]), &retries));
+  EXPECT_EQ("200 hello", Finish(std::move(runs[1]), &retries));
+  EXPECT_EQ("200 hello", Finish(std::move(runs[2]), &retries));
+  EXPECT_EQ(3u, factory_.created()) << "both waiters connected at once";
+  EXPECT_TRUE(cnet_test::RunUntil(
+      loop_.get(), [&] { return cn_spdy_session_pool_session_count(spdy_pool()) == 1; }));
+}
+
 // Stream ids used up: the session that gave out its last id takes no new
 // streams; the next request opens a new session (and connection).
 TEST_P(HttpTransactionSpdyDirectTest, StreamIdExhaustionMovesTheNextRequestToANewSession) {
