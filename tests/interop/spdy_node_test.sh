@@ -267,6 +267,9 @@ check "F4 over spdy/3.1: 3 http:// GETs to 2 origins: 1 TCP, 1 TLS, 1 session, 3
   f4_two_origins
 check "F4 over spdy/3.1: a 1 MB body is exact" \
   fetch_counts 1000000 "tcp_connects=1 sessions=1 streams=1" "${proxy[@]}" "$PA/bytes/1000000"
+check "F4 over spdy/3.1: a chunked upstream body (no content-length) ends at the stream's FIN" \
+  fetch_counts "300000 10" "tcp_connects=1 sessions=1 streams=2" "${proxy[@]}" \
+  "$PA/chunked/300000" "$PB/bytes/10"
 check "F4 over spdy/3.1: POST /echo, 100 kB (> the 64 kB stream window) comes back intact" \
   upload_echoed "${proxy[@]}" "$PA/echo"
 check "F4 over spdy/3.1: the origin's 404 is surfaced" not_found "${proxy[@]}" "$PB/nope"
@@ -416,6 +419,9 @@ check "direct spdy/3.1 origin: a 1 MB body is exact" \
   fetch_counts 1000000 "tcp_connects=1 sessions=1 streams=1" "${direct[@]}" "$A/bytes/1000000"
 check "direct spdy/3.1 origin: a 20 MB body is exact (cnet's WINDOW_UPDATEs)" \
   fetch_counts 20000000 "tcp_connects=1 sessions=1 streams=1" "${direct[@]}" "$A/bytes/20000000"
+check "direct spdy/3.1 origin: a body without content-length ends at the stream's FIN" \
+  fetch_counts "300000 10" "tcp_connects=1 sessions=1 streams=2" "${direct[@]}" \
+  "$A/chunked/300000" "$A/bytes/10"
 check "direct spdy/3.1 origin: POST /echo, 100 kB, comes back intact" upload_echoed "${direct[@]}" "$A/echo"
 check "direct spdy/3.1 origin: the 404 is surfaced" not_found "${direct[@]}" "$A/nope"
 big_headers() {  # header blocks that span zlib output buffers, both ways

@@ -9,6 +9,7 @@
 // Listens on free 127.0.0.1 ports and writes each port number to its file
 // once listening. Routes (any method):
 //   /bytes/N   N bytes, byte i = (i*31+7) & 0xff, in groups of writes per tick
+//   /chunked/N the same without content-length (HTTP/1.1: chunked)
 //   /echo      the request body, with its length in x-received-bytes
 //   /headers   the request's fields as lines; two set-cookie and a 20 kB field back
 //   /push      (spdy) pushes /bytes/5, then answers "pushed"
@@ -57,8 +58,10 @@ function pattern (start, len) {
 // one tick, then waits for 'drain'. Node's http layer corks the socket for
 // the tick, so each group reaches node-spdy's handle as one writev of
 // buffers: the path handle_thing_shim.js fixes.
-function sendBytes (res, n) {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n })
+function sendBytes (res, n, withLength) {
+  const head = { 'content-type': 'application/octet-stream' }
+  if (withLength) head['content-length'] = n
+  res.writeHead(200, head)
   let sent = 0
   function more () {
     while (sent < n) {
@@ -94,8 +97,8 @@ function handler (name) {
     const proto = protocolOf(req)
     process.stderr.write(name + ' ' + proto + ' ' + req.method + ' ' + req.url + '\n')
     logPings(name, req)
-    const m = /^\/bytes\/(\d+)$/.exec(req.url)
-    if (m && Number(m[1]) <= kMaxBytes) return sendBytes(res, Number(m[1]))
+    const m = /^\/(bytes|chunked)\/(\d+)$/.exec(req.url)
+    if (m && Number(m[2]) <= kMaxBytes) return sendBytes(res, Number(m[2]), m[1] === 'bytes')
     if (req.url === '/echo') {
       const chunks = []
       req.on('data', (c) => chunks.push(c))
