@@ -265,6 +265,22 @@ f4_two_origins() {
 }
 check "F4 over spdy/3.1: 3 http:// GETs to 2 origins: 1 TCP, 1 TLS, 1 session, 3 streams (jump to step 9)" \
   f4_two_origins
+parallel_one_session() {  # parallel_one_session "key=value..." fetch-args... URL-PREFIX: 24 GETs, 8 at a time
+  local stats="$1" urls=() parts=() i
+  shift
+  local prefix="${*: -1}"
+  for i in $(seq 1 24); do
+    urls+=("$prefix/bytes/$((i * 1000))")
+    parts+=("@$((i * 1000))")
+  done
+  fetch_ok --stats "${@:1:$#-1}" --parallel 8 "${urls[@]}" || return 1
+  expect_parts "${parts[@]}" || return 1
+  # shellcheck disable=SC2086  # $stats is a list
+  expect_stats $stats
+}
+check "F4 over spdy/3.1: 24 GETs 8 at a time wait for the first connection's session: 1 TCP, 24 streams" \
+  parallel_one_session "tcp_connects=1 tls_handshakes=1 sessions=1 streams=24 requests=24" \
+  "${proxy[@]}" "$PA"
 check "F4 over spdy/3.1: a 1 MB body is exact" \
   fetch_counts 1000000 "tcp_connects=1 sessions=1 streams=1" "${proxy[@]}" "$PA/bytes/1000000"
 check "F4 over spdy/3.1: a chunked upstream body (no content-length) ends at the stream's FIN" \
@@ -324,6 +340,9 @@ f6_one_tunnel() {
     expect_log A 2 '^A spdy/3.1 GET /(whoami|bytes/2000)$'
 }
 check "F6: spdy/3.1 inside the spdy/3.1 tunnel, 2 GETs: 1 TCP, 2 TLS, 2 sessions, 1 tunnel" f6_one_tunnel
+check "F6: 24 GETs 8 at a time: 1 TCP, 1 tunnel, 24 streams of the inner session" \
+  parallel_one_session "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=24 requests=24" \
+  "${proxy[@]}" --protocols spdy/3.1 "$A"
 check "F6: a 1 MB body is exact" \
   fetch_counts 1000000 "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=1" \
   "${proxy[@]}" --protocols spdy/3.1 "$A/bytes/1000000"
