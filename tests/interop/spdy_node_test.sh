@@ -101,27 +101,31 @@ make_certs > "$work/setup.log" 2>&1 || bail "openssl makes the CA and the proxy 
 
 # --- servers ------------------------------------------------------------------
 
-start_node() {  # start_node NAME script args...: waits for the port files named in args
-  local name="$1" script="$2"
+wait_files() {  # wait_files PID FILE...: until every FILE is non-empty (10 s), or PID exits
+  local pid="$1" f ready
+  shift
+  for _ in $(seq 1 200); do
+    ready=1
+    for f in "$@"; do [ -s "$f" ] || ready=0; done
+    [ "$ready" -eq 1 ] && return 0
+    kill -0 "$pid" 2> /dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+start_node() {  # start_node NAME script args...: sets ${X}_port for each $work/X.port in args
+  local name="$1" script="$2" f want=()
   shift 2
   node --no-deprecation "$pkg/$script" "$@" > "$work/$name.out" 2> "$work/$name.log" &
   pids+=("$!")
-  local pid=$! f want=()
   for f in "$@"; do
     case "$f" in "$work"/*.port) want+=("$f") ;; esac
   done
-  for _ in $(seq 1 200); do
-    local ready=1
-    for f in "${want[@]}"; do [ -s "$f" ] || ready=0; done
-    [ "$ready" -eq 1 ] && break
-    kill -0 "$pid" 2> /dev/null || break
-    sleep 0.05
-  done
+  wait_files "$!" "${want[@]}" ||
+    { cat "$work/$name.out" "$work/$name.log" > "$work/setup.log"; bail "$script ($name) starts"; }
   for f in "${want[@]}"; do
-    [ -s "$f" ] || { cat "$work/$name.out" "$work/$name.log" > "$work/setup.log"; bail "$script ($name) starts"; }
-    local var
-    var=$(basename "$f" .port)
-    printf -v "${var}_port" '%s' "$(cat "$f")"
+    printf -v "$(basename "$f" .port)_port" '%s' "$(cat "$f")"
   done
 }
 
@@ -140,11 +144,8 @@ if [ -x "$out/testserver" ]; then
   "$out/testserver" --proxy --port 0 --port-file "$work/h1proxy.port" --ca-out "$work/h1proxy.ca" \
     --map origin.test=127.0.0.1 > "$work/h1proxy.log" 2>&1 &
   pids+=("$!")
-  for _ in $(seq 1 200); do
-    [ -s "$work/h1proxy.port" ] && break
-    sleep 0.05
-  done
-  [ -s "$work/h1proxy.port" ] || { cp "$work/h1proxy.log" "$work/setup.log"; bail "testserver --proxy starts"; }
+  wait_files "$!" "$work/h1proxy.port" ||
+    { cp "$work/h1proxy.log" "$work/setup.log"; bail "testserver --proxy starts"; }
   h1proxy_port=$(cat "$work/h1proxy.port")
 fi
 
