@@ -80,7 +80,8 @@ function tunnel (stream, tag) {
   if (!target) {
     log(tag + ' -> 400 (bad CONNECT target)')
     stream.respond(400, {})
-    return stream.end()
+    stream.end()
+    return stream.resume()
   }
   const upstream = net.connect({ host: resolve(target.host), port: target.port, allowHalfOpen: true })
   let replied = false
