@@ -480,8 +480,9 @@ struct RawFrame {
 // asks (any bytes at all with WriteRaw).
 class RawPeer {
  public:
+  // |loop| is the one |sock| runs on (writes never run it: Flush).
   RawPeer(uv_loop_t *loop, cn_stream_socket *sock, cn_next_proto proto, bool is_server)
-      : loop_(loop), sock_(sock), proto_(proto) {
+      : sock_(sock), proto_(proto) {
     framer_ = cn_spdy_framer_new(proto, is_server, nullptr);
     buf_ = cn_iobuf_new(65536);
     cn_bytebuf_init(&out_);
@@ -722,7 +723,6 @@ class RawPeer {
     return err >= 0;
   }
 
-  uv_loop_t *loop_;
   cn_stream_socket *sock_;
   cn_next_proto proto_;
   cn_spdy_framer *framer_;
