@@ -203,6 +203,23 @@ TEST_P(SpdySessionPoolTest, WaitersWakeWhenTheCreatorGivesUp) {
   EXPECT_TRUE(cn_spdy_session_pool_start_creating(pool_, key.c_str()));
 }
 
+// Who coordinates (one creator, the others wait): a server known to speak
+// SPDY/HTTP2, or one never tried when SPDY/HTTP2 is offered; not one that
+// answered with HTTP/1.1 since — until it has a session again.
+TEST_P(SpdySessionPoolTest, RequestsCoordinateForServersThatMayMultiplex) {
+  std::string k = Key("origin.test", 443);
+  EXPECT_FALSE(cn_spdy_session_pool_should_coordinate(pool_, k.c_str(), false));
+  EXPECT_TRUE(cn_spdy_session_pool_should_coordinate(pool_, k.c_str(), true));
+  cn_spdy_session_pool_note_http11(pool_, k.c_str());
+  EXPECT_FALSE(cn_spdy_session_pool_should_coordinate(pool_, k.c_str(), true));
+  EXPECT_TRUE(cn_spdy_session_pool_should_coordinate(pool_, Key("other.test", 443).c_str(), true));
+  cn_spdy_session *s = nullptr;
+  ASSERT_EQ(CN_OK, cn_spdy_session_pool_add(pool_, k.c_str(), NewConnection(), &s, nullptr));
+  EXPECT_TRUE(cn_spdy_session_pool_should_coordinate(pool_, k.c_str(), false));
+  cn_spdy_session_pool_note_http11(pool_, k.c_str());  // known: stays coordinated
+  EXPECT_TRUE(cn_spdy_session_pool_should_coordinate(pool_, k.c_str(), true));
+}
+
 TEST_P(SpdySessionPoolTest, GoingAwaySessionIsNotHandedOutAndLeavesWhenClosed) {
   std::string key = Key("proxy.test", 443);
   cn_spdy_session *s = nullptr;
