@@ -43,31 +43,32 @@ struct cn_http_network_session {
   cn_list_node drains;    // cn_http_drain_entry.link
 };
 
-// True if a CONNECT stream of |proxy_session| is somewhere under |top|: a
-// pooled socket over the socket it holds, TLS over its transport, a tunnel
-// over its CONNECT stream.
-static bool rides_on(const cn_stream_socket *top, const cn_spdy_session *proxy_session) {
+// The session whose CONNECT stream is the first tunnel under |top|, or
+// NULL: a pooled socket over the socket it holds, TLS over its transport, a
+// tunnel over its CONNECT stream.
+static const cn_spdy_session *proxy_session_under(const cn_stream_socket *top) {
   for (const cn_stream_socket *s = top; s;) {
     const cn_client_socket_handle *h = cn_pooled_socket_handle_if_pooled(s);
     if (h) {
       s = h->socket;
     } else if (cn_spdy_stream_socket_is_tunnel(s)) {
       const cn_spdy_stream *st = cn_spdy_stream_socket_stream(s);
-      return st && cn_spdy_stream_session(st) == proxy_session;
+      return st ? cn_spdy_stream_session(st) : NULL;
     } else {
       s = cn_ssl_socket_transport(s);
     }
   }
-  return false;
+  return NULL;
 }
 
 static bool socket_rides_on(const cn_stream_socket *s, void *proxy_session) {
-  return rides_on(s, proxy_session);
+  return s && proxy_session_under(s) == proxy_session;
 }
 
 static bool session_rides_on(const cn_spdy_session *origin_session, void *proxy_session) {
-  return rides_on(cn_spdy_session_socket(origin_session), proxy_session);
+  return socket_rides_on(cn_spdy_session_socket(origin_session), proxy_session);
 }
+
 
 // A proxy session's stream limit is reached and requests wait for a slot.
 // Our own idle tunnels may hold the slots: an idle session to an origin
@@ -76,16 +77,30 @@ static bool session_rides_on(const cn_spdy_session *origin_session, void *proxy_
 // allows few concurrent streams (nghttpx
 // --frontend-http2-max-concurrent-streams=1) the next request would wait
 // for its own idle connection. Close them, least recently used first, until
-// no request waits; idle connections that do not ride on this session stay.
-static void on_spdy_session_stalled(void *arg, cn_spdy_session *stalled) {
-  cn_http_network_session *s = arg;
-  while (cn_spdy_session_num_queued_streams(stalled) > 0 &&
-         (cn_spdy_session_pool_close_one_idle_matching(s->spdy_pool, session_rides_on,
-                                                       stalled) ||
-          cn_client_socket_pool_close_one_idle_matching(s->ssl_origin, socket_rides_on,
-                                                        stalled) ||
-          cn_client_socket_pool_close_one_idle_matching(s->tunnel, socket_rides_on, stalled))) {
+// no stream waits; idle connections that do not ride on this session stay.
+// A closed session gives its TLS connection back to the origin pool and
+// that one its tunnel: the loop closes those next.
+static void relieve_stall(cn_http_network_session *s, const cn_spdy_session *stalled) {
+  void *arg = (void *)stalled;  // only compared, never used through
+  while (cn_spdy_session_is_stalled(stalled) &&
+         (cn_spdy_session_pool_close_one_idle_matching(s->spdy_pool, session_rides_on, arg) ||
+          cn_client_socket_pool_close_one_idle_matching(s->ssl_origin, socket_rides_on, arg) ||
+          cn_client_socket_pool_close_one_idle_matching(s->tunnel, socket_rides_on, arg))) {
   }
+}
+
+static void on_spdy_session_stalled(void *arg, cn_spdy_session *stalled) {
+  relieve_stall(arg, stalled);
+}
+
+// A session's last stream closed. If it runs inside a CONNECT stream of a
+// stalled session (the stall came while it was busy), it goes now rather
+// than hold that slot while idle. (Idle TLS connections and tunnels given
+// back to their pools then are not kept either: spdy_stream_socket.c.)
+static void on_spdy_session_idle(void *arg, cn_spdy_session *idle) {
+  const cn_spdy_session *proxy_session = proxy_session_under(cn_spdy_session_socket(idle));
+  if (proxy_session && cn_spdy_session_is_stalled(proxy_session))
+    relieve_stall(arg, proxy_session);
 }
 
 void cn_http_network_session_params_init(cn_http_network_session_params *p) {
@@ -142,7 +157,8 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->spdy_pool = cn_spdy_session_pool_new(p->loop, &so, p->netlog);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_proxy);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_origin);
-  cn_spdy_session_pool_set_stalled_cb(s->spdy_pool, on_spdy_session_stalled, s);
+  cn_spdy_session_pool_observer obs = {s, on_spdy_session_stalled, on_spdy_session_idle};
+  cn_spdy_session_pool_set_observer(s->spdy_pool, &obs);
   cn_hashmap_init(&s->proxy_auth);
   cn_hashmap_init(&s->http11_required);
   cn_list_init(&s->drains);

@@ -324,6 +324,7 @@ class SpdyProxyPeer {
   std::vector<std::string> proxy_auth;  // each CONNECT's proxy-authorization ("" if none)
   int connect_407s = 0;                 // answer this many CONNECTs with 407 first
   uint32_t max_streams = 0;             // concurrent streams allowed (0: the default)
+  bool hold_origins = false;  // origins answer only on their Responder's Go()
   const std::vector<std::unique_ptr<TlsSpdyServer>> &origins() const { return origins_; }
 
  private:
@@ -365,6 +366,7 @@ class SpdyProxyPeer {
                                                              cn_spdy_stream_header(ost, ":path"));
                                                          return false;
                                                        }));
+    origins_.back()->rec.hold = hold_origins;
     bridges_.push_back(std::make_unique<Bridge>(st, x));
     return true;
   }
@@ -475,6 +477,48 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
     return out;
   }
   cn_spdy_session_pool *spdy_pool() { return cn_http_network_session_spdy_pool(session_); }
+  void SecondOriginWaitsForTheFirstsSlot();
+  // A GET started (not waited for); Finish() waits and reads the body.
+  struct Started {
+    cn_url url;
+    cn_http_request_info info = {};
+    cn_http_transaction *t = nullptr;
+    TestCompletion c;
+    int rv = 0;
+  };
+  std::unique_ptr<Started> StartGet(const std::string &url) {
+    auto r = std::make_unique<Started>();
+    EXPECT_EQ(CN_OK, cn_url_parse(url.c_str(), &r->url));
+    r->info.method = "GET";
+    r->info.url = &r->url;
+    r->t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+    r->rv = cn_http_transaction_start(r->t, &r->info, r->c.cb(), r->c.arg());
+    return r;
+  }
+  // "STATUS BODY" or "error N"; frees the transaction.
+  std::string Finish(std::unique_ptr<Started> r, int *retries) {
+    int rv = r->c.WaitForResult(loop_.get(), r->rv);
+    std::string out = "error " + std::to_string(rv);
+    if (rv == CN_OK) {
+      out = std::to_string(cn_http_transaction_response(r->t)->status) + " ";
+      cn_iobuf *buf = cn_iobuf_new(4096);
+      for (;;) {
+        TestCompletion c;
+        rv = c.WaitForResult(loop_.get(), cn_http_transaction_read(r->t, buf, buf->size, c.cb(),
+                                                                   c.arg()));
+        if (rv <= 0)
+          break;
+        out.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
+      }
+      cn_iobuf_unref(buf);
+    }
+    cn_http_transaction_info ti;
+    cn_http_transaction_get_info(r->t, &ti);
+    *retries = ti.retries;
+    cn_http_transaction_destroy(r->t);
+    cn_url_free(&r->url);
+    return out;
+  }
 
   cn_test_cert *leaf_ = nullptr;
   cn_ssl_context *server_ctx_ = nullptr;
@@ -592,6 +636,48 @@ TEST_P(HttpTransactionSpdyTest, StalledProxySessionClosesIdleTunnelSession) {
             peer->connects);
 }
 
+// Through a proxy allowing one stream (warmed by an F4 GET), two requests
+// at once to two origins: the second's CONNECT waits while the first's
+// tunnel is busy. When the first request ends, its tunnel goes idle under
+// a session with a waiting stream and must be closed at once (it would hold
+// the only slot for good). F6 origins hold their answer until told to.
+void HttpTransactionSpdyTest::SecondOriginWaitsForTheFirstsSlot() {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->max_streams = 1;
+  peer->hold_origins = !origin_http11_only_;
+  EXPECT_EQ("200 hello", Fetch("http://origin.test/warm"));
+  std::unique_ptr<Started> first = StartGet("https://origin.test/");
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    const auto &o = peer->origins();
+    return o.size() == 1 && (o[0]->rec.streams.size() == 1 || o[0]->http11_requests == 1);
+  }));
+  peer->hold_origins = false;  // the second origin answers at once
+  std::unique_ptr<Started> second = StartGet("https://other.test/");
+  cnet_test::RunLoopBriefly(loop_.get(), 20);
+  EXPECT_EQ(1u, peer->connects.size()) << "the second CONNECT waits for the slot";
+  if (!origin_http11_only_)
+    peer->origins()[0]->rec.streams[0]->Go();
+  int retries = 0;
+  EXPECT_EQ("200 hello", Finish(std::move(first), &retries));
+  EXPECT_EQ("200 hello", Finish(std::move(second), &retries));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ((std::vector<std::string>{"origin.test:443", "other.test:443"}), peer->connects);
+}
+
+// F6: the first origin's session goes idle (on_idle closes it).
+TEST_P(HttpTransactionSpdyTest, TunnelSessionGoingIdleOverAStalledProxySessionIsClosed) {
+  SecondOriginWaitsForTheFirstsSlot();
+}
+
+// F5: the first request's TLS connection, given back to the origin pool,
+// is not kept idle (its tunnel reports not idle while the session stalls).
+TEST_P(HttpTransactionSpdyTest, TunnelConnectionReleasedOverAStalledProxySessionIsClosed) {
+  DestroySession();
+  origin_http11_only_ = true;
+  MakeSession("https://proxy.test:443");
+  SecondOriginWaitsForTheFirstsSlot();
+}
+
 // F5 with the same proxy: the slot is held by the idle TLS connection to
 // the origin in the origin pool (HTTP/1.1 inside the tunnel).
 TEST_P(HttpTransactionSpdyTest, StalledProxySessionClosesIdleTunnelConnection) {
@@ -661,47 +747,6 @@ class HttpTransactionSpdyDirectTest : public HttpTransactionSpdyTest {
       return near;
     });
     return nullptr;
-  }
-  // A GET started (not waited for); Finish() waits and reads the body.
-  struct Started {
-    cn_url url;
-    cn_http_request_info info = {};
-    cn_http_transaction *t = nullptr;
-    TestCompletion c;
-    int rv = 0;
-  };
-  std::unique_ptr<Started> StartGet(const std::string &url) {
-    auto r = std::make_unique<Started>();
-    EXPECT_EQ(CN_OK, cn_url_parse(url.c_str(), &r->url));
-    r->info.method = "GET";
-    r->info.url = &r->url;
-    r->t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-    r->rv = cn_http_transaction_start(r->t, &r->info, r->c.cb(), r->c.arg());
-    return r;
-  }
-  // "STATUS BODY" or "error N"; frees the transaction.
-  std::string Finish(std::unique_ptr<Started> r, int *retries) {
-    int rv = r->c.WaitForResult(loop_.get(), r->rv);
-    std::string out = "error " + std::to_string(rv);
-    if (rv == CN_OK) {
-      out = std::to_string(cn_http_transaction_response(r->t)->status) + " ";
-      cn_iobuf *buf = cn_iobuf_new(4096);
-      for (;;) {
-        TestCompletion c;
-        rv = c.WaitForResult(loop_.get(), cn_http_transaction_read(r->t, buf, buf->size, c.cb(),
-                                                                   c.arg()));
-        if (rv <= 0)
-          break;
-        out.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
-      }
-      cn_iobuf_unref(buf);
-    }
-    cn_http_transaction_info ti;
-    cn_http_transaction_get_info(r->t, &ti);
-    *retries = ti.retries;
-    cn_http_transaction_destroy(r->t);
-    cn_url_free(&r->url);
-    return out;
   }
   std::vector<std::unique_ptr<TlsRawServer>> raw_servers_;
   // A session that checks every reuse with a PING (|ping_timeout_ms|),

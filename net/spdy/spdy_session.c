@@ -450,8 +450,14 @@ static void drain(cn_spdy_session *s) {
   }
   if (s->notify_stalled) {
     s->notify_stalled = false;
-    if (!s->owner_gone && s->delegate.on_stalled && s->num_queued > 0)
+    if (!s->owner_gone && s->delegate.on_stalled && cn_spdy_session_is_stalled(s))
       s->delegate.on_stalled(s->delegate.ctx, s);
+  }
+  if (s->notify_idle) {
+    s->notify_idle = false;
+    if (!s->owner_gone && s->delegate.on_idle && s->state == CN_SPDY_SESSION_OPEN &&
+        s->num_local_active == 0 && s->num_queued == 0)
+      s->delegate.on_idle(s->delegate.ctx, s);
   }
   if (s->notify_unavailable) {
     s->notify_unavailable = false;
@@ -659,6 +665,10 @@ void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int e
                     CN_NL_BOOL("cancelled", st->cancelled));
   }
   grant_queued(s);
+  if (st->local && s->num_local_active == 0 && s->num_queued == 0) {
+    s->notify_idle = true;
+    cn_spdy_session_schedule_(s);
+  }
   maybe_finish_going_away(s);
 }
 
@@ -1754,6 +1764,10 @@ size_t cn_spdy_session_num_active_streams(const cn_spdy_session *s) {
 }
 
 size_t cn_spdy_session_num_queued_streams(const cn_spdy_session *s) { return s->num_queued; }
+
+bool cn_spdy_session_is_stalled(const cn_spdy_session *s) {
+  return s->num_queued > 0 && s->num_local_active >= s->peer_max_concurrent;
+}
 
 bool cn_spdy_session_peer_settings_received(const cn_spdy_session *s) {
   return s->peer_settings_received;

@@ -153,6 +153,11 @@ typedef struct cn_spdy_session_delegate {
   // A pool frees a slot here if its own idle connections hold one (a
   // CONNECT stream under an idle tunnel): nothing else would free it.
   void (*on_stalled)(void *ctx, cn_spdy_session *session);
+  // The last of our streams closed: none open, none waiting. Runs once per
+  // pass of the loop in which that happened, if the session is still idle
+  // and open. A pool closes the session here if it rides on a CONNECT
+  // stream another session's waiting streams need (on_stalled).
+  void (*on_idle)(void *ctx, cn_spdy_session *session);
 } cn_spdy_session_delegate;
 
 // Starts a session over |socket| (connected; ownership taken even when this
@@ -210,6 +215,9 @@ const cn_stream_socket *cn_spdy_session_socket(const cn_spdy_session *s);
 // Streams holding a concurrency slot (created and not closed) / waiting.
 size_t cn_spdy_session_num_active_streams(const cn_spdy_session *s);
 size_t cn_spdy_session_num_queued_streams(const cn_spdy_session *s);
+// Streams wait for a concurrency slot: the peer's limit is reached (not just
+// an idle-check PING out).
+bool cn_spdy_session_is_stalled(const cn_spdy_session *s);
 // The peer's SETTINGS arrived; its stream limit.
 bool cn_spdy_session_peer_settings_received(const cn_spdy_session *s);
 uint32_t cn_spdy_session_peer_max_concurrent_streams(const cn_spdy_session *s);

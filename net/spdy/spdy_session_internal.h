@@ -150,6 +150,7 @@ struct cn_spdy_session {
   bool unavailable;  // on_unavailable decided
   bool notify_unavailable, notify_closed;
   bool notify_stalled;  // a create waits for a slot: tell on_stalled
+  bool notify_idle;     // our last stream closed: tell on_idle
 
   cn_stream_socket *socket;
   cn_spdy_framer *framer;

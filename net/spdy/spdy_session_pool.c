@@ -41,8 +41,7 @@ struct cn_spdy_session_pool {
   cn_list_node notify;    // waiters whose callback is due
   cn_timer *notify_timer;
   lower_link lowers[CN_SPDY_SESSION_POOL_MAX_LOWER_POOLS];
-  cn_spdy_session_stalled_cb stalled_cb;
-  void *stalled_arg;
+  cn_spdy_session_pool_observer observer;
 };
 
 char *cn_spdy_session_key_format(const cn_host_port *dest, const char *chain_key,
@@ -134,13 +133,19 @@ static void clear_mark(cn_spdy_session_pool *pool, const char *key) {
   wake_waiters(pool, key);
 }
 
-// Delegate: a session's stream limit is reached with streams waiting; the
-// owner of the layers above may hold slots in idle tunnels (see
-// cn_spdy_session_pool_set_stalled_cb).
+// Delegate: a session's stream limit is reached with streams waiting, or
+// its last stream closed; the owner of the layers above hears of both (see
+// cn_spdy_session_pool_observer).
 static void on_stalled(void *ctx, cn_spdy_session *s) {
   cn_spdy_session_pool *pool = ctx;
-  if (pool->stalled_cb)
-    pool->stalled_cb(pool->stalled_arg, s);
+  if (pool->observer.on_stalled)
+    pool->observer.on_stalled(pool->observer.arg, s);
+}
+
+static void on_idle(void *ctx, cn_spdy_session *s) {
+  cn_spdy_session_pool *pool = ctx;
+  if (pool->observer.on_idle)
+    pool->observer.on_idle(pool->observer.arg, s);
 }
 
 // Delegate: a session that takes no new streams leaves its key's slot at
@@ -265,6 +270,7 @@ int cn_spdy_session_pool_add(cn_spdy_session_pool *pool, const char *key,
   d.on_unavailable = on_unavailable;
   d.on_closed = on_closed;
   d.on_stalled = on_stalled;
+  d.on_idle = on_idle;
   int rv = cn_spdy_session_create(pool->loop, socket, &o, &d, pool->netlog, &e->session);
   if (rv != CN_OK) {
     free(e->key);
@@ -379,10 +385,11 @@ bool cn_spdy_session_pool_close_one_idle(cn_spdy_session_pool *pool) {
   return cn_spdy_session_pool_close_one_idle_matching(pool, NULL, NULL);
 }
 
-void cn_spdy_session_pool_set_stalled_cb(cn_spdy_session_pool *pool,
-                                         cn_spdy_session_stalled_cb cb, void *arg) {
-  pool->stalled_cb = cb;
-  pool->stalled_arg = arg;
+void cn_spdy_session_pool_set_observer(cn_spdy_session_pool *pool,
+                                       const cn_spdy_session_pool_observer *observer) {
+  memset(&pool->observer, 0, sizeof(pool->observer));
+  if (observer)
+    pool->observer = *observer;
 }
 
 void cn_spdy_session_pool_close_idle(cn_spdy_session_pool *pool) {

@@ -150,15 +150,24 @@ bool cn_spdy_session_pool_close_one_idle_matching(cn_spdy_session_pool *pool,
                                                                 void *arg),
                                                   void *arg);
 
-// Stalled sessions: a pooled session whose peer's stream limit is reached
-// with streams waiting (cn_spdy_session_delegate.on_stalled) is passed to
-// |cb(arg, session)|, from the loop. The owner of the layers above frees a
-// slot there if an idle connection of its own holds one: an idle tunnel's
-// CONNECT stream is never closed by anything else, so a request waiting
-// for a stream of that proxy session would wait for good. |cb| NULL: none.
-typedef void (*cn_spdy_session_stalled_cb)(void *arg, cn_spdy_session *session);
-void cn_spdy_session_pool_set_stalled_cb(cn_spdy_session_pool *pool,
-                                         cn_spdy_session_stalled_cb cb, void *arg);
+// What the owner of the layers above hears about pooled sessions, from the
+// loop (each callback may be NULL):
+//   on_stalled: the session's peer stream limit is reached with streams
+//     waiting (cn_spdy_session_delegate.on_stalled). The owner frees a slot
+//     if an idle connection of its own holds one: an idle tunnel's CONNECT
+//     stream is never closed by anything else, so a request waiting for a
+//     stream of that proxy session would wait for good.
+//   on_idle: the session's last stream closed (on_idle of the session);
+//     the owner may close it (cn_spdy_session_pool_close_one_idle_matching)
+//     if it rides on a stalled session.
+typedef struct cn_spdy_session_pool_observer {
+  void *arg;
+  void (*on_stalled)(void *arg, cn_spdy_session *session);
+  void (*on_idle)(void *arg, cn_spdy_session *session);
+} cn_spdy_session_pool_observer;
+// Copied; NULL: none.
+void cn_spdy_session_pool_set_observer(cn_spdy_session_pool *pool,
+                                       const cn_spdy_session_pool_observer *observer);
 // Closes every session without streams.
 void cn_spdy_session_pool_close_idle(cn_spdy_session_pool *pool);
 

@@ -269,8 +269,12 @@ static bool ss_is_connected(const cn_stream_socket *base) {
 
 static bool ss_is_connected_and_idle(const cn_stream_socket *base) {
   const spdy_stream_socket *s = (const spdy_stream_socket *)base;
+  // A tunnel whose session has streams waiting for a slot is not kept idle
+  // (a pool given it back closes it): its CONNECT stream is the slot they
+  // wait for, and nothing else would ever close an idle tunnel.
   return ss_is_connected(base) && cn_spdy_stream_buffered_bytes(s->stream) == 0 &&
-         !cn_spdy_stream_remote_fin(s->stream);
+         !cn_spdy_stream_remote_fin(s->stream) &&
+         !cn_spdy_session_is_stalled(cn_spdy_stream_session(s->stream));
 }
 
 static cn_next_proto ss_negotiated_protocol(const cn_stream_socket *base) {
