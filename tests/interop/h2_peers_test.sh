@@ -457,6 +457,10 @@ check "one-stream nghttpx: F5, a 2nd origin, F4, F5 again: 3 tunnels, one proxy 
   fetch_counts "1k.bin 1k.bin 1k.bin index.html" "tcp_connects=1 tunnels=3 requests=4" \
   "${via1[@]}" --max-time 20 --protocols http/1.1 "$h1/1k.bin" "$h1b/1k.bin" "$plain/1k.bin" \
   "$h1/index.html"
+check "one-stream nghttpx: 5 requests 3 at a time (F6 to 2 origins, F5 to 2, F4): bodies intact" \
+  fetch_counts "5m.bin 5m.bin 5m.bin 100k.bin 1k.bin" "tunnels=4 requests=5" \
+  "${via1[@]}" --max-time 30 --parallel 3 --protocols h2,http/1.1 "$h2/5m.bin" "$nd/5m.bin" \
+  "$h1/5m.bin" "$plain/100k.bin" "$h1b/1k.bin"
 
 # --- 2. nginx, listen ssl http2 (direct) --------------------------------------------------
 
