@@ -191,10 +191,10 @@ for proto in h2 spdy/3.1; do
     070726072645 "${mp[@]}" --proxy-protocols "$proto" \
     "$plain/bytes/1" "http://127.0.0.1:$plain_port/bytes/2" "$plain/bytes/3"
   check "F5 over $proto: two https:// GETs through one CONNECT stream: 1 TCP, 2 TLS, 1 tunnel" \
-    stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":1' 070726 \
+    stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":1,"streams":1' 070726 \
     "${mp[@]}" --proxy-protocols "$proto" "$mtls/bytes/1" "$mtls/bytes/2"
   check "F6 over $proto: $proto inside the $proto tunnel: 2 sessions, 1 tunnel" \
-    stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":2,"streams":2' 070726 \
+    stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":2,"streams":3' 070726 \
     "${mp[@]}" --proxy-protocols "$proto" --protocols "$proto" "$mtls/bytes/1" "$mtls/bytes/2"
   check "F3 with $proto to the origin through an HTTP/1.1 proxy tunnel: 1 session" \
     stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":1,"streams":2' 070726 \

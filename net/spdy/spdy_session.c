@@ -658,11 +658,15 @@ void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int e
   if (st->logged_alive) {
     log_data_counts(s, st);
     st->logged_alive = false;
-    if (error < 0)
+    // CN_ERR_ABORTED is the session's owner closing it (a context torn
+    // down with an idle tunnel stream in its pool): a local end like a
+    // cancel, not a network failure — the stream served its requests and
+    // counts as one.
+    if (error < 0 && error != CN_ERR_ABORTED)
       cn_netlog_end(s->netlog, st->source, CN_NETLOG_STREAM_ALIVE, CN_NL_ERROR(error));
     else
       cn_netlog_end(s->netlog, st->source, CN_NETLOG_STREAM_ALIVE,
-                    CN_NL_BOOL("cancelled", st->cancelled));
+                    CN_NL_BOOL("cancelled", st->cancelled || error == CN_ERR_ABORTED));
   }
   grant_queued(s);
   if (st->local && s->num_local_active == 0 && s->num_queued == 0) {
