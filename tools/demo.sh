@@ -118,8 +118,7 @@ fi
 
 # What the diagrams allow for two requests of one URL, the second reusing
 # what the first built: tcp_connects tls_handshakes tunnels sessions streams.
-# Streams: the requests' streams plus, for F5/F6, the CONNECT stream (which
-# counts only if it ended without an error).
+# Streams: the requests' streams plus, for F5/F6, the CONNECT stream.
 declare -A budget=(
   [F1]="1 1 0 0 0" [F2]="1 2 1 0 0" [F3]="1 2 1 1 2"
   [F4]="1 1 0 1 2" [F5]="1 2 1 1 1" [F6]="1 2 1 2 3"
