@@ -637,6 +637,14 @@ int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
   return body_result(t, rv);
 }
 
+// The first proxy of the chain the request is on, or NULL: DIRECT, or no
+// chain left (every proxy of the list failed: cn_proxy_info_chain is NULL
+// then, and the request's info must still be answerable).
+static const cn_proxy_server *current_proxy(const cn_http_transaction *t) {
+  const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
+  return chain ? cn_proxy_chain_first(chain) : NULL;
+}
+
 // One socket of the stack under a request, top down.
 typedef struct layer {
   const cn_stream_socket *socket;
@@ -683,7 +691,7 @@ static void describe_layers(const cn_http_transaction *t, bool top_reused,
   layer l[MAX_LAYERS];
   size_t n = list_layers(top, l);
   size_t i = 0;
-  const cn_proxy_server *proxy = cn_proxy_chain_first(cn_proxy_info_chain(&t->proxy_info));
+  const cn_proxy_server *proxy = current_proxy(t);
   bool https_origin = strcmp(t->request->url->scheme, "https") == 0;
   out->tunnelled = t->plan.chain_key && !t->plan.absolute_form;
   bool proxy_reused = top_reused;
@@ -718,7 +726,7 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
   out->retries = t->retries;
   out->protocol = t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_protocol : CN_PROTO_HTTP11;
   out->proxy_protocol = CN_PROTO_UNKNOWN;
-  const cn_proxy_server *proxy = cn_proxy_chain_first(cn_proxy_info_chain(&t->proxy_info));
+  const cn_proxy_server *proxy = current_proxy(t);
   if (proxy && cn_proxy_server_is_https(proxy)) {
     if (t->plan.request_proxy) {
       out->proxy_protocol = out->protocol;  // the request itself went to the proxy

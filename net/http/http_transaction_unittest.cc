@@ -648,6 +648,22 @@ TEST_F(HttpTransactionTest, EveryProxyFailingGivesTheErrorAndMarksNothing) {
   factory_.ExpectAllUsedAndDone();
 }
 
+// A request that failed on every proxy of its list has no chain left; its
+// info still answers (no proxy layers) instead of dereferencing the spent
+// list (a crash in cnet_request_get_layers after
+// ERR_PROXY_CONNECTION_FAILED, found with tunnels racing to a new proxy).
+TEST_F(HttpTransactionTest, InfoAfterEveryProxyFailed) {
+  MakeSession("https://bad:1");
+  factory_.AddMock(SocketScript().Connect(CN_ERR_CONNECTION_REFUSED));
+  auto t = NewTxn("https://origin.test/");
+  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, t->Start());
+  cn_http_transaction_info info = t->info();
+  EXPECT_EQ(nullptr, info.proxy_tls);
+  EXPECT_EQ(nullptr, info.origin_tls);
+  EXPECT_FALSE(info.proxy_reused);
+  factory_.ExpectAllUsedAndDone();
+}
+
 TEST_F(HttpTransactionTest, FallbackToDirect) {
   MakeSession("http://bad:1,direct://");
   factory_.AddMock(SocketScript().Connect(CN_ERR_CONNECTION_REFUSED, CN_MOCK_SYNC));
