@@ -157,6 +157,11 @@ static int parse_protocols(const char *list, cn_ssl_config *cfg) {
     if (proto == CN_PROTO_UNKNOWN || cfg->num_protos == CN_SSL_MAX_PROTOS)
       return CN_ERR_INVALID_ARGUMENT;
     cfg->protos[cfg->num_protos++] = proto;
+    // A server of the SPDY era (TLS 1.2) may know only NPN: offer it too
+    // whenever a multiplexed protocol is wanted. ALPN wins when the server
+    // speaks both, and TLS 1.3 has no NPN.
+    if (proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2)
+      cfg->enable_npn = true;
     p = end ? end + 1 : p + len;
   }
   return cfg->num_protos ? CN_OK : CN_ERR_INVALID_ARGUMENT;

@@ -179,6 +179,46 @@ TEST_F(CnetApiTest, LayersStatusLineAndFinalStats) {
   EXPECT_EQ(2u, st.requests);
 }
 
+// An origin of the SPDY era: TLS 1.2, no ALPN, SPDY/3.1 advertised through
+// NPN. A context offering spdy/3.1 gets it through NPN, and both requests
+// share one session; offering only http/1.1, it speaks HTTP/1.1.
+TEST_F(CnetApiTest, SpdyByNpnFromAServerWithoutAlpn) {
+  cn_test_server_options so{};
+  const char *names[] = {"origin.test"};
+  so.names = names;
+  so.num_names = 1;
+  so.alpn[0] = CN_PROTO_SPDY31;
+  so.alpn[1] = CN_PROTO_HTTP11;
+  so.num_alpn = 2;
+  so.npn_only = true;
+  cn_test_server *npn_server = nullptr;
+  ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &so, &npn_server));
+  ca_path_ = ::testing::TempDir() + "cnet_api_npn_ca.pem";  // MakeContext trusts it
+  ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(npn_server)));
+  std::string base = "https://127.0.0.1:" + std::to_string(cn_test_server_port(npn_server));
+  for (const char *protocols : {"spdy/3.1,http/1.1", "http/1.1"}) {
+    cnet_context_options o;
+    cnet_context_options_init(&o);
+    o.origin_protocols = protocols;
+    MakeContext(&o);
+    Result first, second;
+    ASSERT_EQ(0, Start(base + "/bytes/1000", &first));
+    ASSERT_EQ(0, Start(base + "/bytes/2000", &second));
+    RunUntilDone({&first, &second});
+    EXPECT_EQ(0, first.error);
+    EXPECT_EQ(Pattern(2000), second.body);
+    bool spdy = std::string(protocols) != "http/1.1";
+    EXPECT_EQ(spdy ? "spdy/3.1" : "http/1.1", first.protocol) << protocols;
+    EXPECT_EQ("TLSv1.2", first.origin_tls_version) << protocols;
+    cnet_stats st;
+    cnet_context_destroy_with_stats(ctx_, &st);
+    ctx_ = nullptr;
+    EXPECT_EQ(spdy ? 1u : 0u, st.sessions) << protocols;
+    EXPECT_EQ(spdy ? 1u : 2u, st.tcp_connects) << protocols;
+  }
+  cn_test_server_destroy(npn_server);
+}
+
 // max_redirects < 0: following is on, but the first redirect fails.
 TEST_F(CnetApiTest, NegativeMaxRedirectsFollowsNone) {
   MakeContext();

@@ -288,3 +288,13 @@ check "HTTP_1_1_REQUIRED from an h2 proxy: http:// resent to it over HTTP/1.1 (2
   "${h11[@]}" "$plain/bytes/3"
 check "HTTP_1_1_REQUIRED from an h2 proxy to CONNECT: the tunnel is made over HTTP/1.1" \
   bytes_match 20000 "${h11[@]}" --cacert "$work/good.ca" "$tls/bytes/20000"
+
+# --- An origin of the SPDY era: TLS 1.2, no ALPN, SPDY/3.1 through NPN ---
+start_server npn --name origin.test --npn spdy/3.1,http/1.1
+npn="https://origin.test:$npn_port"
+check "NPN-only origin: fetch offering spdy/3.1 gets it by NPN (1 TCP, 1 TLS, 1 session, 2 streams)" \
+  stats_are '"tcp_connects":1,"tls_handshakes":1,"tunnels":0,"sessions":1,"streams":2' 0707 \
+  --resolve "origin.test:$npn_port:127.0.0.1" --cacert "$work/npn.ca" --protocols spdy/3.1,http/1.1 \
+  "$npn/bytes/1" "$npn/bytes/1"
+check "NPN-only origin: -v names TLSv1.2 and spdy/3.1" \
+  bash -c "'$out/fetch' -v --resolve 'origin.test:$npn_port:127.0.0.1' --cacert '$work/npn.ca' --protocols spdy/3.1,http/1.1 '$npn/bytes/1' 2>&1 >/dev/null | grep 'TLSv1.2' | grep -q 'spdy/3.1'"

@@ -577,9 +577,13 @@ int cn_ssl_on_npn_select_(SSL *ssl, uint8_t **out, uint8_t *out_len, const uint8
                           unsigned in_len, void *arg) {
   ssl_socket *s = SSL_get_app_data(ssl);
   // Only sockets with a protocol list use the NPN-enabled SSL_CTX, so
-  // proto_wire is not empty. Client preference decides; with no overlap
-  // NPN says the client picks its own first choice.
-  size_t at = 0;
+  // proto_wire is not empty. Client preference decides. With no overlap
+  // the client may pick anything; like Chromium it picks its least
+  // preferred protocol (http/1.1 by convention) rather than its first, so
+  // a server that advertised only protocols we don't speak is not spoken
+  // to in SPDY/HTTP2 it never agreed to.
+  size_t at = 0, last = 0;
+  bool found = false;
   for (size_t i = 0; i < s->proto_wire_len;) {
     size_t l = s->proto_wire[i];
     char token[256];
@@ -587,10 +591,14 @@ int cn_ssl_on_npn_select_(SSL *ssl, uint8_t **out, uint8_t *out_len, const uint8
     token[l] = '\0';
     if (find_proto(in, in_len, token) >= 0) {
       at = i;
+      found = true;
       break;
     }
+    last = i;
     i += 1 + l;
   }
+  if (!found)
+    at = last;
   *out = s->proto_wire + at + 1;
   *out_len = s->proto_wire[at];
   return SSL_TLSEXT_ERR_OK;

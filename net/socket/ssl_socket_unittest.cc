@@ -777,16 +777,36 @@ TEST_F(SslSocketTest, NpnWhenServerIgnoresAlpn) {
   EchoCheck(p.client, p.server, Payload(10000, 6));
 }
 
-TEST_F(SslSocketTest, NpnNoOverlapPicksClientFirstChoice) {
-  cn_ssl_config client = Protos({CN_PROTO_SPDY31});
-  client.enable_npn = true;
-  client.version_max = CN_SSL_VERSION_TLS1_2;
-  cn_ssl_config server = Protos({CN_PROTO_HTTP11});
-  server.enable_npn = true;
-  server.disable_alpn = true;
-  Pair p = MakePair("origin.test", &client, &server);
-  HandshakeOk(p);
-  EXPECT_EQ(CN_PROTO_SPDY31, cn_stream_socket_negotiated_protocol(p.client));
+// Against a server of the SPDY era (TLS 1.2 at most, ALPN ignored, its list
+// advertised through NPN), a client that allows TLS 1.3 still offers NPN
+// and picks by its own preference; with no overlap it falls back to its
+// least preferred protocol (http/1.1 by convention), never to a protocol
+// the server did not advertise first in its list — the server never agreed
+// to it.
+TEST_F(SslSocketTest, NpnOnlyServerOfTheSpdyEra) {
+  struct Case {
+    std::vector<cn_next_proto> client, server;
+    cn_next_proto want;
+  } cases[] = {
+      {{CN_PROTO_SPDY31, CN_PROTO_HTTP11}, {CN_PROTO_HTTP11, CN_PROTO_SPDY31}, CN_PROTO_SPDY31},
+      {{CN_PROTO_HTTP2, CN_PROTO_HTTP11}, {CN_PROTO_SPDY31}, CN_PROTO_HTTP11},  // no overlap
+      {{CN_PROTO_SPDY31}, {CN_PROTO_HTTP11}, CN_PROTO_SPDY31},  // no overlap, one choice
+  };
+  for (const Case &c : cases) {
+    cn_ssl_config client = Protos(c.client);
+    client.enable_npn = true;
+    cn_ssl_config server = Protos(c.server);
+    server.enable_npn = true;
+    server.disable_alpn = true;
+    server.version_max = CN_SSL_VERSION_TLS1_2;
+    Pair p = MakePair("origin.test", &client, &server);
+    HandshakeOk(p);
+    EXPECT_EQ(c.want, cn_stream_socket_negotiated_protocol(p.client));
+    cn_ssl_info info;
+    ASSERT_EQ(CN_OK, cn_ssl_socket_get_info(p.client, &info));
+    EXPECT_TRUE(info.npn);
+    EXPECT_EQ(CN_SSL_VERSION_TLS1_2, info.version);
+  }
 }
 
 TEST_F(SslSocketTest, AlpnPreferredOverNpn) {

@@ -166,6 +166,11 @@ static int setup_tls(cn_test_server *s, const cn_test_server_options *o) {
     }
     s->ssl_config.num_protos = o->num_alpn;
   }
+  if (o->npn_only) {
+    s->ssl_config.disable_alpn = true;
+    s->ssl_config.enable_npn = true;
+    s->ssl_config.version_max = CN_SSL_VERSION_TLS1_2;  // NPN has no TLS 1.3
+  }
   return CN_OK;
 }
 

@@ -10,7 +10,8 @@
 const char *cn_ts_flags_usage(void) {
   return "usage: testserver [--port N] [--bind ADDR] [--plain] [--name HOST]...\n"
          "                  [--cert-mode good|expired|wrong-host|unknown-ca|cut-handshake]\n"
-         "                  [--alpn PROTO[,PROTO...]] [--ca-out FILE] [--port-file FILE]\n"
+         "                  [--alpn PROTO[,PROTO...] | --npn PROTO[,PROTO...]]\n"
+         "                  [--ca-out FILE] [--port-file FILE]\n"
          "                  [--netlog FILE]\n"
          "       testserver --proxy [the flags above] [--auth USER:PASS] [--auth-close]\n"
          "                  [--refuse-connect STATUS] [--refuse-location URL]\n"
@@ -30,6 +31,8 @@ const char *cn_ts_flags_usage(void) {
          "  --cert-mode MODE  certificate fault to serve (default good)\n"
          "  --alpn LIST       ALPN protocols in preference order: http/1.1, h2, spdy/3.1\n"
          "                    (default http/1.1); \"none\" ignores ALPN\n"
+         "  --npn LIST        a server of the SPDY era: TLS 1.2 only, ALPN ignored, LIST\n"
+         "                    advertised through NPN (the client picks)\n"
          "  --ca-out FILE     write the CA certificate (PEM) to FILE, for fetch --cacert\n"
          "  --port-file FILE  write the port number to FILE once listening\n"
          "  --netlog FILE     write the server's NetLog to FILE (JSON lines, one flush per\n"
@@ -148,7 +151,8 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
     }
     bool takes_value = strcmp(flag, "--port") == 0 || strcmp(flag, "--bind") == 0 ||
                        strcmp(flag, "--name") == 0 || strcmp(flag, "--cert-mode") == 0 ||
-                       strcmp(flag, "--alpn") == 0 || strcmp(flag, "--ca-out") == 0 ||
+                       strcmp(flag, "--alpn") == 0 || strcmp(flag, "--npn") == 0 ||
+                       strcmp(flag, "--ca-out") == 0 ||
                        strcmp(flag, "--port-file") == 0 || strcmp(flag, "--netlog") == 0 ||
                        strcmp(flag, "--auth") == 0 ||
                        strcmp(flag, "--refuse-connect") == 0 ||
@@ -200,6 +204,10 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
     } else if (strcmp(flag, "--alpn") == 0) {
       if (!parse_alpn(value, &out->server))
         goto bad_value;
+    } else if (strcmp(flag, "--npn") == 0) {
+      if (strcmp(value, "none") == 0 || !parse_alpn(value, &out->server))
+        goto bad_value;
+      out->server.npn_only = true;
     } else if (strcmp(flag, "--ca-out") == 0) {
       out->ca_out = value;
     } else if (strcmp(flag, "--port-file") == 0) {

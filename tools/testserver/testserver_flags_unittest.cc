@@ -70,6 +70,19 @@ TEST(TestServerFlagsTest, PlainAndHelpAndNoAlpn) {
   EXPECT_TRUE(f.server.no_alpn);
 }
 
+TEST(TestServerFlagsTest, NpnOnly) {
+  Args a({"--npn", "spdy/3.1,http/1.1"});
+  cn_ts_flags f;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &f, &err)) << err;
+  EXPECT_TRUE(f.server.npn_only);
+  ASSERT_EQ(2u, f.server.num_alpn);
+  EXPECT_EQ(CN_PROTO_SPDY31, f.server.alpn[0]);
+  Args bad({"--npn", "none"});
+  EXPECT_FALSE(Parse(bad, &f, &err));
+  EXPECT_NE(std::string::npos, err.find("--npn")) << err;
+}
+
 TEST(TestServerFlagsTest, ErrorsNameTheFlag) {
   struct {
     std::vector<std::string> args;
