@@ -287,6 +287,15 @@ static bool offers_multiplexed(const cn_ssl_config *cfg) {
   return false;
 }
 
+bool cn_http_network_session_proxy_offers_multiplexed(const cn_http_network_session *s,
+                                                      const cn_proxy_server *proxy) {
+  cn_ssl_config scratch;
+  return cn_proxy_server_is_https(proxy) &&
+         !cn_http_network_session_requires_http11(s, &proxy->host_port) &&
+         offers_multiplexed(
+             ssl_config_for(s, &proxy->host_port, &s->params.proxy_ssl_config, &scratch));
+}
+
 static void host_port_string(const cn_host_port *hp, char *buf, size_t size) {
   cn_host_port_to_string(hp, buf, size);
 }

@@ -124,6 +124,10 @@ void cn_http_network_session_note_http11_required(cn_http_network_session *s,
 // The memory lasts as long as the network session.
 bool cn_http_network_session_requires_http11(const cn_http_network_session *s,
                                              const cn_host_port *server);
+// True if a new TLS connection to |proxy| would offer SPDY/3.1 or HTTP/2 in
+// ALPN (the configured offer, and the proxy never asked for HTTP/1.1).
+bool cn_http_network_session_proxy_offers_multiplexed(const cn_http_network_session *s,
+                                                      const cn_proxy_server *proxy);
 
 // Transactions destroyed before their body ended may drain a small rest of
 // it so the connection can be reused (a redirect's body, an unread error

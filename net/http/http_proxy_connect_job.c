@@ -47,6 +47,7 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
 
 typedef enum tunnel_state {
   TS_NONE,
+  TS_WAIT,         // waiting for a racing job's session to the proxy
   TS_LOWER,        // waiting for a socket to the proxy
   TS_SEND,         // CONNECT being written
   TS_READ_HEADERS,
@@ -69,6 +70,12 @@ typedef struct tunnel_job {
   bool retried_stale;  // the CONNECT was already resent once (stale socket)
   bool logged_begin;
   cn_iobuf *drain_buf;
+  // Tunnels racing to a proxy that speaks (or may speak) SPDY/HTTP2 share
+  // one connection to it, like requests (cn_spdy_session_pool_wait): the
+  // creator connects, the others wait for its session.
+  cn_spdy_session_waiter waiter;
+  char *creating_key;  // this job is the creator for this proxy key
+  bool waited;         // waited once: next time, connect without waiting
 } tunnel_job;
 
 static int start_lower(tunnel_job *j);
@@ -236,6 +243,46 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
   return cn_stream_socket_connect(j->spdy_tunnel, on_io, j);
 }
 
+// The creator's connection will not become the proxy's session (it failed,
+// or negotiated HTTP/1.1: |http11|): the jobs and requests waiting for it
+// look for themselves.
+static void end_creating(tunnel_job *j, bool http11) {
+  if (!j->creating_key)
+    return;
+  cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(j->params->session);
+  if (http11)
+    cn_spdy_session_pool_note_http11(sp, j->creating_key);
+  cn_spdy_session_pool_creation_done(sp, j->creating_key);
+  free(j->creating_key);
+  j->creating_key = NULL;
+}
+
+// No live session to the proxy: if one is being made (a racing job or
+// request connects), wait for it (TS_WAIT, CN_ERR_IO_PENDING) instead of
+// opening another connection; else become the creator. Only once per job.
+static int wait_for_racing_session(tunnel_job *j) {
+  char *key = proxy_session_key(j);
+  if (!key || j->waited || j->creating_key ||
+      !cn_http_network_session_proxy_offers_multiplexed(j->params->session, &j->params->proxy)) {
+    free(key);
+    return CN_OK;
+  }
+  cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(j->params->session);
+  int rv = CN_OK;
+  if (cn_spdy_session_pool_should_coordinate(sp, key, true)) {
+    if (cn_spdy_session_pool_start_creating(sp, key)) {
+      j->creating_key = key;
+      key = NULL;
+    } else if (cn_spdy_session_pool_wait(sp, key, &j->waiter, on_io, j) == CN_ERR_IO_PENDING) {
+      j->waited = true;
+      j->state = TS_WAIT;
+      rv = CN_ERR_IO_PENDING;
+    }
+  }
+  free(key);
+  return rv;
+}
+
 // Before any connection to the proxy: a live session to it carries the
 // tunnel ("jump to step 9" inside F5/F6).
 static int try_live_session(tunnel_job *j, bool *started) {
@@ -269,6 +316,9 @@ static int adopt_proxy_session(tunnel_job *j) {
   int rv = cn_spdy_session_pool_add(cn_http_network_session_spdy_pool(j->params->session), key,
                                     socket, &session, &reused);
   free(key);
+  // The pool has cleared the creating mark and woken the waiters.
+  free(j->creating_key);
+  j->creating_key = NULL;
   if (rv < 0)
     return proxy_failed(j, rv);
   return start_spdy_tunnel(j, session, reused);
@@ -317,9 +367,17 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
 static int run(tunnel_job *j, int rv) {
   for (;;) {
     switch (j->state) {
-      case TS_LOWER: {
-        if (rv < 0)
+      case TS_WAIT:
+        // A racing session was made (or its creator gave up): look again.
+        rv = start_lower(j);
+        if (rv == CN_ERR_IO_PENDING)
           return rv;
+        continue;
+      case TS_LOWER: {
+        if (rv < 0) {
+          end_creating(j, false);
+          return rv;
+        }
         cn_next_proto proto = cn_stream_socket_negotiated_protocol(j->pooled);
         if ((proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2) && j->params->session) {
           rv = adopt_proxy_session(j);
@@ -327,6 +385,7 @@ static int run(tunnel_job *j, int rv) {
             return rv;
           continue;
         }
+        end_creating(j, true);
         rv = send_connect(j);
         if (rv == CN_ERR_IO_PENDING)
           return rv;
@@ -423,6 +482,9 @@ static int start_lower(tunnel_job *j) {
   int rv = try_live_session(j, &started);
   if (started)
     return rv;
+  rv = wait_for_racing_session(j);
+  if (rv == CN_ERR_IO_PENDING)
+    return rv;
   j->state = TS_LOWER;
   j->pooled = cn_pooled_socket_new(j->base.netlog);
   return cn_client_socket_pool_request(j->params->lower_pool, j->params->lower_group_id,
@@ -482,6 +544,8 @@ static void set_priority_(cn_connect_job *job, cn_request_priority priority) {
 
 static void destroy_(cn_connect_job *job) {
   tunnel_job *j = (tunnel_job *)job;
+  cn_spdy_session_waiter_cancel(&j->waiter);
+  end_creating(j, false);
   log_end(j, CN_ERR_ABORTED, 0);
   drop_connection(j);
   cn_stream_socket_destroy(j->base.socket);

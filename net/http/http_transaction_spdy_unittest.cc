@@ -478,6 +478,7 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
   }
   cn_spdy_session_pool *spdy_pool() { return cn_http_network_session_spdy_pool(session_); }
   void SecondOriginWaitsForTheFirstsSlot();
+  void RacingTunnelsShareOneProxyConnection(const std::vector<std::string> &urls);
   // A GET started (not waited for); Finish() waits and reads the body.
   struct Started {
     cn_url url;
@@ -693,6 +694,35 @@ TEST_P(HttpTransactionSpdyTest, StalledProxySessionClosesIdleTunnelConnection) {
   EXPECT_EQ(1u, factory_.created());
   EXPECT_EQ(2u, counters_.tunnels);
   EXPECT_EQ(0u, cn_client_socket_pool_idle_count(ssl_origin()));
+}
+
+// Tunnels racing to a new proxy share one connection to it, like requests:
+// the first tunnel job connects, the others wait for its session and open
+// their CONNECT streams on it (F6 to two origins, F5 twice to one: HTTP/1.1
+// takes a tunnel per request). Each used to open its own connection.
+void HttpTransactionSpdyTest::RacingTunnelsShareOneProxyConnection(
+    const std::vector<std::string> &urls) {
+  SpdyProxyPeer *peer = AddPeer();
+  std::vector<std::unique_ptr<Started>> runs;
+  for (const std::string &url : urls)
+    runs.push_back(StartGet(url));
+  int retries = 0;
+  for (auto &r : runs)
+    EXPECT_EQ("200 hello", Finish(std::move(r), &retries));
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(urls.size(), peer->connects.size());
+  EXPECT_EQ(urls.size(), counters_.tunnels);
+}
+
+TEST_P(HttpTransactionSpdyTest, RacingF6TunnelsToANewProxyShareOneConnection) {
+  RacingTunnelsShareOneProxyConnection({"https://origin.test/", "https://other.test/"});
+}
+
+TEST_P(HttpTransactionSpdyTest, RacingF5TunnelsToANewProxyShareOneConnection) {
+  DestroySession();
+  origin_http11_only_ = true;
+  MakeSession("https://proxy.test:443");
+  RacingTunnelsShareOneProxyConnection({"https://origin.test/1", "https://origin.test/2"});
 }
 
 // F5: the origin speaks HTTP/1.1 inside the CONNECT stream (the proxy
