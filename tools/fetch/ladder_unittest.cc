@@ -275,8 +275,7 @@ TEST(LadderTest, MalformedLinesAreCountedAndSkipped) {
       "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\",\"phase\":\"MIDDLE\"}",
       "{\"time_us\":-5,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\",\"phase\":\"NONE\"}",
       "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\"},\"type\":\"X\",\"phase\":\"NONE\"}",
-      "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\",\"phase\":\"NONE\","
-      "\"params\":[]}",
+      R"({"time_us":1,"source":{"type":"REQUEST","id":1},"type":"X","phase":"NONE","params":[]})",
       "{\"time_us\":1,\"source\":{\"type\":\"REQUEST\",\"id\":1},\"type\":\"X\"",  // cut
       "",
   };
