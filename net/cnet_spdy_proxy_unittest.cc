@@ -235,6 +235,33 @@ TEST_P(CnetSpdyProxyTest, ThousandConcurrentRequestsOverOneProxySession) {
   EXPECT_EQ(static_cast<uint64_t>(kRequests), st.requests);
 }
 
+// Eight https:// requests started at once to a proxy never tried (F5):
+// their tunnel jobs race, but only the first connects to the proxy; the
+// others wait for its session and open their CONNECT streams on it — one
+// TCP connection and one session to the proxy, not one per tunnel.
+TEST_P(CnetSpdyProxyTest, RacingTunnelsWaitForOneProxySession) {
+  ASSERT_NO_FATAL_FAILURE(Start(cn_test_server_session_options{}, /*tls_origin=*/true));
+  std::string base = "https://origin.test:" + std::to_string(cn_test_server_port(origin_));
+  const int kRequests = 8;
+  std::vector<Fetch> fetches(kRequests);
+  for (int i = 0; i < kRequests; i++)
+    ASSERT_EQ(0, StartFetch(base + "/bytes/" + std::to_string(1000 + i), &fetches[i], true));
+  ASSERT_TRUE(RunUntilDone(fetches, 20000)) << "requests did not complete";
+  for (int i = 0; i < kRequests; i++) {
+    EXPECT_EQ(0, fetches[i].error) << i;
+    EXPECT_EQ(static_cast<uint64_t>(1000 + i), fetches[i].length) << i;
+  }
+  cn_test_server_counters pc;
+  cn_test_server_get_counters(proxy_, &pc);
+  EXPECT_EQ(1u, pc.connections_accepted) << "one connection to the proxy";
+  cnet_stats st;
+  cnet_context_destroy_with_stats(ctx_, &st);
+  ctx_ = nullptr;
+  EXPECT_EQ(1u, st.tcp_connects);
+  EXPECT_EQ(1u, st.sessions);
+  EXPECT_GE(st.tunnels, 1u);
+}
+
 // A proxy that refuses a request on its HTTP/2 session with
 // HTTP_1_1_REQUIRED (RST_STREAM 0xd): the request is resent to it over
 // HTTP/1.1 and succeeds; the proxy is offered HTTP/1.1 only from then on
