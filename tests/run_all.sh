@@ -8,6 +8,7 @@
 #   smoke (debug, asan)                      the testserver and fetch binaries end to end
 #   ladder (debug, asan)                     fetch --trace ladder live for F1-F6 over SPDY/3.1 and HTTP/2
 #   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
+#   interop h2 peers (debug, asan)           fetch through nghttpx (--http2-proxy) + squid, to nginx and nghttpd (F3-F6 over h2)
 #   interop node-spdy (debug, asan)          fetch against node-spdy 4.0.2 as SPDY/3.1 proxy and origin (F3-F6, direct)
 #   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
@@ -102,6 +103,7 @@ for config in debug asan; do
   run_tap "smoke ($config)" tests/smoke_test.sh "out/$config"
   run_tap "ladder ($config)" tests/ladder_test.sh "out/$config"
   run_tap "interop squid ($config)" tests/interop/squid_test.sh "out/$config"
+  run_tap "interop h2 peers ($config)" tests/interop/h2_peers_test.sh "out/$config"
   run_tap "interop node-spdy ($config)" tests/interop/spdy_node_test.sh "out/$config"
 done
 
