@@ -402,17 +402,23 @@ check "F5 via nghttpx: 2 https:// GETs to an http/1.1 origin: 1 TCP, 2 TLS, 1 tu
 check "F5 via nghttpx: squid logged the CONNECT" \
   logged "$sq/access.log" "CONNECT origin.test:$h1_port"
 
-check "F6 via nghttpx: h2 inside the h2 tunnel to nginx: 2 sessions, 1 tunnel, 2 streams" \
+# streams counts the CONNECT stream too (one per tunnel).
+check "F6 via nghttpx: h2 inside the h2 tunnel to nginx: 2 sessions, 1 tunnel, 2 GETs + 1 CONNECT" \
   fetch_counts "1k.bin 100k.bin" \
-  "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=2 requests=2" \
+  "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=3 requests=2" \
   "${via[@]}" --protocols h2 "$h2/1k.bin" "$h2/100k.bin"
 check "F6 via nghttpx: a second origin (nghttpd) on the same proxy session: +1 tunnel, +1 TLS, no new TCP" \
   fetch_counts "1k.bin 100k.bin 1k.bin" \
-  "tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=3 requests=3" \
+  "tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=5 requests=3" \
   "${via[@]}" --protocols h2 "$h2/1k.bin" "$nd/100k.bin" "$h2/1k.bin"
 check "F4+F5+F6 via nghttpx in one run: one proxy session" \
   fetch_counts "1k.bin 1k.bin 1k.bin" "tcp_connects=1 tunnels=2 requests=3" \
   "${via[@]}" --protocols h2,http/1.1 "$plain/1k.bin" "$h1/1k.bin" "$h2/1k.bin"
+check "racing to nghttpx: 5 requests at once (F5 x2, F6 to 2 origins, F4): 1 TCP, 1 proxy session" \
+  fetch_counts "1k.bin 1k.bin 1k.bin 1k.bin index.html" \
+  "tcp_connects=1 sessions=3 requests=5" \
+  "${via[@]}" --parallel 5 --protocols h2,http/1.1 "$h1/1k.bin" "$h2/1k.bin" "$plain/1k.bin" \
+  "$nd/1k.bin" "$h1/index.html"
 check "F6 via nghttpx: 5 MB from nginx is intact (sha256)" \
   fetch_sha256 5m.bin "${via[@]}" --protocols h2 "$h2/5m.bin"
 check "F4 via nghttpx: 5 MB from nginx is intact (sha256)" \
