@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 suite_context() {  # the tails of the peers' logs, after a failing check's output
   local f
-  for f in "$work/nghttpx.err" "$work/nghttpx.access" "$work/nghttpx1.access" "$sq/cache.log" "$sq/access.log" \
+  for f in "$work/nghttpx.err" "$work/nghttpx.access" "$work/nghttpx1.access" "$work/nghttpx2.access" "$sq/cache.log" "$sq/access.log" \
     "$work/nginx/error.log" "$work/nginx/access.log" "$work/nghttpd.log" "$work/nghttpd2.log"; do
     [ -s "$f" ] || continue
     echo "--- ${f#"$work"/} (tail)"
@@ -287,11 +287,18 @@ start_nghttpx1() {
   run_nghttpx nghttpx1 "$proxy1_port" --frontend-http2-max-concurrent-streams=1
 }
 start_with_retries start_nghttpx1 || bail "nghttpx $nghttpx_version (one stream per session) starts"
+# A third that sends GOAWAY after two streams of a session.
+start_nghttpx2() {
+  read -r proxy2_port < <(free_ports 1)
+  run_nghttpx nghttpx2 "$proxy2_port" --frontend-max-requests=2
+}
+start_with_retries start_nghttpx2 || bail "nghttpx $nghttpx_version (GOAWAY after 2 streams) starts"
 
 check "peers listen: nghttpx $nghttpx_version, nghttpd $nghttpd_version, $nginx_version, squid $squid_version" true
 
 proxy="https://proxy.test:$proxy_port"
 proxy1="https://proxy.test:$proxy1_port"
+proxy2="https://proxy.test:$proxy2_port"
 plain="http://origin.test:$plain_port"
 h1="https://origin.test:$h1_port"
 h1b="https://h2origin.test:$h1_port"  # the same server under another name: another tunnel
@@ -305,6 +312,7 @@ res=(--resolve "proxy.test:*:127.0.0.1" --resolve "origin.test:*:127.0.0.1"
   --resolve "h2origin.test:*:127.0.0.1")
 via=(-x "$proxy" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
 via1=(-x "$proxy1" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
+via2=(-x "$proxy2" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
 direct=(--cacert "$ca" --protocols h2 "${res[@]}")
 
 # --- helpers -------------------------------------------------------------------------
@@ -467,6 +475,13 @@ check "one-stream nghttpx: 5 requests 3 at a time (F6 to 2 origins, F5 to 2, F4)
   fetch_counts "5m.bin 5m.bin 5m.bin 100k.bin 1k.bin" "tunnels=4 requests=5" \
   "${via1[@]}" --max-time 30 --parallel 3 --protocols h2,http/1.1 "$h2/5m.bin" "$nd/5m.bin" \
   "$h1/5m.bin" "$plain/100k.bin" "$h1b/1k.bin"
+
+# The proxy's GOAWAY: a going-away proxy session is not used for new
+# streams (its open tunnel lives on); the next request opens a new one.
+check "nghttpx GOAWAY after 2 streams: F4, F4 | F4, F6 | F4 on 3 proxy connections" \
+  fetch_counts "1k.bin 100k.bin 1k.bin 1k.bin index.html" "tcp_connects=3 tunnels=1 requests=5" \
+  "${via2[@]}" --protocols h2 "$plain/1k.bin" "$plain/100k.bin" "$plain/1k.bin" "$h2/1k.bin" \
+  "$plain/index.html"
 
 # --- 2. nginx, listen ssl http2 (direct) --------------------------------------------------
 
