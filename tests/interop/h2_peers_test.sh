@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 suite_context() {  # the tails of the peers' logs, after a failing check's output
   local f
-  for f in "$work/nghttpx.err" "$work/nghttpx.access" "$work/nghttpx1.access" "$work/nghttpx2.access" "$sq/cache.log" "$sq/access.log" \
+  for f in "$work/nghttpx.err" "$work/nghttpx.access" "$work/nghttpx1.access" "$work/nghttpx2.access" "$work/nghttpx3.access" "$sq/cache.log" "$sq/access.log" \
     "$work/nginx/error.log" "$work/nginx/access.log" "$work/nghttpd.log" "$work/nghttpd2.log"; do
     [ -s "$f" ] || continue
     echo "--- ${f#"$work"/} (tail)"
@@ -234,10 +234,31 @@ squid_user=proxy
 id -u proxy >/dev/null 2>&1 || squid_user=nobody
 printf '127.0.0.1 origin.test h2origin.test\n' > "$sq/hosts"
 
+# Basic auth on a second http_port (squid's basic_ncsa_auth helper), for a
+# proxy in front of it that needs credentials.
+ncsa=""
+for d in /usr/lib/squid /usr/lib64/squid /usr/libexec/squid; do
+  [ -x "$d/basic_ncsa_auth" ] && { ncsa="$d/basic_ncsa_auth"; break; }
+done
+if [ -n "$ncsa" ]; then
+  printf 'alice:%s\n' "$(openssl passwd -apr1 's3cret')" > "$sq/passwd" || ncsa=""
+fi
+
 start_squid() {
-  read -r squid_port < <(free_ports 1)
-  cat > "$sq/squid.conf" <<EOF
-http_port 127.0.0.1:$squid_port
+  read -r squid_port squid_auth_port < <(free_ports 2)
+  {
+    echo "http_port 127.0.0.1:$squid_port"
+    if [ -n "$ncsa" ]; then
+      cat <<EOF
+http_port 127.0.0.1:$squid_auth_port
+auth_param basic program $ncsa $sq/passwd
+auth_param basic children 2 startup=1 idle=1
+auth_param basic realm cnet-h2-interop
+acl authed proxy_auth REQUIRED
+acl auth_ports localport $squid_auth_port
+EOF
+    fi
+    cat <<EOF
 pid_filename $sq/squid.pid
 cache_log $sq/cache.log
 access_log stdio:$sq/access.log
@@ -251,13 +272,16 @@ visible_hostname cnet-h2-interop
 shutdown_lifetime 0 seconds
 acl SSL_ports port $h1_port $h2_port $h2x_port $nghttpd_port $nghttpd2_port
 http_access deny CONNECT !SSL_ports
-http_access allow localhost
-http_access deny all
 EOF
-  # Root: squid drops to an unprivileged user (it refuses to serve as root).
-  [ "$(id -u)" -eq 0 ] && echo "cache_effective_user $squid_user" >> "$sq/squid.conf"
+    [ -n "$ncsa" ] && printf '%s\n' "http_access allow auth_ports localhost authed" \
+      "http_access deny auth_ports"
+    printf '%s\n' "http_access allow localhost" "http_access deny all"
+    # Root: squid drops to an unprivileged user (it refuses to serve as root).
+    [ "$(id -u)" -eq 0 ] && echo "cache_effective_user $squid_user"
+  } > "$sq/squid.conf"
   "$squid_bin" -k parse -f "$sq/squid.conf" >> "$work/setup.log" 2>&1 || return 1
-  start_peer squid "$work/squid.out" "$squid_port" "$squid_bin" -N -f "$sq/squid.conf"
+  start_peer squid "$work/squid.out" "$squid_port${ncsa:+ $squid_auth_port}" \
+    "$squid_bin" -N -f "$sq/squid.conf"
 }
 chmod 711 "$work"
 [ "$(id -u)" -eq 0 ] && chown -R "$squid_user" "$sq"
@@ -265,40 +289,49 @@ start_with_retries start_squid || bail "squid $squid_version starts"
 
 # --- nghttpx --http2-proxy: the HTTP/2 secure proxy ------------------------------------
 
-run_nghttpx() {  # run_nghttpx NAME PORT extra-options...: logs NAME.err, NAME.access
-  local name="$1" port="$2"
-  shift 2
+run_nghttpx() {  # run_nghttpx NAME PORT SQUID_PORT extra-options...: logs NAME.err, .access
+  local name="$1" port="$2" backend="$3"
+  shift 3
   # --conf /dev/null: not the system's config; --single-process: one PID to kill.
   start_peer "$name" "$work/$name.out" "$port" \
     "$nghttpx_bin" --conf=/dev/null --single-process --http2-proxy --no-ocsp \
-    --frontend="127.0.0.1,$port" --backend="127.0.0.1,$squid_port" \
+    --frontend="127.0.0.1,$port" --backend="127.0.0.1,$backend" \
     --errorlog-file="$work/$name.err" --accesslog-file="$work/$name.access" "$@" \
     "$work/leaf.key" "$work/leaf.pem"
 }
 start_nghttpx() {
   read -r proxy_port < <(free_ports 1)
-  run_nghttpx nghttpx "$proxy_port"
+  run_nghttpx nghttpx "$proxy_port" "$squid_port"
 }
 start_with_retries start_nghttpx || bail "nghttpx $nghttpx_version --http2-proxy starts"
 # A second proxy that allows one concurrent stream per client session: the
 # CONNECT stream of an idle tunnel is then the only slot.
 start_nghttpx1() {
   read -r proxy1_port < <(free_ports 1)
-  run_nghttpx nghttpx1 "$proxy1_port" --frontend-http2-max-concurrent-streams=1
+  run_nghttpx nghttpx1 "$proxy1_port" "$squid_port" --frontend-http2-max-concurrent-streams=1
 }
 start_with_retries start_nghttpx1 || bail "nghttpx $nghttpx_version (one stream per session) starts"
 # A third that sends GOAWAY after two streams of a session.
 start_nghttpx2() {
   read -r proxy2_port < <(free_ports 1)
-  run_nghttpx nghttpx2 "$proxy2_port" --frontend-max-requests=2
+  run_nghttpx nghttpx2 "$proxy2_port" "$squid_port" --frontend-max-requests=2
 }
 start_with_retries start_nghttpx2 || bail "nghttpx $nghttpx_version (GOAWAY after 2 streams) starts"
+# A fourth in front of squid's Basic-auth port: the 407s come through it.
+start_nghttpx3() {
+  read -r proxy3_port < <(free_ports 1)
+  run_nghttpx nghttpx3 "$proxy3_port" "$squid_auth_port"
+}
+if [ -n "$ncsa" ]; then
+  start_with_retries start_nghttpx3 || bail "nghttpx $nghttpx_version (to squid with auth) starts"
+fi
 
 check "peers listen: nghttpx $nghttpx_version, nghttpd $nghttpd_version, $nginx_version, squid $squid_version" true
 
 proxy="https://proxy.test:$proxy_port"
 proxy1="https://proxy.test:$proxy1_port"
 proxy2="https://proxy.test:$proxy2_port"
+proxy3="https://proxy.test:${proxy3_port:-1}"
 plain="http://origin.test:$plain_port"
 h1="https://origin.test:$h1_port"
 h1b="https://h2origin.test:$h1_port"  # the same server under another name: another tunnel
@@ -313,6 +346,7 @@ res=(--resolve "proxy.test:*:127.0.0.1" --resolve "origin.test:*:127.0.0.1"
 via=(-x "$proxy" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
 via1=(-x "$proxy1" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
 via2=(-x "$proxy2" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
+via3=(-x "$proxy3" --proxy-cacert "$ca" --cacert "$ca" --proxy-protocols h2 "${res[@]}")
 direct=(--cacert "$ca" --protocols h2 "${res[@]}")
 
 # --- helpers -------------------------------------------------------------------------
@@ -482,6 +516,36 @@ check "nghttpx GOAWAY after 2 streams: F4, F4 | F4, F6 | F4 on 3 proxy connectio
   fetch_counts "1k.bin 100k.bin 1k.bin 1k.bin index.html" "tcp_connects=3 tunnels=1 requests=5" \
   "${via2[@]}" --protocols h2 "$plain/1k.bin" "$plain/100k.bin" "$plain/1k.bin" "$h2/1k.bin" \
   "$plain/index.html"
+
+# Proxy authentication through the h2 proxy: squid's 407 comes back as the
+# stream's answer; with credentials the request is sent again on a new
+# stream of the same session, and later ones carry them at once.
+fetch_fails() {  # fetch_fails ERR_NAME fetch-args...
+  local err="$1"
+  shift
+  if timeout 30 "$fetch" --no-proxy-env "$@" > "$work/body" 2> "$work/err"; then
+    echo "fetch succeeded; want $err"
+    return 1
+  fi
+  grep -q "$err" "$work/err" || { echo "want $err, got:"; cat "$work/err"; return 1; }
+}
+if [ -n "$ncsa" ]; then
+  check "407 via nghttpx: no credentials is ERR_PROXY_AUTH_REQUESTED (F4)" \
+    fetch_fails ERR_PROXY_AUTH_REQUESTED "${via3[@]}" "$plain/1k.bin"
+  check "407 via nghttpx: a wrong password is ERR_PROXY_AUTH_REQUESTED (F6)" \
+    fetch_fails ERR_PROXY_AUTH_REQUESTED "${via3[@]}" --proxy-user alice:wrong --protocols h2 \
+    "$h2/1k.bin"
+  check "407 via nghttpx: --proxy-user, F4 twice: one session, 3 streams (407, 200, 200)" \
+    fetch_counts "1k.bin 100k.bin" "tcp_connects=1 sessions=1 streams=3 requests=2" \
+    "${via3[@]}" --proxy-user alice:s3cret "$plain/1k.bin" "$plain/100k.bin"
+  check "407 via nghttpx: --proxy-user, F6 and F5: one proxy connection" \
+    fetch_counts "1k.bin 1k.bin" "tcp_connects=1 tunnels=2 requests=2" \
+    "${via3[@]}" --proxy-user alice:s3cret --protocols h2,http/1.1 "$h2/1k.bin" "$h1/1k.bin"
+  check "407 via nghttpx: squid logged the tunnel for alice" \
+    logged "$sq/access.log" "TCP_TUNNEL/200 .* CONNECT origin.test:$h1_port alice "
+else
+  skip "proxy auth through nghttpx" "squid's basic_ncsa_auth helper is missing"
+fi
 
 # --- 2. nginx, listen ssl http2 (direct) --------------------------------------------------
 
