@@ -520,15 +520,6 @@ check "nghttpx GOAWAY after 2 streams: F4, F4 | F4, F6 | F4 on 3 proxy connectio
 # Proxy authentication through the h2 proxy: squid's 407 comes back as the
 # stream's answer; with credentials the request is sent again on a new
 # stream of the same session, and later ones carry them at once.
-fetch_fails() {  # fetch_fails ERR_NAME fetch-args...
-  local err="$1"
-  shift
-  if timeout 30 "$fetch" --no-proxy-env "$@" > "$work/body" 2> "$work/err"; then
-    echo "fetch succeeded; want $err"
-    return 1
-  fi
-  grep -q "$err" "$work/err" || { echo "want $err, got:"; cat "$work/err"; return 1; }
-}
 if [ -n "$ncsa" ]; then
   check "407 via nghttpx: no credentials is ERR_PROXY_AUTH_REQUESTED (F4)" \
     fetch_fails ERR_PROXY_AUTH_REQUESTED "${via3[@]}" "$plain/1k.bin"

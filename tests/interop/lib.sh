@@ -100,3 +100,13 @@ expect_stats() {  # expect_stats key=value...: the --stats line in $work/err
     }
   done
 }
+
+fetch_fails() {  # fetch_fails ERR_NAME fetch-args...: fetch fails, naming ERR_NAME
+  local err="$1"
+  shift
+  if timeout 30 "$fetch" --no-proxy-env "$@" > "$work/body" 2> "$work/err"; then
+    echo "fetch $(printf '%.100s ' "$@")succeeded; want $err"
+    return 1
+  fi
+  grep -q "$err" "$work/err" || { echo "want $err, got:"; cat "$work/err"; return 1; }
+}

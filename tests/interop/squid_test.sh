@@ -270,16 +270,6 @@ fetch_counts() {  # fetch_counts "N..." "key=value..." fetch-args...: body exact
   expect_body $lens && expect_stats $stats
 }
 
-fetch_fails() {  # fetch_fails ERR_NAME fetch-args...
-  local err="$1"
-  shift
-  if timeout 30 "$fetch" --no-proxy-env "$@" > "$work/body" 2> "$work/err"; then
-    echo "fetch $* succeeded; want $err"
-    return 1
-  fi
-  grep -q "$err" "$work/err" || { echo "fetch $*: want $err, got:"; cat "$work/err"; return 1; }
-}
-
 logged() {  # logged REGEX: squid's access.log has a matching line
   grep -qE "$1" "$sq/access.log" || { echo "access.log has no line matching: $1"; return 1; }
 }
