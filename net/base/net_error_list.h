@@ -50,7 +50,7 @@ CN_NET_ERROR(ALPN_NEGOTIATION_FAILED, -122, "the server chose no protocol the cl
 CN_NET_ERROR(NPN_NEGOTIATION_FAILED, -123, "protocol negotiation (NPN) failed")
 CN_NET_ERROR(SSL_DECOMPRESSION_FAILURE_ALERT, -125, "the peer sent a TLS decompression_failure alert")
 CN_NET_ERROR(SSL_BAD_RECORD_MAC_ALERT, -126, "the peer sent a TLS bad_record_mac alert")
-CN_NET_ERROR(PROXY_AUTH_REQUESTED, -127, "the proxy requires authentication and no credentials were given")
+CN_NET_ERROR(PROXY_AUTH_REQUESTED, -127, "the proxy requires authentication: no credentials were given, or it refused them")
 CN_NET_ERROR(PROXY_CONNECTION_FAILED, -130, "could not connect to the proxy server")
 CN_NET_ERROR(MANDATORY_PROXY_CONFIGURATION_FAILED, -131, "the mandatory proxy configuration could not be used")
 CN_NET_ERROR(PRECONNECT_MAX_SOCKET_LIMIT, -133, "the socket pool limit was reached while preconnecting")
