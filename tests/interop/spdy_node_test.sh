@@ -336,19 +336,22 @@ check "F5 over spdy/3.1: SYN_REPLY 502 to CONNECT is ERR_TUNNEL_CONNECTION_FAILE
 f6_one_tunnel() {
   fetch_ok --stats "${proxy[@]}" --protocols spdy/3.1 "$A/whoami" "$A/bytes/2000" &&
     expect_parts 'A spdy/3.1 GET\n' @2000 &&
-    expect_stats tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=2 requests=2 &&
+    expect_stats tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=3 requests=2 &&
     expect_log proxy 1 "^session [0-9]+ stream 1 CONNECT origin.test:$A_port -> 200$" &&
     expect_log A 2 '^A spdy/3.1 GET /(whoami|bytes/2000)$'
 }
 check "F6: spdy/3.1 inside the spdy/3.1 tunnel, 2 GETs: 1 TCP, 2 TLS, 2 sessions, 1 tunnel" f6_one_tunnel
-check "F6: 24 GETs 8 at a time: 1 TCP, 1 tunnel, 24 streams of the inner session" \
-  parallel_one_session "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=24 requests=24" \
+check "F6: 24 GETs 8 at a time: 1 TCP, 1 tunnel, 24 streams of the inner session + the CONNECT stream" \
+  parallel_one_session "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=25 requests=24" \
   "${proxy[@]}" --protocols spdy/3.1 "$A"
+check "F5: 24 GETs 8 at a time: the racing tunnel jobs wait for one proxy session: 1 TCP connect" \
+  parallel_one_session "tcp_connects=1 sessions=1 requests=24" \
+  "${proxy[@]}" --protocols http/1.1 "$A"
 check "F6: a 1 MB body is exact" \
-  fetch_counts 1000000 "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=1" \
+  fetch_counts 1000000 "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=2" \
   "${proxy[@]}" --protocols spdy/3.1 "$A/bytes/1000000"
 check "F6: a 20 MB body is exact (past cnet's 6 MB stream and 15 MB session windows: its WINDOW_UPDATEs reach node-spdy)" \
-  fetch_counts 20000000 "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=1" \
+  fetch_counts 20000000 "tcp_connects=1 tls_handshakes=2 tunnels=1 sessions=2 streams=2" \
   "${proxy[@]}" --protocols spdy/3.1 "$A/bytes/20000000"
 check "F6: POST /echo, 100 kB (> the 64 kB windows of both sessions) comes back intact" \
   upload_echoed "${proxy[@]}" --protocols spdy/3.1 "$A/echo"
@@ -377,7 +380,7 @@ check "F5: a second origin through the same proxy session: +1 tunnel, +1 TLS, no
 idle_session_pinged() {  # cnet PINGs a session idle for 10 s (its default) before reusing it
   fetch_ok --stats "${proxy[@]}" --protocols spdy/3.1 "$A/whoami" "$B/slow/10300" "$A/whoami" &&
     expect_parts "A spdy/3.1 GET\nslowA spdy/3.1 GET\n" &&
-    expect_stats tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=3 requests=3 &&
+    expect_stats tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=5 requests=3 &&
     expect_log A 1 '^A PING$' && expect_log proxy 2 ' CONNECT '
 }
 check "F6: the origin session, idle for 10 s, answers cnet's PING and is reused (no new tunnel)" \
