@@ -14,7 +14,7 @@ packages=(
   curl                            # interop cross-checks in the tests
   squid openssl                   # tests/interop: a real proxy (GnuTLS build: https_port works)
   nghttp2-proxy nghttp2-server    # tests/interop: nghttpx (HTTP/2 proxy) and nghttpd (HTTP/2 origin)
-  nginx-light                     # tests/interop: nginx with http2 on TLS
+  nginx-light libnginx-mod-http-echo  # tests/interop: nginx with http2 on TLS, echo for uploads
   libjansson-dev                  # JSON parsing of NetLog lines (fetch --trace ladder)
 )
 
