@@ -21,8 +21,14 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
   SpdyStreamSocketTest() {
     cn_netlog_init(&netlog_);
     cn_netlog_counters_attach(&counters_, &netlog_);
-    pair_ = std::make_unique<SessionPair>(loop(), &netlog_, GetParam(), 0);
-    // The proxy answers each CONNECT with the next status of |answers_|.
+    MakePair(nullptr);
+  }
+  // A client and a proxy session over a pipe, both with |opts| (NULL:
+  // defaults). The proxy answers each CONNECT with the next status of
+  // |answers_|.
+  void MakePair(const cn_spdy_session_options *opts) {
+    pair_.reset();
+    pair_ = std::make_unique<SessionPair>(loop(), &netlog_, GetParam(), 0, opts, opts);
     pair_->server_rec.on_stream_hook = [this](cn_spdy_stream *st) {
       pair_->server_rec.streams.emplace_back(new Responder(st, true));
       size_t i = pair_->server_rec.streams.size() - 1;
@@ -140,6 +146,56 @@ TEST_P(SpdyStreamSocketTest, ConnectThenBytesBothWays) {
   cn_iobuf_unref(r);
   EXPECT_EQ(in, got);
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(socket_));
+}
+
+// A 1 MiB body each way through a tunnel whose stream and session windows
+// are 64 KiB: writes become DATA only as the proxy's WINDOW_UPDATEs open the
+// window, and our reads give credit back, so both directions complete
+// exactly (a byte past a window would be a FLOW_CONTROL_ERROR that fails
+// the session).
+TEST_P(SpdyStreamSocketTest, MiBEachWayThroughA64KiBWindow) {
+  cn_spdy_session_options opts;
+  cn_spdy_session_options_init(&opts);
+  opts.stream_recv_window = 64 * 1024;
+  opts.session_recv_window = 64 * 1024;
+  MakePair(&opts);
+  ASSERT_EQ(CN_OK, Connect(false));
+
+  std::string out = Pattern(1 << 20, 3);
+  cn_iobuf *w = cn_iobuf_from_copy(out.data(), out.size());
+  pair_->server_rec.streams[0]->Go();
+  size_t sent = 0;
+  while (sent < out.size()) {
+    state_ = {false, 0};
+    int n = Wait(cn_stream_socket_write(socket_, w, out.size() - sent, &Done, &state_));
+    ASSERT_GT(n, 0);
+    sent += static_cast<size_t>(n);
+    cn_iobuf *rest = cn_iobuf_from_copy(out.data() + sent, out.size() - sent);
+    cn_iobuf_unref(w);
+    w = rest;
+  }
+  cn_iobuf_unref(w);
+  ASSERT_TRUE(RunUntil(loop(), [&] {
+    return pair_->server_rec.streams[0]->request_body.size() == out.size();
+  }));
+  EXPECT_TRUE(pair_->server_rec.streams[0]->request_body == out) << "upload differs";
+
+  std::string in = Pattern(1 << 20, 4);
+  pair_->server_rec.streams[0]->Write(in, true);
+  std::string got;
+  cn_iobuf *r = cn_iobuf_new(16384);
+  for (;;) {
+    state_ = {false, 0};
+    int n = Wait(cn_stream_socket_read(socket_, r, 16384, &Done, &state_));
+    ASSERT_GE(n, 0);
+    if (n == 0)
+      break;
+    got.append(reinterpret_cast<char *>(r->data), static_cast<size_t>(n));
+  }
+  cn_iobuf_unref(r);
+  EXPECT_EQ(in.size(), got.size());
+  EXPECT_TRUE(in == got) << "download differs";
+  EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
 }
 
 TEST_P(SpdyStreamSocketTest, ProxyAuthRetriesOnANewStreamOfTheSameSession) {
