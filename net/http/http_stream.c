@@ -207,11 +207,42 @@ static int socket_write(cn_http_stream *s) {
   return rv;
 }
 
+// Accounts a socket write of |rv| bytes of [write_off, write_end). True when
+// the range is all out (write_buf released); false when the rest is to be
+// written from state |again| (queued here).
+static bool write_finished(cn_http_stream *s, int rv, int again) {
+  s->write_off += (size_t)rv;
+  if (s->write_off < s->write_end) {
+    s->next_state = again;
+    return false;
+  }
+  cn_iobuf_unref(s->write_buf);
+  s->write_buf = NULL;
+  return true;
+}
+
 static int socket_read(cn_http_stream *s, cn_iobuf *buf, size_t len) {
   int rv = cn_stream_socket_read(s->socket, buf, len, on_io_complete, s);
   if (rv == CN_ERR_IO_PENDING)
     s->socket_io_pending = true;
   return rv;
+}
+
+// Reads from the socket into the stream's own buffer (allocated on first
+// use), which is empty after this: what it held is all parsed.
+static int socket_read_own(cn_http_stream *s) {
+  if (!s->read_buf)
+    s->read_buf = cn_iobuf_new(CN_HTTP_STREAM_READ_SIZE);
+  s->read_pos = s->read_end = 0;
+  return socket_read(s, s->read_buf, CN_HTTP_STREAM_READ_SIZE);
+}
+
+// Feeds the parser the unparsed part of the stream's own buffer.
+static int parse_own(cn_http_stream *s, cn_http_parse_result *r) {
+  int ev = cn_http_response_parser_parse(&s->parser, s->read_buf->data + s->read_pos,
+                                         s->read_end - s->read_pos, r);
+  s->read_pos += r->consumed;
+  return ev;
 }
 
 // --- sending ---------------------------------------------------------------
@@ -284,13 +315,8 @@ static int do_send_headers(cn_http_stream *s) {
 static int do_send_headers_complete(cn_http_stream *s, int rv) {
   if (rv < 0)
     return rv;
-  s->write_off += (size_t)rv;
-  if (s->write_off < s->write_end) {
-    s->next_state = ST_SEND_HEADERS;
+  if (!write_finished(s, rv, ST_SEND_HEADERS))
     return CN_OK;
-  }
-  cn_iobuf_unref(s->write_buf);
-  s->write_buf = NULL;
   if (s->upload && (s->chunked || s->body_sent < s->body_size))
     s->next_state = ST_SEND_BODY;
   return CN_OK;
@@ -370,13 +396,8 @@ static int do_send_body_write(cn_http_stream *s) {
 static int do_send_body_write_complete(cn_http_stream *s, int rv) {
   if (rv < 0)
     return rv;
-  s->write_off += (size_t)rv;
-  if (s->write_off < s->write_end) {
-    s->next_state = ST_SEND_BODY_WRITE;
+  if (!write_finished(s, rv, ST_SEND_BODY_WRITE))
     return CN_OK;
-  }
-  cn_iobuf_unref(s->write_buf);
-  s->write_buf = NULL;
   if (s->chunked ? !s->last_chunk_sent : s->body_sent < s->body_size)
     s->next_state = ST_SEND_BODY;
   return CN_OK;
@@ -394,11 +415,8 @@ int cn_http_stream_read_response_headers(cn_http_stream *s, cn_completion_cb cb,
 }
 
 static int do_read_headers(cn_http_stream *s) {
-  if (!s->read_buf)
-    s->read_buf = cn_iobuf_new(CN_HTTP_STREAM_READ_SIZE);
-  s->read_pos = s->read_end = 0;
   s->next_state = ST_READ_HEADERS_COMPLETE;
-  return socket_read(s, s->read_buf, CN_HTTP_STREAM_READ_SIZE);
+  return socket_read_own(s);
 }
 
 static void log_response_head(cn_http_stream *s) {
@@ -443,9 +461,7 @@ static int do_read_headers_complete(cn_http_stream *s, int rv) {
   s->read_end = (size_t)rv;
   while (true) {
     cn_http_parse_result r;
-    int ev = cn_http_response_parser_parse(&s->parser, s->read_buf->data + s->read_pos,
-                                           s->read_end - s->read_pos, &r);
-    s->read_pos += r.consumed;
+    int ev = parse_own(s, &r);
     if (ev < 0)
       return ev;
     if (ev == CN_HTTP_PARSE_HEADERS) {
@@ -535,9 +551,7 @@ static int do_read_body(cn_http_stream *s) {
     }
     if (s->read_pos < s->read_end) {
       cn_http_parse_result r;
-      int ev = cn_http_response_parser_parse(&s->parser, s->read_buf->data + s->read_pos,
-                                             s->read_end - s->read_pos, &r);
-      s->read_pos += r.consumed;
+      int ev = parse_own(s, &r);
       if (ev < 0)
         return ev;
       if (ev == CN_HTTP_PARSE_BODY) {
@@ -550,13 +564,15 @@ static int do_read_body(cn_http_stream *s) {
       }
       continue;
     }
+    if (s->decoder) {
+      int n = drain_decoder(s);
+      if (n < 0)
+        return n;
+      if (n > 0)
+        continue;
+    }
     if (cn_http_response_parser_is_done(&s->parser)) {
       if (s->decoder) {
-        int n = drain_decoder(s);
-        if (n < 0)
-          return n;
-        if (n > 0)
-          continue;
         int rv = cn_http_content_decoder_finish(s->decoder);
         if (rv < 0)
           return rv;
@@ -565,24 +581,14 @@ static int do_read_body(cn_http_stream *s) {
       release_read_buf(s);
       return (int)s->produced;
     }
-    if (s->decoder) {
-      int n = drain_decoder(s);
-      if (n < 0)
-        return n;
-      if (n > 0)
-        continue;
-    }
     if (s->produced > 0)
       return (int)s->produced;  // what we have now beats waiting for more
 
     // Nothing buffered: read from the socket.
     s->next_state = ST_READ_BODY_COMPLETE;
     if (s->decoder) {
-      if (!s->read_buf)
-        s->read_buf = cn_iobuf_new(CN_HTTP_STREAM_READ_SIZE);
-      s->read_pos = s->read_end = 0;
       s->direct_read = false;
-      return socket_read(s, s->read_buf, CN_HTTP_STREAM_READ_SIZE);
+      return socket_read_own(s);
     }
     release_read_buf(s);
     s->direct_read = true;
