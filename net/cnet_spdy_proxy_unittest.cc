@@ -262,13 +262,18 @@ TEST_P(CnetSpdyProxyTest, RacingTunnelsWaitForOneProxySession) {
   EXPECT_GE(st.tunnels, 1u);
 }
 
+// HTTP_1_1_REQUIRED is HTTP/2's (SPDY/3.1 has no such code): these run
+// over HTTP/2 only.
+class CnetHttp2ProxyTest : public CnetSpdyProxyTest {};
+INSTANTIATE_TEST_SUITE_P(Http2Only, CnetHttp2ProxyTest,
+                         testing::Values(ProtoParam{"h2", CN_PROTO_HTTP2}),
+                         [](const testing::TestParamInfo<ProtoParam> &) { return "Http2"; });
+
 // A proxy that refuses a request on its HTTP/2 session with
 // HTTP_1_1_REQUIRED (RST_STREAM 0xd): the request is resent to it over
 // HTTP/1.1 and succeeds; the proxy is offered HTTP/1.1 only from then on
 // (later requests too).
-TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForARequest) {
-  if (GetParam().proto == CN_PROTO_SPDY31)
-    GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
+TEST_P(CnetHttp2ProxyTest, Http11RequiredByTheProxyForARequest) {
   ASSERT_NO_FATAL_FAILURE(StartWithProxyRequiringHttp11(false));
   for (int i = 0; i < 2; i++)
     EXPECT_EQ(i == 0 ? 1 : 0, FetchBytes(origin_base_, 5000)) << "resends of request " << i;
@@ -281,9 +286,7 @@ TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForARequest) {
 
 // The same for a CONNECT (an https:// origin through the proxy): the
 // tunnel is made again over an HTTP/1.1 connection to the proxy.
-TEST_P(CnetSpdyProxyTest, Http11RequiredByTheProxyForAConnect) {
-  if (GetParam().proto == CN_PROTO_SPDY31)
-    GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
+TEST_P(CnetHttp2ProxyTest, Http11RequiredByTheProxyForAConnect) {
   ASSERT_NO_FATAL_FAILURE(StartWithProxyRequiringHttp11(true));
   std::string base = "https://origin.test:" + std::to_string(cn_test_server_port(origin_));
   for (int i = 0; i < 2; i++)
