@@ -216,23 +216,32 @@ std::string Chunked(const std::string &body, size_t piece) {
   return out + "0\r\n\r\n";
 }
 
-class HttpStreamTest : public ::testing::TestWithParam<cn_mock_mode> {
+// The stream over a scripted socket, with a NetLog recorder. mode() says
+// whether the script's reads and writes complete sync or async.
+class HttpStreamHarness : public ::testing::Test {
  protected:
-  HttpStreamTest() {
+  HttpStreamHarness() {
     cn_netlog_init(&netlog_);
     recorder_.obs.on_entry = &Recorder::OnEntry;
     cn_netlog_add_observer(&netlog_, &recorder_.obs);
     source_ = cn_netlog_new_source(&netlog_, CN_NETLOG_SOURCE_REQUEST);
     EXPECT_EQ(CN_OK, cn_url_parse("http://origin.test/index.html", &url_));
   }
-  ~HttpStreamTest() override {
-    cn_http_stream_destroy(stream_);
-    cn_stream_socket_destroy(socket_);
+  ~HttpStreamHarness() override {
+    Reset();
     cn_url_free(&url_);
     cn_netlog_destroy(&netlog_);
   }
 
-  cn_mock_mode mode() const { return GetParam(); }
+  virtual cn_mock_mode mode() const = 0;
+
+  // Destroys the stream and its socket, so that a test can Start() again.
+  void Reset() {
+    cn_http_stream_destroy(stream_);
+    stream_ = nullptr;
+    cn_stream_socket_destroy(socket_);
+    socket_ = nullptr;
+  }
 
   void Start(Script &script, const cn_http_stream_options *opts = nullptr) {
     const auto &ops = script.ops();
@@ -247,6 +256,19 @@ class HttpStreamTest : public ::testing::TestWithParam<cn_mock_mode> {
     info.url = &url_;
     return info;
   }
+  // A GET that accepts gzip and deflate.
+  cn_http_request_info GetGzip() {
+    cn_http_request_info info = Get();
+    info.accept_encoding = true;
+    return info;
+  }
+  // A request with a body (borrowed: it must outlive the send).
+  cn_http_request_info Upload(const char *method, cn_http_upload *body) {
+    cn_http_request_info info = Get();
+    info.method = method;
+    info.upload = body;
+    return info;
+  }
 
   int Send(const cn_http_request_info &info) {
     TestCompletion c;
@@ -257,6 +279,19 @@ class HttpStreamTest : public ::testing::TestWithParam<cn_mock_mode> {
     TestCompletion c;
     return c.WaitForResult(loop_.get(),
                            cn_http_stream_read_response_headers(stream_, c.cb(), c.arg()));
+  }
+  // Destroys the stream with |c|'s operation pending: its callback must
+  // never run.
+  void DestroyStreamExpectingNoCallback(const TestCompletion &c) {
+    cn_http_stream_destroy(stream_);
+    stream_ = nullptr;
+    RunLoopBriefly(loop_.get());
+    EXPECT_FALSE(c.done());
+  }
+  // Send, then read the head: the first result that is not CN_OK, or CN_OK.
+  int SendThenReadHeaders(const cn_http_request_info &info) {
+    int rv = Send(info);
+    return rv != CN_OK ? rv : ReadHeaders();
   }
   // Reads the body in |chunk|-byte reads until 0 or an error (in |*last|).
   std::string ReadBody(size_t chunk, int *last) {
@@ -297,11 +332,125 @@ class HttpStreamTest : public ::testing::TestWithParam<cn_mock_mode> {
   cn_http_stream *stream_ = nullptr;
 };
 
+const char *ModeName(cn_mock_mode mode) { return mode == CN_MOCK_SYNC ? "Sync" : "Async"; }
+
+class HttpStreamTest : public HttpStreamHarness,
+                       public ::testing::WithParamInterface<cn_mock_mode> {
+ protected:
+  cn_mock_mode mode() const override { return GetParam(); }
+};
+
 INSTANTIATE_TEST_SUITE_P(Http, HttpStreamTest,
                          ::testing::Values(CN_MOCK_SYNC, CN_MOCK_ASYNC),
                          [](const ::testing::TestParamInfo<cn_mock_mode> &param) {
-                           return param.param == CN_MOCK_SYNC ? "Sync" : "Async";
+                           return ModeName(param.param);
                          });
+
+// A GET whose response arrives in |reads| (then EOF if |eof|), read in
+// |chunk|-byte pieces: what the caller gets and what the stream decides.
+struct GetCase {
+  const char *name;
+  std::vector<std::string> reads;
+  bool eof;
+  size_t chunk;
+  std::string body;
+  int last;  // the final body read's result
+  int status;
+  bool complete;
+  bool reusable;
+  // False: the script holds bytes after the response, which the stream must
+  // not read (else every scripted read must have been consumed).
+  bool reads_everything;
+};
+
+// Names the case in gtest's output instead of dumping its bytes.
+void PrintTo(const GetCase &c, std::ostream *os) { *os << c.name; }
+
+std::vector<std::string> Pieces(const std::string &data, size_t piece) {
+  std::vector<std::string> out;
+  for (size_t off = 0; off < data.size(); off += piece)
+    out.push_back(data.substr(off, piece));
+  return out;
+}
+
+std::vector<GetCase> GetCases() {
+  std::string alphabet;
+  for (int i = 0; i < 2000; i++)
+    alphabet += static_cast<char>('a' + i % 26);
+  const std::string chunked_head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  return {
+      {"ResponseInManySmallReadsWithChunkedBody",
+       Pieces(chunked_head + Chunked(alphabet, 333), 7), false, 100, alphabet, 0, 200, true, true,
+       true},
+      // Head and whole chunked body in one read: delivered from the
+      // stream's buffer in 3-byte pieces.
+      {"BodyInTinyCallerBuffers", {chunked_head + Chunked("the quick brown fox", 5)}, false, 3,
+       "the quick brown fox", 0, 200, true, true, true},
+      // The socket holds the next response's bytes: the stream must not
+      // read them (it asks for at most the remaining Content-Length).
+      {"ContentLengthReadsNoFurtherThanTheBody",
+       {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", "0123456789HTTP/1.1 200 OK\r\n"},
+       false, 4096, "0123456789", 0, 200, true, true, false},
+      {"ConnectionCloseIsNotReusable",
+       {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"}, false, 4096,
+       "ok", 0, 200, true, false, true},
+      {"Http10KeepAliveDecisions",
+       {"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"}, false,
+       4096, "ok", 0, 200, true, true, true},
+      {"CloseDelimitedBodyEndsAtEof", {"HTTP/1.0 200 OK\r\n\r\nfirst ", "second"}, true, 4096,
+       "first second", 0, 200, true, false, true},
+      {"BytesAfterTheResponseMakeItNotReusable",
+       {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE"}, false, 4096, "ok", 0, 200,
+       true, false, true},
+      {"BytesAfterChunkedBodyReadDirectly", {chunked_head, "2\r\nok\r\n0\r\n\r\nEXTRA"}, false,
+       4096, "ok", 0, 200, true, false, true},
+      {"EofInsideContentLengthBody", {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234"},
+       true, 4096, "01234", CN_ERR_CONTENT_LENGTH_MISMATCH, 200, false, false, true},
+      {"EofInsideChunkedBody", {chunked_head, "5\r\nhello\r\n"}, true, 4096, "hello",
+       CN_ERR_INCOMPLETE_CHUNKED_ENCODING, 200, false, false, true},
+      {"ContinueThenFinalResponse",
+       {"HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"},
+       false, 4096, "", 0, 201, true, true, true},
+  };
+}
+
+class HttpStreamGetTest : public HttpStreamHarness,
+                          public ::testing::WithParamInterface<std::tuple<GetCase, cn_mock_mode>> {
+ protected:
+  const GetCase &test_case() const { return std::get<0>(GetParam()); }
+  cn_mock_mode mode() const override { return std::get<1>(GetParam()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    Http, HttpStreamGetTest,
+    ::testing::Combine(::testing::ValuesIn(GetCases()),
+                       ::testing::Values(CN_MOCK_SYNC, CN_MOCK_ASYNC)),
+    [](const ::testing::TestParamInfo<std::tuple<GetCase, cn_mock_mode>> &param) {
+      return std::string(std::get<0>(param.param).name) + ModeName(std::get<1>(param.param));
+    });
+
+TEST_P(HttpStreamGetTest, Exchange) {
+  const GetCase &c = test_case();
+  Script s;
+  s.Write(mode(), kGetRequest);
+  for (const std::string &read : c.reads)
+    s.Read(mode(), read);
+  if (c.eof)
+    s.ReadEof(mode());
+  Start(s);
+  int last = 1;
+  EXPECT_EQ(c.body, Exchange(&last, c.chunk));
+  EXPECT_EQ(c.last, last);
+  const cn_http_response_head *head = cn_http_stream_response_head(stream_);
+  ASSERT_NE(nullptr, head);
+  EXPECT_EQ(c.status, head->status);
+  EXPECT_EQ(c.complete, cn_http_stream_is_response_body_complete(stream_));
+  EXPECT_EQ(c.reusable, cn_http_stream_can_reuse_connection(stream_));
+  if (c.reads_everything)
+    ExpectMockDone(socket_);
+  else
+    EXPECT_FALSE(cn_mock_socket_all_consumed(socket_));
+}
 
 TEST_P(HttpStreamTest, FullExchangeAndReuse) {
   Script s;
@@ -325,120 +474,19 @@ TEST_P(HttpStreamTest, FullExchangeAndReuse) {
   ExpectMockDone(socket_);
 }
 
-TEST_P(HttpStreamTest, ResponseInManySmallReadsWithChunkedBody) {
-  std::string body;
-  for (int i = 0; i < 2000; i++)
-    body += static_cast<char>('a' + i % 26);
-  std::string response =
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Chunked(body, 333);
-  Script s;
-  s.Write(mode(), kGetRequest).ReadPieces(mode(), response, 7);
-  Start(s);
-  int last = 1;
-  EXPECT_EQ(body, Exchange(&last, 100));
-  EXPECT_EQ(0, last);
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
-  ExpectMockDone(socket_);
-}
 
-TEST_P(HttpStreamTest, BodyInTinyCallerBuffers) {
-  // Head and whole chunked body in one read: delivered from the stream's
-  // buffer in 3-byte pieces.
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                        Chunked("the quick brown fox", 5));
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("the quick brown fox", Exchange(&last, 3));
-  EXPECT_EQ(0, last);
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
-  ExpectMockDone(socket_);
-}
 
-TEST_P(HttpStreamTest, ContentLengthReadsNoFurtherThanTheBody) {
-  // The socket holds the next response's bytes: the stream must not read
-  // them (it asks for at most the remaining Content-Length).
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")
-      .Read(mode(), "0123456789HTTP/1.1 200 OK\r\n");
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("0123456789", Exchange(&last));
-  EXPECT_EQ(0, last);
-  EXPECT_FALSE(cn_mock_socket_all_consumed(socket_));
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
-}
 
-TEST_P(HttpStreamTest, ConnectionCloseIsNotReusable) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("ok", Exchange(&last));
-  EXPECT_EQ(0, last);
-  EXPECT_TRUE(cn_http_stream_is_response_body_complete(stream_));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
-  ExpectMockDone(socket_);
-}
 
-TEST_P(HttpStreamTest, Http10KeepAliveDecisions) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok");
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("ok", Exchange(&last));
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
-}
 
-TEST_P(HttpStreamTest, CloseDelimitedBodyEndsAtEof) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.0 200 OK\r\n\r\nfirst ")
-      .Read(mode(), "second")
-      .ReadEof(mode());
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("first second", Exchange(&last));
-  EXPECT_EQ(0, last);
-  EXPECT_TRUE(cn_http_stream_is_response_body_complete(stream_));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
-  ExpectMockDone(socket_);
-}
 
-TEST_P(HttpStreamTest, BytesAfterTheResponseMakeItNotReusable) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGARBAGE");
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("ok", Exchange(&last));
-  EXPECT_EQ(0, last);
-  EXPECT_TRUE(cn_http_stream_is_response_body_complete(stream_));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
-}
 
-TEST_P(HttpStreamTest, BytesAfterChunkedBodyReadDirectly) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
-      .Read(mode(), "2\r\nok\r\n0\r\n\r\nEXTRA");
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("ok", Exchange(&last));
-  EXPECT_EQ(0, last);
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
-}
 
 TEST_P(HttpStreamTest, UnreadBodyIsNotReusable) {
   Script s;
   s.Write(mode(), kGetRequest).Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel");
   Start(s);
-  ASSERT_EQ(CN_OK, Send(Get()));
-  ASSERT_EQ(CN_OK, ReadHeaders());
+  ASSERT_EQ(CN_OK, SendThenReadHeaders(Get()));
   EXPECT_FALSE(cn_http_stream_is_response_body_complete(stream_));
   EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
 }
@@ -476,32 +524,7 @@ TEST_P(HttpStreamTest, SocketErrorWhileReadingHeaders) {
   ExpectMockDone(socket_);
 }
 
-TEST_P(HttpStreamTest, EofInsideContentLengthBody) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234")
-      .ReadEof(mode());
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("01234", Exchange(&last));
-  EXPECT_EQ(CN_ERR_CONTENT_LENGTH_MISMATCH, last);
-  EXPECT_FALSE(cn_http_stream_is_response_body_complete(stream_));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
-  ExpectMockDone(socket_);
-}
 
-TEST_P(HttpStreamTest, EofInsideChunkedBody) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
-      .Read(mode(), "5\r\nhello\r\n")
-      .ReadEof(mode());
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("hello", Exchange(&last));
-  EXPECT_EQ(CN_ERR_INCOMPLETE_CHUNKED_ENCODING, last);
-  ExpectMockDone(socket_);
-}
 
 TEST_P(HttpStreamTest, InvalidResponseHeaders) {
   Script s;
@@ -523,19 +546,6 @@ TEST_P(HttpStreamTest, HeaderLimitOption) {
   EXPECT_EQ(CN_ERR_RESPONSE_HEADERS_TOO_BIG, ReadHeaders());
 }
 
-TEST_P(HttpStreamTest, ContinueThenFinalResponse) {
-  Script s;
-  s.Write(mode(), kGetRequest)
-      .Read(mode(), "HTTP/1.1 100 Continue\r\n\r\n")
-      .Read(mode(), "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
-  Start(s);
-  int last = 1;
-  EXPECT_EQ("", Exchange(&last));
-  EXPECT_EQ(0, last);
-  EXPECT_EQ(201, cn_http_stream_response_head(stream_)->status);
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
-  ExpectMockDone(socket_);
-}
 
 TEST_P(HttpStreamTest, HeadAnd204And304HaveNoBody) {
   struct {
@@ -563,10 +573,7 @@ TEST_P(HttpStreamTest, HeadAnd204And304HaveNoBody) {
     EXPECT_EQ(0, last);
     EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
     ExpectMockDone(socket_);
-    cn_http_stream_destroy(stream_);
-    stream_ = nullptr;
-    cn_stream_socket_destroy(socket_);
-    socket_ = nullptr;
+    Reset();
   }
 }
 
@@ -575,8 +582,7 @@ TEST_P(HttpStreamTest, SwitchingProtocolsKeepsLeftover) {
   s.Write(mode(), kGetRequest)
       .Read(mode(), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nframe");
   Start(s);
-  ASSERT_EQ(CN_OK, Send(Get()));
-  ASSERT_EQ(CN_OK, ReadHeaders());
+  ASSERT_EQ(CN_OK, SendThenReadHeaders(Get()));
   EXPECT_EQ(101, cn_http_stream_response_head(stream_)->status);
   size_t len = 0;
   const uint8_t *left = cn_http_stream_leftover(stream_, &len);
@@ -593,9 +599,7 @@ TEST_P(HttpStreamTest, PostSmallBodyGoesWithTheHead) {
       .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   Start(s);
   cn_http_upload *body = cn_http_upload_new_copy("name=cnet", 9);
-  auto info = Get();
-  info.method = "POST";
-  info.upload = body;
+  auto info = Upload("POST", body);
   EXPECT_EQ(CN_OK, Send(info));
   EXPECT_EQ(CN_OK, ReadHeaders());
   ExpectMockDone(socket_);
@@ -619,9 +623,7 @@ TEST_P(HttpStreamTest, PostLargeInMemoryBodyWithoutCopy) {
   cn_iobuf *buf = cn_iobuf_from_copy(big.data(), big.size());
   cn_http_upload *body = cn_http_upload_new_iobuf(buf, 0, big.size());
   cn_iobuf_unref(buf);  // the upload holds its own reference
-  auto info = Get();
-  info.method = "PUT";
-  info.upload = body;
+  auto info = Upload("PUT", body);
   EXPECT_EQ(CN_OK, Send(info));
   EXPECT_EQ(CN_OK, ReadHeaders());
   ExpectMockDone(socket_);
@@ -638,9 +640,7 @@ TEST_P(HttpStreamTest, ChunkedUploadFromAStream) {
       .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
   Start(s);
   TestUpload upload(loop_.get(), {"hello", " world"}, mode() == CN_MOCK_ASYNC);
-  auto info = Get();
-  info.method = "POST";
-  info.upload = &upload.base;
+  auto info = Upload("POST", &upload.base);
   EXPECT_EQ(CN_OK, Send(info));
   ASSERT_EQ(CN_OK, ReadHeaders());
   int last = 1;
@@ -660,9 +660,7 @@ TEST_P(HttpStreamTest, SizedStreamedUpload) {
   TestUpload upload(loop_.get(), {big.substr(0, 100000), big.substr(100000)},
                     mode() == CN_MOCK_ASYNC);
   upload.size = 150000;
-  auto info = Get();
-  info.method = "POST";
-  info.upload = &upload.base;
+  auto info = Upload("POST", &upload.base);
   EXPECT_EQ(CN_OK, Send(info));
   EXPECT_EQ(CN_OK, ReadHeaders());
   ExpectMockDone(socket_);
@@ -676,9 +674,7 @@ TEST_P(HttpStreamTest, UploadShorterThanItsSizeFails) {
   Start(s);
   TestUpload upload(loop_.get(), {"short"}, mode() == CN_MOCK_ASYNC);
   upload.size = 10;
-  auto info = Get();
-  info.method = "POST";
-  info.upload = &upload.base;
+  auto info = Upload("POST", &upload.base);
   EXPECT_EQ(CN_ERR_UPLOAD_FILE_CHANGED, Send(info));
   EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
   ExpectMockDone(socket_);
@@ -693,9 +689,7 @@ TEST_P(HttpStreamTest, UploadErrorFailsTheSend) {
   TestUpload upload(loop_.get(), {"a", "b"}, mode() == CN_MOCK_ASYNC);
   upload.fail_at = 1;
   upload.fail_with = CN_ERR_FILE_NOT_FOUND;
-  auto info = Get();
-  info.method = "POST";
-  info.upload = &upload.base;
+  auto info = Upload("POST", &upload.base);
   EXPECT_EQ(CN_ERR_FILE_NOT_FOUND, Send(info));
   ExpectMockDone(socket_);
 }
@@ -748,10 +742,7 @@ TEST_P(HttpStreamTest, GzipBodyIsDecoded) {
   s.Write(mode(), kGetGzipRequest)
       .ReadPieces(mode(), response, 1500);
   Start(s);
-  auto info = Get();
-  info.accept_encoding = true;
-  ASSERT_EQ(CN_OK, Send(info));
-  ASSERT_EQ(CN_OK, ReadHeaders());
+  ASSERT_EQ(CN_OK, SendThenReadHeaders(GetGzip()));
   int last = 1;
   std::string body = ReadBody(1000, &last);
   EXPECT_EQ(0, last);
@@ -775,10 +766,7 @@ TEST_P(HttpStreamTest, DecodingBombLimit) {
   cn_http_stream_options opts{};
   opts.decoder.max_output_bytes = 1024 * 1024;
   Start(s, &opts);
-  auto info = Get();
-  info.accept_encoding = true;
-  ASSERT_EQ(CN_OK, Send(info));
-  ASSERT_EQ(CN_OK, ReadHeaders());
+  ASSERT_EQ(CN_OK, SendThenReadHeaders(GetGzip()));
   int last = 1;
   std::string body = ReadBody(65536, &last);
   EXPECT_EQ(CN_ERR_CONTENT_DECODING_FAILED, last);
@@ -792,10 +780,7 @@ TEST_P(HttpStreamTest, CorruptGzipFails) {
       .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 12\r\n\r\n")
       .Read(mode(), "not gzip!!!!");
   Start(s);
-  auto info = Get();
-  info.accept_encoding = true;
-  ASSERT_EQ(CN_OK, Send(info));
-  ASSERT_EQ(CN_OK, ReadHeaders());
+  ASSERT_EQ(CN_OK, SendThenReadHeaders(GetGzip()));
   int last = 1;
   ReadBody(100, &last);
   EXPECT_EQ(CN_ERR_CONTENT_DECODING_FAILED, last);
@@ -808,18 +793,12 @@ TEST_P(HttpStreamTest, UnknownEncodingFailsOnlyWhenDecoding) {
     Script s;
     s.Write(mode(), kGetGzipRequest).Read(mode(), response);
     Start(s);
-    auto info = Get();
-    info.accept_encoding = true;
-    ASSERT_EQ(CN_OK, Send(info));
-    ASSERT_EQ(CN_OK, ReadHeaders());  // the head is still readable
+    ASSERT_EQ(CN_OK, SendThenReadHeaders(GetGzip()));  // the head is still readable
     EXPECT_EQ(200, cn_http_stream_response_head(stream_)->status);
     int last = 1;
     ReadBody(100, &last);
     EXPECT_EQ(CN_ERR_CONTENT_DECODING_FAILED, last);
-    cn_http_stream_destroy(stream_);
-    stream_ = nullptr;
-    cn_stream_socket_destroy(socket_);
-    socket_ = nullptr;
+    Reset();
   }
   Script s;
   s.Write(mode(), kGetRequest).Read(mode(), response);
@@ -836,10 +815,7 @@ TEST_P(HttpStreamTest, DestroyWhileReadingHeadersRunsNoCallback) {
   ASSERT_EQ(CN_OK, Send(Get()));
   TestCompletion c;
   ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_stream_read_response_headers(stream_, c.cb(), c.arg()));
-  cn_http_stream_destroy(stream_);
-  stream_ = nullptr;
-  RunLoopBriefly(loop_.get());
-  EXPECT_FALSE(c.done());
+  DestroyStreamExpectingNoCallback(c);
   EXPECT_FALSE(cn_stream_socket_is_connected(socket_));  // a half-read socket is unusable
   const Recorder::Entry *end =
       recorder_.Find(CN_NETLOG_HTTP_TRANSACTION_READ_HEADERS, CN_NETLOG_PHASE_END);
@@ -853,17 +829,13 @@ TEST_P(HttpStreamTest, DestroyWhileReadingBodyRunsNoCallback) {
       .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n")
       .Read(CN_MOCK_ASYNC, "0123456789");
   Start(s);
-  ASSERT_EQ(CN_OK, Send(Get()));
-  ASSERT_EQ(CN_OK, ReadHeaders());
+  ASSERT_EQ(CN_OK, SendThenReadHeaders(Get()));
   cn_iobuf *buf = cn_iobuf_new(100);
   TestCompletion c;
   ASSERT_EQ(CN_ERR_IO_PENDING,
             cn_http_stream_read_response_body(stream_, buf, 100, c.cb(), c.arg()));
   cn_iobuf_unref(buf);  // the stream and socket keep their own references
-  cn_http_stream_destroy(stream_);
-  stream_ = nullptr;
-  RunLoopBriefly(loop_.get());
-  EXPECT_FALSE(c.done());
+  DestroyStreamExpectingNoCallback(c);
 }
 
 TEST_P(HttpStreamTest, DestroyWhileSendingRunsNoCallback) {
@@ -873,10 +845,7 @@ TEST_P(HttpStreamTest, DestroyWhileSendingRunsNoCallback) {
   TestCompletion c;
   auto info = Get();
   ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_stream_send_request(stream_, &info, c.cb(), c.arg()));
-  cn_http_stream_destroy(stream_);
-  stream_ = nullptr;
-  RunLoopBriefly(loop_.get());
-  EXPECT_FALSE(c.done());
+  DestroyStreamExpectingNoCallback(c);
 }
 
 TEST_P(HttpStreamTest, DestroyWhileReadingUploadCancelsIt) {
@@ -885,9 +854,7 @@ TEST_P(HttpStreamTest, DestroyWhileReadingUploadCancelsIt) {
           "POST /index.html HTTP/1.1\r\nHost: origin.test\r\nTransfer-Encoding: chunked\r\n\r\n");
   Start(s);
   TestUpload upload(loop_.get(), {"data"}, true);
-  auto info = Get();
-  info.method = "POST";
-  info.upload = &upload.base;
+  auto info = Upload("POST", &upload.base);
   TestCompletion c;
   int rv = cn_http_stream_send_request(stream_, &info, c.cb(), c.arg());
   ASSERT_EQ(CN_ERR_IO_PENDING, rv);
@@ -897,11 +864,8 @@ TEST_P(HttpStreamTest, DestroyWhileReadingUploadCancelsIt) {
       uv_run(loop_.get(), UV_RUN_NOWAIT);
   }
   ASSERT_EQ(1, upload.reads);
-  cn_http_stream_destroy(stream_);
-  stream_ = nullptr;
+  DestroyStreamExpectingNoCallback(c);
   EXPECT_EQ(1, upload.cancels);
-  RunLoopBriefly(loop_.get());
-  EXPECT_FALSE(c.done());
 }
 
 TEST_P(HttpStreamTest, CallbackMayDestroyTheStream) {
