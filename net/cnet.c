@@ -436,9 +436,15 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
   l->session = is_multiplexed(ti.protocol);
   l->connection_reused = r->reused;
   free(r->status_line);
-  // HTTP/1.1's syntax keeps the space before an empty reason phrase.
-  r->status_line = cn_xasprintf("HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
-                                head->status, head->reason ? head->reason : "");
+  if (ti.protocol == CN_PROTO_HTTP2)
+    // HTTP/2 has no status line and no reason phrase; written as curl does.
+    r->status_line = cn_xasprintf("HTTP/2 %d", head->status);
+  else
+    // HTTP/1.x, and SPDY/3.1 (":version" HTTP/1.1, ":status" with its
+    // reason); HTTP/1.1's syntax keeps the space before an empty reason.
+    r->status_line =
+        cn_xasprintf("HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
+                     head->status, head->reason ? head->reason : "");
 }
 
 static bool is_redirect(int status) {

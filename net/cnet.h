@@ -213,10 +213,10 @@ typedef struct cnet_request_info {
 } cnet_request_info;
 CNET_EXPORT void cnet_request_get_info(const cnet_request *r, cnet_request_info *out);
 
-// The final response's status line as received, e.g. "HTTP/1.1 302 Found".
-// SPDY and HTTP/2 carry no reason phrase: "HTTP/1.1 200 " (HTTP/1.1's
-// syntax, the space kept). Valid from on_response until on_complete
-// returns; owned by the request.
+// The final response's status line, e.g. "HTTP/1.1 302 Found". SPDY/3.1
+// carries a version and a reason ("HTTP/1.1 200 OK"); HTTP/2 has neither,
+// and its line is written as curl does: "HTTP/2 200". Valid from
+// on_response until on_complete returns; owned by the request.
 CNET_EXPORT const char *cnet_request_status_line(const cnet_request *r);
 
 // The TLS of one connection; strings are "" when it has no TLS.

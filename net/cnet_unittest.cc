@@ -219,6 +219,41 @@ TEST_F(CnetApiTest, SpdyByNpnFromAServerWithoutAlpn) {
   cn_test_server_destroy(npn_server);
 }
 
+// The status line says what the protocol carried: HTTP/2 has no version
+// string nor reason ("HTTP/2 200", as curl writes it); SPDY/3.1's :version
+// and :status give "HTTP/1.1 200 OK".
+TEST_F(CnetApiTest, StatusLinePerProtocol) {
+  struct {
+    cn_next_proto proto;
+    const char *offer, *want;
+  } cases[] = {{CN_PROTO_HTTP2, "h2", "HTTP/2 200"},
+               {CN_PROTO_SPDY31, "spdy/3.1", "HTTP/1.1 200 OK"}};
+  for (const auto &c : cases) {
+    cn_test_server_options so{};
+    so.alpn[0] = c.proto;
+    so.num_alpn = 1;
+    cn_test_server *mux = nullptr;
+    ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &so, &mux));
+    ca_path_ = ::testing::TempDir() + "cnet_api_mux_ca.pem";
+    ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(mux)));
+    cnet_context_options o;
+    cnet_context_options_init(&o);
+    o.origin_protocols = c.offer;
+    MakeContext(&o);
+    Result res;
+    ASSERT_EQ(0, Start("https://127.0.0.1:" + std::to_string(cn_test_server_port(mux)) +
+                           "/bytes/10",
+                       &res));
+    RunUntilDone({&res});
+    EXPECT_EQ(0, res.error) << c.offer;
+    EXPECT_EQ(c.offer, res.protocol);
+    EXPECT_EQ(c.want, res.status_line);
+    cnet_context_destroy(ctx_);
+    ctx_ = nullptr;
+    cn_test_server_destroy(mux);
+  }
+}
+
 // max_redirects < 0: following is on, but the first redirect fails.
 TEST_F(CnetApiTest, NegativeMaxRedirectsFollowsNone) {
   MakeContext();

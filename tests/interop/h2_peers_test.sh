@@ -395,7 +395,7 @@ fetch_status() {  # fetch_status CODE fetch-args... URL: the response head (-I) 
   local code="$1"
   shift
   run_fetch -I "$@" || return 1
-  head -1 "$work/body" | grep -qE "^HTTP/[0-9.]+ $code( |$)" || {
+  head -1 "$work/body" | tr -d '\r' | grep -qE "^HTTP/[0-9.]+ $code( |$)" || {
     echo "want status $code, got:"
     cat "$work/body"
     return 1
