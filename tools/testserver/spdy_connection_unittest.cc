@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -212,12 +213,53 @@ class SpdyTestServerTest : public ::testing::TestWithParam<cn_next_proto> {
     return s;
   }
 
-  // TCP, TLS with ALPN {protocol}, then a client session.
-  cn_spdy_session *Connect(cn_test_server *server, SessionEvents *events,
-                           uint32_t stream_recv_window = 0) {
+  // A TLS client config offering only the parameter's protocol.
+  cn_ssl_config AlpnConfig() const {
     cn_ssl_config config = {};
     config.protos[0] = Proto();
     config.num_protos = 1;
+    return config;
+  }
+
+  // TLS to 127.0.0.1 over |tunnel| (which it takes), with |config| (ALPN)
+  // when given: the connected socket (owned by the caller), or null.
+  cn_stream_socket *ConnectTlsOver(cn_stream_socket *tunnel, const cn_ssl_config *config) {
+    cn_ssl_socket_params p = {};
+    p.context = ctx_;
+    p.config = config;
+    p.host = "127.0.0.1";
+    cn_stream_socket *tls = cn_ssl_socket_new(nullptr, tunnel, &p);
+    TestCompletion c;
+    int rv = c.WaitForResult(loop_.get(), cn_stream_socket_connect(tls, c.cb(), c.arg()));
+    EXPECT_EQ(CN_OK, rv) << cn_error_name(rv);
+    if (rv != CN_OK) {
+      cn_stream_socket_destroy(tls);
+      return nullptr;
+    }
+    return tls;
+  }
+
+  // A proxy (the options' other switches as given).
+  cn_test_server *StartProxy(cn_test_server_options o = {}) {
+    o.proxy = true;
+    return StartServer(o);
+  }
+  // A plain-HTTP/1.1 origin.
+  cn_test_server *StartPlainOrigin() {
+    cn_test_server_options o = {};
+    o.plain = true;
+    return StartServer(o, false);
+  }
+
+  // TCP, TLS with ALPN {protocol}, then a client session; its delegate's
+  // calls go to |events| (to the fixture's when null).
+  cn_spdy_session *Connect(cn_test_server *server, SessionEvents *events = nullptr,
+                           uint32_t stream_recv_window = 0) {
+    if (!events) {
+      unwatched_events_.emplace_back();
+      events = &unwatched_events_.back();
+    }
+    cn_ssl_config config = AlpnConfig();
     int rv;
     cn_stream_socket *s =
         ConnectTls(loop_.get(), cn_test_server_address(server), ctx_, "127.0.0.1", &rv, &config);
@@ -256,7 +298,38 @@ class SpdyTestServerTest : public ::testing::TestWithParam<cn_next_proto> {
       RunLoopBriefly(loop_.get(), 5);
     return pred();
   }
+  // A CONNECT to |origin| on |s|, answered 200 with no length: the stream
+  // as a socket (owned by the caller), or null.
+  cn_stream_socket *OpenTunnel(cn_spdy_session *s, cn_test_server *origin) {
+    Fetch connect(s, "CONNECT", Url(origin, "/"));
+    if (!Run(&connect))
+      return nullptr;
+    EXPECT_EQ(CN_OK, connect.result) << cn_error_name(connect.result);
+    EXPECT_EQ(200, connect.status);
+    EXPECT_EQ("", connect.Header("content-length"));
+    if (connect.result != CN_OK || connect.status != 200)
+      return nullptr;
+    return cn_spdy_stream_socket_new_accepted(connect.TakeStream(), nullptr);
+  }
+
   bool Wait(Fetch *f) { return RunUntil([&] { return f->done; }); }
+  // Starts |f| and waits for its end; false if it never came.
+  bool Run(Fetch *f) {
+    f->Start();
+    return Wait(f);
+  }
+  // Starts all |fetches| at once and waits for all of them to end.
+  bool RunAll(const std::vector<std::unique_ptr<Fetch>> &fetches) {
+    for (auto &f : fetches)
+      f->Start();
+    return RunUntil([&] {
+      for (auto &f : fetches) {
+        if (!f->done)
+          return false;
+      }
+      return true;
+    });
+  }
 
   cn_test_server_counters Counters(cn_test_server *s) {
     cn_test_server_counters c;
@@ -283,6 +356,7 @@ class SpdyTestServerTest : public ::testing::TestWithParam<cn_next_proto> {
   std::vector<cn_test_server *> servers_;
   std::vector<cn_spdy_session *> sessions_;
   std::vector<cn_stream_socket *> sockets_;
+  std::deque<SessionEvents> unwatched_events_;  // stable addresses
 };
 
 INSTANTIATE_TEST_SUITE_P(Protocols, SpdyTestServerTest,
@@ -293,61 +367,52 @@ INSTANTIATE_TEST_SUITE_P(Protocols, SpdyTestServerTest,
 
 TEST_P(SpdyTestServerTest, OriginRoutes) {
   cn_test_server *server = StartServer({});
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(server, &ev);
+  cn_spdy_session *s = Connect(server);
   ASSERT_TRUE(s);
   Fetch root(s, "GET", Url(server, "/"));
-  root.Start();
-  ASSERT_TRUE(Wait(&root));
+  ASSERT_TRUE(Run(&root));
   EXPECT_EQ(CN_OK, root.result) << cn_error_name(root.result);
   EXPECT_EQ(200, root.status);
   EXPECT_NE(std::string::npos, root.response.find("cnet-testserver"));
   EXPECT_EQ("cnet-testserver", root.Header("server"));
 
   Fetch bytes(s, "GET", Url(server, "/bytes/300000"));
-  bytes.Start();
-  ASSERT_TRUE(Wait(&bytes));
+  ASSERT_TRUE(Run(&bytes));
   EXPECT_EQ(CN_OK, bytes.result);
   EXPECT_EQ("300000", bytes.Header("content-length"));
   EXPECT_TRUE(bytes.response == PatternBytes(0, 300000));
 
   Fetch chunked(s, "GET", Url(server, "/chunked/70000"));
-  chunked.Start();
-  ASSERT_TRUE(Wait(&chunked));
+  ASSERT_TRUE(Run(&chunked));
   EXPECT_EQ(CN_OK, chunked.result);
   EXPECT_EQ("", chunked.Header("content-length"));
   EXPECT_TRUE(chunked.response == PatternBytes(0, 70000));
 
   std::string upload = PatternBytes(5, 200000);
   Fetch echo(s, "POST", Url(server, "/echo"), false, upload);
-  echo.Start();
-  ASSERT_TRUE(Wait(&echo));
+  ASSERT_TRUE(Run(&echo));
   EXPECT_EQ(CN_OK, echo.result);
   EXPECT_TRUE(echo.response == upload);
 
   Fetch head(s, "HEAD", Url(server, "/bytes/10"));
-  head.Start();
-  ASSERT_TRUE(Wait(&head));
+  ASSERT_TRUE(Run(&head));
   EXPECT_EQ(CN_OK, head.result);
   EXPECT_EQ("10", head.Header("content-length"));
   EXPECT_EQ("", head.response);
 
   Fetch empty(s, "GET", Url(server, "/status/204"));
-  empty.Start();
-  ASSERT_TRUE(Wait(&empty));
+  ASSERT_TRUE(Run(&empty));
   EXPECT_EQ(CN_OK, empty.result);
   EXPECT_EQ(204, empty.status);
 
   Fetch hdrs(s, "GET", Url(server, "/headers"), false, "", {{"x-test", "yes"}});
-  hdrs.Start();
-  ASSERT_TRUE(Wait(&hdrs));
+  ASSERT_TRUE(Run(&hdrs));
   EXPECT_NE(std::string::npos, hdrs.response.find("x-test: yes")) << hdrs.response;
   EXPECT_NE(std::string::npos, hdrs.response.find("Host: 127.0.0.1")) << hdrs.response;
 
   // /reset aborts: the stream is reset, the session lives on.
   Fetch reset(s, "GET", Url(server, "/reset"));
-  reset.Start();
-  ASSERT_TRUE(Wait(&reset));
+  ASSERT_TRUE(Run(&reset));
   EXPECT_LT(reset.result, 0);
   EXPECT_TRUE(cn_spdy_session_is_available(s));
 
@@ -358,21 +423,12 @@ TEST_P(SpdyTestServerTest, OriginRoutes) {
 
 TEST_P(SpdyTestServerTest, FiftyConcurrentStreams) {
   cn_test_server *server = StartServer({});
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(server, &ev);
+  cn_spdy_session *s = Connect(server);
   ASSERT_TRUE(s);
   std::vector<std::unique_ptr<Fetch>> fetches;
   for (int i = 0; i < 50; i++)
     fetches.emplace_back(new Fetch(s, "GET", Url(server, "/bytes/" + std::to_string(i * 997))));
-  for (auto &f : fetches)
-    f->Start();
-  ASSERT_TRUE(RunUntil([&] {
-    for (auto &f : fetches) {
-      if (!f->done)
-        return false;
-    }
-    return true;
-  }));
+  ASSERT_TRUE(RunAll(fetches));
   for (int i = 0; i < 50; i++) {
     EXPECT_EQ(CN_OK, fetches[i]->result) << i;
     EXPECT_TRUE(fetches[i]->response == PatternBytes(0, i * 997)) << i;
@@ -385,8 +441,7 @@ TEST_P(SpdyTestServerTest, MaxConcurrentStreams) {
   cn_test_server_options o = {};
   o.session_options.max_concurrent_streams = 2;
   cn_test_server *server = StartServer(o);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(server, &ev);
+  cn_spdy_session *s = Connect(server);
   ASSERT_TRUE(s);
   // Streams sent before the server's SETTINGS arrive would be refused
   // (REFUSED_STREAM, retryable): wait for them.
@@ -395,15 +450,7 @@ TEST_P(SpdyTestServerTest, MaxConcurrentStreams) {
   std::vector<std::unique_ptr<Fetch>> fetches;
   for (int i = 0; i < 8; i++)
     fetches.emplace_back(new Fetch(s, "GET", Url(server, "/slow/20")));
-  for (auto &f : fetches)
-    f->Start();
-  ASSERT_TRUE(RunUntil([&] {
-    for (auto &f : fetches) {
-      if (!f->done)
-        return false;
-    }
-    return true;
-  }));
+  ASSERT_TRUE(RunAll(fetches));
   for (auto &f : fetches)
     EXPECT_EQ(CN_OK, f->result) << cn_error_name(f->result);
   EXPECT_EQ(2u, cn_spdy_session_peer_max_concurrent_streams(s));
@@ -417,13 +464,11 @@ TEST_P(SpdyTestServerTest, GoawayAfter) {
   cn_spdy_session *s = Connect(server, &ev);
   ASSERT_TRUE(s);
   Fetch a(s, "GET", Url(server, "/bytes/1000"));
-  a.Start();
-  ASSERT_TRUE(Wait(&a));
+  ASSERT_TRUE(Run(&a));
   EXPECT_EQ(CN_OK, a.result);
   EXPECT_FALSE(ev.unavailable);
   Fetch b(s, "GET", Url(server, "/bytes/100000"));
-  b.Start();
-  ASSERT_TRUE(Wait(&b));
+  ASSERT_TRUE(Run(&b));
   // The stream that triggered the GOAWAY is still served in full.
   EXPECT_EQ(CN_OK, b.result);
   EXPECT_TRUE(b.response == PatternBytes(0, 100000));
@@ -432,8 +477,7 @@ TEST_P(SpdyTestServerTest, GoawayAfter) {
   EXPECT_EQ(CN_OK, ev.error);  // a graceful close
   EXPECT_FALSE(cn_spdy_session_is_available(s));
   Fetch c(s, "GET", Url(server, "/"));
-  c.Start();
-  ASSERT_TRUE(Wait(&c));
+  ASSERT_TRUE(Run(&c));
   EXPECT_LT(c.result, 0);
   EXPECT_EQ(1u, Counters(server).goaways_sent);
 }
@@ -444,16 +488,13 @@ TEST_P(SpdyTestServerTest, RstStreamOnARoute) {
   o.session_options.rst_stream_code = 0x7;  // REFUSED_STREAM
   o.session_options.rst_stream_path = "/bytes/";
   cn_test_server *server = StartServer(o);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(server, &ev);
+  cn_spdy_session *s = Connect(server);
   ASSERT_TRUE(s);
   Fetch refused(s, "GET", Url(server, "/bytes/10"));
-  refused.Start();
-  ASSERT_TRUE(Wait(&refused));
+  ASSERT_TRUE(Run(&refused));
   EXPECT_EQ(CN_ERR_HTTP2_SERVER_REFUSED_STREAM, refused.result) << cn_error_name(refused.result);
   Fetch ok(s, "GET", Url(server, "/"));
-  ok.Start();
-  ASSERT_TRUE(Wait(&ok));
+  ASSERT_TRUE(Run(&ok));
   EXPECT_EQ(CN_OK, ok.result);
   EXPECT_EQ(1u, Counters(server).streams_reset);
 }
@@ -463,12 +504,10 @@ TEST_P(SpdyTestServerTest, RstStreamCancel) {
   o.session_options.rst_stream = true;
   o.session_options.rst_stream_code = 0x8;  // CANCEL
   cn_test_server *server = StartServer(o);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(server, &ev);
+  cn_spdy_session *s = Connect(server);
   ASSERT_TRUE(s);
   Fetch f(s, "GET", Url(server, "/"));
-  f.Start();
-  ASSERT_TRUE(Wait(&f));
+  ASSERT_TRUE(Run(&f));
   EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, f.result) << cn_error_name(f.result);
 }
 
@@ -476,9 +515,8 @@ TEST_P(SpdyTestServerTest, SmallWindowsStillCompleteAMebibyte) {
   cn_test_server_options o = {};
   o.session_options.initial_window = 4096;  // the client's uploads crawl
   cn_test_server *server = StartServer(o);
-  SessionEvents ev;
   // And the client's own small window slows the server's sending.
-  cn_spdy_session *s = Connect(server, &ev, 16384);
+  cn_spdy_session *s = Connect(server, nullptr, 16384);
   ASSERT_TRUE(s);
   // SPDY/3.1 has no SETTINGS ACK: the server's session holds the client to
   // the small window at once, so an upload sent before the client learnt
@@ -515,19 +553,13 @@ TEST_P(SpdyTestServerTest, BadFrameFailsTheClientSession) {
 
 // F4: an absolute-form GET on a stream, forwarded over HTTP/1.1.
 TEST_P(SpdyTestServerTest, ProxyForwardsAbsoluteGet) {
-  cn_test_server_options plain = {};
-  plain.plain = true;
-  cn_test_server *origin = StartServer(plain, false);
-  cn_test_server_options po = {};
-  po.proxy = true;
-  cn_test_server *proxy = StartServer(po);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(proxy, &ev);
+  cn_test_server *origin = StartPlainOrigin();
+  cn_test_server *proxy = StartProxy();
+  cn_spdy_session *s = Connect(proxy);
   ASSERT_TRUE(s);
   for (int i = 0; i < 2; i++) {
     Fetch f(s, "GET", Url(origin, "/bytes/50000"), true);
-    f.Start();
-    ASSERT_TRUE(Wait(&f));
+    ASSERT_TRUE(Run(&f));
     EXPECT_EQ(CN_OK, f.result) << cn_error_name(f.result);
     EXPECT_EQ(200, f.status);
     EXPECT_TRUE(f.response == PatternBytes(0, 50000));
@@ -543,28 +575,16 @@ TEST_P(SpdyTestServerTest, ProxyForwardsAbsoluteGet) {
 // the stream's DATA frames.
 TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesTls) {
   cn_test_server *origin = StartServer({}, false);  // HTTPS, http/1.1
-  cn_test_server_options po = {};
-  po.proxy = true;
-  cn_test_server *proxy = StartServer(po);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(proxy, &ev);
+  cn_test_server *proxy = StartProxy();
+  cn_spdy_session *s = Connect(proxy);
   ASSERT_TRUE(s);
-  Fetch connect(s, "CONNECT", Url(origin, "/"));
-  connect.Start();
-  ASSERT_TRUE(Wait(&connect));
-  ASSERT_EQ(CN_OK, connect.result) << cn_error_name(connect.result);
-  EXPECT_EQ(200, connect.status);
-  EXPECT_EQ("", connect.Header("content-length"));
   // The client side's adapter is the test server's own: it works for any
   // stream.
-  cn_stream_socket *tunnel = cn_spdy_stream_socket_new_accepted(connect.TakeStream(), nullptr);
-  cn_ssl_socket_params p = {};
-  p.context = ctx_;
-  p.host = "127.0.0.1";
-  cn_stream_socket *tls = cn_ssl_socket_new(nullptr, tunnel, &p);
+  cn_stream_socket *tunnel = OpenTunnel(s, origin);
+  ASSERT_TRUE(tunnel);
+  cn_stream_socket *tls = ConnectTlsOver(tunnel, nullptr);
+  ASSERT_TRUE(tls);
   sockets_.push_back(tls);
-  TestCompletion c;
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_stream_socket_connect(tls, c.cb(), c.arg())));
   for (int i = 0; i < 2; i++) {
     ASSERT_EQ(CN_OK, WriteAll(loop_.get(), tls,
                               "GET /bytes/200000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
@@ -580,8 +600,7 @@ TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesTls) {
   EXPECT_EQ(2u, Counters(origin).requests);
   // The tunnel is one stream: other streams on the session still work.
   Fetch other(s, "CONNECT", Url(origin, "/"));
-  other.Start();
-  ASSERT_TRUE(Wait(&other));
+  ASSERT_TRUE(Run(&other));
   EXPECT_EQ(200, other.status);
   // Closing the client's side ends the tunnel.
   sockets_.clear();
@@ -594,30 +613,14 @@ TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesTls) {
 // same protocol) inside the tunnel stream.
 TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesASession) {
   cn_test_server *origin = StartServer({});  // offers the protocol too
-  cn_test_server_options po = {};
-  po.proxy = true;
-  cn_test_server *proxy = StartServer(po);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(proxy, &ev);
+  cn_test_server *proxy = StartProxy();
+  cn_spdy_session *s = Connect(proxy);
   ASSERT_TRUE(s);
-  Fetch connect(s, "CONNECT", Url(origin, "/"));
-  connect.Start();
-  ASSERT_TRUE(Wait(&connect));
-  ASSERT_EQ(200, connect.status);
-  cn_stream_socket *tunnel = cn_spdy_stream_socket_new_accepted(connect.TakeStream(), nullptr);
-  cn_ssl_config config = {};
-  config.protos[0] = Proto();
-  config.num_protos = 1;
-  cn_ssl_socket_params p = {};
-  p.context = ctx_;
-  p.config = &config;
-  p.host = "127.0.0.1";
-  cn_stream_socket *tls = cn_ssl_socket_new(nullptr, tunnel, &p);
-  TestCompletion c;
-  int rv = c.WaitForResult(loop_.get(), cn_stream_socket_connect(tls, c.cb(), c.arg()));
-  if (rv != CN_OK)
-    cn_stream_socket_destroy(tls);
-  ASSERT_EQ(CN_OK, rv) << cn_error_name(rv);
+  cn_stream_socket *tunnel = OpenTunnel(s, origin);
+  ASSERT_TRUE(tunnel);
+  cn_ssl_config config = AlpnConfig();
+  cn_stream_socket *tls = ConnectTlsOver(tunnel, &config);
+  ASSERT_TRUE(tls);
   EXPECT_EQ(Proto(), cn_stream_socket_negotiated_protocol(tls));
   cn_spdy_session *inner = nullptr;
   ASSERT_EQ(CN_OK, cn_spdy_session_create(loop_.get(), tls, nullptr, nullptr, nullptr, &inner));
@@ -625,15 +628,7 @@ TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesASession) {
   std::vector<std::unique_ptr<Fetch>> fetches;
   for (int i = 0; i < 5; i++)
     fetches.emplace_back(new Fetch(inner, "GET", Url(origin, "/bytes/" + std::to_string(i * 40000))));
-  for (auto &f : fetches)
-    f->Start();
-  ASSERT_TRUE(RunUntil([&] {
-    for (auto &f : fetches) {
-      if (!f->done)
-        return false;
-    }
-    return true;
-  }));
+  ASSERT_TRUE(RunAll(fetches));
   for (int i = 0; i < 5; i++) {
     EXPECT_EQ(CN_OK, fetches[i]->result) << cn_error_name(fetches[i]->result);
     EXPECT_TRUE(fetches[i]->response == PatternBytes(0, i * 40000)) << i;
@@ -647,20 +642,12 @@ TEST_P(SpdyTestServerTest, ProxyConnectTunnelCarriesASession) {
 // The target's EOF reaches the client as END_STREAM (a read of 0), and the
 // client's END_STREAM then ends the tunnel.
 TEST_P(SpdyTestServerTest, ProxyTunnelHalfClose) {
-  cn_test_server_options plain = {};
-  plain.plain = true;
-  cn_test_server *origin = StartServer(plain, false);
-  cn_test_server_options po = {};
-  po.proxy = true;
-  cn_test_server *proxy = StartServer(po);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(proxy, &ev);
+  cn_test_server *origin = StartPlainOrigin();
+  cn_test_server *proxy = StartProxy();
+  cn_spdy_session *s = Connect(proxy);
   ASSERT_TRUE(s);
-  Fetch connect(s, "CONNECT", Url(origin, "/"));
-  connect.Start();
-  ASSERT_TRUE(Wait(&connect));
-  ASSERT_EQ(200, connect.status);
-  cn_stream_socket *tunnel = cn_spdy_stream_socket_new_accepted(connect.TakeStream(), nullptr);
+  cn_stream_socket *tunnel = OpenTunnel(s, origin);
+  ASSERT_TRUE(tunnel);
   sockets_.push_back(tunnel);
   ASSERT_EQ(CN_OK, WriteAll(loop_.get(), tunnel,
                             "GET /bytes/5000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
@@ -689,35 +676,28 @@ TEST_P(SpdyTestServerTest, ProxyTunnelHalfClose) {
 TEST_P(SpdyTestServerTest, ProxyAuthAndRefusal) {
   cn_test_server *origin = StartServer({}, false);
   cn_test_server_options po = {};
-  po.proxy = true;
   po.proxy_options.auth = "user:pass";
-  cn_test_server *proxy = StartServer(po);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(proxy, &ev);
+  cn_test_server *proxy = StartProxy(po);
+  cn_spdy_session *s = Connect(proxy);
   ASSERT_TRUE(s);
   Fetch denied(s, "CONNECT", Url(origin, "/"));
-  denied.Start();
-  ASSERT_TRUE(Wait(&denied));
+  ASSERT_TRUE(Run(&denied));
   EXPECT_EQ(407, denied.status);
   EXPECT_EQ("Basic realm=\"cnet-test\"", denied.Header("proxy-authenticate"));
   char *cred = cn_http_basic_credentials("user", "pass");
   Fetch allowed(s, "CONNECT", Url(origin, "/"), false, "", {{"proxy-authorization", cred}});
   free(cred);
-  allowed.Start();
-  ASSERT_TRUE(Wait(&allowed));
+  ASSERT_TRUE(Run(&allowed));
   EXPECT_EQ(200, allowed.status);
   EXPECT_EQ(1u, ProxyCounters(proxy).auth_challenges);
 
   cn_test_server_options ro = {};
-  ro.proxy = true;
   ro.proxy_options.refuse_connect = 403;
-  cn_test_server *refusing = StartServer(ro);
-  SessionEvents ev2;
-  cn_spdy_session *s2 = Connect(refusing, &ev2);
+  cn_test_server *refusing = StartProxy(ro);
+  cn_spdy_session *s2 = Connect(refusing);
   ASSERT_TRUE(s2);
   Fetch refused(s2, "CONNECT", Url(origin, "/"));
-  refused.Start();
-  ASSERT_TRUE(Wait(&refused));
+  ASSERT_TRUE(Run(&refused));
   EXPECT_EQ(403, refused.status);
   EXPECT_EQ(CN_TEST_SERVER_PROXY_REFUSAL_BODY, refused.response);
 }
@@ -726,15 +706,12 @@ TEST_P(SpdyTestServerTest, ProxyAuthAndRefusal) {
 TEST_P(SpdyTestServerTest, ProxyDropResetsTheStream) {
   cn_test_server *origin = StartServer({}, false);
   cn_test_server_options po = {};
-  po.proxy = true;
   po.proxy_options.drop_at = CN_TEST_SERVER_DROP_AFTER_CONNECT_REQUEST;
-  cn_test_server *proxy = StartServer(po);
-  SessionEvents ev;
-  cn_spdy_session *s = Connect(proxy, &ev);
+  cn_test_server *proxy = StartProxy(po);
+  cn_spdy_session *s = Connect(proxy);
   ASSERT_TRUE(s);
   Fetch connect(s, "CONNECT", Url(origin, "/"));
-  connect.Start();
-  ASSERT_TRUE(Wait(&connect));
+  ASSERT_TRUE(Run(&connect));
   EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, connect.result) << cn_error_name(connect.result);
   EXPECT_EQ(1u, ProxyCounters(proxy).dropped);
   EXPECT_EQ(1u, Counters(proxy).streams_reset);
