@@ -77,8 +77,7 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
   // every new stream with one (idle_ping_ms 0); the peer's SETTINGS are in,
   // so the check's answer is the next thing the client hears.
   void MakeSilentRawServerPingingFirst(uint64_t ping_timeout_ms = 0) {
-    cn_spdy_session_options co;
-    cn_spdy_session_options_init(&co);
+    cn_spdy_session_options co = DefaultOptions();
     co.idle_ping_ms = 0;
     if (ping_timeout_ms)
       co.ping_timeout_ms = ping_timeout_ms;
@@ -146,6 +145,55 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
     return out;
   }
 
+  static cn_spdy_session_options DefaultOptions() {
+    cn_spdy_session_options o;
+    cn_spdy_session_options_init(&o);
+    return o;
+  }
+
+  // Waits for |r| to end.
+  bool WaitDone(Request *r) {
+    return RunUntil(loop(), [&] { return r->done; });
+  }
+  // Starts |r| and waits for it to end.
+  bool Run(Request *r) {
+    r->Start();
+    return WaitDone(r);
+  }
+  // Starts |reqs| on the raw-server session and waits until the peer has
+  // all their HEADERS.
+  bool StartToRawServer(std::initializer_list<Request *> reqs) {
+    for (Request *r : reqs)
+      r->Start();
+    return RunUntil(loop(), [&] { return raw_->HeaderIds().size() == reqs.size(); });
+  }
+  // Starts |r| on |p|'s client and waits for its stream on the server.
+  bool StartToServer(SessionPair *p, Request *r) {
+    size_t before = p->server_rec.streams.size();
+    r->Start();
+    return RunUntil(loop(), [&] { return p->server_rec.streams.size() == before + 1; });
+  }
+  // The raw peer answers stream |id| with 200 and |body|, ending it.
+  void RawRespond(uint32_t id, const std::string &body) {
+    raw_->SendResponse(id, 200, false);
+    raw_->SendData(id, body, true);
+  }
+  // Starts |r| on the client of MakeSilentRawServerPingingFirst: it waits,
+  // held by the idle check's PING, which the peer has.
+  bool StartHeldByPing(Request *r) {
+    EXPECT_EQ(CN_ERR_IO_PENDING, r->Start());
+    return RunUntil(loop(), [&] { return raw_->Count("PING") == 1; });
+  }
+  // The code a flow-control violation resets a stream with, and the one
+  // it sends GOAWAY with (SPDY/3.1's GOAWAY has no FLOW_CONTROL_ERROR).
+  uint32_t StreamFlowControlCode() const {
+    return spdy() ? uint32_t{CN_SPDY3_FLOW_CONTROL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR};
+  }
+  uint32_t SessionFlowControlCode() const {
+    return spdy() ? uint32_t{CN_SPDY3_GOAWAY_PROTOCOL_ERROR}
+                  : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR};
+  }
+
   void WaitForSettings(SessionPair *p) {
     ASSERT_TRUE(RunUntil(loop(), [&] {
       return cn_spdy_session_peer_settings_received(p->client) &&
@@ -186,7 +234,7 @@ TEST_P(SpdySessionTest, OneRequestResponse) {
     Request req(pair->client, "/size/3000");
     EXPECT_EQ(CN_OK, req.Start());
     EXPECT_EQ(1u, cn_spdy_stream_id(req.stream));
-    ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+    ASSERT_TRUE(WaitDone(&req));
     EXPECT_EQ(0, req.result);
     EXPECT_EQ(200, req.status);
     EXPECT_EQ(Pattern(3000, 3000), req.response);
@@ -207,8 +255,7 @@ TEST_P(SpdySessionTest, PostEchoesBody) {
   auto pair = MakePair();
   std::string body = Pattern(100000, 7);
   Request req(pair->client, "/echo", body);
-  req.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(Run(&req));
   EXPECT_EQ(0, req.result);
   EXPECT_TRUE(req.write_done);
   EXPECT_EQ(body, req.response);
@@ -243,8 +290,7 @@ TEST_P(SpdySessionTest, HundredConcurrentStreams) {
 }
 
 TEST_P(SpdySessionTest, MaxConcurrentStreamsQueuesInPriorityOrder) {
-  cn_spdy_session_options so;
-  cn_spdy_session_options_init(&so);
+  cn_spdy_session_options so = DefaultOptions();
   so.max_concurrent_streams = 2;
   auto pair = MakePair(nullptr, &so);
   pair->server_rec.hold = true;
@@ -297,15 +343,13 @@ TEST_P(SpdySessionTest, MaxConcurrentStreamsQueuesInPriorityOrder) {
 }
 
 TEST_P(SpdySessionTest, FlowControlDownloadStallsUntilTheConsumerReads) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.stream_recv_window = 65536;
   auto pair = MakePair(&co);
   pair->server_rec.hold = true;
   Request req(pair->client, "/big");
   req.hold_body = true;
-  req.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &req));
   std::string body = Pattern(1 << 20, 11);
   Responder *srv = pair->server_rec.streams[0].get();
   srv->Respond(200, body);
@@ -317,15 +361,14 @@ TEST_P(SpdySessionTest, FlowControlDownloadStallsUntilTheConsumerReads) {
   EXPECT_EQ((1u << 20) - 65536, cn_spdy_stream_write_remaining(srv->stream));
   EXPECT_FALSE(srv->write_done);
   req.ResumeBody();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(0, req.result);
   EXPECT_TRUE(req.response == body);
   EXPECT_TRUE(srv->write_done);
 }
 
 TEST_P(SpdySessionTest, FlowControlUploadStallsUntilTheServerReads) {
-  cn_spdy_session_options so;
-  cn_spdy_session_options_init(&so);
+  cn_spdy_session_options so = DefaultOptions();
   so.stream_recv_window = 65536;
   auto pair = MakePair(nullptr, &so);
   pair->server_rec.hold = true;
@@ -342,23 +385,21 @@ TEST_P(SpdySessionTest, FlowControlUploadStallsUntilTheServerReads) {
   EXPECT_EQ((1u << 20) - 65536, cn_spdy_stream_write_remaining(req.stream));
   EXPECT_FALSE(req.write_done);
   pair->server_rec.streams[0]->Go();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(0, req.result);
   EXPECT_TRUE(req.write_done);
   EXPECT_TRUE(req.response == body);
 }
 
 TEST_P(SpdySessionTest, CancelledStreamLeaksNoSessionWindow) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.session_recv_window = 131072;
   co.stream_recv_window = 1 << 20;
   auto pair = MakePair(&co);
   pair->server_rec.hold = true;
   Request a(pair->client, "/a");
   a.hold_body = true;
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &a));
   pair->server_rec.streams[0]->Respond(200, Pattern(102400, 1), false);
   ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_buffered_bytes(a.stream) == 102400; }));
   EXPECT_EQ(131072 - 102400, cn_spdy_session_send_window(pair->server));
@@ -370,19 +411,17 @@ TEST_P(SpdySessionTest, CancelledStreamLeaksNoSessionWindow) {
   EXPECT_EQ(131072, cn_spdy_session_recv_window(pair->client));
   // And a 1 MiB download through the 128 KiB session window completes.
   Request b(pair->client, "/b");
-  b.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 2; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &b));
   std::string body = Pattern(1 << 20, 2);
   pair->server_rec.streams[1]->Respond(200, body);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return b.done; }));
+  ASSERT_TRUE(WaitDone(&b));
   EXPECT_EQ(0, b.result);
   EXPECT_TRUE(b.response == body);
   EXPECT_EQ(callbacks, a.callbacks);
 }
 
 TEST_P(SpdySessionTest, CompletedStreamWithUnreadDataLeaksNoSessionWindow) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.session_recv_window = 131072;
   auto pair = MakePair(&co);
   Request a(pair->client, "/size/100000");
@@ -393,7 +432,7 @@ TEST_P(SpdySessionTest, CompletedStreamWithUnreadDataLeaksNoSessionWindow) {
   EXPECT_TRUE(cn_spdy_stream_is_closed(a.stream));
   ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_send_window(pair->server) == 131072; }));
   a.ResumeBody();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_TRUE(a.response == Pattern(100000, 100000));
   RunLoopBriefly(loop());
   // Reading it later gives nothing back twice.
@@ -423,10 +462,8 @@ TEST_P(SpdySessionTest, GoawayFailsStreamsAboveLastIdRetryably) {
   Request late(raw_client_, "/late");
   EXPECT_EQ(CN_ERR_HTTP2_GOING_AWAY, late.Start());
   EXPECT_FALSE(r1.done || r3.done);
-  raw_->SendResponse(1, 200, false);
-  raw_->SendData(1, "one", true);
-  raw_->SendResponse(3, 200, false);
-  raw_->SendData(3, "three", true);
+  RawRespond(1, "one");
+  RawRespond(3, "three");
   ASSERT_TRUE(RunUntil(loop(), [&] { return r1.done && r3.done; }));
   EXPECT_EQ(0, r1.result);
   EXPECT_EQ("one", r1.response);
@@ -444,8 +481,7 @@ TEST_P(SpdySessionTest, GracefulGoawayFromTheServer) {
   auto pair = MakePair();
   pair->server_rec.hold = true;
   Request a(pair->client, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &a));
   cn_spdy_session_go_away(pair->server, CN_HTTP2_NO_ERROR);
   ASSERT_TRUE(RunUntil(loop(), [&] { return pair->client_rec.unavailable == 1; }));
   EXPECT_FALSE(cn_spdy_session_is_available(pair->client));
@@ -480,10 +516,9 @@ TEST_P(SpdySessionTest, ResetCodesAreMapped) {
   size_t i = 0;
   for (const Case &c : cases) {
     Request req(pair->client, "/r");
-    req.Start();
-    ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == i + 1; }));
+    ASSERT_TRUE(StartToServer(pair.get(), &req));
     cn_spdy_stream_reset(pair->server_rec.streams[i]->stream, c.code);
-    ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+    ASSERT_TRUE(WaitDone(&req));
     EXPECT_EQ(c.want, req.result) << "code " << c.code;
     EXPECT_EQ(c.want, cn_spdy_stream_error(req.stream));
     i++;
@@ -501,21 +536,19 @@ TEST_P(SpdySessionTest, PingIsAnswered) {
   ASSERT_TRUE(RunUntil(loop(), [&] { return !cn_spdy_session_ping_in_flight(pair->server); }));
   EXPECT_TRUE(cn_spdy_session_is_available(pair->client));
   Request req(pair->client, "/after");
-  req.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(Run(&req));
   EXPECT_EQ(0, req.result);
 }
 
 TEST_P(SpdySessionTest, UnansweredPingFailsTheSession) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.ping_timeout_ms = 50;
   MakeRawServer(&co);
   raw_->answer_pings = false;
   Request req(raw_client_, "/x");
   req.Start();
   cn_spdy_session_check_liveness(raw_client_);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, req.result);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_client_rec_.closed == 1; }));
   EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, raw_client_rec_.close_error);
@@ -525,8 +558,7 @@ TEST_P(SpdySessionTest, UnansweredPingFailsTheSession) {
 }
 
 TEST_P(SpdySessionTest, IdleSessionPingsBeforeANewStream) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.idle_ping_ms = 20;
   MakeRawServer(&co);
   RunLoopBriefly(loop(), 40);
@@ -547,17 +579,15 @@ TEST_P(SpdySessionTest, IdleSessionPingsBeforeANewStream) {
 TEST_P(SpdySessionTest, IdlePingHoldsTheNewStreamUntilThePeerAnswers) {
   MakeSilentRawServerPingingFirst();
   Request req(raw_client_, "/x");
-  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1; }));
+  ASSERT_TRUE(StartHeldByPing(&req));
   RunLoopBriefly(loop(), 20);
   EXPECT_EQ(0u, raw_->Count("HEADERS")) << "the request waits for the answer";
   EXPECT_FALSE(req.granted);
   raw_->SendPing(raw_->Find("PING")->opaque, true);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
   EXPECT_TRUE(req.granted);
-  raw_->SendResponse(1, 200, false);
-  raw_->SendData(1, "ok", true);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  RawRespond(1, "ok");
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(0, req.result);
   EXPECT_EQ("ok", req.response);
   EXPECT_TRUE(cn_spdy_session_is_available(raw_client_));
@@ -566,8 +596,7 @@ TEST_P(SpdySessionTest, IdlePingHoldsTheNewStreamUntilThePeerAnswers) {
 // Only a session idle past the threshold is checked: one that just heard
 // from its peer sends the stream at once.
 TEST_P(SpdySessionTest, NoIdlePingBeforeTheThreshold) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.idle_ping_ms = 60000;
   MakeRawServer(&co);
   Request req(raw_client_, "/x");
@@ -580,8 +609,7 @@ TEST_P(SpdySessionTest, NoIdlePingBeforeTheThreshold) {
 TEST_P(SpdySessionTest, AnyFrameReleasesTheStreamHeldByTheIdlePing) {
   MakeSilentRawServerPingingFirst();
   Request req(raw_client_, "/x");
-  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1; }));
+  ASSERT_TRUE(StartHeldByPing(&req));
   raw_->SendWindowUpdate(0, 1000);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
 }
@@ -592,7 +620,7 @@ TEST_P(SpdySessionTest, UnansweredIdlePingFailsTheHeldStream) {
   MakeSilentRawServerPingingFirst(30);
   Request req(raw_client_, "/x");
   EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, req.result);
   EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
   EXPECT_EQ(0u, raw_->Count("HEADERS"));
@@ -604,17 +632,15 @@ TEST_P(SpdySessionTest, UnansweredIdlePingFailsTheHeldStream) {
 TEST_P(SpdySessionTest, PeerClosingFailsTheStreamHeldByTheIdlePing) {
   MakeSilentRawServerPingingFirst();
   Request req(raw_client_, "/x");
-  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1; }));
+  ASSERT_TRUE(StartHeldByPing(&req));
   raw_->Close();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, req.result);
   EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
 }
 
 TEST_P(SpdySessionTest, InitialWindowIncreaseResumesAStalledUpload) {
-  cn_spdy_session_options so;
-  cn_spdy_session_options_init(&so);
+  cn_spdy_session_options so = DefaultOptions();
   so.stream_recv_window = 65536;
   auto pair = MakePair(nullptr, &so);
   pair->server_rec.hold = true;
@@ -631,20 +657,18 @@ TEST_P(SpdySessionTest, InitialWindowIncreaseResumesAStalledUpload) {
   EXPECT_EQ(static_cast<int64_t>(4 << 20) - (1 << 20), cn_spdy_stream_send_window(req.stream));
   EXPECT_EQ(1u << 20, cn_spdy_stream_buffered_bytes(pair->server_rec.streams[0]->stream));
   pair->server_rec.streams[0]->Go();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_TRUE(req.response == body);
 }
 
 TEST_P(SpdySessionTest, InitialWindowDecreaseMakesSendWindowsNegative) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.stream_recv_window = 65536;
   auto pair = MakePair(&co);
   pair->server_rec.hold = true;
   Request req(pair->client, "/big");
   req.hold_body = true;
-  req.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &req));
   std::string body = Pattern(300000, 22);
   Responder *srv = pair->server_rec.streams[0].get();
   srv->Respond(200, body);
@@ -653,7 +677,7 @@ TEST_P(SpdySessionTest, InitialWindowDecreaseMakesSendWindowsNegative) {
   ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_send_window(srv->stream) < 0; }));
   EXPECT_EQ(16384 - 65536, cn_spdy_stream_send_window(srv->stream));
   req.ResumeBody();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+  ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(0, req.result);
   EXPECT_TRUE(req.response == body);
 }
@@ -661,9 +685,7 @@ TEST_P(SpdySessionTest, InitialWindowDecreaseMakesSendWindowsNegative) {
 TEST_P(SpdySessionTest, MalformedFrameSendsGoawayAndFailsEveryStream) {
   MakeRawServer();
   Request a(raw_client_, "/a"), b(raw_client_, "/b");
-  a.Start();
-  b.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  ASSERT_TRUE(StartToRawServer({&a, &b}));
   int want;
   uint32_t want_code;
   if (spdy()) {
@@ -693,83 +715,74 @@ TEST_P(SpdySessionTest, MalformedFrameSendsGoawayAndFailsEveryStream) {
 TEST_P(SpdySessionTest, DataOnAnIdleStreamIsAConnectionError) {
   MakeRawServer();
   Request a(raw_client_, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_TRUE(StartToRawServer({&a}));
   raw_->SendData(7, "boo", false);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, a.result);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
   EXPECT_EQ(1u, raw_->Find("GOAWAY")->code);  // PROTOCOL_ERROR in both
 }
 
 TEST_P(SpdySessionTest, DataBeyondTheStreamWindowResetsTheStream) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.stream_recv_window = 65536;
   MakeRawServer(&co);
   Request a(raw_client_, "/a"), b(raw_client_, "/b");
   a.hold_body = true;
-  a.Start();
-  b.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  ASSERT_TRUE(StartToRawServer({&a, &b}));
   raw_->SendResponse(1, 200, false);
   raw_->SendData(1, Pattern(65536 + 100, 1), false);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("RST_STREAM", 1) != nullptr; }));
-  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_FLOW_CONTROL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+  EXPECT_EQ(StreamFlowControlCode(),
             raw_->Find("RST_STREAM", 1)->code);
   a.ResumeBody();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   // What arrived within the window is still read, then the error.
   EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
   EXPECT_EQ(65536u, a.response.size());
   // The session and the other stream go on.
-  raw_->SendResponse(3, 200, false);
-  raw_->SendData(3, "fine", true);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return b.done; }));
+  RawRespond(3, "fine");
+  ASSERT_TRUE(WaitDone(&b));
   EXPECT_EQ(0, b.result);
   EXPECT_EQ("fine", b.response);
 }
 
 TEST_P(SpdySessionTest, DataBeyondTheSessionWindowIsAConnectionError) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.session_recv_window = 65536;
   co.stream_recv_window = 1 << 20;
   MakeRawServer(&co);
   Request a(raw_client_, "/a");
   a.hold_body = true;
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_TRUE(StartToRawServer({&a}));
   raw_->SendResponse(1, 200, false);
   raw_->SendData(1, Pattern(65536 + 100, 1), false);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
-  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_GOAWAY_PROTOCOL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+  EXPECT_EQ(SessionFlowControlCode(),
             raw_->Find("GOAWAY")->code);
   a.ResumeBody();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
 }
 
 TEST_P(SpdySessionTest, WindowOverflowIsAnError) {
   MakeRawServer();
   Request a(raw_client_, "/a", std::string(10, 'x')), b(raw_client_, "/b");
-  a.Start();
-  b.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  ASSERT_TRUE(StartToRawServer({&a, &b}));
   // A stream window above 2^31-1: that stream is reset.
   raw_->SendWindowUpdate(1, 0x7fffffff);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("RST_STREAM", 1) != nullptr; }));
-  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_FLOW_CONTROL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+  EXPECT_EQ(StreamFlowControlCode(),
             raw_->Find("RST_STREAM", 1)->code);
   EXPECT_FALSE(b.done);
   // The session window above 2^31-1: the session fails.
   raw_->SendWindowUpdate(0, 0x7fffffff);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return b.done; }));
+  ASSERT_TRUE(WaitDone(&b));
   EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, b.result);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
-  EXPECT_EQ(spdy() ? uint32_t{CN_SPDY3_GOAWAY_PROTOCOL_ERROR} : uint32_t{CN_HTTP2_FLOW_CONTROL_ERROR},
+  EXPECT_EQ(SessionFlowControlCode(),
             raw_->Find("GOAWAY")->code);
 }
 
@@ -781,8 +794,7 @@ TEST_P(SpdySessionTest, ResetNoErrorAfterACompleteResponseKeepsIt) {
   a.Start();
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("DATA") > 0; }));
   // The server answers before the upload is done and stops it.
-  raw_->SendResponse(1, 200, false);
-  raw_->SendData(1, "ok", true);
+  RawRespond(1, "ok");
   raw_->SendRst(1, CN_HTTP2_NO_ERROR);
   ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && a.response == "ok"; }));
   EXPECT_EQ(0, a.result);  // the response is whole
@@ -798,9 +810,7 @@ TEST_P(SpdySessionTest, ResetNoErrorAfterACompleteResponseKeepsIt) {
 TEST_P(SpdySessionTest, SocketEofFailsEveryStream) {
   MakeRawServer();
   Request a(raw_client_, "/a"), b(raw_client_, "/b");
-  a.Start();
-  b.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  ASSERT_TRUE(StartToRawServer({&a, &b}));
   raw_->SendResponse(1, 200, false);
   raw_->SendData(1, "part", false);
   // The owner destroys the session from on_closed, as a pool would.
@@ -819,8 +829,7 @@ TEST_P(SpdySessionTest, SocketEofFailsEveryStream) {
 }
 
 TEST_P(SpdySessionTest, DestroyStreamAtEveryStage) {
-  cn_spdy_session_options so;
-  cn_spdy_session_options_init(&so);
+  cn_spdy_session_options so = DefaultOptions();
   so.max_concurrent_streams = 1;
   auto pair = MakePair(nullptr, &so);
   pair->server_rec.hold = true;
@@ -847,16 +856,14 @@ TEST_P(SpdySessionTest, DestroyStreamAtEveryStage) {
   EXPECT_EQ(0u, pair->server_rec.streams.size());
   // On the wire, waiting for the response head.
   Request waiting(pair->client, "/waiting");
-  waiting.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &waiting));
   destroy(waiting);
   Responder *s0 = pair->server_rec.streams[0].get();
   ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_is_closed(s0->stream); }));
   EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, cn_spdy_stream_error(s0->stream));  // RST CANCEL
   // In the middle of the body.
   Request mid(pair->client, "/mid");
-  mid.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 2; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &mid));
   Responder *s1 = pair->server_rec.streams[1].get();
   s1->Respond(200, Pattern(200000, 3), false);
   ASSERT_TRUE(RunUntil(loop(), [&] { return mid.response.size() > 0; }));
@@ -866,8 +873,7 @@ TEST_P(SpdySessionTest, DestroyStreamAtEveryStage) {
   // The session is fine afterwards.
   pair->server_rec.hold = false;
   Request last(pair->client, "/size/10");
-  last.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return last.done; }));
+  ASSERT_TRUE(Run(&last));
   EXPECT_EQ(0, last.result);
   EXPECT_EQ(Pattern(10, 10), last.response);
 }
@@ -924,14 +930,13 @@ TEST_P(SpdySessionTest, DestroyFromInsideCallbacks) {
 TEST_P(SpdySessionTest, DestroyTheSessionFromOnUnavailable) {
   MakeRawServer();
   Request a(raw_client_, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_TRUE(StartToRawServer({&a}));
   raw_client_rec_.on_unavailable_hook = [&] {
     cn_spdy_session_destroy(raw_client_);
     raw_client_ = nullptr;
   };
   raw_->SendGoaway(1, 0);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(CN_ERR_ABORTED, a.result);
   EXPECT_EQ(0, raw_client_rec_.closed);
 }
@@ -943,8 +948,7 @@ TEST_P(SpdySessionTest, ServerDestroysAStreamInOnStream) {
     return true;  // taken care of
   };
   Request a(pair->client, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(Run(&a));
   EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, a.result);  // RST_STREAM CANCEL
   EXPECT_TRUE(cn_spdy_session_is_available(pair->client));
 }
@@ -1031,8 +1035,7 @@ TEST_P(SpdySessionTest, DestroySessionBeforeAnyIo) {
 }
 
 TEST_P(SpdySessionTest, DestroyClientSessionWithStreamsAlive) {
-  cn_spdy_session_options so;
-  cn_spdy_session_options_init(&so);
+  cn_spdy_session_options so = DefaultOptions();
   so.max_concurrent_streams = 1;
   auto pair = MakePair(nullptr, &so);
   pair->server_rec.hold = true;
@@ -1064,19 +1067,17 @@ TEST_P(SpdySessionTest, DestroyServerSessionMidTransfer) {
   auto pair = MakePair();
   pair->server_rec.hold = true;
   Request a(pair->client, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 1; }));
+  ASSERT_TRUE(StartToServer(pair.get(), &a));
   pair->server_rec.streams[0]->Respond(200, Pattern(200000, 5), false);
   ASSERT_TRUE(RunUntil(loop(), [&] { return a.response.size() > 0; }));
   pair->DestroyServer();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, a.result);
   ASSERT_TRUE(RunUntil(loop(), [&] { return pair->client_rec.closed == 1; }));
 }
 
 TEST_P(SpdySessionTest, StreamIdExhaustion) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.first_stream_id_for_testing = 0x7ffffffd;
   auto pair = MakePair(&co);
   Request a(pair->client, "/size/5");
@@ -1103,11 +1104,9 @@ TEST_P(SpdySessionTest, StreamIdExhaustion) {
 TEST_P(SpdySessionTest, StreamIdsLeftForWaitingStreamsOnly) {
   // Two ids left and three streams: the third waits for no slot but for
   // an id that never comes, and fails retryably when the last id goes.
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.first_stream_id_for_testing = 0x7ffffffd;
-  cn_spdy_session_options so;
-  cn_spdy_session_options_init(&so);
+  cn_spdy_session_options so = DefaultOptions();
   so.max_concurrent_streams = 1;
   auto pair = MakePair(&co, &so);
   WaitForSettings(pair.get());
@@ -1122,11 +1121,9 @@ TEST_P(SpdySessionTest, StreamIdsLeftForWaitingStreamsOnly) {
 }
 
 TEST_P(SpdySessionTest, ServerRefusesStreamsBeyondItsLimit) {
-  cn_spdy_session_options co;
-  cn_spdy_session_options_init(&co);
+  cn_spdy_session_options co = DefaultOptions();
   co.initial_peer_max_concurrent_streams = 10;
-  cn_spdy_session_options so;
-  cn_spdy_session_options_init(&so);
+  cn_spdy_session_options so = DefaultOptions();
   so.max_concurrent_streams = 1;
   auto pair = MakePair(&co, &so);
   pair->server_rec.hold = true;
@@ -1140,7 +1137,7 @@ TEST_P(SpdySessionTest, ServerRefusesStreamsBeyondItsLimit) {
   EXPECT_EQ(CN_ERR_HTTP2_SERVER_REFUSED_STREAM, c.result);
   ASSERT_EQ(1u, pair->server_rec.streams.size());
   pair->server_rec.streams[0]->Respond(200, "ok");
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(0, a.result);
   EXPECT_EQ(1u, cn_spdy_session_peer_max_concurrent_streams(pair->client));
 }
@@ -1149,8 +1146,7 @@ TEST_P(SpdySessionTest, PushIsRefused) {
   {
     MakeRawServer();
     Request a(raw_client_, "/a");
-    a.Start();
-    ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+    ASSERT_TRUE(StartToRawServer({&a}));
     if (spdy()) {
       raw_->SendHeaders(2,
                         {{":method", "GET"},
@@ -1171,9 +1167,8 @@ TEST_P(SpdySessionTest, PushIsRefused) {
               raw_->Find("RST_STREAM", 2)->code);
     // Frames for the refused stream are ignored; the request completes.
     raw_->SendData(2, "ignored", true);
-    raw_->SendResponse(1, 200, false);
-    raw_->SendData(1, "real", true);
-    ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+    RawRespond(1, "real");
+    ASSERT_TRUE(WaitDone(&a));
     EXPECT_EQ(0, a.result);
     EXPECT_EQ("real", a.response);
     EXPECT_TRUE(cn_spdy_session_is_available(raw_client_));
@@ -1186,11 +1181,10 @@ TEST_P(SpdySessionTest, PushIsRefused) {
 TEST_P(SpdySessionTest, InterimResponsesAreSkipped) {
   MakeRawServer();
   Request a(raw_client_, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_TRUE(StartToRawServer({&a}));
   raw_->SendResponse(1, 100, false);
   raw_->SendResponse(1, 204, true);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(0, a.result);
   EXPECT_EQ(204, a.status);
 }
@@ -1198,10 +1192,9 @@ TEST_P(SpdySessionTest, InterimResponsesAreSkipped) {
 TEST_P(SpdySessionTest, ResponseWithoutStatusResetsTheStream) {
   MakeRawServer();
   Request a(raw_client_, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_TRUE(StartToRawServer({&a}));
   raw_->SendHeaders(1, {{"content-type", "text/plain"}}, false);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, a.result);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("RST_STREAM", 1) != nullptr; }));
   EXPECT_EQ(1u, raw_->Find("RST_STREAM", 1)->code);  // PROTOCOL_ERROR in both
@@ -1213,8 +1206,7 @@ TEST_P(SpdySessionTest, Http11RequiredGoaway) {
     GTEST_SKIP() << "HTTP_1_1_REQUIRED is HTTP/2's";
   MakeRawServer();
   Request a(raw_client_, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_TRUE(StartToRawServer({&a}));
   raw_->SendGoaway(1, CN_HTTP2_HTTP_1_1_REQUIRED);
   ASSERT_TRUE(RunUntil(loop(), [&] { return a.done && raw_client_rec_.closed == 1; }));
   EXPECT_EQ(CN_ERR_HTTP_1_1_REQUIRED, a.result);
@@ -1269,12 +1261,11 @@ TEST_P(SpdySessionTest, TrailersBothWays) {
 TEST_P(SpdySessionTest, ServerTrailers) {
   MakeRawServer();
   Request a(raw_client_, "/a");
-  a.Start();
-  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_TRUE(StartToRawServer({&a}));
   raw_->SendResponse(1, 200, false);
   raw_->SendData(1, "body", false);
   raw_->SendHeaders(1, {{"grpc-status", "0"}}, true, CN_SPDY_HEADERS_TRAILERS);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return a.done; }));
+  ASSERT_TRUE(WaitDone(&a));
   EXPECT_EQ(0, a.result);
   EXPECT_EQ("body", a.response);
   size_t n;
@@ -1368,8 +1359,7 @@ TEST_P(SpdySessionTest, NetLogHasTheLadderVocabulary) {
   {
     auto pair = MakePair();
     Request req(pair->client, "/size/100");
-    req.Start();
-    ASSERT_TRUE(RunUntil(loop(), [&] { return req.done; }));
+    ASSERT_TRUE(Run(&req));
   }
   const char *request_frame = spdy() ? "SYN_STREAM" : "HEADERS";
   const char *reply_frame = spdy() ? "SYN_REPLY" : "HEADERS";
