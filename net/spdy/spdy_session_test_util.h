@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -91,13 +92,30 @@ inline std::string HeaderValue(const cn_spdy_header *h, size_t n, const char *na
 }
 
 // One request on a client session: create (maybe waiting for a slot), send
-// headers (+ body), read the response head and body.
+// headers (+ body), read the response head and body (a CONNECT's 200 ends
+// it: the stream is the tunnel).
 class Request {
  public:
+  // Where a request goes, when it is more than a GET or POST of a path on
+  // origin.test.
+  struct Target {
+    std::string method;  // empty: GET, or POST when there is a body
+    std::string url;
+    bool absolute_form;  // the whole URL in the request line (to a proxy)
+    std::vector<std::pair<std::string, std::string>> extra_fields;
+  };
+
   Request(cn_spdy_session *s, std::string path, std::string body = std::string(),
           cn_request_priority priority = CN_PRIORITY_MEDIUM, size_t read_chunk = 16384)
-      : session_(s), path_(std::move(path)), body_(std::move(body)), priority_(priority),
-        read_chunk_(read_chunk) {}
+      : Request(s, Target{std::string(), "https://origin.test" + path, false, {}},
+                std::move(body), priority, read_chunk) {}
+  Request(cn_spdy_session *s, Target target, std::string body,
+          cn_request_priority priority = CN_PRIORITY_MEDIUM, size_t read_chunk = 16384)
+      : session_(s), target_(std::move(target)), body_(std::move(body)), priority_(priority),
+        read_chunk_(read_chunk) {
+    if (target_.method.empty())
+      target_.method = body_.empty() ? "GET" : "POST";
+  }
   ~Request() {
     cn_spdy_stream_destroy(stream);
     cn_iobuf_unref(read_buf_);
@@ -124,14 +142,20 @@ class Request {
   // Sends the request (after the slot was granted).
   void Send() {
     cn_url url;
-    std::string text = "https://origin.test" + path_;
-    ASSERT_EQ(CN_OK, cn_url_parse(text.c_str(), &url));
+    ASSERT_EQ(CN_OK, cn_url_parse(target_.url.c_str(), &url)) << target_.url;
+    std::vector<cn_spdy_header> extra = HeaderArray(target_.extra_fields);
     cn_spdy_header_list list;
     cn_spdy_header_list_init(&list);
-    cn_spdy_build_request_headers(cn_spdy_session_protocol(session_), body_.empty() ? "GET" : "POST",
-                                  &url, false, nullptr, 0, &list);
+    int rv = cn_spdy_build_request_headers(cn_spdy_session_protocol(session_),
+                                           target_.method.c_str(), &url, target_.absolute_form,
+                                           extra.data(), extra.size(), &list);
     cn_url_free(&url);
-    int rv = cn_spdy_stream_send_headers(stream, list.items, list.count, body_.empty());
+    if (rv != CN_OK) {
+      cn_spdy_header_list_free(&list);
+      ADD_FAILURE() << "request headers for " << target_.url << ": " << rv;
+      return Finish(rv);
+    }
+    rv = cn_spdy_stream_send_headers(stream, list.items, list.count, body_.empty() && !IsConnect());
     cn_spdy_header_list_free(&list);
     if (rv < 0)
       return Finish(rv);
@@ -143,6 +167,19 @@ class Request {
         return Finish(rv < 0 ? rv : CN_ERR_UNEXPECTED);
     }
     ReadHeaders();
+  }
+
+  // Takes the stream (a CONNECT's tunnel) out of the request.
+  cn_spdy_stream *TakeStream() {
+    cn_spdy_stream *s = stream;
+    stream = nullptr;
+    return s;
+  }
+
+  // A response header field's value ("" when absent).
+  std::string Header(const char *name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
   }
 
   // Starts reading the body (when |hold_body| kept it from starting).
@@ -161,6 +198,7 @@ class Request {
   bool hold_body = false;  // do not read the body until ResumeBody
   int result = 1;
   int status = 0;
+  std::map<std::string, std::string> headers;  // the response head's
   std::string response;
   int callbacks = 0;  // every callback, to check none runs after destroy
 
@@ -198,7 +236,11 @@ class Request {
     size_t n;
     const cn_spdy_header *h = cn_spdy_stream_headers(stream, &n);
     status = cn_spdy_headers_status(h, n);
+    for (size_t i = 0; i < n; i++)
+      headers[std::string(h[i].name, h[i].name_len)] = std::string(h[i].value, h[i].value_len);
     headers_done = true;
+    if (IsConnect() && status == 200)
+      return Finish(CN_OK);  // the stream is the tunnel now
     if (!hold_body)
       ReadBody();
   }
@@ -236,9 +278,10 @@ class Request {
     done = true;
     result = rv;
   }
+  bool IsConnect() const { return target_.method == "CONNECT"; }
 
   cn_spdy_session *session_;
-  std::string path_;
+  Target target_;
   std::string body_;
   cn_request_priority priority_;
   size_t read_chunk_;

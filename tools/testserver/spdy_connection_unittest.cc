@@ -21,6 +21,7 @@
 #include "net/socket/socket_test_util.h"
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_session.h"
+#include "net/spdy/spdy_session_test_util.h"
 #include "net/spdy/spdy_stream.h"
 #include "net/spdy/spdy_stream_socket.h"
 #include "tools/testserver/test_server.h"
@@ -29,142 +30,16 @@
 namespace cnet_test {
 namespace {
 
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-// One request on a client stream: create, send headers (and a body), read
-// the response head and (unless a CONNECT) the body to its end.
-class Fetch {
+// One request on a client stream, to any URL: the session tests' Request
+// (net/spdy/spdy_session_test_util.h) with a method, absolute-form for a
+// proxy, and extra header fields.
+class Fetch : public Request {
  public:
   Fetch(cn_spdy_session *s, std::string method, std::string url, bool absolute = false,
-        std::string body = std::string(), Fields extra = Fields())
-      : session_(s), method_(std::move(method)), url_(std::move(url)), absolute_(absolute),
-        body_(std::move(body)), extra_(std::move(extra)) {}
-  ~Fetch() {
-    cn_spdy_stream_destroy(stream);
-    cn_iobuf_unref(read_buf_);
-  }
-  Fetch(const Fetch &) = delete;
-  Fetch &operator=(const Fetch &) = delete;
-
-  void Start() {
-    cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
-    int rv = cn_spdy_stream_create(session_, CN_PRIORITY_MEDIUM, none, &OnCreated, this, &stream);
-    if (rv == CN_OK)
-      Send();
-    else if (rv != CN_ERR_IO_PENDING)
-      Finish(rv);
-  }
-
-  // Takes the stream (a CONNECT's tunnel) out of the fetch.
-  cn_spdy_stream *TakeStream() {
-    cn_spdy_stream *s = stream;
-    stream = nullptr;
-    return s;
-  }
-
-  std::string Header(const char *name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-
-  cn_spdy_stream *stream = nullptr;
-  bool done = false;
-  int result = 1;
-  int status = 0;
-  std::map<std::string, std::string> headers;
-  std::string response;
-
- private:
-  void Send() {
-    cn_url url;
-    ASSERT_EQ(CN_OK, cn_url_parse(url_.c_str(), &url)) << url_;
-    std::vector<cn_spdy_header> extra;
-    for (const auto &f : extra_)
-      extra.push_back({f.first.c_str(), f.first.size(), f.second.c_str(), f.second.size()});
-    cn_spdy_header_list list;
-    cn_spdy_header_list_init(&list);
-    ASSERT_EQ(CN_OK, cn_spdy_build_request_headers(cn_spdy_session_protocol(session_),
-                                                   method_.c_str(), &url, absolute_,
-                                                   extra.data(), extra.size(), &list));
-    cn_url_free(&url);
-    bool connect = method_ == "CONNECT";
-    int rv = cn_spdy_stream_send_headers(stream, list.items, list.count,
-                                         body_.empty() && !connect);
-    cn_spdy_header_list_free(&list);
-    if (rv < 0)
-      return Finish(rv);
-    if (!body_.empty()) {
-      cn_iobuf *buf = cn_iobuf_from_copy(body_.data(), body_.size());
-      rv = cn_spdy_stream_write(stream, buf, body_.size(), true, &OnWritten, this);
-      cn_iobuf_unref(buf);
-      if (rv != CN_ERR_IO_PENDING)
-        return Finish(rv < 0 ? rv : CN_ERR_UNEXPECTED);
-    }
-    rv = cn_spdy_stream_read_headers(stream, &OnHeaders, this);
-    if (rv != CN_ERR_IO_PENDING)
-      OnHeadersDone(rv);
-  }
-  static void OnCreated(void *arg, int rv) {
-    auto *self = static_cast<Fetch *>(arg);
-    if (rv < 0)
-      return self->Finish(rv);
-    self->Send();
-  }
-  static void OnWritten(void *arg, int rv) {
-    if (rv < 0)
-      static_cast<Fetch *>(arg)->Finish(rv);
-  }
-  static void OnHeaders(void *arg, int rv) { static_cast<Fetch *>(arg)->OnHeadersDone(rv); }
-  void OnHeadersDone(int rv) {
-    if (rv < 0)
-      return Finish(rv);
-    size_t n;
-    const cn_spdy_header *h = cn_spdy_stream_headers(stream, &n);
-    status = cn_spdy_headers_status(h, n);
-    for (size_t i = 0; i < n; i++)
-      headers[std::string(h[i].name, h[i].name_len)] = std::string(h[i].value, h[i].value_len);
-    if (method_ == "CONNECT" && status == 200)
-      return Finish(CN_OK);  // the stream is the tunnel now
-    ReadBody();
-  }
-  void ReadBody() {
-    for (;;) {
-      if (!read_buf_)
-        read_buf_ = cn_iobuf_new(32768);
-      int rv = cn_spdy_stream_read(stream, read_buf_, 32768, &OnRead, this);
-      if (rv == CN_ERR_IO_PENDING)
-        return;
-      if (!OnReadDone(rv))
-        return;
-    }
-  }
-  static void OnRead(void *arg, int rv) {
-    auto *self = static_cast<Fetch *>(arg);
-    if (self->OnReadDone(rv))
-      self->ReadBody();
-  }
-  bool OnReadDone(int rv) {
-    if (rv > 0) {
-      response.append(reinterpret_cast<char *>(read_buf_->data), static_cast<size_t>(rv));
-      return true;
-    }
-    Finish(rv);
-    return false;
-  }
-  void Finish(int rv) {
-    if (done)
-      return;
-    done = true;
-    result = rv;
-  }
-
-  cn_spdy_session *session_;
-  std::string method_;
-  std::string url_;
-  bool absolute_;
-  std::string body_;
-  Fields extra_;
-  cn_iobuf *read_buf_ = nullptr;
+        std::string body = std::string(),
+        std::vector<std::pair<std::string, std::string>> extra = {})
+      : Request(s, Target{std::move(method), std::move(url), absolute, std::move(extra)},
+                std::move(body), CN_PRIORITY_MEDIUM, 32768) {}
 };
 
 struct SessionEvents {
