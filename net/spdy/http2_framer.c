@@ -409,30 +409,14 @@ static int h2_process(cn_spdy_framer *base, const uint8_t *data, size_t len,
         break;
       }
       case ST_HEADER: {
-        const uint8_t *h;
-        if (f->header_len == 0 && len >= FRAME_HEADER_LEN) {
-          h = data;
-        } else {
-          size_t n = FRAME_HEADER_LEN - f->header_len;
-          if (n > len)
-            n = len;
-          memcpy(f->header + f->header_len, data, n);
-          f->header_len += n;
-          data += n;
-          len -= n;
-          if (f->header_len < FRAME_HEADER_LEN)
-            return CN_OK;
-          h = f->header;
-          f->header_len = 0;
-        }
+        const uint8_t *h =
+            cn_spdy_framer_take_header(f->header, &f->header_len, FRAME_HEADER_LEN, &data, &len);
+        if (!h)
+          return CN_OK;
         f->length = (uint32_t)h[0] << 16 | (uint32_t)h[1] << 8 | h[2];
         f->type = h[3];
         f->flags = h[4];
         f->stream_id = get_be32(h + 5) & STREAM_ID_MASK;  // the R bit is ignored (§4.1)
-        if (h == data) {
-          data += FRAME_HEADER_LEN;
-          len -= FRAME_HEADER_LEN;
-        }
         int rv = check_frame_header(f);
         if (rv < 0)
           return rv;

@@ -443,24 +443,10 @@ static int spdy3_process(cn_spdy_framer *base, const uint8_t *data, size_t len,
     if (!f->in_payload) {
       if (len == 0)
         return CN_OK;
-      const uint8_t *h;
-      if (f->head_len == 0 && len >= SPDY3_FRAME_HEADER_LEN) {
-        h = data;
-        data += SPDY3_FRAME_HEADER_LEN;
-        len -= SPDY3_FRAME_HEADER_LEN;
-      } else {
-        size_t n = SPDY3_FRAME_HEADER_LEN - f->head_len;
-        if (n > len)
-          n = len;
-        memcpy(f->head + f->head_len, data, n);
-        f->head_len += n;
-        data += n;
-        len -= n;
-        if (f->head_len < SPDY3_FRAME_HEADER_LEN)
-          return CN_OK;
-        h = f->head;
-      }
-      f->head_len = 0;
+      const uint8_t *h = cn_spdy_framer_take_header(f->head, &f->head_len,
+                                                    SPDY3_FRAME_HEADER_LEN, &data, &len);
+      if (!h)
+        return CN_OK;
       int rv = start_frame(f, h);
       if (rv < 0)
         return rv;

@@ -28,6 +28,27 @@ void cn_spdy_framer_init_base(cn_spdy_framer *f, const cn_spdy_framer_ops *ops,
     cn_spdy_framer_limits_init(&f->limits, proto);
 }
 
+const uint8_t *cn_spdy_framer_take_header(uint8_t *buf, size_t *buf_len, size_t size,
+                                          const uint8_t **data, size_t *len) {
+  if (*buf_len == 0 && *len >= size) {
+    const uint8_t *h = *data;
+    *data += size;
+    *len -= size;
+    return h;
+  }
+  size_t n = size - *buf_len;
+  if (n > *len)
+    n = *len;
+  memcpy(buf + *buf_len, *data, n);
+  *buf_len += n;
+  *data += n;
+  *len -= n;
+  if (*buf_len < size)
+    return NULL;
+  *buf_len = 0;
+  return buf;
+}
+
 void cn_spdy_framer_destroy(cn_spdy_framer *f) {
   if (f)
     f->ops->destroy(f);

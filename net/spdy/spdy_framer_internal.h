@@ -46,6 +46,14 @@ void cn_spdy_framer_init_base(cn_spdy_framer *f, const cn_spdy_framer_ops *ops,
                               cn_next_proto proto, bool is_server,
                               const cn_spdy_framer_limits *limits);
 
+// Takes a frame header of |size| bytes off the input (|*data|, |*len|),
+// advancing past what it used. A header the input holds whole is returned
+// in place; one split across calls is gathered in |buf|, which holds
+// |*buf_len| bytes of it so far: returns |buf| once it is whole (and
+// |*buf_len| is 0 again), NULL while the input ran out before that.
+const uint8_t *cn_spdy_framer_take_header(uint8_t *buf, size_t *buf_len, size_t size,
+                                          const uint8_t **data, size_t *len);
+
 // Constructors of the two halves (spdy3_framer.c, http2_framer.c).
 cn_spdy_framer *cn_spdy3_framer_new(bool is_server, const cn_spdy_framer_limits *limits);
 cn_spdy_framer *cn_http2_framer_new(bool is_server, const cn_spdy_framer_limits *limits);
