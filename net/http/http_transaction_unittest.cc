@@ -94,6 +94,7 @@ class Txn {
     cn_http_transaction_get_info(t_, &i);
     return i;
   }
+  cn_netlog_source source() const { return cn_http_transaction_source(t_); }
   void Destroy() {
     cn_http_transaction_destroy(t_);
     t_ = nullptr;
@@ -123,6 +124,16 @@ class HttpTransactionTest : public cnet_test::SessionTestBase {
     if (last != 0)
       return "body error " + std::to_string(last);
     return std::to_string(t->status()) + " " + body;
+  }
+  // Starts a GET of |url|, which must get its response head, then destroys
+  // the transaction with the body unread and lets the loop run.
+  void StartThenDestroyUnread(const std::string &url, int *status = nullptr) {
+    auto t = NewTxn(url);
+    ASSERT_EQ(CN_OK, t->Start());
+    if (status)
+      *status = t->status();
+    t.reset();
+    RunLoopBriefly(loop_.get());
   }
   const cn_proxy_retry_info *BadInfo(const char *proxy) {
     cn_proxy_chain chain;
@@ -379,40 +390,54 @@ class HttpTransactionStaleTest : public HttpTransactionTest {
   }
 };
 
-TEST_F(HttpTransactionStaleTest, EofOnAReusedConnectionResendsOnANewOne) {
-  factory_.AddMock(
-      SocketScript().Write(Get("/", "origin.test")).Read(kOk).Write(Get("/", "origin.test")).ReadEof());
+// What a reused keep-alive connection does to the second request, before
+// any response byte: a sign it went stale while idle, so the request is
+// resent once, on a new connection.
+struct StaleEnding {
+  const char *name;
+  SocketScript &(*end)(SocketScript &after_first_response);
+};
+
+void PrintTo(const StaleEnding &e, std::ostream *os) { *os << e.name; }
+
+const StaleEnding kStaleEndings[] = {
+    {"Eof", [](SocketScript &s) -> SocketScript & { return s.Write(Get("/", "origin.test")).ReadEof(); }},
+    {"ResetWriting",
+     [](SocketScript &s) -> SocketScript & { return s.WriteError(CN_ERR_CONNECTION_RESET); }},
+    {"ResetReading",
+     [](SocketScript &s) -> SocketScript & {
+       return s.Write(Get("/", "origin.test")).ReadError(CN_ERR_CONNECTION_RESET);
+     }},
+    {"Status408",
+     [](SocketScript &s) -> SocketScript & {
+       return s.Write(Get("/", "origin.test"))
+           .Read("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                 "Content-Length: 0\r\n\r\n");
+     }},
+};
+
+class HttpTransactionStaleResendTest : public HttpTransactionStaleTest,
+                                       public ::testing::WithParamInterface<StaleEnding> {};
+
+INSTANTIATE_TEST_SUITE_P(Endings, HttpTransactionStaleResendTest,
+                         ::testing::ValuesIn(kStaleEndings),
+                         [](const ::testing::TestParamInfo<StaleEnding> &p) {
+                           return std::string(p.param.name);
+                         });
+
+TEST_P(HttpTransactionStaleResendTest, ReusedConnectionResendsOnANewOne) {
+  SocketScript reused;
+  reused.Write(Get("/", "origin.test")).Read(kOk);
+  factory_.AddMock(GetParam().end(reused));
   factory_.AddMock(SocketScript().Write(Get("/", "origin.test")).Read(kOk));
   EXPECT_EQ("200 ok", Fetch("http://origin.test/"));
   auto t = NewTxn("http://origin.test/");
   ASSERT_EQ(CN_OK, t->Start());
   EXPECT_EQ(1, t->info().retries);
   EXPECT_EQ(CN_SOCKET_UNUSED, t->info().reuse_type);
+  EXPECT_EQ(200, t->status());
   EXPECT_EQ("ok", t->ReadBody());
   EXPECT_EQ(2u, factory_.created());
-  factory_.ExpectAllUsedAndDone();
-}
-
-TEST_F(HttpTransactionStaleTest, ResetWritingOnAReusedConnectionResends) {
-  factory_.AddMock(SocketScript()
-                       .Write(Get("/", "origin.test"))
-                       .Read(kOk)
-                       .WriteError(CN_ERR_CONNECTION_RESET));
-  factory_.AddMock(SocketScript().Write(Get("/", "origin.test")).Read(kOk));
-  EXPECT_EQ("200 ok", Fetch("http://origin.test/"));
-  EXPECT_EQ("200 ok", Fetch("http://origin.test/"));
-  factory_.ExpectAllUsedAndDone();
-}
-
-TEST_F(HttpTransactionStaleTest, ResetReadingOnAReusedConnectionResends) {
-  factory_.AddMock(SocketScript()
-                       .Write(Get("/", "origin.test"))
-                       .Read(kOk)
-                       .Write(Get("/", "origin.test"))
-                       .ReadError(CN_ERR_CONNECTION_RESET));
-  factory_.AddMock(SocketScript().Write(Get("/", "origin.test")).Read(kOk));
-  EXPECT_EQ("200 ok", Fetch("http://origin.test/"));
-  EXPECT_EQ("200 ok", Fetch("http://origin.test/"));
   factory_.ExpectAllUsedAndDone();
 }
 
@@ -434,19 +459,6 @@ TEST_F(HttpTransactionStaleTest, EofOnAFreshConnectionIsNotResent) {
   factory_.AddMock(SocketScript().Write(Get("/", "origin.test")).ReadEof());
   EXPECT_EQ("error " + std::to_string(CN_ERR_EMPTY_RESPONSE), Fetch("http://origin.test/"));
   EXPECT_EQ(1u, factory_.created());
-  factory_.ExpectAllUsedAndDone();
-}
-
-TEST_F(HttpTransactionStaleTest, Status408OnAReusedConnectionIsResent) {
-  factory_.AddMock(SocketScript()
-                       .Write(Get("/", "origin.test"))
-                       .Read(kOk)
-                       .Write(Get("/", "origin.test"))
-                       .Read("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                             "Content-Length: 0\r\n\r\n"));
-  factory_.AddMock(SocketScript().Write(Get("/", "origin.test")).Read(kOk));
-  EXPECT_EQ("200 ok", Fetch("http://origin.test/"));
-  EXPECT_EQ("200 ok", Fetch("http://origin.test/"));
   factory_.ExpectAllUsedAndDone();
 }
 
@@ -911,36 +923,22 @@ TEST_F(HttpTransactionTest, DestroyDrainsASmallBodyAndKeepsTheConnection) {
                        .Read("0123456789")
                        .Write(Get("/b", "origin.test"))
                        .Read(kOk));
-  cn_url a, b;
-  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/a", &a));
-  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/b", &b));
-  cn_http_request_info info{};
-  info.method = "GET";
-  info.url = &a;
-  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-  TestCompletion c;
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
-  EXPECT_EQ(302, cn_http_transaction_response(t)->status);
-  cn_http_transaction_destroy(t);  // body not read
-  RunLoopBriefly(loop_.get());
+  int status = 0;
+  StartThenDestroyUnread("http://origin.test/a", &status);
+  EXPECT_EQ(302, status);
   EXPECT_EQ(1u, cn_client_socket_pool_idle_count(transport()));
-  info.url = &b;
-  t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
-  cn_http_transaction_info ti;
-  cn_http_transaction_get_info(t, &ti);
-  EXPECT_EQ(CN_SOCKET_REUSED_IDLE, ti.reuse_type);
+  auto t = NewTxn("http://origin.test/b");
+  ASSERT_EQ(CN_OK, t->Start());
+  EXPECT_EQ(CN_SOCKET_REUSED_IDLE, t->info().reuse_type);
   // The NetLog says so on each request's source (the ladder's "jump").
   auto bound = recorder_.Of(CN_NETLOG_SOCKET_POOL_BOUND, CN_NETLOG_PHASE_NONE);
   ASSERT_EQ(2u, bound.size());
   EXPECT_EQ("new", bound[0].params["reuse"]);
   EXPECT_EQ("reused_idle", bound[1].params["reuse"]);
-  EXPECT_EQ(cn_http_transaction_source(t).id, bound[1].source_id);
+  EXPECT_EQ(t->source().id, bound[1].source_id);
   EXPECT_EQ("transport", bound[1].params["pool"]);
-  cn_http_transaction_destroy(t);
+  t.reset();
   RunLoopBriefly(loop_.get());
-  cn_url_free(&a);
-  cn_url_free(&b);
   factory_.ExpectAllUsedAndDone();
 }
 
@@ -949,18 +947,8 @@ TEST_F(HttpTransactionTest, DestroyClosesWhenTheUnreadBodyIsLarge) {
   factory_.AddMock(SocketScript()
                        .Write(Get("/big", "origin.test"))
                        .Read("HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n"));
-  cn_url u;
-  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/big", &u));
-  cn_http_request_info info{};
-  info.method = "GET";
-  info.url = &u;
-  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-  TestCompletion c;
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
-  cn_http_transaction_destroy(t);
-  RunLoopBriefly(loop_.get());
+  StartThenDestroyUnread("http://origin.test/big");
   EXPECT_EQ(0u, AllPoolSockets());
-  cn_url_free(&u);
 }
 
 TEST_F(HttpTransactionTest, SessionDestroyAbortsADrain) {
@@ -969,18 +957,8 @@ TEST_F(HttpTransactionTest, SessionDestroyAbortsADrain) {
   factory_.AddMock(SocketScript()
                        .Write(Get("/slow", "origin.test"))
                        .Read("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"));
-  cn_url u;
-  ASSERT_EQ(CN_OK, cn_url_parse("http://origin.test/slow", &u));
-  cn_http_request_info info{};
-  info.method = "GET";
-  info.url = &u;
-  cn_http_transaction *t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-  TestCompletion c;
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_http_transaction_start(t, &info, c.cb(), c.arg())));
-  cn_http_transaction_destroy(t);
-  RunLoopBriefly(loop_.get());
+  StartThenDestroyUnread("http://origin.test/slow");
   EXPECT_EQ(1u, AllPoolSockets());  // held by the drain
-  cn_url_free(&u);
   // TearDown destroys the session: the drain is aborted, nothing leaks (ASan).
 }
 
