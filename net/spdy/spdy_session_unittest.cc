@@ -682,6 +682,156 @@ TEST_P(SpdySessionTest, InitialWindowDecreaseMakesSendWindowsNegative) {
   EXPECT_TRUE(req.response == body);
 }
 
+// A socket whose writes can be held on their way (a slow link): what the
+// session framed has left it but not reached the peer. The session owns it
+// (its destroy frees the gate); the test keeps the gate to hold and release.
+class WriteGateSocket {
+ public:
+  static cn_stream_socket *Wrap(cn_stream_socket *inner, WriteGateSocket **gate) {
+    auto *g = new WriteGateSocket;
+    cn_stream_socket_init(&g->base_, &kOps, inner->netlog);
+    g->inner_ = inner;
+    *gate = g;
+    return &g->base_;
+  }
+  ~WriteGateSocket() {
+    cn_iobuf_unref(held_);
+    cn_stream_socket_destroy(inner_);
+  }
+  // Writes from now on wait for Release() (or not).
+  void Hold(bool on) { hold_ = on; }
+  bool held() const { return held_ != nullptr; }
+  // The held write goes on to the inner socket and completes.
+  void Release() {
+    cn_iobuf *buf = held_;
+    held_ = nullptr;
+    int rv = cn_stream_socket_write(inner_, buf, len_, cb_, arg_);
+    cn_iobuf_unref(buf);
+    if (rv != CN_ERR_IO_PENDING)
+      cb_(arg_, rv);
+  }
+
+ private:
+  cn_stream_socket base_;  // first: the ops cast back
+  cn_stream_socket *inner_ = nullptr;
+  cn_iobuf *held_ = nullptr;
+  size_t len_ = 0;
+  cn_completion_cb cb_ = nullptr;
+  void *arg_ = nullptr;
+  bool hold_ = false;
+
+  static WriteGateSocket *Of(const cn_stream_socket *s) {
+    return reinterpret_cast<WriteGateSocket *>(const_cast<cn_stream_socket *>(s));
+  }
+  static int Write(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                   void *arg) {
+    WriteGateSocket *g = Of(s);
+    if (!g->hold_)
+      return cn_stream_socket_write(g->inner_, buf, len, cb, arg);
+    g->held_ = cn_iobuf_ref(buf);
+    g->len_ = len;
+    g->cb_ = cb;
+    g->arg_ = arg;
+    return CN_ERR_IO_PENDING;
+  }
+  static void Destroy(cn_stream_socket *s) {
+    cn_stream_socket_log_destroyed(s);
+    delete Of(s);  // its destructor destroys the inner socket
+  }
+  // Everything but writes and destroy is the inner socket's.
+  static constexpr cn_stream_socket_ops kOps = {
+      "write-gate",
+      [](cn_stream_socket *s, cn_completion_cb cb, void *arg) {
+        return cn_stream_socket_connect(Of(s)->inner_, cb, arg);
+      },
+      [](cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
+        return cn_stream_socket_read(Of(s)->inner_, buf, len, cb, arg);
+      },
+      &Write,
+      [](cn_stream_socket *s) { cn_stream_socket_disconnect(Of(s)->inner_); },
+      [](const cn_stream_socket *s) { return cn_stream_socket_is_connected(Of(s)->inner_); },
+      [](const cn_stream_socket *s) {
+        return cn_stream_socket_is_connected_and_idle(Of(s)->inner_);
+      },
+      [](const cn_stream_socket *s) { return cn_stream_socket_negotiated_protocol(Of(s)->inner_); },
+      &Destroy};
+};
+
+// RFC 9113 6.9.2: DATA sent before the peer's SETTINGS arrive counts against
+// the old initial window, and the peer judges what follows our SETTINGS ACK
+// by the new one (nghttp2 applies it on the ACK). So the ACK goes out after
+// every DATA frame framed under the old window, even one still in a pending
+// socket write, and DATA after it stays within the new window plus the
+// WINDOW_UPDATEs.
+TEST_P(SpdySessionTest, SettingsAckFollowsDataFramedUnderTheOldWindow) {
+  if (spdy())
+    GTEST_SKIP() << "SETTINGS ACK is HTTP/2's";
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop(), &netlog_, GetParam().chunk, &a, &b);
+  WriteGateSocket *gate;
+  cn_stream_socket *gated = WriteGateSocket::Wrap(a, &gate);
+  cn_spdy_session_options o = DefaultOptions();
+  o.protocol = proto();
+  cn_spdy_session_delegate d = raw_client_rec_.delegate(false);
+  ASSERT_EQ(CN_OK, cn_spdy_session_create(loop(), gated, &o, &d, &netlog_, &raw_client_));
+  raw_ = std::make_unique<RawPeer>(loop(), b, proto(), true);
+  raw_->Start();  // empty SETTINGS: the default 65535-byte window holds
+  // DATA bytes the peer got before and after our |n|th SETTINGS ACK.
+  auto data_around_ack = [&](size_t n) {
+    std::pair<size_t, size_t> bytes{0, 0};
+    size_t acks = 0;
+    for (const auto &f : raw_->frames) {
+      acks += f.type == "SETTINGS" && f.ack;
+      if (f.type == "DATA")
+        (acks < n ? bytes.first : bytes.second) += f.data.size();
+    }
+    return bytes;
+  };
+  auto acks = [&] {
+    size_t n = 0;
+    for (const auto &f : raw_->frames)
+      n += f.type == "SETTINGS" && f.ack;
+    return n;
+  };
+  ASSERT_TRUE(RunUntil(loop(), [&] { return acks() == 1; }));
+
+  // A 96000-byte upload: HEADERS and 65535 bytes of DATA leave in one
+  // write, held on its way.
+  gate->Hold(true);
+  std::string body = Pattern(96000, 31);
+  Request req(raw_client_, "/echo", body);
+  req.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return gate->held(); }));
+  EXPECT_EQ(96000u - 65535u, cn_spdy_stream_write_remaining(req.stream));
+  // Meanwhile the server's SETTINGS shrink the stream window to 4095: the
+  // stream's window goes negative and an ACK is due.
+  raw_->SendSettings({{CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 4095, 0}});
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_send_window(req.stream) == 4095 - 65535; }));
+  RunLoopBriefly(loop(), 5);
+  EXPECT_EQ(0u, raw_->Count("DATA"));
+  gate->Hold(false);
+  gate->Release();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return acks() == 2; }));
+  RunLoopBriefly(loop(), 5);
+  // The ACK came after all of the held DATA, and nothing followed it.
+  EXPECT_EQ((std::pair<size_t, size_t>{65535, 0}), data_around_ack(2));
+
+  // The peer gives back what it received (stream and session): the window
+  // is 4095 again, and exactly that much follows.
+  raw_->SendWindowUpdate(0, 1 << 20);
+  raw_->SendWindowUpdate(1, 65535);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return data_around_ack(2).second == 4095; }));
+  RunLoopBriefly(loop(), 10);
+  EXPECT_EQ(4095u, data_around_ack(2).second);
+  EXPECT_EQ(0, cn_spdy_stream_send_window(req.stream));
+  raw_->SendWindowUpdate(1, 1 << 20);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return req.write_done; }));
+  RawRespond(1, "ok");
+  ASSERT_TRUE(WaitDone(&req));
+  EXPECT_EQ(0, req.result);
+  EXPECT_TRUE(DataOf(1).first == body);
+}
+
 TEST_P(SpdySessionTest, MalformedFrameSendsGoawayAndFailsEveryStream) {
   MakeRawServer();
   Request a(raw_client_, "/a"), b(raw_client_, "/b");
