@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,30 +42,65 @@ void WaitForAccepts(uv_loop_t *loop, Acceptor *acc, size_t n) {
   ASSERT_EQ(n, acc->accepted.size());
 }
 
-TEST(TcpSocketTest, ConnectEchoAndLog) {
-  TestLoop loop;
+// A listener on 127.0.0.1 (an ephemeral port) whose accepted sockets the
+// test gets in acc_.accepted.
+class TcpSocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cn_ip_endpoint bind = Loopback();
+    ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop_.get(), &bind, nullptr, Acceptor::OnAccept, &acc_,
+                                         &listener_));
+    where_ = cn_tcp_listener_address(listener_);
+  }
+  void TearDown() override { cn_tcp_listener_destroy(listener_); }
+
+  // An unconnected client that will try |addrs| in order (owned by the
+  // caller).
+  cn_stream_socket *NewClient(std::initializer_list<cn_ip_endpoint> addrs,
+                              cn_netlog *log = nullptr) {
+    cn_address_list list;
+    cn_address_list_init(&list);
+    for (const cn_ip_endpoint &ep : addrs)
+      cn_address_list_append(&list, &ep);
+    cn_stream_socket *client = cn_tcp_socket_new(loop_.get(), &list, log);
+    cn_address_list_free(&list);
+    return client;
+  }
+  // A client connected to the listener, its peer accepted (the last of
+  // acc_.accepted); null on failure.
+  cn_stream_socket *ConnectedClient(cn_netlog *log = nullptr) {
+    size_t accepted = acc_.accepted.size();  // before: the accept may come first
+    cn_stream_socket *client = NewClient({where_}, log);
+    TestCompletion c;
+    int rv = c.WaitForResult(loop_.get(), cn_stream_socket_connect(client, c.cb(), c.arg()));
+    EXPECT_EQ(CN_OK, rv);
+    if (rv == CN_OK)
+      WaitForAccepts(loop_.get(), &acc_, accepted + 1);
+    if (rv != CN_OK || acc_.accepted.size() != accepted + 1) {
+      cn_stream_socket_destroy(client);
+      return nullptr;
+    }
+    return client;
+  }
+
+  TestLoop loop_;
+  Acceptor acc_;
+  cn_tcp_listener *listener_ = nullptr;
+  cn_ip_endpoint where_{};
+};
+
+TEST_F(TcpSocketTest, ConnectEchoAndLog) {
   cn_netlog log;
   cn_netlog_init(&log);
   cn_netlog_counters counters;
   cn_netlog_counters_attach(&counters, &log);
-  Acceptor acc;
-  cn_tcp_listener *listener;
-  cn_ip_endpoint bind = Loopback();
-  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
-  cn_address_list addrs;
-  cn_address_list_init(&addrs);
-  cn_ip_endpoint where = cn_tcp_listener_address(listener);
-  EXPECT_NE(0, cn_ip_endpoint_port(&where));
-  cn_address_list_append(&addrs, &where);
-  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, &log);
-  cn_address_list_free(&addrs);
-  TestCompletion c;
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
-  WaitForAccepts(loop.get(), &acc, 1);
+  EXPECT_NE(0, cn_ip_endpoint_port(&where_));
+  cn_stream_socket *client = ConnectedClient(&log);
+  ASSERT_TRUE(client);
   EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(client));
   cn_ip_endpoint peer;
   ASSERT_TRUE(cn_tcp_socket_peer_address(client, &peer));
-  EXPECT_TRUE(cn_ip_endpoint_equal(&peer, &where));
+  EXPECT_TRUE(cn_ip_endpoint_equal(&peer, &where_));
 
   std::string big(1 << 20, '\0');
   for (size_t i = 0; i < big.size(); i++)
@@ -75,53 +111,39 @@ TEST(TcpSocketTest, ConnectEchoAndLog) {
   TestCompletion wc;
   int wrv = cn_stream_socket_write(client, wbuf, wbuf->size, wc.cb(), wc.arg());
   cn_iobuf_unref(wbuf);
-  EXPECT_EQ(big, ReadBytes(loop.get(), acc.accepted[0], big.size()));
-  EXPECT_EQ(static_cast<int>(big.size()), wc.WaitForResult(loop.get(), wrv));
+  EXPECT_EQ(big, ReadBytes(loop_.get(), acc_.accepted[0], big.size()));
+  EXPECT_EQ(static_cast<int>(big.size()), wc.WaitForResult(loop_.get(), wrv));
 
-  ASSERT_EQ(CN_OK, WriteAll(loop.get(), acc.accepted[0], "reply"));
-  EXPECT_EQ("reply", ReadBytes(loop.get(), client, 5));
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), acc_.accepted[0], "reply"));
+  EXPECT_EQ("reply", ReadBytes(loop_.get(), client, 5));
   EXPECT_EQ(1u, counters.tcp_connects);
 
   // Server closes: the client sees EOF and is no longer idle/connected.
-  cn_stream_socket_destroy(acc.accepted[0]);
-  acc.accepted.clear();
+  cn_stream_socket_destroy(acc_.accepted[0]);
+  acc_.accepted.clear();
   int last = 1;
-  EXPECT_EQ("", ReadBytes(loop.get(), client, 10, &last));
+  EXPECT_EQ("", ReadBytes(loop_.get(), client, 10, &last));
   EXPECT_EQ(0, last);
   EXPECT_FALSE(cn_stream_socket_is_connected(client));
   cn_stream_socket_destroy(client);
-  cn_tcp_listener_destroy(listener);
   cn_netlog_counters_detach(&counters);
 }
 
-TEST(TcpSocketTest, IdleCheckSeesPeerClose) {
-  TestLoop loop;
-  Acceptor acc;
-  cn_tcp_listener *listener;
-  cn_ip_endpoint bind = Loopback();
-  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
-  cn_address_list addrs;
-  cn_address_list_init(&addrs);
-  cn_ip_endpoint where = cn_tcp_listener_address(listener);
-  cn_address_list_append(&addrs, &where);
-  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
-  cn_address_list_free(&addrs);
-  TestCompletion c;
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
-  WaitForAccepts(loop.get(), &acc, 1);
-  ASSERT_EQ(CN_OK, WriteAll(loop.get(), acc.accepted[0], "x"));
-  cnet_test::RunLoopBriefly(loop.get());
+TEST_F(TcpSocketTest, IdleCheckSeesPeerClose) {
+  cn_stream_socket *client = ConnectedClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), acc_.accepted[0], "x"));
+  cnet_test::RunLoopBriefly(loop_.get());
   EXPECT_TRUE(cn_stream_socket_is_connected(client));
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(client));  // unread byte
-  EXPECT_EQ("x", ReadBytes(loop.get(), client, 1));
+  EXPECT_EQ("x", ReadBytes(loop_.get(), client, 1));
   EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(client));
-  cn_stream_socket_destroy(acc.accepted[0]);
-  acc.accepted.clear();
-  cnet_test::RunLoopBriefly(loop.get());
+  cn_stream_socket_destroy(acc_.accepted[0]);
+  acc_.accepted.clear();
+  cnet_test::RunLoopBriefly(loop_.get());
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(client));
   EXPECT_FALSE(cn_stream_socket_is_connected(client));
   cn_stream_socket_destroy(client);
-  cn_tcp_listener_destroy(listener);
 }
 
 // A port nothing listens on: bind a listener, note the port, close it.
@@ -136,84 +158,52 @@ uint16_t ClosedPort(uv_loop_t *loop) {
   return cn_ip_endpoint_port(&ep);
 }
 
-TEST(TcpSocketTest, TriesEveryAddressAndReportsFirstError) {
-  TestLoop loop;
-  Acceptor acc;
-  cn_tcp_listener *listener;
-  cn_ip_endpoint bind = Loopback();
-  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
-  cn_address_list addrs;
-  cn_address_list_init(&addrs);
-  cn_ip_endpoint dead = Loopback(ClosedPort(loop.get()));
-  cn_ip_endpoint live = cn_tcp_listener_address(listener);
-  cn_address_list_append(&addrs, &dead);
-  cn_address_list_append(&addrs, &live);
-  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+TEST_F(TcpSocketTest, TriesEveryAddressAndReportsFirstError) {
+  cn_ip_endpoint dead = Loopback(ClosedPort(loop_.get()));
+  cn_stream_socket *client = NewClient({dead, where_});
   TestCompletion c;
-  EXPECT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+  EXPECT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
   cn_ip_endpoint peer;
   ASSERT_TRUE(cn_tcp_socket_peer_address(client, &peer));
-  EXPECT_TRUE(cn_ip_endpoint_equal(&peer, &live));
+  EXPECT_TRUE(cn_ip_endpoint_equal(&peer, &where_));
   cn_stream_socket_destroy(client);
-  cn_address_list_free(&addrs);
 
   // All addresses dead: the first one's error.
-  cn_address_list_init(&addrs);
-  cn_address_list_append(&addrs, &dead);
-  cn_address_list_append(&addrs, &dead);
-  client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  client = NewClient({dead, dead});
   EXPECT_EQ(CN_ERR_CONNECTION_REFUSED,
-            c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+            c.WaitForResult(loop_.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
   EXPECT_FALSE(cn_stream_socket_is_connected(client));
   cn_stream_socket_destroy(client);
-  cn_address_list_free(&addrs);
 
   // No addresses at all.
-  cn_address_list_init(&addrs);
-  client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+  client = NewClient({});
   EXPECT_EQ(CN_ERR_NAME_NOT_RESOLVED, cn_stream_socket_connect(client, c.cb(), c.arg()));
   cn_stream_socket_destroy(client);
-  cn_tcp_listener_destroy(listener);
 }
 
-TEST(TcpSocketTest, DestroyDuringConnectAndReadRunsNoCallback) {
-  TestLoop loop;
-  Acceptor acc;
-  cn_tcp_listener *listener;
-  cn_ip_endpoint bind = Loopback();
-  ASSERT_EQ(CN_OK, cn_tcp_listener_new(loop.get(), &bind, nullptr, Acceptor::OnAccept, &acc, &listener));
-  cn_address_list addrs;
-  cn_address_list_init(&addrs);
-  cn_ip_endpoint where = cn_tcp_listener_address(listener);
-  cn_address_list_append(&addrs, &where);
-
-  cn_stream_socket *client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+TEST_F(TcpSocketTest, DestroyDuringConnectAndReadRunsNoCallback) {
+  cn_stream_socket *client = NewClient({where_});
   TestCompletion c;
   ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_connect(client, c.cb(), c.arg()));
   cn_stream_socket_destroy(client);
-  cnet_test::RunLoopBriefly(loop.get());
+  cnet_test::RunLoopBriefly(loop_.get());
   EXPECT_FALSE(c.done());
 
-  client = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
-  ASSERT_EQ(CN_OK, c.WaitForResult(loop.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
+  client = NewClient({where_});
+  ASSERT_EQ(CN_OK, c.WaitForResult(loop_.get(), cn_stream_socket_connect(client, c.cb(), c.arg())));
   cn_iobuf *buf = cn_iobuf_new(10);
   ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(client, buf, 10, c.cb(), c.arg()));
   cn_iobuf_unref(buf);
   cn_stream_socket_destroy(client);
-  WaitForAccepts(loop.get(), &acc, 2);
-  for (auto *s : acc.accepted)
-    WriteAll(loop.get(), s, "late");
-  cnet_test::RunLoopBriefly(loop.get());
+  WaitForAccepts(loop_.get(), &acc_, 2);
+  for (auto *s : acc_.accepted)
+    WriteAll(loop_.get(), s, "late");
+  cnet_test::RunLoopBriefly(loop_.get());
   EXPECT_FALSE(c.done());
-  cn_address_list_free(&addrs);
-  cn_tcp_listener_destroy(listener);
 }
 
-TEST(TcpSocketTest, ReadAndWriteBeforeConnectFail) {
-  TestLoop loop;
-  cn_address_list addrs;
-  cn_address_list_init(&addrs);
-  cn_stream_socket *s = cn_tcp_socket_new(loop.get(), &addrs, nullptr);
+TEST_F(TcpSocketTest, ReadAndWriteBeforeConnectFail) {
+  cn_stream_socket *s = NewClient({});
   cn_iobuf *buf = cn_iobuf_new(4);
   TestCompletion c;
   EXPECT_EQ(CN_ERR_SOCKET_NOT_CONNECTED, cn_stream_socket_read(s, buf, 4, c.cb(), c.arg()));
