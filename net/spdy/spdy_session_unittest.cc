@@ -738,24 +738,27 @@ class WriteGateSocket {
     cn_stream_socket_log_destroyed(s);
     delete Of(s);  // its destructor destroys the inner socket
   }
-  // Everything but writes and destroy is the inner socket's.
-  static constexpr cn_stream_socket_ops kOps = {
-      "write-gate",
-      [](cn_stream_socket *s, cn_completion_cb cb, void *arg) {
-        return cn_stream_socket_connect(Of(s)->inner_, cb, arg);
-      },
-      [](cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
-        return cn_stream_socket_read(Of(s)->inner_, buf, len, cb, arg);
-      },
-      &Write,
-      [](cn_stream_socket *s) { cn_stream_socket_disconnect(Of(s)->inner_); },
-      [](const cn_stream_socket *s) { return cn_stream_socket_is_connected(Of(s)->inner_); },
-      [](const cn_stream_socket *s) {
-        return cn_stream_socket_is_connected_and_idle(Of(s)->inner_);
-      },
-      [](const cn_stream_socket *s) { return cn_stream_socket_negotiated_protocol(Of(s)->inner_); },
-      &Destroy};
+  static const cn_stream_socket_ops kOps;
 };
+
+// Everything but writes and destroy is the inner socket's. (Defined out of
+// the class: the lambdas need it complete.)
+const cn_stream_socket_ops WriteGateSocket::kOps = {
+    "write-gate",
+    [](cn_stream_socket *s, cn_completion_cb cb, void *arg) {
+      return cn_stream_socket_connect(Of(s)->inner_, cb, arg);
+    },
+    [](cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
+      return cn_stream_socket_read(Of(s)->inner_, buf, len, cb, arg);
+    },
+    &Write,
+    [](cn_stream_socket *s) { cn_stream_socket_disconnect(Of(s)->inner_); },
+    [](const cn_stream_socket *s) { return cn_stream_socket_is_connected(Of(s)->inner_); },
+    [](const cn_stream_socket *s) {
+      return cn_stream_socket_is_connected_and_idle(Of(s)->inner_);
+    },
+    [](const cn_stream_socket *s) { return cn_stream_socket_negotiated_protocol(Of(s)->inner_); },
+    &Destroy};
 
 // RFC 9113 6.9.2: DATA sent before the peer's SETTINGS arrive counts against
 // the old initial window, and the peer judges what follows our SETTINGS ACK
