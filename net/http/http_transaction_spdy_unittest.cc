@@ -807,6 +807,12 @@ INSTANTIATE_TEST_SUITE_P(Protocols, HttpTransactionSpdyDirectTest,
                            return std::string(i.param == CN_PROTO_SPDY31 ? "Spdy31" : "Http2");
                          });
 
+// HTTP_1_1_REQUIRED is HTTP/2's: the same fixture, HTTP/2 only.
+class HttpTransactionHttp2DirectTest : public HttpTransactionSpdyDirectTest {};
+INSTANTIATE_TEST_SUITE_P(Http2Only, HttpTransactionHttp2DirectTest,
+                         testing::Values(CN_PROTO_HTTP2),
+                         [](const testing::TestParamInfo<cn_next_proto> &) { return "Http2"; });
+
 TEST_P(HttpTransactionSpdyDirectTest, DirectHttpsRequestsShareOneOriginSession) {
   AddOrigin();
   for (int i = 0; i < 5; i++)
@@ -922,9 +928,7 @@ TEST_P(HttpTransactionSpdyDirectTest, PooledSessionClosingBeforeTheResponseIsRes
 
 // Behaviour 6: HTTP_1_1_REQUIRED from an origin — the request is resent on
 // a new connection offering HTTP/1.1 only, and later ones go there too.
-TEST_P(HttpTransactionSpdyDirectTest, Http11RequiredReconnectsWithHttp11) {
-  if (GetParam() == CN_PROTO_SPDY31)
-    GTEST_SKIP() << "SPDY/3.1 has no HTTP_1_1_REQUIRED";
+TEST_P(HttpTransactionHttp2DirectTest, Http11RequiredReconnectsWithHttp11) {
   AddOrigin();
   AddOrigin();
   EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));

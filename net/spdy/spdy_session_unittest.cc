@@ -228,6 +228,13 @@ INSTANTIATE_TEST_SUITE_P(Protocols, SpdySessionTest,
                                          Param{CN_PROTO_SPDY31, 7}, Param{CN_PROTO_HTTP2, 7}),
                          ParamName);
 
+// What only HTTP/2 has (SETTINGS ACK, RST_STREAM NO_ERROR, HTTP_1_1_REQUIRED):
+// the same fixture, HTTP/2 only.
+class Http2SessionTest : public SpdySessionTest {};
+INSTANTIATE_TEST_SUITE_P(Http2Only, Http2SessionTest,
+                         testing::Values(Param{CN_PROTO_HTTP2, 0}, Param{CN_PROTO_HTTP2, 7}),
+                         ParamName);
+
 TEST_P(SpdySessionTest, OneRequestResponse) {
   {
     auto pair = MakePair();
@@ -766,9 +773,7 @@ const cn_stream_socket_ops WriteGateSocket::kOps = {
 // every DATA frame framed under the old window, even one still in a pending
 // socket write, and DATA after it stays within the new window plus the
 // WINDOW_UPDATEs.
-TEST_P(SpdySessionTest, SettingsAckFollowsDataFramedUnderTheOldWindow) {
-  if (spdy())
-    GTEST_SKIP() << "SETTINGS ACK is HTTP/2's";
+TEST_P(Http2SessionTest, SettingsAckFollowsDataFramedUnderTheOldWindow) {
   cn_stream_socket *a, *b;
   cn_pipe_socket_pair(loop(), &netlog_, GetParam().chunk, &a, &b);
   WriteGateSocket *gate;
@@ -939,9 +944,7 @@ TEST_P(SpdySessionTest, WindowOverflowIsAnError) {
             raw_->Find("GOAWAY")->code);
 }
 
-TEST_P(SpdySessionTest, ResetNoErrorAfterACompleteResponseKeepsIt) {
-  if (spdy())
-    GTEST_SKIP() << "RST_STREAM NO_ERROR is HTTP/2's";
+TEST_P(Http2SessionTest, ResetNoErrorAfterACompleteResponseKeepsIt) {
   MakeRawServer();
   Request a(raw_client_, "/upload", Pattern(200000, 9));
   a.Start();
@@ -1354,9 +1357,7 @@ TEST_P(SpdySessionTest, ResponseWithoutStatusResetsTheStream) {
   EXPECT_TRUE(cn_spdy_session_is_available(raw_client_));
 }
 
-TEST_P(SpdySessionTest, Http11RequiredGoaway) {
-  if (spdy())
-    GTEST_SKIP() << "HTTP_1_1_REQUIRED is HTTP/2's";
+TEST_P(Http2SessionTest, Http11RequiredGoaway) {
   MakeRawServer();
   Request a(raw_client_, "/a");
   ASSERT_TRUE(StartToRawServer({&a}));
