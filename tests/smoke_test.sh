@@ -298,3 +298,16 @@ check "NPN-only origin: fetch offering spdy/3.1 gets it by NPN (1 TCP, 1 TLS, 1 
   "$npn/bytes/1" "$npn/bytes/1"
 check "NPN-only origin: -v names TLSv1.2 and spdy/3.1" \
   bash -c "'$out/fetch' -v --resolve 'origin.test:$npn_port:127.0.0.1' --cacert '$work/npn.ca' --protocols spdy/3.1,http/1.1 '$npn/bytes/1' 2>&1 >/dev/null | grep 'TLSv1.2' | grep -q 'spdy/3.1'"
+
+# --- F6, then a second origin through the same proxy session (the issue's exact counters) ---
+start_server mux2 --name origin2.test --alpn h2,spdy/3.1,http/1.1
+start_server muxproxy2 --proxy --alpn h2,spdy/3.1,http/1.1 --map origin.test=127.0.0.1 \
+  --map origin2.test=127.0.0.1
+cat "$work/mux.ca" "$work/mux2.ca" > "$work/mux12.ca"
+for proto in h2 spdy/3.1; do
+  check "F6 over $proto: two GETs to one origin, then one to a second: 1 TCP, 3 TLS, 2 tunnels, 3 sessions" \
+    stats_are '"tcp_connects":1,"tls_handshakes":3,"tunnels":2,"sessions":3,"streams":5' 070707 \
+    -x "https://127.0.0.1:$muxproxy2_port" --proxy-cacert "$work/muxproxy2.ca" \
+    --cacert "$work/mux12.ca" --proxy-protocols "$proto" --protocols "$proto" \
+    "$mtls/bytes/1" "$mtls/bytes/1" "https://origin2.test:$mux2_port/bytes/1"
+done
