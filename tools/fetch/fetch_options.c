@@ -103,6 +103,28 @@ static bool parse_count(const char *v, long lo, long hi, const char *name, int *
   return true;
 }
 
+// A comma list of protocol names cnet knows ("h2,spdy/3.1,http/1.1"):
+// checked here so that a typo is reported with the option's name and the
+// name that was wrong, not later by the library.
+static bool check_protocols(const char *v, const char *name, char *err, size_t err_size) {
+  static const char *const kKnown[] = {"h2", "spdy/3.1", "http/1.1"};
+  const char *p = v;
+  for (;;) {
+    size_t len = strcspn(p, ",");
+    bool known = false;
+    for (size_t i = 0; i < sizeof(kKnown) / sizeof(kKnown[0]); i++)
+      known = known || (strlen(kKnown[i]) == len && strncmp(p, kKnown[i], len) == 0);
+    if (!known) {
+      snprintf(err, err_size, "%s '%s': unknown protocol '%.*s' (expected a list of h2, spdy/3.1, "
+               "http/1.1)", name, v, (int)len, p);
+      return false;
+    }
+    if (!p[len])
+      return true;
+    p += len + 1;
+  }
+}
+
 static bool apply_value(fetch_options *o, value_opt id, char *v, const char *name, char *err,
                         size_t err_size) {
   switch (id) {
@@ -134,10 +156,10 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
       return true;
     case OPT_PROTOCOLS:
       o->protocols = v;
-      return true;
+      return check_protocols(v, name, err, err_size);
     case OPT_PROXY_PROTOCOLS:
       o->proxy_protocols = v;
-      return true;
+      return check_protocols(v, name, err, err_size);
     case OPT_MAX_TIME: {
       char *end;
       double t = strtod(v, &end);

@@ -62,6 +62,10 @@ TEST(FetchOptionsTest, ErrorsNameTheBadArgument) {
       {Args({"--trace=", "http://a/"}), "'': the only trace is 'ladder'"},
       {Args({"--trace"}), "option '--trace' needs a value"},
       {Args({"--trace-proxy-netlog", "p.json", "http://a/"}), "'p.json' needs --trace ladder"},
+      {Args({"--protocols", "h3", "http://a/"}), "--protocols 'h3': unknown protocol 'h3'"},
+      {Args({"--proxy-protocols", "h2,,http/1.1", "http://a/"}),
+       "--proxy-protocols 'h2,,http/1.1': unknown protocol ''"},
+      {Args({"--protocols", "h2,spdy/3", "http://a/"}), "unknown protocol 'spdy/3'"},
   };
   for (auto &c : cases) {
     fetch_options o;
