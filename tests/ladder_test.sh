@@ -8,47 +8,12 @@
 # Uses `fetch --trace ladder --trace-proxy-netlog FILE` when fetch has it,
 # else `fetch --netlog FILE` and the `ladder` reader (the same renderer).
 set -uo pipefail
-out="${1:-out/debug}"
-work=$(mktemp -d)
-n=0
-server_pids=()
-cleanup() {
-  for pid in "${server_pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-check() {  # check "description" command...
-  local what="$1"
-  shift
-  n=$((n + 1))
-  if "$@" > "$work/check.out" 2>&1; then
-    echo "ok $n - $what"
-  else
-    echo "not ok $n - $what"
-    sed 's/^/    /' "$work/check.out" | head -40
-  fi
-}
-
-start_server() {  # start_server NAME args...: sets ${NAME}_port
-  local name="$1"
-  shift
-  "$out/testserver" --port 0 --port-file "$work/$name.port" "$@" > "$work/$name.log" 2>&1 &
-  server_pids+=("$!")
-  for _ in $(seq 1 100); do
-    [ -s "$work/$name.port" ] && break
-    sleep 0.05
-  done
-  if [ ! -s "$work/$name.port" ]; then
-    echo "Bail out! the $name test server did not start"
-    cat "$work/$name.log"
-    exit 1
-  fi
-  printf -v "${name}_port" '%s' "$(cat "$work/$name.port")"
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
+suite_setup ladder "${1:-out/debug}"
+pids=()
+trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
 
 for bin in fetch testserver ladder; do
   [ -x "$out/$bin" ] || { echo "Bail out! $out/$bin is not built"; exit 1; }
@@ -58,10 +23,10 @@ live_trace=false
 
 mux=(--alpn h2,spdy/3.1,http/1.1)
 start_server plain --plain
-start_server origin --name origin.test "${mux[@]}" --ca-out "$work/ca.pem"
-start_server proxy --proxy "${mux[@]}" --map origin.test=127.0.0.1 --ca-out "$work/pca.pem" \
+start_server origin --name origin.test "${mux[@]}"
+start_server proxy --proxy "${mux[@]}" --map origin.test=127.0.0.1 \
   --netlog "$work/proxy.jsonl"
-proxy=(-x "https://127.0.0.1:$proxy_port" --proxy-cacert "$work/pca.pem" --cacert "$work/ca.pem")
+proxy=(-x "https://127.0.0.1:$proxy_port" --proxy-cacert "$work/proxy.ca" --cacert "$work/origin.ca")
 tls_url="https://origin.test:$origin_port/bytes/3"
 plain_url="http://origin.test:$plain_port/bytes/3"
 

@@ -3,50 +3,12 @@
 # as a user would from a shell. Usage: tests/smoke_test.sh OUT_DIR
 # Prints one "ok N - what" or "not ok N - what" line per check (TAP style).
 set -uo pipefail
-out="${1:-out/debug}"
-work=$(mktemp -d)
-n=0
-server_pids=()
-cleanup() {
-  for pid in "${server_pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-check() {  # check "description" command...
-  local what="$1"
-  shift
-  n=$((n + 1))
-  if "$@" > "$work/check.out" 2>&1; then
-    echo "ok $n - $what"
-  else
-    echo "not ok $n - $what"
-    sed 's/^/    /' "$work/check.out" | head -20
-  fi
-}
-
-# start_server NAME args...: starts a test server, sets ${NAME}_port.
-start_server() {
-  local name="$1"
-  shift
-  local ca=(--ca-out "$work/$name.ca")
-  case " $* " in *" --plain "*) ca=() ;; esac  # a plain server has no CA
-  "$out/testserver" --port 0 "${ca[@]}" --port-file "$work/$name.port" "$@" \
-    > "$work/$name.log" 2>&1 &
-  server_pids+=("$!")
-  for _ in $(seq 1 100); do
-    [ -s "$work/$name.port" ] && break
-    sleep 0.05
-  done
-  printf -v "${name}_port" '%s' "$(cat "$work/$name.port" 2>/dev/null)"
-  if [ ! -s "$work/$name.port" ]; then
-    echo "not ok - the $name test server did not start:"
-    sed 's/^/    /' "$work/$name.log"
-  fi
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib.sh
+. "$here/lib.sh"
+suite_setup smoke "${1:-out/debug}"
+pids=()
+trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
 
 start_server good --name origin.test
 start_server expired --cert-mode expired

@@ -24,9 +24,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/interop/lib.sh
-. "$here/lib.sh"
-interop_setup h2peers "${1:-out/debug}"
+# shellcheck source=tests/lib.sh
+. "$here/../lib.sh"
+suite_setup h2peers "${1:-out/debug}"
 
 www="$work/www"     # the origins' docroot (nginx and nghttpd)
 sq="$work/squid"    # squid's own dir (owned by squid's user when we are root)

@@ -25,9 +25,9 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 pkg="$here/spdy"
-# shellcheck source=tests/interop/lib.sh
-. "$here/lib.sh"
-interop_setup spdy-node "${1:-out/debug}"
+# shellcheck source=tests/lib.sh
+. "$here/../lib.sh"
+suite_setup spdy-node "${1:-out/debug}"
 pids=()  # the node servers, killed by PID on exit
 
 cleanup() {
@@ -141,12 +141,7 @@ start_node authproxy proxy.js --cert "$work/proxy.pem" --key "$work/proxy.key" \
 # The seed's F3 needs an HTTP/1.1 HTTPS proxy: cnet's own testserver, when built.
 h1proxy_port=""
 if [ -x "$out/testserver" ]; then
-  "$out/testserver" --proxy --port 0 --port-file "$work/h1proxy.port" --ca-out "$work/h1proxy.ca" \
-    --map origin.test=127.0.0.1 > "$work/h1proxy.log" 2>&1 &
-  pids+=("$!")
-  wait_files "$!" "$work/h1proxy.port" ||
-    { cp "$work/h1proxy.log" "$work/setup.log"; bail "testserver --proxy starts"; }
-  h1proxy_port=$(cat "$work/h1proxy.port")
+  start_server h1proxy --proxy --map origin.test=127.0.0.1
 fi
 
 A="https://origin.test:$A_port"

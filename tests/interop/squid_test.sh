@@ -17,9 +17,9 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/interop/lib.sh
-. "$here/lib.sh"
-interop_setup squid "${1:-out/debug}"
+# shellcheck source=tests/lib.sh
+. "$here/../lib.sh"
+suite_setup squid "${1:-out/debug}"
 testserver="$out/testserver"
 
 sq="$work/squid"  # squid's own dir: config, certificate, logs (owned by squid's user)
@@ -91,19 +91,6 @@ python3 -c '
 import sys
 sys.stdout.buffer.write(bytes(((i * 31 + 7) & 0xff) for i in range(200000)))' > "$work/pattern"
 
-start_origin() {  # start_origin NAME args...: a cnet testserver; sets ${NAME}_port
-  local name="$1"
-  shift
-  "$testserver" --port 0 --port-file "$work/$name.port" "$@" > "$work/$name.log" 2>&1 &
-  pids+=("$!")
-  for _ in $(seq 1 200); do
-    [ -s "$work/$name.port" ] && break
-    sleep 0.05
-  done
-  [ -s "$work/$name.port" ] || { cp "$work/$name.log" "$work/setup.log"; bail "testserver $name starts"; }
-  printf -v "${name}_port" '%s' "$(cat "$work/$name.port")"
-}
-
 # The second TLS origin is openssl s_server -WWW (HTTP/1.0, no Content-Length,
 # closes after each response) serving files bytes/N, with the interop CA's
 # leaf: two testservers cannot share one --cacert bundle (their CAs have the
@@ -133,9 +120,9 @@ start_sserver() {
   bail "openssl s_server (second TLS origin) starts"
 }
 
-start_origin plainA --plain
-start_origin plainB --plain
-start_origin tlsA --ca-out "$work/tlsA.ca" --name origin.test
+start_server plainA --plain
+start_server plainB --plain
+start_server tlsA --name origin.test
 start_sserver
 cat "$work/tlsA.ca" "$work/interop-ca.pem" > "$work/origins.ca"
 

@@ -1,16 +1,17 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154  # work and fetch are set by the sourcing suite
-# Helpers shared by the interop suites (sourced, not run): TAP lines, free
-# loopback ports, and running fetch with its --stats counters checked.
+# Helpers shared by the shell suites (sourced, not run): TAP lines, cnet's
+# test server on a free port, free loopback ports, and running fetch with
+# its --stats counters checked.
 #
-# The sourcing suite calls interop_setup first (or sets work, fetch, n and
+# The sourcing suite calls suite_setup first (or sets work, fetch, n and
 # failures itself), and may define suite_context(), whose output (peer logs,
 # say) follows a failing check's own output.
 
-# interop_setup NAME OUT_DIR: out (absolute), fetch ($out/fetch), work (a new
+# suite_setup NAME OUT_DIR: out (absolute), fetch ($out/fetch), work (a new
 # private temp dir, cnet-NAME.XXXXXX; the suite removes it on exit), n and
 # failures (0). A missing OUT_DIR is one failed check and exit 1.
-interop_setup() {
+suite_setup() {
   out=$(cd "$2" 2>/dev/null && pwd) || { echo "not ok 1 - build dir $2 missing"; exit 1; }
   fetch="$out/fetch"
   work=$(mktemp -d "${TMPDIR:-/tmp}/cnet-$1.XXXXXX")
@@ -50,6 +51,26 @@ check() {
     { cat "$work/check.out"; declare -F suite_context > /dev/null && suite_context; } |
       sed 's/^/    /' | head -80
   fi
+}
+
+# start_server NAME testserver-args...: cnet's test server ($out/testserver)
+# on a free loopback port, its CA written to $work/NAME.ca (not with
+# --plain); sets ${NAME}_port and adds the PID to the suite's pids array
+# (stop them with stop_pids). A server that does not start ends the run.
+start_server() {
+  local name="$1"
+  shift
+  local ca=(--ca-out "$work/$name.ca")
+  case " $* " in *" --plain "*) ca=() ;; esac  # a plain server has no CA
+  "$out/testserver" --port 0 "${ca[@]}" --port-file "$work/$name.port" "$@" \
+    > "$work/$name.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1 200); do
+    [ -s "$work/$name.port" ] && break
+    sleep 0.05
+  done
+  [ -s "$work/$name.port" ] || { cp "$work/$name.log" "$work/setup.log"; bail "testserver $name starts"; }
+  printf -v "${name}_port" '%s' "$(cat "$work/$name.port")"
 }
 
 skip() {  # skip "description" "reason": only for a tool that is not installed
