@@ -300,52 +300,114 @@ static void host_port_string(const cn_host_port *hp, char *buf, size_t size) {
   cn_host_port_to_string(hp, buf, size);
 }
 
-// A plan's pieces for reaching |proxy| itself: the pool, group and params of
-// a connection to it (TLS for an HTTPS proxy, TCP for an HTTP one).
-static void plan_proxy_connection(cn_http_network_session *s, const cn_proxy_server *proxy,
-                                  const char *chain_key, cn_client_socket_pool **pool,
-                                  char **group_id, cn_socket_params **params) {
+// The key of the first |n| hops of |chain| ("direct" for none): the prefix
+// that every group and session key of hop |n| carries, so that a connection
+// to a proxy reached through other proxies is never confused with a direct
+// one (or one reached another way).
+static char *chain_prefix_key(const cn_proxy_chain *chain, size_t n) {
+  cn_proxy_chain prefix = {chain->servers, n};
+  return cn_proxy_chain_key(&prefix);
+}
+
+// How to reach one hop of a chain: the pool, group and params of a
+// connection to that proxy (TLS for an HTTPS proxy, TCP or a tunnel for an
+// HTTP one), and the session key a SPDY/HTTP2 session to it has (NULL for
+// an HTTP proxy: no TLS, no ALPN, no session).
+typedef struct hop_plan {
+  cn_client_socket_pool *pool;
+  char *group_id;
+  char *chain_key;  // hops 0..k: what the hop's groups count against
+  cn_socket_params *params;
+  char *spdy_key;
+} hop_plan;
+
+static void hop_plan_free(hop_plan *h) {
+  free(h->group_id);
+  free(h->chain_key);
+  free(h->spdy_key);
+  cn_socket_params_unref(h->params);
+  memset(h, 0, sizeof(*h));
+}
+
+// A tunnel through hop |via| of |chain| (reached as |lower|) to |target|:
+// an HTTP/1.1 CONNECT, or a CONNECT stream on the session to the hop.
+// |prefix| is the key of the hops up to and including |via|.
+static cn_socket_params *tunnel_params(cn_http_network_session *s, const cn_proxy_chain *chain,
+                                       size_t via, const hop_plan *lower,
+                                       const cn_host_port *target) {
+  return cn_http_proxy_tunnel_params_new(lower->pool, lower->group_id, lower->chain_key,
+                                         lower->params, target, &chain->servers[via],
+                                         s->params.user_agent, lower->spdy_key, s);
+}
+
+// Plans the connection to hop |k| of |chain|: for the first hop TCP (plus
+// TLS for an HTTPS proxy); for a later one a tunnel through hop k-1 (which
+// is planned the same way, recursively) plus TLS for an HTTPS proxy.
+static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, size_t k,
+                     hop_plan *out) {
+  const cn_proxy_server *proxy = &chain->servers[k];
   char hp[CN_HOST_BUF_SIZE + 16];
   host_port_string(&proxy->host_port, hp, sizeof(hp));
   char ps[CN_PROXY_SERVER_STR_SIZE];
   cn_proxy_server_to_string(proxy, ps, sizeof(ps));
-  // Its own group name: failures to reach a proxy are reported differently
-  // (as the proxy's), so its connect jobs must not serve direct requests.
-  // The proxy's scheme is part of it: a connection that carried plain HTTP
-  // to an HTTP proxy must never have TLS started over it for an HTTPS proxy
-  // at the same host:port.
-  char *tcp_group = cn_xasprintf("tcp-proxy/%s", ps);
-  cn_socket_params *tcp = cn_transport_socket_params_new(proxy->host_port.host,
-                                                         proxy->host_port.port, true);
+  char *prefix = chain_prefix_key(chain, k);  // the hops before this one
+  memset(out, 0, sizeof(*out));
+  out->chain_key = chain_prefix_key(chain, k + 1);
   // One group of connections to the proxy serves every origin behind it:
   // the per-proxy limit applies to it, the per-origin one to the groups
   // above (tunnels and TLS to origins are grouped per origin).
   size_t proxy_limit = s->params.pool_options.max_sockets_per_chain;
-  tcp->max_sockets_per_group = proxy_limit;
+  cn_client_socket_pool *below_pool;
+  char *below_group;
+  cn_socket_params *below;
+  if (k == 0) {
+    // Its own group name: failures to reach a proxy are reported
+    // differently (as the proxy's), so its connect jobs must not serve
+    // direct requests. The proxy's scheme is part of it: a connection that
+    // carried plain HTTP to an HTTP proxy must never have TLS started over
+    // it for an HTTPS proxy at the same host:port.
+    below_pool = s->transport;
+    below_group = cn_xasprintf("tcp-proxy/%s", ps);
+    below = cn_transport_socket_params_new(proxy->host_port.host, proxy->host_port.port, true);
+  } else {
+    hop_plan via;
+    plan_hop(s, chain, k - 1, &via);
+    below_pool = s->tunnel;
+    below_group = cn_xasprintf("tunnel/%s|%s", ps, prefix);
+    below = tunnel_params(s, chain, k - 1, &via, &proxy->host_port);
+    hop_plan_free(&via);
+  }
+  below->max_sockets_per_group = proxy_limit;
   if (!cn_proxy_server_is_https(proxy)) {
-    *pool = s->transport;
-    *group_id = tcp_group;
-    *params = tcp;
+    out->pool = below_pool;
+    out->group_id = below_group;
+    out->params = below;
+    free(prefix);
     return;
   }
   cn_bytebuf b;
   cn_bytebuf_init(&b);
-  cn_bytebuf_appendf(&b, "ssl-proxy/%s|", hp);
+  if (k == 0)
+    cn_bytebuf_appendf(&b, "ssl-proxy/%s|", hp);
+  else
+    cn_bytebuf_appendf(&b, "ssl-proxy/%s|%s|", hp, prefix);
   cn_ssl_config proxy_scratch;
   const cn_ssl_config *proxy_cfg =
       ssl_config_for(s, &proxy->host_port, &s->params.proxy_ssl_config, &proxy_scratch);
   append_alpn(&b, proxy_cfg);
-  char *session_key = cn_xasprintf("proxy|%s", hp);
-  *params = cn_ssl_connect_params_new(s->transport, tcp_group, chain_key, tcp,
-                                      proxy->host_port.host, s->params.proxy_ssl_context,
-                                      proxy_cfg, session_key, true);
-  (*params)->max_sockets_per_group = proxy_limit;
-  *pool = s->ssl_proxy;
-  *group_id = cn_bytebuf_steal_str(&b);
+  char *tls_session_key = cn_xasprintf("proxy|%s", hp);
+  out->params = cn_ssl_connect_params_new(below_pool, below_group, out->chain_key, below,
+                                          proxy->host_port.host, s->params.proxy_ssl_context,
+                                          proxy_cfg, tls_session_key, true);
+  out->params->max_sockets_per_group = proxy_limit;
+  out->pool = s->ssl_proxy;
+  out->group_id = cn_bytebuf_steal_str(&b);
+  out->spdy_key = cn_spdy_session_key_format(&proxy->host_port, k ? prefix : NULL, false);
   cn_bytebuf_free(&b);
-  free(session_key);
-  free(tcp_group);
-  cn_socket_params_unref(tcp);
+  free(tls_session_key);
+  free(below_group);
+  free(prefix);
+  cn_socket_params_unref(below);
 }
 
 int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
@@ -354,102 +416,84 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
   bool https = strcmp(url->scheme, "https") == 0;
   if (!https && strcmp(url->scheme, "http") != 0)
     return CN_ERR_UNKNOWN_URL_SCHEME;
-  if (chain->count > 1)
-    return CN_ERR_NOT_IMPLEMENTED;  // multi-proxy chains: later
   cn_host_port origin;
   cn_url_host_port(url, &origin);
   char ohp[CN_HOST_BUF_SIZE + 16];
   host_port_string(&origin, ohp, sizeof(ohp));
-  const cn_proxy_server *proxy = cn_proxy_chain_first(chain);
-  char *chain_key = cn_proxy_chain_key(chain);
 
-  if (!proxy) {
+  cn_client_socket_pool *below_pool;
+  char *below_group;
+  cn_socket_params *below;
+  const char *chain_key_or_direct;
+  char *chain_key = NULL;
+  if (cn_proxy_chain_is_direct(chain)) {
     // The scheme is part of the group: a connection that carried plain
     // HTTP (http://host:443/) must never have TLS started over it.
-    char *tcp_group = cn_xasprintf("tcp/%s://%s", https ? "https" : "http", ohp);
-    cn_socket_params *tcp = cn_transport_socket_params_new(origin.host, origin.port, false);
+    below_pool = s->transport;
+    below_group = cn_xasprintf("tcp/%s://%s", https ? "https" : "http", ohp);
+    below = cn_transport_socket_params_new(origin.host, origin.port, false);
+    chain_key_or_direct = "direct";
     if (!https) {
-      plan->pool = s->transport;
-      plan->group_id = tcp_group;
-      plan->params = tcp;
-      free(chain_key);
+      plan->pool = below_pool;
+      plan->group_id = below_group;
+      plan->params = below;
       return CN_OK;
     }
-    cn_bytebuf b;
-    cn_bytebuf_init(&b);
-    cn_bytebuf_appendf(&b, "ssl/%s|direct|", ohp);
-    cn_ssl_config origin_scratch;
-    const cn_ssl_config *origin_cfg =
-        ssl_config_for(s, &origin, &s->params.origin_ssl_config, &origin_scratch);
-    append_alpn(&b, origin_cfg);
-    char *session_key = cn_xasprintf("origin|%s|direct", ohp);
-    plan->params = cn_ssl_connect_params_new(s->transport, tcp_group, NULL, tcp, origin.host,
-                                             s->params.origin_ssl_context,
-                                             origin_cfg, session_key, false);
-    plan->pool = s->ssl_origin;
-    plan->group_id = cn_bytebuf_steal_str(&b);
-    if (!cn_http_network_session_requires_http11(s, &origin)) {
-      plan->spdy_key = cn_spdy_session_key_format(&origin, NULL, false);
-      plan->spdy_offered = offers_multiplexed(origin_cfg);
+  } else {
+    size_t last = chain->count - 1;
+    const cn_proxy_server *proxy = &chain->servers[last];
+    hop_plan hop;
+    plan_hop(s, chain, last, &hop);
+    chain_key = cn_xstrdup(hop.chain_key);
+    plan->chain_key = chain_key;
+    if (!https) {
+      // F1: the request itself goes to the last proxy, in absolute form
+      // (through tunnels to the ones before it).
+      plan->pool = hop.pool;
+      plan->group_id = hop.group_id;
+      plan->params = hop.params;
+      plan->absolute_form = true;
+      plan->request_proxy = proxy;
+      // F4: a session to that proxy carries http:// requests as streams.
+      if (hop.spdy_key && !cn_http_network_session_requires_http11(s, &proxy->host_port)) {
+        plan->spdy_key = hop.spdy_key;
+        plan->spdy_offered = cn_http_network_session_proxy_offers_multiplexed(s, proxy);
+      } else {
+        free(hop.spdy_key);
+      }
+      free(hop.chain_key);
+      return CN_OK;
     }
-    cn_bytebuf_free(&b);
-    free(session_key);
-    free(tcp_group);
-    free(chain_key);
-    cn_socket_params_unref(tcp);
-    return CN_OK;
+    // F2: TLS to the origin over a CONNECT tunnel through the last proxy.
+    below_pool = s->tunnel;
+    below_group = cn_xasprintf("tunnel/%s|%s", ohp, chain_key);
+    below = tunnel_params(s, chain, last, &hop, &origin);
+    chain_key_or_direct = chain_key;
+    hop_plan_free(&hop);
   }
-
-  plan->chain_key = chain_key;
-  cn_client_socket_pool *proxy_pool;
-  char *proxy_group;
-  cn_socket_params *proxy_params;
-  plan_proxy_connection(s, proxy, chain_key, &proxy_pool, &proxy_group, &proxy_params);
-  if (!https) {
-    // F1: the request itself goes to the proxy, in absolute form.
-    plan->pool = proxy_pool;
-    plan->group_id = proxy_group;
-    plan->params = proxy_params;
-    plan->absolute_form = true;
-    plan->request_proxy = proxy;
-    // F4: a session to the proxy carries http:// requests as streams.
-    if (cn_proxy_server_is_https(proxy) &&
-        !cn_http_network_session_requires_http11(s, &proxy->host_port)) {
-      plan->spdy_key = cn_spdy_session_key_format(&proxy->host_port, NULL, false);
-      cn_ssl_config scratch;
-      plan->spdy_offered = offers_multiplexed(
-          ssl_config_for(s, &proxy->host_port, &s->params.proxy_ssl_config, &scratch));
-    }
-    return CN_OK;
-  }
-  // F2: TLS to the origin over a CONNECT tunnel through the proxy.
-  char *tunnel_group = cn_xasprintf("tunnel/%s|%s", ohp, chain_key);
-  cn_socket_params *tunnel = cn_http_proxy_tunnel_params_new(
-      proxy_pool, proxy_group, chain_key, proxy_params, &origin, proxy, s->params.user_agent, s);
   cn_bytebuf b;
   cn_bytebuf_init(&b);
-  cn_bytebuf_appendf(&b, "ssl/%s|%s|", ohp, chain_key);
+  cn_bytebuf_appendf(&b, "ssl/%s|%s|", ohp, chain_key_or_direct);
   cn_ssl_config origin_scratch;
   const cn_ssl_config *origin_cfg =
       ssl_config_for(s, &origin, &s->params.origin_ssl_config, &origin_scratch);
   append_alpn(&b, origin_cfg);
-  char *session_key = cn_xasprintf("origin|%s|%s", ohp, chain_key);
-  plan->params = cn_ssl_connect_params_new(s->tunnel, tunnel_group, chain_key, tunnel,
-                                           origin.host, s->params.origin_ssl_context,
-                                           origin_cfg, session_key, false);
+  char *tls_session_key = cn_xasprintf("origin|%s|%s", ohp, chain_key_or_direct);
+  plan->params = cn_ssl_connect_params_new(below_pool, below_group, chain_key, below,
+                                           origin.host, s->params.origin_ssl_context, origin_cfg,
+                                           tls_session_key, false);
   plan->pool = s->ssl_origin;
   plan->group_id = cn_bytebuf_steal_str(&b);
-  // F3/F6: a session to the origin through this chain (never a direct one).
+  // F3/F6: a session to the origin through this chain (never a direct
+  // one), or the direct session.
   if (!cn_http_network_session_requires_http11(s, &origin)) {
     plan->spdy_key = cn_spdy_session_key_format(&origin, chain_key, false);
     plan->spdy_offered = offers_multiplexed(origin_cfg);
   }
   cn_bytebuf_free(&b);
-  free(session_key);
-  free(tunnel_group);
-  free(proxy_group);
-  cn_socket_params_unref(tunnel);
-  cn_socket_params_unref(proxy_params);
+  free(tls_session_key);
+  free(below_group);
+  cn_socket_params_unref(below);
   return CN_OK;
 }
 

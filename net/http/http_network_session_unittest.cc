@@ -260,12 +260,66 @@ TEST_F(HttpNetworkSessionTest, UnsupportedPlans) {
   cn_http_connection_plan plan;
   EXPECT_EQ(CN_ERR_UNKNOWN_URL_SCHEME, cn_http_network_session_plan(session_, &u, &chain, &plan));
   cn_url_free(&u);
-  ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/", &u));
-  const char two[] = "[https://a.test:443 https://b.test:443]";
-  ASSERT_EQ(CN_OK, cn_proxy_chain_parse(two, sizeof(two) - 1, &chain));
-  EXPECT_EQ(CN_ERR_NOT_IMPLEMENTED, cn_http_network_session_plan(session_, &u, &chain, &plan));
-  cn_proxy_chain_free(&chain);
-  cn_url_free(&u);
+}
+
+// Two hops: TLS to the second proxy runs inside a tunnel through the first,
+// then the tunnel to the origin goes through the second. Every layer above
+// the first hop carries the chain prefix that reaches it in its group; every
+// connection made to reach hop k (the tunnel to it, TLS to it) counts
+// against the per-chain limit of the hops up to k.
+TEST_F(HttpNetworkSessionTest, HttpsThroughTwoHttpsProxies) {
+  EXPECT_EQ(
+      "ssl_origin ssl/origin.test:443|[https://a.test:443 https://b.test:443]|http/1.1 "
+      "[[https://a.test:443 https://b.test:443]] origin.test\n"
+      "tunnel tunnel/origin.test:443|[https://a.test:443 https://b.test:443] "
+      "[[https://a.test:443 https://b.test:443]] origin.test:443 via https://b.test:443\n"
+      "ssl_proxy ssl-proxy/b.test:443|https://a.test:443|http/1.1 "
+      "[[https://a.test:443 https://b.test:443]] b.test to_proxy\n"
+      "tunnel tunnel/https://b.test:443|https://a.test:443 "
+      "[[https://a.test:443 https://b.test:443]] b.test:443 via https://a.test:443\n"
+      "ssl_proxy ssl-proxy/a.test:443|http/1.1 [https://a.test:443] a.test to_proxy\n"
+      "transport tcp-proxy/https://a.test:443 [https://a.test:443] a.test:443 to_proxy\n",
+      RenderPlan("https://origin.test/", "[https://a.test:443 https://b.test:443]"));
+}
+
+// http:// through a chain goes in absolute form to the last proxy, over
+// tunnels through the ones before it; an HTTP hop in the middle is a plain
+// connection inside the tunnel.
+TEST_F(HttpNetworkSessionTest, HttpThroughThreeProxies) {
+  bool absolute = false;
+  std::string rp;
+  EXPECT_EQ(
+      "ssl_proxy ssl-proxy/c.test:443|[https://a.test:443 http://b.test:8080]|http/1.1 "
+      "[[https://a.test:443 http://b.test:8080 https://c.test:443]] c.test to_proxy\n"
+      "tunnel tunnel/https://c.test:443|[https://a.test:443 http://b.test:8080] "
+      "[[https://a.test:443 http://b.test:8080 https://c.test:443]] c.test:443 via "
+      "http://b.test:8080\n"
+      "tunnel tunnel/http://b.test:8080|https://a.test:443 "
+      "[[https://a.test:443 http://b.test:8080]] b.test:8080 via https://a.test:443\n"
+      "ssl_proxy ssl-proxy/a.test:443|http/1.1 [https://a.test:443] a.test to_proxy\n"
+      "transport tcp-proxy/https://a.test:443 [https://a.test:443] a.test:443 to_proxy\n",
+      Render(Plan("http://origin.test/",
+                  "[https://a.test:443 http://b.test:8080 https://c.test:443]", &absolute, &rp)));
+  EXPECT_TRUE(absolute);
+  EXPECT_EQ("https://c.test:443", rp);
+}
+
+// A proxy reached through another is never confused with the same proxy
+// reached directly (or through a third): no group of any layer is shared
+// above the first hop, and the session keys differ.
+TEST_F(HttpNetworkSessionTest, ChainsNeverShareGroupsWithTheirLastHopAlone) {
+  for (const char *url : {"http://origin.test/", "https://origin.test/"}) {
+    auto direct_b = Groups(url, "https://b.test:443");
+    auto via_a = Groups(url, "[https://a.test:443 https://b.test:443]");
+    auto via_c = Groups(url, "[https://c.test:443 https://b.test:443]");
+    EXPECT_TRUE(Disjoint(direct_b, via_a)) << url;
+    EXPECT_TRUE(Disjoint(via_a, via_c)) << url;
+  }
+  // The first hop's own connection is shared by every chain through it.
+  auto two = Plan("https://origin.test/", "[https://a.test:443 https://b.test:443]");
+  auto one = Plan("https://origin.test/", "https://a.test:443");
+  EXPECT_EQ(one.back().group, two.back().group);
+  EXPECT_EQ(one[one.size() - 2].group, two[two.size() - 2].group);
 }
 
 class HttpNetworkSessionAlpnTest : public HttpNetworkSessionTest {
@@ -330,7 +384,7 @@ TEST_F(HttpNetworkSessionLimitTest, AnIdleTunnelIsClosedForATransportPoolAtItsLi
   ASSERT_EQ(CN_OK, cn_host_port_set(&target, "origin.test", 443));
   cn_socket_params *params = cn_http_proxy_tunnel_params_new(
       transport(), "tcp-proxy/http://proxy.test:8080", "http://proxy.test:8080", tp, &target, &ps,
-      "cnet-test", session_);
+      "cnet-test", nullptr, session_);
   cn_proxy_server_free(&ps);
   cn_socket_params_unref(tp);
   cn_client_socket_handle h;

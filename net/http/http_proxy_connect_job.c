@@ -20,6 +20,7 @@ static void destroy_params(cn_socket_params *p) {
   cn_socket_params_unref(t->lower_params);
   cn_proxy_server_free(&t->proxy);
   free(t->user_agent);
+  free(t->proxy_spdy_key);
   free(t);
 }
 
@@ -30,6 +31,7 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
                                                   const cn_host_port *target,
                                                   const cn_proxy_server *proxy,
                                                   const char *user_agent,
+                                                  const char *proxy_spdy_key,
                                                   struct cn_http_network_session *session) {
   cn_http_proxy_tunnel_params *t = CN_NEW(cn_http_proxy_tunnel_params);
   t->base.refs = 1;
@@ -41,6 +43,7 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
   t->target = *target;
   cn_proxy_server_copy(&t->proxy, proxy);
   t->user_agent = cn_xstrdup(user_agent);
+  t->proxy_spdy_key = cn_xstrdup(proxy_spdy_key);
   t->session = session;
   return &t->base;
 }
@@ -218,9 +221,9 @@ static int proxy_failed(tunnel_job *j, int rv) {
 // The proxy's session key, when the proxy is reached over TLS (only then
 // can it speak SPDY/HTTP2), else NULL. Freed by the caller.
 static char *proxy_session_key(const tunnel_job *j) {
-  if (!j->params->session || !cn_proxy_server_is_https(&j->params->proxy))
+  if (!j->params->session)
     return NULL;
-  return cn_spdy_session_key_format(&j->params->proxy.host_port, NULL, false);
+  return cn_xstrdup(j->params->proxy_spdy_key);
 }
 
 // The tunnel as a CONNECT stream on |session| (a live session to the

@@ -57,13 +57,17 @@ typedef struct cn_http_proxy_tunnel_params {
   cn_host_port target;
   cn_proxy_server proxy;  // a copy, credentials included
   char *user_agent;       // may be NULL
+  // The session key of a SPDY/HTTP2 session to |proxy| (the proxy reached
+  // through the hops before it, spdy_session_pool.h), or NULL when the
+  // proxy is not reached over TLS and so never speaks SPDY/HTTP2.
+  char *proxy_spdy_key;
   // Remembers which proxies took our credentials (send them up front next
   // time); borrowed, may be NULL.
   struct cn_http_network_session *session;
 } cn_http_proxy_tunnel_params;
 
 // New params with one reference; |lower_params| is referenced, the rest
-// copied. |user_agent| and |lower_chain_key| may be NULL.
+// copied. |user_agent|, |lower_chain_key| and |proxy_spdy_key| may be NULL.
 cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_pool,
                                                   const char *lower_group_id,
                                                   const char *lower_chain_key,
@@ -71,6 +75,7 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
                                                   const cn_host_port *target,
                                                   const cn_proxy_server *proxy,
                                                   const char *user_agent,
+                                                  const char *proxy_spdy_key,
                                                   struct cn_http_network_session *session);
 
 cn_connect_job_factory cn_http_proxy_connect_job_factory(void);

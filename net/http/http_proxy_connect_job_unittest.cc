@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "net/http/http_network_session.h"
 #include "net/http/http_network_session_test_util.h"
 #include "net/proxy_resolution/proxy_server.h"
+#include "net/spdy/spdy_session_pool.h"
 #include "net/socket/socket_test_util.h"
 
 namespace {
@@ -84,8 +86,13 @@ class HttpProxyConnectJobTest : public cnet_test::SessionTestBase {
                                                           ps.host_port.port, true);
     cn_host_port target;
     EXPECT_EQ(CN_OK, cn_host_port_set(&target, host, port));
+    // An HTTPS proxy may speak SPDY/HTTP2: its session's key (first hop).
+    char *spdy_key = cn_proxy_server_is_https(&ps)
+                         ? cn_spdy_session_key_format(&ps.host_port, nullptr, false)
+                         : nullptr;
     cn_socket_params *p = cn_http_proxy_tunnel_params_new(
-        transport(), kTransportGroup, kChain, tp, &target, &ps, "cnet-test", session_);
+        transport(), kTransportGroup, kChain, tp, &target, &ps, "cnet-test", spdy_key, session_);
+    free(spdy_key);
     cn_socket_params_unref(tp);
     cn_proxy_server_free(&ps);
     return p;
