@@ -74,6 +74,8 @@ struct cnet_request {
   // For cnet_request_get_info and cnet_request_get_layers.
   tls_strings origin_tls;
   tls_strings proxy_tls;
+  tls_strings hop_tls[CNET_MAX_PROXY_HOPS];
+  char hop_proxy[CNET_MAX_PROXY_HOPS][CN_PROXY_SERVER_STR_SIZE];
   bool reused;
   int resends;
   char *proxy_chain;
@@ -83,6 +85,7 @@ struct cnet_request {
 
 // --- errors ---
 
+_Static_assert(CNET_MAX_PROXY_HOPS == CN_HTTP_MAX_HOPS, "every hop of a chain is reported");
 _Static_assert(CNET_ERR_TIMED_OUT == CN_ERR_TIMED_OUT, "cnet.h's error codes are cnet's");
 _Static_assert(CNET_ERR_INVALID_HEADER == CN_ERR_INVALID_HEADER, "cnet.h's error codes are cnet's");
 
@@ -435,6 +438,18 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
   l->protocol = cn_next_proto_alpn(ti.protocol);
   l->session = is_multiplexed(ti.protocol);
   l->connection_reused = r->reused;
+  l->num_hops = ti.num_hops < CNET_MAX_PROXY_HOPS ? ti.num_hops : CNET_MAX_PROXY_HOPS;
+  for (size_t k = 0; k < l->num_hops; k++) {
+    const cn_http_hop_info *h = &ti.hops[k];
+    cnet_proxy_hop *o = &l->hops[k];
+    o->proxy = cn_proxy_server_to_string(h->proxy, r->hop_proxy[k], sizeof(r->hop_proxy[k]));
+    o->reused = h->reused;
+    note_tls(h->tls, &r->hop_tls[k], &o->tls);
+    o->protocol = cn_next_proto_alpn(h->protocol);
+    o->session = is_multiplexed(h->protocol);
+    o->tunnel = h->tunnel;
+    o->tunnel_reused = h->tunnel_reused;
+  }
   free(r->status_line);
   if (ti.protocol == CN_PROTO_HTTP2)
     // HTTP/2 has no status line and no reason phrase; written as curl does.

@@ -227,6 +227,23 @@ typedef struct cnet_tls_info {
   bool resumed;         // an abbreviated handshake (a resumed TLS session)
 } cnet_tls_info;
 
+// At most this many hops of a proxy chain are reported (a longer chain is
+// refused when the proxy string is parsed).
+#define CNET_MAX_PROXY_HOPS 8
+
+// One proxy of the chain under a request (cnet_request_layers.hops).
+typedef struct cnet_proxy_hop {
+  const char *proxy;     // "https://p1:443" (never credentials)
+  bool reused;           // the connection (or session) to it existed before
+  cnet_tls_info tls;     // an HTTPS proxy's TLS
+  const char *protocol;  // what the connection to it speaks: "h2", "spdy/3.1", "http/1.1"
+  bool session;          // that connection is a SPDY/HTTP2 session
+  // A CONNECT tunnel through this proxy (to the next hop, or to the origin
+  // from the last), and whether it existed before this request.
+  bool tunnel;
+  bool tunnel_reused;
+} cnet_proxy_hop;
+
 // What each layer under a request was and whether it existed before the
 // request (reused) or was made for it — `fetch -v` prints one line per
 // layer. "Reused" follows the layers: a reused connection to the origin
@@ -254,6 +271,11 @@ typedef struct cnet_request_layers {
   const char *protocol;
   bool session;            // the request was a stream of a SPDY/HTTP2 session
   bool connection_reused;  // that connection or session existed before
+  // Every hop of the proxy chain, the one connected to first; the proxy_*
+  // and tunnel fields above repeat the last hop (the one the request went
+  // to or through).
+  size_t num_hops;
+  cnet_proxy_hop hops[CNET_MAX_PROXY_HOPS];
 } cnet_request_layers;
 CNET_EXPORT void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out);
 

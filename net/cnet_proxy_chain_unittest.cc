@@ -20,20 +20,35 @@ namespace {
 
 using cnet_test::TestLoop;
 
+// A hop of the layer report, copied (its strings live only as long as the
+// request).
+struct Hop {
+  std::string proxy, protocol, alpn;
+  bool reused, session, tunnel, tunnel_reused;
+};
+
 struct Fetch {
   int status = 0;
   std::string body;
   int completes = 0;
   int error = 1;
-  cnet_request_layers layers{};
+  bool connection_reused = false;
+  std::vector<Hop> hops;
   std::string chain;
 };
 
 void OnResponse(cnet_request *r, void *arg, int status, const cnet_header *, size_t) {
   auto *f = static_cast<Fetch *>(arg);
   f->status = status;
-  cnet_request_get_layers(r, &f->layers);
-  f->chain = f->layers.proxy_chain ? f->layers.proxy_chain : "";
+  cnet_request_layers l;
+  cnet_request_get_layers(r, &l);
+  f->chain = l.proxy_chain;
+  f->connection_reused = l.connection_reused;
+  for (size_t k = 0; k < l.num_hops; k++) {
+    const cnet_proxy_hop &h = l.hops[k];
+    f->hops.push_back(Hop{h.proxy, h.protocol, h.tls.alpn, h.reused, h.session, h.tunnel,
+                          h.tunnel_reused});
+  }
 }
 void OnData(cnet_request *, void *arg, const uint8_t *data, size_t len) {
   static_cast<Fetch *>(arg)->body.append(reinterpret_cast<const char *>(data), len);
@@ -144,6 +159,27 @@ class CnetProxyChainTest : public ::testing::TestWithParam<HopProtocols> {
     return n;
   }
 
+  // The layer report names every hop with its protocol and TLS, a tunnel
+  // through each hop but (for http://) the last, all new or all reused.
+  void ExpectHops(const Fetch &f, bool reused, bool tunnel_to_origin) {
+    const HopProtocols &hops = GetParam();
+    ASSERT_EQ(hops.size(), f.hops.size());
+    for (size_t k = 0; k < hops.size(); k++) {
+      const Hop &h = f.hops[k];
+      std::string port = std::to_string(cn_test_server_port(proxies_[k]));
+      EXPECT_EQ("https://127.0.0.1:" + port, h.proxy) << k;
+      EXPECT_EQ(cn_next_proto_alpn(hops[k]), h.protocol) << k;
+      EXPECT_EQ(cn_next_proto_alpn(hops[k]), h.alpn) << k;
+      EXPECT_EQ(Multiplexed(hops[k]), h.session) << k;
+      EXPECT_EQ(reused, h.reused) << k;
+      bool tunnel = k + 1 < hops.size() || tunnel_to_origin;
+      EXPECT_EQ(tunnel, h.tunnel) << k;
+      if (tunnel) {
+        EXPECT_EQ(reused, h.tunnel_reused) << k;
+      }
+    }
+  }
+
   cnet_stats Finish() {
     cnet_stats st;
     cnet_context_destroy_with_stats(ctx_, &st);
@@ -198,9 +234,11 @@ TEST_P(CnetProxyChainTest, HttpsOriginTwiceThroughTheChain) {
   EXPECT_EQ(cnet_test::PatternBytes(0, 3000), a.body);
   EXPECT_EQ(cnet_test::PatternBytes(0, 5000), b.body);
   EXPECT_EQ(chain_, a.chain);
-  EXPECT_FALSE(a.layers.connection_reused);
-  EXPECT_TRUE(b.layers.connection_reused);
+  EXPECT_FALSE(a.connection_reused);
+  EXPECT_TRUE(b.connection_reused);
   size_t hops = GetParam().size();
+  ExpectHops(a, /*reused=*/false, /*tunnel_to_origin=*/true);
+  ExpectHops(b, /*reused=*/true, /*tunnel_to_origin=*/true);
   for (size_t i = 0; i < hops; i++) {
     cn_test_server_counters pc;
     cn_test_server_get_counters(proxies_[i], &pc);
@@ -224,8 +262,10 @@ TEST_P(CnetProxyChainTest, HttpOriginTwiceThroughTheChain) {
   ASSERT_NO_FATAL_FAILURE(Get("/bytes/4000", &b));
   EXPECT_EQ(cnet_test::PatternBytes(0, 2000), a.body);
   EXPECT_EQ(cnet_test::PatternBytes(0, 4000), b.body);
-  EXPECT_TRUE(b.layers.connection_reused);
+  EXPECT_TRUE(b.connection_reused);
   size_t hops = GetParam().size();
+  ExpectHops(a, /*reused=*/false, /*tunnel_to_origin=*/false);
+  ExpectHops(b, /*reused=*/true, /*tunnel_to_origin=*/false);
   cnet_stats st = Finish();
   EXPECT_EQ(1u, st.tcp_connects);
   EXPECT_EQ(hops, st.tls_handshakes);

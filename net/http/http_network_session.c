@@ -44,21 +44,11 @@ struct cn_http_network_session {
 };
 
 // The session whose CONNECT stream is the first tunnel under |top|, or
-// NULL: a pooled socket over the socket it holds, TLS over its transport, a
-// tunnel over its CONNECT stream.
+// NULL (the query passes down the stack to the first CONNECT stream).
 static const cn_spdy_session *proxy_session_under(const cn_stream_socket *top) {
-  for (const cn_stream_socket *s = top; s;) {
-    const cn_client_socket_handle *h = cn_pooled_socket_handle_if_pooled(s);
-    if (h) {
-      s = h->socket;
-    } else if (cn_spdy_stream_socket_is_tunnel(s)) {
-      const cn_spdy_stream *st = cn_spdy_stream_socket_stream(s);
-      return st ? cn_spdy_stream_session(st) : NULL;
-    } else {
-      s = cn_ssl_socket_transport(s);
-    }
-  }
-  return NULL;
+  cn_spdy_session *session = NULL;
+  cn_stream_socket_query(top, CN_SOCKET_QUERY_TUNNEL_SESSION, &session);
+  return session;
 }
 
 static bool socket_rides_on(const cn_stream_socket *s, void *proxy_session) {

@@ -9,6 +9,7 @@
 #include "net/base/url.h"
 #include "net/http/http_network_session.h"
 #include "net/http/http_stream.h"
+#include "net/http/http_tunnel_socket.h"
 #include "net/socket/pooled_socket.h"
 #include "net/spdy/spdy_session_pool.h"
 #include "net/spdy/spdy_stream_socket.h"
@@ -128,7 +129,8 @@ static int handle_answer(tunnel_job *j, bool *retry) {
       cn_http_network_session_note_proxy_auth(j->params->session, &j->params->proxy);
     cn_http_stream_destroy(j->stream);
     j->stream = NULL;
-    j->base.socket = j->pooled;  // the connection is the tunnel now
+    // The connection is the tunnel now.
+    j->base.socket = cn_http_tunnel_socket_new(j->pooled, j->base.netlog);
     j->pooled = NULL;
     return CN_OK;
   }

@@ -637,80 +637,99 @@ int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
   return body_result(t, rv);
 }
 
-// The first proxy of the chain the request is on, or NULL: DIRECT, or no
-// chain left (every proxy of the list failed: cn_proxy_info_chain is NULL
-// then, and the request's info must still be answerable).
-static const cn_proxy_server *current_proxy(const cn_http_transaction *t) {
-  const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
-  return chain ? cn_proxy_chain_first(chain) : NULL;
+// The chain the request is on, or NULL when no chain is left (every proxy
+// of the list failed: cn_proxy_info_chain is NULL then, and the request's
+// info must still be answerable).
+static const cn_proxy_chain *current_chain(const cn_http_transaction *t) {
+  return cn_proxy_info_chain(&t->proxy_info);
 }
 
-// One socket of the stack under a request, top down.
-typedef struct layer {
-  const cn_stream_socket *socket;
-  bool reused;  // the layer above found it idle (a pooled socket's handle)
-} layer;
-
-#define MAX_LAYERS 12
-
-// The sockets under |top| (a request's socket or its session's), top down:
-// TLS over its transport, a pooled socket over the socket it borrowed, a
-// CONNECT stream over its session's socket. Returns the count.
-static size_t list_layers(const cn_stream_socket *top, layer *out) {
-  size_t n = 0;
-  for (const cn_stream_socket *s = top; s && n < MAX_LAYERS;) {
-    out[n].socket = s;
-    out[n].reused = false;
-    const cn_client_socket_handle *h = cn_pooled_socket_handle_if_pooled(s);
-    if (h) {
-      out[n].reused = h->reuse_type == CN_SOCKET_REUSED_IDLE;
-      s = h->socket;
-    } else if (cn_spdy_stream_socket_is_tunnel(s)) {
-      out[n].reused = cn_spdy_stream_socket_session_reused(s);
-      cn_spdy_stream *st = cn_spdy_stream_socket_stream(s);
-      s = st ? cn_spdy_session_socket(cn_spdy_stream_session(st)) : NULL;
-    } else {
-      s = cn_ssl_socket_transport(s);
-    }
-    n++;
-  }
-  return n;
-}
-
-// Fills the layer fields of |out| from the stack under the request. A
-// reused top reuses everything below it; otherwise each layer below says
-// whether it was found idle when the layer above was made: the tunnel by
-// the origin's TLS, the connection (or session) to the proxy by the tunnel.
+// Fills the per-hop and origin layers of |out| by walking the stack under
+// the request top down (cn_stream_socket_query: nothing here knows socket
+// types). The stack is regular whatever the chain:
+//   [origin TLS] tunnel(hop n-1) [TLS hop n-1] tunnel(hop n-2) ... [TLS hop 0] TCP
+// with pooled sockets between layers. Each tunnel is the one through the
+// hop before the current target (the origin, or the hop last reached).
+// "Reused" follows the layers down: a layer found idle (a pooled socket
+// handed out idle, a CONNECT stream on a live session) reuses all below it.
 static void describe_layers(const cn_http_transaction *t, bool top_reused,
                             cn_http_transaction_info *out) {
+  const cn_proxy_chain *chain = current_chain(t);
+  size_t hops = chain ? chain->count : 0;
+  if (hops > CN_HTTP_MAX_HOPS)
+    hops = CN_HTTP_MAX_HOPS;
+  out->num_hops = hops;
+  for (size_t k = 0; k < hops; k++) {
+    out->hops[k].proxy = &chain->servers[k];
+    out->hops[k].protocol = CN_PROTO_HTTP11;
+  }
   const cn_stream_socket *top = t->handle.socket;
   if (t->spdy_stream) {
     cn_spdy_stream *st = cn_spdy_http_stream_spdy_stream(t->spdy_stream);
     top = st ? cn_spdy_session_socket(cn_spdy_stream_session(st)) : NULL;
   }
-  layer l[MAX_LAYERS];
-  size_t n = list_layers(top, l);
-  size_t i = 0;
-  const cn_proxy_server *proxy = current_proxy(t);
   bool https_origin = strcmp(t->request->url->scheme, "https") == 0;
-  out->tunnelled = t->plan.chain_key && !t->plan.absolute_form;
-  bool proxy_reused = top_reused;
-  if (https_origin && !t->plan.absolute_form) {
-    while (i < n && !cn_ssl_socket_is_ssl(l[i].socket))
-      i++;  // the session's pooled socket
-    out->origin_tls = i < n ? l[i++].socket : NULL;
+  // The target the current layers lead to: hops (the origin) or a hop.
+  size_t target = hops;
+  if (hops && t->plan.absolute_form) {
+    target = hops - 1;  // the request itself went to the last proxy
+    out->hops[target].protocol = out->protocol;
   }
-  if (out->tunnelled) {
-    // Under the origin's TLS: the tunnel pool's socket, then the tunnel
-    // itself (the proxy connection after CONNECT, or a CONNECT stream).
-    out->tunnel_reused = top_reused || (i < n && l[i].reused);
-    proxy_reused = out->tunnel_reused || (i + 1 < n && l[i + 1].reused);
+  bool reused = top_reused;
+  bool target_reached = false;  // the target's own layer was seen
+  int depth = 0;
+  for (const cn_stream_socket *s = top; s && depth < 64; s = cn_stream_socket_lower(s), depth++) {
+    switch (cn_stream_socket_layer(s)) {
+      case CN_SOCKET_LAYER_TLS:
+        if (target == hops && https_origin) {
+          out->origin_tls = s;
+        } else if (target < hops && !target_reached) {
+          out->hops[target].tls = s;
+          out->hops[target].reused = reused;
+        }
+        target_reached = true;
+        break;
+      case CN_SOCKET_LAYER_HTTP_TUNNEL:
+      case CN_SOCKET_LAYER_SPDY_TUNNEL:
+      case CN_SOCKET_LAYER_SOCKS_TUNNEL: {
+        if (target == 0)
+          break;  // not ours (cannot happen in a planned stack)
+        if (target < hops && !target_reached)
+          out->hops[target].reused = reused;  // an HTTP hop: no TLS of its own
+        size_t via = target - 1;
+        out->hops[via].tunnel = true;
+        out->hops[via].tunnel_reused = reused;
+        if (cn_stream_socket_layer(s) == CN_SOCKET_LAYER_SPDY_TUNNEL) {
+          struct cn_spdy_session *session = NULL;
+          cn_stream_socket_query(s, CN_SOCKET_QUERY_TUNNEL_SESSION, &session);
+          if (session)
+            out->hops[via].protocol = cn_spdy_session_protocol(session);
+        }
+        reused = reused || cn_stream_socket_lower_reused(s);
+        target = via;
+        target_reached = false;
+        break;
+      }
+      case CN_SOCKET_LAYER_TCP:
+        if (target < hops && !target_reached)
+          out->hops[target].reused = reused;
+        target_reached = true;
+        break;
+      default:
+        reused = reused || cn_stream_socket_lower_reused(s);
+        break;
+    }
   }
-  out->proxy_reused = proxy && proxy_reused;
-  if (proxy && cn_proxy_server_is_https(proxy)) {
-    while (i < n && !cn_ssl_socket_is_ssl(l[i].socket))
-      i++;
-    out->proxy_tls = i < n ? l[i].socket : NULL;
+  // The last hop is what the request went to or through (the fields older
+  // callers read).
+  if (hops) {
+    const cn_http_hop_info *last = &out->hops[hops - 1];
+    out->proxy_tls = last->tls;
+    out->proxy_reused = last->reused;
+    out->proxy_protocol =
+        cn_proxy_server_is_https(last->proxy) ? last->protocol : CN_PROTO_UNKNOWN;
+    out->tunnelled = last->tunnel;
+    out->tunnel_reused = last->tunnel_reused;
   }
 }
 
@@ -726,19 +745,6 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
   out->retries = t->retries;
   out->protocol = t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_protocol : CN_PROTO_HTTP11;
   out->proxy_protocol = CN_PROTO_UNKNOWN;
-  const cn_proxy_server *proxy = current_proxy(t);
-  if (proxy && cn_proxy_server_is_https(proxy)) {
-    if (t->plan.request_proxy) {
-      out->proxy_protocol = out->protocol;  // the request itself went to the proxy
-    } else {
-      // Through a tunnel: a live session to the proxy carries the tunnels.
-      char *key = cn_spdy_session_key_format(&proxy->host_port, NULL, false);
-      cn_spdy_session *ps = cn_spdy_session_pool_find(
-          cn_http_network_session_spdy_pool(t->session), key);
-      free(key);
-      out->proxy_protocol = ps ? cn_spdy_session_protocol(ps) : CN_PROTO_HTTP11;
-    }
-  }
   if (t->request && (t->handle.socket || t->spdy_stream))
     describe_layers(t, out->reuse_type == CN_SOCKET_REUSED_IDLE, out);
 }

@@ -71,6 +71,28 @@ const cn_http_response_head *cn_http_transaction_response(const cn_http_transact
 int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
                              cn_completion_cb cb, void *arg);
 
+// Every hop of a chain is described (longer chains are refused when
+// parsed).
+#define CN_HTTP_MAX_HOPS CN_PROXY_CHAIN_MAX_HOPS
+
+// One proxy of the chain under a request, as the stack showed it.
+typedef struct cn_http_hop_info {
+  const cn_proxy_server *proxy;  // owned by the transaction's proxy info
+  // TLS to this proxy (NULL for an http:// or SOCKS proxy).
+  const cn_stream_socket *tls;
+  // What the connection to it speaks: its session's protocol (a tunnel
+  // through it was a CONNECT stream, or the request a stream), else
+  // HTTP/1.1.
+  cn_next_proto protocol;
+  // The connection to this proxy (its session, when it has one) existed
+  // before the request.
+  bool reused;
+  // A tunnel through this proxy (to the next hop, or to the origin), and
+  // whether it existed before the request.
+  bool tunnel;
+  bool tunnel_reused;
+} cn_http_hop_info;
+
 // What connection served the request (for `fetch -v` and tests), layer by
 // layer. Sockets are valid while the body is read (NULL after it ended).
 typedef struct cn_http_transaction_info {
@@ -85,21 +107,20 @@ typedef struct cn_http_transaction_info {
   // The protocol the request itself went over: HTTP/1.1, or SPDY/3.1 /
   // HTTP/2 as a stream of a session (then |socket| is NULL).
   cn_next_proto protocol;
-  // What the connection to the HTTPS proxy speaks (UNKNOWN for DIRECT or an
-  // HTTP proxy): its session's protocol when it has one, else HTTP/1.1.
-  cn_next_proto proxy_protocol;
-  // The layers below the request (each NULL/false when absent):
-  //   origin_tls    TLS to the origin (https://, direct or in a tunnel)
-  //   tunnelled     the request went through a CONNECT tunnel, which
-  //                 existed before it (tunnel_reused) or was made for it
-  //   proxy_tls     TLS to the HTTPS proxy
-  //   proxy_reused  the connection to the proxy (its session, when it has
-  //                 one) existed before the request
+  // Every hop of the chain, first (the one connected to) first.
+  size_t num_hops;
+  cn_http_hop_info hops[CN_HTTP_MAX_HOPS];
+  // TLS to the origin (https://, direct or through the chain), or NULL.
   const cn_stream_socket *origin_tls;
-  bool tunnelled;
-  bool tunnel_reused;
+  // The last hop's fields again (the proxy the request went to or
+  // through): what the connection to it speaks if it is an HTTPS proxy
+  // (else UNKNOWN), its TLS, whether it was reused, and the tunnel through
+  // it to the origin.
+  cn_next_proto proxy_protocol;
   const cn_stream_socket *proxy_tls;
   bool proxy_reused;
+  bool tunnelled;
+  bool tunnel_reused;
 } cn_http_transaction_info;
 void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out);
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t);

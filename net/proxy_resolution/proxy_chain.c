@@ -21,6 +21,8 @@ void cn_proxy_chain_init_single(cn_proxy_chain *chain, const cn_proxy_server *se
 int cn_proxy_chain_append(cn_proxy_chain *chain, const cn_proxy_server *server) {
   if (server->scheme != CN_PROXY_SCHEME_HTTP && server->scheme != CN_PROXY_SCHEME_HTTPS)
     return CN_ERR_INVALID_ARGUMENT;
+  if (chain->count >= CN_PROXY_CHAIN_MAX_HOPS)
+    return CN_ERR_INVALID_ARGUMENT;
   chain->servers = cn_xrealloc(chain->servers, (chain->count + 1) * sizeof(*chain->servers));
   cn_proxy_server_copy(&chain->servers[chain->count++], server);
   return CN_OK;

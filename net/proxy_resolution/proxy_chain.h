@@ -27,6 +27,10 @@
 extern "C" {
 #endif
 
+// The longest chain accepted (Chromium's are two or three hops; every layer
+// report has room for this many).
+#define CN_PROXY_CHAIN_MAX_HOPS 8
+
 typedef struct cn_proxy_chain {
   cn_proxy_server *servers;  // in connection order; never DIRECT entries
   size_t count;              // 0: DIRECT
@@ -38,7 +42,8 @@ void cn_proxy_chain_init_direct(cn_proxy_chain *chain);
 // a DIRECT server gives the DIRECT chain.
 void cn_proxy_chain_init_single(cn_proxy_chain *chain, const cn_proxy_server *server);
 // Appends a copy of |server| as the new last hop. Returns CN_OK, or
-// CN_ERR_INVALID_ARGUMENT for a DIRECT or invalid server (chain unchanged).
+// CN_ERR_INVALID_ARGUMENT for a DIRECT or invalid server, or a chain
+// already CN_PROXY_CHAIN_MAX_HOPS long (chain unchanged).
 int cn_proxy_chain_append(cn_proxy_chain *chain, const cn_proxy_server *server);
 // Releases the servers; |chain| becomes DIRECT.
 void cn_proxy_chain_free(cn_proxy_chain *chain);

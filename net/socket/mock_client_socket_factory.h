@@ -217,6 +217,15 @@ class MockClientSocketFactory {
           cn_stream_socket_log_destroyed(s);
           delete w;
         },
+        nullptr,  // shutdown
+        [](const cn_stream_socket *s, cn_socket_query q, void *out) {
+          // A wrapper: the socket below is the one it wraps.
+          if (q != CN_SOCKET_QUERY_LOWER)
+            return static_cast<int>(CN_ERR_NOT_IMPLEMENTED);
+          *static_cast<const cn_stream_socket **>(out) =
+              reinterpret_cast<const Wrapped *>(s)->inner;
+          return static_cast<int>(CN_OK);
+        },
     };
     return &ops;
   }

@@ -55,6 +55,23 @@ static void destroy_(cn_stream_socket *s) {
   free(p);
 }
 
+static int query_(const cn_stream_socket *s, cn_socket_query q, void *out) {
+  const cn_client_socket_handle *h = &((const pooled_socket *)s)->handle;
+  switch (q) {
+    case CN_SOCKET_QUERY_LAYER:
+      *(cn_socket_layer *)out = CN_SOCKET_LAYER_POOLED;
+      return CN_OK;
+    case CN_SOCKET_QUERY_LOWER:
+      *(const cn_stream_socket **)out = h->socket;
+      return CN_OK;
+    case CN_SOCKET_QUERY_LOWER_REUSED:
+      *(bool *)out = h->reuse_type == CN_SOCKET_REUSED_IDLE;
+      return CN_OK;
+    default:
+      return CN_ERR_NOT_IMPLEMENTED;
+  }
+}
+
 static const cn_stream_socket_ops kPooledOps = {
     .name = "pooled",
     .connect = connect_,
@@ -65,6 +82,7 @@ static const cn_stream_socket_ops kPooledOps = {
     .is_connected_and_idle = is_connected_and_idle_,
     .negotiated_protocol = negotiated_protocol_,
     .destroy = destroy_,
+    .query = query_,
 };
 
 cn_stream_socket *cn_pooled_socket_new(cn_netlog *netlog) {
@@ -78,6 +96,3 @@ cn_client_socket_handle *cn_pooled_socket_handle(cn_stream_socket *s) {
   return &((pooled_socket *)s)->handle;
 }
 
-const cn_client_socket_handle *cn_pooled_socket_handle_if_pooled(const cn_stream_socket *s) {
-  return s && s->ops == &kPooledOps ? &((const pooled_socket *)s)->handle : NULL;
-}

@@ -29,9 +29,6 @@ extern "C" {
 cn_stream_socket *cn_pooled_socket_new(cn_netlog *netlog);
 // The handle inside |s| (a socket made by cn_pooled_socket_new).
 cn_client_socket_handle *cn_pooled_socket_handle(cn_stream_socket *s);
-// The handle inside |s| if it is a pooled socket, else NULL: for describing
-// a connection's layers (the borrowed socket, and whether it was reused).
-const cn_client_socket_handle *cn_pooled_socket_handle_if_pooled(const cn_stream_socket *s);
 
 #ifdef __cplusplus
 }

@@ -142,7 +142,7 @@ TEST_F(SslPoolTest, IdleTlsSocketIsReusedAndCountsInTheTransportPool) {
   cn_client_socket_handle h;
   cn_client_socket_handle_init(&h);
   ASSERT_EQ(CN_OK, Request(&h, p, port));
-  ASSERT_TRUE(cn_ssl_socket_is_ssl(h.socket));
+  ASSERT_EQ(CN_SOCKET_LAYER_TLS, cn_stream_socket_layer(h.socket));
   EXPECT_EQ(CN_PROTO_HTTP11, cn_stream_socket_negotiated_protocol(h.socket));
   EXPECT_EQ(1u, counters_.tcp_connects);
   EXPECT_EQ(1u, counters_.tls_handshakes);

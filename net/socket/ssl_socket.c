@@ -125,6 +125,11 @@ typedef struct ssl_socket {
 
 static const cn_stream_socket_ops kSslOps;
 
+static const cn_stream_socket_ops kSslOps;
+
+// This module's own check of the sockets its public functions are given.
+static bool is_ssl(const cn_stream_socket *s) { return s && s->ops == &kSslOps; }
+
 static ssl_socket *ssl_of(cn_stream_socket *s) { return (ssl_socket *)s; }
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
@@ -959,7 +964,7 @@ static int write_(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completi
 }
 
 int cn_ssl_socket_shutdown(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
-  if (!cn_ssl_socket_is_ssl(base))
+  if (!is_ssl(base))
     return CN_ERR_INVALID_ARGUMENT;
   return start_write(ssl_of(base), NULL, 0, true, cb, arg);
 }
@@ -1055,6 +1060,19 @@ static void destroy_(cn_stream_socket *base) {
     free(s);
 }
 
+static int query_(const cn_stream_socket *base, cn_socket_query q, void *out) {
+  switch (q) {
+    case CN_SOCKET_QUERY_LAYER:
+      *(cn_socket_layer *)out = CN_SOCKET_LAYER_TLS;
+      return CN_OK;
+    case CN_SOCKET_QUERY_LOWER:
+      *(const cn_stream_socket **)out = ((const ssl_socket *)base)->transport;
+      return CN_OK;
+    default:
+      return CN_ERR_NOT_IMPLEMENTED;
+  }
+}
+
 static const cn_stream_socket_ops kSslOps = {
     .name = "ssl",
     .connect = connect_,
@@ -1065,6 +1083,8 @@ static const cn_stream_socket_ops kSslOps = {
     .is_connected_and_idle = is_connected_and_idle_,
     .negotiated_protocol = negotiated_protocol_,
     .destroy = destroy_,
+    .shutdown = cn_ssl_socket_shutdown,
+    .query = query_,
 };
 
 static void set_host(ssl_socket *s, const char *host) {
@@ -1130,14 +1150,9 @@ cn_stream_socket *cn_ssl_socket_new(cn_netlog *netlog, cn_stream_socket *transpo
   return &s->base;
 }
 
-bool cn_ssl_socket_is_ssl(const cn_stream_socket *s) { return s && s->ops == &kSslOps; }
-
-const cn_stream_socket *cn_ssl_socket_transport(const cn_stream_socket *s) {
-  return cn_ssl_socket_is_ssl(s) ? ((const ssl_socket *)s)->transport : NULL;
-}
 
 int cn_ssl_socket_cert_error(const cn_stream_socket *base) {
-  if (!cn_ssl_socket_is_ssl(base))
+  if (!is_ssl(base))
     return CN_ERR_INVALID_ARGUMENT;
   return ((const ssl_socket *)base)->cert_error;
 }
@@ -1152,7 +1167,7 @@ static void copy_str(char *out, size_t size, const char *in) {
 
 int cn_ssl_socket_get_info(const cn_stream_socket *base, cn_ssl_info *info) {
   memset(info, 0, sizeof(*info));
-  if (!cn_ssl_socket_is_ssl(base))
+  if (!is_ssl(base))
     return CN_ERR_INVALID_ARGUMENT;
   const ssl_socket *s = (const ssl_socket *)base;
   if (!s->handshake_completed || !s->ssl)

@@ -94,11 +94,6 @@ typedef struct cn_ssl_socket_params {
 cn_stream_socket *cn_ssl_socket_new(cn_netlog *netlog, cn_stream_socket *transport,
                                     const cn_ssl_socket_params *params);
 
-// True if |s| was made by cn_ssl_socket_new.
-bool cn_ssl_socket_is_ssl(const cn_stream_socket *s);
-// The socket TLS runs over (owned by |s|), or NULL if |s| is not TLS: for
-// describing a connection's layers (`fetch -v`).
-const cn_stream_socket *cn_ssl_socket_transport(const cn_stream_socket *s);
 
 // What `fetch -v` prints about a connection. Strings are NUL-terminated,
 // possibly truncated, "" when unknown.

@@ -11,3 +11,47 @@ void cn_stream_socket_init(cn_stream_socket *s, const cn_stream_socket_ops *ops,
 void cn_stream_socket_log_destroyed(cn_stream_socket *s) {
   cn_netlog_add_entry(s->netlog, s->source, CN_NETLOG_SOCKET_ALIVE, CN_NETLOG_PHASE_END, NULL, 0);
 }
+
+static int ask(const cn_stream_socket *s, cn_socket_query q, void *out) {
+  return s->ops->query ? s->ops->query(s, q, out) : CN_ERR_NOT_IMPLEMENTED;
+}
+
+int cn_stream_socket_query(const cn_stream_socket *s, cn_socket_query q, void *out) {
+  switch (q) {
+    case CN_SOCKET_QUERY_LOWER:
+      *(const cn_stream_socket **)out = NULL;
+      return s ? ask(s, q, out) : CN_ERR_NOT_IMPLEMENTED;
+    case CN_SOCKET_QUERY_LAYER:
+      *(cn_socket_layer *)out = CN_SOCKET_LAYER_OTHER;
+      return s ? ask(s, q, out) : CN_ERR_NOT_IMPLEMENTED;
+    case CN_SOCKET_QUERY_LOWER_REUSED:
+      *(bool *)out = false;
+      return s ? ask(s, q, out) : CN_ERR_NOT_IMPLEMENTED;
+    default:
+      break;
+  }
+  // Bounded: a stack is a handful of layers; a loop in it would be a bug.
+  for (int depth = 0; s && depth < 64; depth++, s = cn_stream_socket_lower(s)) {
+    if (ask(s, q, out) == CN_OK)
+      return CN_OK;
+  }
+  return CN_ERR_NOT_IMPLEMENTED;
+}
+
+const cn_stream_socket *cn_stream_socket_lower(const cn_stream_socket *s) {
+  const cn_stream_socket *lower;
+  cn_stream_socket_query(s, CN_SOCKET_QUERY_LOWER, &lower);
+  return lower;
+}
+
+cn_socket_layer cn_stream_socket_layer(const cn_stream_socket *s) {
+  cn_socket_layer layer;
+  cn_stream_socket_query(s, CN_SOCKET_QUERY_LAYER, &layer);
+  return layer;
+}
+
+bool cn_stream_socket_lower_reused(const cn_stream_socket *s) {
+  bool reused;
+  cn_stream_socket_query(s, CN_SOCKET_QUERY_LOWER_REUSED, &reused);
+  return reused;
+}

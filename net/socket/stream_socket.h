@@ -36,6 +36,39 @@ extern "C" {
 
 typedef struct cn_stream_socket cn_stream_socket;
 
+// What kind of layer a socket is, for walking a connection's stack (what
+// `fetch -v` and the API's layer report describe). Code never decides what
+// a socket is by comparing ops tables: it asks (cn_stream_socket_query).
+typedef enum cn_socket_layer {
+  CN_SOCKET_LAYER_OTHER = 0,    // test sockets (mock, pipe) and anything else
+  CN_SOCKET_LAYER_TCP,
+  CN_SOCKET_LAYER_TLS,
+  CN_SOCKET_LAYER_POOLED,       // a socket borrowed from a lower pool
+  CN_SOCKET_LAYER_HTTP_TUNNEL,  // through an HTTP/1.1 proxy after its CONNECT's 200
+  CN_SOCKET_LAYER_SPDY_TUNNEL,  // a CONNECT stream of a SPDY/HTTP2 session
+  CN_SOCKET_LAYER_SOCKS_TUNNEL, // through a SOCKS5 proxy after its CONNECT reply
+} cn_socket_layer;
+
+// Questions a socket answers about itself or the stack under it (curl's
+// connection-filter query). The "self" ones are answered by the socket
+// asked alone (a socket that does not answer gets the default); the others
+// pass down the stack until a socket answers.
+typedef enum cn_socket_query {
+  // self; out: const cn_stream_socket **. The socket this one runs over
+  // (its transport, the socket it borrowed, its session's socket); NULL at
+  // the bottom (the default).
+  CN_SOCKET_QUERY_LOWER = 1,
+  // self; out: cn_socket_layer *. Default: CN_SOCKET_LAYER_OTHER.
+  CN_SOCKET_QUERY_LAYER,
+  // self; out: bool *. The layer below existed before this one took it: a
+  // pooled socket handed out idle, a CONNECT stream opened on a session that
+  // was already live. Default: false.
+  CN_SOCKET_QUERY_LOWER_REUSED,
+  // passes down; out: struct cn_spdy_session **. The session carrying the
+  // nearest CONNECT stream at or below the socket asked.
+  CN_SOCKET_QUERY_TUNNEL_SESSION,
+} cn_socket_query;
+
 typedef struct cn_stream_socket_ops {
   const char *name;  // "tcp", "ssl", "mock", …
   int (*connect)(cn_stream_socket *s, cn_completion_cb cb, void *arg);
@@ -50,6 +83,15 @@ typedef struct cn_stream_socket_ops {
   bool (*is_connected_and_idle)(const cn_stream_socket *s);
   cn_next_proto (*negotiated_protocol)(const cn_stream_socket *s);
   void (*destroy)(cn_stream_socket *s);
+  // Optional (NULL: the layer has no half-close). Ends this direction of
+  // the stream while reads go on — TLS's close_notify, a stream's
+  // END_STREAM — completing once that is handed to the layer below: CN_OK,
+  // CN_ERR_IO_PENDING (then |cb|), or an error. It takes the write slot.
+  int (*shutdown)(cn_stream_socket *s, cn_completion_cb cb, void *arg);
+  // Optional (NULL answers nothing). Fills |out| and returns CN_OK for a
+  // question this socket answers, else CN_ERR_NOT_IMPLEMENTED; never
+  // passes a question down itself (cn_stream_socket_query does).
+  int (*query)(const cn_stream_socket *s, cn_socket_query q, void *out);
 } cn_stream_socket_ops;
 
 struct cn_stream_socket {
@@ -79,11 +121,25 @@ static inline bool cn_stream_socket_is_connected_and_idle(const cn_stream_socket
 static inline cn_next_proto cn_stream_socket_negotiated_protocol(const cn_stream_socket *s) {
   return s->ops->negotiated_protocol ? s->ops->negotiated_protocol(s) : CN_PROTO_UNKNOWN;
 }
+// CN_ERR_NOT_IMPLEMENTED for a layer without half-close (the caller then
+// closes instead).
+static inline int cn_stream_socket_shutdown(cn_stream_socket *s, cn_completion_cb cb, void *arg) {
+  return s->ops->shutdown ? s->ops->shutdown(s, cb, arg) : CN_ERR_NOT_IMPLEMENTED;
+}
 // Accepts NULL.
 static inline void cn_stream_socket_destroy(cn_stream_socket *s) {
   if (s)
     s->ops->destroy(s);
 }
+
+// Asks |s| (see cn_socket_query): CN_OK with |out| filled, or
+// CN_ERR_NOT_IMPLEMENTED when no socket asked answered (then "self"
+// questions have their default in |out|).
+int cn_stream_socket_query(const cn_stream_socket *s, cn_socket_query q, void *out);
+// Shorthands for the "self" questions.
+const cn_stream_socket *cn_stream_socket_lower(const cn_stream_socket *s);
+cn_socket_layer cn_stream_socket_layer(const cn_stream_socket *s);
+bool cn_stream_socket_lower_reused(const cn_stream_socket *s);
 
 // Sets up the common fields and a fresh SOCKET NetLog source, and logs
 // SOCKET_ALIVE BEGIN with the socket kind.

@@ -327,6 +327,13 @@ static void destroy_(cn_stream_socket *s) {
   free(t);
 }
 
+static int query_(const cn_stream_socket *s, cn_socket_query q, void *out) {
+  if (q != CN_SOCKET_QUERY_LAYER)
+    return CN_ERR_NOT_IMPLEMENTED;
+  *(cn_socket_layer *)out = CN_SOCKET_LAYER_TCP;
+  return CN_OK;
+}
+
 static const cn_stream_socket_ops kTcpOps = {
     .name = "tcp",
     .connect = connect_,
@@ -337,6 +344,7 @@ static const cn_stream_socket_ops kTcpOps = {
     .is_connected_and_idle = is_connected_and_idle_,
     .negotiated_protocol = NULL,
     .destroy = destroy_,
+    .query = query_,
 };
 
 static tcp_socket *new_tcp(uv_loop_t *loop, cn_netlog *netlog) {

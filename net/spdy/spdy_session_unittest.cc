@@ -765,7 +765,9 @@ const cn_stream_socket_ops WriteGateSocket::kOps = {
       return cn_stream_socket_is_connected_and_idle(Of(s)->inner_);
     },
     [](const cn_stream_socket *s) { return cn_stream_socket_negotiated_protocol(Of(s)->inner_); },
-    &Destroy};
+    &Destroy,
+    nullptr,
+    nullptr};
 
 // RFC 9113 6.9.2: DATA sent before the peer's SETTINGS arrive counts against
 // the old initial window, and the peer judges what follows our SETTINGS ACK

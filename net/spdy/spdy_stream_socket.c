@@ -295,6 +295,29 @@ static void ss_destroy(cn_stream_socket *base) {
   free(s);
 }
 
+static int ss_query(const cn_stream_socket *base, cn_socket_query q, void *out) {
+  const spdy_stream_socket *s = (const spdy_stream_socket *)base;
+  cn_spdy_session *session = s->stream ? cn_spdy_stream_session(s->stream) : NULL;
+  switch (q) {
+    case CN_SOCKET_QUERY_LAYER:
+      *(cn_socket_layer *)out = CN_SOCKET_LAYER_SPDY_TUNNEL;
+      return CN_OK;
+    case CN_SOCKET_QUERY_LOWER:
+      *(const cn_stream_socket **)out = session ? cn_spdy_session_socket(session) : NULL;
+      return CN_OK;
+    case CN_SOCKET_QUERY_LOWER_REUSED:
+      *(bool *)out = s->session_reused;
+      return CN_OK;
+    case CN_SOCKET_QUERY_TUNNEL_SESSION:
+      if (!session)
+        return CN_ERR_NOT_IMPLEMENTED;
+      *(cn_spdy_session **)out = session;
+      return CN_OK;
+    default:
+      return CN_ERR_NOT_IMPLEMENTED;
+  }
+}
+
 static const cn_stream_socket_ops kOps = {
     .name = "spdy_stream",
     .connect = ss_connect,
@@ -305,6 +328,8 @@ static const cn_stream_socket_ops kOps = {
     .is_connected_and_idle = ss_is_connected_and_idle,
     .negotiated_protocol = ss_negotiated_protocol,
     .destroy = ss_destroy,
+    .shutdown = cn_spdy_stream_socket_shutdown,
+    .query = ss_query,
 };
 
 cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
@@ -360,8 +385,6 @@ int cn_spdy_stream_socket_connect_status(const cn_stream_socket *s) {
 cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s) {
   return ((const spdy_stream_socket *)s)->stream;
 }
-
-bool cn_spdy_stream_socket_is_tunnel(const cn_stream_socket *s) { return s && s->ops == &kOps; }
 
 bool cn_spdy_stream_socket_session_reused(const cn_stream_socket *s) {
   return ((const spdy_stream_socket *)s)->session_reused;

@@ -92,8 +92,6 @@ bool cn_spdy_stream_socket_sent_auth(const cn_stream_socket *s);
 int cn_spdy_stream_socket_connect_status(const cn_stream_socket *s);
 // The CONNECT stream (NULL before connect / after disconnect), for tests.
 struct cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s);
-// True if |s| was made by cn_spdy_stream_socket_new.
-bool cn_spdy_stream_socket_is_tunnel(const cn_stream_socket *s);
 // The params' session_reused.
 bool cn_spdy_stream_socket_session_reused(const cn_stream_socket *s);
 

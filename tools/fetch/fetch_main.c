@@ -260,19 +260,36 @@ static void describe_layers(cnet_request *r) {
     fprintf(stderr, "* followed %d redirect(s) to %s\n", info.redirects, info.url);
   if (info.resends)
     fprintf(stderr, "* resent %d time(s) on a new connection\n", info.resends);
-  if (l.has_proxy) {
-    fprintf(stderr, "* proxy %s: TCP %s\n", l.proxy_chain, new_or_reused(l.proxy_reused));
-    print_tls("proxy", &l.proxy_tls);
-    if (l.proxy_session)
-      fprintf(stderr, "* proxy session: %s, %s\n", l.proxy_protocol,
-              new_or_reused(l.proxy_reused));
-    else
-      fprintf(stderr, "* proxy protocol: %s\n", l.proxy_protocol);
-  } else {
+  if (!l.has_proxy)
     fprintf(stderr, "* direct\n");
+  // One set of lines per hop: how it was reached (TCP for the first, a
+  // tunnel through the one before for the others), its TLS and protocol,
+  // and the tunnel through it.
+  for (size_t k = 0; k < l.num_hops; k++) {
+    const cnet_proxy_hop *h = &l.hops[k];
+    char who[32];
+    if (l.num_hops == 1)
+      snprintf(who, sizeof(who), "proxy");
+    else
+      snprintf(who, sizeof(who), "proxy %zu", k + 1);
+    if (k == 0)
+      fprintf(stderr, "* %s %s: TCP %s\n", who, h->proxy, new_or_reused(h->reused));
+    else
+      fprintf(stderr, "* %s %s: through proxy %zu, %s\n", who, h->proxy, k,
+              new_or_reused(h->reused));
+    print_tls(who, &h->tls);
+    if (h->session)
+      fprintf(stderr, "* %s session: %s, %s\n", who, h->protocol, new_or_reused(h->reused));
+    else
+      fprintf(stderr, "* %s protocol: %s\n", who, h->protocol);
+    if (h->tunnel && l.num_hops == 1)
+      fprintf(stderr, "* tunnel: CONNECT through the proxy, %s\n",
+              new_or_reused(h->tunnel_reused));
+    else if (h->tunnel)
+      fprintf(stderr, "* tunnel: CONNECT through %s to %s, %s\n", who,
+              k + 1 < l.num_hops ? l.hops[k + 1].proxy : "the origin",
+              new_or_reused(h->tunnel_reused));
   }
-  if (l.tunnel)
-    fprintf(stderr, "* tunnel: CONNECT through the proxy, %s\n", new_or_reused(l.tunnel_reused));
   print_tls("origin", &l.origin_tls);
   const char *reuse = new_or_reused(l.connection_reused);
   if (l.has_proxy && !l.tunnel)  // http:// sent to the proxy (absolute URL)

@@ -122,17 +122,16 @@ static void conn_destroy(cn_ts_connection *base) {
 
 static void on_shutdown(void *arg, int rv) { conn_destroy(arg); }
 
-// Ends the connection. With TLS and |graceful|, close_notify goes out first;
+// Ends the connection. With |graceful|, a half-close (TLS's close_notify, a
+// stream's END_STREAM) goes out first;
 // its completion means every byte before it reached the transport, so the
 // tail of the response is not lost when the transport closes. Returns true
 // if |c| is gone now.
 static bool begin_close(h1_conn *c, bool graceful) {
-  if (graceful && cn_ssl_socket_is_ssl(c->socket)) {
-    int rv = cn_ssl_socket_shutdown(c->socket, on_shutdown, c);
-    if (rv == CN_ERR_IO_PENDING) {
-      c->closing = true;
-      return false;
-    }
+  // (A layer without half-close answers CN_ERR_NOT_IMPLEMENTED: closed now.)
+  if (graceful && cn_stream_socket_shutdown(c->socket, on_shutdown, c) == CN_ERR_IO_PENDING) {
+    c->closing = true;
+    return false;
   }
   conn_destroy(&c->base);
   return true;

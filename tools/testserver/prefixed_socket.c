@@ -68,6 +68,17 @@ static void destroy_(cn_stream_socket *s) {
   free(p);
 }
 
+static int shutdown_(cn_stream_socket *s, cn_completion_cb cb, void *arg) {
+  return cn_stream_socket_shutdown(of(s)->inner, cb, arg);
+}
+
+static int query_(const cn_stream_socket *s, cn_socket_query q, void *out) {
+  if (q != CN_SOCKET_QUERY_LOWER)
+    return CN_ERR_NOT_IMPLEMENTED;
+  *(const cn_stream_socket **)out = cof(s)->inner;
+  return CN_OK;
+}
+
 static const cn_stream_socket_ops kPrefixedOps = {
     .name = "prefixed",
     .connect = connect_,
@@ -78,6 +89,8 @@ static const cn_stream_socket_ops kPrefixedOps = {
     .is_connected_and_idle = is_connected_and_idle_,
     .negotiated_protocol = negotiated_protocol_,
     .destroy = destroy_,
+    .shutdown = shutdown_,
+    .query = query_,
 };
 
 cn_stream_socket *cn_ts_prefixed_socket_new(cn_stream_socket *inner, const uint8_t *prefix,
@@ -91,8 +104,4 @@ cn_stream_socket *cn_ts_prefixed_socket_new(cn_stream_socket *inner, const uint8
   memcpy(p->prefix, prefix, len);
   p->len = len;
   return &p->base;
-}
-
-cn_stream_socket *cn_ts_prefixed_socket_inner(cn_stream_socket *s) {
-  return s->ops == &kPrefixedOps ? of(s)->inner : s;
 }

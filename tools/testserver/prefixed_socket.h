@@ -30,9 +30,6 @@ extern "C" {
 cn_stream_socket *cn_ts_prefixed_socket_new(cn_stream_socket *inner, const uint8_t *prefix,
                                             size_t len);
 
-// The socket under a prefixed socket, or |s| itself for any other socket
-// (so callers can reach a TLS socket's close_notify through the wrapper).
-cn_stream_socket *cn_ts_prefixed_socket_inner(cn_stream_socket *s);
 
 #ifdef __cplusplus
 }

@@ -62,13 +62,6 @@ static void end_tunnel(cn_ts_tunnel *t, cn_ts_tunnel_end why) {
   t->why = why;
 }
 
-// The end of |src|'s stream can be passed on only where the socket has a
-// half-close: TLS (close_notify) and a SPDY/HTTP2 stream (END_STREAM).
-// See tunnel.h.
-static bool can_half_close(cn_stream_socket *s) {
-  return cn_ssl_socket_is_ssl(cn_ts_prefixed_socket_inner(s)) ||
-         cn_spdy_stream_socket_is_tunnel(s);
-}
 
 static void on_read(void *arg, int rv);
 static void on_write(void *arg, int rv);
@@ -129,14 +122,14 @@ static bool step(direction *d) {
     return true;
   }
   if (d->eof) {
-    if (!can_half_close(d->dst)) {
+    // The end of |src|'s stream can be passed on only where the socket has
+    // a half-close: TLS (close_notify) and a SPDY/HTTP2 stream (END_STREAM).
+    int rv = cn_stream_socket_shutdown(d->dst, on_shutdown, d);
+    if (rv == CN_ERR_NOT_IMPLEMENTED) {
       // No way to pass the EOF on: the tunnel ends (tunnel.h).
       end_tunnel(t, CN_TS_TUNNEL_CLOSED);
       return true;
     }
-    int rv = cn_spdy_stream_socket_is_tunnel(d->dst)
-                 ? cn_spdy_stream_socket_shutdown(d->dst, on_shutdown, d)
-                 : cn_ssl_socket_shutdown(cn_ts_prefixed_socket_inner(d->dst), on_shutdown, d);
     if (rv == CN_ERR_IO_PENDING)
       d->shutting = true;
     else if (rv < 0)
