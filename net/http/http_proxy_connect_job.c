@@ -5,9 +5,9 @@
 #include <strings.h>
 
 #include "base/mem.h"
-#include "net/base/base64.h"
 #include "net/base/url.h"
 #include "net/http/http_network_session.h"
+#include "net/http/http_proxy_auth.h"
 #include "net/http/http_stream.h"
 #include "net/http/http_tunnel_socket.h"
 #include "net/socket/pooled_socket.h"
@@ -134,55 +134,14 @@ static int handle_answer(tunnel_job *j, bool *retry) {
     j->pooled = NULL;
     return CN_OK;
   }
-  int rv;
-  if (status == 407) {
-    if (!cn_proxy_server_has_credentials(&j->params->proxy) || j->sent_auth) {
-      rv = CN_ERR_PROXY_AUTH_REQUESTED;
-    } else if (!cn_http_proxy_auth_offers_basic(&head->headers)) {
-      rv = CN_ERR_PROXY_AUTH_UNSUPPORTED;
-    } else {
-      j->sent_auth = true;
-      *retry = true;
-      return CN_OK;
-    }
-  } else if (status >= 300 && status < 400) {
-    rv = CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT;
-  } else {
-    rv = CN_ERR_TUNNEL_CONNECTION_FAILED;
+  int rv = cn_http_proxy_connect_failure(status, &j->params->proxy, j->sent_auth,
+                                         &head->headers, retry);
+  if (*retry) {
+    j->sent_auth = true;
+    return CN_OK;
   }
   log_end(j, rv, status);
   return rv;
-}
-
-// True if |v| (a field value, or one element of it) starts with the scheme
-// token "Basic" followed by the end, a space or a tab.
-static bool is_basic_challenge(const char *v, size_t len) {
-  while (len && (*v == ' ' || *v == '\t')) {
-    v++;
-    len--;
-  }
-  return len >= 5 && strncasecmp(v, "basic", 5) == 0 &&
-         (len == 5 || v[5] == ' ' || v[5] == '\t');
-}
-
-bool cn_http_proxy_auth_offers_basic(const cn_http_headers *headers) {
-  const char *v;
-  for (size_t n = 0; (v = cn_http_headers_get_nth(headers, "Proxy-Authenticate", n)); n++) {
-    // Several challenges may share a field ("Negotiate, Basic realm=x");
-    // each element is either a new challenge or an auth-param of the one
-    // before, and only a challenge starts with a bare scheme token.
-    const char *p = v;
-    for (;;) {
-      const char *comma = strchr(p, ',');
-      size_t len = comma ? (size_t)(comma - p) : strlen(p);
-      if (is_basic_challenge(p, len))
-        return true;
-      if (!comma)
-        break;
-      p = comma + 1;
-    }
-  }
-  return false;
 }
 
 static void on_io(void *arg, int rv);
@@ -506,7 +465,7 @@ static int send_connect(tunnel_job *j) {
       cn_http_network_session_proxy_auth_known(j->params->session, proxy))
     j->sent_auth = true;  // the proxy took them before: send them up front
   if (j->sent_auth) {
-    char *cred = cn_http_basic_credentials(proxy->username, proxy->password);
+    char *cred = cn_http_proxy_auth_header_value(proxy);
     cn_http_headers_set(&j->headers, "Proxy-Authorization", cred);
     free(cred);
   }

@@ -80,12 +80,6 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
 
 cn_connect_job_factory cn_http_proxy_connect_job_factory(void);
 
-// True if a 407's Proxy-Authenticate fields offer the Basic scheme: any
-// challenge (one per field, or several in one comma-separated field) whose
-// scheme token is "Basic", case-insensitively — a proxy offering
-// "Negotiate" and "Basic" is answered with Basic, as Chromium picks the best
-// scheme it supports. Used for CONNECT and for requests sent to a proxy.
-bool cn_http_proxy_auth_offers_basic(const cn_http_headers *headers);
 
 #ifdef __cplusplus
 }

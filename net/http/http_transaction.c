@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "net/base/base64.h"
+#include "net/http/http_proxy_auth.h"
 #include "net/http/http_proxy_connect_job.h"
 #include "net/http/http_stream.h"
 #include "net/proxy_resolution/proxy_fallback.h"
@@ -377,7 +377,7 @@ static int do_send_request(cn_http_transaction *t) {
       cn_http_network_session_proxy_auth_known(t->session, proxy))
     t->sent_proxy_auth = true;  // it took them before: send them up front
   if (proxy && t->sent_proxy_auth) {
-    char *cred = cn_http_basic_credentials(proxy->username, proxy->password);
+    char *cred = cn_http_proxy_auth_header_value(proxy);
     cn_http_headers_set(&t->sent_headers, "Proxy-Authorization", cred);
     free(cred);
   }
@@ -490,10 +490,9 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
     const cn_proxy_server *proxy = t->plan.request_proxy;
     if (!proxy)
       return CN_ERR_UNEXPECTED_PROXY_AUTH;  // an origin asking for proxy auth
-    if (!cn_proxy_server_has_credentials(proxy) || t->sent_proxy_auth)
-      return CN_ERR_PROXY_AUTH_REQUESTED;
-    if (!cn_http_proxy_auth_offers_basic(&head->headers))
-      return CN_ERR_PROXY_AUTH_UNSUPPORTED;
+    int auth = cn_http_proxy_auth_on_407(proxy, t->sent_proxy_auth, &head->headers);
+    if (auth != CN_OK)
+      return auth;
     // The request goes again, body included: it must be replayable.
     if (!rewind_upload(t))
       return CN_ERR_PROXY_AUTH_REQUESTED;

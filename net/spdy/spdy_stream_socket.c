@@ -5,10 +5,9 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "net/base/base64.h"
 #include "net/base/url.h"
 #include "net/http/http_headers.h"
-#include "net/http/http_proxy_connect_job.h"
+#include "net/http/http_proxy_auth.h"
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_stream.h"
 
@@ -62,7 +61,7 @@ static int send_connect(spdy_stream_socket *s) {
     extra[n++] = (cn_spdy_header){"user-agent", 10, s->user_agent, strlen(s->user_agent)};
   char *cred = NULL;
   if (s->sent_auth) {
-    cred = cn_http_basic_credentials(s->proxy.username, s->proxy.password);
+    cred = cn_http_proxy_auth_header_value(&s->proxy);
     extra[n++] = (cn_spdy_header){"proxy-authorization", 19, cred, strlen(cred)};
   }
   cn_spdy_header_list list;
@@ -92,29 +91,20 @@ static int handle_answer(spdy_stream_socket *s, bool *retry) {
       return CN_ERR_TUNNEL_CONNECTION_FAILED;
     return CN_OK;
   }
-  if (status == 407) {
-    if (!s->has_proxy || !cn_proxy_server_has_credentials(&s->proxy) || s->sent_auth)
-      return CN_ERR_PROXY_AUTH_REQUESTED;
-    // Only the challenge is looked at; the rest of the answer is the
-    // proxy's and goes nowhere.
-    cn_http_headers challenges;
-    cn_http_headers_init(&challenges);
-    for (size_t i = 0; i < num; i++) {
-      if (h[i].name_len == 18 && memcmp(h[i].name, "proxy-authenticate", 18) == 0)
-        cn_http_headers_add_n(&challenges, "Proxy-Authenticate", 18, h[i].value,
-                              h[i].value_len);
-    }
-    bool basic = cn_http_proxy_auth_offers_basic(&challenges);
-    cn_http_headers_free(&challenges);
-    if (!basic)
-      return CN_ERR_PROXY_AUTH_UNSUPPORTED;
-    s->sent_auth = true;
-    *retry = true;
-    return CN_OK;
+  // Only the challenges are looked at; the rest of the answer is the
+  // proxy's and goes nowhere.
+  cn_http_headers challenges;
+  cn_http_headers_init(&challenges);
+  for (size_t i = 0; status == 407 && i < num; i++) {
+    if (h[i].name_len == 18 && memcmp(h[i].name, "proxy-authenticate", 18) == 0)
+      cn_http_headers_add_n(&challenges, "Proxy-Authenticate", 18, h[i].value, h[i].value_len);
   }
-  if (status >= 300 && status < 400)
-    return CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT;
-  return CN_ERR_TUNNEL_CONNECTION_FAILED;
+  int rv = cn_http_proxy_connect_failure(status, s->has_proxy ? &s->proxy : NULL, s->sent_auth,
+                                         &challenges, retry);
+  cn_http_headers_free(&challenges);
+  if (*retry)
+    s->sent_auth = true;
+  return rv;
 }
 
 static int do_connect(spdy_stream_socket *s, cn_spdy_session *session);

@@ -1,0 +1,64 @@
+#include "net/http/http_proxy_auth.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "net/base/base64.h"
+#include "net/base/net_errors.h"
+
+// True if |v| (a field value, or one element of it) starts with the scheme
+// token "Basic" followed by the end, a space or a tab.
+static bool is_basic_challenge(const char *v, size_t len) {
+  while (len && (*v == ' ' || *v == '\t')) {
+    v++;
+    len--;
+  }
+  return len >= 5 && strncasecmp(v, "basic", 5) == 0 &&
+         (len == 5 || v[5] == ' ' || v[5] == '\t');
+}
+
+bool cn_http_proxy_auth_offers_basic(const cn_http_headers *challenges) {
+  const char *v;
+  for (size_t n = 0; (v = cn_http_headers_get_nth(challenges, "Proxy-Authenticate", n)); n++) {
+    // Several challenges may share a field ("Negotiate, Basic realm=x");
+    // each element is either a new challenge or an auth-param of the one
+    // before, and only a challenge starts with a bare scheme token.
+    const char *p = v;
+    for (;;) {
+      const char *comma = strchr(p, ',');
+      size_t len = comma ? (size_t)(comma - p) : strlen(p);
+      if (is_basic_challenge(p, len))
+        return true;
+      if (!comma)
+        break;
+      p = comma + 1;
+    }
+  }
+  return false;
+}
+
+int cn_http_proxy_auth_on_407(const cn_proxy_server *proxy, bool sent_auth,
+                              const cn_http_headers *challenges) {
+  if (!proxy || !cn_proxy_server_has_credentials(proxy) || sent_auth)
+    return CN_ERR_PROXY_AUTH_REQUESTED;
+  if (!cn_http_proxy_auth_offers_basic(challenges))
+    return CN_ERR_PROXY_AUTH_UNSUPPORTED;
+  return CN_OK;
+}
+
+int cn_http_proxy_connect_failure(int status, const cn_proxy_server *proxy, bool sent_auth,
+                                  const cn_http_headers *challenges, bool *retry_with_auth) {
+  *retry_with_auth = false;
+  if (status == 407) {
+    int rv = cn_http_proxy_auth_on_407(proxy, sent_auth, challenges);
+    *retry_with_auth = rv == CN_OK;
+    return rv;
+  }
+  if (status >= 300 && status < 400)
+    return CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT;
+  return CN_ERR_TUNNEL_CONNECTION_FAILED;
+}
+
+char *cn_http_proxy_auth_header_value(const cn_proxy_server *proxy) {
+  return cn_http_basic_credentials(proxy->username, proxy->password);
+}

@@ -1,0 +1,54 @@
+// Proxy authentication: the one place that decides what a proxy's 407 —
+// or any answer to a CONNECT — means, for every exchange with a proxy: an
+// HTTP/1.1 CONNECT (http_proxy_connect_job.c), a CONNECT stream on a
+// SPDY/HTTP2 session (net/spdy/spdy_stream_socket.c) and a request sent to
+// the proxy in absolute form (http_transaction.c).
+//
+// The rule (Chromium's, Basic only for now): a 407 is answered once with
+// the proxy's credentials when it has some and offers the Basic scheme;
+// without credentials, or when they were already sent (refused), it is
+// CN_ERR_PROXY_AUTH_REQUESTED; with no Basic challenge,
+// CN_ERR_PROXY_AUTH_UNSUPPORTED. Only the challenges are looked at: the
+// rest of a proxy's answer goes nowhere.
+#ifndef CNET_NET_HTTP_HTTP_PROXY_AUTH_H_
+#define CNET_NET_HTTP_HTTP_PROXY_AUTH_H_
+
+#include <stdbool.h>
+
+#include "net/http/http_headers.h"
+#include "net/proxy_resolution/proxy_server.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// True if a 407's Proxy-Authenticate fields offer the Basic scheme: any
+// challenge (one per field, or several in one comma-separated field) whose
+// scheme token is "Basic", case-insensitively — a proxy offering
+// "Negotiate" and "Basic" is answered with Basic, as Chromium picks the best
+// scheme it supports.
+bool cn_http_proxy_auth_offers_basic(const cn_http_headers *challenges);
+
+// A 407 from |proxy|, with |challenges| (its Proxy-Authenticate fields);
+// |sent_auth|: this exchange already carried credentials. Returns CN_OK
+// when the exchange should be sent again with them
+// (cn_http_proxy_auth_header_value), else the error.
+int cn_http_proxy_auth_on_407(const cn_proxy_server *proxy, bool sent_auth,
+                              const cn_http_headers *challenges);
+
+// What a final answer with |status| to a CONNECT means when it is not a
+// success: a 407 as above (CN_OK with |*retry_with_auth| set), a redirect
+// CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT (never followed), anything
+// else CN_ERR_TUNNEL_CONNECTION_FAILED.
+int cn_http_proxy_connect_failure(int status, const cn_proxy_server *proxy, bool sent_auth,
+                                  const cn_http_headers *challenges, bool *retry_with_auth);
+
+// The Proxy-Authorization value for |proxy|'s credentials ("Basic ...");
+// the caller frees it. |proxy| must have credentials.
+char *cn_http_proxy_auth_header_value(const cn_proxy_server *proxy);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_HTTP_HTTP_PROXY_AUTH_H_
