@@ -1,4 +1,5 @@
-// Private glue between ssl_context.c and ssl_socket.c; not for other users.
+// Private glue between ssl_context.c and ssl_socket.c (with its transport
+// side, ssl_transport_pump.c); not for other users.
 //
 // The context owns the BoringSSL SSL_CTXs, the trust store, the BIO method
 // and the session cache. Callbacks that BoringSSL can only install on an
@@ -27,7 +28,8 @@ SSL_SESSION *cn_ssl_context_take_session_(cn_ssl_context *ctx, const char *key);
 // Stores |session| under |key|; takes ownership of the caller's reference.
 void cn_ssl_context_put_session_(cn_ssl_context *ctx, const char *key, SSL_SESSION *session);
 
-// ssl_socket.c: the BIO's data path (the socket's ciphertext buffers).
+// ssl_transport_pump.c: the BIO's data path (the socket's ciphertext
+// buffers; see ssl_transport_pump.h).
 int cn_ssl_bio_read_(BIO *bio, char *out, int len);
 int cn_ssl_bio_write_(BIO *bio, const char *in, int len);
 // ssl_socket.c: SSL_CTX callbacks; each finds its connection with

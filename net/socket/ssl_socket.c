@@ -1,3 +1,9 @@
+// The TLS socket: BoringSSL over any stream socket (see ssl_socket.h).
+//
+// Layout of this file: error mapping; SSL_CTX callbacks; handshake, read,
+// write and the pump; the stream socket interface. Elsewhere: the transport
+// side, moving ciphertext between BoringSSL's BIO and the transport
+// (ssl_transport_pump.c), and certificate verification (ssl_cert_verify.c).
 #include "net/socket/ssl_socket.h"
 
 #include <arpa/inet.h>
@@ -10,118 +16,19 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/pool.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "base/iobuf.h"
 #include "base/mem.h"
+#include "net/socket/ssl_cert_verify.h"
 #include "net/socket/ssl_internal.h"
+#include "net/socket/ssl_socket_internal.h"
+#include "net/socket/ssl_transport_pump.h"
 
-// Ciphertext read size: several full records per transport read, so a bulk
-// transfer costs one transport read per ~4 records.
-#define CN_SSL_READ_CHUNK (64 * 1024)
-// Ciphertext write ring: room for several records, so SSL_write rarely
-// waits and one transport write carries many records.
-#define CN_SSL_WRITE_RING (64 * 1024)
 // The largest record BoringSSL writes: 16 KiB of data plus header, padding
 // and tag, with margin.
 #define CN_SSL_MAX_RECORD (16 * 1024 + 512)
-// Read size of the background read an idle client keeps pending: enough for
-// TLS 1.3 session tickets or an alert, small for an idle connection.
-#define CN_SSL_PEEK_CHUNK (4 * 1024)
-
-typedef enum ssl_state {
-  ST_IDLE,       // made, connect not called
-  ST_HANDSHAKE,  // connect in progress
-  ST_CONNECTED,  // handshake done
-  ST_FAILED,     // handshake failed
-  ST_CLOSED,     // disconnected
-} ssl_state;
-
-// Problems the chain verifier reported, as bits; when there are several the
-// most serious one (lowest bit here) becomes the error, the order Chromium
-// uses.
-enum {
-  PROBLEM_INVALID = 1,
-  PROBLEM_AUTHORITY = 2,
-  PROBLEM_NAME = 4,
-  PROBLEM_DATE = 8,
-};
-
-typedef struct ssl_socket {
-  cn_stream_socket base;
-  cn_stream_socket *transport;  // owned
-  cn_ssl_context *ctx;          // a reference
-  SSL *ssl;
-  cn_ssl_config config;
-  bool is_server;
-  char *host;         // client: as given (for logs)
-  char *verify_name;  // client: without [] or a trailing dot
-  bool host_is_ip;
-  char *session_key;       // client, may be NULL
-  uint8_t proto_wire[32];  // config.protos in ALPN/NPN wire format
-  size_t proto_wire_len;
-
-  ssl_state state;
-  bool handshake_completed;  // stays true after disconnect (for get_info)
-  cn_next_proto proto;
-  bool proto_via_npn;
-  int cert_error;
-  unsigned verify_problems;
-  long verify_detail;  // the first X509_V_ERR_* seen
-
-  // Ciphertext read from the transport, not yet taken by BoringSSL:
-  // rbuf->data[rbuf_off, rbuf_off + rbuf_len).
-  cn_iobuf *rbuf;
-  size_t rbuf_off;
-  size_t rbuf_len;
-  bool transport_read_pending;
-  bool transport_eof;
-  int transport_read_error;
-  // Set while read() gathers records that already arrived, so that it
-  // returns instead of starting a transport read that could leave a large
-  // buffer pending on an idle connection.
-  bool no_new_transport_reads;
-  // Client: the post-handshake peek (see do_peek) is running, or is over.
-  bool peeking;
-  bool peek_done;
-
-  // Ciphertext waiting for the transport: a ring, wbuf_len bytes from
-  // wbuf_off (wrapping). A pending transport write covers the front of it
-  // through a slice, so only the free part is ever written to.
-  cn_iobuf *wbuf;
-  size_t wbuf_off;
-  size_t wbuf_len;
-  bool transport_write_pending;
-  int transport_write_error;
-
-  // The caller's operations.
-  cn_completion_cb connect_cb;
-  void *connect_arg;
-  cn_iobuf *read_buf;
-  size_t read_len;
-  cn_completion_cb read_cb;
-  void *read_arg;
-  cn_iobuf *write_buf;
-  size_t write_len;
-  cn_completion_cb write_cb;
-  void *write_arg;
-  size_t write_progress;  // bytes of write_buf already encrypted
-  bool write_is_shutdown;
-  bool shutdown_sent;
-  // EOF (0) or an error seen while read() was returning data; every later
-  // read returns it.
-  bool has_read_result;
-  int read_result;
-  int write_error;  // sticky, as read_result
-
-  // pump() runs callers' callbacks; a callback may destroy the socket, so
-  // destroy() defers the free while a pump is on the stack.
-  unsigned pump_depth;
-  bool destroyed;
-} ssl_socket;
 
 static const cn_stream_socket_ops kSslOps;
 
@@ -131,155 +38,6 @@ static const cn_stream_socket_ops kSslOps;
 static bool is_ssl(const cn_stream_socket *s) { return s && s->ops == &kSslOps; }
 
 static ssl_socket *ssl_of(cn_stream_socket *s) { return (ssl_socket *)s; }
-
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
-
-// ---------------------------------------------------------------------------
-// Transport side: the BIO reads from rbuf and writes into the ring.
-
-static void pump(ssl_socket *s);
-
-static void note_transport_read(ssl_socket *s, int rv) {
-  if (rv > 0) {
-    s->rbuf_off = 0;
-    s->rbuf_len = (size_t)rv;
-  } else if (rv == 0) {
-    s->transport_eof = true;
-  } else {
-    s->transport_read_error = rv;
-  }
-}
-
-static void on_transport_read(void *arg, int rv) {
-  ssl_socket *s = arg;
-  s->transport_read_pending = false;
-  note_transport_read(s, rv);
-  pump(s);
-}
-
-static void start_transport_read(ssl_socket *s) {
-  size_t size = s->peeking ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK;
-  if (s->rbuf && s->rbuf->size < size) {
-    cn_iobuf_unref(s->rbuf);  // the peek's small buffer (empty: reads start only then)
-    s->rbuf = NULL;
-  }
-  if (!s->rbuf)
-    s->rbuf = cn_iobuf_new(size);
-  s->transport_read_pending = true;
-  int rv = cn_stream_socket_read(s->transport, s->rbuf, s->rbuf->size, on_transport_read, s);
-  if (rv == CN_ERR_IO_PENDING)
-    return;
-  s->transport_read_pending = false;
-  note_transport_read(s, rv);
-}
-
-int cn_ssl_bio_read_(BIO *bio, char *out, int len) {
-  ssl_socket *s = BIO_get_data(bio);
-  BIO_clear_retry_flags(bio);
-  if (len <= 0)
-    return 0;
-  if (s->rbuf_len == 0 && !s->transport_read_pending && !s->transport_eof &&
-      !s->transport_read_error && !s->no_new_transport_reads)
-    start_transport_read(s);
-  if (s->rbuf_len == 0) {
-    if (s->transport_read_error)
-      return -1;
-    if (s->transport_eof)
-      return 0;
-    // With nothing to read now, a failed write is reported here: otherwise
-    // a connection whose writes fail could wait forever for an answer that
-    // will not come.
-    if (s->transport_write_error)
-      return -1;
-    BIO_set_retry_read(bio);
-    return -1;
-  }
-  size_t n = min_size((size_t)len, s->rbuf_len);
-  memcpy(out, s->rbuf->data + s->rbuf_off, n);
-  s->rbuf_off += n;
-  s->rbuf_len -= n;
-  return (int)n;
-}
-
-static void note_transport_write(ssl_socket *s, int rv) {
-  if (rv > 0) {
-    size_t n = min_size((size_t)rv, s->wbuf_len);
-    s->wbuf_off = (s->wbuf_off + n) % s->wbuf->size;
-    s->wbuf_len -= n;
-    if (s->wbuf_len == 0)
-      s->wbuf_off = 0;
-  } else {
-    // 0 breaks the write convention; treat it as a failure rather than spin.
-    s->transport_write_error = rv < 0 ? rv : CN_ERR_UNEXPECTED;
-    s->wbuf_off = 0;
-    s->wbuf_len = 0;
-  }
-}
-
-static void on_transport_write(void *arg, int rv);
-
-// Hands the front of the ring to the transport until it stops completing
-// synchronously.
-static void flush_writes(ssl_socket *s) {
-  while (s->wbuf_len > 0 && !s->transport_write_pending && !s->transport_write_error) {
-    size_t n = min_size(s->wbuf_len, s->wbuf->size - s->wbuf_off);
-    cn_iobuf *chunk = cn_iobuf_slice(s->wbuf, s->wbuf_off, n);
-    s->transport_write_pending = true;
-    int rv = cn_stream_socket_write(s->transport, chunk, n, on_transport_write, s);
-    cn_iobuf_unref(chunk);  // a pending write holds its own reference
-    if (rv == CN_ERR_IO_PENDING)
-      return;
-    s->transport_write_pending = false;
-    note_transport_write(s, rv);
-  }
-}
-
-static void on_transport_write(void *arg, int rv) {
-  ssl_socket *s = arg;
-  s->transport_write_pending = false;
-  note_transport_write(s, rv);
-  flush_writes(s);
-  pump(s);
-}
-
-int cn_ssl_bio_write_(BIO *bio, const char *in, int len) {
-  ssl_socket *s = BIO_get_data(bio);
-  BIO_clear_retry_flags(bio);
-  if (s->transport_write_error)
-    return -1;
-  if (len <= 0)
-    return 0;
-  if (!s->wbuf) {
-    s->wbuf = cn_iobuf_new(CN_SSL_WRITE_RING);
-    s->wbuf_off = 0;
-    s->wbuf_len = 0;
-  }
-  size_t cap = s->wbuf->size;
-  size_t n = min_size((size_t)len, cap - s->wbuf_len);
-  if (n == 0) {
-    BIO_set_retry_write(bio);
-    return -1;
-  }
-  size_t end = (s->wbuf_off + s->wbuf_len) % cap;
-  size_t first = min_size(n, cap - end);
-  memcpy(s->wbuf->data + end, in, first);
-  memcpy(s->wbuf->data, in + first, n - first);
-  s->wbuf_len += n;
-  flush_writes(s);
-  return (int)n;
-}
-
-// Frees empty buffers so an idle connection holds none.
-static void trim_buffers(ssl_socket *s) {
-  if (s->rbuf && s->rbuf_len == 0 && !s->transport_read_pending) {
-    cn_iobuf_unref(s->rbuf);
-    s->rbuf = NULL;
-  }
-  if (s->wbuf && s->wbuf_len == 0 && !s->transport_write_pending) {
-    cn_iobuf_unref(s->wbuf);
-    s->wbuf = NULL;
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Error mapping.
@@ -370,160 +128,6 @@ static int map_error(ssl_socket *s, int ssl_err, bool writing) {
   }
   ERR_clear_error();
   return rv;
-}
-
-// ---------------------------------------------------------------------------
-// Certificate verification (client). BoringSSL's built-in verifier stops at
-// the first problem; running X509_verify_cert ourselves with a callback that
-// records every problem lets us report the most serious one.
-
-static unsigned classify_verify_error(long err) {
-  switch (err) {
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-    case X509_V_ERR_CERT_HAS_EXPIRED:
-      return PROBLEM_DATE;
-    case X509_V_ERR_HOSTNAME_MISMATCH:
-    case X509_V_ERR_IP_ADDRESS_MISMATCH:
-      return PROBLEM_NAME;
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_CERT_UNTRUSTED:
-    case X509_V_ERR_INVALID_CA:
-      return PROBLEM_AUTHORITY;
-    default:
-      return PROBLEM_INVALID;
-  }
-}
-
-static int collect_verify_problem(int ok, X509_STORE_CTX *store_ctx) {
-  if (ok)
-    return 1;
-  SSL *ssl = X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
-  ssl_socket *s = SSL_get_app_data(ssl);
-  long err = X509_STORE_CTX_get_error(store_ctx);
-  if (!s->verify_problems)
-    s->verify_detail = err;
-  s->verify_problems |= classify_verify_error(err);
-  return 1;  // keep going, to see every problem
-}
-
-static int problems_to_error(unsigned problems) {
-  if (problems & PROBLEM_INVALID)
-    return CN_ERR_CERT_INVALID;
-  if (problems & PROBLEM_AUTHORITY)
-    return CN_ERR_CERT_AUTHORITY_INVALID;
-  if (problems & PROBLEM_NAME)
-    return CN_ERR_CERT_COMMON_NAME_INVALID;
-  if (problems & PROBLEM_DATE)
-    return CN_ERR_CERT_DATE_INVALID;
-  return CN_OK;
-}
-
-// Writes |name| in RFC 2253 form into |out|.
-static void name_to_str(const X509_NAME *name, char *out, size_t size) {
-  out[0] = '\0';
-  BIO *bio = BIO_new(BIO_s_mem());
-  const uint8_t *data;
-  size_t len;
-  if (bio && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0 &&
-      BIO_mem_contents(bio, &data, &len)) {
-    len = min_size(len, size - 1);
-    memcpy(out, data, len);
-    out[len] = '\0';
-  }
-  BIO_free(bio);
-}
-
-static void time_to_str(const ASN1_TIME *t, char *out, size_t size) {
-  out[0] = '\0';
-  BIO *bio = BIO_new(BIO_s_mem());
-  const uint8_t *data;
-  size_t len;
-  if (bio && ASN1_TIME_print(bio, t) && BIO_mem_contents(bio, &data, &len)) {
-    len = min_size(len, size - 1);
-    memcpy(out, data, len);
-    out[len] = '\0';
-  }
-  BIO_free(bio);
-}
-
-static int verify_chain(ssl_socket *s) {
-  const STACK_OF(CRYPTO_BUFFER) *certs = SSL_get0_peer_certificates(s->ssl);
-  if (!certs || sk_CRYPTO_BUFFER_num(certs) == 0)
-    return CN_ERR_CERT_INVALID;
-  X509 *leaf = X509_parse_from_buffer(sk_CRYPTO_BUFFER_value(certs, 0));
-  if (!leaf) {
-    ERR_clear_error();
-    return CN_ERR_CERT_INVALID;
-  }
-  STACK_OF(X509) *intermediates = sk_X509_new_null();
-  for (size_t i = 1; intermediates && i < sk_CRYPTO_BUFFER_num(certs); i++) {
-    X509 *x = X509_parse_from_buffer(sk_CRYPTO_BUFFER_value(certs, i));
-    if (x && !sk_X509_push(intermediates, x))
-      X509_free(x);
-  }
-  X509_STORE_CTX *vctx = X509_STORE_CTX_new();
-  int rv = CN_ERR_CERT_INVALID;
-  s->verify_problems = 0;
-  s->verify_detail = X509_V_OK;
-  if (vctx && intermediates &&
-      X509_STORE_CTX_init(vctx, cn_ssl_context_trust_store_(s->ctx), leaf, intermediates)) {
-    X509_STORE_CTX_set_default(vctx, "ssl_server");
-    X509_STORE_CTX_set_ex_data(vctx, SSL_get_ex_data_X509_STORE_CTX_idx(), s->ssl);
-    X509_STORE_CTX_set_verify_cb(vctx, collect_verify_problem);
-    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(vctx);
-    bool name_ok;
-    if (s->host_is_ip) {
-      name_ok = X509_VERIFY_PARAM_set1_ip_asc(param, s->verify_name) == 1;
-    } else {
-      // Only subjectAltNames count, as in browsers since 2017.
-      X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
-      name_ok = X509_VERIFY_PARAM_set1_host(param, s->verify_name, strlen(s->verify_name)) == 1;
-    }
-    if (!name_ok)
-      s->verify_problems |= PROBLEM_NAME;
-    int ok = X509_verify_cert(vctx);
-    if (ok != 1 && !s->verify_problems) {
-      s->verify_detail = X509_STORE_CTX_get_error(vctx);
-      s->verify_problems |= PROBLEM_INVALID;
-    }
-    rv = problems_to_error(s->verify_problems);
-  }
-  if (rv != CN_OK) {
-    char subject[256];
-    name_to_str(X509_get_subject_name(leaf), subject, sizeof(subject));
-    cn_netlog_event(s->base.netlog, s->base.source, CN_NETLOG_SSL_CERT_VERIFY_FAILED,
-                    CN_NL_ERROR(rv), CN_NL_STR("host", s->host), CN_NL_STR("subject", subject),
-                    CN_NL_STR("detail", X509_verify_cert_error_string(s->verify_detail)));
-  }
-  X509_STORE_CTX_free(vctx);
-  sk_X509_pop_free(intermediates, X509_free);
-  X509_free(leaf);
-  ERR_clear_error();
-  return rv;
-}
-
-static enum ssl_verify_result_t on_verify_peer(SSL *ssl, uint8_t *out_alert) {
-  ssl_socket *s = SSL_get_app_data(ssl);
-  int rv = verify_chain(s);
-  if (rv == CN_OK)
-    return ssl_verify_ok;
-  s->cert_error = rv;
-  switch (rv) {
-    case CN_ERR_CERT_AUTHORITY_INVALID:
-      *out_alert = SSL_AD_UNKNOWN_CA;
-      break;
-    case CN_ERR_CERT_DATE_INVALID:
-      *out_alert = SSL_AD_CERTIFICATE_EXPIRED;
-      break;
-    default:
-      *out_alert = SSL_AD_BAD_CERTIFICATE;
-      break;
-  }
-  return ssl_verify_invalid;
 }
 
 // ---------------------------------------------------------------------------
@@ -674,7 +278,7 @@ static int do_read(ssl_socket *s) {
   if (s->has_read_result)
     return s->read_result;
   uint8_t *out = s->read_buf->data;
-  size_t want = min_size(s->read_len, INT_MAX);
+  size_t want = cn_ssl_min_size(s->read_len, INT_MAX);
   size_t total = 0;
   int rv = CN_ERR_IO_PENDING;
   // Fill the buffer with every record that has already arrived, but start
@@ -721,11 +325,6 @@ static int do_shutdown(ssl_socket *s) {
   return s->wbuf_len > 0 ? CN_ERR_IO_PENDING : CN_OK;
 }
 
-// Room left in the write ring.
-static size_t ring_room(const ssl_socket *s) {
-  return s->wbuf ? s->wbuf->size - s->wbuf_len : CN_SSL_WRITE_RING;
-}
-
 static int do_write(ssl_socket *s) {
   if (s->write_error)
     return s->write_error;
@@ -740,10 +339,10 @@ static int do_write(ssl_socket *s) {
   for (;;) {
     ERR_clear_error();
     int ret = SSL_write(s->ssl, s->write_buf->data + s->write_progress,
-                        (int)min_size(len - s->write_progress, INT_MAX));
+                        (int)cn_ssl_min_size(len - s->write_progress, INT_MAX));
     if (ret > 0) {
       s->write_progress += (size_t)ret;
-      if (s->write_progress == len || ring_room(s) < CN_SSL_MAX_RECORD)
+      if (s->write_progress == len || cn_ssl_transport_ring_room(s) < CN_SSL_MAX_RECORD)
         break;
       continue;
     }
@@ -791,10 +390,7 @@ static void do_peek(ssl_socket *s) {
   s->read_result = map_error(s, err, false);
 }
 
-// Retries whatever waits on the transport and runs the callbacks of what
-// finished. Only called from transport callbacks, so callers' callbacks never
-// run inside their own calls.
-static void pump(ssl_socket *s) {
+void cn_ssl_socket_pump_(ssl_socket *s) {
   s->pump_depth++;
   if (s->connect_cb) {
     int rv = do_handshake(s);
@@ -834,7 +430,7 @@ static void pump(ssl_socket *s) {
     }
   }
   do_peek(s);
-  trim_buffers(s);
+  cn_ssl_transport_trim_buffers(s);
 out:
   if (--s->pump_depth == 0 && s->destroyed)
     free(s);
@@ -868,7 +464,7 @@ static int configure_ssl(ssl_socket *s) {
   }
   if (s->proto_wire_len && SSL_set_alpn_protos(s->ssl, s->proto_wire, (unsigned)s->proto_wire_len))
     return CN_ERR_INVALID_ARGUMENT;  // (returns 0 on success)
-  SSL_set_custom_verify(s->ssl, SSL_VERIFY_PEER, on_verify_peer);
+  SSL_set_custom_verify(s->ssl, SSL_VERIFY_PEER, cn_ssl_cert_verify_peer);
   SSL_SESSION *session = cn_ssl_context_take_session_(s->ctx, s->session_key);
   if (session) {
     SSL_set_session(s->ssl, session);
@@ -903,7 +499,7 @@ static int connect_(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
     s->connect_arg = arg;
   }
   do_peek(s);
-  trim_buffers(s);
+  cn_ssl_transport_trim_buffers(s);
   return rv;
 }
 
@@ -926,7 +522,7 @@ static int read_(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completio
   } else {
     s->read_buf = NULL;
   }
-  trim_buffers(s);
+  cn_ssl_transport_trim_buffers(s);
   return rv;
 }
 
@@ -952,7 +548,7 @@ static int start_write(ssl_socket *s, cn_iobuf *buf, size_t len, bool shutdown, 
     s->write_buf = NULL;
     s->write_is_shutdown = false;
   }
-  trim_buffers(s);
+  cn_ssl_transport_trim_buffers(s);
   return rv;
 }
 
@@ -983,26 +579,13 @@ static void cancel_ops(ssl_socket *s) {
   s->write_is_shutdown = false;
 }
 
-// After the transport was disconnected or destroyed: its pending operations
-// are cancelled, so our buffers are ours alone.
-static void drop_buffers(ssl_socket *s) {
-  s->transport_read_pending = false;
-  s->transport_write_pending = false;
-  cn_iobuf_unref(s->rbuf);
-  s->rbuf = NULL;
-  s->rbuf_len = 0;
-  cn_iobuf_unref(s->wbuf);
-  s->wbuf = NULL;
-  s->wbuf_len = 0;
-}
-
 static void disconnect_(cn_stream_socket *base) {
   ssl_socket *s = ssl_of(base);
   if (s->state == ST_CLOSED)
     return;
   cancel_ops(s);
   cn_stream_socket_disconnect(s->transport);
-  drop_buffers(s);
+  cn_ssl_transport_drop_buffers(s);
   s->state = ST_CLOSED;
 }
 
@@ -1047,7 +630,7 @@ static void destroy_(cn_stream_socket *base) {
   // Destroying the transport cancels its callbacks into us.
   cn_stream_socket_destroy(s->transport);
   s->transport = NULL;
-  drop_buffers(s);
+  cn_ssl_transport_drop_buffers(s);
   SSL_free(s->ssl);  // frees the BIO too
   s->ssl = NULL;
   cn_ssl_context_unref(s->ctx);
@@ -1103,7 +686,7 @@ static void set_host(ssl_socket *s, const char *host) {
 }
 
 static void build_proto_wire(ssl_socket *s) {
-  size_t n = min_size(s->config.num_protos, CN_SSL_MAX_PROTOS);
+  size_t n = cn_ssl_min_size(s->config.num_protos, CN_SSL_MAX_PROTOS);
   s->config.num_protos = n;
   for (size_t i = 0; i < n; i++) {
     const char *token = cn_next_proto_alpn(s->config.protos[i]);
@@ -1160,7 +743,7 @@ int cn_ssl_socket_cert_error(const cn_stream_socket *base) {
 static void copy_str(char *out, size_t size, const char *in) {
   if (!in)
     in = "";
-  size_t len = min_size(strlen(in), size - 1);
+  size_t len = cn_ssl_min_size(strlen(in), size - 1);
   memcpy(out, in, len);
   out[len] = '\0';
 }
@@ -1183,10 +766,10 @@ int cn_ssl_socket_get_info(const cn_stream_socket *base, cn_ssl_info *info) {
   info->resumed = SSL_session_reused(s->ssl) == 1;
   X509 *leaf = SSL_get_peer_certificate(s->ssl);
   if (leaf) {
-    name_to_str(X509_get_subject_name(leaf), info->subject, sizeof(info->subject));
-    name_to_str(X509_get_issuer_name(leaf), info->issuer, sizeof(info->issuer));
-    time_to_str(X509_get0_notBefore(leaf), info->not_before, sizeof(info->not_before));
-    time_to_str(X509_get0_notAfter(leaf), info->not_after, sizeof(info->not_after));
+    cn_ssl_cert_name_to_str(X509_get_subject_name(leaf), info->subject, sizeof(info->subject));
+    cn_ssl_cert_name_to_str(X509_get_issuer_name(leaf), info->issuer, sizeof(info->issuer));
+    cn_ssl_cert_time_to_str(X509_get0_notBefore(leaf), info->not_before, sizeof(info->not_before));
+    cn_ssl_cert_time_to_str(X509_get0_notAfter(leaf), info->not_after, sizeof(info->not_after));
     X509_free(leaf);
   }
   if (s->is_server)

@@ -1,19 +1,23 @@
 // The multiplexed session (see spdy_session.h for what it does and
 // spdy_session_internal.h for the lifetime and notification rules).
 //
-// Layout of this file: stream map; protocol mappings; NetLog helpers;
-// control frames; write scheduling (gather + socket write); closing;
-// frame handlers (the framer visitor); reading; public API.
+// Layout of this file: control frames; notifications and the task; streams
+// and slots; liveness; closing; frame handlers (the framer visitor);
+// reading; public API. Elsewhere: the stream map (spdy_stream_map.c), the
+// protocols' wire values (spdy_wire_codes.c), the NetLog helpers
+// (spdy_session_netlog.c) and the write side (spdy_write_queue.c).
 #include "net/spdy/spdy_session.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/mem.h"
 #include "net/base/net_errors.h"
 #include "net/spdy/spdy_session_internal.h"
+#include "net/spdy/spdy_session_netlog.h"
+#include "net/spdy/spdy_stream_map.h"
+#include "net/spdy/spdy_wire_codes.h"
+#include "net/spdy/spdy_write_queue.h"
 
 // Socket reads: large while streams are active (parse everything that
 // arrived in one go), small when idle (an idle session holds no large
@@ -22,195 +26,10 @@
 #define READ_SIZE_IDLE (4 * 1024)
 // Synchronous reads in a row before yielding to the loop.
 #define MAX_SYNC_READS 16
-// One socket write gathers up to this much (a frame may end past it).
-#define MAX_GATHER (64 * 1024)
-// DATA payloads: one TLS record's worth; also HTTP/2's smallest maximum
-// frame size, so always within the peer's limit.
-#define MAX_DATA_FRAME 16384u
-// The protocols' initial windows: HTTP/2 65535 (RFC 9113 §6.9.2), SPDY/3.1
-// 64 KiB for streams and the session.
-#define HTTP2_DEFAULT_WINDOW 65535
-#define SPDY3_DEFAULT_WINDOW 65536
 
-static void flush(cn_spdy_session *s);
-static void drain(cn_spdy_session *s);
-static void close_socket(cn_spdy_session *s);
 static void grant_queued(cn_spdy_session *s);
 
-// --- Stream map ---
-
-static size_t map_slot(uint32_t id, size_t cap) {
-  return (size_t)(id * 2654435761u) & (cap - 1);
-}
-
-static cn_spdy_stream *map_get(const cn_spdy_stream_map *m, uint32_t id) {
-  if (!m->cap)
-    return NULL;
-  for (size_t i = map_slot(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
-    if (m->keys[i] == id)
-      return m->values[i];
-    if (m->keys[i] == 0)
-      return NULL;
-  }
-}
-
-static void map_put(cn_spdy_stream_map *m, uint32_t id, cn_spdy_stream *st);
-
-static void map_grow(cn_spdy_stream_map *m) {
-  cn_spdy_stream_map old = *m;
-  size_t cap = old.cap ? old.cap : 16;
-  // Double only when live entries need it; tombstones alone just rehash.
-  if (old.count * 2 >= cap / 2)
-    cap *= 2;
-  m->keys = cn_xcalloc(cap, sizeof(*m->keys));
-  m->values = cn_xcalloc(cap, sizeof(*m->values));
-  m->cap = cap;
-  m->used = m->count = 0;
-  for (size_t i = 0; i < old.cap; i++) {
-    if (old.keys[i] != 0 && old.keys[i] != CN_SPDY_MAP_TOMBSTONE)
-      map_put(m, old.keys[i], old.values[i]);
-  }
-  free(old.keys);
-  free(old.values);
-}
-
-static void map_put(cn_spdy_stream_map *m, uint32_t id, cn_spdy_stream *st) {
-  if ((m->used + 1) * 4 > m->cap * 3)
-    map_grow(m);
-  size_t i = map_slot(id, m->cap);
-  while (m->keys[i] != 0 && m->keys[i] != CN_SPDY_MAP_TOMBSTONE)
-    i = (i + 1) & (m->cap - 1);
-  if (m->keys[i] == 0)
-    m->used++;
-  m->keys[i] = id;
-  m->values[i] = st;
-  m->count++;
-}
-
-static void map_remove(cn_spdy_stream_map *m, uint32_t id) {
-  if (!m->cap)
-    return;
-  for (size_t i = map_slot(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
-    if (m->keys[i] == id) {
-      m->keys[i] = CN_SPDY_MAP_TOMBSTONE;
-      m->values[i] = NULL;
-      m->count--;
-      return;
-    }
-    if (m->keys[i] == 0)
-      return;
-  }
-}
-
-static void map_free(cn_spdy_stream_map *m) {
-  free(m->keys);
-  free(m->values);
-  memset(m, 0, sizeof(*m));
-}
-
-// --- Protocol mappings (HTTP/2 codes are the common vocabulary) ---
-
 static bool is_spdy(const cn_spdy_session *s) { return s->proto == CN_PROTO_SPDY31; }
-
-static uint32_t wire_rst_code(const cn_spdy_session *s, uint32_t h2_code) {
-  if (!is_spdy(s))
-    return h2_code;
-  switch (h2_code) {
-    case CN_HTTP2_FLOW_CONTROL_ERROR:
-      return CN_SPDY3_FLOW_CONTROL_ERROR;
-    case CN_HTTP2_STREAM_CLOSED:
-      return CN_SPDY3_STREAM_ALREADY_CLOSED;
-    case CN_HTTP2_FRAME_SIZE_ERROR:
-      return CN_SPDY3_FRAME_TOO_LARGE;
-    case CN_HTTP2_REFUSED_STREAM:
-      return CN_SPDY3_REFUSED_STREAM;
-    case CN_HTTP2_INTERNAL_ERROR:
-      return CN_SPDY3_INTERNAL_ERROR;
-    case CN_HTTP2_NO_ERROR:  // SPDY has no status 0: "stop" is CANCEL
-    case CN_HTTP2_CANCEL:
-      return CN_SPDY3_CANCEL;
-    default:  // PROTOCOL_ERROR, COMPRESSION_ERROR, HTTP_1_1_REQUIRED
-      return CN_SPDY3_PROTOCOL_ERROR;
-  }
-}
-
-// The error a stream reset by the peer with |code| reports.
-static int rst_error(const cn_spdy_session *s, uint32_t code) {
-  if (is_spdy(s)) {
-    switch (code) {
-      case CN_SPDY3_PROTOCOL_ERROR:
-      case 4:  // UNSUPPORTED_VERSION
-      case CN_SPDY3_STREAM_IN_USE:
-        return CN_ERR_HTTP2_PROTOCOL_ERROR;
-      case CN_SPDY3_REFUSED_STREAM:
-        return CN_ERR_HTTP2_SERVER_REFUSED_STREAM;
-      case CN_SPDY3_FLOW_CONTROL_ERROR:
-        return CN_ERR_HTTP2_FLOW_CONTROL_ERROR;
-      case CN_SPDY3_FRAME_TOO_LARGE:
-        return CN_ERR_HTTP2_FRAME_SIZE_ERROR;
-      default:
-        return CN_ERR_HTTP2_STREAM_CLOSED;
-    }
-  }
-  switch (code) {
-    case CN_HTTP2_PROTOCOL_ERROR:
-      return CN_ERR_HTTP2_PROTOCOL_ERROR;
-    case CN_HTTP2_REFUSED_STREAM:
-      return CN_ERR_HTTP2_SERVER_REFUSED_STREAM;
-    case CN_HTTP2_FLOW_CONTROL_ERROR:
-      return CN_ERR_HTTP2_FLOW_CONTROL_ERROR;
-    case CN_HTTP2_FRAME_SIZE_ERROR:
-      return CN_ERR_HTTP2_FRAME_SIZE_ERROR;
-    case CN_HTTP2_COMPRESSION_ERROR:
-      return CN_ERR_HTTP2_COMPRESSION_ERROR;
-    case CN_HTTP2_HTTP_1_1_REQUIRED:
-      return CN_ERR_HTTP_1_1_REQUIRED;
-    default:
-      return CN_ERR_HTTP2_STREAM_CLOSED;
-  }
-}
-
-// SPDY/3.1's GOAWAY knows only OK, PROTOCOL_ERROR and INTERNAL_ERROR.
-static uint32_t wire_goaway_code(const cn_spdy_session *s, uint32_t h2_code) {
-  if (!is_spdy(s))
-    return h2_code;
-  if (h2_code == CN_HTTP2_NO_ERROR)
-    return CN_SPDY3_GOAWAY_OK;
-  if (h2_code == CN_HTTP2_INTERNAL_ERROR)
-    return CN_SPDY3_GOAWAY_INTERNAL_ERROR;
-  return CN_SPDY3_GOAWAY_PROTOCOL_ERROR;
-}
-
-// The HTTP/2 code a connection error sends in its GOAWAY.
-static uint32_t h2_code_for_error(int err) {
-  switch (err) {
-    case CN_ERR_HTTP2_PROTOCOL_ERROR:
-      return CN_HTTP2_PROTOCOL_ERROR;
-    case CN_ERR_HTTP2_FLOW_CONTROL_ERROR:
-      return CN_HTTP2_FLOW_CONTROL_ERROR;
-    case CN_ERR_HTTP2_FRAME_SIZE_ERROR:
-      return CN_HTTP2_FRAME_SIZE_ERROR;
-    case CN_ERR_HTTP2_COMPRESSION_ERROR:
-      return CN_HTTP2_COMPRESSION_ERROR;
-    case CN_ERR_ABORTED:
-    case CN_ERR_HTTP2_PING_FAILED:
-      return CN_HTTP2_NO_ERROR;
-    default:
-      return CN_HTTP2_INTERNAL_ERROR;
-  }
-}
-
-static uint32_t setting_id(const cn_spdy_session *s, bool max_streams) {
-  if (is_spdy(s))
-    return max_streams ? CN_SPDY3_SETTINGS_MAX_CONCURRENT_STREAMS
-                       : CN_SPDY3_SETTINGS_INITIAL_WINDOW_SIZE;
-  return max_streams ? CN_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS
-                     : CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE;
-}
-
-static int64_t default_window(const cn_spdy_session *s) {
-  return is_spdy(s) ? SPDY3_DEFAULT_WINDOW : HTTP2_DEFAULT_WINDOW;
-}
 
 // Which side opens stream |id|: clients odd, servers even.
 static bool id_is_local(const cn_spdy_session *s, uint32_t id) {
@@ -223,135 +42,16 @@ static bool id_is_idle(const cn_spdy_session *s, uint32_t id) {
   return id_is_local(s, id) ? id >= s->next_stream_id : id > s->last_peer_stream_id;
 }
 
-// --- NetLog ---
-
-static bool capturing(const cn_spdy_session *s) { return cn_netlog_is_capturing(s->netlog); }
-
-static bool is_sensitive(const cn_spdy_header *h) {
-  static const char *const kNames[] = {"authorization", "proxy-authorization", "cookie",
-                                       "set-cookie"};
-  for (size_t i = 0; i < sizeof(kNames) / sizeof(kNames[0]); i++) {
-    if (h->name_len == strlen(kNames[i]) && memcmp(h->name, kNames[i], h->name_len) == 0)
-      return true;
-  }
-  return false;
-}
-
-static char *headers_for_log(const cn_spdy_header *h, size_t num) {
-  cn_bytebuf b;
-  cn_bytebuf_init(&b);
-  for (size_t i = 0; i < num; i++) {
-    if (i)
-      cn_bytebuf_append_str(&b, "\n");
-    cn_bytebuf_append(&b, h[i].name, h[i].name_len);
-    cn_bytebuf_append_str(&b, ": ");
-    if (is_sensitive(&h[i]))
-      cn_bytebuf_appendf(&b, "[%zu bytes were stripped]", h[i].value_len);
-    else
-      cn_bytebuf_append(&b, h[i].value, h[i].value_len);
-  }
-  char *text = cn_bytebuf_steal_str(&b);
-  cn_bytebuf_free(&b);
-  return text;
-}
-
-static char *find_dup(const cn_spdy_header *h, size_t num, const char *name) {
-  size_t len;
-  const char *v = cn_spdy_headers_find(h, num, name, &len);
-  return v ? cn_xstrndup(v, len) : cn_xstrdup("");
-}
-
-static const char *headers_frame_name(const cn_spdy_session *s, cn_spdy_headers_kind kind) {
-  if (!is_spdy(s))
-    return kind == CN_SPDY_HEADERS_PUSH ? "PUSH_PROMISE" : "HEADERS";
-  switch (kind) {
-    case CN_SPDY_HEADERS_REQUEST:
-      return "SYN_STREAM";
-    case CN_SPDY_HEADERS_RESPONSE:
-      return "SYN_REPLY";
-    default:
-      return "HEADERS";
-  }
-}
-
-static void log_headers(cn_spdy_session *s, bool sent, cn_spdy_headers_kind kind, uint32_t id,
-                        bool fin, const cn_spdy_header *h, size_t num) {
-  if (!capturing(s))
-    return;
-  char *method = find_dup(h, num, ":method");
-  char *path = find_dup(h, num, ":path");
-  char *authority =
-      find_dup(h, num, cn_spdy_headers_find(h, num, ":authority", NULL) ? ":authority" : ":host");
-  char *status = find_dup(h, num, ":status");
-  char *all = headers_for_log(h, num);
-  cn_netlog_event(s->netlog, s->source,
-                  sent ? CN_NETLOG_SPDY_SESSION_SEND_HEADERS : CN_NETLOG_SPDY_SESSION_RECV_HEADERS,
-                  CN_NL_STR("frame", headers_frame_name(s, kind)), CN_NL_INT("stream_id", id),
-                  CN_NL_BOOL("fin", fin), CN_NL_STR("method", method), CN_NL_STR("path", path),
-                  CN_NL_STR("authority", authority), CN_NL_STR("status", status),
-                  CN_NL_STR("headers", all));
-  free(method);
-  free(path);
-  free(authority);
-  free(status);
-  free(all);
-}
-
-static void log_data_counts(cn_spdy_session *s, cn_spdy_stream *st) {
-  if (st->log_sent_frames) {
-    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_DATA,
-                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_sent_bytes),
-                    CN_NL_INT("frames", st->log_sent_frames), CN_NL_BOOL("fin", st->log_sent_fin));
-  }
-  if (st->log_recv_frames) {
-    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_DATA,
-                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_recv_bytes),
-                    CN_NL_INT("frames", st->log_recv_frames), CN_NL_BOOL("fin", st->log_recv_fin));
-  }
-  st->log_sent_bytes = st->log_recv_bytes = 0;
-  st->log_sent_frames = st->log_recv_frames = 0;
-  st->log_sent_fin = st->log_recv_fin = false;
-  if (cn_list_linked(&st->log_link))
-    cn_list_remove(&st->log_link);
-}
-
-static void note_data(cn_spdy_session *s, cn_spdy_stream *st, bool sent, size_t bytes, bool fin) {
-  if (!capturing(s))
-    return;
-  if (sent) {
-    st->log_sent_bytes += bytes;
-    st->log_sent_frames++;
-    st->log_sent_fin |= fin;
-  } else {
-    st->log_recv_bytes += bytes;
-    st->log_recv_frames++;
-    st->log_recv_fin |= fin;
-  }
-  if (!cn_list_linked(&st->log_link))
-    cn_list_push_back(&s->log_pending, &st->log_link);
-}
-
-static void flush_data_log(cn_spdy_session *s) {
-  cn_list_node *n;
-  while ((n = cn_list_front(&s->log_pending)))
-    log_data_counts(s, CN_CONTAINER_OF(n, cn_spdy_stream, log_link));
-}
-
-static void log_error(cn_spdy_session *s, int err, const char *detail) {
-  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_ERROR, CN_NL_ERROR(err),
-                  CN_NL_STR("detail", detail));
-}
-
 // --- Control frames (encoded at once: they carry no compression state) ---
 
 static void queue_rst(cn_spdy_session *s, uint32_t id, uint32_t h2_code) {
   if (s->state == CN_SPDY_SESSION_CLOSED)
     return;
-  uint32_t code = wire_rst_code(s, h2_code);
+  uint32_t code = cn_spdy_wire_rst_code(s->proto, h2_code);
   cn_spdy_framer_write_rst_stream(s->framer, id, code, &s->ctl);
   cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_RST_STREAM,
                   CN_NL_INT("stream_id", id), CN_NL_INT("code", code),
-                  CN_NL_INT("error", rst_error(s, code)));
+                  CN_NL_INT("error", cn_spdy_wire_rst_error(s->proto, code)));
 }
 
 static void queue_window_update(cn_spdy_session *s, uint32_t id, uint32_t delta) {
@@ -361,7 +61,7 @@ static void queue_window_update(cn_spdy_session *s, uint32_t id, uint32_t delta)
 }
 
 static void queue_goaway(cn_spdy_session *s, uint32_t h2_code) {
-  uint32_t code = wire_goaway_code(s, h2_code);
+  uint32_t code = cn_spdy_wire_goaway_code(s->proto, h2_code);
   cn_spdy_framer_write_goaway(s->framer, s->last_peer_stream_id, code, &s->ctl);
   s->goaway_sent = true;
   cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_GOAWAY,
@@ -374,28 +74,13 @@ static void queue_ping(cn_spdy_session *s, uint64_t opaque, bool ack) {
                   CN_NL_INT("id", (int64_t)opaque), CN_NL_BOOL("ack", ack));
 }
 
-static char *settings_for_log(const cn_spdy_setting *set, size_t num) {
-  cn_bytebuf b;
-  cn_bytebuf_init(&b);
-  for (size_t i = 0; i < num; i++)
-    cn_bytebuf_appendf(&b, "%s%" PRIu32 "=%" PRIu32, i ? " " : "", set[i].id, set[i].value);
-  char *text = cn_bytebuf_steal_str(&b);
-  cn_bytebuf_free(&b);
-  return text;
-}
-
 static void queue_settings(cn_spdy_session *s, const cn_spdy_setting *set, size_t num) {
   cn_spdy_framer_write_settings(s->framer, set, num, &s->ctl);
   if (!is_spdy(s)) {
     s->settings_sent++;
     s->local_settings_acked = false;
   }
-  if (capturing(s)) {
-    char *text = settings_for_log(set, num);
-    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_SETTINGS,
-                    CN_NL_STR("settings", text), CN_NL_BOOL("ack", false));
-    free(text);
-  }
+  cn_spdy_session_netlog_settings(s, true, set, num, false);
 }
 
 // --- Notifications and the task ---
@@ -405,7 +90,7 @@ void cn_spdy_session_ref_(cn_spdy_session *s) { s->refs++; }
 static void session_free(cn_spdy_session *s) {
   cn_timer_destroy(s->task);
   cn_timer_destroy(s->ping_timer);
-  map_free(&s->map);
+  cn_spdy_stream_map_free(&s->map);
   cn_bytebuf_free(&s->ctl);
   cn_bytebuf_free(&s->out);
   free(s);
@@ -437,9 +122,8 @@ static void make_unavailable(cn_spdy_session *s) {
   cn_spdy_session_schedule_(s);
 }
 
-// Delivers every due completion and delegate call. Each may destroy
-// streams or the session; the caller holds a reference.
-static void drain(cn_spdy_session *s) {
+// (The caller holds a reference: a delivery may drop every other one.)
+void cn_spdy_session_drain_(cn_spdy_session *s) {
   if (s->draining)
     return;
   s->draining = true;
@@ -589,38 +273,8 @@ void cn_spdy_session_assign_id_(cn_spdy_session *s, cn_spdy_stream *st) {
     st->id_reserved = false;
     s->ids_reserved--;
   }
-  map_put(&s->map, st->id, st);
+  cn_spdy_stream_map_put(&s->map, st->id, st);
   st->in_map = true;
-}
-
-static void remove_from_send_queues(cn_spdy_stream *st) {
-  if (st->in_headers_queue || st->in_ready)
-    cn_list_remove(&st->send_link);
-  st->in_headers_queue = st->in_ready = false;
-  st->send_stalled = false;
-}
-
-void cn_spdy_session_stream_send_ready_(cn_spdy_session *s, cn_spdy_stream *st) {
-  if (st->closed || st->in_headers_queue || st->in_ready)
-    return;
-  if (!st->headers_sent) {
-    if (!st->headers_queued)
-      return;
-    cn_list_push_back(&s->headers_queue, &st->send_link);
-    st->in_headers_queue = true;
-  } else {
-    bool has_data = st->wbuf && !st->wdone;
-    if (!has_data && !st->trailers_queued)
-      return;
-    if (has_data && st->woff < st->wlen && st->send_window <= 0) {
-      st->send_stalled = true;  // resumed by WINDOW_UPDATE or SETTINGS
-      return;
-    }
-    st->send_stalled = false;
-    cn_list_push_back(&s->ready[st->priority], &st->send_link);
-    st->in_ready = true;
-  }
-  cn_spdy_session_schedule_(s);
 }
 
 static void maybe_finish_going_away(cn_spdy_session *s);
@@ -630,10 +284,10 @@ void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int e
     return;
   st->closed = true;
   if (st->in_map) {
-    map_remove(&s->map, st->id);
+    cn_spdy_stream_map_remove(&s->map, st->id);
     st->in_map = false;
   }
-  remove_from_send_queues(st);
+  cn_spdy_write_queue_remove(st);
   if (st->id_reserved) {
     st->id_reserved = false;
     s->ids_reserved--;
@@ -656,7 +310,7 @@ void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int e
   }
   st->session_credited = true;
   if (st->logged_alive) {
-    log_data_counts(s, st);
+    cn_spdy_session_netlog_data_counts(s, st);
     st->logged_alive = false;
     // CN_ERR_ABORTED is the session's owner closing it (a context torn
     // down with an idle tunnel stream in its pool): a local end like a
@@ -790,10 +444,7 @@ static void liveness_confirmed(cn_spdy_session *s) {
 
 // --- Closing ---
 
-// Fails the session with |err|: every stream and waiting create fails with
-// it; peer streams not yet handed over are freed. With |goaway| a GOAWAY
-// with |h2_code| is written before the socket closes.
-static void fail_session(cn_spdy_session *s, int err, bool goaway, uint32_t h2_code) {
+void cn_spdy_session_fail_(cn_spdy_session *s, int err, bool goaway, uint32_t h2_code) {
   if (s->state == CN_SPDY_SESSION_CLOSING || s->state == CN_SPDY_SESSION_CLOSED)
     return;
   s->error = err;
@@ -823,9 +474,9 @@ static void fail_session(cn_spdy_session *s, int err, bool goaway, uint32_t h2_c
   cn_spdy_session_schedule_(s);
 }
 
-static void connection_error(cn_spdy_session *s, int err, const char *detail) {
-  log_error(s, err, detail);
-  fail_session(s, err, true, h2_code_for_error(err));
+void cn_spdy_session_connection_error_(cn_spdy_session *s, int err, const char *detail) {
+  cn_spdy_session_netlog_error(s, err, detail);
+  cn_spdy_session_fail_(s, err, true, cn_spdy_wire_h2_code_for_error(err));
 }
 
 // A graceful end: GOAWAY (if we sent none) and close once nothing is open.
@@ -843,7 +494,7 @@ static void maybe_finish_going_away(cn_spdy_session *s) {
   cn_spdy_session_schedule_(s);
 }
 
-static void close_socket(cn_spdy_session *s) {
+void cn_spdy_session_close_socket_(cn_spdy_session *s) {
   if (s->state == CN_SPDY_SESSION_CLOSED)
     return;
   s->state = CN_SPDY_SESSION_CLOSED;
@@ -851,7 +502,7 @@ static void close_socket(cn_spdy_session *s) {
   s->notify_closed = true;
   cn_spdy_session_schedule_(s);
   cn_timer_stop(s->ping_timer);
-  flush_data_log(s);
+  cn_spdy_session_netlog_flush_data(s);
   cn_stream_socket_destroy(s->socket);
   s->socket = NULL;
   s->read_pending = s->write_pending = false;
@@ -867,241 +518,6 @@ static void close_socket(cn_spdy_session *s) {
                 CN_NL_INT("close_error", s->error));
 }
 
-// --- Writing ---
-
-static void release_out(void *arg, uint8_t *data) { free(data); }
-
-// Frames one HEADERS (or trailers) of |st| into s->out.
-static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers) {
-  cn_spdy_header_list *list = trailers ? &st->out_trailers : &st->out_headers;
-  cn_spdy_headers_frame f;
-  memset(&f, 0, sizeof(f));
-  f.stream_id = st->id;
-  f.kind = trailers ? CN_SPDY_HEADERS_TRAILERS
-                    : (st->local ? CN_SPDY_HEADERS_REQUEST : CN_SPDY_HEADERS_RESPONSE);
-  f.fin = trailers ? true : st->headers_fin;
-  if (f.kind == CN_SPDY_HEADERS_REQUEST) {
-    uint8_t p = cn_spdy_priority_from_request_priority(st->priority);
-    f.has_priority = true;
-    f.spdy_priority = p;
-    f.weight = cn_spdy_priority_to_http2_weight(p);
-  }
-  f.headers = list->items;
-  f.num_headers = list->count;
-  int rv = cn_spdy_framer_write_headers(s->framer, &f, &s->out);
-  if (rv < 0) {
-    if (rv == CN_ERR_HTTP2_COMPRESSION_ERROR) {
-      // The compression context is lost: nothing more can be framed.
-      connection_error(s, rv, "header compression failed");
-    } else {
-      // Refused before anything was framed (the context is intact): the
-      // stream fails alone — reset if the peer knows it (a response,
-      // trailers), silently if its request never left.
-      cn_spdy_session_reset_stream_(s, st, CN_HTTP2_INTERNAL_ERROR, rv);
-    }
-    return false;
-  }
-  log_headers(s, true, f.kind, st->id, f.fin, f.headers, f.num_headers);
-  cn_spdy_header_list_free(list);
-  if (trailers)
-    st->trailers_queued = false;
-  else
-    st->headers_sent = true;
-  if (f.fin)
-    cn_spdy_session_fin_framed_(s, st);
-  return true;
-}
-
-typedef enum { EMIT_SENT, EMIT_DONE, EMIT_STALLED, EMIT_BLOCKED } emit_result;
-
-// One frame of |st|, which is at the front of its ready list: a DATA frame
-// within both windows, or its trailers once its data is out.
-static emit_result emit_one(cn_spdy_session *s, cn_spdy_stream *st) {
-  cn_list_node *head = &s->ready[st->priority];
-  if (st->wbuf && !st->wdone) {
-    size_t remaining = st->wlen - st->woff;
-    if (remaining > 0) {
-      if (st->send_window <= 0) {
-        remove_from_send_queues(st);
-        st->send_stalled = true;
-        return EMIT_STALLED;
-      }
-      if (s->send_window <= 0) {
-        cn_list_remove(&st->send_link);
-        cn_list_push_back(head, &st->send_link);
-        return EMIT_BLOCKED;
-      }
-    }
-    size_t n = remaining;
-    if (n > MAX_DATA_FRAME)
-      n = MAX_DATA_FRAME;
-    if ((int64_t)n > st->send_window)
-      n = (size_t)st->send_window;
-    if ((int64_t)n > s->send_window)
-      n = (size_t)s->send_window;
-    bool fin = st->wfin && n == remaining;
-    cn_spdy_framer_write_data(s->framer, st->id, st->wbuf->data + st->woff, n, fin, &s->out);
-    note_data(s, st, true, n, fin);
-    st->woff += n;
-    st->send_window -= (int64_t)n;
-    s->send_window -= (int64_t)n;
-    if (st->woff == st->wlen) {
-      cn_spdy_stream_finish_write_(st);
-      if (fin) {
-        cn_spdy_session_fin_framed_(s, st);
-        if (st->closed)
-          return EMIT_DONE;
-      }
-    }
-  } else if (st->trailers_queued) {
-    if (!frame_headers(s, st, true))
-      return EMIT_DONE;  // closed
-    if (st->closed)
-      return EMIT_DONE;
-  }
-  if ((st->wbuf && !st->wdone) || st->trailers_queued) {
-    cn_list_remove(&st->send_link);
-    cn_list_push_back(head, &st->send_link);
-    return EMIT_SENT;
-  }
-  remove_from_send_queues(st);
-  return EMIT_DONE;
-}
-
-// Fills s->out: control frames, then HEADERS in order, then DATA by
-// priority (strict between priorities, round-robin within one).
-static void gather(cn_spdy_session *s) {
-  if (cn_bytebuf_len(&s->ctl)) {
-    cn_bytebuf_append(&s->out, cn_bytebuf_head(&s->ctl), cn_bytebuf_len(&s->ctl));
-    cn_bytebuf_clear(&s->ctl);
-  }
-  if (s->state != CN_SPDY_SESSION_OPEN && s->state != CN_SPDY_SESSION_GOING_AWAY)
-    return;
-  for (int p = 0; p < CN_SPDY_NUM_PRIORITIES; p++) {
-    if (!cn_list_empty(&s->ready[p])) {
-      // DATA to send: room for a full gather at once rather than by doubling.
-      cn_bytebuf_reserve(&s->out, MAX_GATHER + MAX_DATA_FRAME + 64);
-      break;
-    }
-  }
-  cn_list_node *n;
-  while (cn_bytebuf_len(&s->out) < MAX_GATHER && (n = cn_list_front(&s->headers_queue))) {
-    cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, send_link);
-    cn_list_remove(n);
-    st->in_headers_queue = false;
-    if (!frame_headers(s, st, false)) {
-      if (s->state != CN_SPDY_SESSION_OPEN && s->state != CN_SPDY_SESSION_GOING_AWAY)
-        return;
-      continue;
-    }
-    if (!st->closed)
-      cn_spdy_session_stream_send_ready_(s, st);
-  }
-  for (int p = CN_SPDY_NUM_PRIORITIES - 1; p >= 0; p--) {
-    cn_list_node *head = &s->ready[p];
-    size_t count = cn_list_size(head);
-    size_t blocked = 0;
-    // (A connection error while framing — trailers that do not compress —
-    // empties every list at once.)
-    while (count > 0 && blocked < count && cn_bytebuf_len(&s->out) < MAX_GATHER &&
-           !cn_list_empty(head)) {
-      cn_spdy_stream *st = CN_CONTAINER_OF(cn_list_front(head), cn_spdy_stream, send_link);
-      switch (emit_one(s, st)) {
-        case EMIT_SENT:
-          blocked = 0;
-          break;
-        case EMIT_DONE:
-        case EMIT_STALLED:
-          count--;
-          blocked = 0;
-          break;
-        case EMIT_BLOCKED:
-          blocked++;
-          break;
-      }
-    }
-  }
-  if (capturing(s))
-    flush_data_log(s);
-}
-
-static void on_write_done(void *arg, int rv);
-
-// False when the session failed.
-static bool write_result(cn_spdy_session *s, int rv) {
-  if (rv < 0) {
-    cn_iobuf_unref(s->write_buf);
-    s->write_buf = NULL;
-    s->write_failed = true;
-    cn_bytebuf_clear(&s->ctl);
-    fail_session(s, rv, false, 0);
-    return false;
-  }
-  s->write_off += (size_t)rv;
-  if (s->write_off >= s->write_buf->size) {
-    cn_iobuf_unref(s->write_buf);
-    s->write_buf = NULL;
-  }
-  return true;
-}
-
-// Writes s->write_buf from s->write_off until done or pending.
-static void do_write(cn_spdy_session *s) {
-  while (s->write_buf && s->socket) {
-    size_t len = s->write_buf->size - s->write_off;
-    cn_iobuf *b = s->write_off ? cn_iobuf_slice(s->write_buf, s->write_off, len)
-                               : cn_iobuf_ref(s->write_buf);
-    int rv = cn_stream_socket_write(s->socket, b, len, on_write_done, s);
-    cn_iobuf_unref(b);
-    if (rv == CN_ERR_IO_PENDING) {
-      s->write_pending = true;
-      return;
-    }
-    if (rv == 0)
-      rv = CN_ERR_CONNECTION_CLOSED;  // a write that takes nothing never ends
-    if (!write_result(s, rv))
-      return;
-  }
-}
-
-// Sends what is queued: gathers and writes until a write is pending or
-// nothing is left. Runs only from loop callbacks, never inside the framer.
-static void flush(cn_spdy_session *s) {
-  while (s->socket && !s->write_pending && !s->reading) {
-    if (!s->write_failed)
-      gather(s);
-    size_t len = cn_bytebuf_len(&s->out);
-    if (len == 0 || s->write_failed) {
-      cn_bytebuf_clear(&s->out);
-      if (s->close_after_write)
-        close_socket(s);
-      return;
-    }
-    // The gathered bytes become the write's buffer without a copy; the
-    // next gather starts a fresh one.
-    uint8_t *data = s->out.data;
-    if (s->out.start)
-      memmove(data, data + s->out.start, len);
-    s->write_buf = cn_iobuf_wrap(data, len, release_out, NULL);
-    cn_bytebuf_init(&s->out);
-    s->write_off = 0;
-    do_write(s);
-  }
-}
-
-static void on_write_done(void *arg, int rv) {
-  cn_spdy_session *s = arg;
-  s->write_pending = false;
-  cn_spdy_session_ref_(s);
-  if (rv == 0)
-    rv = CN_ERR_CONNECTION_CLOSED;
-  if (write_result(s, rv))
-    do_write(s);
-  flush(s);
-  drain(s);
-  cn_spdy_session_unref_(s);
-}
-
 // --- Frame handlers (the framer's visitor) ---
 
 static int stream_error(cn_spdy_session *s, cn_spdy_stream *st, uint32_t h2_code, int err) {
@@ -1113,7 +529,7 @@ static int stream_error(cn_spdy_session *s, cn_spdy_stream *st, uint32_t h2_code
 static int stop(cn_spdy_session *s) { return s->error ? s->error : CN_ERR_HTTP2_PROTOCOL_ERROR; }
 
 static int protocol_error(cn_spdy_session *s, const char *detail) {
-  connection_error(s, CN_ERR_HTTP2_PROTOCOL_ERROR, detail);
+  cn_spdy_session_connection_error_(s, CN_ERR_HTTP2_PROTOCOL_ERROR, detail);
   return stop(s);
 }
 
@@ -1128,8 +544,8 @@ static int64_t peer_stream_recv_window(const cn_spdy_session *s) {
   // Until the peer acknowledged our SETTINGS it may still use the
   // protocol's default for a stream it opens.
   int64_t w = s->local_initial_window;
-  if (!s->local_settings_acked && w < default_window(s))
-    w = default_window(s);
+  if (!s->local_settings_acked && w < cn_spdy_wire_default_window(s->proto))
+    w = cn_spdy_wire_default_window(s->proto);
   return w;
 }
 
@@ -1163,7 +579,7 @@ static int on_new_peer_stream(cn_spdy_session *s, const cn_spdy_headers_frame *f
   cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
   cn_spdy_stream *st = cn_spdy_stream_new_(s, prio, false, none);
   st->id = id;
-  map_put(&s->map, id, st);
+  cn_spdy_stream_map_put(&s->map, id, st);
   st->in_map = true;
   st->active = true;
   cn_list_push_back(&s->streams, &st->link);
@@ -1187,8 +603,9 @@ static int on_new_peer_stream(cn_spdy_session *s, const cn_spdy_headers_frame *f
 static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
   cn_spdy_session *s = ctx;
   uint32_t id = f->stream_id;
-  log_headers(s, false, f->kind, f->kind == CN_SPDY_HEADERS_PUSH ? f->associated_stream_id : id,
-              f->fin, f->headers, f->num_headers);
+  cn_spdy_session_netlog_headers(s, false, f->kind,
+                                 f->kind == CN_SPDY_HEADERS_PUSH ? f->associated_stream_id : id,
+                                 f->fin, f->headers, f->num_headers);
   if (f->kind == CN_SPDY_HEADERS_PUSH) {
     // HTTP/2 PUSH_PROMISE (we said ENABLE_PUSH 0): the promised stream is
     // refused and nothing else happens.
@@ -1199,7 +616,7 @@ static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
     queue_rst(s, promised, CN_HTTP2_REFUSED_STREAM);
     return CN_OK;
   }
-  cn_spdy_stream *st = map_get(&s->map, id);
+  cn_spdy_stream *st = cn_spdy_stream_map_get(&s->map, id);
   if (!st) {
     if (!id_is_local(s, id) && id > s->last_peer_stream_id)
       return on_new_peer_stream(s, f);
@@ -1244,11 +661,12 @@ static int on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len, bool
                    size_t flow_len) {
   cn_spdy_session *s = ctx;
   if ((int64_t)flow_len > s->recv_window) {
-    connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "DATA beyond the session window");
+    cn_spdy_session_connection_error_(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR,
+                                      "DATA beyond the session window");
     return stop(s);
   }
   s->recv_window -= (int64_t)flow_len;
-  cn_spdy_stream *st = map_get(&s->map, id);
+  cn_spdy_stream *st = cn_spdy_stream_map_get(&s->map, id);
   if (!st) {
     if (id_is_idle(s, id))
       return protocol_error(s, "DATA on an idle stream");
@@ -1257,7 +675,7 @@ static int on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len, bool
     cn_spdy_session_consumed_(s, NULL, flow_len);
     return CN_OK;
   }
-  note_data(s, st, false, len, fin);
+  cn_spdy_session_netlog_note_data(s, st, false, len, fin);
   if (!st->headers_received || st->remote_fin || (int64_t)flow_len > st->recv_window) {
     cn_spdy_session_consumed_(s, NULL, flow_len);
     if (!st->headers_received)
@@ -1278,10 +696,10 @@ static int on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len, bool
 
 static int on_rst_stream(void *ctx, uint32_t id, uint32_t code) {
   cn_spdy_session *s = ctx;
-  int err = rst_error(s, code);
+  int err = cn_spdy_wire_rst_error(s->proto, code);
   cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_RST_STREAM,
                   CN_NL_INT("stream_id", id), CN_NL_INT("code", code), CN_NL_INT("error", err));
-  cn_spdy_stream *st = map_get(&s->map, id);
+  cn_spdy_stream *st = cn_spdy_stream_map_get(&s->map, id);
   if (!st) {
     if (id_is_idle(s, id) && !is_spdy(s))
       return protocol_error(s, "RST_STREAM on an idle stream");
@@ -1299,7 +717,8 @@ static int on_rst_stream(void *ctx, uint32_t id, uint32_t code) {
 // stream's send window by the difference (possibly below zero).
 static int apply_peer_initial_window(cn_spdy_session *s, uint32_t value) {
   if (value > CN_SPDY_MAX_WINDOW) {
-    connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "initial window above 2^31-1");
+    cn_spdy_session_connection_error_(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR,
+                                      "initial window above 2^31-1");
     return stop(s);
   }
   int64_t delta = (int64_t)value - s->peer_initial_window;
@@ -1309,26 +728,22 @@ static int apply_peer_initial_window(cn_spdy_session *s, uint32_t value) {
     cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
     st->send_window += delta;
     if (st->send_window > CN_SPDY_MAX_WINDOW) {
-      connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "a stream window above 2^31-1");
+      cn_spdy_session_connection_error_(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR,
+                                        "a stream window above 2^31-1");
       return stop(s);
     }
   }
   for (n = s->streams.next; n != &s->streams; n = n->next) {
     cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
     if (st->send_stalled && st->send_window > 0)
-      cn_spdy_session_stream_send_ready_(s, st);
+      cn_spdy_write_queue_stream_ready(s, st);
   }
   return CN_OK;
 }
 
 static int on_settings(void *ctx, const cn_spdy_setting *set, size_t num, bool ack) {
   cn_spdy_session *s = ctx;
-  if (capturing(s)) {
-    char *text = settings_for_log(set, num);
-    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_SETTINGS,
-                    CN_NL_STR("settings", text), CN_NL_BOOL("ack", ack));
-    free(text);
-  }
+  cn_spdy_session_netlog_settings(s, false, set, num, ack);
   if (ack) {
     if (s->settings_acked == s->settings_sent)
       return protocol_error(s, "SETTINGS ACK for nothing");
@@ -1346,9 +761,9 @@ static int on_settings(void *ctx, const cn_spdy_setting *set, size_t num, bool a
   }
   for (size_t i = 0; i < num; i++) {
     uint32_t id = set[i].id, value = set[i].value;
-    if (id == setting_id(s, true)) {
+    if (id == cn_spdy_wire_setting_id(s->proto, CN_SPDY_WIRE_SETTING_MAX_CONCURRENT_STREAMS)) {
       s->peer_max_concurrent = value;
-    } else if (id == setting_id(s, false)) {
+    } else if (id == cn_spdy_wire_setting_id(s->proto, CN_SPDY_WIRE_SETTING_INITIAL_WINDOW_SIZE)) {
       int rv = apply_peer_initial_window(s, value);
       if (rv < 0)
         return rv;
@@ -1399,7 +814,7 @@ static int on_goaway(void *ctx, uint32_t last_id, uint32_t code, const uint8_t *
   s->goaway_received = true;
   s->goaway_last_id = last_id;
   if (!is_spdy(s) && code == CN_HTTP2_HTTP_1_1_REQUIRED) {
-    fail_session(s, CN_ERR_HTTP_1_1_REQUIRED, false, 0);
+    cn_spdy_session_fail_(s, CN_ERR_HTTP_1_1_REQUIRED, false, 0);
     return stop(s);
   }
   make_unavailable(s);
@@ -1429,13 +844,14 @@ static int on_window_update(void *ctx, uint32_t id, uint32_t delta) {
       return protocol_error(s, "WINDOW_UPDATE of 0 on the session");
     s->send_window += delta;
     if (s->send_window > CN_SPDY_MAX_WINDOW) {
-      connection_error(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR, "session window above 2^31-1");
+      cn_spdy_session_connection_error_(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR,
+                                        "session window above 2^31-1");
       return stop(s);
     }
     cn_spdy_session_schedule_(s);
     return CN_OK;
   }
-  cn_spdy_stream *st = map_get(&s->map, id);
+  cn_spdy_stream *st = cn_spdy_stream_map_get(&s->map, id);
   if (!st) {
     if (id_is_idle(s, id) && !is_spdy(s))
       return protocol_error(s, "WINDOW_UPDATE on an idle stream");
@@ -1447,7 +863,7 @@ static int on_window_update(void *ctx, uint32_t id, uint32_t delta) {
   if (st->send_window > CN_SPDY_MAX_WINDOW)
     return stream_error(s, st, CN_HTTP2_FLOW_CONTROL_ERROR, CN_ERR_HTTP2_FLOW_CONTROL_ERROR);
   if (st->send_stalled && st->send_window > 0)
-    cn_spdy_session_stream_send_ready_(s, st);
+    cn_spdy_write_queue_stream_ready(s, st);
   return CN_OK;
 }
 
@@ -1472,7 +888,7 @@ static void handle_read(cn_spdy_session *s, int rv) {
   if (!is_reading_state(s))
     return;  // failing: nothing more is processed
   if (rv <= 0) {
-    fail_session(s, rv == 0 ? CN_ERR_CONNECTION_CLOSED : rv, false, 0);
+    cn_spdy_session_fail_(s, rv == 0 ? CN_ERR_CONNECTION_CLOSED : rv, false, 0);
     return;
   }
   s->last_recv_ms = cn_now_ms(s->loop);
@@ -1486,10 +902,10 @@ static void handle_read(cn_spdy_session *s, int rv) {
     const char *detail = err == CN_ERR_HTTP2_FRAME_SIZE_ERROR    ? "frame size"
                          : err == CN_ERR_HTTP2_COMPRESSION_ERROR ? "header block"
                                                                  : "malformed frame";
-    connection_error(s, err, detail);
+    cn_spdy_session_connection_error_(s, err, detail);
   }
-  if (capturing(s))
-    flush_data_log(s);
+  if (cn_netlog_is_capturing(s->netlog))
+    cn_spdy_session_netlog_flush_data(s);
 }
 
 static void on_read_done(void *arg, int rv);
@@ -1520,8 +936,8 @@ static void on_read_done(void *arg, int rv) {
   cn_spdy_session_ref_(s);
   handle_read(s, rv);
   read_loop(s);
-  flush(s);
-  drain(s);
+  cn_spdy_write_queue_flush(s);
+  cn_spdy_session_drain_(s);
   cn_spdy_session_unref_(s);
 }
 
@@ -1529,8 +945,8 @@ static void on_task(void *arg) {
   cn_spdy_session *s = arg;
   cn_spdy_session_ref_(s);
   read_loop(s);
-  flush(s);
-  drain(s);
+  cn_spdy_write_queue_flush(s);
+  cn_spdy_session_drain_(s);
   cn_spdy_session_unref_(s);
 }
 
@@ -1539,10 +955,10 @@ static void on_ping_timeout(void *arg) {
   if (!s->ping_in_flight)
     return;
   cn_spdy_session_ref_(s);
-  log_error(s, CN_ERR_HTTP2_PING_FAILED, "no PING answer");
-  fail_session(s, CN_ERR_HTTP2_PING_FAILED, false, 0);
-  flush(s);
-  drain(s);
+  cn_spdy_session_netlog_error(s, CN_ERR_HTTP2_PING_FAILED, "no PING answer");
+  cn_spdy_session_fail_(s, CN_ERR_HTTP2_PING_FAILED, false, 0);
+  cn_spdy_write_queue_flush(s);
+  cn_spdy_session_drain_(s);
   cn_spdy_session_unref_(s);
 }
 
@@ -1632,14 +1048,15 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
                                                     : (s->is_server ? 2u : 1u);
   s->next_ping_id = s->is_server ? 2 : 1;
   s->peer_max_concurrent = o.initial_peer_max_concurrent_streams;
-  s->peer_initial_window = default_window(s);
-  s->send_window = default_window(s);
-  s->recv_window = default_window(s);
+  s->peer_initial_window = cn_spdy_wire_default_window(s->proto);
+  s->send_window = cn_spdy_wire_default_window(s->proto);
+  s->recv_window = cn_spdy_wire_default_window(s->proto);
   s->local_initial_window = o.stream_recv_window;
   // The session window starts at the protocol's default and only grows
   // (there is no setting for it).
-  s->session_window_max = o.session_recv_window > default_window(s) ? o.session_recv_window
-                                                                      : default_window(s);
+  s->session_window_max = o.session_recv_window > cn_spdy_wire_default_window(s->proto)
+                              ? o.session_recv_window
+                              : cn_spdy_wire_default_window(s->proto);
   s->source = cn_netlog_new_source(netlog, CN_NETLOG_SOURCE_SESSION);
   cn_netlog_begin(netlog, s->source, CN_NETLOG_SESSION_ALIVE,
                   CN_NL_STR("protocol", cn_next_proto_alpn(proto)),
@@ -1652,8 +1069,12 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
   size_t num = 0;
   if (!is_spdy(s) && !s->is_server)
     set[num++] = (cn_spdy_setting){.id = CN_HTTP2_SETTINGS_ENABLE_PUSH, .value = 0};
-  set[num++] = (cn_spdy_setting){.id = setting_id(s, true), .value = o.max_concurrent_streams};
-  set[num++] = (cn_spdy_setting){.id = setting_id(s, false), .value = o.stream_recv_window};
+  set[num++] = (cn_spdy_setting){
+      .id = cn_spdy_wire_setting_id(s->proto, CN_SPDY_WIRE_SETTING_MAX_CONCURRENT_STREAMS),
+      .value = o.max_concurrent_streams};
+  set[num++] = (cn_spdy_setting){
+      .id = cn_spdy_wire_setting_id(s->proto, CN_SPDY_WIRE_SETTING_INITIAL_WINDOW_SIZE),
+      .value = o.stream_recv_window};
   queue_settings(s, set, num);
   if (s->session_window_max > s->recv_window) {
     queue_window_update(s, 0, (uint32_t)(s->session_window_max - s->recv_window));
@@ -1678,13 +1099,10 @@ void cn_spdy_session_destroy(cn_spdy_session *s) {
       // Best effort: tell the peer, in one write that may or may not
       // complete before the socket goes.
       queue_goaway(s, CN_HTTP2_NO_ERROR);
-      cn_iobuf *b = cn_iobuf_from_copy(cn_bytebuf_head(&s->ctl), cn_bytebuf_len(&s->ctl));
-      s->write_pending = true;  // the callback, if any, never runs: the socket goes below
-      cn_stream_socket_write(s->socket, b, b->size, on_write_done, s);
-      cn_iobuf_unref(b);
+      cn_spdy_write_queue_write_final(s);
     }
-    fail_session(s, CN_ERR_ABORTED, false, 0);
-    close_socket(s);
+    cn_spdy_session_fail_(s, CN_ERR_ABORTED, false, 0);
+    cn_spdy_session_close_socket_(s);
   }
   // Orphans that finished but were not freed by a drain yet: no drain may
   // come once the owner is gone.
@@ -1731,7 +1149,9 @@ void cn_spdy_session_set_stream_recv_window(cn_spdy_session *s, uint32_t window)
     return;
   if (window > CN_SPDY_MAX_WINDOW)
     window = CN_SPDY_MAX_WINDOW;
-  cn_spdy_setting set = {.id = setting_id(s, false), .value = window};
+  cn_spdy_setting set = {
+      .id = cn_spdy_wire_setting_id(s->proto, CN_SPDY_WIRE_SETTING_INITIAL_WINDOW_SIZE),
+      .value = window};
   queue_settings(s, &set, 1);
   cn_spdy_session_schedule_(s);
   // The window in force only shrinks once the peer acknowledged it (before

@@ -1,5 +1,6 @@
-// Private to net/spdy/spdy_session.c and spdy_stream.c: the session and
-// stream structures and the calls between the two files.
+// Private to net/spdy/spdy_session.c, spdy_stream.c and the session's
+// helpers (spdy_write_queue.c, spdy_session_netlog.c): the session and
+// stream structures and the calls between these files.
 //
 // Lifetime: the session's memory is refcounted. Its creator holds one
 // reference until cn_spdy_session_destroy, every stream object one until
@@ -30,6 +31,7 @@
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_session.h"
 #include "net/spdy/spdy_stream.h"
+#include "net/spdy/spdy_stream_map.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,17 +47,6 @@ typedef enum cn_spdy_session_state {
   CN_SPDY_SESSION_CLOSING,     // failed: the final GOAWAY is being written
   CN_SPDY_SESSION_CLOSED,      // socket gone
 } cn_spdy_session_state;
-
-// Stream id -> stream, open addressing (ids are never 0; a removed slot is
-// a tombstone so probes go on past it).
-typedef struct cn_spdy_stream_map {
-  uint32_t *keys;  // 0 empty, CN_SPDY_MAP_TOMBSTONE removed
-  cn_spdy_stream **values;
-  size_t cap;   // power of two or 0
-  size_t used;  // live + tombstones
-  size_t count;
-} cn_spdy_stream_map;
-#define CN_SPDY_MAP_TOMBSTONE 0xffffffffu
 
 struct cn_spdy_stream {
   cn_spdy_session *session;  // referenced
@@ -161,7 +152,7 @@ struct cn_spdy_session {
   bool reading;  // inside the framer: no teardown of framer/socket now
   uint64_t last_recv_ms;
 
-  // Writing.
+  // Writing (spdy_write_queue.h says how these are used).
   cn_bytebuf ctl;        // encoded control frames to send first
   cn_bytebuf out;        // the gather buffer
   cn_iobuf *write_buf;   // the outstanding socket write
@@ -236,8 +227,6 @@ int cn_spdy_session_create_error_(const cn_spdy_session *s);
 int cn_spdy_session_add_local_stream_(cn_spdy_session *s, cn_spdy_stream *st);
 // Assigns the next stream id to |st| (its headers were queued).
 void cn_spdy_session_assign_id_(cn_spdy_session *s, cn_spdy_stream *st);
-// HEADERS / DATA / trailers of |st| became sendable.
-void cn_spdy_session_stream_send_ready_(cn_spdy_session *s, cn_spdy_stream *st);
 // Queues RST_STREAM |h2_code| for |st| (if it is on the wire) and closes it
 // with |error| (CN_OK when our own caller reset it).
 void cn_spdy_session_reset_stream_(cn_spdy_session *s, cn_spdy_stream *st, uint32_t h2_code,
@@ -261,6 +250,21 @@ void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n)
 // Sends a PING when the session has been idle too long; new streams then
 // wait until the peer answers (any frame) or the session fails.
 void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s);
+
+// --- spdy_session.c, for spdy_write_queue.c ---
+// Delivers every due completion and delegate call. Each may destroy
+// streams or the session; the caller holds a reference.
+void cn_spdy_session_drain_(cn_spdy_session *s);
+// Fails the session with |err|: every stream and waiting create fails with
+// it; peer streams not yet handed over are freed. With |goaway| a GOAWAY
+// with |h2_code| is written before the socket closes.
+void cn_spdy_session_fail_(cn_spdy_session *s, int err, bool goaway, uint32_t h2_code);
+// Logs |err| with |detail| and fails the session with a GOAWAY carrying the
+// matching code.
+void cn_spdy_session_connection_error_(cn_spdy_session *s, int err, const char *detail);
+// Closes the socket and the framer (state CLOSED); the struct stays until
+// the last reference goes.
+void cn_spdy_session_close_socket_(cn_spdy_session *s);
 
 // --- spdy_stream.c, for spdy_session.c ---
 cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority priority, bool local,

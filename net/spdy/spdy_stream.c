@@ -8,6 +8,7 @@
 
 #include "base/mem.h"
 #include "net/spdy/spdy_session_internal.h"
+#include "net/spdy/spdy_write_queue.h"
 
 // A drained receive buffer larger than this is released, so an idle stream
 // holds no large buffer.
@@ -327,7 +328,7 @@ int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *header
                     CN_NL_STR("priority", cn_request_priority_name(st->priority)),
                     CN_NL_BOOL("local", true), CN_NL_SOURCE("owner", st->owner));
   }
-  cn_spdy_session_stream_send_ready_(s, st);
+  cn_spdy_write_queue_stream_ready(s, st);
   return CN_OK;
 }
 
@@ -347,7 +348,7 @@ int cn_spdy_stream_write(cn_spdy_stream *st, cn_iobuf *buf, size_t len, bool fin
   st->warg = arg;
   if (fin)
     st->fin_queued = true;
-  cn_spdy_session_stream_send_ready_(st->session, st);
+  cn_spdy_write_queue_stream_ready(st->session, st);
   return CN_ERR_IO_PENDING;
 }
 
@@ -360,7 +361,7 @@ int cn_spdy_stream_send_trailers(cn_spdy_stream *st, const cn_spdy_header *heade
   cn_spdy_header_list_append(&st->out_trailers, headers, num);
   st->trailers_queued = true;
   st->fin_queued = true;
-  cn_spdy_session_stream_send_ready_(st->session, st);
+  cn_spdy_write_queue_stream_ready(st->session, st);
   return CN_OK;
 }
 

@@ -1,0 +1,169 @@
+// The TLS socket's transport side (see ssl_transport_pump.h).
+#include "net/socket/ssl_transport_pump.h"
+
+#include <string.h>
+
+#include <openssl/bio.h>
+
+#include "net/socket/ssl_internal.h"
+#include "net/socket/ssl_socket_internal.h"
+
+static void note_transport_read(ssl_socket *s, int rv) {
+  if (rv > 0) {
+    s->rbuf_off = 0;
+    s->rbuf_len = (size_t)rv;
+  } else if (rv == 0) {
+    s->transport_eof = true;
+  } else {
+    s->transport_read_error = rv;
+  }
+}
+
+static void on_transport_read(void *arg, int rv) {
+  ssl_socket *s = arg;
+  s->transport_read_pending = false;
+  note_transport_read(s, rv);
+  cn_ssl_socket_pump_(s);
+}
+
+static void start_transport_read(ssl_socket *s) {
+  size_t size = s->peeking ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK;
+  if (s->rbuf && s->rbuf->size < size) {
+    cn_iobuf_unref(s->rbuf);  // the peek's small buffer (empty: reads start only then)
+    s->rbuf = NULL;
+  }
+  if (!s->rbuf)
+    s->rbuf = cn_iobuf_new(size);
+  s->transport_read_pending = true;
+  int rv = cn_stream_socket_read(s->transport, s->rbuf, s->rbuf->size, on_transport_read, s);
+  if (rv == CN_ERR_IO_PENDING)
+    return;
+  s->transport_read_pending = false;
+  note_transport_read(s, rv);
+}
+
+int cn_ssl_bio_read_(BIO *bio, char *out, int len) {
+  ssl_socket *s = BIO_get_data(bio);
+  BIO_clear_retry_flags(bio);
+  if (len <= 0)
+    return 0;
+  if (s->rbuf_len == 0 && !s->transport_read_pending && !s->transport_eof &&
+      !s->transport_read_error && !s->no_new_transport_reads)
+    start_transport_read(s);
+  if (s->rbuf_len == 0) {
+    if (s->transport_read_error)
+      return -1;
+    if (s->transport_eof)
+      return 0;
+    // With nothing to read now, a failed write is reported here: otherwise
+    // a connection whose writes fail could wait forever for an answer that
+    // will not come.
+    if (s->transport_write_error)
+      return -1;
+    BIO_set_retry_read(bio);
+    return -1;
+  }
+  size_t n = cn_ssl_min_size((size_t)len, s->rbuf_len);
+  memcpy(out, s->rbuf->data + s->rbuf_off, n);
+  s->rbuf_off += n;
+  s->rbuf_len -= n;
+  return (int)n;
+}
+
+static void note_transport_write(ssl_socket *s, int rv) {
+  if (rv > 0) {
+    size_t n = cn_ssl_min_size((size_t)rv, s->wbuf_len);
+    s->wbuf_off = (s->wbuf_off + n) % s->wbuf->size;
+    s->wbuf_len -= n;
+    if (s->wbuf_len == 0)
+      s->wbuf_off = 0;
+  } else {
+    // 0 breaks the write convention; treat it as a failure rather than spin.
+    s->transport_write_error = rv < 0 ? rv : CN_ERR_UNEXPECTED;
+    s->wbuf_off = 0;
+    s->wbuf_len = 0;
+  }
+}
+
+static void on_transport_write(void *arg, int rv);
+
+// Hands the front of the ring to the transport until it stops completing
+// synchronously.
+static void flush_writes(ssl_socket *s) {
+  while (s->wbuf_len > 0 && !s->transport_write_pending && !s->transport_write_error) {
+    size_t n = cn_ssl_min_size(s->wbuf_len, s->wbuf->size - s->wbuf_off);
+    cn_iobuf *chunk = cn_iobuf_slice(s->wbuf, s->wbuf_off, n);
+    s->transport_write_pending = true;
+    int rv = cn_stream_socket_write(s->transport, chunk, n, on_transport_write, s);
+    cn_iobuf_unref(chunk);  // a pending write holds its own reference
+    if (rv == CN_ERR_IO_PENDING)
+      return;
+    s->transport_write_pending = false;
+    note_transport_write(s, rv);
+  }
+}
+
+static void on_transport_write(void *arg, int rv) {
+  ssl_socket *s = arg;
+  s->transport_write_pending = false;
+  note_transport_write(s, rv);
+  flush_writes(s);
+  cn_ssl_socket_pump_(s);
+}
+
+int cn_ssl_bio_write_(BIO *bio, const char *in, int len) {
+  ssl_socket *s = BIO_get_data(bio);
+  BIO_clear_retry_flags(bio);
+  if (s->transport_write_error)
+    return -1;
+  if (len <= 0)
+    return 0;
+  if (!s->wbuf) {
+    s->wbuf = cn_iobuf_new(CN_SSL_WRITE_RING);
+    s->wbuf_off = 0;
+    s->wbuf_len = 0;
+  }
+  size_t cap = s->wbuf->size;
+  size_t n = cn_ssl_min_size((size_t)len, cap - s->wbuf_len);
+  if (n == 0) {
+    BIO_set_retry_write(bio);
+    return -1;
+  }
+  size_t end = (s->wbuf_off + s->wbuf_len) % cap;
+  size_t first = cn_ssl_min_size(n, cap - end);
+  memcpy(s->wbuf->data + end, in, first);
+  memcpy(s->wbuf->data, in + first, n - first);
+  s->wbuf_len += n;
+  flush_writes(s);
+  return (int)n;
+}
+
+// Frees empty buffers so an idle connection holds none.
+void cn_ssl_transport_trim_buffers(ssl_socket *s) {
+  if (s->rbuf && s->rbuf_len == 0 && !s->transport_read_pending) {
+    cn_iobuf_unref(s->rbuf);
+    s->rbuf = NULL;
+  }
+  if (s->wbuf && s->wbuf_len == 0 && !s->transport_write_pending) {
+    cn_iobuf_unref(s->wbuf);
+    s->wbuf = NULL;
+  }
+}
+
+// Room left in the write ring.
+size_t cn_ssl_transport_ring_room(const ssl_socket *s) {
+  return s->wbuf ? s->wbuf->size - s->wbuf_len : CN_SSL_WRITE_RING;
+}
+
+// After the transport was disconnected or destroyed: its pending operations
+// are cancelled, so our buffers are ours alone.
+void cn_ssl_transport_drop_buffers(ssl_socket *s) {
+  s->transport_read_pending = false;
+  s->transport_write_pending = false;
+  cn_iobuf_unref(s->rbuf);
+  s->rbuf = NULL;
+  s->rbuf_len = 0;
+  cn_iobuf_unref(s->wbuf);
+  s->wbuf = NULL;
+  s->wbuf_len = 0;
+}

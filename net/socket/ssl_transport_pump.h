@@ -1,0 +1,55 @@
+// Private to net/socket/ssl_socket.c: the TLS socket's transport side, which
+// moves ciphertext between BoringSSL and the transport stream socket.
+//
+// BoringSSL reads and writes through a custom BIO (its method is made by
+// ssl_context.c; its read and write are cn_ssl_bio_read_/cn_ssl_bio_write_
+// here, declared in ssl_internal.h). The BIO never blocks:
+//   read   hands out ciphertext from the socket's read buffer (|rbuf|); when
+//          it is empty it starts one transport read (64 KiB, or 4 KiB for
+//          an idle client's peek) and asks BoringSSL to retry;
+//   write  appends to a 64 KiB ring (|wbuf|) and hands its front to the
+//          transport at once; a full ring asks BoringSSL to retry.
+// A transport read or write that completes later calls cn_ssl_socket_pump_,
+// which retries what waited. Transport errors and EOF are kept in the socket
+// (|transport_read_error|, |transport_eof|, |transport_write_error|) for
+// the socket's error mapping.
+//
+// Ownership: the buffers belong to the socket; a pending transport read or
+// write holds its own reference to the buffer (or slice) it uses, so they
+// may be dropped while it is pending only after the transport was
+// disconnected or destroyed (cn_ssl_transport_drop_buffers).
+#ifndef CNET_NET_SOCKET_SSL_TRANSPORT_PUMP_H_
+#define CNET_NET_SOCKET_SSL_TRANSPORT_PUMP_H_
+
+#include <stddef.h>
+
+#include "net/socket/ssl_socket_internal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Ciphertext read size: several full records per transport read, so a bulk
+// transfer costs one transport read per ~4 records.
+#define CN_SSL_READ_CHUNK (64 * 1024)
+// Ciphertext write ring: room for several records, so SSL_write rarely
+// waits and one transport write carries many records.
+#define CN_SSL_WRITE_RING (64 * 1024)
+// Read size of the background read an idle client keeps pending: enough for
+// TLS 1.3 session tickets or an alert, small for an idle connection.
+#define CN_SSL_PEEK_CHUNK (4 * 1024)
+
+// Room left in the write ring (a full ring's worth when there is none yet).
+size_t cn_ssl_transport_ring_room(const ssl_socket *s);
+// Frees the buffers that are empty and not in use by a transport operation,
+// so an idle connection holds none.
+void cn_ssl_transport_trim_buffers(ssl_socket *s);
+// Frees both buffers and forgets the transport's pending operations. Only
+// after the transport was disconnected or destroyed (which cancelled them).
+void cn_ssl_transport_drop_buffers(ssl_socket *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // CNET_NET_SOCKET_SSL_TRANSPORT_PUMP_H_

@@ -1,0 +1,138 @@
+// The session's NetLog helpers (see spdy_session_netlog.h).
+#include "net/spdy/spdy_session_netlog.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytebuf.h"
+#include "base/mem.h"
+#include "net/spdy/spdy_session_internal.h"
+#include "net/spdy/spdy_wire_codes.h"
+
+static bool capturing(const cn_spdy_session *s) { return cn_netlog_is_capturing(s->netlog); }
+
+static bool is_sensitive(const cn_spdy_header *h) {
+  static const char *const kNames[] = {"authorization", "proxy-authorization", "cookie",
+                                       "set-cookie"};
+  for (size_t i = 0; i < sizeof(kNames) / sizeof(kNames[0]); i++) {
+    if (h->name_len == strlen(kNames[i]) && memcmp(h->name, kNames[i], h->name_len) == 0)
+      return true;
+  }
+  return false;
+}
+
+static char *headers_for_log(const cn_spdy_header *h, size_t num) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  for (size_t i = 0; i < num; i++) {
+    if (i)
+      cn_bytebuf_append_str(&b, "\n");
+    cn_bytebuf_append(&b, h[i].name, h[i].name_len);
+    cn_bytebuf_append_str(&b, ": ");
+    if (is_sensitive(&h[i]))
+      cn_bytebuf_appendf(&b, "[%zu bytes were stripped]", h[i].value_len);
+    else
+      cn_bytebuf_append(&b, h[i].value, h[i].value_len);
+  }
+  char *text = cn_bytebuf_steal_str(&b);
+  cn_bytebuf_free(&b);
+  return text;
+}
+
+static char *find_dup(const cn_spdy_header *h, size_t num, const char *name) {
+  size_t len;
+  const char *v = cn_spdy_headers_find(h, num, name, &len);
+  return v ? cn_xstrndup(v, len) : cn_xstrdup("");
+}
+
+void cn_spdy_session_netlog_headers(cn_spdy_session *s, bool sent, cn_spdy_headers_kind kind,
+                                    uint32_t id, bool fin, const cn_spdy_header *h, size_t num) {
+  if (!capturing(s))
+    return;
+  char *method = find_dup(h, num, ":method");
+  char *path = find_dup(h, num, ":path");
+  char *authority =
+      find_dup(h, num, cn_spdy_headers_find(h, num, ":authority", NULL) ? ":authority" : ":host");
+  char *status = find_dup(h, num, ":status");
+  char *all = headers_for_log(h, num);
+  cn_netlog_event(s->netlog, s->source,
+                  sent ? CN_NETLOG_SPDY_SESSION_SEND_HEADERS : CN_NETLOG_SPDY_SESSION_RECV_HEADERS,
+                  CN_NL_STR("frame", cn_spdy_wire_headers_frame_name(s->proto, kind)),
+                  CN_NL_INT("stream_id", id), CN_NL_BOOL("fin", fin), CN_NL_STR("method", method),
+                  CN_NL_STR("path", path), CN_NL_STR("authority", authority),
+                  CN_NL_STR("status", status), CN_NL_STR("headers", all));
+  free(method);
+  free(path);
+  free(authority);
+  free(status);
+  free(all);
+}
+
+static char *settings_for_log(const cn_spdy_setting *set, size_t num) {
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
+  for (size_t i = 0; i < num; i++)
+    cn_bytebuf_appendf(&b, "%s%" PRIu32 "=%" PRIu32, i ? " " : "", set[i].id, set[i].value);
+  char *text = cn_bytebuf_steal_str(&b);
+  cn_bytebuf_free(&b);
+  return text;
+}
+
+void cn_spdy_session_netlog_settings(cn_spdy_session *s, bool sent, const cn_spdy_setting *set,
+                                     size_t num, bool ack) {
+  if (!capturing(s))
+    return;
+  char *text = settings_for_log(set, num);
+  cn_netlog_event(
+      s->netlog, s->source,
+      sent ? CN_NETLOG_SPDY_SESSION_SEND_SETTINGS : CN_NETLOG_SPDY_SESSION_RECV_SETTINGS,
+      CN_NL_STR("settings", text), CN_NL_BOOL("ack", ack));
+  free(text);
+}
+
+void cn_spdy_session_netlog_data_counts(cn_spdy_session *s, cn_spdy_stream *st) {
+  if (st->log_sent_frames) {
+    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_DATA,
+                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_sent_bytes),
+                    CN_NL_INT("frames", st->log_sent_frames), CN_NL_BOOL("fin", st->log_sent_fin));
+  }
+  if (st->log_recv_frames) {
+    cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_DATA,
+                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_recv_bytes),
+                    CN_NL_INT("frames", st->log_recv_frames), CN_NL_BOOL("fin", st->log_recv_fin));
+  }
+  st->log_sent_bytes = st->log_recv_bytes = 0;
+  st->log_sent_frames = st->log_recv_frames = 0;
+  st->log_sent_fin = st->log_recv_fin = false;
+  if (cn_list_linked(&st->log_link))
+    cn_list_remove(&st->log_link);
+}
+
+void cn_spdy_session_netlog_note_data(cn_spdy_session *s, cn_spdy_stream *st, bool sent,
+                                      size_t bytes, bool fin) {
+  if (!capturing(s))
+    return;
+  if (sent) {
+    st->log_sent_bytes += bytes;
+    st->log_sent_frames++;
+    st->log_sent_fin |= fin;
+  } else {
+    st->log_recv_bytes += bytes;
+    st->log_recv_frames++;
+    st->log_recv_fin |= fin;
+  }
+  if (!cn_list_linked(&st->log_link))
+    cn_list_push_back(&s->log_pending, &st->log_link);
+}
+
+void cn_spdy_session_netlog_flush_data(cn_spdy_session *s) {
+  cn_list_node *n;
+  while ((n = cn_list_front(&s->log_pending)))
+    cn_spdy_session_netlog_data_counts(s, CN_CONTAINER_OF(n, cn_spdy_stream, log_link));
+}
+
+void cn_spdy_session_netlog_error(cn_spdy_session *s, int err, const char *detail) {
+  cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_ERROR, CN_NL_ERROR(err),
+                  CN_NL_STR("detail", detail));
+}
