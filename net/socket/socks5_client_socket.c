@@ -60,8 +60,6 @@ typedef struct socks5_socket {
   int atyp;    // the reply's ATYP, -1 before it
 } socks5_socket;
 
-static const cn_stream_socket_ops kSocks5Ops;
-
 int cn_socks5_reply_to_error(unsigned rep) {
   switch (rep) {
     case 0:
@@ -377,6 +375,27 @@ static bool is_connected_and_idle_(const cn_stream_socket *base) {
          cn_stream_socket_is_connected_and_idle(s->transport);
 }
 
+static int shutdown_(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
+  socks5_socket *s = (socks5_socket *)base;
+  if (s->state != ST_DONE)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  return cn_stream_socket_shutdown(s->transport, cb, arg);
+}
+
+static int query_(const cn_stream_socket *base, cn_socket_query q, void *out) {
+  const socks5_socket *s = (const socks5_socket *)base;
+  switch (q) {
+    case CN_SOCKET_QUERY_LAYER:
+      *(cn_socket_layer *)out = CN_SOCKET_LAYER_SOCKS_TUNNEL;
+      return CN_OK;
+    case CN_SOCKET_QUERY_LOWER:
+      *(const cn_stream_socket **)out = s->transport;
+      return CN_OK;
+    default:
+      return CN_ERR_NOT_IMPLEMENTED;
+  }
+}
+
 static void destroy_(cn_stream_socket *base) {
   socks5_socket *s = (socks5_socket *)base;
   if (s->state != ST_DONE && s->state != ST_FAILED && s->state != ST_NONE)
@@ -403,6 +422,8 @@ static const cn_stream_socket_ops kSocks5Ops = {
     .is_connected_and_idle = is_connected_and_idle_,
     .negotiated_protocol = NULL,  // the tunnel negotiates nothing itself
     .destroy = destroy_,
+    .shutdown = shutdown_,
+    .query = query_,
 };
 
 cn_stream_socket *cn_socks5_client_socket_new(cn_stream_socket *transport,
@@ -425,8 +446,4 @@ cn_stream_socket *cn_socks5_client_socket_new(cn_stream_socket *transport,
   s->reply = -1;
   s->atyp = -1;
   return &s->base;
-}
-
-const cn_stream_socket *cn_socks5_client_socket_transport(const cn_stream_socket *s) {
-  return s && s->ops == &kSocks5Ops ? ((const socks5_socket *)s)->transport : NULL;
 }

@@ -48,6 +48,10 @@
 // ("local" when an address is sent for a name, else "proxy"), auth; END
 // method, reply, atyp, or net_error. Its END feeds the "tunnels" counter.
 //
+// Queries (stream_socket.h): its layer is CN_SOCKET_LAYER_SOCKS_TUNNEL, its
+// lower socket the transport; shutdown passes to the transport once the
+// tunnel is up.
+//
 // Ownership: the socket takes |transport| (destroyed with it) and copies
 // everything in the params. A socket whose handshake failed reports not
 // connected and is not reused.
@@ -77,10 +81,6 @@ typedef struct cn_socks5_client_socket_params {
 cn_stream_socket *cn_socks5_client_socket_new(cn_stream_socket *transport,
                                               const cn_socks5_client_socket_params *params,
                                               cn_netlog *netlog);
-
-// The transport under |s| if |s| is a SOCKS5 socket, else NULL: for
-// describing a connection's layers.
-const cn_stream_socket *cn_socks5_client_socket_transport(const cn_stream_socket *s);
 
 // The error for SOCKS5 reply code |rep| (1..255); CN_OK for 0.
 int cn_socks5_reply_to_error(unsigned rep);

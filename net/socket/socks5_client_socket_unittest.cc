@@ -145,8 +145,8 @@ TEST_P(Socks5ClientSocketTest, NoAuthByNameThenPassesThrough) {
   ASSERT_EQ(CN_OK, Connect());
   EXPECT_TRUE(cn_stream_socket_is_connected(socks_));
   EXPECT_EQ(CN_PROTO_UNKNOWN, cn_stream_socket_negotiated_protocol(socks_));
-  EXPECT_EQ(mock_, cn_socks5_client_socket_transport(socks_));
-  EXPECT_EQ(nullptr, cn_socks5_client_socket_transport(mock_));
+  EXPECT_EQ(mock_, cn_stream_socket_lower(socks_));
+  EXPECT_EQ(CN_SOCKET_LAYER_SOCKS_TUNNEL, cn_stream_socket_layer(socks_));
   ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), socks_, "GET / HTTP/1.1\r\n\r\n"));
   EXPECT_EQ("HTTP/1.1 200 OK\r\n", cnet_test::ReadBytes(loop_.get(), socks_, 17));
   cnet_test::ExpectMockDone(mock_);

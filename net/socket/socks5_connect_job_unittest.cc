@@ -156,7 +156,8 @@ TEST_F(Socks5ConnectJobTest, Socks5hSendsTheNameAndIsReusedAtTheTop) {
   cn_socket_params *p = Params("socks5h://proxy.test");
   ASSERT_EQ(CN_OK, Request(p));
   ASSERT_NE(nullptr, handle_.socket);
-  EXPECT_NE(nullptr, cn_socks5_client_socket_transport(handle_.socket));
+  EXPECT_EQ(CN_SOCKET_LAYER_SOCKS_TUNNEL, cn_stream_socket_layer(handle_.socket));
+  EXPECT_EQ(CN_SOCKET_LAYER_POOLED, cn_stream_socket_layer(cn_stream_socket_lower(handle_.socket)));
   EXPECT_EQ("[127.0.0.1:1080]", factory_.record(0).addresses);  // the proxy, not the origin
   EXPECT_EQ(1u, counters_.tunnels);
   EXPECT_EQ(1u, cn_client_socket_pool_active_count_in_group(transport_pool_, kProxyGroup));
