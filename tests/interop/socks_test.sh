@@ -81,6 +81,7 @@ chmod 600 "$ns/shadow"
 # namespace when there is one.
 in_ns() {
   if [ "$have_ns" = 1 ]; then
+    # shellcheck disable=SC2016  # expanded by the inner sh, on purpose
     exec unshare -m sh -c 'for f in hosts nsswitch.conf passwd shadow; do
         mount --bind "$0/$f" "/etc/$f" || exit 1
       done; exec "$@"' "$ns" "$@"
