@@ -16,6 +16,7 @@ packages=(
   nghttp2-proxy nghttp2-server    # tests/interop: nghttpx (HTTP/2 proxy) and nghttpd (HTTP/2 origin)
   nginx-light libnginx-mod-http-echo  # tests/interop: nginx with http2 on TLS, echo for uploads
   libjansson-dev                  # JSON parsing of NetLog lines (fetch --trace ladder)
+  dante-server microsocks         # tests/interop/socks_test.sh: SOCKS5 proxies (danted, microsocks)
 )
 
 missing=()

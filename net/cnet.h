@@ -60,7 +60,11 @@ typedef struct cnet_context_options {
   // Proxies. |proxy| is a proxy URL or a fallback list in Chromium's syntax:
   // "https://proxy:443", "http://user:pass@proxy:3128",
   // "https://p1:443,https://p2:443,direct://", or per scheme
-  // "http=p1:3128;https=https://p2:443". NULL: none, unless |proxy_from_env|.
+  // "http=p1:3128;https=https://p2:443". SOCKS5 proxies as curl names them:
+  // "socks5://host:1080" (cnet resolves the target), "socks5h://u:p@host"
+  // (the proxy resolves it; RFC 1929 credentials), also as a chain's first
+  // hop "[socks5://127.0.0.1:1080 https://p2:443]". NULL: none, unless
+  // |proxy_from_env|.
   const char *proxy;
   // Read http_proxy / https_proxy / all_proxy / no_proxy (curl's rules) when
   // |proxy| is NULL.

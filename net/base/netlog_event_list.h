@@ -32,6 +32,12 @@ CN_NETLOG_EVENT(SSL_CONNECT, tls_handshakes)
 CN_NETLOG_EVENT(SSL_CERT_VERIFY_FAILED, NONE)
 // Later layers: tunnels, sessions and streams.
 CN_NETLOG_EVENT(HTTP_TUNNEL_CONNECT, tunnels)
+// A SOCKS5 handshake (net/socket/socks5_client_socket.h), on the SOCKS
+// socket's source: BEGIN target, resolve ("local" or "proxy"), auth (whether
+// credentials are offered); END method (the proxy's choice), atyp, reply
+// (the proxy's reply code) and on failure net_error. A tunnel like
+// HTTP_TUNNEL_CONNECT, so it feeds the same counter.
+CN_NETLOG_EVENT(SOCKS5_CONNECT, tunnels)
 CN_NETLOG_EVENT(SESSION_ALIVE, sessions)
 CN_NETLOG_EVENT(STREAM_ALIVE, streams)
 // HTTP/1.1 exchange (net/http/http_stream.h), on the owning request's

@@ -8,6 +8,7 @@
 #include "base/mem.h"
 #include "net/http/http_proxy_connect_job.h"
 #include "net/socket/pooled_socket.h"
+#include "net/socket/socks5_connect_job.h"
 #include "net/socket/ssl_connect_job.h"
 #include "net/socket/ssl_socket.h"
 #include "net/spdy/spdy_session_pool.h"
@@ -31,11 +32,12 @@ struct cn_http_network_session {
   cn_client_socket_pool *transport;
   cn_client_socket_pool *ssl_proxy;
   cn_client_socket_pool *tunnel;
+  cn_client_socket_pool *socks;  // SOCKS5 tunnels through a chain's first hop
   cn_client_socket_pool *ssl_origin;
   // Live SPDY/HTTP2 sessions to proxies and origins (over sockets of
   // ssl_proxy and ssl_origin, which ask it to close idle sessions).
   cn_spdy_session_pool *spdy_pool;
-  pool_link links[5];
+  pool_link links[9];
   cn_hashmap proxy_auth;  // proxy string -> (void *)1 once it accepted ours
   // host:port -> (void *)1: the server (proxy or origin) answered a
   // SPDY/HTTP2 session with HTTP_1_1_REQUIRED; offer it HTTP/1.1 only.
@@ -131,6 +133,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->transport = new_pool(s, "transport", cn_transport_connect_job_factory(&s->transport_ctx));
   s->ssl_proxy = new_pool(s, "ssl_proxy", cn_ssl_connect_job_factory());
   s->tunnel = new_pool(s, "tunnel", cn_http_proxy_connect_job_factory());
+  s->socks = new_pool(s, "socks", cn_socks5_connect_job_factory());
   s->ssl_origin = new_pool(s, "ssl_origin", cn_ssl_connect_job_factory());
   link_pools(&s->links[0], s->transport, s->ssl_proxy);
   link_pools(&s->links[1], s->transport, s->ssl_origin);
@@ -139,6 +142,13 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   // Over an HTTP proxy the tunnel holds transport sockets itself: an idle
   // tunnel must be closable when the transport pool is at its limit.
   link_pools(&s->links[4], s->transport, s->tunnel);
+  // A SOCKS tunnel holds a transport socket; above it: http:// requests
+  // (the socks pool is then the top), TLS to an origin or to the next hop,
+  // or an HTTP proxy hop's own tunnels.
+  link_pools(&s->links[5], s->transport, s->socks);
+  link_pools(&s->links[6], s->socks, s->ssl_origin);
+  link_pools(&s->links[7], s->socks, s->ssl_proxy);
+  link_pools(&s->links[8], s->socks, s->tunnel);
   cn_spdy_session_options so;
   cn_spdy_session_options_init(&so);
   so.idle_ping_ms = p->spdy_idle_ping_ms;
@@ -160,6 +170,7 @@ void cn_http_network_session_close_idle(cn_http_network_session *s) {
   cn_client_socket_pool_close_idle(s->ssl_origin);
   cn_client_socket_pool_close_idle(s->tunnel);
   cn_client_socket_pool_close_idle(s->ssl_proxy);
+  cn_client_socket_pool_close_idle(s->socks);
   cn_client_socket_pool_close_idle(s->transport);
 }
 
@@ -180,6 +191,7 @@ void cn_http_network_session_destroy(cn_http_network_session *s) {
   cn_client_socket_pool_destroy(s->ssl_origin);
   cn_client_socket_pool_destroy(s->tunnel);
   cn_client_socket_pool_destroy(s->ssl_proxy);
+  cn_client_socket_pool_destroy(s->socks);
   cn_client_socket_pool_destroy(s->transport);
   cn_ssl_context_unref(s->params.origin_ssl_context);
   cn_ssl_context_unref(s->params.proxy_ssl_context);
@@ -202,6 +214,9 @@ cn_client_socket_pool *cn_http_network_session_ssl_proxy_pool(cn_http_network_se
 }
 cn_client_socket_pool *cn_http_network_session_tunnel_pool(cn_http_network_session *s) {
   return s->tunnel;
+}
+cn_client_socket_pool *cn_http_network_session_socks_pool(cn_http_network_session *s) {
+  return s->socks;
 }
 cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s) {
   return s->ssl_origin;
@@ -330,9 +345,38 @@ static cn_socket_params *tunnel_params(cn_http_network_session *s, const cn_prox
                                          s->params.user_agent, lower->spdy_key, s);
 }
 
+// A SOCKS5 tunnel through the chain's first hop (a SOCKS proxy) to |target|:
+// the socks pool, a group named "socks/WHAT|SOCKS" where |what| says what
+// the tunnel carries ("http://origin:80", "https://origin:443", or a proxy
+// hop "proxy/https://p2:443", scheme included: a tunnel that carried plain
+// HTTP never gets TLS started over it), and params over a TCP connection to
+// the SOCKS proxy (whose group, like any first hop's, has the per-proxy
+// limit). socks5:// resolves |target| with the session's resolver.
+static void plan_socks(cn_http_network_session *s, const cn_proxy_chain *chain, const char *what,
+                       const cn_host_port *target, cn_client_socket_pool **pool, char **group,
+                       cn_socket_params **params) {
+  const cn_proxy_server *socks = &chain->servers[0];
+  char ps[CN_PROXY_SERVER_STR_SIZE];
+  cn_proxy_server_to_string(socks, ps, sizeof(ps));
+  char *socks_key = chain_prefix_key(chain, 1);
+  char *tcp_group = cn_xasprintf("tcp-proxy/%s", ps);
+  cn_socket_params *tcp =
+      cn_transport_socket_params_new(socks->host_port.host, socks->host_port.port, true);
+  tcp->max_sockets_per_group = s->params.pool_options.max_sockets_per_chain;
+  *params = cn_socks5_params_new(s->transport, tcp_group, socks_key, tcp, socks, target,
+                                 s->params.resolver);
+  *group = cn_xasprintf("socks/%s|%s", what, socks_key);
+  *pool = s->socks;
+  cn_socket_params_unref(tcp);
+  free(tcp_group);
+  free(socks_key);
+}
+
 // Plans the connection to hop |k| of |chain|: for the first hop TCP (plus
 // TLS for an HTTPS proxy); for a later one a tunnel through hop k-1 (which
-// is planned the same way, recursively) plus TLS for an HTTPS proxy.
+// is planned the same way, recursively) — a SOCKS5 tunnel when hop k-1 is
+// the chain's SOCKS proxy — plus TLS for an HTTPS proxy. A SOCKS hop itself
+// is never planned: it is only ever the way to the next one.
 static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, size_t k,
                      hop_plan *out) {
   const cn_proxy_server *proxy = &chain->servers[k];
@@ -359,6 +403,10 @@ static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, si
     below_pool = s->transport;
     below_group = cn_xasprintf("tcp-proxy/%s", ps);
     below = cn_transport_socket_params_new(proxy->host_port.host, proxy->host_port.port, true);
+  } else if (k == 1 && cn_proxy_server_is_socks(&chain->servers[0])) {
+    char *what = cn_xasprintf("proxy/%s", ps);
+    plan_socks(s, chain, what, &proxy->host_port, &below_pool, &below_group, &below);
+    free(what);
   } else {
     hop_plan via;
     plan_hop(s, chain, k - 1, &via);
@@ -423,6 +471,22 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     below_group = cn_xasprintf("tcp/%s://%s", https ? "https" : "http", ohp);
     below = cn_transport_socket_params_new(origin.host, origin.port, false);
     chain_key_or_direct = "direct";
+    if (!https) {
+      plan->pool = below_pool;
+      plan->group_id = below_group;
+      plan->params = below;
+      return CN_OK;
+    }
+  } else if (cn_proxy_server_is_socks(&chain->servers[chain->count - 1])) {
+    // SOCKS alone (only a first hop can be SOCKS): a transport to the
+    // origin, not an HTTP proxy. http:// sends origin-form requests to the
+    // origin over it, https:// runs TLS to the origin over it.
+    char *what = cn_xasprintf("%s://%s", https ? "https" : "http", ohp);
+    plan_socks(s, chain, what, &origin, &below_pool, &below_group, &below);
+    free(what);
+    chain_key = cn_proxy_chain_key(chain);
+    plan->chain_key = chain_key;
+    chain_key_or_direct = chain_key;
     if (!https) {
       plan->pool = below_pool;
       plan->group_id = below_group;

@@ -8,11 +8,14 @@
 //                    or to a proxy                            group tcp-proxy/SCHEME://PROXY
 //   ssl_proxy        TLS to an HTTPS proxy                    group ssl-proxy/PROXY|ALPN
 //   tunnel           CONNECT through a proxy                  group tunnel/ORIGIN|CHAIN
+//   socks            SOCKS5 through a chain's first hop       group socks/SCHEME://ORIGIN|SOCKS
+//                    (to an origin, or to the next hop)       or socks/proxy/PROXY|SOCKS
 //   ssl_origin       TLS to an origin, direct or tunnelled    group ssl/ORIGIN|CHAIN|ALPN
 // The scheme in the transport groups keeps a connection that carried plain
 // HTTP from ever having TLS started over it (same host:port, other scheme).
-// Each pool asks the pools above it (transport: ssl_proxy, tunnel,
-// ssl_origin; ssl_proxy: tunnel; tunnel: ssl_origin) to close an idle
+// Each pool asks the pools above it (transport: ssl_proxy, tunnel, socks,
+// ssl_origin; socks: ssl_origin, ssl_proxy, tunnel; ssl_proxy: tunnel;
+// tunnel: ssl_origin) to close an idle
 // socket when it is at its limit, since a socket held idle up there holds
 // one of its own.
 //
@@ -24,6 +27,11 @@
 //   - https:// through a proxy uses ssl_origin over tunnel: an idle TLS
 //     connection to that origin through that proxy serves the next request
 //     ("jump to step 19", F2); another origin needs another tunnel.
+//   - a SOCKS5 proxy is a transport, not an HTTP proxy: http:// through it
+//     alone uses the socks group of that origin (origin-form requests, an
+//     idle tunnel to that origin serves the next one); https:// runs TLS to
+//     the origin over it (ssl_origin over socks); a later hop is reached
+//     over it (TLS to an HTTPS hop, or the HTTP hop's requests and CONNECTs).
 //   - a live SPDY/HTTP2 session (cn_http_network_session_spdy_pool) for the
 //     plan's spdy_key is used before any pool: the proxy's for http://
 //     through an HTTPS proxy (F4), the origin's through the chain for
@@ -98,6 +106,7 @@ const cn_http_network_session_params *cn_http_network_session_get_params(
 cn_client_socket_pool *cn_http_network_session_transport_pool(cn_http_network_session *s);
 cn_client_socket_pool *cn_http_network_session_ssl_proxy_pool(cn_http_network_session *s);
 cn_client_socket_pool *cn_http_network_session_tunnel_pool(cn_http_network_session *s);
+cn_client_socket_pool *cn_http_network_session_socks_pool(cn_http_network_session *s);
 cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s);
 // Live SPDY/HTTP2 sessions (to proxies and origins) by session key.
 struct cn_spdy_session_pool *cn_http_network_session_spdy_pool(cn_http_network_session *s);

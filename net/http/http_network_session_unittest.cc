@@ -10,6 +10,7 @@
 #include "net/http/http_network_session_test_util.h"
 #include "net/http/http_proxy_connect_job.h"
 #include "net/proxy_resolution/proxy_chain.h"
+#include "net/socket/socks5_connect_job.h"
 #include "net/socket/ssl_connect_job.h"
 #include "net/socket/transport_connect_job.h"
 
@@ -43,6 +44,8 @@ class HttpNetworkSessionTest : public cnet_test::SessionTestBase {
       return "tunnel";
     if (p == ssl_origin())
       return "ssl_origin";
+    if (p == cn_http_network_session_socks_pool(session_))
+      return "socks";
     return "?";
   }
 
@@ -61,6 +64,19 @@ class HttpNetworkSessionTest : public cnet_test::SessionTestBase {
       }
       if (pool == tunnel()) {
         auto *t = reinterpret_cast<cn_http_proxy_tunnel_params *>(params);
+        char hp[CN_HOST_PORT_STR_SIZE];
+        char ps[CN_PROXY_SERVER_STR_SIZE];
+        l.detail = std::string(cn_host_port_to_string(&t->target, hp, sizeof(hp))) + " via " +
+                   cn_proxy_server_to_string(&t->proxy, ps, sizeof(ps));
+        out.push_back(l);
+        pool = t->lower_pool;
+        group = t->lower_group_id;
+        chain_key = t->lower_chain_key;
+        params = t->lower_params;
+        continue;
+      }
+      if (pool == cn_http_network_session_socks_pool(session_)) {
+        auto *t = reinterpret_cast<cn_socks5_params *>(params);
         char hp[CN_HOST_PORT_STR_SIZE];
         char ps[CN_PROXY_SERVER_STR_SIZE];
         l.detail = std::string(cn_host_port_to_string(&t->target, hp, sizeof(hp))) + " via " +
@@ -250,6 +266,80 @@ TEST_F(HttpNetworkSessionTest, CredentialsNeverReachGroupIds) {
   std::string with = RenderPlan("https://origin.test/", "http://user:secret@proxy.test:8080");
   EXPECT_EQ(plain, with);
   EXPECT_EQ(std::string::npos, with.find("secret"));
+}
+
+// SOCKS5 is a transport, not an HTTP proxy: http:// goes in origin form to
+// the origin over the SOCKS tunnel (which is reused per origin), https://
+// runs TLS to the origin over it.
+TEST_F(HttpNetworkSessionTest, HttpThroughASocksProxy) {
+  bool absolute = true;
+  std::string rp = "x";
+  EXPECT_EQ(
+      "socks socks/http://origin.test:80|socks5h://s.test:1080 [socks5h://s.test:1080] "
+      "origin.test:80 via socks5h://s.test:1080\n"
+      "transport tcp-proxy/socks5h://s.test:1080 [socks5h://s.test:1080] s.test:1080 to_proxy\n",
+      Render(Plan("http://origin.test/a", "socks5h://s.test", &absolute, &rp)));
+  EXPECT_FALSE(absolute);
+  EXPECT_EQ("", rp);
+}
+
+TEST_F(HttpNetworkSessionTest, HttpsThroughASocksProxy) {
+  EXPECT_EQ(
+      "ssl_origin ssl/origin.test:443|socks5://s.test:1080|http/1.1 [socks5://s.test:1080] "
+      "origin.test\n"
+      "socks socks/https://origin.test:443|socks5://s.test:1080 [socks5://s.test:1080] "
+      "origin.test:443 via socks5://s.test:1080\n"
+      "transport tcp-proxy/socks5://s.test:1080 [socks5://s.test:1080] s.test:1080 to_proxy\n",
+      RenderPlan("https://origin.test/a", "socks5://s.test"));
+}
+
+// A SOCKS first hop carries the connection to the next one: TLS to an HTTPS
+// hop, or the HTTP hop's own requests and CONNECTs.
+TEST_F(HttpNetworkSessionTest, HttpsThroughSocksThenAnHttpsProxy) {
+  EXPECT_EQ(
+      "ssl_origin ssl/origin.test:443|[socks5h://s.test:1080 https://p2.test:443]|http/1.1 "
+      "[[socks5h://s.test:1080 https://p2.test:443]] origin.test\n"
+      "tunnel tunnel/origin.test:443|[socks5h://s.test:1080 https://p2.test:443] "
+      "[[socks5h://s.test:1080 https://p2.test:443]] origin.test:443 via https://p2.test:443\n"
+      "ssl_proxy ssl-proxy/p2.test:443|socks5h://s.test:1080|http/1.1 "
+      "[[socks5h://s.test:1080 https://p2.test:443]] p2.test to_proxy\n"
+      "socks socks/proxy/https://p2.test:443|socks5h://s.test:1080 "
+      "[[socks5h://s.test:1080 https://p2.test:443]] p2.test:443 via socks5h://s.test:1080\n"
+      "transport tcp-proxy/socks5h://s.test:1080 [socks5h://s.test:1080] s.test:1080 to_proxy\n",
+      RenderPlan("https://origin.test/", "[socks5h://s.test https://p2.test:443]"));
+}
+
+TEST_F(HttpNetworkSessionTest, HttpThroughSocksThenAnHttpProxy) {
+  bool absolute = false;
+  std::string rp;
+  EXPECT_EQ(
+      "socks socks/proxy/http://p2.test:8080|socks5h://s.test:1080 "
+      "[[socks5h://s.test:1080 http://p2.test:8080]] p2.test:8080 via socks5h://s.test:1080\n"
+      "transport tcp-proxy/socks5h://s.test:1080 [socks5h://s.test:1080] s.test:1080 to_proxy\n",
+      Render(Plan("http://origin.test/", "[socks5h://s.test http://p2.test:8080]", &absolute,
+                  &rp)));
+  EXPECT_TRUE(absolute);
+  EXPECT_EQ("http://p2.test:8080", rp);
+}
+
+TEST_F(HttpNetworkSessionTest, SocksGroupsAreNeverSharedAcrossSchemesOrResolution) {
+  for (const char *url : {"http://origin.test:443/", "https://origin.test:443/"}) {
+    EXPECT_TRUE(Disjoint(Groups(url, "direct"), Groups(url, "socks5://s.test"))) << url;
+    EXPECT_TRUE(Disjoint(Groups(url, "socks5://s.test"), Groups(url, "socks5h://s.test")))
+        << url;
+  }
+  // A tunnel that carried plain HTTP never gets TLS started over it (the TCP
+  // connection to the proxy below is shared, as for HTTP proxies: a used one
+  // never goes back to its pool).
+  auto plain = Plan("http://origin.test:443/", "socks5h://s.test");
+  auto tls = Plan("https://origin.test:443/", "socks5h://s.test");
+  ASSERT_EQ(2u, plain.size());
+  ASSERT_EQ(3u, tls.size());
+  EXPECT_EQ("socks", tls[1].pool);
+  EXPECT_NE(plain[0].group, tls[1].group);
+  // Credentials are for the handshake, never for group ids.
+  std::string with = RenderPlan("https://origin.test/", "socks5h://u:secret@s.test");
+  EXPECT_EQ(RenderPlan("https://origin.test/", "socks5h://s.test"), with);
 }
 
 TEST_F(HttpNetworkSessionTest, UnsupportedPlans) {

@@ -14,12 +14,17 @@ void cn_proxy_chain_init_direct(cn_proxy_chain *chain) {
 
 void cn_proxy_chain_init_single(cn_proxy_chain *chain, const cn_proxy_server *server) {
   cn_proxy_chain_init_direct(chain);
-  if (server->scheme == CN_PROXY_SCHEME_HTTP || server->scheme == CN_PROXY_SCHEME_HTTPS)
+  if (server->scheme != CN_PROXY_SCHEME_DIRECT && server->scheme != CN_PROXY_SCHEME_INVALID)
     cn_proxy_chain_append(chain, server);
 }
 
 int cn_proxy_chain_append(cn_proxy_chain *chain, const cn_proxy_server *server) {
-  if (server->scheme != CN_PROXY_SCHEME_HTTP && server->scheme != CN_PROXY_SCHEME_HTTPS)
+  bool http = server->scheme == CN_PROXY_SCHEME_HTTP || server->scheme == CN_PROXY_SCHEME_HTTPS;
+  // SOCKS is a transport to the next hop: it can only be where the client's
+  // own connection goes, since no HTTP proxy tunnels to a SOCKS handshake
+  // on our behalf (the handshake would have to run inside the tunnel).
+  bool first_socks = cn_proxy_server_is_socks(server) && chain->count == 0;
+  if (!http && !first_socks)
     return CN_ERR_INVALID_ARGUMENT;
   if (chain->count >= CN_PROXY_CHAIN_MAX_HOPS)
     return CN_ERR_INVALID_ARGUMENT;

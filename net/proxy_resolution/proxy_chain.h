@@ -1,7 +1,9 @@
 // A proxy chain: the ordered proxies one request goes through. Usually one
 // proxy, or none (DIRECT); several for nested tunnels (CONNECT to the first
 // proxy, through it CONNECT to the second, ...). The first server is the one
-// the client opens its TCP connection to.
+// the client opens its TCP connection to. Only the first hop may be a SOCKS5
+// proxy ("[socks5://127.0.0.1:1080 https://p2:443]": the SOCKS tunnel carries
+// TLS to p2); every later hop is http or https.
 //
 // The chain's key ("https://proxy.test:443", "direct",
 // "[https://a.test:443 https://b.test:443]") is what socket pool group ids,
@@ -42,8 +44,9 @@ void cn_proxy_chain_init_direct(cn_proxy_chain *chain);
 // a DIRECT server gives the DIRECT chain.
 void cn_proxy_chain_init_single(cn_proxy_chain *chain, const cn_proxy_server *server);
 // Appends a copy of |server| as the new last hop. Returns CN_OK, or
-// CN_ERR_INVALID_ARGUMENT for a DIRECT or invalid server, or a chain
-// already CN_PROXY_CHAIN_MAX_HOPS long (chain unchanged).
+// CN_ERR_INVALID_ARGUMENT for a DIRECT or invalid server, a SOCKS server
+// that would not be the first hop, or a chain already
+// CN_PROXY_CHAIN_MAX_HOPS long (chain unchanged).
 int cn_proxy_chain_append(cn_proxy_chain *chain, const cn_proxy_server *server);
 // Releases the servers; |chain| becomes DIRECT.
 void cn_proxy_chain_free(cn_proxy_chain *chain);

@@ -14,8 +14,10 @@
 //   SCHEME=LIST[;SCHEME=LIST]...     per scheme; SCHEME is http or https
 //                                    ("ftp=" is accepted and ignored, cnet
 //                                    has no FTP); blanks around parts ignored
-// Scheme-less proxies are http:// (proxy_server.h). socks= and other keys
-// are errors, as are mixing the two forms and empty lists.
+// Scheme-less proxies are http:// (proxy_server.h); socks5:// and socks5h://
+// URIs are proxies like any other in a list. Chromium's socks= key (a SOCKS
+// fallback for every scheme) and other keys are errors, as are mixing the
+// two forms and empty lists.
 //
 // WebSocket URLs use, as Chromium does after RFC 6455 §4.1.3, the fallback
 // list if any, else the https list, else the http list: a WebSocket goes
@@ -30,7 +32,8 @@
 //   ws/wss:  all_proxy/ALL_PROXY as the fallback list (see above)
 //   no_proxy, else NO_PROXY: bypass rules with curl's no_proxy syntax
 // Each proxy variable holds one proxy (a scheme-less value is http://, as in
-// curl). An empty variable counts as unset (curl does the same). The
+// curl; all_proxy=socks5h://host:1080 is a SOCKS5 proxy resolving names, as
+// curl takes it). An empty variable counts as unset (curl does the same). The
 // environment is read through |getenv_fn| so that the library never reads
 // process globals and tests inject their own.
 //

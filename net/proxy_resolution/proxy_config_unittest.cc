@@ -87,6 +87,11 @@ TEST_F(ProxyConfigTest, RulesTable) {
       {"ftp=f:21", CN_PROXY_RULES_PER_SCHEME, "direct", "direct", "direct"},
       {"http=a:80;http=b:80", CN_PROXY_RULES_PER_SCHEME, "http://a:80,http://b:80", "direct",
        "http://a:80,http://b:80"},
+      // SOCKS5 URIs in lists, per scheme too.
+      {"socks5h://s:1080,direct://", CN_PROXY_RULES_LIST, "socks5h://s:1080,direct",
+       "socks5h://s:1080,direct", "socks5h://s:1080,direct"},
+      {"https=socks5://s", CN_PROXY_RULES_PER_SCHEME, "direct", "socks5://s:1080",
+       "socks5://s:1080"},
   };
   for (const auto &c : kCases) {
     SCOPED_TRACE(c.rules);
@@ -113,7 +118,8 @@ TEST_F(ProxyConfigTest, InvalidRulesLeaveConfigUnchanged) {
       {"p:80;http=q:80", CN_ERR_INVALID_ARGUMENT},
       {"http=q:80;p:80", CN_ERR_INVALID_ARGUMENT},
       {"p:80;q:80", CN_ERR_INVALID_ARGUMENT},
-      {"http=socks5://x:1", CN_ERR_UNKNOWN_URL_SCHEME},
+      {"http=socks4://x:1", CN_ERR_UNKNOWN_URL_SCHEME},
+      {"http=[https://p socks5://x:1]", CN_ERR_INVALID_ARGUMENT},
       {"p1:80,,p2:80", CN_ERR_INVALID_ARGUMENT},
       {"https=https://user:secret@p:0", CN_ERR_INVALID_ARGUMENT},
   };
@@ -273,6 +279,14 @@ TEST_F(ProxyConfigEnvTest, VariablesAndPrecedence) {
       {"empty all_proxy", {{"all_proxy", ""}, {"ALL_PROXY", "y:1"}}, "http://y:1", "http://y:1",
        "http://y:1"},
       {"all empty", {{"http_proxy", ""}, {"https_proxy", ""}}, "direct", "direct", "direct"},
+      // SOCKS5 as curl takes it in all_proxy (socks5h: the proxy resolves).
+      {"all_proxy socks5h",
+       {{"all_proxy", "socks5h://127.0.0.1:1080"}},
+       "socks5h://127.0.0.1:1080",
+       "socks5h://127.0.0.1:1080",
+       "socks5h://127.0.0.1:1080"},
+      {"https_proxy socks5", {{"https_proxy", "socks5://s"}}, "direct", "socks5://s:1080",
+       "socks5://s:1080"},
       // Scheme-less is http://, with a trailing slash tolerated.
       {"scheme-less https_proxy",
        {{"https_proxy", "proxy.corp:8080/"}},
@@ -352,8 +366,20 @@ TEST_F(ProxyConfigEnvTest, CredentialsAreKeptButNeverPrinted) {
   EXPECT_EQ("https=https://sp.test:443", desc);
 }
 
+TEST_F(ProxyConfigEnvTest, SocksCredentialsAreKeptButNeverPrinted) {
+  ASSERT_EQ(CN_OK, Load({{"ALL_PROXY", "socks5h://user:s%40cret@127.0.0.1:1080"}}));
+  ASSERT_EQ(1u, cfg_.for_https.count);
+  const cn_proxy_server &s = cfg_.for_https.chains[0].servers[0];
+  EXPECT_EQ(CN_PROXY_SCHEME_SOCKS5H, s.scheme);
+  EXPECT_STREQ("user", s.username);
+  EXPECT_STREQ("s@cret", s.password);
+  std::string desc = Take(cn_proxy_config_to_string(&cfg_));
+  EXPECT_EQ(std::string::npos, desc.find("cret")) << desc;
+  EXPECT_NE(std::string::npos, desc.find("socks5h://127.0.0.1:1080")) << desc;
+}
+
 TEST_F(ProxyConfigEnvTest, UnusableProxyIsAnError) {
-  EXPECT_EQ(CN_ERR_UNKNOWN_URL_SCHEME, Load({{"https_proxy", "socks5://s:1080"}}));
+  EXPECT_EQ(CN_ERR_UNKNOWN_URL_SCHEME, Load({{"https_proxy", "socks4://s:1080"}}));
   EXPECT_NE(std::string::npos, std::string(err_).find("https_proxy")) << err_;
   EXPECT_EQ(CN_PROXY_RULES_NONE, cfg_.type);
   cn_proxy_config_free(&cfg_);

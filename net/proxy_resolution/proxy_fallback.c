@@ -20,6 +20,8 @@ bool cn_proxy_error_allows_fallback(int err) {
     case CN_ERR_TIMED_OUT:
     case CN_ERR_PROXY_CERTIFICATE_INVALID:
     case CN_ERR_SSL_PROTOCOL_ERROR:
+    case CN_ERR_SOCKS_CONNECTION_FAILED:
+    case CN_ERR_SOCKS_MALFORMED_REPLY:
       return true;
     default:
       return false;

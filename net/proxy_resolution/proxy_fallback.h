@@ -24,12 +24,16 @@ extern "C" {
 //   ADDRESS_UNREACHABLE, CONNECTION_CLOSED / _RESET / _REFUSED / _ABORTED /
 //   _TIMED_OUT / _FAILED, TIMED_OUT, PROXY_CERTIFICATE_INVALID (e.g. a
 //   captive portal answering TLS) and SSL_PROTOCOL_ERROR (TLS spoken to a
-//   non-TLS server).
+//   non-TLS server); SOCKS_CONNECTION_FAILED (a SOCKS proxy's "general
+//   failure", as Chromium) and SOCKS_MALFORMED_REPLY (that is no SOCKS5 proxy).
 // No:
 //   TUNNEL_CONNECTION_FAILED: the proxy answered and refused the CONNECT;
 //     PAC setups rely on that to block content (Chromium, crbug.com/680837).
 //   HTTP_1_1_REQUIRED / PROXY_HTTP_1_1_REQUIRED: handled by reconnecting to
 //     the same proxy with HTTP/1.1 only, not by changing proxy.
+//   the other SOCKS replies (the proxy reached and named what is wrong with
+//     the target or its rules, like a refused CONNECT), SOCKS_AUTH_FAILED and
+//     SOCKS_NO_ACCEPTABLE_METHOD (credentials, as PROXY_AUTH_REQUESTED);
 //   PROXY_AUTH_REQUESTED and other auth errors, certificate errors of the
 //     origin (CERT_*), and everything else: another proxy would not help.
 bool cn_proxy_error_allows_fallback(int err);

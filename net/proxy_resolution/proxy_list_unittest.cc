@@ -51,6 +51,11 @@ TEST(ProxyChainTest, ParseAndKey) {
       {"[https://a.test:443 http://b.test]", 2, "[https://a.test:443 http://b.test:80]"},
       {" [ https://a.test  https://[::1]:8443 ] ", 2, "[https://a.test:443 https://[::1]:8443]"},
       {"[https://only.test]", 1, "https://only.test:443"},
+      // SOCKS5 first, HTTP(S) hops after it.
+      {"socks5h://s.test", 1, "socks5h://s.test:1080"},
+      {"[socks5://127.0.0.1:1080 https://p2:443]", 2, "[socks5://127.0.0.1:1080 https://p2:443]"},
+      {"[socks5h://u:p@s.test http://a.test https://b.test]", 3,
+       "[socks5h://s.test:1080 http://a.test:80 https://b.test:443]"},
   };
   for (const auto &c : kCases) {
     SCOPED_TRACE(c.input);
@@ -77,8 +82,12 @@ TEST(ProxyChainTest, RejectsInvalid) {
       {"[direct://]", CN_ERR_INVALID_ARGUMENT},
       {"[https://a.test direct]", CN_ERR_INVALID_ARGUMENT},
       {"[https://a.test", CN_ERR_INVALID_ARGUMENT},
-      {"[https://a.test socks5://b:1]", CN_ERR_UNKNOWN_URL_SCHEME},
-      {"socks5://b:1", CN_ERR_UNKNOWN_URL_SCHEME},
+      // SOCKS only as the first hop.
+      {"[https://a.test socks5://b:1]", CN_ERR_INVALID_ARGUMENT},
+      {"[https://a.test socks5h://b:1 https://c.test]", CN_ERR_INVALID_ARGUMENT},
+      {"[socks5://a:1 socks5h://b:1]", CN_ERR_INVALID_ARGUMENT},
+      {"[socks4://b:1 https://a.test]", CN_ERR_UNKNOWN_URL_SCHEME},
+      {"socks4://b:1", CN_ERR_UNKNOWN_URL_SCHEME},
   };
   for (const auto &c : kCases) {
     SCOPED_TRACE(c.input);
@@ -115,6 +124,22 @@ TEST(ProxyChainTest, EqualityCopyAndAppend) {
   EXPECT_STREQ("u", e.servers[0].username);
   EXPECT_STREQ("p", e.servers[0].password);
 
+  // A SOCKS server is appended only to an empty chain.
+  ASSERT_EQ(CN_OK, cn_proxy_server_parse("socks5h://s.test", &s));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_proxy_chain_append(&e, &s));
+  EXPECT_EQ(2u, e.count);
+  cn_proxy_chain g;
+  cn_proxy_chain_init_single(&g, &s);
+  EXPECT_EQ(1u, g.count);
+  EXPECT_EQ("socks5h://s.test:1080", Key(g));
+  cn_proxy_server_free(&s);
+  ASSERT_EQ(CN_OK, cn_proxy_server_parse("https://b.test", &s));
+  EXPECT_EQ(CN_OK, cn_proxy_chain_append(&g, &s));
+  EXPECT_EQ("[socks5h://s.test:1080 https://b.test:443]", Key(g));
+  cn_proxy_server_free(&s);
+  cn_proxy_chain_free(&g);
+  cn_proxy_server_init_direct(&s);
+
   // A single DIRECT server makes the DIRECT chain.
   cn_proxy_chain f;
   cn_proxy_chain_init_single(&f, &s);
@@ -134,6 +159,8 @@ TEST(ProxyListTest, ParseAndToString) {
       {"direct://", 1, "direct"},
       {"https://u:secret@p.test", 1, "https://p.test:443"},
       {"[https://a.test https://b.test],direct", 2, "[https://a.test:443 https://b.test:443],direct"},
+      {"socks5h://s:1080,https://p:443,direct://", 3, "socks5h://s:1080,https://p:443,direct"},
+      {"[socks5://s https://p],socks5://t", 2, "[socks5://s:1080 https://p:443],socks5://t:1080"},
   };
   for (const auto &c : kCases) {
     SCOPED_TRACE(c.input);
@@ -158,7 +185,10 @@ TEST(ProxyListTest, RejectsInvalid) {
       {"a:80,,b:80", CN_ERR_INVALID_ARGUMENT},
       {"a:80,", CN_ERR_INVALID_ARGUMENT},
       {",a:80", CN_ERR_INVALID_ARGUMENT},
-      {"a:80,socks5://b:1080", CN_ERR_UNKNOWN_URL_SCHEME},
+      {"a:80,socks4://b:1080", CN_ERR_UNKNOWN_URL_SCHEME},
+      // Lists take URI forms only, not PAC's "SOCKS5 host:port".
+      {"SOCKS5 s:1080", CN_ERR_INVALID_ARGUMENT},
+      {"a:80,[https://p socks5://s]", CN_ERR_INVALID_ARGUMENT},
       {"a:80,http://b:0", CN_ERR_INVALID_ARGUMENT},
   };
   for (const auto &c : kCases) {

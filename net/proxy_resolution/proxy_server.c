@@ -52,6 +52,25 @@ void cn_proxy_server_copy(cn_proxy_server *dst, const cn_proxy_server *src) {
   dst->password = cn_xstrdup(src->password);
 }
 
+// True if the authority |a| ("user:pw@host:port", "[::1]:80", "host")
+// names a port.
+static bool authority_has_port(const char *a, size_t len) {
+  const char *host = a;
+  for (size_t i = len; i > 0; i--) {
+    if (a[i - 1] == '@') {
+      host = a + i;
+      break;
+    }
+  }
+  size_t host_len = len - (size_t)(host - a);
+  const char *after = host;
+  if (host_len > 0 && host[0] == '[') {
+    const char *close = memchr(host, ']', host_len);
+    after = close ? close + 1 : host + host_len;
+  }
+  return memchr(after, ':', host_len - (size_t)(after - host)) != NULL;
+}
+
 int cn_proxy_server_parse(const char *text, cn_proxy_server *out) {
   return cn_proxy_server_parse_n(text, strlen(text), out);
 }
@@ -93,6 +112,10 @@ int cn_proxy_server_parse_n(const char *text, size_t len, cn_proxy_server *out) 
       scheme = CN_PROXY_SCHEME_HTTP;
     else if (equals_ci(text, scheme_len, "https"))
       scheme = CN_PROXY_SCHEME_HTTPS;
+    else if (equals_ci(text, scheme_len, "socks5"))
+      scheme = CN_PROXY_SCHEME_SOCKS5;
+    else if (equals_ci(text, scheme_len, "socks5h"))
+      scheme = CN_PROXY_SCHEME_SOCKS5H;
     else
       return CN_ERR_UNKNOWN_URL_SCHEME;
   } else if (equals_ci(text, len, "direct")) {
@@ -111,7 +134,9 @@ int cn_proxy_server_parse_n(const char *text, size_t len, cn_proxy_server *out) 
 
   // The authority is parsed by the URL parser so that proxies get exactly
   // the host canonicalisation, port checks and userinfo percent-decoding
-  // that origins get.
+  // that origins get. A SOCKS authority goes through as http's; only its
+  // default port differs.
+  bool socks = scheme == CN_PROXY_SCHEME_SOCKS5 || scheme == CN_PROXY_SCHEME_SOCKS5H;
   char *url_text = cn_xasprintf("%s://%.*s", scheme == CN_PROXY_SCHEME_HTTPS ? "https" : "http",
                                 (int)rest_len, rest);
   cn_url url;
@@ -125,6 +150,8 @@ int cn_proxy_server_parse_n(const char *text, size_t len, cn_proxy_server *out) 
   }
   out->scheme = scheme;
   cn_url_host_port(&url, &out->host_port);
+  if (socks && !authority_has_port(rest, authority_len))
+    out->host_port.port = CN_SOCKS_DEFAULT_PORT;
   if (url.username[0] || url.password[0]) {
     out->username = cn_xstrdup(url.username);
     out->password = cn_xstrdup(url.password);
@@ -141,6 +168,10 @@ const char *cn_proxy_scheme_name(cn_proxy_scheme scheme) {
       return "http";
     case CN_PROXY_SCHEME_HTTPS:
       return "https";
+    case CN_PROXY_SCHEME_SOCKS5:
+      return "socks5";
+    case CN_PROXY_SCHEME_SOCKS5H:
+      return "socks5h";
     case CN_PROXY_SCHEME_INVALID:
       break;
   }

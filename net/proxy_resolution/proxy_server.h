@@ -1,5 +1,5 @@
-// One proxy server: a scheme (http or https) and host:port, or DIRECT (no
-// proxy). Optional credentials (user:password from
+// One proxy server: a scheme (http, https, socks5 or socks5h) and host:port,
+// or DIRECT (no proxy). Optional credentials (user:password from
 // "https://user:pass@proxy:443") ride along for the proxy authentication
 // layer, but they are not part of the server's identity: equality, the
 // string form and every NetLog parameter leave them out, so they never leak
@@ -10,14 +10,20 @@
 //   "proxy:3128"                 scheme defaults to http (like curl and
 //                                Chromium's "PROXY host:port")
 //   "https://proxy.test"         port defaults to the scheme's (http 80,
-//                                https 443)
+//                                https 443, socks5/socks5h 1080)
+//   "socks5://127.0.0.1:1080"    SOCKS5 (RFC 1928); the client resolves the
+//                                target's name and sends its address
+//   "socks5h://u:p@proxy"        SOCKS5 with the name resolved by the proxy
+//                                (curl's names); credentials are sent with
+//                                RFC 1929 username/password authentication
 //   "http://u:p%40ss@proxy:80"   credentials, percent-decoded ("p@ss")
 //   "http://proxy:3128/"         a lone "/" path is tolerated because
 //                                http_proxy values often carry one
 //   "direct://", "DIRECT", "direct"
 // Rejected: any other path, a query or fragment, an empty host, a bad port
-// (CN_ERR_INVALID_ARGUMENT); socks4/socks5/quic and other schemes
-// (CN_ERR_UNKNOWN_URL_SCHEME: cnet speaks only HTTP and HTTPS proxies).
+// (CN_ERR_INVALID_ARGUMENT); socks4, socks4a, "socks" (SOCKS4 to curl), quic
+// and other schemes (CN_ERR_UNKNOWN_URL_SCHEME: cnet speaks HTTP, HTTPS and
+// SOCKS5 proxies only).
 //
 // Ownership: a cn_proxy_server owns its credential strings; release with
 // cn_proxy_server_free() and duplicate with cn_proxy_server_copy() (plain
@@ -39,9 +45,14 @@ typedef enum cn_proxy_scheme {
   CN_PROXY_SCHEME_DIRECT,
   CN_PROXY_SCHEME_HTTP,   // plain-text connection to the proxy
   CN_PROXY_SCHEME_HTTPS,  // TLS to the proxy
+  CN_PROXY_SCHEME_SOCKS5,   // SOCKS5, target name resolved by the client
+  CN_PROXY_SCHEME_SOCKS5H,  // SOCKS5, target name resolved by the proxy
 } cn_proxy_scheme;
 
-// Enough for "https://[" 255-byte host "]:65535" and a NUL.
+// The default port of SOCKS proxies (RFC 1928 §3).
+#define CN_SOCKS_DEFAULT_PORT 1080
+
+// Enough for "socks5h://[" 255-byte host "]:65535" and a NUL.
 #define CN_PROXY_SERVER_STR_SIZE (CN_HOST_PORT_STR_SIZE + 16)
 
 typedef struct cn_proxy_server {
@@ -62,7 +73,7 @@ int cn_proxy_server_parse_n(const char *text, size_t len, cn_proxy_server *out);
 
 // Sets |out| (overwritten) to DIRECT.
 void cn_proxy_server_init_direct(cn_proxy_server *out);
-// Sets |out| (overwritten) to |scheme| (HTTP or HTTPS) at |hp|, without
+// Sets |out| (overwritten) to |scheme| (not DIRECT) at |hp|, without
 // credentials.
 void cn_proxy_server_init(cn_proxy_server *out, cn_proxy_scheme scheme, const cn_host_port *hp);
 
@@ -77,14 +88,19 @@ static inline bool cn_proxy_server_is_direct(const cn_proxy_server *s) {
 static inline bool cn_proxy_server_is_https(const cn_proxy_server *s) {
   return s->scheme == CN_PROXY_SCHEME_HTTPS;
 }
+// SOCKS5 or SOCKS5H: a transport to the target, not an HTTP proxy.
+static inline bool cn_proxy_server_is_socks(const cn_proxy_server *s) {
+  return s->scheme == CN_PROXY_SCHEME_SOCKS5 || s->scheme == CN_PROXY_SCHEME_SOCKS5H;
+}
 static inline bool cn_proxy_server_has_credentials(const cn_proxy_server *s) {
   return s->username != NULL;
 }
 
-// "http", "https", "direct" (and "invalid").
+// "http", "https", "socks5", "socks5h", "direct" (and "invalid").
 const char *cn_proxy_scheme_name(cn_proxy_scheme scheme);
 
-// "https://proxy.test:443", "http://[::1]:3128" or "direct://" into |buf|
+// "https://proxy.test:443", "http://[::1]:3128", "socks5h://proxy:1080" or
+// "direct://" into |buf|
 // (CN_PROXY_SERVER_STR_SIZE bytes always suffice). The port is always
 // written, so the form is canonical; credentials never are. Returns |buf|.
 const char *cn_proxy_server_to_string(const cn_proxy_server *s, char *buf, size_t size);

@@ -50,6 +50,16 @@ TEST(ProxyServerTest, ParsesValidForms) {
       {"user:pass@proxy:3128", "http://proxy:3128", "user", "pass"},
       {"http://user@proxy", "http://proxy:80", "user", ""},
       {"http://a%3Ab:c%2Fd@p:1", "http://p:1", "a:b", "c/d"},
+      // SOCKS5 (curl's names): default port 1080, credentials for RFC 1929.
+      {"socks5://127.0.0.1:1080", "socks5://127.0.0.1:1080", nullptr, nullptr},
+      {"socks5://s.test", "socks5://s.test:1080", nullptr, nullptr},
+      {"SOCKS5H://S.test:9050", "socks5h://s.test:9050", nullptr, nullptr},
+      {"socks5h://s.test", "socks5h://s.test:1080", nullptr, nullptr},
+      {"socks5h://s.test:80", "socks5h://s.test:80", nullptr, nullptr},
+      {"socks5://[::1]", "socks5://[::1]:1080", nullptr, nullptr},
+      {"socks5://[::1]:1081", "socks5://[::1]:1081", nullptr, nullptr},
+      {"socks5h://u%3A1:p%40ss@s.test", "socks5h://s.test:1080", "u:1", "p@ss"},
+      {"socks5://u:x%3A9@s.test:2", "socks5://s.test:2", "u", "x:9"},
   };
   for (const ValidCase &c : kCases) {
     SCOPED_TRACE(c.input);
@@ -90,6 +100,30 @@ TEST(ProxyServerTest, SchemesAndDefaults) {
   EXPECT_STREQ("https", cn_proxy_scheme_name(CN_PROXY_SCHEME_HTTPS));
   EXPECT_STREQ("http", cn_proxy_scheme_name(CN_PROXY_SCHEME_HTTP));
   EXPECT_STREQ("direct", cn_proxy_scheme_name(CN_PROXY_SCHEME_DIRECT));
+  EXPECT_STREQ("socks5", cn_proxy_scheme_name(CN_PROXY_SCHEME_SOCKS5));
+  EXPECT_STREQ("socks5h", cn_proxy_scheme_name(CN_PROXY_SCHEME_SOCKS5H));
+
+  ASSERT_EQ(CN_OK, cn_proxy_server_parse("socks5://s.test", &s));
+  EXPECT_EQ(CN_PROXY_SCHEME_SOCKS5, s.scheme);
+  EXPECT_TRUE(cn_proxy_server_is_socks(&s));
+  EXPECT_FALSE(cn_proxy_server_is_https(&s));
+  EXPECT_EQ(CN_SOCKS_DEFAULT_PORT, s.host_port.port);
+  cn_proxy_server_free(&s);
+  ASSERT_EQ(CN_OK, cn_proxy_server_parse("socks5h://s.test", &s));
+  EXPECT_EQ(CN_PROXY_SCHEME_SOCKS5H, s.scheme);
+  EXPECT_TRUE(cn_proxy_server_is_socks(&s));
+  cn_proxy_server_free(&s);
+  ASSERT_EQ(CN_OK, cn_proxy_server_parse("https://s.test", &s));
+  EXPECT_FALSE(cn_proxy_server_is_socks(&s));
+  cn_proxy_server_free(&s);
+
+  // Same host:port, different scheme: different servers.
+  cn_proxy_server a, b;
+  ASSERT_EQ(CN_OK, cn_proxy_server_parse("socks5://s.test:1080", &a));
+  ASSERT_EQ(CN_OK, cn_proxy_server_parse("socks5h://s.test:1080", &b));
+  EXPECT_FALSE(cn_proxy_server_equal(&a, &b));
+  cn_proxy_server_free(&a);
+  cn_proxy_server_free(&b);
 }
 
 TEST(ProxyServerTest, RejectsInvalidForms) {
@@ -115,8 +149,13 @@ TEST(ProxyServerTest, RejectsInvalidForms) {
       {"http://[::1", CN_ERR_INVALID_ARGUMENT},
       {"::1", CN_ERR_INVALID_ARGUMENT},  // bare IPv6 is ambiguous with a port
       {"http://u:p%00w@p:1", CN_ERR_INVALID_ARGUMENT},
-      {"socks5://p:1080", CN_ERR_UNKNOWN_URL_SCHEME},
-      {"socks://p", CN_ERR_UNKNOWN_URL_SCHEME},
+      {"socks://p", CN_ERR_UNKNOWN_URL_SCHEME},  // SOCKS4 to curl
+      {"socks4://p:1080", CN_ERR_UNKNOWN_URL_SCHEME},
+      {"socks4a://p:1080", CN_ERR_UNKNOWN_URL_SCHEME},
+      {"socks5://", CN_ERR_INVALID_ARGUMENT},
+      {"socks5://p:", CN_ERR_INVALID_ARGUMENT},
+      {"socks5h://p:0", CN_ERR_INVALID_ARGUMENT},
+      {"socks5h://p:1080/x", CN_ERR_INVALID_ARGUMENT},
       {"quic://p:443", CN_ERR_UNKNOWN_URL_SCHEME},
       {"ftp://p", CN_ERR_UNKNOWN_URL_SCHEME},
       {"wss://p", CN_ERR_UNKNOWN_URL_SCHEME},
@@ -184,6 +223,13 @@ TEST(ProxyFallbackTest, ErrorsThatAllowFallback) {
       {CN_ERR_TIMED_OUT, true},
       {CN_ERR_PROXY_CERTIFICATE_INVALID, true},
       {CN_ERR_SSL_PROTOCOL_ERROR, true},
+      {CN_ERR_SOCKS_CONNECTION_FAILED, true},
+      {CN_ERR_SOCKS_MALFORMED_REPLY, true},
+      {CN_ERR_SOCKS_CONNECTION_HOST_UNREACHABLE, false},
+      {CN_ERR_SOCKS_CONNECTION_REFUSED, false},
+      {CN_ERR_SOCKS_CONNECTION_NOT_ALLOWED, false},
+      {CN_ERR_SOCKS_AUTH_FAILED, false},
+      {CN_ERR_SOCKS_NO_ACCEPTABLE_METHOD, false},
       {CN_ERR_TUNNEL_CONNECTION_FAILED, false},
       {CN_ERR_HTTP_1_1_REQUIRED, false},
       {CN_ERR_PROXY_HTTP_1_1_REQUIRED, false},

@@ -277,16 +277,19 @@ static void describe_layers(cnet_request *r) {
     else
       fprintf(stderr, "* %s %s: through proxy %zu, %s\n", who, h->proxy, k,
               new_or_reused(h->reused));
+    // A SOCKS5 proxy speaks no HTTP: its tunnel is its handshake.
+    bool socks = strncmp(h->proxy, "socks5", 6) == 0;
+    const char *how = socks ? "SOCKS5" : "CONNECT";
     print_tls(who, &h->tls);
     if (h->session)
       fprintf(stderr, "* %s session: %s, %s\n", who, h->protocol, new_or_reused(h->reused));
-    else
+    else if (!socks)
       fprintf(stderr, "* %s protocol: %s\n", who, h->protocol);
     if (h->tunnel && l.num_hops == 1)
-      fprintf(stderr, "* tunnel: CONNECT through the proxy, %s\n",
+      fprintf(stderr, "* tunnel: %s through the proxy, %s\n", how,
               new_or_reused(h->tunnel_reused));
     else if (h->tunnel)
-      fprintf(stderr, "* tunnel: CONNECT through %s to %s, %s\n", who,
+      fprintf(stderr, "* tunnel: %s through %s to %s, %s\n", how, who,
               k + 1 < l.num_hops ? l.hops[k + 1].proxy : "the origin",
               new_or_reused(h->tunnel_reused));
   }
