@@ -38,10 +38,10 @@ struct cn_http_network_session {
   // ssl_proxy and ssl_origin, which ask it to close idle sessions).
   cn_spdy_session_pool *spdy_pool;
   pool_link links[9];
-  cn_hashmap proxy_auth;  // proxy string -> (void *)1 once it accepted ours
-  // host:port -> (void *)1: the server (proxy or origin) answered a
-  // SPDY/HTTP2 session with HTTP_1_1_REQUIRED; offer it HTTP/1.1 only.
-  cn_hashmap http11_required;
+  cn_http_auth_cache auth_cache;
+  cn_http_server_properties server_properties;
+  // What the CONNECT jobs may use (instead of this session).
+  cn_tunnel_services tunnel_services;
   cn_list_node drains;    // cn_http_drain_entry.link
 };
 
@@ -159,8 +159,12 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_origin);
   cn_spdy_session_pool_observer obs = {s, on_spdy_session_stalled, on_spdy_session_idle};
   cn_spdy_session_pool_set_observer(s->spdy_pool, &obs);
-  cn_hashmap_init(&s->proxy_auth);
-  cn_hashmap_init(&s->http11_required);
+  cn_http_auth_cache_init(&s->auth_cache);
+  cn_http_server_properties_init(&s->server_properties);
+  s->tunnel_services.auth_cache = &s->auth_cache;
+  s->tunnel_services.server_properties = &s->server_properties;
+  s->tunnel_services.spdy_pool = s->spdy_pool;
+  s->tunnel_services.proxy_ssl_config = &s->params.proxy_ssl_config;
   cn_list_init(&s->drains);
   return s;
 }
@@ -196,8 +200,8 @@ void cn_http_network_session_destroy(cn_http_network_session *s) {
   cn_ssl_context_unref(s->params.origin_ssl_context);
   cn_ssl_context_unref(s->params.proxy_ssl_context);
   free((char *)s->params.user_agent);
-  cn_hashmap_free(&s->proxy_auth);
-  cn_hashmap_free(&s->http11_required);
+  cn_http_auth_cache_free(&s->auth_cache);
+  cn_http_server_properties_free(&s->server_properties);
   free(s);
 }
 
@@ -221,6 +225,10 @@ cn_client_socket_pool *cn_http_network_session_socks_pool(cn_http_network_sessio
 cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s) {
   return s->ssl_origin;
 }
+const cn_tunnel_services *cn_http_network_session_tunnel_services(
+    const cn_http_network_session *s) {
+  return &s->tunnel_services;
+}
 cn_spdy_session_pool *cn_http_network_session_spdy_pool(cn_http_network_session *s) {
   return s->spdy_pool;
 }
@@ -236,43 +244,28 @@ void cn_http_network_session_remove_drain(cn_http_drain_entry *e) {
 
 bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,
                                               const cn_proxy_server *proxy) {
-  char key[CN_HOST_BUF_SIZE + 32];
-  cn_proxy_server_to_string(proxy, key, sizeof(key));
-  return cn_hashmap_get(&s->proxy_auth, key) != NULL;
+  return cn_http_auth_cache_accepted(&s->auth_cache, proxy);
 }
 
 void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
                                              const cn_proxy_server *proxy) {
-  char key[CN_HOST_BUF_SIZE + 32];
-  cn_proxy_server_to_string(proxy, key, sizeof(key));
-  cn_hashmap_put(&s->proxy_auth, key, (void *)1);
+  cn_http_auth_cache_note_accepted(&s->auth_cache, proxy);
 }
 
 void cn_http_network_session_note_http11_required(cn_http_network_session *s,
                                                   const cn_host_port *server) {
-  char key[CN_HOST_PORT_STR_SIZE];
-  cn_host_port_to_string(server, key, sizeof(key));
-  cn_hashmap_put(&s->http11_required, key, (void *)1);
+  cn_http_server_properties_note_http11_required(&s->server_properties, server);
 }
 
 bool cn_http_network_session_requires_http11(const cn_http_network_session *s,
                                              const cn_host_port *server) {
-  char key[CN_HOST_PORT_STR_SIZE];
-  cn_host_port_to_string(server, key, sizeof(key));
-  return cn_hashmap_get(&s->http11_required, key) != NULL;
+  return cn_http_server_properties_requires_http11(&s->server_properties, server);
 }
 
-// The ALPN offer for |server|: the configured one, or HTTP/1.1 alone once
-// the server asked for it.
 static const cn_ssl_config *ssl_config_for(const cn_http_network_session *s,
                                            const cn_host_port *server, const cn_ssl_config *cfg,
                                            cn_ssl_config *scratch) {
-  if (!cn_http_network_session_requires_http11(s, server))
-    return cfg;
-  *scratch = *cfg;
-  scratch->protos[0] = CN_PROTO_HTTP11;
-  scratch->num_protos = 1;
-  return scratch;
+  return cn_http_server_properties_ssl_config(&s->server_properties, server, cfg, scratch);
 }
 
 // --- planning ---
@@ -284,21 +277,9 @@ static void append_alpn(cn_bytebuf *b, const cn_ssl_config *cfg) {
     cn_bytebuf_appendf(b, "%s%s", i ? "," : "", cn_next_proto_alpn(cfg->protos[i]));
 }
 
-static bool offers_multiplexed(const cn_ssl_config *cfg) {
-  for (size_t i = 0; i < cfg->num_protos; i++) {
-    if (cfg->protos[i] == CN_PROTO_HTTP2 || cfg->protos[i] == CN_PROTO_SPDY31)
-      return true;
-  }
-  return false;
-}
-
 bool cn_http_network_session_proxy_offers_multiplexed(const cn_http_network_session *s,
                                                       const cn_proxy_server *proxy) {
-  cn_ssl_config scratch;
-  return cn_proxy_server_is_https(proxy) &&
-         !cn_http_network_session_requires_http11(s, &proxy->host_port) &&
-         offers_multiplexed(
-             ssl_config_for(s, &proxy->host_port, &s->params.proxy_ssl_config, &scratch));
+  return cn_tunnel_services_proxy_offers_multiplexed(&s->tunnel_services, proxy);
 }
 
 static void host_port_string(const cn_host_port *hp, char *buf, size_t size) {
@@ -342,7 +323,8 @@ static cn_socket_params *tunnel_params(cn_http_network_session *s, const cn_prox
                                        const cn_host_port *target) {
   return cn_http_proxy_tunnel_params_new(lower->pool, lower->group_id, lower->chain_key,
                                          lower->params, target, &chain->servers[via],
-                                         s->params.user_agent, lower->spdy_key, s);
+                                         s->params.user_agent, lower->spdy_key,
+                                         &s->tunnel_services);
 }
 
 // A SOCKS5 tunnel through the chain's first hop (a SOCKS proxy) to |target|:
@@ -542,7 +524,7 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
   // one), or the direct session.
   if (!cn_http_network_session_requires_http11(s, &origin)) {
     plan->spdy_key = cn_spdy_session_key_format(&origin, chain_key, false);
-    plan->spdy_offered = offers_multiplexed(origin_cfg);
+    plan->spdy_offered = cn_ssl_config_offers_multiplexed(origin_cfg);
   }
   cn_bytebuf_free(&b);
   free(tls_session_key);

@@ -110,6 +110,10 @@ cn_client_socket_pool *cn_http_network_session_socks_pool(cn_http_network_sessio
 cn_client_socket_pool *cn_http_network_session_ssl_origin_pool(cn_http_network_session *s);
 // Live SPDY/HTTP2 sessions (to proxies and origins) by session key.
 struct cn_spdy_session_pool *cn_http_network_session_spdy_pool(cn_http_network_session *s);
+// What the session's CONNECT jobs use (its auth cache, server properties,
+// session pool): for tests that make tunnel params by hand.
+const struct cn_tunnel_services *cn_http_network_session_tunnel_services(
+    const cn_http_network_session *s);
 // Closes every idle socket of every pool (top layer first).
 void cn_http_network_session_close_idle(cn_http_network_session *s);
 

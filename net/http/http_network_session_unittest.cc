@@ -474,7 +474,8 @@ TEST_F(HttpNetworkSessionLimitTest, AnIdleTunnelIsClosedForATransportPoolAtItsLi
   ASSERT_EQ(CN_OK, cn_host_port_set(&target, "origin.test", 443));
   cn_socket_params *params = cn_http_proxy_tunnel_params_new(
       transport(), "tcp-proxy/http://proxy.test:8080", "http://proxy.test:8080", tp, &target, &ps,
-      "cnet-test", nullptr, session_);
+      "cnet-test", nullptr,
+      cn_http_network_session_tunnel_services(session_));
   cn_proxy_server_free(&ps);
   cn_socket_params_unref(tp);
   cn_client_socket_handle h;

@@ -6,7 +6,6 @@
 
 #include "base/mem.h"
 #include "net/base/url.h"
-#include "net/http/http_network_session.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/http/http_stream.h"
 #include "net/http/http_tunnel_socket.h"
@@ -33,7 +32,7 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
                                                   const cn_proxy_server *proxy,
                                                   const char *user_agent,
                                                   const char *proxy_spdy_key,
-                                                  struct cn_http_network_session *session) {
+                                                  const cn_tunnel_services *services) {
   cn_http_proxy_tunnel_params *t = CN_NEW(cn_http_proxy_tunnel_params);
   t->base.refs = 1;
   t->base.destroy = destroy_params;
@@ -45,7 +44,7 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
   cn_proxy_server_copy(&t->proxy, proxy);
   t->user_agent = cn_xstrdup(user_agent);
   t->proxy_spdy_key = cn_xstrdup(proxy_spdy_key);
-  t->session = session;
+  t->services = services;
   return &t->base;
 }
 
@@ -125,8 +124,8 @@ static int handle_answer(tunnel_job *j, bool *retry) {
       return CN_ERR_TUNNEL_CONNECTION_FAILED;
     }
     log_end(j, CN_OK, status);
-    if (j->sent_auth && j->params->session)
-      cn_http_network_session_note_proxy_auth(j->params->session, &j->params->proxy);
+    if (j->sent_auth && j->params->services)
+      cn_http_auth_cache_note_accepted(j->params->services->auth_cache, &j->params->proxy);
     cn_http_stream_destroy(j->stream);
     j->stream = NULL;
     // The connection is the tunnel now.
@@ -179,10 +178,25 @@ static int proxy_failed(tunnel_job *j, int rv) {
   return CN_ERR_PROXY_CONNECTION_FAILED;
 }
 
+bool cn_tunnel_services_proxy_offers_multiplexed(const cn_tunnel_services *services,
+                                                 const cn_proxy_server *proxy) {
+  cn_ssl_config scratch;
+  return cn_proxy_server_is_https(proxy) && services->spdy_pool &&
+         !cn_http_server_properties_requires_http11(services->server_properties,
+                                                    &proxy->host_port) &&
+         cn_ssl_config_offers_multiplexed(cn_http_server_properties_ssl_config(
+             services->server_properties, &proxy->host_port, services->proxy_ssl_config,
+             &scratch));
+}
+
+static bool proxy_session_key_known(const tunnel_job *j) {
+  return j->params->services && j->params->services->spdy_pool && j->params->proxy_spdy_key;
+}
+
 // The proxy's session key, when the proxy is reached over TLS (only then
 // can it speak SPDY/HTTP2), else NULL. Freed by the caller.
 static char *proxy_session_key(const tunnel_job *j) {
-  if (!j->params->session)
+  if (!j->params->services || !j->params->services->spdy_pool)
     return NULL;
   return cn_xstrdup(j->params->proxy_spdy_key);
 }
@@ -197,8 +211,8 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
   p.proxy = &j->params->proxy;
   p.user_agent = j->params->user_agent;
   p.send_auth_up_front = cn_proxy_server_has_credentials(&j->params->proxy) &&
-                         cn_http_network_session_proxy_auth_known(j->params->session,
-                                                                  &j->params->proxy);
+                         cn_http_auth_cache_accepted(j->params->services->auth_cache,
+                                                     &j->params->proxy);
   p.priority = j->base.priority;
   p.owner = j->base.source;
   p.caller_logs_tunnel = true;  // HTTP_TUNNEL_CONNECT is this job's
@@ -213,7 +227,7 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
 static void end_creating(tunnel_job *j, bool http11) {
   if (!j->creating_key)
     return;
-  cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(j->params->session);
+  cn_spdy_session_pool *sp = j->params->services->spdy_pool;
   if (http11)
     cn_spdy_session_pool_note_http11(sp, j->creating_key);
   cn_spdy_session_pool_creation_done(sp, j->creating_key);
@@ -227,11 +241,11 @@ static void end_creating(tunnel_job *j, bool http11) {
 static int wait_for_racing_session(tunnel_job *j) {
   char *key = proxy_session_key(j);
   if (!key || j->waited || j->creating_key ||
-      !cn_http_network_session_proxy_offers_multiplexed(j->params->session, &j->params->proxy)) {
+      !cn_tunnel_services_proxy_offers_multiplexed(j->params->services, &j->params->proxy)) {
     free(key);
     return CN_OK;
   }
-  cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(j->params->session);
+  cn_spdy_session_pool *sp = j->params->services->spdy_pool;
   int rv = CN_OK;
   if (cn_spdy_session_pool_should_coordinate(sp, key, true)) {
     if (cn_spdy_session_pool_start_creating(sp, key)) {
@@ -253,14 +267,15 @@ static int try_live_session(tunnel_job *j, bool *started) {
   *started = false;
   // A proxy that asked for HTTP/1.1 gets none of its sessions used, even
   // one still alive after a CONNECT stream was reset with HTTP_1_1_REQUIRED.
-  if (j->params->session &&
-      cn_http_network_session_requires_http11(j->params->session, &j->params->proxy.host_port))
+  if (j->params->services &&
+      cn_http_server_properties_requires_http11(j->params->services->server_properties,
+                                                &j->params->proxy.host_port))
     return CN_OK;
   char *key = proxy_session_key(j);
   if (!key)
     return CN_OK;
   cn_spdy_session *session = cn_spdy_session_pool_find(
-      cn_http_network_session_spdy_pool(j->params->session), key);
+      j->params->services->spdy_pool, key);
   free(key);
   if (!session)
     return CN_OK;
@@ -277,7 +292,7 @@ static int adopt_proxy_session(tunnel_job *j) {
   cn_stream_socket *socket = j->pooled;
   j->pooled = NULL;
   bool reused = false;  // a racing job's session was there first
-  int rv = cn_spdy_session_pool_add(cn_http_network_session_spdy_pool(j->params->session), key,
+  int rv = cn_spdy_session_pool_add(j->params->services->spdy_pool, key,
                                     socket, &session, &reused);
   free(key);
   // The pool has cleared the creating mark and woken the waiters.
@@ -293,7 +308,7 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
   if (rv == CN_OK) {
     log_end(j, CN_OK, status);
     if (cn_spdy_stream_socket_sent_auth(j->spdy_tunnel))
-      cn_http_network_session_note_proxy_auth(j->params->session, &j->params->proxy);
+      cn_http_auth_cache_note_accepted(j->params->services->auth_cache, &j->params->proxy);
     j->base.socket = j->spdy_tunnel;
     j->spdy_tunnel = NULL;
     return CN_OK;
@@ -319,8 +334,8 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
   if (rv == CN_ERR_HTTP_1_1_REQUIRED) {
     // The proxy wants HTTP/1.1: remembered, and the request is sent again
     // (its next connection to the proxy offers HTTP/1.1 only).
-    cn_http_network_session_note_http11_required(j->params->session,
-                                                 &j->params->proxy.host_port);
+    cn_http_server_properties_note_http11_required(j->params->services->server_properties,
+                                                   &j->params->proxy.host_port);
     log_end(j, CN_ERR_PROXY_HTTP_1_1_REQUIRED, status);
     return CN_ERR_PROXY_HTTP_1_1_REQUIRED;
   }
@@ -343,7 +358,7 @@ static int run(tunnel_job *j, int rv) {
           return rv;
         }
         cn_next_proto proto = cn_stream_socket_negotiated_protocol(j->pooled);
-        if ((proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2) && j->params->session) {
+        if ((proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2) && proxy_session_key_known(j)) {
           rv = adopt_proxy_session(j);
           if (rv == CN_ERR_IO_PENDING)
             return rv;
@@ -461,8 +476,8 @@ static int send_connect(tunnel_job *j) {
   j->state = TS_SEND;
   cn_http_headers_clear(&j->headers);
   const cn_proxy_server *proxy = &j->params->proxy;
-  if (cn_proxy_server_has_credentials(proxy) && j->params->session &&
-      cn_http_network_session_proxy_auth_known(j->params->session, proxy))
+  if (cn_proxy_server_has_credentials(proxy) && j->params->services &&
+      cn_http_auth_cache_accepted(j->params->services->auth_cache, proxy))
     j->sent_auth = true;  // the proxy took them before: send them up front
   if (j->sent_auth) {
     char *cred = cn_http_proxy_auth_header_value(proxy);

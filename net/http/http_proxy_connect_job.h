@@ -38,13 +38,34 @@
 #define CNET_NET_HTTP_HTTP_PROXY_CONNECT_JOB_H_
 
 #include "net/base/host_port.h"
+#include "net/http/http_auth_cache.h"
 #include "net/http/http_headers.h"
+#include "net/http/http_server_properties.h"
 #include "net/proxy_resolution/proxy_server.h"
 #include "net/socket/client_socket_pool.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+// What a CONNECT job may use besides its params — narrow on purpose, so
+// that the job never reaches into the network session (Chromium's
+// CommonConnectJobParams). All borrowed; the owner (the network session)
+// outlives every job.
+typedef struct cn_tunnel_services {
+  cn_http_auth_cache *auth_cache;  // proxies that took our credentials
+  cn_http_server_properties *server_properties;  // servers that require HTTP/1.1
+  // Live sessions to proxies (a CONNECT stream on one is the tunnel), and
+  // the creator/waiter coordination for new ones. NULL: never multiplexed.
+  struct cn_spdy_session_pool *spdy_pool;
+  const cn_ssl_config *proxy_ssl_config;  // what TLS to a proxy offers
+} cn_tunnel_services;
+
+// True if a new TLS connection to |proxy| would offer SPDY/3.1 or HTTP/2:
+// an HTTPS proxy, the configured offer, and the proxy never asked for
+// HTTP/1.1.
+bool cn_tunnel_services_proxy_offers_multiplexed(const cn_tunnel_services *services,
+                                                 const cn_proxy_server *proxy);
 
 typedef struct cn_http_proxy_tunnel_params {
   cn_socket_params base;
@@ -61,9 +82,9 @@ typedef struct cn_http_proxy_tunnel_params {
   // through the hops before it, spdy_session_pool.h), or NULL when the
   // proxy is not reached over TLS and so never speaks SPDY/HTTP2.
   char *proxy_spdy_key;
-  // Remembers which proxies took our credentials (send them up front next
-  // time); borrowed, may be NULL.
-  struct cn_http_network_session *session;
+  // Borrowed; NULL in tests of the bare exchange (no credentials memory,
+  // no sessions).
+  const cn_tunnel_services *services;
 } cn_http_proxy_tunnel_params;
 
 // New params with one reference; |lower_params| is referenced, the rest
@@ -76,7 +97,7 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
                                                   const cn_proxy_server *proxy,
                                                   const char *user_agent,
                                                   const char *proxy_spdy_key,
-                                                  struct cn_http_network_session *session);
+                                                  const cn_tunnel_services *services);
 
 cn_connect_job_factory cn_http_proxy_connect_job_factory(void);
 

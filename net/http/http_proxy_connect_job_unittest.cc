@@ -91,7 +91,8 @@ class HttpProxyConnectJobTest : public cnet_test::SessionTestBase {
                          ? cn_spdy_session_key_format(&ps.host_port, nullptr, false)
                          : nullptr;
     cn_socket_params *p = cn_http_proxy_tunnel_params_new(
-        transport(), kTransportGroup, kChain, tp, &target, &ps, "cnet-test", spdy_key, session_);
+        transport(), kTransportGroup, kChain, tp, &target, &ps, "cnet-test", spdy_key,
+        cn_http_network_session_tunnel_services(session_));
     free(spdy_key);
     cn_socket_params_unref(tp);
     cn_proxy_server_free(&ps);
