@@ -11,6 +11,7 @@
 #include "net/http/http_tunnel_socket.h"
 #include "net/socket/pooled_socket.h"
 #include "net/spdy/spdy_session_pool.h"
+#include "net/spdy/spdy_session_request.h"
 #include "net/spdy/spdy_stream_socket.h"
 
 static void destroy_params(cn_socket_params *p) {
@@ -74,11 +75,8 @@ typedef struct tunnel_job {
   bool logged_begin;
   cn_iobuf *drain_buf;
   // Tunnels racing to a proxy that speaks (or may speak) SPDY/HTTP2 share
-  // one connection to it, like requests (cn_spdy_session_pool_wait): the
-  // creator connects, the others wait for its session.
-  cn_spdy_session_waiter waiter;
-  char *creating_key;  // this job is the creator for this proxy key
-  bool waited;         // waited once: next time, connect without waiting
+  // one connection to it, like requests (spdy_session_request.h).
+  cn_spdy_session_request session_request;
 } tunnel_job;
 
 static int start_lower(tunnel_job *j);
@@ -193,14 +191,6 @@ static bool proxy_session_key_known(const tunnel_job *j) {
   return j->params->services && j->params->services->spdy_pool && j->params->proxy_spdy_key;
 }
 
-// The proxy's session key, when the proxy is reached over TLS (only then
-// can it speak SPDY/HTTP2), else NULL. Freed by the caller.
-static char *proxy_session_key(const tunnel_job *j) {
-  if (!j->params->services || !j->params->services->spdy_pool)
-    return NULL;
-  return cn_xstrdup(j->params->proxy_spdy_key);
-}
-
 // The tunnel as a CONNECT stream on |session| (a live session to the
 // proxy: many tunnels share it, behaviour 12); |reused|: found live rather
 // than made by this job.
@@ -221,62 +211,35 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
   return cn_stream_socket_connect(j->spdy_tunnel, on_io, j);
 }
 
-// The creator's connection will not become the proxy's session (it failed,
-// or negotiated HTTP/1.1: |http11|): the jobs and requests waiting for it
-// look for themselves.
+// The connection to the proxy will not become its session (it failed, or
+// negotiated HTTP/1.1: |http11|): the jobs and requests waiting for it look
+// for themselves.
 static void end_creating(tunnel_job *j, bool http11) {
-  if (!j->creating_key)
-    return;
-  cn_spdy_session_pool *sp = j->params->services->spdy_pool;
-  if (http11)
-    cn_spdy_session_pool_note_http11(sp, j->creating_key);
-  cn_spdy_session_pool_creation_done(sp, j->creating_key);
-  free(j->creating_key);
-  j->creating_key = NULL;
-}
-
-// No live session to the proxy: if one is being made (a racing job or
-// request connects), wait for it (TS_WAIT, CN_ERR_IO_PENDING) instead of
-// opening another connection; else become the creator. Only once per job.
-static int wait_for_racing_session(tunnel_job *j) {
-  char *key = proxy_session_key(j);
-  if (!key || j->waited || j->creating_key ||
-      !cn_tunnel_services_proxy_offers_multiplexed(j->params->services, &j->params->proxy)) {
-    free(key);
-    return CN_OK;
-  }
-  cn_spdy_session_pool *sp = j->params->services->spdy_pool;
-  int rv = CN_OK;
-  if (cn_spdy_session_pool_should_coordinate(sp, key, true)) {
-    if (cn_spdy_session_pool_start_creating(sp, key)) {
-      j->creating_key = key;
-      key = NULL;
-    } else if (cn_spdy_session_pool_wait(sp, key, &j->waiter, on_io, j) == CN_ERR_IO_PENDING) {
-      j->waited = true;
-      j->state = TS_WAIT;
-      rv = CN_ERR_IO_PENDING;
-    }
-  }
-  free(key);
-  return rv;
+  cn_spdy_session_request_connected_without_session(&j->session_request, http11);
 }
 
 // Before any connection to the proxy: a live session to it carries the
-// tunnel ("jump to step 9" inside F5/F6).
-static int try_live_session(tunnel_job *j, bool *started) {
+// tunnel ("jump to step 9" inside F5/F6); if one is being made (a racing
+// job or request connects), wait for it (TS_WAIT) instead of opening
+// another connection. Sets |*started| when the tunnel went to a session.
+static int try_session(tunnel_job *j, bool *started) {
   *started = false;
   // A proxy that asked for HTTP/1.1 gets none of its sessions used, even
   // one still alive after a CONNECT stream was reset with HTTP_1_1_REQUIRED.
-  if (j->params->services &&
+  if (!proxy_session_key_known(j) ||
       cn_http_server_properties_requires_http11(j->params->services->server_properties,
                                                 &j->params->proxy.host_port))
     return CN_OK;
-  char *key = proxy_session_key(j);
-  if (!key)
-    return CN_OK;
-  cn_spdy_session *session = cn_spdy_session_pool_find(
-      j->params->services->spdy_pool, key);
-  free(key);
+  cn_spdy_session *session = NULL;
+  int rv = cn_spdy_session_request_start(
+      &j->session_request, j->params->services->spdy_pool, j->params->proxy_spdy_key,
+      cn_tunnel_services_proxy_offers_multiplexed(j->params->services, &j->params->proxy), on_io,
+      j, &session);
+  if (rv == CN_ERR_IO_PENDING) {
+    j->state = TS_WAIT;
+    *started = true;
+    return rv;
+  }
   if (!session)
     return CN_OK;
   *started = true;
@@ -287,17 +250,11 @@ static int try_live_session(tunnel_job *j, bool *started) {
 // proxy's session (or joins one a racing job made) and the tunnel is a
 // stream of it.
 static int adopt_proxy_session(tunnel_job *j) {
-  char *key = proxy_session_key(j);
   cn_spdy_session *session = NULL;
   cn_stream_socket *socket = j->pooled;
   j->pooled = NULL;
   bool reused = false;  // a racing job's session was there first
-  int rv = cn_spdy_session_pool_add(j->params->services->spdy_pool, key,
-                                    socket, &session, &reused);
-  free(key);
-  // The pool has cleared the creating mark and woken the waiters.
-  free(j->creating_key);
-  j->creating_key = NULL;
+  int rv = cn_spdy_session_request_adopt(&j->session_request, socket, &session, &reused);
   if (rv < 0)
     return proxy_failed(j, rv);
   return start_spdy_tunnel(j, session, reused);
@@ -458,11 +415,8 @@ static void on_io(void *arg, int rv) {
 
 static int start_lower(tunnel_job *j) {
   bool started;
-  int rv = try_live_session(j, &started);
+  int rv = try_session(j, &started);
   if (started)
-    return rv;
-  rv = wait_for_racing_session(j);
-  if (rv == CN_ERR_IO_PENDING)
     return rv;
   j->state = TS_LOWER;
   j->pooled = cn_pooled_socket_new(j->base.netlog);
@@ -523,8 +477,7 @@ static void set_priority_(cn_connect_job *job, cn_request_priority priority) {
 
 static void destroy_(cn_connect_job *job) {
   tunnel_job *j = (tunnel_job *)job;
-  cn_spdy_session_waiter_cancel(&j->waiter);
-  end_creating(j, false);
+  cn_spdy_session_request_reset(&j->session_request);
   log_end(j, CN_ERR_ABORTED, 0);
   drop_connection(j);
   cn_stream_socket_destroy(j->base.socket);

@@ -13,6 +13,7 @@
 #include "net/socket/ssl_socket.h"
 #include "net/spdy/spdy_http_stream.h"
 #include "net/spdy/spdy_session_pool.h"
+#include "net/spdy/spdy_session_request.h"
 #include "net/spdy/spdy_stream.h"
 #include "net/spdy/spdy_stream_socket.h"
 
@@ -63,13 +64,8 @@ struct cn_http_transaction {
   cn_next_proto spdy_protocol;  // of the session the last request went over
   bool spdy_reused;             // that session was found live in the pool
   // Racing to a server known to speak SPDY/HTTP2: one request connects (the
-  // creator), the others wait for its session.
-  cn_spdy_session_waiter waiter;
-  bool spdy_creator;
-  // It waited once and the creator made no session (its connection failed,
-  // or spoke HTTP/1.1): it connects itself from now on, so requests behind
-  // a dead server fail together, not one connect timeout after another.
-  bool spdy_waited;
+  // creator), the others wait for its session (spdy_session_request.h).
+  cn_spdy_session_request session_request;
   cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
@@ -155,16 +151,8 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
   cn_client_socket_handle_reset(&t->handle);
 }
 
-static void end_creating(cn_http_transaction *t) {
-  if (t->spdy_creator && t->plan.spdy_key)
-    cn_spdy_session_pool_creation_done(cn_http_network_session_spdy_pool(t->session),
-                                       t->plan.spdy_key);
-  t->spdy_creator = false;
-}
-
 static void free_transaction(cn_http_transaction *t) {
-  cn_spdy_session_waiter_cancel(&t->waiter);
-  end_creating(t);
+  cn_spdy_session_request_reset(&t->session_request);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
   cn_http_headers_free(&t->sent_headers);
@@ -265,7 +253,6 @@ static int do_resolve_proxy_done(cn_http_transaction *t, int rv) {
 
 static int do_init_connection(cn_http_transaction *t) {
   t->state = STATE_INIT_CONNECTION_DONE;
-  end_creating(t);
   cn_http_connection_plan_free(&t->plan);
   const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
   free(t->chain_key);
@@ -275,28 +262,21 @@ static int do_init_connection(cn_http_transaction *t) {
     return rv;
   // A live session for the request's key first, before any socket
   // (behaviour 5): "jump to step 9" to a proxy session (F4), "jump to step
-  // 19" to an origin session through the chain (F3/F6).
+  // 19" to an origin session through the chain (F3/F6). Else, racing to a
+  // server that speaks (or may speak) SPDY/HTTP2, one request connects and
+  // the others wait for its session and look again.
   if (t->plan.spdy_key) {
-    t->spdy_session = cn_spdy_session_pool_find(cn_http_network_session_spdy_pool(t->session),
-                                                t->plan.spdy_key);
+    rv = cn_spdy_session_request_start(&t->session_request,
+                                       cn_http_network_session_spdy_pool(t->session),
+                                       t->plan.spdy_key, t->plan.spdy_offered, on_io, t,
+                                       &t->spdy_session);
+    if (rv == CN_ERR_IO_PENDING) {
+      t->state = STATE_INIT_CONNECTION;
+      return rv;
+    }
     t->spdy_reused = t->spdy_session != NULL;
     if (t->spdy_session)
       return CN_OK;
-    // The server speaks SPDY/HTTP2 (it had a session), or may (never tried,
-    // and we offer them): one connection for all requests racing to it;
-    // the others wait and look again.
-    cn_spdy_session_pool *sp = cn_http_network_session_spdy_pool(t->session);
-    if (!t->spdy_waited &&
-        cn_spdy_session_pool_should_coordinate(sp, t->plan.spdy_key, t->plan.spdy_offered)) {
-      if (cn_spdy_session_pool_start_creating(sp, t->plan.spdy_key)) {
-        t->spdy_creator = true;
-      } else if (cn_spdy_session_pool_wait(sp, t->plan.spdy_key, &t->waiter, on_io, t) ==
-                 CN_ERR_IO_PENDING) {
-        t->spdy_waited = true;
-        t->state = STATE_INIT_CONNECTION;
-        return CN_ERR_IO_PENDING;
-      }
-    }
   }
   return cn_client_socket_pool_request(t->plan.pool, t->plan.group_id, t->plan.chain_key,
                                        t->plan.params, t->priority, t->source, &t->handle,
@@ -309,15 +289,14 @@ static int do_init_connection(cn_http_transaction *t) {
 static int adopt_session(cn_http_transaction *t) {
   cn_stream_socket *ps = cn_pooled_socket_new(t->sp->netlog);
   cn_client_socket_handle_move(cn_pooled_socket_handle(ps), &t->handle);
-  return cn_spdy_session_pool_add(cn_http_network_session_spdy_pool(t->session),
-                                  t->plan.spdy_key, ps, &t->spdy_session, NULL);
+  return cn_spdy_session_request_adopt(&t->session_request, ps, &t->spdy_session, NULL);
 }
 
 static int do_init_connection_done(cn_http_transaction *t, int rv) {
   // A creator's connection failed: the requests waiting for its session
   // look for themselves.
   if (rv != CN_OK)
-    end_creating(t);
+    cn_spdy_session_request_connected_without_session(&t->session_request, false);
   // The proxy refused SPDY/HTTP2 for a tunnel: it is remembered (the tunnel
   // job noted it); connect again, offering HTTP/1.1.
   if (rv == CN_ERR_PROXY_HTTP_1_1_REQUIRED && t->retries < CN_HTTP_MAX_RETRIES) {
@@ -330,13 +309,13 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
       cn_next_proto proto = cn_stream_socket_negotiated_protocol(t->handle.socket);
       if (proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2)
         rv = adopt_session(t);
-      else if (t->plan.spdy_offered)
+      else
         // Offered and declined: racing requests stop waiting for sessions.
-        cn_spdy_session_pool_note_http11(cn_http_network_session_spdy_pool(t->session),
-                                         t->plan.spdy_key);
+        cn_spdy_session_request_connected_without_session(&t->session_request,
+                                                          t->plan.spdy_offered);
     }
     // Session or not (HTTP/1.1 negotiated), waiters look again now.
-    end_creating(t);
+    cn_spdy_session_request_connected_without_session(&t->session_request, false);
     if (rv < 0)
       return rv;
     t->state = STATE_SEND_REQUEST;
@@ -444,7 +423,8 @@ static bool should_resend(const cn_http_transaction *t, int rv) {
 
 static int resend(cn_http_transaction *t) {
   t->retries++;
-  t->spdy_waited = false;  // resends racing to a new session coordinate again
+  // Resends racing to a new session coordinate again.
+  cn_spdy_session_request_reset(&t->session_request);
   // HTTP_1_1_REQUIRED from the server the stream went to (the proxy for
   // http:// through it, else the origin): later connections to it offer
   // HTTP/1.1 only (behaviour 6).

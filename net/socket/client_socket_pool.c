@@ -842,15 +842,22 @@ void cn_client_socket_handle_reset(cn_client_socket_handle *h) {
       g->active--;
       bool reusable = h->is_used ? cn_stream_socket_is_connected_and_idle(h->socket)
                                  : cn_stream_socket_is_connected(h->socket);
+      // Destroying the socket may give back sockets of this same pool
+      // (through a proxy chain the stack holds, say, the tunnel pool twice:
+      // the tunnel to the origin over TLS to hop 2 over the tunnel to hop
+      // 2): busy, so that such a nested release frees no group under us.
+      pool->busy++;
       if (reusable) {
         add_idle(g, h->socket, h->is_used);
       } else {
         cn_stream_socket_destroy(h->socket);
         count_socket(g, -1);
       }
+      pool->busy--;
       if (pool->busy) {
         pool->deferred = true;
       } else {
+        pool->deferred = false;
         process_group(g);
         process_stalled(pool);
         maybe_delete_group(g);
