@@ -131,3 +131,22 @@ fetch_fails() {  # fetch_fails ERR_NAME fetch-args...: fetch fails, naming ERR_N
   fi
   grep -q "$err" "$work/err" || { echo "want $err, got:"; cat "$work/err"; return 1; }
 }
+
+# make_pattern: $work/pattern, 200000 bytes where byte i is (i*31+7)&0xff --
+# what the test server's /bytes/N sends (its first N bytes).
+make_pattern() {
+  python3 -c '
+import sys
+sys.stdout.buffer.write(bytes(((i * 31 + 7) & 0xff) for i in range(200000)))' > "$work/pattern"
+}
+
+expect_body() {  # expect_body N...: $work/body is the pattern of each length in turn
+  local len
+  : > "$work/want"
+  for len in "$@"; do head -c "$len" "$work/pattern" >> "$work/want"; done
+  cmp "$work/want" "$work/body" > /dev/null 2>&1 || {
+    echo "body differs: want $(wc -c < "$work/want") bytes (lengths $*), got $(wc -c < "$work/body")"
+    cmp "$work/want" "$work/body" 2>&1 | head -2
+    return 1
+  }
+}

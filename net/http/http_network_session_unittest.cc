@@ -49,6 +49,21 @@ class HttpNetworkSessionTest : public cnet_test::SessionTestBase {
     return "?";
   }
 
+  // A tunnel layer (CONNECT or SOCKS5 params: the same field names): its
+  // target and proxy into |l|, then the layer below it into the rest.
+  template <typename TunnelParams>
+  static void Tunnel(const TunnelParams *t, Layer *l, const cn_client_socket_pool **pool,
+                     const char **group, const char **chain_key, cn_socket_params **params) {
+    char hp[CN_HOST_PORT_STR_SIZE];
+    char ps[CN_PROXY_SERVER_STR_SIZE];
+    l->detail = std::string(cn_host_port_to_string(&t->target, hp, sizeof(hp))) + " via " +
+                cn_proxy_server_to_string(&t->proxy, ps, sizeof(ps));
+    *pool = t->lower_pool;
+    *group = t->lower_group_id;
+    *chain_key = t->lower_chain_key;
+    *params = t->lower_params;
+  }
+
   // Walks a plan down to the transport layer.
   std::vector<Layer> Layers(const cn_client_socket_pool *pool, const char *group,
                             const char *chain_key, cn_socket_params *params) {
@@ -63,29 +78,15 @@ class HttpNetworkSessionTest : public cnet_test::SessionTestBase {
         return out;
       }
       if (pool == tunnel()) {
-        auto *t = reinterpret_cast<cn_http_proxy_tunnel_params *>(params);
-        char hp[CN_HOST_PORT_STR_SIZE];
-        char ps[CN_PROXY_SERVER_STR_SIZE];
-        l.detail = std::string(cn_host_port_to_string(&t->target, hp, sizeof(hp))) + " via " +
-                   cn_proxy_server_to_string(&t->proxy, ps, sizeof(ps));
+        Tunnel(reinterpret_cast<cn_http_proxy_tunnel_params *>(params), &l, &pool, &group,
+               &chain_key, &params);
         out.push_back(l);
-        pool = t->lower_pool;
-        group = t->lower_group_id;
-        chain_key = t->lower_chain_key;
-        params = t->lower_params;
         continue;
       }
       if (pool == cn_http_network_session_socks_pool(session_)) {
-        auto *t = reinterpret_cast<cn_socks5_params *>(params);
-        char hp[CN_HOST_PORT_STR_SIZE];
-        char ps[CN_PROXY_SERVER_STR_SIZE];
-        l.detail = std::string(cn_host_port_to_string(&t->target, hp, sizeof(hp))) + " via " +
-                   cn_proxy_server_to_string(&t->proxy, ps, sizeof(ps));
+        Tunnel(reinterpret_cast<cn_socks5_params *>(params), &l, &pool, &group, &chain_key,
+               &params);
         out.push_back(l);
-        pool = t->lower_pool;
-        group = t->lower_group_id;
-        chain_key = t->lower_chain_key;
-        params = t->lower_params;
         continue;
       }
       auto *s = reinterpret_cast<cn_ssl_connect_params *>(params);

@@ -126,6 +126,18 @@ class Socks5ConnectJobTest : public ::testing::Test {
     return c.WaitForResult(loop_.get(), Start(p, &c));
   }
 
+  // A tunnel to |target| through |proxy| (no authentication) whose CONNECT
+  // is exactly |connect|.
+  void ExpectTunnel(const char *proxy, const char *target, const std::string &connect) {
+    SocketScript script;
+    script.Write(kGreetNoAuth).Read(kChoseNone).Write(connect).Read(kReplyOk);
+    factory_.AddMock(script);
+    cn_socket_params *p = Params(proxy, target);
+    EXPECT_EQ(CN_OK, Request(p));
+    factory_.ExpectAllUsedAndDone();
+    cn_socket_params_unref(p);
+  }
+
   // Cancels the request (its job keeps going for the group: late binding),
   // then destroys the pool, which destroys the job.
   void CancelAndDestroyJob() {
@@ -181,24 +193,12 @@ TEST_F(Socks5ConnectJobTest, Socks5hSendsTheNameAndIsReusedAtTheTop) {
 }
 
 TEST_F(Socks5ConnectJobTest, Socks5ResolvesLocallyAndSendsTheAddress) {
-  SocketScript script;
-  script.Write(kGreetNoAuth).Read(kChoseNone).Write(kConnectByAddress).Read(kReplyOk);
-  factory_.AddMock(script);
-  cn_socket_params *p = Params("socks5://proxy.test:1080");
-  EXPECT_EQ(CN_OK, Request(p));
-  factory_.ExpectAllUsedAndDone();
-  cn_socket_params_unref(p);
+  ExpectTunnel("socks5://proxy.test:1080", "origin.test", kConnectByAddress);
 }
 
 TEST_F(Socks5ConnectJobTest, Socks5SendsAnIpLiteralTargetAsIs) {
-  SocketScript script;
-  script.Write(kGreetNoAuth).Read(kChoseNone);
-  script.Write(std::string("\x05\x01\x00\x01\xc0\x00\x02\x01\x01\xbb", 10)).Read(kReplyOk);
-  factory_.AddMock(script);
-  cn_socket_params *p = Params("socks5://proxy.test", "192.0.2.1");
-  EXPECT_EQ(CN_OK, Request(p));
-  factory_.ExpectAllUsedAndDone();
-  cn_socket_params_unref(p);
+  ExpectTunnel("socks5://proxy.test", "192.0.2.1",
+               std::string("\x05\x01\x00\x01\xc0\x00\x02\x01\x01\xbb", 10));
 }
 
 TEST_F(Socks5ConnectJobTest, Socks5TargetThatDoesNotResolveIsTheTargetsError) {
@@ -211,16 +211,9 @@ TEST_F(Socks5ConnectJobTest, Socks5TargetThatDoesNotResolveIsTheTargetsError) {
 
 TEST_F(Socks5ConnectJobTest, Socks5hNeverResolvesTheTarget) {
   // nowhere.test does not resolve here, and need not: the proxy resolves it.
-  SocketScript script;
-  script.Write(kGreetNoAuth).Read(kChoseNone);
-  script.Write(std::string("\x05\x01\x00\x03\x0c", 5) + "nowhere.test" +
-               std::string("\x01\xbb", 2));
-  script.Read(kReplyOk);
-  factory_.AddMock(script);
-  cn_socket_params *p = Params("socks5h://proxy.test", "nowhere.test");
-  EXPECT_EQ(CN_OK, Request(p));
-  factory_.ExpectAllUsedAndDone();
-  cn_socket_params_unref(p);
+  ExpectTunnel("socks5h://proxy.test", "nowhere.test",
+               std::string("\x05\x01\x00\x03\x0c", 5) + "nowhere.test" +
+                   std::string("\x01\xbb", 2));
 }
 
 TEST_F(Socks5ConnectJobTest, ProxyCredentialsAreSent) {

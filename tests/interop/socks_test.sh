@@ -107,19 +107,7 @@ start_server tls --name origin.test --name socks-only.test --alpn h2,http/1.1
 start_server hop2 --proxy
 closed_port=$(free_ports 1)  # nothing listens there
 
-python3 -c '
-import sys
-sys.stdout.buffer.write(bytes(((i * 31 + 7) & 0xff) for i in range(200000)))' > "$work/pattern"
-
-expect_body() {  # expect_body N...: $work/body is the pattern of each length in turn
-  local len
-  : > "$work/want"
-  for len in "$@"; do head -c "$len" "$work/pattern" >> "$work/want"; done
-  cmp "$work/want" "$work/body" > /dev/null 2>&1 || {
-    echo "body differs: want $(wc -c < "$work/want") bytes (lengths $*), got $(wc -c < "$work/body")"
-    return 1
-  }
-}
+make_pattern
 
 fetch_bytes() {  # fetch_bytes "N..." "stats..." fetch-args...: exact body and counters
   local lens="$1" stats="$2"

@@ -87,9 +87,7 @@ make_certs > "$work/setup.log" 2>&1 || bail "openssl makes the interop CA and ce
 # --- origins -----------------------------------------------------------------
 
 # Expected bodies: byte i of every generated body is (i*31+7)&0xff.
-python3 -c '
-import sys
-sys.stdout.buffer.write(bytes(((i * 31 + 7) & 0xff) for i in range(200000)))' > "$work/pattern"
+make_pattern
 
 # The second TLS origin is openssl s_server -WWW (HTTP/1.0, no Content-Length,
 # closes after each response) serving files bytes/N, with the interop CA's
@@ -229,17 +227,6 @@ SA="https://127.0.0.1:$tlsA_port"
 SB="https://127.0.0.1:$tlsB_port"
 
 # --- helpers -------------------------------------------------------------------
-
-expect_body() {  # expect_body N...: $work/body is the pattern of each length in turn
-  local len
-  : > "$work/want"
-  for len in "$@"; do head -c "$len" "$work/pattern" >> "$work/want"; done
-  cmp "$work/want" "$work/body" > /dev/null 2>&1 || {
-    echo "body differs: want $(wc -c < "$work/want") bytes (lengths $*), got $(wc -c < "$work/body")"
-    cmp "$work/want" "$work/body" 2>&1 | head -2
-    return 1
-  }
-}
 
 fetch_bytes() {  # fetch_bytes "N..." fetch-args...: body is exact
   local lens="$1"
