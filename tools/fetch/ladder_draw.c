@@ -47,7 +47,7 @@ typedef struct hop_mux {
 // later requests that reuse it: the protocols spoken to the proxies
 // underneath, so a reused tunnel still names its flow.
 typedef struct remembered {
-  bool session;  // else an origin TLS socket (a tunnel's)
+  bool session;  // else a TLS socket (to the origin through a tunnel, or to a proxy)
   int64_t id;
   hop_mux mux;
 } remembered;
@@ -71,7 +71,8 @@ static void remember(memory *m, bool session, int64_t id, const hop_mux *mux) {
   m->v[m->n++] = (remembered){.session = session, .id = id, .mux = *mux};
 }
 
-// Copies what was remembered of |id| into |mux|; leaves it alone otherwise.
+// Copies what was remembered of |id| into |mux|; leaves it alone otherwise
+// (a reused socket or session is the top layer: nothing was learnt yet).
 static void recall(const memory *m, bool session, int64_t id, hop_mux *mux) {
   for (size_t i = 0; i < m->n; i++) {
     if (m->v[i].session == session && m->v[i].id == id) {
@@ -79,8 +80,6 @@ static void recall(const memory *m, bool session, int64_t id, hop_mux *mux) {
       return;
     }
   }
-  for (size_t k = 0; k <= LADDER_MAX_HOPS; k++)
-    mux->to[k] = "";
 }
 
 typedef struct req_ctx {
@@ -97,7 +96,8 @@ typedef struct req_ctx {
   const ladder_owners *who;  // which request each client event was for
   hop_mux mux;               // SPDY/HTTP2 protocol to each proxy, "" for HTTP/1.1
   const char *origin_mux;    // to the origin
-  int64_t origin_socket;   // the tunnel's TLS socket this request created, or -1
+  int64_t tls_sockets[LADDER_MAX_HOPS + 2];  // the TLS sockets this request created
+  size_t ntls_sockets;
   int64_t origin_session;  // the origin session this request started, or -1
   int64_t noted_session;   // a racing request's session already pointed out
   int tcp, tls;            // what this request did
@@ -278,7 +278,6 @@ static void draw_tls(req_ctx *r, const ev *end, int col) {
   const ev_log *c = r->l->client;
   const ev *begin = ev_log_find(c, "SOCKET", end->src_id, "SSL_CONNECT", PHASE_BEGIN);
   const char *host = begin ? ev_str(begin, "host") : "?";
-  bool to_origin = col == origin_col(r);
   // Without a proxy the origin's handshake has the proxy's step numbers.
   int at = r->kind == FLOW_DIRECT ? 1 : col;
   char who[32], via[64] = "", first[16], rest[16];
@@ -301,8 +300,8 @@ static void draw_tls(req_ctx *r, const ev *end, int col) {
   }
   r->tls++;
   const char *alpn = *ev_str(end, "alpn") ? ev_str(end, "alpn") : "none";
-  if (to_origin)
-    r->origin_socket = end->src_id;
+  if (r->ntls_sockets < sizeof(r->tls_sockets) / sizeof(r->tls_sockets[0]))
+    r->tls_sockets[r->ntls_sockets++] = end->src_id;
   draw(r, rest, col, 0, "Server Hello ... Finished: %s %s, ALPN %s, resumed %s",
        ev_str(end, "version"), ev_str(end, "cipher"), alpn,
        ev_bool(end, "resumed") ? "yes" : "no");
@@ -633,7 +632,8 @@ static void draw_request(req_ctx *r) {
                ev_is(e, "SPDY_SESSION_RECV_HEADERS", PHASE_NONE)) {
       draw_frame(r, e);
     } else if (ev_is(e, "SOCKET_POOL_BOUND", PHASE_NONE) &&
-               strcmp(ev_str(e, "pool"), "ssl_origin") == 0 &&
+               (strcmp(ev_str(e, "pool"), "ssl_origin") == 0 ||
+                strcmp(ev_str(e, "pool"), "ssl_proxy") == 0) &&
                strcmp(ev_str(e, "reuse"), "new") != 0) {
       recall(r->mem, false, ev_ref(e, "socket"), &r->mux);
     } else if (ev_is(e, "HTTP_TUNNEL_CONNECT", PHASE_END) && ev_has(e, "net_error") &&
@@ -644,7 +644,8 @@ static void draw_request(req_ctx *r) {
       note(r, "request failed: %s", error_name(ev_int(e, "net_error")));
     }
   }
-  remember(r->mem, false, r->origin_socket, &r->mux);
+  for (size_t k = 0; k < r->ntls_sockets; k++)
+    remember(r->mem, false, r->tls_sockets[k], &r->mux);
   remember(r->mem, true, r->origin_session, &r->mux);
   draw_summary(r);
 }
@@ -688,7 +689,7 @@ void ladder_draw(const ladder_logs *l, FILE *out) {
       continue;
     req_ctx r = {.l = l, .out = out, .id = b->src_id, .begin = i, .end = c->n - 1,
                  .proxy_used = used, .url = ev_str(b, "url"), .method = ev_str(b, "method"),
-                 .mem = &mem, .who = &own, .origin_mux = "", .origin_socket = -1,
+                 .mem = &mem, .who = &own, .origin_mux = "",
                  .origin_session = -1, .noted_session = -1};
     for (size_t k = 0; k <= LADDER_MAX_HOPS; k++)
       r.mux.to[k] = "";
