@@ -5,6 +5,7 @@
 
 // One proxy of the chain text ("https://h:p", "socks5://h:p") as "h:p".
 static void add_hop(ladder_chain *c, const char *entry, size_t len) {
+  bool socks = len > 6 && strncmp(entry, "socks5", 6) == 0;
   const char *scheme_end = NULL;
   for (size_t i = 0; i + 2 < len; i++) {
     if (strncmp(entry + i, "://", 3) == 0) {
@@ -23,6 +24,7 @@ static void add_hop(ladder_chain *c, const char *entry, size_t len) {
     return;
   }
   c->hops++;
+  c->socks[c->hops] = socks;
   snprintf(c->hop[c->hops], sizeof(c->hop[0]), "%.*s", (int)len, entry);
 }
 

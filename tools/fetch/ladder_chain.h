@@ -33,6 +33,7 @@ typedef struct ladder_chain {
   char text[256];  // the chain as the NetLog names it: "https://p:1" or "[https://a:1 https://b:2]"
   int hops;        // 0: direct
   char hop[LADDER_MAX_HOPS + 1][128];  // [1..hops]: "host:port" of each proxy
+  bool socks[LADDER_MAX_HOPS + 1];     // [1..hops]: a SOCKS5 proxy (socks5://, socks5h://)
 } ladder_chain;
 
 // Fills |c| from a PROXY_RESOLUTION proxy_list ("[https://a:1 https://b:2],direct"):

@@ -452,7 +452,8 @@ static void draw_summary(const req_ctx *r) {
   if (r->chain.hops > 1) {
     fprintf(r->out, "       --- flow %s through %d proxies:", name, r->chain.hops);
     for (int k = 1; k <= r->chain.hops; k++)
-      fprintf(r->out, " %s to proxy %d,", *r->mux.to[k] ? r->mux.to[k] : "http/1.1", k);
+      fprintf(r->out, " %s to proxy %d,",
+              r->chain.socks[k] ? "socks5" : (*r->mux.to[k] ? r->mux.to[k] : "http/1.1"), k);
     fprintf(r->out, " %s to the origin;", to_origin);
   } else {
     fprintf(r->out, "       --- flow %s: %s to the proxy, %s to the origin;", name,
@@ -482,6 +483,10 @@ static void draw_socks(req_ctx *r, const ev *end) {
                                                                    sizeof(who)));
   draw(r, "9", 0, 1, "SOCKS5 CONNECT %s (resolved by the %s)", begin ? ev_str(begin, "target") : "?",
        begin && strcmp(ev_str(begin, "resolve"), "local") == 0 ? "client" : "proxy");
+  // A SOCKS proxy keeps no NetLog of ours: its connection onward is unseen.
+  char next[32];
+  note(r, "%s connects to %s", who, ladder_chain_name(&r->chain, 2, "origin", next, sizeof(next)));
+  draw(r, "10-12", 1, 2, "(not observed: SOCKS proxy side)");
   if (ev_has(end, "net_error") && ev_int(end, "net_error") < 0)
     draw(r, "13", 1, 0, "SOCKS5 failed: %s", error_name(ev_int(end, "net_error")));
   else
@@ -702,8 +707,10 @@ void ladder_draw(const ladder_logs *l, FILE *out) {
     const ev *pres = ev_log_find(c, "REQUEST", r.id, "PROXY_RESOLUTION", PHASE_END);
     ladder_chain_parse(&r.chain, pres ? ev_str(pres, "proxy_list") : "");
     bool proxied = r.chain.hops > 0;
-    r.kind = !proxied ? FLOW_DIRECT
-                      : (starts_with(r.url, "https://") ? FLOW_TUNNEL : FLOW_FORWARD);
+    // Through a SOCKS proxy as the last hop, http:// too goes through the
+    // tunnel to the origin (in origin form).
+    bool tunnel = starts_with(r.url, "https://") || (proxied && r.chain.socks[r.chain.hops]);
+    r.kind = !proxied ? FLOW_DIRECT : (tunnel ? FLOW_TUNNEL : FLOW_FORWARD);
     fprintf(out, "%s== request %zu: %s %s%s%s\n", nreq ? "\n" : "", nreq + 1, r.method, r.url,
             proxied ? " via " : " (direct)", r.chain.text);
     ladder_chain_header(&r.chain, out);
