@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # the ${name}_port variables are set by printf -v (tests/lib.sh)
 # The ladder diagram live: fetch through the test server's proxy for every
 # flow of the seed (F1-F6) and both multiplexed protocols (SPDY/3.1, HTTP/2),
 # each URL twice in one run, and check the diagram's structure: the steps in
 # order, "jump to step N" exactly on the second request, TLS lines with
-# version and ALPN, the proxy's own steps from its NetLog.
+# version and ALPN, the proxy's own steps from its NetLog; then a chain of
+# two proxies (a column per hop, each proxy's steps from its own NetLog).
 # Usage: tests/ladder_test.sh OUT_DIR. Prints TAP lines ("ok N - what").
 # Uses `fetch --trace ladder --trace-proxy-netlog FILE` when fetch has it,
 # else `fetch --netlog FILE` and the `ladder` reader (the same renderer).
@@ -135,6 +137,48 @@ for proto in spdy/3.1 h2; do
   check "F6 over $proto: steps 1-20, jump to step 19" \
     expect "F6-$p" F6 tunnel "$proto" "$proto" "$f5_9" "$f5_13"
 done
+
+# A chain of two proxies, each with its own NetLog: HTTP/1.1 to the first,
+# HTTP/2 to the second, HTTP/2 to the origin. `ladder` reads both proxies'
+# NetLogs (fetch --trace-proxy-netlog takes one).
+start_server hop1 --proxy --alpn http/1.1 --netlog "$work/hop1.jsonl"
+start_server hop2 --proxy --alpn h2 --map origin.test=127.0.0.1 --netlog "$work/hop2.jsonl"
+cat "$work/hop1.ca" "$work/hop2.ca" > "$work/hops.ca"
+chain_ladder() {
+  "$out/fetch" --netlog "$work/chain.jsonl" -x "[https://127.0.0.1:$hop1_port https://127.0.0.1:$hop2_port]" \
+    --proxy-cacert "$work/hops.ca" --cacert "$work/origin.ca" --proxy-protocols h2,spdy/3.1,http/1.1 \
+    --protocols h2 "$tls_url" "$tls_url" > /dev/null 2> "$work/chain.err" &&
+    "$out/ladder" "$work/chain.jsonl" "$work/hop1.jsonl" "$work/hop2.jsonl" > "$work/chain.txt"
+}
+expect_chain() {
+  local f="$work/chain.txt"
+  [ "$(grep -c '^== request ' "$f")" = 2 ] || { echo "not two requests:"; cat "$f"; return 1; }
+  grep -q '^step   Client           Proxy 1            Proxy 2            Origin Server$' "$f" ||
+    { echo "no column per proxy:"; cat "$f"; return 1; }
+  local first="1-3 4 5-8 9 10-12 13 14 15-18 19 20-22 23 24 25-28 29 30 "
+  [ "$(steps "$f" 1)" = "$first" ] || { echo "request 1 steps: $(steps "$f" 1)"; cat "$f"; return 1; }
+  [ "$(steps "$f" 2)" = "29 30 " ] || { echo "request 2 steps: $(steps "$f" 2)"; cat "$f"; return 1; }
+  [ -z "$(jumps "$f" 1)" ] || { echo "request 1 must not jump"; cat "$f"; return 1; }
+  jumps "$f" 2 | grep -q "tunnel to the origin exists (h2 session .*jump to step 29 \*\*\*$" ||
+    { echo "wrong jump:"; cat "$f"; return 1; }
+  step_text "$f" 1 9 | grep -q "^9)     |---------------->|  .* CONNECT 127\.0\.0\.1:$hop2_port HTTP/1\.1" ||
+    { echo "step 9 is not the CONNECT to proxy 2 through proxy 1:"; cat "$f"; return 1; }
+  step_text "$f" 1 10-12 | grep -q "|----------------->|  .* TCP connect 127\.0\.0\.1:$hop2_port" ||
+    { echo "proxy 1's connection to proxy 2 (its NetLog):"; cat "$f"; return 1; }
+  step_text "$f" 1 15-18 | grep -q "TLSv1\.[23] .*ALPN h2, resumed" ||
+    { echo "TLS to proxy 2:"; cat "$f"; return 1; }
+  step_text "$f" 1 19 | grep -q "^19)    |===================================>|  .* HEADERS stream_id=1 :method=CONNECT :authority=origin\.test:$origin_port" ||
+    { echo "step 19 is not the CONNECT stream to proxy 2:"; cat "$f"; return 1; }
+  step_text "$f" 1 20-22 | grep -q "TCP connect 127\.0\.0\.1:$origin_port" ||
+    { echo "proxy 2's connection to the origin (its NetLog):"; cat "$f"; return 1; }
+  step_text "$f" 1 25-28 | grep -q "ALPN h2, resumed" || { echo "TLS to the origin:"; cat "$f"; return 1; }
+  ! grep -q "not observed" "$f" || { echo "proxy steps not observed:"; cat "$f"; return 1; }
+  [ "$(grep -c -- "--- flow F6 through 2 proxies: http/1.1 to proxy 1, h2 to proxy 2, h2 to the origin;" "$f")" = 2 ] ||
+    { echo "summary:"; cat "$f"; return 1; }
+}
+check "a 2-hop chain (http/1.1 then h2 proxies, h2 origin): drawn" chain_ladder
+check "2-hop chain: a column per proxy, steps 1-30, each hop's steps between its columns, jump to step 29" \
+  expect_chain
 
 not_observed() {  # F4 over h2 again, without the proxy's NetLog
   if $live_trace; then

@@ -113,7 +113,7 @@ echo "   origin https://$origin_host:$origin_port (http/1.1, spdy/3.1, h2), http
 if $live_trace; then
   echo "   ladders by: fetch --trace ladder${proxy_netlog:+ --trace-proxy-netlog FILE}"
 else
-  echo "   ladders by: fetch --netlog FILE, then $out/ladder CLIENT.jsonl [PROXY.jsonl]"
+  echo "   ladders by: fetch --netlog FILE, then $out/ladder CLIENT.jsonl [PROXY.jsonl...]"
 fi
 
 # What the diagrams allow for two requests of one URL, the second reusing

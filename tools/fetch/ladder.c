@@ -1,8 +1,9 @@
-// The ladder's public face (ladder.h): the client's and the proxy's parsed
+// The ladder's public face (ladder.h): the client's and the proxies' parsed
 // NetLogs (ladder_parse.c), drawn on request (ladder_draw.c).
 #include "tools/fetch/ladder.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "tools/fetch/ladder_draw.h"
@@ -10,8 +11,8 @@
 
 struct fetch_ladder {
   ev_log client;
-  ev_log proxy;
-  bool have_proxy;
+  ev_log proxies[LADDER_MAX_PROXY_LOGS];
+  size_t nproxies;
 };
 
 fetch_ladder *fetch_ladder_new(void) { return calloc(1, sizeof(fetch_ladder)); }
@@ -20,7 +21,8 @@ void fetch_ladder_free(fetch_ladder *l) {
   if (!l)
     return;
   ev_log_free(&l->client);
-  ev_log_free(&l->proxy);
+  for (size_t k = 0; k < l->nproxies; k++)
+    ev_log_free(&l->proxies[k]);
   free(l);
 }
 
@@ -29,9 +31,15 @@ void fetch_ladder_add_client_line(fetch_ladder *l, const char *json_line, size_t
 }
 
 int fetch_ladder_add_proxy_netlog(fetch_ladder *l, const char *path, char *err, size_t err_size) {
-  if (ev_log_read_file(&l->proxy, "proxy", path, err, err_size) != 0)
+  if (l->nproxies == LADDER_MAX_PROXY_LOGS) {
+    snprintf(err, err_size, "more than %d proxy NetLogs: %s", LADDER_MAX_PROXY_LOGS, path);
     return -1;
-  l->have_proxy = true;
+  }
+  if (ev_log_read_file(&l->proxies[l->nproxies], "proxy", path, err, err_size) != 0) {
+    ev_log_free(&l->proxies[l->nproxies]);
+    return -1;
+  }
+  l->nproxies++;
   return 0;
 }
 
@@ -41,6 +49,7 @@ int fetch_ladder_add_client_netlog(fetch_ladder *l, const char *path, char *err,
 }
 
 void fetch_ladder_write(const fetch_ladder *l, FILE *out) {
-  ladder_logs logs = {.client = &l->client, .proxy = &l->proxy, .have_proxy = l->have_proxy};
+  ladder_logs logs = {.client = &l->client, .proxies = l->proxies, .nproxies = l->nproxies,
+                      .have_proxy = l->nproxies > 0};
   ladder_draw(&logs, out);
 }

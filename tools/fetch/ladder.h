@@ -1,5 +1,5 @@
 // The ladder diagram of `fetch --trace ladder`: what really happened between
-// Client, HTTPS Proxy and Origin, drawn from NetLog events in the form of
+// Client, HTTPS Proxy and Origin (one column per proxy of a chain), drawn from NetLog events in the form of
 // the diagrams in docs/flows.md (numbered steps, frames and requests sent,
 // TLS handshakes with version, ALPN and resumption, and "*** … jump to step
 // N ***" lines where a connection, session or tunnel was reused).
@@ -32,8 +32,10 @@ void fetch_ladder_free(fetch_ladder *l);  // accepts NULL
 // reported in the diagram's footer, never fatal.
 void fetch_ladder_add_client_line(fetch_ladder *l, const char *json_line, size_t len);
 
-// Reads the proxy's NetLog (JSON lines). Returns 0, or -1 with a one-line
-// reason in |err| (unreadable file).
+// Reads a proxy's NetLog (JSON lines). Call once per proxy of a chain (at
+// most 8): each proxy's steps are drawn from whichever log has them.
+// Returns 0, or -1 with a one-line reason in |err| (unreadable file, too
+// many logs).
 int fetch_ladder_add_proxy_netlog(fetch_ladder *l, const char *path, char *err, size_t err_size);
 
 // Reads a client NetLog file (JSON lines, e.g. from `fetch --netlog`) line by

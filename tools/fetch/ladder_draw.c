@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/fetch/ladder_chain.h"
 #include "tools/fetch/ladder_owners.h"
 
 // "ERR_CONNECTION_REFUSED" for -102: from the one error table, read here as
@@ -29,57 +30,26 @@ static bool starts_with(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-// Who talks to whom: the arrow column of a step.
-typedef enum lane {
-  C_TO_P,  // client -> proxy
-  P_TO_C,
-  P_TO_O,  // proxy -> origin (the proxy's own connection)
-  O_TO_P,
-  C_TO_O,  // client -> origin, through the tunnel (or direct)
-  O_TO_C,
-  NOTE,    // a "*** ... ***" line
-} lane;
-
-static void draw(FILE *out, const char *step, lane where, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void draw(FILE *out, const char *step, lane where, const char *fmt, ...) {
-  static const char *const kArrows[] = {
-      "|---------------->|                  |",
-      "|<----------------|                  |",
-      "|                 |----------------->|",
-      "|                 |<-----------------|",
-      "|==================================>|",
-      "|<==================================|",
-  };
-  char text[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-  if (where == NOTE) {
-    fprintf(out, "       *** %s ***\n", text);
-    return;
-  }
-  char num[16];
-  snprintf(num, sizeof(num), "%s)", step);
-  fprintf(out, "%-6s %s %s\n", num, kArrows[where], text);
-}
-
 // What the request is, as the seed's flows see it.
 typedef enum flow_kind {
   FLOW_DIRECT,   // no proxy
-  FLOW_FORWARD,  // http:// URL sent to the proxy (F1, F4)
+  FLOW_FORWARD,  // http:// URL sent to the (last) proxy (F1, F4)
   FLOW_TUNNEL,   // https:// URL through CONNECT (F2, F3, F5, F6)
 } flow_kind;
 
+// The protocol spoken to each proxy of the chain ([1..hops]; "" for
+// HTTP/1.1 or not seen).
+typedef struct hop_mux {
+  const char *to[LADDER_MAX_HOPS + 1];
+} hop_mux;
+
 // What an earlier request learnt about a socket or session it created, for
-// later requests that reuse it: the protocol spoken to the proxy underneath
-// ("" for HTTP/1.1), so a reused tunnel still names its flow.
+// later requests that reuse it: the protocols spoken to the proxies
+// underneath, so a reused tunnel still names its flow.
 typedef struct remembered {
-  bool session;  // else an origin TLS socket (a tunnel's)
+  bool session;  // else a TLS socket (to the origin through a tunnel, or to a proxy)
   int64_t id;
-  const char *proxy_mux;
+  hop_mux mux;
 } remembered;
 
 typedef struct memory {
@@ -87,7 +57,7 @@ typedef struct memory {
   size_t n, cap;
 } memory;
 
-static void remember(memory *m, bool session, int64_t id, const char *proxy_mux) {
+static void remember(memory *m, bool session, int64_t id, const hop_mux *mux) {
   if (id < 0)
     return;
   if (m->n == m->cap) {
@@ -98,15 +68,18 @@ static void remember(memory *m, bool session, int64_t id, const char *proxy_mux)
     m->v = v;
     m->cap = cap;
   }
-  m->v[m->n++] = (remembered){.session = session, .id = id, .proxy_mux = proxy_mux};
+  m->v[m->n++] = (remembered){.session = session, .id = id, .mux = *mux};
 }
 
-static const char *recall(const memory *m, bool session, int64_t id) {
+// Copies what was remembered of |id| into |mux|; leaves it alone otherwise
+// (a reused socket or session is the top layer: nothing was learnt yet).
+static void recall(const memory *m, bool session, int64_t id, hop_mux *mux) {
   for (size_t i = 0; i < m->n; i++) {
-    if (m->v[i].session == session && m->v[i].id == id)
-      return m->v[i].proxy_mux;
+    if (m->v[i].session == session && m->v[i].id == id) {
+      *mux = m->v[i].mux;
+      return;
+    }
   }
-  return "";
 }
 
 typedef struct req_ctx {
@@ -115,77 +88,125 @@ typedef struct req_ctx {
   int64_t id;          // the REQUEST source
   size_t begin, end;   // window [begin, end] in the client log
   flow_kind kind;
-  char proxy[256];     // "https://127.0.0.1:36921" or ""
+  ladder_chain chain;  // the proxies, one column each
   const char *url;
   const char *method;
-  bool *proxy_used;    // proxy REQUEST_ALIVE BEGINs already matched
+  bool **proxy_used;   // per proxy log: REQUEST_ALIVE BEGINs already matched
   memory *mem;
   const ladder_owners *who;  // which request each client event was for
-  const char *proxy_mux;     // SPDY/HTTP2 protocol to the proxy, "" for HTTP/1.1
+  hop_mux mux;               // SPDY/HTTP2 protocol to each proxy, "" for HTTP/1.1
   const char *origin_mux;    // to the origin
-  int64_t origin_socket;   // the tunnel's TLS socket this request created, or -1
+  int64_t tls_sockets[LADDER_MAX_HOPS + 2];  // the TLS sockets this request created
+  size_t ntls_sockets;
   int64_t origin_session;  // the origin session this request started, or -1
   int64_t noted_session;   // a racing request's session already pointed out
   int tcp, tls;            // what this request did
 } req_ctx;
 
+static void draw(const req_ctx *r, const char *step, int from, int to, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void note(const req_ctx *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// One step from column |from| to column |to| (ladder_chain.h).
+static void draw(const req_ctx *r, const char *step, int from, int to, const char *fmt, ...) {
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  ladder_chain_arrow(&r->chain, r->out, step, from, to, text);
+}
+
+// A "*** ... ***" line.
+static void note(const req_ctx *r, const char *fmt, ...) {
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  fprintf(r->out, "       *** %s ***\n", text);
+}
+
+static int origin_col(const req_ctx *r) { return ladder_chain_origin(&r->chain); }
+
+// The last proxy's column (1 without a proxy, which only direct flows have).
+static int last_hop(const req_ctx *r) { return r->chain.hops > 1 ? r->chain.hops : 1; }
+
+// The column a CONNECT to |target| ("host:port") goes to: the proxy before
+// |target| when that is a hop of the chain, else (the origin) the last one.
+static int connect_col(const req_ctx *r, const char *target) {
+  int k = ladder_chain_hop(&r->chain, target);
+  return k > 1 ? k - 1 : last_hop(r);
+}
+
 // The proxy's request matching what the client sent: |method| and |url|,
-// logged at or after |t| (both logs use uv_hrtime), not matched before.
-static const ev *match_proxy_request(req_ctx *r, const char *method, const char *url,
-                                     uint64_t t) {
-  const ev_log *p = r->l->proxy;
+// logged at or after |t| (both logs use uv_hrtime), not matched before, in
+// any of the proxies' logs.
+static const ev *match_proxy_request(const req_ctx *r, const char *method, const char *url,
+                                     uint64_t t, const ev_log **in) {
   const ev *fallback = NULL;
-  size_t fallback_i = 0;
-  for (size_t i = 0; i < p->n; i++) {
-    const ev *e = &p->v[i];
-    if (r->proxy_used[i] || !ev_is(e, "REQUEST_ALIVE", PHASE_BEGIN) ||
-        strcmp(ev_str(e, "method"), method) != 0 || strcmp(ev_str(e, "url"), url) != 0)
-      continue;
-    if (e->t >= t) {
-      r->proxy_used[i] = true;
-      return e;
-    }
-    if (!fallback) {
-      fallback = e;
-      fallback_i = i;
+  size_t fallback_log = 0, fallback_i = 0;
+  for (size_t k = 0; k < r->l->nproxies; k++) {
+    const ev_log *p = &r->l->proxies[k];
+    for (size_t i = 0; i < p->n; i++) {
+      const ev *e = &p->v[i];
+      if (r->proxy_used[k][i] || !ev_is(e, "REQUEST_ALIVE", PHASE_BEGIN) ||
+          strcmp(ev_str(e, "method"), method) != 0 || strcmp(ev_str(e, "url"), url) != 0)
+        continue;
+      if (e->t >= t) {
+        r->proxy_used[k][i] = true;
+        *in = p;
+        return e;
+      }
+      if (!fallback) {
+        fallback = e;
+        fallback_log = k;
+        fallback_i = i;
+      }
     }
   }
   // Logs from machines whose clocks differ: the first unmatched one.
-  if (fallback)
-    r->proxy_used[fallback_i] = true;
+  if (fallback) {
+    r->proxy_used[fallback_log][fallback_i] = true;
+    *in = &r->l->proxies[fallback_log];
+  }
   return fallback;
 }
 
-// Steps 10-12 (and 13-14 for a forwarded request) from the proxy's log.
-static void draw_proxy_side(req_ctx *r, const char *method, const char *url, uint64_t t,
-                            bool forwarded) {
-  FILE *out = r->out;
-  draw(out, "", NOTE, "Proxy connects (or reuses connection) to origin");
-  const ev *pr = r->l->have_proxy ? match_proxy_request(r, method, url, t) : NULL;
+// Steps 10-12 (and 13-14 for a forwarded request) of the proxy in column
+// |col| from its log: its connection to the next column.
+static void draw_proxy_side(const req_ctx *r, int col, const char *method, const char *url,
+                            uint64_t t, bool forwarded) {
+  char me[32], next[32], s1[16], s2[16];
+  ladder_chain_name(&r->chain, col, "origin", me, sizeof(me));
+  ladder_chain_name(&r->chain, col + 1, "origin", next, sizeof(next));
+  ladder_step(10, 12, col, s1, sizeof(s1));
+  note(r, "%s connects (or reuses connection) to %s", me, next);
+  const ev_log *p = NULL;
+  const ev *pr = r->l->have_proxy ? match_proxy_request(r, method, url, t, &p) : NULL;
   if (!pr) {
-    draw(out, "10-12", P_TO_O, "(not observed: proxy side%s)",
+    draw(r, s1, col, col + 1, "(not observed: proxy side%s)",
          r->l->have_proxy ? ", no matching request in the proxy's NetLog" : "");
     if (forwarded) {
-      draw(out, "13", P_TO_O, "(not observed: proxy side)");
-      draw(out, "14", O_TO_P, "(not observed: proxy side)");
+      draw(r, ladder_step(13, 0, col, s2, sizeof(s2)), col, col + 1, "(not observed: proxy side)");
+      draw(r, ladder_step(14, 0, col, s2, sizeof(s2)), col + 1, col, "(not observed: proxy side)");
     }
     return;
   }
-  const ev_log *p = r->l->proxy;
   const ev *bound = ev_log_find(p, "REQUEST", pr->src_id, "SOCKET_POOL_BOUND", PHASE_NONE);
   if (!bound) {
     const ev *end = ev_log_find(p, "REQUEST", pr->src_id, "REQUEST_ALIVE", PHASE_END);
-    draw(out, "10-12", P_TO_O, "(the proxy made no connection to the origin; it answered %" PRId64
-         ")", end ? ev_int(end, "status") : 0);
+    draw(r, s1, col, col + 1, "(the proxy made no connection to the %s; it answered %" PRId64 ")",
+         col + 1 == origin_col(r) ? "origin" : "next proxy", end ? ev_int(end, "status") : 0);
     return;
   }
   if (ev_bool(bound, "reuse")) {
-    draw(out, "10-12", P_TO_O, "(proxy reuses its idle connection to %s, socket %" PRId64
+    draw(r, s1, col, col + 1, "(proxy reuses its idle connection to %s, socket %" PRId64
          ": no SYN)", ev_str(bound, "group_id"), ev_ref(bound, "source_dependency"));
   } else {
     const ev *tcp =
         ev_log_find(p, "SOCKET", ev_ref(bound, "source_dependency"), "TCP_CONNECT", PHASE_END);
-    draw(out, "10-12", P_TO_O, "TCP connect %s (SYN, SYN_ACK, ACK) for %s",
+    draw(r, s1, col, col + 1, "TCP connect %s (SYN, SYN_ACK, ACK) for %s",
          tcp ? ev_str(tcp, "address") : "?", ev_str(bound, "group_id"));
   }
   if (!forwarded)
@@ -194,11 +215,12 @@ static void draw_proxy_side(req_ctx *r, const char *method, const char *url, uin
       ev_log_find(p, "REQUEST", pr->src_id, "HTTP_TRANSACTION_SEND_REQUEST_HEADERS", PHASE_NONE);
   const ev *got =
       ev_log_find(p, "REQUEST", pr->src_id, "HTTP_TRANSACTION_READ_RESPONSE_HEADERS", PHASE_NONE);
-  draw(out, "", NOTE, "Proxy issues request via HTTP to backend");
-  draw(out, "13", P_TO_O, "%s", sent ? ev_str(sent, "line") : "(no request in the proxy's NetLog)");
-  draw(out, "14", O_TO_P, "%s", got ? ev_str(got, "line") : "(no response in the proxy's NetLog)");
+  note(r, "%s issues request via HTTP to backend", me);
+  draw(r, ladder_step(13, 0, col, s2, sizeof(s2)), col, col + 1, "%s",
+       sent ? ev_str(sent, "line") : "(no request in the proxy's NetLog)");
+  draw(r, ladder_step(14, 0, col, s2, sizeof(s2)), col + 1, col, "%s",
+       got ? ev_str(got, "line") : "(no response in the proxy's NetLog)");
 }
-
 // A header's value from a NetLog "headers" block ("name: value\n..."), into
 // |buf|; "" when absent.
 static const char *header_value(const char *headers, const char *name, char *buf, size_t size) {
@@ -251,29 +273,38 @@ static void frame_text(const ev *e, char *buf, size_t size) {
   }
 }
 
-static void draw_tls(req_ctx *r, const ev *end, bool to_proxy) {
+// A TLS handshake with column |col| (a proxy of the chain, or the origin).
+static void draw_tls(req_ctx *r, const ev *end, int col) {
   const ev_log *c = r->l->client;
   const ev *begin = ev_log_find(c, "SOCKET", end->src_id, "SSL_CONNECT", PHASE_BEGIN);
   const char *host = begin ? ev_str(begin, "host") : "?";
-  bool tunnel = !to_proxy && r->kind != FLOW_DIRECT;
-  const char *first = to_proxy || r->kind == FLOW_DIRECT ? "4" : "14";
-  const char *rest = to_proxy || r->kind == FLOW_DIRECT ? "5-8" : "15-18";
-  draw(r->out, "", NOTE, "Client performs SSL handshake with %s%s",
-       to_proxy ? "Proxy" : "Origin", tunnel ? " (through proxy tunnel)" : "");
+  // Without a proxy the origin's handshake has the proxy's step numbers.
+  int at = r->kind == FLOW_DIRECT ? 1 : col;
+  char who[32], via[64] = "", first[16], rest[16];
+  ladder_chain_name(&r->chain, col, "Origin", who, sizeof(who));
+  if (col > 1 && r->kind != FLOW_DIRECT) {
+    char before[32];
+    if (r->chain.hops <= 1)
+      snprintf(via, sizeof(via), " (through proxy tunnel)");
+    else
+      snprintf(via, sizeof(via), " (through the tunnel of %s)",
+               ladder_chain_name(&r->chain, col - 1, "", before, sizeof(before)));
+  }
+  ladder_step(4, 0, at, first, sizeof(first));
+  ladder_step(5, 8, at, rest, sizeof(rest));
+  note(r, "Client performs SSL handshake with %s%s", who, via);
+  draw(r, first, 0, col, "Client Hello (SNI %s)", host);
   if (ev_has(end, "net_error") && ev_int(end, "net_error") < 0) {
-    draw(r->out, first, to_proxy ? C_TO_P : C_TO_O, "Client Hello (SNI %s)", host);
-    draw(r->out, rest, to_proxy ? P_TO_C : O_TO_C, "handshake failed: %s",
-         error_name(ev_int(end, "net_error")));
+    draw(r, rest, col, 0, "handshake failed: %s", error_name(ev_int(end, "net_error")));
     return;
   }
   r->tls++;
   const char *alpn = *ev_str(end, "alpn") ? ev_str(end, "alpn") : "none";
-  if (!to_proxy)
-    r->origin_socket = end->src_id;
-  draw(r->out, first, to_proxy ? C_TO_P : C_TO_O, "Client Hello (SNI %s)", host);
-  draw(r->out, rest, to_proxy ? P_TO_C : O_TO_C,
-       "Server Hello ... Finished: %s %s, ALPN %s, resumed %s", ev_str(end, "version"),
-       ev_str(end, "cipher"), alpn, ev_bool(end, "resumed") ? "yes" : "no");
+  if (r->ntls_sockets < sizeof(r->tls_sockets) / sizeof(r->tls_sockets[0]))
+    r->tls_sockets[r->ntls_sockets++] = end->src_id;
+  draw(r, rest, col, 0, "Server Hello ... Finished: %s %s, ALPN %s, resumed %s",
+       ev_str(end, "version"), ev_str(end, "cipher"), alpn,
+       ev_bool(end, "resumed") ? "yes" : "no");
 }
 
 // The host:port of a request URL ("https://h:p/x" -> "h:p"), into |buf|.
@@ -285,13 +316,22 @@ static void url_host_port(const char *url, char *buf, size_t size) {
 }
 
 // Whether |session| (a client SESSION_ALIVE BEGIN) is the session to the
-// proxy rather than to the origin: its peer key starts with the origin.
+// origin rather than to a proxy: its peer key starts with the origin.
 static bool session_is_origin(const req_ctx *r, const ev *session) {
   char hp[256];
   url_host_port(r->url, hp, sizeof(hp));
   const char *peer = ev_str(session, "peer");
   size_t n = strlen(hp);
   return strncmp(peer, hp, n) == 0 && peer[n] == '|';
+}
+
+// The column of |session|'s peer: the origin, a proxy of the chain, or (a
+// peer the chain does not name) the last proxy.
+static int session_col(const req_ctx *r, const ev *session) {
+  if (session_is_origin(r, session))
+    return origin_col(r);
+  int k = ladder_chain_hop(&r->chain, ev_str(session, "peer"));
+  return k ? k : last_hop(r);
 }
 
 // Whether event |i| of the window belongs to |r| (see owners_init).
@@ -301,13 +341,43 @@ static bool belongs(const req_ctx *r, size_t i) {
   return r->who->event_owner[i] == r->id;
 }
 
+// The proxy a tunnel group's target names ("https://p2:443|CHAIN": the
+// tunnel to proxy 2), or 0 for a tunnel to the origin ("origin:443|CHAIN").
+static int tunnel_hop(const req_ctx *r, const char *target) {
+  size_t n = strcspn(target, "|");
+  for (size_t i = 0; i + 3 <= n; i++) {
+    if (strncmp(target + i, "://", 3) == 0)
+      return ladder_chain_hop(&r->chain, target + i + 3);
+  }
+  return 0;
+}
+
+// A reuse that lets the request skip steps: what was reused and the column
+// the request's first own step goes to (the origin for a tunnel).
+typedef struct reuse {
+  int col;  // 0: none
+  char why[160];
+} reuse;
+
+static void found_reuse(reuse *best, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// Keeps the reuse deepest in the chain: the request skips up to it.
+static void found_reuse(reuse *best, int col, const char *fmt, ...) {
+  if (col < best->col)
+    return;
+  best->col = col;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(best->why, sizeof(best->why), fmt, ap);
+  va_end(ap);
+}
+
 // The reuse that lets this request skip steps: writes the jump line.
 static void draw_jump(req_ctx *r) {
   const ev_log *c = r->l->client;
   bool new_proxy_tcp = false;
-  const char *proxy_reuse = NULL, *tunnel_reuse = NULL;
-  char why[160] = "";
-  char why_tunnel[160] = "";
+  reuse tunnel = {0}, proxy = {0};
   for (size_t i = r->begin; i <= r->end && i < c->n; i++) {
     const ev *e = &c->v[i];
     if (!belongs(r, i))
@@ -317,59 +387,179 @@ static void draw_jump(req_ctx *r) {
       new_proxy_tcp = true;
     if (ev_is(e, "SOCKET_POOL_BOUND", PHASE_NONE) && strcmp(ev_str(e, "reuse"), "new") != 0) {
       const char *pool = ev_str(e, "pool");
-      if (strcmp(pool, "ssl_origin") == 0 || strcmp(pool, "tunnel") == 0) {
-        tunnel_reuse = pool;
-        snprintf(why_tunnel, sizeof(why_tunnel), "%s socket %" PRId64 ", %s", pool,
-                 ev_ref(e, "socket"), ev_str(e, "reuse"));
+      const char *group = ev_str(e, "group_id");
+      const char *slash = strchr(group, '/');
+      const char *target = slash ? slash + 1 : "";
+      int hop = 0;
+      if (strcmp(pool, "ssl_proxy") == 0)
+        hop = ladder_chain_hop(&r->chain, target);
+      else if (strcmp(pool, "tunnel") == 0)
+        hop = tunnel_hop(r, target);
+      if (hop > 1 || (strcmp(pool, "tunnel") == 0 && hop == 1)) {
+        found_reuse(&proxy, hop, "%s socket %" PRId64 ", %s", pool, ev_ref(e, "socket"),
+                    ev_str(e, "reuse"));
+      } else if (strcmp(pool, "ssl_origin") == 0 || strcmp(pool, "tunnel") == 0) {
+        found_reuse(&tunnel, origin_col(r), "%s socket %" PRId64 ", %s", pool,
+                    ev_ref(e, "socket"), ev_str(e, "reuse"));
       } else if (strcmp(pool, "ssl_proxy") == 0 || strcmp(pool, "transport") == 0) {
-        proxy_reuse = pool;
-        snprintf(why, sizeof(why), "%s socket %" PRId64 ", %s", pool, ev_ref(e, "socket"),
-                 ev_str(e, "reuse"));
+        found_reuse(&proxy, 1, "%s socket %" PRId64 ", %s", pool, ev_ref(e, "socket"),
+                    ev_str(e, "reuse"));
       }
     }
     if (ev_is(e, "STREAM_ALIVE", PHASE_BEGIN) && ev_ref(e, "session") >= 0) {
       const ev *s = ev_log_find(c, "SESSION", ev_ref(e, "session"), "SESSION_ALIVE", PHASE_BEGIN);
       if (s && (size_t)(s - c->v) < r->begin) {
         bool own = strcmp(ev_ref_type(e, "owner"), "REQUEST") == 0;
+        int col = session_col(r, s);
         if (own && r->kind == FLOW_TUNNEL && session_is_origin(r, s)) {
-          tunnel_reuse = "session";
-          snprintf(why_tunnel, sizeof(why_tunnel), "%s session %" PRId64 " to the origin",
-                   ev_str(s, "protocol"), s->src_id);
+          found_reuse(&tunnel, col, "%s session %" PRId64 " to the origin", ev_str(s, "protocol"),
+                      s->src_id);
         } else if (!session_is_origin(r, s) || r->kind != FLOW_TUNNEL) {
-          proxy_reuse = "session";
-          snprintf(why, sizeof(why), "%s session %" PRId64 " to the proxy", ev_str(s, "protocol"),
-                   s->src_id);
+          char who[32];
+          found_reuse(&proxy, col, "%s session %" PRId64 " to the %s", ev_str(s, "protocol"),
+                      s->src_id, r->chain.hops > 1 ? ladder_chain_name(&r->chain, col, "origin",
+                                                                       who, sizeof(who))
+                                                   : "proxy");
         }
       }
     }
   }
-  if (r->kind == FLOW_TUNNEL && tunnel_reuse) {
-    draw(r->out, "", NOTE, "An available tunnel to the origin exists (%s): jump to step 19",
-         why_tunnel);
-  } else if (r->kind != FLOW_DIRECT && proxy_reuse && !new_proxy_tcp) {
-    draw(r->out, "", NOTE, "An available connection to the proxy exists (%s): jump to step 9",
-         why);
+  char step[16];
+  if (r->kind == FLOW_TUNNEL && tunnel.col) {
+    note(r, "An available tunnel to the origin exists (%s): jump to step %s", tunnel.why,
+         ladder_step(9, 0, origin_col(r), step, sizeof(step)));
+  } else if (r->kind != FLOW_DIRECT && proxy.col && !new_proxy_tcp) {
+    char who[32] = "the proxy";
+    if (r->chain.hops > 1)
+      snprintf(who, sizeof(who), "proxy %d", proxy.col);
+    note(r, "An available connection to %s exists (%s): jump to step %s", who, proxy.why,
+         ladder_step(9, 0, proxy.col, step, sizeof(step)));
   }
 }
 
-// The flow's name in the seed (F1-F6) and what this request cost.
+// The flow's name in the seed (F1-F6, by the protocol to the last proxy)
+// and what this request cost; a chain also lists the protocol to each hop.
 static void draw_summary(const req_ctx *r) {
+  const char *last = r->mux.to[last_hop(r)];
   const char *name = "direct";
   if (r->kind == FLOW_FORWARD)
-    name = *r->proxy_mux ? "F4" : "F1";
+    name = *last ? "F4" : "F1";
   else if (r->kind == FLOW_TUNNEL)
-    name = *r->proxy_mux ? (*r->origin_mux ? "F6" : "F5") : (*r->origin_mux ? "F3" : "F2");
-  fprintf(r->out, "       --- flow %s: %s to the proxy, %s to the origin; this request made %d TCP "
-          "connect%s and %d TLS handshake%s\n",
-          name, r->kind == FLOW_DIRECT ? "nothing" : (*r->proxy_mux ? r->proxy_mux : "http/1.1"),
-          r->kind == FLOW_FORWARD ? "http/1.1 (by the proxy)"
-                                  : (*r->origin_mux ? r->origin_mux : "http/1.1"),
-          r->tcp, r->tcp == 1 ? "" : "s", r->tls, r->tls == 1 ? "" : "s");
+    name = *last ? (*r->origin_mux ? "F6" : "F5") : (*r->origin_mux ? "F3" : "F2");
+  const char *to_origin = r->kind == FLOW_FORWARD
+                              ? "http/1.1 (by the proxy)"
+                              : (*r->origin_mux ? r->origin_mux : "http/1.1");
+  if (r->chain.hops > 1) {
+    fprintf(r->out, "       --- flow %s through %d proxies:", name, r->chain.hops);
+    for (int k = 1; k <= r->chain.hops; k++)
+      fprintf(r->out, " %s to proxy %d,",
+              r->chain.socks[k] ? "socks5" : (*r->mux.to[k] ? r->mux.to[k] : "http/1.1"), k);
+    fprintf(r->out, " %s to the origin;", to_origin);
+  } else {
+    fprintf(r->out, "       --- flow %s: %s to the proxy, %s to the origin;", name,
+            r->kind == FLOW_DIRECT ? "nothing" : (*last ? last : "http/1.1"), to_origin);
+  }
+  fprintf(r->out, " this request made %d TCP connect%s and %d TLS handshake%s\n", r->tcp,
+          r->tcp == 1 ? "" : "s", r->tls, r->tls == 1 ? "" : "s");
+}
+
+// A CONNECT (HTTP/1.1 or a stream) to the proxy in column |col| for
+// |target|, with the proxy's side of it.
+static void draw_connect(req_ctx *r, int col, const char *via, const char *text,
+                         const char *target, uint64_t t) {
+  char who[32], step[16];
+  note(r, "Client sends CONNECT request to %s%s",
+       ladder_chain_name(&r->chain, col, "", who, sizeof(who)), via);
+  draw(r, ladder_step(9, 0, col, step, sizeof(step)), 0, col, "%s", text);
+  draw_proxy_side(r, col, "CONNECT", target, t, false);
+}
+
+// The SOCKS5 handshake with the first hop (the CONNECT of a SOCKS proxy).
+static void draw_socks(req_ctx *r, const ev *end) {
+  const ev *begin = ev_log_find(r->l->client, "SOCKET", end->src_id, "SOCKS5_CONNECT",
+                                PHASE_BEGIN);
+  char who[32];
+  note(r, "Client sends SOCKS5 CONNECT to %s", ladder_chain_name(&r->chain, 1, "", who,
+                                                                   sizeof(who)));
+  draw(r, "9", 0, 1, "SOCKS5 CONNECT %s (resolved by the %s)", begin ? ev_str(begin, "target") : "?",
+       begin && strcmp(ev_str(begin, "resolve"), "local") == 0 ? "client" : "proxy");
+  // A SOCKS proxy keeps no NetLog of ours: its connection onward is unseen.
+  char next[32];
+  note(r, "%s connects to %s", who, ladder_chain_name(&r->chain, 2, "origin", next, sizeof(next)));
+  draw(r, "10-12", 1, 2, "(not observed: SOCKS proxy side)");
+  if (ev_has(end, "net_error") && ev_int(end, "net_error") < 0)
+    draw(r, "13", 1, 0, "SOCKS5 failed: %s", error_name(ev_int(end, "net_error")));
+  else
+    draw(r, "13", 1, 0, "SOCKS5 reply %" PRId64 " (succeeded)", ev_int(end, "reply"));
+}
+
+// A HEADERS-like frame of a client session.
+static void draw_frame(req_ctx *r, const ev *e) {
+  const ev_log *c = r->l->client;
+  bool send = strcmp(e->type, "SPDY_SESSION_SEND_HEADERS") == 0;
+  const ev *session = ev_log_find(c, "SESSION", e->src_id, "SESSION_ALIVE", PHASE_BEGIN);
+  const ev *stream = ev_log_find_stream(c, e->src_id, ev_int(e, "stream_id"));
+  if (!session || strcmp(ev_str(session, "role"), "client") != 0)
+    return;
+  bool to_origin = session_is_origin(r, session);
+  int col = session_col(r, session);
+  bool tunnel_stream = stream && strcmp(ev_ref_type(stream, "owner"), "CONNECT_JOB") == 0;
+  if (!tunnel_stream && send && strcmp(ev_str(e, "method"), "CONNECT") == 0)
+    tunnel_stream = true;
+  if (!tunnel_stream && !send && !stream)
+    return;
+  char text[768], step[16], who[32];
+  frame_text(e, text, sizeof(text));
+  const char *proto = ev_str(session, "protocol");
+  size_t session_at = (size_t)(session - c->v);
+  if (send && r->who->event_owner && r->who->event_owner[session_at] != r->id &&
+      session_at >= r->begin && r->noted_session != session->src_id) {
+    // Requests racing to a new server: this one's stream went on the
+    // session another request's connection became.
+    r->noted_session = session->src_id;
+    note(r, "%s session %" PRId64 " to the %s was opened for another request; this stream uses it",
+         proto, session->src_id,
+         to_origin ? "origin"
+                   : (r->chain.hops > 1 ? ladder_chain_name(&r->chain, col, "", who, sizeof(who))
+                                        : "proxy"));
+  }
+  if (to_origin && !tunnel_stream) {
+    r->origin_mux = proto;
+    if ((size_t)(session - c->v) < r->begin)
+      recall(r->mem, true, session->src_id, &r->mux);
+  } else if (col < origin_col(r)) {
+    r->mux.to[col] = proto;
+  }
+  ladder_chain_name(&r->chain, col, "", who, sizeof(who));
+  if (tunnel_stream) {
+    if (send) {
+      char via[48];
+      snprintf(via, sizeof(via), " via %s", proto);
+      const char *target = *ev_str(e, "authority") ? ev_str(e, "authority") : ev_str(e, "path");
+      draw_connect(r, col, via, text, target, e->t);
+    } else {
+      note(r, "%s sends %s CONNECT response to client", who, proto);
+      draw(r, ladder_step(13, 0, col, step, sizeof(step)), col, 0, "%s", text);
+    }
+  } else if (to_origin) {
+    int at = r->kind == FLOW_TUNNEL ? col : 1;
+    note(r, send ? "Client issues request via %s to origin" : "Origin sends %s response to Client",
+         proto);
+    draw(r, ladder_step(send ? 9 : 10, 0, at, step, sizeof(step)), send ? 0 : col, send ? col : 0,
+         "%s", text);
+  } else if (send) {
+    note(r, "Client requests url over %s", proto);
+    draw(r, ladder_step(9, 0, col, step, sizeof(step)), 0, col, "%s", text);
+    draw_proxy_side(r, col, r->method, r->url, e->t, true);
+  } else {
+    note(r, "%s sends %s response to client", who, proto);
+    draw(r, ladder_step(15, 0, col, step, sizeof(step)), col, 0, "%s", text);
+  }
 }
 
 static void draw_request(req_ctx *r) {
   const ev_log *c = r->l->client;
-  FILE *out = r->out;
+  char step[16], who[32];
   draw_jump(r);
   for (size_t i = r->begin; i <= r->end && i < c->n; i++) {
     const ev *e = &c->v[i];
@@ -377,137 +567,110 @@ static void draw_request(req_ctx *r) {
       continue;
     if (ev_is(e, "TCP_CONNECT", PHASE_END)) {
       const char *group = ev_log_socket_group(c, e->src_id);
-      bool to_proxy = r->kind != FLOW_DIRECT && !starts_with(group, "tcp/");
-      draw(out, "", NOTE, "Client opens TCP connection to %s", to_proxy ? "Proxy" : "Origin");
+      int col = r->kind != FLOW_DIRECT && !starts_with(group, "tcp/") ? 1 : origin_col(r);
+      note(r, "Client opens TCP connection to %s",
+           ladder_chain_name(&r->chain, col, "Origin", who, sizeof(who)));
       if (ev_has(e, "net_error") && ev_int(e, "net_error") < 0) {
-        draw(out, "1-3", to_proxy ? C_TO_P : C_TO_O, "TCP connect failed: %s",
-             error_name(ev_int(e, "net_error")));
+        draw(r, "1-3", 0, col, "TCP connect failed: %s", error_name(ev_int(e, "net_error")));
       } else {
         r->tcp++;
-        draw(out, "1-3", to_proxy ? C_TO_P : C_TO_O, "TCP connect %s (SYN, SYN_ACK, ACK)",
-             ev_str(e, "address"));
+        draw(r, "1-3", 0, col, "TCP connect %s (SYN, SYN_ACK, ACK)", ev_str(e, "address"));
       }
     } else if (ev_is(e, "SSL_CONNECT", PHASE_END)) {
       const char *group = ev_log_socket_group(c, e->src_id);
-      draw_tls(r, e, r->kind != FLOW_DIRECT && starts_with(group, "ssl-proxy/"));
+      int col = origin_col(r);
+      if (r->kind != FLOW_DIRECT && starts_with(group, "ssl-proxy/")) {
+        col = ladder_chain_hop(&r->chain, group + strlen("ssl-proxy/"));
+        col = col ? col : 1;
+      }
+      draw_tls(r, e, col);
+    } else if (ev_is(e, "SOCKS5_CONNECT", PHASE_END) && r->kind != FLOW_DIRECT) {
+      draw_socks(r, e);
     } else if (ev_is(e, "SESSION_ALIVE", PHASE_BEGIN) && strcmp(ev_str(e, "role"), "client") == 0) {
       bool origin = session_is_origin(r, e);
       if (origin)
         r->origin_session = e->src_id;
-      draw(out, "", NOTE, "%s session %" PRId64 " starts on the connection to the %s",
-           ev_str(e, "protocol"), e->src_id,
-           origin ? (r->kind == FLOW_TUNNEL ? "origin (inside the tunnel)" : "origin") : "proxy");
+      char where[64];
+      if (origin)
+        snprintf(where, sizeof(where), "%s",
+                 r->kind == FLOW_TUNNEL ? "the origin (inside the tunnel)" : "the origin");
+      else if (r->chain.hops > 1)
+        snprintf(where, sizeof(where), "%s",
+                 ladder_chain_name(&r->chain, session_col(r, e), "", who, sizeof(who)));
+      else
+        snprintf(where, sizeof(where), "the proxy");
+      note(r, "%s session %" PRId64 " starts on the connection to %s", ev_str(e, "protocol"),
+           e->src_id, where);
     } else if (ev_is(e, "HTTP_TRANSACTION_SEND_REQUEST_HEADERS", PHASE_NONE)) {
       const char *line = ev_str(e, "line");
       if (strcmp(e->src_type, "CONNECT_JOB") == 0) {
-        draw(out, "", NOTE, "Client sends CONNECT request to Proxy");
-        draw(out, "9", C_TO_P, "%s", line);
         const ev *tb = ev_log_find(c, "CONNECT_JOB", e->src_id, "HTTP_TUNNEL_CONNECT", PHASE_BEGIN);
-        draw_proxy_side(r, "CONNECT", tb ? ev_str(tb, "target") : "", e->t, false);
+        const char *target = tb ? ev_str(tb, "target") : "";
+        draw_connect(r, connect_col(r, target), "", line, target, e->t);
       } else if (r->kind == FLOW_TUNNEL || r->kind == FLOW_DIRECT) {
-        draw(out, "", NOTE, "Client issues request via HTTP to origin");
-        draw(out, r->kind == FLOW_TUNNEL ? "19" : "9", C_TO_O, "%s", line);
+        note(r, "Client issues request via HTTP to origin");
+        draw(r, ladder_step(9, 0, r->kind == FLOW_TUNNEL ? origin_col(r) : 1, step, sizeof(step)),
+             0, origin_col(r), "%s", line);
       } else {
-        draw(out, "", NOTE, "Client requests url");
-        draw(out, "9", C_TO_P, "%s", line);
-        draw_proxy_side(r, r->method, r->url, e->t, true);
+        note(r, "Client requests url");
+        draw(r, ladder_step(9, 0, last_hop(r), step, sizeof(step)), 0, last_hop(r), "%s", line);
+        draw_proxy_side(r, last_hop(r), r->method, r->url, e->t, true);
       }
     } else if (ev_is(e, "HTTP_TRANSACTION_READ_RESPONSE_HEADERS", PHASE_NONE)) {
       const char *line = ev_str(e, "line");
       if (strcmp(e->src_type, "CONNECT_JOB") == 0) {
-        draw(out, "", NOTE, "Proxy sends HTTP CONNECT response to client");
-        draw(out, "13", P_TO_C, "%s", line);
+        const ev *tb = ev_log_find(c, "CONNECT_JOB", e->src_id, "HTTP_TUNNEL_CONNECT", PHASE_BEGIN);
+        int col = connect_col(r, tb ? ev_str(tb, "target") : "");
+        note(r, "%s sends HTTP CONNECT response to client",
+             ladder_chain_name(&r->chain, col, "", who, sizeof(who)));
+        draw(r, ladder_step(13, 0, col, step, sizeof(step)), col, 0, "%s", line);
       } else if (r->kind == FLOW_TUNNEL || r->kind == FLOW_DIRECT) {
-        draw(out, "", NOTE, "Origin sends HTTP response to Client");
-        draw(out, r->kind == FLOW_TUNNEL ? "20" : "10", O_TO_C, "%s", line);
+        note(r, "Origin sends HTTP response to Client");
+        draw(r, ladder_step(10, 0, r->kind == FLOW_TUNNEL ? origin_col(r) : 1, step, sizeof(step)),
+             origin_col(r), 0, "%s", line);
       } else {
-        draw(out, "", NOTE, "Proxy sends HTTP response to client");
-        draw(out, "15", P_TO_C, "%s", line);
+        note(r, "%s sends HTTP response to client",
+             ladder_chain_name(&r->chain, last_hop(r), "", who, sizeof(who)));
+        draw(r, ladder_step(15, 0, last_hop(r), step, sizeof(step)), last_hop(r), 0, "%s", line);
       }
     } else if (ev_is(e, "SPDY_SESSION_SEND_HEADERS", PHASE_NONE) ||
                ev_is(e, "SPDY_SESSION_RECV_HEADERS", PHASE_NONE)) {
-      bool send = strcmp(e->type, "SPDY_SESSION_SEND_HEADERS") == 0;
-      const ev *session = ev_log_find(c, "SESSION", e->src_id, "SESSION_ALIVE", PHASE_BEGIN);
-      const ev *stream = ev_log_find_stream(c, e->src_id, ev_int(e, "stream_id"));
-      if (!session || strcmp(ev_str(session, "role"), "client") != 0)
-        continue;
-      bool to_origin = session_is_origin(r, session);
-      bool tunnel_stream = stream && strcmp(ev_ref_type(stream, "owner"), "CONNECT_JOB") == 0;
-      if (!tunnel_stream && send && strcmp(ev_str(e, "method"), "CONNECT") == 0)
-        tunnel_stream = true;
-      if (!tunnel_stream && !send && !stream)
-        continue;
-      char text[768];
-      frame_text(e, text, sizeof(text));
-      const char *proto = ev_str(session, "protocol");
-      size_t session_at = (size_t)(session - c->v);
-      if (send && r->who->event_owner && r->who->event_owner[session_at] != r->id &&
-          session_at >= r->begin && r->noted_session != session->src_id) {
-        // Requests racing to a new server: this one's stream went on the
-        // session another request's connection became.
-        r->noted_session = session->src_id;
-        draw(out, "", NOTE, "%s session %" PRId64 " to the %s was opened for another request; "
-             "this stream uses it", proto, session->src_id, to_origin ? "origin" : "proxy");
-      }
-      if (to_origin && !tunnel_stream) {
-        r->origin_mux = proto;
-        if ((size_t)(session - c->v) < r->begin)
-          r->proxy_mux = recall(r->mem, true, session->src_id);
-      } else {
-        r->proxy_mux = proto;
-      }
-      if (tunnel_stream) {
-        if (send) {
-          draw(out, "", NOTE, "Client sends CONNECT request to Proxy via %s", proto);
-          draw(out, "9", C_TO_P, "%s", text);
-          const char *target = *ev_str(e, "authority") ? ev_str(e, "authority") : ev_str(e, "path");
-          draw_proxy_side(r, "CONNECT", target, e->t, false);
-        } else {
-          draw(out, "", NOTE, "Proxy sends %s CONNECT response to client", proto);
-          draw(out, "13", P_TO_C, "%s", text);
-        }
-      } else if (to_origin) {
-        draw(out, "", NOTE, send ? "Client issues request via %s to origin"
-                                 : "Origin sends %s response to Client", proto);
-        draw(out, r->kind == FLOW_TUNNEL ? (send ? "19" : "20") : (send ? "9" : "10"),
-             send ? C_TO_O : O_TO_C, "%s", text);
-      } else if (send) {
-        draw(out, "", NOTE, "Client requests url over %s", proto);
-        draw(out, "9", C_TO_P, "%s", text);
-        draw_proxy_side(r, r->method, r->url, e->t, true);
-      } else {
-        draw(out, "", NOTE, "Proxy sends %s response to client", proto);
-        draw(out, "15", P_TO_C, "%s", text);
-      }
+      draw_frame(r, e);
     } else if (ev_is(e, "SOCKET_POOL_BOUND", PHASE_NONE) &&
-               strcmp(ev_str(e, "pool"), "ssl_origin") == 0 &&
+               (strcmp(ev_str(e, "pool"), "ssl_origin") == 0 ||
+                strcmp(ev_str(e, "pool"), "ssl_proxy") == 0) &&
                strcmp(ev_str(e, "reuse"), "new") != 0) {
-      r->proxy_mux = recall(r->mem, false, ev_ref(e, "socket"));
+      recall(r->mem, false, ev_ref(e, "socket"), &r->mux);
     } else if (ev_is(e, "HTTP_TUNNEL_CONNECT", PHASE_END) && ev_has(e, "net_error") &&
                ev_int(e, "net_error") < 0) {
-      draw(out, "", NOTE, "tunnel failed: %s", error_name(ev_int(e, "net_error")));
+      note(r, "tunnel failed: %s", error_name(ev_int(e, "net_error")));
     } else if (ev_is(e, "REQUEST_ALIVE", PHASE_END) && ev_from(e, "REQUEST", r->id) &&
                ev_has(e, "net_error") && ev_int(e, "net_error") < 0) {
-      draw(out, "", NOTE, "request failed: %s", error_name(ev_int(e, "net_error")));
+      note(r, "request failed: %s", error_name(ev_int(e, "net_error")));
     }
   }
-  remember(r->mem, false, r->origin_socket, r->proxy_mux);
-  remember(r->mem, true, r->origin_session, r->proxy_mux);
+  for (size_t k = 0; k < r->ntls_sockets; k++)
+    remember(r->mem, false, r->tls_sockets[k], &r->mux);
+  remember(r->mem, true, r->origin_session, &r->mux);
   draw_summary(r);
 }
 
 static void write_footer(const ladder_logs *l, FILE *out) {
-  const struct {
-    const char *who;
-    const ev_log *log;
-  } logs[] = {{"client", l->client}, {"proxy", l->proxy}};
-  for (size_t i = 0; i < 2; i++) {
-    const ev_log *log = logs[i].log;
+  const ev_log *client = l->client;
+  if (client->bad)
+    fprintf(out, "(%zu of the client's %zu NetLog lines were not NetLog JSON and were skipped; "
+            "first: line %zu, %s)\n",
+            client->bad, client->lines, client->first_bad_line, client->first_bad_reason);
+  for (size_t k = 0; k < l->nproxies; k++) {
+    const ev_log *log = &l->proxies[k];
     if (log->bad == 0)
       continue;
+    char who[32] = "proxy";
+    if (l->nproxies > 1)
+      snprintf(who, sizeof(who), "proxy %zu", k + 1);
     fprintf(out, "(%zu of the %s's %zu NetLog lines were not NetLog JSON and were skipped; "
             "first: line %zu, %s)\n",
-            log->bad, logs[i].who, log->lines, log->first_bad_line, log->first_bad_reason);
+            log->bad, who, log->lines, log->first_bad_line, log->first_bad_reason);
   }
   if (!l->have_proxy)
     fprintf(out, "(no proxy NetLog given: the proxy's own steps are not observed)\n");
@@ -515,23 +678,26 @@ static void write_footer(const ladder_logs *l, FILE *out) {
 
 void ladder_draw(const ladder_logs *l, FILE *out) {
   const ev_log *c = l->client;
-  bool *used = l->proxy->n ? calloc(l->proxy->n, sizeof(bool)) : NULL;
-  if (l->proxy->n && !used) {
-    fprintf(out, "(out of memory drawing the ladder)\n");
-    return;
+  bool *used[LADDER_MAX_PROXY_LOGS] = {0};
+  bool failed = false;
+  for (size_t k = 0; k < l->nproxies && k < LADDER_MAX_PROXY_LOGS; k++) {
+    used[k] = calloc(l->proxies[k].n + 1, sizeof(bool));
+    failed = failed || !used[k];
   }
   size_t nreq = 0;
   memory mem = {0};
   ladder_owners own;
   ladder_owners_init(&own, c);
-  for (size_t i = 0; i < c->n; i++) {
+  for (size_t i = 0; i < c->n && !failed; i++) {
     const ev *b = &c->v[i];
     if (!ev_is(b, "REQUEST_ALIVE", PHASE_BEGIN) || strcmp(b->src_type, "REQUEST") != 0)
       continue;
     req_ctx r = {.l = l, .out = out, .id = b->src_id, .begin = i, .end = c->n - 1,
                  .proxy_used = used, .url = ev_str(b, "url"), .method = ev_str(b, "method"),
-                 .mem = &mem, .who = &own, .proxy_mux = "", .origin_mux = "", .origin_socket = -1,
+                 .mem = &mem, .who = &own, .origin_mux = "",
                  .origin_session = -1, .noted_session = -1};
+    for (size_t k = 0; k <= LADDER_MAX_HOPS; k++)
+      r.mux.to[k] = "";
     for (size_t j = i + 1; j < c->n; j++) {
       if (ev_from(&c->v[j], "REQUEST", r.id) && ev_is(&c->v[j], "REQUEST_ALIVE", PHASE_END)) {
         r.end = j;
@@ -539,25 +705,25 @@ void ladder_draw(const ladder_logs *l, FILE *out) {
       }
     }
     const ev *pres = ev_log_find(c, "REQUEST", r.id, "PROXY_RESOLUTION", PHASE_END);
-    const char *list = pres ? ev_str(pres, "proxy_list") : "";
-    size_t n = strcspn(list, ", ;");
-    snprintf(r.proxy, sizeof(r.proxy), "%.*s", (int)n, list);
-    bool proxied = r.proxy[0] && strcmp(r.proxy, "direct") != 0 &&
-                   strncmp(r.proxy, "direct:", 7) != 0;
-    if (!proxied)
-      r.proxy[0] = '\0';
-    r.kind = !proxied ? FLOW_DIRECT
-                      : (starts_with(r.url, "https://") ? FLOW_TUNNEL : FLOW_FORWARD);
+    ladder_chain_parse(&r.chain, pres ? ev_str(pres, "proxy_list") : "");
+    bool proxied = r.chain.hops > 0;
+    // Through a SOCKS proxy as the last hop, http:// too goes through the
+    // tunnel to the origin (in origin form).
+    bool tunnel = starts_with(r.url, "https://") || (proxied && r.chain.socks[r.chain.hops]);
+    r.kind = !proxied ? FLOW_DIRECT : (tunnel ? FLOW_TUNNEL : FLOW_FORWARD);
     fprintf(out, "%s== request %zu: %s %s%s%s\n", nreq ? "\n" : "", nreq + 1, r.method, r.url,
-            proxied ? " via " : " (direct)", r.proxy);
-    fprintf(out, "%-7s%-17s%-19s%s\n", "step", "Client", "HTTPS Proxy", "Origin Server");
+            proxied ? " via " : " (direct)", r.chain.text);
+    ladder_chain_header(&r.chain, out);
     draw_request(&r);
     nreq++;
   }
-  if (nreq == 0)
+  if (failed)
+    fprintf(out, "(out of memory drawing the ladder)\n");
+  else if (nreq == 0)
     fprintf(out, "(no requests in the NetLog)\n");
   write_footer(l, out);
   ladder_owners_free(&own);
   free(mem.v);
-  free(used);
+  for (size_t k = 0; k < LADDER_MAX_PROXY_LOGS; k++)
+    free(used[k]);
 }

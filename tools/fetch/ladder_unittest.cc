@@ -1,6 +1,7 @@
 // The ladder diagram drawn from real NetLog captures (tools/fetch/testdata:
-// fetch through the test server's proxy, each flow's URL fetched twice in one
-// run, recorded with `fetch --netlog` and `testserver --netlog`). The
+// fetch through the test server's proxy, or a chain of them, each flow's URL
+// fetched twice in one run, recorded with `fetch --netlog` and `testserver
+// --netlog` by testdata/record.sh). The
 // assertions are on structure, not bytes: which steps appear and in what
 // order, where the "jump to step N" lines are (and that there are no
 // others), what the TLS and frame lines say.
@@ -34,30 +35,46 @@ std::string Write(const fetch_ladder *l) {
   return s;
 }
 
-// The ladder of capture |flow| (e.g. "F6-h2"), with the proxy's NetLog or
-// without it.
-std::string Draw(const std::string &flow, bool with_proxy) {
+// The ladder of capture |name|: NAME.client.jsonl, and NAME + each of
+// |proxy_logs| + ".jsonl" as the proxies' NetLogs.
+std::string DrawCapture(const std::string &name, const std::vector<std::string> &proxy_logs) {
   fetch_ladder *l = fetch_ladder_new();
-  std::ifstream in(TestData(flow + ".client.jsonl"));
-  EXPECT_TRUE(in.good()) << flow;
+  std::ifstream in(TestData(name + ".client.jsonl"));
+  EXPECT_TRUE(in.good()) << name;
   std::string line;
   while (std::getline(in, line))
     fetch_ladder_add_client_line(l, line.data(), line.size());
-  if (with_proxy) {
+  for (const std::string &proxy : proxy_logs) {
     char err[256] = "";
-    EXPECT_EQ(0, fetch_ladder_add_proxy_netlog(l, TestData(flow + ".proxy.jsonl").c_str(), err,
-                                               sizeof(err)))
-        << err;
+    std::string path = TestData(name + proxy + ".jsonl");
+    EXPECT_EQ(0, fetch_ladder_add_proxy_netlog(l, path.c_str(), err, sizeof(err))) << err;
   }
   std::string out = Write(l);
   fetch_ladder_free(l);
   return out;
 }
 
+// The ladder of capture |flow| (e.g. "F6-h2"), with the proxy's NetLog or
+// without it.
+std::string Draw(const std::string &flow, bool with_proxy) {
+  return DrawCapture(flow, with_proxy ? std::vector<std::string>{".proxy"}
+                                      : std::vector<std::string>{});
+}
+
+// The ladder of chain capture |name| (e.g. "C2-mixed"), with the NetLogs of
+// the proxies listed in |proxies| (1-based hops; a SOCKS hop has none).
+std::string DrawChain(const std::string &name, const std::vector<int> &proxies) {
+  std::vector<std::string> logs;
+  for (int k : proxies)
+    logs.push_back(".proxy" + std::to_string(k));
+  return DrawCapture(name, logs);
+}
+
 // One request's part of the diagram.
 struct Request {
   std::vector<std::string> steps;  // "1-3", "4", ... in order
   std::vector<std::string> lines;  // every line, with its text
+  std::string header;               // the column names
   int jumps = 0;
   std::string jump;  // the jump line, if any
 
@@ -83,6 +100,10 @@ std::vector<Request> Parse(const std::string &diagram) {
     if (reqs.empty())
       continue;
     Request &r = reqs.back();
+    if (line.rfind("step ", 0) == 0) {
+      r.header = line;
+      continue;
+    }
     r.lines.push_back(line);
     size_t paren = line.find(')');
     if (paren != std::string::npos && paren < 6 && isdigit(static_cast<unsigned char>(line[0])))
@@ -233,6 +254,242 @@ TEST(LadderTest, ParallelRequestsEachGetTheirOwnSteps) {
   size_t first = d.find("opened for another request");
   ASSERT_NE(std::string::npos, first) << d;
   EXPECT_NE(std::string::npos, d.find("opened for another request", first + 1)) << d;
+}
+
+// Where a step's arrow points: the column (by its name in the header)
+// whose bar the arrowhead touches. '>' ends just left of the bar, '<'
+// starts just right of the client's.
+std::string ArrowTarget(const Request &r, const std::string &step) {
+  std::string line = r.Step(step);
+  size_t head = line.find('>');
+  if (head == std::string::npos || line.find('<') != std::string::npos)
+    return "";
+  for (const char *name : {"HTTPS Proxy", "Proxy 1", "Proxy 2", "Proxy 3", "Origin Server"}) {
+    if (r.header.find(name) == head)
+      return name;
+  }
+  return "";
+}
+
+// What one step of a request must say: its line contains |text| and, when
+// |col| is not empty, its arrow points right at that column.
+struct StepWant {
+  const char *step;
+  const char *col;
+  const char *text;
+};
+
+void ExpectSteps(const Request &r, const std::vector<StepWant> &wants, const std::string &d) {
+  for (const StepWant &w : wants) {
+    SCOPED_TRACE(w.step);
+    if (*w.col) {
+      EXPECT_EQ(w.col, ArrowTarget(r, w.step)) << d;
+    }
+    EXPECT_TRUE(Contains(r.Step(w.step), w.text)) << w.text << d;
+  }
+}
+
+// The steps of a tunnel through |hops| proxies of HTTPS: each hop adds the
+// seed's TLS and CONNECT steps ten further on.
+std::vector<std::string> ChainTunnelSteps(int hops) {
+  std::vector<std::string> steps = {"1-3", "4", "5-8"};
+  for (int k = 0; k < hops; k++) {
+    int o = 10 * k;
+    if (k > 0) {
+      steps.push_back(std::to_string(4 + o));
+      steps.push_back(std::to_string(5 + o) + "-" + std::to_string(8 + o));
+    }
+    steps.push_back(std::to_string(9 + o));
+    steps.push_back(std::to_string(10 + o) + "-" + std::to_string(12 + o));
+    steps.push_back(std::to_string(13 + o));
+  }
+  int o = 10 * hops;
+  for (const std::string &s : {std::to_string(4 + o),
+                               std::to_string(5 + o) + "-" + std::to_string(8 + o),
+                               std::to_string(9 + o), std::to_string(10 + o)})
+    steps.push_back(s);
+  return steps;
+}
+
+// The requests of chain capture |name| drawn as DrawChain does; the
+// diagram in |d|, for the failure messages.
+std::vector<Request> ChainRequests(const std::string &name, const std::vector<int> &proxies,
+                                   std::string *d) {
+  *d = DrawChain(name, proxies);
+  return Parse(*d);
+}
+
+// The second request of a chain capture: its tunnel to the origin (|why|:
+// what was reused) lets it start at the request to the origin, |step|.
+// A request that starts at step |to| after the one jump line, which says
+// |why|, and has then |steps|.
+void ExpectJump(const Request &r, int to, const std::string &why,
+                const std::vector<std::string> &steps, const std::string &d) {
+  EXPECT_EQ(steps, r.steps) << d;
+  ASSERT_EQ(1, r.jumps) << d;
+  EXPECT_TRUE(Contains(r.jump, why)) << d;
+  EXPECT_TRUE(Contains(r.jump, "jump to step " + std::to_string(to) + " ***")) << d;
+}
+
+void ExpectOriginJump(const Request &r, int step, const std::string &why, const std::string &d) {
+  ExpectJump(r, step, "tunnel to the origin exists (" + why,
+             {std::to_string(step), std::to_string(step + 1)}, d);
+}
+
+// Two HTTPS hops (HTTP/1.1 to proxy 1, HTTP/2 to proxy 2) and SPDY/3.1 to the
+// origin: one column per proxy, each step between the right columns, the
+// proxies' own steps from their own NetLogs, and the second request jumps
+// to the origin's request (step 29) on the live origin session.
+TEST(LadderTest, TwoHopChainHasAColumnPerProxy) {
+  std::string d;
+  std::vector<Request> reqs = ChainRequests("C2-mixed", {1, 2}, &d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  const Request &r = reqs[0];
+  EXPECT_EQ("step   Client           Proxy 1            Proxy 2            Origin Server",
+            r.header) << d;
+  EXPECT_EQ(ChainTunnelSteps(2), r.steps) << d;
+  EXPECT_EQ(0, r.jumps) << d;
+  ExpectSteps(r,
+              {
+                  // Hop 1: TCP, TLS (http/1.1) and an HTTP/1.1 CONNECT to proxy 2.
+                  {"1-3", "Proxy 1", "TCP connect 127.0.0.1:"},
+                  {"5-8", "", "ALPN http/1.1,"},
+                  {"9", "Proxy 1", "CONNECT 127.0.0.1:"},
+                  {"9", "Proxy 1", " HTTP/1.1"},
+                  {"10-12", "Proxy 2", "TCP connect 127.0.0.1:"},  // proxy 1's, from its log
+                  {"13", "", "HTTP/1.1 200 Connection Established"},
+                  // Hop 2, inside hop 1's tunnel: TLS (h2), a CONNECT stream to the origin.
+                  {"14", "Proxy 2", "|=="},
+                  {"15-18", "", "ALPN h2,"},
+                  {"19", "Proxy 2", "HEADERS stream_id=1 :method=CONNECT :authority=origin.test:"},
+                  {"20-22", "Origin Server", "for origin.test:"},  // from proxy 2's log
+                  {"23", "", "HEADERS stream_id=1 :status=200"},
+                  // The origin, inside hop 2's tunnel.
+                  {"24", "Origin Server", "Client Hello (SNI origin.test)"},
+                  {"25-28", "", "ALPN spdy/3.1,"},
+                  {"29", "Origin Server", "SYN_STREAM stream_id=1 method=GET url=/bytes/3"},
+              },
+              d);
+  EXPECT_TRUE(Contains(d, "through the tunnel of Proxy 1")) << d;
+  EXPECT_TRUE(Contains(d, "flow F6 through 2 proxies: http/1.1 to proxy 1, h2 to proxy 2, "
+                          "spdy/3.1 to the origin;"))
+      << d;
+
+  ExpectOriginJump(reqs[1], 29, "spdy/3.1 session", d);
+  EXPECT_TRUE(Contains(reqs[1].Step("29"), "SYN_STREAM stream_id=3")) << d;
+  EXPECT_FALSE(Contains(d, "not observed")) << d;
+}
+
+// Three hops (HTTP/2, SPDY/3.1, HTTP/1.1) and HTTP/2 to the origin.
+TEST(LadderTest, ThreeHopChainDrawsEveryHopInItsColumn) {
+  std::string d;
+  std::vector<Request> reqs = ChainRequests("C3-mixed", {1, 2, 3}, &d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  const Request &r = reqs[0];
+  EXPECT_TRUE(Contains(r.header, "Proxy 1            Proxy 2            Proxy 3            "
+                                 "Origin Server"))
+      << d;
+  EXPECT_EQ(ChainTunnelSteps(3), r.steps) << d;
+  ExpectSteps(r,
+              {
+                  {"9", "Proxy 1", "HEADERS stream_id=1 :method=CONNECT :authority=127.0.0.1:"},
+                  {"10-12", "Proxy 2", "TCP connect 127.0.0.1:"},  // proxy 1's own
+                  {"19", "Proxy 2", "SYN_STREAM stream_id=1 method=CONNECT url=127.0.0.1:"},
+                  {"20-22", "Proxy 3", "TCP connect 127.0.0.1:"},
+                  {"23", "", "SYN_REPLY stream_id=1 status=200"},
+                  {"24", "Proxy 3", "Client Hello (SNI 127.0.0.1)"},
+                  {"25-28", "", "ALPN http/1.1,"},
+                  {"29", "Proxy 3", "CONNECT origin.test:"},
+                  {"30-32", "Origin Server", "for origin.test:"},
+                  {"33", "", "HTTP/1.1 200 Connection Established"},
+                  {"34", "Origin Server", "Client Hello (SNI origin.test)"},
+                  {"35-38", "", "ALPN h2,"},
+                  {"39", "Origin Server", "HEADERS stream_id=1 :method=GET"},
+              },
+              d);
+  EXPECT_TRUE(Contains(d, "h2 to proxy 1, spdy/3.1 to proxy 2, http/1.1 to proxy 3, h2 to the "
+                          "origin;"))
+      << d;
+  ExpectOriginJump(reqs[1], 39, "h2 session", d);
+  EXPECT_FALSE(Contains(d, "not observed")) << d;
+}
+
+// http:// through two hops: a tunnel to proxy 2, then the absolute URI to
+// it; the second request reuses the connection to proxy 2 and jumps to 19.
+TEST(LadderTest, ForwardThroughAChainJumpsToTheLastProxy) {
+  std::string d;
+  std::vector<Request> reqs = ChainRequests("C2-forward", {1, 2}, &d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_EQ(std::vector<std::string>({"1-3", "4", "5-8", "9", "10-12", "13", "14", "15-18", "19",
+                                      "20-22", "23", "24", "25"}),
+            reqs[0].steps)
+      << d;
+  EXPECT_EQ("Proxy 2", ArrowTarget(reqs[0], "19")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("19"), "GET http://origin.test:")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("23"), "GET /bytes/3 HTTP/1.1")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("25"), "HTTP/1.1 200 OK")) << d;
+  ExpectJump(reqs[1], 19, "connection to proxy 2 exists (ssl_proxy socket",
+             {"19", "20-22", "23", "24", "25"}, d);
+  EXPECT_TRUE(Contains(reqs[1].Step("20-22"), "reuses its idle connection")) << d;
+  // Both requests name the protocols of both hops (the second recalls them).
+  size_t at = d.find("flow F1 through 2 proxies: h2 to proxy 1, http/1.1 to proxy 2,");
+  ASSERT_NE(std::string::npos, at) << d;
+  EXPECT_NE(std::string::npos,
+            d.find("flow F1 through 2 proxies: h2 to proxy 1, http/1.1 to proxy 2,", at + 1))
+      << d;
+}
+
+// A SOCKS5 first hop: its CONNECT is steps 9 and 13, its own connection
+// onward never observed; TLS to the HTTPS second hop goes through it.
+TEST(LadderTest, SocksFirstHopIsItsOwnColumn) {
+  std::string d;
+  std::vector<Request> reqs = ChainRequests("C2-socks", {2}, &d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  std::vector<std::string> socks = {"1-3", "9", "10-12", "13"};  // then hop 2 as in any chain
+  std::vector<std::string> rest = ChainTunnelSteps(2);
+  socks.insert(socks.end(), rest.begin() + 6, rest.end());
+  EXPECT_EQ(socks, reqs[0].steps) << d;
+  EXPECT_EQ("Proxy 1", ArrowTarget(reqs[0], "9")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("9"), "SOCKS5 CONNECT 127.0.0.1:")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("10-12"), "(not observed: SOCKS proxy side)")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("13"), "SOCKS5 reply 0")) << d;
+  EXPECT_EQ("Proxy 2", ArrowTarget(reqs[0], "14")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("20-22"), "TCP connect 127.0.0.1:")) << d;
+  EXPECT_TRUE(Contains(d, "socks5 to proxy 1, h2 to proxy 2, http/1.1 to the origin")) << d;
+  ExpectOriginJump(reqs[1], 29, "ssl_origin socket", d);
+}
+
+// Without a proxy's NetLog only that proxy's steps are not observed.
+TEST(LadderTest, ChainWithOneProxyLogObservesOnlyThatProxy) {
+  std::string d;
+  std::vector<Request> reqs = ChainRequests("C2-mixed", {2}, &d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_EQ(ChainTunnelSteps(2), reqs[0].steps) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("10-12"), "not observed")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("20-22"), "TCP connect 127.0.0.1:")) << d;
+  reqs = ChainRequests("C2-mixed", {}, &d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("10-12"), "(not observed: proxy side)")) << d;
+  EXPECT_TRUE(Contains(reqs[0].Step("20-22"), "(not observed: proxy side)")) << d;
+  EXPECT_EQ(1, reqs[1].jumps) << d;
+}
+
+// A one-hop ladder keeps the seed's layout to the character.
+TEST(LadderTest, OneHopLayoutIsUnchanged) {
+  std::string d = Draw("F2", /*with_proxy=*/true);
+  std::vector<Request> reqs = Parse(d);
+  ASSERT_EQ(2u, reqs.size()) << d;
+  EXPECT_EQ("step   Client           HTTPS Proxy        Origin Server", reqs[0].header) << d;
+  EXPECT_EQ(0u, reqs[0].Step("1-3").find("1-3)   |---------------->|                  | TCP"))
+      << d;
+  EXPECT_EQ(0u, reqs[0].Step("10-12").find("10-12) |                 |----------------->| "))
+      << d;
+  EXPECT_EQ(0u, reqs[0].Step("13").find("13)    |<----------------|                  | ")) << d;
+  EXPECT_EQ(0u, reqs[0].Step("19").find("19)    |==================================>| GET")) << d;
+  EXPECT_EQ(0u, reqs[0].Step("20").find("20)    |<==================================| HTTP")) << d;
+  EXPECT_TRUE(Contains(d, "*** Client sends CONNECT request to Proxy ***")) << d;
+  EXPECT_TRUE(Contains(d, "*** Proxy connects (or reuses connection) to origin ***")) << d;
+  EXPECT_TRUE(Contains(d, "== request 1: GET https://origin.test:")) << d;
 }
 
 TEST(LadderTest, FlowNamesInTheSummary) {
