@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <uv.h>
 
+#include <functional>
 #include <string>
 
 #include "base/iobuf.h"
@@ -88,6 +89,89 @@ class TestCompletion {
   int result_ = 0;
   uv_loop_t *loop_ = nullptr;
 };
+
+// Runs the loop until |done()| holds — the event a test waits for (a
+// callback ran, a socket closed, a mock script reached its pause) — checking
+// it before every poll. Returns false if it did not hold within
+// |timeout_ms| — a watchdog, never the expected outcome: callers assert the
+// result (ASSERT_TRUE(RunUntil(...))).
+inline bool RunUntil(uv_loop_t *loop, const std::function<bool()> &done,
+                     uint64_t timeout_ms = 10000) {
+  if (done())
+    return true;
+  struct State {
+    const std::function<bool()> *done;
+    bool met = false;
+    bool timed_out = false;
+  } state{&done};
+  uv_prepare_t check;
+  uv_prepare_init(loop, &check);
+  check.data = &state;
+  // Prepare handles run right before the loop would block in poll, after
+  // every timer and I/O callback of the iteration: the first moment |done|
+  // can be seen true.
+  uv_prepare_start(&check, [](uv_prepare_t *h) {
+    auto *st = static_cast<State *>(h->data);
+    if ((*st->done)()) {
+      st->met = true;
+      uv_stop(h->loop);
+    }
+  });
+  uv_timer_t watchdog;
+  uv_timer_init(loop, &watchdog);
+  watchdog.data = &state;
+  uv_timer_start(
+      &watchdog,
+      [](uv_timer_t *t) {
+        static_cast<State *>(t->data)->timed_out = true;
+        uv_stop(t->loop);
+      },
+      timeout_ms, 0);
+  while (!state.met && !state.timed_out) {
+    uv_run(loop, UV_RUN_DEFAULT);
+    if (!state.met && done())
+      state.met = true;  // someone else stopped the loop
+  }
+  uv_prepare_stop(&check);
+  uv_timer_stop(&watchdog);
+  uv_close(reinterpret_cast<uv_handle_t *>(&check), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
+  uv_run(loop, UV_RUN_NOWAIT);  // lets the closes finish
+  return state.met;
+}
+
+// Runs the loop until it has nothing left: every handle closed, every
+// timer gone — so every callback that could still run has run. Fails the
+// test if handles stay active for |timeout_ms| (something still owned is
+// alive: a test using this destroys everything first).
+inline bool RunUntilLoopEmpty(uv_loop_t *loop, uint64_t timeout_ms = 10000) {
+  bool timed_out = false;
+  uv_timer_t watchdog;
+  uv_timer_init(loop, &watchdog);
+  watchdog.data = &timed_out;
+  uv_timer_start(
+      &watchdog,
+      [](uv_timer_t *t) {
+        *static_cast<bool *>(t->data) = true;
+        uv_stop(t->loop);
+      },
+      timeout_ms, 0);
+  uv_unref(reinterpret_cast<uv_handle_t *>(&watchdog));  // does not keep the loop alive
+  while (!timed_out && uv_run(loop, UV_RUN_DEFAULT) != 0) {
+  }
+  uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
+  uv_run(loop, UV_RUN_NOWAIT);  // lets the close finish
+  if (timed_out)
+    ADD_FAILURE() << "loop still has active handles after " << timeout_ms << " ms";
+  return !timed_out;
+}
+
+// Runs the loop until the mock socket |s| stands at a PAUSE of its script.
+inline bool RunUntilPaused(uv_loop_t *loop, const cn_stream_socket *s) {
+  bool paused = RunUntil(loop, [s] { return cn_mock_socket_is_paused(s); });
+  EXPECT_TRUE(paused) << "the script never reached its pause";
+  return paused;
+}
 
 // Runs the loop for a short while so that any wrongly-scheduled callback
 // would fire (used to check "no callback after cancel").
