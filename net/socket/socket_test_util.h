@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "base/fake_clock.h"
 #include "base/iobuf.h"
 #include "net/base/net_errors.h"
 #include "net/socket/mock_socket.h"
@@ -32,6 +33,24 @@ class TestLoop {
 
  private:
   uv_loop_t loop_;
+};
+
+// Owns a fake clock (base/fake_clock.h): declare it before everything that
+// is given get(), so that it is destroyed after them.
+class FakeClock {
+ public:
+  explicit FakeClock(uint64_t start_ms = 0) : clock_(cn_fake_clock_new(start_ms)) {}
+  ~FakeClock() { cn_fake_clock_destroy(clock_); }
+  FakeClock(const FakeClock &) = delete;
+  FakeClock &operator=(const FakeClock &) = delete;
+  cn_clock *get() { return cn_fake_clock_get(clock_); }
+  // Moves time forward by |ms|, firing the timers due on the way.
+  void Advance(uint64_t ms) { cn_fake_clock_advance(clock_, ms); }
+  uint64_t now_ms() const { return cn_fake_clock_now_ms(clock_); }
+  size_t active_timers() const { return cn_fake_clock_active_timers(clock_); }
+
+ private:
+  cn_fake_clock *clock_;
 };
 
 // Receives one completion. Wait() runs the loop until it arrives, failing
@@ -138,6 +157,22 @@ inline bool RunUntil(uv_loop_t *loop, const std::function<bool()> &done,
   uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
   uv_run(loop, UV_RUN_NOWAIT);  // lets the closes finish
   return state.met;
+}
+
+// Runs the loop, never blocking, until it is idle: no timer due now, no
+// pending callback — every "run soon" task (0 ms timers: mock and pipe
+// socket completions, pool and session notify queues) has run, including
+// those the tasks posted. Chromium's RunLoop::RunUntilIdle: after it, what
+// has not happened will not happen without new input (a mock resumed, the
+// fake clock advanced, bytes from a peer). It does not wait for the kernel:
+// with real sockets wait for the event instead (RunUntil).
+inline void RunUntilIdle(uv_loop_t *loop) {
+  for (int i = 0; i < 100000; i++) {
+    uv_run(loop, UV_RUN_NOWAIT);
+    if (!uv_loop_alive(loop) || uv_backend_timeout(loop) != 0)
+      return;
+  }
+  ADD_FAILURE() << "the loop never became idle (a task posting itself forever?)";
 }
 
 // Runs the loop until it has nothing left: every handle closed, every
