@@ -208,17 +208,6 @@ inline bool RunUntilPaused(uv_loop_t *loop, const cn_stream_socket *s) {
   return paused;
 }
 
-// Runs the loop for a short while so that any wrongly-scheduled callback
-// would fire (used to check "no callback after cancel").
-inline void RunLoopBriefly(uv_loop_t *loop, uint64_t ms = 20) {
-  uv_timer_t t;
-  uv_timer_init(loop, &t);
-  uv_timer_start(&t, [](uv_timer_t *timer) { uv_stop(timer->loop); }, ms, 0);
-  uv_run(loop, UV_RUN_DEFAULT);
-  uv_close(reinterpret_cast<uv_handle_t *>(&t), nullptr);
-  uv_run(loop, UV_RUN_NOWAIT);
-}
-
 // Writes all of |data|, waiting as needed. Returns CN_OK or the error.
 inline int WriteAll(uv_loop_t *loop, cn_stream_socket *s, const std::string &data) {
   size_t off = 0;
