@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "base/list.h"
 #include "base/mem.h"
 
 typedef struct fake_timer {
@@ -14,6 +15,7 @@ typedef struct fake_timer {
   uint64_t due_ms;
   uint64_t repeat_ms;
   uint64_t seq;  // start order, for timers due at the same moment
+  cn_list_node link;  // in the clock's |timers|
 } fake_timer;
 
 struct cn_fake_clock {
@@ -21,9 +23,7 @@ struct cn_fake_clock {
   uint64_t now_ms;
   uint64_t next_seq;
   bool advancing;
-  fake_timer **timers;  // every live timer made from this clock
-  size_t num_timers;
-  size_t cap_timers;
+  cn_list_node timers;  // every live timer made from this clock
 };
 
 static void fake_timer_start(cn_timer *base, uint64_t delay_ms, uint64_t repeat_ms) {
@@ -42,15 +42,8 @@ static bool fake_timer_is_active(const cn_timer *base) { return ((const fake_tim
 
 static void fake_timer_destroy(cn_timer *base) {
   fake_timer *t = (fake_timer *)base;
-  cn_fake_clock *c = t->clock;
-  if (c) {
-    for (size_t i = 0; i < c->num_timers; i++) {
-      if (c->timers[i] == t) {
-        c->timers[i] = c->timers[--c->num_timers];
-        break;
-      }
-    }
-  }
+  if (t->clock)
+    cn_list_remove(&t->link);
   free(t);
 }
 
@@ -70,11 +63,7 @@ static cn_timer *fake_timer_new(cn_clock *clock, cn_timer_cb cb, void *arg) {
   t->clock = c;
   t->cb = cb;
   t->arg = arg;
-  if (c->num_timers == c->cap_timers) {
-    c->cap_timers = c->cap_timers ? 2 * c->cap_timers : 8;
-    c->timers = cn_xrealloc(c->timers, c->cap_timers * sizeof(*c->timers));
-  }
-  c->timers[c->num_timers++] = t;
+  cn_list_push_back(&c->timers, &t->link);
   return &t->base;
 }
 
@@ -87,17 +76,20 @@ cn_fake_clock *cn_fake_clock_new(uint64_t start_ms) {
   cn_fake_clock *c = CN_NEW(cn_fake_clock);
   c->base.ops = &kFakeClockOps;
   c->now_ms = start_ms;
+  cn_list_init(&c->timers);
   return c;
 }
 
 void cn_fake_clock_destroy(cn_fake_clock *c) {
   if (!c)
     return;
-  for (size_t i = 0; i < c->num_timers; i++) {
-    c->timers[i]->clock = NULL;
-    c->timers[i]->active = false;
+  cn_list_node *node, *tmp;
+  CN_LIST_FOREACH_SAFE(node, tmp, &c->timers) {
+    fake_timer *t = CN_CONTAINER_OF(node, fake_timer, link);
+    cn_list_remove(&t->link);
+    t->clock = NULL;
+    t->active = false;
   }
-  free(c->timers);
   free(c);
 }
 
@@ -106,8 +98,8 @@ cn_clock *cn_fake_clock_get(cn_fake_clock *c) { return &c->base; }
 // The running timer due first (ties: started first), or NULL.
 static fake_timer *next_due(const cn_fake_clock *c) {
   fake_timer *best = NULL;
-  for (size_t i = 0; i < c->num_timers; i++) {
-    fake_timer *t = c->timers[i];
+  for (cn_list_node *node = c->timers.next; node != &c->timers; node = node->next) {
+    fake_timer *t = CN_CONTAINER_OF(node, fake_timer, link);
     if (t->active && (!best || t->due_ms < best->due_ms ||
                       (t->due_ms == best->due_ms && t->seq < best->seq)))
       best = t;
@@ -139,8 +131,8 @@ uint64_t cn_fake_clock_now_ms(const cn_fake_clock *c) { return c->now_ms; }
 
 size_t cn_fake_clock_active_timers(const cn_fake_clock *c) {
   size_t n = 0;
-  for (size_t i = 0; i < c->num_timers; i++)
-    n += c->timers[i]->active;
+  for (cn_list_node *node = c->timers.next; node != &c->timers; node = node->next)
+    n += CN_CONTAINER_OF(node, fake_timer, link)->active;
   return n;
 }
 

@@ -53,60 +53,37 @@ class FakeClock {
   cn_fake_clock *clock_;
 };
 
-// Receives one completion. Wait() runs the loop until it arrives, failing
-// after |timeout_ms| (default 10 s) rather than hanging.
-class TestCompletion {
+// Bounds a wait: after |timeout_ms| it records that it fired and stops the
+// loop. Unless it |keeps_loop_alive|, it does not count as work for the
+// loop. Closed when it goes out of scope.
+class Watchdog {
  public:
-  static void Callback(void *arg, int result) {
-    auto *self = static_cast<TestCompletion *>(arg);
-    EXPECT_FALSE(self->done_) << "completion callback ran twice";
-    self->done_ = true;
-    self->result_ = result;
-    if (self->loop_)
-      uv_stop(self->loop_);  // wakes WaitForResult's uv_run
-  }
-  cn_completion_cb cb() const { return &Callback; }
-  void *arg() { return this; }
-  bool done() const { return done_; }
-
-  // |rv| is what the call returned: if it is not IO_PENDING it is the
-  // result and no callback may follow.
-  int WaitForResult(uv_loop_t *loop, int rv, uint64_t timeout_ms = 10000) {
-    if (rv != CN_ERR_IO_PENDING)
-      return rv;
-    uv_timer_t watchdog;
-    uv_timer_init(loop, &watchdog);
-    bool timed_out = false;
-    watchdog.data = &timed_out;
+  Watchdog(uv_loop_t *loop, uint64_t timeout_ms, bool keeps_loop_alive = true) : loop_(loop) {
+    uv_timer_init(loop, &timer_);
+    timer_.data = this;
     uv_timer_start(
-        &watchdog,
+        &timer_,
         [](uv_timer_t *t) {
-          *static_cast<bool *>(t->data) = true;
+          static_cast<Watchdog *>(t->data)->fired_ = true;
           uv_stop(t->loop);
         },
         timeout_ms, 0);
-    // uv_run(UV_RUN_ONCE) would block in poll until the next timer (the
-    // watchdog) after running due timers; the callback's uv_stop instead
-    // ends the run as soon as the result is in.
-    loop_ = loop;
-    while (!done_ && !timed_out)
-      uv_run(loop, UV_RUN_DEFAULT);
-    loop_ = nullptr;
-    uv_timer_stop(&watchdog);
-    uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
-    uv_run(loop, UV_RUN_NOWAIT);  // lets the close finish
-    if (!done_) {
-      ADD_FAILURE() << "callback did not run within " << timeout_ms << " ms";
-      return CN_ERR_TIMED_OUT;
-    }
-    done_ = false;
-    return result_;
+    if (!keeps_loop_alive)
+      uv_unref(reinterpret_cast<uv_handle_t *>(&timer_));
   }
+  ~Watchdog() {
+    uv_timer_stop(&timer_);
+    uv_close(reinterpret_cast<uv_handle_t *>(&timer_), nullptr);
+    uv_run(loop_, UV_RUN_NOWAIT);  // lets the close finish
+  }
+  Watchdog(const Watchdog &) = delete;
+  Watchdog &operator=(const Watchdog &) = delete;
+  bool fired() const { return fired_; }
 
  private:
-  bool done_ = false;
-  int result_ = 0;
-  uv_loop_t *loop_ = nullptr;
+  uv_loop_t *loop_;
+  uv_timer_t timer_;
+  bool fired_ = false;
 };
 
 // Runs the loop until |done()| holds — the event a test waits for (a
@@ -121,7 +98,6 @@ inline bool RunUntil(uv_loop_t *loop, const std::function<bool()> &done,
   struct State {
     const std::function<bool()> *done;
     bool met = false;
-    bool timed_out = false;
   } state{&done};
   uv_prepare_t check;
   uv_prepare_init(loop, &check);
@@ -136,28 +112,50 @@ inline bool RunUntil(uv_loop_t *loop, const std::function<bool()> &done,
       uv_stop(h->loop);
     }
   });
-  uv_timer_t watchdog;
-  uv_timer_init(loop, &watchdog);
-  watchdog.data = &state;
-  uv_timer_start(
-      &watchdog,
-      [](uv_timer_t *t) {
-        static_cast<State *>(t->data)->timed_out = true;
-        uv_stop(t->loop);
-      },
-      timeout_ms, 0);
-  while (!state.met && !state.timed_out) {
-    uv_run(loop, UV_RUN_DEFAULT);
-    if (!state.met && done())
-      state.met = true;  // someone else stopped the loop
+  {
+    Watchdog watchdog(loop, timeout_ms);
+    while (!state.met && !watchdog.fired()) {
+      uv_run(loop, UV_RUN_DEFAULT);
+      if (!state.met && done())
+        state.met = true;  // someone else stopped the loop
+    }
+    uv_prepare_stop(&check);
+    uv_close(reinterpret_cast<uv_handle_t *>(&check), nullptr);
   }
-  uv_prepare_stop(&check);
-  uv_timer_stop(&watchdog);
-  uv_close(reinterpret_cast<uv_handle_t *>(&check), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
-  uv_run(loop, UV_RUN_NOWAIT);  // lets the closes finish
   return state.met;
 }
+
+// Receives one completion. Wait() runs the loop until it arrives, failing
+// after |timeout_ms| (default 10 s) rather than hanging.
+class TestCompletion {
+ public:
+  static void Callback(void *arg, int result) {
+    auto *self = static_cast<TestCompletion *>(arg);
+    EXPECT_FALSE(self->done_) << "completion callback ran twice";
+    self->done_ = true;
+    self->result_ = result;
+  }
+  cn_completion_cb cb() const { return &Callback; }
+  void *arg() { return this; }
+  bool done() const { return done_; }
+
+  // |rv| is what the call returned: if it is not IO_PENDING it is the
+  // result and no callback may follow.
+  int WaitForResult(uv_loop_t *loop, int rv, uint64_t timeout_ms = 10000) {
+    if (rv != CN_ERR_IO_PENDING)
+      return rv;
+    if (!RunUntil(loop, [this] { return done_; }, timeout_ms)) {
+      ADD_FAILURE() << "callback did not run within " << timeout_ms << " ms";
+      return CN_ERR_TIMED_OUT;
+    }
+    done_ = false;
+    return result_;
+  }
+
+ private:
+  bool done_ = false;
+  int result_ = 0;
+};
 
 // Runs the loop, never blocking, until it is idle: no timer due now, no
 // pending callback — every "run soon" task (0 ms timers: mock and pipe
@@ -180,25 +178,12 @@ inline void RunUntilIdle(uv_loop_t *loop) {
 // test if handles stay active for |timeout_ms| (something still owned is
 // alive: a test using this destroys everything first).
 inline bool RunUntilLoopEmpty(uv_loop_t *loop, uint64_t timeout_ms = 10000) {
-  bool timed_out = false;
-  uv_timer_t watchdog;
-  uv_timer_init(loop, &watchdog);
-  watchdog.data = &timed_out;
-  uv_timer_start(
-      &watchdog,
-      [](uv_timer_t *t) {
-        *static_cast<bool *>(t->data) = true;
-        uv_stop(t->loop);
-      },
-      timeout_ms, 0);
-  uv_unref(reinterpret_cast<uv_handle_t *>(&watchdog));  // does not keep the loop alive
-  while (!timed_out && uv_run(loop, UV_RUN_DEFAULT) != 0) {
+  Watchdog watchdog(loop, timeout_ms, /*keeps_loop_alive=*/false);
+  while (!watchdog.fired() && uv_run(loop, UV_RUN_DEFAULT) != 0) {
   }
-  uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
-  uv_run(loop, UV_RUN_NOWAIT);  // lets the close finish
-  if (timed_out)
+  if (watchdog.fired())
     ADD_FAILURE() << "loop still has active handles after " << timeout_ms << " ms";
-  return !timed_out;
+  return !watchdog.fired();
 }
 
 // Runs the loop until the mock socket |s| stands at a PAUSE of its script.
