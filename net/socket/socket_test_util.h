@@ -1,7 +1,9 @@
-// C++ helpers for tests of async cnet code: run the loop until a callback
-// fires (with a watchdog so a lost callback fails the test instead of
-// hanging it), a test loop that checks nothing leaked at teardown, and mock
-// socket assertions.
+// C++ helpers for tests of async cnet code (test-only target
+// //net/socket:test_support): run the loop until an event (RunUntil, with a
+// watchdog so a lost callback fails the test instead of hanging it), until
+// idle (RunUntilIdle) or empty, until a mock script pauses; a test loop that
+// checks nothing leaked at teardown; a fake clock owner; mock socket
+// assertions. No helper sleeps: docs/testing.md says which wait proves what.
 #ifndef CNET_NET_SOCKET_SOCKET_TEST_UTIL_H_
 #define CNET_NET_SOCKET_SOCKET_TEST_UTIL_H_
 
@@ -125,8 +127,8 @@ inline bool RunUntil(uv_loop_t *loop, const std::function<bool()> &done,
   return state.met;
 }
 
-// Receives one completion. Wait() runs the loop until it arrives, failing
-// after |timeout_ms| (default 10 s) rather than hanging.
+// Receives one completion. WaitForResult() runs the loop until it arrives,
+// failing after |timeout_ms| (default 10 s) rather than hanging.
 class TestCompletion {
  public:
   static void Callback(void *arg, int result) {
