@@ -83,7 +83,7 @@ class CnetProxyChainTest : public ::testing::TestWithParam<HopProtocols> {
     for (cn_test_server *p : proxies_)
       cn_test_server_destroy(p);
     cn_test_server_destroy(origin_);
-    cnet_test::RunLoopBriefly(loop_.get(), 10);
+    cnet_test::RunUntilLoopEmpty(loop_.get());  // every socket closed
   }
 
   // An origin (TLS or plain) for origin.test, and one proxy per hop, each

@@ -74,7 +74,7 @@ class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
     cnet_context_destroy(ctx_);
     cn_test_server_destroy(proxy_);
     cn_test_server_destroy(origin_);
-    cnet_test::RunLoopBriefly(loop_.get(), 10);
+    cnet_test::RunUntilLoopEmpty(loop_.get());  // every socket closed
   }
 
   // A plain origin, a proxy offering the protocol under test then

@@ -91,7 +91,7 @@ class CnetApiTest : public ::testing::Test {
   void TearDown() override {
     cnet_context_destroy(ctx_);
     cn_test_server_destroy(server_);
-    cnet_test::RunLoopBriefly(loop_.get(), 10);
+    cnet_test::RunUntilLoopEmpty(loop_.get());  // every socket closed
   }
   void MakeContext(cnet_context_options *extra = nullptr) {
     cnet_context_options o;
@@ -112,15 +112,33 @@ class CnetApiTest : public ::testing::Test {
   }
   // Runs the loop until every result completed (or a bound passes).
   void RunUntilDone(std::vector<Result *> results, int max_ms = 10000) {
-    for (int waited = 0; waited < max_ms; waited += 5) {
-      bool all = true;
-      for (auto *r : results)
-        all = all && r->completes > 0;
-      if (all)
-        return;
-      cnet_test::RunLoopBriefly(loop_.get(), 5);
-    }
-    ADD_FAILURE() << "requests did not complete";
+    bool done = cnet_test::RunUntil(
+        loop_.get(),
+        [&] {
+          for (auto *r : results) {
+            if (r->completes == 0)
+              return false;
+          }
+          return true;
+        },
+        static_cast<uint64_t>(max_ms));
+    EXPECT_TRUE(done) << "requests did not complete";
+  }
+  cn_test_server_counters ServerCounters() {
+    cn_test_server_counters c;
+    cn_test_server_get_counters(server_, &c);
+    return c;
+  }
+  // Runs the loop until the server has received |n| requests in all.
+  void RunUntilServerRequests(uint64_t n) {
+    ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return ServerCounters().requests >= n; }));
+  }
+  // Runs the loop until the server saw every connection close, then until
+  // the client side is idle: nothing more can reach a request.
+  void RunUntilServerConnectionsClosed() {
+    ASSERT_TRUE(
+        cnet_test::RunUntil(loop_.get(), [&] { return ServerCounters().connections_open == 0; }));
+    cnet_test::RunUntilIdle(loop_.get());
   }
 
   TestLoop loop_;
@@ -304,7 +322,7 @@ TEST_F(CnetApiTest, ErrorsAtStartAndAsync) {
   o.headers = &h;
   o.num_headers = 1;
   EXPECT_EQ(CN_ERR_INVALID_HEADER, cnet_request_start(ctx_, &o, &kCallbacks, &bad, &r));
-  cnet_test::RunLoopBriefly(loop_.get(), 10);
+  cnet_test::RunUntilIdle(loop_.get());  // nothing was scheduled for them
   EXPECT_EQ(0, bad.completes);
 
   Result refused;
@@ -342,10 +360,10 @@ TEST_F(CnetApiTest, CancelAtEveryStageRunsNoCallback) {
   Result before;
   ASSERT_EQ(0, Start(base_ + "/bytes/10", &before));
   cnet_request_cancel(before.req);
-  // While connecting.
+  // While waiting for the response (the server delays it).
   Result connecting;
   ASSERT_EQ(0, Start(base_ + "/slow/200", &connecting));
-  cnet_test::RunLoopBriefly(loop_.get(), 20);
+  RunUntilServerRequests(1);
   cnet_request_cancel(connecting.req);
   // Inside on_response and inside on_data.
   Result in_response, in_data;
@@ -353,7 +371,11 @@ TEST_F(CnetApiTest, CancelAtEveryStageRunsNoCallback) {
   in_data.cancel_in = 2;
   ASSERT_EQ(0, Start(base_ + "/bytes/200000", &in_response));
   ASSERT_EQ(0, Start(base_ + "/bytes/200000", &in_data));
-  cnet_test::RunLoopBriefly(loop_.get(), 500);
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    return in_response.status == 200 && !in_data.body.empty();
+  }));
+  // Each cancel closed its connection (too much left to drain).
+  RunUntilServerConnectionsClosed();
   EXPECT_EQ(0, before.completes + before.status);
   EXPECT_EQ(0, connecting.completes);
   EXPECT_EQ(200, in_response.status);
@@ -369,10 +391,10 @@ TEST_F(CnetApiTest, DestroyContextWithRequestsInFlight) {
   Result a, b;
   ASSERT_EQ(0, Start(base_ + "/slow/500", &a));
   ASSERT_EQ(0, Start(base_ + "/slow/400", &b));
-  cnet_test::RunLoopBriefly(loop_.get(), 30);
+  RunUntilServerRequests(2);
   cnet_context_destroy(ctx_);
   ctx_ = nullptr;
-  cnet_test::RunLoopBriefly(loop_.get(), 50);
+  RunUntilServerConnectionsClosed();
   EXPECT_EQ(0, a.completes);
   EXPECT_EQ(0, b.completes);
 }

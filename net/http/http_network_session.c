@@ -109,6 +109,8 @@ static cn_client_socket_pool *new_pool(cn_http_network_session *s, const char *n
                                        cn_connect_job_factory factory) {
   cn_client_socket_pool_options o = s->params.pool_options;
   o.name = name;
+  if (s->params.clock)
+    o.clock = s->params.clock;
   return cn_client_socket_pool_new(s->params.loop, &o, &factory, s->params.netlog);
 }
 
@@ -153,6 +155,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   cn_spdy_session_options_init(&so);
   so.idle_ping_ms = p->spdy_idle_ping_ms;
   so.ping_timeout_ms = p->spdy_ping_timeout_ms;
+  so.clock = p->clock;
   so.first_stream_id_for_testing = p->spdy_first_stream_id_for_testing;
   s->spdy_pool = cn_spdy_session_pool_new(p->loop, &so, p->netlog);
   cn_spdy_session_pool_add_lower_pool(s->spdy_pool, s->ssl_proxy);

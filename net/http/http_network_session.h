@@ -85,6 +85,11 @@ typedef struct cn_http_network_session_params {
   // Chromium's 10 s and 3 s; 0 pings before every reuse, negative never.
   int64_t spdy_idle_ping_ms;
   uint64_t spdy_ping_timeout_ms;
+  // The clock every pool (idle expiry, connect timeouts) and every
+  // SPDY/HTTP2 session (idle PING, PING timeout) measures time on; it
+  // replaces pool_options.clock. NULL: the loop's clock. Borrowed; must
+  // outlive the session (tests pass a fake clock, base/fake_clock.h).
+  cn_clock *clock;
   // Tests only: the first stream id of every SPDY/HTTP2 session (0: 1), to
   // reach stream-id exhaustion in a few requests.
   uint32_t spdy_first_stream_id_for_testing;

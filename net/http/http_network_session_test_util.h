@@ -123,7 +123,7 @@ class SessionTestBase : public ::testing::Test {
   void DestroySession() {
     cn_http_network_session_destroy(session_);
     session_ = nullptr;
-    RunLoopBriefly(loop_.get(), 1);
+    RunUntilIdle(loop_.get());
   }
 
   cn_client_socket_pool *transport() { return cn_http_network_session_transport_pool(session_); }

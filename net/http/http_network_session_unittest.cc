@@ -512,10 +512,12 @@ TEST_F(HttpNetworkSessionLimitTest, TunnelsToManyOriginsShareTheProxyLimitNotThe
   const int kOrigins = 8;
   for (int i = 0; i < kOrigins; i++) {
     std::string target = "o" + std::to_string(i) + ".test:443";
-    // The CONNECT is written, then the proxy never answers: each tunnel
-    // holds its proxy connection while the test counts them.
-    factory_.AddMock(SocketScript().Write("CONNECT " + target + " HTTP/1.1\r\nHost: " + target +
-                                          "\r\nUser-Agent: cnet-test\r\n\r\n"));
+    // The CONNECT is written, then the proxy's answer waits at a pause:
+    // each tunnel holds its proxy connection while the test counts them.
+    factory_.AddMock(SocketScript()
+                         .Write("CONNECT " + target + " HTTP/1.1\r\nHost: " + target +
+                                "\r\nUser-Agent: cnet-test\r\n\r\n")
+                         .Pause());
   }
   std::vector<cn_client_socket_handle> handles(kOrigins);
   std::vector<TestCompletion> done(kOrigins);
@@ -523,7 +525,13 @@ TEST_F(HttpNetworkSessionLimitTest, TunnelsToManyOriginsShareTheProxyLimitNotThe
     std::string url = "https://o" + std::to_string(i) + ".test/";
     ASSERT_EQ(CN_ERR_IO_PENDING, RequestPlan(url, "http://proxy.test:8080", &handles[i], &done[i]));
   }
-  cnet_test::RunLoopBriefly(loop_.get(), 50);
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    for (int i = 0; i < kOrigins; i++) {
+      if (!factory_.IsPaused(static_cast<size_t>(i)))
+        return false;
+    }
+    return true;
+  }));
   EXPECT_EQ(static_cast<size_t>(kOrigins),
             cn_client_socket_pool_active_count_in_group(transport(),
                                                         "tcp-proxy/http://proxy.test:8080"));

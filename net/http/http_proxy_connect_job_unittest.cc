@@ -18,7 +18,7 @@
 namespace {
 
 using cnet_test::ReadBytes;
-using cnet_test::RunLoopBriefly;
+using cnet_test::RunUntilIdle;
 using cnet_test::SocketScript;
 using cnet_test::TestCompletion;
 using cnet_test::WriteAll;
@@ -539,7 +539,7 @@ TEST_P(HttpProxyConnectJobCancelTest, CancelRunsNoCallbackAndDestroyFreesEveryth
   ASSERT_EQ(CN_ERR_IO_PENDING, Start(h, p, &c));
   EXPECT_EQ(1u, cn_client_socket_pool_job_count_in_group(tunnel(), Group().c_str()));
   cn_client_socket_handle_reset(h);  // cancel
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(c.done());
   // The job belongs to the group and carries on (late binding, as in
   // Chromium): a tunnel it finishes waits idle for the next request.
@@ -551,7 +551,7 @@ TEST_P(HttpProxyConnectJobCancelTest, CancelRunsNoCallbackAndDestroyFreesEveryth
   // The session goes with the job (or the idle tunnel): no callback, no
   // socket left (TearDown checks the factory), no leak (ASan).
   DestroySession();
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(c.done());
   EXPECT_EQ(0u, factory_.alive());
   cn_socket_params_unref(p);
@@ -565,7 +565,7 @@ TEST_P(HttpProxyConnectJobCancelTest, DestroyingThePoolsMidJobRunsNoCallback) {
   ASSERT_EQ(CN_ERR_IO_PENDING, Start(h, p, &c));
   cn_socket_params_unref(p);
   DestroySession();  // the pending request is dropped silently
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(c.done());
   EXPECT_EQ(0u, factory_.alive());
 }

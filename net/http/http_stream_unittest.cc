@@ -17,7 +17,7 @@
 namespace {
 
 using cnet_test::ExpectMockDone;
-using cnet_test::RunLoopBriefly;
+using cnet_test::RunUntilIdle;
 using cnet_test::TestCompletion;
 using cnet_test::TestLoop;
 
@@ -285,7 +285,7 @@ class HttpStreamHarness : public ::testing::Test {
   void DestroyStreamExpectingNoCallback(const TestCompletion &c) {
     cn_http_stream_destroy(stream_);
     stream_ = nullptr;
-    RunLoopBriefly(loop_.get());
+    RunUntilIdle(loop_.get());
     EXPECT_FALSE(c.done());
   }
   // Send, then read the head: the first result that is not CN_OK, or CN_OK.
@@ -887,7 +887,7 @@ TEST_P(HttpStreamTest, CallbackMayDestroyTheStream) {
                                      *x->stream = nullptr;
                                    },
                                    &ctx));
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_EQ(CN_OK, ctx.result);
   EXPECT_EQ(nullptr, stream_);
 }

@@ -414,12 +414,18 @@ class HttpTransactionSpdyTest : public cnet_test::SessionTestBase,
       p->spdy_idle_ping_ms = idle_ping_ms_;
       p->spdy_ping_timeout_ms = ping_timeout_ms_;
     }
+    if (use_fake_clock_)
+      p->clock = clock_.get();
     p->spdy_first_stream_id_for_testing = first_stream_id_;
   }
   bool origin_http11_only_ = false;
   uint32_t first_stream_id_ = 0;  // 0: the sessions' own
   int64_t idle_ping_ms_ = -1;  // -1: the session's defaults
   uint64_t ping_timeout_ms_ = 0;
+  // The session's pools and SPDY sessions measure time on |clock_|
+  // (params.clock) for tests whose subject is a timeout.
+  bool use_fake_clock_ = false;
+  cnet_test::FakeClock clock_;
   size_t PingsSent() {
     return recorder_.Of(CN_NETLOG_SPDY_SESSION_SEND_PING, CN_NETLOG_PHASE_NONE).size();
   }
@@ -654,7 +660,7 @@ void HttpTransactionSpdyTest::SecondOriginWaitsForTheFirstsSlot() {
   }));
   peer->hold_origins = false;  // the second origin answers at once
   std::unique_ptr<Started> second = StartGet("https://other.test/");
-  cnet_test::RunLoopBriefly(loop_.get(), 20);
+  cnet_test::RunUntilIdle(loop_.get());
   EXPECT_EQ(1u, peer->connects.size()) << "the second CONNECT waits for the slot";
   if (!origin_http11_only_)
     peer->origins()[0]->rec.streams[0]->Go();
@@ -975,8 +981,18 @@ TEST_P(HttpTransactionSpdyDirectTest, RecentlyUsedSessionIsNotPinged) {
 // session instead of failing.
 TEST_P(HttpTransactionSpdyDirectTest, UnansweredIdlePingMovesTheRequestToANewSession) {
   FreezableSocket *first = nullptr;
+  use_fake_clock_ = true;
   ASSERT_NO_FATAL_FAILURE(WarmASessionThenSilenceIt(50, &first));
-  EXPECT_EQ("200 hello", Fetch("https://origin.test/2"));
+  size_t pings = PingsSent();
+  std::unique_ptr<Started> run = StartGet("https://origin.test/2");
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return PingsSent() == pings + 1; }));
+  clock_.Advance(49);
+  cnet_test::RunUntilIdle(loop_.get());
+  EXPECT_FALSE(run->c.done()) << "the PING has 50 ms";
+  EXPECT_EQ(1u, factory_.created());
+  clock_.Advance(1);
+  int retries = 0;
+  EXPECT_EQ("200 hello", Finish(std::move(run), &retries));
   EXPECT_EQ(2u, factory_.created());
   EXPECT_EQ(1u, cn_spdy_session_pool_available_count(spdy_pool()));
   EXPECT_TRUE(cnet_test::RunUntil(
@@ -993,7 +1009,7 @@ TEST_P(HttpTransactionSpdyDirectTest, PeerClosingDuringTheIdlePingMovesTheReques
   size_t pings = PingsSent();
   std::unique_ptr<Started> run = StartGet("https://origin.test/2");
   ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return PingsSent() == pings + 1; }));
-  cnet_test::RunLoopBriefly(loop_.get(), 5);
+  cnet_test::RunUntilIdle(loop_.get());
   EXPECT_FALSE(run->c.done());
   EXPECT_EQ(1u, factory_.created());
   first->Cut(0);  // EOF: the peer closed
@@ -1124,7 +1140,7 @@ TEST_P(HttpTransactionSpdyDirectTest, DestroyWhileWaitingForTheCreatorsSession) 
   ASSERT_EQ(CN_ERR_IO_PENDING, rv2);
   cn_http_transaction_destroy(waiter);  // no callback afterwards
   EXPECT_EQ(CN_OK, c1.WaitForResult(loop_.get(), rv1));
-  cnet_test::RunLoopBriefly(loop_.get(), 5);
+  cnet_test::RunUntilIdle(loop_.get());
   EXPECT_FALSE(c2.done());
   cn_http_transaction_destroy(creator);
   cn_url_free(&url);

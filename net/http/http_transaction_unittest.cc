@@ -23,7 +23,7 @@
 
 namespace {
 
-using cnet_test::RunLoopBriefly;
+using cnet_test::RunUntilIdle;
 using cnet_test::SocketScript;
 using cnet_test::TestCompletion;
 
@@ -133,7 +133,7 @@ class HttpTransactionTest : public cnet_test::SessionTestBase {
     if (status)
       *status = t->status();
     t.reset();
-    RunLoopBriefly(loop_.get());
+    RunUntilIdle(loop_.get());
   }
   const cn_proxy_retry_info *BadInfo(const char *proxy) {
     cn_proxy_chain chain;
@@ -346,7 +346,7 @@ TEST_F(HttpTransactionTunnelTest, ClosedIdleTunnelIsRemadeForTheNextRequest) {
   // The proxy drops the idle tunnel: the pool notices before reuse.
   peers_[0].reset();
   a = nullptr;
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_EQ("200 ok", Fetch("https://origin.test/"));
   EXPECT_EQ(1u, b->connects.size());
   EXPECT_EQ(2u, counters_.tunnels);
@@ -572,7 +572,7 @@ TEST_F(HttpTransactionStaleTest, DestroyMidBodyClosesTheConnection) {
   EXPECT_EQ(CN_ERR_IO_PENDING, t->ReadNoWait(buf));  // the rest never comes
   t->Destroy();
   cn_iobuf_unref(buf);
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_EQ(0u, cn_client_socket_pool_socket_count(transport()));
   EXPECT_EQ(0u, factory_.alive());
 }
@@ -585,7 +585,7 @@ TEST_F(HttpTransactionStaleTest, SynchronousSocketsCompleteWithoutCallback) {
   EXPECT_EQ(CN_OK, t->StartNoWait());
   EXPECT_EQ(200, t->status());
   EXPECT_EQ("ok", t->ReadBody());
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(t->callback_ran());
   factory_.ExpectAllUsedAndDone();
 }
@@ -609,7 +609,7 @@ TEST_F(HttpTransactionTest, FallbackToTheNextProxyMarksTheFirstBadOnlyAfterSucce
   // The first proxy failed and the request went to the second: nothing is
   // marked bad until the second one answers.
   std::string req = Get("http://origin.test/", "origin.test");
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   ASSERT_NE(nullptr, good);
   EXPECT_EQ(req, cnet_test::ReadBytes(loop_.get(), good, req.size()));
   EXPECT_EQ(nullptr, BadInfo("http://bad:1"));
@@ -817,7 +817,7 @@ TEST_F(HttpTransactionTest, DestroyWhileResolvingTheProxy) {
   EXPECT_TRUE(resolver->pending);
   t->Destroy();
   EXPECT_TRUE(resolver->cancelled);
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(t->callback_ran());
 }
 
@@ -868,7 +868,7 @@ TEST_P(HttpTransactionDestroyTest, DestroyRunsNoCallbackAndPoolsNothing) {
     ASSERT_EQ(CN_ERR_IO_PENDING, rv);
   }
   t->Destroy();
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(t->callback_ran());
   if (GetParam() == TxnStage::kConnect) {
     // The connect job belongs to the pool's group and finishes anyway (late
@@ -905,7 +905,7 @@ TEST_F(HttpTransactionTest, DestroyFromInsideTheStartCallback) {
                                      cn_http_transaction_destroy(c->t);
                                    },
                                    &ctx));
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_EQ(1, ctx.calls);
   cn_url_free(&url);
   // The small unread body was drained after destroy: the connection is kept.
@@ -938,7 +938,7 @@ TEST_F(HttpTransactionTest, DestroyDrainsASmallBodyAndKeepsTheConnection) {
   EXPECT_EQ(t->source().id, bound[1].source_id);
   EXPECT_EQ("transport", bound[1].params["pool"]);
   t.reset();
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   factory_.ExpectAllUsedAndDone();
 }
 

@@ -52,6 +52,8 @@ typedef struct job_entry {
 struct cn_client_socket_pool {
   uv_loop_t *loop;
   cn_client_socket_pool_options options;
+  cn_loop_clock loop_clock;  // the default clock
+  cn_clock *clock;           // options.clock or &loop_clock.base
   cn_connect_job_factory factory;
   cn_netlog *netlog;
   cn_hashmap groups;  // id -> cn_pool_group
@@ -74,7 +76,7 @@ struct cn_client_socket_pool {
   bool *destroyed;
 };
 
-static uint64_t now_ms(const cn_client_socket_pool *pool) { return cn_now_ms(pool->loop); }
+static uint64_t now_ms(const cn_client_socket_pool *pool) { return cn_clock_now_ms(pool->clock); }
 
 void cn_client_socket_pool_options_init(cn_client_socket_pool_options *o) {
   memset(o, 0, sizeof(*o));
@@ -473,7 +475,7 @@ static int start_job(cn_pool_group *g, cn_socket_params *params, cn_request_prio
   cn_list_push_back(&g->jobs, &e->link);
   g->num_jobs++;
   if (pool->options.connect_timeout_ms) {
-    e->timeout = cn_timer_new(pool->loop, on_job_timeout, e);
+    e->timeout = cn_clock_timer_new(pool->clock, on_job_timeout, e);
     cn_timer_start(e->timeout, pool->options.connect_timeout_ms, 0);
   }
   if (params != g->last_params) {
@@ -659,6 +661,8 @@ cn_client_socket_pool *cn_client_socket_pool_new(uv_loop_t *loop,
     pool->options = *options;
   else
     cn_client_socket_pool_options_init(&pool->options);
+  cn_loop_clock_init(&pool->loop_clock, loop);
+  pool->clock = pool->options.clock ? pool->options.clock : &pool->loop_clock.base;
   pool->factory = *factory;
   pool->netlog = netlog;
   cn_hashmap_init(&pool->groups);
@@ -667,7 +671,7 @@ cn_client_socket_pool *cn_client_socket_pool_new(uv_loop_t *loop,
   cn_list_init(&pool->assigned);
   cn_list_init(&pool->higher_layers);
   pool->notify_timer = cn_timer_new(loop, on_notify, pool);
-  pool->idle_timer = cn_timer_new(loop, on_idle_timer, pool);
+  pool->idle_timer = cn_clock_timer_new(pool->clock, on_idle_timer, pool);
   return pool;
 }
 

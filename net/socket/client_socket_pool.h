@@ -49,6 +49,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "base/clock.h"
 #include "base/list.h"
 #include "net/base/netlog.h"
 #include "net/base/request_priority.h"
@@ -102,6 +103,10 @@ typedef struct cn_client_socket_pool_options {
   uint64_t used_idle_timeout_ms;    // default 300 s
   uint64_t connect_timeout_ms;      // per job; default 240 s (Chromium's); 0: none
   const char *name;                 // for NetLog, e.g. "transport"
+  // What idle times, idle expiry and connect timeouts are measured on.
+  // NULL: the loop's clock. Borrowed: must outlive the pool (tests pass a
+  // fake clock, base/fake_clock.h).
+  cn_clock *clock;
 } cn_client_socket_pool_options;
 
 void cn_client_socket_pool_options_init(cn_client_socket_pool_options *o);

@@ -132,6 +132,7 @@ class ClientSocketPoolTest : public ::testing::Test {
   void SetUp() override {
     factory_.loop = loop_.get();
     cn_client_socket_pool_options_init(&options_);
+    options_.clock = clock_.get();  // time moves only when a test advances it
     options_.max_sockets_per_group = 2;
     options_.max_sockets = 4;
     params_ = Params::New();
@@ -151,8 +152,10 @@ class ClientSocketPoolTest : public ::testing::Test {
     return cn_client_socket_pool_request(pool_, group, chain, params_, prio, src, &r->handle,
                                          &Request::Callback, r);
   }
-  void RunUntilIdle() { cnet_test::RunLoopBriefly(loop_.get(), 5); }
+  // Runs the pool's notify queue (and the fake jobs' sockets) dry.
+  void RunUntilIdle() { cnet_test::RunUntilIdle(loop_.get()); }
 
+  cnet_test::FakeClock clock_;
   TestLoop loop_;
   FakeFactory factory_;
   cn_client_socket_pool_options options_;
@@ -467,14 +470,50 @@ TEST_F(ClientSocketPoolTest, IdleSocketsExpire) {
   options_.used_idle_timeout_ms = 10;
   CreatePool();
   factory_.sync_result = CN_OK;
+  Request a, b;
+  ASSERT_EQ(CN_OK, RequestSocket(&a, "g"));
+  ASSERT_EQ(CN_OK, RequestSocket(&b, "h"));
+  a.handle.is_used = true;
+  cn_client_socket_handle_reset(&a.handle);  // used: 10 ms
+  cn_client_socket_handle_reset(&b.handle);  // never used: 5 ms
+  EXPECT_EQ(2u, cn_client_socket_pool_idle_count(pool_));
+  clock_.Advance(4);
+  EXPECT_EQ(2u, cn_client_socket_pool_idle_count(pool_));
+  clock_.Advance(1);
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count(pool_));
+  EXPECT_FALSE(cn_client_socket_pool_has_group(pool_, "h"));
+  clock_.Advance(4);
+  EXPECT_EQ(1u, cn_client_socket_pool_idle_count(pool_));
+  clock_.Advance(1);
+  EXPECT_EQ(0u, cn_client_socket_pool_idle_count(pool_));
+  EXPECT_FALSE(cn_client_socket_pool_has_group(pool_, "g"));
+  EXPECT_EQ(0u, clock_.active_timers()) << "no timer left once nothing is idle";
+}
+
+TEST_F(ClientSocketPoolTest, ExpiredIdleSocketIsNotReused) {
+  options_.used_idle_timeout_ms = 300;
+  options_.unused_idle_timeout_ms = 300;
+  CreatePool();
+  factory_.sync_result = CN_OK;
   Request a;
   ASSERT_EQ(CN_OK, RequestSocket(&a, "g"));
   a.handle.is_used = true;
   cn_client_socket_handle_reset(&a.handle);
-  EXPECT_EQ(1u, cn_client_socket_pool_idle_count(pool_));
-  cnet_test::RunLoopBriefly(loop_.get(), 40);
+  clock_.Advance(299);
+  Request b;
+  ASSERT_EQ(CN_OK, RequestSocket(&b, "g"));  // idle 299 ms: still good
+  EXPECT_EQ(CN_SOCKET_REUSED_IDLE, b.handle.reuse_type);
+  EXPECT_EQ(299u, b.handle.idle_time_ms);
+  b.handle.is_used = true;
+  cn_client_socket_handle_reset(&b.handle);
+  EXPECT_EQ(1, factory_.created);
+  clock_.Advance(300);
+  Request c;
+  ASSERT_EQ(CN_OK, RequestSocket(&c, "g"));  // idle 300 ms: expired
+  EXPECT_EQ(CN_SOCKET_UNUSED, c.handle.reuse_type);
+  EXPECT_EQ(2, factory_.created);
   EXPECT_EQ(0u, cn_client_socket_pool_idle_count(pool_));
-  EXPECT_FALSE(cn_client_socket_pool_has_group(pool_, "g"));
+  cn_client_socket_handle_reset(&c.handle);
 }
 
 TEST_F(ClientSocketPoolTest, ConnectTimeout) {
@@ -482,9 +521,14 @@ TEST_F(ClientSocketPoolTest, ConnectTimeout) {
   CreatePool();
   Request a;
   ASSERT_EQ(CN_ERR_IO_PENDING, RequestSocket(&a, "g"));
-  cnet_test::RunLoopBriefly(loop_.get(), 40);
-  EXPECT_EQ(CN_ERR_CONNECTION_TIMED_OUT, a.result);
+  clock_.Advance(4);
+  RunUntilIdle();
+  EXPECT_EQ(0, a.calls);
+  EXPECT_EQ(1u, factory_.running.size());
+  clock_.Advance(1);
   EXPECT_EQ(0u, factory_.running.size());
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return a.calls == 1; }));
+  EXPECT_EQ(CN_ERR_CONNECTION_TIMED_OUT, a.result);
 }
 
 TEST_F(ClientSocketPoolTest, PreconnectMakesIdleSockets) {

@@ -54,6 +54,9 @@ class SocketScript {
   SocketScript &ReadError(int err, cn_mock_mode mode = CN_MOCK_ASYNC) {
     return Add(CN_MOCK_READ, mode, "", err);
   }
+  // Stops the script here until the test resumes it
+  // (MockClientSocketFactory::Resume, cn_mock_socket_resume).
+  SocketScript &Pause() { return Add(CN_MOCK_PAUSE, CN_MOCK_ASYNC, "", 0); }
   // How connect() behaves (default: succeeds synchronously).
   SocketScript &Connect(int result, cn_mock_mode mode = CN_MOCK_ASYNC) {
     config_.connect_result = result;
@@ -150,6 +153,19 @@ class MockClientSocketFactory {
   }
   size_t unexpected_requests() const { return unexpected_; }
 
+  // The |i|th socket handed out is a live mock whose script stands at a
+  // pause (false before it is handed out and after it is destroyed).
+  bool IsPaused(size_t i) const {
+    const Wrapped *w = Live(i);
+    return w && w->rec->is_mock && cn_mock_socket_is_paused(w->inner);
+  }
+  // Resumes the |i|th socket's script past its pause (it must be live).
+  void Resume(size_t i) {
+    Wrapped *w = Live(i);
+    ASSERT_NE(nullptr, w) << "socket " << i << " is not alive";
+    cn_mock_socket_resume(w->inner);
+  }
+
   // Every queued socket was asked for, every mock consumed its whole script
   // without a mismatch, and nothing was asked for beyond the queue.
   void ExpectAllUsedAndDone() {
@@ -228,6 +244,14 @@ class MockClientSocketFactory {
         },
     };
     return &ops;
+  }
+
+  Wrapped *Live(size_t i) const {
+    for (Wrapped *w : live_) {
+      if (i < records_.size() && w->rec == records_[i].get())
+        return w;
+    }
+    return nullptr;
   }
 
   void Refresh() {

@@ -118,6 +118,20 @@ static bool next_is(const mock_socket *m, cn_mock_kind kind) {
   return m->pos < m->num_ops && m->ops[m->pos].kind == kind;
 }
 
+// Matches a write against the script: the next op must be a write with
+// these bytes. Returns the count written or an error.
+static int match_write(mock_socket *m, const uint8_t *data, size_t len) {
+  if (!next_is(m, CN_MOCK_WRITE)) {
+    char *got = excerpt(data, len);
+    fail(m, m->pos < m->num_ops
+                ? cn_xasprintf("op %zu: unexpected write \"%s\" (script expects a read)", m->pos, got)
+                : cn_xasprintf("op %zu: write \"%s\" past the end of the script", m->pos, got));
+    free(got);
+    return CN_ERR_UNEXPECTED;
+  }
+  return take_write(m, data, len);
+}
+
 static void on_wake(void *arg) {
   mock_socket *m = arg;
   // Each completion may start new operations; re-check state after each.
@@ -127,6 +141,11 @@ static void on_wake(void *arg) {
     m->connected = m->config.connect_result == CN_OK;
     cb(m->connect_arg, m->config.connect_result);
     return;  // let a later wake deliver reads/writes
+  }
+  if (m->write_cb && !m->write_done && !next_is(m, CN_MOCK_PAUSE)) {
+    // A write that waited at a pause meets the script now.
+    m->write_result = match_write(m, m->write_buf->data, m->write_len);
+    m->write_done = true;
   }
   if (m->write_cb && m->write_done) {
     cn_completion_cb cb = m->write_cb;
@@ -195,16 +214,9 @@ static int write_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_
     return CN_ERR_SOCKET_NOT_CONNECTED;
   if (m->failure)
     return CN_ERR_UNEXPECTED;
-  if (!next_is(m, CN_MOCK_WRITE)) {
-    char *got = excerpt(buf->data, len);
-    fail(m, m->pos < m->num_ops
-                ? cn_xasprintf("op %zu: unexpected write \"%s\" (script expects a read)", m->pos, got)
-                : cn_xasprintf("op %zu: write \"%s\" past the end of the script", m->pos, got));
-    free(got);
-    return CN_ERR_UNEXPECTED;
-  }
-  cn_mock_mode mode = m->ops[m->pos].mode;
-  int rv = take_write(m, buf->data, len);
+  bool paused = next_is(m, CN_MOCK_PAUSE);
+  cn_mock_mode mode = paused ? CN_MOCK_ASYNC : m->pos < m->num_ops ? m->ops[m->pos].mode : CN_MOCK_SYNC;
+  int rv = paused ? 0 : match_write(m, buf->data, len);
   if (mode == CN_MOCK_SYNC || rv == CN_ERR_UNEXPECTED) {
     if (m->read_cb && next_is(m, CN_MOCK_READ))
       schedule(m);
@@ -215,8 +227,10 @@ static int write_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_
   m->write_cb = cb;
   m->write_arg = arg;
   m->write_result = rv;
-  m->write_done = true;
-  schedule(m);
+  // At a pause the write is matched only after cn_mock_socket_resume.
+  m->write_done = !paused;
+  if (!paused)
+    schedule(m);
   return CN_ERR_IO_PENDING;
 }
 
@@ -307,4 +321,19 @@ const char *cn_mock_socket_failure(const cn_stream_socket *s) {
 
 size_t cn_mock_socket_position(const cn_stream_socket *s) {
   return ((const mock_socket *)s)->pos;
+}
+
+bool cn_mock_socket_is_paused(const cn_stream_socket *s) {
+  return next_is((const mock_socket *)s, CN_MOCK_PAUSE);
+}
+
+void cn_mock_socket_resume(cn_stream_socket *s) {
+  mock_socket *m = mock_of(s);
+  if (!next_is(m, CN_MOCK_PAUSE)) {
+    fail(m, cn_xasprintf("op %zu: resume while the script is not paused", m->pos));
+    return;
+  }
+  advance(m);
+  if (m->write_cb || (m->read_cb && next_is(m, CN_MOCK_READ)))
+    schedule(m);
 }

@@ -38,15 +38,91 @@ TEST(MockSocketTest, ReadWaitsForEarlierWrite) {
   cn_stream_socket *s = cn_mock_socket_new(loop.get(), nullptr, nullptr, ops, 2);
   ASSERT_EQ(CN_OK, cn_stream_socket_connect(s, nullptr, nullptr));
   cn_iobuf *buf = cn_iobuf_new(16);
-  TestCompletion rc;
-  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(s, buf, 16, rc.cb(), rc.arg()));
-  cnet_test::RunLoopBriefly(loop.get());
-  EXPECT_FALSE(rc.done());  // the script needs the write first
-  ASSERT_EQ(CN_OK, WriteAll(loop.get(), s, "req"));
-  EXPECT_EQ(4, rc.WaitForResult(loop.get(), CN_ERR_IO_PENDING));
+  // The read is issued first but must complete only after the write did.
+  struct Order {
+    TestCompletion write;
+    bool read_done = false;
+    bool read_after_write = false;
+    int read_result = 0;
+  } order;
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(
+                                   s, buf, 16,
+                                   [](void *arg, int rv) {
+                                     auto *o = static_cast<Order *>(arg);
+                                     o->read_done = true;
+                                     o->read_after_write = o->write.done();
+                                     o->read_result = rv;
+                                   },
+                                   &order));
+  cn_iobuf *req = cn_iobuf_from_copy("req", 3);
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_write(s, req, 3, order.write.cb(), order.write.arg()));
+  cn_iobuf_unref(req);
+  ASSERT_TRUE(cnet_test::RunUntil(loop.get(), [&] { return order.read_done; }));
+  EXPECT_TRUE(order.read_after_write);
+  EXPECT_EQ(3, order.write.WaitForResult(loop.get(), CN_ERR_IO_PENDING));
+  EXPECT_EQ(4, order.read_result);
   EXPECT_EQ(0, memcmp(buf->data, "resp", 4));
   cn_iobuf_unref(buf);
   cnet_test::ExpectMockDone(s);
+  cn_stream_socket_destroy(s);
+}
+
+TEST(MockSocketTest, PauseHoldsReadsAndWritesUntilResumed) {
+  TestLoop loop;
+  const cn_mock_op ops[] = {
+      CN_MOCK_READ_STR(CN_MOCK_ASYNC, "a"),
+      CN_MOCK_PAUSE(),
+      CN_MOCK_READ_STR(CN_MOCK_SYNC, "b"),
+      CN_MOCK_PAUSE(),
+      CN_MOCK_WRITE_STR(CN_MOCK_SYNC, "w"),
+  };
+  cn_stream_socket *s = cn_mock_socket_new(loop.get(), nullptr, nullptr, ops, 5);
+  ASSERT_EQ(CN_OK, cn_stream_socket_connect(s, nullptr, nullptr));
+  EXPECT_FALSE(cn_mock_socket_is_paused(s));
+  EXPECT_EQ("a", ReadBytes(loop.get(), s, 1));
+  EXPECT_TRUE(cn_mock_socket_is_paused(s));
+
+  // A read at the pause stays pending, even though the next read is SYNC.
+  cn_iobuf *buf = cn_iobuf_new(4);
+  TestCompletion rc;
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(s, buf, 4, rc.cb(), rc.arg()));
+  cn_mock_socket_resume(s);
+  EXPECT_FALSE(rc.done());  // never from inside resume
+  EXPECT_EQ(1, rc.WaitForResult(loop.get(), CN_ERR_IO_PENDING));
+  EXPECT_EQ('b', buf->data[0]);
+  cn_iobuf_unref(buf);
+
+  // A write at the pause is matched only once resumed.
+  EXPECT_TRUE(cn_mock_socket_is_paused(s));
+  cn_iobuf *w = cn_iobuf_from_copy("w", 1);
+  TestCompletion wc;
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_write(s, w, 1, wc.cb(), wc.arg()));
+  cn_iobuf_unref(w);
+  EXPECT_EQ(3u, cn_mock_socket_position(s));
+  cn_mock_socket_resume(s);
+  EXPECT_EQ(1, wc.WaitForResult(loop.get(), CN_ERR_IO_PENDING));
+  cnet_test::ExpectMockDone(s);
+
+  cn_mock_socket_resume(s);  // not paused: recorded
+  ASSERT_NE(nullptr, cn_mock_socket_failure(s));
+  EXPECT_NE(nullptr, strstr(cn_mock_socket_failure(s), "not paused"));
+  cn_stream_socket_destroy(s);
+}
+
+TEST(MockSocketTest, WrongWriteAfterPauseIsReported) {
+  TestLoop loop;
+  const cn_mock_op ops[] = {CN_MOCK_PAUSE(), CN_MOCK_WRITE_STR(CN_MOCK_ASYNC, "GET")};
+  cn_stream_socket *s = cn_mock_socket_new(loop.get(), nullptr, nullptr, ops, 2);
+  ASSERT_EQ(CN_OK, cn_stream_socket_connect(s, nullptr, nullptr));
+  cn_iobuf *w = cn_iobuf_from_copy("PUT", 3);
+  TestCompletion wc;
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_write(s, w, 3, wc.cb(), wc.arg()));
+  cn_iobuf_unref(w);
+  EXPECT_EQ(nullptr, cn_mock_socket_failure(s));  // not compared yet
+  cn_mock_socket_resume(s);
+  EXPECT_EQ(CN_ERR_UNEXPECTED, wc.WaitForResult(loop.get(), CN_ERR_IO_PENDING));
+  ASSERT_NE(nullptr, cn_mock_socket_failure(s));
+  EXPECT_NE(nullptr, strstr(cn_mock_socket_failure(s), "expected \"GET\" got \"PUT\""));
   cn_stream_socket_destroy(s);
 }
 
@@ -120,7 +196,7 @@ TEST(MockSocketTest, DestroyWithPendingOpsRunsNoCallback) {
   ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(s, buf, 8, c.cb(), c.arg()));
   cn_iobuf_unref(buf);
   cn_stream_socket_destroy(s);
-  cnet_test::RunLoopBriefly(loop.get());
+  cnet_test::RunUntilLoopEmpty(loop.get());  // the mock's wake timer is gone too
   EXPECT_FALSE(c.done());
 }
 

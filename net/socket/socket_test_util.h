@@ -1,15 +1,19 @@
-// C++ helpers for tests of async cnet code: run the loop until a callback
-// fires (with a watchdog so a lost callback fails the test instead of
-// hanging it), a test loop that checks nothing leaked at teardown, and mock
-// socket assertions.
+// C++ helpers for tests of async cnet code (test-only target
+// //net/socket:test_support): run the loop until an event (RunUntil, with a
+// watchdog so a lost callback fails the test instead of hanging it), until
+// idle (RunUntilIdle) or empty, until a mock script pauses; a test loop that
+// checks nothing leaked at teardown; a fake clock owner; mock socket
+// assertions. No helper sleeps: docs/testing.md says which wait proves what.
 #ifndef CNET_NET_SOCKET_SOCKET_TEST_UTIL_H_
 #define CNET_NET_SOCKET_SOCKET_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
 #include <uv.h>
 
+#include <functional>
 #include <string>
 
+#include "base/fake_clock.h"
 #include "base/iobuf.h"
 #include "net/base/net_errors.h"
 #include "net/socket/mock_socket.h"
@@ -33,8 +37,98 @@ class TestLoop {
   uv_loop_t loop_;
 };
 
-// Receives one completion. Wait() runs the loop until it arrives, failing
-// after |timeout_ms| (default 10 s) rather than hanging.
+// Owns a fake clock (base/fake_clock.h): declare it before everything that
+// is given get(), so that it is destroyed after them.
+class FakeClock {
+ public:
+  explicit FakeClock(uint64_t start_ms = 0) : clock_(cn_fake_clock_new(start_ms)) {}
+  ~FakeClock() { cn_fake_clock_destroy(clock_); }
+  FakeClock(const FakeClock &) = delete;
+  FakeClock &operator=(const FakeClock &) = delete;
+  cn_clock *get() { return cn_fake_clock_get(clock_); }
+  // Moves time forward by |ms|, firing the timers due on the way.
+  void Advance(uint64_t ms) { cn_fake_clock_advance(clock_, ms); }
+  uint64_t now_ms() const { return cn_fake_clock_now_ms(clock_); }
+  size_t active_timers() const { return cn_fake_clock_active_timers(clock_); }
+
+ private:
+  cn_fake_clock *clock_;
+};
+
+// Bounds a wait: after |timeout_ms| it records that it fired and stops the
+// loop. Unless it |keeps_loop_alive|, it does not count as work for the
+// loop. Closed when it goes out of scope.
+class Watchdog {
+ public:
+  Watchdog(uv_loop_t *loop, uint64_t timeout_ms, bool keeps_loop_alive = true) : loop_(loop) {
+    uv_timer_init(loop, &timer_);
+    timer_.data = this;
+    uv_timer_start(
+        &timer_,
+        [](uv_timer_t *t) {
+          static_cast<Watchdog *>(t->data)->fired_ = true;
+          uv_stop(t->loop);
+        },
+        timeout_ms, 0);
+    if (!keeps_loop_alive)
+      uv_unref(reinterpret_cast<uv_handle_t *>(&timer_));
+  }
+  ~Watchdog() {
+    uv_timer_stop(&timer_);
+    uv_close(reinterpret_cast<uv_handle_t *>(&timer_), nullptr);
+    uv_run(loop_, UV_RUN_NOWAIT);  // lets the close finish
+  }
+  Watchdog(const Watchdog &) = delete;
+  Watchdog &operator=(const Watchdog &) = delete;
+  bool fired() const { return fired_; }
+
+ private:
+  uv_loop_t *loop_;
+  uv_timer_t timer_;
+  bool fired_ = false;
+};
+
+// Runs the loop until |done()| holds — the event a test waits for (a
+// callback ran, a socket closed, a mock script reached its pause) — checking
+// it before every poll. Returns false if it did not hold within
+// |timeout_ms| — a watchdog, never the expected outcome: callers assert the
+// result (ASSERT_TRUE(RunUntil(...))).
+inline bool RunUntil(uv_loop_t *loop, const std::function<bool()> &done,
+                     uint64_t timeout_ms = 10000) {
+  if (done())
+    return true;
+  struct State {
+    const std::function<bool()> *done;
+    bool met = false;
+  } state{&done};
+  uv_prepare_t check;
+  uv_prepare_init(loop, &check);
+  check.data = &state;
+  // Prepare handles run right before the loop would block in poll, after
+  // every timer and I/O callback of the iteration: the first moment |done|
+  // can be seen true.
+  uv_prepare_start(&check, [](uv_prepare_t *h) {
+    auto *st = static_cast<State *>(h->data);
+    if ((*st->done)()) {
+      st->met = true;
+      uv_stop(h->loop);
+    }
+  });
+  {
+    Watchdog watchdog(loop, timeout_ms);
+    while (!state.met && !watchdog.fired()) {
+      uv_run(loop, UV_RUN_DEFAULT);
+      if (!state.met && done())
+        state.met = true;  // someone else stopped the loop
+    }
+    uv_prepare_stop(&check);
+    uv_close(reinterpret_cast<uv_handle_t *>(&check), nullptr);
+  }
+  return state.met;
+}
+
+// Receives one completion. WaitForResult() runs the loop until it arrives,
+// failing after |timeout_ms| (default 10 s) rather than hanging.
 class TestCompletion {
  public:
   static void Callback(void *arg, int result) {
@@ -42,8 +136,6 @@ class TestCompletion {
     EXPECT_FALSE(self->done_) << "completion callback ran twice";
     self->done_ = true;
     self->result_ = result;
-    if (self->loop_)
-      uv_stop(self->loop_);  // wakes WaitForResult's uv_run
   }
   cn_completion_cb cb() const { return &Callback; }
   void *arg() { return this; }
@@ -54,28 +146,7 @@ class TestCompletion {
   int WaitForResult(uv_loop_t *loop, int rv, uint64_t timeout_ms = 10000) {
     if (rv != CN_ERR_IO_PENDING)
       return rv;
-    uv_timer_t watchdog;
-    uv_timer_init(loop, &watchdog);
-    bool timed_out = false;
-    watchdog.data = &timed_out;
-    uv_timer_start(
-        &watchdog,
-        [](uv_timer_t *t) {
-          *static_cast<bool *>(t->data) = true;
-          uv_stop(t->loop);
-        },
-        timeout_ms, 0);
-    // uv_run(UV_RUN_ONCE) would block in poll until the next timer (the
-    // watchdog) after running due timers; the callback's uv_stop instead
-    // ends the run as soon as the result is in.
-    loop_ = loop;
-    while (!done_ && !timed_out)
-      uv_run(loop, UV_RUN_DEFAULT);
-    loop_ = nullptr;
-    uv_timer_stop(&watchdog);
-    uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
-    uv_run(loop, UV_RUN_NOWAIT);  // lets the close finish
-    if (!done_) {
+    if (!RunUntil(loop, [this] { return done_; }, timeout_ms)) {
       ADD_FAILURE() << "callback did not run within " << timeout_ms << " ms";
       return CN_ERR_TIMED_OUT;
     }
@@ -86,18 +157,42 @@ class TestCompletion {
  private:
   bool done_ = false;
   int result_ = 0;
-  uv_loop_t *loop_ = nullptr;
 };
 
-// Runs the loop for a short while so that any wrongly-scheduled callback
-// would fire (used to check "no callback after cancel").
-inline void RunLoopBriefly(uv_loop_t *loop, uint64_t ms = 20) {
-  uv_timer_t t;
-  uv_timer_init(loop, &t);
-  uv_timer_start(&t, [](uv_timer_t *timer) { uv_stop(timer->loop); }, ms, 0);
-  uv_run(loop, UV_RUN_DEFAULT);
-  uv_close(reinterpret_cast<uv_handle_t *>(&t), nullptr);
-  uv_run(loop, UV_RUN_NOWAIT);
+// Runs the loop, never blocking, until it is idle: no timer due now, no
+// pending callback — every "run soon" task (0 ms timers: mock and pipe
+// socket completions, pool and session notify queues) has run, including
+// those the tasks posted. Chromium's RunLoop::RunUntilIdle: after it, what
+// has not happened will not happen without new input (a mock resumed, the
+// fake clock advanced, bytes from a peer). It does not wait for the kernel:
+// with real sockets wait for the event instead (RunUntil).
+inline void RunUntilIdle(uv_loop_t *loop) {
+  for (int i = 0; i < 100000; i++) {
+    uv_run(loop, UV_RUN_NOWAIT);
+    if (!uv_loop_alive(loop) || uv_backend_timeout(loop) != 0)
+      return;
+  }
+  ADD_FAILURE() << "the loop never became idle (a task posting itself forever?)";
+}
+
+// Runs the loop until it has nothing left: every handle closed, every
+// timer gone — so every callback that could still run has run. Fails the
+// test if handles stay active for |timeout_ms| (something still owned is
+// alive: a test using this destroys everything first).
+inline bool RunUntilLoopEmpty(uv_loop_t *loop, uint64_t timeout_ms = 10000) {
+  Watchdog watchdog(loop, timeout_ms, /*keeps_loop_alive=*/false);
+  while (!watchdog.fired() && uv_run(loop, UV_RUN_DEFAULT) != 0) {
+  }
+  if (watchdog.fired())
+    ADD_FAILURE() << "loop still has active handles after " << timeout_ms << " ms";
+  return !watchdog.fired();
+}
+
+// Runs the loop until the mock socket |s| stands at a PAUSE of its script.
+inline bool RunUntilPaused(uv_loop_t *loop, const cn_stream_socket *s) {
+  bool paused = RunUntil(loop, [s] { return cn_mock_socket_is_paused(s); });
+  EXPECT_TRUE(paused) << "the script never reached its pause";
+  return paused;
 }
 
 // Writes all of |data|, waiting as needed. Returns CN_OK or the error.

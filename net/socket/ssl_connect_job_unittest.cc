@@ -221,10 +221,12 @@ TEST_F(SslPoolTest, CancelDuringHandshakeReleasesEverything) {
             cn_client_socket_pool_request(ssl_pool_, SslGroup(port).c_str(), "proxy", p,
                                           CN_PRIORITY_MEDIUM, none, &h, c.cb(), c.arg()));
   cn_client_socket_handle_reset(&h);  // the job keeps going, nobody is told
-  cnet_test::RunLoopBriefly(loop_.get(), 100);
+  // Its socket becomes idle in the TLS pool (a later request will use it).
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    return cn_client_socket_pool_idle_count_in_group(ssl_pool_, SslGroup(port).c_str()) == 1;
+  }));
+  cnet_test::RunUntilIdle(loop_.get());  // the pool's notify queue too
   EXPECT_FALSE(c.done());
-  // Its socket became idle in the TLS pool (a later request will use it).
-  EXPECT_EQ(1u, cn_client_socket_pool_idle_count_in_group(ssl_pool_, SslGroup(port).c_str()));
   cn_client_socket_pool_close_idle(ssl_pool_);
   EXPECT_EQ(0u, cn_client_socket_pool_socket_count(transport_pool_));
   cn_socket_params_unref(p);

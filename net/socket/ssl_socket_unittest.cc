@@ -27,7 +27,8 @@
 
 namespace {
 
-using cnet_test::RunLoopBriefly;
+using cnet_test::RunUntil;
+using cnet_test::RunUntilIdle;
 using cnet_test::TestCompletion;
 using cnet_test::TestLoop;
 
@@ -65,39 +66,6 @@ std::string Payload(size_t n, uint32_t seed) {
     s[i] = static_cast<char>(x);
   }
   return s;
-}
-
-// Runs |loop| until |done| is true, failing after |timeout_ms|. A prepare
-// handle checks |done| before each poll and stops the loop, so a run does not
-// sit in poll until the watchdog once the condition holds.
-bool RunUntil(uv_loop_t *loop, const std::function<bool()> &done, uint64_t timeout_ms = 20000) {
-  uv_timer_t watchdog;
-  uv_timer_init(loop, &watchdog);
-  bool timed_out = false;
-  watchdog.data = &timed_out;
-  uv_timer_start(
-      &watchdog,
-      [](uv_timer_t *t) {
-        *static_cast<bool *>(t->data) = true;
-        uv_stop(t->loop);
-      },
-      timeout_ms, 0);
-  uv_prepare_t check;
-  uv_prepare_init(loop, &check);
-  check.data = const_cast<std::function<bool()> *>(&done);
-  uv_prepare_start(&check, [](uv_prepare_t *p) {
-    if ((*static_cast<std::function<bool()> *>(p->data))())
-      uv_stop(p->loop);
-  });
-  while (!done() && !timed_out)
-    uv_run(loop, UV_RUN_DEFAULT);
-  uv_prepare_stop(&check);
-  uv_timer_stop(&watchdog);
-  uv_close(reinterpret_cast<uv_handle_t *>(&check), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
-  uv_run(loop, UV_RUN_NOWAIT);
-  EXPECT_FALSE(timed_out) << "timed out waiting";
-  return !timed_out;
 }
 
 // One completion, for operations started together.
@@ -492,7 +460,7 @@ class SslSocketTest : public ::testing::Test {
     Completion c, s;
     c.Start(cn_stream_socket_connect(client, Completion::Cb, &c));
     s.Start(cn_stream_socket_connect(server, Completion::Cb, &s));
-    RunUntil(loop_.get(), [&] { return c.done && s.done; });
+    ASSERT_TRUE(RunUntil(loop_.get(), [&] { return c.done && s.done; }));
     EXPECT_LE(c.calls, 1);
     EXPECT_LE(s.calls, 1);
     *client_rv = c.rv;
@@ -679,7 +647,7 @@ TEST_F(SslSocketTest, WriteReportsWhatFitsThenWaits) {
   EXPECT_FALSE(w.done);
   Reader reader(server, static_cast<size_t>(first) + 1);
   reader.Start();
-  RunUntil(loop_.get(), [&] { return w.done && reader.done(); });
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return w.done && reader.done(); }));
   EXPECT_GT(w.rv, 0);
   EXPECT_EQ(1, w.calls);
   EXPECT_TRUE(reader.data() == big.substr(0, reader.data().size()));
@@ -693,7 +661,7 @@ TEST_F(SslSocketTest, ReadGathersRecordsAlreadyArrived) {
   // Three 1000-byte records arrive before the client reads.
   for (int i = 0; i < 3; i++)
     ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), p.server, Payload(1000, 10 + i)));
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(p.client));  // unread data
   cn_iobuf *buf = cn_iobuf_new(64 * 1024);
   TestCompletion c;
@@ -1054,13 +1022,13 @@ TEST_P(SslResumptionTest, IdleConnectionStillCachesTickets) {
   cn_ssl_config config = Versions(GetParam(), GetParam());
   Pair p = MakePair("origin.test", &config, nullptr, 0, "k");
   HandshakeOk(p);
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(p.client));
   EXPECT_GT(cn_ssl_context_session_count(client_ctx_, "k"), 0u);
   EXPECT_TRUE(Connect("k"));
   // The idle client notices the server going away.
   Destroy(p.server);
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(p.client));
   EXPECT_FALSE(cn_stream_socket_is_connected(p.client));
   int last = 1;
@@ -1130,7 +1098,7 @@ TEST_F(SslSocketTest, CloseNotifyReadsAsEof) {
   cn_iobuf *buf = cn_iobuf_from_copy("x", 1);
   EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, cn_stream_socket_write(p.server, buf, 1, nullptr, nullptr));
   cn_iobuf_unref(buf);
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(p.client));
   int last = 1;
   EXPECT_EQ("", cnet_test::ReadAll(loop_.get(), p.client, &last));
@@ -1182,7 +1150,7 @@ TEST_F(SslSocketTest, IdleStateTracksUnreadDataAndPeerClose) {
   EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(p.client));
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(p.server));  // the echo's read is pending
   ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), p.server, "unsolicited"));
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(p.client));
   EXPECT_TRUE(cn_stream_socket_is_connected(p.client));
   EXPECT_EQ("unsolicited", cnet_test::ReadBytes(loop_.get(), p.client, 11));
@@ -1202,7 +1170,7 @@ TEST_F(SslSocketTest, DisconnectStopsEverything) {
             cn_stream_socket_read(p.client, buf, 100, nullptr, nullptr));
   cn_iobuf_unref(buf);
   ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), p.server, "late"));
-  RunLoopBriefly(loop_.get());
+  RunUntilIdle(loop_.get());
   EXPECT_EQ(0, read.calls);
   // The peer sees the connection end.
   int last = 1;
@@ -1236,7 +1204,7 @@ TEST_F(SslSocketTest, DestroyWithPendingReadAndWrite) {
   ASSERT_FALSE(read.done);
   ASSERT_FALSE(write.done) << cn_error_name(write.rv);
   cn_stream_socket_destroy(client);
-  RunLoopBriefly(loop_.get(), 50);
+  RunUntilIdle(loop_.get());
   EXPECT_EQ(0, read.calls);
   EXPECT_EQ(0, write.calls);
 }
@@ -1250,7 +1218,7 @@ TEST_F(SslSocketTest, DestroyMidHandshake) {
   // The server got a ClientHello and then EOF.
   Completion s;
   s.Start(cn_stream_socket_connect(p.server, Completion::Cb, &s));
-  RunUntil(loop_.get(), [&] { return s.done; });
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return s.done; }));
   // Its answer meets a closed pipe (reset), or it sees EOF first.
   EXPECT_TRUE(s.rv == CN_ERR_CONNECTION_CLOSED || s.rv == CN_ERR_CONNECTION_RESET)
       << cn_error_name(s.rv);
@@ -1289,9 +1257,9 @@ TEST_F(SslSocketTest, DestroyFromInsideCallbacks) {
     ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_connect(d.socket, DestroyInCallback::Cb, &d));
     s.Start(cn_stream_socket_connect(server, Completion::Cb, &s));
     // The server may finish either way (its tickets meet a closed pipe).
-    RunUntil(loop_.get(), [&] { return d.calls > 0 && s.done; });
+    ASSERT_TRUE(RunUntil(loop_.get(), [&] { return d.calls > 0 && s.done; }));
     EXPECT_EQ(CN_OK, d.rv);
-    RunLoopBriefly(loop_.get());
+    RunUntilIdle(loop_.get());
     EXPECT_EQ(1, d.calls);
   }
   // From a read callback, with TLS inside TLS (the inner socket's callback
@@ -1311,9 +1279,9 @@ TEST_F(SslSocketTest, DestroyFromInsideCallbacks) {
               cn_stream_socket_read(d.socket, buf, 100, DestroyInCallback::Cb, &d));
     cn_iobuf_unref(buf);
     ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), inner_s, "bye"));
-    RunUntil(loop_.get(), [&] { return d.calls > 0; });
+    ASSERT_TRUE(RunUntil(loop_.get(), [&] { return d.calls > 0; }));
     EXPECT_EQ(3, d.rv);
-    RunLoopBriefly(loop_.get());
+    RunUntilIdle(loop_.get());
     EXPECT_EQ(1, d.calls);
   }
 }
@@ -1341,7 +1309,7 @@ TEST_F(SslSocketTest, PeerHangsUpAfterClientHello) {
   ASSERT_GT(hello.size(), 5u);
   EXPECT_EQ(0x16, hello[0]);  // a handshake record
   cn_stream_socket_destroy(raw);
-  RunUntil(loop_.get(), [&] { return c.done; });
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return c.done; }));
   EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, c.rv);
 }
 
@@ -1363,7 +1331,7 @@ TEST_F(SslSocketTest, ServerFlightCutInHalf) {
   ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_b, flight.substr(0, flight.size() / 2)));
   cn_stream_socket_destroy(raw_b);
   cn_stream_socket_destroy(raw_c);
-  RunUntil(loop_.get(), [&] { return c.done && s.done; });
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return c.done && s.done; }));
   EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, c.rv) << cn_error_name(c.rv);
   EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, s.rv) << cn_error_name(s.rv);
 }

@@ -423,7 +423,7 @@ static void send_ping(cn_spdy_session *s) {
 void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s) {
   if (s->opts.idle_ping_ms < 0 || !can_open_streams(s) || s->awaiting_liveness)
     return;
-  if (cn_now_ms(s->loop) - s->last_recv_ms < (uint64_t)s->opts.idle_ping_ms)
+  if (cn_clock_now_ms(s->clock) - s->last_recv_ms < (uint64_t)s->opts.idle_ping_ms)
     return;
   // A session that heard nothing for long may be dead without knowing
   // (a NAT dropped it, the peer vanished): a request sent into it would be
@@ -891,7 +891,7 @@ static void handle_read(cn_spdy_session *s, int rv) {
     cn_spdy_session_fail_(s, rv == 0 ? CN_ERR_CONNECTION_CLOSED : rv, false, 0);
     return;
   }
-  s->last_recv_ms = cn_now_ms(s->loop);
+  s->last_recv_ms = cn_clock_now_ms(s->clock);
   liveness_confirmed(s);
   cn_spdy_frame_visitor v = kVisitorTemplate;
   v.ctx = s;
@@ -991,6 +991,7 @@ static void resolve_options(cn_spdy_session_options *o, const cn_spdy_session_op
   if (in->ping_timeout_ms)
     o->ping_timeout_ms = in->ping_timeout_ms;
   o->idle_ping_ms = in->idle_ping_ms;
+  o->clock = in->clock;
   o->limits = in->limits;
   o->peer = in->peer;
   o->first_stream_id_for_testing = in->first_stream_id_for_testing;
@@ -1042,8 +1043,10 @@ int cn_spdy_session_create(uv_loop_t *loop, cn_stream_socket *socket,
     cn_list_init(&s->create_queue[p]);
   }
   s->task = cn_timer_new(loop, on_task, s);
-  s->ping_timer = cn_timer_new(loop, on_ping_timeout, s);
-  s->last_recv_ms = cn_now_ms(loop);
+  cn_loop_clock_init(&s->loop_clock, loop);
+  s->clock = o.clock ? o.clock : &s->loop_clock.base;
+  s->ping_timer = cn_clock_timer_new(s->clock, on_ping_timeout, s);
+  s->last_recv_ms = cn_clock_now_ms(s->clock);
   s->next_stream_id = o.first_stream_id_for_testing ? o.first_stream_id_for_testing
                                                     : (s->is_server ? 2u : 1u);
   s->next_ping_id = s->is_server ? 2 : 1;

@@ -70,6 +70,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "base/clock.h"
 #include "net/base/netlog.h"
 #include "net/socket/stream_socket.h"
 #include "net/spdy/spdy_framer.h"
@@ -119,6 +120,10 @@ typedef struct cn_spdy_session_options {
   // Taken as given (cn_spdy_session_options_init sets the default): 0 pings
   // before every stream, negative never.
   int64_t idle_ping_ms;
+  // What |idle_ping_ms| and |ping_timeout_ms| are measured on. NULL: the
+  // loop's clock. Borrowed: must outlive the session (tests pass a fake
+  // clock, base/fake_clock.h).
+  cn_clock *clock;
   // Framer limits (NULL: the protocol's defaults). Copied.
   const cn_spdy_framer_limits *limits;
   // What the session talks to ("proxy.test:443", a session key), for the

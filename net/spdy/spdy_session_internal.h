@@ -22,6 +22,7 @@
 
 #include "base/bytebuf.h"
 #include "base/iobuf.h"
+#include "base/clock.h"
 #include "base/list.h"
 #include "base/timer.h"
 #include "net/base/netlog.h"
@@ -196,7 +197,9 @@ struct cn_spdy_session {
   uint64_t next_ping_id;
   bool ping_in_flight;
   uint64_t ping_opaque;
-  cn_timer *ping_timer;
+  cn_timer *ping_timer;  // from |clock|
+  cn_loop_clock loop_clock;  // the default clock
+  cn_clock *clock;           // opts.clock or &loop_clock.base
   // An idle-check PING is out: new streams wait in create_queue until the
   // peer shows it is alive (any bytes), or the session fails.
   bool awaiting_liveness;

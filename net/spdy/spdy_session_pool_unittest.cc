@@ -184,7 +184,7 @@ TEST_P(SpdySessionPoolTest, WaitersWakeWhenTheCreatorAddsTheSession) {
   ASSERT_TRUE(RunUntil(loop(), [&] { return r1.calls && r2.calls; }));
   EXPECT_EQ(CN_OK, r1.result);
   EXPECT_EQ(s, cn_spdy_session_pool_find(pool_, key.c_str()));
-  RunUntil(loop(), [] { return false; }, 20);
+  RunUntilIdle(loop());
   EXPECT_EQ(0, r3.calls);
   EXPECT_EQ(1, r1.calls);
 }

@@ -1,4 +1,4 @@
-// C++ helpers for the session tests: a loop runner with a predicate, a
+// C++ helpers for the session tests (RunUntil is in socket_test_util.h): a
 // client request driven through a cn_spdy_stream, a server that answers
 // requests on a server session, a client/server session pair over a pipe,
 // and a raw peer (a framer on a pipe end) to send any frame — malformed
@@ -29,25 +29,6 @@
 #include "net/spdy/spdy_stream.h"
 
 namespace cnet_test {
-
-// Runs the loop until |pred| holds or |timeout_ms| passed; returns |pred|.
-inline bool RunUntil(uv_loop_t *loop, const std::function<bool()> &pred,
-                     uint64_t timeout_ms = 10000) {
-  if (pred())
-    return true;
-  uv_timer_t tick;
-  uv_timer_init(loop, &tick);
-  // A ticker so that UV_RUN_ONCE returns often to check |pred|.
-  uv_timer_start(&tick, [](uv_timer_t *) {}, 1, 1);
-  uv_update_time(loop);
-  uint64_t start = uv_now(loop);
-  while (!pred() && uv_now(loop) - start < timeout_ms)
-    uv_run(loop, UV_RUN_ONCE);
-  uv_timer_stop(&tick);
-  uv_close(reinterpret_cast<uv_handle_t *>(&tick), nullptr);
-  uv_run(loop, UV_RUN_NOWAIT);
-  return pred();
-}
 
 // Deterministic body bytes: |n| bytes from |seed|.
 inline std::string Pattern(size_t n, uint32_t seed) {

@@ -79,12 +79,13 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
   void MakeSilentRawServerPingingFirst(uint64_t ping_timeout_ms = 0) {
     cn_spdy_session_options co = DefaultOptions();
     co.idle_ping_ms = 0;
+    co.clock = clock_.get();
     if (ping_timeout_ms)
       co.ping_timeout_ms = ping_timeout_ms;
     MakeRawServer(&co);
     raw_->answer_pings = false;
     ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_peer_settings_received(raw_client_); }));
-    RunLoopBriefly(loop(), 5);
+    RunUntilIdle(loop());
   }
 
   // A server session against a raw peer playing the client.
@@ -201,6 +202,7 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
     }));
   }
 
+  FakeClock clock_;  // for the tests whose subject is time (PING timeouts)
   TestLoop loop_;
   cn_netlog netlog_;
   cn_netlog_counters counters_;
@@ -321,7 +323,7 @@ TEST_P(SpdySessionTest, MaxConcurrentStreamsQueuesInPriorityOrder) {
   EXPECT_EQ(4u, cn_spdy_session_num_queued_streams(pair->client));
 
   ASSERT_TRUE(RunUntil(loop(), [&] { return pair->server_rec.streams.size() == 2; }));
-  RunLoopBriefly(loop());
+  RunUntilIdle(loop());
   EXPECT_FALSE(c.granted || d.granted || e.granted || f.granted);
 
   // Each finished stream frees a slot for the best waiting one.
@@ -361,7 +363,7 @@ TEST_P(SpdySessionTest, FlowControlDownloadStallsUntilTheConsumerReads) {
   Responder *srv = pair->server_rec.streams[0].get();
   srv->Respond(200, body);
   ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_buffered_bytes(req.stream) == 65536; }));
-  RunLoopBriefly(loop(), 30);
+  RunUntilIdle(loop());
   // The sender stalls on the window: no WINDOW_UPDATE before a read.
   EXPECT_EQ(65536u, cn_spdy_stream_buffered_bytes(req.stream));
   EXPECT_EQ(0, cn_spdy_stream_send_window(srv->stream));
@@ -386,7 +388,7 @@ TEST_P(SpdySessionTest, FlowControlUploadStallsUntilTheServerReads) {
     return pair->server_rec.streams.size() == 1 &&
            cn_spdy_stream_buffered_bytes(pair->server_rec.streams[0]->stream) == 65536;
   }));
-  RunLoopBriefly(loop(), 30);
+  RunUntilIdle(loop());
   EXPECT_EQ(65536u, cn_spdy_stream_buffered_bytes(pair->server_rec.streams[0]->stream));
   EXPECT_EQ(0, cn_spdy_stream_send_window(req.stream));
   EXPECT_EQ((1u << 20) - 65536, cn_spdy_stream_write_remaining(req.stream));
@@ -441,7 +443,7 @@ TEST_P(SpdySessionTest, CompletedStreamWithUnreadDataLeaksNoSessionWindow) {
   a.ResumeBody();
   ASSERT_TRUE(WaitDone(&a));
   EXPECT_TRUE(a.response == Pattern(100000, 100000));
-  RunLoopBriefly(loop());
+  RunUntilIdle(loop());
   // Reading it later gives nothing back twice.
   EXPECT_EQ(131072, cn_spdy_session_send_window(pair->server));
   EXPECT_EQ(131072, cn_spdy_session_recv_window(pair->client));
@@ -550,11 +552,18 @@ TEST_P(SpdySessionTest, PingIsAnswered) {
 TEST_P(SpdySessionTest, UnansweredPingFailsTheSession) {
   cn_spdy_session_options co = DefaultOptions();
   co.ping_timeout_ms = 50;
+  co.clock = clock_.get();
   MakeRawServer(&co);
   raw_->answer_pings = false;
   Request req(raw_client_, "/x");
   req.Start();
   cn_spdy_session_check_liveness(raw_client_);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("PING") == 1; }));
+  clock_.Advance(49);
+  RunUntilIdle(loop());
+  EXPECT_FALSE(req.done) << "the PING has 50 ms";
+  EXPECT_TRUE(cn_spdy_session_is_available(raw_client_));
+  clock_.Advance(1);
   ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, req.result);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_client_rec_.closed == 1; }));
@@ -567,8 +576,14 @@ TEST_P(SpdySessionTest, UnansweredPingFailsTheSession) {
 TEST_P(SpdySessionTest, IdleSessionPingsBeforeANewStream) {
   cn_spdy_session_options co = DefaultOptions();
   co.idle_ping_ms = 20;
+  co.clock = clock_.get();
   MakeRawServer(&co);
-  RunLoopBriefly(loop(), 40);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_peer_settings_received(raw_client_); }));
+  RunUntilIdle(loop());  // the peer's last bytes are in
+  // Time is the subject: idle past the threshold, the session itself sends
+  // nothing; only a new stream makes it check.
+  clock_.Advance(40);
+  RunUntilIdle(loop());
   EXPECT_EQ(0u, raw_->Count("PING"));
   Request req(raw_client_, "/x");
   req.Start();
@@ -587,7 +602,7 @@ TEST_P(SpdySessionTest, IdlePingHoldsTheNewStreamUntilThePeerAnswers) {
   MakeSilentRawServerPingingFirst();
   Request req(raw_client_, "/x");
   ASSERT_TRUE(StartHeldByPing(&req));
-  RunLoopBriefly(loop(), 20);
+  RunUntilIdle(loop());
   EXPECT_EQ(0u, raw_->Count("HEADERS")) << "the request waits for the answer";
   EXPECT_FALSE(req.granted);
   raw_->SendPing(raw_->Find("PING")->opaque, true);
@@ -605,7 +620,11 @@ TEST_P(SpdySessionTest, IdlePingHoldsTheNewStreamUntilThePeerAnswers) {
 TEST_P(SpdySessionTest, NoIdlePingBeforeTheThreshold) {
   cn_spdy_session_options co = DefaultOptions();
   co.idle_ping_ms = 60000;
+  co.clock = clock_.get();
   MakeRawServer(&co);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_session_peer_settings_received(raw_client_); }));
+  RunUntilIdle(loop());  // the peer's last bytes are in
+  clock_.Advance(59999);  // heard from the peer 1 ms short of the threshold
   Request req(raw_client_, "/x");
   EXPECT_EQ(CN_OK, req.Start());
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
@@ -626,7 +645,11 @@ TEST_P(SpdySessionTest, AnyFrameReleasesTheStreamHeldByTheIdlePing) {
 TEST_P(SpdySessionTest, UnansweredIdlePingFailsTheHeldStream) {
   MakeSilentRawServerPingingFirst(30);
   Request req(raw_client_, "/x");
-  EXPECT_EQ(CN_ERR_IO_PENDING, req.Start());
+  ASSERT_TRUE(StartHeldByPing(&req));
+  clock_.Advance(29);
+  RunUntilIdle(loop());
+  EXPECT_FALSE(req.done) << "the PING has 30 ms";
+  clock_.Advance(1);
   ASSERT_TRUE(WaitDone(&req));
   EXPECT_EQ(CN_ERR_HTTP2_PING_FAILED, req.result);
   EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
@@ -655,7 +678,7 @@ TEST_P(SpdySessionTest, InitialWindowIncreaseResumesAStalledUpload) {
   Request req(pair->client, "/echo", body);
   req.Start();
   ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_write_remaining(req.stream) == (1u << 20) - 65536; }));
-  RunLoopBriefly(loop(), 20);
+  RunUntilIdle(loop());
   EXPECT_EQ(0, cn_spdy_stream_send_window(req.stream));
   // The server raises its window by SETTINGS alone: the upload goes on
   // without one byte being read.
@@ -817,12 +840,12 @@ TEST_P(Http2SessionTest, SettingsAckFollowsDataFramedUnderTheOldWindow) {
   // stream's window goes negative and an ACK is due.
   raw_->SendSettings({{CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 4095, 0}});
   ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_send_window(req.stream) == 4095 - 65535; }));
-  RunLoopBriefly(loop(), 5);
+  RunUntilIdle(loop());
   EXPECT_EQ(0u, raw_->Count("DATA"));
   gate->Hold(false);
   gate->Release();
   ASSERT_TRUE(RunUntil(loop(), [&] { return acks() == 2; }));
-  RunLoopBriefly(loop(), 5);
+  RunUntilIdle(loop());
   // The ACK came after all of the held DATA, and nothing followed it.
   EXPECT_EQ((std::pair<size_t, size_t>{65535, 0}), data_around_ack(2));
 
@@ -831,7 +854,7 @@ TEST_P(Http2SessionTest, SettingsAckFollowsDataFramedUnderTheOldWindow) {
   raw_->SendWindowUpdate(0, 1 << 20);
   raw_->SendWindowUpdate(1, 65535);
   ASSERT_TRUE(RunUntil(loop(), [&] { return data_around_ack(2).second == 4095; }));
-  RunLoopBriefly(loop(), 10);
+  RunUntilIdle(loop());
   EXPECT_EQ(4095u, data_around_ack(2).second);
   EXPECT_EQ(0, cn_spdy_stream_send_window(req.stream));
   raw_->SendWindowUpdate(1, 1 << 20);
@@ -996,7 +1019,7 @@ TEST_P(SpdySessionTest, DestroyStreamAtEveryStage) {
     int before = r.callbacks;
     cn_spdy_stream_destroy(r.stream);
     r.stream = nullptr;
-    RunLoopBriefly(loop());
+    RunUntilIdle(loop());
     EXPECT_EQ(before, r.callbacks) << "a callback after destroy";
   };
   // Holding the only slot; then one waiting for it.
@@ -1064,7 +1087,7 @@ TEST_P(SpdySessionTest, DestroyFromInsideCallbacks) {
     c->stream = nullptr;
   }, &a));
   ASSERT_TRUE(RunUntil(loop(), [&] { return a.calls == 1; }));
-  RunLoopBriefly(loop());
+  RunUntilIdle(loop());
   EXPECT_EQ(1, a.calls);
   cn_iobuf_unref(a.buf);
 
@@ -1127,7 +1150,7 @@ TEST_P(SpdySessionTest, StreamDestroyedRightAfterItsFinalFramesStillSendsThem) {
   raw_->SendHeaders(3, RequestFields("/b"), true, CN_SPDY_HEADERS_REQUEST);
   ASSERT_TRUE(RunUntil(loop(), [&] { return DataOf(3).second; }));
   EXPECT_EQ(Pattern(40000, 9), DataOf(3).first);
-  RunLoopBriefly(loop(), 10);
+  RunUntilIdle(loop());
   EXPECT_EQ(0u, raw_->Count("RST_STREAM"));
   EXPECT_EQ(0u, cn_spdy_session_num_active_streams(raw_server_));
 }
@@ -1177,7 +1200,7 @@ TEST_P(SpdySessionTest, UnfinishedStreamIsCancelledAndOrphansDieWithTheSession) 
   raw_->SendSettings({zero_window});
   raw_->SendHeaders(3, RequestFields("/b"), true, CN_SPDY_HEADERS_REQUEST);
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("HEADERS") == 1; }));
-  RunLoopBriefly(loop(), 10);
+  RunUntilIdle(loop());
   EXPECT_EQ(1u, cn_spdy_session_num_active_streams(raw_server_));
   cn_spdy_session_destroy(raw_server_);
   raw_server_ = nullptr;
@@ -1187,7 +1210,7 @@ TEST_P(SpdySessionTest, DestroySessionBeforeAnyIo) {
   auto pair = MakePair();
   pair->DestroyClient();
   pair->DestroyServer();
-  RunLoopBriefly(loop());
+  RunUntilIdle(loop());
   EXPECT_EQ(0, pair->client_rec.unavailable + pair->client_rec.closed);
   EXPECT_EQ(0, pair->server_rec.unavailable + pair->server_rec.closed);
 }

@@ -169,9 +169,7 @@ class SpdyTestServerTest : public ::testing::TestWithParam<cn_next_proto> {
 
   template <typename Pred>
   bool RunUntil(Pred pred, int ms = 10000) {
-    for (int i = 0; i < ms / 5 && !pred(); i++)
-      RunLoopBriefly(loop_.get(), 5);
-    return pred();
+    return cnet_test::RunUntil(loop_.get(), pred, static_cast<uint64_t>(ms));
   }
   // A CONNECT to |origin| on |s|, answered 200 with no length: the stream
   // as a socket (owned by the caller), or null.

@@ -274,14 +274,7 @@ class Subprocess {
   // Runs the loop until |pred| holds or |timeout_ms| passed.
   template <typename Pred>
   bool RunUntil(Pred pred, uint64_t timeout_ms = 20000) {
-    uint64_t deadline = uv_now(loop_) + timeout_ms;
-    while (!pred()) {
-      uv_update_time(loop_);
-      if (uv_now(loop_) > deadline)
-        return false;
-      RunLoopBriefly(loop_, 5);
-    }
-    return true;
+    return cnet_test::RunUntil(loop_, pred, timeout_ms);
   }
 
   // Waits for exit and the end of both output streams.

@@ -94,9 +94,7 @@ class TestServerTest : public ::testing::Test {
   // finishing after the client's side did), for at most 5 s.
   template <typename Pred>
   bool RunUntil(Pred pred) {
-    for (int i = 0; i < 1000 && !pred(); i++)
-      RunLoopBriefly(loop_.get(), 5);
-    return pred();
+    return cnet_test::RunUntil(loop_.get(), pred, 5000);
   }
 
   TestLoop loop_;
@@ -597,6 +595,7 @@ TEST_F(TestServerTest, DestroyWithConnectionsInFlight) {
   ASSERT_EQ(CN_OK, WriteAll(loop_.get(), slow, Get("/slow/60000")));
   ASSERT_EQ(CN_OK, WriteAll(loop_.get(), big, Get("/bytes/100000000")));
   // A handshake in progress too: TCP connected, no ClientHello yet.
+  uint64_t accepted = Counters().connections_accepted;
   int rv;
   cn_stream_socket *raw = Own(ConnectTcp(loop_.get(), cn_test_server_address(server_), &rv));
   ASSERT_TRUE(raw);
@@ -604,7 +603,8 @@ TEST_F(TestServerTest, DestroyWithConnectionsInFlight) {
   std::string line;
   int last;
   ASSERT_TRUE(slow_reader.ReadLine(&line, &last));  // the headers are out
-  RunLoopBriefly(loop_.get(), 20);
+  ASSERT_TRUE(RunUntil([&] { return Counters().connections_accepted == accepted + 1; }));
+  cnet_test::RunUntilIdle(loop_.get());
   EXPECT_EQ(3u, Counters().connections_open);
   cn_test_server_destroy(server_);
   server_ = nullptr;
