@@ -5,6 +5,7 @@
 // inside a tunnel through hop k-1, then a tunnel through hop k; the counters
 // show exactly that, and the second request reuses all of it.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -119,9 +120,9 @@ class CnetProxyChainTest : public ::testing::TestWithParam<HopProtocols> {
     }
     chain += "]";
     chain_ = chain;
-    proxy_ca_ = ::testing::TempDir() + "cnet_chain_proxy_ca.pem";
+    proxy_ca_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_chain_proxy_ca.pem";
     ASSERT_EQ(CN_OK, cn_test_write_pem_file(proxy_ca_.c_str(), bundle.c_str()));
-    origin_ca_ = ::testing::TempDir() + "cnet_chain_origin_ca.pem";
+    origin_ca_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_chain_origin_ca.pem";
     if (tls_origin) {
       ASSERT_EQ(CN_OK, cn_test_write_pem_file(origin_ca_.c_str(), cn_test_server_ca_pem(origin_)));
     }

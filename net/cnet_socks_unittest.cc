@@ -251,7 +251,7 @@ class CnetSocksTest : public ::testing::Test {
     ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &po, &plain_origin_));
     socks_ = std::make_unique<ThreadedSocks5Server>(
         std::map<std::string, std::string>{{"origin.test", "127.0.0.1"}}, kRefusedPort);
-    origin_ca_ = ::testing::TempDir() + "cnet_socks_origin_ca.pem";
+    origin_ca_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_socks_origin_ca.pem";
     ASSERT_EQ(CN_OK,
               cn_test_write_pem_file(origin_ca_.c_str(), cn_test_server_ca_pem(tls_origin_)));
   }
@@ -260,7 +260,7 @@ class CnetSocksTest : public ::testing::Test {
     cn_test_server_destroy(hop2_);
     cn_test_server_destroy(tls_origin_);
     cn_test_server_destroy(plain_origin_);
-    cnet_test::RunLoopBriefly(loop_.get(), 10);
+    cnet_test::RunUntilLoopEmpty(loop_.get());  // every socket closed
     socks_.reset();
   }
 
@@ -390,7 +390,7 @@ TEST_F(CnetSocksTest, ChainWithSocksFirst) {
   po.proxy_options.map = &map;
   po.proxy_options.num_map = 1;
   ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &po, &hop2_));
-  std::string hop2_ca = ::testing::TempDir() + "cnet_socks_hop2_ca.pem";
+  std::string hop2_ca = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_socks_hop2_ca.pem";
   ASSERT_EQ(CN_OK, cn_test_write_pem_file(hop2_ca.c_str(), cn_test_server_ca_pem(hop2_)));
   std::string hop2 = "https://127.0.0.1:" + std::to_string(cn_test_server_port(hop2_));
   ASSERT_NO_FATAL_FAILURE(MakeContext("[" + SocksUrl("socks5h") + " " + hop2 + "]",

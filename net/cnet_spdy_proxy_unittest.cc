@@ -5,6 +5,7 @@
 // of the proxy's session (F4), and the client's counters count the client
 // only (the servers log nowhere).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -98,10 +99,10 @@ class CnetSpdyProxyTest : public ::testing::TestWithParam<ProtoParam> {
     po.proxy_options.num_map = 1;
     po.session_options = session;
     ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &po, &proxy_));
-    ca_path_ = ::testing::TempDir() + "cnet_spdy_proxy_ca.pem";
+    ca_path_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_spdy_proxy_ca.pem";
     ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(proxy_)));
     if (tls_origin) {
-      origin_ca_path_ = ::testing::TempDir() + "cnet_spdy_proxy_origin_ca.pem";
+      origin_ca_path_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_spdy_proxy_origin_ca.pem";
       ASSERT_EQ(CN_OK, cn_test_write_pem_file(origin_ca_path_.c_str(),
                                               cn_test_server_ca_pem(origin_)));
     }

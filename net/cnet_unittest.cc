@@ -2,6 +2,7 @@
 #include "net/cnet.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <string>
@@ -84,7 +85,7 @@ class CnetApiTest : public ::testing::Test {
     o.names = names;
     o.num_names = 1;
     ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &o, &server_));
-    ca_path_ = ::testing::TempDir() + "cnet_api_ca.pem";
+    ca_path_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_api_ca.pem";
     ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(server_)));
     base_ = "https://127.0.0.1:" + std::to_string(cn_test_server_port(server_));
   }
@@ -211,7 +212,7 @@ TEST_F(CnetApiTest, SpdyByNpnFromAServerWithoutAlpn) {
   so.npn_only = true;
   cn_test_server *npn_server = nullptr;
   ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &so, &npn_server));
-  ca_path_ = ::testing::TempDir() + "cnet_api_npn_ca.pem";  // MakeContext trusts it
+  ca_path_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_api_npn_ca.pem";  // MakeContext trusts it
   ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(npn_server)));
   std::string base = "https://127.0.0.1:" + std::to_string(cn_test_server_port(npn_server));
   for (const char *protocols : {"spdy/3.1,http/1.1", "http/1.1"}) {
@@ -252,7 +253,7 @@ TEST_F(CnetApiTest, StatusLinePerProtocol) {
     so.num_alpn = 1;
     cn_test_server *mux = nullptr;
     ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &so, &mux));
-    ca_path_ = ::testing::TempDir() + "cnet_api_mux_ca.pem";
+    ca_path_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_api_mux_ca.pem";
     ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(mux)));
     cnet_context_options o;
     cnet_context_options_init(&o);
