@@ -128,18 +128,14 @@ const char *cnet_version(void) {
 // Copies the application's options struct of |app_size| bytes into |out|
 // (|size| bytes, this library's layout): fields the application does not
 // know keep their zero defaults, fields this library does not know are not
-// read. |app_size| 0 (a zeroed struct without _init) is version 0.1's size.
-static void copy_options(void *out, size_t size, const void *app, size_t app_size,
-                         size_t size_0_1) {
+// read. |app_size| 0 (a zeroed struct, no _init) is read as this library's
+// own layout: source code that zero-initialises keeps working, and every
+// field it sets is seen.
+static void copy_options(void *out, size_t size, const void *app, size_t app_size) {
   memset(out, 0, size);
-  size_t n = app_size ? app_size : size_0_1;
+  size_t n = app_size ? app_size : size;
   memcpy(out, app, n < size ? n : size);
 }
-
-// The end of the last field each struct had in version 0.1.
-#define CNET_END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
-#define CONTEXT_OPTIONS_SIZE_0_1 CNET_END_OF(cnet_context_options, netlog_arg)
-#define REQUEST_OPTIONS_SIZE_0_1 CNET_END_OF(cnet_request_options, no_decoding)
 
 // --- context ---
 
@@ -233,7 +229,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   *out = NULL;
   cnet_context_options opts;
   if (o) {
-    copy_options(&opts, sizeof(opts), o, o->struct_size, CONTEXT_OPTIONS_SIZE_0_1);
+    copy_options(&opts, sizeof(opts), o, o->struct_size);
     o = &opts;
   }
   if (!o || !o->loop) {
@@ -645,7 +641,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   *out = NULL;
   cnet_request_options opts;
   if (o) {
-    copy_options(&opts, sizeof(opts), o, o->struct_size, REQUEST_OPTIONS_SIZE_0_1);
+    copy_options(&opts, sizeof(opts), o, o->struct_size);
     o = &opts;
   }
   if (!c || !o || !o->url || !cb || !cb->on_response || !cb->on_data || !cb->on_complete)

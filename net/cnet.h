@@ -80,7 +80,10 @@ typedef struct cnet_request cnet_request;
 // cnet which fields the application knows: cnet_context_options_init() and
 // cnet_request_options_init() set it to sizeof the struct the application
 // was compiled with; cnet reads no field beyond it (those keep their
-// defaults). 0 (a zero-initialised struct) means version 0.1's layout.
+// defaults). 0 (a zero-initialised struct without _init) is read as the
+// library's own layout: fine when the application is built against the
+// header of the library it runs with; a binary that must keep working with
+// later minor versions calls the _init functions.
 typedef struct cnet_context_options {
   size_t struct_size;      // set by cnet_context_options_init()
   struct uv_loop_s *loop;  // required: the application's loop (uv_loop_t *)
