@@ -7,7 +7,7 @@ packages=(
   generate-ninja ninja-build      # GN + ninja
   gcc g++ clang                   # toolchains (clang for libFuzzer)
   libclang-rt-14-dev              # clang's sanitizer and libFuzzer runtimes
-  android-libboringssl-dev        # BoringSSL (headers in /usr/include/android)
+  dpkg-dev python3                # BoringSSL's source: dpkg-source, GN's source-list reader
   libuv1-dev zlib1g-dev libnghttp2-dev liburiparser-dev
   libgtest-dev                    # GoogleTest
   pkg-config
@@ -17,6 +17,7 @@ packages=(
   nginx-light libnginx-mod-http-echo  # tests/interop: nginx with http2 on TLS, echo for uploads
   libjansson-dev                  # JSON parsing of NetLog lines (fetch --trace ladder)
   dante-server microsocks         # tests/interop/socks_test.sh: SOCKS5 proxies (danted, microsocks)
+  libcurl4-openssl-dev            # tests/embed_test.sh: libcurl (OpenSSL) beside libcnet
 )
 
 missing=()
@@ -32,7 +33,15 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   missing+=(nodejs npm)
 fi
 
+# BoringSSL is built from source (Debian's android-platform-external-boringssl)
+# into libcnet; this fetches the source tree once (no root needed, the
+# system's apt sources untouched).
+fetch_boringssl() {
+  bash "$(dirname "$0")/fetch-boringssl.sh"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  fetch_boringssl
   exit 0
 fi
 
@@ -44,3 +53,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fetch_boringssl

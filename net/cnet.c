@@ -2,9 +2,13 @@
 #define CNET_IMPLEMENTATION
 #include "net/cnet.h"
 
+#include <nghttp2/nghttp2ver.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
+#include <zlib.h>
 
 #include "base/list.h"
 #include "base/mem.h"
@@ -86,8 +90,9 @@ struct cnet_request {
 // --- errors ---
 
 _Static_assert(CNET_MAX_PROXY_HOPS == CN_HTTP_MAX_HOPS, "every hop of a chain is reported");
-_Static_assert(CNET_ERR_TIMED_OUT == CN_ERR_TIMED_OUT, "cnet.h's error codes are cnet's");
-_Static_assert(CNET_ERR_INVALID_HEADER == CN_ERR_INVALID_HEADER, "cnet.h's error codes are cnet's");
+// cnet.h's CNET_ERR_* and the internal CN_ERR_* come from the same table.
+_Static_assert((int)CNET_ERR_TIMED_OUT == (int)CN_ERR_TIMED_OUT, "cnet.h's error codes are cnet's");
+_Static_assert((int)CNET_ERR_INVALID_HEADER == (int)CN_ERR_INVALID_HEADER, "cnet.h's error codes are cnet's");
 
 const char *cnet_error_name(int error) { return cn_error_name(error); }
 const char *cnet_error_message(int error) { return cn_error_message(error); }
@@ -103,9 +108,41 @@ static void on_netlog_entry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
                cn_bytebuf_len(&c->json_line) - 1);
 }
 
+// --- version ---
+
+#define CNET_STR2(x) #x
+#define CNET_STR(x) CNET_STR2(x)
+#define CNET_DOTTED(major, minor, patch) CNET_STR(major) "." CNET_STR(minor) "." CNET_STR(patch)
+
+// The versions compiled in: BoringSSL's from its source tree (GN defines
+// them, see net/BUILD.gn), the others from their headers.
+const char *cnet_version(void) {
+  return "cnet/" CNET_DOTTED(CNET_VERSION_MAJOR, CNET_VERSION_MINOR, CNET_VERSION_PATCH)
+         " BoringSSL/" CNET_BORINGSSL_REVISION " (Debian " CNET_BORINGSSL_DEBIAN_VERSION ")"
+         " libuv/" CNET_DOTTED(UV_VERSION_MAJOR, UV_VERSION_MINOR, UV_VERSION_PATCH)
+         " nghttp2/" NGHTTP2_VERSION " zlib/" ZLIB_VERSION;
+}
+
+// --- options structs that grow ---
+
+// Copies the application's options struct of |app_size| bytes into |out|
+// (|size| bytes, this library's layout): fields the application does not
+// know keep their zero defaults, fields this library does not know are not
+// read. |app_size| 0 (a zeroed struct, no _init) is read as this library's
+// own layout: source code that zero-initialises keeps working, and every
+// field it sets is seen.
+static void copy_options(void *out, size_t size, const void *app, size_t app_size) {
+  memset(out, 0, size);
+  size_t n = app_size ? app_size : size;
+  memcpy(out, app, n < size ? n : size);
+}
+
 // --- context ---
 
-void cnet_context_options_init(cnet_context_options *o) { memset(o, 0, sizeof(*o)); }
+void cnet_context_options_init(cnet_context_options *o) {
+  memset(o, 0, sizeof(*o));
+  o->struct_size = sizeof(*o);
+}
 
 static const char *env_get(void *arg, const char *name) { return getenv(name); }
 
@@ -190,6 +227,11 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   }
   err[0] = '\0';
   *out = NULL;
+  cnet_context_options opts;
+  if (o) {
+    copy_options(&opts, sizeof(opts), o, o->struct_size);
+    o = &opts;
+  }
   if (!o || !o->loop) {
     snprintf(err, err_size, "options.loop is required");
     return CN_ERR_INVALID_ARGUMENT;
@@ -319,6 +361,11 @@ static int cb_upload_read(cn_http_upload *u, cn_iobuf *buf, size_t len, cn_compl
   int rv = c->read(c->arg, buf->data, len);
   if (rv > (int)len)
     return CN_ERR_INVALID_ARGUMENT;
+  // -1 would tell the stream below that the read is pending and its callback
+  // will run later, which it never would: the request would hang. It is no
+  // error of the upload's, so it fails the request as a generic failure.
+  if (rv == CN_ERR_IO_PENDING)
+    return CN_ERR_FAILED;
   return rv;
 }
 
@@ -584,9 +631,19 @@ static cn_request_priority map_priority(cnet_priority p) {
   }
 }
 
+void cnet_request_options_init(cnet_request_options *o) {
+  memset(o, 0, sizeof(*o));
+  o->struct_size = sizeof(*o);
+}
+
 int cnet_request_start(cnet_context *c, const cnet_request_options *o,
                        const cnet_request_callbacks *cb, void *arg, cnet_request **out) {
   *out = NULL;
+  cnet_request_options opts;
+  if (o) {
+    copy_options(&opts, sizeof(opts), o, o->struct_size);
+    o = &opts;
+  }
   if (!c || !o || !o->url || !cb || !cb->on_response || !cb->on_data || !cb->on_complete)
     return CN_ERR_INVALID_ARGUMENT;
   cnet_request *r = CN_NEW(cnet_request);

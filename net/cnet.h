@@ -36,7 +36,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <uv.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,14 +47,46 @@ extern "C" {
 #define CNET_EXPORT
 #endif
 
+// The application's libuv loop (uv_loop_t is struct uv_loop_s). Declared,
+// not included: <uv.h> needs POSIX types that a strict -std=c11 build does
+// not declare, and cnet.h must compile under it. Applications include <uv.h>
+// themselves to run the loop.
+struct uv_loop_s;
+
+// ---------------------------------------------------------------------------
+// Version and ABI
+//
+// libcnet.so.MAJOR: the major version changes when the ABI breaks (a
+// function removed or changed, a struct field moved); minor versions only
+// add (functions, fields at the end of options structs, error codes);
+// patch versions only fix. docs/api.md has the whole policy.
+#define CNET_VERSION_MAJOR 0
+#define CNET_VERSION_MINOR 1
+#define CNET_VERSION_PATCH 0
+
+// "cnet/0.1.0 BoringSSL/<revision> libuv/1.44.2 nghttp2/1.52.0 zlib/1.2.13":
+// this library's version and the versions of what it was built with
+// (BoringSSL is inside libcnet; the others are shared libraries). A static
+// string.
+CNET_EXPORT const char *cnet_version(void);
+
 typedef struct cnet_context cnet_context;
 typedef struct cnet_request cnet_request;
 
 // ---------------------------------------------------------------------------
 // Context
 
+// Options structs grow at the end in minor versions. |struct_size| tells
+// cnet which fields the application knows: cnet_context_options_init() and
+// cnet_request_options_init() set it to sizeof the struct the application
+// was compiled with; cnet reads no field beyond it (those keep their
+// defaults). 0 (a zero-initialised struct without _init) is read as the
+// library's own layout: fine when the application is built against the
+// header of the library it runs with; a binary that must keep working with
+// later minor versions calls the _init functions.
 typedef struct cnet_context_options {
-  uv_loop_t *loop;  // required: the application's loop
+  size_t struct_size;      // set by cnet_context_options_init()
+  struct uv_loop_s *loop;  // required: the application's loop (uv_loop_t *)
 
   // Proxies. |proxy| is a proxy URL or a fallback list in Chromium's syntax:
   // "https://proxy:443", "http://user:pass@proxy:3128",
@@ -106,7 +137,7 @@ typedef struct cnet_context_options {
   void *netlog_arg;
 } cnet_context_options;
 
-// Fills |o| with the defaults (everything zero/NULL).
+// Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
 CNET_EXPORT void cnet_context_options_init(cnet_context_options *o);
 
 // Creates a context. Returns 0 and the context in |*out|, or an error with a
@@ -168,11 +199,14 @@ typedef struct cnet_request_callbacks {
 } cnet_request_callbacks;
 
 // An upload read by callback: fill up to |len| bytes of |buf| and return the
-// count, 0 at the end, or a negative error. (A synchronous pull: the
-// application keeps the body or streams it from a file.)
+// count, 0 at the end, or a negative error (a CNET_ERR_*), which fails the
+// request with that error. CNET_ERR_IO_PENDING (-1) is no error of the
+// upload's: it fails the request with CNET_ERR_FAILED. (A synchronous pull:
+// the application keeps the body or streams it from a file.)
 typedef int (*cnet_upload_read_fn)(void *arg, uint8_t *buf, size_t len);
 
 typedef struct cnet_request_options {
+  size_t struct_size;  // set by cnet_request_options_init(); see above
   const char *url;     // required: http:// or https://
   const char *method;  // NULL: "GET" ("POST" when a body is given)
   const cnet_header *headers;
@@ -192,6 +226,9 @@ typedef struct cnet_request_options {
   int max_redirects;
   bool no_decoding;       // deliver the body as received (no gzip/deflate)
 } cnet_request_options;
+
+// Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
+CNET_EXPORT void cnet_request_options_init(cnet_request_options *o);
 
 // Starts a request. Returns 0 and the request in |*out| (callbacks will
 // follow), or an error at once (a bad URL, bad header, missing callback);
@@ -286,9 +323,16 @@ CNET_EXPORT void cnet_request_get_layers(const cnet_request *r, cnet_request_lay
 // ---------------------------------------------------------------------------
 // Errors
 
-// Codes an application may test for; every other code has a name too.
-#define CNET_ERR_TIMED_OUT (-7)         // "ERR_TIMED_OUT"
-#define CNET_ERR_INVALID_HEADER (-360)  // "ERR_INVALID_HEADER": a bad request header
+// Every error code, CNET_ERR_<NAME> (e.g. CNET_ERR_TIMED_OUT = -7,
+// CNET_ERR_INVALID_HEADER = -360, CNET_ERR_CONNECTION_REFUSED = -102), from
+// cnet's one error table, installed beside this header. Numbers never
+// change; minor versions may add codes.
+enum cnet_error {
+  CNET_OK = 0,
+#define CN_NET_ERROR(name, value, message) CNET_ERR_##name = (value),
+#include "base/net_error_list.h"
+#undef CN_NET_ERROR
+};
 
 CNET_EXPORT const char *cnet_error_name(int error);
 CNET_EXPORT const char *cnet_error_message(int error);

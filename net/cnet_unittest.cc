@@ -429,6 +429,83 @@ TEST_F(CnetApiTest, UploadInMemoryAndByCallback) {
   EXPECT_EQ(big, chunked.body);
 }
 
+// Returns the error in |arg| (an int) instead of bytes.
+int ReadFails(void *arg, uint8_t *buf, size_t len) { return *static_cast<int *>(arg); }
+
+// A negative return from the upload callback fails the request with that
+// error; -1 (CNET_ERR_IO_PENDING, which would have told the stream to wait
+// for a callback that never comes) fails it with CNET_ERR_FAILED instead of
+// hanging. Over HTTP/1.1, known length and chunked.
+TEST_F(CnetApiTest, UploadCallbackErrorFailsTheRequest) {
+  MakeContext();
+  int minus_one = -1;
+  int refused = CNET_ERR_ACCESS_DENIED;
+  Result pending, chunked_error;
+  cnet_request_options a;
+  cnet_request_options_init(&a);
+  a.upload_read = ReadFails;
+  a.upload_arg = &minus_one;
+  a.upload_length = 10;
+  ASSERT_EQ(0, Start(base_ + "/echo", &pending, &a));
+  cnet_request_options b;
+  cnet_request_options_init(&b);
+  b.upload_read = ReadFails;
+  b.upload_arg = &refused;
+  b.upload_length = -1;
+  ASSERT_EQ(0, Start(base_ + "/echo", &chunked_error, &b));
+  RunUntilDone({&pending, &chunked_error});
+  EXPECT_EQ(1, pending.completes);
+  EXPECT_EQ(CNET_ERR_FAILED, pending.error);
+  EXPECT_EQ(1, chunked_error.completes);
+  EXPECT_EQ(CNET_ERR_ACCESS_DENIED, chunked_error.error);
+  EXPECT_STREQ("ERR_ACCESS_DENIED", cnet_error_name(chunked_error.error));
+}
+
+// Every CNET_ERR_* in cnet.h is the internal code of the same name (one
+// table), and cnet_version() names the version macros and the libraries.
+TEST_F(CnetApiTest, ErrorCodesAndVersion) {
+#define CN_NET_ERROR(name, value, message) \
+  EXPECT_EQ(static_cast<int>(CN_ERR_##name), static_cast<int>(CNET_ERR_##name)) << #name;
+#include "net/base/net_error_list.h"
+#undef CN_NET_ERROR
+  EXPECT_EQ(-102, CNET_ERR_CONNECTION_REFUSED);
+  std::string v = cnet_version();
+  std::string want = "cnet/" + std::to_string(CNET_VERSION_MAJOR) + "." +
+                     std::to_string(CNET_VERSION_MINOR) + "." + std::to_string(CNET_VERSION_PATCH) +
+                     " ";
+  EXPECT_EQ(0u, v.find(want)) << v;
+  for (const char *lib : {" BoringSSL/", " libuv/", " nghttp2/", " zlib/"})
+    EXPECT_NE(std::string::npos, v.find(lib)) << lib << " missing in " << v;
+}
+
+// struct_size: an application built against an older, shorter options
+// struct (here: one that ends before upload fields) gets defaults for the
+// fields it does not know, whatever the bytes beyond its struct hold.
+TEST_F(CnetApiTest, OptionsBeyondStructSizeAreNotRead) {
+  cnet_context_options co;
+  cnet_context_options_init(&co);
+  EXPECT_EQ(sizeof(co), co.struct_size);
+  MakeContext();
+  cnet_request_options o;
+  cnet_request_options_init(&o);
+  EXPECT_EQ(sizeof(o), o.struct_size);
+  o.url = "https://127.0.0.1:1/never";  // beyond the short size: not read
+  o.struct_size = offsetof(cnet_request_options, url);
+  Result r;
+  // Without url the request is refused at once: the url was not read.
+  EXPECT_EQ(CNET_ERR_INVALID_ARGUMENT, cnet_request_start(ctx_, &o, &kCallbacks, &r, &r.req));
+  o.struct_size = offsetof(cnet_request_options, method);  // url known now
+  std::string url = base_ + "/echo";
+  o.url = url.c_str();
+  o.body = "ignored";  // beyond struct_size: not sent
+  o.body_len = 7;
+  ASSERT_EQ(0, cnet_request_start(ctx_, &o, &kCallbacks, &r, &r.req));
+  RunUntilDone({&r});
+  EXPECT_EQ(0, r.error);
+  EXPECT_EQ(200, r.status);
+  EXPECT_EQ("", r.body);
+}
+
 TEST_F(CnetApiTest, RedirectsFollowedWhenAsked) {
   MakeContext();
   Result plain, followed, limited;

@@ -10,6 +10,8 @@
 #   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
 #   interop h2 peers (debug, asan)           fetch through nghttpx (--http2-proxy) + squid, to nginx and nghttpd (F3-F6 over h2)
 #   interop node-spdy (debug, asan)          fetch against node-spdy 4.0.2 as SPDY/3.1 proxy and origin (F3-F6, direct)
+#   embed (debug, asan)                      build/install.sh, apps built with pkg-config (shared, --static),
+#                                            cnet.h as C11/C17/C++, libcurl (OpenSSL) + cnet in one process
 #   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
 set -uo pipefail
@@ -105,6 +107,7 @@ for config in debug asan; do
   run_tap "interop squid ($config)" tests/interop/squid_test.sh "out/$config"
   run_tap "interop h2 peers ($config)" tests/interop/h2_peers_test.sh "out/$config"
   run_tap "interop node-spdy ($config)" tests/interop/spdy_node_test.sh "out/$config"
+  run_tap "embed ($config)" tests/embed_test.sh "out/$config"
 done
 
 # The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
