@@ -10,6 +10,8 @@
 #include <uv.h>
 #include <zlib.h>
 
+#include <nghttp2/nghttp2.h>  // nghttp2_version()
+
 #include "base/list.h"
 #include "base/mem.h"
 #include "net/base/netlog_counters.h"
@@ -93,6 +95,16 @@ _Static_assert(CNET_MAX_PROXY_HOPS == CN_HTTP_MAX_HOPS, "every hop of a chain is
 // cnet.h's CNET_ERR_* and the internal CN_ERR_* come from the same table.
 _Static_assert((int)CNET_ERR_TIMED_OUT == (int)CN_ERR_TIMED_OUT, "cnet.h's error codes are cnet's");
 _Static_assert((int)CNET_ERR_INVALID_HEADER == (int)CN_ERR_INVALID_HEADER, "cnet.h's error codes are cnet's");
+
+void cnet_get_library_versions(cnet_library_versions *out) {
+  // BoringSSL has no release numbers and is inside libcnet: its revision,
+  // as cnet_version() gives it. The others answer at run time (the shared
+  // libraries actually loaded).
+  out->boringssl = CNET_BORINGSSL_REVISION " (Debian " CNET_BORINGSSL_DEBIAN_VERSION ")";
+  out->libuv = uv_version_string();
+  out->nghttp2 = nghttp2_version(0)->version_str;
+  out->zlib = zlibVersion();
+}
 
 const char *cnet_error_name(int error) { return cn_error_name(error); }
 const char *cnet_error_message(int error) { return cn_error_message(error); }
@@ -291,6 +303,8 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     sp.pool_options.max_sockets_per_group = o->max_sockets_per_host;
   if (o->max_sockets_per_proxy)
     sp.pool_options.max_sockets_per_chain = o->max_sockets_per_proxy;
+  if (o->connect_timeout_ms)
+    sp.pool_options.connect_timeout_ms = o->connect_timeout_ms;
   c->session = cn_http_network_session_new(&sp);
   *out = c;
   return CN_OK;
@@ -513,6 +527,11 @@ static bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+static bool same_origin(const cn_url *a, const cn_url *b) {
+  return strcmp(a->scheme, b->scheme) == 0 && strcmp(a->host, b->host) == 0 &&
+         a->port == b->port;
+}
+
 // Moves the request to the Location of |head|. Returns CN_ERR_IO_PENDING
 // (the next exchange runs) or an error.
 static int follow(cnet_request *r, const cn_http_response_head *head) {
@@ -533,6 +552,12 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
   } else if (r->upload && cn_http_upload_rewind(r->upload) != CN_OK) {
     cn_url_free(&next);
     return CN_ERR_UPLOAD_FILE_CHANGED;  // a body we cannot send again
+  }
+  if (!same_origin(&r->url, &next)) {
+    // Credentials the application gave for one origin are not sent to
+    // another (the Fetch standard; curl without --location-trusted).
+    cn_http_headers_remove(&r->headers, "Authorization");
+    cn_http_headers_remove(&r->headers, "Cookie");
   }
   cn_http_transaction_destroy(r->txn);  // drains a small body: connection kept
   r->txn = NULL;

@@ -135,6 +135,13 @@ typedef struct cnet_context_options {
   // events of closing connections; it must not call cnet functions.
   void (*netlog)(void *arg, const char *json_line, size_t len);
   void *netlog_arg;
+
+  // Added in 0.1 by fetch's curl options (at the end: options structs grow
+  // there).
+  // How long one connect attempt (each layer: TCP, TLS, a tunnel) may take
+  // before the request fails with ERR_TIMED_OUT. 0 keeps the default
+  // (240 s, Chromium's).
+  uint64_t connect_timeout_ms;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
@@ -219,6 +226,10 @@ typedef struct cnet_request_options {
   void *upload_arg;
   int64_t upload_length;
   cnet_priority priority;  // 0: MEDIUM
+  // Follow 301/302/303/307/308. A redirect to another origin (scheme, host
+  // or port) drops the request's Authorization and Cookie headers, as
+  // browsers and curl do: credentials meant for one host never reach
+  // another.
   bool follow_redirects;
   // At most this many redirects are followed (then the request fails with
   // ERR_TOO_MANY_REDIRECTS). 0: 20; negative: none (the first redirect
@@ -319,6 +330,20 @@ typedef struct cnet_request_layers {
   cnet_proxy_hop hops[CNET_MAX_PROXY_HOPS];
 } cnet_request_layers;
 CNET_EXPORT void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out);
+
+// ---------------------------------------------------------------------------
+// Versions
+
+// The versions of the libraries cnet runs with, each as the library itself
+// reports it at run time (cnet_version() gives those it was built with).
+// For `fetch --version` and bug reports. Static strings.
+typedef struct cnet_library_versions {
+  const char *boringssl;  // its revision (it is inside libcnet), "<rev> (Debian <version>)"
+  const char *libuv;      // uv_version_string(), e.g. "1.44.2"
+  const char *nghttp2;    // nghttp2_version(0)->version_str (its HPACK), e.g. "1.52.0"
+  const char *zlib;       // zlibVersion(), e.g. "1.2.13"
+} cnet_library_versions;
+CNET_EXPORT void cnet_get_library_versions(cnet_library_versions *out);
 
 // ---------------------------------------------------------------------------
 // Errors

@@ -58,7 +58,10 @@ check "fetch / over TLS with the test CA" \
   bash -c "'$out/fetch' --cacert '$work/good.ca' '$url/' | grep -q cnet"
 check "fetch /bytes/100000 body is exact" bytes_match 100000 --cacert "$work/good.ca" "$url/bytes/100000"
 check "fetch chunked body is exact" bytes_match 70000 --cacert "$work/good.ca" "$url/chunked/70000"
-check "fetch gzip body is decoded" bytes_match 5000 --cacert "$work/good.ca" "$url/gzip/5000"
+check "--compressed: the gzip body is decoded" bytes_match 5000 --compressed --cacert "$work/good.ca" \
+  "$url/gzip/5000"
+check "without --compressed the gzip body is written as received, as curl does" \
+  bash -c "'$out/fetch' --cacert '$work/good.ca' '$url/gzip/5000' | gzip -dc | cmp -s - <('$out/fetch' --cacert '$work/good.ca' '$url/bytes/5000')"
 check "--resolve maps origin.test" bytes_match 10 --cacert "$work/good.ca" \
   --resolve "origin.test:$good_port:127.0.0.1" "https://origin.test:$good_port/bytes/10"
 check "unknown CA is refused" fails_with ERR_CERT_AUTHORITY_INVALID "$url/"
@@ -154,7 +157,7 @@ for proto in h2 spdy/3.1; do
     "$plain/bytes/1" "http://127.0.0.1:$plain_port/bytes/2" "$plain/bytes/3"
   check "F5 over $proto: two https:// GETs through one CONNECT stream: 1 TCP, 2 TLS, 1 tunnel" \
     stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":1,"streams":1' 070726 \
-    "${mp[@]}" --proxy-protocols "$proto" "$mtls/bytes/1" "$mtls/bytes/2"
+    "${mp[@]}" --proxy-protocols "$proto" --http1.1 "$mtls/bytes/1" "$mtls/bytes/2"
   check "F6 over $proto: $proto inside the $proto tunnel: 2 sessions, 1 tunnel" \
     stats_are '"tcp_connects":1,"tls_handshakes":2,"tunnels":1,"sessions":2,"streams":3' 070726 \
     "${mp[@]}" --proxy-protocols "$proto" --protocols "$proto" "$mtls/bytes/1" "$mtls/bytes/2"
@@ -173,7 +176,10 @@ verbose_run() {  # verbose_run fetch-args...: -v's stderr to $work/verbose (with
 request_says() {  # request_says N LINE...: the Nth request's -v lines include each LINE exactly
   local nth="$1" line
   shift
-  awk -v n="$nth" '/^> /{k++} k==n' "$work/verbose" > "$work/verbose.$nth"
+  # A request starts at its request line ("> GET /x HTTP/1.1", "> GET /x HTTP/2"); CONNECT
+  # lines belong to the request that needed the tunnel.
+  awk -v n="$nth" '/^> [A-Z]+ [^ ]+ (HTTP|SPDY)\// && !/^> CONNECT /{k++} k==n' "$work/verbose" \
+    > "$work/verbose.$nth"
   for line in "$@"; do
     grep -qxF -- "$line" "$work/verbose.$nth" ||
       { echo "request $nth lacks '$line':"; cat "$work/verbose.$nth"; return 1; }

@@ -3,72 +3,43 @@
 // The URL list (repeated --repeat times) is fetched through one cnet
 // context, up to --parallel transfers at once, so later requests reuse
 // earlier connections exactly as cnet's pools allow; --stats shows the
-// counts. Bodies are written in URL order even when transfers run in
-// parallel (a transfer ahead of its turn keeps its body in memory). Errors
-// name the cnet error and the URL and exit 1; bad usage exits 2.
+// counts. Bodies that go to stdout are written in URL order even when
+// transfers run in parallel (a transfer ahead of its turn keeps its output
+// in memory); -o/-O files are written as the bytes come. A failed transfer
+// does not stop the others; the exit code is curl's for the last failure
+// (fetch_exit.h), 2 for bad usage.
 //
-// Besides cnet.h, fetch uses libuv (its own loop, the --max-time and
-// progress timers) and the ladder diagram (ladder.h), which reads the same
-// NetLog lines any application gets from the context.
+// Besides cnet.h, fetch uses libuv (its own loop, the per-transfer
+// --max-time and --retry timers, the progress timer), the ladder diagram
+// (ladder.h), and the NetLog lines any application gets from the context:
+// fetch_netlog.c reads them for -v's "Trying" lines and request heads and
+// for -w's timings.
 #include <cnet.h>
+#include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "tools/fetch/fetch_body.h"
+#include "tools/fetch/fetch_exit.h"
+#include "tools/fetch/fetch_netlog.h"
 #include "tools/fetch/fetch_options.h"
+#include "tools/fetch/fetch_transfer.h"
+#include "tools/fetch/fetch_writeout.h"
 #include "tools/fetch/ladder.h"
 
-#define FETCH_VERSION "fetch (cnet) 0.1"
 #define FETCH_USER_AGENT "cnet-fetch/0.1"
 // The progress bar is redrawn at most this often.
 #define PROGRESS_INTERVAL_MS 100
-
-typedef struct fetch_app fetch_app;
-
-// Bytes kept in memory: a body waiting for earlier transfers to finish.
-typedef struct held_bytes {
-  char *data;
-  size_t len;
-  size_t cap;
-} held_bytes;
-
-static void held_append(held_bytes *h, const void *data, size_t len) {
-  if (h->len + len > h->cap) {
-    size_t cap = h->cap ? h->cap : 4096;
-    while (cap < h->len + len)
-      cap *= 2;
-    char *grown = realloc(h->data, cap);
-    if (!grown) {
-      fprintf(stderr, "fetch: out of memory\n");
-      abort();
-    }
-    h->data = grown;
-    h->cap = cap;
-  }
-  memcpy(h->data + h->len, data, len);
-  h->len += len;
-}
-
-static void held_free(held_bytes *h) {
-  free(h->data);
-  memset(h, 0, sizeof(*h));
-}
-
-// One URL's transfer (cnet follows its redirects with -L).
-typedef struct transfer {
-  fetch_app *app;
-  size_t index;      // position in the run: bodies are written in this order
-  const char *url;   // as given (cnet owns the request itself)
-  bool got_response;
-  bool done;
-  int64_t length;   // Content-Length of the body as delivered; -1 unknown
-  uint64_t received;
-  held_bytes held;  // output waiting for earlier transfers to finish
-} transfer;
+// curl's --retry backoff: 1 s, doubling, at most 10 minutes.
+#define RETRY_FIRST_DELAY_MS 1000
+#define RETRY_MAX_DELAY_MS (10 * 60 * 1000)
 
 // The one-line progress bar on stderr (curl's meter, simplified).
 typedef struct progress {
@@ -84,23 +55,43 @@ struct fetch_app {
   cnet_context *ctx;
   FILE *netlog_file;
   fetch_ladder *ladder;
-  FILE *out;
-  cnet_header *headers;  // -H, split into name and value
+  fetch_netlog *events;  // the NetLog read back for -v and -w
+  cnet_header *headers;  // -H, -A, -e, -u and the body's headers, split
   char **header_copies;
   size_t num_headers;
-  uv_timer_t deadline;
-  bool deadline_started;
+  fetch_body body;
+  char *write_out;  // -w's format (read from @FILE)
   progress progress;
   transfer *transfers;  // every transfer of the run, in order
   size_t total;
   size_t started;
-  size_t running;
-  size_t written;  // transfers whose output is completely written out
-  bool stopping;
-  int exit_code;
+  size_t active;   // started and not finished (running or waiting to retry)
+  size_t written;  // transfers whose stdout output is completely written
+  int exit_code;   // the last (in URL order) failure's
+  size_t exit_index;
 };
 
 static void start_more(fetch_app *app);
+static int start_attempt(transfer *t);
+
+// --- messages ---
+
+// Whether error messages are shown: not with -s, unless -S.
+static bool errors_shown(const fetch_options *o) { return !o->silent || o->show_error; }
+
+// A -v line of |t| on stderr; with --parallel the transfer's number
+// (1-based, in URL order) leads it.
+void fetch_verbose(const transfer *t, const char *fmt, ...) {
+  const fetch_app *app = t->app;
+  if (!app->o->verbose)
+    return;
+  if (app->o->parallel > 1)
+    fprintf(stderr, "[%zu] ", t->index + 1);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+}
 
 // --- the progress bar ---
 
@@ -162,17 +153,26 @@ static void progress_break_line(fetch_app *app) {
   }
 }
 
+// Whether any body goes to stdout (-o - counts; -o FILE and -O do not).
+static bool stdout_gets_body(const fetch_app *app) {
+  for (size_t i = 0; i < app->total; i++)
+    if (!app->transfers[i].out_path)
+      return true;
+  return false;
+}
+
 // The bar shows when the body does not go to a terminal and stderr is one
 // (curl's rule), unless -s, --no-progress or -v (whose lines it would cut).
-static bool progress_wanted(const fetch_options *o) {
-  bool body_to_terminal = !o->output && isatty(STDOUT_FILENO);
+static bool progress_wanted(const fetch_app *app) {
+  const fetch_options *o = app->o;
+  bool body_to_terminal = stdout_gets_body(app) && isatty(STDOUT_FILENO);
   return !o->silent && !o->no_progress && !o->verbose && !body_to_terminal &&
          isatty(STDERR_FILENO);
 }
 
 static void progress_start(fetch_app *app) {
   progress *p = &app->progress;
-  p->enabled = progress_wanted(app->o);
+  p->enabled = progress_wanted(app);
   if (!p->enabled)
     return;
   p->start_ms = uv_now(&app->loop);
@@ -193,48 +193,51 @@ static void progress_finish(fetch_app *app) {
   progress_break_line(app);
 }
 
-// --- output in URL order ---
+// --- output: files as the bytes come, stdout in URL order ---
 
-static void stop(fetch_app *app, int exit_code) {
-  if (!app->exit_code)
-    app->exit_code = exit_code;
-  app->stopping = true;
-  uv_stop(&app->loop);
+// Writes to stdout; false (and the transfer fails with 23) on an error.
+static bool write_stdout(const void *data, size_t len) {
+  return !len || fwrite(data, 1, len, stdout) == len;
 }
 
-static void fail(transfer *t, int err, const char *what) {
-  progress_break_line(t->app);
-  fprintf(stderr, "fetch: %s (%s) %s %s\n", cnet_error_name(err), cnet_error_message(err), what,
-          t->url);
-  stop(t->app, 1);
-}
-
-static bool write_out(fetch_app *app, const void *data, size_t len) {
-  if (len && fwrite(data, 1, len, app->out) != len) {
-    progress_break_line(app);
-    fprintf(stderr, "fetch: cannot write the body: output error\n");
-    stop(app, 1);
-    return false;
-  }
-  return true;
-}
-
-// Output of |t|: written at once when it is next in order, else held.
-static void emit(transfer *t, const void *data, size_t len) {
-  if (t->app->written == t->index)
-    write_out(t->app, data, len);
-  else
+// Output of |t| for stdout: written at once when it is next in order,
+// else held.
+static void emit_stdout(transfer *t, const void *data, size_t len) {
+  if (t->app->written == t->index) {
+    if (!write_stdout(data, len))
+      t->write_failed = true;
+  } else {
     held_append(&t->held, data, len);
+  }
 }
 
-// Writes out, in order, the output of transfers now at the front.
+// The body (or -i/-I head) of |t|: to its file, or to stdout in order.
+static void emit_body(transfer *t, const void *data, size_t len) {
+  if (!t->out_path) {
+    emit_stdout(t, data, len);
+    return;
+  }
+  if (!t->file && !t->write_failed) {
+    t->file = fopen(t->out_path, "wb");
+    if (!t->file) {
+      t->write_failed = true;
+      t->write_errno = errno;
+    }
+  }
+  if (t->file && len && fwrite(data, 1, len, t->file) != len) {
+    t->write_failed = true;
+    t->write_errno = errno;
+  }
+}
+
+// Writes out, in order, the stdout output of transfers now at the front.
 static void flush_in_order(fetch_app *app) {
   while (app->written < app->total) {
     transfer *t = &app->transfers[app->written];
-    if (!write_out(app, t->held.data, t->held.len))
-      return;
+    if (!write_stdout(t->held.data, t->held.len))
+      t->write_failed = true;
     held_free(&t->held);
-    if (!t->done)
+    if (!t->finished)
       return;
     app->written++;
   }
@@ -244,24 +247,24 @@ static void flush_in_order(fetch_app *app) {
 
 static const char *new_or_reused(bool reused) { return reused ? "reused" : "new"; }
 
-static void print_tls(const char *who, const cnet_tls_info *tls) {
+static void print_tls(const transfer *t, const char *who, const cnet_tls_info *tls) {
   if (!tls->version[0])
     return;
-  fprintf(stderr, "* %s TLS: %s %s, ALPN %s, %s\n", who, tls->version, tls->cipher,
-          tls->alpn[0] ? tls->alpn : "(none)", tls->resumed ? "resumed" : "full handshake");
+  fetch_verbose(t, "* %s TLS: %s %s, ALPN %s, %s\n", who, tls->version, tls->cipher,
+                tls->alpn[0] ? tls->alpn : "(none)", tls->resumed ? "resumed" : "full handshake");
 }
 
-static void describe_layers(cnet_request *r) {
+static void describe_layers(const transfer *t, cnet_request *r) {
   cnet_request_info info;
   cnet_request_layers l;
   cnet_request_get_info(r, &info);
   cnet_request_get_layers(r, &l);
   if (info.redirects)
-    fprintf(stderr, "* followed %d redirect(s) to %s\n", info.redirects, info.url);
+    fetch_verbose(t, "* followed %d redirect(s) to %s\n", info.redirects, info.url);
   if (info.resends)
-    fprintf(stderr, "* resent %d time(s) on a new connection\n", info.resends);
+    fetch_verbose(t, "* resent %d time(s) on a new connection\n", info.resends);
   if (!l.has_proxy)
-    fprintf(stderr, "* direct\n");
+    fetch_verbose(t, "* direct\n");
   // One set of lines per hop: how it was reached (TCP for the first, a
   // tunnel through the one before for the others), its TLS and protocol,
   // and the tunnel through it.
@@ -273,45 +276,196 @@ static void describe_layers(cnet_request *r) {
     else
       snprintf(who, sizeof(who), "proxy %zu", k + 1);
     if (k == 0)
-      fprintf(stderr, "* %s %s: TCP %s\n", who, h->proxy, new_or_reused(h->reused));
+      fetch_verbose(t, "* %s %s: TCP %s\n", who, h->proxy, new_or_reused(h->reused));
     else
-      fprintf(stderr, "* %s %s: through proxy %zu, %s\n", who, h->proxy, k,
-              new_or_reused(h->reused));
+      fetch_verbose(t, "* %s %s: through proxy %zu, %s\n", who, h->proxy, k,
+                    new_or_reused(h->reused));
     // A SOCKS5 proxy speaks no HTTP: its tunnel is its handshake.
     bool socks = strncmp(h->proxy, "socks5", 6) == 0;
     const char *how = socks ? "SOCKS5" : "CONNECT";
-    print_tls(who, &h->tls);
+    print_tls(t, who, &h->tls);
     if (h->session)
-      fprintf(stderr, "* %s session: %s, %s\n", who, h->protocol, new_or_reused(h->reused));
+      fetch_verbose(t, "* %s session: %s, %s\n", who, h->protocol, new_or_reused(h->reused));
     else if (!socks)
-      fprintf(stderr, "* %s protocol: %s\n", who, h->protocol);
+      fetch_verbose(t, "* %s protocol: %s\n", who, h->protocol);
     if (h->tunnel && l.num_hops == 1)
-      fprintf(stderr, "* tunnel: %s through the proxy, %s\n", how,
-              new_or_reused(h->tunnel_reused));
+      fetch_verbose(t, "* tunnel: %s through the proxy, %s\n", how,
+                    new_or_reused(h->tunnel_reused));
     else if (h->tunnel)
-      fprintf(stderr, "* tunnel: %s through %s to %s, %s\n", how, who,
-              k + 1 < l.num_hops ? l.hops[k + 1].proxy : "the origin",
-              new_or_reused(h->tunnel_reused));
+      fetch_verbose(t, "* tunnel: %s through %s to %s, %s\n", how, who,
+                    k + 1 < l.num_hops ? l.hops[k + 1].proxy : "the origin",
+                    new_or_reused(h->tunnel_reused));
   }
-  print_tls("origin", &l.origin_tls);
+  print_tls(t, "origin", &l.origin_tls);
   const char *reuse = new_or_reused(l.connection_reused);
   if (l.has_proxy && !l.tunnel)  // http:// sent to the proxy (absolute URL)
-    fprintf(stderr, "* request: sent to the proxy %s %s, %s\n",
-            l.session ? "as a stream of its" : "over", l.protocol, reuse);
+    fetch_verbose(t, "* request: sent to the proxy %s %s, %s\n",
+                  l.session ? "as a stream of its" : "over", l.protocol, reuse);
   else if (l.session)
-    fprintf(stderr, "* origin session: %s, %s\n", l.protocol, reuse);
+    fetch_verbose(t, "* origin session: %s, %s\n", l.protocol, reuse);
   else
-    fprintf(stderr, "* origin connection: %s, %s\n", l.protocol, reuse);
+    fetch_verbose(t, "* origin connection: %s, %s\n", l.protocol, reuse);
 }
 
-// The response head as "Status line\r\nName: value\r\n...\r\n", each line
-// after |prefix|.
-static void print_head(FILE *f, const char *prefix, cnet_request *r, const cnet_header *headers,
-                       size_t num_headers) {
-  fprintf(f, "%s%s\r\n", prefix, cnet_request_status_line(r));
+// The response head as "Status line\r\nName: value\r\n...\r\n".
+static char *format_head(cnet_request *r, const cnet_header *headers, size_t num_headers,
+                         size_t *len) {
+  char *text = NULL;
+  FILE *mem = open_memstream(&text, len);
+  fprintf(mem, "%s\r\n", cnet_request_status_line(r));
   for (size_t i = 0; i < num_headers; i++)
-    fprintf(f, "%s%s: %s\r\n", prefix, headers[i].name, headers[i].value);
-  fprintf(f, "%s\r\n", prefix);
+    fprintf(mem, "%s: %s\r\n", headers[i].name, headers[i].value);
+  fprintf(mem, "\r\n");
+  fclose(mem);
+  return text;
+}
+
+// --- finishing a transfer ---
+
+// curl's rules for --retry: a timeout, a name not resolved (host or
+// proxy), HTTP 408/429/500/502/503/504; connection refused only with
+// --retry-connrefused. Returns the reason for the warning, or NULL.
+static const char *retry_reason(const transfer *t, int exit_code) {
+  const fetch_options *o = t->app->o;
+  if (exit_code == FETCH_EXIT_OPERATION_TIMEDOUT)
+    return "timeout";
+  if (exit_code == 6 || exit_code == FETCH_EXIT_COULDNT_RESOLVE_PROXY)
+    return "timeout";  // curl calls a failed lookup a timeout too
+  if (exit_code == 7 && o->retry_connrefused)
+    return "connection refused";
+  switch (t->status) {
+    case 408:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return t->got_response ? "HTTP error" : NULL;
+    default:
+      return NULL;
+  }
+}
+
+static void on_retry_timer(uv_timer_t *timer) {
+  transfer *t = timer->data;
+  transfer_reset_attempt(t);
+  int rv = start_attempt(t);
+  if (rv != 0)
+    transfer_finish(t, rv, 0);
+}
+
+// Waits and tries |t| again if curl would; true when a retry is scheduled.
+static bool maybe_retry(transfer *t, int exit_code) {
+  const char *reason = retry_reason(t, exit_code);
+  // A body already written cannot be taken back from stdout.
+  if (!reason || t->retries_left <= 0 || (t->received > 0 && !t->suppress_body))
+    return false;
+  const fetch_options *o = t->app->o;
+  uint64_t delay = t->retry_after_ms;
+  if (!delay)
+    delay = o->retry_delay > 0 ? (uint64_t)(o->retry_delay * 1000) : t->backoff_ms;
+  t->backoff_ms = t->backoff_ms * 2 < RETRY_MAX_DELAY_MS ? t->backoff_ms * 2 : RETRY_MAX_DELAY_MS;
+  t->retries_left--;
+  if (!o->silent) {
+    progress_break_line(t->app);
+    fprintf(stderr, "Warning: Problem : %s. Will retry in %llu seconds. %d retries left.\n", reason,
+            (unsigned long long)((delay + 999) / 1000), t->retries_left);
+  }
+  if (t->file) {  // a -o file starts again with the next attempt
+    fclose(t->file);
+    t->file = NULL;
+  }
+  uv_timer_stop(&t->timer);
+  t->timer.data = t;
+  uv_timer_start(&t->timer, on_retry_timer, delay, 0);
+  return true;
+}
+
+static void report_error(transfer *t, int exit_code, int error) {
+  const fetch_options *o = t->app->o;
+  if (!errors_shown(o))
+    return;
+  progress_break_line(t->app);
+  if (error)
+    fprintf(stderr, "fetch: (%d) %s (%s) %s %s\n", exit_code, cnet_error_name(error),
+            cnet_error_message(error), t->got_response ? "while reading the body of" : "while fetching",
+            t->url);
+  else if (exit_code == FETCH_EXIT_HTTP_RETURNED_ERROR)
+    fprintf(stderr, "fetch: (22) The requested URL returned error: %d (%s)\n", t->status, t->url);
+  else if (exit_code == FETCH_EXIT_WRITE_ERROR)
+    fprintf(stderr, "fetch: (23) cannot write the body of %s to %s: %s\n", t->url,
+            t->out_path ? t->out_path : "stdout",
+            t->write_errno ? strerror(t->write_errno) : "output error");
+}
+
+static void fill_report(const transfer *t, fetch_report *r) {
+  memset(r, 0, sizeof(*r));
+  transfer_fill_report(t, r);
+  r->exitcode = t->exit_code;
+}
+
+// Ends |t| with |error| (a cnet error, or 0) or the curl code |exit_code|
+// (0: work it out): retries, the error message, -w, then the next
+// transfer. Every transfer ends here exactly once per attempt.
+void transfer_finish(transfer *t, int error, int exit_code) {
+  fetch_app *app = t->app;
+  t->req = NULL;
+  t->end_ns = uv_hrtime();
+  uv_timer_stop(&t->timer);
+  if (!exit_code && error) {
+    exit_code = fetch_exit_code_for_error(cnet_error_name(error));
+    // A proxy whose name was not resolved: curl's 5, told apart by the
+    // NetLog's PROXY_CONNECT_ERROR.
+    if (exit_code == 7 && t->proxy_error == -105 /* ERR_NAME_NOT_RESOLVED */)
+      exit_code = FETCH_EXIT_COULDNT_RESOLVE_PROXY;
+  }
+  if (!exit_code && t->http_failed)
+    exit_code = FETCH_EXIT_HTTP_RETURNED_ERROR;
+  if (!exit_code && t->write_failed)
+    exit_code = FETCH_EXIT_WRITE_ERROR;
+  if (exit_code && maybe_retry(t, exit_code))
+    return;
+  if (!exit_code && t->retries_left > 0 && t->got_response && retry_reason(t, 0) &&
+      maybe_retry(t, 0))
+    return;  // an HTTP status curl retries (without -f)
+  if (t->file) {
+    if (fclose(t->file) != 0 && !exit_code) {
+      t->write_errno = errno;
+      exit_code = FETCH_EXIT_WRITE_ERROR;
+    }
+    t->file = NULL;
+  } else if (t->out_path && !exit_code && !t->write_failed && !t->http_failed) {
+    // An empty body still makes its file, as curl does.
+    FILE *f = fopen(t->out_path, "wb");
+    if (f)
+      fclose(f);
+    else
+      exit_code = FETCH_EXIT_WRITE_ERROR;
+  }
+  t->exit_code = exit_code;
+  t->error = error;
+  if (exit_code) {
+    report_error(t, exit_code, error);
+    if (t->index >= app->exit_index || !app->exit_code) {
+      app->exit_code = exit_code;
+      app->exit_index = t->index;
+    }
+  }
+  if (app->write_out) {
+    fetch_report r;
+    fill_report(t, &r);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    fetch_write_out(app->write_out, &r, mem, stderr);
+    fclose(mem);
+    emit_stdout(t, text, len);
+    free(text);
+  }
+  t->finished = true;
+  app->active--;
+  flush_in_order(app);
+  start_more(app);
 }
 
 // --- a transfer's callbacks ---
@@ -331,108 +485,127 @@ static int64_t body_length(const cnet_header *headers, size_t n) {
   return length;
 }
 
+static const char *find_header(const cnet_header *headers, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (strcasecmp(headers[i].name, name) == 0)
+      return headers[i].value;
+  return NULL;
+}
+
 static void on_response(cnet_request *r, void *arg, int status, const cnet_header *headers,
                         size_t num_headers) {
   transfer *t = arg;
   fetch_app *app = t->app;
-  (void)status;
-  if (app->stopping)
-    return;  // after an error: the run ends when the loop stops
+  const fetch_options *o = app->o;
   t->got_response = true;
-  t->length = app->o->head ? 0 : body_length(headers, num_headers);
-  if (app->o->verbose) {
-    describe_layers(r);
-    print_head(stderr, "< ", r, headers, num_headers);
+  t->status = status;
+  t->response_ns = uv_hrtime();
+  transfer_note_response(t, r, find_header(headers, num_headers, "Content-Type"));
+  fetch_netlog_note_response(app->events, t);
+  size_t head_len;
+  char *head = format_head(r, headers, num_headers, &head_len);
+  t->size_header = head_len;
+  if (o->verbose) {
+    describe_layers(t, r);
+    // The head as curl -v shows it: "< " before each line.
+    for (char *line = head, *end; *line; line = end + 1) {
+      end = strchr(line, '\n');
+      fetch_verbose(t, "< %.*s\n", (int)(end - line), line);
+    }
   }
-  if (app->o->head) {
-    // The head belongs to the output, in URL order like bodies.
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    print_head(mem, "", r, headers, num_headers);
-    fclose(mem);
-    emit(t, text, len);
-    free(text);
+  const char *retry_after = find_header(headers, num_headers, "Retry-After");
+  t->retry_after_ms = retry_after && o->retry_delay == 0 ? strtoull(retry_after, NULL, 10) * 1000
+                                                         : 0;
+  bool fails = status >= 400 && (o->fail || o->fail_with_body);
+  t->http_failed = fails;
+  // A status that will be retried writes nothing, like -f's failures.
+  bool will_retry = t->retries_left > 0 && retry_reason(t, fails ? 22 : 0);
+  t->suppress_body = will_retry || (fails && !o->fail_with_body);
+  if (t->suppress_body) {
+    free(head);
+    cnet_request_cancel(r);  // no callback follows
+    transfer_finish(t, 0, 0);
+    return;
   }
+  t->length = o->head ? 0 : body_length(headers, num_headers);
+  if (o->head || o->include)
+    emit_body(t, head, head_len);  // the head belongs to the output
+  free(head);
 }
 
 static void on_data(cnet_request *r, void *arg, const uint8_t *data, size_t len) {
   transfer *t = arg;
-  (void)r;
-  if (t->app->stopping)
-    return;
   t->received += len;
-  emit(t, data, len);
+  emit_body(t, data, len);
+  if (t->write_failed) {
+    cnet_request_cancel(r);
+    transfer_finish(t, 0, FETCH_EXIT_WRITE_ERROR);
+  }
 }
 
 static void on_complete(cnet_request *r, void *arg, int error) {
   transfer *t = arg;
-  fetch_app *app = t->app;
-  (void)r;
-  app->running--;  // cnet frees the request after this returns
-  if (app->stopping)
+  (void)r;  // cnet frees the request after this returns
+  transfer_finish(t, error, 0);
+}
+
+static void on_max_time(uv_timer_t *timer) {
+  transfer *t = timer->data;
+  if (!t->req)
     return;
-  if (error) {
-    fail(t, error, t->got_response ? "while reading the body of" : "while fetching");
-    return;
-  }
-  t->done = true;
-  flush_in_order(app);
-  start_more(app);
+  cnet_request_cancel(t->req);
+  transfer_finish(t, CNET_ERR_TIMED_OUT, 0);
 }
 
 // --- the run ---
 
-static const char *method_of(const fetch_options *o) {
-  return o->method ? o->method : o->head ? "HEAD" : o->data ? "POST" : "GET";
+static const char *method_of(const fetch_app *app) {
+  const fetch_options *o = app->o;
+  return o->method ? o->method : o->head ? "HEAD" : app->body.present ? app->body.method : "GET";
 }
 
-static int start_transfer(transfer *t) {
+// Starts one attempt of |t|. Returns 0 or a cnet error (nothing started).
+static int start_attempt(transfer *t) {
   fetch_app *app = t->app;
   const fetch_options *o = app->o;
   cnet_request_options ro;
   memset(&ro, 0, sizeof(ro));
   ro.url = t->url;
-  ro.method = method_of(o);
+  ro.method = method_of(app);
+  t->method = ro.method;
   ro.headers = app->headers;
   ro.num_headers = app->num_headers;
-  if (o->data && strcmp(ro.method, "GET") != 0 && strcmp(ro.method, "HEAD") != 0) {
-    ro.body = o->data;
-    ro.body_len = strlen(o->data);
+  if (app->body.present) {
+    ro.body = app->body.data;
+    ro.body_len = app->body.len;
   }
   ro.follow_redirects = o->location;
   ro.max_redirects = o->max_redirs > 0 ? o->max_redirs : -1;
+  ro.no_decoding = !o->compressed;  // as curl: no Accept-Encoding, no decoding
   static const cnet_request_callbacks kCallbacks = {on_response, on_data, on_complete};
-  if (o->verbose)
-    fprintf(stderr, "> %s %s\n", ro.method, t->url);
-  cnet_request *req;
-  return cnet_request_start(app->ctx, &ro, &kCallbacks, t, &req);
+  t->start_ns = uv_hrtime();
+  int rv = cnet_request_start(app->ctx, &ro, &kCallbacks, t, &t->req);
+  if (rv != 0)
+    return rv;
+  fetch_netlog_transfer_started(app->events, t);
+  if (o->max_time > 0) {
+    t->timer.data = t;
+    uv_timer_start(&t->timer, on_max_time, (uint64_t)(o->max_time * 1000), 0);
+  }
+  return 0;
 }
 
 static void start_more(fetch_app *app) {
   const fetch_options *o = app->o;
-  while (!app->stopping && app->running < (size_t)o->parallel && app->started < app->total) {
+  while (app->active < (size_t)o->parallel && app->started < app->total) {
     transfer *t = &app->transfers[app->started++];
-    int rv = start_transfer(t);
-    if (rv != 0) {
-      bool usage = rv == CNET_ERR_INVALID_HEADER;
-      fail(t, rv, usage ? "building the request for" : "fetching");
-      if (usage)
-        app->exit_code = 2;
-      return;
-    }
-    app->running++;
+    app->active++;
+    int rv = start_attempt(t);
+    if (rv != 0)  // a bad URL or header: cnet said so at once
+      transfer_finish(t, rv, 0);
   }
-  if (app->running == 0 && app->started == app->total)
+  if (app->active == 0 && app->started == app->total)
     uv_stop(&app->loop);
-}
-
-static void on_deadline(uv_timer_t *timer) {
-  fetch_app *app = timer->data;
-  progress_break_line(app);
-  fprintf(stderr, "fetch: %s (%s) after --max-time\n", cnet_error_name(CNET_ERR_TIMED_OUT),
-          cnet_error_message(CNET_ERR_TIMED_OUT));
-  stop(app, 1);
 }
 
 static void on_netlog_line(void *arg, const char *line, size_t len) {
@@ -443,98 +616,196 @@ static void on_netlog_line(void *arg, const char *line, size_t len) {
   }
   if (app->ladder)
     fetch_ladder_add_client_line(app->ladder, line, len);
+  fetch_netlog_add_line(app->events, line, len);
 }
 
-// Splits each -H "Name: value" into the request's header array.
+static void add_header(fetch_app *app, const char *name, size_t name_len, const char *value) {
+  size_t i = app->num_headers++;
+  app->headers = realloc(app->headers, app->num_headers * sizeof(*app->headers));
+  app->header_copies = realloc(app->header_copies, 2 * app->num_headers * sizeof(char *));
+  app->header_copies[2 * i] = strndup(name, name_len);
+  app->header_copies[2 * i + 1] = strdup(value);
+  app->headers[i].name = app->header_copies[2 * i];
+  app->headers[i].value = app->header_copies[2 * i + 1];
+}
+
+static bool has_user_header(const fetch_options *o, const char *name) {
+  size_t len = strlen(name);
+  for (size_t i = 0; i < o->num_headers; i++)
+    if (strncasecmp(o->headers[i], name, len) == 0 && o->headers[i][len] == ':')
+      return true;
+  return false;
+}
+
+static const char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *base64(const char *in) {
+  size_t n = strlen(in);
+  char *out = malloc(4 * ((n + 2) / 3) + 1);
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = (unsigned char)in[i] << 16;
+    if (i + 1 < n)
+      v |= (unsigned char)in[i + 1] << 8;
+    if (i + 2 < n)
+      v |= (unsigned char)in[i + 2];
+    out[o++] = kBase64[(v >> 18) & 63];
+    out[o++] = kBase64[(v >> 12) & 63];
+    out[o++] = i + 1 < n ? kBase64[(v >> 6) & 63] : '=';
+    out[o++] = i + 2 < n ? kBase64[v & 63] : '=';
+  }
+  out[o] = '\0';
+  return out;
+}
+
+// The request headers: what the body needs (Content-Type, and Accept for
+// --json), -A, -e, -u (Basic; cnet drops it on a redirect to another
+// origin), then every -H, which wins over the ones fetch adds.
 static void make_headers(fetch_app *app) {
   const fetch_options *o = app->o;
-  app->num_headers = o->num_headers;
-  app->headers = calloc(o->num_headers + 1, sizeof(*app->headers));
-  app->header_copies = calloc(o->num_headers + 1, sizeof(*app->header_copies));
+  if (app->body.present && app->body.content_type[0] && !has_user_header(o, "Content-Type"))
+    add_header(app, "Content-Type", 12, app->body.content_type);
+  if (!has_user_header(o, "Accept"))  // curl's default, or --json's
+    add_header(app, "Accept", 6, app->body.json ? "application/json" : "*/*");
+  if (o->referer && !has_user_header(o, "Referer"))
+    add_header(app, "Referer", 7, o->referer);
+  if (o->user && !has_user_header(o, "Authorization")) {
+    char *b64 = base64(o->user);
+    size_t n = strlen(b64) + 8;
+    char *value = malloc(n);
+    snprintf(value, n, "Basic %s", b64);
+    add_header(app, "Authorization", 13, value);
+    free(value);
+    free(b64);
+  }
   for (size_t i = 0; i < o->num_headers; i++) {
     const char *line = o->headers[i];
     const char *colon = strchr(line, ':');  // the parser made sure there is one
     const char *value = colon + 1;
     while (*value == ' ' || *value == '\t')
       value++;
-    app->header_copies[i] = strndup(line, (size_t)(colon - line));
-    app->headers[i].name = app->header_copies[i];
-    app->headers[i].value = value;
+    add_header(app, line, (size_t)(colon - line), value);
   }
+}
+
+// Reads -w @FILE ("@-": stdin) or takes the format as given.
+static bool load_write_out(fetch_app *app) {
+  const char *w = app->o->write_out;
+  if (!w)
+    return true;
+  if (w[0] != '@') {
+    app->write_out = strdup(w);
+    return true;
+  }
+  FILE *f = strcmp(w + 1, "-") == 0 ? stdin : fopen(w + 1, "r");
+  if (!f) {
+    fprintf(stderr, "fetch: -w: cannot read the file '%s'\n", w + 1);
+    return false;
+  }
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+    fwrite(buf, 1, n, mem);
+  fclose(mem);
+  if (f != stdin)
+    fclose(f);
+  app->write_out = text;
+  return true;
+}
+
+// The context's options from the command line. |bypass| and |resolve| are
+// filled here and must outlive the call to cnet_context_new.
+static int context_options(fetch_app *app, cnet_context_options *co, char **bypass,
+                           fetch_resolve_list *resolve) {
+  const fetch_options *o = app->o;
+  cnet_context_options_init(co);
+  co->loop = &app->loop;
+  co->proxy = o->proxy;
+  co->proxy_from_env = !o->proxy && !o->no_proxy_env;
+  co->proxy_user = o->proxy_user;
+  co->ca_file = o->cacert;
+  co->proxy_ca_file = o->proxy_cacert;
+  char err[256];
+  if (!fetch_resolve_list_build(o, resolve, err, sizeof(err))) {
+    fprintf(stderr, "fetch: %s\n", err);
+    return FETCH_EXIT_USAGE;
+  }
+  co->resolve_rules = (const char *const *)resolve->rules;
+  co->num_resolve_rules = resolve->count;
+  co->origin_protocols = o->protocols ? o->protocols : "h2,http/1.1";  // curl's offer
+  co->proxy_protocols = o->proxy_protocols;
+  co->user_agent = o->user_agent ? o->user_agent : FETCH_USER_AGENT;
+  co->connect_timeout_ms = (uint64_t)(o->connect_timeout * 1000);
+  if (o->noproxy) {
+    *bypass = fetch_noproxy_to_bypass(o->noproxy);
+    co->proxy_bypass = *bypass;
+  }
+  co->netlog = on_netlog_line;
+  co->netlog_arg = app;
+  return 0;
 }
 
 static int setup(fetch_app *app) {
   const fetch_options *o = app->o;
   if (o->netlog) {
-    app->netlog_file = fopen(o->netlog, "w");
+    app->netlog_file = strcmp(o->netlog, "-") == 0 ? stdout : fopen(o->netlog, "w");
     if (!app->netlog_file) {
       fprintf(stderr, "fetch: cannot write the NetLog to %s\n", o->netlog);
-      return 2;
+      return FETCH_EXIT_WRITE_ERROR;
     }
   }
   if (o->trace_ladder)
     app->ladder = fetch_ladder_new();
-  app->out = stdout;
-  if (o->output) {
-    app->out = fopen(o->output, "wb");
-    if (!app->out) {
-      fprintf(stderr, "fetch: cannot write to %s\n", o->output);
-      return 2;
+  app->events = fetch_netlog_new();
+  char err[256];
+  if (!fetch_body_build(o, NULL, &app->body, err, sizeof(err))) {
+    fprintf(stderr, "fetch: %s\n", err);
+    return FETCH_EXIT_READ_ERROR;
+  }
+  if (!load_write_out(app))
+    return FETCH_EXIT_READ_ERROR;
+  cnet_context_options co;
+  char *bypass = NULL;
+  fetch_resolve_list resolve = {0};
+  int rv = context_options(app, &co, &bypass, &resolve);
+  if (rv == 0) {
+    rv = cnet_context_new(&co, &app->ctx, err, sizeof(err));
+    if (rv != 0) {  // a bad option value: the reason names it
+      if (strstr(err, cnet_error_name(rv)))
+        fprintf(stderr, "fetch: %s\n", err);
+      else
+        fprintf(stderr, "fetch: %s (%s)\n", err, cnet_error_name(rv));
+      // curl: 77 for a CA file it cannot use
+      rv = strstr(err, "CA certificates") ? FETCH_EXIT_SSL_CACERT_BADFILE : FETCH_EXIT_USAGE;
     }
   }
-  cnet_context_options co;
-  cnet_context_options_init(&co);
-  co.loop = &app->loop;
-  co.proxy = o->proxy;
-  co.proxy_from_env = !o->proxy && !o->no_proxy_env;
-  co.proxy_user = o->proxy_user;
-  co.ca_file = o->cacert;
-  co.proxy_ca_file = o->proxy_cacert;
-  co.resolve_rules = (const char *const *)o->resolve;
-  co.num_resolve_rules = o->num_resolve;
-  co.origin_protocols = o->protocols;
-  co.proxy_protocols = o->proxy_protocols;
-  co.user_agent = FETCH_USER_AGENT;
-  if (app->netlog_file || app->ladder) {
-    co.netlog = on_netlog_line;
-    co.netlog_arg = app;
-  }
-  char err[256];
-  int rv = cnet_context_new(&co, &app->ctx, err, sizeof(err));
-  if (rv != 0) {  // a bad option value: the reason names it
-    if (strstr(err, cnet_error_name(rv)))
-      fprintf(stderr, "fetch: %s\n", err);
-    else
-      fprintf(stderr, "fetch: %s (%s)\n", err, cnet_error_name(rv));
-    return 2;
-  }
+  free(bypass);
+  fetch_resolve_list_free(&resolve);
+  if (rv)
+    return rv;
   make_headers(app);
   return 0;
 }
 
 static int run(fetch_app *app) {
-  int rv = setup(app);
-  if (rv)
-    return rv;
   const fetch_options *o = app->o;
   app->total = o->num_urls * (size_t)o->repeat;
   app->transfers = calloc(app->total, sizeof(transfer));
   for (size_t i = 0; i < app->total; i++) {
     transfer *t = &app->transfers[i];
-    t->app = app;
-    t->index = i;
-    t->url = o->urls[i % o->num_urls];
-    t->length = -1;
+    transfer_init(t, app, o, i);
+    uv_timer_init(&app->loop, &t->timer);
+    t->timer_initialized = true;
   }
-  if (o->max_time > 0) {
-    uv_timer_init(&app->loop, &app->deadline);
-    app->deadline.data = app;
-    uv_timer_start(&app->deadline, on_deadline, (uint64_t)(o->max_time * 1000), 0);
-    app->deadline_started = true;
-  }
+  int rv = setup(app);
+  if (rv)
+    return rv;
   progress_start(app);
   start_more(app);
-  if (!app->stopping && app->running > 0)
+  if (app->active > 0)
     uv_run(&app->loop, UV_RUN_DEFAULT);
   progress_finish(app);
   return app->exit_code;
@@ -557,21 +828,21 @@ static void write_ladder(fetch_app *app) {
     if (fetch_ladder_add_proxy_netlog(app->ladder, o->trace_proxy_netlog, err, sizeof(err)) != 0) {
       fprintf(stderr, "fetch: --trace-proxy-netlog: %s\n", err);
       if (!app->exit_code)
-        app->exit_code = 2;
+        app->exit_code = FETCH_EXIT_USAGE;
     }
   }
   fetch_ladder_write(app->ladder, stderr);
 }
 
 static void cleanup(fetch_app *app) {
-  // Destroying the context cancels what still runs (after an error or
-  // --max-time) and closes every connection, which ends the sessions that
-  // --stats counts.
+  // Destroying the context cancels what still runs and closes every
+  // connection, which ends the sessions that --stats counts.
   cnet_stats stats;
   cnet_context_destroy_with_stats(app->ctx, &stats);
   app->ctx = NULL;
-  if (app->deadline_started)
-    uv_close((uv_handle_t *)&app->deadline, NULL);
+  for (size_t i = 0; i < app->total; i++)
+    if (app->transfers[i].timer_initialized)
+      uv_close((uv_handle_t *)&app->transfers[i].timer, NULL);
   // Let libuv finish closing handles before closing the loop.
   uv_run(&app->loop, UV_RUN_DEFAULT);
   uv_loop_close(&app->loop);
@@ -581,19 +852,31 @@ static void cleanup(fetch_app *app) {
     write_ladder(app);
     fetch_ladder_free(app->ladder);
   }
+  fetch_netlog_free(app->events);
   for (size_t i = 0; i < app->total; i++)
-    held_free(&app->transfers[i].held);
+    transfer_free(&app->transfers[i]);
   free(app->transfers);
-  for (size_t i = 0; i < app->num_headers; i++)
+  for (size_t i = 0; i < 2 * app->num_headers; i++)
     free(app->header_copies[i]);
   free(app->header_copies);
   free(app->headers);
-  if (app->netlog_file)
+  fetch_body_free(&app->body);
+  free(app->write_out);
+  if (app->netlog_file && app->netlog_file != stdout)
     fclose(app->netlog_file);
-  if (app->out && app->out != stdout)
-    fclose(app->out);
-  else
-    fflush(stdout);
+  fflush(stdout);
+}
+
+// --version: cnet's, its libraries', the protocols and the features.
+static void print_version(void) {
+  cnet_library_versions v;
+  cnet_get_library_versions(&v);
+  printf("fetch/0.1 %s\n", cnet_version());  // cnet and what it was built with
+  printf("Run time: BoringSSL/%s libuv/%s nghttp2/%s zlib/%s\n", v.boringssl, v.libuv, v.nghttp2,
+         v.zlib);
+  printf("Protocols: http https\n");
+  printf("ALPN: h2 spdy/3.1 http/1.1 (NPN for spdy/3.1 and h2 on TLS 1.2)\n");
+  printf("Features: HTTP2 SPDY3.1 HTTPS-proxy proxy-chains SOCKS5 libz SSL IPv6 NetLog ladder\n");
 }
 
 int main(int argc, char **argv) {
@@ -602,10 +885,13 @@ int main(int argc, char **argv) {
   char err[256];
   if (!fetch_options_parse(argc, argv, &o, err, sizeof(err))) {
     fprintf(stderr, "fetch: %s\n", err);
-    return 2;
+    return FETCH_EXIT_USAGE;
   }
   if (o.help || o.version) {
-    fputs(o.help ? fetch_options_usage() : FETCH_VERSION "\n", stdout);
+    if (o.help)
+      fputs(fetch_options_usage(), stdout);
+    else
+      print_version();
     fetch_options_free(&o);
     return 0;
   }

@@ -6,42 +6,83 @@
 
 #include "base/mem.h"
 
+// Kept in step with docs/fetch.1 and docs/fetch.md: tests/fetch_man_test.sh
+// fails when a flag listed here is missing from the man page.
 static const char kUsage[] =
     "usage: fetch [options] URL...\n"
     "\n"
-    "Fetches each URL in turn with cnet and writes the body to stdout.\n"
+    "Fetches each URL in turn with cnet and writes the body to stdout. A URL\n"
+    "without a scheme means http://.\n"
     "\n"
-    "  -o, --output FILE        write the body to FILE\n"
-    "  -I, --head               send HEAD and print the response headers\n"
+    "Output:\n"
+    "  -o, --output FILE        write the next URL's body to FILE (- is stdout)\n"
+    "  -O, --remote-name        write the next URL's body to a file named as its path\n"
+    "      --output-dir DIR     put -o/-O files in DIR\n"
+    "  -i, --include            write the response head before the body\n"
+    "  -I, --head               send HEAD and write the response head\n"
+    "  -f, --fail               an HTTP status >= 400 fails (exit 22), no body written\n"
+    "      --fail-with-body     the same, but the body is written\n"
+    "  -w, --write-out FORMAT   after each transfer, write FORMAT with %{variables}\n"
+    "                           (@FILE reads FORMAT from FILE)\n"
+    "Request:\n"
     "  -X, --request METHOD     use METHOD\n"
     "  -H, --header 'N: V'      add a request header (repeatable)\n"
-    "  -d, --data DATA          send DATA as the body (POST unless -X)\n"
-    "      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
-    "      --resolve H:P:ADDR   resolve host H port P to ADDR (repeatable; P may be *)\n"
-    "      --protocols LIST     ALPN offered to origins, e.g. h2,http/1.1\n"
+    "  -A, --user-agent NAME    send User-Agent: NAME\n"
+    "  -e, --referer URL        send Referer: URL\n"
+    "  -u, --user USER:PASS     Basic credentials for the origin (never sent to\n"
+    "                           another host after a redirect)\n"
+    "  -d, --data DATA          POST DATA (@FILE: its bytes without CR/LF; several\n"
+    "                           -d are joined with &; form-urlencoded)\n"
+    "      --data-ascii DATA    the same as -d\n"
+    "      --data-binary DATA   POST DATA (@FILE: its bytes exactly)\n"
+    "      --data-raw DATA      POST DATA, @ has no meaning\n"
+    "      --json DATA          POST DATA as JSON (Content-Type and Accept)\n"
+    "  -F, --form NAME=VALUE    a multipart/form-data part (NAME=@FILE: a file,\n"
+    "                           NAME=<FILE: its bytes as the value; repeatable)\n"
+    "  -T, --upload-file FILE   PUT FILE (- is stdin)\n"
+    "      --compressed         ask for gzip/deflate and decode it\n"
+    "Connection:\n"
+    "      --http1.1            offer only HTTP/1.1 to origins\n"
+    "      --http2              offer h2 and HTTP/1.1 to origins (the default)\n"
+    "      --protocols LIST     ALPN offered to origins, e.g. h2,spdy/3.1,http/1.1\n"
     "      --proxy-protocols LIST  ALPN offered to HTTPS proxies, e.g. h2,spdy/3.1,http/1.1\n"
+    "      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
+    "  -k, --insecure           do not verify origins' certificates (warns each time)\n"
+    "      --resolve H:P:ADDR   resolve host H port P to ADDR (repeatable; P may be *)\n"
+    "      --connect-to H:P:H2:P2  connect to H2 (an address) instead of H:P\n"
     "  -x, --proxy URL          use this proxy (https://host:port, http://host:port,\n"
     "                           credentials as https://user:pass@host:port)\n"
     "      --proxy-user U:P     credentials for the proxy\n"
     "      --proxy-cacert FILE  trust these CAs for an HTTPS proxy (default: --cacert)\n"
+    "      --proxy-insecure     do not verify HTTPS proxies' certificates (warns)\n"
+    "      --noproxy LIST       hosts that never use a proxy (curl's syntax, * for all)\n"
     "      --no-proxy-env       ignore http_proxy/https_proxy/all_proxy/no_proxy\n"
-    "      --repeat N           fetch the URL list N times, sharing connections\n"
-    "      --parallel N         run up to N transfers at once (bodies still in order)\n"
+    "      --connect-timeout SECONDS  give up connecting after this long\n"
+    "  -m, --max-time SECONDS   give up on a transfer after this long\n"
+    "      --retry N            retry transient failures N times\n"
+    "      --retry-delay SECONDS  wait this long between retries (default 1, doubling)\n"
+    "      --retry-connrefused  connection refused is transient too\n"
     "  -L, --location           follow redirects\n"
     "      --max-redirs N       at most N redirects per URL (default 20)\n"
-    "      --max-time SECONDS   give up after this long\n"
-    "  -v, --verbose            describe each layer of the connection on stderr\n"
-    "  -s, --silent             no progress bar (errors are still reported)\n"
+    "      --repeat N           fetch the URL list N times, sharing connections\n"
+    "      --parallel N         run up to N transfers at once (bodies still in order)\n"
+    "Messages:\n"
+    "  -v, --verbose            request and response heads and each layer of the\n"
+    "                           connection on stderr\n"
+    "  -s, --silent             no progress bar and no error messages\n"
+    "  -S, --show-error         error messages even with -s\n"
     "      --no-progress        no progress bar\n"
     "      --trace ladder       draw the run as a ladder diagram on stderr\n"
     "      --trace-proxy-netlog FILE  add the proxy's NetLog (JSON lines) to the ladder\n"
-    "      --netlog FILE        write every NetLog event to FILE as JSON lines\n"
+    "      --netlog FILE        write every NetLog event to FILE (- is stdout)\n"
     "      --stats              print NetLog counters as one JSON line on stderr\n"
     "  -h, --help               this text\n"
-    "      --version            the version\n"
+    "  -V, --version            versions of cnet and its libraries, protocols, features\n"
     "\n"
-    "Exit status: 0 success, 1 a network or HTTP-level error (named on stderr),\n"
-    "2 bad usage.\n";
+    "Exit status as curl's (docs/fetch.md has the table): 0 success, 2 bad usage,\n"
+    "3 bad URL, 5/6 proxy/host not resolved, 7 connection refused, 22 HTTP error\n"
+    "with -f, 28 timeout, 35 TLS handshake, 60 certificate, ...; with several\n"
+    "URLs, the last failure's.\n";
 
 const char *fetch_options_usage(void) { return kUsage; }
 
@@ -50,45 +91,143 @@ static void push(char ***arr, size_t *n, char *value) {
   (*arr)[(*n)++] = value;
 }
 
-// Options that take a value: long name, short letter (0 for none).
 typedef enum {
-  OPT_OUTPUT,
+  // Flags (no value).
+  OPT_HEAD,
+  OPT_INCLUDE,
+  OPT_VERBOSE,
+  OPT_STATS,
+  OPT_HELP,
+  OPT_VERSION,
+  OPT_NO_PROXY_ENV,
+  OPT_LOCATION,
+  OPT_SILENT,
+  OPT_SHOW_ERROR,
+  OPT_NO_PROGRESS,
+  OPT_FAIL,
+  OPT_FAIL_WITH_BODY,
+  OPT_REMOTE_NAME,
+  OPT_COMPRESSED,
+  OPT_HTTP11,
+  OPT_HTTP2,
+  OPT_INSECURE,
+  OPT_PROXY_INSECURE,
+  OPT_RETRY_CONNREFUSED,
+  // Options with a value.
+  OPT_FIRST_WITH_VALUE,
+  OPT_OUTPUT = OPT_FIRST_WITH_VALUE,
+  OPT_OUTPUT_DIR,
   OPT_REQUEST,
   OPT_HEADER,
   OPT_DATA,
+  OPT_DATA_BINARY,
+  OPT_DATA_RAW,
+  OPT_JSON,
+  OPT_FORM,
+  OPT_UPLOAD_FILE,
+  OPT_USER_AGENT,
+  OPT_REFERER,
+  OPT_USER,
+  OPT_WRITE_OUT,
   OPT_CACERT,
   OPT_RESOLVE,
+  OPT_CONNECT_TO,
   OPT_PROTOCOLS,
   OPT_PROXY_PROTOCOLS,
   OPT_MAX_TIME,
+  OPT_CONNECT_TIMEOUT,
   OPT_NETLOG,
   OPT_PROXY,
   OPT_PROXY_USER,
   OPT_PROXY_CACERT,
+  OPT_NOPROXY,
   OPT_REPEAT,
   OPT_PARALLEL,
+  OPT_RETRY,
+  OPT_RETRY_DELAY,
   OPT_MAX_REDIRS,
   OPT_TRACE,
   OPT_TRACE_PROXY_NETLOG,
-} value_opt;
+} opt_id;
 
 typedef struct {
   const char *long_name;
-  char short_name;
-  value_opt id;
-} value_opt_info;
+  char short_name;  // 0 for none
+  opt_id id;
+} opt_info;
 
-static const value_opt_info kValueOpts[] = {
-    {"output", 'o', OPT_OUTPUT},   {"request", 'X', OPT_REQUEST},
-    {"header", 'H', OPT_HEADER},   {"data", 'd', OPT_DATA},
-    {"cacert", 0, OPT_CACERT},     {"resolve", 0, OPT_RESOLVE},
-    {"protocols", 0, OPT_PROTOCOLS}, {"max-time", 0, OPT_MAX_TIME},
-    {"netlog", 0, OPT_NETLOG},     {"proxy", 'x', OPT_PROXY},
-    {"proxy-user", 0, OPT_PROXY_USER}, {"proxy-cacert", 0, OPT_PROXY_CACERT},
-    {"repeat", 0, OPT_REPEAT},     {"parallel", 0, OPT_PARALLEL},
-    {"max-redirs", 0, OPT_MAX_REDIRS}, {"proxy-protocols", 0, OPT_PROXY_PROTOCOLS},
-    {"trace", 0, OPT_TRACE},       {"trace-proxy-netlog", 0, OPT_TRACE_PROXY_NETLOG},
+static const opt_info kOpts[] = {
+    {"head", 'I', OPT_HEAD},
+    {"include", 'i', OPT_INCLUDE},
+    {"verbose", 'v', OPT_VERBOSE},
+    {"stats", 0, OPT_STATS},
+    {"help", 'h', OPT_HELP},
+    {"version", 'V', OPT_VERSION},
+    {"no-proxy-env", 0, OPT_NO_PROXY_ENV},
+    {"location", 'L', OPT_LOCATION},
+    {"silent", 's', OPT_SILENT},
+    {"show-error", 'S', OPT_SHOW_ERROR},
+    {"no-progress", 0, OPT_NO_PROGRESS},
+    {"fail", 'f', OPT_FAIL},
+    {"fail-with-body", 0, OPT_FAIL_WITH_BODY},
+    {"remote-name", 'O', OPT_REMOTE_NAME},
+    {"compressed", 0, OPT_COMPRESSED},
+    {"http1.1", 0, OPT_HTTP11},
+    {"http2", 0, OPT_HTTP2},
+    {"insecure", 'k', OPT_INSECURE},
+    {"proxy-insecure", 0, OPT_PROXY_INSECURE},
+    {"retry-connrefused", 0, OPT_RETRY_CONNREFUSED},
+    {"output", 'o', OPT_OUTPUT},
+    {"output-dir", 0, OPT_OUTPUT_DIR},
+    {"request", 'X', OPT_REQUEST},
+    {"header", 'H', OPT_HEADER},
+    {"data", 'd', OPT_DATA},
+    {"data-ascii", 0, OPT_DATA},
+    {"data-binary", 0, OPT_DATA_BINARY},
+    {"data-raw", 0, OPT_DATA_RAW},
+    {"json", 0, OPT_JSON},
+    {"form", 'F', OPT_FORM},
+    {"upload-file", 'T', OPT_UPLOAD_FILE},
+    {"user-agent", 'A', OPT_USER_AGENT},
+    {"referer", 'e', OPT_REFERER},
+    {"user", 'u', OPT_USER},
+    {"write-out", 'w', OPT_WRITE_OUT},
+    {"cacert", 0, OPT_CACERT},
+    {"resolve", 0, OPT_RESOLVE},
+    {"connect-to", 0, OPT_CONNECT_TO},
+    {"protocols", 0, OPT_PROTOCOLS},
+    {"proxy-protocols", 0, OPT_PROXY_PROTOCOLS},
+    {"max-time", 'm', OPT_MAX_TIME},
+    {"connect-timeout", 0, OPT_CONNECT_TIMEOUT},
+    {"netlog", 0, OPT_NETLOG},
+    {"proxy", 'x', OPT_PROXY},
+    {"proxy-user", 0, OPT_PROXY_USER},
+    {"proxy-cacert", 0, OPT_PROXY_CACERT},
+    {"noproxy", 0, OPT_NOPROXY},
+    {"repeat", 0, OPT_REPEAT},
+    {"parallel", 0, OPT_PARALLEL},
+    {"retry", 0, OPT_RETRY},
+    {"retry-delay", 0, OPT_RETRY_DELAY},
+    {"max-redirs", 0, OPT_MAX_REDIRS},
+    {"trace", 0, OPT_TRACE},
+    {"trace-proxy-netlog", 0, OPT_TRACE_PROXY_NETLOG},
 };
+
+#define NUM_OPTS (sizeof(kOpts) / sizeof(kOpts[0]))
+
+static const opt_info *find_long(const char *name, size_t len) {
+  for (size_t k = 0; k < NUM_OPTS; k++)
+    if (strlen(kOpts[k].long_name) == len && !strncmp(name, kOpts[k].long_name, len))
+      return &kOpts[k];
+  return NULL;
+}
+
+static const opt_info *find_short(char c) {
+  for (size_t k = 0; k < NUM_OPTS; k++)
+    if (kOpts[k].short_name == c)
+      return &kOpts[k];
+  return NULL;
+}
 
 // A whole number in [lo, hi] for |name|, or an error message.
 static bool parse_count(const char *v, long lo, long hi, const char *name, int *out, char *err,
@@ -100,6 +239,20 @@ static bool parse_count(const char *v, long lo, long hi, const char *name, int *
     return false;
   }
   *out = (int)n;
+  return true;
+}
+
+// Seconds, > 0 (or >= 0 with |zero_ok|), as curl takes them ("2.5").
+static bool parse_seconds(const char *v, bool zero_ok, const char *name, double *out, char *err,
+                          size_t err_size) {
+  char *end;
+  double t = strtod(v, &end);
+  if (*v == '\0' || *end != '\0' || t < 0 || (t == 0 && !zero_ok) || t > 1e9) {
+    snprintf(err, err_size, "%s '%s': expected a %s number of seconds", name, v,
+             zero_ok ? "non-negative" : "positive");
+    return false;
+  }
+  *out = t;
   return true;
 }
 
@@ -125,11 +278,67 @@ static bool check_protocols(const char *v, const char *name, char *err, size_t e
   }
 }
 
-static bool apply_value(fetch_options *o, value_opt id, char *v, const char *name, char *err,
+static void push_data(fetch_options *o, fetch_data_kind kind, const char *v) {
+  o->data = cn_xrealloc(o->data, (o->num_data + 1) * sizeof(*o->data));
+  o->data[o->num_data].kind = kind;
+  o->data[o->num_data].value = v;
+  o->num_data++;
+}
+
+static void push_output(fetch_options *o, const char *file, bool remote_name) {
+  o->outputs = cn_xrealloc(o->outputs, (o->num_outputs + 1) * sizeof(*o->outputs));
+  o->outputs[o->num_outputs].file = file;
+  o->outputs[o->num_outputs].remote_name = remote_name;
+  o->num_outputs++;
+}
+
+static bool apply_flag(fetch_options *o, opt_id id) {
+  switch (id) {
+    case OPT_HEAD: o->head = true; break;
+    case OPT_INCLUDE: o->include = true; break;
+    case OPT_VERBOSE: o->verbose = true; break;
+    case OPT_STATS: o->stats = true; break;
+    case OPT_HELP: o->help = true; break;
+    case OPT_VERSION: o->version = true; break;
+    case OPT_NO_PROXY_ENV: o->no_proxy_env = true; break;
+    case OPT_LOCATION: o->location = true; break;
+    case OPT_SILENT: o->silent = true; break;
+    case OPT_SHOW_ERROR: o->show_error = true; break;
+    case OPT_NO_PROGRESS: o->no_progress = true; break;
+    case OPT_FAIL: o->fail = true; break;
+    case OPT_FAIL_WITH_BODY: o->fail_with_body = true; break;
+    case OPT_REMOTE_NAME: push_output(o, NULL, true); break;
+    case OPT_COMPRESSED: o->compressed = true; break;
+    case OPT_HTTP11: o->protocols = "http/1.1"; break;
+    case OPT_HTTP2: o->protocols = "h2,http/1.1"; break;
+    case OPT_INSECURE: o->insecure = true; break;
+    case OPT_PROXY_INSECURE: o->proxy_insecure = true; break;
+    case OPT_RETRY_CONNREFUSED: o->retry_connrefused = true; break;
+    default: return false;
+  }
+  return true;
+}
+
+static bool needs_colon(const char *v, const char *what, const char *name, char *err,
+                        size_t err_size) {
+  if (strchr(v, ':'))
+    return true;
+  snprintf(err, err_size, "%s '%s': expected %s", name, v, what);
+  return false;
+}
+
+static bool apply_value(fetch_options *o, opt_id id, char *v, const char *name, char *err,
                         size_t err_size) {
   switch (id) {
     case OPT_OUTPUT:
-      o->output = v;
+      if (!*v) {
+        snprintf(err, err_size, "%s: the file name is empty", name);
+        return false;
+      }
+      push_output(o, v, false);
+      return true;
+    case OPT_OUTPUT_DIR:
+      o->output_dir = v;
       return true;
     case OPT_REQUEST:
       if (!*v) {
@@ -139,14 +348,45 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
       o->method = v;
       return true;
     case OPT_HEADER:
-      if (!strchr(v, ':')) {
-        snprintf(err, err_size, "%s '%s': expected 'Name: value'", name, v);
+      if (!needs_colon(v, "'Name: value'", name, err, err_size))
         return false;
-      }
       push(&o->headers, &o->num_headers, v);
       return true;
     case OPT_DATA:
-      o->data = v;
+      push_data(o, FETCH_DATA_ASCII, v);
+      return true;
+    case OPT_DATA_BINARY:
+      push_data(o, FETCH_DATA_BINARY, v);
+      return true;
+    case OPT_DATA_RAW:
+      push_data(o, FETCH_DATA_RAW, v);
+      return true;
+    case OPT_JSON:
+      push_data(o, FETCH_DATA_JSON, v);
+      return true;
+    case OPT_FORM:
+      if (!strchr(v, '=') || v[0] == '=') {
+        snprintf(err, err_size, "%s '%s': expected NAME=VALUE, NAME=@FILE or NAME=<FILE", name, v);
+        return false;
+      }
+      push(&o->forms, &o->num_forms, v);
+      return true;
+    case OPT_UPLOAD_FILE:
+      o->upload_file = v;
+      return true;
+    case OPT_USER_AGENT:
+      o->user_agent = v;
+      return true;
+    case OPT_REFERER:
+      o->referer = v;
+      return true;
+    case OPT_USER:
+      if (!needs_colon(v, "USER:PASSWORD", name, err, err_size))
+        return false;
+      o->user = v;
+      return true;
+    case OPT_WRITE_OUT:
+      o->write_out = v;
       return true;
     case OPT_CACERT:
       o->cacert = v;
@@ -154,22 +394,21 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
     case OPT_RESOLVE:
       push(&o->resolve, &o->num_resolve, v);
       return true;
+    case OPT_CONNECT_TO:
+      if (!needs_colon(v, "HOST1:PORT1:HOST2:PORT2", name, err, err_size))
+        return false;
+      push(&o->connect_to, &o->num_connect_to, v);
+      return true;
     case OPT_PROTOCOLS:
       o->protocols = v;
       return check_protocols(v, name, err, err_size);
     case OPT_PROXY_PROTOCOLS:
       o->proxy_protocols = v;
       return check_protocols(v, name, err, err_size);
-    case OPT_MAX_TIME: {
-      char *end;
-      double t = strtod(v, &end);
-      if (*v == '\0' || *end != '\0' || t <= 0) {
-        snprintf(err, err_size, "%s '%s': expected a positive number of seconds", name, v);
-        return false;
-      }
-      o->max_time = t;
-      return true;
-    }
+    case OPT_MAX_TIME:
+      return parse_seconds(v, false, name, &o->max_time, err, err_size);
+    case OPT_CONNECT_TIMEOUT:
+      return parse_seconds(v, false, name, &o->connect_timeout, err, err_size);
     case OPT_NETLOG:
       o->netlog = v;
       return true;
@@ -186,10 +425,17 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
     case OPT_PROXY_CACERT:
       o->proxy_cacert = v;
       return true;
+    case OPT_NOPROXY:
+      o->noproxy = v;
+      return true;
     case OPT_REPEAT:
       return parse_count(v, 1, 1000000, name, &o->repeat, err, err_size);
     case OPT_PARALLEL:
       return parse_count(v, 1, 1000, name, &o->parallel, err, err_size);
+    case OPT_RETRY:
+      return parse_count(v, 0, 1000, name, &o->retry, err, err_size);
+    case OPT_RETRY_DELAY:
+      return parse_seconds(v, true, name, &o->retry_delay, err, err_size);
     case OPT_MAX_REDIRS:
       o->max_redirs_set = true;
       return parse_count(v, 0, 1000, name, &o->max_redirs, err, err_size);
@@ -203,85 +449,87 @@ static bool apply_value(fetch_options *o, value_opt id, char *v, const char *nam
     case OPT_TRACE_PROXY_NETLOG:
       o->trace_proxy_netlog = v;
       return true;
+    default:
+      return false;
   }
-  return false;
 }
 
-static bool apply_flag(fetch_options *o, const char *name) {
-  if (!strcmp(name, "-I") || !strcmp(name, "--head"))
-    o->head = true;
-  else if (!strcmp(name, "-v") || !strcmp(name, "--verbose"))
-    o->verbose = true;
-  else if (!strcmp(name, "--stats"))
-    o->stats = true;
-  else if (!strcmp(name, "-h") || !strcmp(name, "--help"))
-    o->help = true;
-  else if (!strcmp(name, "--version"))
-    o->version = true;
-  else if (!strcmp(name, "--no-proxy-env"))
-    o->no_proxy_env = true;
-  else if (!strcmp(name, "-L") || !strcmp(name, "--location"))
-    o->location = true;
-  else if (!strcmp(name, "-s") || !strcmp(name, "--silent"))
-    o->silent = true;
-  else if (!strcmp(name, "--no-progress"))
-    o->no_progress = true;
-  else
-    return false;
+// Applies |info| with its value: |inline_value| when the argument carried
+// it, else the next argument (|*i| moves past it).
+static bool apply_option(fetch_options *o, const opt_info *info, const char *shown,
+                         char *inline_value, int argc, char **argv, int *i, char *err,
+                         size_t err_size) {
+  if (info->id < OPT_FIRST_WITH_VALUE) {
+    if (inline_value) {
+      snprintf(err, err_size, "option '%s' takes no value", shown);
+      return false;
+    }
+    return apply_flag(o, info->id);
+  }
+  char *value = inline_value;
+  if (!value) {
+    if (*i + 1 >= argc) {
+      snprintf(err, err_size, "option '%s' needs a value", shown);
+      return false;
+    }
+    value = argv[++*i];
+  }
+  return apply_value(o, info->id, value, shown, err, err_size);
+}
+
+// "-fsSL", "-sSo FILE", "-oFILE", "-XPOST": flags in a bundle, up to the
+// first that takes a value (the rest of the bundle, or the next argument).
+static bool apply_short_bundle(fetch_options *o, char *arg, int argc, char **argv, int *i,
+                               char *err, size_t err_size) {
+  for (char *p = arg + 1; *p; p++) {
+    const opt_info *info = find_short(*p);
+    char shown[3] = {'-', *p, '\0'};
+    if (!info) {
+      if (p == arg + 1)
+        snprintf(err, err_size, "unknown option '%s' (see --help)", arg);
+      else
+        snprintf(err, err_size, "unknown option '%s' in '%s' (see --help)", shown, arg);
+      return false;
+    }
+    if (info->id < OPT_FIRST_WITH_VALUE) {
+      apply_flag(o, info->id);
+      continue;
+    }
+    return apply_option(o, info, shown, p[1] ? p + 1 : NULL, argc, argv, i, err, err_size);
+  }
   return true;
 }
 
 bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, size_t err_size) {
   memset(o, 0, sizeof(*o));
   bool only_urls = false;
-  for (int i = 1; i < argc; i++) {
+  bool ok = true;
+  for (int i = 1; ok && i < argc; i++) {
     char *arg = argv[i];
     if (only_urls || arg[0] != '-' || arg[1] == '\0') {
       push(&o->urls, &o->num_urls, arg);
-      continue;
-    }
-    if (!strcmp(arg, "--")) {
+    } else if (!strcmp(arg, "--")) {
       only_urls = true;
-      continue;
-    }
-    if (apply_flag(o, arg))
-      continue;
-    // A value option: --name VALUE, --name=VALUE, -X VALUE or -XVALUE.
-    const value_opt_info *info = NULL;
-    char *inline_value = NULL;
-    for (size_t k = 0; k < sizeof(kValueOpts) / sizeof(kValueOpts[0]); k++) {
-      const value_opt_info *c = &kValueOpts[k];
-      if (arg[1] == '-') {
-        size_t n = strlen(c->long_name);
-        if (!strncmp(arg + 2, c->long_name, n) && (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
-          info = c;
-          inline_value = arg[2 + n] == '=' ? arg + 3 + n : NULL;
-          break;
-        }
-      } else if (c->short_name && arg[1] == c->short_name) {
-        info = c;
-        inline_value = arg[2] ? arg + 2 : NULL;
-        break;
+    } else if (arg[1] == '-') {  // --name, --name VALUE, --name=VALUE
+      char *eq = strchr(arg + 2, '=');
+      size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+      const opt_info *info = find_long(arg + 2, len);
+      if (!info) {
+        snprintf(err, err_size, "unknown option '%s' (see --help)", arg);
+        ok = false;
+      } else {
+        char shown[64];
+        snprintf(shown, sizeof(shown), "--%s", info->long_name);
+        ok = apply_option(o, info, eq ? shown : arg, eq ? eq + 1 : NULL, argc, argv, &i, err,
+                          err_size);
       }
+    } else {
+      ok = apply_short_bundle(o, arg, argc, argv, &i, err, err_size);
     }
-    if (!info) {
-      snprintf(err, err_size, "unknown option '%s' (see --help)", arg);
-      fetch_options_free(o);
-      return false;
-    }
-    char *value = inline_value;
-    if (!value) {
-      if (i + 1 >= argc) {
-        snprintf(err, err_size, "option '%s' needs a value", arg);
-        fetch_options_free(o);
-        return false;
-      }
-      value = argv[++i];
-    }
-    if (!apply_value(o, info->id, value, arg, err, err_size)) {
-      fetch_options_free(o);
-      return false;
-    }
+  }
+  if (!ok) {
+    fetch_options_free(o);
+    return false;
   }
   if (o->repeat == 0)
     o->repeat = 1;
@@ -292,6 +540,16 @@ bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, siz
   if (o->trace_proxy_netlog && !o->trace_ladder) {
     snprintf(err, err_size, "--trace-proxy-netlog '%s' needs --trace ladder",
              o->trace_proxy_netlog);
+    fetch_options_free(o);
+    return false;
+  }
+  const char *conflict = NULL;
+  if ((o->num_data > 0) + (o->num_forms > 0) + (o->upload_file != NULL) > 1)
+    conflict = "-d/--data*/--json, -F and -T cannot be combined: one body per request";
+  else if (o->head && (o->num_data || o->num_forms || o->upload_file))
+    conflict = "-I sends HEAD, which has no body: drop -d/-F/-T";
+  if (conflict) {
+    snprintf(err, err_size, "%s", conflict);
     fetch_options_free(o);
     return false;
   }
@@ -306,6 +564,10 @@ bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, siz
 void fetch_options_free(fetch_options *o) {
   free(o->urls);
   free(o->headers);
+  free(o->data);
+  free(o->forms);
+  free(o->outputs);
   free(o->resolve);
+  free(o->connect_to);
   memset(o, 0, sizeof(*o));
 }

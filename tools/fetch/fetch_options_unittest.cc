@@ -40,7 +40,8 @@ TEST(FetchOptionsTest, ParsesCurlLikeOptions) {
   EXPECT_STREQ("origin.test:443:127.0.0.1", o.resolve[0]);
   ASSERT_EQ(2u, o.num_headers);
   EXPECT_STREQ("X-B: 2", o.headers[1]);
-  EXPECT_STREQ("out.bin", o.output);
+  ASSERT_EQ(1u, o.num_outputs);
+  EXPECT_STREQ("out.bin", o.outputs[0].file);
   EXPECT_STREQ("log.json", o.netlog);
   ASSERT_EQ(2u, o.num_urls);
   EXPECT_STREQ("http://b/", o.urls[1]);
@@ -124,6 +125,88 @@ TEST(FetchOptionsTest, ProgressAndTraceOptions) {
   EXPECT_FALSE(o.trace_ladder);
   EXPECT_EQ(nullptr, o.trace_proxy_netlog);
   fetch_options_free(&o);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FetchOptionsTest, ShortFlagsBundleAsInCurl) {
+  Args a({"-fsSL", "-sSo", "out", "-XPUT", "-Hx: 1", "-m2", "http://a/"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  EXPECT_TRUE(o.fail);
+  EXPECT_TRUE(o.silent);
+  EXPECT_TRUE(o.show_error);
+  EXPECT_TRUE(o.location);
+  ASSERT_EQ(1u, o.num_outputs);
+  EXPECT_STREQ("out", o.outputs[0].file);
+  EXPECT_STREQ("PUT", o.method);
+  EXPECT_DOUBLE_EQ(2, o.max_time);
+  fetch_options_free(&o);
+
+  Args bad({"-sZ", "http://a/"});
+  EXPECT_FALSE(Parse(bad, &o, &err));
+  EXPECT_NE(std::string::npos, err.find("unknown option '-Z' in '-sZ'")) << err;
+}
+
+TEST(FetchOptionsTest, OutputsPairWithUrlsInOrder) {
+  Args a({"-o", "a", "http://a/", "-O", "http://b/x", "-o", "-", "http://c/", "--output-dir",
+          "d"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  ASSERT_EQ(3u, o.num_outputs);
+  EXPECT_STREQ("a", o.outputs[0].file);
+  EXPECT_TRUE(o.outputs[1].remote_name);
+  EXPECT_STREQ("-", o.outputs[2].file);
+  EXPECT_STREQ("d", o.output_dir);
+  fetch_options_free(&o);
+}
+
+TEST(FetchOptionsTest, CurlRequestOptions) {
+  Args a({"-d", "a=1", "--data-binary", "@f", "--data-raw", "@x", "--json", "{}", "-A", "ua",
+          "-e", "http://ref/", "-u", "me:pw", "--retry", "3", "--retry-delay", "0.5",
+          "--connect-timeout", "1.5", "--compressed", "--http1.1", "-k", "--proxy-insecure",
+          "--noproxy", "*", "--connect-to", "a:1:b:1", "-w", "%{http_code}", "-i", "http://a/"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  ASSERT_EQ(4u, o.num_data);
+  EXPECT_EQ(FETCH_DATA_ASCII, o.data[0].kind);
+  EXPECT_EQ(FETCH_DATA_BINARY, o.data[1].kind);
+  EXPECT_EQ(FETCH_DATA_RAW, o.data[2].kind);
+  EXPECT_EQ(FETCH_DATA_JSON, o.data[3].kind);
+  EXPECT_STREQ("ua", o.user_agent);
+  EXPECT_STREQ("http://ref/", o.referer);
+  EXPECT_STREQ("me:pw", o.user);
+  EXPECT_EQ(3, o.retry);
+  EXPECT_DOUBLE_EQ(0.5, o.retry_delay);
+  EXPECT_DOUBLE_EQ(1.5, o.connect_timeout);
+  EXPECT_TRUE(o.compressed);
+  EXPECT_STREQ("http/1.1", o.protocols);
+  EXPECT_TRUE(o.insecure);
+  EXPECT_TRUE(o.proxy_insecure);
+  EXPECT_STREQ("*", o.noproxy);
+  ASSERT_EQ(1u, o.num_connect_to);
+  EXPECT_STREQ("%{http_code}", o.write_out);
+  EXPECT_TRUE(o.include);
+  fetch_options_free(&o);
+}
+
+TEST(FetchOptionsTest, OneBodyKind) {
+  Args a({"-d", "x", "-F", "a=b", "http://a/"});
+  fetch_options o;
+  std::string err;
+  EXPECT_FALSE(Parse(a, &o, &err));
+  EXPECT_NE(std::string::npos, err.find("cannot be combined")) << err;
+  Args f({"-F", "novalue", "http://a/"});
+  EXPECT_FALSE(Parse(f, &o, &err));
+  EXPECT_NE(std::string::npos, err.find("-F 'novalue'")) << err;
+  Args v({"--fail=yes", "http://a/"});
+  EXPECT_FALSE(Parse(v, &o, &err));
+  EXPECT_NE(std::string::npos, err.find("takes no value")) << err;
 }
 
 }  // namespace

@@ -1,0 +1,315 @@
+#include "tools/fetch/fetch_netlog.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+
+// A REQUEST source id bound to its transfer.
+typedef struct bound_request {
+  long long id;
+  transfer *t;
+} bound_request;
+
+// The remote address last seen for a proxy or an origin.
+typedef struct known_address {
+  char *key;
+  char ip[64];
+  int port;
+} known_address;
+
+// A client SPDY/HTTP2 session: its protocol, for -v's request lines.
+typedef struct session_protocol {
+  long long id;
+  char name[16];  // "HTTP/2", "SPDY/3.1"
+} session_protocol;
+
+struct fetch_netlog {
+  transfer **in_flight;  // started attempts, oldest first (finished ones pruned)
+  size_t num_in_flight;
+  size_t unbound;  // how many of the newest in_flight await their REQUEST_ALIVE
+  bound_request *requests;
+  size_t num_requests;
+  transfer *last_ended;  // the transfer whose request ended last (redirects)
+  known_address *known;
+  size_t num_known;
+  session_protocol *sessions;
+  size_t num_sessions;
+};
+
+fetch_netlog *fetch_netlog_new(void) { return CN_NEW(fetch_netlog); }
+
+void fetch_netlog_free(fetch_netlog *n) {
+  if (!n)
+    return;
+  for (size_t i = 0; i < n->num_known; i++)
+    free(n->known[i].key);
+  free(n->known);
+  free(n->in_flight);
+  free(n->requests);
+  free(n->sessions);
+  free(n);
+}
+
+static bool is_running(const transfer *t) { return t->req != NULL; }
+
+// Drops finished attempts from the front of the in-flight list.
+static void prune(fetch_netlog *n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n->num_in_flight; i++) {
+    bool keep = is_running(n->in_flight[i]) || i >= n->num_in_flight - n->unbound;
+    if (keep)
+      n->in_flight[k++] = n->in_flight[i];
+  }
+  n->num_in_flight = k;
+  if (n->unbound > k)
+    n->unbound = k;
+}
+
+void fetch_netlog_transfer_started(fetch_netlog *n, transfer *t) {
+  t->start_us = t->start_ns / 1000;  // the NetLog's clock is uv_hrtime in µs
+  prune(n);
+  n->in_flight = cn_xrealloc(n->in_flight, (n->num_in_flight + 1) * sizeof(*n->in_flight));
+  n->in_flight[n->num_in_flight++] = t;
+  n->unbound++;
+}
+
+static transfer *bound_transfer(const fetch_netlog *n, long long id) {
+  for (size_t i = 0; i < n->num_requests; i++)
+    if (n->requests[i].id == id)
+      return n->requests[i].t;
+  return NULL;
+}
+
+static void bind_request(fetch_netlog *n, long long id, transfer *t) {
+  n->requests = cn_xrealloc(n->requests, (n->num_requests + 1) * sizeof(*n->requests));
+  n->requests[n->num_requests].id = id;
+  n->requests[n->num_requests].t = t;
+  n->num_requests++;
+}
+
+// The transfer connection-level events go to: the oldest running one
+// without a response yet.
+static transfer *connecting(const fetch_netlog *n) {
+  for (size_t i = 0; i < n->num_in_flight; i++) {
+    transfer *t = n->in_flight[i];
+    if (is_running(t) && !t->got_response)
+      return t;
+  }
+  return NULL;
+}
+
+static const char *str_param(json_t *params, const char *key) {
+  json_t *v = json_object_get(params, key);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static long long int_param(json_t *params, const char *key) {
+  json_t *v = json_object_get(params, key);
+  return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+// Splits "1.2.3.4:443" / "[::1]:443" into |t|'s remote_ip and port.
+static void set_remote(char *ip, size_t ip_size, int *port, const char *address) {
+  const char *colon = strrchr(address, ':');
+  if (!colon)
+    return;
+  const char *start = address;
+  size_t len = (size_t)(colon - address);
+  if (start[0] == '[' && len >= 2) {
+    start++;
+    len -= 2;
+  }
+  snprintf(ip, ip_size, "%.*s", (int)len, start);
+  *port = atoi(colon + 1);
+}
+
+// "> " lines of a request head: the request line, then "Name: value" lines
+// (the NetLog joins them with "\n"), then an empty "> ".
+static void verbose_head(const transfer *t, const char *line, const char *headers) {
+  fetch_verbose(t, "> %s\n", line);
+  for (const char *p = headers; p && *p;) {
+    size_t len = strcspn(p, "\n");
+    if (len && p[0] != ':')  // SPDY/HTTP2 pseudo-headers are in the request line
+      fetch_verbose(t, "> %.*s\n", (int)len, p);
+    p += len + (p[len] == '\n');
+  }
+  fetch_verbose(t, ">\n");
+}
+
+static const char *session_protocol_name(const fetch_netlog *n, long long id) {
+  for (size_t i = 0; i < n->num_sessions; i++)
+    if (n->sessions[i].id == id)
+      return n->sessions[i].name;
+  return NULL;
+}
+
+static void on_request_event(fetch_netlog *n, long long id, const char *type, const char *phase,
+                             uint64_t time_us, json_t *params) {
+  if (!strcmp(type, "REQUEST_ALIVE") && !strcmp(phase, "BEGIN")) {
+    const char *url = str_param(params, "url");
+    // An attempt that ended before its request began (--max-time) never
+    // gets one.
+    while (n->unbound && !is_running(n->in_flight[n->num_in_flight - n->unbound]))
+      n->unbound--;
+    transfer *t = NULL;
+    transfer *next = n->unbound ? n->in_flight[n->num_in_flight - n->unbound] : NULL;
+    if (next && (!n->last_ended || (url && !strcmp(url, next->url)))) {
+      t = next;
+      n->unbound--;
+    } else if (n->last_ended && is_running(n->last_ended)) {
+      t = n->last_ended;  // a redirect: the same transfer's next request
+    } else if (next) {
+      t = next;
+      n->unbound--;
+    }
+    n->last_ended = NULL;
+    if (t)
+      bind_request(n, id, t);
+    return;
+  }
+  transfer *t = bound_transfer(n, id);
+  if (!t)
+    return;
+  if (!strcmp(type, "REQUEST_ALIVE") && !strcmp(phase, "END")) {
+    n->last_ended = t;
+  } else if (!strcmp(type, "HTTP_TRANSACTION_SEND_REQUEST_HEADERS")) {
+    if (!t->pretransfer_us)
+      t->pretransfer_us = time_us;
+    verbose_head(t, str_param(params, "line") ? str_param(params, "line") : "",
+                 str_param(params, "headers"));
+  } else if (!strcmp(type, "PROXY_RESOLUTION") && !strcmp(phase, "END")) {
+    const char *list = str_param(params, "proxy_list");
+    if (list)
+      fetch_verbose(t, "* proxy for %s: %s%s\n", t->url, list,
+                    json_is_true(json_object_get(params, "bypassed")) ? " (bypassed)" : "");
+  } else if (!strcmp(type, "PROXY_FALLBACK")) {
+    const char *chain = str_param(params, "chain"), *next = str_param(params, "next");
+    long long err = int_param(params, "net_error");
+    fetch_verbose(t, "* proxy %s failed (%s): falling back to %s\n", chain ? chain : "?",
+                  cnet_error_name((int)err), next ? next : "?");
+  } else if (!strcmp(type, "PROXY_MARKED_BAD")) {
+    const char *chain = str_param(params, "chain");
+    fetch_verbose(t, "* proxy %s marked bad for %lld ms\n", chain ? chain : "?",
+                  int_param(params, "retry_ms"));
+  }
+}
+
+static void on_connection_event(fetch_netlog *n, const char *src_type, long long src_id,
+                                const char *type, const char *phase, uint64_t time_us,
+                                json_t *params) {
+  if (!strcmp(type, "SESSION_ALIVE") && !strcmp(phase, "BEGIN")) {
+    const char *role = str_param(params, "role"), *proto = str_param(params, "protocol");
+    if (role && !strcmp(role, "client") && proto) {
+      n->sessions = cn_xrealloc(n->sessions, (n->num_sessions + 1) * sizeof(*n->sessions));
+      n->sessions[n->num_sessions].id = src_id;
+      snprintf(n->sessions[n->num_sessions].name, sizeof(n->sessions[0].name), "%s",
+               !strcmp(proto, "h2") ? "HTTP/2" : "SPDY/3.1");
+      n->num_sessions++;
+    }
+    return;
+  }
+  transfer *t = connecting(n);
+  if (!t)
+    return;
+  if (!strcmp(type, "HOST_RESOLVER_REQUEST") && !strcmp(phase, "END")) {
+    if (!t->namelookup_us)
+      t->namelookup_us = time_us;
+  } else if (!strcmp(type, "TCP_CONNECT_ATTEMPT")) {
+    const char *address = str_param(params, "address");
+    long long err = int_param(params, "net_error");
+    if (err)
+      fetch_verbose(t, "* connect to %s failed: %s\n", address ? address : "?",
+                    cnet_error_name((int)err));
+    else if (address)
+      fetch_verbose(t, "*   Trying %s...\n", address);
+  } else if (!strcmp(type, "TCP_CONNECT") && !strcmp(phase, "END")) {
+    const char *address = str_param(params, "address");
+    if (address && !int_param(params, "net_error")) {
+      t->num_connects++;
+      if (!t->connect_us) {
+        t->connect_us = time_us;
+        set_remote(t->remote_ip, sizeof(t->remote_ip), &t->remote_port, address);
+      }
+      fetch_verbose(t, "* Connected to %s\n", address);
+    }
+  } else if (!strcmp(type, "SSL_CONNECT") && !strcmp(phase, "END")) {
+    if (!int_param(params, "net_error"))
+      t->appconnect_us = time_us;  // the last handshake: the origin's
+  } else if (!strcmp(type, "PROXY_CONNECT_ERROR")) {
+    t->proxy_error = (int)int_param(params, "net_error");
+  } else if (!strcmp(type, "HTTP_TRANSACTION_SEND_REQUEST_HEADERS") &&
+             !strcmp(src_type, "CONNECT_JOB")) {
+    verbose_head(t, str_param(params, "line") ? str_param(params, "line") : "",
+                 str_param(params, "headers"));
+  } else if (!strcmp(type, "SPDY_SESSION_SEND_HEADERS")) {
+    const char *proto = session_protocol_name(n, src_id);
+    const char *method = str_param(params, "method");
+    if (!proto || !method || !method[0])
+      return;  // a server's session, or not a request
+    const char *path = str_param(params, "path"), *authority = str_param(params, "authority");
+    bool is_connect = !strcmp(method, "CONNECT");
+    if (!is_connect && !t->pretransfer_us)
+      t->pretransfer_us = time_us;
+    char line[1024];
+    snprintf(line, sizeof(line), "%s %s %s", method,
+             is_connect || !path || !path[0] ? (authority ? authority : "") : path, proto);
+    verbose_head(t, line, str_param(params, "headers"));
+  }
+}
+
+void fetch_netlog_add_line(fetch_netlog *n, const char *line, size_t len) {
+  json_error_t jerr;
+  json_t *root = json_loadb(line, len, 0, &jerr);
+  if (!root)
+    return;
+  json_t *src = json_object_get(root, "source");
+  const char *src_type = json_string_value(json_object_get(src, "type"));
+  json_t *id = json_object_get(src, "id");
+  const char *type = json_string_value(json_object_get(root, "type"));
+  const char *phase = json_string_value(json_object_get(root, "phase"));
+  json_t *time = json_object_get(root, "time_us");
+  json_t *params = json_object_get(root, "params");
+  if (src_type && json_is_integer(id) && type && phase && json_is_integer(time)) {
+    uint64_t time_us = (uint64_t)json_integer_value(time);
+    if (!strcmp(src_type, "REQUEST"))
+      on_request_event(n, json_integer_value(id), type, phase, time_us, params);
+    else
+      on_connection_event(n, src_type, json_integer_value(id), type, phase, time_us, params);
+  }
+  json_decref(root);
+}
+
+void fetch_netlog_note_response(fetch_netlog *n, transfer *t) {
+  // The key: the proxy, or the origin's scheme://host:port.
+  char key[512];
+  if (t->proxy_chain && strcmp(t->proxy_chain, "direct") != 0) {
+    snprintf(key, sizeof(key), "%s", t->proxy_chain);
+  } else {
+    const char *url = t->effective_url ? t->effective_url : t->url;
+    const char *host = strstr(url, "://");
+    size_t len = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#") : strlen(url);
+    snprintf(key, sizeof(key), "%.*s", (int)len, url);
+  }
+  for (size_t i = 0; i < n->num_known; i++) {
+    known_address *k = &n->known[i];
+    if (strcmp(k->key, key) != 0)
+      continue;
+    if (t->remote_ip[0]) {
+      snprintf(k->ip, sizeof(k->ip), "%s", t->remote_ip);
+      k->port = t->remote_port;
+    } else {
+      snprintf(t->remote_ip, sizeof(t->remote_ip), "%s", k->ip);
+      t->remote_port = k->port;
+    }
+    return;
+  }
+  if (!t->remote_ip[0])
+    return;
+  n->known = cn_xrealloc(n->known, (n->num_known + 1) * sizeof(*n->known));
+  known_address *k = &n->known[n->num_known++];
+  k->key = cn_xstrdup(key);
+  snprintf(k->ip, sizeof(k->ip), "%s", t->remote_ip);
+  k->port = t->remote_port;
+}
