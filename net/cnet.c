@@ -219,10 +219,11 @@ static int parse_protocols(const char *list, cn_ssl_config *cfg) {
   return cfg->num_protos ? CN_OK : CN_ERR_INVALID_ARGUMENT;
 }
 
-static int make_ssl_context(const char *ca_file, cn_ssl_context **out, char *err,
-                            size_t err_size) {
+static int make_ssl_context(const char *ca_file, bool verify_disabled, cn_ssl_context **out,
+                            char *err, size_t err_size) {
   cn_ssl_client_context_options co = {0};
   co.ca_file = ca_file;
+  co.verify_disabled = verify_disabled;
   int rv = cn_ssl_client_context_new(&co, out);
   if (rv != CN_OK)
     snprintf(err, err_size, "cannot load CA certificates from %s: %s",
@@ -267,9 +268,14 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     rv = cn_host_rules_parse_resolve(cn_host_resolver_rules(c->resolver), o->resolve_rules[i],
                                      err, err_size);
   if (rv == CN_OK)
-    rv = make_ssl_context(o->ca_file, &c->origin_ctx, err, err_size);
-  if (rv == CN_OK && o->proxy_ca_file)
-    rv = make_ssl_context(o->proxy_ca_file, &c->proxy_ctx, err, err_size);
+    rv = make_ssl_context(o->ca_file, o->origin_tls_verify_disabled, &c->origin_ctx, err,
+                          err_size);
+  // Proxies get a context of their own when their trust differs from the
+  // origins' (a CA file of their own, or the other verification setting).
+  if (rv == CN_OK &&
+      (o->proxy_ca_file || o->proxy_tls_verify_disabled != o->origin_tls_verify_disabled))
+    rv = make_ssl_context(o->proxy_ca_file ? o->proxy_ca_file : o->ca_file,
+                          o->proxy_tls_verify_disabled, &c->proxy_ctx, err, err_size);
   if (rv == CN_OK)
     rv = make_proxy_service(c, o, err, err_size);
   cn_http_network_session_params sp;

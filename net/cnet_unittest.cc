@@ -548,3 +548,81 @@ TEST_F(CnetApiTest, NetLogLinesReachTheApplication) {
 }
 
 }  // namespace
+
+namespace {
+
+// -k as the API has it: per hop, never by default, and the proxy's setting
+// leaves the origins' alone.
+TEST_F(CnetApiTest, TlsVerifyDisabledPerHop) {
+  struct Case {
+    bool origin_off, proxy_off;
+    int want_error;
+  } cases[] = {
+      {false, false, CN_ERR_CERT_AUTHORITY_INVALID},
+      {false, true, CN_ERR_CERT_AUTHORITY_INVALID},  // the proxy's switch: not the origin's
+      {true, false, 0},
+  };
+  for (const Case &c : cases) {
+    cnet_context_options o;
+    cnet_context_options_init(&o);
+    o.loop = loop_.get();  // no ca_file: the system store, which lacks the test CA
+    o.origin_tls_verify_disabled = c.origin_off;
+    o.proxy_tls_verify_disabled = c.proxy_off;
+    cnet_context *ctx = nullptr;
+    char err[256];
+    ASSERT_EQ(0, cnet_context_new(&o, &ctx, err, sizeof(err))) << err;
+    Result res;
+    cnet_request_options ro{};
+    std::string url = base_ + "/bytes/3";
+    ro.url = url.c_str();
+    ASSERT_EQ(0, cnet_request_start(ctx, &ro, &kCallbacks, &res, &res.req));
+    RunUntilDone({&res});
+    EXPECT_EQ(c.want_error, res.error) << c.origin_off << c.proxy_off;
+    if (!c.want_error) {
+      EXPECT_EQ(Pattern(3), res.body);
+    }
+    cnet_context_destroy(ctx);
+  }
+}
+
+// Authorization and Cookie given for one origin do not follow a redirect
+// to another; a same-origin redirect keeps them.
+TEST_F(CnetApiTest, CredentialsStayWithTheirOrigin) {
+  cn_test_server_options po{};
+  po.plain = true;
+  cn_test_server *other = nullptr;
+  ASSERT_EQ(CN_OK, cn_test_server_new(loop_.get(), &po, &other));
+  std::string other_headers =
+      "http://127.0.0.1:" + std::to_string(cn_test_server_port(other)) + "/headers";
+  MakeContext();
+  cnet_header creds[] = {{"Authorization", "Basic dTpw"}, {"Cookie", "a=1"}, {"X-Keep", "1"}};
+  cnet_request_options o{};
+  o.headers = creds;
+  o.num_headers = 3;
+  o.follow_redirects = true;
+  Result cross, same;
+  ASSERT_EQ(0, Start(base_ + "/redirect-to?" + other_headers, &cross, &o));
+  ASSERT_EQ(0, Start(base_ + "/redirect-to?/headers", &same, &o));
+  RunUntilDone({&cross, &same});
+  EXPECT_EQ(200, cross.status);
+  EXPECT_EQ(std::string::npos, cross.body.find("Authorization")) << cross.body;
+  EXPECT_EQ(std::string::npos, cross.body.find("Cookie")) << cross.body;
+  EXPECT_NE(std::string::npos, cross.body.find("X-Keep: 1")) << cross.body;
+  EXPECT_NE(std::string::npos, same.body.find("Authorization: Basic dTpw")) << same.body;
+  EXPECT_NE(std::string::npos, same.body.find("Cookie: a=1")) << same.body;
+  cnet_context_destroy(ctx_);
+  ctx_ = nullptr;
+  cn_test_server_destroy(other);
+}
+
+TEST(CnetVersionsTest, EveryLibraryReportsItsVersion) {
+  cnet_library_versions v{};
+  cnet_get_library_versions(&v);
+  for (const char *s : {v.boringssl, v.libuv, v.nghttp2, v.zlib}) {
+    ASSERT_NE(nullptr, s);
+    EXPECT_NE(nullptr, strpbrk(s, "0123456789")) << s;
+  }
+  EXPECT_NE(nullptr, strstr(v.boringssl, "BoringSSL"));
+}
+
+}  // namespace

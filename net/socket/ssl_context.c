@@ -44,6 +44,7 @@ struct cn_ssl_context {
   // client, like a server from before ALPN).
   SSL_CTX *variant_ctx;
   X509_STORE *store;  // client: trust anchors, used by our own verifier
+  bool verify_disabled;  // client: accept failed verifications (logged)
   // Server: the identity, kept to set up the variant SSL_CTX too.
   X509 *cert;
   STACK_OF(X509) * chain;
@@ -134,6 +135,7 @@ int cn_ssl_client_context_new(const cn_ssl_client_context_options *options, cn_s
   c->store = X509_STORE_new();
   if (options->session_cache_size)
     c->max_keys = options->session_cache_size;
+  c->verify_disabled = options->verify_disabled;
   const char *file = options->ca_file;
   if (!file && !options->ca_pem)
     file = CN_SSL_SYSTEM_CA_FILE;
@@ -249,6 +251,8 @@ SSL *cn_ssl_context_new_ssl_(cn_ssl_context *c, bool variant) {
 }
 
 X509_STORE *cn_ssl_context_trust_store_(cn_ssl_context *c) { return c->store; }
+
+bool cn_ssl_context_verify_disabled_(const cn_ssl_context *c) { return c->verify_disabled; }
 
 const BIO_METHOD *cn_ssl_context_bio_method_(cn_ssl_context *c) { return c->bio_method; }
 

@@ -33,10 +33,14 @@ typedef struct cn_ssl_context cn_ssl_context;
 typedef struct cn_ssl_client_context_options {
   // Trust anchors. |ca_file| is a PEM bundle on disk, |ca_pem| PEM text in
   // memory (NUL-terminated); when both are given both are trusted. When
-  // neither is, CN_SSL_SYSTEM_CA_FILE is loaded. There is deliberately no
-  // way to turn verification off.
+  // neither is, CN_SSL_SYSTEM_CA_FILE is loaded.
   const char *ca_file;
   const char *ca_pem;
+  // Accept a peer whose certificate fails verification (curl's -k). The
+  // check still runs and logs SSL_CERT_VERIFY_FAILED, so the failure stays
+  // visible; only the handshake goes on. Never the default: an application
+  // sets it per hop (origins, proxies) on an explicit user request.
+  bool verify_disabled;
   // How many session keys the cache holds; 0 means 256.
   size_t session_cache_size;
 } cn_ssl_client_context_options;

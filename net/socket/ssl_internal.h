@@ -21,6 +21,8 @@
 // cn_ssl_context in ssl_context.c for why these need their own SSL_CTX).
 SSL *cn_ssl_context_new_ssl_(cn_ssl_context *ctx, bool variant);
 X509_STORE *cn_ssl_context_trust_store_(cn_ssl_context *ctx);
+// The client context accepts certificates that fail verification (-k).
+bool cn_ssl_context_verify_disabled_(const cn_ssl_context *ctx);
 const BIO_METHOD *cn_ssl_context_bio_method_(cn_ssl_context *ctx);
 // A session to offer for |key| (a new reference), or NULL. Single-use
 // (TLS 1.3) sessions are removed from the cache as they are handed out.

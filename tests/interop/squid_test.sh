@@ -273,12 +273,12 @@ curl_same() {  # curl_same URL curl-proxy-args...: curl's body == fetch's body
 check "F1 via http proxy: /bytes/100000 is exact" fetch_bytes 100000 -x "$http_proxy" "$A/bytes/100000"
 check "F1 via http proxy: the origin sees squid's Via header" fetch_via_squid
 check "F1 via http proxy: /chunked/70000 is exact" fetch_bytes 70000 -x "$http_proxy" "$A/chunked/70000"
-check "F1 via http proxy: /gzip/5000 is decoded" fetch_bytes 5000 -x "$http_proxy" "$A/gzip/5000"
+check "F1 via http proxy: /gzip/5000 is decoded" fetch_bytes 5000 --compressed -x "$http_proxy" "$A/gzip/5000"
 check "F1 via http proxy: POST /echo" \
   bash -c "timeout 30 '$fetch' --no-proxy-env -x '$http_proxy' -d hello-squid '$A/echo' | grep -qx hello-squid"
 check "F1 via http proxy: 3 URLs on 2 origins, one proxy connection (jump to step 9)" \
   fetch_counts "1000 2000 3000" "tcp_connects=1 tls_handshakes=0 tunnels=0 requests=3" \
-  -x "$http_proxy" "$A/bytes/1000" "$B/chunked/2000" "$A/gzip/3000"
+  --compressed -x "$http_proxy" "$A/bytes/1000" "$B/chunked/2000" "$A/gzip/3000"
 check "F1 via http proxy: --repeat 3, one proxy connection" \
   fetch_counts "4000 4000 4000" "tcp_connects=1 tls_handshakes=0 tunnels=0 requests=3" \
   -x "$http_proxy" --repeat 3 "$B/bytes/4000"
@@ -289,7 +289,7 @@ check "F2 via http proxy: /bytes/100000 is exact" \
   fetch_bytes 100000 -x "$http_proxy" --cacert "$work/origins.ca" "$SA/bytes/100000"
 check "F2 via http proxy: squid logged the tunnel" logged "TCP_TUNNEL/200 .* CONNECT 127.0.0.1:$tlsA_port "
 check "F2 via http proxy: /chunked/70000 and /gzip/5000 are exact" \
-  fetch_bytes "70000 5000" -x "$http_proxy" --cacert "$work/origins.ca" "$SA/chunked/70000" "$SA/gzip/5000"
+  fetch_bytes "70000 5000" --compressed -x "$http_proxy" --cacert "$work/origins.ca" "$SA/chunked/70000" "$SA/gzip/5000"
 check "F2 via http proxy: 2 GETs to one origin, one tunnel (jump to step 19)" \
   fetch_counts "1000 2000" "tcp_connects=1 tls_handshakes=1 tunnels=1 requests=2" \
   -x "$http_proxy" --cacert "$work/origins.ca" "$SA/bytes/1000" "$SA/bytes/2000"
@@ -311,7 +311,7 @@ if [ "$have_tls" -eq 1 ]; then
     fetch_bytes 100000 -x "$https_proxy" --proxy-cacert "$pca" "$A/bytes/100000"
   check "F1 via https proxy: 3 URLs on 2 origins, one proxy connection (jump to step 9)" \
     fetch_counts "1000 2000 3000" "tcp_connects=1 tls_handshakes=1 tunnels=0 requests=3" \
-    -x "$https_proxy" --proxy-cacert "$pca" "$A/bytes/1000" "$B/chunked/2000" "$A/gzip/3000"
+    --compressed -x "$https_proxy" --proxy-cacert "$pca" "$A/bytes/1000" "$B/chunked/2000" "$A/gzip/3000"
   check "F2 via https proxy: /bytes/100000 is exact" \
     fetch_bytes 100000 -x "$https_proxy" --proxy-cacert "$pca" --cacert "$work/origins.ca" \
     "$SA/bytes/100000"

@@ -728,6 +728,8 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   co->proxy_user = o->proxy_user;
   co->ca_file = o->cacert;
   co->proxy_ca_file = o->proxy_cacert;
+  co->origin_tls_verify_disabled = o->insecure;
+  co->proxy_tls_verify_disabled = o->proxy_insecure;
   char err[256];
   if (!fetch_resolve_list_build(o, resolve, err, sizeof(err))) {
     fprintf(stderr, "fetch: %s\n", err);
@@ -759,7 +761,13 @@ static int setup(fetch_app *app) {
   }
   if (o->trace_ladder)
     app->ladder = fetch_ladder_new();
-  app->events = fetch_netlog_new();
+  app->events = fetch_netlog_new(o->insecure || o->proxy_insecure);
+  // -k and --proxy-insecure are never silent: every run says what they do.
+  if (o->insecure)
+    fprintf(stderr, "fetch: warning: -k/--insecure: origins' certificates are not verified\n");
+  if (o->proxy_insecure)
+    fprintf(stderr, "fetch: warning: --proxy-insecure: HTTPS proxies' certificates are not "
+            "verified\n");
   char err[256];
   if (!fetch_body_build(o, NULL, &app->body, err, sizeof(err))) {
     fprintf(stderr, "fetch: %s\n", err);

@@ -1,6 +1,7 @@
 #include "tools/fetch/fetch_netlog.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,12 @@ typedef struct session_protocol {
   char name[16];  // "HTTP/2", "SPDY/3.1"
 } session_protocol;
 
+// A certificate that failed verification, until its handshake ends.
+typedef struct unverified_cert {
+  long long socket_id;
+  char *text;  // "host (ERR_...: detail)"
+} unverified_cert;
+
 struct fetch_netlog {
   transfer **in_flight;  // started attempts, oldest first (finished ones pruned)
   size_t num_in_flight;
@@ -36,9 +43,16 @@ struct fetch_netlog {
   size_t num_known;
   session_protocol *sessions;
   size_t num_sessions;
+  bool certs_unverified;
+  unverified_cert *unverified;
+  size_t num_unverified;
 };
 
-fetch_netlog *fetch_netlog_new(void) { return CN_NEW(fetch_netlog); }
+fetch_netlog *fetch_netlog_new(bool certs_unverified) {
+  fetch_netlog *n = CN_NEW(fetch_netlog);
+  n->certs_unverified = certs_unverified;
+  return n;
+}
 
 void fetch_netlog_free(fetch_netlog *n) {
   if (!n)
@@ -49,6 +63,9 @@ void fetch_netlog_free(fetch_netlog *n) {
   free(n->in_flight);
   free(n->requests);
   free(n->sessions);
+  for (size_t i = 0; i < n->num_unverified; i++)
+    free(n->unverified[i].text);
+  free(n->unverified);
   free(n);
 }
 
@@ -209,6 +226,29 @@ static void on_connection_event(fetch_netlog *n, const char *src_type, long long
       n->num_sessions++;
     }
     return;
+  }
+  if (!strcmp(type, "SSL_CERT_VERIFY_FAILED") && n->certs_unverified) {
+    // Remembered until the handshake ends: accepted (-k or
+    // --proxy-insecure for that hop) or failed.
+    const char *host = str_param(params, "host"), *detail = str_param(params, "detail");
+    n->unverified = cn_xrealloc(n->unverified, (n->num_unverified + 1) * sizeof(*n->unverified));
+    unverified_cert *u = &n->unverified[n->num_unverified++];
+    u->socket_id = src_id;
+    u->text = cn_xasprintf("%s (%s: %s)", host ? host : "?",
+                           cnet_error_name((int)int_param(params, "net_error")),
+                           detail ? detail : "");
+  }
+  if (!strcmp(type, "SSL_CONNECT") && !strcmp(phase, "END")) {
+    for (size_t i = 0; i < n->num_unverified; i++) {
+      if (n->unverified[i].socket_id != src_id)
+        continue;
+      if (!int_param(params, "net_error"))  // every accepted certificate is warned about
+        fprintf(stderr, "fetch: warning: the certificate of %s was accepted unverified "
+                "(-k/--insecure or --proxy-insecure)\n", n->unverified[i].text);
+      free(n->unverified[i].text);
+      n->unverified[i] = n->unverified[--n->num_unverified];
+      break;
+    }
   }
   transfer *t = connecting(n);
   if (!t)

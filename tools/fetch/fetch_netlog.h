@@ -14,6 +14,7 @@
 #ifndef CNET_TOOLS_FETCH_FETCH_NETLOG_H_
 #define CNET_TOOLS_FETCH_FETCH_NETLOG_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tools/fetch/fetch_transfer.h"
@@ -24,7 +25,9 @@ extern "C" {
 
 typedef struct fetch_netlog fetch_netlog;
 
-fetch_netlog *fetch_netlog_new(void);
+// |certs_unverified|: -k or --proxy-insecure is on, so a certificate that
+// fails verification is accepted; each one is then warned about on stderr.
+fetch_netlog *fetch_netlog_new(bool certs_unverified);
 void fetch_netlog_free(fetch_netlog *n);  // accepts NULL
 
 // |t| has just started an attempt (cnet_request_start returned): its
