@@ -20,6 +20,13 @@ typedef struct known_address {
   int port;
 } known_address;
 
+// A connect job or socket and the transfer it was first seen for.
+typedef struct bound_source {
+  char type;  // 'C' connect job, 'S' socket, 'H' host resolver job
+  long long id;
+  transfer *t;
+} bound_source;
+
 // A client SPDY/HTTP2 session: its protocol, for -v's request lines.
 typedef struct session_protocol {
   long long id;
@@ -39,6 +46,11 @@ struct fetch_netlog {
   bound_request *requests;
   size_t num_requests;
   transfer *last_ended;  // the transfer whose request ended last (redirects)
+  // The transfer whose request logged last: connect jobs and sockets are
+  // made synchronously in the request's turn, so one first seen now is its.
+  transfer *last_active;
+  bound_source *sources;
+  size_t num_sources;
   known_address *known;
   size_t num_known;
   session_protocol *sessions;
@@ -62,6 +74,7 @@ void fetch_netlog_free(fetch_netlog *n) {
   free(n->known);
   free(n->in_flight);
   free(n->requests);
+  free(n->sources);
   free(n->sessions);
   for (size_t i = 0; i < n->num_unverified; i++)
     free(n->unverified[i].text);
@@ -117,6 +130,33 @@ static transfer *connecting(const fetch_netlog *n) {
   return NULL;
 }
 
+// The transfer events of a connection-level source go to: the one it was
+// first seen for (the request that logged last, while it still waits for
+// its response), else the oldest transfer waiting (the ladder's rule).
+static transfer *source_transfer(fetch_netlog *n, const char *src_type, long long id) {
+  char kind = !strcmp(src_type, "CONNECT_JOB") ? 'C'
+              : !strcmp(src_type, "SOCKET")    ? 'S'
+              : !strcmp(src_type, "HOST_RESOLVER_JOB") ? 'H'
+                                                       : 0;
+  transfer *fallback =
+      n->last_active && is_running(n->last_active) && !n->last_active->got_response
+          ? n->last_active
+          : connecting(n);
+  if (!kind)  // a session serves many requests: the one active now
+    return fallback;
+  for (size_t i = 0; i < n->num_sources; i++)
+    if (n->sources[i].type == kind && n->sources[i].id == id)
+      return is_running(n->sources[i].t) ? n->sources[i].t : fallback;
+  if (!fallback)
+    return NULL;
+  n->sources = cn_xrealloc(n->sources, (n->num_sources + 1) * sizeof(*n->sources));
+  n->sources[n->num_sources].type = kind;
+  n->sources[n->num_sources].id = id;
+  n->sources[n->num_sources].t = fallback;
+  n->num_sources++;
+  return fallback;
+}
+
 static const char *str_param(json_t *params, const char *key) {
   json_t *v = json_object_get(params, key);
   return json_is_string(v) ? json_string_value(v) : NULL;
@@ -170,8 +210,20 @@ static void on_request_event(fetch_netlog *n, long long id, const char *type, co
     // gets one.
     while (n->unbound && !is_running(n->in_flight[n->num_in_flight - n->unbound]))
       n->unbound--;
+    // Requests begin on the loop's next turn, not necessarily in the order
+    // they were started: the first waiting transfer with the same URL is
+    // this request's, moved to the front of the waiting ones.
+    size_t first = n->num_in_flight - n->unbound;
+    for (size_t i = first; url && i < n->num_in_flight; i++) {
+      transfer *w = n->in_flight[i];
+      if (is_running(w) && !strcmp(w->url, url)) {
+        memmove(&n->in_flight[first + 1], &n->in_flight[first], (i - first) * sizeof(transfer *));
+        n->in_flight[first] = w;
+        break;
+      }
+    }
     transfer *t = NULL;
-    transfer *next = n->unbound ? n->in_flight[n->num_in_flight - n->unbound] : NULL;
+    transfer *next = n->unbound ? n->in_flight[first] : NULL;
     if (next && (!n->last_ended || (url && !strcmp(url, next->url)))) {
       t = next;
       n->unbound--;
@@ -189,6 +241,7 @@ static void on_request_event(fetch_netlog *n, long long id, const char *type, co
   transfer *t = bound_transfer(n, id);
   if (!t)
     return;
+  n->last_active = t;
   if (!strcmp(type, "REQUEST_ALIVE") && !strcmp(phase, "END")) {
     n->last_ended = t;
   } else if (!strcmp(type, "HTTP_TRANSACTION_SEND_REQUEST_HEADERS")) {
@@ -250,7 +303,7 @@ static void on_connection_event(fetch_netlog *n, const char *src_type, long long
       break;
     }
   }
-  transfer *t = connecting(n);
+  transfer *t = source_transfer(n, src_type, src_id);
   if (!t)
     return;
   if (!strcmp(type, "HOST_RESOLVER_REQUEST") && !strcmp(phase, "END")) {
