@@ -188,7 +188,13 @@ static void verbose_head(const transfer *t, const char *line, const char *header
   fetch_verbose(t, "> %s\n", line);
   for (const char *p = headers; p && *p;) {
     size_t len = strcspn(p, "\n");
-    if (len && p[0] != ':')  // SPDY/HTTP2 pseudo-headers are in the request line
+    // SPDY/HTTP2 pseudo-headers are in the request line, but for the
+    // authority, shown as curl shows it: as "host".
+    if (len > 12 && !strncmp(p, ":authority: ", 12))
+      fetch_verbose(t, "> host: %.*s\n", (int)(len - 12), p + 12);
+    else if (len > 6 && !strncmp(p, ":host: ", 7))  // SPDY/3.1's
+      fetch_verbose(t, "> host: %.*s\n", (int)(len - 7), p + 7);
+    else if (len && p[0] != ':')
       fetch_verbose(t, "> %.*s\n", (int)len, p);
     p += len + (p[len] == '\n');
   }
