@@ -3,6 +3,9 @@
 # is already there. Run as root (or through sudo) on Debian 12.
 set -euo pipefail
 
+# A package may be given as NAME@/path/to/binary: then any installed package
+# that ships that binary will do (squid-openssl ships /usr/sbin/squid as
+# squid does; whichever is there is kept, never swapped for the other).
 packages=(
   generate-ninja ninja-build      # GN + ninja
   gcc g++ clang                   # toolchains (clang for libFuzzer)
@@ -11,20 +14,43 @@ packages=(
   libuv1-dev zlib1g-dev libnghttp2-dev liburiparser-dev
   libgtest-dev                    # GoogleTest
   pkg-config
-  curl                            # interop cross-checks in the tests
-  squid openssl                   # tests/interop: a real proxy (GnuTLS build: https_port works)
-  nghttp2-proxy nghttp2-server    # tests/interop: nghttpx (HTTP/2 proxy) and nghttpd (HTTP/2 origin)
-  nginx-light libnginx-mod-http-echo  # tests/interop: nginx with http2 on TLS, echo for uploads
+  curl@/usr/bin/curl              # interop cross-checks in the tests
+  squid@/usr/sbin/squid openssl   # tests/interop: a real proxy (GnuTLS build: https_port works; squid-openssl too)
+  nghttp2-proxy@/usr/sbin/nghttpx nghttp2-server@/usr/sbin/nghttpd  # tests/interop: nghttpx (HTTP/2 proxy) and nghttpd (HTTP/2 origin)
+  nginx-light@/usr/sbin/nginx libnginx-mod-http-echo  # tests/interop: nginx (or nginx-full/-extras) with http2 on TLS, echo for uploads
   libjansson-dev                  # JSON parsing of NetLog lines (fetch --trace ladder)
   dante-server microsocks         # tests/interop/socks_test.sh: SOCKS5 proxies (danted, microsocks)
   libcurl4-openssl-dev            # tests/embed_test.sh: libcurl (OpenSSL) beside libcnet
 )
 
+# installed NAME: a package NAME is installed, or an installed package
+# Provides NAME (a virtual package, or another variant that says so).
+installed() {
+  dpkg-query -W -f='${db:Status-Abbrev}|${Package}|${Provides}\n' 2>/dev/null |
+    awk -F'|' -v want="$1" '
+      $1 !~ /^ii/ { next }
+      $2 == want { found = 1 }
+      { n = split($3, provides, /, */)
+        for (i = 1; i <= n; i++) { split(provides[i], name, / /); if (name[1] == want) found = 1 } }
+      END { exit !found }'
+}
+
+# ships BINARY: an installed package owns BINARY (dpkg -S), whatever its name.
+ships() {
+  local owner
+  owner=$(dpkg-query -S "$1" 2>/dev/null | head -1 | cut -d: -f1) || return 1
+  [ -n "$owner" ] && installed "$owner"
+}
+
 missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
+for entry in "${packages[@]}"; do
+  p="${entry%%@*}"
+  binary=""
+  [ "$entry" != "$p" ] && binary="${entry#*@}"
+  if installed "$p" || { [ -n "$binary" ] && ships "$binary"; }; then
+    continue
   fi
+  missing+=("$p")
 done
 
 # Node.js and npm run the node-spdy peers (tests/interop/spdy): any install
@@ -42,6 +68,10 @@ fetch_boringssl() {
 
 if [ ${#missing[@]} -eq 0 ]; then
   fetch_boringssl
+  exit 0
+fi
+if [ -n "${INSTALL_DEPS_DRY_RUN:-}" ]; then  # tests: say what would be installed
+  echo "${missing[*]}"
   exit 0
 fi
 
