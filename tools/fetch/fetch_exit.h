@@ -16,6 +16,7 @@ extern "C" {
 #define FETCH_EXIT_WRITE_ERROR 23
 #define FETCH_EXIT_READ_ERROR 26          // a -d @FILE, -F @FILE or -T FILE unreadable
 #define FETCH_EXIT_OPERATION_TIMEDOUT 28
+#define FETCH_EXIT_SSL_CONNECT_ERROR 35   // also a connection lost in the handshake
 #define FETCH_EXIT_SSL_CACERT_BADFILE 77
 
 // The exit code for the cnet error named |error_name| ("ERR_NAME_NOT_RESOLVED"

@@ -211,6 +211,19 @@ static void emit_stdout(transfer *t, const void *data, size_t len) {
   }
 }
 
+// --create-dirs: the directories above |path|, as mkdir -p makes them.
+static void make_parent_dirs(const char *path) {
+  char *copy = strdup(path);
+  for (char *p = copy + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    mkdir(copy, 0755);  // an existing one is fine; a real failure shows at fopen
+    *p = '/';
+  }
+  free(copy);
+}
+
 // The body (or -i/-I head) of |t|: to its file, or to stdout in order.
 static void emit_body(transfer *t, const void *data, size_t len) {
   if (!t->out_path) {
@@ -218,6 +231,8 @@ static void emit_body(transfer *t, const void *data, size_t len) {
     return;
   }
   if (!t->file && !t->write_failed) {
+    if (t->o->create_dirs)
+      make_parent_dirs(t->out_path);
     t->file = fopen(t->out_path, "wb");
     if (!t->file) {
       t->write_failed = true;
@@ -418,6 +433,10 @@ void transfer_finish(transfer *t, int error, int exit_code) {
     // NetLog's PROXY_CONNECT_ERROR.
     if (exit_code == 7 && t->proxy_error == -105 /* ERR_NAME_NOT_RESOLVED */)
       exit_code = FETCH_EXIT_COULDNT_RESOLVE_PROXY;
+    // A connection closed or reset in the middle of a TLS handshake is
+    // curl's handshake failure (35), not a receive error.
+    if (exit_code == 56 && !t->got_response && t->tls_error == error)
+      exit_code = FETCH_EXIT_SSL_CONNECT_ERROR;
   }
   if (!exit_code && t->http_failed)
     exit_code = FETCH_EXIT_HTTP_RETURNED_ERROR;
@@ -436,6 +455,8 @@ void transfer_finish(transfer *t, int error, int exit_code) {
     t->file = NULL;
   } else if (t->out_path && !exit_code && !t->write_failed && !t->http_failed) {
     // An empty body still makes its file, as curl does.
+    if (t->o->create_dirs)
+      make_parent_dirs(t->out_path);
     FILE *f = fopen(t->out_path, "wb");
     if (f)
       fclose(f);

@@ -336,6 +336,8 @@ static void on_connection_event(fetch_netlog *n, const char *src_type, long long
   } else if (!strcmp(type, "SSL_CONNECT") && !strcmp(phase, "END")) {
     if (!int_param(params, "net_error"))
       t->appconnect_us = time_us;  // the last handshake: the origin's
+    else
+      t->tls_error = (int)int_param(params, "net_error");
   } else if (!strcmp(type, "PROXY_CONNECT_ERROR")) {
     t->proxy_error = (int)int_param(params, "net_error");
   } else if (!strcmp(type, "HTTP_TRANSACTION_SEND_REQUEST_HEADERS") &&

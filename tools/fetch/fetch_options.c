@@ -18,6 +18,7 @@ static const char kUsage[] =
     "  -o, --output FILE        write the next URL's body to FILE (- is stdout)\n"
     "  -O, --remote-name        write the next URL's body to a file named as its path\n"
     "      --output-dir DIR     put -o/-O files in DIR\n"
+    "      --create-dirs        make the directories -o/-O files need\n"
     "  -i, --include            write the response head before the body\n"
     "  -I, --head               send HEAD and write the response head\n"
     "  -f, --fail               an HTTP status >= 400 fails (exit 22), no body written\n"
@@ -113,6 +114,7 @@ typedef enum {
   OPT_INSECURE,
   OPT_PROXY_INSECURE,
   OPT_RETRY_CONNREFUSED,
+  OPT_CREATE_DIRS,
   // Options with a value.
   OPT_FIRST_WITH_VALUE,
   OPT_OUTPUT = OPT_FIRST_WITH_VALUE,
@@ -177,6 +179,7 @@ static const opt_info kOpts[] = {
     {"insecure", 'k', OPT_INSECURE},
     {"proxy-insecure", 0, OPT_PROXY_INSECURE},
     {"retry-connrefused", 0, OPT_RETRY_CONNREFUSED},
+    {"create-dirs", 0, OPT_CREATE_DIRS},
     {"output", 'o', OPT_OUTPUT},
     {"output-dir", 0, OPT_OUTPUT_DIR},
     {"request", 'X', OPT_REQUEST},
@@ -314,6 +317,7 @@ static bool apply_flag(fetch_options *o, opt_id id) {
     case OPT_INSECURE: o->insecure = true; break;
     case OPT_PROXY_INSECURE: o->proxy_insecure = true; break;
     case OPT_RETRY_CONNREFUSED: o->retry_connrefused = true; break;
+    case OPT_CREATE_DIRS: o->create_dirs = true; break;
     default: return false;
   }
   return true;

@@ -45,6 +45,7 @@ typedef struct fetch_options {
   fetch_output *outputs;    // -o/-O, in order
   size_t num_outputs;
   const char *output_dir;  // --output-dir DIR: where -o/-O files go
+  bool create_dirs;        // --create-dirs: make the directories of -o/-O files
   const char *cacert;      // --cacert FILE; NULL: the system store
   char **resolve;          // --resolve host:port:addr, in order
   size_t num_resolve;

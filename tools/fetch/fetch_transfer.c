@@ -72,6 +72,7 @@ void transfer_reset_attempt(transfer *t) {
   t->remote_port = 0;
   t->num_connects = 0;
   t->proxy_error = 0;
+  t->tls_error = 0;
 }
 
 void transfer_note_response(transfer *t, cnet_request *r, const char *content_type) {
@@ -106,7 +107,7 @@ void transfer_fill_report(const transfer *t, fetch_report *r) {
   r->http_version = t->got_response && t->http_version[0] ? t->http_version : "0";
   r->url_effective = t->effective_url ? t->effective_url : t->url;
   r->method = t->method ? t->method : "";
-  r->scheme = strncmp(r->url_effective, "https:", 6) == 0 ? "https" : "http";
+  r->scheme = strncmp(r->url_effective, "https:", 6) == 0 ? "HTTPS" : "HTTP";  // as curl
   r->content_type = t->content_type ? t->content_type : "";
   r->remote_ip = t->remote_ip;
   r->remote_port = t->remote_port;

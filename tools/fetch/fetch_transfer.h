@@ -74,6 +74,7 @@ typedef struct transfer {
   int remote_port;
   int num_connects;
   int proxy_error;  // the cause behind ERR_PROXY_CONNECTION_FAILED, or 0
+  int tls_error;    // a TLS handshake of the transfer failed with this, or 0
   // The end.
   bool finished;
   int exit_code;

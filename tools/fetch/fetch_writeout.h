@@ -19,7 +19,7 @@ typedef struct fetch_report {
   const char *http_version;  // "1.1", "2", "1.0"; "0" with no response
   const char *url_effective;
   const char *method;
-  const char *scheme;        // "http" / "https"
+  const char *scheme;        // "HTTP" / "HTTPS", as curl writes it
   const char *content_type;  // "" when none
   const char *remote_ip;     // "" when unknown
   int remote_port;
