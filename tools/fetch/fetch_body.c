@@ -7,40 +7,18 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "base/bytebuf.h"
 #include "base/mem.h"
 
-// A growing byte string.
-typedef struct bytes {
-  char *data;
-  size_t len;
-  size_t cap;
-} bytes;
-
-static void bytes_append(bytes *b, const void *data, size_t len) {
-  if (b->len + len + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + len + 1)
-      cap *= 2;
-    b->data = cn_xrealloc(b->data, cap);
-    b->cap = cap;
-  }
-  if (len)
-    memcpy(b->data + b->len, data, len);
-  b->len += len;
-  b->data[b->len] = '\0';
-}
-
-static void bytes_puts(bytes *b, const char *s) { bytes_append(b, s, strlen(s)); }
-
 // Appends the bytes of |path| ("-": stdin). False when it cannot be read.
-static bool append_file(bytes *b, const char *path) {
+static bool append_file(cn_bytebuf *b, const char *path) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (!f)
     return false;
   char buf[65536];
   size_t n;
   while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-    bytes_append(b, buf, n);
+    cn_bytebuf_append(b, buf, n);
   bool ok = !ferror(f);
   if (f != stdin)
     fclose(f);
@@ -53,24 +31,23 @@ static bool cannot_read(const char *what, const char *path, char *err, size_t er
 }
 
 // One -d family piece, appended to |b|.
-static bool append_data(bytes *b, const fetch_data *d, char *err, size_t err_size) {
+static bool append_data(cn_bytebuf *b, const fetch_data *d, char *err, size_t err_size) {
   if (d->kind == FETCH_DATA_RAW || d->value[0] != '@') {
-    bytes_puts(b, d->value);
+    cn_bytebuf_append_str(b, d->value);
     return true;
   }
   const char *path = d->value + 1;
   if (d->kind != FETCH_DATA_ASCII)
     return append_file(b, path) || cannot_read("--data-binary/--json", path, err, err_size);
-  bytes file = {0};
-  if (!append_file(&file, path)) {
-    free(file.data);
-    return cannot_read("-d", path, err, err_size);
-  }
-  for (size_t i = 0; i < file.len; i++)  // curl's -d @FILE drops CR and LF
-    if (file.data[i] != '\r' && file.data[i] != '\n')
-      bytes_append(b, &file.data[i], 1);
-  free(file.data);
-  return true;
+  cn_bytebuf file;
+  cn_bytebuf_init(&file);
+  bool ok = append_file(&file, path);
+  const uint8_t *data = cn_bytebuf_head(&file);
+  for (size_t i = 0; ok && i < cn_bytebuf_len(&file); i++)  // curl's -d @FILE drops CR and LF
+    if (data[i] != '\r' && data[i] != '\n')
+      cn_bytebuf_append(b, &data[i], 1);
+  cn_bytebuf_free(&file);
+  return ok || cannot_read("-d", path, err, err_size);
 }
 
 const char *fetch_body_guess_type(const char *file_name) {
@@ -100,7 +77,7 @@ static const char *base_name(const char *path) {
 
 // One -F part: "name=value", "name=@file[;type=T][;filename=F]",
 // "name=<file[;type=T]".
-static bool append_form_part(bytes *b, const char *boundary, const char *spec, char *err,
+static bool append_form_part(cn_bytebuf *b, const char *boundary, const char *spec, char *err,
                              size_t err_size) {
   const char *eq = strchr(spec, '=');  // the parser made sure there is one
   char *name = cn_xstrndup(spec, (size_t)(eq - spec));
@@ -125,33 +102,33 @@ static bool append_form_part(bytes *b, const char *boundary, const char *spec, c
       }
     }
   }
-  bytes_puts(b, "--");
-  bytes_puts(b, boundary);
-  bytes_puts(b, "\r\nContent-Disposition: form-data; name=\"");
-  bytes_puts(b, name);
-  bytes_puts(b, "\"");
+  cn_bytebuf_append_str(b, "--");
+  cn_bytebuf_append_str(b, boundary);
+  cn_bytebuf_append_str(b, "\r\nContent-Disposition: form-data; name=\"");
+  cn_bytebuf_append_str(b, name);
+  cn_bytebuf_append_str(b, "\"");
   bool ok = true;
   if (is_file) {
     if (!file_name)
       file_name = base_name(path);
-    bytes_puts(b, "; filename=\"");
-    bytes_puts(b, file_name);
-    bytes_puts(b, "\"\r\nContent-Type: ");
-    bytes_puts(b, type ? type : fetch_body_guess_type(file_name));
-    bytes_puts(b, "\r\n\r\n");
+    cn_bytebuf_append_str(b, "; filename=\"");
+    cn_bytebuf_append_str(b, file_name);
+    cn_bytebuf_append_str(b, "\"\r\nContent-Type: ");
+    cn_bytebuf_append_str(b, type ? type : fetch_body_guess_type(file_name));
+    cn_bytebuf_append_str(b, "\r\n\r\n");
     ok = append_file(b, path) || cannot_read("-F", path, err, err_size);
   } else if (is_content) {
     if (type) {
-      bytes_puts(b, "\r\nContent-Type: ");
-      bytes_puts(b, type);
+      cn_bytebuf_append_str(b, "\r\nContent-Type: ");
+      cn_bytebuf_append_str(b, type);
     }
-    bytes_puts(b, "\r\n\r\n");
+    cn_bytebuf_append_str(b, "\r\n\r\n");
     ok = append_file(b, path) || cannot_read("-F", path, err, err_size);
   } else {
-    bytes_puts(b, "\r\n\r\n");
-    bytes_puts(b, value);
+    cn_bytebuf_append_str(b, "\r\n\r\n");
+    cn_bytebuf_append_str(b, value);
   }
-  bytes_puts(b, "\r\n");
+  cn_bytebuf_append_str(b, "\r\n");
   free(path);
   free(name);
   return ok;
@@ -181,8 +158,8 @@ static void random_boundary(char *out, size_t size) {
 bool fetch_body_build(const fetch_options *o, const char *boundary, fetch_body *out, char *err,
                       size_t err_size) {
   memset(out, 0, sizeof(*out));
-  bytes b = {0};
-  bytes_append(&b, "", 0);
+  cn_bytebuf b;
+  cn_bytebuf_init(&b);
   bool ok = true;
   if (o->num_data) {
     out->present = true;
@@ -191,7 +168,7 @@ bool fetch_body_build(const fetch_options *o, const char *boundary, fetch_body *
       const fetch_data *d = &o->data[i];
       out->json = out->json || d->kind == FETCH_DATA_JSON;
       if (i > 0 && d->kind != FETCH_DATA_JSON)
-        bytes_puts(&b, "&");
+        cn_bytebuf_append_str(&b, "&");
       ok = append_data(&b, d, err, err_size);
     }
     out->content_type =
@@ -206,9 +183,9 @@ bool fetch_body_build(const fetch_options *o, const char *boundary, fetch_body *
     }
     for (size_t i = 0; ok && i < o->num_forms; i++)
       ok = append_form_part(&b, boundary, o->forms[i], err, err_size);
-    bytes_puts(&b, "--");
-    bytes_puts(&b, boundary);
-    bytes_puts(&b, "--\r\n");
+    cn_bytebuf_append_str(&b, "--");
+    cn_bytebuf_append_str(&b, boundary);
+    cn_bytebuf_append_str(&b, "--\r\n");
     size_t n = strlen(boundary) + 64;
     out->content_type = cn_xmalloc(n);
     snprintf(out->content_type, n, "multipart/form-data; boundary=%s", boundary);
@@ -218,8 +195,8 @@ bool fetch_body_build(const fetch_options *o, const char *boundary, fetch_body *
     ok = append_file(&b, o->upload_file) || cannot_read("-T", o->upload_file, err, err_size);
     out->content_type = cn_xstrdup("");
   }
-  out->data = b.data;
-  out->len = b.len;
+  out->len = cn_bytebuf_len(&b);
+  out->data = cn_bytebuf_steal_str(&b);
   if (!ok)
     fetch_body_free(out);
   return ok;

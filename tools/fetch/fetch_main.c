@@ -207,7 +207,7 @@ static void emit_stdout(transfer *t, const void *data, size_t len) {
     if (!write_stdout(data, len))
       t->write_failed = true;
   } else {
-    held_append(&t->held, data, len);
+    cn_bytebuf_append(&t->held, data, len);
   }
 }
 
@@ -249,9 +249,9 @@ static void emit_body(transfer *t, const void *data, size_t len) {
 static void flush_in_order(fetch_app *app) {
   while (app->written < app->total) {
     transfer *t = &app->transfers[app->written];
-    if (!write_stdout(t->held.data, t->held.len))
+    if (!write_stdout(cn_bytebuf_head(&t->held), cn_bytebuf_len(&t->held)))
       t->write_failed = true;
-    held_free(&t->held);
+    cn_bytebuf_clear(&t->held);
     if (!t->finished)
       return;
     app->written++;

@@ -5,24 +5,6 @@
 
 #include "base/mem.h"
 
-void held_append(held_bytes *h, const void *data, size_t len) {
-  if (h->len + len > h->cap) {
-    size_t cap = h->cap ? h->cap : 4096;
-    while (cap < h->len + len)
-      cap *= 2;
-    h->data = cn_xrealloc(h->data, cap);
-    h->cap = cap;
-  }
-  if (len)
-    memcpy(h->data + h->len, data, len);
-  h->len += len;
-}
-
-void held_free(held_bytes *h) {
-  free(h->data);
-  memset(h, 0, sizeof(*h));
-}
-
 static const char *base_name(const char *path) {
   const char *slash = strrchr(path, '/');
   return slash ? slash + 1 : path;
@@ -54,6 +36,7 @@ void transfer_init(transfer *t, fetch_app *app, const fetch_options *o, size_t i
   t->retries_left = o->retry;
   t->backoff_ms = 1000;
   t->length = -1;
+  cn_bytebuf_init(&t->held);
 }
 
 void transfer_reset_attempt(transfer *t) {
@@ -142,7 +125,7 @@ void transfer_fill_report(const transfer *t, fetch_report *r) {
 void transfer_free(transfer *t) {
   if (t->file)
     fclose(t->file);
-  held_free(&t->held);
+  cn_bytebuf_free(&t->held);
   free(t->url);
   free(t->out_path);
   free(t->content_type);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <uv.h>
 
+#include "base/bytebuf.h"
 #include "tools/fetch/fetch_options.h"
 #include "tools/fetch/fetch_urls.h"
 #include "tools/fetch/fetch_writeout.h"
@@ -21,16 +22,6 @@ extern "C" {
 #endif
 
 typedef struct fetch_app fetch_app;
-
-// Bytes kept in memory: stdout output waiting for earlier transfers.
-typedef struct held_bytes {
-  char *data;
-  size_t len;
-  size_t cap;
-} held_bytes;
-
-void held_append(held_bytes *h, const void *data, size_t len);
-void held_free(held_bytes *h);
 
 typedef struct transfer {
   fetch_app *app;
@@ -57,7 +48,7 @@ typedef struct transfer {
   int64_t length;  // Content-Length of the body as delivered; -1 unknown
   uint64_t received;
   uint64_t size_header;
-  held_bytes held;
+  cn_bytebuf held;  // stdout output waiting for earlier transfers
   uint64_t start_ns, response_ns, end_ns;  // uv_hrtime()
   // From the response (cnet_request_get_info / _layers).
   char http_version[8];  // "1.1", "2", "1.0"
