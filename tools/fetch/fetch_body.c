@@ -195,8 +195,14 @@ bool fetch_body_build(const fetch_options *o, const char *boundary, fetch_body *
     ok = append_file(&b, o->upload_file) || cannot_read("-T", o->upload_file, err, err_size);
     out->content_type = cn_xstrdup("");
   }
+  // The body may hold NULs: copied by length (cn_bytebuf_steal_str stops
+  // at the first), with a NUL after it for convenience.
   out->len = cn_bytebuf_len(&b);
-  out->data = cn_bytebuf_steal_str(&b);
+  out->data = cn_xmalloc(out->len + 1);
+  if (out->len)
+    memcpy(out->data, cn_bytebuf_head(&b), out->len);
+  out->data[out->len] = '\0';
+  cn_bytebuf_free(&b);
   if (!ok)
     fetch_body_free(out);
   return ok;

@@ -86,14 +86,15 @@ TEST(FetchBodyTest, MultipartAsCurlWritesIt) {
 }
 
 TEST(FetchBodyTest, UploadFileIsPutAsIs) {
-  TempFile file(std::string("\0\1\2binary", 9));
+  // NULs inside: the body is kept by length.
+  TempFile file(std::string("\0\1\2binary\0end", 13));
   fetch_options o = {};
   o.upload_file = file.path.c_str();
   fetch_body b;
   char err[256] = "";
   ASSERT_TRUE(fetch_body_build(&o, nullptr, &b, err, sizeof(err))) << err;
   EXPECT_STREQ("PUT", b.method);
-  EXPECT_EQ(std::string("\0\1\2binary", 9), Body(b));
+  EXPECT_EQ(std::string("\0\1\2binary\0end", 13), Body(b));
   EXPECT_STREQ("", b.content_type);
   fetch_body_free(&b);
 }
