@@ -67,6 +67,7 @@ struct fetch_app {
   size_t started;
   size_t active;   // started and not finished (running or waiting to retry)
   size_t written;  // transfers whose stdout output is completely written
+  bool loop_running;  // inside run()'s uv_run
   int exit_code;   // the last (in URL order) failure's
   size_t exit_index;
 };
@@ -625,7 +626,9 @@ static void start_more(fetch_app *app) {
     if (rv != 0)  // a bad URL or header: cnet said so at once
       transfer_finish(t, rv, 0);
   }
-  if (app->active == 0 && app->started == app->total)
+  // The run is over. (Not before uv_run: a stop flag left set would make
+  // cleanup's uv_run return before the closing handles are done.)
+  if (app->active == 0 && app->started == app->total && app->loop_running)
     uv_stop(&app->loop);
 }
 
@@ -834,8 +837,11 @@ static int run(fetch_app *app) {
     return rv;
   progress_start(app);
   start_more(app);
-  if (app->active > 0)
+  if (app->active > 0) {
+    app->loop_running = true;
     uv_run(&app->loop, UV_RUN_DEFAULT);
+    app->loop_running = false;
+  }
   progress_finish(app);
   return app->exit_code;
 }
