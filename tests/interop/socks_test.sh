@@ -192,7 +192,7 @@ for which in danted microsocks; do
     -x "$x5" "$P/bytes/100" "$P/bytes/2000"
   check "$which: two https:// requests to one origin, socks5h (1 TCP, 1 TLS, 1 tunnel)" \
     fetch_bytes "1000 100000" "tcp_connects=1 tls_handshakes=1 tunnels=1 sessions=0 requests=2" \
-    -x "$x5h" "${tls_ca[@]}" "$L/bytes/1000" "$L/bytes/100000"
+    -x "$x5h" --http1.1 "${tls_ca[@]}" "$L/bytes/1000" "$L/bytes/100000"
   check "$which: h2 to the origin inside the SOCKS tunnel (1 TCP, 1 TLS, 1 tunnel, 1 session, 2 streams)" \
     fetch_bytes "300 4000" "tcp_connects=1 tls_handshakes=1 tunnels=1 sessions=1 streams=2 requests=2" \
     -x "$x5" --protocols h2,http/1.1 "${tls_ca[@]}" "${resolve[@]}" "$S/bytes/300" "$S/bytes/4000"
