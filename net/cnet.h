@@ -109,14 +109,6 @@ typedef struct cnet_context_options {
   // NULL: the system store (and, for proxies, the origins' setting).
   const char *ca_file;
   const char *proxy_ca_file;
-  // Per-hop overrides, for a user who explicitly asked (curl's -k and
-  // --proxy-insecure): accept an origin's / an HTTPS proxy's certificate
-  // even when it fails verification. The check still runs and a failure is
-  // still logged (SSL_CERT_VERIFY_FAILED in the NetLog) so the application
-  // can warn; the connection goes on. Never on by default; one hop's
-  // setting never changes the other's.
-  bool origin_tls_verify_disabled;
-  bool proxy_tls_verify_disabled;
 
   // Host resolution overrides in curl's --resolve syntax
   // ("origin.test:443:127.0.0.1"; port may be "*").
@@ -149,6 +141,14 @@ typedef struct cnet_context_options {
   // before the request fails with ERR_TIMED_OUT. 0 keeps the default
   // (240 s, Chromium's).
   uint64_t connect_timeout_ms;
+  // Per-hop overrides, for a user who explicitly asked (curl's -k and
+  // --proxy-insecure): accept an origin's / an HTTPS proxy's certificate
+  // even when it fails verification. The check still runs and a failure is
+  // still logged (SSL_CERT_VERIFY_FAILED in the NetLog) so the application
+  // can warn; the connection goes on. Never on by default; one hop's
+  // setting never changes the other's.
+  bool origin_tls_verify_disabled;
+  bool proxy_tls_verify_disabled;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL) and sets struct_size.

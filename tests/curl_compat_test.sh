@@ -393,10 +393,11 @@ versions_match_curls() {  # both link Debian's nghttp2 and zlib: the same versio
   local fv cv lib
   fv=$("$fetch" --version) && cv=$(curl --version) || return 1
   for lib in nghttp2 zlib; do
-    [ "$(grep -oE "$lib/[0-9.]+" <<< "$fv")" = "$(grep -oE "$lib/[0-9.]+" <<< "$cv" | head -1)" ] ||
+    [ "$(grep -oE "$lib/[0-9.]+" <<< "$fv" | sort -u)" = "$(grep -oE "$lib/[0-9.]+" <<< "$cv" | head -1)" ] ||
       { echo "$lib: fetch '$fv' curl '$cv'"; return 1; }
   done
-  grep -q 'libuv/[0-9]' <<< "$fv" && grep -q 'BoringSSL' <<< "$fv" && grep -q '^Protocols: ' <<< "$fv" &&
+  grep -q 'cnet/[0-9]' <<< "$fv" && grep -q 'libuv/[0-9]' <<< "$fv" && grep -q 'BoringSSL' <<< "$fv" &&
+    grep -q '^Protocols: ' <<< "$fv" &&
     grep -q '^Features: ' <<< "$fv"
 }
 check "--version: nghttp2's and zlib's versions as curl reports them; libuv, BoringSSL, protocols, features" \
