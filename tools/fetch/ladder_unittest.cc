@@ -566,7 +566,7 @@ TEST(LadderTest, MalformedLinesAreCountedAndSkipped) {
 // the wrong type: whatever survives parsing is drawn without a crash (run
 // under ASan), and the cut lines are counted.
 TEST(LadderTest, TruncatedAndMistypedLinesNeverCrash) {
-  for (const char *flow : {"F6-h2", "F5-spdy", "F1"}) {
+  for (const char *flow : {"F6-h2", "F5-spdy", "F1", "C3-mixed", "C2-socks"}) {
     SCOPED_TRACE(flow);
     std::ifstream in(TestData(std::string(flow) + ".client.jsonl"));
     std::vector<std::string> lines;
