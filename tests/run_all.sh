@@ -10,6 +10,9 @@
 #   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
 #   interop h2 peers (debug, asan)           fetch through nghttpx (--http2-proxy) + squid, to nginx and nghttpd (F3-F6 over h2)
 #   interop node-spdy (debug, asan)          fetch against node-spdy 4.0.2 as SPDY/3.1 proxy and origin (F3-F6, direct)
+#   interop SOCKS5 (debug, asan)             fetch through Debian's danted and microsocks (tests/interop/socks_test.sh)
+#   embed (debug, asan)                      install, pkg-config builds, cnet.h as C11/C17/C++, libcurl + cnet in one process
+#   curl side by side, man page, README, install-deps variants (fetch's curl habits)
 #   embed (debug, asan)                      build/install.sh, apps built with pkg-config (shared, --static),
 #                                            cnet.h as C11/C17/C++, libcurl (OpenSSL) + cnet in one process
 #   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
@@ -107,8 +110,17 @@ for config in debug asan; do
   run_tap "interop squid ($config)" tests/interop/squid_test.sh "out/$config"
   run_tap "interop h2 peers ($config)" tests/interop/h2_peers_test.sh "out/$config"
   run_tap "interop node-spdy ($config)" tests/interop/spdy_node_test.sh "out/$config"
+  run_tap "interop SOCKS5 ($config)" tests/interop/socks_test.sh "out/$config"
   run_tap "embed ($config)" tests/embed_test.sh "out/$config"
 done
+
+# fetch as a curl user sees it: side by side with curl on every flag, the
+# man page against --help, the README's commands as written, and the
+# install script's package-variant rule.
+run_tap "curl side by side (debug)" tests/curl_compat_test.sh out/debug
+run_tap "fetch man page" tests/fetch_man_test.sh out/debug
+run_tap "README commands" tests/readme_test.sh
+run_tap "install-deps variants" tests/install_deps_test.sh
 
 # The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
 # for a bounded 15 s from an empty corpus.
