@@ -256,10 +256,17 @@ if [ -n "$ncsa" ]; then
   printf 'alice:%s\n' "$(openssl passwd -apr1 's3cret')" > "$sq/passwd" || ncsa=""
 fi
 
+# A TLS port (squid built with GnuTLS or OpenSSL, as Debian's are): the
+# second hop of a chain behind nghttpx.
+squid_tls=0
+"$squid_bin" -v | grep -qiE -- '--with-(gnutls|openssl)' && squid_tls=1
+
 start_squid() {
-  read -r squid_port squid_auth_port < <(free_ports 2)
+  read -r squid_port squid_auth_port squid_https_port < <(free_ports 3)
   {
     echo "http_port 127.0.0.1:$squid_port"
+    [ "$squid_tls" -eq 1 ] &&
+      echo "https_port 127.0.0.1:$squid_https_port tls-cert=$work/leaf.pem tls-key=$work/leaf.key"
     if [ -n "$ncsa" ]; then
       cat <<EOF
 http_port 127.0.0.1:$squid_auth_port
@@ -282,7 +289,7 @@ pinger_enable off
 netdb_filename none
 visible_hostname cnet-h2-interop
 shutdown_lifetime 0 seconds
-acl SSL_ports port $h1_port $h2_port $h2x_port $nghttpd_port $nghttpd2_port
+acl SSL_ports port $h1_port $h2_port $h2x_port $nghttpd_port $nghttpd2_port $squid_https_port
 http_access deny CONNECT !SSL_ports
 EOF
     [ -n "$ncsa" ] && printf '%s\n' "http_access allow auth_ports localhost authed" \
@@ -292,7 +299,8 @@ EOF
     [ "$(id -u)" -eq 0 ] && echo "cache_effective_user $squid_user"
   } > "$sq/squid.conf"
   "$squid_bin" -k parse -f "$sq/squid.conf" >> "$work/setup.log" 2>&1 || return 1
-  start_peer squid "$work/squid.out" "$squid_port${ncsa:+ $squid_auth_port}" \
+  start_peer squid "$work/squid.out" \
+    "$squid_port${ncsa:+ $squid_auth_port}$([ "$squid_tls" -eq 1 ] && echo " $squid_https_port")" \
     "$squid_bin" -N -f "$sq/squid.conf"
 }
 chmod 711 "$work"
@@ -537,6 +545,27 @@ check "F6 via nghttpx: a second origin (nghttpd) on the same proxy session: +1 t
   fetch_counts "1k.bin 100k.bin 1k.bin" \
   "tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=3 streams=5 requests=3" \
   "${via[@]}" --protocols h2 "$h2/1k.bin" "$nd/100k.bin" "$h2/1k.bin"
+# A two-hop chain of real proxies: nghttpx (h2) as hop 1, squid's https_port
+# as hop 2 reached through it (TLS to squid inside the h2 CONNECT stream,
+# which nghttpx hands to squid's http_port), then TLS to nginx through
+# squid's CONNECT.
+if [ "$squid_tls" -eq 1 ]; then
+  chain=(-x "[$proxy https://127.0.0.1:$squid_https_port]" --proxy-cacert "$ca" --cacert "$ca"
+    --proxy-protocols h2,http/1.1 "${res[@]}")
+  check "two hops (nghttpx h2, then squid's https_port) to nginx: 2 GETs: 1 TCP, 3 TLS, 2 tunnels, 1 session" \
+    fetch_counts "1k.bin 100k.bin" "tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=1 requests=2" \
+    "${chain[@]}" --protocols http/1.1 "$h1/1k.bin" "$h1/100k.bin"
+  check "two hops: squid logged the CONNECT to its own TLS port (via nghttpx) and the one to nginx" \
+    bash -c "grep -q 'CONNECT 127.0.0.1:$squid_https_port' '$sq/access.log' &&
+      grep -c 'CONNECT origin.test:$h1_port' '$sq/access.log' | grep -qv '^0$'"
+  check "two hops: a 5 MB body checked by sha256" \
+    fetch_sha256 5m.bin "${chain[@]}" --protocols http/1.1 "$h1/5m.bin"
+  check "two hops: h2 to nginx inside: 1 TCP, 3 TLS, 2 tunnels, 2 sessions" \
+    fetch_counts "1k.bin 100k.bin" "tcp_connects=1 tls_handshakes=3 tunnels=2 sessions=2 requests=2" \
+    "${chain[@]}" --protocols h2 "$h2/1k.bin" "$h2/100k.bin"
+else
+  echo "ok - two hops through squid's https_port # SKIP squid has no TLS support"
+fi
 check "F4+F5+F6 via nghttpx in one run: one proxy session" \
   fetch_counts "1k.bin 1k.bin 1k.bin" "tcp_connects=1 tunnels=2 requests=3" \
   "${via[@]}" --protocols h2,http/1.1 "$plain/1k.bin" "$h1/1k.bin" "$h2/1k.bin"
