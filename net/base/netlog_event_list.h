@@ -40,7 +40,7 @@ CN_NETLOG_EVENT(HTTP_TUNNEL_CONNECT, tunnels)
 CN_NETLOG_EVENT(SOCKS5_CONNECT, tunnels)
 CN_NETLOG_EVENT(SESSION_ALIVE, sessions)
 CN_NETLOG_EVENT(STREAM_ALIVE, streams)
-// HTTP/1.1 exchange (net/http/http_stream.h), on the owning request's
+// HTTP/1.1 exchange (net/http/http_basic_stream.h), on the owning request's
 // source. SEND_REQUEST BEGIN/END (END: body_bytes or net_error);
 // SEND_REQUEST_HEADERS: line, headers (credential values redacted).
 // READ_HEADERS BEGIN/END (END: status or net_error);

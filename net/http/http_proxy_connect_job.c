@@ -7,7 +7,7 @@
 #include "base/mem.h"
 #include "net/base/url.h"
 #include "net/http/http_proxy_auth.h"
-#include "net/http/http_stream.h"
+#include "net/http/http_basic_stream.h"
 #include "net/http/http_tunnel_socket.h"
 #include "net/socket/pooled_socket.h"
 #include "net/spdy/spdy_session_pool.h"
@@ -66,7 +66,7 @@ typedef struct tunnel_job {
   cn_stream_socket *pooled;  // the connection to the proxy
   // Or the tunnel as a CONNECT stream of the proxy's session (F5/F6).
   cn_stream_socket *spdy_tunnel;
-  cn_http_stream *stream;    // the CONNECT exchange
+  cn_http_basic_stream *stream;    // the CONNECT exchange
   cn_url target_url;         // https://target/ (only host:port is used)
   cn_http_headers headers;
   cn_http_request_info info;
@@ -99,7 +99,7 @@ static void log_end(tunnel_job *j, int rv, int status) {
 static void drop_connection(tunnel_job *j) {
   cn_stream_socket_destroy(j->spdy_tunnel);
   j->spdy_tunnel = NULL;
-  cn_http_stream_destroy(j->stream);
+  cn_http_basic_stream_destroy(j->stream);
   j->stream = NULL;
   cn_stream_socket_destroy(j->pooled);
   j->pooled = NULL;
@@ -109,12 +109,12 @@ static void drop_connection(tunnel_job *j) {
 // CN_ERR_IO_PENDING/CN_OK-continuing work for a 407 retry (through
 // *retry), or an error.
 static int handle_answer(tunnel_job *j, bool *retry) {
-  const cn_http_response_head *head = cn_http_stream_response_head(j->stream);
+  const cn_http_response_head *head = cn_http_basic_stream_response_head(j->stream);
   int status = head->status;
   *retry = false;
   if (status >= 200 && status < 300) {
     size_t extra = 0;
-    cn_http_stream_leftover(j->stream, &extra);
+    cn_http_basic_stream_leftover(j->stream, &extra);
     if (extra > 0) {
       // The origin cannot have spoken yet (TLS starts with the client):
       // bytes here are the proxy's, and would be taken for the origin's.
@@ -124,7 +124,7 @@ static int handle_answer(tunnel_job *j, bool *retry) {
     log_end(j, CN_OK, status);
     if (j->sent_auth && j->params->services)
       cn_http_auth_cache_note_accepted(j->params->services->auth_cache, &j->params->proxy);
-    cn_http_stream_destroy(j->stream);
+    cn_http_basic_stream_destroy(j->stream);
     j->stream = NULL;
     // The connection is the tunnel now.
     j->base.socket = cn_http_tunnel_socket_new(j->pooled, j->base.netlog);
@@ -152,7 +152,7 @@ static bool should_retry_on_new_connection(const tunnel_job *j, int rv) {
   if (j->retried_stale || !j->pooled ||
       cn_pooled_socket_handle(j->pooled)->reuse_type != CN_SOCKET_REUSED_IDLE)
     return false;
-  if (j->stream && cn_http_stream_response_bytes_received(j->stream) > 0)
+  if (j->stream && cn_http_basic_stream_response_bytes_received(j->stream) > 0)
     return false;
   switch (rv) {
     case CN_ERR_CONNECTION_RESET:
@@ -344,7 +344,7 @@ static int run(tunnel_job *j, int rv) {
         if (rv < 0)
           return proxy_failed(j, rv);
         j->state = TS_READ_HEADERS;
-        rv = cn_http_stream_read_response_headers(j->stream, on_io, j);
+        rv = cn_http_basic_stream_read_response_headers(j->stream, on_io, j);
         if (rv == CN_ERR_IO_PENDING)
           return rv;
         continue;
@@ -367,7 +367,7 @@ static int run(tunnel_job *j, int rv) {
         j->state = TS_DRAIN;
         if (!j->drain_buf)
           j->drain_buf = cn_iobuf_new(16 * 1024);
-        rv = cn_http_stream_read_response_body(j->stream, j->drain_buf, j->drain_buf->size,
+        rv = cn_http_basic_stream_read_response_body(j->stream, j->drain_buf, j->drain_buf->size,
                                                on_io, j);
         if (rv == CN_ERR_IO_PENDING)
           return rv;
@@ -375,15 +375,15 @@ static int run(tunnel_job *j, int rv) {
       }
       case TS_DRAIN:
         if (rv > 0) {
-          rv = cn_http_stream_read_response_body(j->stream, j->drain_buf, j->drain_buf->size,
+          rv = cn_http_basic_stream_read_response_body(j->stream, j->drain_buf, j->drain_buf->size,
                                                  on_io, j);
           if (rv == CN_ERR_IO_PENDING)
             return rv;
           continue;
         }
-        if (rv == 0 && cn_http_stream_can_reuse_connection(j->stream)) {
+        if (rv == 0 && cn_http_basic_stream_can_reuse_connection(j->stream)) {
           // Keep-alive: CONNECT again on the same connection.
-          cn_http_stream_destroy(j->stream);
+          cn_http_basic_stream_destroy(j->stream);
           j->stream = NULL;
           rv = send_connect(j);
         } else {
@@ -443,8 +443,8 @@ static int send_connect(tunnel_job *j) {
   j->info.url = &j->target_url;
   j->info.extra_headers = &j->headers;
   j->info.user_agent = j->params->user_agent;
-  j->stream = cn_http_stream_new(j->pooled, j->base.netlog, j->base.source, NULL);
-  return cn_http_stream_send_request(j->stream, &j->info, on_io, j);
+  j->stream = cn_http_basic_stream_new(j->pooled, j->base.netlog, j->base.source, NULL);
+  return cn_http_basic_stream_send_request(j->stream, &j->info, on_io, j);
 }
 
 static int connect_(cn_connect_job *job) {

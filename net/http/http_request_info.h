@@ -1,6 +1,6 @@
 // What an HTTP/1.1 request is made of, and its serialisation to the wire
 // (RFC 9112 §3): the request line, the header fields and the blank line.
-// The body itself is streamed by cn_http_stream from the upload.
+// The body itself is streamed by cn_http_basic_stream from the upload.
 //
 // The request-target form follows the destination:
 //   - origin-form "GET /path?q HTTP/1.1" to an origin and through a tunnel;

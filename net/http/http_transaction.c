@@ -6,6 +6,7 @@
 #include "base/mem.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/http/http_proxy_connect_job.h"
+#include "net/http/http_basic_stream.h"
 #include "net/http/http_stream.h"
 #include "net/proxy_resolution/proxy_fallback.h"
 #include "net/proxy_resolution/proxy_info.h"
@@ -14,8 +15,6 @@
 #include "net/spdy/spdy_http_stream.h"
 #include "net/spdy/spdy_session_pool.h"
 #include "net/spdy/spdy_session_request.h"
-#include "net/spdy/spdy_stream.h"
-#include "net/spdy/spdy_stream_socket.h"
 
 // The transaction is a loop over states (Chromium's DoLoop): each state
 // starts one step and either finishes it at once (the loop goes on) or
@@ -56,11 +55,12 @@ struct cn_http_transaction {
   // The exchange.
   cn_http_request_info sent_info;  // the request as sent (form, headers)
   cn_http_headers sent_headers;
+  // The exchange, over an HTTP/1.1 connection or as a stream of a
+  // SPDY/HTTP2 session (http_stream.h); chosen in do_send_request only.
   cn_http_stream *stream;
-  // Or a stream of a SPDY/HTTP2 session (the session found or made for
-  // plan.spdy_key is held only until the stream exists).
+  // The session found or made for plan.spdy_key, held only until the
+  // stream exists.
   cn_spdy_session *spdy_session;
-  cn_spdy_http_stream *spdy_stream;
   cn_next_proto spdy_protocol;  // of the session the last request went over
   bool spdy_reused;             // that session was found live in the pool
   // Racing to a server known to speak SPDY/HTTP2: one request connects (the
@@ -97,21 +97,9 @@ static void on_io(void *arg, int rv) {
   }
 }
 
-// The exchange runs over an HTTP/1.1 stream or a SPDY/HTTP2 stream; these
-// pick the one in use.
-static bool has_stream(const cn_http_transaction *t) { return t->stream || t->spdy_stream; }
-static const cn_http_response_head *stream_head(const cn_http_transaction *t) {
-  return t->spdy_stream ? cn_spdy_http_stream_response_head(t->spdy_stream)
-                        : cn_http_stream_response_head(t->stream);
-}
-static bool stream_body_complete(const cn_http_transaction *t) {
-  return t->spdy_stream ? cn_spdy_http_stream_is_response_body_complete(t->spdy_stream)
-                        : cn_http_stream_is_response_body_complete(t->stream);
-}
 static int stream_read_body(cn_http_transaction *t, cn_iobuf *buf, size_t len,
                             cn_completion_cb cb) {
-  return t->spdy_stream ? cn_spdy_http_stream_read_response_body(t->spdy_stream, buf, len, cb, t)
-                        : cn_http_stream_read_response_body(t->stream, buf, len, cb, t);
+  return cn_http_stream_read_response_body(t->stream, buf, len, cb, t);
 }
 
 cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
@@ -133,10 +121,8 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
 // out): the pool decides, as for any socket given back unused.
 static void release_connection(cn_http_transaction *t, bool reusable) {
   t->spdy_session = NULL;
-  // A SPDY/HTTP2 stream: the session stays in its pool whatever happens;
-  // an unfinished stream is reset.
-  cn_spdy_http_stream_destroy(t->spdy_stream);
-  t->spdy_stream = NULL;
+  // (A SPDY/HTTP2 stream: the session stays in its pool whatever happens,
+  // an unfinished stream is reset, and there is no handle to give back.)
   if (t->stream) {
     reusable = reusable && cn_http_stream_can_reuse_connection(t->stream);
     cn_http_stream_destroy(t->stream);
@@ -202,10 +188,9 @@ static void abort_drain(cn_http_drain_entry *e) {
 // True when the rest of the body is worth reading to keep the connection:
 // the head is in, nothing is pending, and the body is not known to be large.
 static bool should_drain(const cn_http_transaction *t) {
-  // (A SPDY/HTTP2 stream is never drained: resetting it costs nothing and
-  // the session stays.)
-  if (!t->stream || !t->has_response || t->body_done || t->cb || t->state != STATE_NONE ||
-      stream_body_complete(t))
+  if (!t->stream || !cn_http_stream_worth_draining(t->stream) || !t->has_response ||
+      t->body_done || t->cb || t->state != STATE_NONE ||
+      cn_http_stream_is_response_body_complete(t->stream))
     return false;
   const char *length = cn_http_headers_get(&t->response.headers, "Content-Length");
   return !length || strtoull(length, NULL, 10) <= CN_HTTP_MAX_DRAIN_BYTES;
@@ -363,13 +348,14 @@ static int do_send_request(cn_http_transaction *t) {
   t->sent_info.extra_headers = &t->sent_headers;
   if (t->spdy_session) {
     t->spdy_protocol = cn_spdy_session_protocol(t->spdy_session);
-    t->spdy_stream = cn_spdy_http_stream_new(t->spdy_session, t->priority, t->sp->netlog,
-                                             t->source);
+    t->stream = cn_spdy_http_stream_as_stream(
+        cn_spdy_http_stream_new(t->spdy_session, t->priority, t->sp->netlog, t->source));
     t->spdy_session = NULL;
-    return cn_spdy_http_stream_send_request(t->spdy_stream, &t->sent_info, on_io, t);
+  } else {
+    t->spdy_protocol = CN_PROTO_UNKNOWN;
+    t->stream = cn_http_basic_stream_as_stream(
+        cn_http_basic_stream_new(t->handle.socket, t->sp->netlog, t->source, NULL));
   }
-  t->spdy_protocol = CN_PROTO_UNKNOWN;
-  t->stream = cn_http_stream_new(t->handle.socket, t->sp->netlog, t->source, NULL);
   return cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
 }
 
@@ -379,58 +365,29 @@ static bool rewind_upload(const cn_http_transaction *t) {
   return !t->request->upload || cn_http_upload_rewind(t->request->upload) == CN_OK;
 }
 
-// True if a failure on the current connection may be retried on another:
-// the connection was reused, the server sent nothing, and the error is what
-// a connection closed while idle produces.
-static bool should_resend(const cn_http_transaction *t, int rv) {
-  if (t->spdy_stream) {
-    // The peer never processed the stream (GOAWAY above it, or refused):
-    // a new session may take it (behaviour 6).
-    if (t->retries >= CN_HTTP_MAX_RETRIES || cn_spdy_http_stream_response_started(t->spdy_stream))
-      return false;
-    switch (rv) {
-      case CN_ERR_HTTP2_GOING_AWAY:
-      case CN_ERR_HTTP2_SERVER_REFUSED_STREAM:
-      case CN_ERR_HTTP2_PING_FAILED:
-        return rewind_upload(t);
-      case CN_ERR_HTTP_1_1_REQUIRED:
-        return rewind_upload(t);  // resend() notes the server
-      case CN_ERR_CONNECTION_RESET:
-      case CN_ERR_CONNECTION_CLOSED:
-      case CN_ERR_CONNECTION_ABORTED:
-        // A session that sat in the pool may have died just as we used it
-        // (behaviour 2 for sessions); a new one made for us may not.
-        return t->spdy_reused && rewind_upload(t);
-      default:
-        return false;
-    }
-  }
-  if (t->handle.reuse_type != CN_SOCKET_REUSED_IDLE || t->retries >= CN_HTTP_MAX_RETRIES)
-    return false;
-  if (t->stream && cn_http_stream_response_bytes_received(t->stream) > 0)
-    return false;
-  switch (rv) {
-    case CN_ERR_CONNECTION_RESET:
-    case CN_ERR_CONNECTION_CLOSED:
-    case CN_ERR_CONNECTION_ABORTED:
-    case CN_ERR_SOCKET_NOT_CONNECTED:
-    case CN_ERR_EMPTY_RESPONSE:
-      return rewind_upload(t);
-    default:
-      return false;
-  }
+// True if what carried the request was found idle (a pooled connection)
+// or live (a session) rather than made for it.
+static bool connection_reused(const cn_http_transaction *t) {
+  return t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_reused
+                                               : t->handle.reuse_type == CN_SOCKET_REUSED_IDLE;
 }
 
-static int resend(cn_http_transaction *t) {
+// True if a failure may be retried on another connection or session: the
+// stream says which failures those are for its kind (http_stream.h), at
+// most CN_HTTP_MAX_RETRIES times, with a replayable body.
+static bool should_resend(const cn_http_transaction *t, int rv) {
+  return t->stream && t->retries < CN_HTTP_MAX_RETRIES &&
+         cn_http_stream_may_resend(t->stream, rv, connection_reused(t)) && rewind_upload(t);
+}
+
+static int resend(cn_http_transaction *t, int rv) {
   t->retries++;
   // Resends racing to a new session coordinate again.
   cn_spdy_session_request_reset(&t->session_request);
   // HTTP_1_1_REQUIRED from the server the stream went to (the proxy for
   // http:// through it, else the origin): later connections to it offer
   // HTTP/1.1 only (behaviour 6).
-  if (t->spdy_stream &&
-      cn_spdy_stream_error(cn_spdy_http_stream_spdy_stream(t->spdy_stream)) ==
-          CN_ERR_HTTP_1_1_REQUIRED) {
+  if (rv == CN_ERR_HTTP_1_1_REQUIRED) {
     cn_host_port server;
     if (t->plan.request_proxy)
       server = t->plan.request_proxy->host_port;
@@ -445,27 +402,25 @@ static int resend(cn_http_transaction *t) {
 
 static int do_send_request_done(cn_http_transaction *t, int rv) {
   if (rv < 0)
-    return should_resend(t, rv) ? resend(t) : rv;
+    return should_resend(t, rv) ? resend(t, rv) : rv;
   t->state = STATE_READ_HEADERS;
   return CN_OK;
 }
 
 static int do_read_headers(cn_http_transaction *t) {
   t->state = STATE_READ_HEADERS_DONE;
-  if (t->spdy_stream)
-    return cn_spdy_http_stream_read_response_headers(t->spdy_stream, on_io, t);
   return cn_http_stream_read_response_headers(t->stream, on_io, t);
 }
 
 static int do_read_headers_done(cn_http_transaction *t, int rv) {
   if (rv < 0)
-    return should_resend(t, rv) ? resend(t) : rv;
-  const cn_http_response_head *head = stream_head(t);
+    return should_resend(t, rv) ? resend(t, rv) : rv;
+  const cn_http_response_head *head = cn_http_stream_response_head(t->stream);
   // A 408 on a reused connection: the server timed the idle connection out
   // just as we used it (Chromium resends these too).
   if (head->status == 408 && t->handle.reuse_type == CN_SOCKET_REUSED_IDLE &&
       t->retries < CN_HTTP_MAX_RETRIES && rewind_upload(t))
-    return resend(t);
+    return resend(t, rv);
   if (head->status == 407) {
     const cn_proxy_server *proxy = t->plan.request_proxy;
     if (!proxy)
@@ -604,7 +559,7 @@ int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
                              cn_completion_cb cb, void *arg) {
   if (t->body_done)
     return 0;
-  if (!has_stream(t))
+  if (!t->stream)
     return CN_ERR_SOCKET_NOT_CONNECTED;
   int rv = stream_read_body(t, buf, len, on_body);
   if (rv == CN_ERR_IO_PENDING) {
@@ -642,11 +597,7 @@ static void describe_layers(const cn_http_transaction *t, bool top_reused,
     out->hops[k].proxy = &chain->servers[k];
     out->hops[k].protocol = CN_PROTO_HTTP11;
   }
-  const cn_stream_socket *top = t->handle.socket;
-  if (t->spdy_stream) {
-    cn_spdy_stream *st = cn_spdy_http_stream_spdy_stream(t->spdy_stream);
-    top = st ? cn_spdy_session_socket(cn_spdy_stream_session(st)) : NULL;
-  }
+  const cn_stream_socket *top = cn_http_stream_connection(t->stream);
   bool https_origin = strcmp(t->request->url->scheme, "https") == 0;
   // The target the current layers lead to: hops (the origin) or a hop.
   size_t target = hops;
@@ -724,7 +675,7 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
   out->retries = t->retries;
   out->protocol = t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_protocol : CN_PROTO_HTTP11;
   out->proxy_protocol = CN_PROTO_UNKNOWN;
-  if (t->request && (t->handle.socket || t->spdy_stream))
+  if (t->request && t->stream)
     describe_layers(t, out->reuse_type == CN_SOCKET_REUSED_IDLE, out);
 }
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/mem.h"
+#include "net/http/http_stream.h"
 #include "net/http/http_upload.h"
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_stream.h"
@@ -16,7 +17,11 @@
 // the session frames and flow-controls them.
 #define UPLOAD_CHUNK (16 * 1024)
 
+// The cn_http_stream ops (at the end of the file).
+static const cn_http_stream_ops kOps;
+
 struct cn_spdy_http_stream {
+  cn_http_stream base;  // first: the cn_http_stream ops cast back
   cn_spdy_session *session;  // borrowed until the stream exists
   cn_spdy_stream *stream;
   cn_request_priority priority;
@@ -44,6 +49,7 @@ cn_spdy_http_stream *cn_spdy_http_stream_new(cn_spdy_session *session,
                                              cn_request_priority priority, cn_netlog *netlog,
                                              cn_netlog_source source) {
   cn_spdy_http_stream *s = cn_xcalloc(1, sizeof(*s));
+  s->base.ops = &kOps;
   s->session = session;
   s->priority = priority;
   s->netlog = netlog;
@@ -304,3 +310,76 @@ void cn_spdy_http_stream_destroy(cn_spdy_http_stream *s) {
   cn_http_headers_free(&s->head.headers);
   free(s);
 }
+
+// --- as a cn_http_stream ---------------------------------------------------
+
+static cn_spdy_http_stream *of(cn_http_stream *s) { return (cn_spdy_http_stream *)s; }
+static const cn_spdy_http_stream *cof(const cn_http_stream *s) {
+  return (const cn_spdy_http_stream *)s;
+}
+
+static int op_send_request(cn_http_stream *s, const cn_http_request_info *info,
+                           cn_completion_cb cb, void *arg) {
+  return cn_spdy_http_stream_send_request(of(s), info, cb, arg);
+}
+static int op_read_response_headers(cn_http_stream *s, cn_completion_cb cb, void *arg) {
+  return cn_spdy_http_stream_read_response_headers(of(s), cb, arg);
+}
+static const cn_http_response_head *op_response_head(const cn_http_stream *s) {
+  return cn_spdy_http_stream_response_head(cof(s));
+}
+static int op_read_response_body(cn_http_stream *s, cn_iobuf *buf, size_t len,
+                                 cn_completion_cb cb, void *arg) {
+  return cn_spdy_http_stream_read_response_body(of(s), buf, len, cb, arg);
+}
+static bool op_is_response_body_complete(const cn_http_stream *s) {
+  return cn_spdy_http_stream_is_response_body_complete(cof(s));
+}
+static bool op_can_reuse_connection(const cn_http_stream *s) {
+  return cn_spdy_http_stream_can_reuse_connection(cof(s));
+}
+
+// The peer never processed the stream (GOAWAY above it, refused, asked for
+// HTTP/1.1, or the session's PING went unanswered): a new session may take
+// it (behaviour 6). A session that sat in the pool may have died just as we
+// used it (behaviour 2 for sessions); a new one made for us may not.
+static bool op_may_resend(const cn_http_stream *s, int rv, bool reused) {
+  if (cn_spdy_http_stream_response_started(cof(s)))
+    return false;
+  switch (rv) {
+    case CN_ERR_HTTP2_GOING_AWAY:
+    case CN_ERR_HTTP2_SERVER_REFUSED_STREAM:
+    case CN_ERR_HTTP2_PING_FAILED:
+    case CN_ERR_HTTP_1_1_REQUIRED:
+      return true;
+    case CN_ERR_CONNECTION_RESET:
+    case CN_ERR_CONNECTION_CLOSED:
+    case CN_ERR_CONNECTION_ABORTED:
+      return reused;
+    default:
+      return false;
+  }
+}
+static bool op_worth_draining(const cn_http_stream *s) { return false; }
+static const cn_stream_socket *op_connection(const cn_http_stream *s) {
+  const cn_spdy_http_stream *hs = cof(s);
+  cn_spdy_session *session = hs->stream ? cn_spdy_stream_session(hs->stream) : hs->session;
+  return session ? cn_spdy_session_socket(session) : NULL;
+}
+static void op_destroy(cn_http_stream *s) { cn_spdy_http_stream_destroy(of(s)); }
+
+static const cn_http_stream_ops kOps = {
+    .name = "spdy",
+    .send_request = op_send_request,
+    .read_response_headers = op_read_response_headers,
+    .response_head = op_response_head,
+    .read_response_body = op_read_response_body,
+    .is_response_body_complete = op_is_response_body_complete,
+    .can_reuse_connection = op_can_reuse_connection,
+    .may_resend = op_may_resend,
+    .worth_draining = op_worth_draining,
+    .connection = op_connection,
+    .destroy = op_destroy,
+};
+
+cn_http_stream *cn_spdy_http_stream_as_stream(cn_spdy_http_stream *s) { return &s->base; }

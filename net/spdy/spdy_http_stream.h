@@ -1,8 +1,8 @@
 // One HTTP request/response over a stream of a SPDY/3.1 or HTTP/2 session:
-// what http_transaction needs from cn_http_stream, for a multiplexed
+// what http_transaction needs from cn_http_basic_stream, for a multiplexed
 // connection (a session to an origin, or to a proxy for http:// URLs: F4).
 //
-// Sequence (as cn_http_stream): send_request, read_response_headers,
+// Sequence (as cn_http_basic_stream): send_request, read_response_headers,
 // read_response_body until 0, destroy. Differences from HTTP/1.1:
 //   - the connection is never "reused" by the caller: the session stays in
 //     its pool whatever happens to this stream (can_reuse_connection is
@@ -85,6 +85,10 @@ struct cn_spdy_stream *cn_spdy_http_stream_spdy_stream(const cn_spdy_http_stream
 
 // Accepts NULL. See "Ownership".
 void cn_spdy_http_stream_destroy(cn_spdy_http_stream *s);
+
+// The stream as a cn_http_stream (net/http/http_stream.h: what the
+// transaction drives); destroying that destroys |s|.
+struct cn_http_stream *cn_spdy_http_stream_as_stream(cn_spdy_http_stream *s);
 
 #ifdef __cplusplus
 }

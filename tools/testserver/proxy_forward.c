@@ -1,5 +1,5 @@
 // Absolute-form forwarding (F1): the request goes to the origin over a
-// pooled connection with cn_http_stream, the answer streams back through
+// pooled connection with cn_http_basic_stream, the answer streams back through
 // the exchange.
 #include <inttypes.h>
 #include <stdlib.h>
@@ -43,7 +43,7 @@ static void send_request(cn_ts_proxy_request *r);
 
 void cn_ts_proxy_forward_release(cn_ts_proxy_request *r) {
   // The stream borrows the socket: it goes first.
-  cn_http_stream_destroy(r->stream);
+  cn_http_basic_stream_destroy(r->stream);
   r->stream = NULL;
   cn_http_upload_destroy(r->upload);
   r->upload = NULL;
@@ -55,7 +55,7 @@ void cn_ts_proxy_forward_release(cn_ts_proxy_request *r) {
 
 // Drops the origin connection (not reusable: a failure or a drop).
 static void discard_upstream(cn_ts_proxy_request *r) {
-  cn_http_stream_destroy(r->stream);
+  cn_http_basic_stream_destroy(r->stream);
   r->stream = NULL;
   cn_stream_socket_destroy(r->upstream);
   r->upstream = NULL;
@@ -64,8 +64,8 @@ static void discard_upstream(cn_ts_proxy_request *r) {
 // The exchange with the origin is complete: keep its connection if it may
 // carry another request.
 static void finish_upstream(cn_ts_proxy_request *r) {
-  bool reusable = r->stream && cn_http_stream_can_reuse_connection(r->stream);
-  cn_http_stream_destroy(r->stream);
+  bool reusable = r->stream && cn_http_basic_stream_can_reuse_connection(r->stream);
+  cn_http_basic_stream_destroy(r->stream);
   r->stream = NULL;
   if (reusable)
     cn_ts_upstream_pool_release(r->proxy->pool, &r->dest, r->upstream);
@@ -79,7 +79,7 @@ static void finish_upstream(cn_ts_proxy_request *r) {
 // proxy does the same), else 502.
 static void fail_before_response(cn_ts_proxy_request *r, int rv) {
   bool retry = r->reused && !r->retried && r->stream &&
-               cn_http_stream_response_bytes_received(r->stream) == 0 &&
+               cn_http_basic_stream_response_bytes_received(r->stream) == 0 &&
                (!r->upload || cn_http_upload_rewind(r->upload) == CN_OK);
   discard_upstream(r);
   if (retry) {
@@ -138,7 +138,7 @@ static void on_body(void *arg, int rv) { body_read(arg, rv); }
 static void read_body(cn_ts_proxy_request *r) {
   if (!r->body_buf)
     r->body_buf = cn_iobuf_new(BODY_CHUNK);
-  int rv = cn_http_stream_read_response_body(r->stream, r->body_buf, BODY_CHUNK, on_body, r);
+  int rv = cn_http_basic_stream_read_response_body(r->stream, r->body_buf, BODY_CHUNK, on_body, r);
   if (rv != CN_ERR_IO_PENDING)
     body_read(r, rv);
 }
@@ -154,13 +154,13 @@ static int64_t client_length(cn_ts_proxy_request *r, const cn_http_response_head
     return strtoll(cl, NULL, 10);  // the parser checked it
   if (te)
     return CN_TS_LENGTH_UNKNOWN;
-  if (cn_http_stream_is_response_body_complete(r->stream))
+  if (cn_http_basic_stream_is_response_body_complete(r->stream))
     return 0;  // HEAD, 204, 304
   return CN_TS_LENGTH_UNKNOWN;  // close-delimited at the origin
 }
 
 static void relay_head(cn_ts_proxy_request *r) {
-  const cn_http_response_head *head = cn_http_stream_response_head(r->stream);
+  const cn_http_response_head *head = cn_http_basic_stream_response_head(r->stream);
   cn_ts_response resp;
   cn_ts_response_init(&resp, head->status);
   resp.reason = head->reason[0] ? head->reason : NULL;
@@ -200,7 +200,7 @@ static void on_sent(void *arg, int rv) {
     return;
   }
   r->proxy->counters.forwarded++;
-  rv = cn_http_stream_read_response_headers(r->stream, on_headers, r);
+  rv = cn_http_basic_stream_read_response_headers(r->stream, on_headers, r);
   if (rv != CN_ERR_IO_PENDING)
     on_headers(r, rv);
 }
@@ -209,14 +209,14 @@ static void on_sent(void *arg, int rv) {
 
 static void send_request(cn_ts_proxy_request *r) {
   cn_ts_proxy *p = r->proxy;
-  r->stream = cn_http_stream_new(r->upstream, p->netlog, r->ex->source, NULL);
+  r->stream = cn_http_basic_stream_new(r->upstream, p->netlog, r->ex->source, NULL);
   cn_http_request_info info = {
       .method = r->ex->request.method,
       .url = &r->url,
       .extra_headers = &r->fields,
       .upload = r->upload,
   };
-  int rv = cn_http_stream_send_request(r->stream, &info, on_sent, r);
+  int rv = cn_http_basic_stream_send_request(r->stream, &info, on_sent, r);
   if (rv != CN_ERR_IO_PENDING)
     on_sent(r, rv);
 }

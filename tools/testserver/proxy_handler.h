@@ -35,7 +35,7 @@
 // on its source: HTTP_TUNNEL_CONNECT BEGIN {target} / END {status} or
 // {status, net_error} (the "tunnels" counter counts tunnels opened), the
 // upstream pool's events (upstream_pool.h: SOCKET_POOL_BOUND with reuse,
-// TCP_CONNECT on the upstream socket), and cn_http_stream's
+// TCP_CONNECT on the upstream socket), and cn_http_basic_stream's
 // HTTP_TRANSACTION_* events for forwarded requests.
 //
 // Ownership: the caller owns the handler (cn_ts_handler_destroy), which

@@ -13,7 +13,7 @@
 #include "net/base/host_port.h"
 #include "net/base/url.h"
 #include "net/http/http_headers.h"
-#include "net/http/http_stream.h"
+#include "net/http/http_basic_stream.h"
 #include "net/http/http_upload.h"
 #include "tools/testserver/exchange.h"
 #include "tools/testserver/test_server.h"
@@ -52,7 +52,7 @@ typedef struct cn_ts_proxy_request {
   cn_url url;
   cn_http_headers fields;  // what goes to the origin
   cn_http_upload *upload;
-  cn_http_stream *stream;  // borrows |upstream|
+  cn_http_basic_stream *stream;  // borrows |upstream|
   cn_iobuf *body_buf;
   uint64_t body_relayed;
 } cn_ts_proxy_request;

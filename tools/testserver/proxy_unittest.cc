@@ -1,6 +1,6 @@
 // The test server in proxy mode, in-process: an origin server and a proxy
 // server on 127.0.0.1, driven with cnet's own client pieces (cn_tcp_socket,
-// cn_ssl_socket, cn_http_stream) and hand-built absolute-form and CONNECT
+// cn_ssl_socket, cn_http_basic_stream) and hand-built absolute-form and CONNECT
 // requests — the seed's flows F1 and F2 and the proxy's fault switches.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 
 #include "net/base/base64.h"
 #include "net/base/netlog_counters.h"
-#include "net/http/http_stream.h"
+#include "net/http/http_basic_stream.h"
 #include "net/socket/socket_test_util.h"
 #include "tools/testserver/test_server.h"
 #include "tools/testserver/test_server_test_util.h"
@@ -23,7 +23,7 @@ namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-// What one cn_http_stream exchange produced.
+// What one cn_http_basic_stream exchange produced.
 struct Result {
   int rv = CN_OK;  // the first error (send, head or body), or CN_OK
   int status = 0;
@@ -48,7 +48,7 @@ struct Result {
   }
 };
 
-// One request on |s| with cn_http_stream: |absolute| sends the absolute
+// One request on |s| with cn_http_basic_stream: |absolute| sends the absolute
 // form (a request to a proxy); CONNECT sends the authority form of |url|.
 Result Fetch(uv_loop_t *loop, cn_stream_socket *s, const std::string &method,
              const std::string &url, bool absolute, const Fields &fields = {},
@@ -69,13 +69,13 @@ Result Fetch(uv_loop_t *loop, cn_stream_socket *s, const std::string &method,
   info.use_absolute_form = absolute;
   info.upload = upload;
   cn_netlog_source none = {};
-  cn_http_stream *st = cn_http_stream_new(s, nullptr, none, nullptr);
+  cn_http_basic_stream *st = cn_http_basic_stream_new(s, nullptr, none, nullptr);
   TestCompletion c;
-  r.rv = c.WaitForResult(loop, cn_http_stream_send_request(st, &info, c.cb(), c.arg()));
+  r.rv = c.WaitForResult(loop, cn_http_basic_stream_send_request(st, &info, c.cb(), c.arg()));
   if (r.rv == CN_OK)
-    r.rv = c.WaitForResult(loop, cn_http_stream_read_response_headers(st, c.cb(), c.arg()));
+    r.rv = c.WaitForResult(loop, cn_http_basic_stream_read_response_headers(st, c.cb(), c.arg()));
   if (r.rv == CN_OK) {
-    const cn_http_response_head *head = cn_http_stream_response_head(st);
+    const cn_http_response_head *head = cn_http_basic_stream_response_head(st);
     r.status = head->status;
     r.reason = head->reason;
     for (size_t i = 0; i < cn_http_headers_count(&head->headers); i++) {
@@ -83,12 +83,12 @@ Result Fetch(uv_loop_t *loop, cn_stream_socket *s, const std::string &method,
       r.headers.emplace_back(f->name, f->value);
     }
     size_t len;
-    const uint8_t *left = cn_http_stream_leftover(st, &len);
+    const uint8_t *left = cn_http_basic_stream_leftover(st, &len);
     r.leftover.assign(reinterpret_cast<const char *>(left), len);
     cn_iobuf *buf = cn_iobuf_new(65536);
     for (;;) {
       int n = c.WaitForResult(
-          loop, cn_http_stream_read_response_body(st, buf, buf->size, c.cb(), c.arg()));
+          loop, cn_http_basic_stream_read_response_body(st, buf, buf->size, c.cb(), c.arg()));
       if (n > 0) {
         r.body.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(n));
         continue;
@@ -98,9 +98,9 @@ Result Fetch(uv_loop_t *loop, cn_stream_socket *s, const std::string &method,
       break;
     }
     cn_iobuf_unref(buf);
-    r.reusable = cn_http_stream_can_reuse_connection(st);
+    r.reusable = cn_http_basic_stream_can_reuse_connection(st);
   }
-  cn_http_stream_destroy(st);
+  cn_http_basic_stream_destroy(st);
   cn_http_upload_destroy(upload);
   cn_http_headers_free(&h);
   cn_url_free(&u);

@@ -1,4 +1,4 @@
-#include "net/http/http_stream.h"
+#include "net/http/http_basic_stream.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "base/bytebuf.h"
 #include "base/mem.h"
 #include "net/http/http_log_util.h"
+#include "net/http/http_stream.h"
 
 // A request body at most this big (head included) that is already in
 // memory goes out in the head's write: one packet instead of two.
@@ -38,11 +39,15 @@ enum { PH_NEW, PH_SENT, PH_HEADERS_DONE };
 // The operation the caller is waiting for.
 enum { OP_NONE, OP_SEND, OP_READ_HEADERS, OP_READ_BODY };
 
-struct cn_http_stream {
+// The cn_http_stream ops (at the end of the file).
+static const cn_http_stream_ops kOps;
+
+struct cn_http_basic_stream {
+  cn_http_stream base;       // first: the cn_http_stream ops cast back
   cn_stream_socket *socket;  // borrowed
   cn_netlog *netlog;
   cn_netlog_source source;
-  cn_http_stream_options opts;
+  cn_http_basic_stream_options opts;
 
   int next_state;
   int phase;
@@ -88,11 +93,12 @@ struct cn_http_stream {
   uint64_t body_bytes;  // body bytes off the wire (before decoding)
 };
 
-static int do_loop(cn_http_stream *s, int rv);
+static int do_loop(cn_http_basic_stream *s, int rv);
 
-cn_http_stream *cn_http_stream_new(cn_stream_socket *socket, cn_netlog *netlog,
-                                   cn_netlog_source source, const cn_http_stream_options *opts) {
-  cn_http_stream *s = CN_NEW(cn_http_stream);
+cn_http_basic_stream *cn_http_basic_stream_new(cn_stream_socket *socket, cn_netlog *netlog,
+                                   cn_netlog_source source, const cn_http_basic_stream_options *opts) {
+  cn_http_basic_stream *s = CN_NEW(cn_http_basic_stream);
+  s->base.ops = &kOps;
   s->socket = socket;
   s->netlog = netlog;
   s->source = source;
@@ -104,7 +110,7 @@ cn_http_stream *cn_http_stream_new(cn_stream_socket *socket, cn_netlog *netlog,
 
 // --- completion plumbing ---------------------------------------------------
 
-static void log_body(cn_http_stream *s, int error) {
+static void log_body(cn_http_basic_stream *s, int error) {
   if (s->body_logged)
     return;
   s->body_logged = true;
@@ -114,7 +120,7 @@ static void log_body(cn_http_stream *s, int error) {
                   CN_NL_BOOL("complete", s->body_complete), CN_NL_ERROR(error));
 }
 
-static void release_upload(cn_http_stream *s) {
+static void release_upload(cn_http_basic_stream *s) {
   cn_iobuf_unref(s->write_buf);
   cn_iobuf_unref(s->upload_view);
   cn_iobuf_unref(s->upload_buf);
@@ -123,14 +129,14 @@ static void release_upload(cn_http_stream *s) {
   s->upload = NULL;
 }
 
-static void release_read_buf(cn_http_stream *s) {
+static void release_read_buf(cn_http_basic_stream *s) {
   cn_iobuf_unref(s->read_buf);
   s->read_buf = NULL;
   s->read_pos = s->read_end = 0;
 }
 
 // Ends the caller's operation: logs, records a failure, drops buffers.
-static void finish_op(cn_http_stream *s, int rv) {
+static void finish_op(cn_http_basic_stream *s, int rv) {
   if (rv < 0)
     s->error = rv;
   switch (s->op) {
@@ -166,7 +172,7 @@ static void finish_op(cn_http_stream *s, int rv) {
 // Runs the state machine from an async completion and, when the operation
 // is over, the caller's callback — last, since it may destroy the stream.
 static void on_io_complete(void *arg, int rv) {
-  cn_http_stream *s = arg;
+  cn_http_basic_stream *s = arg;
   s->socket_io_pending = false;
   s->upload_read_pending = false;
   rv = do_loop(s, rv);
@@ -181,7 +187,7 @@ static void on_io_complete(void *arg, int rv) {
 
 // Starts the operation |op| in state |state|; returns its result or
 // CN_ERR_IO_PENDING (the callback follows).
-static int start_op(cn_http_stream *s, int op, int state, cn_completion_cb cb, void *arg) {
+static int start_op(cn_http_basic_stream *s, int op, int state, cn_completion_cb cb, void *arg) {
   s->op = op;
   s->next_state = state;
   int rv = do_loop(s, CN_OK);
@@ -194,7 +200,7 @@ static int start_op(cn_http_stream *s, int op, int state, cn_completion_cb cb, v
   return rv;
 }
 
-static int socket_write(cn_http_stream *s) {
+static int socket_write(cn_http_basic_stream *s) {
   cn_iobuf *view = s->write_off ? cn_iobuf_slice(s->write_buf, s->write_off,
                                                  s->write_end - s->write_off)
                                 : cn_iobuf_ref(s->write_buf);
@@ -210,7 +216,7 @@ static int socket_write(cn_http_stream *s) {
 // Accounts a socket write of |rv| bytes of [write_off, write_end). True when
 // the range is all out (write_buf released); false when the rest is to be
 // written from state |again| (queued here).
-static bool write_finished(cn_http_stream *s, int rv, int again) {
+static bool write_finished(cn_http_basic_stream *s, int rv, int again) {
   s->write_off += (size_t)rv;
   if (s->write_off < s->write_end) {
     s->next_state = again;
@@ -221,7 +227,7 @@ static bool write_finished(cn_http_stream *s, int rv, int again) {
   return true;
 }
 
-static int socket_read(cn_http_stream *s, cn_iobuf *buf, size_t len) {
+static int socket_read(cn_http_basic_stream *s, cn_iobuf *buf, size_t len) {
   int rv = cn_stream_socket_read(s->socket, buf, len, on_io_complete, s);
   if (rv == CN_ERR_IO_PENDING)
     s->socket_io_pending = true;
@@ -230,7 +236,7 @@ static int socket_read(cn_http_stream *s, cn_iobuf *buf, size_t len) {
 
 // Reads from the socket into the stream's own buffer (allocated on first
 // use), which is empty after this: what it held is all parsed.
-static int socket_read_own(cn_http_stream *s) {
+static int socket_read_own(cn_http_basic_stream *s) {
   if (!s->read_buf)
     s->read_buf = cn_iobuf_new(CN_HTTP_STREAM_READ_SIZE);
   s->read_pos = s->read_end = 0;
@@ -238,7 +244,7 @@ static int socket_read_own(cn_http_stream *s) {
 }
 
 // Feeds the parser the unparsed part of the stream's own buffer.
-static int parse_own(cn_http_stream *s, cn_http_parse_result *r) {
+static int parse_own(cn_http_basic_stream *s, cn_http_parse_result *r) {
   int ev = cn_http_response_parser_parse(&s->parser, s->read_buf->data + s->read_pos,
                                          s->read_end - s->read_pos, r);
   s->read_pos += r->consumed;
@@ -249,7 +255,7 @@ static int parse_own(cn_http_stream *s, cn_http_parse_result *r) {
 
 static void free_data(void *arg, uint8_t *data) { free(data); }
 
-int cn_http_stream_send_request(cn_http_stream *s, const cn_http_request_info *info,
+int cn_http_basic_stream_send_request(cn_http_basic_stream *s, const cn_http_request_info *info,
                                 cn_completion_cb cb, void *arg) {
   if (s->error)
     return s->error;
@@ -307,12 +313,12 @@ int cn_http_stream_send_request(cn_http_stream *s, const cn_http_request_info *i
   return start_op(s, OP_SEND, ST_SEND_HEADERS, cb, arg);
 }
 
-static int do_send_headers(cn_http_stream *s) {
+static int do_send_headers(cn_http_basic_stream *s) {
   s->next_state = ST_SEND_HEADERS_COMPLETE;
   return socket_write(s);
 }
 
-static int do_send_headers_complete(cn_http_stream *s, int rv) {
+static int do_send_headers_complete(cn_http_basic_stream *s, int rv) {
   if (rv < 0)
     return rv;
   if (!write_finished(s, rv, ST_SEND_HEADERS))
@@ -322,7 +328,7 @@ static int do_send_headers_complete(cn_http_stream *s, int rv) {
   return CN_OK;
 }
 
-static int do_send_body(cn_http_stream *s) {
+static int do_send_body(cn_http_basic_stream *s) {
   if (s->mem_buf) {
     // In memory: written straight from the upload's buffer.
     s->write_buf = cn_iobuf_ref(s->mem_buf);
@@ -357,7 +363,7 @@ static int do_send_body(cn_http_stream *s) {
   return rv;
 }
 
-static int do_send_body_read_complete(cn_http_stream *s, int rv) {
+static int do_send_body_read_complete(cn_http_basic_stream *s, int rv) {
   if (rv < 0)
     return rv;
   if (rv == 0) {
@@ -388,12 +394,12 @@ static int do_send_body_read_complete(cn_http_stream *s, int rv) {
   return CN_OK;
 }
 
-static int do_send_body_write(cn_http_stream *s) {
+static int do_send_body_write(cn_http_basic_stream *s) {
   s->next_state = ST_SEND_BODY_WRITE_COMPLETE;
   return socket_write(s);
 }
 
-static int do_send_body_write_complete(cn_http_stream *s, int rv) {
+static int do_send_body_write_complete(cn_http_basic_stream *s, int rv) {
   if (rv < 0)
     return rv;
   if (!write_finished(s, rv, ST_SEND_BODY_WRITE))
@@ -405,7 +411,7 @@ static int do_send_body_write_complete(cn_http_stream *s, int rv) {
 
 // --- reading the head --------------------------------------------------------
 
-int cn_http_stream_read_response_headers(cn_http_stream *s, cn_completion_cb cb, void *arg) {
+int cn_http_basic_stream_read_response_headers(cn_http_basic_stream *s, cn_completion_cb cb, void *arg) {
   if (s->error)
     return s->error;
   if (s->phase != PH_SENT || s->op != OP_NONE)
@@ -414,12 +420,12 @@ int cn_http_stream_read_response_headers(cn_http_stream *s, cn_completion_cb cb,
   return start_op(s, OP_READ_HEADERS, ST_READ_HEADERS, cb, arg);
 }
 
-static int do_read_headers(cn_http_stream *s) {
+static int do_read_headers(cn_http_basic_stream *s) {
   s->next_state = ST_READ_HEADERS_COMPLETE;
   return socket_read_own(s);
 }
 
-static void log_response_head(cn_http_stream *s) {
+static void log_response_head(cn_http_basic_stream *s) {
   if (!cn_netlog_is_capturing(s->netlog))
     return;
   const cn_http_response_head *h = &s->parser.head;
@@ -433,12 +439,12 @@ static void log_response_head(cn_http_stream *s) {
 }
 
 // The final head is parsed: prepare for the body.
-static void on_headers(cn_http_stream *s) {
+static void on_headers(cn_http_basic_stream *s) {
   s->phase = PH_HEADERS_DONE;
   log_response_head(s);
   if (cn_http_response_parser_is_done(&s->parser)) {
     // No body. Anything after the head is not HTTP we asked for: kept for
-    // cn_http_stream_leftover (101, CONNECT), and the socket not reused.
+    // cn_http_basic_stream_leftover (101, CONNECT), and the socket not reused.
     s->extra_bytes = s->read_pos < s->read_end;
     s->body_complete = true;
     log_body(s, CN_OK);
@@ -452,7 +458,7 @@ static void on_headers(cn_http_stream *s) {
     release_read_buf(s);  // an idle stream holds no big buffer
 }
 
-static int do_read_headers_complete(cn_http_stream *s, int rv) {
+static int do_read_headers_complete(cn_http_basic_stream *s, int rv) {
   if (rv < 0)
     return rv;
   if (rv == 0)
@@ -478,15 +484,15 @@ static int do_read_headers_complete(cn_http_stream *s, int rv) {
 
 // --- reading the body --------------------------------------------------------
 
-const cn_http_response_head *cn_http_stream_response_head(const cn_http_stream *s) {
+const cn_http_response_head *cn_http_basic_stream_response_head(const cn_http_basic_stream *s) {
   return s->phase == PH_HEADERS_DONE ? &s->parser.head : NULL;
 }
 
-const cn_http_headers *cn_http_stream_trailers(const cn_http_stream *s) {
+const cn_http_headers *cn_http_basic_stream_trailers(const cn_http_basic_stream *s) {
   return cn_http_response_parser_trailers(&s->parser);
 }
 
-int cn_http_stream_read_response_body(cn_http_stream *s, cn_iobuf *buf, size_t len,
+int cn_http_basic_stream_read_response_body(cn_http_basic_stream *s, cn_iobuf *buf, size_t len,
                                       cn_completion_cb cb, void *arg) {
   if (s->error)
     return s->error;
@@ -507,7 +513,7 @@ int cn_http_stream_read_response_body(cn_http_stream *s, cn_iobuf *buf, size_t l
 
 // Moves pending body bytes (s->span) into the caller's buffer, decoding
 // them if needed.
-static int deliver_span(cn_http_stream *s) {
+static int deliver_span(cn_http_basic_stream *s) {
   uint8_t *out = s->user_buf->data + s->produced;
   size_t room = s->user_len - s->produced;
   if (!s->decoder) {
@@ -531,7 +537,7 @@ static int deliver_span(cn_http_stream *s) {
 }
 
 // Decoded bytes zlib still holds (it keeps some when the output fills).
-static int drain_decoder(cn_http_stream *s) {
+static int drain_decoder(cn_http_basic_stream *s) {
   size_t used;
   int n = cn_http_content_decoder_decode(s->decoder, NULL, 0, &used,
                                          s->user_buf->data + s->produced,
@@ -541,7 +547,7 @@ static int drain_decoder(cn_http_stream *s) {
   return n;
 }
 
-static int do_read_body(cn_http_stream *s) {
+static int do_read_body(cn_http_basic_stream *s) {
   while (s->produced < s->user_len) {
     if (s->span_len) {
       int rv = deliver_span(s);
@@ -605,7 +611,7 @@ static int do_read_body(cn_http_stream *s) {
 
 // Parses what a socket read put straight into the caller's buffer, moving
 // the body bytes to its front (only chunk framing makes them move).
-static int parse_in_place(cn_http_stream *s, size_t n) {
+static int parse_in_place(cn_http_basic_stream *s, size_t n) {
   uint8_t *base = s->user_buf->data;
   size_t pos = 0;
   size_t out = 0;
@@ -630,7 +636,7 @@ static int parse_in_place(cn_http_stream *s, size_t n) {
   return CN_OK;
 }
 
-static int do_read_body_complete(cn_http_stream *s, int rv) {
+static int do_read_body_complete(cn_http_basic_stream *s, int rv) {
   if (rv < 0)
     return rv;
   s->next_state = ST_READ_BODY;
@@ -647,7 +653,7 @@ static int do_read_body_complete(cn_http_stream *s, int rv) {
 
 // --- the loop and the rest --------------------------------------------------
 
-static int do_loop(cn_http_stream *s, int rv) {
+static int do_loop(cn_http_basic_stream *s, int rv) {
   do {
     int state = s->next_state;
     s->next_state = ST_NONE;
@@ -695,21 +701,21 @@ static int do_loop(cn_http_stream *s, int rv) {
   return rv;
 }
 
-bool cn_http_stream_is_response_body_complete(const cn_http_stream *s) {
+bool cn_http_basic_stream_is_response_body_complete(const cn_http_basic_stream *s) {
   return s->body_complete;
 }
 
-bool cn_http_stream_can_reuse_connection(const cn_http_stream *s) {
+bool cn_http_basic_stream_can_reuse_connection(const cn_http_basic_stream *s) {
   return s->phase == PH_HEADERS_DONE && !s->error && s->op == OP_NONE && s->body_complete &&
          !s->extra_bytes && cn_http_response_parser_is_keep_alive(&s->parser) &&
          cn_stream_socket_is_connected(s->socket);
 }
 
-uint64_t cn_http_stream_response_bytes_received(const cn_http_stream *s) {
+uint64_t cn_http_basic_stream_response_bytes_received(const cn_http_basic_stream *s) {
   return cn_http_response_parser_bytes_received(&s->parser);
 }
 
-const uint8_t *cn_http_stream_leftover(const cn_http_stream *s, size_t *len) {
+const uint8_t *cn_http_basic_stream_leftover(const cn_http_basic_stream *s, size_t *len) {
   if (s->phase != PH_HEADERS_DONE || !s->read_buf || s->read_pos >= s->read_end ||
       !cn_http_response_parser_is_done(&s->parser)) {
     *len = 0;
@@ -719,7 +725,7 @@ const uint8_t *cn_http_stream_leftover(const cn_http_stream *s, size_t *len) {
   return s->read_buf->data + s->read_pos;
 }
 
-void cn_http_stream_destroy(cn_http_stream *s) {
+void cn_http_basic_stream_destroy(cn_http_basic_stream *s) {
   if (!s)
     return;
   // Cancel first so that nothing below can trigger a callback into |s|.
@@ -740,3 +746,68 @@ void cn_http_stream_destroy(cn_http_stream *s) {
   cn_http_response_parser_free(&s->parser);
   free(s);
 }
+
+// --- as a cn_http_stream ---------------------------------------------------
+
+static cn_http_basic_stream *of(cn_http_stream *s) { return (cn_http_basic_stream *)s; }
+static const cn_http_basic_stream *cof(const cn_http_stream *s) {
+  return (const cn_http_basic_stream *)s;
+}
+
+static int op_send_request(cn_http_stream *s, const cn_http_request_info *info,
+                           cn_completion_cb cb, void *arg) {
+  return cn_http_basic_stream_send_request(of(s), info, cb, arg);
+}
+static int op_read_response_headers(cn_http_stream *s, cn_completion_cb cb, void *arg) {
+  return cn_http_basic_stream_read_response_headers(of(s), cb, arg);
+}
+static const cn_http_response_head *op_response_head(const cn_http_stream *s) {
+  return cn_http_basic_stream_response_head(cof(s));
+}
+static int op_read_response_body(cn_http_stream *s, cn_iobuf *buf, size_t len,
+                                 cn_completion_cb cb, void *arg) {
+  return cn_http_basic_stream_read_response_body(of(s), buf, len, cb, arg);
+}
+static bool op_is_response_body_complete(const cn_http_stream *s) {
+  return cn_http_basic_stream_is_response_body_complete(cof(s));
+}
+static bool op_can_reuse_connection(const cn_http_stream *s) {
+  return cn_http_basic_stream_can_reuse_connection(cof(s));
+}
+
+// A reused connection the server closed while it sat idle fails before any
+// response byte with one of these (behaviour 2); a fresh one is never
+// resent.
+static bool op_may_resend(const cn_http_stream *s, int rv, bool reused) {
+  if (!reused || cn_http_basic_stream_response_bytes_received(cof(s)) > 0)
+    return false;
+  switch (rv) {
+    case CN_ERR_CONNECTION_RESET:
+    case CN_ERR_CONNECTION_CLOSED:
+    case CN_ERR_CONNECTION_ABORTED:
+    case CN_ERR_SOCKET_NOT_CONNECTED:
+    case CN_ERR_EMPTY_RESPONSE:
+      return true;
+    default:
+      return false;
+  }
+}
+static bool op_worth_draining(const cn_http_stream *s) { return true; }
+static const cn_stream_socket *op_connection(const cn_http_stream *s) { return cof(s)->socket; }
+static void op_destroy(cn_http_stream *s) { cn_http_basic_stream_destroy(of(s)); }
+
+static const cn_http_stream_ops kOps = {
+    .name = "http/1.1",
+    .send_request = op_send_request,
+    .read_response_headers = op_read_response_headers,
+    .response_head = op_response_head,
+    .read_response_body = op_read_response_body,
+    .is_response_body_complete = op_is_response_body_complete,
+    .can_reuse_connection = op_can_reuse_connection,
+    .may_resend = op_may_resend,
+    .worth_draining = op_worth_draining,
+    .connection = op_connection,
+    .destroy = op_destroy,
+};
+
+cn_http_stream *cn_http_basic_stream_as_stream(cn_http_basic_stream *s) { return &s->base; }

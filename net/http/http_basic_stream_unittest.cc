@@ -1,4 +1,4 @@
-#include "net/http/http_stream.h"
+#include "net/http/http_basic_stream.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -237,17 +237,17 @@ class HttpStreamHarness : public ::testing::Test {
 
   // Destroys the stream and its socket, so that a test can Start() again.
   void Reset() {
-    cn_http_stream_destroy(stream_);
+    cn_http_basic_stream_destroy(stream_);
     stream_ = nullptr;
     cn_stream_socket_destroy(socket_);
     socket_ = nullptr;
   }
 
-  void Start(Script &script, const cn_http_stream_options *opts = nullptr) {
+  void Start(Script &script, const cn_http_basic_stream_options *opts = nullptr) {
     const auto &ops = script.ops();
     socket_ = cn_mock_socket_new(loop_.get(), nullptr, nullptr, ops.data(), ops.size());
     ASSERT_EQ(CN_OK, cn_stream_socket_connect(socket_, nullptr, nullptr));
-    stream_ = cn_http_stream_new(socket_, &netlog_, source_, opts);
+    stream_ = cn_http_basic_stream_new(socket_, &netlog_, source_, opts);
   }
 
   cn_http_request_info Get() {
@@ -273,17 +273,17 @@ class HttpStreamHarness : public ::testing::Test {
   int Send(const cn_http_request_info &info) {
     TestCompletion c;
     return c.WaitForResult(loop_.get(),
-                           cn_http_stream_send_request(stream_, &info, c.cb(), c.arg()));
+                           cn_http_basic_stream_send_request(stream_, &info, c.cb(), c.arg()));
   }
   int ReadHeaders() {
     TestCompletion c;
     return c.WaitForResult(loop_.get(),
-                           cn_http_stream_read_response_headers(stream_, c.cb(), c.arg()));
+                           cn_http_basic_stream_read_response_headers(stream_, c.cb(), c.arg()));
   }
   // Destroys the stream with |c|'s operation pending: its callback must
   // never run.
   void DestroyStreamExpectingNoCallback(const TestCompletion &c) {
-    cn_http_stream_destroy(stream_);
+    cn_http_basic_stream_destroy(stream_);
     stream_ = nullptr;
     RunUntilIdle(loop_.get());
     EXPECT_FALSE(c.done());
@@ -300,7 +300,7 @@ class HttpStreamHarness : public ::testing::Test {
     for (int guard = 0; guard < 1000000; guard++) {
       TestCompletion c;
       int rv = c.WaitForResult(
-          loop_.get(), cn_http_stream_read_response_body(stream_, buf, chunk, c.cb(), c.arg()));
+          loop_.get(), cn_http_basic_stream_read_response_body(stream_, buf, chunk, c.cb(), c.arg()));
       if (rv <= 0) {
         *last = rv;
         break;
@@ -329,7 +329,7 @@ class HttpStreamHarness : public ::testing::Test {
   cn_netlog_source source_;
   cn_url url_{};
   cn_stream_socket *socket_ = nullptr;
-  cn_http_stream *stream_ = nullptr;
+  cn_http_basic_stream *stream_ = nullptr;
 };
 
 const char *ModeName(cn_mock_mode mode) { return mode == CN_MOCK_SYNC ? "Sync" : "Async"; }
@@ -441,11 +441,11 @@ TEST_P(HttpStreamGetTest, Exchange) {
   int last = 1;
   EXPECT_EQ(c.body, Exchange(&last, c.chunk));
   EXPECT_EQ(c.last, last);
-  const cn_http_response_head *head = cn_http_stream_response_head(stream_);
+  const cn_http_response_head *head = cn_http_basic_stream_response_head(stream_);
   ASSERT_NE(nullptr, head);
   EXPECT_EQ(c.status, head->status);
-  EXPECT_EQ(c.complete, cn_http_stream_is_response_body_complete(stream_));
-  EXPECT_EQ(c.reusable, cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_EQ(c.complete, cn_http_basic_stream_is_response_body_complete(stream_));
+  EXPECT_EQ(c.reusable, cn_http_basic_stream_can_reuse_connection(stream_));
   if (c.reads_everything)
     ExpectMockDone(socket_);
   else
@@ -459,18 +459,18 @@ TEST_P(HttpStreamTest, FullExchangeAndReuse) {
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello")
       .Read(mode(), " world");
   Start(s);
-  EXPECT_EQ(nullptr, cn_http_stream_response_head(stream_));
+  EXPECT_EQ(nullptr, cn_http_basic_stream_response_head(stream_));
   int last = 1;
   EXPECT_EQ("hello world", Exchange(&last));
   EXPECT_EQ(0, last);
-  const cn_http_response_head *head = cn_http_stream_response_head(stream_);
+  const cn_http_response_head *head = cn_http_basic_stream_response_head(stream_);
   ASSERT_NE(nullptr, head);
   EXPECT_EQ(200, head->status);
   EXPECT_STREQ("OK", head->reason);
   EXPECT_EQ(CN_HTTP_VERSION_1_1, head->http_version);
   EXPECT_STREQ("text/plain", cn_http_headers_get(&head->headers, "content-type"));
-  EXPECT_TRUE(cn_http_stream_is_response_body_complete(stream_));
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_TRUE(cn_http_basic_stream_is_response_body_complete(stream_));
+  EXPECT_TRUE(cn_http_basic_stream_can_reuse_connection(stream_));
   ExpectMockDone(socket_);
 }
 
@@ -487,8 +487,8 @@ TEST_P(HttpStreamTest, UnreadBodyIsNotReusable) {
   s.Write(mode(), kGetRequest).Read(mode(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel");
   Start(s);
   ASSERT_EQ(CN_OK, SendThenReadHeaders(Get()));
-  EXPECT_FALSE(cn_http_stream_is_response_body_complete(stream_));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_FALSE(cn_http_basic_stream_is_response_body_complete(stream_));
+  EXPECT_FALSE(cn_http_basic_stream_can_reuse_connection(stream_));
 }
 
 TEST_P(HttpStreamTest, EmptyResponse) {
@@ -497,11 +497,11 @@ TEST_P(HttpStreamTest, EmptyResponse) {
   Start(s);
   ASSERT_EQ(CN_OK, Send(Get()));
   EXPECT_EQ(CN_ERR_EMPTY_RESPONSE, ReadHeaders());
-  EXPECT_EQ(0u, cn_http_stream_response_bytes_received(stream_));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_EQ(0u, cn_http_basic_stream_response_bytes_received(stream_));
+  EXPECT_FALSE(cn_http_basic_stream_can_reuse_connection(stream_));
   // Errors are sticky.
   EXPECT_EQ(CN_ERR_EMPTY_RESPONSE,
-            cn_http_stream_read_response_headers(stream_, nullptr, nullptr));
+            cn_http_basic_stream_read_response_headers(stream_, nullptr, nullptr));
   ExpectMockDone(socket_);
 }
 
@@ -511,7 +511,7 @@ TEST_P(HttpStreamTest, EofInsideHeaders) {
   Start(s);
   ASSERT_EQ(CN_OK, Send(Get()));
   EXPECT_EQ(CN_ERR_RESPONSE_HEADERS_TRUNCATED, ReadHeaders());
-  EXPECT_EQ(27u, cn_http_stream_response_bytes_received(stream_));
+  EXPECT_EQ(27u, cn_http_basic_stream_response_bytes_received(stream_));
   ExpectMockDone(socket_);
 }
 
@@ -533,13 +533,13 @@ TEST_P(HttpStreamTest, InvalidResponseHeaders) {
   Start(s);
   ASSERT_EQ(CN_OK, Send(Get()));
   EXPECT_EQ(CN_ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH, ReadHeaders());
-  EXPECT_EQ(nullptr, cn_http_stream_response_head(stream_));
+  EXPECT_EQ(nullptr, cn_http_basic_stream_response_head(stream_));
 }
 
 TEST_P(HttpStreamTest, HeaderLimitOption) {
   Script s;
   s.Write(mode(), kGetRequest).Read(mode(), "HTTP/1.1 200 OK\r\nX: " + std::string(200, 'a'));
-  cn_http_stream_options opts{};
+  cn_http_basic_stream_options opts{};
   opts.max_header_bytes = 100;
   Start(s, &opts);
   ASSERT_EQ(CN_OK, Send(Get()));
@@ -567,11 +567,11 @@ TEST_P(HttpStreamTest, HeadAnd204And304HaveNoBody) {
     info.method = c.method;
     ASSERT_EQ(CN_OK, Send(info));
     ASSERT_EQ(CN_OK, ReadHeaders());
-    EXPECT_TRUE(cn_http_stream_is_response_body_complete(stream_));
+    EXPECT_TRUE(cn_http_basic_stream_is_response_body_complete(stream_));
     int last = 1;
     EXPECT_EQ("", ReadBody(100, &last));
     EXPECT_EQ(0, last);
-    EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
+    EXPECT_TRUE(cn_http_basic_stream_can_reuse_connection(stream_));
     ExpectMockDone(socket_);
     Reset();
   }
@@ -583,12 +583,12 @@ TEST_P(HttpStreamTest, SwitchingProtocolsKeepsLeftover) {
       .Read(mode(), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\nframe");
   Start(s);
   ASSERT_EQ(CN_OK, SendThenReadHeaders(Get()));
-  EXPECT_EQ(101, cn_http_stream_response_head(stream_)->status);
+  EXPECT_EQ(101, cn_http_basic_stream_response_head(stream_)->status);
   size_t len = 0;
-  const uint8_t *left = cn_http_stream_leftover(stream_, &len);
+  const uint8_t *left = cn_http_basic_stream_leftover(stream_, &len);
   ASSERT_NE(nullptr, left);
   EXPECT_EQ("frame", std::string(reinterpret_cast<const char *>(left), len));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_FALSE(cn_http_basic_stream_can_reuse_connection(stream_));
 }
 
 TEST_P(HttpStreamTest, PostSmallBodyGoesWithTheHead) {
@@ -645,7 +645,7 @@ TEST_P(HttpStreamTest, ChunkedUploadFromAStream) {
   ASSERT_EQ(CN_OK, ReadHeaders());
   int last = 1;
   EXPECT_EQ("ok", ReadBody(10, &last));
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_TRUE(cn_http_basic_stream_can_reuse_connection(stream_));
   ExpectMockDone(socket_);
 }
 
@@ -676,7 +676,7 @@ TEST_P(HttpStreamTest, UploadShorterThanItsSizeFails) {
   upload.size = 10;
   auto info = Upload("POST", &upload.base);
   EXPECT_EQ(CN_ERR_UPLOAD_FILE_CHANGED, Send(info));
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_FALSE(cn_http_basic_stream_can_reuse_connection(stream_));
   ExpectMockDone(socket_);
 }
 
@@ -700,7 +700,7 @@ TEST_P(HttpStreamTest, WriteErrorFailsTheSend) {
   Start(s);
   EXPECT_EQ(CN_ERR_CONNECTION_RESET, Send(Get()));
   EXPECT_EQ(CN_ERR_CONNECTION_RESET,
-            cn_http_stream_read_response_headers(stream_, nullptr, nullptr));
+            cn_http_basic_stream_read_response_headers(stream_, nullptr, nullptr));
   const Recorder::Entry *end =
       recorder_.Find(CN_NETLOG_HTTP_TRANSACTION_SEND_REQUEST, CN_NETLOG_PHASE_END);
   ASSERT_NE(nullptr, end);
@@ -714,19 +714,19 @@ TEST_P(HttpStreamTest, MisuseIsRefused) {
   Start(s);
   cn_iobuf *buf = cn_iobuf_new(10);
   EXPECT_EQ(CN_ERR_INVALID_ARGUMENT,
-            cn_http_stream_read_response_headers(stream_, nullptr, nullptr));
+            cn_http_basic_stream_read_response_headers(stream_, nullptr, nullptr));
   EXPECT_EQ(CN_ERR_INVALID_ARGUMENT,
-            cn_http_stream_read_response_body(stream_, buf, 10, nullptr, nullptr));
+            cn_http_basic_stream_read_response_body(stream_, buf, 10, nullptr, nullptr));
   auto bad = Get();
   bad.method = "BAD METHOD";
-  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_http_stream_send_request(stream_, &bad, nullptr, nullptr));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_http_basic_stream_send_request(stream_, &bad, nullptr, nullptr));
   ASSERT_EQ(CN_OK, Send(Get()));
-  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_http_stream_send_request(stream_, &bad, nullptr, nullptr));
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT, cn_http_basic_stream_send_request(stream_, &bad, nullptr, nullptr));
   ASSERT_EQ(CN_OK, ReadHeaders());
   EXPECT_EQ(CN_ERR_INVALID_ARGUMENT,
-            cn_http_stream_read_response_body(stream_, buf, 0, nullptr, nullptr));
+            cn_http_basic_stream_read_response_body(stream_, buf, 0, nullptr, nullptr));
   EXPECT_EQ(CN_ERR_INVALID_ARGUMENT,
-            cn_http_stream_read_response_body(stream_, buf, 11, nullptr, nullptr));
+            cn_http_basic_stream_read_response_body(stream_, buf, 11, nullptr, nullptr));
   cn_iobuf_unref(buf);
 }
 
@@ -747,7 +747,7 @@ TEST_P(HttpStreamTest, GzipBodyIsDecoded) {
   std::string body = ReadBody(1000, &last);
   EXPECT_EQ(0, last);
   EXPECT_TRUE(body == text) << body.size() << " vs " << text.size();
-  EXPECT_TRUE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_TRUE(cn_http_basic_stream_can_reuse_connection(stream_));
   ExpectMockDone(socket_);
   const Recorder::Entry *e =
       recorder_.Find(CN_NETLOG_HTTP_TRANSACTION_READ_BODY, CN_NETLOG_PHASE_NONE);
@@ -763,7 +763,7 @@ TEST_P(HttpStreamTest, DecodingBombLimit) {
   s.Write(mode(), kGetGzipRequest)
       .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
                         std::to_string(gz.size()) + "\r\n\r\n" + gz);
-  cn_http_stream_options opts{};
+  cn_http_basic_stream_options opts{};
   opts.decoder.max_output_bytes = 1024 * 1024;
   Start(s, &opts);
   ASSERT_EQ(CN_OK, SendThenReadHeaders(GetGzip()));
@@ -771,7 +771,7 @@ TEST_P(HttpStreamTest, DecodingBombLimit) {
   std::string body = ReadBody(65536, &last);
   EXPECT_EQ(CN_ERR_CONTENT_DECODING_FAILED, last);
   EXPECT_LE(body.size(), 1024u * 1024u);
-  EXPECT_FALSE(cn_http_stream_can_reuse_connection(stream_));
+  EXPECT_FALSE(cn_http_basic_stream_can_reuse_connection(stream_));
 }
 
 TEST_P(HttpStreamTest, CorruptGzipFails) {
@@ -794,7 +794,7 @@ TEST_P(HttpStreamTest, UnknownEncodingFailsOnlyWhenDecoding) {
     s.Write(mode(), kGetGzipRequest).Read(mode(), response);
     Start(s);
     ASSERT_EQ(CN_OK, SendThenReadHeaders(GetGzip()));  // the head is still readable
-    EXPECT_EQ(200, cn_http_stream_response_head(stream_)->status);
+    EXPECT_EQ(200, cn_http_basic_stream_response_head(stream_)->status);
     int last = 1;
     ReadBody(100, &last);
     EXPECT_EQ(CN_ERR_CONTENT_DECODING_FAILED, last);
@@ -814,7 +814,7 @@ TEST_P(HttpStreamTest, DestroyWhileReadingHeadersRunsNoCallback) {
   Start(s);
   ASSERT_EQ(CN_OK, Send(Get()));
   TestCompletion c;
-  ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_stream_read_response_headers(stream_, c.cb(), c.arg()));
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_basic_stream_read_response_headers(stream_, c.cb(), c.arg()));
   DestroyStreamExpectingNoCallback(c);
   EXPECT_FALSE(cn_stream_socket_is_connected(socket_));  // a half-read socket is unusable
   const Recorder::Entry *end =
@@ -833,7 +833,7 @@ TEST_P(HttpStreamTest, DestroyWhileReadingBodyRunsNoCallback) {
   cn_iobuf *buf = cn_iobuf_new(100);
   TestCompletion c;
   ASSERT_EQ(CN_ERR_IO_PENDING,
-            cn_http_stream_read_response_body(stream_, buf, 100, c.cb(), c.arg()));
+            cn_http_basic_stream_read_response_body(stream_, buf, 100, c.cb(), c.arg()));
   cn_iobuf_unref(buf);  // the stream and socket keep their own references
   DestroyStreamExpectingNoCallback(c);
 }
@@ -844,7 +844,7 @@ TEST_P(HttpStreamTest, DestroyWhileSendingRunsNoCallback) {
   Start(s);
   TestCompletion c;
   auto info = Get();
-  ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_stream_send_request(stream_, &info, c.cb(), c.arg()));
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_basic_stream_send_request(stream_, &info, c.cb(), c.arg()));
   DestroyStreamExpectingNoCallback(c);
 }
 
@@ -856,7 +856,7 @@ TEST_P(HttpStreamTest, DestroyWhileReadingUploadCancelsIt) {
   TestUpload upload(loop_.get(), {"data"}, true);
   auto info = Upload("POST", &upload.base);
   TestCompletion c;
-  int rv = cn_http_stream_send_request(stream_, &info, c.cb(), c.arg());
+  int rv = cn_http_basic_stream_send_request(stream_, &info, c.cb(), c.arg());
   ASSERT_EQ(CN_ERR_IO_PENDING, rv);
   if (mode() == CN_MOCK_ASYNC) {
     // Let the head's write finish so that the upload read is what is pending.
@@ -874,16 +874,16 @@ TEST_P(HttpStreamTest, CallbackMayDestroyTheStream) {
   Start(s);
   ASSERT_EQ(CN_OK, Send(Get()));
   struct Ctx {
-    cn_http_stream **stream;
+    cn_http_basic_stream **stream;
     int result = 1;
     uv_loop_t *loop;
   } ctx{&stream_, 1, loop_.get()};
-  ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_stream_read_response_headers(
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_basic_stream_read_response_headers(
                                    stream_,
                                    [](void *arg, int rv) {
                                      Ctx *x = static_cast<Ctx *>(arg);
                                      x->result = rv;
-                                     cn_http_stream_destroy(*x->stream);
+                                     cn_http_basic_stream_destroy(*x->stream);
                                      *x->stream = nullptr;
                                    },
                                    &ctx));
