@@ -119,8 +119,8 @@ done
 # install script's package-variant rule.
 run_tap "curl side by side (debug)" tests/curl_compat_test.sh out/debug
 run_tap "fetch man page" tests/fetch_man_test.sh out/debug
-run_tap "README commands" tests/readme_test.sh
-run_tap "install-deps variants" tests/install_deps_test.sh
+run_tap "README commands" tests/readme_test.sh out/debug
+run_tap "install-deps variants" tests/install_deps_test.sh out/debug
 
 # The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
 # for a bounded 15 s from an empty corpus.
