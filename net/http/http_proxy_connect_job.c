@@ -8,6 +8,7 @@
 #include "net/base/url.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/http/http_basic_stream.h"
+#include "net/http/http_stream.h"
 #include "net/http/http_tunnel_socket.h"
 #include "net/socket/pooled_socket.h"
 #include "net/spdy/spdy_session_pool.h"
@@ -149,21 +150,12 @@ static void on_io(void *arg, int rv);
 // what such a connection gives. The CONNECT is then sent once more on a new
 // connection (Behaviour 2 applied to the tunnel's own request).
 static bool should_retry_on_new_connection(const tunnel_job *j, int rv) {
-  if (j->retried_stale || !j->pooled ||
-      cn_pooled_socket_handle(j->pooled)->reuse_type != CN_SOCKET_REUSED_IDLE)
+  if (j->retried_stale || !j->pooled || !j->stream)
     return false;
-  if (j->stream && cn_http_basic_stream_response_bytes_received(j->stream) > 0)
-    return false;
-  switch (rv) {
-    case CN_ERR_CONNECTION_RESET:
-    case CN_ERR_CONNECTION_CLOSED:
-    case CN_ERR_CONNECTION_ABORTED:
-    case CN_ERR_SOCKET_NOT_CONNECTED:
-    case CN_ERR_EMPTY_RESPONSE:
-      return true;
-    default:
-      return false;
-  }
+  // The CONNECT is an HTTP/1.1 exchange: the same rule as any request's
+  // (http_basic_stream.c, may_resend).
+  bool reused = cn_pooled_socket_handle(j->pooled)->reuse_type == CN_SOCKET_REUSED_IDLE;
+  return cn_http_stream_may_resend(cn_http_basic_stream_as_stream(j->stream), rv, reused);
 }
 
 // The proxy failed the CONNECT exchange itself (reset, closed, no or a
