@@ -267,6 +267,9 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   for (size_t i = 0; rv == CN_OK && i < o->num_resolve_rules; i++)
     rv = cn_host_rules_parse_resolve(cn_host_resolver_rules(c->resolver), o->resolve_rules[i],
                                      err, err_size);
+  for (size_t i = 0; rv == CN_OK && i < o->num_connect_to_rules; i++)
+    rv = cn_host_rules_parse_connect_to(cn_host_resolver_rules(c->resolver),
+                                        o->connect_to_rules[i], err, err_size);
   if (rv == CN_OK)
     rv = make_ssl_context(o->ca_file, o->origin_tls_verify_disabled, &c->origin_ctx, err,
                           err_size);

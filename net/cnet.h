@@ -149,6 +149,14 @@ typedef struct cnet_context_options {
   // setting never changes the other's.
   bool origin_tls_verify_disabled;
   bool proxy_tls_verify_disabled;
+  // Connection overrides in curl's --connect-to syntax (CURLOPT_CONNECT_TO),
+  // HOST1:PORT1:HOST2:PORT2: a connection for HOST1:PORT1 (either empty:
+  // any) goes to HOST2 (an IP literal, IPv6 in brackets) at PORT2 (empty:
+  // PORT1). The connection still belongs to HOST1:PORT1: TLS checks HOST1's
+  // name and pools key on it. Applied like |resolve_rules| (after them: a
+  // rule for the same HOST1:PORT1 replaces one).
+  const char *const *connect_to_rules;
+  size_t num_connect_to_rules;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL) and sets struct_size.

@@ -287,6 +287,35 @@ check "a proxy that refuses, without --noproxy: 7" same_exit 7 -sS -x "http://12
 check "--connect-to HOST:PORT:ADDR:" same_output -s --cacert "$work/tls.ca" \
   --connect-to "origin.test:$tls_port:127.0.0.1:" "$T/bytes/60"
 check "--resolve" same_output -s "${tls_opts[@]}" "$T/bytes/61"
+check "--connect-to another port (HOST2 and PORT2)" same_output -s --cacert "$work/tls.ca" \
+  --connect-to "origin.test:443:127.0.0.1:$tls_port" "https://origin.test/bytes/62"
+check "--connect-to a new port only (HOST2 empty)" same_output -s \
+  --connect-to "127.0.0.1:1::$plain_port" "http://127.0.0.1:1/bytes/63"
+# Cookies: the jar written by -c (its cookie lines; the comments differ), the
+# Cookie field sent for -b DATA, a -b file, and a cookie set by one URL sent
+# with the next.
+jar_lines() { grep -v '^#\|^$' "$1" | sort; }
+same_jar() {
+  side_by_side -s -c jar "$@"
+  [ "$(cat "$work/f/rc")" = 0 ] && [ "$(cat "$work/c/rc")" = 0 ] &&
+    [ -s "$work/f/jar" ] && [ "$(jar_lines "$work/f/jar")" = "$(jar_lines "$work/c/jar")" ] ||
+    { echo "jars differ"; diff <(jar_lines "$work/f/jar") <(jar_lines "$work/c/jar"); show; return 1; }
+}
+cookie_url="$P/set-cookie?a=1&b=2%3B%20Path%3D%2Fset-cookie&c=3%3B%20Expires%3DWed,%2001%20Jan%202031%2000:00:00%20GMT&gone=x%3B%20Max-Age%3D0&h=4%3B%20HttpOnly"
+check "-c FILE: the jar curl writes" same_jar "$cookie_url"
+check "-b NAME=VALUE: the Cookie field as given" same_headers Cookie -- -s -b "x=1; y=2" "$P/headers"
+carried() {  # a cookie set by the first URL goes with the second
+  same_headers Cookie -- -s -b none "$P/set-cookie?k=v%3B%20Path%3D%2F" "$P/headers" &&
+    grep -q '^Cookie: k=v' "$work/f/out" || { show; return 1; }
+}
+check "-b none: cookies from one URL go with the next" carried
+from_jar_file() {  # curl writes a jar, both read it back
+  (cd "$work" && "${clean_env[@]}" curl -s -c curl.jar "$P/set-cookie?j=1%3B%20Path%3D%2F" > /dev/null)
+  same_headers Cookie -- -s -b "$work/curl.jar" "$P/headers" &&
+    grep -q '^Cookie: j=1' "$work/f/out" || { show; return 1; }
+}
+check "-b FILE: a cookie file curl wrote" from_jar_file
+check "no -b: no cookies sent or kept" same_headers Cookie -- -s "$P/set-cookie?n=1" "$P/headers"
 retries() {  # retries N ARGS...: N "Will retry" warnings from each, the same exit, the same file
   local want="$1"
   shift

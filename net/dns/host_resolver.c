@@ -270,9 +270,9 @@ static bool resolve_locally(cn_host_resolver *r, const char *host, uint16_t port
                             int *result) {
   const cn_host_rule *rule = cn_host_rules_match(&r->rules, host, port);
   if (rule) {
-    fill_with_port(out_addrs, &rule->addrs, port);
+    fill_with_port(out_addrs, &rule->addrs, rule->to_port ? rule->to_port : port);
     if (cn_netlog_is_capturing(netlog)) {
-      char *s = addresses_for_log(netlog, &rule->addrs, port);
+      char *s = addresses_for_log(netlog, &rule->addrs, rule->to_port ? rule->to_port : port);
       cn_netlog_event(netlog, source, CN_NETLOG_HOST_RESOLVER_RULE_APPLIED,
                       CN_NL_STR("host", host), CN_NL_INT("port", port),
                       CN_NL_STR("rule_host", rule->host), CN_NL_INT("rule_port", rule->port),

@@ -272,6 +272,12 @@ TEST_F(HostResolverTest, HostRulesApplyFirst) {
   Result f;
   ASSERT_EQ(CN_OK, Resolve("origin.test", 80, &f));
   EXPECT_EQ("[127.0.0.9:80]", f.Addrs());
+  // A --connect-to rule answers with its own port.
+  ASSERT_EQ(CN_OK,
+            cn_host_rules_parse_connect_to(rules, "moved.test:443:127.0.0.4:9443", nullptr, 0));
+  Result g;
+  ASSERT_EQ(CN_OK, Resolve("moved.test", 443, &g));
+  EXPECT_EQ("[127.0.0.4:9443]", g.Addrs());
 }
 
 TEST_F(HostResolverTest, AsyncResolveThenCacheHit) {

@@ -55,6 +55,7 @@ static void add_canonical(cn_host_rules *rules, const char *host, uint16_t port,
   cn_host_rule *r = find_exact(rules, host, port);
   if (r) {
     cn_address_list_free(&r->addrs);
+    r->to_port = 0;
   } else {
     rules->items = cn_xrealloc(rules->items, (rules->count + 1) * sizeof(*rules->items));
     r = &rules->items[rules->count++];
@@ -104,21 +105,25 @@ const cn_host_rule *cn_host_rules_match(const cn_host_rules *rules, const char *
   return NULL;
 }
 
-static int fail(char *err, size_t err_size, const char *spec, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int fail_as(const char *what, char *err, size_t err_size, const char *spec,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int fail(char *err, size_t err_size, const char *spec, const char *fmt, ...) {
+// Writes "--WHAT 'SPEC': REASON" into |err|.
+static int fail_as(const char *what, char *err, size_t err_size, const char *spec,
+                   const char *fmt, ...) {
   if (err && err_size) {
     char reason[96];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
-    snprintf(err, err_size, "--resolve '%.40s%s': %s", spec, strlen(spec) > 40 ? "..." : "",
+    snprintf(err, err_size, "--%s '%.40s%s': %s", what, spec, strlen(spec) > 40 ? "..." : "",
              reason);
   }
   return CN_ERR_INVALID_ARGUMENT;
 }
+
+#define fail(err, err_size, spec, ...) fail_as("resolve", err, err_size, spec, __VA_ARGS__)
 
 int cn_host_rules_parse_resolve(cn_host_rules *rules, const char *spec, char *err,
                                 size_t err_size) {
@@ -206,4 +211,58 @@ int cn_host_rules_parse_resolve(cn_host_rules *rules, const char *spec, char *er
   }
   add_canonical(rules, canon, port_num, &addrs);
   return CN_OK;
+}
+
+// Splits "A:B:C:D" (a part may be "[v6]") into |parts|; false unless there
+// are exactly four.
+static bool split_four(char *copy, char *parts[4]) {
+  char *p = copy;
+  for (size_t n = 0; n < 4; n++) {
+    parts[n] = p;
+    char *end = *p == '[' ? strchr(p, ']') : p;
+    if (!end)
+      return false;
+    char *colon = strchr(end, ':');
+    if (n == 3)
+      return colon == NULL;
+    if (!colon)
+      return false;
+    *colon = '\0';
+    p = colon + 1;
+  }
+  return false;
+}
+
+int cn_host_rules_parse_connect_to(cn_host_rules *rules, const char *spec, char *err,
+                                   size_t err_size) {
+  static const char kWhat[] = "connect-to";
+  if (err && err_size)
+    err[0] = '\0';
+  if (!spec)
+    return fail_as(kWhat, err, err_size, "", "missing argument");
+  char *copy = cn_xstrdup(spec);
+  char *part[4];
+  int rv = CN_OK;
+  uint16_t port1 = CN_HOST_RULE_ANY_PORT, to_port = 0;
+  char canon[CN_HOST_BUF_SIZE] = "*";
+  if (!split_four(copy, part))
+    rv = fail_as(kWhat, err, err_size, spec, "expected HOST1:PORT1:HOST2:PORT2");
+  else if (part[0][0] && canonical_rule_host(part[0], strlen(part[0]), canon) != CN_OK)
+    rv = fail_as(kWhat, err, err_size, spec, "invalid host '%.40s'", part[0]);
+  else if (part[1][0] && !cn_port_parse(part[1], strlen(part[1]), &port1))
+    rv = fail_as(kWhat, err, err_size, spec, "invalid port '%.16s'", part[1]);
+  else if (part[3][0] && !cn_port_parse(part[3], strlen(part[3]), &to_port))
+    rv = fail_as(kWhat, err, err_size, spec, "invalid port '%.16s'", part[3]);
+  cn_ip_endpoint ep;
+  if (rv == CN_OK && !cn_ip_endpoint_from_literal(part[2], 0, &ep))
+    rv = fail_as(kWhat, err, err_size, spec, "HOST2 '%.40s' is not an IP address", part[2]);
+  if (rv == CN_OK) {
+    cn_address_list addrs;
+    cn_address_list_init(&addrs);
+    cn_address_list_append(&addrs, &ep);
+    add_canonical(rules, canon, port1, &addrs);
+    find_exact(rules, canon, port1)->to_port = to_port;
+  }
+  free(copy);
+  return rv;
 }

@@ -34,6 +34,9 @@ typedef struct cn_host_rule {
   char host[CN_HOST_BUF_SIZE];  // canonical host, or "*" for every host
   uint16_t port;                // 1..65535 or CN_HOST_RULE_ANY_PORT
   cn_address_list addrs;        // in order; ports are 0 (set per request)
+  // The port to connect to instead of the one asked for (curl's
+  // --connect-to HOST1:PORT1:HOST2:PORT2); 0: the asked port.
+  uint16_t to_port;
 } cn_host_rule;
 
 typedef struct cn_host_rules {
@@ -68,6 +71,15 @@ bool cn_host_rules_remove(cn_host_rules *rules, const char *host, uint16_t port)
 // NULL; |err_size| bytes, 128 is plenty).
 int cn_host_rules_parse_resolve(cn_host_rules *rules, const char *spec, char *err,
                                 size_t err_size);
+
+// Parses one curl --connect-to entry, HOST1:PORT1:ADDR:PORT2, and adds it as
+// a rule for HOST1:PORT1 ("*" or empty: any) answering ADDR (an IP literal,
+// IPv6 in brackets) at PORT2 (empty: PORT1). The connection is still the
+// origin's: pools, sessions and TLS (SNI, the name checked) use HOST1:PORT1.
+// cnet takes literals only (the fetch tool resolves a HOST2 name first). On
+// error returns CN_ERR_INVALID_ARGUMENT with a reason in |err|, as above.
+int cn_host_rules_parse_connect_to(cn_host_rules *rules, const char *spec, char *err,
+                                   size_t err_size);
 
 // The most specific rule for |host| (canonical, as the resolver passes it)
 // and |port|, or NULL. The rule stays owned by |rules| and is valid until the

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "net/base/net_errors.h"
@@ -66,6 +67,42 @@ TEST_F(HostRulesTest, ParseCurlResolveSyntax) {
   ASSERT_EQ(CN_OK, Parse("[0::1]:443:127.0.0.1"));
   EXPECT_EQ("[127.0.0.1:443]", Match("::1", 443));
   EXPECT_EQ(6u, rules_.count);
+}
+
+TEST_F(HostRulesTest, ParseCurlConnectToSyntax) {
+  ASSERT_EQ(CN_OK, cn_host_rules_parse_connect_to(&rules_, "origin.test:443:127.0.0.1:8443",
+                                                  err_, sizeof(err_)));
+  EXPECT_STREQ("", err_);
+  const cn_host_rule *r = cn_host_rules_match(&rules_, "origin.test", 443);
+  ASSERT_NE(nullptr, r);
+  EXPECT_EQ(8443, r->to_port);
+  EXPECT_EQ("[127.0.0.1:443]", Match("origin.test", 443));  // addresses as stored
+  // Empty HOST1 and PORT1: any; empty PORT2: the asked port; IPv6 HOST2.
+  ASSERT_EQ(CN_OK, cn_host_rules_parse_connect_to(&rules_, "::[::1]:", err_, sizeof(err_)));
+  r = cn_host_rules_match(&rules_, "else.test", 80);
+  ASSERT_NE(nullptr, r);
+  EXPECT_EQ(0, r->to_port);
+  EXPECT_EQ("[[::1]:80]", Match("else.test", 80));
+  // A --resolve for the same host and port replaces it, port override and all.
+  ASSERT_EQ(CN_OK, Parse("origin.test:443:127.0.0.2"));
+  EXPECT_EQ(0, cn_host_rules_match(&rules_, "origin.test", 443)->to_port);
+
+  const char *bad[][2] = {
+      {"a.test:443", "expected HOST1:PORT1:HOST2:PORT2"},
+      {"a.test:443:name.test:80", "is not an IP address"},
+      {"a.test:99999:127.0.0.1:80", "invalid port '99999'"},
+      {"a.test:443:127.0.0.1:x", "invalid port 'x'"},
+      {"a.test:443:127.0.0.1:80:9", "expected HOST1:PORT1:HOST2:PORT2"},
+  };
+  size_t before = rules_.count;
+  for (const auto &b : bad) {
+    EXPECT_EQ(CN_ERR_INVALID_ARGUMENT,
+              cn_host_rules_parse_connect_to(&rules_, b[0], err_, sizeof(err_)))
+        << b[0];
+    EXPECT_NE(nullptr, strstr(err_, b[1])) << b[0] << ": " << err_;
+    EXPECT_NE(nullptr, strstr(err_, "--connect-to")) << err_;
+  }
+  EXPECT_EQ(before, rules_.count);
 }
 
 TEST_F(HostRulesTest, PortSpecificBeatsAnyPortBeatsWildcardHost) {

@@ -23,10 +23,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "tools/fetch/fetch_body.h"
+#include "tools/fetch/fetch_cookies.h"
 #include "tools/fetch/fetch_exit.h"
 #include "tools/fetch/fetch_netlog.h"
 #include "tools/fetch/fetch_options.h"
@@ -60,6 +62,9 @@ struct fetch_app {
   char **header_copies;
   size_t num_headers;
   fetch_body body;
+  // -b/-c: the cookie engine (fetch_cookies.h); on when either was given.
+  bool cookies_on;
+  fetch_cookie_jar jar;
   char *write_out;  // -w's format (read from @FILE)
   progress progress;
   transfer *transfers;  // every transfer of the run, in order
@@ -73,6 +78,7 @@ struct fetch_app {
 };
 
 static void start_more(fetch_app *app);
+static bool has_user_header(const fetch_options *o, const char *name);
 static int start_attempt(transfer *t);
 
 // --- messages ---
@@ -514,6 +520,18 @@ static const char *find_header(const cnet_header *headers, size_t n, const char 
   return NULL;
 }
 
+// Every Set-Cookie of a response to |url| into the jar.
+static void take_cookies(fetch_app *app, const char *url, const cnet_header *headers,
+                         size_t num_headers) {
+  char host[256], path[2048];
+  bool https;
+  if (!fetch_cookie_url_parts(url, host, sizeof(host), path, sizeof(path), &https))
+    return;
+  for (size_t i = 0; i < num_headers; i++)
+    if (strcasecmp(headers[i].name, "Set-Cookie") == 0)
+      fetch_cookie_jar_set(&app->jar, host, path, https, headers[i].value, (int64_t)time(NULL));
+}
+
 static void on_response(cnet_request *r, void *arg, int status, const cnet_header *headers,
                         size_t num_headers) {
   transfer *t = arg;
@@ -523,6 +541,8 @@ static void on_response(cnet_request *r, void *arg, int status, const cnet_heade
   t->status = status;
   t->response_ns = uv_hrtime();
   transfer_note_response(t, r, find_header(headers, num_headers, "Content-Type"));
+  if (app->cookies_on)
+    take_cookies(app, t->effective_url ? t->effective_url : t->url, headers, num_headers);
   fetch_netlog_note_response(app->events, t);
   size_t head_len;
   char *head = format_head(r, headers, num_headers, &head_len);
@@ -597,6 +617,23 @@ static int start_attempt(transfer *t) {
   t->method = ro.method;
   ro.headers = app->headers;
   ro.num_headers = app->num_headers;
+  // The jar's cookies for this URL (unless -H gave a Cookie), after the
+  // others; cnet copies the fields, so the array lives for the call only.
+  char *cookie = NULL;
+  cnet_header *with_cookie = NULL;
+  if (app->cookies_on && !has_user_header(o, "Cookie")) {
+    char host[256], path[2048];
+    bool https;
+    if (fetch_cookie_url_parts(t->url, host, sizeof(host), path, sizeof(path), &https))
+      cookie = fetch_cookie_jar_header(&app->jar, host, path, https, (int64_t)time(NULL));
+  }
+  if (cookie) {
+    with_cookie = malloc((app->num_headers + 1) * sizeof(*with_cookie));
+    memcpy(with_cookie, app->headers, app->num_headers * sizeof(*with_cookie));
+    with_cookie[app->num_headers] = (cnet_header){"Cookie", cookie};
+    ro.headers = with_cookie;
+    ro.num_headers = app->num_headers + 1;
+  }
   if (app->body.present) {
     ro.body = app->body.data;
     ro.body_len = app->body.len;
@@ -607,6 +644,8 @@ static int start_attempt(transfer *t) {
   static const cnet_request_callbacks kCallbacks = {on_response, on_data, on_complete};
   t->start_ns = uv_hrtime();
   int rv = cnet_request_start(app->ctx, &ro, &kCallbacks, t, &t->req);
+  free(with_cookie);
+  free(cookie);
   if (rv != 0)
     return rv;
   fetch_netlog_transfer_started(app->events, t);
@@ -761,6 +800,8 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   }
   co->resolve_rules = (const char *const *)resolve->rules;
   co->num_resolve_rules = resolve->count;
+  co->connect_to_rules = (const char *const *)resolve->connect_rules;
+  co->num_connect_to_rules = resolve->num_connect_rules;
   co->origin_protocols = o->protocols ? o->protocols : "h2,http/1.1";  // curl's offer
   co->proxy_protocols = o->proxy_protocols;
   co->user_agent = o->user_agent ? o->user_agent : FETCH_USER_AGENT;
@@ -819,6 +860,10 @@ static int setup(fetch_app *app) {
   if (rv)
     return rv;
   make_headers(app);
+  app->cookies_on = o->num_cookies > 0 || o->cookie_jar;
+  fetch_cookie_jar_init(&app->jar);
+  for (size_t i = 0; i < o->num_cookies; i++)
+    fetch_cookie_jar_load(&app->jar, o->cookies[i], (int64_t)time(NULL));
   return 0;
 }
 
@@ -896,6 +941,16 @@ static void cleanup(fetch_app *app) {
   free(app->header_copies);
   free(app->headers);
   fetch_body_free(&app->body);
+  if (app->o->cookie_jar) {  // -c: written at the end, as curl does
+    char err[512];
+    if (!fetch_cookie_jar_save(&app->jar, app->o->cookie_jar, (int64_t)time(NULL), err,
+                               sizeof(err))) {
+      fprintf(stderr, "fetch: %s\n", err);
+      if (!app->exit_code)
+        app->exit_code = FETCH_EXIT_WRITE_ERROR;
+    }
+  }
+  fetch_cookie_jar_free(&app->jar);
   free(app->write_out);
   if (app->netlog_file && app->netlog_file != stdout)
     fclose(app->netlog_file);

@@ -30,6 +30,9 @@ static const char kUsage[] =
     "  -H, --header 'N: V'      add a request header (repeatable)\n"
     "  -A, --user-agent NAME    send User-Agent: NAME\n"
     "  -e, --referer URL        send Referer: URL\n"
+    "  -b, --cookie DATA|FILE   send cookies: NAME=VALUE pairs as given, or read a\n"
+    "                           cookie file (Netscape format); enables the cookie engine\n"
+    "  -c, --cookie-jar FILE    write every cookie to FILE at the end (- is stdout)\n"
     "  -u, --user USER:PASS     Basic credentials for the origin (never sent to\n"
     "                           another host after a redirect)\n"
     "  -d, --data DATA          POST DATA (@FILE: its bytes without CR/LF; several\n"
@@ -129,6 +132,8 @@ typedef enum {
   OPT_UPLOAD_FILE,
   OPT_USER_AGENT,
   OPT_REFERER,
+  OPT_COOKIE,
+  OPT_COOKIE_JAR,
   OPT_USER,
   OPT_WRITE_OUT,
   OPT_CACERT,
@@ -193,6 +198,8 @@ static const opt_info kOpts[] = {
     {"upload-file", 'T', OPT_UPLOAD_FILE},
     {"user-agent", 'A', OPT_USER_AGENT},
     {"referer", 'e', OPT_REFERER},
+    {"cookie", 'b', OPT_COOKIE},
+    {"cookie-jar", 'c', OPT_COOKIE_JAR},
     {"user", 'u', OPT_USER},
     {"write-out", 'w', OPT_WRITE_OUT},
     {"cacert", 0, OPT_CACERT},
@@ -398,6 +405,12 @@ static bool apply_value(fetch_options *o, opt_id id, char *v, const char *name, 
     case OPT_RESOLVE:
       push(&o->resolve, &o->num_resolve, v);
       return true;
+    case OPT_COOKIE:
+      push(&o->cookies, &o->num_cookies, v);
+      return true;
+    case OPT_COOKIE_JAR:
+      o->cookie_jar = v;
+      return true;
     case OPT_CONNECT_TO:
       if (!needs_colon(v, "HOST1:PORT1:HOST2:PORT2", name, err, err_size))
         return false;
@@ -573,5 +586,6 @@ void fetch_options_free(fetch_options *o) {
   free(o->outputs);
   free(o->resolve);
   free(o->connect_to);
+  free(o->cookies);
   memset(o, 0, sizeof(*o));
 }

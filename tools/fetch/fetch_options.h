@@ -51,6 +51,9 @@ typedef struct fetch_options {
   size_t num_resolve;
   char **connect_to;  // --connect-to HOST1:PORT1:HOST2:PORT2, in order
   size_t num_connect_to;
+  char **cookies;  // -b/--cookie DATA or FILE, in order (fetch_cookies.h)
+  size_t num_cookies;
+  const char *cookie_jar;  // -c/--cookie-jar FILE; "-" is stdout
   const char *netlog;  // --netlog FILE ("-": stdout): NetLog as JSON lines
   // --protocols (or --http1.1 / --http2): ALPN offer to origins; NULL:
   // "h2,http/1.1" as curl offers.

@@ -73,27 +73,24 @@ static char *connect_to_rule(const char *spec, char *err, size_t err_size) {
   char addr[64];
   if (n != 4) {
     snprintf(err, err_size, "--connect-to '%s': expected HOST1:PORT1:HOST2:PORT2", spec);
-  } else if (!parts[0][0] || !parts[1][0]) {
-    snprintf(err, err_size, "--connect-to '%s': cnet needs HOST1 and PORT1", spec);
-  } else if (parts[3][0] && strcmp(parts[3], parts[1]) != 0) {
-    snprintf(err, err_size,
-             "--connect-to '%s': cnet connects to the URL's port; PORT2 must be empty or %s",
-             spec, parts[1]);
-  } else if (!parts[2][0]) {
-    rule = NULL;  // no new host: nothing to change
+  } else if (!parts[2][0] && !parts[3][0]) {
+    rule = NULL;  // neither a new host nor a new port: nothing to change
     err[0] = '\0';
   } else {
+    // The address to connect to: HOST2's, or HOST1's when HOST2 is empty.
     char host[256];
-    snprintf(host, sizeof(host), "%s", parts[2]);
+    snprintf(host, sizeof(host), "%s", parts[2][0] ? parts[2] : parts[0]);
     if (host[0] == '[' && host[strlen(host) - 1] == ']') {
       memmove(host, host + 1, strlen(host));
       host[strlen(host) - 1] = '\0';
     }
-    if (!address_of(host, addr, sizeof(addr)))
+    if (!host[0])
+      snprintf(err, err_size, "--connect-to '%s': a new port needs HOST1 or HOST2", spec);
+    else if (!address_of(host, addr, sizeof(addr)))
       snprintf(err, err_size, "--connect-to '%s': cannot resolve '%s'", spec, host);
     else
-      rule = cn_xasprintf("%s:%s:%s%s%s", parts[0], parts[1], strchr(addr, ':') ? "[" : "", addr,
-                          strchr(addr, ':') ? "]" : "");
+      rule = cn_xasprintf("%s:%s:%s%s%s:%s", parts[0], parts[1], strchr(addr, ':') ? "[" : "",
+                          addr, strchr(addr, ':') ? "]" : "", parts[3]);
   }
   free(copy);
   return rule;
@@ -102,7 +99,8 @@ static char *connect_to_rule(const char *spec, char *err, size_t err_size) {
 bool fetch_resolve_list_build(const fetch_options *o, fetch_resolve_list *out, char *err,
                               size_t err_size) {
   memset(out, 0, sizeof(*out));
-  out->rules = cn_xcalloc(o->num_resolve + o->num_connect_to + 1, sizeof(char *));
+  out->rules = cn_xcalloc(o->num_resolve + 1, sizeof(char *));
+  out->connect_rules = cn_xcalloc(o->num_connect_to + 1, sizeof(char *));
   for (size_t i = 0; i < o->num_resolve; i++)
     out->rules[out->count++] = cn_xstrdup(o->resolve[i]);
   for (size_t i = 0; i < o->num_connect_to; i++) {
@@ -113,7 +111,7 @@ bool fetch_resolve_list_build(const fetch_options *o, fetch_resolve_list *out, c
       return false;
     }
     if (rule)
-      out->rules[out->count++] = rule;
+      out->connect_rules[out->num_connect_rules++] = rule;
   }
   return true;
 }
@@ -122,6 +120,9 @@ void fetch_resolve_list_free(fetch_resolve_list *l) {
   for (size_t i = 0; i < l->count; i++)
     free(l->rules[i]);
   free(l->rules);
+  for (size_t i = 0; i < l->num_connect_rules; i++)
+    free(l->connect_rules[i]);
+  free(l->connect_rules);
   memset(l, 0, sizeof(*l));
 }
 

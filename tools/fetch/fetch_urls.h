@@ -19,13 +19,16 @@ char *fetch_url_with_scheme(const char *url);
 // query; NULL when there is none (a URL ending in '/').
 char *fetch_remote_name(const char *url);
 
-// --resolve rules plus those --connect-to adds. --connect-to
-// HOST1:PORT1:HOST2:PORT2 becomes the rule HOST1:PORT1:HOST2 (HOST2 an IP
-// address or a name resolved once, here); cnet connects to the port of the
-// URL, so PORT2 must be empty or PORT1 (else an error names the option).
+// --resolve rules, and the --connect-to rules for cnet's connect_to_rules:
+// HOST1:PORT1:HOST2:PORT2 with HOST2 an IP address (a name is resolved once,
+// here; an empty HOST2 is HOST1's address) and PORT2 as given (empty: the
+// URL's port). A --connect-to with neither HOST2 nor PORT2 changes nothing
+// and adds no rule.
 typedef struct fetch_resolve_list {
   char **rules;  // owned
   size_t count;
+  char **connect_rules;  // owned
+  size_t num_connect_rules;
 } fetch_resolve_list;
 bool fetch_resolve_list_build(const fetch_options *o, fetch_resolve_list *out, char *err,
                               size_t err_size);

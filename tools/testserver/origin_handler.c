@@ -1,5 +1,6 @@
 #include "tools/testserver/origin_handler.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -203,7 +204,7 @@ static void serve_root(cn_ts_exchange *ex) {
            "<body><h1>cnet-testserver</h1>\n"
            "<p>The cnet test origin (%s).</p>\n"
            "<p>Routes: /bytes/N /chunked/N /echo /headers /status/N /slow/N "
-           "/close-after/N /reset /no-length/N /gzip/N /redirect/N /redirect-to?PATH /page</p>\n"
+           "/close-after/N /reset /no-length/N /gzip/N /redirect/N /redirect-to?PATH /set-cookie?V /page</p>\n"
            "</body></html>\n",
            ex->request.tls ? "https" : "http");
   respond_text(ex, 200, "text/html; charset=utf-8", body);
@@ -288,6 +289,40 @@ static void serve_redirect_to(cn_ts_exchange *ex, const char *query) {
   r.content_length = 0;
   cn_ts_exchange_respond(ex, &r);
   cn_ts_response_free(&r);
+  cn_ts_exchange_finish(ex);
+}
+
+// /set-cookie?V1&V2...: a 200 "ok" with one Set-Cookie field per value,
+// each percent-decoded ("a=1%3B%20Path%3D%2F" is "a=1; Path=/").
+static void serve_set_cookie(cn_ts_exchange *ex, const char *query) {
+  cn_ts_response r;
+  cn_ts_response_init(&r, 200);
+  cn_ts_headers_add(&r.headers, "Content-Type", "text/plain");
+  char *copy = cn_xstrdup(query);
+  for (char *v = copy, *next; v; v = next) {
+    next = strchr(v, '&');
+    if (next)
+      *next++ = '\0';
+    char *w = v;
+    for (const char *p = v; *p; p++) {
+      unsigned hex;
+      if (*p == '%' && sscanf(p + 1, "%2x", &hex) == 1 && isxdigit((unsigned char)p[2])) {
+        *w++ = (char)hex;
+        p += 2;
+      } else {
+        *w++ = *p;
+      }
+    }
+    *w = '\0';
+    if (*v)
+      cn_ts_headers_add(&r.headers, "Set-Cookie", v);
+  }
+  free(copy);
+  static const char kBody[] = "ok\n";
+  r.content_length = sizeof(kBody) - 1;
+  cn_ts_exchange_respond(ex, &r);
+  cn_ts_response_free(&r);
+  cn_ts_exchange_write(ex, kBody, sizeof(kBody) - 1);
   cn_ts_exchange_finish(ex);
 }
 
@@ -385,6 +420,9 @@ static void handle(cn_ts_handler *base, cn_ts_exchange *ex) {
     ok = q && q[1];
     if (ok)
       serve_redirect_to(ex, q + 1);
+  } else if (strcmp(path, "/set-cookie") == 0) {
+    const char *q = strchr(ex->request.target, '?');
+    serve_set_cookie(ex, q ? q + 1 : "");
   } else if (has_prefix(path, "/gzip/")) {
     if ((ok = route_number(path, "/gzip/", MAX_GZIP_BYTES, &n)))
       serve_gzip(ex, n);

@@ -25,10 +25,12 @@
 //                   "redirected" (N <= 1000)
 //   /redirect-to?T  302 (or NNN with "?NNN,T", e.g. "?307,/echo") to T, any
 //                   URL — another server, an unsafe scheme
+//   /set-cookie?V&W 200 "ok" with a Set-Cookie field per value (each
+//                   percent-decoded: "a=1%3B%20Path%3D%2F")
 //   /page           an HTML page referencing five sub-resources (href/src)
 //   anything else   404
 // A malformed N is a 400. HEAD works on every route (headers only). The
-// query string is ignored (but by /redirect-to). Absolute-form targets ("http://host/bytes/5")
+// query string is ignored (but by /redirect-to and /set-cookie). Absolute-form targets ("http://host/bytes/5")
 // are served like their path.
 //
 // The pattern: byte i of a body is (i * 31 + 7) & 0xff, so tests can check
