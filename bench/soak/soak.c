@@ -65,7 +65,9 @@ typedef struct soak {
   uint64_t count;
   uint64_t concurrency;
   uint64_t body_bytes;  // expected body length; 0: not checked
-  bool unique_urls;     // "?N" after the URL: every request's URL differs
+  // Every request's URL differs: "{n}" in the URL is replaced by the
+  // request's number (a host name per request, say), or "?N" is appended.
+  bool unique_urls;
   uint64_t started;
   uint64_t completed;
   uint64_t failed;
@@ -166,7 +168,12 @@ static void fill(soak *s) {
     char url[2048];
     o.url = s->url;
     if (s->unique_urls) {
-      snprintf(url, sizeof(url), "%s?%llu", s->url, (unsigned long long)s->started);
+      const char *mark = strstr(s->url, "{n}");
+      if (mark)
+        snprintf(url, sizeof(url), "%.*s%llu%s", (int)(mark - s->url), s->url,
+                 (unsigned long long)s->started, mark + 3);
+      else
+        snprintf(url, sizeof(url), "%s?%llu", s->url, (unsigned long long)s->started);
       o.url = url;
     }
     cnet_request_callbacks cb = {on_response, on_data, on_complete};
@@ -365,7 +372,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "soak %s: FAILED: %llu of %llu requests failed (first: %s)\n", s->label,
             (unsigned long long)s->failed, (unsigned long long)s->completed,
             s->first_error == -1   ? "a status other than 200"
-            : s->first_error == -2 ? "a short body"
+            : s->first_error == -2 ? "a body of the wrong length"
                                    : cnet_error_name(s->first_error));
   fflush(stdout);
   if (keep_context)
