@@ -45,14 +45,16 @@ start_server proxy --proxy --alpn h2,spdy/3.1,http/1.1 --map origin.test=127.0.0
 proxy=(--proxy "https://127.0.0.1:$proxy_port" --proxy-ca "$work/proxy.ca")
 
 # soak_run LABEL soak-args...: runs the soak, its output to $work/LABEL.out
-# (echoed as comments), and checks it ended well.
+# and .err (shown under a failed check; judge prints the .out as comments),
+# and checks it ended well.
 soak_run() {
   local label="$1"
   shift
   # Without glibc's per-thread cache, a chunk freed is free in mallinfo2's
   # count too: the heap figure is then exact at each checkpoint.
-  GLIBC_TUNABLES=glibc.malloc.tcache_count=0 timeout $((cap + 30)) "$soak" --label "$label" --max-seconds "$cap" --concurrency 50 \
-    --body-bytes 100 "$@" > "$work/$label.out" 2> "$work/$label.err"
+  GLIBC_TUNABLES=glibc.malloc.tcache_count=0 timeout $((cap + 30)) \
+    "$soak" --label "$label" --max-seconds "$cap" --concurrency 50 --body-bytes 100 "$@" \
+    > "$work/$label.out" 2> "$work/$label.err"
   local rc=$?
   sed 's/^/# /' "$work/$label.out" "$work/$label.err"
   [ "$rc" -eq 0 ] || { cat "$work/$label.err"; return 1; }

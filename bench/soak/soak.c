@@ -146,6 +146,14 @@ static void take_sample(soak *s) {
 
 static void on_response(cnet_request *r, void *arg, int status, const cnet_header *h, size_t n) {
   ((soak_request *)arg)->status = status;
+  // What an application's log line would read (fetch -v does): the soak
+  // covers these too.
+  cnet_request_info info;
+  cnet_request_get_info(r, &info);
+  cnet_request_layers layers;
+  cnet_request_get_layers(r, &layers);
+  if (!info.url || !layers.protocol || !cnet_request_status_line(r))
+    ((soak_request *)arg)->status = -1;
 }
 
 static void on_data(cnet_request *r, void *arg, const uint8_t *data, size_t len) {
