@@ -15,6 +15,7 @@
 #   curl side by side, man page, README, install-deps variants (fetch's curl habits)
 #   embed (debug, asan)                      build/install.sh, apps built with pkg-config (shared, --static),
 #                                            cnet.h as C11/C17/C++, libcurl (OpenSSL) + cnet in one process
+#   soak (quick)                             bench/soak/run.sh --quick: F4/F6 through the API, RSS/heap/fds
 #   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
 set -uo pipefail
@@ -82,12 +83,14 @@ build_config clang || true
 # Runs a TAP-style shell suite ("ok N - …", "not ok N - …", "ok N - … # SKIP
 # reason") and adds its counts; a SKIP (a missing tool) counts as neither
 # passed nor failed, and a suite that dies without a "not ok" counts as one
-# failure. Usage: run_tap NAME SCRIPT OUT_DIR
+# failure. Usage: run_tap NAME SCRIPT OUT_DIR [FLAG...] (flags go before
+# OUT_DIR on the script's command line)
 run_tap() {
   local name="$1" script="$2" dir="$3"
+  shift 3
   local log="$logdir/$name.log"
   [ -x "$script" ] && [ -x "$dir/fetch" ] || return 0
-  ASAN_OPTIONS=detect_leaks=1 timeout 300 bash "$script" "$dir" > "$log" 2>&1
+  ASAN_OPTIONS=detect_leaks=1 timeout 300 bash "$script" "$@" "$dir" > "$log" 2>&1
   local rc=$?
   local p f skipped
   p=$(grep '^ok ' "$log" | grep -vc '# SKIP' || true)
@@ -121,6 +124,11 @@ run_tap "curl side by side (debug)" tests/curl_compat_test.sh out/debug
 run_tap "fetch man page" tests/fetch_man_test.sh out/debug
 run_tap "README commands" tests/readme_test.sh out/debug
 run_tap "install-deps variants" tests/install_deps_test.sh out/debug
+
+# The soak benchmark in its quick mode (F4 over h2 and SPDY/3.1, F6 h2 in
+# h2 through the API; every request answered, fds flat): proof it still
+# runs. The full run (bash bench/soak/run.sh out/debug) is docs/performance.md's.
+run_tap "soak (quick)" bench/soak/run.sh out/debug --quick
 
 # The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
 # for a bounded 15 s from an empty corpus.
