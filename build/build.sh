@@ -15,6 +15,11 @@ case "$config" in
   fuzz) args='is_debug=true use_libfuzzer=true use_asan=true' ;;
   *) echo "build.sh: unknown configuration '$config' (debug|release|asan|clang|fuzz)" >&2; exit 2 ;;
 esac
+# CNET_BORINGSSL_FROM=out/debug: link that (already built) directory's
+# BoringSSL instead of compiling it again (third_party/boringssl/boringssl.gni).
+if [ -n "${CNET_BORINGSSL_FROM:-}" ]; then
+  args="$args boringssl_prebuilt_dir=\"//$CNET_BORINGSSL_FROM\""
+fi
 out="${CNET_OUT:-out/$config}"
 if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.cnet-args" 2>/dev/null)" != "$args" ]; then
   gn gen "$out" --args="$args" --export-compile-commands >/dev/null

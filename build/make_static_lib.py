@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Makes a self-contained static library whose only global symbols are the
-exported API: links every object of INPUT_ARCHIVE into one relocatable
+exported API: links every object of the INPUT_ARCHIVEs into one relocatable
 object (ld -r), makes every hidden symbol local (objcopy --localize-hidden),
 and archives that one object as OUTPUT_ARCHIVE.
 
@@ -9,7 +9,7 @@ libcnet.so's exports clean but means nothing inside a plain archive. Without
 this, BoringSSL's SSL_* in libcnet.a would clash at link time with OpenSSL's
 in an application that also uses it, or silently take their place.
 
-Usage: make_static_lib.py INPUT_ARCHIVE OUTPUT_ARCHIVE
+Usage: make_static_lib.py INPUT_ARCHIVE... OUTPUT_ARCHIVE
 """
 import os
 import subprocess
@@ -17,9 +17,9 @@ import sys
 
 
 def main():
-    src, dst = sys.argv[1], sys.argv[2]
+    srcs, dst = sys.argv[1:-1], sys.argv[-1]
     obj = dst + ".o"
-    subprocess.check_call(["ld", "-r", "-o", obj, "--whole-archive", src])
+    subprocess.check_call(["ld", "-r", "-o", obj, "--whole-archive"] + srcs)
     subprocess.check_call(["objcopy", "--localize-hidden", obj])
     if os.path.exists(dst):
         os.remove(dst)
