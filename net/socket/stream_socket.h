@@ -67,6 +67,10 @@ typedef enum cn_socket_query {
   // passes down; out: struct cn_spdy_session **. The session carrying the
   // nearest CONNECT stream at or below the socket asked.
   CN_SOCKET_QUERY_TUNNEL_SESSION,
+  // self; out: struct uv_handle_s ** (uv_handle_t **). The libuv handle of
+  // this layer's own connection (TCP's), for keeping the loop alive or not
+  // (cn_stream_socket_set_keeps_loop_alive). Default: NULL.
+  CN_SOCKET_QUERY_LOOP_HANDLE,
 } cn_socket_query;
 
 typedef struct cn_stream_socket_ops {
@@ -140,6 +144,15 @@ int cn_stream_socket_query(const cn_stream_socket *s, cn_socket_query q, void *o
 const cn_stream_socket *cn_stream_socket_lower(const cn_stream_socket *s);
 cn_socket_layer cn_stream_socket_layer(const cn_stream_socket *s);
 bool cn_stream_socket_lower_reused(const cn_stream_socket *s);
+
+// Whether the connection under |s| keeps its libuv loop running (uv_ref) or
+// not (uv_unref): pools and sessions say false while a connection only
+// waits idle, so the application's uv_run() returns once its requests are
+// done, and true when it carries a request again. A pending read (the TLS
+// peek, a session's reads) stays pending either way. Walks the stack down
+// to the bottom, but stops at a CONNECT stream of a session: the session
+// decides for its own connection (it has other streams). Accepts NULL.
+void cn_stream_socket_set_keeps_loop_alive(cn_stream_socket *s, bool keep);
 
 // Sets up the common fields and a fresh SOCKET NetLog source, and logs
 // SOCKET_ALIVE BEGIN with the socket kind.

@@ -328,6 +328,11 @@ static void destroy_(cn_stream_socket *s) {
 }
 
 static int query_(const cn_stream_socket *s, cn_socket_query q, void *out) {
+  if (q == CN_SOCKET_QUERY_LOOP_HANDLE) {
+    const tcp_socket *t = (const tcp_socket *)s;
+    *(uv_handle_t **)out = (uv_handle_t *)t->handle;  // a separate allocation
+    return t->handle ? CN_OK : CN_ERR_NOT_IMPLEMENTED;
+  }
   if (q != CN_SOCKET_QUERY_LAYER)
     return CN_ERR_NOT_IMPLEMENTED;
   *(cn_socket_layer *)out = CN_SOCKET_LAYER_TCP;
