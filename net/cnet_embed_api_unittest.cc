@@ -449,12 +449,16 @@ TEST_F(CnetEmbedApiTest, PauseStopsReadingTheConnectionHttp11) {
   EXPECT_EQ(Pattern(kBig), big.body);
 }
 
-// HTTP/2: paused at the head, the stream's window is never reopened: the
-// server sends exactly the stream window (cnet's 6 MiB) and stalls; no
-// WINDOW_UPDATE goes out for the stream. Resumed: the rest, exact.
-TEST_F(CnetEmbedApiTest, PauseStallsTheHttp2StreamAtItsWindow) {
-  StartOrigin(CN_PROTO_HTTP2);
-  MakeContext("h2,http/1.1");
+// HTTP/2 and SPDY/3.1: paused at the head, the stream's window is never
+// reopened: the server sends exactly the stream window (cnet's 6 MiB) and
+// stalls; no WINDOW_UPDATE goes out for the stream. Resumed: the rest,
+// exact.
+class CnetPauseSessionTest : public CnetEmbedApiTest,
+                             public ::testing::WithParamInterface<cn_next_proto> {};
+
+TEST_P(CnetPauseSessionTest, StreamStallsAtItsWindow) {
+  StartOrigin(GetParam());
+  MakeContext(GetParam() == CN_PROTO_HTTP2 ? "h2,http/1.1" : "spdy/3.1,http/1.1");
   const long long kWindow = 6 * 1024 * 1024;
   const size_t kBody = 8 * 1024 * 1024;
   Req q;
@@ -471,8 +475,16 @@ TEST_F(CnetEmbedApiTest, PauseStallsTheHttp2StreamAtItsWindow) {
   ASSERT_TRUE(RunUntilDone({&q}));
   EXPECT_EQ(0, q.error);
   EXPECT_EQ(Pattern(kBody), q.body);
+  EXPECT_EQ(GetParam() == CN_PROTO_HTTP2 ? "h2" : "spdy/3.1", q.protocol);
   EXPECT_GT(netlog_.CountStreamEvents("SPDY_SESSION_SEND_WINDOW_UPDATE"), 0);
 }
+
+std::string ProtoName(const ::testing::TestParamInfo<cn_next_proto> &info) {
+  return info.param == CN_PROTO_HTTP2 ? "Http2" : "Spdy31";
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, CnetPauseSessionTest,
+                         ::testing::Values(CN_PROTO_HTTP2, CN_PROTO_SPDY31), ProtoName);
 
 // Paused inside on_data, every time: one buffer per resume, in order.
 TEST_F(CnetEmbedApiTest, PauseInsideOnDataThenResumeEachTime) {

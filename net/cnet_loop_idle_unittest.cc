@@ -146,21 +146,38 @@ class CnetLoopIdleTest : public ::testing::Test {
     o.alpn[1] = CN_PROTO_HTTP11;
     o.num_alpn = alpn == CN_PROTO_HTTP11 ? 1 : 2;
     origin_ = servers_.Start(o);
-    WriteCa(origin_, "origin");
+    origin_ca_ = WriteCa(origin_, "origin");
     base_ = "https://127.0.0.1:" + std::to_string(cn_test_server_port(origin_));
   }
-  void WriteCa(cn_test_server *s, const std::string &name) {
-    ca_path_ = ::testing::TempDir() + std::to_string(getpid()) + "_cnet_loop_idle_" + name + ".pem";
+  // Writes |s|'s CA to a per-process file; returns its path.
+  std::string WriteCa(cn_test_server *s, const std::string &name) {
+    std::string path =
+        ::testing::TempDir() + std::to_string(getpid()) + "_cnet_loop_idle_" + name + ".pem";
     servers_.Call(
-        [&] { ASSERT_EQ(CN_OK, cn_test_write_pem_file(ca_path_.c_str(), cn_test_server_ca_pem(s))); });
+        [&] { ASSERT_EQ(CN_OK, cn_test_write_pem_file(path.c_str(), cn_test_server_ca_pem(s))); });
+    return path;
+  }
+  // An HTTPS proxy speaking HTTP/2 (then HTTP/1.1), trusted, and a context
+  // whose proxy it is.
+  cn_test_server *StartHttp2ProxyAndContext() {
+    cn_test_server_options po{};
+    po.proxy = true;
+    po.alpn[0] = CN_PROTO_HTTP2;
+    po.alpn[1] = CN_PROTO_HTTP11;
+    po.num_alpn = 2;
+    cn_test_server *proxy = servers_.Start(po);
+    proxy_ca_ = WriteCa(proxy, "proxy");
+    std::string url = "https://127.0.0.1:" + std::to_string(cn_test_server_port(proxy));
+    MakeContext(nullptr, url.c_str(), "h2,http/1.1");
+    return proxy;
   }
   void MakeContext(const char *origin_protocols, const char *proxy = nullptr,
                    const char *proxy_protocols = nullptr) {
     cnet_context_options o;
     cnet_context_options_init(&o);
     o.loop = loop_.get();
-    o.ca_file = proxy ? nullptr : ca_path_.c_str();
-    o.proxy_ca_file = proxy ? ca_path_.c_str() : nullptr;
+    o.ca_file = origin_ca_.empty() ? nullptr : origin_ca_.c_str();
+    o.proxy_ca_file = proxy_ca_.empty() ? nullptr : proxy_ca_.c_str();
     o.origin_protocols = origin_protocols;
     o.proxy = proxy;
     o.proxy_protocols = proxy_protocols;
@@ -197,7 +214,7 @@ class CnetLoopIdleTest : public ::testing::Test {
   TestLoop loop_;
   ServerThread servers_;
   cn_test_server *origin_ = nullptr;
-  std::string ca_path_;
+  std::string origin_ca_, proxy_ca_;
   std::string base_;
   cnet_context *ctx_ = nullptr;
 };
@@ -245,15 +262,7 @@ TEST_F(CnetLoopIdleTest, ThroughAProxySession) {
   cn_test_server_options oo{};
   oo.plain = true;
   cn_test_server *origin = servers_.Start(oo);
-  cn_test_server_options po{};
-  po.proxy = true;
-  po.alpn[0] = CN_PROTO_HTTP2;
-  po.alpn[1] = CN_PROTO_HTTP11;
-  po.num_alpn = 2;
-  cn_test_server *proxy = servers_.Start(po);
-  WriteCa(proxy, "proxy");
-  std::string proxy_url = "https://127.0.0.1:" + std::to_string(cn_test_server_port(proxy));
-  MakeContext(nullptr, proxy_url.c_str(), "h2,http/1.1");
+  cn_test_server *proxy = StartHttp2ProxyAndContext();
   std::string url = "http://127.0.0.1:" + std::to_string(cn_test_server_port(origin));
   std::vector<Req> batch;
   RunBatch(url + "/bytes/3000", 3, 3000, &batch);
@@ -262,6 +271,22 @@ TEST_F(CnetLoopIdleTest, ThroughAProxySession) {
   cn_test_server_counters c = servers_.Counters(proxy);
   EXPECT_EQ(1u, c.connections_accepted);
   EXPECT_EQ(1u, c.http2_sessions);
+}
+
+// https:// through an HTTPS proxy speaking HTTP/2: the tunnel is a CONNECT
+// stream of the proxy's session; idle in its pool it does not keep the
+// session's connection, hence the loop, busy.
+TEST_F(CnetLoopIdleTest, TunnelThroughAProxySession) {
+  StartOrigin(CN_PROTO_HTTP11);
+  cn_test_server *proxy = StartHttp2ProxyAndContext();
+  std::vector<Req> batch;
+  RunBatch(base_ + "/bytes/3000", 2, 3000, &batch);
+  RunBatch(base_ + "/bytes/3000", 1, 3000, &batch);
+  EXPECT_TRUE(batch[0].reused) << "the idle tunnel (and TLS inside it) was kept";
+  cn_test_server_counters c = servers_.Counters(proxy);
+  EXPECT_EQ(1u, c.connections_accepted);
+  EXPECT_EQ(1u, c.http2_sessions);
+  EXPECT_EQ(2u, c.http2_streams) << "two tunnels, one per first-batch request";
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "net/socket/stream_socket.h"
 
-#include <uv.h>
-
 void cn_stream_socket_init(cn_stream_socket *s, const cn_stream_socket_ops *ops,
                            cn_netlog *netlog) {
   s->ops = ops;
@@ -29,9 +27,6 @@ int cn_stream_socket_query(const cn_stream_socket *s, cn_socket_query q, void *o
     case CN_SOCKET_QUERY_LOWER_REUSED:
       *(bool *)out = false;
       return s ? ask(s, q, out) : CN_ERR_NOT_IMPLEMENTED;
-    case CN_SOCKET_QUERY_LOOP_HANDLE:
-      *(uv_handle_t **)out = NULL;
-      return s ? ask(s, q, out) : CN_ERR_NOT_IMPLEMENTED;
     default:
       break;
   }
@@ -56,17 +51,15 @@ cn_socket_layer cn_stream_socket_layer(const cn_stream_socket *s) {
 }
 
 void cn_stream_socket_set_keeps_loop_alive(cn_stream_socket *s, bool keep) {
-  const cn_stream_socket *at = s;
-  for (int depth = 0; at && depth < 64; depth++, at = cn_stream_socket_lower(at)) {
-    if (cn_stream_socket_layer(at) == CN_SOCKET_LAYER_SPDY_TUNNEL)
-      return;  // the session's connection is the session's to ref
-    uv_handle_t *h;
-    if (cn_stream_socket_query(at, CN_SOCKET_QUERY_LOOP_HANDLE, &h) == CN_OK && h) {
-      if (keep)
-        uv_ref(h);
-      else
-        uv_unref(h);
+  // LOWER answers a const socket: each layer owns the one below it, so
+  // changing it is the owner's business, done here on its behalf.
+  cn_stream_socket *at = s;
+  for (int depth = 0; at && depth < 64; depth++) {
+    if (at->ops->set_keeps_loop_alive) {
+      at->ops->set_keeps_loop_alive(at, keep);
+      return;
     }
+    at = (cn_stream_socket *)cn_stream_socket_lower(at);
   }
 }
 

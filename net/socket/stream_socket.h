@@ -67,10 +67,6 @@ typedef enum cn_socket_query {
   // passes down; out: struct cn_spdy_session **. The session carrying the
   // nearest CONNECT stream at or below the socket asked.
   CN_SOCKET_QUERY_TUNNEL_SESSION,
-  // self; out: struct uv_handle_s ** (uv_handle_t **). The libuv handle of
-  // this layer's own connection (TCP's), for keeping the loop alive or not
-  // (cn_stream_socket_set_keeps_loop_alive). Default: NULL.
-  CN_SOCKET_QUERY_LOOP_HANDLE,
 } cn_socket_query;
 
 typedef struct cn_stream_socket_ops {
@@ -96,6 +92,11 @@ typedef struct cn_stream_socket_ops {
   // question this socket answers, else CN_ERR_NOT_IMPLEMENTED; never
   // passes a question down itself (cn_stream_socket_query does).
   int (*query)(const cn_stream_socket *s, cn_socket_query q, void *out);
+  // Optional (NULL: the layer has nothing of its own and the call passes
+  // down to the socket below). Whether this layer keeps the loop running;
+  // a layer that implements it decides for everything below it too (see
+  // cn_stream_socket_set_keeps_loop_alive).
+  void (*set_keeps_loop_alive)(cn_stream_socket *s, bool keep);
 } cn_stream_socket_ops;
 
 struct cn_stream_socket {
@@ -145,13 +146,15 @@ const cn_stream_socket *cn_stream_socket_lower(const cn_stream_socket *s);
 cn_socket_layer cn_stream_socket_layer(const cn_stream_socket *s);
 bool cn_stream_socket_lower_reused(const cn_stream_socket *s);
 
-// Whether the connection under |s| keeps its libuv loop running (uv_ref) or
-// not (uv_unref): pools and sessions say false while a connection only
-// waits idle, so the application's uv_run() returns once its requests are
-// done, and true when it carries a request again. A pending read (the TLS
-// peek, a session's reads) stays pending either way. Walks the stack down
-// to the bottom, but stops at a CONNECT stream of a session: the session
-// decides for its own connection (it has other streams). Accepts NULL.
+// Whether the connection under |s| keeps its libuv loop running or not:
+// pools and sessions say false while a connection only waits idle, so the
+// application's uv_run() returns once its requests are done, and true when
+// it carries a request again. A pending read (the TLS peek, a session's
+// reads) stays pending either way. Passes down the stack to the first
+// layer that implements set_keeps_loop_alive: TCP (uv_ref/uv_unref of its
+// handle), or a CONNECT stream of a session (the session counts its idle
+// tunnels: its connection keeps the loop running while a stream that is
+// not an idle tunnel is open). Accepts NULL.
 void cn_stream_socket_set_keeps_loop_alive(cn_stream_socket *s, bool keep);
 
 // Sets up the common fields and a fresh SOCKET NetLog source, and logs

@@ -185,8 +185,20 @@ static uint64_t ids_left(const cn_spdy_session *s) {
 // keeps that one busy: the outer session decides for its own connection.)
 static void update_loop_ref(cn_spdy_session *s) {
   if (s->socket)
-    cn_stream_socket_set_keeps_loop_alive(s->socket,
-                                          s->num_local_active + s->num_peer_active > 0);
+    cn_stream_socket_set_keeps_loop_alive(
+        s->socket, s->num_local_active + s->num_peer_active > s->num_loop_idle);
+}
+
+void cn_spdy_stream_set_keeps_loop_alive(cn_spdy_stream *st, bool keep) {
+  cn_spdy_session *s = st->session;
+  if (!st->active || st->loop_idle == !keep)
+    return;
+  st->loop_idle = !keep;
+  if (keep)
+    s->num_loop_idle--;
+  else
+    s->num_loop_idle++;
+  update_loop_ref(s);
 }
 
 static void grant(cn_spdy_session *s, cn_spdy_stream *st) {
@@ -311,6 +323,10 @@ void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int e
       s->num_local_active--;
     else
       s->num_peer_active--;
+    if (st->loop_idle) {
+      st->loop_idle = false;
+      s->num_loop_idle--;
+    }
     update_loop_ref(s);
   }
   // Behaviour 11: bytes the consumer will never read (or may read later)
