@@ -40,11 +40,20 @@ static void loop_timer_destroy(cn_timer *base) {
   uv_close((uv_handle_t *)&t->handle, on_close);
 }
 
+static void loop_timer_set_keeps_loop_alive(cn_timer *base, bool keep) {
+  uv_handle_t *h = (uv_handle_t *)&((loop_timer *)base)->handle;
+  if (keep)
+    uv_ref(h);
+  else
+    uv_unref(h);
+}
+
 static const cn_timer_ops kLoopTimerOps = {
     .start = loop_timer_start,
     .stop = loop_timer_stop,
     .is_active = loop_timer_is_active,
     .destroy = loop_timer_destroy,
+    .set_keeps_loop_alive = loop_timer_set_keeps_loop_alive,
 };
 
 cn_timer *cn_timer_new(uv_loop_t *loop, cn_timer_cb cb, void *arg) {
@@ -63,6 +72,10 @@ void cn_timer_start(cn_timer *t, uint64_t delay_ms, uint64_t repeat_ms) {
 void cn_timer_stop(cn_timer *t) { t->ops->stop(t); }
 
 bool cn_timer_is_active(const cn_timer *t) { return t->ops->is_active(t); }
+void cn_timer_set_keeps_loop_alive(cn_timer *t, bool keep) {
+  if (t->ops->set_keeps_loop_alive)
+    t->ops->set_keeps_loop_alive(t, keep);
+}
 
 void cn_timer_destroy(cn_timer *t) {
   if (t)

@@ -34,6 +34,11 @@ void cn_timer_stop(cn_timer *t);
 bool cn_timer_is_active(const cn_timer *t);
 // Stops and releases the timer. Accepts NULL.
 void cn_timer_destroy(cn_timer *t);
+// Whether the timer, while active, keeps its loop running (uv_ref, the
+// default) or not (uv_unref): housekeeping timers (idle expiry, idle
+// sessions' PINGs) say false so that uv_run() returns when only they are
+// left. Nothing for a fake clock's timer.
+void cn_timer_set_keeps_loop_alive(cn_timer *t, bool keep);
 
 // The loop's cached millisecond clock (uv_now).
 uint64_t cn_now_ms(uv_loop_t *loop);
@@ -45,6 +50,7 @@ typedef struct cn_timer_ops {
   void (*stop)(cn_timer *t);
   bool (*is_active)(const cn_timer *t);
   void (*destroy)(cn_timer *t);
+  void (*set_keeps_loop_alive)(cn_timer *t, bool keep);  // optional
 } cn_timer_ops;
 
 struct cn_timer {

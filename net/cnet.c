@@ -39,6 +39,7 @@ struct cnet_context {
   cn_proxy_service *proxy_service;
   cn_http_network_session *session;
   cn_list_node requests;  // live cnet_request.link
+  char *proxy_user;       // for requests' own proxies (options.proxy_user)
 };
 
 // One connection's TLS as strings the request owns.
@@ -60,13 +61,13 @@ struct cnet_request {
   cn_url url;
   char *url_text;  // the current URL (after redirects)
   cn_http_upload *upload;
-  cnet_upload_read_fn upload_read;
-  void *upload_arg;
-  int64_t upload_length;
+  struct callback_upload *cb_upload;  // |upload| when read by callback
   cn_request_priority priority;
   bool follow_redirects;
   int max_redirects;
   bool decode;
+  cnet_redirect_fn on_redirect;
+  cn_proxy_service *proxy_service;  // the request's own proxy; NULL: the context's
   // The exchange.
   cn_http_request_info info;
   cn_http_transaction *txn;
@@ -76,7 +77,15 @@ struct cnet_request {
   // the code that ran the callback frees it afterwards.
   int in_callback;
   bool cancelled;
-  struct start_tick *tick;  // until the first exchange starts
+  struct loop_tick *tick;  // until the first exchange starts
+  // Backpressure (cnet_request_pause). A body read that completes while
+  // paused is held (|held_rv|, its bytes in |buf|) until resume.
+  bool paused;
+  bool body_started;  // on_response ran: body reads may go on
+  bool read_pending;  // a transaction read is outstanding
+  bool held;
+  int held_rv;
+  struct loop_tick *resume_tick;
   // For cnet_request_get_info and cnet_request_get_layers.
   tls_strings origin_tls;
   tls_strings proxy_tls;
@@ -172,6 +181,14 @@ static void apply_proxy_user(cn_proxy_list *list, const char *user_pass) {
   }
 }
 
+// The credentials for proxies without their own, in every list of |cfg|.
+static void apply_proxy_user_to_config(cn_proxy_config *cfg, const char *user_pass) {
+  apply_proxy_user(&cfg->single, user_pass);
+  apply_proxy_user(&cfg->for_http, user_pass);
+  apply_proxy_user(&cfg->for_https, user_pass);
+  apply_proxy_user(&cfg->fallback, user_pass);
+}
+
 static int make_proxy_service(cnet_context *c, const cnet_context_options *o, char *err,
                               size_t err_size) {
   cn_proxy_config cfg;
@@ -184,15 +201,32 @@ static int make_proxy_service(cnet_context *c, const cnet_context_options *o, ch
   if (rv == CN_OK && o->proxy_bypass)
     rv = cn_proxy_config_add_bypass(&cfg, o->proxy_bypass, err, err_size);
   if (rv == CN_OK && o->proxy_user) {
-    apply_proxy_user(&cfg.single, o->proxy_user);
-    apply_proxy_user(&cfg.for_http, o->proxy_user);
-    apply_proxy_user(&cfg.for_https, o->proxy_user);
-    apply_proxy_user(&cfg.fallback, o->proxy_user);
+    apply_proxy_user_to_config(&cfg, o->proxy_user);
   }
   if (rv == CN_OK) {
     cn_proxy_service_options so = {0};
     so.netlog = &c->netlog;
     c->proxy_service = cn_proxy_service_new_fixed(&cfg, &so);
+  }
+  cn_proxy_config_free(&cfg);
+  return rv;
+}
+
+// A request's own proxy (cnet_request_options.proxy): its rules alone (the
+// context's bypass list and environment do not apply), with the context's
+// proxy_user.
+static int make_request_proxy_service(cnet_context *c, const char *rules,
+                                      cn_proxy_service **out) {
+  cn_proxy_config cfg;
+  cn_proxy_config_init(&cfg);
+  int rv = cn_proxy_config_set_rules(&cfg, rules, NULL, 0);
+  if (rv == CN_OK) {
+    if (c->proxy_user) {
+      apply_proxy_user_to_config(&cfg, c->proxy_user);
+    }
+    cn_proxy_service_options so = {0};
+    so.netlog = &c->netlog;
+    *out = cn_proxy_service_new_fixed(&cfg, &so);
   }
   cn_proxy_config_free(&cfg);
   return rv;
@@ -252,6 +286,8 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   cnet_context *c = CN_NEW(cnet_context);
   c->loop = o->loop;
   cn_list_init(&c->requests);
+  if (o->proxy_user)
+    c->proxy_user = cn_xstrdup(o->proxy_user);
   cn_netlog_init(&c->netlog);
   cn_netlog_counters_attach(&c->counters, &c->netlog);
   cn_bytebuf_init(&c->json_line);
@@ -336,6 +372,8 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
     // inside it) is freed when that callback returns.
     cn_http_transaction_destroy(r->txn);
     r->txn = NULL;
+    cn_proxy_service_free(r->proxy_service);  // it logs to the context's NetLog
+    r->proxy_service = NULL;
     r->cancelled = true;
     if (!r->in_callback)
       free_request(r);
@@ -350,6 +388,7 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
   cn_netlog_counters_detach(&c->counters);
   cn_netlog_destroy(&c->netlog);
   cn_bytebuf_free(&c->json_line);
+  free(c->proxy_user);
   free(c);
 }
 
@@ -364,24 +403,74 @@ void cnet_context_get_stats(const cnet_context *c, cnet_stats *out) {
 
 void cnet_context_close_idle(cnet_context *c) { cn_http_network_session_close_idle(c->session); }
 
+// --- work for the next loop turn ---
+
+// Runs fn(obj) on the next loop turn, so that nothing the application
+// calls runs a callback inside that call. The handle is its own allocation
+// (libuv closes asynchronously); its owner forgets it with tick_cancel().
+typedef struct loop_tick {
+  uv_idle_t idle;
+  void (*fn)(void *obj);
+  void *obj;  // NULL once cancelled
+} loop_tick;
+
+static void on_tick_closed(uv_handle_t *h) { free(h); }
+
+static void on_tick(uv_idle_t *h) {
+  loop_tick *t = (loop_tick *)h;
+  uv_idle_stop(h);
+  uv_close((uv_handle_t *)h, on_tick_closed);
+  if (t->obj)
+    t->fn(t->obj);
+}
+
+static loop_tick *tick_post(uv_loop_t *loop, void (*fn)(void *obj), void *obj) {
+  loop_tick *t = CN_NEW(loop_tick);
+  t->fn = fn;
+  t->obj = obj;
+  uv_idle_init(loop, &t->idle);
+  uv_idle_start(&t->idle, on_tick);
+  return t;
+}
+
+// The tick's callback will not run; its handle closes itself on its turn.
+// Accepts NULL.
+static void tick_cancel(loop_tick *t) {
+  if (t)
+    t->obj = NULL;
+}
+
 // --- uploads read by callback ---
 
+// The application's pull. It answers at once, or CNET_UPLOAD_PENDING: then
+// the read stays pending until cnet_request_upload_resume() and the pull is
+// asked again from the loop.
 typedef struct callback_upload {
   cn_http_upload base;
+  uv_loop_t *loop;
   cnet_upload_read_fn read;
   void *arg;
   int64_t length;
+  // A pending read: the stream's buffer and callback.
+  cn_iobuf *buf;
+  size_t len;
+  cn_completion_cb cb;
+  void *cb_arg;
+  bool wake;       // resume was called since the pull last answered
+  loop_tick *tick;  // asks the pull again
 } callback_upload;
 
 static int64_t cb_upload_size(const cn_http_upload *u) {
   return ((const callback_upload *)u)->length;
 }
 
-// The application's pull is synchronous, so the read completes at once.
-static int cb_upload_read(cn_http_upload *u, cn_iobuf *buf, size_t len, cn_completion_cb cb,
-                          void *arg) {
-  callback_upload *c = (callback_upload *)u;
-  int rv = c->read(c->arg, buf->data, len);
+// Asks the application's pull for up to |len| bytes. CNET_UPLOAD_PENDING
+// becomes CN_ERR_IO_PENDING.
+static int pull(callback_upload *c, uint8_t *data, size_t len) {
+  c->wake = false;
+  int rv = c->read(c->arg, data, len);
+  if (rv == CNET_UPLOAD_PENDING)
+    return CN_ERR_IO_PENDING;
   if (rv > (int)len)
     return CN_ERR_INVALID_ARGUMENT;
   // -1 would tell the stream below that the read is pending and its callback
@@ -392,27 +481,75 @@ static int cb_upload_read(cn_http_upload *u, cn_iobuf *buf, size_t len, cn_compl
   return rv;
 }
 
-static void cb_upload_destroy(cn_http_upload *u) { free(u); }
+static void on_upload_wake(void *obj);
+
+static void schedule_wake(callback_upload *c) {
+  if (!c->tick)
+    c->tick = tick_post(c->loop, on_upload_wake, c);
+}
+
+static void on_upload_wake(void *obj) {
+  callback_upload *c = obj;
+  c->tick = NULL;
+  if (!c->cb)
+    return;
+  int rv = pull(c, c->buf->data, c->len);
+  if (rv == CN_ERR_IO_PENDING) {
+    if (c->wake)
+      schedule_wake(c);
+    return;
+  }
+  cn_completion_cb cb = c->cb;
+  c->cb = NULL;
+  cn_iobuf_unref(c->buf);
+  c->buf = NULL;
+  cb(c->cb_arg, rv);
+}
+
+static int cb_upload_read(cn_http_upload *u, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                          void *arg) {
+  callback_upload *c = (callback_upload *)u;
+  int rv = pull(c, buf->data, len);
+  if (rv != CN_ERR_IO_PENDING)
+    return rv;
+  c->buf = cn_iobuf_ref(buf);
+  c->len = len;
+  c->cb = cb;
+  c->cb_arg = arg;
+  if (c->wake)  // resumed from inside the pull: ask again on the next turn
+    schedule_wake(c);
+  return CN_ERR_IO_PENDING;
+}
+
+static void cb_upload_cancel_read(cn_http_upload *u) {
+  callback_upload *c = (callback_upload *)u;
+  tick_cancel(c->tick);
+  c->tick = NULL;
+  c->cb = NULL;
+  cn_iobuf_unref(c->buf);
+  c->buf = NULL;
+}
+
+static void cb_upload_destroy(cn_http_upload *u) {
+  cb_upload_cancel_read(u);
+  free(u);
+}
 
 static const cn_http_upload_ops kCallbackUploadOps = {
     .size = cb_upload_size,
     .read = cb_upload_read,
-    .cancel_read = NULL,
+    .cancel_read = cb_upload_cancel_read,
     .rewind = NULL,  // a pull callback cannot replay: no resend with a body
     .destroy = cb_upload_destroy,
 };
 
 // --- requests ---
 
-typedef struct start_tick {
-  uv_idle_t idle;
-  cnet_request *r;  // NULL once the request is gone
-} start_tick;
-
 static void free_request(cnet_request *r) {
-  if (r->tick)
-    r->tick->r = NULL;  // the idle handle closes itself on its next turn
+  tick_cancel(r->tick);
+  tick_cancel(r->resume_tick);
   cn_http_transaction_destroy(r->txn);
+  cn_proxy_service_free(r->proxy_service);
   cn_iobuf_unref(r->buf);
   cn_http_upload_destroy(r->upload);
   cn_http_headers_free(&r->headers);
@@ -447,20 +584,64 @@ static bool after_callback(cnet_request *r) {
   return r->cancelled;
 }
 
+// Delivers the result of a body read (|rv|) and reads on until a read is
+// pending, the body ends, or the request is paused.
 static void read_body(cnet_request *r, int rv) {
   for (;;) {
-    if (rv == CN_ERR_IO_PENDING)
+    r->read_pending = rv == CN_ERR_IO_PENDING;
+    if (r->read_pending)
       return;
+    if (r->paused) {  // hold it (bytes or the end) until resume
+      r->held = true;
+      r->held_rv = rv;
+      return;
+    }
     if (rv <= 0) {
       complete(r, rv);
       return;
     }
     r->in_callback++;
     r->cb.on_data(r, r->arg, r->buf->data, (size_t)rv);
-    if (after_callback(r))
-      return;
+    if (after_callback(r) || r->paused)
+      return;  // gone, or paused with nothing outstanding
     rv = cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r);
   }
+}
+
+static void on_resume_tick(void *obj) {
+  cnet_request *r = obj;
+  r->resume_tick = NULL;
+  if (r->paused || r->read_pending || !r->body_started)
+    return;
+  if (r->held) {
+    r->held = false;
+    read_body(r, r->held_rv);
+  } else {
+    read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
+  }
+}
+
+void cnet_request_pause(cnet_request *r) {
+  if (r && !r->cancelled)
+    r->paused = true;
+}
+
+void cnet_request_resume(cnet_request *r) {
+  if (!r || r->cancelled || !r->paused)
+    return;
+  r->paused = false;
+  // Before the body started, on_started reads; a read outstanding delivers
+  // by itself. Otherwise the body goes on from the loop.
+  if (r->body_started && !r->read_pending && !r->resume_tick)
+    r->resume_tick = tick_post(r->ctx->loop, on_resume_tick, r);
+}
+
+void cnet_request_upload_resume(cnet_request *r) {
+  if (!r || r->cancelled || !r->cb_upload)
+    return;
+  r->cb_upload->wake = true;
+  if (r->cb_upload->cb)
+    schedule_wake(r->cb_upload);
 }
 
 static void on_body(void *arg, int rv) { read_body(arg, rv); }
@@ -541,8 +722,30 @@ static bool same_origin(const cn_url *a, const cn_url *b) {
          a->port == b->port;
 }
 
+// What follow() returns besides CN_ERR_IO_PENDING and errors.
+#define FOLLOW_STOPPED 1  // the hook said stop: deliver the 3xx
+#define FOLLOW_GONE 2     // the request was cancelled inside the hook (freed)
+
+// Asks the application's on_redirect hook about |next|: CN_OK to follow,
+// FOLLOW_STOPPED, FOLLOW_GONE or CN_ERR_ABORTED.
+static int ask_redirect_hook(cnet_request *r, int status, const cn_url *next) {
+  if (!r->on_redirect)
+    return CN_OK;
+  char *text = cn_url_to_string(next);
+  r->in_callback++;
+  cnet_redirect_action action = r->on_redirect(r, r->arg, status, text);
+  free(text);
+  if (after_callback(r))
+    return FOLLOW_GONE;
+  if (action == CNET_REDIRECT_STOP)
+    return FOLLOW_STOPPED;
+  if (action == CNET_REDIRECT_CANCEL)
+    return CN_ERR_ABORTED;
+  return CN_OK;
+}
+
 // Moves the request to the Location of |head|. Returns CN_ERR_IO_PENDING
-// (the next exchange runs) or an error.
+// (the next exchange runs), FOLLOW_STOPPED, FOLLOW_GONE or an error.
 static int follow(cnet_request *r, const cn_http_response_head *head) {
   if (++r->redirects > r->max_redirects)
     return CN_ERR_TOO_MANY_REDIRECTS;
@@ -552,6 +755,13 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
     return CN_ERR_UNSAFE_REDIRECT;
   if (rv != CN_OK)
     return rv;
+  rv = ask_redirect_hook(r, head->status, &next);
+  if (rv != CN_OK) {
+    cn_url_free(&next);
+    if (rv == FOLLOW_STOPPED)
+      r->redirects--;  // not followed
+    return rv;
+  }
   if (head->status == 303 ||
       ((head->status == 301 || head->status == 302) && strcmp(r->method, "POST") == 0)) {
     free(r->method);
@@ -587,9 +797,12 @@ static void on_started(void *arg, int rv) {
   if (r->follow_redirects && is_redirect(head->status) &&
       cn_http_headers_get(&head->headers, "Location")) {
     rv = follow(r, head);
-    if (rv != CN_ERR_IO_PENDING)
+    if (rv == FOLLOW_GONE || rv == CN_ERR_IO_PENDING)
+      return;
+    if (rv != FOLLOW_STOPPED) {
       complete(r, rv);
-    return;
+      return;
+    }
   }
   note_connection(r, head);
   size_t n = cn_http_headers_count(&head->headers);
@@ -611,6 +824,9 @@ static void on_started(void *arg, int rv) {
   if (after_callback(r))
     return;
   r->buf = cn_iobuf_new(64 * 1024);
+  r->body_started = true;
+  if (r->paused)
+    return;  // cnet_request_resume() starts the body
   read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
 }
 
@@ -622,6 +838,8 @@ static int begin_exchange(cnet_request *r) {
   r->info.accept_encoding = r->decode;
   r->info.upload = r->upload;
   r->txn = cn_http_transaction_new(r->ctx->session, r->priority);
+  if (r->proxy_service)
+    cn_http_transaction_set_proxy_service(r->txn, r->proxy_service);
   int rv = cn_http_transaction_start(r->txn, &r->info, on_started, r);
   if (rv == CN_ERR_IO_PENDING)
     return rv;
@@ -635,15 +853,8 @@ static int begin_exchange(cnet_request *r) {
 
 // The first exchange starts from the loop so that no callback can run
 // inside cnet_request_start.
-static void on_tick_closed(uv_handle_t *h) { free(h); }
-
-static void on_first_tick(uv_idle_t *h) {
-  start_tick *t = (start_tick *)h;
-  cnet_request *r = t->r;
-  uv_idle_stop(h);
-  uv_close((uv_handle_t *)h, on_tick_closed);
-  if (!r)
-    return;  // cancelled before it started
+static void on_first_tick(void *obj) {
+  cnet_request *r = obj;
   r->tick = NULL;
   int rv = begin_exchange(r);
   if (rv != CN_ERR_IO_PENDING)
@@ -691,6 +902,8 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
     else
       rv = cn_http_headers_add(&r->headers, o->headers[i].name, o->headers[i].value);
   }
+  if (rv == CN_OK && o->proxy)
+    rv = make_request_proxy_service(c, o->proxy, &r->proxy_service);
   if (rv != CN_OK) {
     free_request(r);
     return rv;
@@ -704,10 +917,12 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   if (o->upload_read) {
     callback_upload *u = CN_NEW(callback_upload);
     u->base.ops = &kCallbackUploadOps;
+    u->loop = c->loop;
     u->read = o->upload_read;
     u->arg = o->upload_arg;
     u->length = o->upload_length;
     r->upload = &u->base;
+    r->cb_upload = u;
   } else if (o->body) {
     r->upload = cn_http_upload_new_copy(o->body, o->body_len);
   }
@@ -715,14 +930,11 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   r->follow_redirects = o->follow_redirects;
   r->max_redirects = o->max_redirects > 0 ? o->max_redirects : o->max_redirects < 0 ? 0 : 20;
   r->decode = !o->no_decoding;
+  r->on_redirect = o->on_redirect;
   cn_list_push_back(&c->requests, &r->link);
-  // Start on the next loop turn (see on_first_tick); the tick handle points
-  // back at the request until then.
-  start_tick *t = CN_NEW(start_tick);
-  t->r = r;
-  uv_idle_init(c->loop, &t->idle);
-  uv_idle_start(&t->idle, on_first_tick);
-  r->tick = t;
+  // Start on the next loop turn (see on_first_tick); the tick points back
+  // at the request until then.
+  r->tick = tick_post(c->loop, on_first_tick, r);
   *out = r;
   return CN_OK;
 }

@@ -21,8 +21,20 @@
 //     before a response. The request is freed right after on_complete
 //     returns; the handle must not be used after that.
 //   - cnet_request_cancel() may be called at any time before on_complete
-//     (including from inside on_response or on_data): no callback runs after
-//     it, and the request is freed.
+//     (including from inside on_response, on_data or on_redirect): no
+//     callback runs after it, and the request is freed.
+//   - cnet_context_destroy() may be called from inside on_response,
+//     on_data, on_complete or on_redirect: no callback of any request runs
+//     afterwards, and the request whose callback is running is freed when
+//     that callback returns (its handle must not be used after the
+//     destroy). Not from inside an upload callback or the NetLog callback.
+//
+// The loop: cnet keeps the loop running only while it has work for a
+// request. Idle pooled connections, idle SPDY/HTTP2 sessions and their
+// housekeeping timers are uv_unref'd, so uv_run(loop, UV_RUN_DEFAULT)
+// returns once the application's requests are done; the idle connections
+// stay pooled for later requests (until cnet_context_destroy() or their
+// idle timeout).
 //   - Strings and arrays passed in are copied; pointers passed to callbacks
 //     are valid only during the callback.
 //
@@ -221,11 +233,40 @@ typedef struct cnet_request_callbacks {
 } cnet_request_callbacks;
 
 // An upload read by callback: fill up to |len| bytes of |buf| and return the
-// count, 0 at the end, or a negative error (a CNET_ERR_*), which fails the
-// request with that error. CNET_ERR_IO_PENDING (-1) is no error of the
-// upload's: it fails the request with CNET_ERR_FAILED. (A synchronous pull:
-// the application keeps the body or streams it from a file.)
+// count, 0 at the end, a negative error (a CNET_ERR_*), which fails the
+// request with that error, or CNET_UPLOAD_PENDING when no data is there
+// yet. CNET_ERR_IO_PENDING (-1) is no error of the upload's: it fails the
+// request with CNET_ERR_FAILED. |buf| is valid only during the call. The
+// callback runs deep inside cnet: it must call no cnet function but
+// cnet_request_upload_resume().
 typedef int (*cnet_upload_read_fn)(void *arg, uint8_t *buf, size_t len);
+
+// What an upload callback returns when it has no data yet: the request
+// waits (sends nothing more of the body) until the application calls
+// cnet_request_upload_resume(), then calls the upload callback again. Works
+// for sized and chunked bodies, over HTTP/1.1 and as SPDY/HTTP2 streams.
+// Outside the error table (no CNET_ERR_* has this value).
+#define CNET_UPLOAD_PENDING (-1000000)
+
+// What an on_redirect hook decides (cnet_request_options.on_redirect).
+typedef enum cnet_redirect_action {
+  CNET_REDIRECT_FOLLOW = 0,  // follow it, as without a hook
+  // Do not follow: the 3xx is the final response (on_response, its body,
+  // on_complete with 0).
+  CNET_REDIRECT_STOP = 1,
+  // Fail the request: on_complete with CNET_ERR_ABORTED, no on_response.
+  CNET_REDIRECT_CANCEL = 2,
+} cnet_redirect_action;
+
+// Called before a redirect is followed (only when follow_redirects is set,
+// and not for a redirect the request would refuse anyway: too many, or to
+// a scheme that is not http/https), with the 3xx |status| and the URL it
+// leads to, resolved against the current URL (valid during the call).
+// |arg| is the request's. The hook may call cnet_request_cancel(r) (then
+// no further callback runs, whatever it returns); it must not destroy the
+// context.
+typedef cnet_redirect_action (*cnet_redirect_fn)(cnet_request *r, void *arg, int status,
+                                                 const char *new_url);
 
 typedef struct cnet_request_options {
   size_t struct_size;  // set by cnet_request_options_init(); see above
@@ -251,6 +292,23 @@ typedef struct cnet_request_options {
   // fails).
   int max_redirects;
   bool no_decoding;       // deliver the body as received (no gzip/deflate)
+
+  // Added in 0.1 by the embedding API (at the end: options structs grow
+  // there).
+  // This request's proxy, overriding the context's proxy, proxy_from_env
+  // and proxy_bypass: the syntax of cnet_context_options.proxy, chains and
+  // SOCKS included; "direct://" goes DIRECT. The context's proxy_user is
+  // applied to proxies without credentials. NULL: the context's proxy.
+  // Connections are pooled per proxy chain, so requests with different
+  // proxies never share a connection they should not, and requests with
+  // the same chain share the context's idle connections and sessions. A
+  // string that does not parse fails cnet_request_start (the error of the
+  // parse, e.g. CNET_ERR_INVALID_ARGUMENT or CNET_ERR_UNKNOWN_URL_SCHEME).
+  // A failed proxy is skipped for this request only (the context's own list
+  // remembers its failures across requests; this one does not).
+  const char *proxy;
+  // Decides about each redirect before it is followed; NULL: follow.
+  cnet_redirect_fn on_redirect;
 } cnet_request_options;
 
 // Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
@@ -264,6 +322,28 @@ CNET_EXPORT int cnet_request_start(cnet_context *c, const cnet_request_options *
                                    cnet_request **out);
 // Cancels the request: no callback runs afterwards; the request is freed.
 CNET_EXPORT void cnet_request_cancel(cnet_request *r);
+
+// Backpressure. cnet_request_pause() stops on_data: no on_data (and no
+// on_complete) runs until cnet_request_resume(). Nothing more is read for
+// the request while it is paused, so the pause reaches the peer: over
+// HTTP/2 and SPDY/3.1 the stream's receive window is not reopened (no
+// WINDOW_UPDATE for it), so the server stops sending once the window is
+// full; over HTTP/1.1 cnet stops reading the connection (the TCP window
+// closes). At most one buffer of body read already is held back. Both may
+// be called any time after cnet_request_start (from on_response or on_data
+// too); pausing a paused request or resuming a running one does nothing.
+// Delivery resumes from the loop, never inside cnet_request_resume().
+CNET_EXPORT void cnet_request_pause(cnet_request *r);
+CNET_EXPORT void cnet_request_resume(cnet_request *r);
+
+// After the upload callback returned CNET_UPLOAD_PENDING: data is there (or
+// the body ended); cnet calls the upload callback again, from the loop
+// (never inside this call). A call while no read waits (say, from inside
+// the upload callback before it returns CNET_UPLOAD_PENDING, or before the
+// body is read at all) is remembered: the next CNET_UPLOAD_PENDING is
+// followed by another call at once. Does nothing for a request without an
+// upload callback.
+CNET_EXPORT void cnet_request_upload_resume(cnet_request *r);
 
 // What served the request, for logs and tools (`fetch -v`); valid from
 // on_response until on_complete returns. Strings are owned by the request.

@@ -131,6 +131,8 @@ check "a redirect to another scheme is refused (ERR_UNSAFE_REDIRECT)" \
   fails_with ERR_UNSAFE_REDIRECT -L --cacert "$work/good.ca" "$url/redirect-to?file:///etc/passwd"
 check "307 keeps POST and its body" \
   body_is "payload" -L -d payload --cacert "$work/good.ca" "$url/redirect-to?307,/echo"
+check "-v -L says each redirect before following it, as curl does" \
+  bash -c "'$out/fetch' -v -L --cacert '$work/good.ca' '$url/redirect/2' 2>&1 >/dev/null | grep -c \"^\\* Issue another request to this URL: '$url/redirect/[01]'\" | grep -qx 2"
 check "redirect hops reuse the connection" \
   bash -c "'$out/fetch' --stats -L --cacert '$work/good.ca' '$url/redirect/5' 2>&1 >/dev/null | grep -q '\"tcp_connects\":1,\"tls_handshakes\":1'"
 

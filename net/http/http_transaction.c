@@ -47,6 +47,9 @@ struct cn_http_transaction {
   // Proxy.
   cn_proxy_info proxy_info;
   cn_proxy_service_request *proxy_req;
+  // Where the proxy comes from: the session's service, or the request's own
+  // (cn_http_transaction_set_proxy_service). Borrowed; NULL: DIRECT.
+  cn_proxy_service *proxy_service;
   // Connection.
   cn_http_connection_plan plan;
   cn_client_socket_handle handle;
@@ -109,6 +112,7 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   t->sp = cn_http_network_session_get_params(session);
   t->priority = priority;
   t->source = cn_netlog_new_source(t->sp->netlog, CN_NETLOG_SOURCE_REQUEST);
+  t->proxy_service = t->sp->proxy_service;
   cn_proxy_info_init(&t->proxy_info);
   cn_client_socket_handle_init(&t->handle);
   cn_http_headers_init(&t->sent_headers);
@@ -196,11 +200,15 @@ static bool should_drain(const cn_http_transaction *t) {
   return !length || strtoull(length, NULL, 10) <= CN_HTTP_MAX_DRAIN_BYTES;
 }
 
+void cn_http_transaction_set_proxy_service(cn_http_transaction *t, cn_proxy_service *svc) {
+  t->proxy_service = svc;
+}
+
 void cn_http_transaction_destroy(cn_http_transaction *t) {
   if (!t)
     return;
   if (t->proxy_req)
-    cn_proxy_service_cancel(t->sp->proxy_service, t->proxy_req);
+    cn_proxy_service_cancel(t->proxy_service, t->proxy_req);
   if (should_drain(t)) {
     // The caller is gone: no callback will run; the session owns us now.
     t->drain.abort = abort_drain;
@@ -221,11 +229,11 @@ void cn_http_transaction_destroy(cn_http_transaction *t) {
 
 static int do_resolve_proxy(cn_http_transaction *t) {
   t->state = STATE_RESOLVE_PROXY_DONE;
-  if (!t->sp->proxy_service) {
+  if (!t->proxy_service) {
     cn_proxy_info_use_direct(&t->proxy_info);
     return CN_OK;
   }
-  return cn_proxy_service_resolve(t->sp->proxy_service, t->request->url, t->source,
+  return cn_proxy_service_resolve(t->proxy_service, t->request->url, t->source,
                                   &t->proxy_info, on_io, t, &t->proxy_req);
 }
 
@@ -438,8 +446,8 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
   }
   if (t->sent_proxy_auth && t->plan.request_proxy)
     cn_http_network_session_note_proxy_auth(t->session, t->plan.request_proxy);
-  if (t->sp->proxy_service)
-    cn_proxy_service_report_success(t->sp->proxy_service, &t->proxy_info);
+  if (t->proxy_service)
+    cn_proxy_service_report_success(t->proxy_service, &t->proxy_info);
   t->response.http_version = head->http_version;
   t->response.status = head->status;
   t->response.reason = cn_xstrdup(head->reason);

@@ -57,6 +57,11 @@ typedef struct cn_http_transaction cn_http_transaction;
 cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
                                              cn_request_priority priority);
 void cn_http_transaction_destroy(cn_http_transaction *t);
+// Before start: resolve the proxy with |svc| instead of the session's
+// proxy service (a request's own proxy; NULL: DIRECT). |svc| is borrowed
+// and must outlive the transaction. Pools and sessions are keyed by the
+// chain, so requests with different proxies share only what they should.
+void cn_http_transaction_set_proxy_service(cn_http_transaction *t, cn_proxy_service *svc);
 
 // Runs the request up to the final response head. Returns CN_OK,
 // CN_ERR_IO_PENDING (then |cb| once), or an error.

@@ -196,6 +196,9 @@ static void add_idle(cn_pool_group *g, cn_stream_socket *s, bool used) {
   cn_list_push_front(&g->idle, &i->link);
   g->num_idle++;
   g->pool->idle++;
+  // Waiting idle is no work for the application's loop: uv_run() returns
+  // once its requests are done (the TLS peek's read stays pending).
+  cn_stream_socket_set_keeps_loop_alive(s, false);
   arm_idle_timer(g->pool);
 }
 
@@ -206,6 +209,7 @@ static cn_stream_socket *remove_idle(cn_pool_group *g, idle_socket *i) {
   g->num_idle--;
   g->pool->idle--;
   free(i);
+  cn_stream_socket_set_keeps_loop_alive(s, true);  // it carries a request again
   return s;
 }
 
@@ -672,6 +676,8 @@ cn_client_socket_pool *cn_client_socket_pool_new(uv_loop_t *loop,
   cn_list_init(&pool->higher_layers);
   pool->notify_timer = cn_timer_new(loop, on_notify, pool);
   pool->idle_timer = cn_clock_timer_new(pool->clock, on_idle_timer, pool);
+  // It only expires idle sockets: no reason to keep the loop running.
+  cn_timer_set_keeps_loop_alive(pool->idle_timer, false);
   return pool;
 }
 

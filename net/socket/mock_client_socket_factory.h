@@ -242,6 +242,7 @@ class MockClientSocketFactory {
               reinterpret_cast<const Wrapped *>(s)->inner;
           return static_cast<int>(CN_OK);
         },
+        nullptr,  // set_keeps_loop_alive: passes down to the wrapped socket
     };
     return &ops;
   }

@@ -320,7 +320,7 @@ struct SlowWriteSocket {
   static cn_stream_socket *New(uv_loop_t *loop, cn_stream_socket *inner, size_t max_write) {
     static const cn_stream_socket_ops kOps = {
         "slow", Connect, Read, Write, Disconnect, IsConnected, IsIdle, nullptr, Destroy,
-        nullptr, nullptr,
+        nullptr, nullptr, nullptr,
     };
     auto *w = new SlowWriteSocket();
     cn_stream_socket_init(&w->base, &kOps, nullptr);

@@ -50,6 +50,19 @@ cn_socket_layer cn_stream_socket_layer(const cn_stream_socket *s) {
   return layer;
 }
 
+void cn_stream_socket_set_keeps_loop_alive(cn_stream_socket *s, bool keep) {
+  // LOWER answers a const socket: each layer owns the one below it, so
+  // changing it is the owner's business, done here on its behalf.
+  cn_stream_socket *at = s;
+  for (int depth = 0; at && depth < 64; depth++) {
+    if (at->ops->set_keeps_loop_alive) {
+      at->ops->set_keeps_loop_alive(at, keep);
+      return;
+    }
+    at = (cn_stream_socket *)cn_stream_socket_lower(at);
+  }
+}
+
 bool cn_stream_socket_lower_reused(const cn_stream_socket *s) {
   bool reused;
   cn_stream_socket_query(s, CN_SOCKET_QUERY_LOWER_REUSED, &reused);

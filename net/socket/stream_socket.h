@@ -92,6 +92,11 @@ typedef struct cn_stream_socket_ops {
   // question this socket answers, else CN_ERR_NOT_IMPLEMENTED; never
   // passes a question down itself (cn_stream_socket_query does).
   int (*query)(const cn_stream_socket *s, cn_socket_query q, void *out);
+  // Optional (NULL: the layer has nothing of its own and the call passes
+  // down to the socket below). Whether this layer keeps the loop running;
+  // a layer that implements it decides for everything below it too (see
+  // cn_stream_socket_set_keeps_loop_alive).
+  void (*set_keeps_loop_alive)(cn_stream_socket *s, bool keep);
 } cn_stream_socket_ops;
 
 struct cn_stream_socket {
@@ -140,6 +145,17 @@ int cn_stream_socket_query(const cn_stream_socket *s, cn_socket_query q, void *o
 const cn_stream_socket *cn_stream_socket_lower(const cn_stream_socket *s);
 cn_socket_layer cn_stream_socket_layer(const cn_stream_socket *s);
 bool cn_stream_socket_lower_reused(const cn_stream_socket *s);
+
+// Whether the connection under |s| keeps its libuv loop running or not:
+// pools and sessions say false while a connection only waits idle, so the
+// application's uv_run() returns once its requests are done, and true when
+// it carries a request again. A pending read (the TLS peek, a session's
+// reads) stays pending either way. Passes down the stack to the first
+// layer that implements set_keeps_loop_alive: TCP (uv_ref/uv_unref of its
+// handle), or a CONNECT stream of a session (the session counts its idle
+// tunnels: its connection keeps the loop running while a stream that is
+// not an idle tunnel is open). Accepts NULL.
+void cn_stream_socket_set_keeps_loop_alive(cn_stream_socket *s, bool keep);
 
 // Sets up the common fields and a fresh SOCKET NetLog source, and logs
 // SOCKET_ALIVE BEGIN with the socket kind.

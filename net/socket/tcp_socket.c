@@ -327,6 +327,16 @@ static void destroy_(cn_stream_socket *s) {
   free(t);
 }
 
+static void set_keeps_loop_alive_(cn_stream_socket *s, bool keep) {
+  tcp_socket *t = tcp_of(s);
+  if (!t->handle)
+    return;
+  if (keep)
+    uv_ref((uv_handle_t *)t->handle);
+  else
+    uv_unref((uv_handle_t *)t->handle);
+}
+
 static int query_(const cn_stream_socket *s, cn_socket_query q, void *out) {
   if (q != CN_SOCKET_QUERY_LAYER)
     return CN_ERR_NOT_IMPLEMENTED;
@@ -345,6 +355,7 @@ static const cn_stream_socket_ops kTcpOps = {
     .negotiated_protocol = NULL,
     .destroy = destroy_,
     .query = query_,
+    .set_keeps_loop_alive = set_keeps_loop_alive_,
 };
 
 static tcp_socket *new_tcp(uv_loop_t *loop, cn_netlog *netlog) {

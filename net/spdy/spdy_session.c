@@ -178,6 +178,29 @@ static uint64_t ids_left(const cn_spdy_session *s) {
   return left > s->ids_reserved ? left - s->ids_reserved : 0;
 }
 
+// A session without streams only waits (its read stays pending for the
+// peer's frames): it does not keep the application's loop running, so
+// uv_run() returns once the requests are done. A stream makes it work
+// again. (A session reached through a CONNECT stream of another session
+// keeps that one busy: the outer session decides for its own connection.)
+static void update_loop_ref(cn_spdy_session *s) {
+  if (s->socket)
+    cn_stream_socket_set_keeps_loop_alive(
+        s->socket, s->num_local_active + s->num_peer_active > s->num_loop_idle);
+}
+
+void cn_spdy_stream_set_keeps_loop_alive(cn_spdy_stream *st, bool keep) {
+  cn_spdy_session *s = st->session;
+  if (!st->active || st->loop_idle == !keep)
+    return;
+  st->loop_idle = !keep;
+  if (keep)
+    s->num_loop_idle--;
+  else
+    s->num_loop_idle++;
+  update_loop_ref(s);
+}
+
 static void grant(cn_spdy_session *s, cn_spdy_stream *st) {
   // Windows as they are now (SETTINGS may have changed while it waited).
   st->send_window = s->peer_initial_window;
@@ -186,6 +209,7 @@ static void grant(cn_spdy_session *s, cn_spdy_stream *st) {
   st->id_reserved = true;
   cn_list_push_back(&s->streams, &st->link);
   s->num_local_active++;
+  update_loop_ref(s);
   s->ids_reserved++;
   if (ids_left(s) == 0) {
     // The last id is taken: no new streams; the open ones finish and then
@@ -299,6 +323,11 @@ void cn_spdy_session_close_stream_(cn_spdy_session *s, cn_spdy_stream *st, int e
       s->num_local_active--;
     else
       s->num_peer_active--;
+    if (st->loop_idle) {
+      st->loop_idle = false;
+      s->num_loop_idle--;
+    }
+    update_loop_ref(s);
   }
   // Behaviour 11: bytes the consumer will never read (or may read later)
   // are given back to the session window now, so a closed stream leaks
@@ -584,6 +613,7 @@ static int on_new_peer_stream(cn_spdy_session *s, const cn_spdy_headers_frame *f
   st->active = true;
   cn_list_push_back(&s->streams, &st->link);
   s->num_peer_active++;
+  update_loop_ref(s);
   st->send_window = s->peer_initial_window;
   st->recv_window = peer_stream_recv_window(s);
   cn_spdy_header_list_append(&st->in_headers, f->headers, f->num_headers);

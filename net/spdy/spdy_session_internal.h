@@ -61,6 +61,7 @@ struct cn_spdy_stream {
   bool closed;       // finished on the wire (fins both ways, reset, or the session closed)
   bool session_credited;  // unread data was credited to the session window at close
   bool cancelled;         // destroyed or reset by its owner
+  bool loop_idle;         // its owner only waits (an idle tunnel in a pool)
   // Destroyed by its owner with its final frames queued but not yet framed
   // (a server's whole response): the session keeps it until they are out,
   // then frees it (spdy_stream.h, "the close rule").
@@ -171,6 +172,7 @@ struct cn_spdy_session {
   cn_list_node create_queue[CN_SPDY_NUM_PRIORITIES];
   size_t num_local_active;  // local streams holding a slot
   size_t num_peer_active;
+  size_t num_loop_idle;  // active streams whose owners only wait (loop_idle)
   size_t num_queued;
   uint32_t next_stream_id;
   uint32_t ids_reserved;       // local streams holding a slot without an id yet

@@ -790,6 +790,7 @@ const cn_stream_socket_ops WriteGateSocket::kOps = {
     [](const cn_stream_socket *s) { return cn_stream_socket_negotiated_protocol(Of(s)->inner_); },
     &Destroy,
     nullptr,
+    nullptr,
     nullptr};
 
 // RFC 9113 6.9.2: DATA sent before the peer's SETTINGS arrive counts against

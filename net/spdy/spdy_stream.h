@@ -139,6 +139,11 @@ int cn_spdy_stream_read(cn_spdy_stream *st, cn_iobuf *buf, size_t len, cn_comple
 // stream is already closed.
 void cn_spdy_stream_reset(cn_spdy_stream *st, uint32_t h2_code);
 
+// Whether the stream keeps the loop running: false while its owner only
+// waits (a CONNECT stream's tunnel idle in a pool). The session's
+// connection keeps the loop running while it has a stream that does.
+void cn_spdy_stream_set_keeps_loop_alive(cn_spdy_stream *st, bool keep);
+
 // The stream's id (0 until its headers are queued).
 uint32_t cn_spdy_stream_id(const cn_spdy_stream *st);
 cn_spdy_session *cn_spdy_stream_session(const cn_spdy_stream *st);

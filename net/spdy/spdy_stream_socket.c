@@ -308,6 +308,14 @@ static int ss_query(const cn_stream_socket *base, cn_socket_query q, void *out) 
   }
 }
 
+// An idle tunnel does not keep the loop running; the session below decides
+// for its connection from all its streams.
+static void ss_set_keeps_loop_alive(cn_stream_socket *base, bool keep) {
+  spdy_stream_socket *s = (spdy_stream_socket *)base;
+  if (s->stream)
+    cn_spdy_stream_set_keeps_loop_alive(s->stream, keep);
+}
+
 static const cn_stream_socket_ops kOps = {
     .name = "spdy_stream",
     .connect = ss_connect,
@@ -320,6 +328,7 @@ static const cn_stream_socket_ops kOps = {
     .destroy = ss_destroy,
     .shutdown = cn_spdy_stream_socket_shutdown,
     .query = ss_query,
+    .set_keeps_loop_alive = ss_set_keeps_loop_alive,
 };
 
 cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,

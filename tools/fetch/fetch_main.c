@@ -607,6 +607,15 @@ static const char *method_of(const fetch_app *app) {
 }
 
 // Starts one attempt of |t|. Returns 0 or a cnet error (nothing started).
+// -v: each redirect as curl says it, before it is followed.
+static cnet_redirect_action on_redirect(cnet_request *r, void *arg, int status,
+                                        const char *url) {
+  (void)r;
+  (void)status;
+  fetch_verbose(arg, "* Issue another request to this URL: '%s'\n", url);
+  return CNET_REDIRECT_FOLLOW;
+}
+
 static int start_attempt(transfer *t) {
   fetch_app *app = t->app;
   const fetch_options *o = app->o;
@@ -640,6 +649,7 @@ static int start_attempt(transfer *t) {
   }
   ro.follow_redirects = o->location;
   ro.max_redirects = o->max_redirs > 0 ? o->max_redirs : -1;
+  ro.on_redirect = on_redirect;
   ro.no_decoding = !o->compressed;  // as curl: no Accept-Encoding, no decoding
   static const cnet_request_callbacks kCallbacks = {on_response, on_data, on_complete};
   t->start_ns = uv_hrtime();
