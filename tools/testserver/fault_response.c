@@ -47,10 +47,13 @@ void cn_ts_respond_fault(cn_ts_exchange *ex, cn_test_server_answer_fault fault) 
     cn_ts_headers_add(&r.headers, "X-Big", big);
     free(big);
   } else if (fault == CN_TEST_SERVER_ANSWER_FAULT_MANY_HEADERS) {
+    char value[CN_TEST_SERVER_MANY_HEADERS_VALUE + 1];
+    memset(value, 'v', CN_TEST_SERVER_MANY_HEADERS_VALUE);
+    value[CN_TEST_SERVER_MANY_HEADERS_VALUE] = '\0';
     for (int i = 0; i < CN_TEST_SERVER_MANY_HEADERS; i++) {
       char name[32];
       snprintf(name, sizeof(name), "X-Many-%d", i);
-      cn_ts_headers_add(&r.headers, name, "v");
+      cn_ts_headers_add(&r.headers, name, value);
     }
   }
   cn_ts_exchange_respond(ex, &r);

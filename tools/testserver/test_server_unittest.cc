@@ -414,7 +414,7 @@ TEST_F(TestServerTest, FaultRoutes) {
 
   r = Exchange(s, Get("/fault/many-headers"));
   EXPECT_EQ(200, r.status);
-  EXPECT_EQ("v", r.Header("X-Many-99999"));
+  EXPECT_EQ(std::string(CN_TEST_SERVER_MANY_HEADERS_VALUE, 'v'), r.Header("X-Many-1999"));
   EXPECT_GT(r.headers.size(), static_cast<size_t>(CN_TEST_SERVER_MANY_HEADERS));
 
   // /long-body: 10 bytes announced, 1010 sent.
