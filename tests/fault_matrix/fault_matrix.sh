@@ -14,7 +14,9 @@
 #   --jobs N  cells run N at a time (default 6: most cells wait on a stall)
 #   --only R  only the cells whose id matches the extended regex R
 #   --expect-known-failures FILE  cells (one id a line, # comments) that fail
-#             until other branches are merged: they still run, and print
+#             until other branches are merged (default: known_failures.txt
+#             beside this script; --no-known-failures: none, every cell
+#             strict): they still run, and print
 #             KNOWN-FAIL (a TAP SKIP) when they fail and XPASS (a TAP
 #             failure, so the list gets pruned) when they pass. The line
 #             "hop" stands for every cell whose error is right but whose
@@ -41,7 +43,7 @@ HARD_S=10
 
 jobs=6
 only=""
-known_file=""
+known_file="$here/known_failures.txt"
 markdown=""
 list_only=false
 out_arg=""
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
     --jobs) jobs="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --expect-known-failures) known_file="$2"; shift 2 ;;
+    --no-known-failures) known_file=""; shift ;;
     --markdown) markdown="$2"; shift 2 ;;
     --list) list_only=true; shift ;;
     -*) echo "unknown flag $1" >&2; exit 2 ;;
