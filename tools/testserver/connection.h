@@ -35,6 +35,7 @@ typedef struct cn_ts_connection_host {
   // SPDY/3.1 and HTTP/2 faults and limits (owned by the server); NULL:
   // none.
   const cn_test_server_session_options *session_options;
+  uint64_t close_on_request;  // cn_test_server_options.close_on_request
   cn_list_node connections;  // live cn_ts_connection.link
   uint64_t next_connection_id;
 } cn_ts_connection_host;

@@ -33,6 +33,7 @@ typedef struct h1_exchange {
   bool chunked;
   int64_t declared;  // announced Content-Length, or -1
   uint64_t sent;     // body bytes queued so far
+  bool overrun;      // the response's overrun_length fault
   bool aborted;      // abort(), or finish() short of the Content-Length
   bool wrote_any;    // anything of this exchange was queued
   int status;
@@ -209,8 +210,12 @@ static void ex_respond(cn_ts_exchange *base, const cn_ts_response *r) {
   ex->wrote_any = true;
 
   cn_bytebuf *o = &c->out;
-  cn_bytebuf_appendf(o, "HTTP/1.1 %d %s\r\n", r->status,
-                     r->reason ? r->reason : cn_ts_status_reason(r->status));
+  ex->overrun = r->overrun_length;
+  if (r->raw_status)
+    cn_bytebuf_appendf(o, "%s\r\n", r->raw_status);
+  else
+    cn_bytebuf_appendf(o, "HTTP/1.1 %d %s\r\n", r->status,
+                       r->reason ? r->reason : cn_ts_status_reason(r->status));
   // A proxy relays the origin's Server field; one Server field only.
   if (!cn_ts_headers_get(&r->headers, "Server"))
     cn_bytebuf_append_str(o, SERVER_HEADER);
@@ -232,7 +237,7 @@ static void ex_write(cn_ts_exchange *base, cn_iobuf *buf, size_t offset, size_t 
   h1_conn *c = ex->conn;
   if (!ex->body_allowed)
     return;
-  if (ex->declared >= 0) {
+  if (ex->declared >= 0 && !ex->overrun) {
     uint64_t room = (uint64_t)ex->declared - ex->sent;
     if (len > room)
       len = (size_t)room;  // never more than announced
@@ -311,6 +316,15 @@ static void dispatch(h1_conn *c) {
                   CN_NL_STR("protocol", "http/1.1"),
                   CN_NL_SOURCE("source_dependency", c->socket->source));
   c->ex = ex;
+  // close_on_request: the Nth request of a connection is met with a close
+  // and no byte, as from a server that dropped an idle keep-alive connection
+  // just as the request arrived (what a client's stale-connection retry is
+  // for).
+  if (host->close_on_request && req->index_on_connection == host->close_on_request) {
+    host->counters->closed_on_request++;
+    cn_ts_exchange_abort(&ex->base);
+    return;
+  }
   host->handler->ops->handle(host->handler, &ex->base);
 }
 

@@ -102,6 +102,14 @@ typedef struct cn_ts_response {
   // HTTP/1.x: close the connection after this response (Connection:
   // close). Multiplexed protocols ignore it.
   bool close_connection;
+  // Faults (the origin's fault routes). Non-NULL: sent as the whole status
+  // line (HTTP/1.x, without CRLF) or as the :status value (SPDY/3.1,
+  // HTTP/2) instead of the one rendered from |status|; read during
+  // respond() only.
+  const char *raw_status;
+  // Body bytes written beyond |content_length| are sent anyway (a body
+  // longer than announced) instead of being dropped.
+  bool overrun_length;
 } cn_ts_response;
 
 // status 200, no headers, content_length 0.

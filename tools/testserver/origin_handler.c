@@ -11,6 +11,7 @@
 #include "base/bytebuf.h"
 #include "base/mem.h"
 #include "base/timer.h"
+#include "tools/testserver/fault_response.h"
 
 // Sizes beyond these are refused (400) rather than tying the server up.
 #define MAX_STREAM_BYTES ((uint64_t)1 << 40)  // generated on the fly
@@ -21,6 +22,7 @@
 #define SLOW_BODY 1000
 #define SLOW_PIECES 10
 #define CLOSE_AFTER_EXTRA 1000
+#define LONG_BODY_EXTRA 1000
 
 // /chunked's chunk sizes, in turn: tiny, odd and record-sized ones, so a
 // client's chunk parser meets sizes split across reads and TLS records.
@@ -93,6 +95,7 @@ typedef struct pattern_stream {
   uint64_t total;
   bool vary_chunks;   // /chunked
   bool abort_at_end;  // /close-after
+  bool hang_at_end;   // /hang-body: neither finish nor abort
   unsigned chunk_index;
   // /slow: one piece per timer tick.
   cn_ts_exchange *ex;
@@ -127,6 +130,8 @@ static void write_piece(pattern_stream *ps, cn_ts_exchange *ex, size_t n) {
 // Ends the body. May release |ps| (never synchronously: the release hook
 // runs from the loop), so nothing touches |ps| after this.
 static void end_stream(pattern_stream *ps, cn_ts_exchange *ex) {
+  if (ps->hang_at_end)
+    return;  // the body stalls; the connection releases the exchange
   if (ps->abort_at_end)
     cn_ts_exchange_abort(ex);
   else
@@ -154,12 +159,21 @@ static void on_slow_tick(void *arg) {
 
 // Responds with |content_length| announced and streams |total| pattern
 // bytes after it.
+// How a streamed pattern body ends.
+typedef enum stream_end {
+  END_FINISH,   // normally
+  END_ABORT,    // /close-after: the connection (or stream) is cut
+  END_HANG,     // /hang-body: nothing more is ever sent
+  END_OVERRUN,  // /long-body: more than announced is sent, then finish
+} stream_end;
+
 static void stream_pattern(cn_ts_exchange *ex, int64_t content_length, uint64_t total,
-                           bool vary_chunks, bool abort_at_end) {
+                           bool vary_chunks, stream_end end) {
   cn_ts_response r;
   cn_ts_response_init(&r, 200);
   cn_ts_headers_add(&r.headers, "Content-Type", "application/octet-stream");
   r.content_length = content_length;
+  r.overrun_length = end == END_OVERRUN;
   cn_ts_exchange_respond(ex, &r);
   cn_ts_response_free(&r);
   if (is_head(ex)) {
@@ -169,7 +183,8 @@ static void stream_pattern(cn_ts_exchange *ex, int64_t content_length, uint64_t 
   pattern_stream *ps = CN_NEW(pattern_stream);
   ps->total = total;
   ps->vary_chunks = vary_chunks;
-  ps->abort_at_end = abort_at_end;
+  ps->abort_at_end = end == END_ABORT;
+  ps->hang_at_end = end == END_HANG;
   cn_ts_exchange_set_user(ex, ps, release_stream);
   on_writable(ps, ex);
 }
@@ -389,16 +404,28 @@ static void handle(cn_ts_handler *base, cn_ts_exchange *ex) {
     serve_page(ex);
   } else if (has_prefix(path, "/bytes/")) {
     if ((ok = route_number(path, "/bytes/", MAX_STREAM_BYTES, &n)))
-      stream_pattern(ex, (int64_t)n, n, false, false);
+      stream_pattern(ex, (int64_t)n, n, false, END_FINISH);
   } else if (has_prefix(path, "/chunked/")) {
     if ((ok = route_number(path, "/chunked/", MAX_STREAM_BYTES, &n)))
-      stream_pattern(ex, CN_TS_LENGTH_UNKNOWN, n, true, false);
+      stream_pattern(ex, CN_TS_LENGTH_UNKNOWN, n, true, END_FINISH);
   } else if (has_prefix(path, "/no-length/")) {
     if ((ok = route_number(path, "/no-length/", MAX_STREAM_BYTES, &n)))
-      stream_pattern(ex, CN_TS_LENGTH_UNTIL_CLOSE, n, false, false);
+      stream_pattern(ex, CN_TS_LENGTH_UNTIL_CLOSE, n, false, END_FINISH);
   } else if (has_prefix(path, "/close-after/")) {
     if ((ok = route_number(path, "/close-after/", MAX_STREAM_BYTES, &n)))
-      stream_pattern(ex, (int64_t)(n + CLOSE_AFTER_EXTRA), n, false, true);
+      stream_pattern(ex, (int64_t)(n + CLOSE_AFTER_EXTRA), n, false, END_ABORT);
+  } else if (has_prefix(path, "/hang-body/")) {
+    if ((ok = route_number(path, "/hang-body/", MAX_STREAM_BYTES, &n)))
+      stream_pattern(ex, (int64_t)(n + CLOSE_AFTER_EXTRA), n, false, END_HANG);
+  } else if (has_prefix(path, "/long-body/")) {
+    if ((ok = route_number(path, "/long-body/", MAX_STREAM_BYTES, &n)))
+      stream_pattern(ex, (int64_t)n, n + LONG_BODY_EXTRA, false, END_OVERRUN);
+  } else if (has_prefix(path, "/fault/")) {
+    cn_test_server_answer_fault fault;
+    ok = cn_test_server_answer_fault_parse(path + strlen("/fault/"), &fault) &&
+         fault != CN_TEST_SERVER_ANSWER_FAULT_NONE;
+    if (ok)
+      cn_ts_respond_fault(ex, fault);
   } else if (strcmp(path, "/echo") == 0) {
     serve_echo(ex);
   } else if (strcmp(path, "/headers") == 0) {

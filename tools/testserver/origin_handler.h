@@ -17,6 +17,12 @@
 //   /close-after/N  announces Content-Length N + 1000, sends N pattern bytes,
 //                   then closes the connection (a truncated body)
 //   /reset          closes the connection without any response
+//   /hang-body/N    announces Content-Length N + 1000, sends N pattern bytes,
+//                   then nothing more (a body that stalls)
+//   /long-body/N    announces Content-Length N and sends N + 1000 pattern
+//                   bytes (a body longer than announced)
+//   /fault/NAME     a faulty answer (fault_response.h): garbage, big-head,
+//                   many-headers, hang (no answer at all)
 //   /no-length/N    N pattern bytes, no Content-Length, Connection: close,
 //                   the body ends with the connection (HTTP/1.0 style)
 //   /gzip/N         N pattern bytes gzip-compressed, Content-Encoding: gzip,

@@ -9,6 +9,7 @@
 #include "net/base/base64.h"
 #include "net/base/ip_endpoint.h"
 #include "net/dns/host_rules.h"
+#include "tools/testserver/fault_response.h"
 #include "tools/testserver/proxy_internal.h"
 #include "tools/testserver/tunnel.h"
 
@@ -222,6 +223,10 @@ static void dispatch(cn_ts_proxy_request *r) {
     challenge(r);
     return;
   }
+  if (p->answer_fault != CN_TEST_SERVER_ANSWER_FAULT_NONE) {
+    cn_ts_respond_fault(r->ex, p->answer_fault);
+    return;
+  }
   if (connect) {
     handle_connect(r);
     return;
@@ -312,7 +317,7 @@ int cn_ts_proxy_handler_new(uv_loop_t *loop, cn_netlog *netlog,
     memset(&none, 0, sizeof(none));
     options = &none;
   }
-  if (options->refuse_connect && (options->refuse_connect < 300 || options->refuse_connect > 599))
+  if (options->refuse_connect && (options->refuse_connect <= 200 || options->refuse_connect > 599))
     return CN_ERR_INVALID_ARGUMENT;
   if ((unsigned)options->drop_at >= sizeof(kDropStepNames) / sizeof(kDropStepNames[0]))
     return CN_ERR_INVALID_ARGUMENT;
@@ -346,6 +351,7 @@ int cn_ts_proxy_handler_new(uv_loop_t *loop, cn_netlog *netlog,
   p->drop_after_bytes = options->drop_after_bytes;
   p->slow_ms = options->slow_ms;
   p->extra_after_200 = options->extra_after_200;
+  p->answer_fault = options->answer_fault;
   cn_list_init(&p->tunnels);
   p->pool = cn_ts_upstream_pool_new(loop, netlog, &rules, &p->counters);
   cn_host_rules_free(&rules);

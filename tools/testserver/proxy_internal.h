@@ -32,6 +32,7 @@ typedef struct cn_ts_proxy {
   uint64_t drop_after_bytes;
   uint64_t slow_ms;
   bool extra_after_200;
+  cn_test_server_answer_fault answer_fault;
   cn_ts_upstream_pool *pool;
   cn_test_server_proxy_counters counters;
   cn_list_node tunnels;  // live tunnel_entry.link

@@ -206,6 +206,7 @@ typedef struct sp_exchange {
   bool body_allowed;
   int64_t declared;  // announced content-length, or -1
   uint64_t sent;     // body bytes queued
+  bool overrun;      // the response's overrun_length fault
   int status;
   cn_spdy_header_list response;  // built by respond(), sent by pump()
   bool headers_sent;
@@ -310,7 +311,12 @@ static void ex_respond(cn_ts_exchange *base, const cn_ts_response *r) {
   ex->declared = len >= 0 ? len : -1;
   cn_spdy_header_list *h = &ex->response;
   char status[64];
-  if (is_spdy(c)) {
+  ex->overrun = r->overrun_length;
+  if (r->raw_status) {
+    cn_spdy_header_list_add_str(h, ":status", r->raw_status);
+    if (is_spdy(c))
+      cn_spdy_header_list_add_str(h, ":version", "HTTP/1.1");
+  } else if (is_spdy(c)) {
     snprintf(status, sizeof(status), "%d %s", r->status,
              r->reason ? r->reason : cn_ts_status_reason(r->status));
     cn_spdy_header_list_add_str(h, ":status", status);
@@ -337,7 +343,7 @@ static void ex_write(cn_ts_exchange *base, cn_iobuf *buf, size_t offset, size_t 
   sp_exchange *ex = (sp_exchange *)base;
   if (!ex->body_allowed)
     return;
-  if (ex->declared >= 0) {
+  if (ex->declared >= 0 && !ex->overrun) {
     uint64_t room = (uint64_t)ex->declared - ex->sent;
     if (len > room)
       len = (size_t)room;  // never more than announced

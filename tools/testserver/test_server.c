@@ -44,7 +44,8 @@ typedef struct pending_socket {
   cn_list_node link;
   cn_test_server *server;
   cn_stream_socket *socket;
-  cn_iobuf *hello;  // cut-handshake mode's read buffer
+  cn_iobuf *hello;  // cut-handshake and stall-handshake modes' read buffer
+  bool stalled;     // stall-handshake: counted in tls_handshakes_stalled
 } pending_socket;
 
 static const char *const kCertModeNames[] = {
@@ -53,6 +54,7 @@ static const char *const kCertModeNames[] = {
     [CN_TEST_SERVER_CERT_WRONG_HOST] = "wrong-host",
     [CN_TEST_SERVER_CERT_UNKNOWN_CA] = "unknown-ca",
     [CN_TEST_SERVER_CERT_CUT_HANDSHAKE] = "cut-handshake",
+    [CN_TEST_SERVER_CERT_STALL_HANDSHAKE] = "stall-handshake",
 };
 
 const char *cn_test_server_cert_mode_name(cn_test_server_cert_mode mode) {
@@ -78,8 +80,26 @@ static void pending_free(pending_socket *p) {
   free(p);
 }
 
+static void on_hello_read(void *arg, int rv);
+
+// Reads (and discards) the next bytes; on_hello_read decides what follows.
+static void read_hello(pending_socket *p) {
+  int rv = cn_stream_socket_read(p->socket, p->hello, CLIENT_HELLO_READ, on_hello_read, p);
+  if (rv != CN_ERR_IO_PENDING)
+    on_hello_read(p, rv);
+}
+
 static void on_hello_read(void *arg, int rv) {
   pending_socket *p = arg;
+  // stall-handshake: the ClientHello (and anything after it) is read and
+  // never answered; only the client's EOF or an error ends the socket.
+  if (p->server->cert_mode == CN_TEST_SERVER_CERT_STALL_HANDSHAKE && rv > 0) {
+    if (!p->stalled)
+      p->server->counters.tls_handshakes_stalled++;
+    p->stalled = true;
+    read_hello(p);
+    return;
+  }
   // Whatever arrived (the ClientHello, or an early EOF), the handshake is
   // cut here: the client reads EOF mid-handshake.
   p->server->counters.tls_handshake_failures++;
@@ -112,12 +132,11 @@ void cn_test_server_serve_socket(cn_test_server *s, cn_stream_socket *socket) {
   p->server = s;
   cn_list_push_back(&s->pending, &p->link);
   int rv;
-  if (s->cert_mode == CN_TEST_SERVER_CERT_CUT_HANDSHAKE) {
+  if (s->cert_mode == CN_TEST_SERVER_CERT_CUT_HANDSHAKE ||
+      s->cert_mode == CN_TEST_SERVER_CERT_STALL_HANDSHAKE) {
     p->socket = socket;
     p->hello = cn_iobuf_new(CLIENT_HELLO_READ);
-    rv = cn_stream_socket_read(socket, p->hello, CLIENT_HELLO_READ, on_hello_read, p);
-    if (rv != CN_ERR_IO_PENDING)
-      on_hello_read(p, rv);
+    read_hello(p);
     return;
   }
   cn_ssl_socket_params params = {.context = s->ssl_ctx, .config = &s->ssl_config};
@@ -199,6 +218,7 @@ int cn_test_server_new(uv_loop_t *loop, const cn_test_server_options *options,
   if (s->session_options.rst_stream_path)
     s->session_options.rst_stream_path = cn_xstrdup(s->session_options.rst_stream_path);
   s->host.session_options = &s->session_options;
+  s->host.close_on_request = options->close_on_request;
 
   cn_ip_endpoint bind;
   const char *addr = options->bind_address ? options->bind_address : "127.0.0.1";

@@ -48,11 +48,17 @@ typedef enum cn_test_server_cert_mode {
   // Reads the ClientHello, then closes the TCP connection: the client's
   // handshake sees EOF (CN_ERR_CONNECTION_CLOSED).
   CN_TEST_SERVER_CERT_CUT_HANDSHAKE,
+  // Reads the ClientHello and everything after it, and never answers: the
+  // client's handshake stalls until its own timeout ends it (the fault
+  // matrix's "TLS stalls"). The socket closes when the client closes or the
+  // server is destroyed.
+  CN_TEST_SERVER_CERT_STALL_HANDSHAKE,
 } cn_test_server_cert_mode;
 
 #define CN_TEST_SERVER_WRONG_HOST "wrong-host.test"
 
-// "good", "expired", "wrong-host", "unknown-ca", "cut-handshake".
+// "good", "expired", "wrong-host", "unknown-ca", "cut-handshake",
+// "stall-handshake".
 const char *cn_test_server_cert_mode_name(cn_test_server_cert_mode mode);
 // Parses a name above; false if unknown.
 bool cn_test_server_cert_mode_parse(const char *name, cn_test_server_cert_mode *out);
@@ -82,6 +88,33 @@ const char *cn_test_server_drop_step_name(cn_test_server_drop_step step);
 // Parses a name above; false if unknown.
 bool cn_test_server_drop_step_parse(const char *name, cn_test_server_drop_step *out);
 
+// A faulty answer (fault_response.h): the origin's /fault/NAME routes and
+// the proxy's answer_fault.
+typedef enum cn_test_server_answer_fault {
+  CN_TEST_SERVER_ANSWER_FAULT_NONE = 0,
+  // A status line that is not HTTP ("GARBAGE not a status line"; over
+  // SPDY/3.1 and HTTP/2 the same text as :status).
+  CN_TEST_SERVER_ANSWER_FAULT_GARBAGE,
+  // A 200 whose head holds one field of CN_TEST_SERVER_BIG_HEAD_BYTES.
+  CN_TEST_SERVER_ANSWER_FAULT_BIG_HEAD,
+  // A 200 with CN_TEST_SERVER_MANY_HEADERS header lines of
+  // CN_TEST_SERVER_MANY_HEADERS_VALUE bytes each (400 KB in all): the
+  // "endless headers" a client must cut off. (Not more lines: the SPDY/3.1
+  // header block encoder takes seconds for 20,000 names.)
+  CN_TEST_SERVER_ANSWER_FAULT_MANY_HEADERS,
+  // No answer at all, until the peer or the server goes.
+  CN_TEST_SERVER_ANSWER_FAULT_HANG,
+} cn_test_server_answer_fault;
+
+#define CN_TEST_SERVER_BIG_HEAD_BYTES (300 * 1024)
+#define CN_TEST_SERVER_MANY_HEADERS 2000
+#define CN_TEST_SERVER_MANY_HEADERS_VALUE 200
+
+// "none", "garbage", "big-head", "many-headers", "hang".
+const char *cn_test_server_answer_fault_name(cn_test_server_answer_fault fault);
+// Parses a name above; false if unknown.
+bool cn_test_server_answer_fault_parse(const char *name, cn_test_server_answer_fault *out);
+
 // A host map entry of a proxy: requests for |host| (any port) go to
 // |address| (an IP literal) instead of what DNS says.
 typedef struct cn_test_server_host_mapping {
@@ -110,9 +143,11 @@ typedef struct cn_test_server_proxy_options {
   // The 407 carries "Connection: close" and the connection closes (default:
   // keep-alive, the client may retry on the same connection).
   bool auth_close;
-  // Non-zero: every CONNECT is answered with this status (400..599, or a
-  // 3xx with a Location field) and CN_TEST_SERVER_PROXY_REFUSAL_BODY, the
-  // connection kept alive. 2xx is not allowed (that is a tunnel).
+  // Non-zero: every CONNECT is answered with this status (400..599, a 3xx
+  // with a Location field, or a 2xx other than 200: a proxy that says
+  // success without opening a tunnel) and CN_TEST_SERVER_PROXY_REFUSAL_BODY
+  // (no body with a 2xx), the connection kept alive. 200 is not allowed
+  // (that is a tunnel).
   int refuse_connect;
   // The Location of a 3xx refusal; NULL: CN_TEST_SERVER_PROXY_REFUSAL_LOCATION.
   // Copied.
@@ -129,6 +164,10 @@ typedef struct cn_test_server_proxy_options {
   // (IP literals and "localhost" without DNS).
   const cn_test_server_host_mapping *map;
   size_t num_map;
+  // Every request (CONNECT or absolute-form), once slow_ms, drop_at
+  // after-connect-request and auth let it through, gets this faulty answer
+  // from the proxy itself instead of a tunnel or a forward.
+  cn_test_server_answer_fault answer_fault;
 } cn_test_server_proxy_options;
 
 // Faults and limits of SPDY/3.1 and HTTP/2 sessions (spdy_connection.h).
@@ -190,6 +229,10 @@ typedef struct cn_test_server_options {
   cn_test_server_proxy_options proxy_options;
   // SPDY/3.1 and HTTP/2 (when ALPN picks them): faults and limits.
   cn_test_server_session_options session_options;
+  // > 0: over HTTP/1.x, the request with this index on its connection (1 is
+  // the first) gets no answer: the connection closes (a keep-alive
+  // connection gone stale under the client). Origin or proxy.
+  uint64_t close_on_request;
 } cn_test_server_options;
 
 // What the tests assert reuse with. All counts since the server started.
@@ -210,6 +253,9 @@ typedef struct cn_test_server_counters {
                                     // aborted exchanges, bad requests)
   uint64_t goaways_sent;            // goaway_after fired
   uint64_t bad_frames_sent;         // bad_frame fired
+  uint64_t tls_handshakes_stalled;  // stall-handshake: ClientHellos left
+                                    // unanswered
+  uint64_t closed_on_request;       // close_on_request fired
 } cn_test_server_counters;
 
 // Proxy mode's counters (all zero for an origin). The seed's ladder

@@ -374,6 +374,84 @@ TEST_F(TestServerTest, ResetSendsNothing) {
   EXPECT_TRUE(reader.buffered().empty());
 }
 
+// close_on_request 2: the first request is answered, the second closes the
+// connection without a byte; a new connection starts counting again.
+TEST_F(TestServerTest, CloseOnRequest) {
+  cn_test_server_options o = {};
+  o.close_on_request = 2;
+  Start(o);
+  for (int round = 0; round < 2; round++) {
+    cn_stream_socket *s = TlsOk();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(200, Exchange(s, Get("/bytes/1")).status);
+    ASSERT_EQ(CN_OK, WriteAll(loop_.get(), s, Get("/bytes/1")));
+    ResponseReader reader(loop_.get(), s);
+    EXPECT_LE(reader.ReadMore(), 0);
+    EXPECT_TRUE(reader.buffered().empty());
+  }
+  EXPECT_EQ(2u, Counters().closed_on_request);
+}
+
+// The fault routes over HTTP/1.1: the status line as garbage, a head too
+// big, too many header lines, a body longer than announced, one that stalls.
+TEST_F(TestServerTest, FaultRoutes) {
+  Start();
+  cn_stream_socket *s = TlsOk();
+  ASSERT_TRUE(s);
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), s, Get("/fault/garbage")));
+  ResponseReader garbage(loop_.get(), s);
+  while (garbage.buffered().find("\r\n") == std::string::npos && garbage.ReadMore() > 0) {
+  }
+  EXPECT_EQ(0u, garbage.buffered().find("GARBAGE not a status line\r\n")) << garbage.buffered();
+  Response r;
+
+  s = TlsOk();
+  ASSERT_TRUE(s);
+  r = Exchange(s, Get("/fault/big-head"));
+  EXPECT_EQ(200, r.status);
+  EXPECT_EQ(std::string(CN_TEST_SERVER_BIG_HEAD_BYTES, 'a'), r.Header("X-Big"));
+  EXPECT_EQ("fault\n", r.body);
+
+  r = Exchange(s, Get("/fault/many-headers"));
+  EXPECT_EQ(200, r.status);
+  EXPECT_EQ(std::string(CN_TEST_SERVER_MANY_HEADERS_VALUE, 'v'), r.Header("X-Many-1999"));
+  EXPECT_GT(r.headers.size(), static_cast<size_t>(CN_TEST_SERVER_MANY_HEADERS));
+
+  // /long-body: 10 bytes announced, 1010 sent.
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), s, Get("/long-body/10")));
+  ResponseReader longer(loop_.get(), s);
+  r = longer.Read();
+  EXPECT_EQ("10", r.Header("Content-Length"));
+  EXPECT_TRUE(r.body == PatternBytes(0, 10));
+  while (longer.buffered().size() < 1000 && longer.ReadMore() > 0) {
+  }
+  EXPECT_TRUE(longer.buffered() == PatternBytes(10, 1000)) << longer.buffered().size();
+
+  // /hang-body/5: 1005 announced, 5 sent, then nothing (the connection
+  // stays open: a read is still pending once the 5 bytes are in).
+  // Not owned by the fixture: destroyed below while its read is pending.
+  int rv;
+  s = ConnectTls(loop_.get(), cn_test_server_address(server_), client_ctx_, "127.0.0.1", &rv);
+  ASSERT_TRUE(s) << cn_error_name(rv);
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), s, Get("/hang-body/5")));
+  ResponseReader hang(loop_.get(), s);
+  std::string got;
+  while (got.find("\r\n\r\n") == std::string::npos || got.size() - got.find("\r\n\r\n") < 9) {
+    if (hang.ReadMore() <= 0) {
+      cn_stream_socket_destroy(s);
+      FAIL() << "the connection ended: " << hang.buffered();
+    }
+    got = hang.buffered();
+  }
+  EXPECT_NE(std::string::npos, got.find("Content-Length: 1005"));
+  EXPECT_EQ(PatternBytes(0, 5), got.substr(got.find("\r\n\r\n") + 4));
+  cn_iobuf *buf = cn_iobuf_new(64);
+  TestCompletion c;
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(s, buf, buf->size, c.cb(), c.arg()));
+  cn_stream_socket_destroy(s);
+  cn_iobuf_unref(buf);
+}
+
 TEST_F(TestServerTest, SlowTakesItsTime) {
   Start();
   cn_stream_socket *s = TlsOk();
@@ -562,6 +640,27 @@ INSTANTIATE_TEST_SUITE_P(
       name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
       return name;
     });
+
+// stall-handshake reads the ClientHello (here any bytes) and never answers;
+// the client's close ends it.
+TEST_F(TestServerTest, StallHandshakeReadsAndNeverAnswers) {
+  cn_test_server_options o = {};
+  o.cert_mode = CN_TEST_SERVER_CERT_STALL_HANDSHAKE;
+  Start(o);
+  int rv;
+  cn_stream_socket *s = ConnectTcp(loop_.get(), cn_test_server_address(server_), &rv);
+  ASSERT_EQ(CN_OK, rv);
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), s, "\x16\x03\x01 not really a ClientHello"));
+  ASSERT_TRUE(RunUntil([&] { return Counters().tls_handshakes_stalled == 1; }));
+  // The server has read the bytes; nothing came back.
+  cn_iobuf *buf = cn_iobuf_new(64);
+  TestCompletion c;
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(s, buf, buf->size, c.cb(), c.arg()));
+  cn_stream_socket_destroy(s);
+  cn_iobuf_unref(buf);
+  EXPECT_TRUE(RunUntil([&] { return Counters().tls_handshake_failures == 1; }));
+  EXPECT_EQ(0u, Counters().tls_handshakes);
+}
 
 TEST_F(TestServerTest, BadOptions) {
   cn_test_server *s = nullptr;

@@ -9,14 +9,15 @@
 
 const char *cn_ts_flags_usage(void) {
   return "usage: testserver [--port N] [--bind ADDR] [--plain] [--name HOST]...\n"
-         "                  [--cert-mode good|expired|wrong-host|unknown-ca|cut-handshake]\n"
+         "                  [--cert-mode good|expired|wrong-host|unknown-ca|cut-handshake|\n"
+         "                               stall-handshake]\n"
          "                  [--alpn PROTO[,PROTO...] | --npn PROTO[,PROTO...]]\n"
          "                  [--ca-out FILE] [--port-file FILE]\n"
-         "                  [--netlog FILE]\n"
+         "                  [--netlog FILE] [--close-on-request N]\n"
          "       testserver --proxy [the flags above] [--auth USER:PASS] [--auth-close]\n"
          "                  [--refuse-connect STATUS] [--refuse-location URL]\n"
          "                  [--drop-at STEP] [--drop-after N] [--slow MS]\n"
-         "                  [--extra-after-200] [--map HOST=ADDR]...\n"
+         "                  [--extra-after-200] [--answer-fault KIND] [--map HOST=ADDR]...\n"
          "       SPDY/3.1 and HTTP/2 sessions (with --alpn h2 / spdy/3.1):\n"
          "                  [--goaway-after N] [--rst-stream CODE] [--rst-path PREFIX]\n"
          "                  [--initial-window N] [--max-concurrent-streams N] [--bad-frame]\n"
@@ -38,17 +39,22 @@ const char *cn_ts_flags_usage(void) {
          "  --netlog FILE     write the server's NetLog to FILE (JSON lines, one flush per\n"
          "                    line): its TLS handshakes, requests, sessions and, as a\n"
          "                    proxy, its connections and requests to origins\n"
+         "  --close-on-request N  over HTTP/1.x, close a connection without an answer\n"
+         "                    when its Nth request arrives (a stale keep-alive)\n"
          "  --proxy           be an HTTPS proxy (HTTP proxy with --plain): absolute-form\n"
          "                    requests are forwarded, CONNECT opens a tunnel\n"
          "  --auth USER:PASS  require Proxy-Authorization: Basic (else 407)\n"
          "  --auth-close      the 407 closes the connection\n"
-         "  --refuse-connect STATUS  answer every CONNECT with STATUS (300..599)\n"
+         "  --refuse-connect STATUS  answer every CONNECT with STATUS (201..599 but\n"
+         "                    200: a 2xx says success without a tunnel)\n"
          "  --refuse-location URL    Location of a 3xx refusal\n"
          "  --drop-at STEP    close without answering at STEP: after-connect-request,\n"
          "                    before-response, mid-response, mid-tunnel\n"
          "  --drop-after N    bytes relayed before mid-response / mid-tunnel cut (0)\n"
          "  --slow MS         wait MS milliseconds before every answer\n"
          "  --extra-after-200 send bytes right after \"200 Connection Established\"\n"
+         "  --answer-fault KIND  answer every request from the proxy itself with a\n"
+         "                    fault: garbage, big-head, many-headers, hang\n"
          "  --map HOST=ADDR   connect to ADDR for HOST (repeatable)\n"
          "  --goaway-after N  a session sends GOAWAY once N streams arrived\n"
          "  --rst-stream CODE reset streams with CODE (an HTTP/2 error code, a number or\n"
@@ -158,7 +164,8 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
                        strcmp(flag, "--refuse-connect") == 0 ||
                        strcmp(flag, "--refuse-location") == 0 || strcmp(flag, "--drop-at") == 0 ||
                        strcmp(flag, "--drop-after") == 0 || strcmp(flag, "--slow") == 0 ||
-                       strcmp(flag, "--map") == 0 || strcmp(flag, "--goaway-after") == 0 ||
+                       strcmp(flag, "--map") == 0 || strcmp(flag, "--answer-fault") == 0 ||
+                       strcmp(flag, "--close-on-request") == 0 || strcmp(flag, "--goaway-after") == 0 ||
                        strcmp(flag, "--rst-stream") == 0 || strcmp(flag, "--rst-path") == 0 ||
                        strcmp(flag, "--initial-window") == 0 ||
                        strcmp(flag, "--max-concurrent-streams") == 0;
@@ -226,7 +233,7 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
       proxy_flag = proxy_flag ? proxy_flag : "--auth-close";
     } else if (strcmp(flag, "--refuse-connect") == 0) {
       uint64_t status;
-      if (!parse_u64(value, 599, &status) || status < 300)
+      if (!parse_u64(value, 599, &status) || status <= 200)
         goto bad_value;
       out->server.proxy_options.refuse_connect = (int)status;
       proxy_flag = proxy_flag ? proxy_flag : "--refuse-connect";
@@ -248,6 +255,14 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
     } else if (strcmp(flag, "--extra-after-200") == 0) {
       out->server.proxy_options.extra_after_200 = true;
       proxy_flag = proxy_flag ? proxy_flag : "--extra-after-200";
+    } else if (strcmp(flag, "--close-on-request") == 0) {
+      if (!parse_u64(value, UINT32_MAX, &out->server.close_on_request) ||
+          out->server.close_on_request == 0)
+        goto bad_value;
+    } else if (strcmp(flag, "--answer-fault") == 0) {
+      if (!cn_test_server_answer_fault_parse(value, &out->server.proxy_options.answer_fault))
+        goto bad_value;
+      proxy_flag = proxy_flag ? proxy_flag : "--answer-fault";
     } else if (strcmp(flag, "--map") == 0) {
       if (out->server.proxy_options.num_map == CN_TS_MAX_MAPS) {
         snprintf(err, err_size, "--map: more than %d entries", CN_TS_MAX_MAPS);

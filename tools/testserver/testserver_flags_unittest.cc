@@ -102,6 +102,10 @@ TEST(TestServerFlagsTest, ErrorsNameTheFlag) {
       {{"--proxy", "--auth", "nocolon"}, "--auth"},
       {{"--proxy", "--refuse-connect", "200"}, "--refuse-connect"},
       {{"--proxy", "--refuse-connect", "600"}, "--refuse-connect"},
+      {{"--proxy", "--refuse-connect", "199"}, "--refuse-connect"},
+      {{"--proxy", "--answer-fault", "sometimes"}, "--answer-fault"},
+      {{"--answer-fault", "garbage"}, "--answer-fault"},  // needs --proxy
+      {{"--close-on-request", "0"}, "--close-on-request"},
       {{"--proxy", "--drop-at", "sometimes"}, "--drop-at"},
       {{"--proxy", "--drop-after", "-1"}, "--drop-after"},
       {{"--proxy", "--slow", "x"}, "--slow"},
@@ -151,6 +155,30 @@ TEST(TestServerFlagsTest, ProxySwitches) {
     EXPECT_NE(std::string::npos, usage.find(flag)) << flag;
 }
 
+// The fault matrix's switches: a 2xx refusal, the proxy's own faulty
+// answers, a stalled TLS handshake.
+TEST(TestServerFlagsTest, FaultSwitches) {
+  Args a({"--proxy", "--refuse-connect", "201", "--answer-fault=many-headers", "--cert-mode",
+          "stall-handshake", "--close-on-request", "2"});
+  cn_ts_flags f;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &f, &err)) << err;
+  EXPECT_EQ(201, f.server.proxy_options.refuse_connect);
+  EXPECT_EQ(CN_TEST_SERVER_ANSWER_FAULT_MANY_HEADERS, f.server.proxy_options.answer_fault);
+  EXPECT_EQ(CN_TEST_SERVER_CERT_STALL_HANDSHAKE, f.server.cert_mode);
+  EXPECT_EQ(2u, f.server.close_on_request);
+  for (int k = CN_TEST_SERVER_ANSWER_FAULT_NONE; k <= CN_TEST_SERVER_ANSWER_FAULT_HANG; k++) {
+    cn_test_server_answer_fault parsed;
+    const char *name =
+        cn_test_server_answer_fault_name(static_cast<cn_test_server_answer_fault>(k));
+    ASSERT_TRUE(cn_test_server_answer_fault_parse(name, &parsed)) << name;
+    EXPECT_EQ(k, parsed);
+  }
+  std::string usage = cn_ts_flags_usage();
+  for (const char *word : {"--answer-fault", "stall-handshake", "many-headers", "--close-on-request"})
+    EXPECT_NE(std::string::npos, usage.find(word)) << word;
+}
+
 TEST(TestServerFlagsTest, ProxyDefaults) {
   Args a({"--proxy"});
   cn_ts_flags f;
@@ -164,7 +192,7 @@ TEST(TestServerFlagsTest, ProxyDefaults) {
 }
 
 TEST(TestServerFlagsTest, CertModeNamesRoundTrip) {
-  for (int m = CN_TEST_SERVER_CERT_GOOD; m <= CN_TEST_SERVER_CERT_CUT_HANDSHAKE; m++) {
+  for (int m = CN_TEST_SERVER_CERT_GOOD; m <= CN_TEST_SERVER_CERT_STALL_HANDSHAKE; m++) {
     cn_test_server_cert_mode parsed;
     const char *name = cn_test_server_cert_mode_name(static_cast<cn_test_server_cert_mode>(m));
     ASSERT_TRUE(cn_test_server_cert_mode_parse(name, &parsed)) << name;
