@@ -1,6 +1,7 @@
-// libFuzzer target: host rules (curl's --resolve syntax, from fetch's
-// command line or the API's options). Input: newline-separated entries,
-// applied in order to one rule set. Checks: a rejected entry leaves the
+// libFuzzer target: host rules (curl's --resolve and --connect-to syntaxes,
+// from fetch's command line or the API's options). Input: newline-separated
+// entries, applied in order to one rule set; a line starting with '>' is a
+// --connect-to entry (without the '>'), any other a --resolve entry. Checks: a rejected entry leaves the
 // rules as they were and says why; every rule holds a canonical host (or
 // "*") and at least one address; a host's rule is found by matching its
 // own host and port; a copy matches alike.
@@ -40,9 +41,12 @@ static void check_rules(const cn_host_rules *rules) {
     // rule itself).
     const cn_host_rule *m = cn_host_rules_match(rules, r->host, r->port);
     check(m == r, "a rule does not match its own host and port");
+    // A --connect-to rule answers one address; a --resolve entry replacing
+    // it must drop its port too.
+    check(r->to_port == 0 || r->addrs.count == 1, "a stale --connect-to port");
     const cn_host_rule *mc = cn_host_rules_match(&copy, r->host, r->port);
     check(mc && strcmp(m->host, mc->host) == 0 && m->port == mc->port &&
-              m->addrs.count == mc->addrs.count,
+              m->to_port == mc->to_port && m->addrs.count == mc->addrs.count,
           "copy matches differently");
   }
   cn_host_rules_free(&copy);
@@ -59,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       *nl = '\0';
     size_t before = rules.count;
     char err[128] = "";
-    int rv = cn_host_rules_parse_resolve(&rules, line, err, sizeof(err));
+    int rv = line[0] == '>' ? cn_host_rules_parse_connect_to(&rules, line + 1, err, sizeof(err))
+                            : cn_host_rules_parse_resolve(&rules, line, err, sizeof(err));
     if (rv != CN_OK) {
       check(rv == CN_ERR_INVALID_ARGUMENT, "error code");
       check(err[0] != '\0', "error without a reason");

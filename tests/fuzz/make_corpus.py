@@ -388,6 +388,10 @@ seed('host_rules_fuzzer', 'add_remove',
      'origin.test:*:127.0.0.2\n*:443:10.0.0.1\n*:*:::1')
 seed('host_rules_fuzzer', 'replace', 'A.Test:80:1.2.3.4\na.test:80:5.6.7.8\n[::1]:8080:127.0.0.1')
 seed('host_rules_fuzzer', 'bad', 'h:0:1.2.3.4\nh:80:\nh:80:not-an-ip\n:80:1.1.1.1\nh::1.1.1.1\n-h')
+# '>': a --connect-to entry, HOST1:PORT1:ADDR:PORT2 (empty HOST1/PORT1: any).
+seed('host_rules_fuzzer', 'connect_to',
+     '>origin.test:443:127.0.0.1:8443\n>::[::1]:\n>*:80:10.0.0.1:8080\n'
+     '>h.test:443:name.test:1\n>a:b:c\norigin.test:443:127.0.0.2,127.0.0.3')
 
 
 def main():
