@@ -17,7 +17,7 @@
 #                                            cnet.h as C11/C17/C++, libcurl (OpenSSL) + cnet in one process
 #   soak (quick)                             bench/soak/run.sh --quick: F4/F6 through the API, RSS/heap/fds
 #   fault matrix (asan)                      F1-F6 x protocols x steps x faults (tests/fault_matrix/)
-#   fuzzers                                  each libFuzzer target for 15 s (tests/run_fuzzers.sh)
+#   fuzzers                                  each libFuzzer target for 6 s from its seeds (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -143,11 +143,11 @@ run_tap "install-deps variants" tests/install_deps_test.sh out/debug
 run_tap "soak (quick)" bench/soak/run.sh out/debug --quick
 
 # The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
-# for a bounded 15 s from an empty corpus.
+# for a bounded 6 s from its seed corpus (tests/fuzz/corpus).
 if bash build/build.sh fuzz fuzzers > "$logdir/build-fuzz.log" 2>&1; then
   echo "build (fuzz): ok"
   log="$logdir/fuzz.log"
-  timeout 600 bash tests/run_fuzzers.sh out/fuzz 15 > "$log" 2>&1
+  timeout 600 bash tests/run_fuzzers.sh out/fuzz > "$log" 2>&1
   rc=$?
   p=$(grep -c '^ok ' "$log" || true)
   f=$(grep -c '^not ok ' "$log" || true)

@@ -1,6 +1,7 @@
 #include "net/base/url.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uriparser/Uri.h>
@@ -109,6 +110,100 @@ static void append_userinfo_part(cn_bytebuf *b, const char *s, bool encode_colon
 
 static size_t range_len(const UriTextRangeA *r) { return (size_t)(r->afterLast - r->first); }
 
+// WHATWG URL "IPv4 number parser" on the |len| bytes at |s|: decimal, octal
+// after a leading '0', hex after "0x" ("0x" alone is 0). Saturates above
+// 2^32 (every such value is out of range for any IPv4 part). False when
+// empty or a digit is outside the radix.
+static bool parse_ipv4_number(const char *s, size_t len, uint64_t *out) {
+  if (len == 0)
+    return false;
+  unsigned radix = 10;
+  if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    radix = 16;
+    s += 2;
+    len -= 2;
+  } else if (len >= 2 && s[0] == '0') {
+    radix = 8;
+    s++;
+    len--;
+  }
+  uint64_t v = 0;
+  for (size_t i = 0; i < len; i++) {
+    int d = hex_value(s[i]);
+    if (d < 0 || (unsigned)d >= radix)
+      return false;
+    v = v * radix + (unsigned)d;
+    if (v > UINT64_C(0xffffffff))
+      v = UINT64_C(0x100000000);  // saturate: already out of range
+  }
+  *out = v;
+  return true;
+}
+
+// The WHATWG URL "ends in a number checker": true when the host's last
+// dot-separated part (ignoring one trailing dot) is all decimal digits or
+// a valid IPv4 number, so the host must be an IPv4 address or nothing.
+static bool ends_in_a_number(const char *host, size_t len) {
+  if (len > 0 && host[len - 1] == '.') {
+    len--;
+    if (len == 0)
+      return false;  // "." alone is one empty part
+  }
+  const char *dot = len > 0 ? memrchr(host, '.', len) : NULL;
+  const char *last = dot ? dot + 1 : host;
+  size_t last_len = len - (size_t)(last - host);
+  if (last_len == 0)
+    return false;
+  if (strspn(last, "0123456789") >= last_len)
+    return true;
+  uint64_t ignored;
+  return parse_ipv4_number(last, last_len, &ignored);
+}
+
+// The WHATWG URL IPv4 parser on the canonical (lower-cased) host |host|,
+// rewritten in place to its dotted quad ("0x7f.1" -> "127.0.0.1",
+// "2130706433." -> "127.0.0.1"). Returns CN_OK when |host| is not an IPv4
+// form at all (a name: left alone), CN_OK after rewriting, or
+// CN_ERR_INVALID_URL for a host that ends in a number but is no valid IPv4
+// address ("1.2.3.4.5", "1.2.3.256", "0x7f.1.2.3.4", "foo.09").
+static int canonicalize_ipv4_host(char host[CN_HOST_BUF_SIZE]) {
+  size_t len = strlen(host);
+  if (!ends_in_a_number(host, len))
+    return CN_OK;
+  if (host[len - 1] == '.')
+    len--;  // one trailing dot is allowed
+  uint64_t parts[4];
+  size_t n = 0;
+  const char *p = host;
+  const char *end = host + len;
+  for (;;) {
+    const char *dot = memchr(p, '.', (size_t)(end - p));
+    const char *part_end = dot ? dot : end;
+    if (n == 4 || !parse_ipv4_number(p, (size_t)(part_end - p), &parts[n]))
+      return CN_ERR_INVALID_URL;
+    n++;
+    if (!dot)
+      break;
+    p = dot + 1;
+  }
+  // Every part but the last is one byte; the last fills the bytes left.
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (parts[i] > 255)
+      return CN_ERR_INVALID_URL;
+  }
+  uint64_t last_limit = UINT64_C(1) << (8 * (5 - n));
+  if (parts[n - 1] >= last_limit)
+    return CN_ERR_INVALID_URL;
+  uint64_t addr = parts[n - 1];
+  for (size_t i = 0; i + 1 < n; i++)
+    addr += parts[i] << (8 * (3 - i));
+  // The dotted quad may be longer than the input ("1" -> "0.0.0.1"): |host|
+  // is the caller's CN_HOST_BUF_SIZE buffer, which always has room.
+  snprintf(host, CN_HOST_BUF_SIZE, "%u.%u.%u.%u", (unsigned)(addr >> 24) & 255,
+           (unsigned)(addr >> 16) & 255, (unsigned)(addr >> 8) & 255, (unsigned)addr & 255);
+  return CN_OK;
+}
+
 static int parse_host(const UriUriA *u, cn_url *out) {
   char buf[CN_HOST_BUF_SIZE];
   if (!u->hostText.first || u->hostText.first == u->hostText.afterLast)
@@ -133,6 +228,11 @@ static int parse_host(const UriUriA *u, cn_url *out) {
   // A decoded reg-name must not turn into an IPv6 literal (it would need
   // brackets to be one).
   if (rv != CN_OK || is_v6)
+    return CN_ERR_INVALID_URL;
+  // Numeric hosts are IPv4 addresses in every form WHATWG URL allows, so
+  // "http://0x7f.1/" connects where a browser would and keys the same pool
+  // as "http://127.0.0.1/".
+  if (canonicalize_ipv4_host(buf) != CN_OK)
     return CN_ERR_INVALID_URL;
   out->host = cn_xstrdup(buf);
   return CN_OK;

@@ -5,6 +5,10 @@
 //   - scheme is one of http, https, ws, wss, lower-cased;
 //   - host is non-empty and canonical as by cn_host_canonicalize()
 //     (lower-case name, IPv4 literal, or IPv6 literal without brackets);
+//   - an IPv4 host is a dotted quad: every numeric form the WHATWG URL
+//     Standard's IPv4 parser takes is rewritten to it — octal ("0177.0.0.1"),
+//     hex ("0x7f.1"), fewer parts ("127.1"), one number ("2130706433"), one
+//     trailing dot — so that all spellings of an address are one host;
 //   - port is the explicit port (1..65535) or the scheme's default;
 //   - path starts with '/' ("/" for an empty path), dot segments removed,
 //     percent-encoding kept except that escaped unreserved characters are
@@ -13,7 +17,9 @@
 // Rejected (CN_ERR_INVALID_URL): spaces, control characters and non-ASCII
 // bytes anywhere (callers must percent-encode; IDN needs punycode), a
 // relative reference, a missing or empty host, a port that is not 1..65535,
-// IPvFuture hosts, "%00" or bad escapes in userinfo or host. A syntactically
+// IPvFuture hosts, "%00" or bad escapes in userinfo or host, and a host
+// whose last label is a number but which is no valid IPv4 address
+// ("1.2.3.4.5", "1.2.3.256", "0x7f.1.2.3.4", "foo.09"; as WHATWG rejects). A syntactically
 // valid URL whose scheme cnet does not speak gives CN_ERR_UNKNOWN_URL_SCHEME.
 //
 // Ownership: a cn_url owns all its strings; release with cn_url_free(). The

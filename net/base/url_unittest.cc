@@ -264,4 +264,100 @@ TEST(UrlTest, ResolveRelative) {
   cn_url_free(&base);
 }
 
+// WHATWG URL IPv4 hosts (the URL Standard's host parser and the IPv4 cases
+// of its web-platform-tests urltestdata.json): every numeric form becomes a
+// dotted quad; a host that ends in a number but is no IPv4 address fails.
+struct Ipv4Case {
+  const char *input;
+  const char *host;  // nullptr: CN_ERR_INVALID_URL
+};
+
+TEST(UrlTest, WhatwgIpv4Hosts) {
+  const Ipv4Case cases[] = {
+      {"http://127.0.0.1/", "127.0.0.1"},
+      {"http://0177.0.0.1/", "127.0.0.1"},          // octal
+      {"http://0x7f.1/", "127.0.0.1"},              // hex, two parts
+      {"http://0X7F.0.0.1/", "127.0.0.1"},
+      {"http://127.1/", "127.0.0.1"},               // last part fills 3 bytes
+      {"http://127.0.1/", "127.0.0.1"},             // last part fills 2 bytes
+      {"http://2130706433/", "127.0.0.1"},          // one number
+      {"http://127.0.0.1./", "127.0.0.1"},          // one trailing dot
+      {"http://2130706433./", "127.0.0.1"},
+      {"http://4294967295/", "255.255.255.255"},
+      {"http://0xffffffff/", "255.255.255.255"},
+      {"https://0x.0x.0/", "0.0.0.0"},              // "0x" alone is 0
+      {"https://00.00.00.00/", "0.0.0.0"},
+      {"http://0Xc0.0250.01/", "192.168.0.1"},
+      {"http://192.0x00A80001/", "192.168.0.1"},
+      {"http://%30%78%63%30%2e%30%32%35%30.01/", "192.168.0.1"},  // decoded first
+      {"http://1.2.3.4:8080/", "1.2.3.4"},
+      {"http://0/", "0.0.0.0"},
+      // Names: the last part is not a number.
+      {"http://foo.09../", "foo.09.."},
+      {"http://1.2.3.4.test/", "1.2.3.4.test"},
+      {"http://0x7g.1.test/", "0x7g.1.test"},
+      {"http://example.0xtest/", "example.0xtest"},
+      // Ends in a number, but no IPv4 address.
+      {"http://1.2.3.4.5/", nullptr},               // five parts
+      {"http://1.2.3.4.5./", nullptr},
+      {"http://0x7f.1.2.3.4/", nullptr},
+      {"http://0x1.2.3.4.5/", nullptr},
+      {"http://01.2.3.4.5./", nullptr},
+      {"http://256.256.256.256/", nullptr},
+      {"http://256.256.256.256.256./", nullptr},
+      {"http://192.168.0.257/", nullptr},           // a part out of range
+      {"https://256.0.0.1/test", nullptr},
+      {"http://0x100.2.3.4/", nullptr},
+      {"http://1.2.65536/", nullptr},               // last of 3 parts > 2 bytes
+      {"http://1.16777216/", nullptr},              // last of 2 parts > 3 bytes
+      {"http://4294967296/", nullptr},              // one number > 32 bits
+      {"http://10000000000/", nullptr},
+      {"http://0xffffffff1/", nullptr},
+      {"https://0x100000000/test", nullptr},
+      {"http://0999999999999999999/", nullptr},     // '9' is no octal digit
+      {"http://99999999999999999999999999/", nullptr},
+      {"http://1.2.3.08/", nullptr},
+      {"http://1.2.3.09./", nullptr},
+      {"http://09.2.3.4/", nullptr},
+      {"http://0..0x300/", nullptr},                // empty part
+      {"http://0..0x300./", nullptr},
+      {"http://.1.2.3/", nullptr},
+      {"http://foo.1.2.3.4/", nullptr},
+      {"http://foo.2.3.4/", nullptr},
+      {"http://foo.09/", nullptr},
+      {"http://foo.0x4/", nullptr},
+      {"http://foo.0x/", nullptr},
+      {"http://foo.0XFfFfFfFfFfFfFfFfFfAcE123/", nullptr},
+  };
+  for (const Ipv4Case &c : cases) {
+    SCOPED_TRACE(c.input);
+    cn_url url;
+    int rv = cn_url_parse(c.input, &url);
+    if (!c.host) {
+      EXPECT_EQ(CN_ERR_INVALID_URL, rv);
+      EXPECT_EQ(nullptr, url.host);
+      continue;
+    }
+    ASSERT_EQ(CN_OK, rv);
+    EXPECT_EQ(c.host, std::string(url.host));
+    EXPECT_FALSE(url.host_is_ipv6);
+    // The canonical form parses to itself.
+    std::string canonical = Take(cn_url_to_string(&url));
+    cn_url again;
+    ASSERT_EQ(CN_OK, cn_url_parse(canonical.c_str(), &again));
+    EXPECT_EQ(canonical, Take(cn_url_to_string(&again)));
+    cn_url_free(&again);
+    cn_url_free(&url);
+  }
+  // A relative reference's host is canonicalised the same way.
+  cn_url base;
+  ASSERT_EQ(CN_OK, cn_url_parse("http://a.test/", &base));
+  cn_url out;
+  ASSERT_EQ(CN_OK, cn_url_resolve(&base, "//0x7f.1:81/x", &out));
+  EXPECT_EQ("http://127.0.0.1:81/x", Take(cn_url_to_string(&out)));
+  cn_url_free(&out);
+  EXPECT_EQ(CN_ERR_INVALID_URL, cn_url_resolve(&base, "//1.2.3.4.5/", &out));
+  cn_url_free(&base);
+}
+
 }  // namespace
