@@ -76,6 +76,7 @@ struct cnet_request {
   // Callbacks may cancel: a cancel inside one only marks the request, and
   // the code that ran the callback frees it afterwards.
   int in_callback;
+  bool in_redirect_hook;  // cnet_request_set_redirect_header() may run
   bool cancelled;
   struct loop_tick *tick;  // until the first exchange starts
   // Backpressure (cnet_request_pause). A body read that completes while
@@ -621,6 +622,16 @@ static void on_resume_tick(void *obj) {
   }
 }
 
+int cnet_request_set_redirect_header(cnet_request *r, const char *name, const char *value) {
+  if (!r || !r->in_redirect_hook || !name)
+    return CN_ERR_INVALID_ARGUMENT;
+  if (!value) {
+    cn_http_headers_remove(&r->headers, name);
+    return CN_OK;
+  }
+  return cn_http_headers_set(&r->headers, name, value);
+}
+
 void cnet_request_pause(cnet_request *r) {
   if (r && !r->cancelled)
     r->paused = true;
@@ -713,6 +724,35 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
                      head->status, head->reason ? head->reason : "");
 }
 
+// A response's fields as the API hands them out: NUL-terminated copies,
+// valid while the callback runs.
+typedef struct api_headers {
+  cnet_header *items;
+  char **copies;
+  size_t count;
+} api_headers;
+
+static void api_headers_make(api_headers *out, const cn_http_headers *src) {
+  size_t n = cn_http_headers_count(src);
+  out->count = n;
+  out->items = cn_xcalloc(n ? n : 1, sizeof(*out->items));
+  out->copies = cn_xcalloc(n ? 2 * n : 1, sizeof(char *));
+  for (size_t i = 0; i < n; i++) {
+    const cn_http_header *h = cn_http_headers_at(src, i);
+    out->copies[2 * i] = cn_xstrndup(h->name, h->name_len);
+    out->copies[2 * i + 1] = cn_xstrndup(h->value, h->value_len);
+    out->items[i].name = out->copies[2 * i];
+    out->items[i].value = out->copies[2 * i + 1];
+  }
+}
+
+static void api_headers_free(api_headers *h) {
+  for (size_t i = 0; i < 2 * h->count; i++)
+    free(h->copies[i]);
+  free(h->copies);
+  free(h->items);
+}
+
 static bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -728,12 +768,18 @@ static bool same_origin(const cn_url *a, const cn_url *b) {
 
 // Asks the application's on_redirect hook about |next|: CN_OK to follow,
 // FOLLOW_STOPPED, FOLLOW_GONE or CN_ERR_ABORTED.
-static int ask_redirect_hook(cnet_request *r, int status, const cn_url *next) {
+static int ask_redirect_hook(cnet_request *r, const cn_http_response_head *head,
+                             const cn_url *next) {
   if (!r->on_redirect)
     return CN_OK;
   char *text = cn_url_to_string(next);
+  api_headers h;
+  api_headers_make(&h, &head->headers);
   r->in_callback++;
-  cnet_redirect_action action = r->on_redirect(r, r->arg, status, text);
+  r->in_redirect_hook = true;
+  cnet_redirect_action action = r->on_redirect(r, r->arg, head->status, text, h.items, h.count);
+  r->in_redirect_hook = false;
+  api_headers_free(&h);
   free(text);
   if (after_callback(r))
     return FOLLOW_GONE;
@@ -755,7 +801,14 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
     return CN_ERR_UNSAFE_REDIRECT;
   if (rv != CN_OK)
     return rv;
-  rv = ask_redirect_hook(r, head->status, &next);
+  if (!same_origin(&r->url, &next)) {
+    // Credentials the application gave for one origin are not sent to
+    // another (the Fetch standard; curl without --location-trusted). Before
+    // the hook: a field it sets for the next origin is meant for it.
+    cn_http_headers_remove(&r->headers, "Authorization");
+    cn_http_headers_remove(&r->headers, "Cookie");
+  }
+  rv = ask_redirect_hook(r, head, &next);
   if (rv != CN_OK) {
     cn_url_free(&next);
     if (rv == FOLLOW_STOPPED)
@@ -771,12 +824,6 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
   } else if (r->upload && cn_http_upload_rewind(r->upload) != CN_OK) {
     cn_url_free(&next);
     return CN_ERR_UPLOAD_FILE_CHANGED;  // a body we cannot send again
-  }
-  if (!same_origin(&r->url, &next)) {
-    // Credentials the application gave for one origin are not sent to
-    // another (the Fetch standard; curl without --location-trusted).
-    cn_http_headers_remove(&r->headers, "Authorization");
-    cn_http_headers_remove(&r->headers, "Cookie");
   }
   cn_http_transaction_destroy(r->txn);  // drains a small body: connection kept
   r->txn = NULL;
@@ -805,22 +852,11 @@ static void on_started(void *arg, int rv) {
     }
   }
   note_connection(r, head);
-  size_t n = cn_http_headers_count(&head->headers);
-  cnet_header *headers = cn_xcalloc(n ? n : 1, sizeof(*headers));
-  char **copies = cn_xcalloc(n ? 2 * n : 1, sizeof(char *));
-  for (size_t i = 0; i < n; i++) {
-    const cn_http_header *h = cn_http_headers_at(&head->headers, i);
-    copies[2 * i] = cn_xstrndup(h->name, h->name_len);
-    copies[2 * i + 1] = cn_xstrndup(h->value, h->value_len);
-    headers[i].name = copies[2 * i];
-    headers[i].value = copies[2 * i + 1];
-  }
+  api_headers h;
+  api_headers_make(&h, &head->headers);
   r->in_callback++;
-  r->cb.on_response(r, r->arg, head->status, headers, n);
-  for (size_t i = 0; i < 2 * n; i++)
-    free(copies[i]);
-  free(copies);
-  free(headers);
+  r->cb.on_response(r, r->arg, head->status, h.items, h.count);
+  api_headers_free(&h);
   if (after_callback(r))
     return;
   r->buf = cn_iobuf_new(64 * 1024);

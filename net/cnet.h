@@ -260,13 +260,18 @@ typedef enum cnet_redirect_action {
 
 // Called before a redirect is followed (only when follow_redirects is set,
 // and not for a redirect the request would refuse anyway: too many, or to
-// a scheme that is not http/https), with the 3xx |status| and the URL it
-// leads to, resolved against the current URL (valid during the call).
-// |arg| is the request's. The hook may call cnet_request_cancel(r) (then
-// no further callback runs, whatever it returns); it must not destroy the
-// context.
+// a scheme that is not http/https), with the 3xx |status|, the URL it
+// leads to, resolved against the current URL, and the 3xx's header fields
+// in the order received (all valid during the call; e.g. its Set-Cookie
+// for an application's cookie store). |arg| is the request's. The hook may
+// change the next request's fields with cnet_request_set_redirect_header()
+// (a cross-origin redirect has already dropped Authorization and Cookie),
+// and may call cnet_request_cancel(r) (then no further callback runs,
+// whatever it returns); it must not destroy the context.
 typedef cnet_redirect_action (*cnet_redirect_fn)(cnet_request *r, void *arg, int status,
-                                                 const char *new_url);
+                                                 const char *new_url,
+                                                 const cnet_header *headers,
+                                                 size_t num_headers);
 
 typedef struct cnet_request_options {
   size_t struct_size;  // set by cnet_request_options_init(); see above
@@ -314,6 +319,14 @@ typedef struct cnet_request_options {
 // Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
 CNET_EXPORT void cnet_request_options_init(cnet_request_options *o);
 
+// Inside on_redirect only: sets the field |name| of the request that
+// follows the redirect to |value| (replacing any), or removes it when
+// |value| is NULL (Chromium's modified/removed headers of a followed
+// redirect). Returns 0, CNET_ERR_INVALID_ARGUMENT outside the hook, or
+// CNET_ERR_INVALID_HEADER for a bad name or value.
+CNET_EXPORT int cnet_request_set_redirect_header(cnet_request *r, const char *name,
+                                                 const char *value);
+
 // Starts a request. Returns 0 and the request in |*out| (callbacks will
 // follow), or an error at once (a bad URL, bad header, missing callback);
 // then no callback runs and nothing needs freeing.
@@ -346,7 +359,8 @@ CNET_EXPORT void cnet_request_resume(cnet_request *r);
 CNET_EXPORT void cnet_request_upload_resume(cnet_request *r);
 
 // What served the request, for logs and tools (`fetch -v`); valid from
-// on_response until on_complete returns. Strings are owned by the request.
+// on_response until on_complete returns (|url| also inside on_redirect: the
+// URL that answered with the redirect). Strings are owned by the request.
 typedef struct cnet_request_info {
   const char *url;          // the URL fetched (after redirects)
   const char *proxy_chain;  // "direct" or the proxy ("https://proxy:443")

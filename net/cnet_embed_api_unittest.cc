@@ -4,6 +4,7 @@
 // destroying the context from inside a callback. Against in-process test
 // servers on loopback.
 #include <gtest/gtest.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -46,6 +47,11 @@ struct Req {
   std::vector<cnet_redirect_action> answers;
   std::vector<std::pair<int, std::string>> asked;
   bool cancel_in_hook = false;
+  // Fields the hook sets (a NULL value: removes) for the next request, and
+  // the Location field it was handed.
+  std::vector<std::pair<std::string, const char *>> set_in_hook;
+  std::vector<int> set_results;
+  std::string location_in_hook;
   bool pause_in_response = false;
   bool pause_in_data = false;
   // Destroy this context inside a callback: 1 on_response, 2 on_data,
@@ -100,9 +106,15 @@ void OnComplete(cnet_request *, void *arg, int error) {
   MaybeDestroy(q, 3);
 }
 
-cnet_redirect_action OnRedirect(cnet_request *r, void *arg, int status, const char *url) {
+cnet_redirect_action OnRedirect(cnet_request *r, void *arg, int status, const char *url,
+                                const cnet_header *headers, size_t num_headers) {
   auto *q = static_cast<Req *>(arg);
   q->asked.emplace_back(status, url);
+  for (size_t i = 0; i < num_headers; i++)
+    if (strcasecmp(headers[i].name, "Location") == 0)
+      q->location_in_hook = headers[i].value;
+  for (const auto &f : q->set_in_hook)
+    q->set_results.push_back(cnet_request_set_redirect_header(r, f.first.c_str(), f.second));
   if (q->cancel_in_hook) {
     cnet_request_cancel(r);
     q->req = nullptr;
@@ -267,6 +279,33 @@ TEST_F(CnetEmbedApiTest, RedirectHookFollows) {
   EXPECT_EQ(base_ + "/redirect/1", q.asked[0].second);
   EXPECT_EQ(base_ + "/redirect/0", q.asked[1].second);
   EXPECT_EQ(base_ + "/redirect/0", q.url);
+}
+
+// The hook sees the 3xx's fields and changes the next request's: one set,
+// one removed (what the server received, from /headers); outside the hook
+// the setter refuses.
+TEST_F(CnetEmbedApiTest, RedirectHookSeesFieldsAndChangesTheNextRequest) {
+  StartOrigin();
+  MakeContext();
+  cnet_request_options o = RedirectOptions();
+  const cnet_header given[] = {{"X-Drop", "1"}, {"X-Keep", "2"}};
+  o.headers = given;
+  o.num_headers = 2;
+  Req q;
+  q.set_in_hook = {{"X-Hook", "yes"}, {"X-Drop", nullptr}, {"Bad Name", "x"}};
+  ASSERT_EQ(0, Start(base_ + "/redirect-to?/headers", &q, &o));
+  ASSERT_TRUE(RunUntilDone({&q}));
+  EXPECT_EQ(0, q.error);
+  EXPECT_EQ(200, q.status);
+  EXPECT_EQ("/headers", q.location_in_hook);
+  ASSERT_EQ(3u, q.set_results.size());
+  EXPECT_EQ(0, q.set_results[0]);
+  EXPECT_EQ(0, q.set_results[1]);
+  EXPECT_EQ(CNET_ERR_INVALID_HEADER, q.set_results[2]);
+  EXPECT_NE(std::string::npos, q.body.find("X-Hook: yes")) << q.body;
+  EXPECT_NE(std::string::npos, q.body.find("X-Keep: 2")) << q.body;
+  EXPECT_EQ(std::string::npos, q.body.find("X-Drop")) << q.body;
+  EXPECT_EQ(CNET_ERR_INVALID_ARGUMENT, cnet_request_set_redirect_header(nullptr, "A", "b"));
 }
 
 TEST_F(CnetEmbedApiTest, RedirectHookStopsDeliversThe3xx) {

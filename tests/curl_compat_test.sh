@@ -315,6 +315,11 @@ from_jar_file() {  # curl writes a jar, both read it back
     grep -q '^Cookie: j=1' "$work/f/out" || { show; return 1; }
 }
 check "-b FILE: a cookie file curl wrote" from_jar_file
+across_redirect() {  # cookies follow -L to another port of the host (cookies ignore ports)
+  same_headers Cookie -- -s -L -b none "$P/set-cookie?r=1%3B%20Path%3D%2F" \
+    "$P/redirect-to?$P2/headers" && grep -q '^Cookie: r=1' "$work/f/out" || { show; return 1; }
+}
+check "-b none -L: the jar's cookies go with the redirected request" across_redirect
 check "no -b: no cookies sent or kept" same_headers Cookie -- -s "$P/set-cookie?n=1" "$P/headers"
 retries() {  # retries N ARGS...: N "Will retry" warnings from each, the same exit, the same file
   local want="$1"

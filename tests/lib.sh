@@ -30,6 +30,8 @@ stop_pids() {
   for pid in "$@"; do
     for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
+      # An exited child stays a zombie (kill -0 succeeds) until waited for.
+      [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
       sleep 0.05
     done
     kill -KILL "$pid" 2>/dev/null

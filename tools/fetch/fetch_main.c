@@ -607,12 +607,27 @@ static const char *method_of(const fetch_app *app) {
 }
 
 // Starts one attempt of |t|. Returns 0 or a cnet error (nothing started).
-// -v: each redirect as curl says it, before it is followed.
+// Before a redirect is followed: -v says so as curl does, and the cookie
+// engine takes the 3xx's Set-Cookie and gives the next URL its cookies.
 static cnet_redirect_action on_redirect(cnet_request *r, void *arg, int status,
-                                        const char *url) {
-  (void)r;
+                                        const char *url, const cnet_header *headers,
+                                        size_t num_headers) {
   (void)status;
-  fetch_verbose(arg, "* Issue another request to this URL: '%s'\n", url);
+  transfer *t = arg;
+  fetch_app *app = t->app;
+  fetch_verbose(t, "* Issue another request to this URL: '%s'\n", url);
+  if (app->cookies_on && !has_user_header(app->o, "Cookie")) {
+    cnet_request_info info;
+    cnet_request_get_info(r, &info);
+    take_cookies(app, info.url, headers, num_headers);
+    char host[256], path[2048];
+    bool https;
+    char *cookie = NULL;
+    if (fetch_cookie_url_parts(url, host, sizeof(host), path, sizeof(path), &https))
+      cookie = fetch_cookie_jar_header(&app->jar, host, path, https, (int64_t)time(NULL));
+    cnet_request_set_redirect_header(r, "Cookie", cookie);  // NULL: none for that URL
+    free(cookie);
+  }
   return CNET_REDIRECT_FOLLOW;
 }
 
