@@ -17,6 +17,22 @@ static bool is_basic_challenge(const char *v, size_t len) {
          (len == 5 || v[5] == ' ' || v[5] == '\t');
 }
 
+// The next list separator of a field value at or after |p|, skipping commas
+// inside quoted strings (RFC 9110 5.6.4: `realm="a, Basic b"` is one
+// auth-param, not a second challenge); NULL at the end.
+static const char *next_list_comma(const char *p) {
+  bool quoted = false;
+  for (; *p; p++) {
+    if (quoted && *p == '\\' && p[1])
+      p++;  // a quoted-pair
+    else if (*p == '"')
+      quoted = !quoted;
+    else if (*p == ',' && !quoted)
+      return p;
+  }
+  return NULL;
+}
+
 bool cn_http_proxy_auth_offers_basic(const cn_http_headers *challenges) {
   const char *v;
   for (size_t n = 0; (v = cn_http_headers_get_nth(challenges, "Proxy-Authenticate", n)); n++) {
@@ -25,7 +41,7 @@ bool cn_http_proxy_auth_offers_basic(const cn_http_headers *challenges) {
     // before, and only a challenge starts with a bare scheme token.
     const char *p = v;
     for (;;) {
-      const char *comma = strchr(p, ',');
+      const char *comma = next_list_comma(p);
       size_t len = comma ? (size_t)(comma - p) : strlen(p);
       if (is_basic_challenge(p, len))
         return true;

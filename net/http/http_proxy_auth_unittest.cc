@@ -38,6 +38,10 @@ TEST(HttpProxyAuthTest, BasicIsFoundAmongChallenges) {
   EXPECT_TRUE(OffersBasic({"Basic"}));
   EXPECT_FALSE(OffersBasic({"Basically realm=x"}));
   EXPECT_FALSE(OffersBasic({"Digest realm=x, nonce=basic"}));
+  // A comma inside a quoted string separates nothing.
+  EXPECT_FALSE(OffersBasic({"Digest realm=\"x, Basic y\", nonce=1"}));
+  EXPECT_FALSE(OffersBasic({"Digest realm=\"a\\\", Basic b\""}));  // an escaped quote
+  EXPECT_TRUE(OffersBasic({"Digest realm=\"x, y\", Basic realm=z"}));
   EXPECT_FALSE(OffersBasic({}));
 }
 
