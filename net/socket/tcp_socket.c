@@ -91,7 +91,9 @@ static void on_connect(uv_connect_t *req, int status) {
     rv = finish_connect(t, CN_OK);
   } else {
     int err = cn_error_from_uv(status);
+    char tmp[80];
     cn_netlog_event(t->base.netlog, t->base.source, CN_NETLOG_TCP_CONNECT_ATTEMPT,
+                    CN_NL_STR("address", cn_ip_endpoint_to_string(&t->peer, tmp, sizeof(tmp))),
                     CN_NL_ERROR(err));
     if (!t->first_error)
       t->first_error = err;
