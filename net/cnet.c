@@ -3,6 +3,7 @@
 #include "net/cnet.h"
 
 #include <nghttp2/nghttp2ver.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "base/list.h"
 #include "base/mem.h"
+#include "net/base/netlog_chrome.h"
 #include "net/base/netlog_counters.h"
 #include "net/base/netlog_json.h"
 #include "net/base/url.h"
@@ -25,6 +27,18 @@
 #include "net/proxy_resolution/proxy_service.h"
 #include "net/socket/ssl_socket.h"
 
+// The last certificate failures the NetLog reported (SSL_CERT_ERROR), one
+// per hop, for the requests that failed on them (cnet_request_get_cert_error).
+#define CERT_RECORDS 8
+typedef struct cert_record {
+  bool used;
+  bool is_proxy;
+  int error;
+  char server[300];  // host:port
+  char subject[256];
+  char issuer[256];
+} cert_record;
+
 struct cnet_context {
   uv_loop_t *loop;
   cn_netlog netlog;
@@ -33,6 +47,11 @@ struct cnet_context {
   cn_bytebuf json_line;
   void (*netlog_cb)(void *arg, const char *json_line, size_t len);
   void *netlog_arg;
+  FILE *netlog_chrome_file;  // netlog_chrome_path, written by netlog_chrome
+  cn_netlog_chrome_writer netlog_chrome;
+  cn_netlog_observer cert_observer;
+  cert_record cert_records[CERT_RECORDS];
+  size_t next_cert_record;
   cn_host_resolver *resolver;
   cn_ssl_context *origin_ctx;
   cn_ssl_context *proxy_ctx;
@@ -96,6 +115,11 @@ struct cnet_request {
   char *proxy_chain;
   cnet_request_layers layers;  // strings point into this request
   char *status_line;
+  // A certificate failure (cnet_request_get_cert_error), set in complete().
+  bool has_cert_error;
+  cnet_cert_error cert_error;  // strings point at the copies below
+  char cert_url[400];  // "https://" and a cert_record server
+  cert_record cert;
 };
 
 // --- errors ---
@@ -127,6 +151,106 @@ static void on_netlog_entry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
   cn_bytebuf_append(&c->json_line, "", 1);  // NUL for the callback's convenience
   c->netlog_cb(c->netlog_arg, (const char *)cn_bytebuf_head(&c->json_line),
                cn_bytebuf_len(&c->json_line) - 1);
+}
+
+// --- certificate failures ---
+
+static void copy_param(const cn_netlog_entry *e, const char *key, char *out, size_t size) {
+  const cn_netlog_param *p = cn_netlog_entry_param(e, key);
+  snprintf(out, size, "%s", p && p->kind == CN_NETLOG_PARAM_STR && p->s ? p->s : "");
+}
+
+// Keeps the latest SSL_CERT_ERROR of each hop. Connect jobs are shared by
+// the requests of a group (late binding), so the failure is matched to a
+// request by the hop it names, not by the job.
+static void on_cert_entry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
+  if (e->type != CN_NETLOG_SSL_CERT_ERROR)
+    return;
+  cnet_context *c = CN_CONTAINER_OF(obs, cnet_context, cert_observer);
+  const cn_netlog_param *hop = cn_netlog_entry_param(e, "hop");
+  const cn_netlog_param *err = cn_netlog_entry_param(e, "net_error");
+  cert_record rec = {.used = true};
+  rec.is_proxy = hop && hop->s && strcmp(hop->s, "proxy") == 0;
+  rec.error = err ? (int)err->i : CN_ERR_CERT_INVALID;
+  copy_param(e, "server", rec.server, sizeof(rec.server));
+  copy_param(e, "subject", rec.subject, sizeof(rec.subject));
+  copy_param(e, "issuer", rec.issuer, sizeof(rec.issuer));
+  size_t slot = c->next_cert_record;
+  for (size_t i = 0; i < CERT_RECORDS; i++) {
+    const cert_record *r = &c->cert_records[i];
+    if (r->used && r->is_proxy == rec.is_proxy && strcmp(r->server, rec.server) == 0) {
+      slot = i;  // the same hop again: replaced in place
+      break;
+    }
+  }
+  if (slot == c->next_cert_record)
+    c->next_cert_record = (c->next_cert_record + 1) % CERT_RECORDS;
+  c->cert_records[slot] = rec;
+}
+
+static const cert_record *find_cert_record(const cnet_context *c, bool is_proxy,
+                                           const char *server) {
+  for (size_t i = 0; i < CERT_RECORDS; i++) {
+    const cert_record *r = &c->cert_records[i];
+    if (r->used && r->is_proxy == is_proxy && strcmp(r->server, server) == 0)
+      return r;
+  }
+  return NULL;
+}
+
+// Fills the request's certificate-error report for |error| from the
+// context's records: the origin for a CERT_* error, else the first hop of
+// the chain tried last ("[https://p1:443 https://p2:443]" or one proxy) that
+// has a record.
+static void note_cert_error(cnet_request *r, int error) {
+  const cert_record *rec = NULL;
+  int index = -1;
+  char url[sizeof(r->cert_url)] = "";
+  if (cn_error_is_certificate_error(error)) {
+    char server[300];
+    snprintf(server, sizeof(server), "%s:%d", r->url.host, r->url.port);
+    rec = find_cert_record(r->ctx, false, server);
+    snprintf(url, sizeof(url), "https://%s", server);
+  } else if (error == CN_ERR_PROXY_CERTIFICATE_INVALID && r->txn) {
+    cn_http_transaction_info ti;
+    cn_http_transaction_get_info(r->txn, &ti);
+    const char *p = ti.proxy_chain;
+    for (int k = 0; *p && !rec; k++) {
+      p += strspn(p, "[ ");
+      size_t n = strcspn(p, " ]");
+      if (!n)
+        break;
+      const char *sep = strstr(p, "://");
+      const char *host = sep && sep < p + n ? sep + 3 : p;
+      char server[300];
+      snprintf(server, sizeof(server), "%.*s", (int)(p + n - host), host);
+      rec = find_cert_record(r->ctx, true, server);
+      if (rec) {
+        index = k;
+        snprintf(url, sizeof(url), "%.*s", (int)n, p);
+      }
+      p += n;
+    }
+  }
+  if (!rec)
+    return;
+  r->has_cert_error = true;
+  r->cert = *rec;
+  snprintf(r->cert_url, sizeof(r->cert_url), "%s", url);
+  r->cert_error.error = rec->error;
+  r->cert_error.is_proxy = rec->is_proxy;
+  r->cert_error.proxy_index = index;
+  r->cert_error.url = r->cert_url;
+  r->cert_error.subject = r->cert.subject;
+  r->cert_error.issuer = r->cert.issuer;
+}
+
+bool cnet_request_get_cert_error(const cnet_request *r, cnet_cert_error *out) {
+  memset(out, 0, sizeof(*out));
+  if (!r->has_cert_error)
+    return false;
+  *out = r->cert_error;
+  return true;
 }
 
 // --- version ---
@@ -298,8 +422,22 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     c->json_observer.on_entry = on_netlog_entry;
     cn_netlog_add_observer(&c->netlog, &c->json_observer);
   }
+  cn_list_init(&c->cert_observer.link);
+  c->cert_observer.on_entry = on_cert_entry;
+  cn_netlog_add_observer(&c->netlog, &c->cert_observer);
   c->resolver = cn_host_resolver_new(o->loop, NULL);
   int rv = CN_OK;
+  if (o->netlog_chrome_path) {
+    c->netlog_chrome_file = fopen(o->netlog_chrome_path, "w");
+    if (c->netlog_chrome_file) {
+      cn_netlog_chrome_writer_attach(&c->netlog_chrome, &c->netlog, c->netlog_chrome_file,
+                                     "cnet", cnet_version());
+    } else {
+      snprintf(err, err_size, "cannot write the Chromium NetLog to %s: %s",
+               o->netlog_chrome_path, strerror(errno));
+      rv = CN_ERR_FILE_NOT_FOUND;
+    }
+  }
   for (size_t i = 0; rv == CN_OK && i < o->num_resolve_rules; i++)
     rv = cn_host_rules_parse_resolve(cn_host_resolver_rules(c->resolver), o->resolve_rules[i],
                                      err, err_size);
@@ -385,6 +523,10 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
   cn_ssl_context_unref(c->proxy_ctx);
   if (out)
     cnet_context_get_stats(c, out);  // every session and stream has ended
+  if (c->netlog_chrome_file) {  // after the closing connections' events
+    cn_netlog_chrome_writer_detach(&c->netlog_chrome);
+    fclose(c->netlog_chrome_file);
+  }
   cn_netlog_counters_detach(&c->counters);
   cn_netlog_destroy(&c->netlog);
   cn_bytebuf_free(&c->json_line);
@@ -564,6 +706,8 @@ static void free_request(cnet_request *r) {
 // Runs the application's on_complete and frees the request.
 static void complete(cnet_request *r, int error) {
   cn_list_remove(&r->link);
+  if (cn_error_is_certificate_error(error) || error == CN_ERR_PROXY_CERTIFICATE_INVALID)
+    note_cert_error(r, error);  // before the transaction (its chain) goes
   cn_http_transaction_destroy(r->txn);
   r->txn = NULL;
   r->in_callback++;

@@ -169,6 +169,13 @@ typedef struct cnet_context_options {
   // rule for the same HOST1:PORT1 replaces one).
   const char *const *connect_to_rules;
   size_t num_connect_to_rules;
+
+  // NetLog in Chromium's JSON format (docs/netlog.md "Chromium's format"):
+  // cnet creates (truncates) this file, writes the constants at once and
+  // every event as it is logged, and closes it with "]}" in
+  // cnet_context_destroy(). Chromium's netlog viewer opens it. Independent
+  // of |netlog| (both may be set). NULL: none.
+  const char *netlog_chrome_path;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
@@ -425,6 +432,31 @@ typedef struct cnet_request_layers {
   cnet_proxy_hop hops[CNET_MAX_PROXY_HOPS];
 } cnet_request_layers;
 CNET_EXPORT void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out);
+
+// ---------------------------------------------------------------------------
+// Certificate errors
+
+// Which certificate failed a request, and why. A proxy's certificate error
+// reaches on_complete as CNET_ERR_PROXY_CERTIFICATE_INVALID (so that the
+// request may fall back to the next proxy); |error| here is the proxy's own
+// CNET_ERR_CERT_*.
+typedef struct cnet_cert_error {
+  int error;         // CNET_ERR_CERT_* (e.g. CNET_ERR_CERT_AUTHORITY_INVALID)
+  bool is_proxy;     // the failing hop: a proxy of the chain, or the origin
+  int proxy_index;   // that proxy's place in the chain (0: the first); -1: origin
+  const char *url;   // the hop: "https://host:port" (a proxy without credentials)
+  // The leaf certificate's subject and issuer, one line each in RFC 2253
+  // form ("CN=origin.test,O=cnet test"); "" if the certificate could not be
+  // parsed.
+  const char *subject;
+  const char *issuer;
+} cnet_cert_error;
+
+// When the request failed on a certificate (on_complete's error is a
+// CNET_ERR_CERT_* or CNET_ERR_PROXY_CERTIFICATE_INVALID), fills |out| and
+// returns true; otherwise returns false and zeroes |out|. Call it from
+// on_complete; strings are owned by the request.
+CNET_EXPORT bool cnet_request_get_cert_error(const cnet_request *r, cnet_cert_error *out);
 
 // ---------------------------------------------------------------------------
 // Versions
