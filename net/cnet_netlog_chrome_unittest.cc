@@ -13,12 +13,12 @@
 #include <utility>
 
 #include "net/cnet.h"
+#include "net/cnet_https_proxy_test_util.h"
 #include "net/socket/socket_test_util.h"
-#include "net/test/cert_generator.h"
-#include "tools/testserver/test_server.h"
 
 namespace {
 
+using cnet_test::HttpsProxyAndOrigin;
 using cnet_test::TestLoop;
 
 struct Done {
@@ -58,33 +58,14 @@ std::map<int, std::string> Reverse(const std::map<std::string, int> &t) {
 
 TEST(CnetNetLogChromeTest, HttpsThroughAProxyInChromiumsFormat) {
   TestLoop loop;
-  cn_test_server *origin = nullptr, *proxy = nullptr;
-  cn_test_server_options oo{};
-  const char *names[] = {"origin.test"};
-  oo.names = names;
-  oo.num_names = 1;
-  ASSERT_EQ(CN_OK, cn_test_server_new(loop.get(), &oo, &origin));
-  cn_test_server_host_mapping map = {"origin.test", "127.0.0.1"};
-  cn_test_server_options po{};
-  po.proxy = true;
-  po.proxy_options.map = &map;
-  po.proxy_options.num_map = 1;
-  ASSERT_EQ(CN_OK, cn_test_server_new(loop.get(), &po, &proxy));
-  std::string prefix = ::testing::TempDir() + std::to_string(getpid());
-  std::string origin_ca = prefix + "_nlchrome_origin_ca.pem";
-  std::string proxy_ca = prefix + "_nlchrome_proxy_ca.pem";
-  std::string path = prefix + "_nlchrome.json";
-  ASSERT_EQ(CN_OK, cn_test_write_pem_file(origin_ca.c_str(), cn_test_server_ca_pem(origin)));
-  ASSERT_EQ(CN_OK, cn_test_write_pem_file(proxy_ca.c_str(), cn_test_server_ca_pem(proxy)));
-  std::string proxy_url = "https://127.0.0.1:" + std::to_string(cn_test_server_port(proxy));
-  std::string url = "https://origin.test:" + std::to_string(cn_test_server_port(origin)) + "/";
-
+  HttpsProxyAndOrigin servers;
+  servers.Start(loop.get(), "nlchrome");
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  std::string url = servers.url();
+  std::string path = ::testing::TempDir() + std::to_string(getpid()) + "_nlchrome.json";
   cnet_context_options o;
   cnet_context_options_init(&o);
-  o.loop = loop.get();
-  o.proxy = proxy_url.c_str();
-  o.ca_file = origin_ca.c_str();
-  o.proxy_ca_file = proxy_ca.c_str();
+  servers.FillOptions(loop.get(), &o);
   o.netlog_chrome_path = path.c_str();
   cnet_context *ctx = nullptr;
   char err[256];
@@ -99,8 +80,7 @@ TEST(CnetNetLogChromeTest, HttpsThroughAProxyInChromiumsFormat) {
   EXPECT_EQ(0, done.error);
   EXPECT_EQ(200, done.status);
   cnet_context_destroy(ctx);  // closes the file with "]}"
-  cn_test_server_destroy(proxy);
-  cn_test_server_destroy(origin);
+  servers.Stop();
   cnet_test::RunUntilLoopEmpty(loop.get());
 
   json_error_t jerr;
@@ -168,8 +148,6 @@ TEST(CnetNetLogChromeTest, HttpsThroughAProxyInChromiumsFormat) {
     EXPECT_TRUE(seen_sources.count(name)) << name;
   json_decref(root);
   unlink(path.c_str());
-  unlink(origin_ca.c_str());
-  unlink(proxy_ca.c_str());
 }
 
 }  // namespace

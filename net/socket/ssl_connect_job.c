@@ -93,6 +93,8 @@ static void finish(ssl_job *j, int rv) {
     j->base.socket = j->ssl;
     j->ssl = NULL;
   }
+  if (rv == CN_OK && j->base.socket && !j->base.socket->timing.connect_end_us)
+    j->base.socket->timing.connect_end_us = cn_socket_timing_now();
   cn_connect_job_complete(&j->base, map_error(j, rv));
 }
 
@@ -113,8 +115,10 @@ static int start_tls(ssl_job *j) {
     return CN_ERR_INVALID_ARGUMENT;
   cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
                   CN_NL_SOURCE("socket", j->ssl->source));
+  j->ssl->timing.connect_start_us = cn_socket_timing_now();
   int rv = cn_stream_socket_connect(j->ssl, on_handshake, j);
   if (rv == CN_OK) {
+    j->ssl->timing.connect_end_us = cn_socket_timing_now();
     j->base.socket = j->ssl;
     j->ssl = NULL;
   }
