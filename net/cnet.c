@@ -258,7 +258,10 @@ static void note_cert_error(cnet_request *r, int error) {
   char url[sizeof(r->cert_url)] = "";
   if (cn_error_is_certificate_error(error)) {
     char server[300];
-    snprintf(server, sizeof(server), "%s:%d", r->url.host, r->url.port);
+    // As the TLS job names its peer (host:port, an IPv6 literal in brackets).
+    bool v6 = strchr(r->url.host, ':') != NULL;
+    snprintf(server, sizeof(server), "%s%s%s:%d", v6 ? "[" : "", r->url.host, v6 ? "]" : "",
+             r->url.port);
     rec = find_cert_record(r->ctx, false, server);
     snprintf(url, sizeof(url), "https://%s", server);
   } else if (error == CN_ERR_PROXY_CERTIFICATE_INVALID && r->txn) {
