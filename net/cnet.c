@@ -3,6 +3,7 @@
 #include "net/cnet.h"
 
 #include <nghttp2/nghttp2ver.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "base/list.h"
 #include "base/mem.h"
+#include "net/base/netlog_chrome.h"
 #include "net/base/netlog_counters.h"
 #include "net/base/netlog_json.h"
 #include "net/base/url.h"
@@ -24,6 +26,19 @@
 #include "net/proxy_resolution/proxy_config.h"
 #include "net/proxy_resolution/proxy_service.h"
 #include "net/socket/ssl_socket.h"
+#include "net/socket/stream_socket.h"
+
+// The last certificate failures the NetLog reported (SSL_CERT_ERROR), one
+// per hop, for the requests that failed on them (cnet_request_get_cert_error).
+#define CERT_RECORDS 8
+typedef struct cert_record {
+  bool used;
+  bool is_proxy;
+  int error;
+  char server[300];  // host:port
+  char subject[256];
+  char issuer[256];
+} cert_record;
 
 struct cnet_context {
   uv_loop_t *loop;
@@ -33,6 +48,11 @@ struct cnet_context {
   cn_bytebuf json_line;
   void (*netlog_cb)(void *arg, const char *json_line, size_t len);
   void *netlog_arg;
+  FILE *netlog_chrome_file;  // netlog_chrome_path, written by netlog_chrome
+  cn_netlog_chrome_writer netlog_chrome;
+  cn_netlog_observer request_observer;  // load timing steps, certificate failures
+  cert_record cert_records[CERT_RECORDS];
+  size_t next_cert_record;
   cn_host_resolver *resolver;
   cn_ssl_context *origin_ctx;
   cn_ssl_context *proxy_ctx;
@@ -97,6 +117,15 @@ struct cnet_request {
   char *proxy_chain;
   cnet_request_layers layers;  // strings point into this request
   char *status_line;
+  // Load timing (cnet_request_get_load_timing): the exchange's NetLog
+  // source (on_request_entry fills the steps it logs) and the rest.
+  cn_netlog_source txn_source;
+  cnet_load_timing timing;
+  // A certificate failure (cnet_request_get_cert_error), set in complete().
+  bool has_cert_error;
+  cnet_cert_error cert_error;  // strings point at the copies below
+  char cert_url[400];  // "https://" and a cert_record server
+  cert_record cert;
 };
 
 // --- errors ---
@@ -128,6 +157,154 @@ static void on_netlog_entry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
   cn_bytebuf_append(&c->json_line, "", 1);  // NUL for the callback's convenience
   c->netlog_cb(c->netlog_arg, (const char *)cn_bytebuf_head(&c->json_line),
                cn_bytebuf_len(&c->json_line) - 1);
+}
+
+// --- certificate failures ---
+
+static void copy_param(const cn_netlog_entry *e, const char *key, char *out, size_t size) {
+  const cn_netlog_param *p = cn_netlog_entry_param(e, key);
+  snprintf(out, size, "%s", p && p->kind == CN_NETLOG_PARAM_STR && p->s ? p->s : "");
+}
+
+// The request whose current exchange logs on |source|, or NULL.
+static cnet_request *request_of_source(cnet_context *c, cn_netlog_source source) {
+  cn_list_node *it, *tmp;
+  CN_LIST_FOREACH_SAFE(it, tmp, &c->requests) {
+    cnet_request *r = CN_CONTAINER_OF(it, cnet_request, link);
+    if (r->txn_source.id == source.id)
+      return r;
+  }
+  return NULL;
+}
+
+// Load timing from the exchange's own events: proxy resolution, and the
+// HTTP/1.1 request and response head.
+static void note_request_step(cnet_context *c, const cn_netlog_entry *e) {
+  uint64_t *begin, *end;
+  cnet_request *r;
+  switch (e->type) {
+    case CN_NETLOG_PROXY_RESOLUTION:
+    case CN_NETLOG_HTTP_TRANSACTION_SEND_REQUEST:
+    case CN_NETLOG_HTTP_TRANSACTION_READ_HEADERS:
+      if (e->source.type != CN_NETLOG_SOURCE_REQUEST || !(r = request_of_source(c, e->source)))
+        return;
+      break;
+    default:
+      return;
+  }
+  cnet_load_timing *t = &r->timing;
+  if (e->type == CN_NETLOG_PROXY_RESOLUTION) {
+    begin = &t->proxy_resolve_start;
+    end = &t->proxy_resolve_end;
+  } else if (e->type == CN_NETLOG_HTTP_TRANSACTION_SEND_REQUEST) {
+    begin = &t->send_start;
+    end = &t->send_end;
+  } else {
+    begin = &t->receive_headers_start;
+    end = &t->receive_headers_end;
+  }
+  if (e->phase == CN_NETLOG_PHASE_BEGIN)
+    *begin = e->time_us;
+  else if (e->phase == CN_NETLOG_PHASE_END)
+    *end = e->time_us;
+}
+
+// Keeps the latest SSL_CERT_ERROR of each hop. Connect jobs are shared by
+// the requests of a group (late binding), so the failure is matched to a
+// request by the hop it names, not by the job.
+static void on_request_entry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
+  cnet_context *c = CN_CONTAINER_OF(obs, cnet_context, request_observer);
+  if (e->type != CN_NETLOG_SSL_CERT_ERROR) {
+    note_request_step(c, e);
+    return;
+  }
+  const cn_netlog_param *hop = cn_netlog_entry_param(e, "hop");
+  const cn_netlog_param *err = cn_netlog_entry_param(e, "net_error");
+  cert_record rec = {.used = true};
+  rec.is_proxy = hop && hop->s && strcmp(hop->s, "proxy") == 0;
+  rec.error = err ? (int)err->i : CN_ERR_CERT_INVALID;
+  copy_param(e, "server", rec.server, sizeof(rec.server));
+  copy_param(e, "subject", rec.subject, sizeof(rec.subject));
+  copy_param(e, "issuer", rec.issuer, sizeof(rec.issuer));
+  size_t slot = c->next_cert_record;
+  for (size_t i = 0; i < CERT_RECORDS; i++) {
+    const cert_record *r = &c->cert_records[i];
+    if (r->used && r->is_proxy == rec.is_proxy && strcmp(r->server, rec.server) == 0) {
+      slot = i;  // the same hop again: replaced in place
+      break;
+    }
+  }
+  if (slot == c->next_cert_record)
+    c->next_cert_record = (c->next_cert_record + 1) % CERT_RECORDS;
+  c->cert_records[slot] = rec;
+}
+
+static const cert_record *find_cert_record(const cnet_context *c, bool is_proxy,
+                                           const char *server) {
+  for (size_t i = 0; i < CERT_RECORDS; i++) {
+    const cert_record *r = &c->cert_records[i];
+    if (r->used && r->is_proxy == is_proxy && strcmp(r->server, server) == 0)
+      return r;
+  }
+  return NULL;
+}
+
+// Fills the request's certificate-error report for |error| from the
+// context's records: the origin for a CERT_* error, else the first hop of
+// the chain tried last ("[https://p1:443 https://p2:443]" or one proxy) that
+// has a record.
+static void note_cert_error(cnet_request *r, int error) {
+  const cert_record *rec = NULL;
+  int index = -1;
+  char url[sizeof(r->cert_url)] = "";
+  if (cn_error_is_certificate_error(error)) {
+    char server[300];
+    // As the TLS job names its peer (host:port, an IPv6 literal in brackets).
+    bool v6 = strchr(r->url.host, ':') != NULL;
+    snprintf(server, sizeof(server), "%s%s%s:%d", v6 ? "[" : "", r->url.host, v6 ? "]" : "",
+             r->url.port);
+    rec = find_cert_record(r->ctx, false, server);
+    snprintf(url, sizeof(url), "https://%s", server);
+  } else if (error == CN_ERR_PROXY_CERTIFICATE_INVALID && r->txn) {
+    cn_http_transaction_info ti;
+    cn_http_transaction_get_info(r->txn, &ti);
+    const char *p = ti.proxy_chain;
+    for (int k = 0; *p && !rec; k++) {
+      p += strspn(p, "[ ");
+      size_t n = strcspn(p, " ]");
+      if (!n)
+        break;
+      const char *sep = strstr(p, "://");
+      const char *host = sep && sep < p + n ? sep + 3 : p;
+      char server[300];
+      snprintf(server, sizeof(server), "%.*s", (int)(p + n - host), host);
+      rec = find_cert_record(r->ctx, true, server);
+      if (rec) {
+        index = k;
+        snprintf(url, sizeof(url), "%.*s", (int)n, p);
+      }
+      p += n;
+    }
+  }
+  if (!rec)
+    return;
+  r->has_cert_error = true;
+  r->cert = *rec;
+  snprintf(r->cert_url, sizeof(r->cert_url), "%s", url);
+  r->cert_error.error = rec->error;
+  r->cert_error.is_proxy = rec->is_proxy;
+  r->cert_error.proxy_index = index;
+  r->cert_error.url = r->cert_url;
+  r->cert_error.subject = r->cert.subject;
+  r->cert_error.issuer = r->cert.issuer;
+}
+
+bool cnet_request_get_cert_error(const cnet_request *r, cnet_cert_error *out) {
+  memset(out, 0, sizeof(*out));
+  if (!r->has_cert_error)
+    return false;
+  *out = r->cert_error;
+  return true;
 }
 
 // --- version ---
@@ -299,8 +476,22 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     c->json_observer.on_entry = on_netlog_entry;
     cn_netlog_add_observer(&c->netlog, &c->json_observer);
   }
+  cn_list_init(&c->request_observer.link);
+  c->request_observer.on_entry = on_request_entry;
+  cn_netlog_add_observer(&c->netlog, &c->request_observer);
   c->resolver = cn_host_resolver_new(o->loop, NULL);
   int rv = CN_OK;
+  if (o->netlog_chrome_path) {
+    c->netlog_chrome_file = fopen(o->netlog_chrome_path, "w");
+    if (c->netlog_chrome_file) {
+      cn_netlog_chrome_writer_attach(&c->netlog_chrome, &c->netlog, c->netlog_chrome_file,
+                                     "cnet", cnet_version());
+    } else {
+      snprintf(err, err_size, "cannot write the Chromium NetLog to %s: %s",
+               o->netlog_chrome_path, strerror(errno));
+      rv = CN_ERR_FILE_NOT_FOUND;
+    }
+  }
   for (size_t i = 0; rv == CN_OK && i < o->num_resolve_rules; i++)
     rv = cn_host_rules_parse_resolve(cn_host_resolver_rules(c->resolver), o->resolve_rules[i],
                                      err, err_size);
@@ -386,6 +577,10 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
   cn_ssl_context_unref(c->proxy_ctx);
   if (out)
     cnet_context_get_stats(c, out);  // every session and stream has ended
+  if (c->netlog_chrome_file) {  // after the closing connections' events
+    cn_netlog_chrome_writer_detach(&c->netlog_chrome);
+    fclose(c->netlog_chrome_file);
+  }
   cn_netlog_counters_detach(&c->counters);
   cn_netlog_destroy(&c->netlog);
   cn_bytebuf_free(&c->json_line);
@@ -564,7 +759,10 @@ static void free_request(cnet_request *r) {
 
 // Runs the application's on_complete and frees the request.
 static void complete(cnet_request *r, int error) {
+  r->timing.end = cn_socket_timing_now();
   cn_list_remove(&r->link);
+  if (cn_error_is_certificate_error(error) || error == CN_ERR_PROXY_CERTIFICATE_INVALID)
+    note_cert_error(r, error);  // before the transaction (its chain) goes
   cn_http_transaction_destroy(r->txn);
   r->txn = NULL;
   r->in_callback++;
@@ -657,6 +855,72 @@ void cnet_request_upload_resume(cnet_request *r) {
 
 static void on_body(void *arg, int rv) { read_body(arg, rv); }
 
+// A layer's step for the load timing: nothing when the layer was done
+// before the request started (it existed: reused), its start clamped to the
+// request's start when it was under way already (made for another request).
+static void timing_step(const cnet_request *r, uint64_t start, uint64_t end, uint64_t *out_start,
+                        uint64_t *out_end) {
+  uint64_t t0 = r->timing.request_start;
+  if (!end || end < t0)
+    return;
+  *out_start = start > t0 ? start : t0;
+  *out_end = end;
+}
+
+// The connect steps of the connection that carried the request: a walk
+// down its layers (the top socket, or the TLS under a session) reading the
+// timing each connect job stamped on the socket it made.
+static void note_connect_timing(cnet_request *r, const cn_http_transaction_info *ti) {
+  cnet_load_timing *t = &r->timing;
+  t->socket_reused = ti->reuse_type != CN_SOCKET_UNUSED;
+  t->tunnel_reused = ti->tunnel_reused;
+  t->proxy_reused = ti->num_hops > 0 && ti->hops[0].reused;
+  if (t->socket_reused)
+    return;  // as Chromium: a reused socket has no connect times
+  const cn_stream_socket *s = ti->socket ? ti->socket : ti->origin_tls;
+  if (!s && ti->num_hops)
+    s = ti->hops[ti->num_hops - 1].tls;
+  bool tunnel_seen = false;
+  for (; s; s = cn_stream_socket_lower(s)) {
+    const cn_socket_timing *st = &s->timing;
+    switch (cn_stream_socket_layer(s)) {
+      case CN_SOCKET_LAYER_TCP:  // the last one met is the first hop's
+        timing_step(r, st->dns_start_us, st->dns_end_us, &t->dns_start, &t->dns_end);
+        timing_step(r, st->connect_start_us, st->connect_end_us, &t->connect_start,
+                    &t->connect_end);
+        break;
+      case CN_SOCKET_LAYER_TLS:
+        if (s == ti->origin_tls) {
+          timing_step(r, st->connect_start_us, st->connect_end_us, &t->origin_tls_start,
+                      &t->origin_tls_end);
+          break;
+        }
+        for (size_t k = 0; k < ti->num_hops && k < CNET_MAX_PROXY_HOPS; k++) {
+          if (ti->hops[k].tls == s)
+            timing_step(r, st->connect_start_us, st->connect_end_us, &t->hop_tls_start[k],
+                        &t->hop_tls_end[k]);
+        }
+        break;
+      case CN_SOCKET_LAYER_HTTP_TUNNEL:
+      case CN_SOCKET_LAYER_SPDY_TUNNEL:
+      case CN_SOCKET_LAYER_SOCKS_TUNNEL:
+        if (!tunnel_seen)  // the topmost: the tunnel to the origin
+          timing_step(r, st->connect_start_us, st->connect_end_us, &t->tunnel_start,
+                      &t->tunnel_end);
+        tunnel_seen = true;
+        break;
+      default:
+        break;
+    }
+  }
+  t->proxy_tls_start = t->hop_tls_start[0];
+  t->proxy_tls_end = t->hop_tls_end[0];
+}
+
+void cnet_request_get_load_timing(const cnet_request *r, cnet_load_timing *out) {
+  *out = r->timing;
+}
+
 // Copies the TLS facts of |s| (a TLS socket, or NULL for none) and points
 // |out| at the copies.
 static void note_tls(const cn_stream_socket *s, tls_strings *copy, cnet_tls_info *out) {
@@ -680,6 +944,7 @@ static bool is_multiplexed(cn_next_proto p) { return p == CN_PROTO_SPDY31 || p =
 static void note_connection(cnet_request *r, const cn_http_response_head *head) {
   cn_http_transaction_info ti;
   cn_http_transaction_get_info(r->txn, &ti);
+  note_connect_timing(r, &ti);
   free(r->proxy_chain);
   r->proxy_chain = cn_xstrdup(ti.proxy_chain);
   r->reused = ti.reuse_type != CN_SOCKET_UNUSED;
@@ -851,6 +1116,8 @@ static void on_started(void *arg, int rv) {
       return;
     }
   }
+  if (!r->timing.receive_headers_end)  // a SPDY/HTTP2 stream logs no READ_HEADERS
+    r->timing.receive_headers_end = cn_socket_timing_now();
   note_connection(r, head);
   api_headers h;
   api_headers_make(&h, &head->headers);
@@ -876,6 +1143,11 @@ static int begin_exchange(cnet_request *r) {
   r->txn = cn_http_transaction_new(r->ctx->session, r->priority);
   if (r->proxy_service)
     cn_http_transaction_set_proxy_service(r->txn, r->proxy_service);
+  // The steps of the exchange that serves the response are reported.
+  r->txn_source = cn_http_transaction_source(r->txn);
+  uint64_t start = r->timing.request_start;
+  memset(&r->timing, 0, sizeof(r->timing));
+  r->timing.request_start = start;
   int rv = cn_http_transaction_start(r->txn, &r->info, on_started, r);
   if (rv == CN_ERR_IO_PENDING)
     return rv;
@@ -967,6 +1239,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   r->max_redirects = o->max_redirects > 0 ? o->max_redirects : o->max_redirects < 0 ? 0 : 20;
   r->decode = !o->no_decoding;
   r->on_redirect = o->on_redirect;
+  r->timing.request_start = cn_socket_timing_now();
   cn_list_push_back(&c->requests, &r->link);
   // Start on the next loop turn (see on_first_tick); the tick points back
   // at the request until then.

@@ -169,6 +169,13 @@ typedef struct cnet_context_options {
   // rule for the same HOST1:PORT1 replaces one).
   const char *const *connect_to_rules;
   size_t num_connect_to_rules;
+
+  // NetLog in Chromium's JSON format (docs/netlog.md "Chromium's format"):
+  // cnet creates (truncates) this file, writes the constants at once and
+  // every event as it is logged, and closes it with "]}" in
+  // cnet_context_destroy(). Chromium's netlog viewer opens it. Independent
+  // of |netlog| (both may be set). NULL: none.
+  const char *netlog_chrome_path;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
@@ -439,6 +446,79 @@ typedef struct cnet_request_layers {
   cnet_proxy_hop hops[CNET_MAX_PROXY_HOPS];
 } cnet_request_layers;
 CNET_EXPORT void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out);
+
+// ---------------------------------------------------------------------------
+// Load timing
+
+// When each step of a request happened, like Chromium's LoadTimingInfo.
+// Times are absolute monotonic microseconds (uv_hrtime() / 1000: the clock
+// of the NetLog's "time_us"); 0 means the step did not happen for this
+// request: a layer that existed before the request (a reused connection,
+// tunnel or proxy connection) has no times, as in Chromium. A layer made
+// for another request but finished after this one started (late binding)
+// has its start clamped to |request_start|. Connect steps are those of the
+// connection that carried the final exchange (after redirects); what each
+// layer speaks is in cnet_request_get_layers.
+typedef struct cnet_load_timing {
+  uint64_t request_start;  // cnet_request_start
+  uint64_t proxy_resolve_start, proxy_resolve_end;
+  // The first hop's (the first proxy's, else the origin's) resolution and
+  // TCP connect. Unlike Chromium's connect_end, connect_end is the TCP
+  // connect's end: the TLS steps follow.
+  uint64_t dns_start, dns_end;
+  uint64_t connect_start, connect_end;
+  // TLS to the first proxy (an HTTPS proxy), and to every proxy of the
+  // chain in |hop_tls_*| (the first one repeats proxy_tls_*).
+  uint64_t proxy_tls_start, proxy_tls_end;
+  uint64_t hop_tls_start[CNET_MAX_PROXY_HOPS], hop_tls_end[CNET_MAX_PROXY_HOPS];
+  // The CONNECT to the origin through the last proxy: from sending it to
+  // the proxy's answer.
+  uint64_t tunnel_start, tunnel_end;
+  uint64_t origin_tls_start, origin_tls_end;
+  // The request sent, and its response head read (HTTP/1.1; over a
+  // SPDY/HTTP2 stream send_* and receive_headers_start are 0 for now).
+  // receive_headers_start is when reading the head began, right after the
+  // request was sent; receive_headers_end when the head was complete.
+  uint64_t send_start, send_end;
+  uint64_t receive_headers_start, receive_headers_end;
+  uint64_t end;  // on_complete
+  // The connection that carried the request existed before it (then every
+  // connect step above is 0), and its lower layers: the tunnel, the
+  // connection to the first proxy.
+  bool socket_reused;
+  bool tunnel_reused;
+  bool proxy_reused;
+} cnet_load_timing;
+
+// Fills |out| with what is known so far: valid from on_response on (the
+// connect and send steps) and complete in on_complete (|end|). Before a
+// response only request_start and the proxy resolution are set.
+CNET_EXPORT void cnet_request_get_load_timing(const cnet_request *r, cnet_load_timing *out);
+
+// ---------------------------------------------------------------------------
+// Certificate errors
+
+// Which certificate failed a request, and why. A proxy's certificate error
+// reaches on_complete as CNET_ERR_PROXY_CERTIFICATE_INVALID (so that the
+// request may fall back to the next proxy); |error| here is the proxy's own
+// CNET_ERR_CERT_*.
+typedef struct cnet_cert_error {
+  int error;         // CNET_ERR_CERT_* (e.g. CNET_ERR_CERT_AUTHORITY_INVALID)
+  bool is_proxy;     // the failing hop: a proxy of the chain, or the origin
+  int proxy_index;   // that proxy's place in the chain (0: the first); -1: origin
+  const char *url;   // the hop: "https://host:port" (a proxy without credentials)
+  // The leaf certificate's subject and issuer, one line each in RFC 2253
+  // form ("CN=origin.test,O=cnet test"); "" if the certificate could not be
+  // parsed.
+  const char *subject;
+  const char *issuer;
+} cnet_cert_error;
+
+// When the request failed on a certificate (on_complete's error is a
+// CNET_ERR_CERT_* or CNET_ERR_PROXY_CERTIFICATE_INVALID), fills |out| and
+// returns true; otherwise returns false and zeroes |out|. Call it from
+// on_complete; strings are owned by the request.
+CNET_EXPORT bool cnet_request_get_cert_error(const cnet_request *r, cnet_cert_error *out);
 
 // ---------------------------------------------------------------------------
 // Versions

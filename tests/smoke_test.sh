@@ -75,6 +75,10 @@ check "bad flag exits 2 naming it" \
   bash -c "'$out/fetch' --bogus '$url/' 2>&1; test \$? -eq 2" 
 check "--stats counts one TCP connect and one TLS handshake" \
   bash -c "'$out/fetch' --stats --cacert '$work/good.ca' '$url/bytes/1' 2>&1 >/dev/null | grep -q '\"tcp_connects\":1,\"tls_handshakes\":1'"
+check "--netlog-format chrome writes Chromium's NetLog JSON (constants, events, ]})" \
+  bash -c "'$out/fetch' --netlog '$work/chrome.json' --netlog-format chrome --cacert '$work/good.ca' '$url/' >/dev/null && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d[\"constants\"]; t=c[\"logEventTypes\"]; assert \"SSL_CONNECT\" in t and \"URL_REQUEST\" in c[\"logSourceType\"]; assert any(e[\"type\"]==t[\"SSL_CONNECT\"] and e[\"phase\"]==2 for e in d[\"events\"])' '$work/chrome.json'"
+check "--netlog-format needs --netlog, and only cnet or chrome" \
+  bash -c "! '$out/fetch' --netlog-format chrome '$url/' 2>/dev/null && ! '$out/fetch' --netlog '$work/x.json' --netlog-format xml '$url/' 2>/dev/null"
 check "--netlog writes JSON lines with the TLS handshake" \
   bash -c "'$out/fetch' --netlog '$work/log.json' --cacert '$work/good.ca' '$url/' >/dev/null && grep -q '\"type\":\"SSL_CONNECT\",\"phase\":\"END\"' '$work/log.json'"
 
@@ -117,6 +121,10 @@ check "a redirect answering CONNECT is never followed" \
   bash -c "! '$out/fetch' -L -x 'https://127.0.0.1:$redirector_port' --proxy-cacert '$work/redirector.ca' --cacert '$work/good.ca' '$tls/' > '$work/redir.out' 2> '$work/redir.err' && grep -q ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT '$work/redir.err' && test ! -s '$work/redir.out'"
 check "proxy certificate from an unknown CA is ERR_PROXY_CERTIFICATE_INVALID" \
   fails_with ERR_PROXY_CERTIFICATE_INVALID -x "$proxy" --cacert "$work/good.ca" "$tls/"
+check "a proxy's certificate failure names the hop, the error, the subject and the issuer" \
+  bash -c "grep -q '^fetch: ERR_CERT_AUTHORITY_INVALID from proxy 1 $proxy: subject CN=.*, issuer CN=' '$work/stderr' || { cat '$work/stderr'; false; }"
+check "an origin's certificate failure names the origin, the subject and the issuer" \
+  bash -c "! '$out/fetch' --cacert '$work/expired.ca' 'https://127.0.0.1:$expired_port/' 2> '$work/cert.err' && grep -q '^fetch: ERR_CERT_DATE_INVALID from origin https://127.0.0.1:$expired_port: subject CN=.*, issuer CN=' '$work/cert.err'"
 check "a dead first proxy falls back to the next one" bytes_match 10 \
   -x "https://127.0.0.1:1,$proxy" --proxy-cacert "$work/proxy.ca" "$plain/bytes/10"
 

@@ -30,6 +30,12 @@ CN_NETLOG_EVENT(SOCKET_CLOSED, NONE)
 // resumed, or net_error.
 CN_NETLOG_EVENT(SSL_CONNECT, tls_handshakes)
 CN_NETLOG_EVENT(SSL_CERT_VERIFY_FAILED, NONE)
+// A TLS connect job failed on a certificate (net/socket/ssl_connect_job.c),
+// on the job's source: net_error (the CERT_* error, before a proxy's is
+// reported as PROXY_CERTIFICATE_INVALID), hop ("origin" or "proxy"),
+// server (host:port), subject and issuer of the leaf. The API's
+// cnet_request_get_cert_error reads it.
+CN_NETLOG_EVENT(SSL_CERT_ERROR, NONE)
 // Later layers: tunnels, sessions and streams.
 CN_NETLOG_EVENT(HTTP_TUNNEL_CONNECT, tunnels)
 // A SOCKS5 handshake (net/socket/socks5_client_socket.h), on the SOCKS

@@ -36,6 +36,27 @@ void cn_json_append_string(cn_bytebuf *out, const char *s) {
   cn_bytebuf_append(out, "\"", 1);
 }
 
+void cn_netlog_param_value_to_json(const cn_netlog_param *p, cn_bytebuf *out) {
+  switch (p->kind) {
+    case CN_NETLOG_PARAM_INT:
+      cn_bytebuf_appendf(out, "%" PRId64, p->i);
+      break;
+    case CN_NETLOG_PARAM_STR:
+      if (p->s)
+        cn_json_append_string(out, p->s);
+      else
+        cn_bytebuf_append_str(out, "null");
+      break;
+    case CN_NETLOG_PARAM_BOOL:
+      cn_bytebuf_append_str(out, p->i ? "true" : "false");
+      break;
+    case CN_NETLOG_PARAM_SOURCE:
+      cn_bytebuf_appendf(out, "{\"type\":\"%s\",\"id\":%" PRId64 "}",
+                         cn_netlog_source_type_name(p->source_type), p->i);
+      break;
+  }
+}
+
 void cn_netlog_entry_to_json(const cn_netlog_entry *e, cn_bytebuf *out) {
   cn_bytebuf_appendf(out, "{\"time_us\":%" PRIu64 ",\"source\":{\"type\":\"%s\",\"id\":%u}",
                      e->time_us, cn_netlog_source_type_name(e->source.type), e->source.id);
@@ -47,24 +68,7 @@ void cn_netlog_entry_to_json(const cn_netlog_entry *e, cn_bytebuf *out) {
       cn_bytebuf_append(out, ",", 1);
     cn_json_append_string(out, p->key);
     cn_bytebuf_append(out, ":", 1);
-    switch (p->kind) {
-      case CN_NETLOG_PARAM_INT:
-        cn_bytebuf_appendf(out, "%" PRId64, p->i);
-        break;
-      case CN_NETLOG_PARAM_STR:
-        if (p->s)
-          cn_json_append_string(out, p->s);
-        else
-          cn_bytebuf_append_str(out, "null");
-        break;
-      case CN_NETLOG_PARAM_BOOL:
-        cn_bytebuf_append_str(out, p->i ? "true" : "false");
-        break;
-      case CN_NETLOG_PARAM_SOURCE:
-        cn_bytebuf_appendf(out, "{\"type\":\"%s\",\"id\":%" PRId64 "}",
-                           cn_netlog_source_type_name(p->source_type), p->i);
-        break;
-    }
+    cn_netlog_param_value_to_json(p, out);
   }
   cn_bytebuf_append_str(out, "}}");
 }

@@ -32,6 +32,9 @@ void cn_netlog_json_writer_detach(cn_netlog_json_writer *w);
 // Serialises one entry (no trailing newline). Exposed for tests and for the
 // ladder renderer.
 void cn_netlog_entry_to_json(const cn_netlog_entry *e, cn_bytebuf *out);
+// Appends the value of |p| as cnet's JSON lines write it (a number, string,
+// boolean, or {"type":NAME,"id":N} for a source).
+void cn_netlog_param_value_to_json(const cn_netlog_param *p, cn_bytebuf *out);
 // Appends |s| as a quoted JSON string.
 void cn_json_append_string(cn_bytebuf *out, const char *s);
 

@@ -74,6 +74,7 @@ typedef struct tunnel_job {
   bool sent_auth;
   bool retried_stale;  // the CONNECT was already resent once (stale socket)
   bool logged_begin;
+  uint64_t exchange_start_us;  // the first CONNECT sent (the tunnel's timing)
   cn_iobuf *drain_buf;
   // Tunnels racing to a proxy that speaks (or may speak) SPDY/HTTP2 share
   // one connection to it, like requests (spdy_session_request.h).
@@ -82,6 +83,7 @@ typedef struct tunnel_job {
 
 static int start_lower(tunnel_job *j);
 static int send_connect(tunnel_job *j);
+static void stamp_tunnel(tunnel_job *j);
 
 static void log_end(tunnel_job *j, int rv, int status) {
   if (!j->logged_begin)
@@ -130,6 +132,7 @@ static int handle_answer(tunnel_job *j, bool *retry) {
     // The connection is the tunnel now.
     j->base.socket = cn_http_tunnel_socket_new(j->pooled, j->base.netlog);
     j->pooled = NULL;
+    stamp_tunnel(j);
     return CN_OK;
   }
   int rv = cn_http_proxy_connect_failure(status, &j->params->proxy, j->sent_auth,
@@ -188,6 +191,8 @@ static bool proxy_session_key_known(const tunnel_job *j) {
 // than made by this job.
 static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reused) {
   j->state = TS_SPDY;
+  if (!j->exchange_start_us)
+    j->exchange_start_us = cn_socket_timing_now();
   cn_spdy_stream_socket_params p = {0};
   p.target = j->params->target;
   p.proxy = &j->params->proxy;
@@ -260,6 +265,7 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
       cn_http_auth_cache_note_accepted(j->params->services->auth_cache, &j->params->proxy);
     j->base.socket = j->spdy_tunnel;
     j->spdy_tunnel = NULL;
+    stamp_tunnel(j);
     return CN_OK;
   }
   switch (rv) {
@@ -418,8 +424,16 @@ static int start_lower(tunnel_job *j) {
                                        cn_pooled_socket_handle(j->pooled), on_io, j);
 }
 
+// The tunnel socket's timing: from the first CONNECT to the answer.
+static void stamp_tunnel(tunnel_job *j) {
+  j->base.socket->timing.connect_start_us = j->exchange_start_us;
+  j->base.socket->timing.connect_end_us = cn_socket_timing_now();
+}
+
 static int send_connect(tunnel_job *j) {
   j->state = TS_SEND;
+  if (!j->exchange_start_us)
+    j->exchange_start_us = cn_socket_timing_now();
   cn_http_headers_clear(&j->headers);
   const cn_proxy_server *proxy = &j->params->proxy;
   if (cn_proxy_server_has_credentials(proxy) && j->params->services &&

@@ -138,10 +138,14 @@ static int verify_chain(ssl_socket *s) {
     rv = problems_to_error(s->verify_problems);
   }
   if (rv != CN_OK) {
-    char subject[256];
-    cn_ssl_cert_name_to_str(X509_get_subject_name(leaf), subject, sizeof(subject));
+    // Kept for the request's certificate-error report (cnet_request_get_cert_error).
+    cn_ssl_cert_name_to_str(X509_get_subject_name(leaf), s->verify_subject,
+                            sizeof(s->verify_subject));
+    cn_ssl_cert_name_to_str(X509_get_issuer_name(leaf), s->verify_issuer,
+                            sizeof(s->verify_issuer));
     cn_netlog_event(s->base.netlog, s->base.source, CN_NETLOG_SSL_CERT_VERIFY_FAILED,
-                    CN_NL_ERROR(rv), CN_NL_STR("host", s->host), CN_NL_STR("subject", subject),
+                    CN_NL_ERROR(rv), CN_NL_STR("host", s->host),
+                    CN_NL_STR("subject", s->verify_subject), CN_NL_STR("issuer", s->verify_issuer),
                     CN_NL_STR("detail", X509_verify_cert_error_string(s->verify_detail)));
   }
   X509_STORE_CTX_free(vctx);

@@ -1,5 +1,6 @@
 #include "net/socket/ssl_connect_job.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,35 @@ typedef struct ssl_job {
   cn_stream_socket *ssl;     // while the handshake runs
 } ssl_job;
 
+// "host:port" of the TLS peer, from the session key ("proxy|HOST:PORT",
+// "origin|HOST:PORT|CHAIN").
+static void peer_host_port(const ssl_job *j, char *out, size_t size) {
+  const char *key = j->params->session_key ? j->params->session_key : "";
+  const char *start = strchr(key, '|');
+  start = start ? start + 1 : key;
+  const char *end = strchr(start, '|');
+  size_t n = end ? (size_t)(end - start) : strlen(start);
+  snprintf(out, size, "%.*s", (int)n, start);
+}
+
+// A certificate failure of this job's TLS: what it was and whose (for the
+// request's certificate-error report), before a proxy's is mapped.
+static void log_cert_error(const ssl_job *j, int rv) {
+  if (!cn_error_is_certificate_error(rv) || !j->ssl)
+    return;
+  const char *subject, *issuer;
+  cn_ssl_socket_cert_error_names(j->ssl, &subject, &issuer);
+  char server[300];
+  peer_host_port(j, server, sizeof(server));
+  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_SSL_CERT_ERROR, CN_NL_ERROR(rv),
+                  CN_NL_STR("hop", j->params->to_proxy ? "proxy" : "origin"),
+                  CN_NL_STR("server", server), CN_NL_STR("subject", subject),
+                  CN_NL_STR("issuer", issuer));
+}
+
 static int map_error(const ssl_job *j, int rv) {
+  if (rv < 0 && rv != CN_ERR_IO_PENDING)
+    log_cert_error(j, rv);
   if (rv >= 0 || rv == CN_ERR_IO_PENDING || !j->params->to_proxy)
     return rv;
   if (rv != CN_ERR_PROXY_CONNECTION_FAILED && rv != CN_ERR_PROXY_CERTIFICATE_INVALID)
@@ -64,6 +93,8 @@ static void finish(ssl_job *j, int rv) {
     j->base.socket = j->ssl;
     j->ssl = NULL;
   }
+  if (rv == CN_OK && j->base.socket && !j->base.socket->timing.connect_end_us)
+    j->base.socket->timing.connect_end_us = cn_socket_timing_now();
   cn_connect_job_complete(&j->base, map_error(j, rv));
 }
 
@@ -84,8 +115,10 @@ static int start_tls(ssl_job *j) {
     return CN_ERR_INVALID_ARGUMENT;
   cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
                   CN_NL_SOURCE("socket", j->ssl->source));
+  j->ssl->timing.connect_start_us = cn_socket_timing_now();
   int rv = cn_stream_socket_connect(j->ssl, on_handshake, j);
   if (rv == CN_OK) {
+    j->ssl->timing.connect_end_us = cn_socket_timing_now();
     j->base.socket = j->ssl;
     j->ssl = NULL;
   }

@@ -740,6 +740,15 @@ int cn_ssl_socket_cert_error(const cn_stream_socket *base) {
   return ((const ssl_socket *)base)->cert_error;
 }
 
+void cn_ssl_socket_cert_error_names(const cn_stream_socket *base, const char **subject,
+                                    const char **issuer) {
+  *subject = *issuer = "";
+  if (!is_ssl(base) || !((const ssl_socket *)base)->cert_error)
+    return;
+  *subject = ((const ssl_socket *)base)->verify_subject;
+  *issuer = ((const ssl_socket *)base)->verify_issuer;
+}
+
 static void copy_str(char *out, size_t size, const char *in) {
   if (!in)
     in = "";

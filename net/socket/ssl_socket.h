@@ -123,6 +123,11 @@ int cn_ssl_socket_get_info(const cn_stream_socket *s, cn_ssl_info *info);
 // The certificate error of the last verification (a CN_ERR_CERT_* code), or
 // CN_OK if verification passed or did not run.
 int cn_ssl_socket_cert_error(const cn_stream_socket *s);
+// The subject and issuer (RFC 2253) of the leaf certificate whose
+// verification failed the handshake (cn_ssl_socket_cert_error), or "" for
+// both when none did. Valid while |s| lives.
+void cn_ssl_socket_cert_error_names(const cn_stream_socket *s, const char **subject,
+                                    const char **issuer);
 
 // Sends close_notify and completes once it has been handed to the
 // transport: CN_OK, CN_ERR_IO_PENDING (then |cb|), or an error. It takes the

@@ -57,6 +57,9 @@ typedef struct ssl_socket {
   int cert_error;
   unsigned verify_problems;
   long verify_detail;  // the first X509_V_ERR_* seen
+  // The leaf of a failed verification (RFC 2253), for error reports.
+  char verify_subject[256];
+  char verify_issuer[256];
 
   // --- The transport side (ssl_transport_pump.c) ---
   // Ciphertext read from the transport, not yet taken by BoringSSL:

@@ -1,9 +1,15 @@
 #include "net/socket/stream_socket.h"
 
+#include <string.h>
+#include <uv.h>
+
+uint64_t cn_socket_timing_now(void) { return uv_hrtime() / 1000; }
+
 void cn_stream_socket_init(cn_stream_socket *s, const cn_stream_socket_ops *ops,
                            cn_netlog *netlog) {
   s->ops = ops;
   s->netlog = netlog;
+  memset(&s->timing, 0, sizeof(s->timing));
   s->source = cn_netlog_new_source(netlog, CN_NETLOG_SOURCE_SOCKET);
   cn_netlog_begin(netlog, s->source, CN_NETLOG_SOCKET_ALIVE, CN_NL_STR("kind", ops->name));
 }

@@ -99,11 +99,27 @@ typedef struct cn_stream_socket_ops {
   void (*set_keeps_loop_alive)(cn_stream_socket *s, bool keep);
 } cn_stream_socket_ops;
 
+// When a layer was made, for the load timing of the requests it serves
+// (the API's cnet_request_get_load_timing): monotonic microseconds
+// (cn_socket_timing_now, the NetLog's clock), 0 when not recorded. The
+// connect job that makes a socket stamps it: the transport job a TCP
+// socket (the resolution before it and the connect), the TLS job a TLS
+// socket (its handshake), the tunnel job a tunnel socket (its CONNECT
+// exchange, from sending the CONNECT to the answer).
+typedef struct cn_socket_timing {
+  uint64_t dns_start_us, dns_end_us;
+  uint64_t connect_start_us, connect_end_us;
+} cn_socket_timing;
+
 struct cn_stream_socket {
   const cn_stream_socket_ops *ops;
   cn_netlog *netlog;        // may be NULL
   cn_netlog_source source;  // this socket's NetLog source
+  cn_socket_timing timing;  // stamped by the connect job that made it
 };
+
+// The clock of cn_socket_timing (uv_hrtime in microseconds).
+uint64_t cn_socket_timing_now(void);
 
 static inline int cn_stream_socket_connect(cn_stream_socket *s, cn_completion_cb cb, void *arg) {
   return s->ops->connect(s, cb, arg);

@@ -29,6 +29,7 @@ typedef struct transport_job {
   cn_host_resolve_request *resolve;
   cn_address_list addrs;
   cn_stream_socket *tcp;  // connecting; moves to base.socket on success
+  uint64_t dns_start_us, dns_end_us;  // for the socket's timing
 } transport_job;
 
 static int start_tcp(transport_job *j);
@@ -45,6 +46,8 @@ static void finish(transport_job *j, int rv) {
     j->base.socket = j->tcp;
     j->tcp = NULL;
   }
+  if (rv == CN_OK && j->base.socket && !j->base.socket->timing.connect_end_us)
+    j->base.socket->timing.connect_end_us = cn_socket_timing_now();
   cn_connect_job_complete(&j->base, map_error(j, rv));
 }
 
@@ -53,6 +56,7 @@ static void on_tcp_connected(void *arg, int rv) { finish(arg, rv); }
 static void on_resolved(void *arg, int rv) {
   transport_job *j = arg;
   j->resolve = NULL;
+  j->dns_end_us = cn_socket_timing_now();
   if (rv == CN_OK)
     rv = start_tcp(j);
   if (rv != CN_ERR_IO_PENDING)
@@ -65,8 +69,12 @@ static int start_tcp(transport_job *j) {
              : cn_tcp_socket_new(j->ctx->loop, &j->addrs, j->base.netlog);
   cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
                   CN_NL_SOURCE("socket", j->tcp->source));
+  j->tcp->timing.dns_start_us = j->dns_start_us;
+  j->tcp->timing.dns_end_us = j->dns_end_us;
+  j->tcp->timing.connect_start_us = cn_socket_timing_now();
   int rv = cn_stream_socket_connect(j->tcp, on_tcp_connected, j);
   if (rv == CN_OK) {
+    j->tcp->timing.connect_end_us = cn_socket_timing_now();
     j->base.socket = j->tcp;
     j->tcp = NULL;
   }
@@ -75,9 +83,12 @@ static int start_tcp(transport_job *j) {
 
 static int connect_(cn_connect_job *job) {
   transport_job *j = (transport_job *)job;
+  j->dns_start_us = cn_socket_timing_now();
   int rv = cn_host_resolver_resolve(j->ctx->resolver, j->params->host, j->params->port,
                                     job->netlog, job->source, &j->resolve, &j->addrs,
                                     on_resolved, j);
+  if (rv != CN_ERR_IO_PENDING)
+    j->dns_end_us = cn_socket_timing_now();
   if (rv == CN_OK)
     rv = start_tcp(j);
   return map_error(j, rv);

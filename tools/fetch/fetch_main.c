@@ -412,6 +412,8 @@ static void report_error(transfer *t, int exit_code, int error) {
     fprintf(stderr, "fetch: (%d) %s (%s) %s %s\n", exit_code, cnet_error_name(error),
             cnet_error_message(error), t->got_response ? "while reading the body of" : "while fetching",
             t->url);
+  if (error && t->cert_detail[0])
+    fprintf(stderr, "fetch: %s\n", t->cert_detail);
   else if (exit_code == FETCH_EXIT_HTTP_RETURNED_ERROR)
     fprintf(stderr, "fetch: (22) The requested URL returned error: %d (%s)\n", t->status, t->url);
   else if (exit_code == FETCH_EXIT_WRITE_ERROR)
@@ -587,7 +589,17 @@ static void on_data(cnet_request *r, void *arg, const uint8_t *data, size_t len)
 
 static void on_complete(cnet_request *r, void *arg, int error) {
   transfer *t = arg;
-  (void)r;  // cnet frees the request after this returns
+  // cnet frees the request after this returns: what it knows of a
+  // certificate failure is copied now.
+  cnet_cert_error ce;
+  if (cnet_request_get_cert_error(r, &ce)) {
+    char hop[32] = "origin";
+    if (ce.is_proxy)
+      snprintf(hop, sizeof(hop), "proxy %d", ce.proxy_index + 1);
+    snprintf(t->cert_detail, sizeof(t->cert_detail), "%s from %s %s: subject %s, issuer %s",
+             cnet_error_name(ce.error), hop, ce.url, ce.subject[0] ? ce.subject : "(unknown)",
+             ce.issuer[0] ? ce.issuer : "(unknown)");
+  }
   transfer_finish(t, error, 0);
 }
 
@@ -837,12 +849,16 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   }
   co->netlog = on_netlog_line;
   co->netlog_arg = app;
+  // Chromium's format is cnet's own writer (the context writes the file);
+  // fetch still reads the JSON lines for -v and -w.
+  if (o->netlog_chrome)
+    co->netlog_chrome_path = strcmp(o->netlog, "-") == 0 ? "/dev/stdout" : o->netlog;
   return 0;
 }
 
 static int setup(fetch_app *app) {
   const fetch_options *o = app->o;
-  if (o->netlog) {
+  if (o->netlog && !o->netlog_chrome) {
     app->netlog_file = strcmp(o->netlog, "-") == 0 ? stdout : fopen(o->netlog, "w");
     if (!app->netlog_file) {
       fprintf(stderr, "fetch: cannot write the NetLog to %s\n", o->netlog);

@@ -79,6 +79,8 @@ static const char kUsage[] =
     "      --trace ladder       draw the run as a ladder diagram on stderr\n"
     "      --trace-proxy-netlog FILE  add the proxy's NetLog (JSON lines) to the ladder\n"
     "      --netlog FILE        write every NetLog event to FILE (- is stdout)\n"
+    "      --netlog-format F    --netlog's format: cnet (JSON lines, the default) or\n"
+    "                           chrome (Chromium's NetLog JSON, for its netlog viewer)\n"
     "      --stats              print NetLog counters as one JSON line on stderr\n"
     "  -h, --help               this text\n"
     "  -V, --version            versions of cnet and its libraries, protocols, features\n"
@@ -144,6 +146,7 @@ typedef enum {
   OPT_MAX_TIME,
   OPT_CONNECT_TIMEOUT,
   OPT_NETLOG,
+  OPT_NETLOG_FORMAT,
   OPT_PROXY,
   OPT_PROXY_USER,
   OPT_PROXY_CACERT,
@@ -210,6 +213,7 @@ static const opt_info kOpts[] = {
     {"max-time", 'm', OPT_MAX_TIME},
     {"connect-timeout", 0, OPT_CONNECT_TIMEOUT},
     {"netlog", 0, OPT_NETLOG},
+    {"netlog-format", 0, OPT_NETLOG_FORMAT},
     {"proxy", 'x', OPT_PROXY},
     {"proxy-user", 0, OPT_PROXY_USER},
     {"proxy-cacert", 0, OPT_PROXY_CACERT},
@@ -429,6 +433,13 @@ static bool apply_value(fetch_options *o, opt_id id, char *v, const char *name, 
     case OPT_NETLOG:
       o->netlog = v;
       return true;
+    case OPT_NETLOG_FORMAT:
+      if (strcmp(v, "cnet") != 0 && strcmp(v, "chrome") != 0) {
+        snprintf(err, err_size, "%s '%s': expected cnet or chrome", name, v);
+        return false;
+      }
+      o->netlog_chrome = strcmp(v, "chrome") == 0;
+      return true;
     case OPT_PROXY:
       o->proxy = v;
       return true;
@@ -554,6 +565,11 @@ bool fetch_options_parse(int argc, char **argv, fetch_options *o, char *err, siz
     o->parallel = 1;
   if (!o->max_redirs_set)
     o->max_redirs = 20;
+  if (o->netlog_chrome && !o->netlog) {
+    snprintf(err, err_size, "--netlog-format chrome needs --netlog FILE");
+    fetch_options_free(o);
+    return false;
+  }
   if (o->trace_proxy_netlog && !o->trace_ladder) {
     snprintf(err, err_size, "--trace-proxy-netlog '%s' needs --trace ladder",
              o->trace_proxy_netlog);

@@ -55,6 +55,7 @@ typedef struct fetch_options {
   size_t num_cookies;
   const char *cookie_jar;  // -c/--cookie-jar FILE; "-" is stdout
   const char *netlog;  // --netlog FILE ("-": stdout): NetLog as JSON lines
+  bool netlog_chrome;  // --netlog-format chrome: --netlog in Chromium's format
   // --protocols (or --http1.1 / --http2): ALPN offer to origins; NULL:
   // "h2,http/1.1" as curl offers.
   const char *protocols;

@@ -55,6 +55,7 @@ void transfer_reset_attempt(transfer *t) {
   t->remote_port = 0;
   t->num_connects = 0;
   t->proxy_error = 0;
+  t->cert_detail[0] = '\0';
   t->tls_error = 0;
 }
 

@@ -70,6 +70,10 @@ typedef struct transfer {
   bool finished;
   int exit_code;
   int error;
+  // A certificate failure of the attempt (cnet_request_get_cert_error) as
+  // the line fetch prints: "ERR_CERT_... from origin URL: subject ...,
+  // issuer ..."; "" when none.
+  char cert_detail[768];
 } transfer;
 
 // Sets up transfer |index| of |app|'s run: its URL (the index-th of the
