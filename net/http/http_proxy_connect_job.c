@@ -188,6 +188,7 @@ static bool proxy_session_key_known(const tunnel_job *j) {
 // than made by this job.
 static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reused) {
   j->state = TS_SPDY;
+  cn_connect_job_phase_started(&j->base);  // the tunnel timeout counts from here
   cn_spdy_stream_socket_params p = {0};
   p.target = j->params->target;
   p.proxy = &j->params->proxy;
@@ -420,6 +421,7 @@ static int start_lower(tunnel_job *j) {
 
 static int send_connect(tunnel_job *j) {
   j->state = TS_SEND;
+  cn_connect_job_phase_started(&j->base);  // the tunnel timeout counts from here
   cn_http_headers_clear(&j->headers);
   const cn_proxy_server *proxy = &j->params->proxy;
   if (cn_proxy_server_has_credentials(proxy) && j->params->services &&
@@ -491,6 +493,7 @@ static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params 
                               cn_request_priority priority, cn_netlog *netlog) {
   tunnel_job *j = CN_NEW(tunnel_job);
   cn_connect_job_init(&j->base, &kTunnelJobOps, netlog, group_id, priority);
+  j->base.timed_from_phase_start = true;  // the lower pool times the wait for its socket
   j->params = (cn_http_proxy_tunnel_params *)cn_socket_params_ref(params);
   cn_http_headers_init(&j->headers);
   return &j->base;
