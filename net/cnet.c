@@ -60,6 +60,7 @@ struct cnet_context {
   cn_http_network_session *session;
   cn_list_node requests;  // live cnet_request.link
   char *proxy_user;       // for requests' own proxies (options.proxy_user)
+  cn_http_timeouts timeouts;  // every request's, unless it sets its own
 };
 
 // One connection's TLS as strings the request owns.
@@ -88,6 +89,8 @@ struct cnet_request {
   bool decode;
   cnet_redirect_fn on_redirect;
   cn_proxy_service *proxy_service;  // the request's own proxy; NULL: the context's
+  cn_http_timeouts timeouts;  // the context's with the request's overrides
+  uint64_t start_ms;          // when it was started (the total counts from here)
   // The exchange.
   cn_http_request_info info;
   cn_http_transaction *txn;
@@ -341,7 +344,26 @@ static void copy_options(void *out, size_t size, const void *app, size_t app_siz
 void cnet_context_options_init(cnet_context_options *o) {
   memset(o, 0, sizeof(*o));
   o->struct_size = sizeof(*o);
+  o->tcp_connect_timeout_ms = CN_HTTP_DEFAULT_TCP_CONNECT_TIMEOUT_MS;
+  o->tls_handshake_timeout_ms = CN_HTTP_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
+  o->tunnel_timeout_ms = CN_HTTP_DEFAULT_TUNNEL_TIMEOUT_MS;
+  o->stream_wait_timeout_ms = CN_HTTP_DEFAULT_STREAM_WAIT_TIMEOUT_MS;
+  o->response_headers_timeout_ms = CN_HTTP_DEFAULT_RESPONSE_HEADERS_TIMEOUT_MS;
+  o->body_idle_timeout_ms = CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS;
 }
+
+// A timeout field of an application's options struct of |app_size| bytes
+// (the field at |offset|, copied by copy_options): its value when the
+// application's struct has the field, else |def|. A struct not made by the
+// _init functions (|app_size| 0) has its zeros read as |def| too: a zeroed
+// struct must not turn every timeout off.
+static uint64_t timeout_field(uint64_t value, size_t offset, size_t app_size, uint64_t def) {
+  if (app_size == 0)
+    return value ? value : def;
+  return offset + sizeof(uint64_t) <= app_size ? value : def;
+}
+#define CONTEXT_TIMEOUT(o, field, app_size, def) \
+  timeout_field((o)->field, offsetof(cnet_context_options, field), (app_size), (def))
 
 static const char *env_get(void *arg, const char *name) { return getenv(name); }
 
@@ -453,6 +475,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   err[0] = '\0';
   *out = NULL;
   cnet_context_options opts;
+  size_t app_size = o ? o->struct_size : 0;
   if (o) {
     copy_options(&opts, sizeof(opts), o, o->struct_size);
     o = &opts;
@@ -540,8 +563,25 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     sp.pool_options.max_sockets_per_group = o->max_sockets_per_host;
   if (o->max_sockets_per_proxy)
     sp.pool_options.max_sockets_per_chain = o->max_sockets_per_proxy;
-  if (o->connect_timeout_ms)
-    sp.pool_options.connect_timeout_ms = o->connect_timeout_ms;
+  sp.tcp_connect_timeout_ms = CONTEXT_TIMEOUT(o, tcp_connect_timeout_ms, app_size,
+                                              CN_HTTP_DEFAULT_TCP_CONNECT_TIMEOUT_MS);
+  sp.tls_handshake_timeout_ms = CONTEXT_TIMEOUT(o, tls_handshake_timeout_ms, app_size,
+                                                CN_HTTP_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS);
+  sp.tunnel_timeout_ms =
+      CONTEXT_TIMEOUT(o, tunnel_timeout_ms, app_size, CN_HTTP_DEFAULT_TUNNEL_TIMEOUT_MS);
+  if (o->connect_timeout_ms)  // 0.1's shorthand: every layer
+    sp.tcp_connect_timeout_ms = sp.tls_handshake_timeout_ms = sp.tunnel_timeout_ms =
+        o->connect_timeout_ms;
+  c->timeouts.connect_ms = CONTEXT_TIMEOUT(o, connection_timeout_ms, app_size, 0);
+  c->timeouts.stream_wait_ms = CONTEXT_TIMEOUT(o, stream_wait_timeout_ms, app_size,
+                                               CN_HTTP_DEFAULT_STREAM_WAIT_TIMEOUT_MS);
+  c->timeouts.response_headers_ms =
+      CONTEXT_TIMEOUT(o, response_headers_timeout_ms, app_size,
+                      CN_HTTP_DEFAULT_RESPONSE_HEADERS_TIMEOUT_MS);
+  c->timeouts.body_idle_ms = CONTEXT_TIMEOUT(o, body_idle_timeout_ms, app_size,
+                                             CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS);
+  c->timeouts.total_ms = CONTEXT_TIMEOUT(o, total_timeout_ms, app_size, 0);
+  sp.timeouts = c->timeouts;
   c->session = cn_http_network_session_new(&sp);
   *out = c;
   return CN_OK;
@@ -1140,6 +1180,14 @@ static int begin_exchange(cnet_request *r) {
   r->info.extra_headers = &r->headers;
   r->info.accept_encoding = r->decode;
   r->info.upload = r->upload;
+  // The total spans the redirects: each exchange gets what is left of it.
+  cn_http_timeouts timeouts = r->timeouts;
+  if (timeouts.total_ms) {
+    uint64_t spent = uv_now(r->ctx->loop) - r->start_ms;
+    if (spent >= timeouts.total_ms)
+      return CN_ERR_TIMED_OUT;
+    timeouts.total_ms -= spent;
+  }
   r->txn = cn_http_transaction_new(r->ctx->session, r->priority);
   if (r->proxy_service)
     cn_http_transaction_set_proxy_service(r->txn, r->proxy_service);
@@ -1148,6 +1196,7 @@ static int begin_exchange(cnet_request *r) {
   uint64_t start = r->timing.request_start;
   memset(&r->timing, 0, sizeof(r->timing));
   r->timing.request_start = start;
+  cn_http_transaction_set_timeouts(r->txn, &timeouts);
   int rv = cn_http_transaction_start(r->txn, &r->info, on_started, r);
   if (rv == CN_ERR_IO_PENDING)
     return rv;
@@ -1187,12 +1236,24 @@ static cn_request_priority map_priority(cnet_priority p) {
 void cnet_request_options_init(cnet_request_options *o) {
   memset(o, 0, sizeof(*o));
   o->struct_size = sizeof(*o);
+  o->connection_timeout_ms = o->stream_wait_timeout_ms = o->response_headers_timeout_ms =
+      o->body_idle_timeout_ms = o->total_timeout_ms = CNET_TIMEOUT_DEFAULT;
 }
+
+// A request's timeout: the context's |def| unless the application's struct
+// (|app_size| bytes; 0: not from _init) set one.
+static uint64_t request_timeout(uint64_t value, size_t offset, size_t app_size, uint64_t def) {
+  value = timeout_field(value, offset, app_size, CNET_TIMEOUT_DEFAULT);
+  return value == CNET_TIMEOUT_DEFAULT ? def : value;
+}
+#define REQUEST_TIMEOUT(o, field, app_size, def) \
+  request_timeout((o)->field, offsetof(cnet_request_options, field), (app_size), (def))
 
 int cnet_request_start(cnet_context *c, const cnet_request_options *o,
                        const cnet_request_callbacks *cb, void *arg, cnet_request **out) {
   *out = NULL;
   cnet_request_options opts;
+  size_t app_size = o ? o->struct_size : 0;
   if (o) {
     copy_options(&opts, sizeof(opts), o, o->struct_size);
     o = &opts;
@@ -1240,6 +1301,16 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   r->decode = !o->no_decoding;
   r->on_redirect = o->on_redirect;
   r->timing.request_start = cn_socket_timing_now();
+  const cn_http_timeouts *d = &c->timeouts;
+  r->timeouts.connect_ms = REQUEST_TIMEOUT(o, connection_timeout_ms, app_size, d->connect_ms);
+  r->timeouts.stream_wait_ms =
+      REQUEST_TIMEOUT(o, stream_wait_timeout_ms, app_size, d->stream_wait_ms);
+  r->timeouts.response_headers_ms =
+      REQUEST_TIMEOUT(o, response_headers_timeout_ms, app_size, d->response_headers_ms);
+  r->timeouts.body_idle_ms = REQUEST_TIMEOUT(o, body_idle_timeout_ms, app_size, d->body_idle_ms);
+  r->timeouts.total_ms = REQUEST_TIMEOUT(o, total_timeout_ms, app_size, d->total_ms);
+  uv_update_time(c->loop);
+  r->start_ms = uv_now(c->loop);
   cn_list_push_back(&c->requests, &r->link);
   // Start on the next loop turn (see on_first_tick); the tick points back
   // at the request until then.

@@ -149,9 +149,10 @@ typedef struct cnet_context_options {
 
   // Added in 0.1 by fetch's curl options (at the end: options structs grow
   // there).
-  // How long one connect attempt (each layer: TCP, TLS, a tunnel) may take
-  // before the request fails with ERR_TIMED_OUT. 0 keeps the default
-  // (240 s, Chromium's).
+  // Shorthand kept from 0.1: when non-zero, the limit of each connect layer
+  // — TCP, TLS, a tunnel — replacing tcp_connect_timeout_ms,
+  // tls_handshake_timeout_ms and tunnel_timeout_ms below; the request fails
+  // with ERR_CONNECTION_TIMED_OUT. 0 keeps those fields as they are.
   uint64_t connect_timeout_ms;
   // Per-hop overrides, for a user who explicitly asked (curl's -k and
   // --proxy-insecure): accept an origin's / an HTTPS proxy's certificate
@@ -176,9 +177,32 @@ typedef struct cnet_context_options {
   // cnet_context_destroy(). Chromium's netlog viewer opens it. Independent
   // of |netlog| (both may be set). NULL: none.
   const char *netlog_chrome_path;
+
+  // Added in 0.1: timeouts, in milliseconds, per phase (docs/api.md
+  // "Timeouts" gives the reasons for the defaults). cnet_context_options_init
+  // fills the defaults shown; 0 means no limit. In a struct that was not
+  // made by cnet_context_options_init (struct_size 0) a 0 here means the
+  // default — a zeroed struct must not turn every timeout off — and fields
+  // past the application's struct_size have their defaults. Each timeout
+  // ends the request with the error named and a NetLog event naming the
+  // phase and the server (CONNECT_JOB_TIMED_OUT for a layer,
+  // REQUEST_TIMED_OUT for a request phase; docs/netlog.md).
+  // Each connect layer, measured from when that layer begins (so a slow
+  // TCP connect does not use up a TLS handshake's time):
+  uint64_t tcp_connect_timeout_ms;    // 30 s: name resolution and TCP, every address
+  uint64_t tls_handshake_timeout_ms;  // 30 s: TLS to each proxy and to the origin
+  uint64_t tunnel_timeout_ms;         // 30 s: each CONNECT exchange or SOCKS5 handshake
+  // ERR_CONNECTION_TIMED_OUT for each of those three. The request's phases,
+  // defaults of cnet_request_options' fields of the same names:
+  uint64_t connection_timeout_ms;        // 0: the whole connection setup (curl's --connect-timeout); ERR_CONNECTION_TIMED_OUT
+  uint64_t stream_wait_timeout_ms;       // 60 s: a stream on a session whose peer allows no more streams
+  uint64_t response_headers_timeout_ms;  // 300 s: request sent to response head
+  uint64_t body_idle_timeout_ms;         // 300 s: no byte of the request or response body moves
+  uint64_t total_timeout_ms;             // 0: the request from start to end, redirects included
 } cnet_context_options;
 
-// Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
+// Fills |o| with the defaults (everything zero/NULL but the timeouts, which
+// get the values above) and sets struct_size.
 CNET_EXPORT void cnet_context_options_init(cnet_context_options *o);
 
 // Creates a context. Returns 0 and the context in |*out|, or an error with a
@@ -321,9 +345,23 @@ typedef struct cnet_request_options {
   const char *proxy;
   // Decides about each redirect before it is followed; NULL: follow.
   cnet_redirect_fn on_redirect;
+  // Added in 0.1: this request's timeouts (the context's fields of the same
+  // names say what each bounds). cnet_request_options_init sets each to
+  // CNET_TIMEOUT_DEFAULT: the context's value. 0: no limit. As for the
+  // context, a struct with struct_size 0 reads a 0 here as the default.
+  uint64_t connection_timeout_ms;        // ERR_CONNECTION_TIMED_OUT
+  uint64_t stream_wait_timeout_ms;       // ERR_TIMED_OUT (this and the rest)
+  uint64_t response_headers_timeout_ms;
+  uint64_t body_idle_timeout_ms;
+  uint64_t total_timeout_ms;  // counted from cnet_request_start, redirects included
 } cnet_request_options;
 
-// Fills |o| with the defaults (everything zero/NULL) and sets struct_size.
+// A request timeout field's value meaning "the context's" (set by
+// cnet_request_options_init).
+#define CNET_TIMEOUT_DEFAULT UINT64_MAX
+
+// Fills |o| with the defaults (everything zero/NULL, the timeouts
+// CNET_TIMEOUT_DEFAULT) and sets struct_size.
 CNET_EXPORT void cnet_request_options_init(cnet_request_options *o);
 
 // Inside on_redirect only: sets the field |name| of the request that

@@ -62,11 +62,14 @@ side_by_side() {
     dir="$work/$tool"
     rm -rf "$dir"
     mkdir -p "$dir"
+    local t0
+    t0=$(date +%s%N)
     if [ "$tool" = f ]; then
       (cd "$dir" && "${clean_env[@]}" timeout 30 "$fetch" "$@" > out 2> err; echo $? > rc)
     else
       (cd "$dir" && "${clean_env[@]}" timeout 30 curl "$@" > out 2> err; echo $? > rc)
     fi
+    echo $((($(date +%s%N) - t0) / 1000000)) > "$dir/ms"  # how long the run took
   done
 }
 
@@ -346,6 +349,46 @@ max_time_per_transfer() {  # (exit: fetch the last failure's, curl the last tran
 }
 check "--max-time is per transfer: a slow URL times out (28), the next is fetched" max_time_per_transfer
 check "--connect-timeout is taken" same_output -s --connect-timeout 5 "$P/bytes/3"
+
+# A listener that accepts connections and never sends a byte nor closes: a
+# silent origin, a TLS peer stalling the handshake, a proxy that never
+# answers a CONNECT or a forwarded request.
+silent_port=$(free_ports 1)
+python3 - "$silent_port" > "$work/silent.log" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept()[0])
+PY
+pids+=("$!")
+for _ in $(seq 1 200); do
+  (exec 3<> "/dev/tcp/127.0.0.1/$silent_port") 2> /dev/null && break
+  sleep 0.05
+done
+# times_out MS ARGS...: both exit 28, each within MS milliseconds (the
+# timeout asked for plus a second).
+times_out() {
+  local limit="$1"
+  shift
+  same_exit 28 "$@" || return 1
+  [ "$(cat "$work/f/ms")" -le "$limit" ] && [ "$(cat "$work/c/ms")" -le "$limit" ] ||
+    { echo "took fetch $(cat "$work/f/ms") ms, curl $(cat "$work/c/ms") ms (limit $limit)"; show; return 1; }
+}
+check "--connect-timeout 1: a TLS handshake that stalls: 28 within 2 s" \
+  times_out 2000 -sS --connect-timeout 1 "https://127.0.0.1:$silent_port/"
+check "--connect-timeout 0.5: a proxy that never answers CONNECT: 28 within 1.5 s" \
+  times_out 1500 -sS --connect-timeout 0.5 -x "http://127.0.0.1:$silent_port" "https://origin.test/"
+check "--connect-timeout 1: an HTTPS proxy that stalls its TLS handshake: 28 within 2 s" \
+  times_out 2000 -sS --connect-timeout 1 --proxy-insecure -x "https://127.0.0.1:$silent_port" \
+  "http://origin.test/"
+check "--max-time 1: an origin that never answers: 28 within 2 s" \
+  times_out 2000 -sS --max-time 1 "http://127.0.0.1:$silent_port/"
+check "--max-time 0.5: an HTTP proxy that never answers an http:// request: 28 within 1.5 s" \
+  times_out 1500 -sS -m 0.5 -x "http://127.0.0.1:$silent_port" "http://origin.test/"
 
 # === -w ===
 write_out_same() {  # the fields both must agree on exactly, for one URL

@@ -8,6 +8,9 @@
 
 // Requests (the public API and fetch).
 CN_NETLOG_EVENT(REQUEST_ALIVE, requests)
+// A request's phase took longer than its timeout (params phase, timeout_ms,
+// server: the proxy or origin the phase waited on, proxy_chain, net_error).
+CN_NETLOG_EVENT(REQUEST_TIMED_OUT, NONE)
 // Host resolution: params host, port; END: addresses or net_error.
 CN_NETLOG_EVENT(HOST_RESOLVER_JOB, NONE)
 CN_NETLOG_EVENT(HOST_RESOLVER_CACHE_HIT, NONE)
@@ -72,6 +75,11 @@ CN_NETLOG_EVENT(CONNECT_JOB, NONE)
 CN_NETLOG_EVENT(SOCKET_POOL_BOUND, NONE)
 // A connect job names the socket it is connecting (param: socket source).
 CN_NETLOG_EVENT(CONNECT_JOB_SET_SOCKET, NONE)
+// A connect job's layer took longer than its pool's timeout (params pool,
+// phase "tcp_connect" / "tls_handshake" / "tunnel", group_id, timeout_ms);
+// the job then ends with ERR_TIMED_OUT and its requests get
+// ERR_CONNECTION_TIMED_OUT.
+CN_NETLOG_EVENT(CONNECT_JOB_TIMED_OUT, NONE)
 // A connect job to a proxy failed with this error, reported upward as
 // ERR_PROXY_CONNECTION_FAILED or ERR_PROXY_CERTIFICATE_INVALID.
 CN_NETLOG_EVENT(PROXY_CONNECT_ERROR, NONE)

@@ -796,6 +796,13 @@ static bool op_worth_draining(const cn_http_stream *s) { return true; }
 static const cn_stream_socket *op_connection(const cn_http_stream *s) { return cof(s)->socket; }
 static void op_destroy(cn_http_stream *s) { cn_http_basic_stream_destroy(of(s)); }
 
+static void op_send_progress(const cn_http_stream *base, bool *waiting_for_slot,
+                             uint64_t *body_sent) {
+  const cn_http_basic_stream *s = (const cn_http_basic_stream *)base;
+  *waiting_for_slot = false;
+  *body_sent = s->body_sent;
+}
+
 static const cn_http_stream_ops kOps = {
     .name = "http/1.1",
     .send_request = op_send_request,
@@ -808,6 +815,7 @@ static const cn_http_stream_ops kOps = {
     .worth_draining = op_worth_draining,
     .connection = op_connection,
     .destroy = op_destroy,
+    .send_progress = op_send_progress,
 };
 
 cn_http_stream *cn_http_basic_stream_as_stream(cn_http_basic_stream *s) { return &s->base; }

@@ -103,12 +103,23 @@ void cn_http_network_session_params_init(cn_http_network_session_params *p) {
   cn_client_socket_pool_options_init(&p->pool_options);
   p->spdy_idle_ping_ms = CN_SPDY_DEFAULT_IDLE_PING_MS;
   p->spdy_ping_timeout_ms = CN_SPDY_DEFAULT_PING_TIMEOUT_MS;
+  p->tcp_connect_timeout_ms = CN_HTTP_DEFAULT_TCP_CONNECT_TIMEOUT_MS;
+  p->tls_handshake_timeout_ms = CN_HTTP_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
+  p->tunnel_timeout_ms = CN_HTTP_DEFAULT_TUNNEL_TIMEOUT_MS;
+  p->timeouts.stream_wait_ms = CN_HTTP_DEFAULT_STREAM_WAIT_TIMEOUT_MS;
+  p->timeouts.response_headers_ms = CN_HTTP_DEFAULT_RESPONSE_HEADERS_TIMEOUT_MS;
+  p->timeouts.body_idle_ms = CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS;
 }
 
+// |phase| names the layer's step in CONNECT_JOB_TIMED_OUT; |timeout_ms| is
+// that step's limit.
 static cn_client_socket_pool *new_pool(cn_http_network_session *s, const char *name,
+                                       const char *phase, uint64_t timeout_ms,
                                        cn_connect_job_factory factory) {
   cn_client_socket_pool_options o = s->params.pool_options;
   o.name = name;
+  o.phase = phase;
+  o.connect_timeout_ms = timeout_ms;
   if (s->params.clock)
     o.clock = s->params.clock;
   return cn_client_socket_pool_new(s->params.loop, &o, &factory, s->params.netlog);
@@ -132,11 +143,15 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->transport_ctx.loop = p->loop;
   s->transport_ctx.resolver = p->resolver;
   s->transport_ctx.socket_factory = p->socket_factory;
-  s->transport = new_pool(s, "transport", cn_transport_connect_job_factory(&s->transport_ctx));
-  s->ssl_proxy = new_pool(s, "ssl_proxy", cn_ssl_connect_job_factory());
-  s->tunnel = new_pool(s, "tunnel", cn_http_proxy_connect_job_factory());
-  s->socks = new_pool(s, "socks", cn_socks5_connect_job_factory());
-  s->ssl_origin = new_pool(s, "ssl_origin", cn_ssl_connect_job_factory());
+  s->transport = new_pool(s, "transport", "tcp_connect", p->tcp_connect_timeout_ms,
+                          cn_transport_connect_job_factory(&s->transport_ctx));
+  s->ssl_proxy = new_pool(s, "ssl_proxy", "tls_handshake", p->tls_handshake_timeout_ms,
+                          cn_ssl_connect_job_factory());
+  s->tunnel = new_pool(s, "tunnel", "tunnel", p->tunnel_timeout_ms,
+                       cn_http_proxy_connect_job_factory());
+  s->socks = new_pool(s, "socks", "tunnel", p->tunnel_timeout_ms, cn_socks5_connect_job_factory());
+  s->ssl_origin = new_pool(s, "ssl_origin", "tls_handshake", p->tls_handshake_timeout_ms,
+                           cn_ssl_connect_job_factory());
   link_pools(&s->links[0], s->transport, s->ssl_proxy);
   link_pools(&s->links[1], s->transport, s->ssl_origin);
   link_pools(&s->links[2], s->ssl_proxy, s->tunnel);

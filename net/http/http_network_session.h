@@ -62,6 +62,36 @@
 extern "C" {
 #endif
 
+// Default timeouts (docs/api.md "Timeouts" says why these values). Every
+// one is in milliseconds; 0 means no limit.
+#define CN_HTTP_DEFAULT_TCP_CONNECT_TIMEOUT_MS (30 * 1000)
+#define CN_HTTP_DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS (30 * 1000)
+#define CN_HTTP_DEFAULT_TUNNEL_TIMEOUT_MS (30 * 1000)
+#define CN_HTTP_DEFAULT_STREAM_WAIT_TIMEOUT_MS (60 * 1000)
+#define CN_HTTP_DEFAULT_RESPONSE_HEADERS_TIMEOUT_MS (300 * 1000)
+#define CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS (300 * 1000)
+
+// A transaction's own timeouts, per phase (http_transaction.h). 0: no
+// limit. Each ends the request with the error named, and a
+// REQUEST_TIMED_OUT NetLog event naming the phase and the server waited on.
+typedef struct cn_http_timeouts {
+  // The whole connection setup, every layer and hop together (curl's
+  // --connect-timeout), from the first look for a connection to a
+  // connection ready for the request: ERR_CONNECTION_TIMED_OUT. The pools'
+  // per-layer timeouts bound each layer on their own.
+  uint64_t connect_ms;
+  // Waiting for a stream on a SPDY/HTTP2 session whose peer allows no more
+  // (MAX_CONCURRENT_STREAMS reached, or 0): ERR_TIMED_OUT.
+  uint64_t stream_wait_ms;
+  // From the request sent to the final response head: ERR_TIMED_OUT.
+  uint64_t response_headers_ms;
+  // No progress on the request body being sent (a zero flow-control window,
+  // a socket that takes nothing) or on a body read: ERR_TIMED_OUT.
+  uint64_t body_idle_ms;
+  // The transaction from start to the end of its body: ERR_TIMED_OUT.
+  uint64_t total_ms;
+} cn_http_timeouts;
+
 typedef struct cn_http_network_session_params {
   uv_loop_t *loop;
   cn_netlog *netlog;                // may be NULL
@@ -93,6 +123,17 @@ typedef struct cn_http_network_session_params {
   // Tests only: the first stream id of every SPDY/HTTP2 session (0: 1), to
   // reach stream-id exhaustion in a few requests.
   uint32_t spdy_first_stream_id_for_testing;
+  // Each layer's connect timeout (the pools' connect_timeout_ms, replacing
+  // pool_options.connect_timeout_ms): the transport pool's TCP connect (name
+  // resolution and every address), the TLS pools' handshake, the tunnel and
+  // SOCKS pools' CONNECT / SOCKS5 exchange. params_init sets the
+  // CN_HTTP_DEFAULT_* values; 0: no limit.
+  uint64_t tcp_connect_timeout_ms;
+  uint64_t tls_handshake_timeout_ms;
+  uint64_t tunnel_timeout_ms;
+  // Every transaction's timeouts unless it sets its own
+  // (cn_http_transaction_set_timeouts). params_init sets the defaults.
+  cn_http_timeouts timeouts;
 } cn_http_network_session_params;
 
 typedef struct cn_http_network_session cn_http_network_session;

@@ -193,6 +193,7 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
   j->state = TS_SPDY;
   if (!j->exchange_start_us)
     j->exchange_start_us = cn_socket_timing_now();
+  cn_connect_job_phase_started(&j->base);  // the tunnel timeout counts from here
   cn_spdy_stream_socket_params p = {0};
   p.target = j->params->target;
   p.proxy = &j->params->proxy;
@@ -434,6 +435,7 @@ static int send_connect(tunnel_job *j) {
   j->state = TS_SEND;
   if (!j->exchange_start_us)
     j->exchange_start_us = cn_socket_timing_now();
+  cn_connect_job_phase_started(&j->base);  // the tunnel timeout counts from here
   cn_http_headers_clear(&j->headers);
   const cn_proxy_server *proxy = &j->params->proxy;
   if (cn_proxy_server_has_credentials(proxy) && j->params->services &&
@@ -505,6 +507,7 @@ static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params 
                               cn_request_priority priority, cn_netlog *netlog) {
   tunnel_job *j = CN_NEW(tunnel_job);
   cn_connect_job_init(&j->base, &kTunnelJobOps, netlog, group_id, priority);
+  j->base.timed_from_phase_start = true;  // the lower pool times the wait for its socket
   j->params = (cn_http_proxy_tunnel_params *)cn_socket_params_ref(params);
   cn_http_headers_init(&j->headers);
   return &j->base;

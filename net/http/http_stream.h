@@ -61,6 +61,12 @@ typedef struct cn_http_stream_ops {
   // For describing a request's layers; may be NULL.
   const cn_stream_socket *(*connection)(const cn_http_stream *s);
   void (*destroy)(cn_http_stream *s);
+  // Optional (NULL: never waits, counts nothing): how far send_request got,
+  // for the transaction's timeouts — whether the stream still waits for a
+  // slot on its session (the peer's MAX_CONCURRENT_STREAMS), and how many
+  // request body bytes went out so far (no progress for a while is a stall:
+  // a zero flow-control window, a peer that reads nothing).
+  void (*send_progress)(const cn_http_stream *s, bool *waiting_for_slot, uint64_t *body_sent);
 } cn_http_stream_ops;
 
 // Embedded first in every implementation.
@@ -97,6 +103,13 @@ static inline bool cn_http_stream_worth_draining(const cn_http_stream *s) {
 }
 static inline const cn_stream_socket *cn_http_stream_connection(const cn_http_stream *s) {
   return s->ops->connection(s);
+}
+static inline void cn_http_stream_send_progress(const cn_http_stream *s, bool *waiting_for_slot,
+                                               uint64_t *body_sent) {
+  *waiting_for_slot = false;
+  *body_sent = 0;
+  if (s && s->ops->send_progress)
+    s->ops->send_progress(s, waiting_for_slot, body_sent);
 }
 // Accepts NULL.
 static inline void cn_http_stream_destroy(cn_http_stream *s) {

@@ -1,8 +1,10 @@
 #include "net/http/http_transaction.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/mem.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/http/http_proxy_connect_job.h"
@@ -33,6 +35,27 @@ typedef enum txn_state {
   STATE_DRAIN_BODY,
   STATE_DRAIN_BODY_DONE,
 } txn_state;
+
+// What the transaction is waiting for, each with its own timeout
+// (cn_http_timeouts). At most one phase runs at a time; the total runs
+// beside them.
+typedef enum txn_phase {
+  PHASE_NONE,
+  PHASE_CONNECT,      // a connection (every layer and hop): connect_ms
+  PHASE_STREAM_WAIT,  // a stream slot on a session: stream_wait_ms
+  PHASE_SEND,         // the request (head and body) going out: body_idle_ms
+  PHASE_HEADERS,      // the response head: response_headers_ms
+  PHASE_BODY,         // a body read: body_idle_ms
+} txn_phase;
+
+static const char *const kPhaseNames[] = {
+    [PHASE_NONE] = "none",
+    [PHASE_CONNECT] = "connect",
+    [PHASE_STREAM_WAIT] = "stream_wait",
+    [PHASE_SEND] = "send_idle",
+    [PHASE_HEADERS] = "response_headers",
+    [PHASE_BODY] = "body_idle",
+};
 
 struct cn_http_transaction {
   cn_http_network_session *session;
@@ -81,6 +104,18 @@ struct cn_http_transaction {
   // After destroy: draining the rest of a small body (owned by the session).
   cn_http_drain_entry drain;
   uint64_t drained;
+  // Timeouts: timers on the session's clock, made when first needed and
+  // running only while a phase waits, so a stalled request costs no CPU and
+  // a finished one holds no timer.
+  cn_http_timeouts timeouts;
+  cn_loop_clock loop_clock;  // when the session has no clock of its own
+  cn_clock *clock;
+  cn_timer *phase_timer;
+  cn_timer *total_timer;
+  txn_phase phase;
+  uint64_t phase_timeout_ms;
+  uint64_t send_mark;  // body bytes sent when the send-idle timer was armed
+  int timed_out;       // the timeout's error once one fired (sticky)
 };
 
 // At most this much of an unread body is drained on destroy to keep the
@@ -89,6 +124,8 @@ struct cn_http_transaction {
 #define CN_HTTP_MAX_DRAIN_BYTES (64 * 1024)
 
 static int do_loop(cn_http_transaction *t, int rv);
+static void enter_phase(cn_http_transaction *t, txn_phase phase, uint64_t ms);
+static void leave_phase(cn_http_transaction *t);
 
 static void on_io(void *arg, int rv) {
   cn_http_transaction *t = arg;
@@ -113,6 +150,9 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   t->priority = priority;
   t->source = cn_netlog_new_source(t->sp->netlog, CN_NETLOG_SOURCE_REQUEST);
   t->proxy_service = t->sp->proxy_service;
+  t->timeouts = t->sp->timeouts;
+  cn_loop_clock_init(&t->loop_clock, t->sp->loop);
+  t->clock = t->sp->clock ? t->sp->clock : &t->loop_clock.base;
   cn_proxy_info_init(&t->proxy_info);
   cn_client_socket_handle_init(&t->handle);
   cn_http_headers_init(&t->sent_headers);
@@ -142,6 +182,8 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
 }
 
 static void free_transaction(cn_http_transaction *t) {
+  cn_timer_destroy(t->phase_timer);
+  cn_timer_destroy(t->total_timer);
   cn_spdy_session_request_reset(&t->session_request);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
@@ -154,7 +196,9 @@ static void free_transaction(cn_http_transaction *t) {
   cn_iobuf_unref(t->read_buf);
   if (t->logged_begin)
     cn_netlog_end_with_error(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
-                             t->body_done ? CN_OK : CN_ERR_ABORTED);
+                             t->body_done   ? CN_OK
+                             : t->timed_out ? t->timed_out
+                                            : CN_ERR_ABORTED);
   free(t->chain_key);
   free(t);
 }
@@ -246,6 +290,10 @@ static int do_resolve_proxy_done(cn_http_transaction *t, int rv) {
 
 static int do_init_connection(cn_http_transaction *t) {
   t->state = STATE_INIT_CONNECTION_DONE;
+  // One timeout for the whole setup, across proxy fallback and waits for a
+  // racing session (a resend after a failed exchange starts a new one).
+  if (t->phase != PHASE_CONNECT)
+    enter_phase(t, PHASE_CONNECT, t->timeouts.connect_ms);
   cn_http_connection_plan_free(&t->plan);
   const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
   free(t->chain_key);
@@ -334,6 +382,100 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
   return rv;
 }
 
+// --- timeouts ---
+
+static void on_phase_timeout(void *arg);
+
+// Enters |phase|: its timer (re)starts with |ms|; 0 runs none.
+static void enter_phase(cn_http_transaction *t, txn_phase phase, uint64_t ms) {
+  t->phase = phase;
+  t->phase_timeout_ms = ms;
+  if (!ms) {
+    if (t->phase_timer)
+      cn_timer_stop(t->phase_timer);
+    return;
+  }
+  if (!t->phase_timer)
+    t->phase_timer = cn_clock_timer_new(t->clock, on_phase_timeout, t);
+  cn_timer_start(t->phase_timer, ms, 0);
+}
+
+static void leave_phase(cn_http_transaction *t) {
+  t->phase = PHASE_NONE;
+  if (t->phase_timer)
+    cn_timer_stop(t->phase_timer);
+}
+
+// Ends the request with |error| because |phase| took longer than |ms|:
+// everything pending is cancelled (the stream, the pool request, the wait
+// for a session, the proxy resolution), the connection is closed, and the
+// pending callback — if any — gets the error; later reads return it too.
+static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int error) {
+  char server[300] = "";
+  if (t->plan.request_proxy) {
+    cn_proxy_server_to_string(t->plan.request_proxy, server, sizeof(server));
+  } else if (t->request) {
+    char *url = cn_url_to_string(t->request->url);
+    snprintf(server, sizeof(server), "%s", url);
+    free(url);
+  }
+  cn_netlog_event(t->sp->netlog, t->source, CN_NETLOG_REQUEST_TIMED_OUT,
+                  CN_NL_STR("phase", phase), CN_NL_INT("timeout_ms", (int64_t)ms),
+                  CN_NL_STR("server", server),
+                  CN_NL_STR("proxy_chain", t->chain_key ? t->chain_key : "direct"),
+                  CN_NL_ERROR(error));
+  t->timed_out = error;
+  leave_phase(t);
+  if (t->total_timer)
+    cn_timer_stop(t->total_timer);
+  if (t->proxy_req) {
+    cn_proxy_service_cancel(t->proxy_service, t->proxy_req);
+    t->proxy_req = NULL;
+  }
+  cn_spdy_session_request_reset(&t->session_request);
+  release_connection(t, false);
+  t->state = STATE_NONE;
+  cn_iobuf_unref(t->read_buf);
+  t->read_buf = NULL;
+  if (t->cb) {
+    cn_completion_cb cb = t->cb;
+    t->cb = NULL;
+    cb(t->cb_arg, error);
+  }
+}
+
+static void on_phase_timeout(void *arg) {
+  cn_http_transaction *t = arg;
+  if (t->phase == PHASE_STREAM_WAIT || t->phase == PHASE_SEND) {
+    bool waiting;
+    uint64_t sent;
+    cn_http_stream_send_progress(t->stream, &waiting, &sent);
+    if (t->phase == PHASE_STREAM_WAIT && !waiting) {
+      // The slot came and the request is going out: from now on only a
+      // stall of the send counts.
+      t->send_mark = sent;
+      enter_phase(t, PHASE_SEND, t->timeouts.body_idle_ms);
+      return;
+    }
+    if (t->phase == PHASE_SEND && sent != t->send_mark) {
+      t->send_mark = sent;  // progress since the timer was armed
+      enter_phase(t, PHASE_SEND, t->timeouts.body_idle_ms);
+      return;
+    }
+  }
+  int error = t->phase == PHASE_CONNECT ? CN_ERR_CONNECTION_TIMED_OUT : CN_ERR_TIMED_OUT;
+  time_out(t, kPhaseNames[t->phase], t->phase_timeout_ms, error);
+}
+
+static void on_total_timeout(void *arg) {
+  cn_http_transaction *t = arg;
+  time_out(t, "total", t->timeouts.total_ms, CN_ERR_TIMED_OUT);
+}
+
+void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_timeouts *timeouts) {
+  t->timeouts = *timeouts;
+}
+
 static int do_send_request(cn_http_transaction *t) {
   t->state = STATE_SEND_REQUEST_DONE;
   t->sent_info = *t->request;
@@ -354,6 +496,7 @@ static int do_send_request(cn_http_transaction *t) {
     free(cred);
   }
   t->sent_info.extra_headers = &t->sent_headers;
+  leave_phase(t);
   if (t->spdy_session) {
     t->spdy_protocol = cn_spdy_session_protocol(t->spdy_session);
     t->stream = cn_spdy_http_stream_as_stream(
@@ -364,7 +507,16 @@ static int do_send_request(cn_http_transaction *t) {
     t->stream = cn_http_basic_stream_as_stream(
         cn_http_basic_stream_new(t->handle.socket, t->sp->netlog, t->source, NULL));
   }
-  return cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
+  int rv = cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
+  if (rv == CN_ERR_IO_PENDING) {
+    bool waiting;
+    cn_http_stream_send_progress(t->stream, &waiting, &t->send_mark);
+    if (waiting)
+      enter_phase(t, PHASE_STREAM_WAIT, t->timeouts.stream_wait_ms);
+    else
+      enter_phase(t, PHASE_SEND, t->timeouts.body_idle_ms);
+  }
+  return rv;
 }
 
 // Starts the request body over for sending it again; false if it cannot be
@@ -417,6 +569,7 @@ static int do_send_request_done(cn_http_transaction *t, int rv) {
 
 static int do_read_headers(cn_http_transaction *t) {
   t->state = STATE_READ_HEADERS_DONE;
+  enter_phase(t, PHASE_HEADERS, t->timeouts.response_headers_ms);
   return cn_http_stream_read_response_headers(t->stream, on_io, t);
 }
 
@@ -460,6 +613,7 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
 
 static int do_drain_body(cn_http_transaction *t) {
   t->state = STATE_DRAIN_BODY_DONE;
+  enter_phase(t, PHASE_BODY, t->timeouts.body_idle_ms);
   if (!t->drain_buf)
     t->drain_buf = cn_iobuf_new(16 * 1024);
   return stream_read_body(t, t->drain_buf, t->drain_buf->size, on_io);
@@ -516,8 +670,13 @@ static int do_loop(cn_http_transaction *t, int rv) {
         return rv;
     }
   } while (rv != CN_ERR_IO_PENDING && t->state != STATE_NONE);
-  if (rv < 0 && rv != CN_ERR_IO_PENDING)
+  if (rv != CN_ERR_IO_PENDING)
+    leave_phase(t);
+  if (rv < 0 && rv != CN_ERR_IO_PENDING) {
+    if (t->total_timer)
+      cn_timer_stop(t->total_timer);
     release_connection(t, false);
+  }
   return rv;
 }
 
@@ -529,6 +688,10 @@ int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info
                   CN_NL_STR("method", info->method), CN_NL_STR("url", url));
   free(url);
   t->logged_begin = true;
+  if (t->timeouts.total_ms) {
+    t->total_timer = cn_clock_timer_new(t->clock, on_total_timeout, t);
+    cn_timer_start(t->total_timer, t->timeouts.total_ms, 0);
+  }
   t->state = STATE_RESOLVE_PROXY;
   int rv = do_loop(t, CN_OK);
   if (rv == CN_ERR_IO_PENDING) {
@@ -544,6 +707,8 @@ const cn_http_response_head *cn_http_transaction_response(const cn_http_transact
 
 // Body reads complete here: at the end the connection is released.
 static int body_result(cn_http_transaction *t, int rv) {
+  if (rv <= 0 && t->total_timer)
+    cn_timer_stop(t->total_timer);
   if (rv == 0) {
     t->body_done = true;
     release_connection(t, true);
@@ -555,6 +720,7 @@ static int body_result(cn_http_transaction *t, int rv) {
 
 static void on_body(void *arg, int rv) {
   cn_http_transaction *t = arg;
+  leave_phase(t);
   cn_iobuf_unref(t->read_buf);
   t->read_buf = NULL;
   rv = body_result(t, rv);
@@ -567,10 +733,13 @@ int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
                              cn_completion_cb cb, void *arg) {
   if (t->body_done)
     return 0;
+  if (t->timed_out)
+    return t->timed_out;
   if (!t->stream)
     return CN_ERR_SOCKET_NOT_CONNECTED;
   int rv = stream_read_body(t, buf, len, on_body);
   if (rv == CN_ERR_IO_PENDING) {
+    enter_phase(t, PHASE_BODY, t->timeouts.body_idle_ms);
     t->read_buf = cn_iobuf_ref(buf);
     t->cb = cb;
     t->cb_arg = arg;

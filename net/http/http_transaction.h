@@ -63,6 +63,13 @@ void cn_http_transaction_destroy(cn_http_transaction *t);
 // chain, so requests with different proxies share only what they should.
 void cn_http_transaction_set_proxy_service(cn_http_transaction *t, cn_proxy_service *svc);
 
+// Replaces the session's timeouts (cn_http_network_session_params.timeouts)
+// for this transaction; call before start. Each phase's timer runs only
+// while the phase waits and ends the request with that phase's error
+// (cn_http_timeouts); a pending start or read gets it through its callback,
+// and later reads return it.
+void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_timeouts *timeouts);
+
 // Runs the request up to the final response head. Returns CN_OK,
 // CN_ERR_IO_PENDING (then |cb| once), or an error.
 int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info *info,

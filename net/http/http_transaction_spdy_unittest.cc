@@ -14,6 +14,7 @@
 #include "net/http/http_network_session.h"
 #include "net/http/http_network_session_test_util.h"
 #include "net/http/http_transaction.h"
+#include "net/http/http_upload.h"
 #include "net/socket/pipe_socket.h"
 #include "net/socket/socket_test_util.h"
 #include "net/socket/ssl_socket.h"
@@ -123,8 +124,10 @@ class TlsSpdyServer {
 // such as a GOAWAY below streams it received.
 class TlsRawServer {
  public:
-  TlsRawServer(uv_loop_t *loop, cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw)
-      : loop_(loop), proto_(proto) {
+  // |settings|: the peer's SETTINGS after the handshake.
+  TlsRawServer(uv_loop_t *loop, cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw,
+               std::vector<cn_spdy_setting> settings = {})
+      : loop_(loop), proto_(proto), settings_(std::move(settings)) {
     ssl_ = StartTlsServer(ctx, {proto}, raw, &OnHandshake, this);
   }
   ~TlsRawServer() {
@@ -139,10 +142,11 @@ class TlsRawServer {
     ASSERT_EQ(CN_OK, rv);
     self->peer = std::make_unique<cnet_test::RawPeer>(self->loop_, self->ssl_, self->proto_, true);
     self->ssl_ = nullptr;  // the peer's now
-    self->peer->Start();
+    self->peer->Start(self->settings_);
   }
   uv_loop_t *loop_;
   cn_next_proto proto_;
+  std::vector<cn_spdy_setting> settings_;
   cn_stream_socket *ssl_ = nullptr;
 };
 
@@ -773,13 +777,14 @@ class HttpTransactionSpdyDirectTest : public HttpTransactionSpdyTest {
     return nullptr;
   }
   // A direct connection to a TLS origin played by a raw peer.
-  TlsRawServer *AddRawOrigin() {
+  TlsRawServer *AddRawOrigin(std::vector<cn_spdy_setting> settings = {}) {
     raw_servers_.emplace_back();
     size_t i = raw_servers_.size() - 1;
-    factory_.AddSocket([this, i](uv_loop_t *loop, cn_netlog *) {
+    factory_.AddSocket([this, i, settings](uv_loop_t *loop, cn_netlog *) {
       cn_stream_socket *near, *far;
       cn_pipe_socket_pair(loop, nullptr, 0, &near, &far);
-      raw_servers_[i] = std::make_unique<TlsRawServer>(loop, server_ctx_, GetParam(), far);
+      raw_servers_[i] =
+          std::make_unique<TlsRawServer>(loop, server_ctx_, GetParam(), far, settings);
       return near;
     });
     return nullptr;
@@ -1144,6 +1149,105 @@ TEST_P(HttpTransactionSpdyDirectTest, DestroyWhileWaitingForTheCreatorsSession) 
   EXPECT_FALSE(c2.done());
   cn_http_transaction_destroy(creator);
   cn_url_free(&url);
+}
+
+// --- Timeouts on a session (the other phases: http_transaction_timeout_unittest.cc)
+
+class HttpTransactionSpdyTimeoutTest : public HttpTransactionSpdyDirectTest {
+ protected:
+  void SetUp() override {
+    HttpTransactionSpdyDirectTest::SetUp();
+    DestroySession();
+    use_fake_clock_ = true;
+    MakeSession();
+  }
+  // One SETTINGS entry of the protocol under test.
+  cn_spdy_setting Setting(uint32_t http2_id, uint32_t spdy3_id, uint32_t value) {
+    return {GetParam() == CN_PROTO_HTTP2 ? http2_id : spdy3_id, value, 0};
+  }
+  // A request holding the session's first stream, the peer's SETTINGS
+  // (|settings|) applied by the client: what a second request meets.
+  std::unique_ptr<Started> OpenSessionWithPeerSettings(std::vector<cn_spdy_setting> settings) {
+    AddRawOrigin(std::move(settings));
+    std::unique_ptr<Started> first = StartGet("https://origin.test/first");
+    EXPECT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+      for (const auto &e : recorder_.Of(CN_NETLOG_SPDY_SESSION_RECV_SETTINGS, CN_NETLOG_PHASE_NONE))
+        if (e.params.at("ack") == "0")
+          return true;
+      return false;
+    }));
+    return first;
+  }
+  void Forget(std::unique_ptr<Started> r) {
+    cn_http_transaction_destroy(r->t);
+    cn_url_free(&r->url);
+  }
+  // Moves the clock to 1 ms before |ms| (|r| still waits), then to |ms|;
+  // returns what |r| got.
+  int ExpireAt(uint64_t ms, Started *r) {
+    cnet_test::RunUntilIdle(loop_.get());  // the phase under test has begun
+    clock_.Advance(ms - 1);
+    cnet_test::RunUntilIdle(loop_.get());
+    EXPECT_FALSE(r->c.done()) << "ended before its timeout";
+    clock_.Advance(1);
+    return r->c.WaitForResult(loop_.get(), CN_ERR_IO_PENDING);
+  }
+  std::vector<std::string> TimedOutPhases() {
+    std::vector<std::string> out;
+    for (const auto &e : recorder_.Of(CN_NETLOG_REQUEST_TIMED_OUT, CN_NETLOG_PHASE_NONE))
+      out.push_back(e.params.at("phase"));
+    return out;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Protocols, HttpTransactionSpdyTimeoutTest,
+                         testing::Values(CN_PROTO_SPDY31, CN_PROTO_HTTP2),
+                         [](const testing::TestParamInfo<cn_next_proto> &i) {
+                           return std::string(i.param == CN_PROTO_SPDY31 ? "Spdy31" : "Http2");
+                         });
+
+// A peer that allows no stream (MAX_CONCURRENT_STREAMS 0) used to hold a
+// request forever: the wait for a stream has its own timeout.
+TEST_P(HttpTransactionSpdyTimeoutTest, MaxConcurrentStreamsZeroTimesOutWaitingForAStream) {
+  std::unique_ptr<Started> first = OpenSessionWithPeerSettings(
+      {Setting(CN_HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, CN_SPDY3_SETTINGS_MAX_CONCURRENT_STREAMS,
+               0)});
+  std::unique_ptr<Started> second = StartGet("https://origin.test/second");
+  ASSERT_EQ(CN_ERR_IO_PENDING, second->rv);
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+    return !recorder_.Of(CN_NETLOG_SPDY_SESSION_STREAM_QUEUED, CN_NETLOG_PHASE_NONE).empty();
+  }));
+  EXPECT_EQ(CN_ERR_TIMED_OUT, ExpireAt(CN_HTTP_DEFAULT_STREAM_WAIT_TIMEOUT_MS, second.get()));
+  std::vector<std::string> phases = TimedOutPhases();
+  EXPECT_NE(phases.end(), std::find(phases.begin(), phases.end(), "stream_wait"));
+  Forget(std::move(second));
+  Forget(std::move(first));
+}
+
+// A peer that keeps the stream's send window at zero: the upload makes no
+// progress, and the send's idle timeout ends the request.
+TEST_P(HttpTransactionSpdyTimeoutTest, ZeroStreamWindowTimesOutTheUpload) {
+  std::unique_ptr<Started> first = OpenSessionWithPeerSettings(
+      {Setting(CN_HTTP2_SETTINGS_INITIAL_WINDOW_SIZE, CN_SPDY3_SETTINGS_INITIAL_WINDOW_SIZE, 0)});
+  auto post = std::make_unique<Started>();
+  ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/upload", &post->url));
+  std::string body(1000, 'x');
+  cn_http_upload *upload = cn_http_upload_new_copy(body.data(), body.size());
+  post->info.method = "POST";
+  post->info.url = &post->url;
+  post->info.upload = upload;
+  post->t = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
+  ASSERT_EQ(CN_ERR_IO_PENDING,
+            cn_http_transaction_start(post->t, &post->info, post->c.cb(), post->c.arg()));
+  cnet_test::RawPeer *peer = raw_servers_[0]->peer.get();
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return peer->HeaderIds().size() == 2; }));
+  cnet_test::RunUntilIdle(loop_.get());
+  EXPECT_EQ(CN_ERR_TIMED_OUT, ExpireAt(CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS, post.get()));
+  std::vector<std::string> phases = TimedOutPhases();
+  EXPECT_NE(phases.end(), std::find(phases.begin(), phases.end(), "send_idle"));
+  Forget(std::move(post));
+  cn_http_upload_destroy(upload);
+  Forget(std::move(first));
 }
 
 }  // namespace

@@ -447,9 +447,23 @@ static void on_job_complete(cn_connect_job *job, int result) {
 static void on_job_timeout(void *arg) {
   job_entry *e = arg;
   cn_connect_job *job = e->job;
+  const cn_client_socket_pool_options *o = &e->group->pool->options;
+  cn_netlog_event(job->netlog, job->source, CN_NETLOG_CONNECT_JOB_TIMED_OUT,
+                  CN_NL_STR("pool", o->name ? o->name : ""),
+                  CN_NL_STR("phase", o->phase ? o->phase : (o->name ? o->name : "")),
+                  CN_NL_STR("group_id", e->group->id),
+                  CN_NL_INT("timeout_ms", (int64_t)o->connect_timeout_ms));
   cn_netlog_end_with_error(job->netlog, job->source, CN_NETLOG_CONNECT_JOB, CN_ERR_TIMED_OUT);
   // Chromium reports a connect job timeout as a connection timeout.
   on_job_complete(job, CN_ERR_CONNECTION_TIMED_OUT);
+}
+
+// The job got its lower socket and starts its own step: its layer's timeout
+// counts from now.
+static void on_job_phase_start(cn_connect_job *job) {
+  job_entry *e = job->owner;
+  if (e && e->timeout)
+    cn_timer_start(e->timeout, e->group->pool->options.connect_timeout_ms, 0);
 }
 
 // Starts a job in |g|. Returns CN_ERR_IO_PENDING (job running), or the
@@ -476,11 +490,13 @@ static int start_job(cn_pool_group *g, cn_socket_params *params, cn_request_prio
   e->group = g;
   job->owner = e;
   job->on_complete = on_job_complete;
+  job->on_phase_start = on_job_phase_start;
   cn_list_push_back(&g->jobs, &e->link);
   g->num_jobs++;
   if (pool->options.connect_timeout_ms) {
     e->timeout = cn_clock_timer_new(pool->clock, on_job_timeout, e);
-    cn_timer_start(e->timeout, pool->options.connect_timeout_ms, 0);
+    if (!job->timed_from_phase_start || job->phase_started)
+      cn_timer_start(e->timeout, pool->options.connect_timeout_ms, 0);
   }
   if (params != g->last_params) {
     cn_socket_params_unref(g->last_params);

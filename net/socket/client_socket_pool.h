@@ -101,8 +101,17 @@ typedef struct cn_client_socket_pool_options {
   size_t max_sockets_per_chain;  // default 32 (groups with the same chain key)
   uint64_t unused_idle_timeout_ms;  // default 10 s (Chromium's)
   uint64_t used_idle_timeout_ms;    // default 300 s
-  uint64_t connect_timeout_ms;      // per job; default 240 s (Chromium's); 0: none
+  // Per job: how long the layer's own step may take — from the job's start,
+  // restarted when the job gets its lower socket and begins its own step
+  // (cn_connect_job_phase_started; a job |timed_from_phase_start| is not
+  // timed before it). Then ERR_CONNECTION_TIMED_OUT. Default
+  // 240 s (Chromium's for a whole job); the network session sets each pool's
+  // (cn_http_network_session_params). 0: none.
+  uint64_t connect_timeout_ms;
   const char *name;                 // for NetLog, e.g. "transport"
+  // What the layer's step is called in the CONNECT_JOB_TIMED_OUT event
+  // ("tcp_connect", "tls_handshake", "tunnel"); NULL: |name|.
+  const char *phase;
   // What idle times, idle expiry and connect timeouts are measured on.
   // NULL: the loop's clock. Borrowed: must outlive the pool (tests pass a
   // fake clock, base/fake_clock.h).

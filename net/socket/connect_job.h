@@ -47,6 +47,13 @@ struct cn_connect_job {
   // Set by the pool.
   void (*on_complete)(cn_connect_job *job, int result);
   void *owner;
+  // Set by the pool (may be NULL): the job's own phase began (below).
+  void (*on_phase_start)(cn_connect_job *job);
+  // Set by a job type that first waits for a socket of a lower pool (whose
+  // own timeout bounds that wait): its pool's timeout starts only at
+  // cn_connect_job_phase_started, so two layers' limits never race.
+  bool timed_from_phase_start;
+  bool phase_started;  // cn_connect_job_phase_started was called
 };
 
 // Initialises the common part and logs CONNECT_JOB BEGIN with the job kind
@@ -56,6 +63,13 @@ void cn_connect_job_init(cn_connect_job *job, const cn_connect_job_ops *ops, cn_
 // Reports an async result to the pool (logs CONNECT_JOB END). Call exactly
 // once, from a loop callback, after connect() returned CN_ERR_IO_PENDING.
 void cn_connect_job_complete(cn_connect_job *job, int result);
+// The job's own step begins now (the TLS handshake, the CONNECT or SOCKS5
+// exchange), after it got the socket below it from a lower pool: the pool
+// restarts its connect timeout, so that each layer's timeout measures that
+// layer alone and a slow TCP connect does not eat a TLS handshake's time.
+// Jobs that never call it are timed from their start (unless
+// |timed_from_phase_start|: then untimed until it).
+void cn_connect_job_phase_started(cn_connect_job *job);
 // Hands the connected socket to the caller (the job no longer owns it).
 cn_stream_socket *cn_connect_job_take_socket(cn_connect_job *job);
 

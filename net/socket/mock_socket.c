@@ -135,6 +135,8 @@ static int match_write(mock_socket *m, const uint8_t *data, size_t len) {
 static void on_wake(void *arg) {
   mock_socket *m = arg;
   // Each completion may start new operations; re-check state after each.
+  if (m->connect_cb && m->config.connect_result == CN_ERR_IO_PENDING)
+    return;  // a connect that never completes
   if (m->connect_cb) {
     cn_completion_cb cb = m->connect_cb;
     m->connect_cb = NULL;

@@ -52,7 +52,10 @@ typedef struct cn_mock_op {
 
 typedef struct cn_mock_socket_config {
   cn_mock_mode connect_mode;
-  int connect_result;          // CN_OK or an error
+  // CN_OK or an error; CN_ERR_IO_PENDING (with CN_MOCK_ASYNC): the connect
+  // never completes (a peer that drops the SYN), until the socket is
+  // destroyed.
+  int connect_result;
   cn_next_proto protocol;      // what negotiated_protocol() reports
 } cn_mock_socket_config;
 

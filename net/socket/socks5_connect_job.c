@@ -70,6 +70,7 @@ static int start_handshake(socks5_job *j) {
   };
   cn_stream_socket *pooled = j->pooled;
   j->pooled = NULL;
+  cn_connect_job_phase_started(&j->base);  // the tunnel timeout counts from here
   j->socks = cn_socks5_client_socket_new(pooled, &sp, j->base.netlog);  // takes |pooled|
   cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
                   CN_NL_SOURCE("socket", j->socks->source));
@@ -157,6 +158,7 @@ static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params 
   (void)ctx;
   socks5_job *j = CN_NEW(socks5_job);
   cn_connect_job_init(&j->base, &kSocks5JobOps, netlog, group_id, priority);
+  j->base.timed_from_phase_start = true;  // the lower pool times the wait for its socket
   j->params = (cn_socks5_params *)cn_socket_params_ref(params);
   cn_address_list_init(&j->addrs);
   return &j->base;

@@ -110,6 +110,7 @@ static int start_tls(ssl_job *j) {
   };
   cn_stream_socket *pooled = j->pooled;
   j->pooled = NULL;
+  cn_connect_job_phase_started(&j->base);  // the TLS timeout counts from here
   j->ssl = cn_ssl_socket_new(j->base.netlog, pooled, &sp);  // takes |pooled|
   if (!j->ssl)
     return CN_ERR_INVALID_ARGUMENT;
@@ -171,6 +172,7 @@ static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params 
                               cn_request_priority priority, cn_netlog *netlog) {
   ssl_job *j = CN_NEW(ssl_job);
   cn_connect_job_init(&j->base, &kSslJobOps, netlog, group_id, priority);
+  j->base.timed_from_phase_start = true;  // the lower pool times the wait for its socket
   j->params = (cn_ssl_connect_params *)cn_socket_params_ref(params);
   return &j->base;
 }

@@ -33,6 +33,7 @@ struct cn_spdy_http_stream {
   cn_http_upload *upload;
   int64_t upload_size;  // -1: unknown
   uint64_t upload_sent;
+  bool awaiting_slot;  // cn_spdy_stream_create is pending (no slot yet)
   cn_iobuf *upload_buf;
   bool upload_read_pending;
 
@@ -132,6 +133,7 @@ static int send_headers(cn_spdy_http_stream *s) {
 
 static void on_created(void *arg, int rv) {
   cn_spdy_http_stream *s = arg;
+  s->awaiting_slot = false;
   if (rv >= 0)
     rv = send_headers(s);
   if (rv != CN_ERR_IO_PENDING)
@@ -174,6 +176,7 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
   rv = cn_spdy_stream_create(s->session, s->priority, s->source, on_created, s, &s->stream);
   s->session = NULL;  // the stream holds the session from now on
   if (rv == CN_ERR_IO_PENDING) {
+    s->awaiting_slot = true;
     s->cb = cb;
     s->arg = arg;
     return rv;
@@ -368,6 +371,13 @@ static const cn_stream_socket *op_connection(const cn_http_stream *s) {
 }
 static void op_destroy(cn_http_stream *s) { cn_spdy_http_stream_destroy(of(s)); }
 
+static void op_send_progress(const cn_http_stream *base, bool *waiting_for_slot,
+                             uint64_t *body_sent) {
+  const cn_spdy_http_stream *s = (const cn_spdy_http_stream *)base;
+  *waiting_for_slot = s->awaiting_slot;
+  *body_sent = s->upload_sent;
+}
+
 static const cn_http_stream_ops kOps = {
     .name = "spdy",
     .send_request = op_send_request,
@@ -380,6 +390,7 @@ static const cn_http_stream_ops kOps = {
     .worth_draining = op_worth_draining,
     .connection = op_connection,
     .destroy = op_destroy,
+    .send_progress = op_send_progress,
 };
 
 cn_http_stream *cn_spdy_http_stream_as_stream(cn_spdy_http_stream *s) { return &s->base; }

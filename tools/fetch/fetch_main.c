@@ -9,8 +9,9 @@
 // does not stop the others; the exit code is curl's for the last failure
 // (fetch_exit.h), 2 for bad usage.
 //
-// Besides cnet.h, fetch uses libuv (its own loop, the per-transfer
-// --max-time and --retry timers, the progress timer), the ladder diagram
+// Besides cnet.h, fetch uses libuv (its own loop, the --retry timers, the
+// progress timer; --max-time and --connect-timeout are the API's
+// timeouts), the ladder diagram
 // (ladder.h), and the NetLog lines any application gets from the context:
 // fetch_netlog.c reads them for -v's "Trying" lines and request heads and
 // for -w's timings.
@@ -603,14 +604,6 @@ static void on_complete(cnet_request *r, void *arg, int error) {
   transfer_finish(t, error, 0);
 }
 
-static void on_max_time(uv_timer_t *timer) {
-  transfer *t = timer->data;
-  if (!t->req)
-    return;
-  cnet_request_cancel(t->req);
-  transfer_finish(t, CNET_ERR_TIMED_OUT, 0);
-}
-
 // --- the run ---
 
 static const char *method_of(const fetch_app *app) {
@@ -647,7 +640,7 @@ static int start_attempt(transfer *t) {
   fetch_app *app = t->app;
   const fetch_options *o = app->o;
   cnet_request_options ro;
-  memset(&ro, 0, sizeof(ro));
+  cnet_request_options_init(&ro);
   ro.url = t->url;
   ro.method = method_of(app);
   t->method = ro.method;
@@ -678,6 +671,9 @@ static int start_attempt(transfer *t) {
   ro.max_redirects = o->max_redirs > 0 ? o->max_redirs : -1;
   ro.on_redirect = on_redirect;
   ro.no_decoding = !o->compressed;  // as curl: no Accept-Encoding, no decoding
+  // -m: the API's total timeout of this attempt (ERR_TIMED_OUT, exit 28).
+  if (o->max_time > 0)
+    ro.total_timeout_ms = fetch_seconds_to_ms(o->max_time);
   static const cnet_request_callbacks kCallbacks = {on_response, on_data, on_complete};
   t->start_ns = uv_hrtime();
   int rv = cnet_request_start(app->ctx, &ro, &kCallbacks, t, &t->req);
@@ -686,10 +682,6 @@ static int start_attempt(transfer *t) {
   if (rv != 0)
     return rv;
   fetch_netlog_transfer_started(app->events, t);
-  if (o->max_time > 0) {
-    t->timer.data = t;
-    uv_timer_start(&t->timer, on_max_time, (uint64_t)(o->max_time * 1000), 0);
-  }
   return 0;
 }
 
@@ -842,7 +834,11 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   co->origin_protocols = o->protocols ? o->protocols : "h2,http/1.1";  // curl's offer
   co->proxy_protocols = o->proxy_protocols;
   co->user_agent = o->user_agent ? o->user_agent : FETCH_USER_AGENT;
-  co->connect_timeout_ms = (uint64_t)(o->connect_timeout * 1000);
+  // --connect-timeout is curl's: the whole connect, TLS and tunnels
+  // included (the API's connection timeout), and no layer may take longer
+  // either (so a limit above the 30 s layer defaults is honoured too).
+  if (o->connect_timeout > 0)
+    co->connection_timeout_ms = co->connect_timeout_ms = fetch_seconds_to_ms(o->connect_timeout);
   if (o->noproxy) {
     *bypass = fetch_noproxy_to_bypass(o->noproxy);
     co->proxy_bypass = *bypass;

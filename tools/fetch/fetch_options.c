@@ -61,8 +61,8 @@ static const char kUsage[] =
     "      --proxy-insecure     do not verify HTTPS proxies' certificates (warns)\n"
     "      --noproxy LIST       hosts that never use a proxy (curl's syntax, * for all)\n"
     "      --no-proxy-env       ignore http_proxy/https_proxy/all_proxy/no_proxy\n"
-    "      --connect-timeout SECONDS  give up connecting after this long\n"
-    "  -m, --max-time SECONDS   give up on a transfer after this long\n"
+    "      --connect-timeout SECONDS  give up connecting (TCP, TLS, tunnels) after this long\n"
+    "  -m, --max-time SECONDS   give up on a transfer after this long (exit 28)\n"
     "      --retry N            retry transient failures N times\n"
     "      --retry-delay SECONDS  wait this long between retries (default 1, doubling)\n"
     "      --retry-connrefused  connection refused is transient too\n"
@@ -268,6 +268,14 @@ static bool parse_seconds(const char *v, bool zero_ok, const char *name, double 
   }
   *out = t;
   return true;
+}
+
+uint64_t fetch_seconds_to_ms(double seconds) {
+  double exact = seconds * 1000.0;
+  uint64_t ms = (uint64_t)exact;
+  if ((double)ms < exact)
+    ms++;  // round up: 0.0005 s is 1 ms, never 0
+  return ms ? ms : 1;
 }
 
 // A comma list of protocol names cnet knows ("h2,spdy/3.1,http/1.1"):

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,6 +108,11 @@ bool fetch_options_parse(int argc, char **argv, fetch_options *opts, char *err, 
 void fetch_options_free(fetch_options *opts);
 // The --help text.
 const char *fetch_options_usage(void);
+
+// SECONDS of -m / --connect-timeout (fractional) as the API's
+// milliseconds, rounded up and at least 1: a tiny limit must never become 0,
+// which the API reads as "no limit".
+uint64_t fetch_seconds_to_ms(double seconds);
 
 #ifdef __cplusplus
 }

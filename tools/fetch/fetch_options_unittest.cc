@@ -210,3 +210,13 @@ TEST(FetchOptionsTest, OneBodyKind) {
 }
 
 }  // namespace
+
+// -m / --connect-timeout seconds become the API's milliseconds: fractions
+// kept, rounded up, and never 0 (which the API reads as "no limit").
+TEST(FetchOptionsTest, SecondsBecomeMillisecondsNeverZero) {
+  EXPECT_EQ(2500u, fetch_seconds_to_ms(2.5));
+  EXPECT_EQ(500u, fetch_seconds_to_ms(0.5));
+  EXPECT_EQ(1u, fetch_seconds_to_ms(0.0001));
+  EXPECT_EQ(2u, fetch_seconds_to_ms(0.0011));
+  EXPECT_EQ(3600000u, fetch_seconds_to_ms(3600));
+}

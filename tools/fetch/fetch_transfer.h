@@ -32,7 +32,7 @@ typedef struct transfer {
   FILE *file;      // open while the body is written
   cnet_request *req;  // the running attempt (cnet owns it)
   const char *method;  // the request's method (static or the options')
-  uv_timer_t timer;   // --max-time of an attempt, or the wait before a retry
+  uv_timer_t timer;   // the wait before a retry (--max-time is the API's total timeout)
   bool timer_initialized;
   // Attempts.
   int retries_left;
