@@ -20,11 +20,16 @@
 //   - anything else: CN_ERR_TUNNEL_CONNECTION_FAILED. The proxy's body is
 //     never shown to anyone as if it were the origin's.
 // A failure of the CONNECT exchange itself (the proxy resets or closes the
-// connection, sends nothing or something that is not an HTTP answer) is
-// reported as CN_ERR_PROXY_CONNECTION_FAILED, the original error logged as
-// PROXY_CONNECT_ERROR — as a failure to reach the proxy is — so that the
-// request falls back to the next proxy, while a failure of the origin's TLS
-// inside the tunnel (reported by the layer above as is) does not.
+// connection, sends nothing, something that is not an HTTP answer, headers
+// too big, a SPDY/HTTP2 session or stream error) reaches the caller as it
+// is (ERR_EMPTY_RESPONSE, ERR_INVALID_HTTP_RESPONSE,
+// ERR_RESPONSE_HEADERS_TOO_BIG, ERR_HTTP2_PROTOCOL_ERROR, ...) and names
+// the proxy the CONNECT went through as its hop (params.base.hop,
+// connect_job.h); a failure to get the connection to that proxy keeps the
+// hop the lower pool named. Whether the request then tries the next proxy
+// is decided above, from the error and its hop (proxy_fallback.h): a
+// failure of the origin's TLS inside the tunnel is the origin's, and never
+// changes proxy.
 // A connection to the proxy that was reused from its pool and fails the
 // CONNECT before any answer byte (reset, closed, EOF: it went stale while
 // idle) is replaced once by a new connection and the CONNECT sent again.

@@ -375,7 +375,7 @@ TEST_F(HttpTransactionTunnelTest, ProxyResettingTheConnectFallsBackToTheNextProx
   EXPECT_EQ(1u, p2->connects.size());
   const cn_proxy_retry_info *bad = BadInfo("http://p1.test:1");
   ASSERT_NE(nullptr, bad);
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, bad->net_error);
+  EXPECT_EQ(CN_ERR_CONNECTION_RESET, bad->net_error);
   EXPECT_EQ(nullptr, BadInfo("http://p2.test:2"));
   factory_.ExpectAllUsedAndDone();
 }

@@ -27,3 +27,7 @@ bool cn_proxy_error_allows_fallback(int err) {
       return false;
   }
 }
+
+bool cn_proxy_hop_failure_allows_fallback(int err, int hop) {
+  return hop >= 0 && cn_proxy_error_allows_fallback(err);
+}

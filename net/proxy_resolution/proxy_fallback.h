@@ -38,6 +38,15 @@ extern "C" {
 //     origin (CERT_*), and everything else: another proxy would not help.
 bool cn_proxy_error_allows_fallback(int err);
 
+// The decision itself: true when the request's connection failed with |err|
+// at |hop| (net/socket/connect_job.h: a proxy's index in the chain, or a
+// negative value for the origin or no peer) and the next chain should be
+// tried — a proxy failed, with an error of the list above. A failure of the
+// origin (e.g. its TLS inside the tunnel, which may well be a reset or a
+// TLS protocol error) never falls back: another proxy would reach the same
+// origin.
+bool cn_proxy_hop_failure_allows_fallback(int err, int hop);
+
 #ifdef __cplusplus
 }
 #endif

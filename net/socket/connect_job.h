@@ -25,6 +25,15 @@ extern "C" {
 
 typedef struct cn_connect_job cn_connect_job;
 
+// Which hop of a request's route a failure came from (the error's source):
+// a proxy of the chain by index (0 is the proxy connected to, as in
+// cn_proxy_chain), or the origin. A direct connection's failures are the
+// origin's.
+#define CN_HOP_ORIGIN (-1)
+// A connect job that did not say (cn_connect_job.error_hop): its failure is
+// of the hop its params talk to (cn_socket_params.hop).
+#define CN_HOP_UNSET (-2)
+
 typedef struct cn_connect_job_ops {
   const char *name;  // "transport", "ssl", "http_proxy_tunnel", … (NetLog)
   // Starts connecting. Returns CN_OK (|socket| is set), an error, or
@@ -47,6 +56,11 @@ struct cn_connect_job {
   // Set by the pool.
   void (*on_complete)(cn_connect_job *job, int result);
   void *owner;
+  // Set by the job when its failure came from a lower pool: that request's
+  // hop (cn_client_socket_handle.error_hop), so the error keeps naming the
+  // hop that failed as it passes up the layers. CN_HOP_UNSET (from
+  // cn_connect_job_init): the job's own hop.
+  int error_hop;
 };
 
 // Initialises the common part and logs CONNECT_JOB BEGIN with the job kind
