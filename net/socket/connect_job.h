@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "net/base/error_hop.h"
 #include "net/base/netlog.h"
 #include "net/base/request_priority.h"
 #include "net/socket/stream_socket.h"
@@ -25,14 +26,9 @@ extern "C" {
 
 typedef struct cn_connect_job cn_connect_job;
 
-// Which hop of a request's route a failure came from (the error's source):
-// a proxy of the chain by index (0 is the proxy connected to, as in
-// cn_proxy_chain), or the origin. A direct connection's failures are the
-// origin's.
-#define CN_HOP_ORIGIN (-1)
-// A connect job that did not say (cn_connect_job.error_hop): its failure is
-// of the hop its params talk to (cn_socket_params.hop).
-#define CN_HOP_UNSET (-2)
+// A failed job names the hop its failure came from (net/base/error_hop.h):
+// CN_HOP_UNSET in cn_connect_job.error_hop means the hop its params talk to
+// (cn_socket_params.hop).
 
 typedef struct cn_connect_job_ops {
   const char *name;  // "transport", "ssl", "http_proxy_tunnel", … (NetLog)

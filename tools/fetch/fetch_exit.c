@@ -155,6 +155,19 @@ int fetch_exit_code_for_error(const char *error_name) {
   return 56;
 }
 
+int fetch_exit_code_for_proxy_error(const char *error_name) {
+  int code = fetch_exit_code_for_error(error_name);
+  switch (code) {
+    case 8:   // CURLE_WEIRD_SERVER_REPLY
+    case 16:  // CURLE_HTTP2
+    case 52:  // CURLE_GOT_NOTHING
+    case 92:  // CURLE_HTTP2_STREAM
+      return 56;  // CURLE_RECV_ERROR: the CONNECT exchange broke
+    default:
+      return code;
+  }
+}
+
 const fetch_exit_row *fetch_exit_table_row(int i) {
   return i >= 0 && (size_t)i < TABLE_SIZE ? &kTable[i] : NULL;
 }

@@ -70,6 +70,10 @@ typedef struct transfer {
   bool finished;
   int exit_code;
   int error;
+  // Where the attempt's error came from (cnet_request_get_error_source):
+  // the hop, and "origin" / "proxy https://p:443" ("" for none).
+  int error_hop;
+  char error_from[300];
 } transfer;
 
 // Sets up transfer |index| of |app|'s run: its URL (the index-th of the
