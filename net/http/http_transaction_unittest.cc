@@ -95,6 +95,15 @@ class Txn {
     return i;
   }
   cn_netlog_source source() const { return cn_http_transaction_source(t_); }
+  // The failure's hop, and "proxy URL" / "origin" / "" for none.
+  int error_hop() const { return cn_http_transaction_error_hop(t_, nullptr); }
+  std::string error_from() const {
+    const char *proxy = nullptr;
+    int hop = cn_http_transaction_error_hop(t_, &proxy);
+    if (proxy)
+      return std::string("proxy ") + proxy;
+    return hop == CN_HOP_ORIGIN ? "origin" : "";
+  }
   void Destroy() {
     cn_http_transaction_destroy(t_);
     t_ = nullptr;
@@ -358,7 +367,9 @@ TEST_F(HttpTransactionTunnelTest, OriginTlsFailureInsideTheTunnelDoesNotChangePr
   TunnelPeer *p1 = AddPeer();
   p1->close_after_connect = true;
   // Nothing else may be asked for: neither p2 nor a DIRECT connection.
-  EXPECT_EQ("error " + std::to_string(CN_ERR_CONNECTION_CLOSED), Fetch("https://origin.test/"));
+  auto t = NewTxn("https://origin.test/");
+  EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, t->Start());
+  EXPECT_EQ("origin", t->error_from());
   EXPECT_EQ(1u, factory_.created());
   EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
   EXPECT_EQ(nullptr, BadInfo("http://p1.test:1"));
@@ -960,6 +971,320 @@ TEST_F(HttpTransactionTest, SessionDestroyAbortsADrain) {
   StartThenDestroyUnread("http://origin.test/slow");
   EXPECT_EQ(1u, AllPoolSockets());  // held by the drain
   // TearDown destroys the session: the drain is aborted, nothing leaks (ASan).
+}
+
+// --- errors name their hop (issue 10) ------------------------------------------
+
+// A proxy at the far end of a pipe: TLS with one ALPN protocol, then
+// |script| written once the handshake is done (a SPDY/HTTP2 peer breaking
+// its protocol), everything the client sends read and dropped. Without
+// TLS it answers the client's first bytes (its ClientHello) with |script|
+// in plaintext: a proxy that does not speak TLS where TLS was expected.
+class ScriptedProxyPeer {
+ public:
+  ScriptedProxyPeer(cn_ssl_context *ctx, cn_next_proto proto, std::string script, bool tls)
+      : ctx_(ctx), proto_(proto), script_(std::move(script)), tls_(tls) {}
+  ~ScriptedProxyPeer() {
+    cn_stream_socket_destroy(ssl_ ? ssl_ : raw_);
+    cn_iobuf_unref(buf_);
+  }
+  cnet_test::MockClientSocketFactory::Maker Maker() {
+    return [this](uv_loop_t *loop, cn_netlog *) {
+      cn_stream_socket *near;
+      cn_pipe_socket_pair(loop, nullptr, 0, &near, &raw_);
+      buf_ = cn_iobuf_new(64 * 1024);
+      if (!tls_) {
+        Read();
+        return near;
+      }
+      cn_ssl_config cfg = {};
+      cfg.protos[0] = proto_;
+      cfg.num_protos = 1;
+      cn_ssl_socket_params p = {};
+      p.context = ctx_;
+      p.config = &cfg;
+      ssl_ = cn_ssl_socket_new(nullptr, raw_, &p);  // takes raw_
+      raw_ = nullptr;
+      int hs = cn_stream_socket_connect(ssl_, &ScriptedProxyPeer::OnHandshake, this);
+      EXPECT_EQ(CN_ERR_IO_PENDING, hs);
+      return near;
+    };
+  }
+  bool handshake_done = false;
+
+ private:
+  cn_stream_socket *cur() { return ssl_ ? ssl_ : raw_; }
+  static void OnHandshake(void *arg, int rv) {
+    auto *self = static_cast<ScriptedProxyPeer *>(arg);
+    ASSERT_EQ(CN_OK, rv);
+    self->handshake_done = true;
+    self->Write();
+    self->Read();
+  }
+  void Write() {
+    if (written_)
+      return;
+    written_ = true;
+    cn_iobuf *b = cn_iobuf_from_copy(script_.data(), script_.size());
+    int rv = cn_stream_socket_write(cur(), b, b->size, &ScriptedProxyPeer::OnWritten, this);
+    EXPECT_TRUE(rv == static_cast<int>(script_.size()) || rv == CN_ERR_IO_PENDING) << rv;
+    cn_iobuf_unref(b);
+  }
+  static void OnWritten(void *, int) {}
+  void Read() {
+    for (;;) {
+      int rv = cn_stream_socket_read(cur(), buf_, buf_->size, &ScriptedProxyPeer::OnRead, this);
+      if (rv == CN_ERR_IO_PENDING || rv <= 0)
+        return;
+      Write();  // (plaintext: the answer to the ClientHello)
+    }
+  }
+  static void OnRead(void *arg, int rv) {
+    auto *self = static_cast<ScriptedProxyPeer *>(arg);
+    if (rv <= 0)
+      return;
+    self->Write();
+    self->Read();
+  }
+
+  cn_ssl_context *ctx_;
+  cn_next_proto proto_;
+  std::string script_;
+  bool tls_;
+  bool written_ = false;
+  cn_stream_socket *raw_ = nullptr;
+  cn_stream_socket *ssl_ = nullptr;
+  cn_iobuf *buf_ = nullptr;
+};
+
+// Frames that break the protocol from the first bytes the proxy sends.
+// HTTP/2: an empty SETTINGS, then DATA on stream 0 (RFC 9113 §6.1: a
+// connection error PROTOCOL_ERROR).
+const char kH2DataOnStream0[] =
+    "\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+    "\x00\x00\x01\x00\x00\x00\x00\x00\x00x";
+// SPDY/3.1: a data frame on stream 0.
+const char kSpdyDataOnStream0[] = "\x00\x00\x00\x00\x00\x00\x00\x01x";
+// SPDY/2's SETTINGS (a control frame of version 2): the wrong SPDY version.
+const char kSpdyVersion2Settings[] = "\x80\x02\x00\x04\x00\x00\x00\x04\x00\x00\x00\x00";
+
+class HttpTransactionErrorHopTest : public HttpTransactionTunnelTest {
+ protected:
+  void SetUp() override {
+    HttpTransactionTunnelTest::SetUp();
+    const char *names[] = {"proxy.test", "p1.test", "p2.test"};
+    cn_test_cert_options o = {};
+    o.dns_names = names;
+    o.num_dns_names = 3;
+    proxy_leaf_ = cn_test_cert_new(&o, ca_);
+    ASSERT_EQ(CN_OK, cn_ssl_server_context_new(cn_test_cert_chain_pem(proxy_leaf_),
+                                               cn_test_cert_key_pem(proxy_leaf_),
+                                               &proxy_server_ctx_));
+  }
+  void TearDown() override {
+    DestroySession();
+    scripted_.clear();
+    cn_ssl_context_unref(proxy_server_ctx_);
+    cn_test_cert_free(proxy_leaf_);
+    HttpTransactionTunnelTest::TearDown();
+  }
+  // Proxies are offered HTTP/2, SPDY/3.1 and HTTP/1.1; the peer picks.
+  void AdjustParams(cn_http_network_session_params *p) override {
+    p->proxy_ssl_config.protos[0] = CN_PROTO_HTTP2;
+    p->proxy_ssl_config.protos[1] = CN_PROTO_SPDY31;
+    p->proxy_ssl_config.protos[2] = CN_PROTO_HTTP11;
+    p->proxy_ssl_config.num_protos = 3;
+  }
+  ScriptedProxyPeer *AddScripted(cn_next_proto proto, const std::string &script,
+                                 bool tls = true) {
+    scripted_.push_back(
+        std::make_unique<ScriptedProxyPeer>(proxy_server_ctx_, proto, script, tls));
+    factory_.AddSocket(scripted_.back()->Maker());
+    return scripted_.back().get();
+  }
+  // Runs a GET of |url| that must fail; returns "ERR_X from WHERE".
+  std::string FailWith(const std::string &url) {
+    auto t = NewTxn(url);
+    int rv = t->Start();
+    EXPECT_LT(rv, 0);
+    return std::string(cn_error_name(rv)) + " from " + t->error_from();
+  }
+  // The request's NetLog END names the error and its hop too.
+  void ExpectLoggedEnd(int error, const std::string &from, int hop) {
+    auto ends = recorder_.Of(CN_NETLOG_REQUEST_ALIVE, CN_NETLOG_PHASE_END);
+    ASSERT_FALSE(ends.empty());
+    EXPECT_EQ(std::to_string(error), ends.back().params["net_error"]);
+    EXPECT_EQ(from, ends.back().params["error_source"]);
+    EXPECT_EQ(std::to_string(hop), ends.back().params["error_hop"]);
+  }
+
+  cn_test_cert *proxy_leaf_ = nullptr;
+  cn_ssl_context *proxy_server_ctx_ = nullptr;
+  std::vector<std::unique_ptr<ScriptedProxyPeer>> scripted_;
+};
+
+// HTTP/1.1 CONNECT answers that used to be masked as
+// ERR_PROXY_CONNECTION_FAILED: each is the proxy's own error now, from hop 0,
+// and none of them is a reason to try the next proxy (p2 is never asked).
+struct Http11Case {
+  const char *name;
+  std::string answer;
+  int error;
+};
+
+class ConnectAnswerErrorTest : public HttpTransactionErrorHopTest,
+                               public ::testing::WithParamInterface<Http11Case> {};
+
+TEST_P(ConnectAnswerErrorTest, SpecificErrorFromTheProxyAndNoFallback) {
+  UseProxies("http://p1.test:1,http://p2.test:2");
+  factory_.AddMock(SocketScript().Write(Connect("origin.test:443")).Read(GetParam().answer));
+  EXPECT_EQ(std::string(cn_error_name(GetParam().error)) + " from proxy http://p1.test:1",
+            FailWith("https://origin.test/"));
+  ExpectLoggedEnd(GetParam().error, "proxy http://p1.test:1", 0);
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_CONNECT_ERROR, CN_NETLOG_PHASE_NONE).size());
+  // (Not every byte is read: the endless head is given up on at the limit.)
+}
+
+std::string ManyHeaderLines() {
+  std::string s = "HTTP/1.1 200 Connection established\r\n";
+  for (int i = 0; s.size() < 300 * 1024; i++)
+    s += "X-Filler-" + std::to_string(i) + ": " + std::string(60, 'f') + "\r\n";
+  return s;  // never ends: no empty line
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Answers, ConnectAnswerErrorTest,
+    ::testing::Values(
+        Http11Case{"OversizedHeader",
+                   "HTTP/1.1 200 OK\r\nX-Big: " + std::string(300 * 1024, 'a') + "\r\n\r\n",
+                   CN_ERR_RESPONSE_HEADERS_TOO_BIG},
+        Http11Case{"EndlessHeaders", ManyHeaderLines(), CN_ERR_RESPONSE_HEADERS_TOO_BIG},
+        Http11Case{"GarbageStatusLine", "HTTP/1.1 2x0 OK\r\n\r\n", CN_ERR_INVALID_RESPONSE},
+        Http11Case{"Http09Answer", "<html><body>hello</body></html>\r\n",
+                   CN_ERR_INVALID_RESPONSE}),
+    [](const ::testing::TestParamInfo<Http11Case> &i) { return std::string(i.param.name); });
+
+// http:// through the proxy: the request itself goes to it, and its broken
+// answer is the proxy's too.
+TEST_F(HttpTransactionErrorHopTest, GarbageAnswerToAnAbsoluteFormRequestIsTheProxys) {
+  UseProxies("http://p1.test:1");
+  factory_.AddMock(SocketScript()
+                       .Write(Get("http://origin.test/", "origin.test"))
+                       .Read("SSH-2.0-OpenSSH_9.6\r\n"));
+  EXPECT_EQ("ERR_INVALID_RESPONSE from proxy http://p1.test:1", FailWith("http://origin.test/"));
+  ExpectLoggedEnd(CN_ERR_INVALID_RESPONSE, "proxy http://p1.test:1", 0);
+  factory_.ExpectAllUsedAndDone();
+}
+
+// The second proxy of a chain breaking its CONNECT answer: hop 1, named.
+TEST_F(HttpTransactionErrorHopTest, SecondHopOfAChainIsNamed) {
+  UseProxies("[http://p1.test:1 http://p2.test:2]");
+  factory_.AddMock(SocketScript()
+                       .Write(Connect("p2.test:2"))
+                       .Read("HTTP/1.1 200 Connection established\r\n\r\n")
+                       .Write(Connect("origin.test:443"))
+                       .Read("HTTP/1.1 200 OK\r\nX-Big: " + std::string(300 * 1024, 'a')));
+  auto t = NewTxn("https://origin.test/");
+  EXPECT_EQ(CN_ERR_RESPONSE_HEADERS_TOO_BIG, t->Start());
+  EXPECT_EQ(1, t->error_hop());
+  EXPECT_EQ("proxy http://p2.test:2", t->error_from());
+  factory_.ExpectAllUsedAndDone();
+}
+
+// A refused TCP connect stays ERR_PROXY_CONNECTION_FAILED, from the proxy.
+TEST_F(HttpTransactionErrorHopTest, RefusedConnectIsProxyConnectionFailed) {
+  UseProxies("https://proxy.test:443");
+  factory_.AddMock(SocketScript().Connect(CN_ERR_CONNECTION_REFUSED));
+  EXPECT_EQ("ERR_PROXY_CONNECTION_FAILED from proxy https://proxy.test:443",
+            FailWith("https://origin.test/"));
+  factory_.ExpectAllUsedAndDone();
+}
+
+// SPDY/3.1 and HTTP/2 proxies breaking their protocol, for a tunnel (F5/F6)
+// and for an http:// request that is a stream of the proxy's session (F4).
+struct SessionCase {
+  const char *name;
+  cn_next_proto proto;
+  std::string frames;
+  const char *url;
+};
+
+class ProxySessionErrorTest : public HttpTransactionErrorHopTest,
+                              public ::testing::WithParamInterface<SessionCase> {};
+
+TEST_P(ProxySessionErrorTest, ProtocolErrorOfTheProxysSessionAndNoFallback) {
+  UseProxies("https://proxy.test:443,http://p2.test:2");
+  ScriptedProxyPeer *peer = AddScripted(GetParam().proto, GetParam().frames);
+  EXPECT_EQ("ERR_HTTP2_PROTOCOL_ERROR from proxy https://proxy.test:443",
+            FailWith(GetParam().url));
+  EXPECT_TRUE(peer->handshake_done);
+  ExpectLoggedEnd(CN_ERR_HTTP2_PROTOCOL_ERROR, "proxy https://proxy.test:443", 0);
+  EXPECT_EQ(1u, factory_.created());  // p2 never asked
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Frames, ProxySessionErrorTest,
+    ::testing::Values(
+        SessionCase{"Http2TunnelDataOnStream0", CN_PROTO_HTTP2,
+                    std::string(kH2DataOnStream0, sizeof(kH2DataOnStream0) - 1),
+                    "https://origin.test/"},
+        SessionCase{"Http2RequestDataOnStream0", CN_PROTO_HTTP2,
+                    std::string(kH2DataOnStream0, sizeof(kH2DataOnStream0) - 1),
+                    "http://origin.test/"},
+        SessionCase{"SpdyTunnelDataOnStream0", CN_PROTO_SPDY31,
+                    std::string(kSpdyDataOnStream0, sizeof(kSpdyDataOnStream0) - 1),
+                    "https://origin.test/"},
+        SessionCase{"SpdyRequestDataOnStream0", CN_PROTO_SPDY31,
+                    std::string(kSpdyDataOnStream0, sizeof(kSpdyDataOnStream0) - 1),
+                    "http://origin.test/"},
+        SessionCase{"SpdyTunnelWrongVersion", CN_PROTO_SPDY31,
+                    std::string(kSpdyVersion2Settings, sizeof(kSpdyVersion2Settings) - 1),
+                    "https://origin.test/"},
+        SessionCase{"SpdyRequestWrongVersion", CN_PROTO_SPDY31,
+                    std::string(kSpdyVersion2Settings, sizeof(kSpdyVersion2Settings) - 1),
+                    "http://origin.test/"}),
+    [](const ::testing::TestParamInfo<SessionCase> &i) { return std::string(i.param.name); });
+
+// Plaintext where TLS was expected: the proxy's TLS protocol error — on the
+// fallback list (a captive portal, Chromium's reason), so the request goes
+// on to the next proxy, and the first is marked bad with that error once
+// the second succeeded.
+TEST_F(HttpTransactionErrorHopTest, PlaintextWhereTlsWasExpectedFallsBack) {
+  UseProxies("https://proxy.test:443,http://p2.test:2");
+  AddScripted(CN_PROTO_UNKNOWN, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", false);
+  TunnelPeer *p2 = AddPeer();
+  EXPECT_EQ("200 ok", Fetch("https://origin.test/"));
+  EXPECT_EQ(1u, p2->connects.size());
+  auto fallbacks = recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE);
+  ASSERT_EQ(1u, fallbacks.size());
+  EXPECT_EQ(std::to_string(CN_ERR_SSL_PROTOCOL_ERROR), fallbacks[0].params["net_error"]);
+  const cn_proxy_retry_info *bad = BadInfo("https://proxy.test:443");
+  ASSERT_NE(nullptr, bad);
+  EXPECT_EQ(CN_ERR_SSL_PROTOCOL_ERROR, bad->net_error);
+}
+
+// Alone, the same failure is reported as it is, from the proxy.
+TEST_F(HttpTransactionErrorHopTest, PlaintextWhereTlsWasExpectedIsTheProxysTlsError) {
+  UseProxies("https://proxy.test:443");
+  AddScripted(CN_PROTO_UNKNOWN, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", false);
+  EXPECT_EQ("ERR_SSL_PROTOCOL_ERROR from proxy https://proxy.test:443",
+            FailWith("https://origin.test/"));
+  ExpectLoggedEnd(CN_ERR_SSL_PROTOCOL_ERROR, "proxy https://proxy.test:443", 0);
+}
+
+// The origin failing inside the tunnel (it hangs up instead of TLS): a
+// connection error of the fallback list, but the origin's, so no fallback.
+TEST_F(HttpTransactionErrorHopTest, OriginTlsResetInsideTheTunnelIsTheOriginsAndNoFallback) {
+  UseProxies("http://p1.test:1,http://p2.test:2");
+  TunnelPeer *p1 = AddPeer();
+  p1->close_after_connect = true;
+  EXPECT_EQ("ERR_CONNECTION_CLOSED from origin", FailWith("https://origin.test/"));
+  ExpectLoggedEnd(CN_ERR_CONNECTION_CLOSED, "origin", CN_HOP_ORIGIN);
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
 }
 
 }  // namespace
