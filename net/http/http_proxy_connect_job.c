@@ -116,7 +116,7 @@ static int handle_answer(tunnel_job *j, bool *retry) {
   const cn_http_response_head *head = cn_http_basic_stream_response_head(j->stream);
   int status = head->status;
   *retry = false;
-  if (status >= 200 && status < 300) {
+  if (status == 200) {
     size_t extra = 0;
     cn_http_basic_stream_leftover(j->stream, &extra);
     if (extra > 0) {

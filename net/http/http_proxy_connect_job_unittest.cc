@@ -342,10 +342,28 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         StatusCase{"HTTP/1.1 302 Found\r\nLocation: https://evil.test/\r\n"
                    "Content-Length: 7\r\n\r\nmoved!!",
-                   CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT},
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
         StatusCase{"HTTP/1.1 301 Moved\r\nLocation: https://evil.test/\r\n"
                    "Content-Length: 0\r\n\r\n",
-                   CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT},
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        // Strict CONNECT: only 200. A 1xx is the answer (100 then 200 too),
+        // any other 2xx or 3xx fails — without its body being read.
+        StatusCase{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 Connection established\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 201 Created\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 202 Accepted\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 204 No Content\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 206 Partial\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 299 Whatever\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 304 Not Modified\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 307 Temporary\r\nLocation: https://evil.test/\r\n"
+                   "Content-Length: 0\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 308 Permanent\r\nLocation: https://evil.test/\r\n"
+                   "Content-Length: 0\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
         StatusCase{"HTTP/1.1 403 Forbidden\r\nContent-Length: 12\r\n\r\nblocked page",
                    CN_ERR_TUNNEL_CONNECTION_FAILED},
         StatusCase{"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 12\r\n\r\nproxy's page",

@@ -665,10 +665,13 @@ static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
     if (status < 100)
       return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
     if (status < 200) {
-      // Interim (1xx) response: skipped; the final one follows.
+      // Interim (1xx) response: never the end of the stream.
       if (f->fin)
         return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
-      return CN_OK;
+      // Skipped; the final one follows — except a CONNECT's 1xx, which is
+      // its answer (a refused tunnel: only a 200 opens one).
+      if (!st->is_connect)
+        return CN_OK;
     }
     cn_spdy_header_list_append(&st->in_headers, f->headers, f->num_headers);
     st->headers_received = true;

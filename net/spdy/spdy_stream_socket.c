@@ -85,7 +85,9 @@ static int handle_answer(spdy_stream_socket *s, bool *retry) {
   const cn_spdy_header *h = cn_spdy_stream_headers(s->stream, &num);
   s->status = cn_spdy_headers_status(h, num);
   int status = s->status;
-  if (status >= 200 && status < 300) {
+  // Only a 200 opens the tunnel (Chromium: any other answer, 1xx, 2xx or
+  // 3xx, is ERR_TUNNEL_CONNECTION_FAILED; its body is never read).
+  if (status == 200) {
     // Nothing may come from the origin before our TLS hello.
     if (cn_spdy_stream_buffered_bytes(s->stream) > 0 || cn_spdy_stream_remote_fin(s->stream))
       return CN_ERR_TUNNEL_CONNECTION_FAILED;
