@@ -114,7 +114,7 @@ static const fetch_exit_row kTable[] = {
     {"ERR_TUNNEL_CONNECTION_FAILED", 97, "curl 7.x/8.x: 56 for a CONNECT answered with an error status"},
     {"ERR_PROXY_AUTH_REQUESTED", 97, "curl 7.x/8.x: 56 for a CONNECT answered 407"},
     {"ERR_PROXY_AUTH_UNSUPPORTED", 97, ""},
-    {"ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT", 97, "curl: 56"},
+    {"ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT", 97, "curl: 56; cnet no longer gives it (a redirect to CONNECT is ERR_TUNNEL_CONNECTION_FAILED)"},
     {"ERR_PROXY_HTTP_1_1_REQUIRED", 97, ""},
     {"ERR_MANDATORY_PROXY_CONFIGURATION_FAILED", 97, "curl: 5"},
     // SOCKS5: curl's 97 too (it details the SOCKS reply elsewhere)
