@@ -15,8 +15,10 @@
 //     TLS inside the tunnel) never falls back.
 //   - Stale connections: a request on a reused idle connection that fails
 //     before any response byte (reset, closed, EOF, or a 408) is sent again on
-//     another connection, up to CN_HTTP_MAX_RETRIES times. A request body is
-//     rewound first; one that cannot be rewound is not resent.
+//     another connection, up to CN_HTTP_MAX_RETRIES times (3 attempts in
+//     all, as Chromium). A failure on a fresh connection is never resent. A
+//     request body is rewound first; one that cannot be rewound is not
+//     resent.
 //   - When the body has been read to the end and the connection may carry
 //     another request, the connection goes back to its pool, idle; otherwise
 //     it is closed. Destroying the transaction earlier closes it, unless the
@@ -51,7 +53,10 @@
 extern "C" {
 #endif
 
-#define CN_HTTP_MAX_RETRIES 3
+// Resends of one request, so at most 3 attempts in all (Chromium's
+// kMaxRetryAttempts): a stale reused connection, a refused stream, a
+// session going away, a 408, HTTP/1.1 required all count.
+#define CN_HTTP_MAX_RETRIES 2
 
 typedef struct cn_http_transaction cn_http_transaction;
 
