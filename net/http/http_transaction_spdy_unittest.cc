@@ -155,6 +155,8 @@ class Bridge {
     ReadStream();
     ReadEnd();
   }
+  // The proxy resets the CONNECT stream (the tunnel is gone).
+  void Reset() { cn_spdy_stream_reset(st_, CN_HTTP2_CANCEL); }
   ~Bridge() {
     cn_spdy_stream_destroy(st_);
     cn_stream_socket_destroy(end_);
@@ -328,6 +330,9 @@ class SpdyProxyPeer {
   // Reset every stream (request or CONNECT) with REFUSED_STREAM.
   bool refuse_streams = false;
   int refused = 0;
+  // > 0: when the origin behind the proxy gets its Nth request, the proxy
+  // resets that tunnel's CONNECT stream instead (the request is lost).
+  size_t reset_tunnel_at_request = 0;
   const std::vector<std::unique_ptr<TlsSpdyServer>> &origins() const { return origins_; }
 
  private:
@@ -369,12 +374,16 @@ class SpdyProxyPeer {
     EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
     cn_stream_socket *x, *y;
     cn_pipe_socket_pair(loop_, nullptr, 0, &x, &y);
-    origins_.push_back(std::make_unique<TlsSpdyServer>(loop_, ctx_, proto_, y,
-                                                       [this](cn_spdy_stream *ost) {
-                                                         origin_requests.push_back(
-                                                             cn_spdy_stream_header(ost, ":path"));
-                                                         return false;
-                                                       }));
+    size_t tunnel = bridges_.size();
+    origins_.push_back(std::make_unique<TlsSpdyServer>(
+        loop_, ctx_, proto_, y, [this, tunnel](cn_spdy_stream *ost) {
+          origin_requests.push_back(cn_spdy_stream_header(ost, ":path"));
+          if (origin_requests.size() != reset_tunnel_at_request)
+            return false;
+          refused_.emplace_back(new cnet_test::Responder(ost, true));  // never answered
+          bridges_[tunnel]->Reset();
+          return true;
+        }));
     origins_.back()->rec.hold = hold_origins;
     bridges_.push_back(std::make_unique<Bridge>(st, x));
     return true;
@@ -932,6 +941,34 @@ TEST_P(HttpTransactionSpdyTest, ProxyRefusingEveryConnectStreamGetsTwoConnects) 
   // CONNECT stream.
   EXPECT_EQ(2, peer->refused);
   EXPECT_EQ(1u, factory_.created());
+}
+
+// F6: the proxy resets the CONNECT stream of a reused tunnel while a request
+// is on it. The tunnel reads as a closed connection, so the request is
+// resent as on a stale keep-alive connection: once, on a new tunnel — two
+// attempts, the second answered.
+TEST_P(HttpTransactionSpdyTest, ResetOfAReusedTunnelIsResentLikeAStaleConnection) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->reset_tunnel_at_request = 2;
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  auto t = StartGet("https://origin.test/2");
+  int retries = -1;
+  EXPECT_EQ("200 hello", Finish(std::move(t), &retries));
+  EXPECT_EQ(1, retries);
+  EXPECT_EQ((std::vector<std::string>{"/1", "/2", "/2"}), peer->origin_requests);
+  EXPECT_EQ(2u, peer->connects.size());
+  EXPECT_EQ(1u, factory_.created());  // one proxy session throughout
+}
+
+// The same reset on a fresh tunnel (its first request) is not resent: a
+// fresh connection's failure is the answer.
+TEST_P(HttpTransactionSpdyTest, ResetOfAFreshTunnelIsNotResent) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->reset_tunnel_at_request = 1;
+  std::string got = Fetch("https://origin.test/1");
+  EXPECT_EQ(0u, got.find("error ")) << got;
+  EXPECT_EQ((std::vector<std::string>{"/1"}), peer->origin_requests);
+  EXPECT_EQ(1u, peer->connects.size());
 }
 
 // GOAWAY with last-stream-id 0 on every session: the request never reached

@@ -279,15 +279,36 @@ TEST_P(SpdyStreamSocketTest, DestroyResetsTheStream) {
   EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
 }
 
-TEST_P(SpdyStreamSocketTest, ProxyResetIsAReadError) {
+// The proxy resetting an established tunnel's stream is, to the layer
+// above, a TCP connection its peer closed: the pending read gets EOF, a
+// write afterwards ERR_CONNECTION_RESET (so a request on a reused tunnel is
+// resent by the stale-connection rule, as through an HTTP/1.1 proxy).
+TEST_P(SpdyStreamSocketTest, ProxyResetReadsAsAClosedConnection) {
   ASSERT_EQ(CN_OK, Connect(false));
   cn_iobuf *r = cn_iobuf_new(100);
   state_ = {false, 0};
   ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
   cn_iobuf_unref(r);
   cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_INTERNAL_ERROR);
-  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, Wait(CN_ERR_IO_PENDING));
+  EXPECT_EQ(0, Wait(CN_ERR_IO_PENDING));
   EXPECT_FALSE(cn_stream_socket_is_connected(socket_));
+  cn_iobuf *w = cn_iobuf_from_copy("x", 1);
+  state_ = {false, 0};
+  EXPECT_EQ(CN_ERR_CONNECTION_RESET,
+            Wait(cn_stream_socket_write(socket_, w, 1, &Done, &state_)));
+  cn_iobuf_unref(w);
+}
+
+// A protocol error of the proxy's session is no closed connection: it is
+// returned as it is (the proxy broke the protocol; nothing is resent).
+TEST_P(SpdyStreamSocketTest, ProxyProtocolErrorIsAReadError) {
+  ASSERT_EQ(CN_OK, Connect(false));
+  cn_iobuf *r = cn_iobuf_new(100);
+  state_ = {false, 0};
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+  cn_iobuf_unref(r);
+  cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_PROTOCOL_ERROR);
+  EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, Wait(CN_ERR_IO_PENDING));
 }
 
 }  // namespace
