@@ -183,14 +183,28 @@ TEST_F(HttpTransactionTest, F1TwoOriginsThroughOneProxyShareOneConnection) {
 // The far end of a pipe playing an HTTP proxy and, inside the tunnel, a TLS
 // origin: it answers one CONNECT with 200, runs a TLS server over the same
 // pipe, and answers every request head with |response|.
-class TunnelPeer {
+// Starts the server side of TLS over |raw| (taken), offering one ALPN
+// protocol; the handshake's result goes to |cb| unless it is returned in
+// |*rv| at once. Returns the TLS socket.
+cn_stream_socket *StartTlsServer(cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw,
+                                 cn_completion_cb cb, void *arg, int *rv) {
+  cn_ssl_config cfg = {};
+  cfg.protos[0] = proto;
+  cfg.num_protos = 1;
+  cn_ssl_socket_params p = {};
+  p.context = ctx;
+  p.config = &cfg;
+  cn_stream_socket *ssl = cn_ssl_socket_new(nullptr, raw, &p);  // takes raw
+  *rv = cn_stream_socket_connect(ssl, cb, arg);
+  return ssl;
+}
+
+// A server at the far end of a pipe the stack connects to: owns its end
+// (and TLS over it once started) and a read buffer; Started() runs when the
+// stack made the connection.
+class PipePeer {
  public:
-  TunnelPeer(cn_ssl_context *server_ctx, std::string response)
-      : ctx_(server_ctx), response_(std::move(response)) {}
-  // Answers the CONNECT, then hangs up instead of speaking TLS (an origin
-  // failing inside the tunnel).
-  bool close_after_connect = false;
-  ~TunnelPeer() {
+  virtual ~PipePeer() {
     cn_stream_socket_destroy(ssl_ ? ssl_ : raw_);
     cn_iobuf_unref(buf_);
   }
@@ -200,16 +214,32 @@ class TunnelPeer {
       cn_stream_socket *near;
       cn_pipe_socket_pair(loop, nullptr, 0, &near, &raw_);
       buf_ = cn_iobuf_new(64 * 1024);
-      Read();
+      Started();
       return near;
     };
   }
+
+ protected:
+  virtual void Started() = 0;
+  cn_stream_socket *cur() { return ssl_ ? ssl_ : raw_; }
+  cn_stream_socket *raw_ = nullptr;
+  cn_stream_socket *ssl_ = nullptr;
+  cn_iobuf *buf_ = nullptr;
+};
+
+class TunnelPeer : public PipePeer {
+ public:
+  TunnelPeer(cn_ssl_context *server_ctx, std::string response)
+      : ctx_(server_ctx), response_(std::move(response)) {}
+  // Answers the CONNECT, then hangs up instead of speaking TLS (an origin
+  // failing inside the tunnel).
+  bool close_after_connect = false;
   std::vector<std::string> connects;
   std::vector<std::string> requests;
   bool closed = false;
 
  private:
-  cn_stream_socket *cur() { return ssl_ ? ssl_ : raw_; }
+  void Started() override { Read(); }
   void Read() {
     for (;;) {
       int rv = cn_stream_socket_read(cur(), buf_, buf_->size, &TunnelPeer::OnRead, this);
@@ -259,15 +289,9 @@ class TunnelPeer {
       cn_stream_socket_disconnect(raw_);
       return false;
     }
-    cn_ssl_config cfg = {};
-    cfg.protos[0] = CN_PROTO_HTTP11;
-    cfg.num_protos = 1;
-    cn_ssl_socket_params p = {};
-    p.context = ctx_;
-    p.config = &cfg;
-    ssl_ = cn_ssl_socket_new(nullptr, raw_, &p);  // takes raw_
+    int hs;
+    ssl_ = StartTlsServer(ctx_, CN_PROTO_HTTP11, raw_, &TunnelPeer::OnHandshake, this, &hs);
     raw_ = nullptr;
-    int hs = cn_stream_socket_connect(ssl_, &TunnelPeer::OnHandshake, this);
     if (hs != CN_ERR_IO_PENDING)
       OnHandshake(this, hs);
     return false;
@@ -275,9 +299,6 @@ class TunnelPeer {
 
   cn_ssl_context *ctx_;
   std::string response_;
-  cn_stream_socket *raw_ = nullptr;
-  cn_stream_socket *ssl_ = nullptr;
-  cn_iobuf *buf_ = nullptr;
   std::string in_;
 };
 
@@ -980,40 +1001,23 @@ TEST_F(HttpTransactionTest, SessionDestroyAbortsADrain) {
 // its protocol), everything the client sends read and dropped. Without
 // TLS it answers the client's first bytes (its ClientHello) with |script|
 // in plaintext: a proxy that does not speak TLS where TLS was expected.
-class ScriptedProxyPeer {
+class ScriptedProxyPeer : public PipePeer {
  public:
   ScriptedProxyPeer(cn_ssl_context *ctx, cn_next_proto proto, std::string script, bool tls)
       : ctx_(ctx), proto_(proto), script_(std::move(script)), tls_(tls) {}
-  ~ScriptedProxyPeer() {
-    cn_stream_socket_destroy(ssl_ ? ssl_ : raw_);
-    cn_iobuf_unref(buf_);
-  }
-  cnet_test::MockClientSocketFactory::Maker Maker() {
-    return [this](uv_loop_t *loop, cn_netlog *) {
-      cn_stream_socket *near;
-      cn_pipe_socket_pair(loop, nullptr, 0, &near, &raw_);
-      buf_ = cn_iobuf_new(64 * 1024);
-      if (!tls_) {
-        Read();
-        return near;
-      }
-      cn_ssl_config cfg = {};
-      cfg.protos[0] = proto_;
-      cfg.num_protos = 1;
-      cn_ssl_socket_params p = {};
-      p.context = ctx_;
-      p.config = &cfg;
-      ssl_ = cn_ssl_socket_new(nullptr, raw_, &p);  // takes raw_
-      raw_ = nullptr;
-      int hs = cn_stream_socket_connect(ssl_, &ScriptedProxyPeer::OnHandshake, this);
-      EXPECT_EQ(CN_ERR_IO_PENDING, hs);
-      return near;
-    };
-  }
   bool handshake_done = false;
 
  private:
-  cn_stream_socket *cur() { return ssl_ ? ssl_ : raw_; }
+  void Started() override {
+    if (!tls_) {
+      Read();
+      return;
+    }
+    int hs;
+    ssl_ = StartTlsServer(ctx_, proto_, raw_, &ScriptedProxyPeer::OnHandshake, this, &hs);
+    raw_ = nullptr;
+    EXPECT_EQ(CN_ERR_IO_PENDING, hs);
+  }
   static void OnHandshake(void *arg, int rv) {
     auto *self = static_cast<ScriptedProxyPeer *>(arg);
     ASSERT_EQ(CN_OK, rv);
@@ -1052,9 +1056,6 @@ class ScriptedProxyPeer {
   std::string script_;
   bool tls_;
   bool written_ = false;
-  cn_stream_socket *raw_ = nullptr;
-  cn_stream_socket *ssl_ = nullptr;
-  cn_iobuf *buf_ = nullptr;
 };
 
 // Frames that break the protocol from the first bytes the proxy sends.
@@ -1208,44 +1209,36 @@ struct SessionCase {
   const char *name;
   cn_next_proto proto;
   std::string frames;
-  const char *url;
 };
+
+template <size_t N>
+std::string Bytes(const char (&a)[N]) {
+  return std::string(a, N - 1);
+}
 
 class ProxySessionErrorTest : public HttpTransactionErrorHopTest,
                               public ::testing::WithParamInterface<SessionCase> {};
 
 TEST_P(ProxySessionErrorTest, ProtocolErrorOfTheProxysSessionAndNoFallback) {
-  UseProxies("https://proxy.test:443,http://p2.test:2");
-  ScriptedProxyPeer *peer = AddScripted(GetParam().proto, GetParam().frames);
-  EXPECT_EQ("ERR_HTTP2_PROTOCOL_ERROR from proxy https://proxy.test:443",
-            FailWith(GetParam().url));
-  EXPECT_TRUE(peer->handshake_done);
-  ExpectLoggedEnd(CN_ERR_HTTP2_PROTOCOL_ERROR, "proxy https://proxy.test:443", 0);
-  EXPECT_EQ(1u, factory_.created());  // p2 never asked
-  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
+  for (const char *url : {"https://origin.test/", "http://origin.test/"}) {
+    SCOPED_TRACE(url);
+    UseProxies("https://proxy.test:443,http://p2.test:2");
+    size_t before = factory_.created();
+    ScriptedProxyPeer *peer = AddScripted(GetParam().proto, GetParam().frames);
+    EXPECT_EQ("ERR_HTTP2_PROTOCOL_ERROR from proxy https://proxy.test:443", FailWith(url));
+    EXPECT_TRUE(peer->handshake_done);
+    ExpectLoggedEnd(CN_ERR_HTTP2_PROTOCOL_ERROR, "proxy https://proxy.test:443", 0);
+    EXPECT_EQ(before + 1, factory_.created());  // p2 never asked
+    EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Frames, ProxySessionErrorTest,
-    ::testing::Values(
-        SessionCase{"Http2TunnelDataOnStream0", CN_PROTO_HTTP2,
-                    std::string(kH2DataOnStream0, sizeof(kH2DataOnStream0) - 1),
-                    "https://origin.test/"},
-        SessionCase{"Http2RequestDataOnStream0", CN_PROTO_HTTP2,
-                    std::string(kH2DataOnStream0, sizeof(kH2DataOnStream0) - 1),
-                    "http://origin.test/"},
-        SessionCase{"SpdyTunnelDataOnStream0", CN_PROTO_SPDY31,
-                    std::string(kSpdyDataOnStream0, sizeof(kSpdyDataOnStream0) - 1),
-                    "https://origin.test/"},
-        SessionCase{"SpdyRequestDataOnStream0", CN_PROTO_SPDY31,
-                    std::string(kSpdyDataOnStream0, sizeof(kSpdyDataOnStream0) - 1),
-                    "http://origin.test/"},
-        SessionCase{"SpdyTunnelWrongVersion", CN_PROTO_SPDY31,
-                    std::string(kSpdyVersion2Settings, sizeof(kSpdyVersion2Settings) - 1),
-                    "https://origin.test/"},
-        SessionCase{"SpdyRequestWrongVersion", CN_PROTO_SPDY31,
-                    std::string(kSpdyVersion2Settings, sizeof(kSpdyVersion2Settings) - 1),
-                    "http://origin.test/"}),
+    ::testing::Values(SessionCase{"Http2DataOnStream0", CN_PROTO_HTTP2, Bytes(kH2DataOnStream0)},
+                      SessionCase{"SpdyDataOnStream0", CN_PROTO_SPDY31, Bytes(kSpdyDataOnStream0)},
+                      SessionCase{"SpdyWrongVersion", CN_PROTO_SPDY31,
+                                  Bytes(kSpdyVersion2Settings)}),
     [](const ::testing::TestParamInfo<SessionCase> &i) { return std::string(i.param.name); });
 
 // Plaintext where TLS was expected: the proxy's TLS protocol error — on the
