@@ -129,6 +129,10 @@ struct cnet_request {
   cnet_cert_error cert_error;  // strings point at the copies below
   char cert_url[400];  // "https://" and a cert_record server
   cert_record cert;
+  // cnet_request_get_error_source, filled just before on_complete.
+  int error_hop;
+  char error_proxy[CN_PROXY_SERVER_STR_SIZE];
+  char error_description[CN_PROXY_SERVER_STR_SIZE + 8];
 };
 
 // --- errors ---
@@ -803,6 +807,17 @@ static void complete(cnet_request *r, int error) {
   cn_list_remove(&r->link);
   if (cn_error_is_certificate_error(error) || error == CN_ERR_PROXY_CERTIFICATE_INVALID)
     note_cert_error(r, error);  // before the transaction (its chain) goes
+  // The failure's hop, while the transaction that knows it lives (an error
+  // of cnet's own, with no transaction or one that did not fail, has none).
+  const char *proxy = NULL;
+  int hop = error && r->txn ? cn_http_transaction_error_hop(r->txn, &proxy) : CN_HOP_UNSET;
+  r->error_hop = hop >= 0 && !proxy ? CN_HOP_UNSET : hop;
+  if (r->error_hop >= 0) {
+    snprintf(r->error_proxy, sizeof(r->error_proxy), "%s", proxy);
+    snprintf(r->error_description, sizeof(r->error_description), "proxy %s", proxy);
+  } else if (r->error_hop == CN_HOP_ORIGIN) {
+    snprintf(r->error_description, sizeof(r->error_description), "origin");
+  }
   cn_http_transaction_destroy(r->txn);
   r->txn = NULL;
   r->in_callback++;
@@ -1261,6 +1276,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   if (!c || !o || !o->url || !cb || !cb->on_response || !cb->on_data || !cb->on_complete)
     return CN_ERR_INVALID_ARGUMENT;
   cnet_request *r = CN_NEW(cnet_request);
+  r->error_hop = CN_HOP_UNSET;
   cn_http_headers_init(&r->headers);
   int rv = cn_url_parse(o->url, &r->url);
   if (rv == CN_OK && strcmp(r->url.scheme, "http") != 0 && strcmp(r->url.scheme, "https") != 0)
@@ -1339,6 +1355,15 @@ void cnet_request_get_info(const cnet_request *r, cnet_request_info *out) {
   out->tls_cipher = r->origin_tls.cipher;
   out->alpn = r->origin_tls.alpn;
   out->tls_resumed = r->origin_tls.resumed;
+}
+
+_Static_assert(CNET_HOP_ORIGIN == CN_HOP_ORIGIN && CNET_HOP_NONE == CN_HOP_UNSET,
+              "cnet.h's hops are the stack's");
+
+void cnet_request_get_error_source(const cnet_request *r, cnet_error_source *out) {
+  out->hop = r->error_hop;
+  out->proxy = r->error_proxy;
+  out->description = r->error_description;
 }
 
 const char *cnet_request_status_line(const cnet_request *r) {

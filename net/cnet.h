@@ -485,6 +485,29 @@ typedef struct cnet_request_layers {
 } cnet_request_layers;
 CNET_EXPORT void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out);
 
+// Where a request's error came from — which hop of its route failed
+// (cnet_request_get_error_source).
+#define CNET_HOP_ORIGIN (-1)  // the origin (a direct connection's failures too)
+#define CNET_HOP_NONE (-2)    // no peer: no error, or cnet's own (a bad URL,
+                              // too many redirects, the upload callback)
+typedef struct cnet_error_source {
+  // A proxy's index in the chain (0: the one connected to, as in
+  // cnet_request_layers.hops), CNET_HOP_ORIGIN or CNET_HOP_NONE.
+  int hop;
+  // For a proxy: its URL ("https://p:443", never credentials); else "".
+  const char *proxy;
+  // "origin", "proxy https://p:443", or "" for CNET_HOP_NONE — what
+  // `fetch` prints after "from": "ERR_HTTP2_PROTOCOL_ERROR from proxy
+  // https://p:443".
+  const char *description;
+} cnet_error_source;
+// Fills |out| with the hop the request's error came from. Valid inside
+// on_complete (strings owned by the request, valid during the callback);
+// with error 0, or before on_complete, the hop is CNET_HOP_NONE. A request
+// that fell back from a failed proxy to the next one and failed there
+// reports the last failure.
+CNET_EXPORT void cnet_request_get_error_source(const cnet_request *r, cnet_error_source *out);
+
 // ---------------------------------------------------------------------------
 // Load timing
 

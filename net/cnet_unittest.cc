@@ -33,6 +33,9 @@ struct Result {
   std::string status_line;
   cnet_request_layers layers{};
   std::string protocol, origin_tls_version;
+  // cnet_request_get_error_source inside on_complete.
+  int error_hop = 99;
+  std::string error_proxy, error_from;
 };
 
 void OnResponse(cnet_request *r, void *arg, int status, const cnet_header *h, size_t n) {
@@ -66,6 +69,11 @@ void OnComplete(cnet_request *r, void *arg, int error) {
   auto *res = static_cast<Result *>(arg);
   res->completes++;
   res->error = error;
+  cnet_error_source src;
+  cnet_request_get_error_source(r, &src);
+  res->error_hop = src.hop;
+  res->error_proxy = src.proxy;
+  res->error_from = src.description;
 }
 
 const cnet_request_callbacks kCallbacks = {OnResponse, OnData, OnComplete};
@@ -332,6 +340,41 @@ TEST_F(CnetApiTest, ErrorsAtStartAndAsync) {
   EXPECT_EQ(CN_ERR_CONNECTION_REFUSED, refused.error);
   EXPECT_EQ(0, refused.status);
   EXPECT_STREQ("ERR_CONNECTION_REFUSED", cnet_error_name(refused.error));
+  EXPECT_EQ(CNET_HOP_ORIGIN, refused.error_hop);
+  EXPECT_EQ("origin", refused.error_from);
+  EXPECT_EQ("", refused.error_proxy);
+}
+
+// Where the error came from: the proxy (by URL and index), the origin, or
+// nowhere (cnet's own error, or none).
+TEST_F(CnetApiTest, ErrorSourceNamesTheHop) {
+  cnet_context_options o;
+  cnet_context_options_init(&o);
+  o.proxy = "http://user:secret@127.0.0.1:1";  // nothing listens there
+  MakeContext(&o);
+  Result via_proxy;
+  ASSERT_EQ(0, Start("https://origin.test/", &via_proxy));
+  RunUntilDone({&via_proxy});
+  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, via_proxy.error);
+  EXPECT_EQ(0, via_proxy.error_hop);
+  EXPECT_EQ("http://127.0.0.1:1", via_proxy.error_proxy);  // never the credentials
+  EXPECT_EQ("proxy http://127.0.0.1:1", via_proxy.error_from);
+  cnet_context_destroy(ctx_);
+  ctx_ = nullptr;
+
+  MakeContext();
+  Result ok, redirects;
+  ASSERT_EQ(0, Start(base_ + "/bytes/3", &ok));
+  cnet_request_options ro{};
+  ro.follow_redirects = true;
+  ro.max_redirects = -1;
+  ASSERT_EQ(0, Start(base_ + "/redirect/1", &redirects, &ro));
+  RunUntilDone({&ok, &redirects});
+  EXPECT_EQ(0, ok.error);
+  EXPECT_EQ(CNET_HOP_NONE, ok.error_hop);
+  EXPECT_EQ("", ok.error_from);
+  EXPECT_EQ(CN_ERR_TOO_MANY_REDIRECTS, redirects.error);
+  EXPECT_EQ(CNET_HOP_NONE, redirects.error_hop);
 }
 
 TEST_F(CnetApiTest, ContextErrorsNameTheProblem) {

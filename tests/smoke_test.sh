@@ -117,8 +117,8 @@ check "wrong proxy password is ERR_PROXY_AUTH_REQUESTED" fails_with ERR_PROXY_AU
   --cacert "$work/good.ca" "$tls/"
 check "bytes after the proxy's 200 are ERR_TUNNEL_CONNECTION_FAILED" fails_with ERR_TUNNEL_CONNECTION_FAILED \
   -x "https://127.0.0.1:$liar_port" --proxy-cacert "$work/liar.ca" --cacert "$work/good.ca" "$tls/"
-check "a redirect answering CONNECT is never followed" \
-  bash -c "! '$out/fetch' -L -x 'https://127.0.0.1:$redirector_port' --proxy-cacert '$work/redirector.ca' --cacert '$work/good.ca' '$tls/' > '$work/redir.out' 2> '$work/redir.err' && grep -q ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT '$work/redir.err' && test ! -s '$work/redir.out'"
+check "a redirect answering CONNECT is never followed: ERR_TUNNEL_CONNECTION_FAILED from the proxy" \
+  bash -c "! '$out/fetch' -L -x 'https://127.0.0.1:$redirector_port' --proxy-cacert '$work/redirector.ca' --cacert '$work/good.ca' '$tls/' > '$work/redir.out' 2> '$work/redir.err' && grep -q 'ERR_TUNNEL_CONNECTION_FAILED from proxy https://127.0.0.1:$redirector_port' '$work/redir.err' && test ! -s '$work/redir.out'"
 check "proxy certificate from an unknown CA is ERR_PROXY_CERTIFICATE_INVALID" \
   fails_with ERR_PROXY_CERTIFICATE_INVALID -x "$proxy" --cacert "$work/good.ca" "$tls/"
 check "a proxy's certificate failure names the hop, the error, the subject and the issuer" \

@@ -81,7 +81,9 @@ CN_NETLOG_EVENT(CONNECT_JOB_SET_SOCKET, NONE)
 // ERR_CONNECTION_TIMED_OUT.
 CN_NETLOG_EVENT(CONNECT_JOB_TIMED_OUT, NONE)
 // A connect job to a proxy failed with this error, reported upward as
-// ERR_PROXY_CONNECTION_FAILED or ERR_PROXY_CERTIFICATE_INVALID.
+// ERR_PROXY_CONNECTION_FAILED (the TCP connect, or resolving the proxy's
+// name) or ERR_PROXY_CERTIFICATE_INVALID (its certificate). Every other
+// failure of a proxy goes up as it is.
 CN_NETLOG_EVENT(PROXY_CONNECT_ERROR, NONE)
 // SPDY/3.1 and HTTP/2 sessions (net/spdy/spdy_session.h), on the SESSION
 // source. SESSION_ALIVE BEGIN: protocol, role, socket; END: close_error

@@ -339,10 +339,11 @@ static void hop_plan_free(hop_plan *h) {
 static cn_socket_params *tunnel_params(cn_http_network_session *s, const cn_proxy_chain *chain,
                                        size_t via, const hop_plan *lower,
                                        const cn_host_port *target) {
-  return cn_http_proxy_tunnel_params_new(lower->pool, lower->group_id, lower->chain_key,
-                                         lower->params, target, &chain->servers[via],
-                                         s->params.user_agent, lower->spdy_key,
-                                         &s->tunnel_services);
+  cn_socket_params *p = cn_http_proxy_tunnel_params_new(
+      lower->pool, lower->group_id, lower->chain_key, lower->params, target,
+      &chain->servers[via], s->params.user_agent, lower->spdy_key, &s->tunnel_services);
+  p->hop = (int)via;  // a failed CONNECT exchange is this proxy's
+  return p;
 }
 
 // A SOCKS5 tunnel through the chain's first hop (a SOCKS proxy) to |target|:
@@ -353,8 +354,8 @@ static cn_socket_params *tunnel_params(cn_http_network_session *s, const cn_prox
 // the SOCKS proxy (whose group, like any first hop's, has the per-proxy
 // limit). socks5:// resolves |target| with the session's resolver.
 static void plan_socks(cn_http_network_session *s, const cn_proxy_chain *chain, const char *what,
-                       const cn_host_port *target, cn_client_socket_pool **pool, char **group,
-                       cn_socket_params **params) {
+                       const cn_host_port *target, int target_hop, cn_client_socket_pool **pool,
+                       char **group, cn_socket_params **params) {
   const cn_proxy_server *socks = &chain->servers[0];
   char ps[CN_PROXY_SERVER_STR_SIZE];
   cn_proxy_server_to_string(socks, ps, sizeof(ps));
@@ -365,6 +366,7 @@ static void plan_socks(cn_http_network_session *s, const cn_proxy_chain *chain, 
   tcp->max_sockets_per_group = s->params.pool_options.max_sockets_per_chain;
   *params = cn_socks5_params_new(s->transport, tcp_group, socks_key, tcp, socks, target,
                                  s->params.resolver);
+  ((cn_socks5_params *)*params)->target_hop = target_hop;
   *group = cn_xasprintf("socks/%s|%s", what, socks_key);
   *pool = s->socks;
   cn_socket_params_unref(tcp);
@@ -405,7 +407,7 @@ static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, si
     below = cn_transport_socket_params_new(proxy->host_port.host, proxy->host_port.port, true);
   } else if (k == 1 && cn_proxy_server_is_socks(&chain->servers[0])) {
     char *what = cn_xasprintf("proxy/%s", ps);
-    plan_socks(s, chain, what, &proxy->host_port, &below_pool, &below_group, &below);
+    plan_socks(s, chain, what, &proxy->host_port, 1, &below_pool, &below_group, &below);
     free(what);
   } else {
     hop_plan via;
@@ -438,6 +440,7 @@ static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, si
                                           proxy->host_port.host, s->params.proxy_ssl_context,
                                           proxy_cfg, tls_session_key, true);
   out->params->max_sockets_per_group = proxy_limit;
+  out->params->hop = (int)k;  // a failed TLS handshake is this proxy's
   out->pool = s->ssl_proxy;
   out->group_id = cn_bytebuf_steal_str(&b);
   out->spdy_key = cn_spdy_session_key_format(&proxy->host_port, k ? prefix : NULL, false);
@@ -482,7 +485,7 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     // origin, not an HTTP proxy. http:// sends origin-form requests to the
     // origin over it, https:// runs TLS to the origin over it.
     char *what = cn_xasprintf("%s://%s", https ? "https" : "http", ohp);
-    plan_socks(s, chain, what, &origin, &below_pool, &below_group, &below);
+    plan_socks(s, chain, what, &origin, CN_HOP_ORIGIN, &below_pool, &below_group, &below);
     free(what);
     chain_key = cn_proxy_chain_key(chain);
     plan->chain_key = chain_key;

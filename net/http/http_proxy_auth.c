@@ -70,8 +70,9 @@ int cn_http_proxy_connect_failure(int status, const cn_proxy_server *proxy, bool
     *retry_with_auth = rv == CN_OK;
     return rv;
   }
-  if (status >= 300 && status < 400)
-    return CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT;
+  // Anything else — a 1xx, another 2xx, a redirect, 4xx, 5xx — is a tunnel
+  // that could not be set up; the answer's body is never read (Chromium,
+  // crbug.com/137891: the proxy must not pass for the origin).
   return CN_ERR_TUNNEL_CONNECTION_FAILED;
 }
 

@@ -36,10 +36,10 @@ bool cn_http_proxy_auth_offers_basic(const cn_http_headers *challenges);
 int cn_http_proxy_auth_on_407(const cn_proxy_server *proxy, bool sent_auth,
                               const cn_http_headers *challenges);
 
-// What a final answer with |status| to a CONNECT means when it is not a
-// success: a 407 as above (CN_OK with |*retry_with_auth| set), a redirect
-// CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT (never followed), anything
-// else CN_ERR_TUNNEL_CONNECTION_FAILED.
+// What an answer with |status| to a CONNECT means when it is not the one
+// success, 200: a 407 as above (CN_OK with |*retry_with_auth| set);
+// anything else — a 1xx, another 2xx, a redirect (never followed), 4xx,
+// 5xx — CN_ERR_TUNNEL_CONNECTION_FAILED, as Chromium.
 int cn_http_proxy_connect_failure(int status, const cn_proxy_server *proxy, bool sent_auth,
                                   const cn_http_headers *challenges, bool *retry_with_auth);
 

@@ -61,8 +61,14 @@ TEST(HttpProxyAuthTest, ConnectFailures) {
   Proxy with("https://u:p@proxy.test:443");
   Challenges basic({"Basic realm=x"});
   bool retry = true;
-  EXPECT_EQ(CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT,
+  EXPECT_EQ(CN_ERR_TUNNEL_CONNECTION_FAILED,
             cn_http_proxy_connect_failure(302, &with.s, false, &basic.h, &retry));
+  EXPECT_FALSE(retry);
+  EXPECT_EQ(CN_ERR_TUNNEL_CONNECTION_FAILED,
+            cn_http_proxy_connect_failure(100, &with.s, false, &basic.h, &retry));
+  EXPECT_FALSE(retry);
+  EXPECT_EQ(CN_ERR_TUNNEL_CONNECTION_FAILED,
+            cn_http_proxy_connect_failure(201, &with.s, false, &basic.h, &retry));
   EXPECT_FALSE(retry);
   EXPECT_EQ(CN_ERR_TUNNEL_CONNECTION_FAILED,
             cn_http_proxy_connect_failure(500, &with.s, false, &basic.h, &retry));

@@ -47,6 +47,9 @@ cn_socket_params *cn_http_proxy_tunnel_params_new(cn_client_socket_pool *lower_p
   t->user_agent = cn_xstrdup(user_agent);
   t->proxy_spdy_key = cn_xstrdup(proxy_spdy_key);
   t->services = services;
+  // The CONNECT goes through |proxy|: the first of the chain unless the
+  // plan says which (it sets the index).
+  t->base.hop = 0;
   return &t->base;
 }
 
@@ -115,7 +118,7 @@ static int handle_answer(tunnel_job *j, bool *retry) {
   const cn_http_response_head *head = cn_http_basic_stream_response_head(j->stream);
   int status = head->status;
   *retry = false;
-  if (status >= 200 && status < 300) {
+  if (status == 200) {
     size_t extra = 0;
     cn_http_basic_stream_leftover(j->stream, &extra);
     if (extra > 0) {
@@ -161,14 +164,12 @@ static bool should_retry_on_new_connection(const tunnel_job *j, int rv) {
   return cn_http_stream_may_resend(cn_http_basic_stream_as_stream(j->stream), rv, reused);
 }
 
-// The proxy failed the CONNECT exchange itself (reset, closed, no or a
-// malformed answer): reported as the proxy's failure, like failing to reach
-// it, so that the request may fall back to the next proxy — and so that it
-// is told apart from a failure of the origin's TLS inside the tunnel, which
-// is no reason to change proxy. The original error is logged.
-static int proxy_failed(tunnel_job *j, int rv) {
-  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_PROXY_CONNECT_ERROR, CN_NL_ERROR(rv));
-  return CN_ERR_PROXY_CONNECTION_FAILED;
+// The connection to the proxy could not be had: the lower request's error,
+// and the hop it named (a proxy before this one may be what failed).
+static int lower_failed(tunnel_job *j, int rv) {
+  if (j->pooled)
+    j->base.error_hop = cn_pooled_socket_handle(j->pooled)->error_hop;
+  return rv;
 }
 
 bool cn_tunnel_services_proxy_offers_multiplexed(const cn_tunnel_services *services,
@@ -254,7 +255,7 @@ static int adopt_proxy_session(tunnel_job *j) {
   bool reused = false;  // a racing job's session was there first
   int rv = cn_spdy_session_request_adopt(&j->session_request, socket, &session, &reused);
   if (rv < 0)
-    return proxy_failed(j, rv);
+    return rv;  // the proxy's failure, as it is (header)
   return start_spdy_tunnel(j, session, reused);
 }
 
@@ -295,7 +296,7 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
     log_end(j, CN_ERR_PROXY_HTTP_1_1_REQUIRED, status);
     return CN_ERR_PROXY_HTTP_1_1_REQUIRED;
   }
-  return proxy_failed(j, rv);
+  return rv;  // the proxy's failure, as it is (header)
 }
 
 // Runs the job from its current state until it needs to wait or finishes.
@@ -311,7 +312,7 @@ static int run(tunnel_job *j, int rv) {
       case TS_LOWER: {
         if (rv < 0) {
           end_creating(j, false);
-          return rv;
+          return lower_failed(j, rv);
         }
         cn_next_proto proto = cn_stream_socket_negotiated_protocol(j->pooled);
         if ((proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2) && proxy_session_key_known(j)) {
@@ -341,7 +342,7 @@ static int run(tunnel_job *j, int rv) {
           continue;
         }
         if (rv < 0)
-          return proxy_failed(j, rv);
+          return rv;  // the proxy's failure, as it is (header)
         j->state = TS_READ_HEADERS;
         rv = cn_http_basic_stream_read_response_headers(j->stream, on_io, j);
         if (rv == CN_ERR_IO_PENDING)
@@ -357,7 +358,7 @@ static int run(tunnel_job *j, int rv) {
           continue;
         }
         if (rv < 0)
-          return proxy_failed(j, rv);
+          return rv;  // the proxy's failure, as it is (header)
         bool retry;
         rv = handle_answer(j, &retry);
         if (!retry)

@@ -7,24 +7,31 @@
 //   User-Agent: …
 //   Proxy-Authorization: Basic …      (when the proxy has credentials)
 // and reads the answer with the strict HTTP/1.1 parser:
-//   - 200 (any 2xx): the socket becomes the tunnel (cn_http_proxy_tunnel_socket:
-//     a pass-through); a byte after the answer and before TLS is a failure
-//     (CN_ERR_TUNNEL_CONNECTION_FAILED), since no origin speaks first;
+//   - 200, and only 200: the socket becomes the tunnel
+//     (cn_http_proxy_tunnel_socket: a pass-through); a byte after the
+//     answer and before TLS is a failure (CN_ERR_TUNNEL_CONNECTION_FAILED),
+//     since no origin speaks first;
 //   - 407: with credentials not yet sent, resend CONNECT with Basic
 //     credentials — on the same connection when the answer is keep-alive
 //     (its body drained), else on a new connection to the proxy; without
 //     credentials, or when they were refused, CN_ERR_PROXY_AUTH_REQUESTED;
 //     a scheme other than Basic, CN_ERR_PROXY_AUTH_UNSUPPORTED;
-//   - a redirect (3xx): CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT — never
-//     followed;
-//   - anything else: CN_ERR_TUNNEL_CONNECTION_FAILED. The proxy's body is
-//     never shown to anyone as if it were the origin's.
+//   - anything else — a 1xx (also 100 then 200: the parser takes a
+//     CONNECT's 1xx as its answer), another 2xx, a redirect (never
+//     followed), 4xx, 5xx: CN_ERR_TUNNEL_CONNECTION_FAILED, as Chromium.
+//     The proxy's body is never read nor shown to anyone as if it were the
+//     origin's.
 // A failure of the CONNECT exchange itself (the proxy resets or closes the
-// connection, sends nothing or something that is not an HTTP answer) is
-// reported as CN_ERR_PROXY_CONNECTION_FAILED, the original error logged as
-// PROXY_CONNECT_ERROR — as a failure to reach the proxy is — so that the
-// request falls back to the next proxy, while a failure of the origin's TLS
-// inside the tunnel (reported by the layer above as is) does not.
+// connection, sends nothing, something that is not an HTTP answer, headers
+// too big, a SPDY/HTTP2 session or stream error) reaches the caller as it
+// is (ERR_EMPTY_RESPONSE, ERR_INVALID_HTTP_RESPONSE,
+// ERR_RESPONSE_HEADERS_TOO_BIG, ERR_HTTP2_PROTOCOL_ERROR, ...) and names
+// the proxy the CONNECT went through as its hop (params.base.hop,
+// connect_job.h); a failure to get the connection to that proxy keeps the
+// hop the lower pool named. Whether the request then tries the next proxy
+// is decided above, from the error and its hop (proxy_fallback.h): a
+// failure of the origin's TLS inside the tunnel is the origin's, and never
+// changes proxy.
 // A connection to the proxy that was reused from its pool and fails the
 // CONNECT before any answer byte (reset, closed, EOF: it went stale while
 // idle) is replaced once by a new connection and the CONNECT sent again.

@@ -342,10 +342,28 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         StatusCase{"HTTP/1.1 302 Found\r\nLocation: https://evil.test/\r\n"
                    "Content-Length: 7\r\n\r\nmoved!!",
-                   CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT},
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
         StatusCase{"HTTP/1.1 301 Moved\r\nLocation: https://evil.test/\r\n"
                    "Content-Length: 0\r\n\r\n",
-                   CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT},
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        // Strict CONNECT: only 200. A 1xx is the answer (100 then 200 too),
+        // any other 2xx or 3xx fails — without its body being read.
+        StatusCase{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 Connection established\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 201 Created\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 202 Accepted\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 204 No Content\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 206 Partial\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 299 Whatever\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 304 Not Modified\r\n\r\n", CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 307 Temporary\r\nLocation: https://evil.test/\r\n"
+                   "Content-Length: 0\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
+        StatusCase{"HTTP/1.1 308 Permanent\r\nLocation: https://evil.test/\r\n"
+                   "Content-Length: 0\r\n\r\n",
+                   CN_ERR_TUNNEL_CONNECTION_FAILED},
         StatusCase{"HTTP/1.1 403 Forbidden\r\nContent-Length: 12\r\n\r\nblocked page",
                    CN_ERR_TUNNEL_CONNECTION_FAILED},
         StatusCase{"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 12\r\n\r\nproxy's page",
@@ -369,39 +387,42 @@ TEST_P(HttpProxyConnectJobStatusTest, NonSuccessAnswersFailWithoutShowingTheBody
   ExpectNothingPooled();
 }
 
-// The proxy failing the exchange is the proxy's failure (fallback material),
-// with the original error in the NetLog.
-TEST_F(HttpProxyConnectJobTest, EofBeforeTheAnswerIsProxyConnectionFailed) {
+// The proxy failing the exchange: the error as it is, named as the proxy's
+// (hop 0, the proxy the CONNECT went through), never masked as a failure
+// to connect to it.
+TEST_F(HttpProxyConnectJobTest, EofBeforeTheAnswerIsAnEmptyResponseOfTheProxy) {
   factory_.AddMock(SocketScript().Write(kConnect).ReadEof());
   cn_client_socket_handle *h = NewHandle();
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(CN_ERR_EMPTY_RESPONSE, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(0, h->error_hop);
   EXPECT_EQ(nullptr, h->socket);
-  auto errors = recorder_.Of(CN_NETLOG_PROXY_CONNECT_ERROR, CN_NETLOG_PHASE_NONE);
-  ASSERT_EQ(1u, errors.size());
-  EXPECT_EQ(std::to_string(CN_ERR_EMPTY_RESPONSE), errors[0].params["net_error"]);
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_CONNECT_ERROR, CN_NETLOG_PHASE_NONE).size());
   factory_.ExpectAllUsedAndDone();
   ExpectNothingPooled();
 }
 
-TEST_F(HttpProxyConnectJobTest, EofInTheMiddleOfTheAnswerIsProxyConnectionFailed) {
+TEST_F(HttpProxyConnectJobTest, EofInTheMiddleOfTheAnswerIsTruncatedHeaders) {
   factory_.AddMock(SocketScript().Write(kConnect).Read("HTTP/1.1 200 Conn").ReadEof());
   cn_client_socket_handle *h = NewHandle();
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(CN_ERR_RESPONSE_HEADERS_TRUNCATED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(0, h->error_hop);
   EXPECT_EQ(0u, counters_.tunnels);
   ExpectNothingPooled();
 }
 
-TEST_F(HttpProxyConnectJobTest, ResetDuringConnectWriteIsProxyConnectionFailed) {
+TEST_F(HttpProxyConnectJobTest, ResetDuringConnectWriteIsAResetOfTheProxy) {
   factory_.AddMock(SocketScript().WriteError(CN_ERR_CONNECTION_RESET));
   cn_client_socket_handle *h = NewHandle();
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(CN_ERR_CONNECTION_RESET, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(0, h->error_hop);
   ExpectNothingPooled();
 }
 
-TEST_F(HttpProxyConnectJobTest, GarbageAnswerIsProxyConnectionFailed) {
+TEST_F(HttpProxyConnectJobTest, GarbageAnswerIsAnInvalidResponseOfTheProxy) {
   factory_.AddMock(SocketScript().Write(kConnect).Read("SSH-2.0-OpenSSH_9.6\r\n\r\n"));
   cn_client_socket_handle *h = NewHandle();
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(CN_ERR_INVALID_RESPONSE, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(0, h->error_hop);
   ExpectNothingPooled();
 }
 
@@ -409,6 +430,7 @@ TEST_F(HttpProxyConnectJobTest, ProxyRefusingTheConnectionIsProxyConnectionFaile
   factory_.AddMock(SocketScript().Connect(CN_ERR_CONNECTION_REFUSED));
   cn_client_socket_handle *h = NewHandle();
   EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(0, h->error_hop);
   // Logged as a tunnel that failed, not counted as one.
   EXPECT_EQ(0u, counters_.tunnels);
   ExpectNothingPooled();
@@ -478,7 +500,7 @@ TEST_F(HttpProxyConnectJobStaleTest, RetriedOnlyOnce) {
   factory_.AddMock(SocketScript().Write(kConnect).ReadError(CN_ERR_CONNECTION_RESET));
   SeedUsedIdleConnection();
   cn_client_socket_handle *h = NewHandle();
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(CN_ERR_CONNECTION_RESET, RequestWith("http://proxy.test:8080", h));
   EXPECT_EQ(2u, factory_.created());
   factory_.ExpectAllUsedAndDone();
   ExpectNothingPooled();
@@ -489,7 +511,7 @@ TEST_F(HttpProxyConnectJobStaleTest, FailureAfterAnswerBytesIsNotRetried) {
       SocketScript().Write(kConnect).Read("HTTP/1.1 200").ReadError(CN_ERR_CONNECTION_RESET));
   SeedUsedIdleConnection();
   cn_client_socket_handle *h = NewHandle();
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, RequestWith("http://proxy.test:8080", h));
+  EXPECT_EQ(CN_ERR_CONNECTION_RESET, RequestWith("http://proxy.test:8080", h));
   EXPECT_EQ(1u, factory_.created());
   factory_.ExpectAllUsedAndDone();
   ExpectNothingPooled();

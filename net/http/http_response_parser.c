@@ -320,9 +320,10 @@ static int on_head_line(cn_http_response_parser *p, const uint8_t *l, size_t n) 
   if (n > 0)
     return parse_field_line(l, n, &p->head.headers, CN_ERR_INVALID_RESPONSE);
   // The blank line ending a head.
-  if (p->head.status < 200 && p->head.status != 101) {
+  if (p->head.status < 200 && p->head.status != 101 && !p->opts.request_is_connect) {
     // An interim response (100 Continue, 103 Early Hints): skipped; the
     // final response follows. Its bytes still count against the head limit.
+    // (To CONNECT a 1xx is the answer: only a 200 opens a tunnel.)
     cn_http_headers_clear(&p->head.headers);
     p->state = ST_STATUS_LINE;
     return CN_OK;

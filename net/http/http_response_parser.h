@@ -120,7 +120,9 @@ typedef struct cn_http_parse_result {
 
 typedef struct cn_http_response_parser_options {
   bool request_is_head;     // the request was HEAD: no body whatever the headers say
-  bool request_is_connect;  // the request was CONNECT: a 2xx has no body
+  // The request was CONNECT: a 2xx has no body, and a 1xx is the final
+  // answer (a refused tunnel), not an interim response to skip.
+  bool request_is_connect;
   size_t max_header_bytes;  // 0: CN_HTTP_DEFAULT_MAX_HEADER_BYTES
   size_t max_trailer_bytes;  // 0: CN_HTTP_DEFAULT_MAX_TRAILER_BYTES
 } cn_http_response_parser_options;

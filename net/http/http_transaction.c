@@ -116,6 +116,11 @@ struct cn_http_transaction {
   uint64_t phase_timeout_ms;
   uint64_t send_mark;  // body bytes sent when the send-idle timer was armed
   int timed_out;       // the timeout's error once one fired (sticky)
+  // The failure, and the hop it came from (note_failure): the proxy's
+  // string for a proxy hop, else NULL.
+  int error;
+  int error_hop;
+  char *error_proxy;
 };
 
 // At most this much of an unread body is drained on destroy to keep the
@@ -156,6 +161,7 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   cn_proxy_info_init(&t->proxy_info);
   cn_client_socket_handle_init(&t->handle);
   cn_http_headers_init(&t->sent_headers);
+  t->error_hop = CN_HOP_UNSET;
   return t;
 }
 
@@ -194,11 +200,23 @@ static void free_transaction(cn_http_transaction *t) {
   }
   cn_iobuf_unref(t->drain_buf);
   cn_iobuf_unref(t->read_buf);
-  if (t->logged_begin)
-    cn_netlog_end_with_error(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
-                             t->body_done   ? CN_OK
-                             : t->timed_out ? t->timed_out
-                                            : CN_ERR_ABORTED);
+  if (t->logged_begin) {
+    // The failure and where it came from ("origin", "proxy https://p:443"
+    // and the hop's index); a request given up on without one is ABORTED.
+    if (t->error && !t->body_done) {
+      char *from = t->error_proxy ? cn_xasprintf("proxy %s", t->error_proxy)
+                                  : cn_xstrdup(t->error_hop == CN_HOP_ORIGIN ? "origin" : "local");
+      cn_netlog_end(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE, CN_NL_ERROR(t->error),
+                    CN_NL_STR("error_source", from), CN_NL_INT("error_hop", t->error_hop));
+      free(from);
+    } else {
+      cn_netlog_end_with_error(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
+                               t->body_done   ? CN_OK
+                               : t->timed_out ? t->timed_out
+                                              : CN_ERR_ABORTED);
+    }
+  }
+  free(t->error_proxy);
   free(t->chain_key);
   free(t);
 }
@@ -267,6 +285,44 @@ void cn_http_transaction_destroy(cn_http_transaction *t) {
   // (the stream's own check).
   release_connection(t, true);
   free_transaction(t);
+}
+
+// The hop the request itself goes to: the last proxy for a request in
+// absolute form (http:// through a proxy), else the origin (https://
+// through a tunnel, direct, or over a SOCKS tunnel).
+static int request_hop(const cn_http_transaction *t) {
+  const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
+  if (t->plan.absolute_form && chain && chain->count)
+    return (int)chain->count - 1;
+  return CN_HOP_ORIGIN;
+}
+
+// Records that the request failed with |rv| at |hop| of its current chain
+// (connect_job.h; CN_HOP_UNSET: not from a peer) and returns |rv|.
+static int note_failure(cn_http_transaction *t, int rv, int hop) {
+  t->error = rv;
+  t->error_hop = hop;
+  free(t->error_proxy);
+  t->error_proxy = NULL;
+  const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
+  if (hop >= 0 && chain && (size_t)hop < chain->count) {
+    char ps[CN_PROXY_SERVER_STR_SIZE];
+    t->error_proxy = cn_xstrdup(cn_proxy_server_to_string(&chain->servers[hop], ps, sizeof(ps)));
+  } else if (hop >= 0) {
+    t->error_hop = CN_HOP_UNSET;  // (cannot happen: a hop of no chain)
+  }
+  return rv;
+}
+
+// The hop a failure outside the connection step came from: none before a
+// connection was planned (proxy resolution), the origin for a 407 that an
+// origin sent, else the hop the request went to (request_hop).
+static int failure_hop(const cn_http_transaction *t, int rv) {
+  if (!t->plan.group_id)
+    return CN_HOP_UNSET;
+  if (rv == CN_ERR_UNEXPECTED_PROXY_AUTH)
+    return CN_HOP_ORIGIN;
+  return request_hop(t);
 }
 
 // --- states ---
@@ -358,20 +414,20 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
     // Session or not (HTTP/1.1 negotiated), waiters look again now.
     cn_spdy_session_request_connected_without_session(&t->session_request, false);
     if (rv < 0)
-      return rv;
+      return note_failure(t, rv, request_hop(t));
     t->state = STATE_SEND_REQUEST;
     return CN_OK;
   }
-  // Proxy fallback: the next chain of the list, if the error allows it.
-  // Through a tunnel, only a failure of the proxy (to reach it, its TLS, the
-  // CONNECT exchange: all reported as PROXY_*) counts; once the tunnel is up
-  // a failure is the origin's (its TLS handshake), and another proxy — or
-  // DIRECT — is no answer to it (Chromium: no fallback once TLS started).
-  bool tunnelled = t->plan.chain_key && !t->plan.absolute_form;
-  bool proxy_error =
-      rv == CN_ERR_PROXY_CONNECTION_FAILED || rv == CN_ERR_PROXY_CERTIFICATE_INVALID;
-  if (!cn_proxy_info_is_direct(&t->proxy_info) && cn_proxy_error_allows_fallback(rv) &&
-      (!tunnelled || proxy_error)) {
+  // A failure of the connection: the pool's request names the hop (the
+  // first layer that failed, connect_job.h).
+  int hop = t->handle.error_hop != CN_HOP_UNSET ? t->handle.error_hop : request_hop(t);
+  note_failure(t, rv, hop);
+  // Proxy fallback: the next chain of the list when a proxy failed with an
+  // error of the list (proxy_fallback.h). A failure of the origin — its TLS
+  // inside a tunnel, or over SOCKS — is no reason to change proxy, and
+  // neither DIRECT nor another proxy is an answer to it (Chromium: no
+  // fallback once the origin's TLS started).
+  if (!cn_proxy_info_is_direct(&t->proxy_info) && cn_proxy_hop_failure_allows_fallback(rv, hop)) {
     int next = cn_proxy_info_fallback(&t->proxy_info, rv);
     if (next == CN_OK) {
       t->state = STATE_INIT_CONNECTION;
@@ -425,6 +481,9 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
                   CN_NL_STR("proxy_chain", t->chain_key ? t->chain_key : "direct"),
                   CN_NL_ERROR(error));
   t->timed_out = error;
+  // The hop waited on is the failure's (the request's proxy, or the origin).
+  if (t->error != error)
+    note_failure(t, error, failure_hop(t, error));
   leave_phase(t);
   if (t->total_timer)
     cn_timer_stop(t->total_timer);
@@ -675,6 +734,10 @@ static int do_loop(cn_http_transaction *t, int rv) {
   if (rv < 0 && rv != CN_ERR_IO_PENDING) {
     if (t->total_timer)
       cn_timer_stop(t->total_timer);
+    // Failures of the exchange are the hop the request went to, unless a
+    // layer below named another (the connection's, recorded already).
+    if (t->error != rv)
+      note_failure(t, rv, failure_hop(t, rv));
     release_connection(t, false);
   }
   return rv;
@@ -713,6 +776,7 @@ static int body_result(cn_http_transaction *t, int rv) {
     t->body_done = true;
     release_connection(t, true);
   } else if (rv < 0) {
+    note_failure(t, rv, failure_hop(t, rv));
     release_connection(t, false);
   }
   return rv;
@@ -857,3 +921,9 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
 }
 
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t) { return t->source; }
+
+int cn_http_transaction_error_hop(const cn_http_transaction *t, const char **proxy) {
+  if (proxy)
+    *proxy = t->error ? t->error_proxy : NULL;
+  return t->error ? t->error_hop : CN_HOP_UNSET;
+}

@@ -4,18 +4,21 @@
 // the response head, then hand out the body.
 //
 // Behaviours:
-//   - Proxy fallback: a failure to reach a proxy (cn_proxy_error_allows_fallback)
-//     before any response byte moves to the next chain of the proxy list; the
-//     chains that failed are marked bad only once a later chain succeeded.
-//     For https:// through a tunnel only the proxy's own failures count
-//     (CN_ERR_PROXY_CONNECTION_FAILED / _CERTIFICATE_INVALID, which the
-//     layers below report for reaching the proxy and for the CONNECT
-//     exchange); a failure of the origin's TLS inside the tunnel is returned
-//     as it is.
+//   - Errors name their hop: every failure is returned as the layer that
+//     failed reported it (ERR_HTTP2_PROTOCOL_ERROR, ERR_SSL_PROTOCOL_ERROR,
+//     ...), and cn_http_transaction_error_hop() says which hop it came from
+//     (the pools carry it up from the failing connect job, connect_job.h).
+//   - Proxy fallback: a failure of a proxy with an error of the fallback
+//     list (cn_proxy_hop_failure_allows_fallback) while connecting moves to
+//     the next chain of the proxy list; the chains that failed are marked
+//     bad only once a later chain succeeded. A failure of the origin (its
+//     TLS inside the tunnel) never falls back.
 //   - Stale connections: a request on a reused idle connection that fails
 //     before any response byte (reset, closed, EOF, or a 408) is sent again on
-//     another connection, up to CN_HTTP_MAX_RETRIES times. A request body is
-//     rewound first; one that cannot be rewound is not resent.
+//     another connection, up to CN_HTTP_MAX_RETRIES times (3 attempts in
+//     all, as Chromium). A failure on a fresh connection is never resent. A
+//     request body is rewound first; one that cannot be rewound is not
+//     resent.
 //   - When the body has been read to the end and the connection may carry
 //     another request, the connection goes back to its pool, idle; otherwise
 //     it is closed. Destroying the transaction earlier closes it, unless the
@@ -50,7 +53,10 @@
 extern "C" {
 #endif
 
-#define CN_HTTP_MAX_RETRIES 3
+// Resends of one request, so at most 3 attempts in all (Chromium's
+// kMaxRetryAttempts): a stale reused connection, a refused stream, a
+// session going away, a 408, HTTP/1.1 required all count.
+#define CN_HTTP_MAX_RETRIES 2
 
 typedef struct cn_http_transaction cn_http_transaction;
 
@@ -136,6 +142,14 @@ typedef struct cn_http_transaction_info {
 } cn_http_transaction_info;
 void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out);
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t);
+
+// Where the transaction's failure came from (connect_job.h): the index of a
+// proxy in the chain the request was on when it failed (0: the one
+// connected to), CN_HOP_ORIGIN, or CN_HOP_UNSET when it has not failed or
+// the failure came from no peer (proxy resolution). For a proxy, |*proxy|
+// (may be NULL) gets its string ("https://p:443", never credentials; owned
+// by the transaction, valid until it is destroyed), else NULL.
+int cn_http_transaction_error_hop(const cn_http_transaction *t, const char **proxy);
 
 #ifdef __cplusplus
 }

@@ -159,6 +159,8 @@ class Bridge {
     ReadStream();
     ReadEnd();
   }
+  // The proxy resets the CONNECT stream (the tunnel is gone).
+  void Reset() { cn_spdy_stream_reset(st_, CN_HTTP2_CANCEL); }
   ~Bridge() {
     cn_spdy_stream_destroy(st_);
     cn_stream_socket_destroy(end_);
@@ -329,12 +331,24 @@ class SpdyProxyPeer {
   int connect_407s = 0;                 // answer this many CONNECTs with 407 first
   uint32_t max_streams = 0;             // concurrent streams allowed (0: the default)
   bool hold_origins = false;  // origins answer only on their Responder's Go()
+  // Reset every stream (request or CONNECT) with REFUSED_STREAM.
+  bool refuse_streams = false;
+  int refused = 0;
+  // > 0: when the origin behind the proxy gets its Nth request, the proxy
+  // resets that tunnel's CONNECT stream instead (the request is lost).
+  size_t reset_tunnel_at_request = 0;
   const std::vector<std::unique_ptr<TlsSpdyServer>> &origins() const { return origins_; }
 
  private:
   bool OnStream(cn_spdy_stream *st) {
     std::string method = cn_spdy_stream_header(st, ":method");
     bool spdy = proto_ == CN_PROTO_SPDY31;
+    if (refuse_streams) {
+      refused++;
+      cn_spdy_stream_reset(st, CN_HTTP2_REFUSED_STREAM);
+      refused_.emplace_back(new cnet_test::Responder(st, true));
+      return true;
+    }
     if (method != "CONNECT") {
       const char *auth = cn_spdy_stream_header(st, spdy ? ":host" : ":authority");
       const char *path = cn_spdy_stream_header(st, ":path");
@@ -364,12 +378,16 @@ class SpdyProxyPeer {
     EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
     cn_stream_socket *x, *y;
     cn_pipe_socket_pair(loop_, nullptr, 0, &x, &y);
-    origins_.push_back(std::make_unique<TlsSpdyServer>(loop_, ctx_, proto_, y,
-                                                       [this](cn_spdy_stream *ost) {
-                                                         origin_requests.push_back(
-                                                             cn_spdy_stream_header(ost, ":path"));
-                                                         return false;
-                                                       }));
+    size_t tunnel = bridges_.size();
+    origins_.push_back(std::make_unique<TlsSpdyServer>(
+        loop_, ctx_, proto_, y, [this, tunnel](cn_spdy_stream *ost) {
+          origin_requests.push_back(cn_spdy_stream_header(ost, ":path"));
+          if (origin_requests.size() != reset_tunnel_at_request)
+            return false;
+          refused_.emplace_back(new cnet_test::Responder(ost, true));  // never answered
+          bridges_[tunnel]->Reset();
+          return true;
+        }));
     origins_.back()->rec.hold = hold_origins;
     bridges_.push_back(std::make_unique<Bridge>(st, x));
     return true;
@@ -903,6 +921,79 @@ TEST_P(HttpTransactionSpdyDirectTest, RefusedStreamIsResent) {
   EXPECT_EQ(1u, factory_.created());
   servers_[0]->rec.on_stream_hook = nullptr;
   held.clear();
+}
+
+// Retries as Chromium makes them: at most 3 attempts in all. A proxy whose
+// session refuses every stream: an http:// request (a stream of the proxy's
+// session, F4) is sent 3 times; a tunnel (F5/F6) has its CONNECT sent
+// twice (the CONNECT job's one retry on a new session), never more.
+TEST_P(HttpTransactionSpdyTest, ProxyRefusingEveryStreamGetsThreeAttemptsInAll) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->refuse_streams = true;
+  EXPECT_EQ("error " + std::to_string(CN_ERR_HTTP2_SERVER_REFUSED_STREAM),
+            Fetch("http://a.test/"));
+  EXPECT_EQ(3, peer->refused);
+  EXPECT_EQ(1u, factory_.created());  // all on the one session
+}
+
+TEST_P(HttpTransactionSpdyTest, ProxyRefusingEveryConnectStreamGetsTwoConnects) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->refuse_streams = true;
+  AddPeer();  // never reached
+  std::string got = Fetch("https://origin.test/");
+  EXPECT_EQ("error " + std::to_string(CN_ERR_HTTP2_SERVER_REFUSED_STREAM), got);
+  // The session refusing a stream stays available: the retry is its second
+  // CONNECT stream.
+  EXPECT_EQ(2, peer->refused);
+  EXPECT_EQ(1u, factory_.created());
+}
+
+// F6: the proxy resets the CONNECT stream of a reused tunnel while a request
+// is on it. The tunnel reads as a closed connection, so the request is
+// resent as on a stale keep-alive connection: once, on a new tunnel — two
+// attempts, the second answered.
+TEST_P(HttpTransactionSpdyTest, ResetOfAReusedTunnelIsResentLikeAStaleConnection) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->reset_tunnel_at_request = 2;
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/1"));
+  auto t = StartGet("https://origin.test/2");
+  int retries = -1;
+  EXPECT_EQ("200 hello", Finish(std::move(t), &retries));
+  EXPECT_EQ(1, retries);
+  EXPECT_EQ((std::vector<std::string>{"/1", "/2", "/2"}), peer->origin_requests);
+  EXPECT_EQ(2u, peer->connects.size());
+  EXPECT_EQ(1u, factory_.created());  // one proxy session throughout
+}
+
+// The same reset on a fresh tunnel (its first request) is not resent: a
+// fresh connection's failure is the answer.
+TEST_P(HttpTransactionSpdyTest, ResetOfAFreshTunnelIsNotResent) {
+  SpdyProxyPeer *peer = AddPeer();
+  peer->reset_tunnel_at_request = 1;
+  std::string got = Fetch("https://origin.test/1");
+  EXPECT_EQ(0u, got.find("error ")) << got;
+  EXPECT_EQ((std::vector<std::string>{"/1"}), peer->origin_requests);
+  EXPECT_EQ(1u, peer->connects.size());
+}
+
+// GOAWAY with last-stream-id 0 on every session: the request never reached
+// the server, so it is resent on a new session — 3 attempts in all, a 4th
+// connection never made.
+TEST_P(HttpTransactionSpdyDirectTest, GoawayZeroEveryTimeGetsThreeAttemptsInAll) {
+  for (int i = 0; i < 4; i++)
+    AddRawOrigin();
+  auto run = StartGet("https://origin.test/");
+  for (size_t i = 0; i < 3; i++) {
+    ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] {
+      return raw_servers_.size() > i && raw_servers_[i] && raw_servers_[i]->peer &&
+             raw_servers_[i]->peer->HeaderIds().size() == 1;
+    })) << "attempt " << i + 1;
+    raw_servers_[i]->peer->SendGoaway(0, 0);
+  }
+  int retries = -1;
+  EXPECT_EQ("error " + std::to_string(CN_ERR_HTTP2_GOING_AWAY), Finish(std::move(run), &retries));
+  EXPECT_EQ(2, retries);
+  EXPECT_EQ(3u, factory_.created());
 }
 
 // A session that received GOAWAY is never handed out: the next request

@@ -95,6 +95,15 @@ class Txn {
     return i;
   }
   cn_netlog_source source() const { return cn_http_transaction_source(t_); }
+  // The failure's hop, and "proxy URL" / "origin" / "" for none.
+  int error_hop() const { return cn_http_transaction_error_hop(t_, nullptr); }
+  std::string error_from() const {
+    const char *proxy = nullptr;
+    int hop = cn_http_transaction_error_hop(t_, &proxy);
+    if (proxy)
+      return std::string("proxy ") + proxy;
+    return hop == CN_HOP_ORIGIN ? "origin" : "";
+  }
   void Destroy() {
     cn_http_transaction_destroy(t_);
     t_ = nullptr;
@@ -174,14 +183,28 @@ TEST_F(HttpTransactionTest, F1TwoOriginsThroughOneProxyShareOneConnection) {
 // The far end of a pipe playing an HTTP proxy and, inside the tunnel, a TLS
 // origin: it answers one CONNECT with 200, runs a TLS server over the same
 // pipe, and answers every request head with |response|.
-class TunnelPeer {
+// Starts the server side of TLS over |raw| (taken), offering one ALPN
+// protocol; the handshake's result goes to |cb| unless it is returned in
+// |*rv| at once. Returns the TLS socket.
+cn_stream_socket *StartTlsServer(cn_ssl_context *ctx, cn_next_proto proto, cn_stream_socket *raw,
+                                 cn_completion_cb cb, void *arg, int *rv) {
+  cn_ssl_config cfg = {};
+  cfg.protos[0] = proto;
+  cfg.num_protos = 1;
+  cn_ssl_socket_params p = {};
+  p.context = ctx;
+  p.config = &cfg;
+  cn_stream_socket *ssl = cn_ssl_socket_new(nullptr, raw, &p);  // takes raw
+  *rv = cn_stream_socket_connect(ssl, cb, arg);
+  return ssl;
+}
+
+// A server at the far end of a pipe the stack connects to: owns its end
+// (and TLS over it once started) and a read buffer; Started() runs when the
+// stack made the connection.
+class PipePeer {
  public:
-  TunnelPeer(cn_ssl_context *server_ctx, std::string response)
-      : ctx_(server_ctx), response_(std::move(response)) {}
-  // Answers the CONNECT, then hangs up instead of speaking TLS (an origin
-  // failing inside the tunnel).
-  bool close_after_connect = false;
-  ~TunnelPeer() {
+  virtual ~PipePeer() {
     cn_stream_socket_destroy(ssl_ ? ssl_ : raw_);
     cn_iobuf_unref(buf_);
   }
@@ -191,16 +214,32 @@ class TunnelPeer {
       cn_stream_socket *near;
       cn_pipe_socket_pair(loop, nullptr, 0, &near, &raw_);
       buf_ = cn_iobuf_new(64 * 1024);
-      Read();
+      Started();
       return near;
     };
   }
+
+ protected:
+  virtual void Started() = 0;
+  cn_stream_socket *cur() { return ssl_ ? ssl_ : raw_; }
+  cn_stream_socket *raw_ = nullptr;
+  cn_stream_socket *ssl_ = nullptr;
+  cn_iobuf *buf_ = nullptr;
+};
+
+class TunnelPeer : public PipePeer {
+ public:
+  TunnelPeer(cn_ssl_context *server_ctx, std::string response)
+      : ctx_(server_ctx), response_(std::move(response)) {}
+  // Answers the CONNECT, then hangs up instead of speaking TLS (an origin
+  // failing inside the tunnel).
+  bool close_after_connect = false;
   std::vector<std::string> connects;
   std::vector<std::string> requests;
   bool closed = false;
 
  private:
-  cn_stream_socket *cur() { return ssl_ ? ssl_ : raw_; }
+  void Started() override { Read(); }
   void Read() {
     for (;;) {
       int rv = cn_stream_socket_read(cur(), buf_, buf_->size, &TunnelPeer::OnRead, this);
@@ -250,15 +289,9 @@ class TunnelPeer {
       cn_stream_socket_disconnect(raw_);
       return false;
     }
-    cn_ssl_config cfg = {};
-    cfg.protos[0] = CN_PROTO_HTTP11;
-    cfg.num_protos = 1;
-    cn_ssl_socket_params p = {};
-    p.context = ctx_;
-    p.config = &cfg;
-    ssl_ = cn_ssl_socket_new(nullptr, raw_, &p);  // takes raw_
+    int hs;
+    ssl_ = StartTlsServer(ctx_, CN_PROTO_HTTP11, raw_, &TunnelPeer::OnHandshake, this, &hs);
     raw_ = nullptr;
-    int hs = cn_stream_socket_connect(ssl_, &TunnelPeer::OnHandshake, this);
     if (hs != CN_ERR_IO_PENDING)
       OnHandshake(this, hs);
     return false;
@@ -266,9 +299,6 @@ class TunnelPeer {
 
   cn_ssl_context *ctx_;
   std::string response_;
-  cn_stream_socket *raw_ = nullptr;
-  cn_stream_socket *ssl_ = nullptr;
-  cn_iobuf *buf_ = nullptr;
   std::string in_;
 };
 
@@ -358,7 +388,9 @@ TEST_F(HttpTransactionTunnelTest, OriginTlsFailureInsideTheTunnelDoesNotChangePr
   TunnelPeer *p1 = AddPeer();
   p1->close_after_connect = true;
   // Nothing else may be asked for: neither p2 nor a DIRECT connection.
-  EXPECT_EQ("error " + std::to_string(CN_ERR_CONNECTION_CLOSED), Fetch("https://origin.test/"));
+  auto t = NewTxn("https://origin.test/");
+  EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, t->Start());
+  EXPECT_EQ("origin", t->error_from());
   EXPECT_EQ(1u, factory_.created());
   EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
   EXPECT_EQ(nullptr, BadInfo("http://p1.test:1"));
@@ -375,7 +407,7 @@ TEST_F(HttpTransactionTunnelTest, ProxyResettingTheConnectFallsBackToTheNextProx
   EXPECT_EQ(1u, p2->connects.size());
   const cn_proxy_retry_info *bad = BadInfo("http://p1.test:1");
   ASSERT_NE(nullptr, bad);
-  EXPECT_EQ(CN_ERR_PROXY_CONNECTION_FAILED, bad->net_error);
+  EXPECT_EQ(CN_ERR_CONNECTION_RESET, bad->net_error);
   EXPECT_EQ(nullptr, BadInfo("http://p2.test:2"));
   factory_.ExpectAllUsedAndDone();
 }
@@ -960,6 +992,292 @@ TEST_F(HttpTransactionTest, SessionDestroyAbortsADrain) {
   StartThenDestroyUnread("http://origin.test/slow");
   EXPECT_EQ(1u, AllPoolSockets());  // held by the drain
   // TearDown destroys the session: the drain is aborted, nothing leaks (ASan).
+}
+
+// --- errors name their hop (issue 10) ------------------------------------------
+
+// A proxy at the far end of a pipe: TLS with one ALPN protocol, then
+// |script| written once the handshake is done (a SPDY/HTTP2 peer breaking
+// its protocol), everything the client sends read and dropped. Without
+// TLS it answers the client's first bytes (its ClientHello) with |script|
+// in plaintext: a proxy that does not speak TLS where TLS was expected.
+class ScriptedProxyPeer : public PipePeer {
+ public:
+  ScriptedProxyPeer(cn_ssl_context *ctx, cn_next_proto proto, std::string script, bool tls)
+      : ctx_(ctx), proto_(proto), script_(std::move(script)), tls_(tls) {}
+  bool handshake_done = false;
+
+ private:
+  void Started() override {
+    if (!tls_) {
+      Read();
+      return;
+    }
+    int hs;
+    ssl_ = StartTlsServer(ctx_, proto_, raw_, &ScriptedProxyPeer::OnHandshake, this, &hs);
+    raw_ = nullptr;
+    EXPECT_EQ(CN_ERR_IO_PENDING, hs);
+  }
+  static void OnHandshake(void *arg, int rv) {
+    auto *self = static_cast<ScriptedProxyPeer *>(arg);
+    ASSERT_EQ(CN_OK, rv);
+    self->handshake_done = true;
+    self->Write();
+    self->Read();
+  }
+  void Write() {
+    if (written_)
+      return;
+    written_ = true;
+    cn_iobuf *b = cn_iobuf_from_copy(script_.data(), script_.size());
+    int rv = cn_stream_socket_write(cur(), b, b->size, &ScriptedProxyPeer::OnWritten, this);
+    EXPECT_TRUE(rv == static_cast<int>(script_.size()) || rv == CN_ERR_IO_PENDING) << rv;
+    cn_iobuf_unref(b);
+  }
+  static void OnWritten(void *, int) {}
+  void Read() {
+    for (;;) {
+      int rv = cn_stream_socket_read(cur(), buf_, buf_->size, &ScriptedProxyPeer::OnRead, this);
+      if (rv == CN_ERR_IO_PENDING || rv <= 0)
+        return;
+      Write();  // (plaintext: the answer to the ClientHello)
+    }
+  }
+  static void OnRead(void *arg, int rv) {
+    auto *self = static_cast<ScriptedProxyPeer *>(arg);
+    if (rv <= 0)
+      return;
+    self->Write();
+    self->Read();
+  }
+
+  cn_ssl_context *ctx_;
+  cn_next_proto proto_;
+  std::string script_;
+  bool tls_;
+  bool written_ = false;
+};
+
+// Frames that break the protocol from the first bytes the proxy sends.
+// HTTP/2: an empty SETTINGS, then DATA on stream 0 (RFC 9113 §6.1: a
+// connection error PROTOCOL_ERROR).
+const char kH2DataOnStream0[] =
+    "\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+    "\x00\x00\x01\x00\x00\x00\x00\x00\x00x";
+// SPDY/3.1: a data frame on stream 0.
+const char kSpdyDataOnStream0[] = "\x00\x00\x00\x00\x00\x00\x00\x01x";
+// SPDY/2's SETTINGS (a control frame of version 2): the wrong SPDY version.
+const char kSpdyVersion2Settings[] = "\x80\x02\x00\x04\x00\x00\x00\x04\x00\x00\x00\x00";
+
+class HttpTransactionErrorHopTest : public HttpTransactionTunnelTest {
+ protected:
+  void SetUp() override {
+    HttpTransactionTunnelTest::SetUp();
+    const char *names[] = {"proxy.test", "p1.test", "p2.test"};
+    cn_test_cert_options o = {};
+    o.dns_names = names;
+    o.num_dns_names = 3;
+    proxy_leaf_ = cn_test_cert_new(&o, ca_);
+    ASSERT_EQ(CN_OK, cn_ssl_server_context_new(cn_test_cert_chain_pem(proxy_leaf_),
+                                               cn_test_cert_key_pem(proxy_leaf_),
+                                               &proxy_server_ctx_));
+  }
+  void TearDown() override {
+    DestroySession();
+    scripted_.clear();
+    cn_ssl_context_unref(proxy_server_ctx_);
+    cn_test_cert_free(proxy_leaf_);
+    HttpTransactionTunnelTest::TearDown();
+  }
+  // Proxies are offered HTTP/2, SPDY/3.1 and HTTP/1.1; the peer picks.
+  void AdjustParams(cn_http_network_session_params *p) override {
+    p->proxy_ssl_config.protos[0] = CN_PROTO_HTTP2;
+    p->proxy_ssl_config.protos[1] = CN_PROTO_SPDY31;
+    p->proxy_ssl_config.protos[2] = CN_PROTO_HTTP11;
+    p->proxy_ssl_config.num_protos = 3;
+  }
+  ScriptedProxyPeer *AddScripted(cn_next_proto proto, const std::string &script,
+                                 bool tls = true) {
+    scripted_.push_back(
+        std::make_unique<ScriptedProxyPeer>(proxy_server_ctx_, proto, script, tls));
+    factory_.AddSocket(scripted_.back()->Maker());
+    return scripted_.back().get();
+  }
+  // Runs a GET of |url| that must fail; returns "ERR_X from WHERE".
+  std::string FailWith(const std::string &url) {
+    auto t = NewTxn(url);
+    int rv = t->Start();
+    EXPECT_LT(rv, 0);
+    return std::string(cn_error_name(rv)) + " from " + t->error_from();
+  }
+  // The request's NetLog END names the error and its hop too.
+  void ExpectLoggedEnd(int error, const std::string &from, int hop) {
+    auto ends = recorder_.Of(CN_NETLOG_REQUEST_ALIVE, CN_NETLOG_PHASE_END);
+    ASSERT_FALSE(ends.empty());
+    EXPECT_EQ(std::to_string(error), ends.back().params["net_error"]);
+    EXPECT_EQ(from, ends.back().params["error_source"]);
+    EXPECT_EQ(std::to_string(hop), ends.back().params["error_hop"]);
+  }
+
+  cn_test_cert *proxy_leaf_ = nullptr;
+  cn_ssl_context *proxy_server_ctx_ = nullptr;
+  std::vector<std::unique_ptr<ScriptedProxyPeer>> scripted_;
+};
+
+// HTTP/1.1 CONNECT answers that used to be masked as
+// ERR_PROXY_CONNECTION_FAILED: each is the proxy's own error now, from hop 0,
+// and none of them is a reason to try the next proxy (p2 is never asked).
+struct Http11Case {
+  const char *name;
+  std::string answer;
+  int error;
+};
+
+class ConnectAnswerErrorTest : public HttpTransactionErrorHopTest,
+                               public ::testing::WithParamInterface<Http11Case> {};
+
+TEST_P(ConnectAnswerErrorTest, SpecificErrorFromTheProxyAndNoFallback) {
+  UseProxies("http://p1.test:1,http://p2.test:2");
+  factory_.AddMock(SocketScript().Write(Connect("origin.test:443")).Read(GetParam().answer));
+  EXPECT_EQ(std::string(cn_error_name(GetParam().error)) + " from proxy http://p1.test:1",
+            FailWith("https://origin.test/"));
+  ExpectLoggedEnd(GetParam().error, "proxy http://p1.test:1", 0);
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_CONNECT_ERROR, CN_NETLOG_PHASE_NONE).size());
+  // (Not every byte is read: the endless head is given up on at the limit.)
+}
+
+std::string ManyHeaderLines() {
+  std::string s = "HTTP/1.1 200 Connection established\r\n";
+  for (int i = 0; s.size() < 300 * 1024; i++)
+    s += "X-Filler-" + std::to_string(i) + ": " + std::string(60, 'f') + "\r\n";
+  return s;  // never ends: no empty line
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Answers, ConnectAnswerErrorTest,
+    ::testing::Values(
+        Http11Case{"OversizedHeader",
+                   "HTTP/1.1 200 OK\r\nX-Big: " + std::string(300 * 1024, 'a') + "\r\n\r\n",
+                   CN_ERR_RESPONSE_HEADERS_TOO_BIG},
+        Http11Case{"EndlessHeaders", ManyHeaderLines(), CN_ERR_RESPONSE_HEADERS_TOO_BIG},
+        Http11Case{"GarbageStatusLine", "HTTP/1.1 2x0 OK\r\n\r\n", CN_ERR_INVALID_RESPONSE},
+        Http11Case{"Http09Answer", "<html><body>hello</body></html>\r\n",
+                   CN_ERR_INVALID_RESPONSE}),
+    [](const ::testing::TestParamInfo<Http11Case> &i) { return std::string(i.param.name); });
+
+// http:// through the proxy: the request itself goes to it, and its broken
+// answer is the proxy's too.
+TEST_F(HttpTransactionErrorHopTest, GarbageAnswerToAnAbsoluteFormRequestIsTheProxys) {
+  UseProxies("http://p1.test:1");
+  factory_.AddMock(SocketScript()
+                       .Write(Get("http://origin.test/", "origin.test"))
+                       .Read("SSH-2.0-OpenSSH_9.6\r\n"));
+  EXPECT_EQ("ERR_INVALID_RESPONSE from proxy http://p1.test:1", FailWith("http://origin.test/"));
+  ExpectLoggedEnd(CN_ERR_INVALID_RESPONSE, "proxy http://p1.test:1", 0);
+  factory_.ExpectAllUsedAndDone();
+}
+
+// The second proxy of a chain breaking its CONNECT answer: hop 1, named.
+TEST_F(HttpTransactionErrorHopTest, SecondHopOfAChainIsNamed) {
+  UseProxies("[http://p1.test:1 http://p2.test:2]");
+  factory_.AddMock(SocketScript()
+                       .Write(Connect("p2.test:2"))
+                       .Read("HTTP/1.1 200 Connection established\r\n\r\n")
+                       .Write(Connect("origin.test:443"))
+                       .Read("HTTP/1.1 200 OK\r\nX-Big: " + std::string(300 * 1024, 'a')));
+  auto t = NewTxn("https://origin.test/");
+  EXPECT_EQ(CN_ERR_RESPONSE_HEADERS_TOO_BIG, t->Start());
+  EXPECT_EQ(1, t->error_hop());
+  EXPECT_EQ("proxy http://p2.test:2", t->error_from());
+  factory_.ExpectAllUsedAndDone();
+}
+
+// A refused TCP connect stays ERR_PROXY_CONNECTION_FAILED, from the proxy.
+TEST_F(HttpTransactionErrorHopTest, RefusedConnectIsProxyConnectionFailed) {
+  UseProxies("https://proxy.test:443");
+  factory_.AddMock(SocketScript().Connect(CN_ERR_CONNECTION_REFUSED));
+  EXPECT_EQ("ERR_PROXY_CONNECTION_FAILED from proxy https://proxy.test:443",
+            FailWith("https://origin.test/"));
+  factory_.ExpectAllUsedAndDone();
+}
+
+// SPDY/3.1 and HTTP/2 proxies breaking their protocol, for a tunnel (F5/F6)
+// and for an http:// request that is a stream of the proxy's session (F4).
+struct SessionCase {
+  const char *name;
+  cn_next_proto proto;
+  std::string frames;
+};
+
+template <size_t N>
+std::string Bytes(const char (&a)[N]) {
+  return std::string(a, N - 1);
+}
+
+class ProxySessionErrorTest : public HttpTransactionErrorHopTest,
+                              public ::testing::WithParamInterface<SessionCase> {};
+
+TEST_P(ProxySessionErrorTest, ProtocolErrorOfTheProxysSessionAndNoFallback) {
+  for (const char *url : {"https://origin.test/", "http://origin.test/"}) {
+    SCOPED_TRACE(url);
+    UseProxies("https://proxy.test:443,http://p2.test:2");
+    size_t before = factory_.created();
+    ScriptedProxyPeer *peer = AddScripted(GetParam().proto, GetParam().frames);
+    EXPECT_EQ("ERR_HTTP2_PROTOCOL_ERROR from proxy https://proxy.test:443", FailWith(url));
+    EXPECT_TRUE(peer->handshake_done);
+    ExpectLoggedEnd(CN_ERR_HTTP2_PROTOCOL_ERROR, "proxy https://proxy.test:443", 0);
+    EXPECT_EQ(before + 1, factory_.created());  // p2 never asked
+    EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Frames, ProxySessionErrorTest,
+    ::testing::Values(SessionCase{"Http2DataOnStream0", CN_PROTO_HTTP2, Bytes(kH2DataOnStream0)},
+                      SessionCase{"SpdyDataOnStream0", CN_PROTO_SPDY31, Bytes(kSpdyDataOnStream0)},
+                      SessionCase{"SpdyWrongVersion", CN_PROTO_SPDY31,
+                                  Bytes(kSpdyVersion2Settings)}),
+    [](const ::testing::TestParamInfo<SessionCase> &i) { return std::string(i.param.name); });
+
+// Plaintext where TLS was expected: the proxy's TLS protocol error — on the
+// fallback list (a captive portal, Chromium's reason), so the request goes
+// on to the next proxy, and the first is marked bad with that error once
+// the second succeeded.
+TEST_F(HttpTransactionErrorHopTest, PlaintextWhereTlsWasExpectedFallsBack) {
+  UseProxies("https://proxy.test:443,http://p2.test:2");
+  AddScripted(CN_PROTO_UNKNOWN, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", false);
+  TunnelPeer *p2 = AddPeer();
+  EXPECT_EQ("200 ok", Fetch("https://origin.test/"));
+  EXPECT_EQ(1u, p2->connects.size());
+  auto fallbacks = recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE);
+  ASSERT_EQ(1u, fallbacks.size());
+  EXPECT_EQ(std::to_string(CN_ERR_SSL_PROTOCOL_ERROR), fallbacks[0].params["net_error"]);
+  const cn_proxy_retry_info *bad = BadInfo("https://proxy.test:443");
+  ASSERT_NE(nullptr, bad);
+  EXPECT_EQ(CN_ERR_SSL_PROTOCOL_ERROR, bad->net_error);
+}
+
+// Alone, the same failure is reported as it is, from the proxy.
+TEST_F(HttpTransactionErrorHopTest, PlaintextWhereTlsWasExpectedIsTheProxysTlsError) {
+  UseProxies("https://proxy.test:443");
+  AddScripted(CN_PROTO_UNKNOWN, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n", false);
+  EXPECT_EQ("ERR_SSL_PROTOCOL_ERROR from proxy https://proxy.test:443",
+            FailWith("https://origin.test/"));
+  ExpectLoggedEnd(CN_ERR_SSL_PROTOCOL_ERROR, "proxy https://proxy.test:443", 0);
+}
+
+// The origin failing inside the tunnel (it hangs up instead of TLS): a
+// connection error of the fallback list, but the origin's, so no fallback.
+TEST_F(HttpTransactionErrorHopTest, OriginTlsResetInsideTheTunnelIsTheOriginsAndNoFallback) {
+  UseProxies("http://p1.test:1,http://p2.test:2");
+  TunnelPeer *p1 = AddPeer();
+  p1->close_after_connect = true;
+  EXPECT_EQ("ERR_CONNECTION_CLOSED from origin", FailWith("https://origin.test/"));
+  ExpectLoggedEnd(CN_ERR_CONNECTION_CLOSED, "origin", CN_HOP_ORIGIN);
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(0u, recorder_.Of(CN_NETLOG_PROXY_FALLBACK, CN_NETLOG_PHASE_NONE).size());
 }
 
 }  // namespace

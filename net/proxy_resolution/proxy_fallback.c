@@ -20,10 +20,20 @@ bool cn_proxy_error_allows_fallback(int err) {
     case CN_ERR_TIMED_OUT:
     case CN_ERR_PROXY_CERTIFICATE_INVALID:
     case CN_ERR_SSL_PROTOCOL_ERROR:
+    // Chromium renames every failed TLS handshake with a proxy
+    // PROXY_CONNECTION_FAILED, which falls back; cnet shows the handshake's
+    // own error, so those errors are on the list themselves (a TLS version
+    // or cipher mismatch, a handshake cut short).
+    case CN_ERR_SSL_VERSION_OR_CIPHER_MISMATCH:
+    case CN_ERR_SSL_HANDSHAKE_NOT_COMPLETED:
     case CN_ERR_SOCKS_CONNECTION_FAILED:
     case CN_ERR_SOCKS_MALFORMED_REPLY:
       return true;
     default:
       return false;
   }
+}
+
+bool cn_proxy_hop_failure_allows_fallback(int err, int hop) {
+  return hop >= 0 && cn_proxy_error_allows_fallback(err);
 }

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "net/base/error_hop.h"
 #include "net/base/net_errors.h"
 #include "net/proxy_resolution/proxy_fallback.h"
 
@@ -223,6 +224,8 @@ TEST(ProxyFallbackTest, ErrorsThatAllowFallback) {
       {CN_ERR_TIMED_OUT, true},
       {CN_ERR_PROXY_CERTIFICATE_INVALID, true},
       {CN_ERR_SSL_PROTOCOL_ERROR, true},
+      {CN_ERR_SSL_VERSION_OR_CIPHER_MISMATCH, true},
+      {CN_ERR_SSL_HANDSHAKE_NOT_COMPLETED, true},
       {CN_ERR_SOCKS_CONNECTION_FAILED, true},
       {CN_ERR_SOCKS_MALFORMED_REPLY, true},
       {CN_ERR_SOCKS_CONNECTION_HOST_UNREACHABLE, false},
@@ -236,6 +239,12 @@ TEST(ProxyFallbackTest, ErrorsThatAllowFallback) {
       {CN_ERR_PROXY_AUTH_REQUESTED, false},
       {CN_ERR_CERT_AUTHORITY_INVALID, false},
       {CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT, false},
+      // What a proxy that was reached says wrong: its own error, no reason
+      // to try another (as Chromium).
+      {CN_ERR_HTTP2_PROTOCOL_ERROR, false},
+      {CN_ERR_RESPONSE_HEADERS_TOO_BIG, false},
+      {CN_ERR_INVALID_RESPONSE, false},
+      {CN_ERR_EMPTY_RESPONSE, false},
       {CN_ERR_ABORTED, false},
       {CN_ERR_IO_PENDING, false},
       {CN_OK, false},
@@ -243,6 +252,12 @@ TEST(ProxyFallbackTest, ErrorsThatAllowFallback) {
   for (const auto &c : kCases) {
     SCOPED_TRACE(cn_error_name(c.err));
     EXPECT_EQ(c.fallback, cn_proxy_error_allows_fallback(c.err));
+    // The same error from a proxy (any hop of the chain) falls back as the
+    // list says; from the origin, or from no peer, never.
+    EXPECT_EQ(c.fallback, cn_proxy_hop_failure_allows_fallback(c.err, 0));
+    EXPECT_EQ(c.fallback, cn_proxy_hop_failure_allows_fallback(c.err, 2));
+    EXPECT_FALSE(cn_proxy_hop_failure_allows_fallback(c.err, CN_HOP_ORIGIN));
+    EXPECT_FALSE(cn_proxy_hop_failure_allows_fallback(c.err, CN_HOP_UNSET));
   }
 }
 

@@ -92,6 +92,7 @@ void cn_client_socket_pool_options_init(cn_client_socket_pool_options *o) {
 void cn_client_socket_handle_init(cn_client_socket_handle *h) {
   memset(h, 0, sizeof(*h));
   cn_list_init(&h->link);
+  h->error_hop = CN_HOP_UNSET;
 }
 
 // --- counting ---
@@ -286,6 +287,14 @@ static void schedule_notify(cn_client_socket_pool *pool) {
     cn_timer_start(pool->notify_timer, 0, 0);
 }
 
+// The hop a failed |job| names (connect_job.h): its own when it set one (a
+// lower pool's failure passed up), else the hop of the params it ran with.
+static int job_error_hop(const cn_connect_job *job, const cn_socket_params *params) {
+  if (job->error_hop != CN_HOP_UNSET)
+    return job->error_hop;
+  return params ? params->hop : CN_HOP_ORIGIN;
+}
+
 // Completes |h| (removed from the pending list) with |result|; the callback
 // runs from the notify queue.
 static void complete_request(cn_client_socket_handle *h, int result, cn_stream_socket *socket,
@@ -423,6 +432,7 @@ static void on_job_complete(cn_connect_job *job, int result) {
   job_entry *e = job->owner;
   cn_pool_group *g = e->group;
   cn_stream_socket *socket = result == CN_OK ? cn_connect_job_take_socket(job) : NULL;
+  int error_hop = job_error_hop(job, g->last_params);
   remove_job(e);
   job->ops->destroy(job);
   cn_client_socket_handle *h = pop_pending(g);
@@ -434,8 +444,10 @@ static void on_job_complete(cn_connect_job *job, int result) {
       add_idle(g, socket, false);
   } else {
     count_socket(g, -1);
-    if (h)
+    if (h) {
       complete_request(h, result, NULL, CN_SOCKET_UNUSED, 0);
+      h->error_hop = error_hop;
+    }
   }
   cn_client_socket_pool *pool = g->pool;
   process_group(g);
@@ -467,10 +479,11 @@ static void on_job_phase_start(cn_connect_job *job) {
 }
 
 // Starts a job in |g|. Returns CN_ERR_IO_PENDING (job running), or the
-// synchronous result with the socket in |*socket| on CN_OK. The job's slot is
-// counted from here; on a synchronous failure it is released again.
+// synchronous result with the socket in |*socket| on CN_OK (on a failure,
+// the hop it came from in |*error_hop|). The job's slot is counted from
+// here; on a synchronous failure it is released again.
 static int start_job(cn_pool_group *g, cn_socket_params *params, cn_request_priority priority,
-                     cn_stream_socket **socket) {
+                     cn_stream_socket **socket, int *error_hop) {
   cn_client_socket_pool *pool = g->pool;
   cn_connect_job *job = pool->factory.create(pool->factory.ctx, g->id, params, priority,
                                              pool->netlog);
@@ -478,10 +491,12 @@ static int start_job(cn_pool_group *g, cn_socket_params *params, cn_request_prio
   int rv = job->ops->connect(job);
   if (rv != CN_ERR_IO_PENDING) {
     cn_netlog_end_with_error(job->netlog, job->source, CN_NETLOG_CONNECT_JOB, rv);
-    if (rv == CN_OK)
+    if (rv == CN_OK) {
       *socket = cn_connect_job_take_socket(job);
-    else
+    } else {
       count_socket(g, -1);
+      *error_hop = job_error_hop(job, params);
+    }
     job->ops->destroy(job);
     return rv;
   }
@@ -537,7 +552,9 @@ static void process_group_locked(cn_pool_group *g) {
       return;
     cn_client_socket_handle *top = CN_CONTAINER_OF(g->pending.next, cn_client_socket_handle, link);
     cn_stream_socket *socket = NULL;
-    int rv = start_job(g, top->params ? top->params : g->last_params, top->priority, &socket);
+    int error_hop = CN_HOP_ORIGIN;
+    int rv = start_job(g, top->params ? top->params : g->last_params, top->priority, &socket,
+                       &error_hop);
     if (rv == CN_ERR_IO_PENDING)
       continue;
     pop_pending(g);
@@ -545,6 +562,7 @@ static void process_group_locked(cn_pool_group *g) {
       complete_request(top, CN_OK, socket, CN_SOCKET_UNUSED, 0);
     } else {
       complete_request(top, rv, NULL, CN_SOCKET_UNUSED, 0);
+      top->error_hop = error_hop;
     }
   }
 }
@@ -800,7 +818,8 @@ static int request_socket(cn_client_socket_pool *pool, const char *group_id,
   leave_busy(pool);
   if (may_start) {
     cn_stream_socket *socket = NULL;
-    int rv = start_job(g, params, priority, &socket);
+    int error_hop = CN_HOP_ORIGIN;
+    int rv = start_job(g, params, priority, &socket, &error_hop);
     if (rv == CN_OK) {
       h->socket = socket;
       h->reuse_type = CN_SOCKET_UNUSED;
@@ -811,6 +830,7 @@ static int request_socket(cn_client_socket_pool *pool, const char *group_id,
     if (rv != CN_ERR_IO_PENDING) {
       h->pool = NULL;
       h->group = NULL;
+      h->error_hop = error_hop;
       maybe_delete_group(g);
       return rv;
     }
@@ -935,7 +955,8 @@ void cn_client_socket_pool_preconnect(cn_client_socket_pool *pool, const char *g
   cn_pool_group *g = get_group(pool, group_id, chain_key, params);
   while (g->num_idle + g->num_jobs < num_sockets && can_start_job(g)) {
     cn_stream_socket *socket = NULL;
-    int rv = start_job(g, params, CN_PRIORITY_IDLE, &socket);
+    int error_hop;
+    int rv = start_job(g, params, CN_PRIORITY_IDLE, &socket, &error_hop);
     if (rv == CN_OK)
       add_idle(g, socket, false);
     else if (rv != CN_ERR_IO_PENDING)

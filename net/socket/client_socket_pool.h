@@ -75,6 +75,11 @@ typedef struct cn_socket_params {
   // not the per-origin 6 — the per-origin limit is then enforced by the
   // layers above, whose groups are per origin.
   size_t max_sockets_per_group;
+  // The hop of the request's route these params connect to (a proxy's index
+  // in the chain, or CN_HOP_ORIGIN): a failure of the job itself is that
+  // hop's (connect_job.h). Set by each params constructor from what it
+  // knows and by the network session's plan, which knows the index.
+  int hop;
 } cn_socket_params;
 
 static inline cn_socket_params *cn_socket_params_ref(cn_socket_params *p) {
@@ -139,6 +144,9 @@ typedef struct cn_client_socket_handle {
   // Set by the user once the socket carried a request: a used socket is
   // checked more strictly before reuse and counts as REUSED_IDLE.
   bool is_used;
+  // After a failed request: the hop the error came from (connect_job.h:
+  // a proxy's index in the chain, or CN_HOP_ORIGIN).
+  int error_hop;
   // Private.
   cn_client_socket_pool *pool;
   cn_pool_group *group;

@@ -13,6 +13,7 @@ void cn_connect_job_init(cn_connect_job *job, const cn_connect_job_ops *ops, cn_
   job->on_phase_start = NULL;
   job->timed_from_phase_start = false;
   job->phase_started = false;
+  job->error_hop = CN_HOP_UNSET;
   job->source = cn_netlog_new_source(netlog, CN_NETLOG_SOURCE_CONNECT_JOB);
   cn_netlog_begin(netlog, job->source, CN_NETLOG_CONNECT_JOB, CN_NL_STR("kind", ops->name),
                   CN_NL_STR("group_id", group_id));

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "net/base/error_hop.h"
 #include "net/base/netlog.h"
 #include "net/base/request_priority.h"
 #include "net/socket/stream_socket.h"
@@ -24,6 +25,10 @@ extern "C" {
 #endif
 
 typedef struct cn_connect_job cn_connect_job;
+
+// A failed job names the hop its failure came from (net/base/error_hop.h):
+// CN_HOP_UNSET in cn_connect_job.error_hop means the hop its params talk to
+// (cn_socket_params.hop).
 
 typedef struct cn_connect_job_ops {
   const char *name;  // "transport", "ssl", "http_proxy_tunnel", … (NetLog)
@@ -54,6 +59,11 @@ struct cn_connect_job {
   // cn_connect_job_phase_started, so two layers' limits never race.
   bool timed_from_phase_start;
   bool phase_started;  // cn_connect_job_phase_started was called
+  // Set by the job when its failure came from a lower pool: that request's
+  // hop (cn_client_socket_handle.error_hop), so the error keeps naming the
+  // hop that failed as it passes up the layers. CN_HOP_UNSET (from
+  // cn_connect_job_init): the job's own hop.
+  int error_hop;
 };
 
 // Initialises the common part and logs CONNECT_JOB BEGIN with the job kind

@@ -22,6 +22,8 @@ cn_socket_params *cn_socks5_params_new(cn_client_socket_pool *lower_pool,
                                        cn_host_resolver *resolver) {
   cn_socks5_params *s = CN_NEW(cn_socks5_params);
   s->base.refs = 1;
+  s->target_hop = CN_HOP_ORIGIN;
+  s->base.hop = 0;  // a SOCKS proxy is only ever a chain's first hop
   s->base.destroy = destroy_params;
   s->lower_pool = lower_pool;
   s->lower_group_id = cn_xstrdup(lower_group_id);
@@ -100,11 +102,19 @@ static int start_lower(socks5_job *j) {
   return rv == CN_ERR_IO_PENDING ? rv : proxy_failed(j, rv);
 }
 
+// The target did not resolve: the target's failure, not the proxy's.
+static int target_failed(socks5_job *j, int rv) {
+  j->base.error_hop = j->params->target_hop;
+  return rv;
+}
+
 static void on_resolved(void *arg, int rv) {
   socks5_job *j = arg;
   j->resolve = NULL;
   if (rv == CN_OK)
     rv = start_lower(j);
+  else
+    rv = target_failed(j, rv);
   if (rv != CN_ERR_IO_PENDING)
     on_handshake(j, rv);
 }
@@ -125,6 +135,8 @@ static int connect_(cn_connect_job *job) {
                                     job->source, &j->resolve, &j->addrs, on_resolved, j);
   if (rv == CN_OK)
     rv = start_lower(j);
+  else if (rv != CN_ERR_IO_PENDING)
+    rv = target_failed(j, rv);
   return rv;
 }
 

@@ -9,8 +9,8 @@
 //   2. Borrow a TCP connection to the proxy from the lower (transport) pool.
 //      Failing to reach the proxy — resolving its name, connecting — is
 //      CN_ERR_PROXY_CONNECTION_FAILED, with the original error logged as
-//      PROXY_CONNECT_ERROR, as for HTTP(S) proxies, so that the request can
-//      fall back to the next proxy.
+//      PROXY_CONNECT_ERROR, as for HTTP(S) proxies (a failed connect to a
+//      proxy; the request may fall back to the next one, proxy_fallback.h).
 //   3. Run the SOCKS5 handshake over it (cn_socks5_client_socket, with the
 //      proxy's credentials when it has some). Its errors name the proxy's
 //      reply (see socks5_client_socket.h) and pass through unchanged.
@@ -45,6 +45,11 @@ typedef struct cn_socks5_params {
   cn_proxy_server proxy;  // a copy, credentials included (SOCKS5 or SOCKS5H)
   cn_host_port target;
   cn_host_resolver *resolver;  // borrowed; used for socks5:// only
+  // The hop |target| is (connect_job.h): CN_HOP_ORIGIN (the default), or
+  // the next proxy's index when the tunnel leads to it. A failure to
+  // resolve the target is that hop's; every other failure is the SOCKS
+  // proxy's (hop 0).
+  int target_hop;
 } cn_socks5_params;
 
 // New params with one reference. |proxy| must be a SOCKS5 or SOCKS5H server;

@@ -39,6 +39,8 @@ cn_socket_params *cn_ssl_connect_params_new(cn_client_socket_pool *lower_pool,
     s->config = *config;
   s->session_key = cn_xstrdup(session_key);
   s->to_proxy = to_proxy;
+  // To a proxy: the first unless the plan says which (it sets the index).
+  s->base.hop = to_proxy ? 0 : CN_HOP_ORIGIN;
   return &s->base;
 }
 
@@ -75,17 +77,27 @@ static void log_cert_error(const ssl_job *j, int rv) {
                   CN_NL_STR("issuer", issuer));
 }
 
-static int map_error(const ssl_job *j, int rv) {
+// A failure of the TLS handshake is this job's hop's (params->base.hop);
+// one of the lower request keeps the hop it named (error_hop). Only a
+// proxy's certificate error is renamed: CN_ERR_PROXY_CERTIFICATE_INVALID,
+// the certificate's own error logged, so that it is never taken for the
+// origin's (which the user may be asked to accept) — every other error
+// reaches the caller as it is.
+static int handshake_error(const ssl_job *j, int rv) {
   if (rv < 0 && rv != CN_ERR_IO_PENDING)
     log_cert_error(j, rv);
-  if (rv >= 0 || rv == CN_ERR_IO_PENDING || !j->params->to_proxy)
+  if (rv >= 0 || rv == CN_ERR_IO_PENDING || !j->params->to_proxy ||
+      !cn_error_is_certificate_error(rv))
     return rv;
-  if (rv != CN_ERR_PROXY_CONNECTION_FAILED && rv != CN_ERR_PROXY_CERTIFICATE_INVALID)
-    cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_PROXY_CONNECT_ERROR,
-                    CN_NL_ERROR(rv));
-  if (cn_error_is_certificate_error(rv))
-    return CN_ERR_PROXY_CERTIFICATE_INVALID;
-  return CN_ERR_PROXY_CONNECTION_FAILED;
+  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_PROXY_CONNECT_ERROR,
+                  CN_NL_ERROR(rv));
+  return CN_ERR_PROXY_CERTIFICATE_INVALID;
+}
+
+// The lower request failed with |rv|: its hop is the failure's.
+static int lower_failed(ssl_job *j, int rv) {
+  j->base.error_hop = cn_pooled_socket_handle(j->pooled)->error_hop;
+  return rv;
 }
 
 static void finish(ssl_job *j, int rv) {
@@ -95,10 +107,13 @@ static void finish(ssl_job *j, int rv) {
   }
   if (rv == CN_OK && j->base.socket && !j->base.socket->timing.connect_end_us)
     j->base.socket->timing.connect_end_us = cn_socket_timing_now();
-  cn_connect_job_complete(&j->base, map_error(j, rv));
+  cn_connect_job_complete(&j->base, rv);
 }
 
-static void on_handshake(void *arg, int rv) { finish(arg, rv); }
+static void on_handshake(void *arg, int rv) {
+  ssl_job *j = arg;
+  finish(j, handshake_error(j, rv));
+}
 
 // The lower socket is ready: TLS over it.
 static int start_tls(ssl_job *j) {
@@ -123,12 +138,14 @@ static int start_tls(ssl_job *j) {
     j->base.socket = j->ssl;
     j->ssl = NULL;
   }
-  return rv;
+  return handshake_error(j, rv);
 }
 
 static void on_lower(void *arg, int rv) {
   ssl_job *j = arg;
-  if (rv == CN_OK)
+  if (rv < 0)
+    rv = lower_failed(j, rv);
+  else
     rv = start_tls(j);
   if (rv != CN_ERR_IO_PENDING)
     finish(j, rv);
@@ -143,7 +160,9 @@ static int connect_(cn_connect_job *job) {
                                          cn_pooled_socket_handle(j->pooled), on_lower, j);
   if (rv == CN_OK)
     rv = start_tls(j);
-  return map_error(j, rv);
+  else if (rv != CN_ERR_IO_PENDING)
+    rv = lower_failed(j, rv);
+  return rv;
 }
 
 static void set_priority_(cn_connect_job *job, cn_request_priority priority) {

@@ -3,11 +3,15 @@
 // origin through a proxy), then run TLS over it. The same job serves the
 // ssl-to-proxy and ssl-to-origin pools; only the params differ.
 //
-// For TLS to a proxy (|to_proxy|), failures are reported as the proxy's:
-// a certificate error becomes CN_ERR_PROXY_CERTIFICATE_INVALID (never
-// bypassable), any other failure CN_ERR_PROXY_CONNECTION_FAILED, so the
-// caller can fall back to the next proxy; the original error is in the
-// NetLog. For TLS to an origin errors pass through unchanged.
+// Errors reach the caller as they are (ERR_SSL_PROTOCOL_ERROR for plaintext
+// where TLS was expected, ERR_SSL_VERSION_OR_CIPHER_MISMATCH, a reset, ...)
+// with the hop they came from (connect_job.h): a handshake failure is the
+// params' hop, a failure of the lower request keeps the hop it named. The
+// one rename: a proxy's (|to_proxy|) certificate error becomes
+// CN_ERR_PROXY_CERTIFICATE_INVALID (never bypassable), the certificate's
+// own error logged as PROXY_CONNECT_ERROR. Whether an error moves the
+// request to the next proxy is the transaction's decision
+// (proxy_fallback.h), not this job's.
 #ifndef CNET_NET_SOCKET_SSL_CONNECT_JOB_H_
 #define CNET_NET_SOCKET_SSL_CONNECT_JOB_H_
 

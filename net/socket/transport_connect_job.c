@@ -19,6 +19,8 @@ cn_socket_params *cn_transport_socket_params_new(const char *host, uint16_t port
   t->host = cn_xstrdup(host);
   t->port = port;
   t->to_proxy = to_proxy;
+  // TCP is made only to the first proxy of a chain, or to the origin.
+  t->base.hop = to_proxy ? 0 : CN_HOP_ORIGIN;
   return &t->base;
 }
 

@@ -637,8 +637,14 @@ static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
                                  f->kind == CN_SPDY_HEADERS_PUSH ? f->associated_stream_id : id,
                                  f->fin, f->headers, f->num_headers);
   if (f->kind == CN_SPDY_HEADERS_PUSH) {
-    // HTTP/2 PUSH_PROMISE (we said ENABLE_PUSH 0): the promised stream is
-    // refused and nothing else happens.
+    // HTTP/2 PUSH_PROMISE. Our first SETTINGS said ENABLE_PUSH 0; once the
+    // peer acknowledged it (acks come in order, so any ack covers the
+    // first), a PUSH_PROMISE is a connection error PROTOCOL_ERROR (RFC 9113
+    // §8.4, §6.6): GOAWAY, and every stream fails. Before that the peer may
+    // not know yet: the promised stream is refused and nothing else
+    // happens.
+    if (!s->is_server && s->settings_acked >= 1)
+      return protocol_error(s, "PUSH_PROMISE after SETTINGS_ENABLE_PUSH=0 was acknowledged");
     uint32_t promised = f->associated_stream_id;
     if (id_is_local(s, promised) || promised <= s->last_peer_stream_id)
       return protocol_error(s, "PUSH_PROMISE with an invalid promised stream id");
@@ -665,10 +671,13 @@ static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
     if (status < 100)
       return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
     if (status < 200) {
-      // Interim (1xx) response: skipped; the final one follows.
+      // Interim (1xx) response: never the end of the stream.
       if (f->fin)
         return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
-      return CN_OK;
+      // Skipped; the final one follows — except a CONNECT's 1xx, which is
+      // its answer (a refused tunnel: only a 200 opens one).
+      if (!st->is_connect)
+        return CN_OK;
     }
     cn_spdy_header_list_append(&st->in_headers, f->headers, f->num_headers);
     st->headers_received = true;

@@ -67,6 +67,10 @@ struct cn_spdy_stream {
   // then frees it (spdy_stream.h, "the close rule").
   bool orphaned;
   int error;              // sticky; CN_OK if none
+  // A local CONNECT request: its 1xx answer is final, never skipped as an
+  // interim response (only a 200 opens a tunnel: the stream socket refuses
+  // the rest, as Chromium's proxy client socket does).
+  bool is_connect;
 
   // --- Sending ---
   bool headers_queued;  // send_headers called

@@ -311,7 +311,7 @@ TEST_P(SpdySessionPoolTest, LowerPoolAtItsLimitClosesAnIdleSession) {
   cn_client_socket_pool *lower = cn_client_socket_pool_new(loop(), &po, &factory, &netlog_);
   cn_spdy_session_pool_add_lower_pool(pool_, lower);
 
-  cn_socket_params params = {1, [](cn_socket_params *) {}, 0};
+  cn_socket_params params = {1, [](cn_socket_params *) {}, 0, CN_HOP_ORIGIN};
   cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
   // The pooled socket (borrowing the lower pool's socket) becomes a session.
   cn_stream_socket *ps = cn_pooled_socket_new(&netlog_);

@@ -68,6 +68,7 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
     cn_spdy_session_delegate d = raw_client_rec_.delegate(false);
     ASSERT_EQ(CN_OK, cn_spdy_session_create(loop(), a, &o, &d, &netlog_, &raw_client_));
     raw_ = std::make_unique<RawPeer>(loop(), b, proto(), true);
+    raw_->auto_settings_ack = raw_acks_settings_;
     raw_->Start(std::move(settings));
     // The session's preface, SETTINGS and window update arrive.
     ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("SETTINGS") >= 1; }));
@@ -209,6 +210,9 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
   // Raw-peer tests.
   cn_spdy_session *raw_client_ = nullptr;
   DelegateRecorder raw_client_rec_;
+  // Whether the raw peer acknowledges the client's SETTINGS (set before
+  // MakeRawServer).
+  bool raw_acks_settings_ = true;
   std::unique_ptr<RawPeer> raw_;
   // Raw-client tests: our server session.
   cn_spdy_session *raw_server_ = nullptr;
@@ -1324,8 +1328,11 @@ TEST_P(SpdySessionTest, ServerRefusesStreamsBeyondItsLimit) {
   EXPECT_EQ(1u, cn_spdy_session_peer_max_concurrent_streams(pair->client));
 }
 
+// A push the client cannot refuse by its settings yet: SPDY/3.1 (push has
+// no setting there) and HTTP/2 before the peer acknowledged ENABLE_PUSH 0.
 TEST_P(SpdySessionTest, PushIsRefused) {
   {
+    raw_acks_settings_ = false;
     MakeRawServer();
     Request a(raw_client_, "/a");
     ASSERT_TRUE(StartToRawServer({&a}));
@@ -1358,6 +1365,36 @@ TEST_P(SpdySessionTest, PushIsRefused) {
     raw_client_ = nullptr;
   }
   EXPECT_EQ(1u, counters_.streams);
+}
+
+// PUSH_PROMISE on stream 1 promising 2: :method GET, :path /, :scheme
+// https from HPACK's static table.
+const char kPushPromise1To2[] =
+    "\x00\x00\x07\x05\x04\x00\x00\x00\x01"
+    "\x00\x00\x00\x02\x82\x84\x87";
+
+// After the server acknowledged SETTINGS_ENABLE_PUSH=0, a PUSH_PROMISE is a
+// connection error PROTOCOL_ERROR (RFC 9113 §8.4): GOAWAY PROTOCOL_ERROR,
+// and every stream fails with ERR_HTTP2_PROTOCOL_ERROR.
+TEST_P(Http2SessionTest, PushAfterPushWasDisabledIsAConnectionError) {
+  MakeRawServer();  // the raw peer acknowledges the client's SETTINGS
+  Request a(raw_client_, "/a"), b(raw_client_, "/b");
+  ASSERT_TRUE(StartToRawServer({&a, &b}));
+  // The peer acknowledged the client's SETTINGS as they arrived, before
+  // the requests: the client has the ack before the promise (one pipe, in
+  // order).
+  raw_->WriteRaw(std::string(kPushPromise1To2, sizeof(kPushPromise1To2) - 1));
+  ASSERT_TRUE(WaitDone(&a));
+  ASSERT_TRUE(WaitDone(&b));
+  EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, a.result);
+  EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, b.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY", 0) != nullptr; }));
+  EXPECT_EQ(uint32_t{CN_HTTP2_PROTOCOL_ERROR}, raw_->Find("GOAWAY", 0)->code);
+  // No stream-by-stream refusal: the connection is what failed.
+  EXPECT_EQ(nullptr, raw_->Find("RST_STREAM", 2));
+  EXPECT_FALSE(cn_spdy_session_is_available(raw_client_));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_client_rec_.closed == 1; }));
+  EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, raw_client_rec_.close_error);
 }
 
 TEST_P(SpdySessionTest, InterimResponsesAreSkipped) {

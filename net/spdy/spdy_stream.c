@@ -317,6 +317,10 @@ int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *header
     return CN_ERR_INVALID_ARGUMENT;
   cn_spdy_session *s = st->session;
   cn_spdy_header_list_append(&st->out_headers, headers, num);
+  for (size_t i = 0; st->local && i < num; i++) {
+    if (headers[i].name_len == 7 && memcmp(headers[i].name, ":method", 7) == 0)
+      st->is_connect = headers[i].value_len == 7 && memcmp(headers[i].value, "CONNECT", 7) == 0;
+  }
   st->headers_queued = true;
   st->headers_fin = fin;
   st->fin_queued = fin;

@@ -30,6 +30,12 @@ typedef struct spdy_stream_socket {
   int status;
   cn_completion_cb connect_cb;
   void *connect_arg;
+  // A pending read's and write's callers (their results are mapped,
+  // tunnel_result).
+  cn_completion_cb read_cb;
+  void *read_arg;
+  cn_completion_cb write_cb;
+  void *write_arg;
 } spdy_stream_socket;
 
 static const cn_stream_socket_ops kOps;
@@ -85,7 +91,9 @@ static int handle_answer(spdy_stream_socket *s, bool *retry) {
   const cn_spdy_header *h = cn_spdy_stream_headers(s->stream, &num);
   s->status = cn_spdy_headers_status(h, num);
   int status = s->status;
-  if (status >= 200 && status < 300) {
+  // Only a 200 opens the tunnel (Chromium: any other answer, 1xx, 2xx or
+  // 3xx, is ERR_TUNNEL_CONNECTION_FAILED; its body is never read).
+  if (status == 200) {
     // Nothing may come from the origin before our TLS hello.
     if (cn_spdy_stream_buffered_bytes(s->stream) > 0 || cn_spdy_stream_remote_fin(s->stream))
       return CN_ERR_TUNNEL_CONNECTION_FAILED;
@@ -212,12 +220,62 @@ static int ss_connect(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
   return rv;
 }
 
+// True if |rv| says the established tunnel's CONNECT stream ended — the
+// proxy reset it (RST_STREAM), or its session went away or lost its
+// connection — rather than that the proxy broke the protocol.
+static bool tunnel_closed(int rv) {
+  switch (rv) {
+    case CN_ERR_HTTP2_STREAM_CLOSED:
+    case CN_ERR_HTTP2_SERVER_REFUSED_STREAM:
+    case CN_ERR_HTTP2_GOING_AWAY:
+    case CN_ERR_HTTP2_PING_FAILED:
+    case CN_ERR_CONNECTION_CLOSED:
+    case CN_ERR_CONNECTION_RESET:
+    case CN_ERR_CONNECTION_ABORTED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A tunnel that ended is, to the layer above, a TCP connection its peer
+// closed: reads give EOF (0), writes CN_ERR_CONNECTION_RESET. Then the
+// stale-connection rule of the request above (cn_http_stream_may_resend)
+// resends a request that failed on a reused tunnel, exactly as through an
+// HTTP/1.1 proxy whose connection closed; the stream's own error is in the
+// session's NetLog (RECV_RST_STREAM, GOAWAY, SESSION_ALIVE END). Protocol
+// errors of the proxy's session pass through as they are.
+static int tunnel_result(int rv, bool reading) {
+  if (rv >= 0 || rv == CN_ERR_IO_PENDING || !tunnel_closed(rv))
+    return rv;
+  return reading ? 0 : CN_ERR_CONNECTION_RESET;
+}
+
+static void on_read(void *arg, int rv) {
+  spdy_stream_socket *s = arg;
+  cn_completion_cb cb = s->read_cb;
+  s->read_cb = NULL;
+  cb(s->read_arg, tunnel_result(rv, true));
+}
+
+static void on_write(void *arg, int rv) {
+  spdy_stream_socket *s = arg;
+  cn_completion_cb cb = s->write_cb;
+  s->write_cb = NULL;
+  cb(s->write_arg, tunnel_result(rv, false));
+}
+
 static int ss_read(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                    void *arg) {
   spdy_stream_socket *s = (spdy_stream_socket *)base;
   if (!s->connected || !s->stream)
     return CN_ERR_SOCKET_NOT_CONNECTED;
-  return cn_spdy_stream_read(s->stream, buf, len, cb, arg);
+  int rv = cn_spdy_stream_read(s->stream, buf, len, on_read, s);
+  if (rv == CN_ERR_IO_PENDING) {
+    s->read_cb = cb;
+    s->read_arg = arg;
+  }
+  return tunnel_result(rv, true);
 }
 
 static int ss_write(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
@@ -225,7 +283,12 @@ static int ss_write(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_comple
   spdy_stream_socket *s = (spdy_stream_socket *)base;
   if (!s->connected || !s->stream)
     return CN_ERR_SOCKET_NOT_CONNECTED;
-  return cn_spdy_stream_write(s->stream, buf, len, false, cb, arg);
+  int rv = cn_spdy_stream_write(s->stream, buf, len, false, on_write, s);
+  if (rv == CN_ERR_IO_PENDING) {
+    s->write_cb = cb;
+    s->write_arg = arg;
+  }
+  return tunnel_result(rv, false);
 }
 
 // Frees the stream (see ss_destroy and ss_disconnect for how it ends) and
@@ -238,6 +301,8 @@ static void release_stream(spdy_stream_socket *s) {
   s->connected = false;
   s->connecting = false;
   s->connect_cb = NULL;
+  s->read_cb = NULL;
+  s->write_cb = NULL;
   s->session = NULL;
   log_end(s, CN_ERR_ABORTED);
 }

@@ -25,7 +25,13 @@
 //
 // After connect: write → DATA within flow control (the write completes with
 // its length once framed); read ← DATA, acknowledged by WINDOW_UPDATE as it
-// is read (behaviour 11); END_STREAM → read 0; a reset → its error.
+// is read (behaviour 11); END_STREAM → read 0. A tunnel whose stream ended
+// otherwise — the proxy reset it, its session went away or lost its
+// connection — reads as a TCP connection its peer closed: read 0 (EOF),
+// write CN_ERR_CONNECTION_RESET, so that a request that failed on a reused
+// tunnel is resent by the stale-connection rule above it, as through an
+// HTTP/1.1 proxy (the cause is in the session's NetLog). A protocol error
+// of the proxy's session is returned as it is.
 // disconnect resets the stream with CANCEL (if open); destroy frees it by
 // the stream's close rule (our CONNECT stream is cancelled if open; the
 // server side's END_STREAM queued by shutdown still goes out); both credit

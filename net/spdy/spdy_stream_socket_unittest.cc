@@ -39,7 +39,9 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
       if (status == 407)
         f.push_back({"proxy-authenticate", "Basic realm=\"p\""});
       auto h = HeaderArray(f);
-      EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), status != 200));
+      // A 1xx never ends the stream; any other refusal does.
+      bool fin = status != 200 && status >= 200;
+      EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), fin));
       return true;
     };
   }
@@ -227,7 +229,26 @@ TEST_P(SpdyStreamSocketTest, CredentialsRefusedTwice) {
 
 TEST_P(SpdyStreamSocketTest, RedirectIsNeverFollowed) {
   answers_ = {302};
-  EXPECT_EQ(CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT, Connect(false));
+  EXPECT_EQ(CN_ERR_TUNNEL_CONNECTION_FAILED, Connect(false));
+}
+
+// Strict CONNECT: only a 200 opens the tunnel. A 1xx is the answer (the
+// client decides at it, so a 200 after a 100 never counts), and so is any
+// other 2xx or a 3xx: ERR_TUNNEL_CONNECTION_FAILED, no tunnel counted.
+TEST_P(SpdyStreamSocketTest, OnlyA200OpensTheTunnel) {
+  for (int status : {100, 102, 103, 201, 202, 204, 206, 299, 300, 301, 302, 304, 307, 308}) {
+    SCOPED_TRACE(status);
+    cn_stream_socket_destroy(socket_);
+    socket_ = nullptr;
+    answers_ = {status};
+    MakePair(nullptr);
+    EXPECT_EQ(CN_ERR_TUNNEL_CONNECTION_FAILED, Connect(false));
+    EXPECT_EQ(status, cn_spdy_stream_socket_connect_status(socket_));
+    EXPECT_FALSE(cn_stream_socket_is_connected(socket_));
+    // The refusal is the stream's: the session serves other tunnels.
+    EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
+  }
+  EXPECT_EQ(0u, counters_.tunnels);
 }
 
 TEST_P(SpdyStreamSocketTest, OtherAnswersFailTheTunnel) {
@@ -258,15 +279,36 @@ TEST_P(SpdyStreamSocketTest, DestroyResetsTheStream) {
   EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
 }
 
-TEST_P(SpdyStreamSocketTest, ProxyResetIsAReadError) {
+// The proxy resetting an established tunnel's stream is, to the layer
+// above, a TCP connection its peer closed: the pending read gets EOF, a
+// write afterwards ERR_CONNECTION_RESET (so a request on a reused tunnel is
+// resent by the stale-connection rule, as through an HTTP/1.1 proxy).
+TEST_P(SpdyStreamSocketTest, ProxyResetReadsAsAClosedConnection) {
   ASSERT_EQ(CN_OK, Connect(false));
   cn_iobuf *r = cn_iobuf_new(100);
   state_ = {false, 0};
   ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
   cn_iobuf_unref(r);
   cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_INTERNAL_ERROR);
-  EXPECT_EQ(CN_ERR_HTTP2_STREAM_CLOSED, Wait(CN_ERR_IO_PENDING));
+  EXPECT_EQ(0, Wait(CN_ERR_IO_PENDING));
   EXPECT_FALSE(cn_stream_socket_is_connected(socket_));
+  cn_iobuf *w = cn_iobuf_from_copy("x", 1);
+  state_ = {false, 0};
+  EXPECT_EQ(CN_ERR_CONNECTION_RESET,
+            Wait(cn_stream_socket_write(socket_, w, 1, &Done, &state_)));
+  cn_iobuf_unref(w);
+}
+
+// A protocol error of the proxy's session is no closed connection: it is
+// returned as it is (the proxy broke the protocol; nothing is resent).
+TEST_P(SpdyStreamSocketTest, ProxyProtocolErrorIsAReadError) {
+  ASSERT_EQ(CN_OK, Connect(false));
+  cn_iobuf *r = cn_iobuf_new(100);
+  state_ = {false, 0};
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+  cn_iobuf_unref(r);
+  cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_PROTOCOL_ERROR);
+  EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, Wait(CN_ERR_IO_PENDING));
 }
 
 }  // namespace

@@ -114,7 +114,7 @@ static const fetch_exit_row kTable[] = {
     {"ERR_TUNNEL_CONNECTION_FAILED", 97, "curl 7.x/8.x: 56 for a CONNECT answered with an error status"},
     {"ERR_PROXY_AUTH_REQUESTED", 97, "curl 7.x/8.x: 56 for a CONNECT answered 407"},
     {"ERR_PROXY_AUTH_UNSUPPORTED", 97, ""},
-    {"ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT", 97, "curl: 56"},
+    {"ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT", 97, "curl: 56; cnet no longer gives it (a redirect to CONNECT is ERR_TUNNEL_CONNECTION_FAILED)"},
     {"ERR_PROXY_HTTP_1_1_REQUIRED", 97, ""},
     {"ERR_MANDATORY_PROXY_CONFIGURATION_FAILED", 97, "curl: 5"},
     // SOCKS5: curl's 97 too (it details the SOCKS reply elsewhere)
@@ -153,6 +153,19 @@ int fetch_exit_code_for_error(const char *error_name) {
     if (strcmp(kTable[i].error_name, error_name) == 0)
       return kTable[i].code;
   return 56;
+}
+
+int fetch_exit_code_for_proxy_error(const char *error_name) {
+  int code = fetch_exit_code_for_error(error_name);
+  switch (code) {
+    case 8:   // CURLE_WEIRD_SERVER_REPLY
+    case 16:  // CURLE_HTTP2
+    case 52:  // CURLE_GOT_NOTHING
+    case 92:  // CURLE_HTTP2_STREAM
+      return 56;  // CURLE_RECV_ERROR: the CONNECT exchange broke
+    default:
+      return code;
+  }
 }
 
 const fetch_exit_row *fetch_exit_table_row(int i) {

@@ -24,6 +24,16 @@ extern "C" {
 // transfer failed").
 int fetch_exit_code_for_error(const char *error_name);
 
+// The exit code for the same error coming from a proxy while the tunnel
+// through it was set up (the error's hop a proxy, cnet_request_get_error_source,
+// for an https:// URL): curl reports a broken CONNECT exchange — a reset, a
+// close, a garbage, oversized or empty answer, an HTTP/2 error of the
+// proxy's session — as CURLE_RECV_ERROR (56), so the codes a server's reply
+// would get (8, 16, 52, 92) become 56; the TLS handshake with the proxy
+// stays 35, its certificate 60, a refused CONNECT and SOCKS 97, a failed
+// connect 7 (5: the proxy's name not resolved).
+int fetch_exit_code_for_proxy_error(const char *error_name);
+
 // For tests and docs: the |i|-th row of the table (NULL past the end).
 typedef struct fetch_exit_row {
   const char *error_name;

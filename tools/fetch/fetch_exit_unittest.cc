@@ -30,6 +30,27 @@ TEST(FetchExitTest, CurlCodesOfTheIssue) {
   EXPECT_EQ(56, fetch_exit_code_for_error("ERR_NO_SUCH_THING"));
 }
 
+// The same errors from a proxy setting up a tunnel: what curl says for a
+// broken CONNECT exchange (56), the proxy's TLS (35), its certificate (60),
+// a refused CONNECT or SOCKS (97), a failed connect (7).
+TEST(FetchExitTest, ProxySideFailuresAreCurlsProxyCodes) {
+  EXPECT_EQ(56, fetch_exit_code_for_proxy_error("ERR_HTTP2_PROTOCOL_ERROR"));
+  EXPECT_EQ(56, fetch_exit_code_for_proxy_error("ERR_HTTP2_STREAM_CLOSED"));
+  EXPECT_EQ(56, fetch_exit_code_for_proxy_error("ERR_RESPONSE_HEADERS_TOO_BIG"));
+  EXPECT_EQ(56, fetch_exit_code_for_proxy_error("ERR_INVALID_RESPONSE"));
+  EXPECT_EQ(56, fetch_exit_code_for_proxy_error("ERR_EMPTY_RESPONSE"));
+  EXPECT_EQ(56, fetch_exit_code_for_proxy_error("ERR_CONNECTION_RESET"));
+  EXPECT_EQ(35, fetch_exit_code_for_proxy_error("ERR_SSL_PROTOCOL_ERROR"));
+  EXPECT_EQ(35, fetch_exit_code_for_proxy_error("ERR_SSL_VERSION_OR_CIPHER_MISMATCH"));
+  EXPECT_EQ(60, fetch_exit_code_for_proxy_error("ERR_PROXY_CERTIFICATE_INVALID"));
+  EXPECT_EQ(97, fetch_exit_code_for_proxy_error("ERR_TUNNEL_CONNECTION_FAILED"));
+  EXPECT_EQ(97, fetch_exit_code_for_proxy_error("ERR_SOCKS_CONNECTION_FAILED"));
+  EXPECT_EQ(7, fetch_exit_code_for_proxy_error("ERR_PROXY_CONNECTION_FAILED"));
+  // From the server itself, the table's own codes.
+  EXPECT_EQ(16, fetch_exit_code_for_error("ERR_HTTP2_PROTOCOL_ERROR"));
+  EXPECT_EQ(8, fetch_exit_code_for_error("ERR_INVALID_RESPONSE"));
+}
+
 TEST(FetchExitTest, EveryErrorIsInTheTableOnceAndExists) {
   std::set<std::string> cnet = CnetErrorNames(), seen;
   for (int i = 0; const fetch_exit_row *row = fetch_exit_table_row(i); i++) {

@@ -409,7 +409,11 @@ static void report_error(transfer *t, int exit_code, int error) {
   if (!errors_shown(o))
     return;
   progress_break_line(t->app);
-  if (error)
+  if (error && t->error_from[0])  // the hop it came from: "from proxy https://p:443"
+    fprintf(stderr, "fetch: (%d) %s from %s: %s, %s %s\n", exit_code, cnet_error_name(error),
+            t->error_from, cnet_error_message(error),
+            t->got_response ? "while reading the body of" : "while fetching", t->url);
+  else if (error)
     fprintf(stderr, "fetch: (%d) %s (%s) %s %s\n", exit_code, cnet_error_name(error),
             cnet_error_message(error), t->got_response ? "while reading the body of" : "while fetching",
             t->url);
@@ -438,7 +442,12 @@ void transfer_finish(transfer *t, int error, int exit_code) {
   t->end_ns = uv_hrtime();
   uv_timer_stop(&t->timer);
   if (!exit_code && error) {
-    exit_code = fetch_exit_code_for_error(cnet_error_name(error));
+    // A proxy's failure while the tunnel to an https:// origin was set up
+    // is curl's failed proxy handshake: 56 / 35 / 97 (fetch_exit.h). For
+    // http:// the last proxy is the server the request went to: the table.
+    bool tunnel_hop = t->error_hop >= 0 && (strncmp(t->url, "https:", 6) == 0);
+    exit_code = tunnel_hop ? fetch_exit_code_for_proxy_error(cnet_error_name(error))
+                           : fetch_exit_code_for_error(cnet_error_name(error));
     // A proxy whose name was not resolved: curl's 5, told apart by the
     // NetLog's PROXY_CONNECT_ERROR.
     if (exit_code == 7 && t->proxy_error == -105 /* ERR_NAME_NOT_RESOLVED */)
@@ -601,6 +610,11 @@ static void on_complete(cnet_request *r, void *arg, int error) {
              cnet_error_name(ce.error), hop, ce.url, ce.subject[0] ? ce.subject : "(unknown)",
              ce.issuer[0] ? ce.issuer : "(unknown)");
   }
+  // cnet frees the request after this returns: the error's hop now.
+  cnet_error_source src;
+  cnet_request_get_error_source(r, &src);
+  t->error_hop = src.hop;
+  snprintf(t->error_from, sizeof(t->error_from), "%s", src.description);
   transfer_finish(t, error, 0);
 }
 

@@ -57,6 +57,8 @@ void transfer_reset_attempt(transfer *t) {
   t->proxy_error = 0;
   t->cert_detail[0] = '\0';
   t->tls_error = 0;
+  t->error_hop = CNET_HOP_NONE;
+  t->error_from[0] = '\0';
 }
 
 void transfer_note_response(transfer *t, cnet_request *r, const char *content_type) {

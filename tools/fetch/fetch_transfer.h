@@ -74,6 +74,10 @@ typedef struct transfer {
   // the line fetch prints: "ERR_CERT_... from origin URL: subject ...,
   // issuer ..."; "" when none.
   char cert_detail[768];
+  // Where the attempt's error came from (cnet_request_get_error_source):
+  // the hop, and "origin" / "proxy https://p:443" ("" for none).
+  int error_hop;
+  char error_from[300];
 } transfer;
 
 // Sets up transfer |index| of |app|'s run: its URL (the index-th of the
