@@ -1,6 +1,7 @@
 // An HTTP request over a SPDY/3.1 or HTTP/2 stream (see spdy_http_stream.h).
 #include "net/spdy/spdy_http_stream.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,12 @@ struct cn_spdy_http_stream {
   bool head_done;
   bool body_complete;
   cn_http_response_head head;
+  // The response's content-length (-1: none, or a response without a body:
+  // HEAD, 1xx, 204, 304) and the DATA bytes read so far: a body that does
+  // not match is malformed (RFC 9113 8.1.1), ERR_HTTP2_PROTOCOL_ERROR.
+  bool head_request;
+  int64_t expected_body;
+  uint64_t body_received;
 };
 
 cn_spdy_http_stream *cn_spdy_http_stream_new(cn_spdy_session *session,
@@ -172,6 +179,7 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
   if (rv < 0)
     return rv;
   s->request_fin = !s->upload || s->upload_size == 0;
+  s->head_request = strcmp(info->method, "HEAD") == 0;
 
   rv = cn_spdy_stream_create(s->session, s->priority, s->source, on_created, s, &s->stream);
   s->session = NULL;  // the stream holds the session from now on
@@ -228,9 +236,34 @@ static int build_head(cn_spdy_http_stream *s) {
     }
   }
   s->head_done = true;
-  if (cn_spdy_stream_remote_fin(s->stream) && cn_spdy_stream_buffered_bytes(s->stream) == 0)
+  s->expected_body = -1;
+  const char *cl = cn_http_headers_get(&s->head.headers, "content-length");
+  if (cl && !s->head_request && status >= 200 && status != 204 && status != 304) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(cl, &end, 10);
+    if (!*cl || *end || v < 0 || errno)
+      return CN_ERR_HTTP2_PROTOCOL_ERROR;  // not a length (RFC 9110 8.6)
+    s->expected_body = v;
+  }
+  if (cn_spdy_stream_remote_fin(s->stream) && cn_spdy_stream_buffered_bytes(s->stream) == 0) {
     s->body_complete = true;
+    if (s->expected_body > 0)
+      return CN_ERR_HTTP2_PROTOCOL_ERROR;  // a length announced, no body sent
+  }
   return CN_OK;
+}
+
+// Checks a body read's result against the announced length: more bytes, or
+// the end before all of them, is a malformed response.
+static int check_body_length(cn_spdy_http_stream *s, int rv) {
+  if (rv < 0 || s->expected_body < 0)
+    return rv;
+  s->body_received += (uint64_t)rv;
+  if (s->body_received > (uint64_t)s->expected_body ||
+      (rv == 0 && s->body_received != (uint64_t)s->expected_body))
+    return CN_ERR_HTTP2_PROTOCOL_ERROR;
+  return rv;
 }
 
 static void on_headers(void *arg, int rv) {
@@ -261,6 +294,7 @@ static void on_body(void *arg, int rv) {
   cn_spdy_http_stream *s = arg;
   cn_iobuf_unref(s->body_buf);
   s->body_buf = NULL;
+  rv = check_body_length(s, rv);
   if (rv == 0)
     s->body_complete = true;
   finish(s, rv);
@@ -279,6 +313,7 @@ int cn_spdy_http_stream_read_response_body(cn_spdy_http_stream *s, cn_iobuf *buf
     s->arg = arg;
     return rv;
   }
+  rv = check_body_length(s, rv);
   if (rv == 0)
     s->body_complete = true;
   return rv;

@@ -93,7 +93,9 @@ class SpdyHttpStreamTest : public testing::TestWithParam<cn_next_proto> {
         r.body.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(n));
       }
       cn_iobuf_unref(buf);
-      EXPECT_TRUE(cn_spdy_http_stream_is_response_body_complete(s));
+      if (r.rv == 0) {
+        EXPECT_TRUE(cn_spdy_http_stream_is_response_body_complete(s));
+      }
     }
     EXPECT_FALSE(cn_spdy_http_stream_can_reuse_connection(s));
     cn_spdy_http_stream_destroy(s);
@@ -173,6 +175,29 @@ TEST_P(SpdyHttpStreamTest, HeadFieldsAndBodilessStatus) {
   EXPECT_EQ(404, r.status);
   EXPECT_EQ("", r.body);
   EXPECT_EQ("a, b", r.header);
+}
+
+// A body longer or shorter than its content-length is malformed (RFC 9113
+// 8.1.1): ERR_HTTP2_PROTOCOL_ERROR, never a silently longer or cut body.
+TEST_P(SpdyHttpStreamTest, BodyMustMatchContentLength) {
+  for (const char *announced : {"3", "9"}) {
+    SCOPED_TRACE(announced);
+    pair_->server_rec.streams.clear();
+    pair_->server_rec.on_stream_hook = [&](cn_spdy_stream *st) {
+      std::vector<std::pair<std::string, std::string>> f = {{":status", "200"}};
+      if (spdy())
+        f.push_back({":version", "HTTP/1.1"});
+      f.push_back({"content-length", announced});
+      auto h = HeaderArray(f);
+      EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), false));
+      auto *resp = new Responder(st, true);
+      pair_->server_rec.streams.emplace_back(resp);
+      resp->Write("12345", true);
+      return true;
+    };
+    Result r = Fetch("https://origin.test/");
+    EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, r.rv);
+  }
 }
 
 TEST_P(SpdyHttpStreamTest, GoingAwaySessionFailsRetryably) {
