@@ -497,11 +497,18 @@ static void destroy_(cn_connect_job *job) {
   free(j);
 }
 
+// The lower request still pending (connect_job.h), if any.
+static cn_client_socket_handle *lower_request_(const cn_connect_job *job) {
+  const tunnel_job *j = (const tunnel_job *)job;
+  return j->pooled ? cn_pooled_socket_handle(j->pooled) : NULL;
+}
+
 static const cn_connect_job_ops kTunnelJobOps = {
     .name = "http_proxy_tunnel",
     .connect = connect_,
     .destroy = destroy_,
     .set_priority = set_priority_,
+    .lower_request = lower_request_,
 };
 
 static cn_connect_job *create(void *ctx, const char *group_id, cn_socket_params *params,

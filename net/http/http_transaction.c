@@ -481,9 +481,13 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
                   CN_NL_STR("proxy_chain", t->chain_key ? t->chain_key : "direct"),
                   CN_NL_ERROR(error));
   t->timed_out = error;
-  // The hop waited on is the failure's (the request's proxy, or the origin).
-  if (t->error != error)
-    note_failure(t, error, failure_hop(t, error));
+  // The hop waited on is the failure's: while connecting, the layer the
+  // connection is stuck in (a proxy's TLS or CONNECT, or the origin's TLS
+  // through the tunnel); else the request's (its proxy, or the origin).
+  if (t->error != error) {
+    int hop = cn_client_socket_handle_waiting_hop(&t->handle);
+    note_failure(t, error, hop != CN_HOP_UNSET ? hop : failure_hop(t, error));
+  }
   leave_phase(t);
   if (t->total_timer)
     cn_timer_stop(t->total_timer);

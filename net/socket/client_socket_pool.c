@@ -295,6 +295,20 @@ static int job_error_hop(const cn_connect_job *job, const cn_socket_params *para
   return params ? params->hop : CN_HOP_ORIGIN;
 }
 
+int cn_client_socket_handle_waiting_hop(const cn_client_socket_handle *h) {
+  if (!h || h->state != CN_HANDLE_PENDING || !h->group || cn_list_empty(&h->group->jobs))
+    return CN_HOP_UNSET;
+  // The group's oldest job: the one furthest along.
+  const job_entry *e = CN_CONTAINER_OF(h->group->jobs.next, job_entry, link);
+  const cn_connect_job *job = e->job;
+  if (!job->phase_started && job->ops->lower_request) {
+    int lower = cn_client_socket_handle_waiting_hop(job->ops->lower_request(job));
+    if (lower != CN_HOP_UNSET)
+      return lower;
+  }
+  return h->params ? h->params->hop : CN_HOP_UNSET;
+}
+
 // Completes |h| (removed from the pending list) with |result|; the callback
 // runs from the notify queue.
 static void complete_request(cn_client_socket_handle *h, int result, cn_stream_socket *socket,

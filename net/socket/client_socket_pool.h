@@ -162,6 +162,13 @@ typedef struct cn_client_socket_handle {
 
 void cn_client_socket_handle_init(cn_client_socket_handle *h);
 
+// For a pending request: the hop of the layer its connection is waiting on
+// now — a job whose own step (TLS handshake, CONNECT, SOCKS5) has begun is
+// its hop's, one still waiting for a socket of a lower pool asks that
+// request in turn. CN_HOP_UNSET when |h| is not pending or has no job yet.
+// (A request that times out while connecting names this hop.)
+int cn_client_socket_handle_waiting_hop(const cn_client_socket_handle *h);
+
 // An object above this pool that holds idle things it could close to free a
 // socket of this pool (a higher pool, the session pool).
 typedef struct cn_higher_layer {

@@ -60,7 +60,7 @@ struct FakeFactory {
 };
 
 const cn_connect_job_ops FakeFactory::kOps = {"fake", &FakeFactory::Connect,
-                                              &FakeFactory::Destroy, nullptr};
+                                              &FakeFactory::Destroy, nullptr, nullptr};
 
 cn_connect_job *FakeFactory::Create(void *ctx, const char *group_id, cn_socket_params *,
                                     cn_request_priority priority, cn_netlog *netlog) {

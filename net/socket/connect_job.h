@@ -41,6 +41,10 @@ typedef struct cn_connect_job_ops {
   // Optional: the priority of the best request waiting in the group changed
   // (a job may pass it down to a lower pool).
   void (*set_priority)(cn_connect_job *job, cn_request_priority priority);
+  // Optional: the lower pool's request the job waits on before its own
+  // step, or NULL (none, or no longer pending). Lets a request that times
+  // out name the layer it was stuck in (cn_client_socket_handle_waiting_hop).
+  struct cn_client_socket_handle *(*lower_request)(const cn_connect_job *job);
 } cn_connect_job_ops;
 
 struct cn_connect_job {

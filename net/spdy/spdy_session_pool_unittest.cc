@@ -295,6 +295,7 @@ TEST_P(SpdySessionPoolTest, LowerPoolAtItsLimitClosesAnIdleSession) {
         cn_stream_socket_destroy(job->socket);
         delete reinterpret_cast<PipeJob *>(job);
       },
+      nullptr,
       nullptr};
   cn_connect_job_factory factory;
   factory.ctx = nullptr;

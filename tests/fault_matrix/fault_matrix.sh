@@ -133,7 +133,11 @@ for combo in "${combos[@]}"; do
       # feed them to TLS. (HTTP/1.1 only: in a CONNECT stream they are DATA
       # that may arrive after the client started TLS, an ERR_SSL_ error.)
       mux "$pp" ||
-      c ans-extra "13 proxy's answer" proxy "too much (bytes after 200)" "--extra-after-200" "" /bytes/1000 ERR_TUNNEL_CONNECTION_FAILED@proxy
+      # The proxy writes the 200, then the extra bytes: read together (the
+      # usual case) they are Chromium's ERR_TUNNEL_CONNECTION_FAILED; on a
+      # busy machine the extra bytes may come in a later read, after the
+      # tunnel is up, and are then the first bytes the origin's TLS sees.
+      c ans-extra "13 proxy's answer" proxy "too much (bytes after 200)" "--extra-after-200" "" /bytes/1000 "ERR_TUNNEL_CONNECTION_FAILED@proxy or ERR_SSL_PROTOCOL_ERROR@origin"
     fi
   fi
   if [ "$op" != - ]; then
@@ -336,7 +340,11 @@ run_cell() {
     fi
   fi
   local result=FAIL
-  if [ "$got" = "$expect" ] && [ "$slow" = 0 ]; then
+  # "A or B": either outcome is right (a race the client cannot see, e.g.
+  # bytes after the 200 in the same read as it, or in a later one).
+  local alt_a="${expect%% or *}" alt_b="${expect##* or }"
+  if { [ "$got" = "$expect" ] || [ "$got" = "$alt_a" ] || [ "$got" = "$alt_b" ]; } &&
+    [ "$slow" = 0 ]; then
     result=PASS
   elif [ "$got" = "${expect%@*}@?" ] && [ "$slow" = 0 ]; then
     result=NOHOP  # the right error; fetch does not name the hop yet
