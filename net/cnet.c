@@ -1171,8 +1171,18 @@ static void on_started(void *arg, int rv) {
       return;
     }
   }
-  if (!r->timing.receive_headers_end)  // a SPDY/HTTP2 stream logs no READ_HEADERS
-    r->timing.receive_headers_end = cn_socket_timing_now();
+  // A SPDY/HTTP2 stream logs no SEND_REQUEST / READ_HEADERS: the
+  // transaction's own times of the exchange fill what the NetLog did not.
+  cn_http_transaction_times tt;
+  cn_http_transaction_get_times(r->txn, &tt);
+  if (!r->timing.send_start)
+    r->timing.send_start = tt.send_start_us;
+  if (!r->timing.send_end)
+    r->timing.send_end = tt.send_end_us;
+  if (!r->timing.receive_headers_start)
+    r->timing.receive_headers_start = tt.headers_start_us;
+  if (!r->timing.receive_headers_end)
+    r->timing.receive_headers_end = tt.headers_end_us ? tt.headers_end_us : cn_socket_timing_now();
   note_connection(r, head);
   api_headers h;
   api_headers_make(&h, &head->headers);

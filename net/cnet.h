@@ -536,9 +536,8 @@ typedef struct cnet_load_timing {
   // the proxy's answer.
   uint64_t tunnel_start, tunnel_end;
   uint64_t origin_tls_start, origin_tls_end;
-  // The request sent, and its response head read (HTTP/1.1; over a
-  // SPDY/HTTP2 stream send_* and receive_headers_start are 0 for now).
-  // receive_headers_start is when reading the head began, right after the
+  // The request sent, and its response head read (over HTTP/1.1 and over a
+  // SPDY/HTTP2 stream alike). receive_headers_start is when reading the head began, right after the
   // request was sent; receive_headers_end when the head was complete.
   uint64_t send_start, send_end;
   uint64_t receive_headers_start, receive_headers_end;

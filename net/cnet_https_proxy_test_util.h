@@ -19,16 +19,28 @@ namespace cnet_test {
 class HttpsProxyAndOrigin {
  public:
   // Starts both servers on |loop| and writes their CAs to per-process temp
-  // files named after |tag|. Check HasFatalFailure() after it.
-  void Start(uv_loop_t *loop, const std::string &tag) {
+  // files named after |tag|. Check HasFatalFailure() after it. |h2|: both
+  // servers prefer HTTP/2 (F6: an h2 session to the proxy, h2 inside).
+  void Start(uv_loop_t *loop, const std::string &tag, bool h2 = false) {
+    h2_ = h2;
     cn_test_server_options oo{};
     oo.names = names_;
     oo.num_names = 1;
+    if (h2) {
+      oo.alpn[0] = CN_PROTO_HTTP2;
+      oo.alpn[1] = CN_PROTO_HTTP11;
+      oo.num_alpn = 2;
+    }
     ASSERT_EQ(CN_OK, cn_test_server_new(loop, &oo, &origin_));
     cn_test_server_options po{};
     po.proxy = true;
     po.proxy_options.map = &map_;
     po.proxy_options.num_map = 1;
+    if (h2) {
+      po.alpn[0] = CN_PROTO_HTTP2;
+      po.alpn[1] = CN_PROTO_HTTP11;
+      po.num_alpn = 2;
+    }
     ASSERT_EQ(CN_OK, cn_test_server_new(loop, &po, &proxy_));
     std::string prefix = ::testing::TempDir() + std::to_string(getpid()) + "_" + tag;
     origin_ca_ = prefix + "_origin_ca.pem";
@@ -45,6 +57,10 @@ class HttpsProxyAndOrigin {
     o->proxy = proxy_url_.c_str();
     o->ca_file = origin_ca_.c_str();
     o->proxy_ca_file = proxy_ca_.c_str();
+    if (h2_) {
+      o->origin_protocols = "h2,http/1.1";
+      o->proxy_protocols = "h2,http/1.1";
+    }
   }
   // Destroys the servers (run the loop until it is empty afterwards) and
   // removes the CA files.
@@ -63,6 +79,7 @@ class HttpsProxyAndOrigin {
   cn_test_server *origin_ = nullptr;
   cn_test_server *proxy_ = nullptr;
   std::string origin_ca_, proxy_ca_, proxy_url_, url_;
+  bool h2_ = false;
 };
 
 }  // namespace cnet_test

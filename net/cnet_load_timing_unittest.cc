@@ -48,10 +48,19 @@ void ExpectOrdered(const std::vector<std::pair<const char *, uint64_t>> &steps) 
   }
 }
 
-TEST(CnetLoadTimingTest, FreshThenReusedThroughAnHttpsProxy) {
+class CnetLoadTimingTest : public ::testing::TestWithParam<bool> {};
+
+INSTANTIATE_TEST_SUITE_P(Protocols, CnetLoadTimingTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool> &i) {
+                           return std::string(i.param ? "F6OverH2" : "F2OverHttp11");
+                         });
+
+// Over HTTP/1.1 (F2) and over HTTP/2 to the proxy and to the origin (F6,
+// SPDY/HTTP2 streams): every step set and in order on the fresh request.
+TEST_P(CnetLoadTimingTest, FreshThenReusedThroughAnHttpsProxy) {
   TestLoop loop;
   HttpsProxyAndOrigin servers;
-  servers.Start(loop.get(), "timing");
+  servers.Start(loop.get(), GetParam() ? "timing_h2" : "timing", GetParam());
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
   std::string url = servers.url();
   cnet_context_options o;

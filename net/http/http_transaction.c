@@ -121,6 +121,7 @@ struct cn_http_transaction {
   int error;
   int error_hop;
   char *error_proxy;
+  cn_http_transaction_times times;  // the last exchange's (any stream kind)
 };
 
 // At most this much of an unread body is drained on destroy to keep the
@@ -541,6 +542,8 @@ void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_time
 
 static int do_send_request(cn_http_transaction *t) {
   t->state = STATE_SEND_REQUEST_DONE;
+  t->times.send_start_us = cn_socket_timing_now();
+  t->times.send_end_us = t->times.headers_start_us = t->times.headers_end_us = 0;
   t->sent_info = *t->request;
   t->sent_info.user_agent = t->request->user_agent ? t->request->user_agent : t->sp->user_agent;
   t->sent_info.use_absolute_form = t->plan.absolute_form;
@@ -626,12 +629,14 @@ static int resend(cn_http_transaction *t, int rv) {
 static int do_send_request_done(cn_http_transaction *t, int rv) {
   if (rv < 0)
     return should_resend(t, rv) ? resend(t, rv) : rv;
+  t->times.send_end_us = cn_socket_timing_now();
   t->state = STATE_READ_HEADERS;
   return CN_OK;
 }
 
 static int do_read_headers(cn_http_transaction *t) {
   t->state = STATE_READ_HEADERS_DONE;
+  t->times.headers_start_us = cn_socket_timing_now();
   enter_phase(t, PHASE_HEADERS, t->timeouts.response_headers_ms);
   return cn_http_stream_read_response_headers(t->stream, on_io, t);
 }
@@ -639,6 +644,7 @@ static int do_read_headers(cn_http_transaction *t) {
 static int do_read_headers_done(cn_http_transaction *t, int rv) {
   if (rv < 0)
     return should_resend(t, rv) ? resend(t, rv) : rv;
+  t->times.headers_end_us = cn_socket_timing_now();
   const cn_http_response_head *head = cn_http_stream_response_head(t->stream);
   // A 408 on a reused connection: the server timed the idle connection out
   // just as we used it (Chromium resends these too).
@@ -922,6 +928,11 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
   out->proxy_protocol = CN_PROTO_UNKNOWN;
   if (t->request && t->stream)
     describe_layers(t, out->reuse_type == CN_SOCKET_REUSED_IDLE, out);
+}
+
+void cn_http_transaction_get_times(const cn_http_transaction *t,
+                                   cn_http_transaction_times *out) {
+  *out = t->times;
 }
 
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t) { return t->source; }

@@ -143,6 +143,18 @@ typedef struct cn_http_transaction_info {
 void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transaction_info *out);
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t);
 
+// When the last exchange sent its request and read its response head
+// (cn_socket_timing_now() microseconds; 0: not reached), whatever the
+// stream (HTTP/1.1, SPDY/HTTP2) — for load timing.
+typedef struct cn_http_transaction_times {
+  uint64_t send_start_us;
+  uint64_t send_end_us;
+  uint64_t headers_start_us;
+  uint64_t headers_end_us;
+} cn_http_transaction_times;
+void cn_http_transaction_get_times(const cn_http_transaction *t,
+                                   cn_http_transaction_times *out);
+
 // Where the transaction's failure came from (connect_job.h): the index of a
 // proxy in the chain the request was on when it failed (0: the one
 // connected to), CN_HOP_ORIGIN, or CN_HOP_UNSET when it has not failed or
