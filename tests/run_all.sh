@@ -127,7 +127,7 @@ done
 # The fault matrix (issue #10): F1-F6 over every protocol with the proxy or
 # the origin failing at each step, ASan+UBSan binaries (cells listed in
 # tests/fault_matrix/known_failures.txt print KNOWN-FAIL, counted as skipped).
-run_tap "fault matrix (asan)" tests/fault_matrix/fault_matrix.sh out/asan
+run_tap "fault matrix (asan)" tests/fault_matrix/fault_matrix.sh out/asan --jobs 3
 
 # fetch as a curl user sees it: side by side with curl on every flag, the
 # man page against --help, the README's commands as written, and the

@@ -64,10 +64,8 @@ static void check_answer(const cn_http_response_head *head, bool with_credential
     }
   } else {
     check(!retry, "retry without a 407");
-    check(rv == ((head->status >= 300 && head->status < 400)
-                     ? CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT
-                     : CN_ERR_TUNNEL_CONNECTION_FAILED),
-          "non-407 failure code");
+    // Strict CONNECT: every other answer, a 3xx included, is this one error.
+    check(rv == CN_ERR_TUNNEL_CONNECTION_FAILED, "non-407 failure code");
   }
   cn_proxy_server_free(&proxy);
 }
