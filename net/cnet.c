@@ -61,6 +61,7 @@ struct cnet_context {
   cn_list_node requests;  // live cnet_request.link
   char *proxy_user;       // for requests' own proxies (options.proxy_user)
   cn_http_timeouts timeouts;  // every request's, unless it sets its own
+  unsigned proxy_auth_schemes;
 };
 
 // One connection's TLS as strings the request owns.
@@ -133,6 +134,22 @@ struct cnet_request {
   int error_hop;
   char error_proxy[CN_PROXY_SERVER_STR_SIZE];
   char error_description[CN_PROXY_SERVER_STR_SIZE + 8];
+  // Authentication (cnet_request_set_auth): the application's hook, the
+  // origin's up-front identity (for |auth_url|'s origin only), and a
+  // challenge waiting for the application's answer.
+  cnet_auth_fn on_auth;
+  char *auth_user;
+  char *auth_password;
+  unsigned auth_schemes;
+  cn_url auth_url;
+  bool auth_waiting;
+  bool auth_tunnel;  // the waiting challenge is a CONNECT's
+  bool auth_proxy;
+  // The answer, applied from the loop (auth_tick).
+  bool auth_cancel;
+  char *answer_user;
+  char *answer_password;
+  struct loop_tick *auth_tick;
 };
 
 // --- errors ---
@@ -586,6 +603,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
                                              CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS);
   c->timeouts.total_ms = CONTEXT_TIMEOUT(o, total_timeout_ms, app_size, 0);
   sp.timeouts = c->timeouts;
+  sp.proxy_auth_schemes = c->proxy_auth_schemes = o->proxy_auth_schemes;
   c->session = cn_http_network_session_new(&sp);
   *out = c;
   return CN_OK;
@@ -788,6 +806,12 @@ static const cn_http_upload_ops kCallbackUploadOps = {
 static void free_request(cnet_request *r) {
   tick_cancel(r->tick);
   tick_cancel(r->resume_tick);
+  tick_cancel(r->auth_tick);
+  free(r->auth_user);
+  free(r->auth_password);
+  free(r->answer_user);
+  free(r->answer_password);
+  cn_url_free(&r->auth_url);
   cn_http_transaction_destroy(r->txn);
   cn_proxy_service_free(r->proxy_service);
   cn_iobuf_unref(r->buf);
@@ -1154,8 +1178,15 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
   return begin_exchange(r);
 }
 
+static void ask_auth(cnet_request *r);
+
 static void on_started(void *arg, int rv) {
   cnet_request *r = arg;
+  if ((rv == CN_OK || rv == CN_ERR_PROXY_AUTH_REQUESTED) &&
+      cn_http_transaction_auth_challenge(r->txn)) {
+    ask_auth(r);
+    return;
+  }
   if (rv < 0) {
     complete(r, rv);
     return;
@@ -1198,6 +1229,74 @@ static void on_started(void *arg, int rv) {
   read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
 }
 
+// --- authentication ---
+
+static void on_started(void *arg, int rv);
+
+// The transaction stopped at a challenge: the application is asked.
+static void ask_auth(cnet_request *r) {
+  const cn_http_auth_challenge_info *ci = cn_http_transaction_auth_challenge(r->txn);
+  r->auth_waiting = true;
+  r->auth_tunnel = ci->tunnel;
+  r->auth_proxy = ci->target == CN_HTTP_AUTH_PROXY;
+  cnet_auth_challenge c = {
+      .target = ci->target == CN_HTTP_AUTH_PROXY ? CNET_AUTH_PROXY : CNET_AUTH_ORIGIN,
+      .tunnel = ci->tunnel,
+      .server = ci->server,
+      .scheme = ci->scheme,
+      .realm = ci->realm,
+  };
+  r->in_callback++;
+  r->on_auth(r, r->arg, &c);
+  after_callback(r);
+}
+
+// The application's answer, from the loop.
+static void on_auth_answer(void *obj) {
+  cnet_request *r = obj;
+  r->auth_tick = NULL;
+  if (r->auth_cancel) {
+    cn_http_transaction_decline_auth(r->txn);
+    if (r->auth_tunnel) {
+      complete(r, CN_ERR_TUNNEL_CONNECTION_FAILED);
+    } else if (r->auth_proxy) {
+      complete(r, CN_ERR_PROXY_AUTH_REQUESTED);
+    } else {
+      on_started(r, CN_OK);  // the 401 is the response
+    }
+    return;
+  }
+  int rv = cn_http_transaction_restart_with_auth(r->txn, r->answer_user, r->answer_password,
+                                                 on_started, r);
+  free(r->answer_user);
+  if (r->answer_password)
+    memset(r->answer_password, 0, strlen(r->answer_password));
+  free(r->answer_password);
+  r->answer_user = r->answer_password = NULL;
+  if (rv != CN_ERR_IO_PENDING)
+    on_started(r, rv);
+}
+
+int cnet_request_set_auth(cnet_request *r, const char *user, const char *password) {
+  if (!r || !r->auth_waiting || !user)
+    return CN_ERR_INVALID_ARGUMENT;
+  r->auth_waiting = false;
+  r->auth_cancel = false;
+  r->answer_user = cn_xstrdup(user);
+  r->answer_password = cn_xstrdup(password ? password : "");
+  r->auth_tick = tick_post(r->ctx->loop, on_auth_answer, r);
+  return CN_OK;
+}
+
+int cnet_request_cancel_auth(cnet_request *r) {
+  if (!r || !r->auth_waiting)
+    return CN_ERR_INVALID_ARGUMENT;
+  r->auth_waiting = false;
+  r->auth_cancel = true;
+  r->auth_tick = tick_post(r->ctx->loop, on_auth_answer, r);
+  return CN_OK;
+}
+
 static int begin_exchange(cnet_request *r) {
   memset(&r->info, 0, sizeof(r->info));
   r->info.method = r->method;
@@ -1222,6 +1321,15 @@ static int begin_exchange(cnet_request *r) {
   memset(&r->timing, 0, sizeof(r->timing));
   r->timing.request_start = start;
   cn_http_transaction_set_timeouts(r->txn, &timeouts);
+  cn_http_auth_params ap = {0};
+  if (same_origin(&r->url, &r->auth_url)) {  // never another origin's
+    ap.user = r->auth_user;
+    ap.password = r->auth_password;
+  }
+  ap.schemes = r->auth_schemes;
+  ap.proxy_schemes = r->ctx->proxy_auth_schemes;
+  ap.ask = r->on_auth != NULL;
+  cn_http_transaction_set_auth(r->txn, &ap);
   int rv = cn_http_transaction_start(r->txn, &r->info, on_started, r);
   if (rv == CN_ERR_IO_PENDING)
     return rv;
@@ -1326,6 +1434,11 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   r->max_redirects = o->max_redirects > 0 ? o->max_redirects : o->max_redirects < 0 ? 0 : 20;
   r->decode = !o->no_decoding;
   r->on_redirect = o->on_redirect;
+  r->on_auth = o->on_auth_required;
+  r->auth_user = o->user ? cn_xstrdup(o->user) : NULL;
+  r->auth_password = o->user ? cn_xstrdup(o->password ? o->password : "") : NULL;
+  r->auth_schemes = o->auth_schemes;
+  cn_url_copy(&r->auth_url, &r->url);
   r->timing.request_start = cn_socket_timing_now();
   const cn_http_timeouts *d = &c->timeouts;
   r->timeouts.connect_ms = REQUEST_TIMEOUT(o, connection_timeout_ms, app_size, d->connect_ms);

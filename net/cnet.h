@@ -199,6 +199,12 @@ typedef struct cnet_context_options {
   uint64_t response_headers_timeout_ms;  // 300 s: request sent to response head
   uint64_t body_idle_timeout_ms;         // 300 s: no byte of the request or response body moves
   uint64_t total_timeout_ms;             // 0: the request from start to end, redirects included
+
+  // Added in 0.1 by authentication (docs/auth.md): the schemes a proxy's
+  // 407 may be answered with (CNET_AUTH_BASIC | CNET_AUTH_DIGEST; curl's
+  // --proxy-basic, --proxy-digest, --proxy-anyauth); 0: both, the
+  // strongest offered (Digest over Basic).
+  unsigned proxy_auth_schemes;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL but the timeouts, which
@@ -304,6 +310,41 @@ typedef cnet_redirect_action (*cnet_redirect_fn)(cnet_request *r, void *arg, int
                                                  const cnet_header *headers,
                                                  size_t num_headers);
 
+// Authentication (docs/auth.md). A 401 from the origin or a 407 from a
+// proxy is answered with Basic or Digest (RFC 7617, RFC 7616: MD5 and
+// SHA-256, qop=auth) and an identity from, in turn: the URL's user:pass
+// (or the request's |user|/|password|; for a proxy, its URL's or the
+// context's proxy_user), the context's auth cache (identities that server
+// and realm took before), and the application's on_auth_required. Once a
+// server took an identity, later requests to it — for an origin, to paths
+// under the same directory — send it before being asked. Origin
+// identities are never sent to a proxy, proxy identities never through a
+// tunnel, and neither to another host.
+
+#define CNET_AUTH_BASIC 1u
+#define CNET_AUTH_DIGEST 2u
+
+typedef enum cnet_auth_target {
+  CNET_AUTH_ORIGIN = 0,  // a 401 (WWW-Authenticate)
+  CNET_AUTH_PROXY = 1,   // a 407 (Proxy-Authenticate)
+} cnet_auth_target;
+
+// Who asks for credentials, and for what (valid during the callback).
+typedef struct cnet_auth_challenge {
+  cnet_auth_target target;
+  bool tunnel;         // a proxy's answer to the CONNECT for an https:// URL
+  const char *server;  // "host:port" of the origin or the proxy
+  const char *scheme;  // "Basic" or "Digest": the strongest allowed one offered
+  const char *realm;   // "" when the challenge named none
+} cnet_auth_challenge;
+
+// Called when a challenge has no identity left to try (none given, or
+// those given were refused). The application answers — from inside the
+// callback or later — with exactly one of cnet_request_set_auth() or
+// cnet_request_cancel_auth() (or cancels the request). Until then nothing
+// more happens for the request (a total timeout keeps counting).
+typedef void (*cnet_auth_fn)(cnet_request *r, void *arg, const cnet_auth_challenge *challenge);
+
 typedef struct cnet_request_options {
   size_t struct_size;  // set by cnet_request_options_init(); see above
   const char *url;     // required: http:// or https://
@@ -354,6 +395,21 @@ typedef struct cnet_request_options {
   uint64_t response_headers_timeout_ms;
   uint64_t body_idle_timeout_ms;
   uint64_t total_timeout_ms;  // counted from cnet_request_start, redirects included
+
+  // Added in 0.1 by authentication (see "Authentication" above).
+  // Asked when a 401/407 has no identity to answer with. NULL: an origin's
+  // 401 is the response (on_response with 401); a proxy's 407 fails the
+  // request with CNET_ERR_PROXY_AUTH_REQUESTED.
+  cnet_auth_fn on_auth_required;
+  // The origin's identity, answering its first challenge (instead of the
+  // URL's user:pass); used only for the URL's own origin, never after a
+  // redirect to another. NULL: the URL's, if any. A request with its own
+  // Authorization header field is left alone (its 401 is the response).
+  const char *user;
+  const char *password;
+  // The schemes the origin may be answered with (CNET_AUTH_*); 0: both,
+  // the strongest offered (curl's --anyauth; --basic, --digest).
+  unsigned auth_schemes;
 } cnet_request_options;
 
 // A request timeout field's value meaning "the context's" (set by
@@ -380,6 +436,18 @@ CNET_EXPORT int cnet_request_start(cnet_context *c, const cnet_request_options *
                                    cnet_request **out);
 // Cancels the request: no callback runs afterwards; the request is freed.
 CNET_EXPORT void cnet_request_cancel(cnet_request *r);
+
+// Answers the request's pending on_auth_required: the request goes again
+// with |user| and |password| (copied). Returns 0, or
+// CNET_ERR_INVALID_ARGUMENT when no challenge is pending. The request goes
+// on from the loop, never inside this call.
+CNET_EXPORT int cnet_request_set_auth(cnet_request *r, const char *user, const char *password);
+// Declines the pending challenge: an origin's 401 becomes the response
+// (on_response with 401 and its body); a proxy's 407 fails the request
+// with CNET_ERR_PROXY_AUTH_REQUESTED, or CNET_ERR_TUNNEL_CONNECTION_FAILED
+// for a CONNECT (Chromium's errors). Returns 0, or
+// CNET_ERR_INVALID_ARGUMENT when no challenge is pending.
+CNET_EXPORT int cnet_request_cancel_auth(cnet_request *r);
 
 // Backpressure. cnet_request_pause() stops on_data: no on_data (and no
 // on_complete) runs until cnet_request_resume(). Nothing more is read for

@@ -62,6 +62,15 @@ CN_NETLOG_EVENT(HTTP_TRANSACTION_SEND_REQUEST_HEADERS, NONE)
 CN_NETLOG_EVENT(HTTP_TRANSACTION_READ_HEADERS, NONE)
 CN_NETLOG_EVENT(HTTP_TRANSACTION_READ_RESPONSE_HEADERS, NONE)
 CN_NETLOG_EVENT(HTTP_TRANSACTION_READ_BODY, NONE)
+// Authentication (net/http/http_auth_controller.h), on the request's or
+// the CONNECT job's source. AUTH_CHALLENGE: a 401/407 offered schemes:
+// target ("origin"/"proxy"), server, challenges (the challenge fields as
+// received). AUTH_SCHEME_CHOSEN: scheme, realm. AUTH_CREDENTIALS_SENT:
+// scheme, realm, identity ("up_front", "cache", "application"),
+// preemptive, nc (Digest's nonce count) — never a password.
+CN_NETLOG_EVENT(AUTH_CHALLENGE, NONE)
+CN_NETLOG_EVENT(AUTH_SCHEME_CHOSEN, NONE)
+CN_NETLOG_EVENT(AUTH_CREDENTIALS_SENT, NONE)
 // Proxy resolution (net/proxy_resolution), on the request's source.
 // PROXY_RESOLUTION: BEGIN url; END proxy_list (chain keys, bad chains last),
 // bypassed, deprioritized, or net_error. PROXY_FALLBACK: chain, net_error,

@@ -180,6 +180,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   cn_http_auth_cache_init(&s->auth_cache);
   cn_http_server_properties_init(&s->server_properties);
   s->tunnel_services.auth_cache = &s->auth_cache;
+  s->tunnel_services.proxy_auth_schemes = s->params.proxy_auth_schemes;
   s->tunnel_services.server_properties = &s->server_properties;
   s->tunnel_services.spdy_pool = s->spdy_pool;
   s->tunnel_services.proxy_ssl_config = &s->params.proxy_ssl_config;
@@ -258,6 +259,10 @@ void cn_http_network_session_add_drain(cn_http_network_session *s, cn_http_drain
 void cn_http_network_session_remove_drain(cn_http_drain_entry *e) {
   if (cn_list_linked(&e->link))
     cn_list_remove(&e->link);
+}
+
+cn_http_auth_cache *cn_http_network_session_auth_cache(cn_http_network_session *s) {
+  return &s->auth_cache;
 }
 
 bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,

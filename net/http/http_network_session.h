@@ -134,6 +134,9 @@ typedef struct cn_http_network_session_params {
   // Every transaction's timeouts unless it sets its own
   // (cn_http_transaction_set_timeouts). params_init sets the defaults.
   cn_http_timeouts timeouts;
+  // The schemes (CN_HTTP_AUTH_*) a CONNECT's 407 may be answered with; 0:
+  // all (curl's --proxy-basic, --proxy-digest, --proxy-anyauth).
+  unsigned proxy_auth_schemes;
 } cn_http_network_session_params;
 
 typedef struct cn_http_network_session cn_http_network_session;
@@ -162,6 +165,10 @@ const struct cn_tunnel_services *cn_http_network_session_tunnel_services(
     const cn_http_network_session *s);
 // Closes every idle socket of every pool (top layer first).
 void cn_http_network_session_close_idle(cn_http_network_session *s);
+
+// The session's auth cache (http_auth_cache.h): identities origins and
+// proxies took, shared by every request and CONNECT of the session.
+struct cn_http_auth_cache *cn_http_network_session_auth_cache(cn_http_network_session *s);
 
 // Proxy authentication memory (a minimal HttpAuthCache): once a proxy has
 // accepted our Basic credentials, later requests and CONNECTs to it send

@@ -6,6 +6,7 @@
 
 #include "base/mem.h"
 #include "net/base/url.h"
+#include "net/http/http_auth_controller.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/http/http_basic_stream.h"
 #include "net/http/http_stream.h"
@@ -74,7 +75,13 @@ typedef struct tunnel_job {
   cn_url target_url;         // https://target/ (only host:port is used)
   cn_http_headers headers;
   cn_http_request_info info;
-  bool sent_auth;
+  // The proxy's authentication (http_auth_controller.h): its URL's
+  // credentials up front, the session's auth cache, and Digest's state
+  // across the CONNECTs of this job (an HTTP/1.1 CONNECT or a CONNECT
+  // stream, which borrows it).
+  cn_http_auth_controller auth;
+  bool auth_ready;
+  char authority[CN_HOST_PORT_STR_SIZE];  // host:port, Digest's uri
   bool retried_stale;  // the CONNECT was already resent once (stale socket)
   bool logged_begin;
   uint64_t exchange_start_us;  // the first CONNECT sent (the tunnel's timing)
@@ -111,6 +118,32 @@ static void drop_connection(tunnel_job *j) {
   j->pooled = NULL;
 }
 
+// The proxy took a CONNECT: its identity goes into the session's cache
+// (later CONNECTs and requests send it up front), and the proxy is noted
+// as having taken its URL's credentials (the old SPDY/HTTP2 rule).
+static void tunnel_auth_succeeded(tunnel_job *j) {
+  if (!j->auth.sent)
+    return;
+  cn_http_auth_controller_on_success(&j->auth, NULL);
+  if (j->params->services && j->auth.identity == CN_HTTP_AUTH_IDENTITY_UP_FRONT)
+    cn_http_auth_cache_note_accepted(j->params->services->auth_cache, &j->params->proxy);
+}
+
+// What a 407 to a CONNECT means: CN_OK to send the CONNECT again with
+// credentials, else CN_ERR_PROXY_AUTH_REQUESTED (no identity: the challenge
+// is left in the session's cache for the request's application to answer,
+// cn_http_auth_cache_take_pending) or CN_ERR_PROXY_AUTH_UNSUPPORTED.
+static int tunnel_auth_challenge(tunnel_job *j, const cn_http_headers *headers) {
+  int r = cn_http_auth_controller_on_challenge(&j->auth, headers);
+  if (r == CN_HTTP_AUTH_RETRY)
+    return CN_OK;
+  if (r == CN_HTTP_AUTH_NO_HANDLER)
+    return CN_ERR_PROXY_AUTH_UNSUPPORTED;
+  if (j->auth.cache)
+    cn_http_auth_cache_set_pending(j->auth.cache, j->auth.server, j->auth.handler);
+  return CN_ERR_PROXY_AUTH_REQUESTED;
+}
+
 // Decides what a final CONNECT answer means. Returns CN_OK (tunnel up),
 // CN_ERR_IO_PENDING/CN_OK-continuing work for a 407 retry (through
 // *retry), or an error.
@@ -128,8 +161,7 @@ static int handle_answer(tunnel_job *j, bool *retry) {
       return CN_ERR_TUNNEL_CONNECTION_FAILED;
     }
     log_end(j, CN_OK, status);
-    if (j->sent_auth && j->params->services)
-      cn_http_auth_cache_note_accepted(j->params->services->auth_cache, &j->params->proxy);
+    tunnel_auth_succeeded(j);
     cn_http_basic_stream_destroy(j->stream);
     j->stream = NULL;
     // The connection is the tunnel now.
@@ -138,10 +170,10 @@ static int handle_answer(tunnel_job *j, bool *retry) {
     stamp_tunnel(j);
     return CN_OK;
   }
-  int rv = cn_http_proxy_connect_failure(status, &j->params->proxy, j->sent_auth,
-                                         &head->headers, retry);
-  if (*retry) {
-    j->sent_auth = true;
+  int rv = status == 407 ? tunnel_auth_challenge(j, &head->headers)
+                         : CN_ERR_TUNNEL_CONNECTION_FAILED;  // (Chromium's, http_proxy_auth.h)
+  if (rv == CN_OK) {
+    *retry = true;
     return CN_OK;
   }
   log_end(j, rv, status);
@@ -199,9 +231,8 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
   p.target = j->params->target;
   p.proxy = &j->params->proxy;
   p.user_agent = j->params->user_agent;
-  p.send_auth_up_front = cn_proxy_server_has_credentials(&j->params->proxy) &&
-                         cn_http_auth_cache_accepted(j->params->services->auth_cache,
-                                                     &j->params->proxy);
+  p.auth = &j->auth;
+  p.authority = j->authority;
   p.priority = j->base.priority;
   p.owner = j->base.source;
   p.caller_logs_tunnel = true;  // HTTP_TUNNEL_CONNECT is this job's
@@ -263,8 +294,7 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
   int status = cn_spdy_stream_socket_connect_status(j->spdy_tunnel);
   if (rv == CN_OK) {
     log_end(j, CN_OK, status);
-    if (cn_spdy_stream_socket_sent_auth(j->spdy_tunnel))
-      cn_http_auth_cache_note_accepted(j->params->services->auth_cache, &j->params->proxy);
+    tunnel_auth_succeeded(j);
     j->base.socket = j->spdy_tunnel;
     j->spdy_tunnel = NULL;
     stamp_tunnel(j);
@@ -272,6 +302,10 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
   }
   switch (rv) {
     case CN_ERR_PROXY_AUTH_REQUESTED:
+      if (j->auth.cache && j->auth.handler && !j->auth.user)
+        cn_http_auth_cache_set_pending(j->auth.cache, j->auth.server, j->auth.handler);
+      log_end(j, rv, status);
+      return rv;
     case CN_ERR_PROXY_AUTH_UNSUPPORTED:
     case CN_ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT:
     case CN_ERR_TUNNEL_CONNECTION_FAILED:
@@ -438,15 +472,10 @@ static int send_connect(tunnel_job *j) {
     j->exchange_start_us = cn_socket_timing_now();
   cn_connect_job_phase_started(&j->base);  // the tunnel timeout counts from here
   cn_http_headers_clear(&j->headers);
-  const cn_proxy_server *proxy = &j->params->proxy;
-  if (cn_proxy_server_has_credentials(proxy) && j->params->services &&
-      cn_http_auth_cache_accepted(j->params->services->auth_cache, proxy))
-    j->sent_auth = true;  // the proxy took them before: send them up front
-  if (j->sent_auth) {
-    char *cred = cn_http_proxy_auth_header_value(proxy);
+  char *cred = cn_http_auth_controller_credentials(&j->auth, "CONNECT", j->authority, NULL);
+  if (cred)
     cn_http_headers_set(&j->headers, "Proxy-Authorization", cred);
-    free(cred);
-  }
+  free(cred);
   memset(&j->info, 0, sizeof(j->info));
   j->info.method = "CONNECT";
   j->info.url = &j->target_url;
@@ -460,6 +489,17 @@ static int connect_(cn_connect_job *job) {
   tunnel_job *j = (tunnel_job *)job;
   char hp[CN_HOST_PORT_STR_SIZE];
   cn_host_port_to_string(&j->params->target, hp, sizeof(hp));
+  snprintf(j->authority, sizeof(j->authority), "%s", hp);
+  const cn_proxy_server *proxy = &j->params->proxy;
+  char ps[CN_PROXY_SERVER_STR_SIZE];
+  bool creds = cn_proxy_server_has_credentials(proxy);
+  const cn_tunnel_services *sv = j->params->services;
+  cn_http_auth_controller_init(&j->auth, CN_HTTP_AUTH_PROXY,
+                               cn_proxy_server_to_string(proxy, ps, sizeof(ps)),
+                               sv ? sv->auth_cache : NULL, sv ? sv->proxy_auth_schemes : 0,
+                               creds ? proxy->username : NULL, creds ? proxy->password : NULL,
+                               job->netlog, job->source);
+  j->auth_ready = true;
   char *url = cn_xasprintf("https://%s/", hp);
   int rv = cn_url_parse(url, &j->target_url);
   free(url);
@@ -492,6 +532,8 @@ static void destroy_(cn_connect_job *job) {
   cn_stream_socket_destroy(j->base.socket);
   cn_url_free(&j->target_url);
   cn_http_headers_free(&j->headers);
+  if (j->auth_ready)
+    cn_http_auth_controller_free(&j->auth);
   cn_iobuf_unref(j->drain_buf);
   cn_socket_params_unref(&j->params->base);
   free(j);

@@ -66,6 +66,7 @@ typedef struct cn_tunnel_services {
   // the creator/waiter coordination for new ones. NULL: never multiplexed.
   struct cn_spdy_session_pool *spdy_pool;
   const cn_ssl_config *proxy_ssl_config;  // what TLS to a proxy offers
+  unsigned proxy_auth_schemes;  // CN_HTTP_AUTH_* a 407 may be answered with; 0: all
 } cn_tunnel_services;
 
 // True if a new TLS connection to |proxy| would offer SPDY/3.1 or HTTP/2:

@@ -266,7 +266,8 @@ TEST_F(HttpProxyConnectJobTest, Auth407TwiceIsAuthRequested) {
 
 TEST_F(HttpProxyConnectJobTest, Auth407WithAnotherSchemeIsUnsupported) {
   factory_.AddMock(SocketScript().Write(kConnect).Read(
-      "HTTP/1.1 407 Auth\r\nProxy-Authenticate: Digest realm=\"x\", nonce=\"y\"\r\n"
+      "HTTP/1.1 407 Auth\r\nProxy-Authenticate: Negotiate\r\n"
+      "Proxy-Authenticate: Digest realm=\"x\", nonce=\"y\", algorithm=SHA-512-256\r\n"
       "Content-Length: 0\r\n\r\n"));
   cn_client_socket_handle *h = NewHandle();
   EXPECT_EQ(CN_ERR_PROXY_AUTH_UNSUPPORTED, RequestWith("http://user:pass@proxy.test:8080", h));

@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/mem.h"
+#include "net/http/http_auth_controller.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/http/http_proxy_connect_job.h"
 #include "net/http/http_basic_stream.h"
@@ -77,7 +78,18 @@ struct cn_http_transaction {
   cn_http_connection_plan plan;
   cn_client_socket_handle handle;
   int retries;
-  bool sent_proxy_auth;
+  // Authentication: the origin's controller, and the proxy's for a request
+  // sent to it (absolute form); made at the first send (the proxy's again
+  // when fallback changes the proxy).
+  cn_http_auth_params auth_params;  // strings owned
+  cn_http_auth_controller auth[2];  // by cn_http_auth_target
+  bool auth_ready[2];
+  bool origin_auth_off;  // the request brought its own Authorization
+  // A challenge waiting for the caller (auth_params.ask).
+  bool auth_pending;
+  cn_http_auth_challenge_info challenge;
+  cn_http_auth_handler *tunnel_handler;  // a CONNECT's 407 (owned)
+  char *tunnel_proxy;                    // its proxy's string
   // The exchange.
   cn_http_request_info sent_info;  // the request as sent (form, headers)
   cn_http_headers sent_headers;
@@ -130,6 +142,9 @@ struct cn_http_transaction {
 #define CN_HTTP_MAX_DRAIN_BYTES (64 * 1024)
 
 static int do_loop(cn_http_transaction *t, int rv);
+static int run_for_caller(cn_http_transaction *t, cn_completion_cb cb, void *arg);
+static bool rewind_upload(const cn_http_transaction *t);
+static void take_tunnel_challenge(cn_http_transaction *t);
 static void enter_phase(cn_http_transaction *t, txn_phase phase, uint64_t ms);
 static void leave_phase(cn_http_transaction *t);
 
@@ -188,6 +203,16 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
   cn_client_socket_handle_reset(&t->handle);
 }
 
+static void free_auth(cn_http_transaction *t) {
+  for (int k = 0; k < 2; k++)
+    if (t->auth_ready[k])
+      cn_http_auth_controller_free(&t->auth[k]);
+  free((char *)t->auth_params.user);
+  free((char *)t->auth_params.password);
+  cn_http_auth_handler_free(t->tunnel_handler);
+  free(t->tunnel_proxy);
+}
+
 static void free_transaction(cn_http_transaction *t) {
   cn_timer_destroy(t->phase_timer);
   cn_timer_destroy(t->total_timer);
@@ -199,6 +224,7 @@ static void free_transaction(cn_http_transaction *t) {
     free(t->response.reason);
     cn_http_headers_free(&t->response.headers);
   }
+  free_auth(t);
   cn_iobuf_unref(t->drain_buf);
   cn_iobuf_unref(t->read_buf);
   if (t->logged_begin) {
@@ -423,6 +449,8 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
   // first layer that failed, connect_job.h).
   int hop = t->handle.error_hop != CN_HOP_UNSET ? t->handle.error_hop : request_hop(t);
   note_failure(t, rv, hop);
+  if (rv == CN_ERR_PROXY_AUTH_REQUESTED)
+    take_tunnel_challenge(t);
   // Proxy fallback: the next chain of the list when a proxy failed with an
   // error of the list (proxy_fallback.h). A failure of the origin — its TLS
   // inside a tunnel, or over SOCKS — is no reason to change proxy, and
@@ -540,6 +568,190 @@ void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_time
   t->timeouts = *timeouts;
 }
 
+// --- authentication ---
+
+void cn_http_transaction_set_auth(cn_http_transaction *t, const cn_http_auth_params *p) {
+  free((char *)t->auth_params.user);
+  free((char *)t->auth_params.password);
+  t->auth_params = *p;
+  t->auth_params.user = p->user ? cn_xstrdup(p->user) : NULL;
+  t->auth_params.password = p->password ? cn_xstrdup(p->password) : NULL;
+}
+
+// The origin's controller (NULL when the request carries its own
+// Authorization), made on first use.
+static cn_http_auth_controller *origin_auth(cn_http_transaction *t) {
+  if (t->origin_auth_off)
+    return NULL;
+  if (!t->auth_ready[CN_HTTP_AUTH_ORIGIN]) {
+    if (t->request->extra_headers &&
+        cn_http_headers_get(t->request->extra_headers, "Authorization")) {
+      t->origin_auth_off = true;
+      return NULL;
+    }
+    const cn_url *url = t->request->url;
+    char *host = cn_url_host_bracketed(url);
+    char *server = cn_xasprintf("%s://%s:%u", url->scheme, host, (unsigned)url->port);
+    free(host);
+    const char *user = t->auth_params.user;
+    const char *password = t->auth_params.password;
+    if (!user && url->username && *url->username) {
+      user = url->username;
+      password = url->password;
+    }
+    cn_http_auth_controller_init(&t->auth[CN_HTTP_AUTH_ORIGIN], CN_HTTP_AUTH_ORIGIN, server,
+                                 cn_http_network_session_auth_cache(t->session),
+                                 t->auth_params.schemes, user, password, t->sp->netlog,
+                                 t->source);
+    free(server);
+    t->auth_ready[CN_HTTP_AUTH_ORIGIN] = true;
+  }
+  return &t->auth[CN_HTTP_AUTH_ORIGIN];
+}
+
+// The controller of the proxy the request is sent to (absolute form), or
+// NULL: made again when fallback moved the request to another proxy.
+static cn_http_auth_controller *proxy_auth(cn_http_transaction *t) {
+  const cn_proxy_server *proxy = t->plan.request_proxy;
+  if (!proxy)
+    return NULL;
+  char ps[CN_PROXY_SERVER_STR_SIZE];
+  cn_proxy_server_to_string(proxy, ps, sizeof(ps));
+  cn_http_auth_controller *c = &t->auth[CN_HTTP_AUTH_PROXY];
+  if (t->auth_ready[CN_HTTP_AUTH_PROXY] && strcmp(c->server, ps) == 0)
+    return c;
+  if (t->auth_ready[CN_HTTP_AUTH_PROXY])
+    cn_http_auth_controller_free(c);
+  bool creds = cn_proxy_server_has_credentials(proxy);
+  cn_http_auth_controller_init(c, CN_HTTP_AUTH_PROXY, ps,
+                               cn_http_network_session_auth_cache(t->session),
+                               t->auth_params.proxy_schemes, creds ? proxy->username : NULL,
+                               creds ? proxy->password : NULL, t->sp->netlog, t->source);
+  t->auth_ready[CN_HTTP_AUTH_PROXY] = true;
+  return c;
+}
+
+// Authorization for the origin and Proxy-Authorization for the proxy the
+// request goes to — each only to its own target: proxy credentials never
+// go into a tunnel (the tunnel job sends them in its CONNECT), origin
+// credentials never to a proxy.
+static void add_auth_fields(cn_http_transaction *t) {
+  char *target = t->plan.absolute_form ? cn_url_absolute_form(t->request->url)
+                                       : cn_url_request_target(t->request->url);
+  const char *path = t->request->url->path;
+  cn_http_auth_controller *c = origin_auth(t);
+  char *v = c ? cn_http_auth_controller_credentials(c, t->request->method, target, path) : NULL;
+  if (v)
+    cn_http_headers_set(&t->sent_headers, "Authorization", v);
+  free(v);
+  c = proxy_auth(t);
+  v = c ? cn_http_auth_controller_credentials(c, t->request->method, target, path) : NULL;
+  if (v)
+    cn_http_headers_set(&t->sent_headers, "Proxy-Authorization", v);
+  free(v);
+  free(target);
+}
+
+static void set_challenge(cn_http_transaction *t, cn_http_auth_target target, bool tunnel,
+                          const char *server, const cn_http_auth_handler *h) {
+  t->auth_pending = true;
+  cn_http_auth_challenge_info *ci = &t->challenge;
+  ci->target = target;
+  ci->tunnel = tunnel;
+  // The proxy's string is scheme://host:port; the application gets
+  // host:port as for an origin.
+  const char *sep = strstr(server, "://");
+  snprintf(ci->server, sizeof(ci->server), "%s", sep ? sep + 3 : server);
+  ci->scheme = h->ops->scheme;
+  ci->realm = h->realm;
+}
+
+// A 401 or a 407 (|target|) as the response head |head|: CN_OK with
+// t->state set to resend with credentials, AUTH_DELIVER to hand out the
+// response as it is (maybe with the challenge pending), or an error.
+#define AUTH_DELIVER 1
+static int on_auth_challenge(cn_http_transaction *t, cn_http_auth_target target,
+                             const cn_http_response_head *head) {
+  cn_http_auth_controller *c = target == CN_HTTP_AUTH_PROXY ? proxy_auth(t) : origin_auth(t);
+  if (!c)
+    return AUTH_DELIVER;  // the request's own Authorization: its 401 is the answer
+  bool proxy = target == CN_HTTP_AUTH_PROXY;
+  int r = cn_http_auth_controller_on_challenge(c, &head->headers);
+  if (r == CN_HTTP_AUTH_NO_HANDLER)
+    return proxy ? CN_ERR_PROXY_AUTH_UNSUPPORTED : AUTH_DELIVER;
+  if (r == CN_HTTP_AUTH_NEED_IDENTITY) {
+    if (!t->auth_params.ask)
+      return proxy ? CN_ERR_PROXY_AUTH_REQUESTED : AUTH_DELIVER;
+    set_challenge(t, target, false, c->server, c->handler);
+    return AUTH_DELIVER;
+  }
+  // The request goes again, body included: it must be replayable.
+  if (!rewind_upload(t))
+    return proxy ? CN_ERR_PROXY_AUTH_REQUESTED : AUTH_DELIVER;
+  // Drain the challenge's body so the connection can carry the retry.
+  t->state = STATE_DRAIN_BODY;
+  return CN_OK;
+}
+
+// The target took the request: its controller remembers the identity.
+static void auth_succeeded(cn_http_transaction *t, int status) {
+  if (t->auth_ready[CN_HTTP_AUTH_PROXY] && status != 407)
+    cn_http_auth_controller_on_success(&t->auth[CN_HTTP_AUTH_PROXY], NULL);
+  if (t->auth_ready[CN_HTTP_AUTH_ORIGIN] && status != 401)
+    cn_http_auth_controller_on_success(&t->auth[CN_HTTP_AUTH_ORIGIN], t->request->url->path);
+}
+
+// A CONNECT failed with CN_ERR_PROXY_AUTH_REQUESTED: the tunnel job left
+// its challenge in the session's cache for the caller to answer.
+static void take_tunnel_challenge(cn_http_transaction *t) {
+  if (!t->auth_params.ask || !t->error_proxy)
+    return;
+  cn_http_auth_handler *h =
+      cn_http_auth_cache_take_pending(cn_http_network_session_auth_cache(t->session),
+                                      t->error_proxy);
+  if (!h)
+    return;
+  cn_http_auth_handler_free(t->tunnel_handler);
+  t->tunnel_handler = h;
+  free(t->tunnel_proxy);
+  t->tunnel_proxy = cn_xstrdup(t->error_proxy);
+  set_challenge(t, CN_HTTP_AUTH_PROXY, true, t->tunnel_proxy, h);
+}
+
+const cn_http_auth_challenge_info *cn_http_transaction_auth_challenge(const cn_http_transaction *t) {
+  return t->auth_pending ? &t->challenge : NULL;
+}
+
+void cn_http_transaction_decline_auth(cn_http_transaction *t) { t->auth_pending = false; }
+
+int cn_http_transaction_restart_with_auth(cn_http_transaction *t, const char *user,
+                                          const char *password, cn_completion_cb cb, void *arg) {
+  if (!t->auth_pending || t->cb)
+    return CN_ERR_UNEXPECTED;
+  t->auth_pending = false;
+  if (t->challenge.tunnel) {
+    // The identity goes into the cache for the proxy's realm; the next
+    // CONNECT to it sends it (http_proxy_connect_job.c).
+    cn_http_auth_cache_add(cn_http_network_session_auth_cache(t->session), CN_HTTP_AUTH_PROXY,
+                           t->tunnel_proxy, t->tunnel_handler, user, password, NULL);
+    t->error = 0;
+    t->error_hop = CN_HOP_UNSET;
+    t->state = STATE_INIT_CONNECTION;
+  } else {
+    cn_http_auth_controller_set_identity(&t->auth[t->challenge.target], user, password);
+    if (t->has_response) {
+      free(t->response.reason);
+      cn_http_headers_free(&t->response.headers);
+      memset(&t->response, 0, sizeof(t->response));
+      t->has_response = false;
+    }
+    if (!t->stream || !rewind_upload(t))
+      return CN_ERR_UNEXPECTED;
+    t->state = STATE_DRAIN_BODY;
+  }
+  return run_for_caller(t, cb, arg);
+}
+
 static int do_send_request(cn_http_transaction *t) {
   t->state = STATE_SEND_REQUEST_DONE;
   t->times.send_start_us = cn_socket_timing_now();
@@ -550,17 +762,7 @@ static int do_send_request(cn_http_transaction *t) {
   cn_http_headers_clear(&t->sent_headers);
   if (t->request->extra_headers)
     cn_http_headers_copy(&t->sent_headers, t->request->extra_headers);
-  // Proxy credentials go only to the proxy the request is sent to, never
-  // into a tunnel (the tunnel job sends them in its CONNECT).
-  const cn_proxy_server *proxy = t->plan.request_proxy;
-  if (proxy && cn_proxy_server_has_credentials(proxy) &&
-      cn_http_network_session_proxy_auth_known(t->session, proxy))
-    t->sent_proxy_auth = true;  // it took them before: send them up front
-  if (proxy && t->sent_proxy_auth) {
-    char *cred = cn_http_proxy_auth_header_value(proxy);
-    cn_http_headers_set(&t->sent_headers, "Proxy-Authorization", cred);
-    free(cred);
-  }
+  add_auth_fields(t);
   t->sent_info.extra_headers = &t->sent_headers;
   leave_phase(t);
   if (t->spdy_session) {
@@ -651,23 +853,15 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
   if (head->status == 408 && t->handle.reuse_type == CN_SOCKET_REUSED_IDLE &&
       t->retries < CN_HTTP_MAX_RETRIES && rewind_upload(t))
     return resend(t, rv);
-  if (head->status == 407) {
-    const cn_proxy_server *proxy = t->plan.request_proxy;
-    if (!proxy)
-      return CN_ERR_UNEXPECTED_PROXY_AUTH;  // an origin asking for proxy auth
-    int auth = cn_http_proxy_auth_on_407(proxy, t->sent_proxy_auth, &head->headers);
-    if (auth != CN_OK)
-      return auth;
-    // The request goes again, body included: it must be replayable.
-    if (!rewind_upload(t))
-      return CN_ERR_PROXY_AUTH_REQUESTED;
-    // Drain the 407's body so the connection can carry the retry.
-    t->sent_proxy_auth = true;
-    t->state = STATE_DRAIN_BODY;
-    return CN_OK;
+  if (head->status == 407 && !t->plan.request_proxy)
+    return CN_ERR_UNEXPECTED_PROXY_AUTH;  // an origin asking for proxy auth
+  if (head->status == 401 || head->status == 407) {
+    int rv2 = on_auth_challenge(t, head->status == 407 ? CN_HTTP_AUTH_PROXY : CN_HTTP_AUTH_ORIGIN,
+                                head);
+    if (rv2 != AUTH_DELIVER)
+      return rv2;
   }
-  if (t->sent_proxy_auth && t->plan.request_proxy)
-    cn_http_network_session_note_proxy_auth(t->session, t->plan.request_proxy);
+  auth_succeeded(t, head->status);
   if (t->proxy_service)
     cn_proxy_service_report_success(t->proxy_service, &t->proxy_info);
   t->response.http_version = head->http_version;
@@ -753,6 +947,17 @@ static int do_loop(cn_http_transaction *t, int rv) {
   return rv;
 }
 
+// Runs the loop from t->state for a public call: |cb| gets a pending
+// result.
+static int run_for_caller(cn_http_transaction *t, cn_completion_cb cb, void *arg) {
+  int rv = do_loop(t, CN_OK);
+  if (rv == CN_ERR_IO_PENDING) {
+    t->cb = cb;
+    t->cb_arg = arg;
+  }
+  return rv;
+}
+
 int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info *info,
                               cn_completion_cb cb, void *arg) {
   t->request = info;
@@ -766,12 +971,7 @@ int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info
     cn_timer_start(t->total_timer, t->timeouts.total_ms, 0);
   }
   t->state = STATE_RESOLVE_PROXY;
-  int rv = do_loop(t, CN_OK);
-  if (rv == CN_ERR_IO_PENDING) {
-    t->cb = cb;
-    t->cb_arg = arg;
-  }
-  return rv;
+  return run_for_caller(t, cb, arg);
 }
 
 const cn_http_response_head *cn_http_transaction_response(const cn_http_transaction *t) {

@@ -23,13 +23,17 @@
 //     another request, the connection goes back to its pool, idle; otherwise
 //     it is closed. Destroying the transaction earlier closes it, unless the
 //     response was complete already (a bodiless one whose 0 was not read).
-//   - 407 from a proxy to an http:// request (sent in absolute form): the
-//     request is resent (body rewound) with Basic credentials when the proxy
-//     has them and offers Basic among its challenges
-//     (cn_http_proxy_auth_offers_basic), else the transaction fails with
-//     CN_ERR_PROXY_AUTH_REQUESTED (no credentials, refused ones, or a body
-//     that cannot be replayed) or CN_ERR_PROXY_AUTH_UNSUPPORTED (no Basic);
-//     a 407 from an origin is CN_ERR_UNEXPECTED_PROXY_AUTH.
+//   - Authentication: a 401 from the origin, or a 407 from a proxy to an
+//     http:// request (sent in absolute form), is answered by the auth
+//     controller of that target (Basic or Digest, the identity from the
+//     URL, the request, the proxy's credentials, the auth cache, or the
+//     caller through cn_http_transaction_restart_with_auth): the request
+//     is resent (body rewound), on the same connection when it stays
+//     usable. With nothing to answer a proxy with, the transaction fails
+//     with CN_ERR_PROXY_AUTH_REQUESTED (no credentials, refused ones, or a
+//     body that cannot be replayed) or CN_ERR_PROXY_AUTH_UNSUPPORTED (no
+//     scheme it speaks); an origin's 401 is then the response. A 407 from
+//     an origin is CN_ERR_UNEXPECTED_PROXY_AUTH.
 //
 // NetLog: REQUEST_ALIVE BEGIN {method, url} / END {net_error} on the
 // transaction's REQUEST source; lower layers log on their own sources and
@@ -44,6 +48,7 @@
 #include "base/iobuf.h"
 #include "net/base/net_errors.h"
 #include "net/base/request_priority.h"
+#include "net/http/http_auth.h"
 #include "net/http/http_network_session.h"
 #include "net/http/http_request_info.h"
 #include "net/http/http_response_parser.h"
@@ -75,6 +80,48 @@ void cn_http_transaction_set_proxy_service(cn_http_transaction *t, cn_proxy_serv
 // (cn_http_timeouts); a pending start or read gets it through its callback,
 // and later reads return it.
 void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_timeouts *timeouts);
+
+// Authentication (http_auth_controller.h). Strings are copied.
+typedef struct cn_http_auth_params {
+  // The origin's up-front identity, answering its first challenge; NULL:
+  // the URL's user:pass, if any. A request whose own header fields carry
+  // Authorization is left alone: its 401 is the response.
+  const char *user;
+  const char *password;
+  unsigned schemes;        // CN_HTTP_AUTH_* the origin may be answered with; 0: all
+  unsigned proxy_schemes;  // the same for a proxy the request goes to; 0: all
+  // The caller answers challenges (cn_http_transaction_auth_challenge):
+  // a 401/407 without an identity to answer with ends start() with the
+  // response (a CONNECT's 407: with CN_ERR_PROXY_AUTH_REQUESTED) and the
+  // challenge pending. Without it a proxy's is CN_ERR_PROXY_AUTH_REQUESTED
+  // and an origin's 401 is the response.
+  bool ask;
+} cn_http_auth_params;
+// Before start.
+void cn_http_transaction_set_auth(cn_http_transaction *t, const cn_http_auth_params *p);
+
+// A challenge waiting for an identity (|ask|).
+typedef struct cn_http_auth_challenge_info {
+  cn_http_auth_target target;
+  bool tunnel;         // a proxy's answer to a CONNECT
+  char server[300];    // "host:port" of the origin or the proxy
+  const char *scheme;  // "Basic", "Digest"
+  const char *realm;
+} cn_http_auth_challenge_info;
+// After start completed with a 401/407 response or (a tunnel's)
+// CN_ERR_PROXY_AUTH_REQUESTED: the challenge the caller may answer with
+// cn_http_transaction_restart_with_auth, else NULL. Valid until the next
+// call on the transaction.
+const cn_http_auth_challenge_info *cn_http_transaction_auth_challenge(const cn_http_transaction *t);
+// Answers the pending challenge: the request goes again with |user| and
+// |password| (on the same connection when it stays usable; a tunnel is
+// set up again). Returns like start, |cb| once on CN_ERR_IO_PENDING. No
+// challenge pending: CN_ERR_UNEXPECTED.
+int cn_http_transaction_restart_with_auth(cn_http_transaction *t, const char *user,
+                                          const char *password, cn_completion_cb cb, void *arg);
+
+// Drops the pending challenge unanswered (the response, if any, stays).
+void cn_http_transaction_decline_auth(cn_http_transaction *t);
 
 // Runs the request up to the final response head. Returns CN_OK,
 // CN_ERR_IO_PENDING (then |cb| once), or an error.

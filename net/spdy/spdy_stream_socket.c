@@ -7,6 +7,7 @@
 #include "base/mem.h"
 #include "net/base/url.h"
 #include "net/http/http_headers.h"
+#include "net/http/http_auth_controller.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_stream.h"
@@ -24,6 +25,8 @@ typedef struct spdy_stream_socket {
   bool caller_logs_tunnel;
   bool session_reused;
   bool sent_auth;
+  struct cn_http_auth_controller *auth;  // borrowed during connect; NULL: |proxy|'s Basic
+  char *authority;
   bool connected;
   bool connecting;
   bool logged_begin;
@@ -66,7 +69,12 @@ static int send_connect(spdy_stream_socket *s) {
   if (s->user_agent)
     extra[n++] = (cn_spdy_header){"user-agent", 10, s->user_agent, strlen(s->user_agent)};
   char *cred = NULL;
-  if (s->sent_auth) {
+  if (s->auth) {
+    cred = cn_http_auth_controller_credentials(s->auth, "CONNECT", s->authority, NULL);
+    s->sent_auth = cred != NULL;
+    if (cred)
+      extra[n++] = (cn_spdy_header){"proxy-authorization", 19, cred, strlen(cred)};
+  } else if (s->sent_auth) {
     cred = cn_http_proxy_auth_header_value(&s->proxy);
     extra[n++] = (cn_spdy_header){"proxy-authorization", 19, cred, strlen(cred)};
   }
@@ -107,8 +115,17 @@ static int handle_answer(spdy_stream_socket *s, bool *retry) {
     if (h[i].name_len == 18 && memcmp(h[i].name, "proxy-authenticate", 18) == 0)
       cn_http_headers_add_n(&challenges, "Proxy-Authenticate", 18, h[i].value, h[i].value_len);
   }
-  int rv = cn_http_proxy_connect_failure(status, s->has_proxy ? &s->proxy : NULL, s->sent_auth,
-                                         &challenges, retry);
+  int rv;
+  if (s->auth && status == 407) {
+    int r = cn_http_auth_controller_on_challenge(s->auth, &challenges);
+    *retry = r == CN_HTTP_AUTH_RETRY;
+    rv = r == CN_HTTP_AUTH_RETRY       ? CN_OK
+         : r == CN_HTTP_AUTH_NO_HANDLER ? CN_ERR_PROXY_AUTH_UNSUPPORTED
+                                        : CN_ERR_PROXY_AUTH_REQUESTED;
+  } else {
+    rv = cn_http_proxy_connect_failure(status, s->has_proxy ? &s->proxy : NULL, s->sent_auth,
+                                       &challenges, retry);
+  }
   cn_http_headers_free(&challenges);
   if (*retry)
     s->sent_auth = true;
@@ -158,6 +175,7 @@ static void complete(spdy_stream_socket *s, int rv) {
   if (rv == CN_ERR_IO_PENDING)
     return;
   s->connecting = false;
+  s->auth = NULL;  // the job's, lent for the connect only
   log_end(s, rv);
   if (rv == CN_OK) {
     s->connected = true;
@@ -210,6 +228,7 @@ static int ss_connect(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
     s->connect_arg = arg;
     return rv;
   }
+  s->auth = NULL;  // the job's, lent for the connect only
   log_end(s, rv);
   if (rv == CN_OK) {
     s->connected = true;
@@ -347,6 +366,7 @@ static void ss_destroy(cn_stream_socket *base) {
   if (s->has_proxy)
     cn_proxy_server_free(&s->proxy);
   free(s->user_agent);
+  free(s->authority);
   free(s);
 }
 
@@ -414,6 +434,8 @@ cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
   s->session_reused = params->session_reused;
   s->sent_auth = params->send_auth_up_front && s->has_proxy &&
                  cn_proxy_server_has_credentials(&s->proxy);
+  s->auth = params->auth;
+  s->authority = params->authority ? cn_xstrdup(params->authority) : NULL;
   return &s->base;
 }
 

@@ -63,6 +63,12 @@ typedef struct cn_spdy_stream_socket_params {
   const cn_proxy_server *proxy;   // credentials; may be NULL (none)
   const char *user_agent;         // may be NULL
   bool send_auth_up_front;        // the proxy took our credentials before
+  // The proxy's authentication, borrowed from the tunnel job for the
+  // socket's connect (http_auth_controller.h): when set, it writes
+  // Proxy-Authorization and decides about a 407 (Basic or Digest), and
+  // |proxy|'s credentials and |send_auth_up_front| are not used.
+  struct cn_http_auth_controller *auth;
+  const char *authority;  // host:port of |target| (Digest's uri), with |auth|
   cn_request_priority priority;
   cn_netlog_source owner;         // the request or connect job (NetLog)
   // The caller logs HTTP_TUNNEL_CONNECT itself (a tunnel connect job that

@@ -80,6 +80,8 @@ struct fetch_app {
 
 static void start_more(fetch_app *app);
 static bool has_user_header(const fetch_options *o, const char *name);
+static unsigned auth_schemes(int auth);
+static bool fetch_user_is_preemptive_basic(const fetch_options *o);
 static int start_attempt(transfer *t);
 
 // --- messages ---
@@ -685,12 +687,22 @@ static int start_attempt(transfer *t) {
   ro.max_redirects = o->max_redirs > 0 ? o->max_redirs : -1;
   ro.on_redirect = on_redirect;
   ro.no_decoding = !o->compressed;  // as curl: no Accept-Encoding, no decoding
+  // --digest / --anyauth: cnet answers the origin's challenge with -u.
+  char *user = NULL;
+  if (o->user && !fetch_user_is_preemptive_basic(o)) {
+    const char *colon = strchr(o->user, ':');  // the parser made sure there is one
+    user = strndup(o->user, (size_t)(colon - o->user));
+    ro.user = user;
+    ro.password = colon + 1;
+    ro.auth_schemes = auth_schemes(o->auth);
+  }
   // -m: the API's total timeout of this attempt (ERR_TIMED_OUT, exit 28).
   if (o->max_time > 0)
     ro.total_timeout_ms = fetch_seconds_to_ms(o->max_time);
   static const cnet_request_callbacks kCallbacks = {on_response, on_data, on_complete};
   t->start_ns = uv_hrtime();
   int rv = cnet_request_start(app->ctx, &ro, &kCallbacks, t, &t->req);
+  free(user);
   free(with_cookie);
   free(cookie);
   if (rv != 0)
@@ -764,6 +776,19 @@ static char *base64(const char *in) {
   return out;
 }
 
+// The schemes cnet may answer with (cnet.h's CNET_AUTH_*; 0: any).
+static unsigned auth_schemes(int auth) {
+  return auth == FETCH_AUTH_BASIC    ? CNET_AUTH_BASIC
+         : auth == FETCH_AUTH_DIGEST ? CNET_AUTH_DIGEST
+                                     : 0;
+}
+
+// -u without --digest/--anyauth is curl's Basic, sent with the first
+// request (no challenge awaited); otherwise cnet answers the challenge.
+static bool fetch_user_is_preemptive_basic(const fetch_options *o) {
+  return o->auth == FETCH_AUTH_DEFAULT || o->auth == FETCH_AUTH_BASIC;
+}
+
 // The request headers: what the body needs (Content-Type, and Accept for
 // --json), -A, -e, -u (Basic; cnet drops it on a redirect to another
 // origin), then every -H, which wins over the ones fetch adds.
@@ -775,7 +800,7 @@ static void make_headers(fetch_app *app) {
     add_header(app, "Accept", 6, app->body.json ? "application/json" : "*/*");
   if (o->referer && !has_user_header(o, "Referer"))
     add_header(app, "Referer", 7, o->referer);
-  if (o->user && !has_user_header(o, "Authorization")) {
+  if (o->user && fetch_user_is_preemptive_basic(o) && !has_user_header(o, "Authorization")) {
     char *b64 = base64(o->user);
     size_t n = strlen(b64) + 8;
     char *value = malloc(n);
@@ -832,6 +857,7 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   co->proxy = o->proxy;
   co->proxy_from_env = !o->proxy && !o->no_proxy_env;
   co->proxy_user = o->proxy_user;
+  co->proxy_auth_schemes = auth_schemes(o->proxy_auth);
   co->ca_file = o->cacert;
   co->proxy_ca_file = o->proxy_cacert;
   co->origin_tls_verify_disabled = o->insecure;

@@ -33,8 +33,11 @@ static const char kUsage[] =
     "  -b, --cookie DATA|FILE   send cookies: NAME=VALUE pairs as given, or read a\n"
     "                           cookie file (Netscape format); enables the cookie engine\n"
     "  -c, --cookie-jar FILE    write every cookie to FILE at the end (- is stdout)\n"
-    "  -u, --user USER:PASS     Basic credentials for the origin (never sent to\n"
-    "                           another host after a redirect)\n"
+    "  -u, --user USER:PASS     credentials for the origin (never sent to another\n"
+    "                           host after a redirect); Basic, sent with the request\n"
+    "      --basic              -u is Basic (the default)\n"
+    "      --digest             -u is Digest (RFC 7616), sent once challenged\n"
+    "      --anyauth            -u answers the strongest scheme the server offers\n"
     "  -d, --data DATA          POST DATA (@FILE: its bytes without CR/LF; several\n"
     "                           -d are joined with &; form-urlencoded)\n"
     "      --data-ascii DATA    the same as -d\n"
@@ -57,6 +60,9 @@ static const char kUsage[] =
     "  -x, --proxy URL          use this proxy (https://host:port, http://host:port,\n"
     "                           credentials as https://user:pass@host:port)\n"
     "      --proxy-user U:P     credentials for the proxy\n"
+    "      --proxy-basic        answer the proxy with Basic only\n"
+    "      --proxy-digest       answer the proxy with Digest only\n"
+    "      --proxy-anyauth      answer the proxy with its strongest scheme (the default)\n"
     "      --proxy-cacert FILE  trust these CAs for an HTTPS proxy (default: --cacert)\n"
     "      --proxy-insecure     do not verify HTTPS proxies' certificates (warns)\n"
     "      --noproxy LIST       hosts that never use a proxy (curl's syntax, * for all)\n"
@@ -120,6 +126,12 @@ typedef enum {
   OPT_PROXY_INSECURE,
   OPT_RETRY_CONNREFUSED,
   OPT_CREATE_DIRS,
+  OPT_BASIC,
+  OPT_DIGEST,
+  OPT_ANYAUTH,
+  OPT_PROXY_BASIC,
+  OPT_PROXY_DIGEST,
+  OPT_PROXY_ANYAUTH,
   // Options with a value.
   OPT_FIRST_WITH_VALUE,
   OPT_OUTPUT = OPT_FIRST_WITH_VALUE,
@@ -188,6 +200,12 @@ static const opt_info kOpts[] = {
     {"proxy-insecure", 0, OPT_PROXY_INSECURE},
     {"retry-connrefused", 0, OPT_RETRY_CONNREFUSED},
     {"create-dirs", 0, OPT_CREATE_DIRS},
+    {"basic", 0, OPT_BASIC},
+    {"digest", 0, OPT_DIGEST},
+    {"anyauth", 0, OPT_ANYAUTH},
+    {"proxy-basic", 0, OPT_PROXY_BASIC},
+    {"proxy-digest", 0, OPT_PROXY_DIGEST},
+    {"proxy-anyauth", 0, OPT_PROXY_ANYAUTH},
     {"output", 'o', OPT_OUTPUT},
     {"output-dir", 0, OPT_OUTPUT_DIR},
     {"request", 'X', OPT_REQUEST},
@@ -337,6 +355,13 @@ static bool apply_flag(fetch_options *o, opt_id id) {
     case OPT_PROXY_INSECURE: o->proxy_insecure = true; break;
     case OPT_RETRY_CONNREFUSED: o->retry_connrefused = true; break;
     case OPT_CREATE_DIRS: o->create_dirs = true; break;
+    // The last of each group wins, as in curl.
+    case OPT_BASIC: o->auth = FETCH_AUTH_BASIC; break;
+    case OPT_DIGEST: o->auth = FETCH_AUTH_DIGEST; break;
+    case OPT_ANYAUTH: o->auth = FETCH_AUTH_ANY; break;
+    case OPT_PROXY_BASIC: o->proxy_auth = FETCH_AUTH_BASIC; break;
+    case OPT_PROXY_DIGEST: o->proxy_auth = FETCH_AUTH_DIGEST; break;
+    case OPT_PROXY_ANYAUTH: o->proxy_auth = FETCH_AUTH_ANY; break;
     default: return false;
   }
   return true;

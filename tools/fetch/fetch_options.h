@@ -32,6 +32,9 @@ typedef struct fetch_output {
   bool remote_name;  // -O
 } fetch_output;
 
+// fetch_options.auth and .proxy_auth.
+enum { FETCH_AUTH_DEFAULT = 0, FETCH_AUTH_BASIC, FETCH_AUTH_DIGEST, FETCH_AUTH_ANY };
+
 typedef struct fetch_options {
   char **urls;  // in order; at least one after a successful parse
   size_t num_urls;
@@ -68,7 +71,13 @@ typedef struct fetch_options {
   bool no_proxy_env;            // --no-proxy-env: ignore *_proxy variables
   const char *user_agent;       // -A/--user-agent
   const char *referer;          // -e/--referer
-  const char *user;             // -u/--user USER:PASSWORD (Basic, the origin only)
+  const char *user;             // -u/--user USER:PASSWORD (the origin only)
+  // --basic / --digest / --anyauth: how -u answers the origin;
+  // --proxy-basic / --proxy-digest / --proxy-anyauth: how a proxy is
+  // answered. FETCH_AUTH_DEFAULT: Basic sent up front for -u (curl's
+  // default), any scheme for a proxy.
+  int auth;
+  int proxy_auth;
   const char *write_out;        // -w/--write-out FORMAT (@FILE read from FILE)
   int repeat;                   // --repeat N: fetch the URL list N times (default 1)
   int parallel;                 // --parallel N: up to N transfers at once (default 1)
