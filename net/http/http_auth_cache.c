@@ -10,6 +10,7 @@ void cn_http_auth_cache_init(cn_http_auth_cache *c) {
   cn_hashmap_init(&c->accepted);
   cn_hashmap_init(&c->pending);
   c->num_entries = 0;
+  c->fixed_cnonce = NULL;
 }
 
 static void entry_free(cn_http_auth_cache_entry *e) {

@@ -54,6 +54,10 @@ typedef struct cn_http_auth_cache {
   // A CONNECT's 407 that no identity answered, per proxy string, for the
   // request that asks its application (cn_http_auth_handler *, owned).
   cn_hashmap pending;
+  // Tests only: Digest handlers made by controllers using this cache send
+  // this cnonce instead of a random one (so a mock socket can expect the
+  // exact request). NULL: random. Borrowed.
+  const char *fixed_cnonce;
 } cn_http_auth_cache;
 
 void cn_http_auth_cache_init(cn_http_auth_cache *c);

@@ -154,6 +154,8 @@ int cn_http_auth_controller_on_challenge(cn_http_auth_controller *c,
   cn_http_auth_handler_free(c->handler);
   c->handler = cn_http_auth_handler_choose(ch, n, c->allowed);
   cn_http_auth_challenges_free(ch, n);
+  if (c->handler && c->cache && c->cache->fixed_cnonce)
+    cn_http_auth_digest_set_cnonce(c->handler, c->cache->fixed_cnonce);
   c->sent = false;
   if (!c->handler) {
     drop_identity(c);
