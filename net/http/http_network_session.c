@@ -270,11 +270,6 @@ bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,
   return cn_http_auth_cache_accepted(&s->auth_cache, proxy);
 }
 
-void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
-                                             const cn_proxy_server *proxy) {
-  cn_http_auth_cache_note_accepted(&s->auth_cache, proxy);
-}
-
 void cn_http_network_session_note_http11_required(cn_http_network_session *s,
                                                   const cn_host_port *server) {
   cn_http_server_properties_note_http11_required(&s->server_properties, server);

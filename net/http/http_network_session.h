@@ -170,14 +170,10 @@ void cn_http_network_session_close_idle(cn_http_network_session *s);
 // proxies took, shared by every request and CONNECT of the session.
 struct cn_http_auth_cache *cn_http_network_session_auth_cache(cn_http_network_session *s);
 
-// Proxy authentication memory (a minimal HttpAuthCache): once a proxy has
-// accepted our Basic credentials, later requests and CONNECTs to it send
-// them up front instead of waiting for another 407.
+// Whether a CONNECT to |proxy| succeeded with the credentials of its URL
+// (http_auth_cache.h keeps the identities themselves).
 bool cn_http_network_session_proxy_auth_known(const cn_http_network_session *s,
                                               const cn_proxy_server *proxy);
-void cn_http_network_session_note_proxy_auth(cn_http_network_session *s,
-                                             const cn_proxy_server *proxy);
-
 // The server at |server| (a proxy or an origin) closed a SPDY/HTTP2 session
 // with HTTP_1_1_REQUIRED: new connections to it offer HTTP/1.1 only (its TLS
 // groups change with the offer, so no SPDY/HTTP2 connection is reused).

@@ -1,10 +1,11 @@
-// Proxy authentication: the one place that decides what a proxy's 407 —
-// or any answer to a CONNECT — means, for every exchange with a proxy: an
-// HTTP/1.1 CONNECT (http_proxy_connect_job.c), a CONNECT stream on a
-// SPDY/HTTP2 session (net/spdy/spdy_stream_socket.c) and a request sent to
-// the proxy in absolute form (http_transaction.c).
+// Proxy authentication's fallback rule: what a proxy's 407 — or any
+// answer to a CONNECT — means without an auth controller.
 //
-// The rule (Chromium's, Basic only for now): a 407 is answered once with
+// Since the auth controller (http_auth_controller.h) answers every 407 of
+// the transaction and of the tunnel job (Basic and Digest), this rule is
+// left for a CONNECT stream made without a job's controller
+// (spdy_stream_socket.h) and for what any CONNECT answer other than a 407
+// means. The rule (Chromium's, Basic only): a 407 is answered once with
 // the proxy's credentials when it has some and offers the Basic scheme;
 // without credentials, or when they were already sent (refused), it is
 // CN_ERR_PROXY_AUTH_REQUESTED; with no Basic challenge,

@@ -14,6 +14,7 @@
 #include "net/http/http_auth_cache.h"
 #include "net/http/http_network_session.h"
 #include "net/http/http_network_session_test_util.h"
+#include "net/http/http_transaction_test_util.h"
 #include "net/socket/socket_test_util.h"
 
 namespace {
@@ -21,12 +22,8 @@ namespace {
 using cnet_test::SocketScript;
 using cnet_test::TestCompletion;
 
-std::string Get(const std::string &target, const std::string &host,
-                const std::string &extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: cnet-test\r\n" + extra +
-         "\r\n";
-}
-const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+using cnet_test::Get;
+using cnet_test::kOk;
 const char k401Basic[] =
     "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"site\"\r\n"
     "Content-Length: 6\r\n\r\ndenied";

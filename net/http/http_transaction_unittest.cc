@@ -13,6 +13,7 @@
 
 #include "net/http/http_network_session.h"
 #include "net/http/http_network_session_test_util.h"
+#include "net/http/http_transaction_test_util.h"
 #include "net/http/http_upload.h"
 #include "net/proxy_resolution/proxy_chain.h"
 #include "net/proxy_resolution/proxy_resolver.h"
@@ -27,12 +28,8 @@ using cnet_test::RunUntilIdle;
 using cnet_test::SocketScript;
 using cnet_test::TestCompletion;
 
-std::string Get(const std::string &target, const std::string &host,
-                const std::string &extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: cnet-test\r\n" + extra +
-         "\r\n";
-}
-const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+using cnet_test::Get;
+using cnet_test::kOk;
 const char kOkClose[] = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
 const char kAuth[] = "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n";  // user:pass
 const char k407[] =
