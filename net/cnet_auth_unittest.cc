@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <ostream>
 #include <string>
 
 #include "net/base/net_errors.h"
@@ -77,6 +78,8 @@ struct ProtoParam {
   cn_next_proto proto;
   const char *name;
 };
+// gtest prints the parameter by name (not its bytes, padding included).
+void PrintTo(const ProtoParam &p, std::ostream *os) { *os << p.name; }
 
 class CnetAuthTest : public ::testing::TestWithParam<ProtoParam> {
  protected:
