@@ -1342,3 +1342,34 @@ TEST_P(HttpTransactionSpdyTimeoutTest, ZeroStreamWindowTimesOutTheUpload) {
 }
 
 }  // namespace
+
+// Origin authentication over a session: a 401 on a stream is answered on a
+// new stream of the same session carrying Authorization (the URL's
+// identity); the 401's stream is done with.
+TEST_P(HttpTransactionSpdyDirectTest, Origin401AnsweredOnANewStreamOfTheSameSession) {
+  AddOrigin();
+  EXPECT_EQ("200 hello", Fetch("https://origin.test/warm"));  // the server exists from here
+  std::vector<std::string> auths;
+  std::vector<std::unique_ptr<cnet_test::Responder>> held;
+  servers_[0]->rec.on_stream_hook = [&](cn_spdy_stream *st) {
+    const char *a = cn_spdy_stream_header(st, "authorization");
+    auths.push_back(a ? a : "");
+    if (a)
+      return false;  // answered "hello" as usual
+    std::vector<std::pair<std::string, std::string>> f = {{":status", "401"}};
+    if (GetParam() == CN_PROTO_SPDY31)
+      f.push_back({":version", "HTTP/1.1"});
+    f.push_back({"www-authenticate", "Basic realm=\"r\""});
+    f.push_back({"content-length", "0"});
+    auto h = cnet_test::HeaderArray(f);
+    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, h.data(), h.size(), true));
+    held.emplace_back(new cnet_test::Responder(st, true));
+    return true;
+  };
+  EXPECT_EQ("200 hello", Fetch("https://u:p@origin.test/private"));
+  EXPECT_EQ((std::vector<std::string>{"", "Basic dTpw"}), auths);
+  EXPECT_EQ(1u, factory_.created());
+  EXPECT_EQ(1u, cn_spdy_session_pool_session_count(spdy_pool()));
+  servers_[0]->rec.on_stream_hook = nullptr;
+  held.clear();
+}
