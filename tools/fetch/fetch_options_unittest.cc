@@ -220,3 +220,30 @@ TEST(FetchOptionsTest, SecondsBecomeMillisecondsNeverZero) {
   EXPECT_EQ(2u, fetch_seconds_to_ms(0.0011));
   EXPECT_EQ(3600000u, fetch_seconds_to_ms(3600));
 }
+
+namespace {
+
+// curl's authentication flags: the last of each group wins; the origin's
+// and the proxy's are apart.
+TEST(FetchOptionsTest, AuthSchemeFlags) {
+  Args a({"-u", "alice:s3cret", "--digest", "--proxy-basic", "http://a/"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  EXPECT_STREQ("alice:s3cret", o.user);
+  EXPECT_EQ(FETCH_AUTH_DIGEST, o.auth);
+  EXPECT_EQ(FETCH_AUTH_BASIC, o.proxy_auth);
+  fetch_options_free(&o);
+  Args b({"--digest", "--anyauth", "--proxy-digest", "--proxy-anyauth", "http://a/"});
+  ASSERT_TRUE(Parse(b, &o, &err)) << err;
+  EXPECT_EQ(FETCH_AUTH_ANY, o.auth);
+  EXPECT_EQ(FETCH_AUTH_ANY, o.proxy_auth);
+  fetch_options_free(&o);
+  Args c({"-u", "alice:s3cret", "http://a/"});
+  ASSERT_TRUE(Parse(c, &o, &err)) << err;
+  EXPECT_EQ(FETCH_AUTH_DEFAULT, o.auth);  // curl's: Basic up front
+  EXPECT_EQ(FETCH_AUTH_DEFAULT, o.proxy_auth);
+  fetch_options_free(&o);
+}
+
+}  // namespace
