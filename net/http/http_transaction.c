@@ -729,6 +729,8 @@ int cn_http_transaction_restart_with_auth(cn_http_transaction *t, const char *us
   if (!t->auth_pending || t->cb)
     return CN_ERR_UNEXPECTED;
   t->auth_pending = false;
+  if (t->timed_out)
+    return t->timed_out;  // the total timeout ran out while the caller decided
   if (t->challenge.tunnel) {
     // The identity goes into the cache for the proxy's realm; the next
     // CONNECT to it sends it (http_proxy_connect_job.c).
