@@ -323,6 +323,21 @@ for name, ctl, head in [
 ]:
     seed('http_proxy_auth_fuzzer', name, bytes([ctl]) + head.encode())
 
+# ----------------------------------------------------------- http_auth_fuzzer
+# First byte: the allowed schemes (bit 0 Basic, bit 1 Digest; 0: both); the
+# rest a WWW-Authenticate value.
+for name, ctl, value in [
+    ('rfc7616_sha256', 3, 'Digest realm="http-auth@example.org", qop="auth, auth-int", '
+                          'algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", '
+                          'opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"'),
+    ('sess_userhash', 2, 'Digest realm="r", nonce="n", qop=auth, algorithm=MD5-sess, userhash=true'),
+    ('stale', 0, 'Digest realm="r", nonce="n2", stale=TRUE, qop="auth"'),
+    ('basic_and_digest', 1, 'Basic realm="a, Basic b", Digest realm=r, nonce="q\\"x"'),
+    ('token68', 0, 'Bearer abc.def==, Negotiate, Basic'),
+    ('unterminated', 3, 'Digest realm="x, nonce=y'),
+]:
+    seed('http_auth_fuzzer', name, bytes([ctl]) + value.encode())
+
 # -------------------------------------------------------- spdy_status_fuzzer
 # Names and values separated by NULs.
 for name, fields in [
