@@ -8,7 +8,7 @@
 #
 # Usage:
 #   tests/run_fuzzers.sh [OUT_DIR [SECONDS]]   short mode (CI): SECONDS per
-#                                              target, default 6 (12 targets,
+#                                              target, default 6 (13 targets,
 #                                              about 75 s in all)
 #   tests/run_fuzzers.sh --minutes N [OUT_DIR] long mode: N minutes per
 #                                              target; the grown corpus of
