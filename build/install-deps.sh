@@ -21,6 +21,7 @@ packages=(
   libjansson-dev                  # JSON parsing of NetLog lines (fetch --trace ladder)
   dante-server microsocks         # tests/interop/socks_test.sh: SOCKS5 proxies (danted, microsocks)
   libcurl4-openssl-dev            # tests/embed_test.sh: libcurl (OpenSSL) beside libcnet
+  libc-ares-dev                   # net/dns: the async DNS resolver (c-ares)
 )
 
 # installed NAME: a package NAME is installed, or an installed package

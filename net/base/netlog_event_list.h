@@ -15,6 +15,8 @@ CN_NETLOG_EVENT(REQUEST_TIMED_OUT, NONE)
 CN_NETLOG_EVENT(HOST_RESOLVER_JOB, NONE)
 CN_NETLOG_EVENT(HOST_RESOLVER_CACHE_HIT, NONE)
 CN_NETLOG_EVENT(HOST_RESOLVER_RULE_APPLIED, NONE)
+// A name answered from the hosts file (params host, addresses).
+CN_NETLOG_EVENT(HOST_RESOLVER_HOSTS_FILE_HIT, NONE)
 // On the caller's source, around one resolve: BEGIN host, port; END
 // addresses or net_error. JOB_ATTACH (source_dependency = the job) when the
 // request waits on a shared lookup job.

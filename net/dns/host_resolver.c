@@ -8,10 +8,12 @@
 #include "base/mem.h"
 #include "base/timer.h"
 #include "net/dns/host_cache.h"
+#include "net/dns/hosts_file.h"
 
 // Chromium's defaults for its system resolver's cache.
 #define DEFAULT_CACHE_TTL_MS 60000
 #define DEFAULT_CACHE_MAX_ENTRIES 1000
+#define DEFAULT_HOSTS_FILE "/etc/hosts"
 
 typedef struct job job;
 
@@ -30,8 +32,11 @@ struct cn_host_resolver {
   cn_host_resolver_options opts;
   cn_host_rules rules;
   cn_host_cache cache;
+  cn_hosts_file hosts;
   cn_hashmap jobs;              // job key -> job, for running lookups only
   delivery_frame *delivering;  // innermost job delivering results, or NULL
+  cn_ares_backend *ares;        // the resolver's own backend, or NULL
+  uint64_t network_generation;  // bumped by each network change
 };
 
 // One backend lookup shared by every request for the same host and family.
@@ -44,6 +49,7 @@ struct job {
   cn_list_node requests;      // cn_host_resolve_request.link
   void *lookup;               // backend handle while running
   bool delivering;            // results are being handed out
+  uint64_t network_generation;  // the resolver's when the job started
   cn_netlog *netlog;          // the first request's
   cn_netlog_source source;
 };
@@ -65,6 +71,7 @@ void cn_host_resolver_options_init(cn_host_resolver_options *opts) {
   opts->negative_ttl_ms = 0;
   opts->cache_max_entries = DEFAULT_CACHE_MAX_ENTRIES;
   opts->resolve_localhost_locally = true;
+  cn_ares_options_init(&opts->dns);
 }
 
 static uint64_t now_ms(const cn_host_resolver *r) {
@@ -106,18 +113,49 @@ static void log_end(cn_netlog *log, cn_netlog_source src, cn_netlog_event_type t
   free(s);
 }
 
-cn_host_resolver *cn_host_resolver_new(uv_loop_t *loop, const cn_host_resolver_options *opts) {
+int cn_host_resolver_create(uv_loop_t *loop, const cn_host_resolver_options *opts,
+                            cn_host_resolver **out, char *err, size_t err_size) {
+  *out = NULL;
+  cn_host_resolver_options defaults;
+  if (!opts) {
+    cn_host_resolver_options_init(&defaults);
+    opts = &defaults;
+  }
+  cn_ares_backend *ares = NULL;
+  if (!opts->proc && !opts->use_system_resolver) {
+    int rv = cn_ares_backend_new(loop, &opts->dns, &ares, err, err_size);
+    if (rv != CN_OK)
+      return rv;
+  }
   cn_host_resolver *r = CN_NEW(cn_host_resolver);
   r->loop = loop;
-  if (opts)
-    r->opts = *opts;
-  else
-    cn_host_resolver_options_init(&r->opts);
-  if (!r->opts.proc)
+  r->opts = *opts;
+  // Strings are not kept (the caller's may go away).
+  memset(&r->opts.dns, 0, sizeof(r->opts.dns));
+  r->opts.hosts_file = NULL;
+  r->ares = ares;
+  if (!ares && !r->opts.proc) {
     r->opts.proc = cn_host_resolver_system_proc();
+  }
   cn_host_rules_init(&r->rules);
   cn_host_cache_init(&r->cache, r->opts.cache_max_entries);
+  cn_hosts_file_init(&r->hosts, opts->hosts_file ? opts->hosts_file : DEFAULT_HOSTS_FILE);
   cn_hashmap_init(&r->jobs);
+  *out = r;
+  return CN_OK;
+}
+
+cn_host_resolver *cn_host_resolver_new(uv_loop_t *loop, const cn_host_resolver_options *opts) {
+  cn_host_resolver *r;
+  if (cn_host_resolver_create(loop, opts, &r, NULL, 0) == CN_OK)
+    return r;
+  cn_host_resolver_options fallback;
+  if (opts)
+    fallback = *opts;
+  else
+    cn_host_resolver_options_init(&fallback);
+  fallback.use_system_resolver = true;
+  cn_host_resolver_create(loop, &fallback, &r, NULL, 0);  // cannot fail without c-ares
   return r;
 }
 
@@ -140,7 +178,9 @@ static void job_abort(job *j) {
   cn_host_resolver *r = j->resolver;
   while (!cn_list_empty(&j->requests))
     request_abort(CN_CONTAINER_OF(cn_list_front(&j->requests), cn_host_resolve_request, link));
-  if (j->lookup)
+  if (j->lookup && r->ares)
+    cn_ares_backend_abandon(r->ares, j->lookup);
+  else if (j->lookup)
     r->opts.proc->abandon(r->opts.proc_ctx, j->lookup);
   j->lookup = NULL;
   cn_netlog_end(j->netlog, j->source, CN_NETLOG_HOST_RESOLVER_JOB, CN_NL_ERROR(CN_ERR_ABORTED));
@@ -163,14 +203,22 @@ void cn_host_resolver_destroy(cn_host_resolver *r) {
   while (cn_hashmap_next(&r->jobs, &it, NULL, &v))
     job_abort(v);
   cn_hashmap_free(&r->jobs);
+  cn_ares_backend_destroy(r->ares);  // every lookup was abandoned above
   cn_host_cache_free(&r->cache);
+  cn_hosts_file_free(&r->hosts);
   cn_host_rules_free(&r->rules);
   free(r);
 }
 
-// The backend's answer for job |arg|: cache it, then hand it to every
-// waiting request in the order they asked.
-static void on_lookup_done(void *arg, int result, cn_address_list *backend_addrs) {
+static bool is_dns_error(int result) {
+  return result == CN_ERR_DNS_TIMED_OUT || result == CN_ERR_DNS_SERVER_FAILED ||
+         result == CN_ERR_DNS_MALFORMED_RESPONSE || result == CN_ERR_NAME_RESOLUTION_FAILED;
+}
+
+// The backend's answer for job |arg| (|ttl_ms| < 0: unknown): cache it,
+// then hand it to every waiting request in the order they asked.
+static void on_lookup_done_ttl(void *arg, int result, cn_address_list *backend_addrs,
+                               int64_t ttl_ms) {
   job *j = arg;
   cn_host_resolver *r = j->resolver;
   cn_address_list addrs = *backend_addrs;  // take ownership, per the proc contract
@@ -179,15 +227,38 @@ static void on_lookup_done(void *arg, int result, cn_address_list *backend_addrs
     result = CN_ERR_NAME_NOT_RESOLVED;
   if (result == CN_ERR_IO_PENDING || result > 0)
     result = CN_ERR_UNEXPECTED;  // a broken backend must not look like success
+  // Requests see Chromium's one error for a name that did not resolve; the
+  // DNS detail (timeout, server failure) goes to the job's NetLog END.
+  int dns_error = result;
+  if (is_dns_error(result))
+    result = CN_ERR_NAME_NOT_RESOLVED;
 
   j->lookup = NULL;
   cn_hashmap_remove(&r->jobs, j->key);
   uint64_t now = now_ms(r);
+  // An answer from before a network change may be wrong now: not cached.
+  bool cacheable = j->network_generation == r->network_generation && r->opts.cache_ttl_ms;
+  uint64_t ttl = 0;
   if (result == CN_OK)
-    cn_host_cache_set(&r->cache, j->host, j->family, CN_OK, &addrs, now, r->opts.cache_ttl_ms);
-  else if (result == CN_ERR_NAME_NOT_RESOLVED)
-    cn_host_cache_set(&r->cache, j->host, j->family, result, NULL, now, r->opts.negative_ttl_ms);
-  log_end(j->netlog, j->source, CN_NETLOG_HOST_RESOLVER_JOB, result, &addrs, j->port);
+    ttl = ttl_ms >= 0 ? (uint64_t)ttl_ms : r->opts.cache_ttl_ms;
+  else if (dns_error == CN_ERR_NAME_NOT_RESOLVED)
+    ttl = r->opts.negative_ttl_ms;
+  if (cacheable && result == CN_OK)
+    cn_host_cache_set(&r->cache, j->host, j->family, CN_OK, &addrs, now, ttl);
+  else if (cacheable && dns_error == CN_ERR_NAME_NOT_RESOLVED)
+    cn_host_cache_set(&r->cache, j->host, j->family, result, NULL, now, ttl);
+  if (cn_netlog_is_capturing(j->netlog)) {
+    if (result == CN_OK) {
+      char *s = addresses_for_log(j->netlog, &addrs, j->port);
+      cn_netlog_end(j->netlog, j->source, CN_NETLOG_HOST_RESOLVER_JOB, CN_NL_STR("addresses", s),
+                    CN_NL_INT("ttl_ms", (int64_t)ttl));
+      free(s);
+    } else {
+      cn_netlog_end(j->netlog, j->source, CN_NETLOG_HOST_RESOLVER_JOB, CN_NL_ERROR(result),
+                    CN_NL_STR("host", j->host),
+                    CN_NL_STR("dns_error", cn_error_name(dns_error)));
+    }
+  }
 
   delivery_frame frame = {.outer = r->delivering, .job = j, .resolver_destroyed = false};
   r->delivering = &frame;
@@ -213,6 +284,10 @@ static void on_lookup_done(void *arg, int result, cn_address_list *backend_addrs
   cn_address_list_free(&addrs);
 }
 
+static void on_lookup_done(void *arg, int result, cn_address_list *backend_addrs) {
+  on_lookup_done_ttl(arg, result, backend_addrs, -1);
+}
+
 static char *job_key(const char *host, int family) {
   return cn_xasprintf("%d/%s", family, host);
 }
@@ -234,14 +309,16 @@ static int get_or_start_job(cn_host_resolver *r, const char *host, int family, u
   strcpy(j->host, host);  // canonical, so it fits
   j->family = family;
   j->port = port;
+  j->network_generation = r->network_generation;
   cn_list_init(&j->requests);
   j->netlog = netlog;
   j->source = cn_netlog_new_source(netlog, CN_NETLOG_SOURCE_HOST_RESOLVER_JOB);
   cn_netlog_begin(netlog, j->source, CN_NETLOG_HOST_RESOLVER_JOB, CN_NL_STR("host", host),
                   CN_NL_INT("port", port), CN_NL_SOURCE("source_dependency", req_source));
   void *lookup = NULL;
-  int rv = r->opts.proc->start(r->opts.proc_ctx, r->loop, host, family, on_lookup_done, j,
-                               &lookup);
+  int rv = r->ares ? cn_ares_backend_start(r->ares, host, family, on_lookup_done_ttl, j, &lookup)
+                    : r->opts.proc->start(r->opts.proc_ctx, r->loop, host, family,
+                                          on_lookup_done, j, &lookup);
   if (rv != CN_ERR_IO_PENDING) {
     if (rv >= 0)
       rv = CN_ERR_UNEXPECTED;  // the contract allows only IO_PENDING or an error
@@ -263,7 +340,7 @@ static bool is_localhost(const char *host) {
          (len > slen && strcmp(host + len - slen, kSuffix) == 0);
 }
 
-// Answers steps 1-4 of the header comment; returns true when it did, with
+// Answers steps 1-5 of the header comment; returns true when it did, with
 // *result set (and *out_addrs filled on CN_OK).
 static bool resolve_locally(cn_host_resolver *r, const char *host, uint16_t port,
                             cn_netlog *netlog, cn_netlog_source source, cn_address_list *out_addrs,
@@ -303,6 +380,18 @@ static bool resolve_locally(cn_host_resolver *r, const char *host, uint16_t port
 
   cn_address_list cached;
   cn_address_list_init(&cached);
+  if (cn_hosts_file_lookup(&r->hosts, host, &cached)) {
+    fill_with_port(out_addrs, &cached, port);
+    if (cn_netlog_is_capturing(netlog)) {
+      char *s = addresses_for_log(netlog, &cached, port);
+      cn_netlog_event(netlog, source, CN_NETLOG_HOST_RESOLVER_HOSTS_FILE_HIT,
+                      CN_NL_STR("host", host), CN_NL_STR("addresses", s));
+      free(s);
+    }
+    cn_address_list_free(&cached);
+    *result = CN_OK;
+    return true;
+  }
   int err;
   if (cn_host_cache_lookup(&r->cache, host, AF_UNSPEC, now_ms(r), &err, &cached)) {
     if (err == CN_OK)
@@ -385,6 +474,14 @@ void cn_host_resolve_request_cancel(cn_host_resolve_request *req) {
 cn_host_rules *cn_host_resolver_rules(cn_host_resolver *r) { return &r->rules; }
 
 void cn_host_resolver_clear_cache(cn_host_resolver *r) { cn_host_cache_clear(&r->cache); }
+
+void cn_host_resolver_on_network_changed(cn_host_resolver *r) {
+  cn_host_cache_clear(&r->cache);
+  cn_hosts_file_invalidate(&r->hosts);
+  r->network_generation++;
+}
+
+cn_ares_backend *cn_host_resolver_ares_backend(const cn_host_resolver *r) { return r->ares; }
 
 size_t cn_host_resolver_cache_size(const cn_host_resolver *r) {
   return cn_host_cache_size(&r->cache);

@@ -7,18 +7,23 @@
 //   3. "localhost" / "*.localhost" -> 127.0.0.1, ::1 (RFC 6761; IPv4 first
 //      because loopback test servers usually listen on 127.0.0.1 only)
 //                                                           -> synchronous
-//   4. the cache (fixed TTL, see cn_host_resolver_options)  -> synchronous
-//   5. a lookup job (uv_getaddrinfo by default)             -> CN_ERR_IO_PENDING
-// Concurrent requests for the same host share one job (one getaddrinfo), as
+//   4. the hosts file (/etc/hosts or opts.hosts_file)      -> synchronous
+//   5. the cache (each answer for its DNS TTL)              -> synchronous
+//   6. a lookup job: c-ares by default (host_resolver_ares.h: A and AAAA
+//      from the configured DNS servers, search domains), getaddrinfo on
+//      libuv's threadpool with |use_system_resolver|   -> CN_ERR_IO_PENDING
+// Concurrent requests for the same host share one job (one DNS lookup), as
 // Chromium's HostResolverManager does; each request gets the addresses with
-// its own port.
+// its own port. The list holds both families in the backend's order
+// (RFC 6724, as getaddrinfo sorts); connect logic may reorder it.
 //
 // NetLog: on the caller's source, HOST_RESOLVER_REQUEST BEGIN {host, port}
-// ... END {addresses} | {net_error}, with HOST_RESOLVER_RULE_APPLIED or
-// HOST_RESOLVER_CACHE_HIT point events inside when those answered, and
-// HOST_RESOLVER_JOB_ATTACH {source_dependency} when it waits on a job. Each
-// job has its own HOST_RESOLVER_JOB source with HOST_RESOLVER_JOB BEGIN
-// {host, port} / END {addresses} | {net_error}, logged to the netlog of the
+// ... END {addresses} | {net_error}, with HOST_RESOLVER_RULE_APPLIED,
+// HOST_RESOLVER_HOSTS_FILE_HIT or HOST_RESOLVER_CACHE_HIT point events
+// inside when those answered, and HOST_RESOLVER_JOB_ATTACH
+// {source_dependency} when it waits on a job. Each job has its own
+// HOST_RESOLVER_JOB source with HOST_RESOLVER_JOB BEGIN {host, port} / END
+// {addresses, ttl_ms} | {net_error, dns_error}, logged to the netlog of the
 // request that started it.
 //
 // Threading: loop thread only. The resolver holds no global state.
@@ -33,8 +38,9 @@
 #include "net/base/ip_endpoint.h"
 #include "net/base/net_errors.h"
 #include "net/base/netlog.h"
-#include "net/dns/host_rules.h"
+#include "net/dns/host_resolver_ares.h"
 #include "net/dns/host_resolver_proc.h"
+#include "net/dns/host_rules.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,18 +50,23 @@ typedef struct cn_host_resolver cn_host_resolver;
 typedef struct cn_host_resolve_request cn_host_resolve_request;
 
 typedef struct cn_host_resolver_options {
-  // How long a successful answer is reused. 0 disables caching.
+  // How long a successful answer is reused when the backend reports no TTL
+  // (getaddrinfo, scripted backends); c-ares answers keep their DNS TTL.
+  // 0 disables caching altogether.
   uint64_t cache_ttl_ms;
   // How long a failed lookup (CN_ERR_NAME_NOT_RESOLVED) is remembered; 0
   // (the default) retries every time, since a typo'd name is cheap to ask
   // again and a transient failure should not stick.
   uint64_t negative_ttl_ms;
-  // Most cached hosts; 0 disables caching.
+  // Most cached hosts (when full, expired entries go first, then those
+  // expiring soonest); 0 disables caching.
   size_t cache_max_entries;
   // Answer "localhost" and "*.localhost" with loopback without asking the
   // backend (step 3 above).
   bool resolve_localhost_locally;
-  // The lookup backend; NULL means cn_host_resolver_system_proc(). |proc| and
+  // A lookup backend replacing c-ares (answers live cache_ttl_ms); NULL
+  // means the resolver's own c-ares backend (made from |dns| below), or
+  // cn_host_resolver_system_proc() with |use_system_resolver|. |proc| and
   // |proc_ctx| must outlive the resolver (and, for a backend that finishes
   // abandoned lookups later, the loop run that finishes them).
   const cn_host_resolver_proc *proc;
@@ -64,15 +75,31 @@ typedef struct cn_host_resolver_options {
   // Tests inject a manual clock here.
   uint64_t (*now_ms)(void *clock_ctx);
   void *clock_ctx;
+  // Use getaddrinfo on libuv's threadpool instead of c-ares when |proc| is
+  // NULL (no DNS TTLs: answers live cache_ttl_ms).
+  bool use_system_resolver;
+  // The c-ares backend's settings (servers, resolv.conf, search domains,
+  // timeouts); strings are used during cn_host_resolver_create only.
+  cn_ares_options dns;
+  // The hosts file of step 4; NULL: /etc/hosts; "": none.
+  const char *hosts_file;
 } cn_host_resolver_options;
 
-// Fills |opts| with the defaults: 60 s TTL, no negative caching, 1000
-// entries, localhost answered locally, system backend, loop clock.
+// Fills |opts| with the defaults: 60 s TTL for answers without one, no
+// negative caching, 1000 entries, localhost answered locally, c-ares with
+// resolv.conf's settings, /etc/hosts, loop clock.
 void cn_host_resolver_options_init(cn_host_resolver_options *opts);
 
 // Creates a resolver on |loop|. |opts| may be NULL for the defaults; it is
-// copied. The caller owns the resolver and frees it with
-// cn_host_resolver_destroy().
+// copied (strings are not kept). Returns CN_OK and the resolver in *out, or
+// the c-ares backend's error (a bad |dns.servers|) with a one-line reason in
+// |err| (|err_size| bytes; may be NULL). The caller owns the resolver and
+// frees it with cn_host_resolver_destroy().
+int cn_host_resolver_create(uv_loop_t *loop, const cn_host_resolver_options *opts,
+                            cn_host_resolver **out, char *err, size_t err_size);
+
+// cn_host_resolver_create() for callers whose options cannot fail: should
+// c-ares not start, the resolver falls back to getaddrinfo.
 cn_host_resolver *cn_host_resolver_new(uv_loop_t *loop, const cn_host_resolver_options *opts);
 
 // Destroys the resolver. Every outstanding request is cancelled: no callback
@@ -117,10 +144,17 @@ cn_host_rules *cn_host_resolver_rules(cn_host_resolver *r);
 
 // Forgets every cached answer (running jobs still finish and cache theirs).
 void cn_host_resolver_clear_cache(cn_host_resolver *r);
+// The network changed (cnet_context_network_changed): forgets every cached
+// answer, re-reads the hosts file at the next lookup, and keeps jobs already
+// running from caching what they were told on the old network (they still
+// answer their requests).
+void cn_host_resolver_on_network_changed(cn_host_resolver *r);
 // Number of cached answers (for tests and stats).
 size_t cn_host_resolver_cache_size(const cn_host_resolver *r);
 // Number of running lookup jobs (for tests and stats).
 size_t cn_host_resolver_job_count(const cn_host_resolver *r);
+// The resolver's own c-ares backend, or NULL (another backend), for tests.
+cn_ares_backend *cn_host_resolver_ares_backend(const cn_host_resolver *r);
 
 #ifdef __cplusplus
 }

@@ -625,8 +625,11 @@ class HostResolverSystemTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(0, uv_loop_init(&loop_));
     cn_host_resolver_options_init(&opts_);
-    // Reach getaddrinfo with "localhost" (answered from /etc/hosts).
+    // Reach getaddrinfo with "localhost" (answered from /etc/hosts by
+    // getaddrinfo, not by the resolver's own hosts file step).
     opts_.resolve_localhost_locally = false;
+    opts_.use_system_resolver = true;
+    opts_.hosts_file = "";
     resolver_ = cn_host_resolver_new(&loop_, &opts_);
   }
   void TearDown() override {
