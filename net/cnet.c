@@ -523,8 +523,17 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   cn_list_init(&c->request_observer.link);
   c->request_observer.on_entry = on_request_entry;
   cn_netlog_add_observer(&c->netlog, &c->request_observer);
-  c->resolver = cn_host_resolver_new(o->loop, NULL);
-  int rv = CN_OK;
+  cn_host_resolver_options ro;
+  cn_host_resolver_options_init(&ro);
+  ro.dns.servers = o->dns_servers;
+  if (o->host_cache_size)
+    ro.cache_max_entries = o->host_cache_size;
+  ro.hosts_file = o->hosts_file;
+  int rv = cn_host_resolver_create(o->loop, &ro, &c->resolver, err, err_size);
+  if (rv != CN_OK) {
+    cnet_context_destroy(c);
+    return rv;
+  }
   if (o->netlog_chrome_path) {
     c->netlog_chrome_file = fopen(o->netlog_chrome_path, "w");
     if (c->netlog_chrome_file) {
@@ -660,6 +669,18 @@ void cnet_context_get_stats(const cnet_context *c, cnet_stats *out) {
 }
 
 void cnet_context_close_idle(cnet_context *c) { cn_http_network_session_close_idle(c->session); }
+
+void cnet_context_network_changed(cnet_context *c) {
+  size_t idle_closed = 0, going_away = 0;
+  cn_http_network_session_on_network_changed(c->session, &idle_closed, &going_away);
+  size_t cached = cn_host_resolver_cache_size(c->resolver);
+  cn_host_resolver_on_network_changed(c->resolver);
+  cn_netlog_source src = cn_netlog_new_source(&c->netlog, CN_NETLOG_SOURCE_NONE);
+  cn_netlog_event(&c->netlog, src, CN_NETLOG_NETWORK_CHANGED,
+                  CN_NL_INT("idle_sockets_closed", (int64_t)idle_closed),
+                  CN_NL_INT("sessions_going_away", (int64_t)going_away),
+                  CN_NL_INT("host_cache_cleared", (int64_t)cached));
+}
 
 // --- work for the next loop turn ---
 

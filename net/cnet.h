@@ -205,6 +205,20 @@ typedef struct cnet_context_options {
   // --proxy-basic, --proxy-digest, --proxy-anyauth); 0: both, the
   // strongest offered (Digest over Basic).
   unsigned proxy_auth_schemes;
+
+  // Added in 0.1: name resolution (docs/api.md "Name resolution"). cnet
+  // resolves with c-ares on the application's loop: A and AAAA, each answer
+  // cached for its DNS TTL, the hosts file first, resolv.conf's search
+  // domains; |resolve_rules| still come before all of it.
+  // DNS servers asked instead of resolv.conf's, comma separated, as curl's
+  // --dns-servers: "127.0.0.1:5353,[::1]:53,10.0.0.1" (port 53 when none).
+  // NULL: the system's. A bad list fails cnet_context_new.
+  const char *dns_servers;
+  // Most host names cached at once (expired ones, then those expiring
+  // soonest, make room); 0: 1000.
+  size_t host_cache_size;
+  // The hosts file read before DNS. NULL: /etc/hosts; "": none.
+  const char *hosts_file;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL but the timeouts, which
@@ -241,6 +255,16 @@ CNET_EXPORT void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *ou
 
 // Closes idle connections (e.g. when the application goes to background).
 CNET_EXPORT void cnet_context_close_idle(cnet_context *c);
+
+// Tells cnet the network changed (an address came or went, Wi-Fi to
+// cellular, a VPN went up): cnet has no watcher of its own, the application
+// calls this from its loop thread when its platform says so. As Chromium on
+// an IP address change, it closes every idle connection (their path may be
+// gone), sends every SPDY/HTTP2 session away (no new streams on it; streams
+// already open finish), and forgets every cached DNS answer (lookups
+// already running answer their requests but are not cached). Requests in
+// progress go on. Logs NETWORK_CHANGED. Never calls a callback from inside.
+CNET_EXPORT void cnet_context_network_changed(cnet_context *c);
 
 // ---------------------------------------------------------------------------
 // Requests

@@ -22,6 +22,10 @@ CN_NETLOG_EVENT(HOST_RESOLVER_HOSTS_FILE_HIT, NONE)
 // request waits on a shared lookup job.
 CN_NETLOG_EVENT(HOST_RESOLVER_REQUEST, NONE)
 CN_NETLOG_EVENT(HOST_RESOLVER_JOB_ATTACH, NONE)
+// The application said the network changed (cnet_context_network_changed),
+// on a source of its own: idle_sockets_closed, sessions_going_away,
+// host_cache_cleared (entries dropped).
+CN_NETLOG_EVENT(NETWORK_CHANGED, NONE)
 // TCP: the whole connect (all addresses), and each attempt.
 CN_NETLOG_EVENT(TCP_CONNECT, tcp_connects)
 CN_NETLOG_EVENT(TCP_CONNECT_ATTEMPT, NONE)

@@ -11,6 +11,7 @@
 #include "base/timer.h"
 #include "net/base/ip_endpoint.h"
 #include "net/base/net_errors.h"
+#include "net/dns/host_resolver_proc.h"
 
 #define DEFAULT_ATTEMPT_TIMEOUT_MS 2000
 #define DEFAULT_ATTEMPTS 2
@@ -219,20 +220,8 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
   if (status == ARES_SUCCESS && res) {
     int64_t min_ttl = -1;
     for (struct ares_addrinfo_node *ai = res->nodes; ai; ai = ai->ai_next) {
-      cn_ip_endpoint ep;
-      memset(&ep, 0, sizeof(ep));
-      if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(struct sockaddr_in))
-        memcpy(&ep.addr, ai->ai_addr, sizeof(struct sockaddr_in));
-      else if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6))
-        memcpy(&ep.addr, ai->ai_addr, sizeof(struct sockaddr_in6));
-      else
+      if (!cn_address_list_append_unique_sockaddr(&l->addrs, ai->ai_addr, ai->ai_addrlen))
         continue;
-      cn_ip_endpoint_set_port(&ep, 0);
-      bool dup = false;
-      for (size_t i = 0; i < l->addrs.count && !dup; i++)
-        dup = cn_ip_endpoint_equal(&l->addrs.items[i], &ep);
-      if (!dup)
-        cn_address_list_append(&l->addrs, &ep);
       if (min_ttl < 0 || ai->ai_ttl < min_ttl)
         min_ttl = ai->ai_ttl < 0 ? 0 : ai->ai_ttl;
     }

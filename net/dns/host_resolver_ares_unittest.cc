@@ -15,44 +15,18 @@
 #include "net/base/netlog.h"
 #include "net/dns/dns_test_server.h"
 #include "net/dns/host_resolver.h"
+#include "net/dns/host_resolver_test_util.h"
 #include "net/dns/host_resolver_ares.h"
 #include "net/socket/socket_test_util.h"
 
 namespace {
 
+using cnet_test::ManualClock;
+using Result = cnet_test::ResolveResult;
+using cnet_test::AddressListToString;
+
 constexpr int kTypeA = 1;
 constexpr int kTypeAAAA = 28;
-
-std::string ToString(const cn_address_list &l) {
-  char *s = cn_address_list_to_string(&l);
-  std::string r = s;
-  free(s);
-  return r;
-}
-
-struct ManualClock {
-  static uint64_t Now(void *ctx) { return static_cast<ManualClock *>(ctx)->now; }
-  uint64_t now = 1000;
-};
-
-struct Result {
-  static void OnDone(void *arg, int rv) {
-    Result *r = static_cast<Result *>(arg);
-    r->calls++;
-    r->rv = rv;
-    if (r->on_done)
-      r->on_done(r);
-  }
-  Result() { cn_address_list_init(&addrs); }
-  ~Result() { cn_address_list_free(&addrs); }
-  std::string Addrs() const { return ToString(addrs); }
-
-  int calls = 0;
-  int rv = 1;
-  cn_address_list addrs;
-  cn_host_resolve_request *req = nullptr;
-  std::function<void(Result *)> on_done;
-};
 
 // The END params of the last HOST_RESOLVER_JOB, "key=value" joined by ' '.
 struct JobEndRecorder {

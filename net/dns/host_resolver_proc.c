@@ -20,6 +20,25 @@ typedef struct system_lookup {
   bool abandoned;
 } system_lookup;
 
+bool cn_address_list_append_unique_sockaddr(cn_address_list *addrs, const struct sockaddr *sa,
+                                            size_t len) {
+  cn_ip_endpoint ep;
+  memset(&ep, 0, sizeof(ep));
+  if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
+    memcpy(&ep.addr, sa, sizeof(struct sockaddr_in));
+  else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+    memcpy(&ep.addr, sa, sizeof(struct sockaddr_in6));
+  else
+    return false;
+  cn_ip_endpoint_set_port(&ep, 0);
+  for (size_t i = 0; i < addrs->count; i++) {
+    if (cn_ip_endpoint_equal(&addrs->items[i], &ep))
+      return true;
+  }
+  cn_address_list_append(addrs, &ep);
+  return true;
+}
+
 static void on_getaddrinfo(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
   system_lookup *l = req->data;
   if (l->abandoned) {
@@ -31,24 +50,8 @@ static void on_getaddrinfo(uv_getaddrinfo_t *req, int status, struct addrinfo *r
   cn_address_list_init(&addrs);
   int result = cn_error_from_uv(status);
   if (status == 0) {
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-      cn_ip_endpoint ep;
-      memset(&ep, 0, sizeof(ep));
-      if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(struct sockaddr_in))
-        memcpy(&ep.addr, ai->ai_addr, sizeof(struct sockaddr_in));
-      else if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6))
-        memcpy(&ep.addr, ai->ai_addr, sizeof(struct sockaddr_in6));
-      else
-        continue;
-      cn_ip_endpoint_set_port(&ep, 0);
-      // SOCK_STREAM already gives one entry per address, but /etc/hosts can
-      // list an address twice; connecting twice to it would only waste time.
-      bool dup = false;
-      for (size_t i = 0; i < addrs.count && !dup; i++)
-        dup = cn_ip_endpoint_equal(&addrs.items[i], &ep);
-      if (!dup)
-        cn_address_list_append(&addrs, &ep);
-    }
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+      cn_address_list_append_unique_sockaddr(&addrs, ai->ai_addr, ai->ai_addrlen);
     if (addrs.count == 0)
       result = CN_ERR_NAME_NOT_RESOLVED;
   } else if (result == CN_ERR_FAILED || result == CN_ERR_ABORTED) {

@@ -19,6 +19,8 @@
 #ifndef CNET_NET_DNS_HOST_RESOLVER_PROC_H_
 #define CNET_NET_DNS_HOST_RESOLVER_PROC_H_
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <uv.h>
 
 #include "net/base/ip_endpoint.h"
@@ -46,6 +48,14 @@ typedef struct cn_host_resolver_proc {
 // until it has no more requests before uv_loop_close() (it would report
 // UV_EBUSY otherwise).
 const cn_host_resolver_proc *cn_host_resolver_system_proc(void);
+
+// For backends: appends the address in |sa| (|len| bytes, AF_INET or
+// AF_INET6; anything else is ignored) with port 0 to |addrs| unless it is
+// there already (a hosts file or a DNS answer can list one twice, and
+// connecting twice to it would only waste time). Returns whether it was
+// an address.
+bool cn_address_list_append_unique_sockaddr(cn_address_list *addrs, const struct sockaddr *sa,
+                                            size_t len);
 
 #ifdef __cplusplus
 }

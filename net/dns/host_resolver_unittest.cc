@@ -1,4 +1,5 @@
 #include "net/dns/host_resolver.h"
+#include "net/dns/host_resolver_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -15,12 +16,9 @@
 
 namespace {
 
-std::string ToString(const cn_address_list &l) {
-  char *s = cn_address_list_to_string(&l);
-  std::string r = s;
-  free(s);
-  return r;
-}
+using cnet_test::ManualClock;
+using Result = cnet_test::ResolveResult;
+using cnet_test::AddressListToString;
 
 // A scripted backend: records every lookup and completes it only when the
 // test says so, so ordering (dedupe, cancel, destroy) is deterministic and no
@@ -82,11 +80,6 @@ struct FakeProc {
   std::vector<std::unique_ptr<Lookup>> lookups;
 };
 
-struct ManualClock {
-  static uint64_t Now(void *ctx) { return static_cast<ManualClock *>(ctx)->now; }
-  uint64_t now = 1000;
-};
-
 // Records NetLog entries as "TYPE PHASE src=N key=value ...".
 struct Recorder {
   struct Entry {
@@ -116,26 +109,6 @@ struct Recorder {
   }
   cn_netlog_observer observer{};
   std::vector<Entry> entries;
-};
-
-// The result of one resolve, filled by the callback.
-struct Result {
-  static void OnDone(void *arg, int rv) {
-    Result *r = static_cast<Result *>(arg);
-    r->calls++;
-    r->rv = rv;
-    if (r->on_done)
-      r->on_done(r);
-  }
-  Result() { cn_address_list_init(&addrs); }
-  ~Result() { cn_address_list_free(&addrs); }
-  std::string Addrs() const { return ToString(addrs); }
-
-  int calls = 0;
-  int rv = 1;
-  cn_address_list addrs;
-  cn_host_resolve_request *req = nullptr;
-  std::function<void(Result *)> on_done;
 };
 
 class HostResolverTest : public ::testing::Test {

@@ -197,6 +197,30 @@ void cn_http_network_session_close_idle(cn_http_network_session *s) {
   cn_client_socket_pool_close_idle(s->transport);
 }
 
+static size_t idle_socket_count(const cn_http_network_session *s) {
+  return cn_client_socket_pool_idle_count(s->ssl_origin) +
+         cn_client_socket_pool_idle_count(s->tunnel) +
+         cn_client_socket_pool_idle_count(s->ssl_proxy) +
+         cn_client_socket_pool_idle_count(s->socks) +
+         cn_client_socket_pool_idle_count(s->transport);
+}
+
+void cn_http_network_session_on_network_changed(cn_http_network_session *s,
+                                                size_t *out_idle_closed,
+                                                size_t *out_going_away) {
+  size_t idle_before = idle_socket_count(s);
+  // Idle first: an idle tunnel holds a stream of its proxy's session, and
+  // closing it lets that session close at once rather than linger going
+  // away.
+  cn_http_network_session_close_idle(s);
+  size_t idle_after = idle_socket_count(s);
+  size_t going_away = cn_spdy_session_pool_make_all_going_away(s->spdy_pool);
+  if (out_idle_closed)
+    *out_idle_closed = idle_before > idle_after ? idle_before - idle_after : 0;
+  if (out_going_away)
+    *out_going_away = going_away;
+}
+
 void cn_http_network_session_destroy(cn_http_network_session *s) {
   if (!s)
     return;

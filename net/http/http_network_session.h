@@ -165,6 +165,14 @@ const struct cn_tunnel_services *cn_http_network_session_tunnel_services(
     const cn_http_network_session *s);
 // Closes every idle socket of every pool (top layer first).
 void cn_http_network_session_close_idle(cn_http_network_session *s);
+// The network changed (cnet_context_network_changed): closes every idle
+// socket of every pool and sends every SPDY/HTTP2 session away (no new
+// streams; open ones finish). Sockets in use are not touched. Sets
+// *out_idle_closed (idle sockets of all pools before, minus after) and
+// *out_going_away (sessions sent away); either may be NULL.
+void cn_http_network_session_on_network_changed(cn_http_network_session *s,
+                                                size_t *out_idle_closed,
+                                                size_t *out_going_away);
 
 // The session's auth cache (http_auth_cache.h): identities origins and
 // proxies took, shared by every request and CONNECT of the session.

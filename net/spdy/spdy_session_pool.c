@@ -7,6 +7,7 @@
 
 #include "base/mem.h"
 #include "base/timer.h"
+#include "net/spdy/spdy_framer.h"
 
 typedef struct pool_entry {
   cn_list_node link;
@@ -395,6 +396,21 @@ void cn_spdy_session_pool_set_observer(cn_spdy_session_pool *pool,
 void cn_spdy_session_pool_close_idle(cn_spdy_session_pool *pool) {
   while (cn_spdy_session_pool_close_one_idle(pool)) {
   }
+}
+
+size_t cn_spdy_session_pool_make_all_going_away(cn_spdy_session_pool *pool) {
+  size_t n = 0;
+  cn_list_node *it, *tmp;
+  // Going away only schedules the close, but on_unavailable touches entries:
+  // iterate safely all the same.
+  CN_LIST_FOREACH_SAFE(it, tmp, &pool->entries) {
+    pool_entry *e = CN_CONTAINER_OF(it, pool_entry, link);
+    if (cn_spdy_session_is_available(e->session)) {
+      cn_spdy_session_go_away(e->session, CN_HTTP2_NO_ERROR);
+      n++;
+    }
+  }
+  return n;
 }
 
 size_t cn_spdy_session_pool_session_count(const cn_spdy_session_pool *pool) {

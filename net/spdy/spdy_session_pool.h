@@ -170,6 +170,11 @@ void cn_spdy_session_pool_set_observer(cn_spdy_session_pool *pool,
                                        const cn_spdy_session_pool_observer *observer);
 // Closes every session without streams.
 void cn_spdy_session_pool_close_idle(cn_spdy_session_pool *pool);
+// The network changed: every session that still takes streams goes away
+// gracefully (GOAWAY; no new streams, open ones finish, then it closes), as
+// Chromium's SpdySessionPool does on an IP address change. Returns how many
+// sessions it sent away.
+size_t cn_spdy_session_pool_make_all_going_away(cn_spdy_session_pool *pool);
 
 // Counts, for tests and stats: sessions alive (available or draining), and
 // available ones.
