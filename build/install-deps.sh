@@ -22,6 +22,7 @@ packages=(
   dante-server microsocks         # tests/interop/socks_test.sh: SOCKS5 proxies (danted, microsocks)
   libcurl4-openssl-dev            # tests/embed_test.sh: libcurl (OpenSSL) beside libcnet
   libc-ares-dev                   # net/dns: the async DNS resolver (c-ares)
+  dnsmasq-base@/usr/sbin/dnsmasq  # tests/interop/dns_test.sh: a real DNS server on loopback
 )
 
 # installed NAME: a package NAME is installed, or an installed package

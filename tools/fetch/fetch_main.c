@@ -871,6 +871,7 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   co->num_resolve_rules = resolve->count;
   co->connect_to_rules = (const char *const *)resolve->connect_rules;
   co->num_connect_to_rules = resolve->num_connect_rules;
+  co->dns_servers = o->dns_servers;
   co->origin_protocols = o->protocols ? o->protocols : "h2,http/1.1";  // curl's offer
   co->proxy_protocols = o->proxy_protocols;
   co->user_agent = o->user_agent ? o->user_agent : FETCH_USER_AGENT;

@@ -57,6 +57,7 @@ static const char kUsage[] =
     "  -k, --insecure           do not verify origins' certificates (warns each time)\n"
     "      --resolve H:P:ADDR   resolve host H port P to ADDR (repeatable; P may be *)\n"
     "      --connect-to H:P:H2:P2  connect to H2 (an address) instead of H:P\n"
+    "      --dns-servers LIST   ask these DNS servers (IP[:PORT],...) instead of the system's\n"
     "  -x, --proxy URL          use this proxy (https://host:port, http://host:port,\n"
     "                           credentials as https://user:pass@host:port)\n"
     "      --proxy-user U:P     credentials for the proxy\n"
@@ -153,6 +154,7 @@ typedef enum {
   OPT_CACERT,
   OPT_RESOLVE,
   OPT_CONNECT_TO,
+  OPT_DNS_SERVERS,
   OPT_PROTOCOLS,
   OPT_PROXY_PROTOCOLS,
   OPT_MAX_TIME,
@@ -226,6 +228,7 @@ static const opt_info kOpts[] = {
     {"cacert", 0, OPT_CACERT},
     {"resolve", 0, OPT_RESOLVE},
     {"connect-to", 0, OPT_CONNECT_TO},
+    {"dns-servers", 0, OPT_DNS_SERVERS},
     {"protocols", 0, OPT_PROTOCOLS},
     {"proxy-protocols", 0, OPT_PROXY_PROTOCOLS},
     {"max-time", 'm', OPT_MAX_TIME},
@@ -452,6 +455,9 @@ static bool apply_value(fetch_options *o, opt_id id, char *v, const char *name, 
       if (!needs_colon(v, "HOST1:PORT1:HOST2:PORT2", name, err, err_size))
         return false;
       push(&o->connect_to, &o->num_connect_to, v);
+      return true;
+    case OPT_DNS_SERVERS:
+      o->dns_servers = v;
       return true;
     case OPT_PROTOCOLS:
       o->protocols = v;

@@ -60,6 +60,7 @@ typedef struct fetch_options {
   const char *cookie_jar;  // -c/--cookie-jar FILE; "-" is stdout
   const char *netlog;  // --netlog FILE ("-": stdout): NetLog as JSON lines
   bool netlog_chrome;  // --netlog-format chrome: --netlog in Chromium's format
+  const char *dns_servers;  // --dns-servers LIST: "IP[:PORT],..." instead of resolv.conf's
   // --protocols (or --http1.1 / --http2): ALPN offer to origins; NULL:
   // "h2,http/1.1" as curl offers.
   const char *protocols;

@@ -165,6 +165,15 @@ TEST(FetchOptionsTest, OutputsPairWithUrlsInOrder) {
   fetch_options_free(&o);
 }
 
+TEST(FetchOptionsTest, DnsServers) {
+  Args a({"--dns-servers", "127.0.0.1:5353,[::1]:53", "http://a/"});
+  fetch_options o;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &o, &err)) << err;
+  EXPECT_STREQ("127.0.0.1:5353,[::1]:53", o.dns_servers);
+  fetch_options_free(&o);
+}
+
 TEST(FetchOptionsTest, CurlRequestOptions) {
   Args a({"-d", "a=1", "--data-binary", "@f", "--data-raw", "@x", "--json", "{}", "-A", "ua",
           "-e", "http://ref/", "-u", "me:pw", "--retry", "3", "--retry-delay", "0.5",
