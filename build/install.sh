@@ -78,7 +78,7 @@ Name: cnet
 Description: a browser-style network stack (HTTPS proxies, SPDY/HTTP2, TLS)
 Version: $version
 Requires: libuv
-Requires.private: libnghttp2 liburiparser zlib
+Requires.private: libnghttp2 liburiparser zlib libcares
 Libs: -L\${libdir} -lcnet
 Libs.private: -lpthread
 Cflags: -I\${includedir}/cnet
