@@ -396,6 +396,14 @@ for name, rules, url in [
 ]:
     seed('proxy_bypass_rules_fuzzer', name, rules + '\0' + url)
 
+# --------------------------------------------------------- hosts_file_fuzzer
+# A hosts file: ADDRESS NAME [ALIAS...] # comment, one entry a line.
+seed('hosts_file_fuzzer', 'typical',
+     '127.0.0.1\tlocalhost\n::1 localhost ip6-localhost\n# comment\n'
+     '10.0.0.1 Web.Test www.test  # alias\n10.0.0.1 web.test\r\nfe80::1 web.test\n')
+seed('hosts_file_fuzzer', 'bad',
+     '300.1.1.1 a\n10.0.0.1\n10.0.0.2 10.0.0.3\nfe80::1%eth0 b\n[::1] c\n1.2.3.4 bad_name! ok.test')
+
 # --------------------------------------------------------- host_rules_fuzzer
 # One --resolve entry per line, applied in order.
 seed('host_rules_fuzzer', 'add_remove',
