@@ -613,6 +613,8 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   c->timeouts.total_ms = CONTEXT_TIMEOUT(o, total_timeout_ms, app_size, 0);
   sp.timeouts = c->timeouts;
   sp.proxy_auth_schemes = c->proxy_auth_schemes = o->proxy_auth_schemes;
+  sp.connection_attempt_delay_ms = o->connection_attempt_delay_ms;  // 0 past app_size too
+  sp.tcp_attempt_timeout_ms = o->tcp_attempt_timeout_ms;
   c->session = cn_http_network_session_new(&sp);
   *out = c;
   return CN_OK;

@@ -219,6 +219,18 @@ typedef struct cnet_context_options {
   size_t host_cache_size;
   // The hosts file read before DNS. NULL: /etc/hosts; "": none.
   const char *hosts_file;
+  // Added in 0.2: happy eyeballs (RFC 8305) and the backup connect
+  // (docs/architecture.md "Happy eyeballs"). A host's addresses are tried
+  // with the families interleaved; the next attempt starts
+  // |connection_attempt_delay_ms| after the previous one if nothing has
+  // connected (or at once when one fails), and an address whose SYN got no
+  // answer gets a second, backup attempt as long after. The first to
+  // connect wins. 0: 250 ms (RFC 8305's Connection Attempt Delay).
+  uint64_t connection_attempt_delay_ms;
+  // The limit of each attempt (it fails with ERR_CONNECTION_TIMED_OUT and
+  // the next one starts at once); tcp_connect_timeout_ms still bounds the
+  // whole. 0: none.
+  uint64_t tcp_attempt_timeout_ms;
 } cnet_context_options;
 
 // Fills |o| with the defaults (everything zero/NULL but the timeouts, which

@@ -30,6 +30,10 @@ CN_NETLOG_EVENT(NETWORK_CHANGED, NONE)
 CN_NETLOG_EVENT(TCP_CONNECT, tcp_connects)
 CN_NETLOG_EVENT(TCP_CONNECT_ATTEMPT, NONE)
 CN_NETLOG_EVENT(TCP_ACCEPT, NONE)
+// Happy eyeballs (net/socket/happy_eyeballs.h), on the connect job's
+// source: an attempt started (attempt, address, backup, socket) or ended
+// (attempt, address, net_error or result won/lost/cancelled).
+CN_NETLOG_EVENT(TRANSPORT_CONNECT_ATTEMPT, NONE)
 // Socket lifetime and traffic (point events with byte counts).
 CN_NETLOG_EVENT(SOCKET_ALIVE, NONE)
 CN_NETLOG_EVENT(SOCKET_BYTES_SENT, NONE)

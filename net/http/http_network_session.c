@@ -143,6 +143,9 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->transport_ctx.loop = p->loop;
   s->transport_ctx.resolver = p->resolver;
   s->transport_ctx.socket_factory = p->socket_factory;
+  s->transport_ctx.clock = p->clock;
+  s->transport_ctx.connection_attempt_delay_ms = p->connection_attempt_delay_ms;
+  s->transport_ctx.attempt_timeout_ms = p->tcp_attempt_timeout_ms;
   s->transport = new_pool(s, "transport", "tcp_connect", p->tcp_connect_timeout_ms,
                           cn_transport_connect_job_factory(&s->transport_ctx));
   s->ssl_proxy = new_pool(s, "ssl_proxy", "tls_handshake", p->tls_handshake_timeout_ms,

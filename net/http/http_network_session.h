@@ -137,6 +137,12 @@ typedef struct cn_http_network_session_params {
   // The schemes (CN_HTTP_AUTH_*) a CONNECT's 407 may be answered with; 0:
   // all (curl's --proxy-basic, --proxy-digest, --proxy-anyauth).
   unsigned proxy_auth_schemes;
+  // Happy eyeballs (net/socket/happy_eyeballs.h): the delay between the
+  // starts of two connection attempts (and before the backup attempt to a
+  // silent address), 0: 250 ms; and each attempt's own limit, 0: none (the
+  // transport layer's tcp_connect_timeout_ms still bounds them all).
+  uint64_t connection_attempt_delay_ms;
+  uint64_t tcp_attempt_timeout_ms;
 } cn_http_network_session_params;
 
 typedef struct cn_http_network_session cn_http_network_session;

@@ -209,13 +209,18 @@ TEST_F(HttpTransactionTimeoutTest, ZeroMeansNoLimit) {
   EXPECT_TRUE(recorder_.Of(CN_NETLOG_REQUEST_TIMED_OUT, CN_NETLOG_PHASE_NONE).empty());
 }
 
-// A TCP connect that never completes: the transport pool's timeout.
+// A TCP connect that never completes: the transport pool's timeout. The
+// backup attempt (happy eyeballs) 250 ms in gets no answer either.
 TEST_F(HttpTransactionTimeoutTest, TcpConnectThatNeverCompletesTimesOut) {
   MakeSession();
+  factory_.AddMock(SocketScript().Connect(CN_ERR_IO_PENDING));
   factory_.AddMock(SocketScript().Connect(CN_ERR_IO_PENDING));
   Start("http://o.test/");
   ASSERT_TRUE(RunUntil(loop_.get(), [&] { return factory_.created() == 1; }));
   EXPECT_EQ(CN_ERR_CONNECTION_TIMED_OUT, ExpireAt(30000, &start_));
+  EXPECT_EQ(2u, factory_.created()) << "the backup attempt";
+  EXPECT_EQ(0u, factory_.unexpected_requests());
+  EXPECT_EQ(0u, factory_.alive()) << "both attempts closed";
   auto p = Timeout(CN_NETLOG_CONNECT_JOB_TIMED_OUT);
   EXPECT_EQ("tcp_connect", p["phase"]);
   EXPECT_EQ("tcp/http://o.test:80", p["group_id"]);
@@ -226,6 +231,7 @@ TEST_F(HttpTransactionTimeoutTest, TcpConnectThatNeverCompletesTimesOut) {
 TEST_F(HttpTransactionTimeoutTest, WholeConnectTimeoutEndsTheSetup) {
   MakeSession();
   factory_.AddMock(SocketScript().Connect(CN_ERR_IO_PENDING));
+  factory_.AddMock(SocketScript().Connect(CN_ERR_IO_PENDING));  // the backup attempt
   cn_http_timeouts t = defaults_;
   t.connect_ms = 2000;
   Start("http://o.test/", &t);

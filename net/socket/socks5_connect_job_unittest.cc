@@ -82,7 +82,7 @@ class Socks5ConnectJobTest : public ::testing::Test {
     cn_host_rules *rules = cn_host_resolver_rules(resolver_);
     ASSERT_EQ(CN_OK, cn_host_rules_parse_resolve(rules, "proxy.test:*:127.0.0.1", nullptr, 0));
     ASSERT_EQ(CN_OK, cn_host_rules_parse_resolve(rules, "origin.test:*:10.0.0.5", nullptr, 0));
-    transport_ctx_ = {loop_.get(), resolver_, factory_.get()};
+    transport_ctx_ = {loop_.get(), resolver_, factory_.get(), nullptr, 0, 0};
     cn_client_socket_pool_options o;
     cn_client_socket_pool_options_init(&o);
     cn_connect_job_factory tf = cn_transport_connect_job_factory(&transport_ctx_);

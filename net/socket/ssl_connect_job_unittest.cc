@@ -74,7 +74,7 @@ class SslPoolTest : public ::testing::Test {
     resolver_ = cn_host_resolver_new(loop_.get(), nullptr);
     cn_host_rules_parse_resolve(cn_host_resolver_rules(resolver_), "proxy.test:*:127.0.0.1",
                                 nullptr, 0);
-    transport_ctx_ = {loop_.get(), resolver_, nullptr};
+    transport_ctx_ = {loop_.get(), resolver_, nullptr, nullptr, 0, 0};
     cn_client_socket_pool_options o;
     cn_client_socket_pool_options_init(&o);
     cn_connect_job_factory tf = cn_transport_connect_job_factory(&transport_ctx_);

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "base/mem.h"
-#include "net/socket/tcp_socket.h"
+#include "net/socket/happy_eyeballs.h"
 
 static void destroy_params(cn_socket_params *p) {
   cn_transport_socket_params *t = (cn_transport_socket_params *)p;
@@ -30,7 +30,8 @@ typedef struct transport_job {
   cn_transport_socket_params *params;
   cn_host_resolve_request *resolve;
   cn_address_list addrs;
-  cn_stream_socket *tcp;  // connecting; moves to base.socket on success
+  cn_happy_eyeballs *race;  // the connection attempts, once resolved
+  uint64_t connect_start_us;
   uint64_t dns_start_us, dns_end_us;  // for the socket's timing
 } transport_job;
 
@@ -43,13 +44,20 @@ static int map_error(const transport_job *j, int rv) {
   return CN_ERR_PROXY_CONNECTION_FAILED;
 }
 
+// The race's winner becomes the job's socket, timed from the first
+// attempt's start.
+static void take_winner(transport_job *j) {
+  cn_stream_socket *s = cn_happy_eyeballs_take_socket(j->race);
+  s->timing.dns_start_us = j->dns_start_us;
+  s->timing.dns_end_us = j->dns_end_us;
+  s->timing.connect_start_us = j->connect_start_us;
+  s->timing.connect_end_us = cn_socket_timing_now();
+  j->base.socket = s;
+}
+
 static void finish(transport_job *j, int rv) {
-  if (rv == CN_OK && j->tcp) {
-    j->base.socket = j->tcp;
-    j->tcp = NULL;
-  }
-  if (rv == CN_OK && j->base.socket && !j->base.socket->timing.connect_end_us)
-    j->base.socket->timing.connect_end_us = cn_socket_timing_now();
+  if (rv == CN_OK && j->race && !j->base.socket)
+    take_winner(j);
   cn_connect_job_complete(&j->base, map_error(j, rv));
 }
 
@@ -65,21 +73,17 @@ static void on_resolved(void *arg, int rv) {
     finish(j, rv);
 }
 
+// Races connection attempts to the addresses (happy eyeballs and the backup
+// connect: net/socket/happy_eyeballs.h).
 static int start_tcp(transport_job *j) {
-  const cn_client_socket_factory *f = j->ctx->socket_factory;
-  j->tcp = f ? f->create_transport_socket(f->ctx, j->ctx->loop, &j->addrs, j->base.netlog)
-             : cn_tcp_socket_new(j->ctx->loop, &j->addrs, j->base.netlog);
-  cn_netlog_event(j->base.netlog, j->base.source, CN_NETLOG_CONNECT_JOB_SET_SOCKET,
-                  CN_NL_SOURCE("socket", j->tcp->source));
-  j->tcp->timing.dns_start_us = j->dns_start_us;
-  j->tcp->timing.dns_end_us = j->dns_end_us;
-  j->tcp->timing.connect_start_us = cn_socket_timing_now();
-  int rv = cn_stream_socket_connect(j->tcp, on_tcp_connected, j);
-  if (rv == CN_OK) {
-    j->tcp->timing.connect_end_us = cn_socket_timing_now();
-    j->base.socket = j->tcp;
-    j->tcp = NULL;
-  }
+  cn_happy_eyeballs_options o = {j->ctx->connection_attempt_delay_ms,
+                                 j->ctx->attempt_timeout_ms};
+  j->race = cn_happy_eyeballs_new(j->ctx->loop, j->ctx->clock, j->ctx->socket_factory,
+                                  &j->addrs, &o, j->base.netlog, j->base.source);
+  j->connect_start_us = cn_socket_timing_now();
+  int rv = cn_happy_eyeballs_connect(j->race, on_tcp_connected, j);
+  if (rv == CN_OK)
+    take_winner(j);
   return rv;
 }
 
@@ -100,7 +104,7 @@ static void destroy_(cn_connect_job *job) {
   transport_job *j = (transport_job *)job;
   if (j->resolve)
     cn_host_resolve_request_cancel(j->resolve);
-  cn_stream_socket_destroy(j->tcp);
+  cn_happy_eyeballs_destroy(j->race);
   cn_stream_socket_destroy(j->base.socket);
   cn_address_list_free(&j->addrs);
   cn_socket_params_unref(&j->params->base);

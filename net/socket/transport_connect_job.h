@@ -1,6 +1,8 @@
-// The transport layer's connect job: resolve the host, then connect a
-// transport socket to each address in turn — TCP (cn_tcp_socket) unless the
-// context names a cn_client_socket_factory (tests: mock or pipe sockets).
+// The transport layer's connect job: resolve the host, then race
+// connection attempts to the addresses (happy eyeballs v2 and the backup
+// connect, net/socket/happy_eyeballs.h), one transport socket per attempt —
+// TCP (cn_tcp_socket) unless the context names a cn_client_socket_factory
+// (tests: mock or pipe sockets).
 // Used by the transport pool, whose groups are "host:port" — to a proxy or,
 // for DIRECT requests, to the origin.
 //
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "base/clock.h"
 #include "net/dns/host_resolver.h"
 #include "net/socket/client_socket_factory.h"
 #include "net/socket/client_socket_pool.h"
@@ -39,6 +42,16 @@ typedef struct cn_transport_job_context {
   cn_host_resolver *resolver;
   // Makes the sockets; NULL: TCP. Borrowed.
   const cn_client_socket_factory *socket_factory;
+  // The attempts' timers (the delay between attempts, each attempt's limit);
+  // NULL: the loop's clock. Borrowed.
+  cn_clock *clock;
+  // RFC 8305's Connection Attempt Delay: the next attempt (or the backup
+  // attempt to the same address) starts this long after the previous one if
+  // nothing has connected; 0: 250 ms.
+  uint64_t connection_attempt_delay_ms;
+  // The limit of each attempt (ERR_CONNECTION_TIMED_OUT, then the next
+  // attempt starts); 0: none but the pool's limit of the whole job.
+  uint64_t attempt_timeout_ms;
 } cn_transport_job_context;
 
 // A factory making transport jobs with |ctx| (not copied).
