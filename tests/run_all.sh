@@ -6,6 +6,7 @@
 #   net_unittests (debug build)             unit + in-process integration tests
 #   net_unittests (ASan + UBSan build)      the same under sanitizers
 #   smoke (debug, asan)                      the testserver and fetch binaries end to end
+#   happy eyeballs (debug, asan)             fetch --resolve to a stalled [::1] and a working 127.0.0.1
 #   ladder (debug, asan)                     fetch --trace ladder live for F1-F6 over SPDY/3.1 and HTTP/2
 #   interop squid (debug, asan)              fetch through Debian's squid, cross-checked with curl
 #   interop h2 peers (debug, asan)           fetch through nghttpx (--http2-proxy) + squid, to nginx and nghttpd (F3-F6 over h2)
@@ -118,6 +119,7 @@ run_tap() {
 # again with the ASan+UBSan ones (a leak or UB in fetch or the server fails).
 for config in debug asan; do
   run_tap "smoke ($config)" tests/smoke_test.sh "out/$config"
+  run_tap "happy eyeballs ($config)" tests/happy_eyeballs_test.sh "out/$config"
   run_tap "ladder ($config)" tests/ladder_test.sh "out/$config"
   run_tap "interop squid ($config)" tests/interop/squid_test.sh "out/$config"
   run_tap "interop h2 peers ($config)" tests/interop/h2_peers_test.sh "out/$config"

@@ -880,6 +880,7 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   // either (so a limit above the 30 s layer defaults is honoured too).
   if (o->connect_timeout > 0)
     co->connection_timeout_ms = co->connect_timeout_ms = fetch_seconds_to_ms(o->connect_timeout);
+  co->connection_attempt_delay_ms = (uint64_t)o->happy_eyeballs_timeout_ms;  // 0: 250 ms
   if (o->noproxy) {
     *bypass = fetch_noproxy_to_bypass(o->noproxy);
     co->proxy_bypass = *bypass;

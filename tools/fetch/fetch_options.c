@@ -55,7 +55,8 @@ static const char kUsage[] =
     "      --proxy-protocols LIST  ALPN offered to HTTPS proxies, e.g. h2,spdy/3.1,http/1.1\n"
     "      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
     "  -k, --insecure           do not verify origins' certificates (warns each time)\n"
-    "      --resolve H:P:ADDR   resolve host H port P to ADDR (repeatable; P may be *)\n"
+    "      --resolve H:P:ADDR[,ADDR]...  resolve host H port P to these addresses\n"
+    "                           (repeatable; P may be *)\n"
     "      --connect-to H:P:H2:P2  connect to H2 (an address) instead of H:P\n"
     "      --dns-servers LIST   ask these DNS servers (IP[:PORT],...) instead of the system's\n"
     "  -x, --proxy URL          use this proxy (https://host:port, http://host:port,\n"
@@ -69,6 +70,8 @@ static const char kUsage[] =
     "      --noproxy LIST       hosts that never use a proxy (curl's syntax, * for all)\n"
     "      --no-proxy-env       ignore http_proxy/https_proxy/all_proxy/no_proxy\n"
     "      --connect-timeout SECONDS  give up connecting (TCP, TLS, tunnels) after this long\n"
+    "      --happy-eyeballs-timeout-ms MS  start the next address's connect after MS\n"
+    "                           (default 250)\n"
     "  -m, --max-time SECONDS   give up on a transfer after this long (exit 28)\n"
     "      --retry N            retry transient failures N times\n"
     "      --retry-delay SECONDS  wait this long between retries (default 1, doubling)\n"
@@ -159,6 +162,7 @@ typedef enum {
   OPT_PROXY_PROTOCOLS,
   OPT_MAX_TIME,
   OPT_CONNECT_TIMEOUT,
+  OPT_HAPPY_EYEBALLS_TIMEOUT,
   OPT_NETLOG,
   OPT_NETLOG_FORMAT,
   OPT_PROXY,
@@ -233,6 +237,7 @@ static const opt_info kOpts[] = {
     {"proxy-protocols", 0, OPT_PROXY_PROTOCOLS},
     {"max-time", 'm', OPT_MAX_TIME},
     {"connect-timeout", 0, OPT_CONNECT_TIMEOUT},
+    {"happy-eyeballs-timeout-ms", 0, OPT_HAPPY_EYEBALLS_TIMEOUT},
     {"netlog", 0, OPT_NETLOG},
     {"netlog-format", 0, OPT_NETLOG_FORMAT},
     {"proxy", 'x', OPT_PROXY},
@@ -469,6 +474,8 @@ static bool apply_value(fetch_options *o, opt_id id, char *v, const char *name, 
       return parse_seconds(v, false, name, &o->max_time, err, err_size);
     case OPT_CONNECT_TIMEOUT:
       return parse_seconds(v, false, name, &o->connect_timeout, err, err_size);
+    case OPT_HAPPY_EYEBALLS_TIMEOUT:  // curl's: 0 is not allowed (the API reads it as the default)
+      return parse_count(v, 1, 600000, name, &o->happy_eyeballs_timeout_ms, err, err_size);
     case OPT_NETLOG:
       o->netlog = v;
       return true;

@@ -108,6 +108,7 @@ typedef struct fetch_options {
   bool version;                    // -V/--version
   double max_time;                 // -m/--max-time SECONDS per transfer; 0: no limit
   double connect_timeout;          // --connect-timeout SECONDS; 0: cnet's default
+  int happy_eyeballs_timeout_ms;   // --happy-eyeballs-timeout-ms MS; 0: cnet's 250
 } fetch_options;
 
 // Parses argv (argv[0] is the program name). On error returns false and
