@@ -189,7 +189,7 @@ typedef struct cnet_context_options {
   // REQUEST_TIMED_OUT for a request phase; docs/netlog.md).
   // Each connect layer, measured from when that layer begins (so a slow
   // TCP connect does not use up a TLS handshake's time):
-  uint64_t tcp_connect_timeout_ms;    // 30 s: name resolution and TCP, every address
+  uint64_t tcp_connect_timeout_ms;    // 30 s: name resolution and TCP, every attempt
   uint64_t tls_handshake_timeout_ms;  // 30 s: TLS to each proxy and to the origin
   uint64_t tunnel_timeout_ms;         // 30 s: each CONNECT exchange or SOCKS5 handshake
   // ERR_CONNECTION_TIMED_OUT for each of those three. The request's phases,
@@ -219,7 +219,7 @@ typedef struct cnet_context_options {
   size_t host_cache_size;
   // The hosts file read before DNS. NULL: /etc/hosts; "": none.
   const char *hosts_file;
-  // Added in 0.2: happy eyeballs (RFC 8305) and the backup connect
+  // Added in 0.1 by happy eyeballs (RFC 8305) and the backup connect
   // (docs/architecture.md "Happy eyeballs"). A host's addresses are tried
   // with the families interleaved; the next attempt starts
   // |connection_attempt_delay_ms| after the previous one if nothing has

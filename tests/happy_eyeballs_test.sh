@@ -45,6 +45,16 @@ with open(sys.argv[1], "w") as f:
 signal.pause()
 EOF
 
+# wait_for_port_file FILE PID: until FILE has the port, or PID exited (5 s
+# at most).
+wait_for_port_file() {
+  for _ in $(seq 1 100); do
+    [ -s "$1" ] && return
+    kill -0 "$2" 2> /dev/null || return
+    sleep 0.05
+  done
+}
+
 # The origin must listen on 127.0.0.1 at the stalled listener's port: a
 # few tries in case that port is taken on IPv4.
 port=
@@ -53,22 +63,14 @@ for _ in 1 2 3 4 5; do
   python3 "$work/stalled.py" "$work/stalled.port" > "$work/stalled.log" 2>&1 &
   stalled_pid=$!
   pids+=("$stalled_pid")
-  for _ in $(seq 1 100); do
-    [ -s "$work/stalled.port" ] && break
-    kill -0 "$stalled_pid" 2> /dev/null || break
-    sleep 0.05
-  done
+  wait_for_port_file "$work/stalled.port" "$stalled_pid"
   [ -s "$work/stalled.port" ] || { cp "$work/stalled.log" "$work/setup.log"; bail "the stalled [::1] listener starts"; }
   p=$(cat "$work/stalled.port")
   "$out/testserver" --plain --bind 127.0.0.1 --port "$p" --port-file "$work/origin.port" \
     > "$work/origin.log" 2>&1 &
   origin_pid=$!
   pids+=("$origin_pid")
-  for _ in $(seq 1 100); do
-    [ -s "$work/origin.port" ] && break
-    kill -0 "$origin_pid" 2> /dev/null || break
-    sleep 0.05
-  done
+  wait_for_port_file "$work/origin.port" "$origin_pid"
   if [ -s "$work/origin.port" ]; then
     port=$p
     break

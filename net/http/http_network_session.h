@@ -125,7 +125,7 @@ typedef struct cn_http_network_session_params {
   uint32_t spdy_first_stream_id_for_testing;
   // Each layer's connect timeout (the pools' connect_timeout_ms, replacing
   // pool_options.connect_timeout_ms): the transport pool's TCP connect (name
-  // resolution and every address), the TLS pools' handshake, the tunnel and
+  // resolution and every connection attempt), the TLS pools' handshake, the tunnel and
   // SOCKS pools' CONNECT / SOCKS5 exchange. params_init sets the
   // CN_HTTP_DEFAULT_* values; 0: no limit.
   uint64_t tcp_connect_timeout_ms;
