@@ -184,6 +184,9 @@ TEST_F(CnetHappyEyeballsTest, StalledIpv6FirstFallsBackToIpv4WellUnderASecond) {
   EXPECT_EQ(1u, AttemptLines("\"result\":\"won\"")) << "one winner";
   EXPECT_EQ(1u, AttemptLines("\"address\":\"127.0.0.1:" + port_ + "\",\"result\":\"won\""));
   EXPECT_EQ(1u, AttemptLines("\"address\":\"[::1]:" + port_ + "\",\"result\":\"lost\""));
+  cnet_stats stats;
+  cnet_context_get_stats(ctx_, &stats);
+  EXPECT_EQ(1u, stats.tcp_connects) << "the closed loser is not a connection";
 }
 
 // The other order: 127.0.0.1 first connects at once; the stalled [::1]
