@@ -13,6 +13,7 @@
 
 #include "net/socket/mock_client_socket_factory.h"
 #include "net/socket/socket_test_util.h"
+#include "net/socket/tcp_socket.h"
 
 namespace {
 
@@ -289,6 +290,45 @@ TEST_F(HappyEyeballsTest, DestroyCancelsEverything) {
   cnet_test::RunUntilIdle(loop_.get());
   EXPECT_FALSE(done_.done());
   EXPECT_EQ(2u, Events("result", "cancelled").size());
+}
+
+// Real TCP (no factory): [::1] refuses (the listener is on 127.0.0.1
+// only), which starts the 127.0.0.1 attempt at once; the winner is a TCP
+// socket whose peer address is the one that answered.
+TEST_F(HappyEyeballsTest, RealTcpWinnerKnowsItsPeer) {
+  cn_ip_endpoint bind;
+  ASSERT_TRUE(cn_ip_endpoint_from_literal("127.0.0.1", 0, &bind));
+  std::vector<cn_stream_socket *> accepted;
+  cn_tcp_listener *listener = nullptr;
+  ASSERT_EQ(CN_OK, cn_tcp_listener_new(
+                       loop_.get(), &bind, nullptr,
+                       [](void *arg, cn_stream_socket *a) {
+                         static_cast<std::vector<cn_stream_socket *> *>(arg)->push_back(a);
+                       },
+                       &accepted, &listener));
+  cn_ip_endpoint where = cn_tcp_listener_address(listener);
+  cn_ip_endpoint v6;
+  ASSERT_TRUE(cn_ip_endpoint_from_literal("::1", cn_ip_endpoint_port(&where), &v6));
+  cn_address_list addrs;
+  cn_address_list_init(&addrs);
+  cn_address_list_append(&addrs, &v6);
+  cn_address_list_append(&addrs, &where);
+  he_ = cn_happy_eyeballs_new(loop_.get(), clock_.get(), nullptr, &addrs, nullptr, &netlog_,
+                              cn_netlog_new_source(&netlog_, CN_NETLOG_SOURCE_CONNECT_JOB));
+  cn_address_list_free(&addrs);
+  EXPECT_EQ(CN_OK, done_.WaitForResult(loop_.get(),
+                                       cn_happy_eyeballs_connect(he_, done_.cb(), done_.arg())));
+  EXPECT_EQ(0u, clock_.now_ms()) << "the refusal started the next attempt, not the delay";
+  socket_ = cn_happy_eyeballs_take_socket(he_);
+  ASSERT_NE(nullptr, socket_);
+  cn_ip_endpoint peer;
+  ASSERT_TRUE(cn_tcp_socket_peer_address(socket_, &peer));
+  EXPECT_TRUE(cn_ip_endpoint_equal(&peer, &where));
+  EXPECT_EQ(1u, Events("net_error", std::to_string(CN_ERR_CONNECTION_REFUSED)).size());
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return accepted.size() == 1; }));
+  cn_tcp_listener_destroy(listener);
+  for (cn_stream_socket *a : accepted)
+    cn_stream_socket_destroy(a);
 }
 
 }  // namespace
