@@ -219,6 +219,7 @@ typedef struct cnet_context_options {
   size_t host_cache_size;
   // The hosts file read before DNS. NULL: /etc/hosts; "": none.
   const char *hosts_file;
+
   // Added in 0.1 by happy eyeballs (RFC 8305) and the backup connect
   // (docs/architecture.md "Happy eyeballs"). A host's addresses are tried
   // with the families interleaved; the next attempt starts
