@@ -4,7 +4,7 @@
 // connects.
 //
 // - The addresses are interleaved by family, starting with the family of the
-//   first address the resolver gave (RFC 8305 section 4; getaddrinfo has
+//   first address the resolver gave (RFC 8305 section 4; the resolver has
 //   already put them in RFC 6724 order, IPv6 first when it is usable).
 // - The first attempt starts at once; the next starts |attempt_delay_ms|
 //   (the Connection Attempt Delay, 250 ms) after the previous one started if
