@@ -518,11 +518,16 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     c->netlog_arg = o->netlog_arg;
     cn_list_init(&c->json_observer.link);
     c->json_observer.on_entry = on_netlog_entry;
-    cn_netlog_add_observer(&c->netlog, &c->json_observer);
+    cn_netlog_capture_mode mode = o->netlog_capture == CNET_NETLOG_CAPTURE_EVENTS
+                                      ? CN_NETLOG_CAPTURE_EVENTS
+                                  : o->netlog_capture == CNET_NETLOG_CAPTURE_NO_HEADER_VALUES
+                                      ? CN_NETLOG_CAPTURE_NO_HEADER_VALUES
+                                      : CN_NETLOG_CAPTURE_EVERYTHING;
+    cn_netlog_add_observer_with_mode(&c->netlog, &c->json_observer, mode);
   }
   cn_list_init(&c->request_observer.link);
   c->request_observer.on_entry = on_request_entry;
-  cn_netlog_add_observer(&c->netlog, &c->request_observer);
+  cn_netlog_add_observer_with_mode(&c->netlog, &c->request_observer, CN_NETLOG_CAPTURE_TYPES);
   cn_host_resolver_options ro;
   cn_host_resolver_options_init(&ro);
   ro.dns.servers = o->dns_servers;

@@ -105,8 +105,10 @@ void fetch_netlog_transfer_started(fetch_netlog *n, transfer *t) {
   n->unbound++;
 }
 
+// Newest first: the requests logging now are among the last bound (a scan
+// from the oldest made --repeat 20000 quadratic).
 static transfer *bound_transfer(const fetch_netlog *n, long long id) {
-  for (size_t i = 0; i < n->num_requests; i++)
+  for (size_t i = n->num_requests; i-- > 0;)
     if (n->requests[i].id == id)
       return n->requests[i].t;
   return NULL;
