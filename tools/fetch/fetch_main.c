@@ -910,6 +910,8 @@ static int setup(fetch_app *app) {
   if (o->trace_ladder)
     app->ladder = fetch_ladder_new();
   app->events = fetch_netlog_new(o->insecure || o->proxy_insecure);
+  if (!o->verbose && !o->write_out)
+    fetch_netlog_set_lean(app->events);
   // -k and --proxy-insecure are never silent: every run says what they do.
   if (o->insecure)
     fprintf(stderr, "fetch: warning: -k/--insecure: origins' certificates are not verified\n");
