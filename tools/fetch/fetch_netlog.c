@@ -88,17 +88,16 @@ static bool find_str(const char *line, size_t len, const char *key, const char *
 }
 
 // Lean mode: parse only the events the exit status and the certificate
-// warnings read (every request's own events, for tying sources to
-// transfers; TLS, proxy errors, certificate failures). Skipping the others
-// before JSON parsing saves most of fetch's work per request.
+// warnings read (REQUEST_ALIVE, which ties requests to transfers; TLS,
+// proxy errors, certificate failures). Skipping the others before JSON
+// parsing saves most of fetch's work per request. Connection events then go
+// to the transfer whose request began last or the oldest one waiting (exact
+// without --parallel, the ladder's rule with it).
 static bool lean_wants(const char *line, size_t len) {
-  static const char *const kTypes[] = {"SSL_CONNECT", "PROXY_CONNECT_ERROR",
+  static const char *const kTypes[] = {"REQUEST_ALIVE", "SSL_CONNECT", "PROXY_CONNECT_ERROR",
                                        "SSL_CERT_VERIFY_FAILED"};
   const char *v;
   size_t vlen;
-  if (find_str(line, len, "\"source\":{\"type\":\"", &v, &vlen) && vlen == 7 &&
-      memcmp(v, "REQUEST", 7) == 0)
-    return true;
   if (!find_str(line, len, "},\"type\":\"", &v, &vlen))
     return true;  // not the expected shape: let the parser judge
   for (size_t i = 0; i < sizeof(kTypes) / sizeof(kTypes[0]); i++) {
