@@ -518,11 +518,16 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     c->netlog_arg = o->netlog_arg;
     cn_list_init(&c->json_observer.link);
     c->json_observer.on_entry = on_netlog_entry;
-    cn_netlog_add_observer(&c->netlog, &c->json_observer);
+    cn_netlog_capture_mode mode = o->netlog_capture == CNET_NETLOG_CAPTURE_EVENTS
+                                      ? CN_NETLOG_CAPTURE_EVENTS
+                                  : o->netlog_capture == CNET_NETLOG_CAPTURE_NO_HEADER_VALUES
+                                      ? CN_NETLOG_CAPTURE_NO_HEADER_VALUES
+                                      : CN_NETLOG_CAPTURE_EVERYTHING;
+    cn_netlog_add_observer_with_mode(&c->netlog, &c->json_observer, mode);
   }
   cn_list_init(&c->request_observer.link);
   c->request_observer.on_entry = on_request_entry;
-  cn_netlog_add_observer(&c->netlog, &c->request_observer);
+  cn_netlog_add_observer_with_mode(&c->netlog, &c->request_observer, CN_NETLOG_CAPTURE_TYPES);
   cn_host_resolver_options ro;
   cn_host_resolver_options_init(&ro);
   ro.dns.servers = o->dns_servers;
@@ -1091,33 +1096,31 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
                      head->status, head->reason ? head->reason : "");
 }
 
-// A response's fields as the API hands them out: NUL-terminated copies,
-// valid while the callback runs.
+// A response's fields as the API hands them out, valid while the callback
+// runs: pointers into the response head (its names and values are already
+// NUL-terminated, and a request destroyed inside the callback is freed only
+// after it), in a stack array for a usual head. No per-field copy.
+#define API_HEADERS_INLINE 32
 typedef struct api_headers {
   cnet_header *items;
-  char **copies;
+  cnet_header inline_items[API_HEADERS_INLINE];
   size_t count;
 } api_headers;
 
 static void api_headers_make(api_headers *out, const cn_http_headers *src) {
   size_t n = cn_http_headers_count(src);
   out->count = n;
-  out->items = cn_xcalloc(n ? n : 1, sizeof(*out->items));
-  out->copies = cn_xcalloc(n ? 2 * n : 1, sizeof(char *));
+  out->items = n <= API_HEADERS_INLINE ? out->inline_items : cn_xcalloc(n, sizeof(*out->items));
   for (size_t i = 0; i < n; i++) {
     const cn_http_header *h = cn_http_headers_at(src, i);
-    out->copies[2 * i] = cn_xstrndup(h->name, h->name_len);
-    out->copies[2 * i + 1] = cn_xstrndup(h->value, h->value_len);
-    out->items[i].name = out->copies[2 * i];
-    out->items[i].value = out->copies[2 * i + 1];
+    out->items[i].name = h->name;
+    out->items[i].value = h->value;
   }
 }
 
 static void api_headers_free(api_headers *h) {
-  for (size_t i = 0; i < 2 * h->count; i++)
-    free(h->copies[i]);
-  free(h->copies);
-  free(h->items);
+  if (h->items != h->inline_items)
+    free(h->items);
 }
 
 static bool is_redirect(int status) {

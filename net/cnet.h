@@ -232,7 +232,24 @@ typedef struct cnet_context_options {
   // the next one starts at once); tcp_connect_timeout_ms still bounds the
   // whole. 0: none.
   uint64_t tcp_attempt_timeout_ms;
+
+  // Added in 0.1 by the performance pass: how much of each event the
+  // |netlog| callback gets (docs/netlog.md "Capture modes"), a
+  // cnet_netlog_capture value. 0 (CNET_NETLOG_CAPTURE_EVERYTHING) is every
+  // parameter, as before. The less it asks for, the less cnet formats.
+  int netlog_capture;
 } cnet_context_options;
+
+// cnet_context_options.netlog_capture.
+enum cnet_netlog_capture {
+  CNET_NETLOG_CAPTURE_EVERYTHING = 0,
+  // Every parameter, but header blocks carry header names only (values
+  // become "[N bytes]") and SPDY/HTTP2 request paths are left out.
+  CNET_NETLOG_CAPTURE_NO_HEADER_VALUES = 1,
+  // Events with only the parameters that cost nothing to build (net_error,
+  // ids, counts, names): no URL, header block or address list is formatted.
+  CNET_NETLOG_CAPTURE_EVENTS = 2,
+};
 
 // Fills |o| with the defaults (everything zero/NULL but the timeouts, which
 // get the values above) and sets struct_size.

@@ -43,7 +43,7 @@ void cn_netlog_counters_attach(cn_netlog_counters *c, cn_netlog *log) {
   memset(c, 0, sizeof(*c));
   cn_list_init(&c->observer.link);
   c->observer.on_entry = on_entry;
-  cn_netlog_add_observer(log, &c->observer);
+  cn_netlog_add_observer_with_mode(log, &c->observer, CN_NETLOG_CAPTURE_TYPES);
 }
 
 void cn_netlog_counters_detach(cn_netlog_counters *c) {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -142,3 +143,73 @@ TEST(NetLogTest, CountersCountSuccessfulEndsAndPointEvents) {
 }
 
 }  // namespace
+
+// Lazy parameters: built once per capture mode in use, never for TYPES
+// observers, and each observer gets its own mode's set.
+struct LazyCtx {
+  int builds[CN_NETLOG_CAPTURE_EVERYTHING + 1] = {};
+};
+
+void BuildLazy(const void *ctx, cn_netlog_capture_mode mode, cn_netlog_params *out) {
+  LazyCtx *c = const_cast<LazyCtx *>(static_cast<const LazyCtx *>(ctx));
+  c->builds[mode]++;
+  cn_netlog_params_add(out, IntParam("mode", mode));
+  if (mode >= CN_NETLOG_CAPTURE_EVERYTHING) {
+    char *v = static_cast<char *>(malloc(6));
+    memcpy(v, "value", 6);
+    cn_netlog_params_add_owned_str(out, "header", v);  // freed by the log (ASan checks)
+  }
+}
+
+TEST(NetLogTest, LazyParamsAreBuiltOncePerModeInUse) {
+  cn_netlog log;
+  cn_netlog_init(&log);
+  LazyCtx ctx;
+  cn_netlog_source src = cn_netlog_new_source(&log, CN_NETLOG_SOURCE_SOCKET);
+  // Nobody observes: nothing is built.
+  cn_netlog_add_entry_lazy(&log, src, CN_NETLOG_TCP_CONNECT, CN_NETLOG_PHASE_NONE, BuildLazy, &ctx);
+  EXPECT_EQ(CN_NETLOG_CAPTURE_NONE, cn_netlog_capture_mode_of(&log));
+
+  // The counters capture TYPES: they see the event, and nothing is built.
+  cn_netlog_counters counters;
+  cn_netlog_counters_attach(&counters, &log);
+  EXPECT_TRUE(cn_netlog_is_capturing(&log));
+  EXPECT_FALSE(cn_netlog_wants_params(&log));
+  cn_netlog_add_entry_lazy(&log, src, CN_NETLOG_TCP_CONNECT, CN_NETLOG_PHASE_END, BuildLazy, &ctx);
+  EXPECT_EQ(1u, counters.tcp_connects);
+  for (int m = 0; m <= CN_NETLOG_CAPTURE_EVERYTHING; m++)
+    EXPECT_EQ(0, ctx.builds[m]) << "mode " << m;
+
+  Recorder names, all1, all2;
+  names.obs.on_entry = Record;
+  all1.obs.on_entry = Record;
+  all2.obs.on_entry = Record;
+  cn_netlog_add_observer_with_mode(&log, &names.obs, CN_NETLOG_CAPTURE_NO_HEADER_VALUES);
+  EXPECT_TRUE(cn_netlog_wants_params(&log));
+  cn_netlog_add_observer(&log, &all1.obs);
+  cn_netlog_add_observer(&log, &all2.obs);
+  EXPECT_EQ(CN_NETLOG_CAPTURE_EVERYTHING, cn_netlog_capture_mode_of(&log));
+  cn_netlog_add_entry_lazy(&log, src, CN_NETLOG_TCP_CONNECT, CN_NETLOG_PHASE_END, BuildLazy, &ctx);
+  EXPECT_EQ(2u, counters.tcp_connects);
+  EXPECT_EQ(0, ctx.builds[CN_NETLOG_CAPTURE_TYPES]);
+  EXPECT_EQ(1, ctx.builds[CN_NETLOG_CAPTURE_NO_HEADER_VALUES]);
+  EXPECT_EQ(1, ctx.builds[CN_NETLOG_CAPTURE_EVERYTHING]);  // two observers, one build
+  ASSERT_EQ(1u, names.lines.size());
+  ASSERT_EQ(1u, all1.lines.size());
+  ASSERT_EQ(1u, all2.lines.size());
+  EXPECT_NE(std::string::npos, names.lines[0].find("\"params\":{\"mode\":3}")) << names.lines[0];
+  EXPECT_EQ(std::string::npos, names.lines[0].find("value"));
+  EXPECT_NE(std::string::npos, all1.lines[0].find("\"mode\":4,\"header\":\"value\"")) << all1.lines[0];
+  EXPECT_EQ(all1.lines[0], all2.lines[0]);
+
+  // Removing the EVERYTHING observers lowers the log's mode again.
+  cn_netlog_remove_observer(&all1.obs);
+  cn_netlog_remove_observer(&all2.obs);
+  EXPECT_EQ(CN_NETLOG_CAPTURE_NO_HEADER_VALUES, cn_netlog_capture_mode_of(&log));
+  cn_netlog_remove_observer(&names.obs);
+  EXPECT_FALSE(cn_netlog_wants_params(&log));
+  EXPECT_TRUE(cn_netlog_is_capturing(&log));
+  cn_netlog_counters_detach(&counters);
+  EXPECT_EQ(CN_NETLOG_CAPTURE_NONE, cn_netlog_capture_mode_of(&log));
+  cn_netlog_destroy(&log);
+}

@@ -271,7 +271,7 @@ int cn_http_basic_stream_send_request(cn_http_basic_stream *s, const cn_http_req
   size_t head_len = cn_bytebuf_len(&head);
 
   cn_netlog_begin0(s->netlog, s->source, CN_NETLOG_HTTP_TRANSACTION_SEND_REQUEST);
-  if (cn_netlog_is_capturing(s->netlog)) {
+  if (cn_netlog_wants_params(s->netlog)) {
     char *line, *fields;
     cn_http_head_for_log((const char *)cn_bytebuf_head(&head), head_len, &line, &fields);
     cn_netlog_event(s->netlog, s->source, CN_NETLOG_HTTP_TRANSACTION_SEND_REQUEST_HEADERS,
@@ -426,7 +426,7 @@ static int do_read_headers(cn_http_basic_stream *s) {
 }
 
 static void log_response_head(cn_http_basic_stream *s) {
-  if (!cn_netlog_is_capturing(s->netlog))
+  if (!cn_netlog_wants_params(s->netlog))
     return;
   const cn_http_response_head *h = &s->parser.head;
   char *line = cn_xasprintf("HTTP/%d.%d %d%s%s", h->http_version / 10, h->http_version % 10,

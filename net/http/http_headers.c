@@ -50,28 +50,25 @@ static bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
 void cn_http_headers_init(cn_http_headers *h) { memset(h, 0, sizeof(*h)); }
 
-static void free_field(cn_http_header *f) {
-  // name and value share one allocation (see make_field).
-  free(f->name);
-}
+// A field's bytes live in its list's arena (freed with it).
+static void free_field(cn_http_header *f) { (void)f; }
 
 void cn_http_headers_clear(cn_http_headers *h) {
-  for (size_t i = 0; i < h->count; i++)
-    free_field(&h->items[i]);
   h->count = 0;
+  cn_arena_reset(&h->strings);
 }
 
 void cn_http_headers_free(cn_http_headers *h) {
-  cn_http_headers_clear(h);
+  cn_arena_free(&h->strings);
   free(h->items);
   cn_http_headers_init(h);
 }
 
-// One allocation per field: "name\0value\0".
-static cn_http_header make_field(const char *name, size_t name_len, const char *value,
-                                 size_t value_len) {
+// "name\0value\0" from |h|'s arena.
+static cn_http_header make_field(cn_http_headers *h, const char *name, size_t name_len,
+                                 const char *value, size_t value_len) {
   cn_http_header f;
-  f.name = cn_xmalloc(name_len + value_len + 2);
+  f.name = cn_arena_alloc(&h->strings, name_len + value_len + 2);
   memcpy(f.name, name, name_len);
   f.name[name_len] = '\0';
   f.value = f.name + name_len + 1;
@@ -123,7 +120,7 @@ int cn_http_headers_add_n(cn_http_headers *h, const char *name, size_t name_len,
     h->cap = h->cap ? h->cap * 2 : 8;
     h->items = cn_xrealloc(h->items, h->cap * sizeof(*h->items));
   }
-  h->items[h->count++] = make_field(name, name_len, value, value_len);
+  h->items[h->count++] = make_field(h, name, name_len, value, value_len);
   return CN_OK;
 }
 
@@ -154,7 +151,7 @@ int cn_http_headers_set(cn_http_headers *h, const char *name, const char *value)
         continue;
       }
       // Keep the caller's spelling of the existing name: only the value changes.
-      cn_http_header nf = make_field(f->name, f->name_len, value, value_len);
+      cn_http_header nf = make_field(h, f->name, f->name_len, value, value_len);
       free_field(f);
       *f = nf;
       placed = true;

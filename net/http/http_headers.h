@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/arena.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,6 +39,10 @@ typedef struct cn_http_headers {
   cn_http_header *items;  // private: use the accessors
   size_t count;
   size_t cap;
+  // private: the fields' names and values, packed into blocks so a head
+  // costs a few allocations instead of one per field. A removed or
+  // replaced field's bytes stay until clear/free.
+  cn_arena strings;
 } cn_http_headers;
 
 void cn_http_headers_init(cn_http_headers *h);

@@ -960,13 +960,23 @@ static int run_for_caller(cn_http_transaction *t, cn_completion_cb cb, void *arg
   return rv;
 }
 
+// REQUEST_ALIVE's BEGIN parameters, built only for observers beyond the
+// context's own (counters and load timing capture TYPES). The URL is the
+// request's identity (fetch ties requests to transfers by it), so even
+// CN_NETLOG_CAPTURE_EVENTS gets it: the one string formatted per request.
+static void build_request_alive_params(const void *ctx, cn_netlog_capture_mode mode,
+                                       cn_netlog_params *out) {
+  const cn_http_request_info *info = ctx;
+  (void)mode;
+  cn_netlog_params_add(out, CN_NL_STR("method", info->method));
+  cn_netlog_params_add_owned_str(out, "url", cn_url_to_string(info->url));
+}
+
 int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info *info,
                               cn_completion_cb cb, void *arg) {
   t->request = info;
-  char *url = cn_url_to_string(info->url);
-  cn_netlog_begin(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
-                  CN_NL_STR("method", info->method), CN_NL_STR("url", url));
-  free(url);
+  cn_netlog_add_entry_lazy(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
+                           CN_NETLOG_PHASE_BEGIN, build_request_alive_params, info);
   t->logged_begin = true;
   if (t->timeouts.total_ms) {
     t->total_timer = cn_clock_timer_new(t->clock, on_total_timeout, t);

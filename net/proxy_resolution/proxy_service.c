@@ -84,6 +84,30 @@ void cn_proxy_service_free(cn_proxy_service *svc) {
   free(svc);
 }
 
+// PROXY_RESOLUTION's parameters, formatted only for an observer that wants
+// them (a load-timing observer needs the event, not the strings).
+typedef struct resolution_end_params {
+  const cn_proxy_info *info;
+  bool bypassed;
+  size_t deprioritized;
+} resolution_end_params;
+
+static void build_resolution_end_params(const void *ctx, cn_netlog_capture_mode mode,
+                                        cn_netlog_params *out) {
+  const resolution_end_params *ep = ctx;
+  if (mode < CN_NETLOG_CAPTURE_NO_HEADER_VALUES)
+    return;
+  cn_netlog_params_add_owned_str(out, "proxy_list", cn_proxy_list_to_string(&ep->info->list));
+  cn_netlog_params_add(out, CN_NL_BOOL("bypassed", ep->bypassed));
+  cn_netlog_params_add(out, CN_NL_INT("deprioritized", ep->deprioritized));
+}
+
+static void build_resolution_begin_params(const void *ctx, cn_netlog_capture_mode mode,
+                                          cn_netlog_params *out) {
+  if (mode >= CN_NETLOG_CAPTURE_NO_HEADER_VALUES)
+    cn_netlog_params_add_owned_str(out, "url", cn_url_absolute_form(ctx));
+}
+
 // Turns the resolver's answer into the caller's info and logs the END.
 // Returns the request's result.
 static int finish(cn_proxy_service_request *req, int rv) {
@@ -107,13 +131,9 @@ static int finish(cn_proxy_service_request *req, int rv) {
   info->bypassed = req->bypassed;
   info->netlog = svc->netlog;
   info->source = req->source;
-  if (cn_netlog_is_capturing(svc->netlog)) {
-    char *list = cn_proxy_list_to_string(&info->list);
-    cn_netlog_end(svc->netlog, req->source, CN_NETLOG_PROXY_RESOLUTION,
-                  CN_NL_STR("proxy_list", list), CN_NL_BOOL("bypassed", req->bypassed),
-                  CN_NL_INT("deprioritized", bad));
-    free(list);
-  }
+  resolution_end_params ep = {info, req->bypassed, bad};
+  cn_netlog_add_entry_lazy(svc->netlog, req->source, CN_NETLOG_PROXY_RESOLUTION,
+                           CN_NETLOG_PHASE_END, build_resolution_end_params, &ep);
   return CN_OK;
 }
 
@@ -132,11 +152,8 @@ int cn_proxy_service_resolve(cn_proxy_service *svc, const cn_url *url, cn_netlog
                              cn_proxy_service_request **out_req) {
   if (out_req)
     *out_req = NULL;
-  if (cn_netlog_is_capturing(svc->netlog)) {
-    char *text = cn_url_absolute_form(url);
-    cn_netlog_begin(svc->netlog, source, CN_NETLOG_PROXY_RESOLUTION, CN_NL_STR("url", text));
-    free(text);
-  }
+  cn_netlog_add_entry_lazy(svc->netlog, source, CN_NETLOG_PROXY_RESOLUTION, CN_NETLOG_PHASE_BEGIN,
+                           build_resolution_begin_params, url);
   cn_proxy_service_request *req = CN_NEW(cn_proxy_service_request);
   cn_list_init(&req->link);
   req->svc = svc;

@@ -10,9 +10,7 @@
 void cn_spdy_header_list_init(cn_spdy_header_list *l) { memset(l, 0, sizeof(*l)); }
 
 void cn_spdy_header_list_free(cn_spdy_header_list *l) {
-  // Each field is one allocation, "name\0value\0", owned through its name.
-  for (size_t i = 0; i < l->count; i++)
-    free((char *)l->items[i].name);
+  cn_arena_free(&l->strings);
   free(l->items);
   memset(l, 0, sizeof(*l));
 }
@@ -23,7 +21,9 @@ void cn_spdy_header_list_add(cn_spdy_header_list *l, const char *name, size_t na
     l->cap = l->cap ? l->cap * 2 : 8;
     l->items = cn_xrealloc(l->items, l->cap * sizeof(*l->items));
   }
-  char *block = cn_xmalloc(name_len + value_len + 2);
+  // One piece of the list's arena: a decoded header block costs a few
+  // allocations, not one per field.
+  char *block = cn_arena_alloc(&l->strings, name_len + value_len + 2);
   for (size_t i = 0; i < name_len; i++) {
     char c = name[i];
     block[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;

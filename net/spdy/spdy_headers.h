@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/arena.h"
 #include "net/base/url.h"
 #include "net/socket/next_proto.h"
 #include "net/spdy/spdy_framer.h"
@@ -25,6 +26,7 @@ typedef struct cn_spdy_header_list {
   cn_spdy_header *items;
   size_t count;
   size_t cap;
+  cn_arena strings;  // private: every field's "name\0value\0", freed together
 } cn_spdy_header_list;
 
 void cn_spdy_header_list_init(cn_spdy_header_list *l);

@@ -943,7 +943,7 @@ static void handle_read(cn_spdy_session *s, int rv) {
                                                                  : "malformed frame";
     cn_spdy_session_connection_error_(s, err, detail);
   }
-  if (cn_netlog_is_capturing(s->netlog))
+  if (cn_netlog_wants_params(s->netlog))
     cn_spdy_session_netlog_flush_data(s);
 }
 

@@ -22,7 +22,9 @@ static bool is_sensitive(const cn_spdy_header *h) {
   return false;
 }
 
-static char *headers_for_log(const cn_spdy_header *h, size_t num) {
+// With |values| false, "name: [N bytes]" for every header (the
+// CN_NETLOG_CAPTURE_NO_HEADER_VALUES form).
+static char *headers_for_log(const cn_spdy_header *h, size_t num, bool values) {
   cn_bytebuf b;
   cn_bytebuf_init(&b);
   for (size_t i = 0; i < num; i++) {
@@ -30,7 +32,9 @@ static char *headers_for_log(const cn_spdy_header *h, size_t num) {
       cn_bytebuf_append_str(&b, "\n");
     cn_bytebuf_append(&b, h[i].name, h[i].name_len);
     cn_bytebuf_append_str(&b, ": ");
-    if (is_sensitive(&h[i]))
+    if (!values)
+      cn_bytebuf_appendf(&b, "[%zu bytes]", h[i].value_len);
+    else if (is_sensitive(&h[i]))
       cn_bytebuf_appendf(&b, "[%zu bytes were stripped]", h[i].value_len);
     else
       cn_bytebuf_append(&b, h[i].value, h[i].value_len);
@@ -46,27 +50,48 @@ static char *find_dup(const cn_spdy_header *h, size_t num, const char *name) {
   return v ? cn_xstrndup(v, len) : cn_xstrdup("");
 }
 
+typedef struct headers_event {
+  const cn_spdy_session *s;
+  cn_spdy_headers_kind kind;
+  uint32_t id;
+  bool fin;
+  const cn_spdy_header *h;
+  size_t num;
+} headers_event;
+
+// The pseudo-headers (method, path, authority, status) are what fetch -v
+// and the ladder draw; without header values the path is left out too.
+static void build_headers_params(const void *ctx, cn_netlog_capture_mode mode,
+                                 cn_netlog_params *out) {
+  const headers_event *ev = ctx;
+  const cn_spdy_header *h = ev->h;
+  size_t num = ev->num;
+  cn_netlog_params_add(out,
+                       CN_NL_STR("frame", cn_spdy_wire_headers_frame_name(ev->s->proto, ev->kind)));
+  cn_netlog_params_add(out, CN_NL_INT("stream_id", ev->id));
+  cn_netlog_params_add(out, CN_NL_BOOL("fin", ev->fin));
+  if (mode < CN_NETLOG_CAPTURE_NO_HEADER_VALUES)
+    return;
+  bool values = mode >= CN_NETLOG_CAPTURE_EVERYTHING;
+  cn_netlog_params_add_owned_str(out, "method", find_dup(h, num, ":method"));
+  cn_netlog_params_add_owned_str(out, "path",
+                                 values ? find_dup(h, num, ":path") : cn_xstrdup(""));
+  cn_netlog_params_add_owned_str(
+      out, "authority",
+      find_dup(h, num, cn_spdy_headers_find(h, num, ":authority", NULL) ? ":authority" : ":host"));
+  cn_netlog_params_add_owned_str(out, "status", find_dup(h, num, ":status"));
+  cn_netlog_params_add_owned_str(out, "headers", headers_for_log(h, num, values));
+}
+
 void cn_spdy_session_netlog_headers(cn_spdy_session *s, bool sent, cn_spdy_headers_kind kind,
                                     uint32_t id, bool fin, const cn_spdy_header *h, size_t num) {
   if (!capturing(s))
     return;
-  char *method = find_dup(h, num, ":method");
-  char *path = find_dup(h, num, ":path");
-  char *authority =
-      find_dup(h, num, cn_spdy_headers_find(h, num, ":authority", NULL) ? ":authority" : ":host");
-  char *status = find_dup(h, num, ":status");
-  char *all = headers_for_log(h, num);
-  cn_netlog_event(s->netlog, s->source,
-                  sent ? CN_NETLOG_SPDY_SESSION_SEND_HEADERS : CN_NETLOG_SPDY_SESSION_RECV_HEADERS,
-                  CN_NL_STR("frame", cn_spdy_wire_headers_frame_name(s->proto, kind)),
-                  CN_NL_INT("stream_id", id), CN_NL_BOOL("fin", fin), CN_NL_STR("method", method),
-                  CN_NL_STR("path", path), CN_NL_STR("authority", authority),
-                  CN_NL_STR("status", status), CN_NL_STR("headers", all));
-  free(method);
-  free(path);
-  free(authority);
-  free(status);
-  free(all);
+  headers_event ev = {s, kind, id, fin, h, num};
+  cn_netlog_add_entry_lazy(
+      s->netlog, s->source,
+      sent ? CN_NETLOG_SPDY_SESSION_SEND_HEADERS : CN_NETLOG_SPDY_SESSION_RECV_HEADERS,
+      CN_NETLOG_PHASE_NONE, build_headers_params, &ev);
 }
 
 static char *settings_for_log(const cn_spdy_setting *set, size_t num) {
@@ -81,7 +106,7 @@ static char *settings_for_log(const cn_spdy_setting *set, size_t num) {
 
 void cn_spdy_session_netlog_settings(cn_spdy_session *s, bool sent, const cn_spdy_setting *set,
                                      size_t num, bool ack) {
-  if (!capturing(s))
+  if (!cn_netlog_wants_params(s->netlog))  // the event is its parameters
     return;
   char *text = settings_for_log(set, num);
   cn_netlog_event(
@@ -111,7 +136,7 @@ void cn_spdy_session_netlog_data_counts(cn_spdy_session *s, cn_spdy_stream *st) 
 
 void cn_spdy_session_netlog_note_data(cn_spdy_session *s, cn_spdy_stream *st, bool sent,
                                       size_t bytes, bool fin) {
-  if (!capturing(s))
+  if (!cn_netlog_wants_params(s->netlog))  // the event is its counts
     return;
   if (sent) {
     st->log_sent_bytes += bytes;

@@ -196,7 +196,7 @@ static void gather(cn_spdy_session *s) {
       }
     }
   }
-  if (cn_netlog_is_capturing(s->netlog))
+  if (cn_netlog_wants_params(s->netlog))
     cn_spdy_session_netlog_flush_data(s);
 }
 

@@ -887,6 +887,11 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   }
   co->netlog = on_netlog_line;
   co->netlog_arg = app;
+  // Without -v, -w, --netlog or --trace, fetch reads only cheap parameters
+  // back (net_error for the exit status, certificate warnings): URLs and
+  // header blocks are then never formatted (docs/performance.md "Hot path").
+  if (!o->verbose && !o->write_out && !o->netlog && !o->trace_ladder)
+    co->netlog_capture = CNET_NETLOG_CAPTURE_EVENTS;
   // Chromium's format is cnet's own writer (the context writes the file);
   // fetch still reads the JSON lines for -v and -w.
   if (o->netlog_chrome)
@@ -906,6 +911,8 @@ static int setup(fetch_app *app) {
   if (o->trace_ladder)
     app->ladder = fetch_ladder_new();
   app->events = fetch_netlog_new(o->insecure || o->proxy_insecure);
+  if (!o->verbose && !o->write_out)
+    fetch_netlog_set_lean(app->events);
   // -k and --proxy-insecure are never silent: every run says what they do.
   if (o->insecure)
     fprintf(stderr, "fetch: warning: -k/--insecure: origins' certificates are not verified\n");

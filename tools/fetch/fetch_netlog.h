@@ -29,6 +29,9 @@ typedef struct fetch_netlog fetch_netlog;
 // fails verification is accepted; each one is then warned about on stderr.
 fetch_netlog *fetch_netlog_new(bool certs_unverified);
 void fetch_netlog_free(fetch_netlog *n);  // accepts NULL
+// Without -v and -w: read only the events the exit status and the
+// certificate warnings need, and skip the others unparsed.
+void fetch_netlog_set_lean(fetch_netlog *n);
 
 // |t| has just started an attempt (cnet_request_start returned): its
 // request's events will follow.
