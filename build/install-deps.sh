@@ -24,6 +24,7 @@ packages=(
   libcurl4-openssl-dev            # tests/embed_test.sh: libcurl (OpenSSL) beside libcnet
   libc-ares-dev                   # net/dns: the async DNS resolver (c-ares)
   dnsmasq-base@/usr/sbin/dnsmasq  # tests/interop/dns_test.sh: a real DNS server on loopback
+  duktape-dev                     # PAC scripts: the amalgamation in /usr/share/duktape (third_party/duktape)
 )
 
 # installed NAME: a package NAME is installed, or an installed package

@@ -25,6 +25,7 @@
 #include "net/http/http_upload.h"
 #include "net/proxy_resolution/proxy_config.h"
 #include "net/proxy_resolution/proxy_service.h"
+#include "net/cnet_pac.h"
 #include "net/socket/ssl_socket.h"
 #include "net/socket/stream_socket.h"
 
@@ -57,6 +58,7 @@ struct cnet_context {
   cn_ssl_context *origin_ctx;
   cn_ssl_context *proxy_ctx;
   cn_proxy_service *proxy_service;
+  cnet_pac *pac;  // the PAC script's fetch, with pac_url / pac_wpad
   cn_http_network_session *session;
   cn_list_node requests;  // live cnet_request.link
   char *proxy_user;       // for requests' own proxies (options.proxy_user)
@@ -412,6 +414,14 @@ static void apply_proxy_user_to_config(cn_proxy_config *cfg, const char *user_pa
 
 static int make_proxy_service(cnet_context *c, const cnet_context_options *o, char *err,
                               size_t err_size) {
+  const char *pac_url = o->pac_url ? o->pac_url : o->pac_wpad ? CNET_PAC_WPAD_URL : NULL;
+  if (pac_url && o->proxy) {
+    snprintf(err, err_size, "proxy and pac_url are exclusive: the PAC script decides the proxy");
+    return CN_ERR_INVALID_ARGUMENT;
+  }
+  if (pac_url)
+    return cnet_pac_new(c, pac_url, o->pac_mandatory, c->resolver, &c->netlog,
+                        &c->proxy_service, &c->pac, err, err_size);
   cn_proxy_config cfg;
   cn_proxy_config_init(&cfg);
   int rv = CN_OK;
@@ -634,6 +644,8 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
     memset(out, 0, sizeof(*out));
   if (!c)
     return;
+  cnet_pac_free(c->pac);  // cancels its fetch, one of the requests
+  c->pac = NULL;
   while (!cn_list_empty(&c->requests)) {
     cnet_request *r = CN_CONTAINER_OF(c->requests.next, cnet_request, link);
     cn_list_remove(&r->link);

@@ -238,6 +238,24 @@ typedef struct cnet_context_options {
   // cnet_netlog_capture value. 0 (CNET_NETLOG_CAPTURE_EVERYTHING) is every
   // parameter, as before. The less it asks for, the less cnet formats.
   int netlog_capture;
+
+  // Added in 0.1: PAC (docs/pac.md). A proxy auto-config script decides
+  // each request's proxy list: a file path (read by cnet_context_new, which
+  // fails when it cannot be read) or an http:// or https:// URL, fetched by
+  // cnet itself, DIRECT, when the first request needs it, once per context.
+  // Replaces |proxy| and |proxy_from_env|; |proxy_bypass| does not apply.
+  // Its answers ("PROXY p:3128; HTTPS q:443; SOCKS5 s:1080; DIRECT") get
+  // the same fallback and bad-proxy memory as a |proxy| list. A script that
+  // cannot be fetched, fails, runs past its time (1 s) or memory (16 MiB)
+  // limit, or answers nothing usable sends the request DIRECT, as Chromium
+  // does, unless |pac_mandatory|. NULL: no PAC.
+  const char *pac_url;
+  // Fail such requests with ERR_MANDATORY_PROXY_CONFIGURATION_FAILED
+  // instead of going DIRECT.
+  bool pac_mandatory;
+  // WPAD over DNS, opt-in: with no |pac_url|, use
+  // http://wpad/wpad.dat (the name "wpad" in the system's search domains).
+  bool pac_wpad;
 } cnet_context_options;
 
 // cnet_context_options.netlog_capture.

@@ -88,6 +88,16 @@ CN_NETLOG_EVENT(AUTH_CREDENTIALS_SENT, NONE)
 CN_NETLOG_EVENT(PROXY_RESOLUTION, NONE)
 CN_NETLOG_EVENT(PROXY_FALLBACK, NONE)
 CN_NETLOG_EVENT(PROXY_MARKED_BAD, NONE)
+// PAC (net/proxy_resolution/pac_resolver.c), on the resolver's PAC_RESOLVER
+// source. PAC_FILE_FETCH: BEGIN url; END bytes or net_error, message.
+// PAC_JAVASCRIPT_ALERT: message. PAC_JAVASCRIPT_ERROR: message, net_error,
+// fallback ("direct", or "none" for a mandatory PAC). PAC_DNS_RERUN: run,
+// lookups (the names the script waits for). PAC_RESULT: result, skipped.
+CN_NETLOG_EVENT(PAC_FILE_FETCH, NONE)
+CN_NETLOG_EVENT(PAC_JAVASCRIPT_ALERT, NONE)
+CN_NETLOG_EVENT(PAC_JAVASCRIPT_ERROR, NONE)
+CN_NETLOG_EVENT(PAC_DNS_RERUN, NONE)
+CN_NETLOG_EVENT(PAC_RESULT, NONE)
 // Socket pools: a connect job's life (params kind, group_id; END net_error),
 // and a request bound to a socket (params group_id, reuse).
 CN_NETLOG_EVENT(CONNECT_JOB, NONE)

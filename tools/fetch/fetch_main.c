@@ -855,7 +855,8 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   cnet_context_options_init(co);
   co->loop = &app->loop;
   co->proxy = o->proxy;
-  co->proxy_from_env = !o->proxy && !o->no_proxy_env;
+  co->proxy_from_env = !o->proxy && !o->proxy_pac && !o->no_proxy_env;
+  co->pac_url = o->proxy_pac;
   co->proxy_user = o->proxy_user;
   co->proxy_auth_schemes = auth_schemes(o->proxy_auth);
   co->ca_file = o->cacert;

@@ -69,6 +69,7 @@ static const char kUsage[] =
     "      --proxy-insecure     do not verify HTTPS proxies' certificates (warns)\n"
     "      --noproxy LIST       hosts that never use a proxy (curl's syntax, * for all)\n"
     "      --no-proxy-env       ignore http_proxy/https_proxy/all_proxy/no_proxy\n"
+    "      --proxy-pac URL|FILE  a PAC script picks the proxy (http(s) URL fetched direct)\n"
     "      --connect-timeout SECONDS  give up connecting (TCP, TLS, tunnels) after this long\n"
     "      --happy-eyeballs-timeout-ms MS  start the next address's connect after MS\n"
     "                           (default 250)\n"
@@ -169,6 +170,7 @@ typedef enum {
   OPT_PROXY_USER,
   OPT_PROXY_CACERT,
   OPT_NOPROXY,
+  OPT_PROXY_PAC,
   OPT_REPEAT,
   OPT_PARALLEL,
   OPT_RETRY,
@@ -244,6 +246,7 @@ static const opt_info kOpts[] = {
     {"proxy-user", 0, OPT_PROXY_USER},
     {"proxy-cacert", 0, OPT_PROXY_CACERT},
     {"noproxy", 0, OPT_NOPROXY},
+    {"proxy-pac", 0, OPT_PROXY_PAC},
     {"repeat", 0, OPT_REPEAT},
     {"parallel", 0, OPT_PARALLEL},
     {"retry", 0, OPT_RETRY},
@@ -501,6 +504,9 @@ static bool apply_value(fetch_options *o, opt_id id, char *v, const char *name, 
       return true;
     case OPT_NOPROXY:
       o->noproxy = v;
+      return true;
+    case OPT_PROXY_PAC:
+      o->proxy_pac = v;
       return true;
     case OPT_REPEAT:
       return parse_count(v, 1, 1000000, name, &o->repeat, err, err_size);

@@ -70,6 +70,7 @@ typedef struct fetch_options {
   const char *proxy_cacert;     // --proxy-cacert FILE; NULL: as --cacert
   const char *noproxy;          // --noproxy LIST: hosts that go direct (curl's syntax)
   bool no_proxy_env;            // --no-proxy-env: ignore *_proxy variables
+  const char *proxy_pac;        // --proxy-pac URL|FILE: a PAC script decides the proxy
   const char *user_agent;       // -A/--user-agent
   const char *referer;          // -e/--referer
   const char *user;             // -u/--user USER:PASSWORD (the origin only)

@@ -219,7 +219,7 @@ static void serve_root(cn_ts_exchange *ex) {
            "<body><h1>cnet-testserver</h1>\n"
            "<p>The cnet test origin (%s).</p>\n"
            "<p>Routes: /bytes/N /chunked/N /echo /headers /status/N /slow/N "
-           "/close-after/N /reset /no-length/N /gzip/N /redirect/N /redirect-to?PATH /set-cookie?V /page</p>\n"
+           "/close-after/N /reset /no-length/N /gzip/N /redirect/N /redirect-to?PATH /set-cookie?V /pac?SCRIPT /page</p>\n"
            "</body></html>\n",
            ex->request.tls ? "https" : "http");
   respond_text(ex, 200, "text/html; charset=utf-8", body);
@@ -392,6 +392,25 @@ static void serve_gzip(cn_ts_exchange *ex, uint64_t n) {
   free(body);
 }
 
+// /pac?SCRIPT: the percent-decoded query as a PAC script (a test writes the
+// script into its URL; docs/pac.md).
+static void serve_pac(cn_ts_exchange *ex, const char *query) {
+  size_t len = strlen(query);
+  char *text = cn_xmalloc(len + 1), *out = text;
+  for (size_t i = 0; i < len; i++) {
+    unsigned hi, lo;
+    if (query[i] == '%' && i + 2 < len && sscanf(query + i + 1, "%1x%1x", &hi, &lo) == 2) {
+      *out++ = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      *out++ = query[i] == '+' ? ' ' : query[i];
+    }
+  }
+  *out = '\0';
+  respond_text(ex, 200, "application/x-ns-proxy-autoconfig", text);
+  free(text);
+}
+
 static void handle(cn_ts_handler *base, cn_ts_exchange *ex) {
   origin_handler *h = (origin_handler *)base;
   char path[1024];
@@ -450,6 +469,9 @@ static void handle(cn_ts_handler *base, cn_ts_exchange *ex) {
   } else if (strcmp(path, "/set-cookie") == 0) {
     const char *q = strchr(ex->request.target, '?');
     serve_set_cookie(ex, q ? q + 1 : "");
+  } else if (strcmp(path, "/pac") == 0) {
+    const char *q = strchr(ex->request.target, '?');
+    serve_pac(ex, q ? q + 1 : "");
   } else if (has_prefix(path, "/gzip/")) {
     if ((ok = route_number(path, "/gzip/", MAX_GZIP_BYTES, &n)))
       serve_gzip(ex, n);
