@@ -14,6 +14,7 @@
 #   interop SOCKS5 (debug, asan)             fetch through Debian's danted and microsocks (tests/interop/socks_test.sh)
 #   interop auth (debug, asan)               fetch through squid (Digest, Basic) to nginx auth_basic (tests/interop/auth_test.sh)
 #   interop DNS (debug, asan)                fetch --dns-servers against dnsmasq on loopback (tests/interop/dns_test.sh)
+#   pac (debug, asan)                        fetch --proxy-pac from a file and an http URL, fallback (tests/pac_test.sh)
 #   embed (debug, asan)                      install, pkg-config builds, cnet.h as C11/C17/C++, libcurl + cnet in one process
 #   curl side by side, man page, README, install-deps variants (fetch's curl habits)
 #   embed (debug, asan)                      build/install.sh, apps built with pkg-config (shared, --static),
@@ -127,6 +128,7 @@ for config in debug asan; do
   run_tap "interop SOCKS5 ($config)" tests/interop/socks_test.sh "out/$config"
   run_tap "interop auth ($config)" tests/interop/auth_test.sh "out/$config"
   run_tap "interop DNS ($config)" tests/interop/dns_test.sh "out/$config"
+  run_tap "pac ($config)" tests/pac_test.sh "out/$config"
   run_tap "embed ($config)" tests/embed_test.sh "out/$config"
 done
 
