@@ -117,6 +117,11 @@ static const fetch_exit_row kTable[] = {
     {"ERR_HTTPS_PROXY_TUNNEL_RESPONSE_REDIRECT", 97, "curl: 56; cnet no longer gives it (a redirect to CONNECT is ERR_TUNNEL_CONNECTION_FAILED)"},
     {"ERR_PROXY_HTTP_1_1_REQUIRED", 97, ""},
     {"ERR_MANDATORY_PROXY_CONFIGURATION_FAILED", 97, "curl: 5"},
+    // PAC (docs/pac.md): a request does not end with these (the PAC falls
+    // back to DIRECT, or fails as ERR_MANDATORY_PROXY_CONFIGURATION_FAILED)
+    {"ERR_PAC_STATUS_NOT_OK", 97, "curl has no PAC"},
+    {"ERR_PAC_SCRIPT_FAILED", 97, "curl has no PAC"},
+    {"ERR_PAC_SCRIPT_TERMINATED", 97, "curl has no PAC"},
     // SOCKS5: curl's 97 too (it details the SOCKS reply elsewhere)
     {"ERR_SOCKS_CONNECTION_FAILED", 97, ""},
     {"ERR_SOCKS_CONNECTION_HOST_UNREACHABLE", 97, ""},
