@@ -210,6 +210,27 @@ TEST_F(CnetPacTest, FailingScriptGoesDirectUnlessMandatory) {
   EXPECT_EQ(0, m.status);
 }
 
+TEST_F(CnetPacTest, WpadIsOptInAndA404GoesDirect) {
+  // http://wpad/wpad.dat, sent to the origin server by a --connect-to rule.
+  std::string rule = "wpad:80:127.0.0.1:" + std::to_string(cn_test_server_port(origin_));
+  const char *rules[] = {rule.c_str()};
+  cnet_context_options o;
+  cnet_context_options_init(&o);
+  o.loop = loop_.get();
+  o.pac_wpad = true;
+  o.connect_to_rules = rules;
+  o.num_connect_to_rules = 1;
+  o.netlog = OnNetLog;
+  o.netlog_arg = &netlog_;
+  ASSERT_EQ(0, cnet_context_new(&o, &ctx_, err_, sizeof(err_))) << err_;
+  Outcome r = Fetch(origin_url_);
+  EXPECT_EQ(0, r.error) << cnet_error_name(r.error);
+  EXPECT_EQ("direct", r.chain);
+  EXPECT_NE(std::string::npos, netlog_.find("\"url\":\"http://wpad/wpad.dat\"")) << netlog_;
+  EXPECT_NE(std::string::npos, netlog_.find("answered 404, not 200")) << netlog_;
+  EXPECT_NE(std::string::npos, netlog_.find("\"net_error\":-326")) << netlog_;  // PAC_STATUS_NOT_OK
+}
+
 TEST_F(CnetPacTest, ContextErrors) {
   EXPECT_EQ(CN_ERR_FILE_NOT_FOUND, MakeContext(pac_path_ + ".missing"));
   EXPECT_NE(nullptr, strstr(err_, "cannot read the PAC script")) << err_;
