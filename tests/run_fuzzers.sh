@@ -8,8 +8,8 @@
 #
 # Usage:
 #   tests/run_fuzzers.sh [OUT_DIR [SECONDS]]   short mode (CI): SECONDS per
-#                                              target, default 6 (14 targets,
-#                                              about 80 s in all)
+#                                              target, default 6 (15 targets,
+#                                              about 90 s in all)
 #   tests/run_fuzzers.sh --minutes N [OUT_DIR] long mode: N minutes per
 #                                              target; the grown corpus of
 #                                              each target is merged

@@ -363,6 +363,16 @@ for i, text in enumerate([
 ]):
     seed('proxy_server_fuzzer', 'text%02d' % i, text)
 
+# --------------------------------------------------------- pac_result_fuzzer
+# A PAC script's answer (docs/pac.md), raw bytes (NUL included).
+for i, text in enumerate([
+    'PROXY proxy.test:3128; DIRECT',
+    'HTTPS p1.test:443; HTTPS [::1]:8443; SOCKS5 s.test:1080; DIRECT',
+    'SOCKS s:1; proxy a;;  direct ;PROXY x:99999',
+    'PROXY a\0b:1;DIRECT',
+]):
+    seed('pac_result_fuzzer', 'text%02d' % i, text)
+
 # ------------------------------------------------------- proxy_config_fuzzer
 # NUL-separated: rules, bypass list, http_proxy, https_proxy, HTTPS_PROXY,
 # all_proxy, ALL_PROXY, no_proxy, NO_PROXY, URL. Fewer fields: the rest unset.
