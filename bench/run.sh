@@ -228,21 +228,32 @@ measure() {
   shift
   [ "${keep_stdout:-0}" = 1 ] && stdout="$work/$label.out"
   python3 - "$work/$label.m" "$cap" "$stdout" "$@" 2> "$work/$label.err" <<'PY'
-import resource, subprocess, sys, time
-out, cap, stdout, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4:]
-# What the interpreter's own start-up may have waited for is not the command's.
-r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-t0 = time.monotonic()
-try:
-    with open(stdout, "wb") as so:
-        rc = subprocess.call(cmd, stdout=so, timeout=cap)
-except subprocess.TimeoutExpired:
-    rc = 124
-wall = time.monotonic() - t0
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+import os, signal, subprocess, sys, time
+out, cap, stdout, cmd = sys.argv[1], int(float(sys.argv[2])), sys.argv[3], sys.argv[4:]
+# os.wait4: the exit and the child's own rusage at once, with no polling
+# (subprocess's wait with a timeout polls, and would round the wall time
+# up to its sleeps); the cap is an alarm that kills the child.
+with open(stdout, "wb") as so:
+    t0 = time.monotonic()
+    child = subprocess.Popen(cmd, stdout=so)
+    capped = []
+    def on_alarm(signum, frame):
+        capped.append(1)
+        child.kill()
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(cap)
+    while True:
+        try:
+            _, status, ru = os.wait4(child.pid, 0)
+            break
+        except InterruptedError:
+            continue
+    wall = time.monotonic() - t0
+    signal.alarm(0)
+child.returncode = 0  # reaped above: Popen must not wait for it again
+rc = 124 if capped else os.waitstatus_to_exitcode(status)
 with open(out, "w") as f:
-    cpu = ru.ru_utime + ru.ru_stime - r0.ru_utime - r0.ru_stime
-    f.write("%.4f %.4f %d\n" % (wall, cpu, rc))
+    f.write("%.4f %.4f %d\n" % (wall, ru.ru_utime + ru.ru_stime, rc))
 PY
   local rc
   rc=$(awk '{print $3}' "$work/$label.m" 2>/dev/null)
@@ -262,7 +273,9 @@ run_pair() {  # run_pair KEY "what" "target" -- cnet-cmd... -- peer-cmd...
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do cnet+=("$1"); shift; done
   shift
   peer=("$@")
+  [ "$key" = c ] && keep_stdout=1  # -w size_download
   check "$what: fetch" measure "$key-cnet" "${cnet[@]}"
+  [ "$key" = c ] && keep_stdout=1
   # h2load's summary (its stdout) says how many requests succeeded.
   [ "$key" = a ] && keep_stdout=1
   check "$what: ${peer[0]##*/}" measure "$key-peer" "${peer[@]}"
@@ -294,8 +307,12 @@ run_pair b "b: $n_squid sequential GETs /1k via squid CONNECT" "wall <= 0.8x, CP
 bigurl="https://origin.test:$h1_port/big"
 run_pair c "c: $((big_bytes / 1048576)) MiB via TLS-in-TLS (squid https_port)" "MB/s >= 1.2x, CPU <= 0.6x" -- \
   "${f[@]}" -x "https://127.0.0.1:$squid_tls_port" --proxy-cacert "$ca" --cacert "$ca" --http1.1 \
-  --no-progress "$bigurl" -- \
-  "${c[@]}" -x "https://127.0.0.1:$squid_tls_port" --proxy-cacert "$ca" --cacert "$ca" --http1.1 "$bigurl"
+  --no-progress -o /dev/null -w '%{size_download}\n' "$bigurl" -- \
+  "${c[@]}" -x "https://127.0.0.1:$squid_tls_port" --proxy-cacert "$ca" --cacert "$ca" --http1.1 \
+  -o /dev/null -w '%{size_download}\n' "$bigurl"
+for tool in cnet peer; do
+  check "c: $tool received all $big_bytes bytes" grep -qx "$big_bytes" "$work/c-$tool.out"
+done
 
 # (d) F4 and F6 multiplexed through nghttpx (h2) and the testserver (SPDY/3.1).
 f4url="http://origin.test:$plain_port/1k"
