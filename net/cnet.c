@@ -914,6 +914,15 @@ static void read_body(cnet_request *r, int rv) {
   }
 }
 
+// The next read of the body, into the request's buffer — made at the first
+// read, so a request paused at its response head (an application holding
+// many streams open, bench/scale) holds no 64 KiB buffer until it resumes.
+static int read_more(cnet_request *r) {
+  if (!r->buf)
+    r->buf = cn_iobuf_new(64 * 1024);
+  return cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r);
+}
+
 static void on_resume_tick(void *obj) {
   cnet_request *r = obj;
   r->resume_tick = NULL;
@@ -923,7 +932,7 @@ static void on_resume_tick(void *obj) {
     r->held = false;
     read_body(r, r->held_rv);
   } else {
-    read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
+    read_body(r, read_more(r));
   }
 }
 
@@ -1248,11 +1257,10 @@ static void on_started(void *arg, int rv) {
   api_headers_free(&h);
   if (after_callback(r))
     return;
-  r->buf = cn_iobuf_new(64 * 1024);
   r->body_started = true;
   if (r->paused)
     return;  // cnet_request_resume() starts the body
-  read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
+  read_body(r, read_more(r));
 }
 
 // --- authentication ---
