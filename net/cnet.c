@@ -611,6 +611,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   sp.origin_ssl_context = c->origin_ctx;
   sp.proxy_ssl_context = c->proxy_ctx;
   sp.user_agent = o->user_agent;
+  sp.optimistic_tunnels = o->proxy_optimistic_tunnel;
   if (o->max_sockets)
     sp.pool_options.max_sockets = o->max_sockets;
   if (o->max_sockets_per_host)

@@ -238,6 +238,18 @@ typedef struct cnet_context_options {
   // cnet_netlog_capture value. 0 (CNET_NETLOG_CAPTURE_EVERYTHING) is every
   // parameter, as before. The less it asks for, the less cnet formats.
   int netlog_capture;
+
+  // Added in 0.1 (issue #13): optimistic tunnels through the context's
+  // proxies (fetch --proxy-optimistic). An HTTPS origin reached through an
+  // HTTP/1.1 CONNECT gets its TLS ClientHello sent right behind the
+  // CONNECT, in the same flight, instead of after the proxy's 200: one
+  // round trip to the proxy less for every new tunnel. A proxy that refuses
+  // gives the same error as without it (its hop named the same way) and its
+  // connection is closed, never reused. Used only where nothing would be
+  // retried on that tunnel's behalf: a new connection to the proxy, and no
+  // 407 to answer (no credentials, or credentials the proxy took before).
+  // Off by default: some proxies drop bytes sent before their answer.
+  bool proxy_optimistic_tunnel;
 } cnet_context_options;
 
 // cnet_context_options.netlog_capture.
