@@ -127,6 +127,7 @@ for config in debug asan; do
   run_tap "interop SOCKS5 ($config)" tests/interop/socks_test.sh "out/$config"
   run_tap "interop auth ($config)" tests/interop/auth_test.sh "out/$config"
   run_tap "interop DNS ($config)" tests/interop/dns_test.sh "out/$config"
+  run_tap "interop optimistic tunnel ($config)" tests/interop/optimistic_tunnel_test.sh "out/$config"
   run_tap "embed ($config)" tests/embed_test.sh "out/$config"
 done
 
