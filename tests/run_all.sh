@@ -149,6 +149,7 @@ run_tap "install-deps variants" tests/install_deps_test.sh out/debug
 # runs. The full run (bash bench/soak/run.sh out/debug) is docs/performance.md's.
 run_tap "soak (quick)" bench/soak/run.sh out/debug --quick
 run_tap "bench (quick)" bench/run.sh out/debug --quick  # issue #13's suite: proof it runs, no thresholds
+run_tap "scale (quick)" bench/scale/run.sh out/debug --quick  # 500 streams on one session, heap per stream/connection printed
 
 # The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
 # for a bounded 6 s from its seed corpus (tests/fuzz/corpus).
