@@ -164,10 +164,19 @@ static int write_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_
   return cn_stream_socket_write(t->proxy_connection, buf, len, cb, arg);
 }
 
-static void disconnect_(cn_stream_socket *s) {
-  optimistic_tunnel *t = from(s);
+// Closed or destroyed before the answer: the tunnel never opened.
+static void abandon_answer(optimistic_tunnel *t) {
+  if (!t->answer)
+    return;
+  cn_netlog_end(t->base.netlog, t->job_source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                CN_NL_ERROR(CN_ERR_ABORTED), CN_NL_INT("status", 0));
   cn_http_basic_stream_destroy(t->answer);  // cancels a pending header read
   t->answer = NULL;
+}
+
+static void disconnect_(cn_stream_socket *s) {
+  optimistic_tunnel *t = from(s);
+  abandon_answer(t);
   cn_iobuf_unref(t->read_buf);
   t->read_buf = NULL;
   t->read_cb = NULL;
@@ -195,12 +204,7 @@ static cn_next_proto negotiated_protocol_(const cn_stream_socket *s) {
 
 static void destroy_(cn_stream_socket *s) {
   optimistic_tunnel *t = from(s);
-  if (t->answer) {
-    // Gone before the answer: the tunnel never opened.
-    cn_netlog_end(t->base.netlog, t->job_source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
-                  CN_NL_ERROR(CN_ERR_ABORTED), CN_NL_INT("status", 0));
-    cn_http_basic_stream_destroy(t->answer);
-  }
+  abandon_answer(t);
   cn_iobuf_unref(t->read_buf);
   cn_stream_socket_destroy(t->proxy_connection);
   cn_proxy_server_free(&t->proxy);

@@ -209,8 +209,10 @@ TEST_P(OptimisticTunnelTest, EofBeforeTheAnswerIsEmptyResponse) {
   factory_.ExpectAllUsedAndDone();
 }
 
-// Credentials the proxy has not taken yet: a 407 would be answered by the
-// job, so it is not optimistic — it waits for the answer as ever.
+// Credentials the proxy has not taken yet: its 407 is answered by the job,
+// and the 200 to the credentials is what tells the job to send them up
+// front next time — so both CONNECTs wait for their answers as ever; the
+// next tunnel, credentials known to be taken, is optimistic.
 TEST_F(OptimisticTunnelTest, CredentialsNotYetTakenWaitForTheAnswer) {
   factory_.AddMock(SocketScript()
                        .Write(kConnect)
@@ -221,6 +223,18 @@ TEST_F(OptimisticTunnelTest, CredentialsNotYetTakenWaitForTheAnswer) {
   ASSERT_EQ(CN_OK, Request("http://user:pass@proxy.test:8080"));
   EXPECT_EQ(1u, counters_.tunnels);  // the answer was read by the job
   EXPECT_EQ(CN_OK, WriteAll(loop_.get(), handle_.socket, "client hello"));
+  factory_.ExpectAllUsedAndDone();
+  cn_stream_socket_disconnect(handle_.socket);
+  cn_client_socket_handle_reset(&handle_);
+
+  factory_.AddMock(SocketScript()
+                       .Write(kConnectAuth)
+                       .Write("client hello")
+                       .Read(std::string(k200) + "server hello"));
+  ASSERT_EQ(CN_OK, Request("http://user:pass@proxy.test:8080"));
+  EXPECT_EQ(CN_OK, WriteAll(loop_.get(), handle_.socket, "client hello"));
+  EXPECT_EQ("server hello", ReadBytes(loop_.get(), handle_.socket, 12));
+  EXPECT_EQ(2u, counters_.tunnels);
   factory_.ExpectAllUsedAndDone();
 }
 

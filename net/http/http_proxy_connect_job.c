@@ -337,15 +337,17 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
 // The CONNECT is written: may the tunnel go up before its answer? Only when
 // this job would retry nothing itself after the answer (the optimistic
 // socket cannot): the connection to the proxy is new (a reused one would be
-// resent on if it had gone stale) and there is no 407 to answer (no
-// credentials, or credentials already sent).
+// resent on if it had gone stale) and there is no 407 to answer and no
+// acceptance of credentials to remember (no credentials, or credentials the
+// proxy took before, sent up front).
 static bool may_go_optimistic(const tunnel_job *j) {
   const cn_tunnel_services *sv = j->params->services;
   if (!sv || !sv->optimistic_tunnels)
     return false;
   if (cn_pooled_socket_handle(j->pooled)->reuse_type == CN_SOCKET_REUSED_IDLE)
     return false;
-  return !cn_proxy_server_has_credentials(&j->params->proxy) || j->sent_auth;
+  return !cn_proxy_server_has_credentials(&j->params->proxy) ||
+         cn_http_auth_cache_accepted(sv->auth_cache, &j->params->proxy);
 }
 
 // The tunnel goes up now; the optimistic socket reads the answer before the
