@@ -58,6 +58,17 @@ for ns in "$ns_c" "$ns_p" "$ns_o"; do
   ip -n "$ns" link set lo up
 done
 
+# started FILE LOG: waits up to 10 s for FILE (a ready or port file written
+# by a process just started); on failure LOG goes to setup.log.
+started() {
+  for _ in $(seq 1 200); do
+    [ -s "$1" ] && return 0
+    sleep 0.05
+  done
+  cat "$2" >> "$work/setup.log"
+  return 1
+}
+
 # link NAME_A NS_A ADDR_A NAME_B NS_B ADDR_B ONE_WAY_MS [FLIGHTS]: a TUN
 # pair joined by a delay forwarder.
 link() {
@@ -65,11 +76,7 @@ link() {
   python3 "$here/delay_forwarder.py" "$a" "$b" "$ms" "$work/$a.ready" $flights \
     > "$work/$a.fwd.log" 2>&1 &
   pids+=("$!")
-  for _ in $(seq 1 100); do
-    [ -s "$work/$a.ready" ] && break
-    sleep 0.05
-  done
-  [ -s "$work/$a.ready" ] || { cat "$work/$a.fwd.log" >> "$work/setup.log"; return 1; }
+  started "$work/$a.ready" "$work/$a.fwd.log" || return 1
   ip link set "$a" netns "$ns_a" && ip link set "$b" netns "$ns_b" &&
     ip -n "$ns_a" addr add "$addr_a/24" dev "$a" && ip -n "$ns_a" link set "$a" up &&
     ip -n "$ns_b" addr add "$addr_b/24" dev "$b" && ip -n "$ns_b" link set "$b" up
@@ -88,11 +95,7 @@ start_in() {  # start_in NS NAME testserver-args...
   in_ns "$ns" "$out/testserver" --port 0 --ca-out "$work/$name.ca" --port-file "$work/$name.port" "$@" \
     > "$work/$name.log" 2>&1 &
   pids+=("$!")
-  for _ in $(seq 1 200); do
-    [ -s "$work/$name.port" ] && break
-    sleep 0.05
-  done
-  [ -s "$work/$name.port" ] || { cat "$work/$name.log" >> "$work/setup.log"; return 1; }
+  started "$work/$name.port" "$work/$name.log"
 }
 start_in "$ns_o" origin --bind 10.77.2.2 --name origin.test --alpn http/1.1 ||
   bail "the origin listens in $ns_o"
