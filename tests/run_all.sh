@@ -19,6 +19,9 @@
 #   embed (debug, asan)                      build/install.sh, apps built with pkg-config (shared, --static),
 #                                            cnet.h as C11/C17/C++, libcurl (OpenSSL) + cnet in one process
 #   soak (quick)                             bench/soak/run.sh --quick: F4/F6 through the API, RSS/heap/fds
+#   bench (quick)                            bench/run.sh --quick: fetch beside h2load and curl (nginx, squid, nghttpx), no thresholds
+#   scale (quick)                            bench/scale/run.sh --quick: streams on one session, heap per stream/connection
+#   interop optimistic tunnel (debug, asan)  fetch --proxy-optimistic through squid and nghttpx (HTTP/1.1 CONNECT)
 #   fault matrix (asan)                      F1-F6 x protocols x steps x faults (tests/fault_matrix/)
 #   fuzzers                                  each libFuzzer target for 6 s from its seeds (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
