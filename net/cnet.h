@@ -247,7 +247,8 @@ typedef struct cnet_context_options {
   // gives the same error as without it (its hop named the same way) and its
   // connection is closed, never reused. Used only where nothing would be
   // retried on that tunnel's behalf: a new connection to the proxy, and no
-  // 407 to answer (no credentials, or credentials the proxy took before).
+  // credentials involved (none for the proxy, none sent; a 407 is then
+  // left for on_auth_required as without it).
   // Off by default: some proxies drop bytes sent before their answer.
   bool proxy_optimistic_tunnel;
 } cnet_context_options;

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "net/http/http_proxy_auth.h"
 
 typedef enum answer_state {
   ANSWER_AWAITED,  // the proxy's answer not yet read
@@ -19,7 +18,7 @@ typedef struct optimistic_tunnel {
   cn_http_basic_stream *answer;        // owned until the answer is read
   cn_proxy_server proxy;
   int hop;
-  bool sent_auth;
+  cn_http_auth_controller auth;
   cn_netlog_source job_source;
   answer_state state;
   int error;
@@ -75,12 +74,18 @@ static void on_answer_read(optimistic_tunnel *t, int rv) {
   const cn_http_response_head *head = cn_http_basic_stream_response_head(t->answer);
   int status = head->status;
   if (status != 200) {
-    bool retry = false;
-    int error = cn_http_proxy_connect_failure(status, &t->proxy, t->sent_auth, &head->headers,
-                                              &retry);
-    // The job goes optimistic only when it would not answer a 407 itself:
-    // a retry here is the credentials' refusal.
-    refuse(t, retry ? CN_ERR_PROXY_AUTH_REQUESTED : error, status);
+    // As the tunnel job (http_proxy_connect_job.c, tunnel_auth_challenge);
+    // no credentials were involved, so none can be resent here.
+    int error = CN_ERR_TUNNEL_CONNECTION_FAILED;
+    if (status == 407) {
+      error = CN_ERR_PROXY_AUTH_REQUESTED;
+      if (cn_http_auth_controller_on_challenge(&t->auth, &head->headers) ==
+          CN_HTTP_AUTH_NO_HANDLER)
+        error = CN_ERR_PROXY_AUTH_UNSUPPORTED;
+      else if (t->auth.cache)
+        cn_http_auth_cache_set_pending(t->auth.cache, t->auth.server, t->auth.handler);
+    }
+    refuse(t, error, status);
     return;
   }
   size_t extra = 0;
@@ -208,6 +213,7 @@ static void destroy_(cn_stream_socket *s) {
   cn_iobuf_unref(t->read_buf);
   cn_stream_socket_destroy(t->proxy_connection);
   cn_proxy_server_free(&t->proxy);
+  cn_http_auth_controller_free(&t->auth);
   free(t->early);
   cn_stream_socket_log_destroyed(s);
   free(t);
@@ -255,7 +261,7 @@ cn_stream_socket *cn_http_optimistic_tunnel_socket_new(cn_stream_socket *proxy_c
   t->answer = answer;
   cn_proxy_server_copy(&t->proxy, p->proxy);
   t->hop = p->hop;
-  t->sent_auth = p->sent_auth;
+  t->auth = *p->auth;  // moved: the job no longer frees it
   t->job_source = p->job_source;
   t->state = ANSWER_AWAITED;
   return &t->base;

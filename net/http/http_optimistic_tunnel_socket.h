@@ -24,8 +24,8 @@
 //     job's source when the answer is read.
 // The job uses it only when the tunnel job would not retry anything on its
 // own: a new connection to the proxy (not one reused from the pool, which
-// the job would resend on if it had gone stale) and no 407 to answer
-// (no credentials, or credentials sent up front).
+// the job would resend on if it had gone stale) and no credentials
+// involved (none in the proxy's URL, none sent).
 //
 // Ownership: takes |proxy_connection| and |answer| (the CONNECT exchange,
 // request written, over |proxy_connection|) and destroys them with itself;
@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 
+#include "net/http/http_auth_controller.h"
 #include "net/http/http_basic_stream.h"
 #include "net/proxy_resolution/proxy_server.h"
 #include "net/socket/stream_socket.h"
@@ -46,7 +47,10 @@ extern "C" {
 typedef struct cn_http_optimistic_tunnel_params {
   const cn_proxy_server *proxy;  // copied
   int hop;                       // the proxy's index in the chain (error_hop.h)
-  bool sent_auth;                // the CONNECT carried credentials
+  // The job's auth controller, moved in (the socket frees it): a 407 is
+  // decided with it as the job would (the challenge left pending in the
+  // session's cache for the application to answer).
+  cn_http_auth_controller *auth;
   cn_netlog_source job_source;   // where HTTP_TUNNEL_CONNECT began
 } cn_http_optimistic_tunnel_params;
 

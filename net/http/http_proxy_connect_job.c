@@ -337,17 +337,17 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
 // The CONNECT is written: may the tunnel go up before its answer? Only when
 // this job would retry nothing itself after the answer (the optimistic
 // socket cannot): the connection to the proxy is new (a reused one would be
-// resent on if it had gone stale) and there is no 407 to answer and no
-// acceptance of credentials to remember (no credentials, or credentials the
-// proxy took before, sent up front).
+// resent on if it had gone stale), and no credentials are involved: none
+// in the proxy's URL and none sent, so a 200 has no identity to remember
+// and a 407 has none to answer with (the socket takes the job's auth
+// controller and leaves the challenge for the application, as the job does).
 static bool may_go_optimistic(const tunnel_job *j) {
   const cn_tunnel_services *sv = j->params->services;
-  if (!sv || !sv->optimistic_tunnels)
+  if (!sv || !sv->optimistic_tunnels || !j->auth_ready)
     return false;
   if (cn_pooled_socket_handle(j->pooled)->reuse_type == CN_SOCKET_REUSED_IDLE)
     return false;
-  return !cn_proxy_server_has_credentials(&j->params->proxy) ||
-         cn_http_auth_cache_accepted(sv->auth_cache, &j->params->proxy);
+  return !cn_proxy_server_has_credentials(&j->params->proxy) && !j->auth.sent;
 }
 
 // The tunnel goes up now; the optimistic socket reads the answer before the
@@ -356,10 +356,11 @@ static int go_optimistic(tunnel_job *j) {
   cn_http_optimistic_tunnel_params p = {
       .proxy = &j->params->proxy,
       .hop = j->params->base.hop,
-      .sent_auth = j->sent_auth,
+      .auth = &j->auth,
       .job_source = j->base.source,
   };
   j->logged_begin = false;
+  j->auth_ready = false;  // the socket took the controller
   j->base.socket = cn_http_optimistic_tunnel_socket_new(j->pooled, j->stream, &p, j->base.netlog);
   j->pooled = NULL;
   j->stream = NULL;

@@ -71,7 +71,7 @@ typedef struct cn_tunnel_services {
   // as soon as the CONNECT is written, and the origin's first flight
   // follows it without waiting for the answer
   // (http_optimistic_tunnel_socket.h) — when the job would retry nothing
-  // itself: a new connection to the proxy, and no 407 to answer.
+  // itself: a new connection to the proxy, and no credentials involved.
   bool optimistic_tunnels;
 } cn_tunnel_services;
 
