@@ -17,7 +17,7 @@ packages=(
   curl@/usr/bin/curl              # interop cross-checks in the tests
   squid@/usr/sbin/squid openssl   # tests/interop: a real proxy (GnuTLS build: https_port works; squid-openssl too)
   nghttp2-proxy@/usr/sbin/nghttpx nghttp2-server@/usr/sbin/nghttpd  # tests/interop: nghttpx (HTTP/2 proxy) and nghttpd (HTTP/2 origin)
-  nghttp2-client@/usr/bin/h2load  # bench/h2_mux: h2load, the side-by-side reference
+  nghttp2-client@/usr/bin/h2load  # bench/h2_mux and bench/run.sh: h2load, the side-by-side reference
   nginx-light@/usr/sbin/nginx libnginx-mod-http-echo  # tests/interop: nginx (or nginx-full/-extras) with http2 on TLS, echo for uploads
   libjansson-dev                  # JSON parsing of NetLog lines (fetch --trace ladder)
   dante-server microsocks         # tests/interop/socks_test.sh: SOCKS5 proxies (danted, microsocks)

@@ -74,6 +74,23 @@ typedef struct tls_strings {
   bool resumed;
 } tls_strings;
 
+// A proxy hop of the request's connection as strings the request owns.
+typedef struct hop_strings {
+  tls_strings tls;
+  char proxy[CN_PROXY_SERVER_STR_SIZE];
+} hop_strings;
+
+// A failed request's report: its certificate failure and the hop that
+// failed. Made only when there is something to report, so that a request
+// (one per open stream: bench/scale) stays small.
+typedef struct failure_report {
+  cnet_cert_error cert_error;  // strings point at the copies below
+  char cert_url[400];  // "https://" and a cert_record server
+  cert_record cert;
+  char error_proxy[CN_PROXY_SERVER_STR_SIZE];
+  char error_description[CN_PROXY_SERVER_STR_SIZE + 8];
+} failure_report;
+
 struct cnet_request {
   cnet_context *ctx;
   cn_list_node link;
@@ -116,8 +133,7 @@ struct cnet_request {
   // For cnet_request_get_info and cnet_request_get_layers.
   tls_strings origin_tls;
   tls_strings proxy_tls;
-  tls_strings hop_tls[CNET_MAX_PROXY_HOPS];
-  char hop_proxy[CNET_MAX_PROXY_HOPS][CN_PROXY_SERVER_STR_SIZE];
+  hop_strings *hops;  // layers.num_hops of them (NULL: none)
   bool reused;
   int resends;
   char *proxy_chain;
@@ -129,13 +145,9 @@ struct cnet_request {
   cnet_load_timing timing;
   // A certificate failure (cnet_request_get_cert_error), set in complete().
   bool has_cert_error;
-  cnet_cert_error cert_error;  // strings point at the copies below
-  char cert_url[400];  // "https://" and a cert_record server
-  cert_record cert;
   // cnet_request_get_error_source, filled just before on_complete.
   int error_hop;
-  char error_proxy[CN_PROXY_SERVER_STR_SIZE];
-  char error_description[CN_PROXY_SERVER_STR_SIZE + 8];
+  failure_report *failure;  // NULL: nothing to report
   // Authentication (cnet_request_set_auth): the application's hook, the
   // origin's up-front identity (for |auth_url|'s origin only), and a
   // challenge waiting for the application's answer.
@@ -153,6 +165,12 @@ struct cnet_request {
   char *answer_password;
   struct loop_tick *auth_tick;
 };
+
+static failure_report *request_failure(cnet_request *r) {
+  if (!r->failure)
+    r->failure = CN_NEW(failure_report);
+  return r->failure;
+}
 
 // --- errors ---
 
@@ -282,7 +300,7 @@ static const cert_record *find_cert_record(const cnet_context *c, bool is_proxy,
 static void note_cert_error(cnet_request *r, int error) {
   const cert_record *rec = NULL;
   int index = -1;
-  char url[sizeof(r->cert_url)] = "";
+  char url[sizeof(r->failure->cert_url)] = "";
   if (cn_error_is_certificate_error(error)) {
     char server[300];
     // As the TLS job names its peer (host:port, an IPv6 literal in brackets).
@@ -315,21 +333,22 @@ static void note_cert_error(cnet_request *r, int error) {
   if (!rec)
     return;
   r->has_cert_error = true;
-  r->cert = *rec;
-  snprintf(r->cert_url, sizeof(r->cert_url), "%s", url);
-  r->cert_error.error = rec->error;
-  r->cert_error.is_proxy = rec->is_proxy;
-  r->cert_error.proxy_index = index;
-  r->cert_error.url = r->cert_url;
-  r->cert_error.subject = r->cert.subject;
-  r->cert_error.issuer = r->cert.issuer;
+  failure_report *f = request_failure(r);
+  f->cert = *rec;
+  snprintf(f->cert_url, sizeof(f->cert_url), "%s", url);
+  f->cert_error.error = rec->error;
+  f->cert_error.is_proxy = rec->is_proxy;
+  f->cert_error.proxy_index = index;
+  f->cert_error.url = f->cert_url;
+  f->cert_error.subject = f->cert.subject;
+  f->cert_error.issuer = f->cert.issuer;
 }
 
 bool cnet_request_get_cert_error(const cnet_request *r, cnet_cert_error *out) {
   memset(out, 0, sizeof(*out));
   if (!r->has_cert_error)
     return false;
-  *out = r->cert_error;
+  *out = r->failure->cert_error;
   return true;
 }
 
@@ -602,6 +621,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   sp.origin_ssl_context = c->origin_ctx;
   sp.proxy_ssl_context = c->proxy_ctx;
   sp.user_agent = o->user_agent;
+  sp.optimistic_tunnels = o->proxy_optimistic_tunnel;
   if (o->max_sockets)
     sp.pool_options.max_sockets = o->max_sockets;
   if (o->max_sockets_per_host)
@@ -862,6 +882,8 @@ static void free_request(cnet_request *r) {
   free(r->method);
   free(r->proxy_chain);
   free(r->status_line);
+  free(r->hops);
+  free(r->failure);
   free(r);
 }
 
@@ -877,10 +899,12 @@ static void complete(cnet_request *r, int error) {
   int hop = error && r->txn ? cn_http_transaction_error_hop(r->txn, &proxy) : CN_HOP_UNSET;
   r->error_hop = hop >= 0 && !proxy ? CN_HOP_UNSET : hop;
   if (r->error_hop >= 0) {
-    snprintf(r->error_proxy, sizeof(r->error_proxy), "%s", proxy);
-    snprintf(r->error_description, sizeof(r->error_description), "proxy %s", proxy);
+    failure_report *f = request_failure(r);
+    snprintf(f->error_proxy, sizeof(f->error_proxy), "%s", proxy);
+    snprintf(f->error_description, sizeof(f->error_description), "proxy %s", proxy);
   } else if (r->error_hop == CN_HOP_ORIGIN) {
-    snprintf(r->error_description, sizeof(r->error_description), "origin");
+    failure_report *f = request_failure(r);
+    snprintf(f->error_description, sizeof(f->error_description), "origin");
   }
   cn_http_transaction_destroy(r->txn);
   r->txn = NULL;
@@ -926,6 +950,15 @@ static void read_body(cnet_request *r, int rv) {
   }
 }
 
+// The next read of the body, into the request's buffer — made at the first
+// read, so a request paused at its response head (an application holding
+// many streams open, bench/scale) holds no 64 KiB buffer until it resumes.
+static int read_more(cnet_request *r) {
+  if (!r->buf)
+    r->buf = cn_iobuf_new(64 * 1024);
+  return cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r);
+}
+
 static void on_resume_tick(void *obj) {
   cnet_request *r = obj;
   r->resume_tick = NULL;
@@ -935,7 +968,7 @@ static void on_resume_tick(void *obj) {
     r->held = false;
     read_body(r, r->held_rv);
   } else {
-    read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
+    read_body(r, read_more(r));
   }
 }
 
@@ -1085,12 +1118,14 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
   l->session = is_multiplexed(ti.protocol);
   l->connection_reused = r->reused;
   l->num_hops = ti.num_hops < CNET_MAX_PROXY_HOPS ? ti.num_hops : CNET_MAX_PROXY_HOPS;
+  free(r->hops);
+  r->hops = l->num_hops ? cn_xcalloc(l->num_hops, sizeof(*r->hops)) : NULL;
   for (size_t k = 0; k < l->num_hops; k++) {
     const cn_http_hop_info *h = &ti.hops[k];
     cnet_proxy_hop *o = &l->hops[k];
-    o->proxy = cn_proxy_server_to_string(h->proxy, r->hop_proxy[k], sizeof(r->hop_proxy[k]));
+    o->proxy = cn_proxy_server_to_string(h->proxy, r->hops[k].proxy, sizeof(r->hops[k].proxy));
     o->reused = h->reused;
-    note_tls(h->tls, &r->hop_tls[k], &o->tls);
+    note_tls(h->tls, &r->hops[k].tls, &o->tls);
     o->protocol = cn_next_proto_alpn(h->protocol);
     o->session = is_multiplexed(h->protocol);
     o->tunnel = h->tunnel;
@@ -1260,11 +1295,10 @@ static void on_started(void *arg, int rv) {
   api_headers_free(&h);
   if (after_callback(r))
     return;
-  r->buf = cn_iobuf_new(64 * 1024);
   r->body_started = true;
   if (r->paused)
     return;  // cnet_request_resume() starts the body
-  read_body(r, cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r));
+  read_body(r, read_more(r));
 }
 
 // --- authentication ---
@@ -1523,8 +1557,8 @@ _Static_assert(CNET_HOP_ORIGIN == CN_HOP_ORIGIN && CNET_HOP_NONE == CN_HOP_UNSET
 
 void cnet_request_get_error_source(const cnet_request *r, cnet_error_source *out) {
   out->hop = r->error_hop;
-  out->proxy = r->error_proxy;
-  out->description = r->error_description;
+  out->proxy = r->failure ? r->failure->error_proxy : "";
+  out->description = r->failure ? r->failure->error_description : "";
 }
 
 const char *cnet_request_status_line(const cnet_request *r) {

@@ -20,6 +20,9 @@
 #   embed (debug, asan)                      build/install.sh, apps built with pkg-config (shared, --static),
 #                                            cnet.h as C11/C17/C++, libcurl (OpenSSL) + cnet in one process
 #   soak (quick)                             bench/soak/run.sh --quick: F4/F6 through the API, RSS/heap/fds
+#   bench (quick)                            bench/run.sh --quick: fetch beside h2load and curl (nginx, squid, nghttpx), no thresholds
+#   scale (quick)                            bench/scale/run.sh --quick: streams on one session, heap per stream/connection
+#   interop optimistic tunnel (debug, asan)  fetch --proxy-optimistic through squid and nghttpx (HTTP/1.1 CONNECT)
 #   fault matrix (asan)                      F1-F6 x protocols x steps x faults (tests/fault_matrix/)
 #   fuzzers                                  each libFuzzer target for 6 s from its seeds (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
@@ -129,6 +132,7 @@ for config in debug asan; do
   run_tap "interop auth ($config)" tests/interop/auth_test.sh "out/$config"
   run_tap "interop DNS ($config)" tests/interop/dns_test.sh "out/$config"
   run_tap "pac ($config)" tests/pac_test.sh "out/$config"
+  run_tap "interop optimistic tunnel ($config)" tests/interop/optimistic_tunnel_test.sh "out/$config"
   run_tap "embed ($config)" tests/embed_test.sh "out/$config"
 done
 
@@ -149,6 +153,8 @@ run_tap "install-deps variants" tests/install_deps_test.sh out/debug
 # h2 through the API; every request answered, fds flat): proof it still
 # runs. The full run (bash bench/soak/run.sh out/debug) is docs/performance.md's.
 run_tap "soak (quick)" bench/soak/run.sh out/debug --quick
+run_tap "bench (quick)" bench/run.sh out/debug --quick  # issue #13's suite: proof it runs, no thresholds
+run_tap "scale (quick)" bench/scale/run.sh out/debug --quick  # 500 streams on one session, heap per stream/connection printed
 
 # The parsers of untrusted input under libFuzzer (clang, ASan+UBSan), each
 # for a bounded 6 s from its seed corpus (tests/fuzz/corpus).

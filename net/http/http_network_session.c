@@ -187,6 +187,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->tunnel_services.server_properties = &s->server_properties;
   s->tunnel_services.spdy_pool = s->spdy_pool;
   s->tunnel_services.proxy_ssl_config = &s->params.proxy_ssl_config;
+  s->tunnel_services.optimistic_tunnels = s->params.optimistic_tunnels;
   cn_list_init(&s->drains);
   return s;
 }

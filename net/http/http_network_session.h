@@ -143,6 +143,9 @@ typedef struct cn_http_network_session_params {
   // transport layer's tcp_connect_timeout_ms still bounds them all).
   uint64_t connection_attempt_delay_ms;
   uint64_t tcp_attempt_timeout_ms;
+  // Optimistic HTTP/1.1 tunnels through every proxy (cn_tunnel_services,
+  // http_optimistic_tunnel_socket.h). Off by default.
+  bool optimistic_tunnels;
 } cn_http_network_session_params;
 
 typedef struct cn_http_network_session cn_http_network_session;

@@ -9,6 +9,7 @@
 #include "net/http/http_auth_controller.h"
 #include "net/http/http_proxy_auth.h"
 #include "net/http/http_basic_stream.h"
+#include "net/http/http_optimistic_tunnel_socket.h"
 #include "net/http/http_stream.h"
 #include "net/http/http_tunnel_socket.h"
 #include "net/socket/pooled_socket.h"
@@ -333,6 +334,50 @@ static int spdy_tunnel_done(tunnel_job *j, int rv) {
   return rv;  // the proxy's failure, as it is (header)
 }
 
+// The CONNECT is written: may the tunnel go up before its answer? Only when
+// this job would retry nothing itself after the answer (the optimistic
+// socket cannot): the connection to the proxy is new (a reused one would be
+// resent on if it had gone stale), and no credentials are involved: none
+// in the proxy's URL and none sent, so a 200 has no identity to remember
+// and a 407 has none to answer with (the socket takes the job's auth
+// controller and leaves the challenge for the application, as the job does).
+static bool may_go_optimistic(const tunnel_job *j) {
+  const cn_tunnel_services *sv = j->params->services;
+  if (!sv || !sv->optimistic_tunnels || !j->auth_ready)
+    return false;
+  if (cn_pooled_socket_handle(j->pooled)->reuse_type == CN_SOCKET_REUSED_IDLE)
+    return false;
+  return !cn_proxy_server_has_credentials(&j->params->proxy) && !j->auth.sent;
+}
+
+// The tunnel goes up now; the optimistic socket reads the answer before the
+// first bytes of the origin and logs HTTP_TUNNEL_CONNECT's END then.
+static int go_optimistic(tunnel_job *j) {
+  cn_http_optimistic_tunnel_params p = {
+      .proxy = &j->params->proxy,
+      .hop = j->params->base.hop,
+      .auth = &j->auth,
+      .job_source = j->base.source,
+  };
+  j->logged_begin = false;
+  j->auth_ready = false;  // the socket took the controller
+  j->base.socket = cn_http_optimistic_tunnel_socket_new(j->pooled, j->stream, &p, j->base.netlog);
+  j->pooled = NULL;
+  j->stream = NULL;
+  stamp_tunnel(j);
+  return CN_OK;
+}
+
+// A tunnel below this one (a chain) that was optimistic and refused: its
+// failure is its proxy's (stream_socket.h, CN_SOCKET_QUERY_REFUSED_HOP).
+static int note_refused_hop(tunnel_job *j, int rv) {
+  int hop;
+  if (rv < 0 && j->pooled &&
+      cn_stream_socket_query(j->pooled, CN_SOCKET_QUERY_REFUSED_HOP, &hop) == CN_OK)
+    j->base.error_hop = hop;
+  return rv;
+}
+
 // Runs the job from its current state until it needs to wait or finishes.
 static int run(tunnel_job *j, int rv) {
   for (;;) {
@@ -376,7 +421,9 @@ static int run(tunnel_job *j, int rv) {
           continue;
         }
         if (rv < 0)
-          return rv;  // the proxy's failure, as it is (header)
+          return note_refused_hop(j, rv);  // the proxy's failure, as it is (header)
+        if (may_go_optimistic(j))
+          return go_optimistic(j);
         j->state = TS_READ_HEADERS;
         rv = cn_http_basic_stream_read_response_headers(j->stream, on_io, j);
         if (rv == CN_ERR_IO_PENDING)
@@ -392,7 +439,7 @@ static int run(tunnel_job *j, int rv) {
           continue;
         }
         if (rv < 0)
-          return rv;  // the proxy's failure, as it is (header)
+          return note_refused_hop(j, rv);  // the proxy's failure, as it is (header)
         bool retry;
         rv = handle_answer(j, &retry);
         if (!retry)

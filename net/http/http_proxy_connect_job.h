@@ -67,6 +67,12 @@ typedef struct cn_tunnel_services {
   struct cn_spdy_session_pool *spdy_pool;
   const cn_ssl_config *proxy_ssl_config;  // what TLS to a proxy offers
   unsigned proxy_auth_schemes;  // CN_HTTP_AUTH_* a 407 may be answered with; 0: all
+  // Optimistic tunnels (issue #13): over HTTP/1.1, the tunnel is handed up
+  // as soon as the CONNECT is written, and the origin's first flight
+  // follows it without waiting for the answer
+  // (http_optimistic_tunnel_socket.h) — when the job would retry nothing
+  // itself: a new connection to the proxy, and no credentials involved.
+  bool optimistic_tunnels;
 } cn_tunnel_services;
 
 // True if a new TLS connection to |proxy| would offer SPDY/3.1 or HTTP/2:

@@ -110,8 +110,19 @@ static void finish(ssl_job *j, int rv) {
   cn_connect_job_complete(&j->base, rv);
 }
 
+// A failure that came from an optimistic tunnel below, whose proxy refused
+// the CONNECT (stream_socket.h, CN_SOCKET_QUERY_REFUSED_HOP), is that
+// proxy's, as it would have been without the optimism.
+static void note_refused_hop(ssl_job *j, int rv) {
+  int hop;
+  if (rv < 0 && rv != CN_ERR_IO_PENDING && j->ssl &&
+      cn_stream_socket_query(j->ssl, CN_SOCKET_QUERY_REFUSED_HOP, &hop) == CN_OK)
+    j->base.error_hop = hop;
+}
+
 static void on_handshake(void *arg, int rv) {
   ssl_job *j = arg;
+  note_refused_hop(j, rv);
   finish(j, handshake_error(j, rv));
 }
 
@@ -138,6 +149,7 @@ static int start_tls(ssl_job *j) {
     j->base.socket = j->ssl;
     j->ssl = NULL;
   }
+  note_refused_hop(j, rv);
   return handshake_error(j, rv);
 }
 

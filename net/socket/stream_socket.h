@@ -67,6 +67,12 @@ typedef enum cn_socket_query {
   // passes down; out: struct cn_spdy_session **. The session carrying the
   // nearest CONNECT stream at or below the socket asked.
   CN_SOCKET_QUERY_TUNNEL_SESSION,
+  // passes down; out: int *. The hop (a proxy's index in the chain) whose
+  // refusal failed this stack's reads: an optimistic tunnel
+  // (http_optimistic_tunnel_socket.h) whose CONNECT the proxy refused after
+  // the layer above had begun. The layer above then names that hop as its
+  // failure's, as the tunnel job would have.
+  CN_SOCKET_QUERY_REFUSED_HOP,
 } cn_socket_query;
 
 typedef struct cn_stream_socket_ops {

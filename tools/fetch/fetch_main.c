@@ -863,6 +863,7 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   co->proxy_ca_file = o->proxy_cacert;
   co->origin_tls_verify_disabled = o->insecure;
   co->proxy_tls_verify_disabled = o->proxy_insecure;
+  co->proxy_optimistic_tunnel = o->proxy_optimistic;
   char err[256];
   if (!fetch_resolve_list_build(o, resolve, err, sizeof(err))) {
     fprintf(stderr, "fetch: %s\n", err);

@@ -67,6 +67,8 @@ static const char kUsage[] =
     "      --proxy-anyauth      answer the proxy with its strongest scheme (the default)\n"
     "      --proxy-cacert FILE  trust these CAs for an HTTPS proxy (default: --cacert)\n"
     "      --proxy-insecure     do not verify HTTPS proxies' certificates (warns)\n"
+    "      --proxy-optimistic   send the origin's TLS hello right behind the CONNECT,\n"
+    "                           not after the proxy's 200 (a round trip less)\n"
     "      --noproxy LIST       hosts that never use a proxy (curl's syntax, * for all)\n"
     "      --no-proxy-env       ignore http_proxy/https_proxy/all_proxy/no_proxy\n"
     "      --proxy-pac URL|FILE  a PAC script picks the proxy (http(s) URL fetched direct)\n"
@@ -129,6 +131,7 @@ typedef enum {
   OPT_HTTP2,
   OPT_INSECURE,
   OPT_PROXY_INSECURE,
+  OPT_PROXY_OPTIMISTIC,
   OPT_RETRY_CONNREFUSED,
   OPT_CREATE_DIRS,
   OPT_BASIC,
@@ -206,6 +209,7 @@ static const opt_info kOpts[] = {
     {"http2", 0, OPT_HTTP2},
     {"insecure", 'k', OPT_INSECURE},
     {"proxy-insecure", 0, OPT_PROXY_INSECURE},
+    {"proxy-optimistic", 0, OPT_PROXY_OPTIMISTIC},
     {"retry-connrefused", 0, OPT_RETRY_CONNREFUSED},
     {"create-dirs", 0, OPT_CREATE_DIRS},
     {"basic", 0, OPT_BASIC},
@@ -364,6 +368,7 @@ static bool apply_flag(fetch_options *o, opt_id id) {
     case OPT_HTTP2: o->protocols = "h2,http/1.1"; break;
     case OPT_INSECURE: o->insecure = true; break;
     case OPT_PROXY_INSECURE: o->proxy_insecure = true; break;
+    case OPT_PROXY_OPTIMISTIC: o->proxy_optimistic = true; break;
     case OPT_RETRY_CONNREFUSED: o->retry_connrefused = true; break;
     case OPT_CREATE_DIRS: o->create_dirs = true; break;
     // The last of each group wins, as in curl.

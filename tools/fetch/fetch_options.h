@@ -96,6 +96,7 @@ typedef struct fetch_options {
   bool compressed;            // --compressed: ask for and decode gzip/deflate
   bool insecure;              // -k/--insecure: no certificate check for origins
   bool proxy_insecure;        // --proxy-insecure: none for HTTPS proxies
+  bool proxy_optimistic;      // --proxy-optimistic: TLS hello right behind CONNECT
   bool verbose;               // -v
   bool silent;                // -s/--silent: no progress bar, no error messages
   bool show_error;            // -S/--show-error: error messages even with -s

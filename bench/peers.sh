@@ -1,0 +1,147 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # work, out, fetch, big_bytes are the sourcing script's
+# The real peers of bench/run.sh and tests/interop/optimistic_tunnel_test.sh,
+# started on free 127.0.0.1 ports in the sourcing script's $work (which has
+# called suite_setup from tests/lib.sh and keeps a pids array that its exit
+# trap stops): certificates from a CA of its own (ca.pem; the leaf names
+# proxy.test, origin.test and 127.0.0.1), a docroot with /1k (1,024 random
+# bytes) and /big ($big_bytes, sparse), and
+#   nginx    plain_port (http), h1_port (TLS, http/1.1), h2_port (TLS, h2),
+#            keepalive_requests raised so one session carries every request
+#   squid    squid_port (http_port) and squid_tls_port (https_port); CONNECT
+#            only to nginx's TLS ports (anything else: 403)
+#   nghttpx  nghttpx_port: --http2-proxy (h2 or http/1.1 from clients) in
+#            front of squid
+# A peer that is not installed or does not start ends the run (bail).
+
+# --- tools -----------------------------------------------------------------------------
+
+find_tool() { command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; } || true; }
+nginx_bin=$(find_tool nginx)
+squid_bin=$(find_tool squid)
+nghttpx_bin=$(find_tool nghttpx)
+for t in nginx squid nghttpx python3 openssl; do
+  v="${t}_bin"
+  [ "$t" = python3 ] || [ "$t" = openssl ] && { command -v "$t" >/dev/null || bail "$t is installed"; continue; }
+  [ -n "${!v}" ] || bail "$t is installed (build/install-deps.sh installs it)"
+done
+# --- certificates and docroot --------------------------------------------------------
+
+www="$work/www"
+sq="$work/squid"
+mkdir -p "$www" "$sq" "$work/nginx"
+{
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/O=cnet/CN=cnet bench CA" \
+    -keyout "$work/ca.key" -out "$work/ca.pem" &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=origin.test" \
+      -keyout "$work/leaf.key" -out "$work/leaf.csr" &&
+    printf '%s\n' "subjectAltName=DNS:proxy.test,DNS:origin.test,IP:127.0.0.1" \
+      "basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" > "$work/leaf.ext" &&
+    openssl x509 -req -in "$work/leaf.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+      -CAcreateserial -days 2 -extfile "$work/leaf.ext" -out "$work/leaf.pem" &&
+    chmod 644 "$work/leaf.key" &&
+    head -c 1024 /dev/urandom > "$www/1k" &&
+    # Sparse: nginx reads zeros from it; TLS encrypts them like any bytes.
+    truncate -s "$big_bytes" "$www/big" &&
+    chmod -R a+rX "$www"
+} > "$work/setup.log" 2>&1 || bail "certificates and the docroot are made"
+ca="$work/ca.pem"
+
+listening() {
+  local p
+  for p in "$@"; do (exec 3<> "/dev/tcp/127.0.0.1/$p") 2>/dev/null || return 1; done
+}
+start_peer() {  # start_peer NAME LOG "PORT..." command...
+  local name="$1" log="$2" ports="$3"
+  shift 3
+  "$@" > "$log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 200); do
+    # shellcheck disable=SC2086
+    if listening $ports; then pids+=("$pid"); return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  { echo "$name did not listen on $ports:"; cat "$log"; } >> "$work/setup.log"
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 1
+}
+with_retries() { for _ in 1 2 3; do "$1" && return 0; done; return 1; }
+
+start_nginx() {
+  read -r plain_port h1_port h2_port < <(free_ports 3)
+  local tls="ssl_certificate $work/leaf.pem; ssl_certificate_key $work/leaf.key;"
+  cat > "$work/nginx/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  default_type application/octet-stream;
+  root $www;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$plain_port; server_name origin.test; }
+  server { listen 127.0.0.1:$h1_port ssl; server_name origin.test; $tls }
+  server { listen 127.0.0.1:$h2_port ssl http2; server_name origin.test; $tls }
+}
+EOF
+  "$nginx_bin" -t -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" \
+    >> "$work/setup.log" 2>&1 || return 1
+  start_peer nginx "$work/nginx.out" "$plain_port $h1_port $h2_port" \
+    "$nginx_bin" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf"
+}
+with_retries start_nginx || bail "nginx starts"
+
+squid_user=proxy
+id -u proxy >/dev/null 2>&1 || squid_user=nobody
+printf '127.0.0.1 origin.test\n' > "$sq/hosts"
+start_squid() {
+  read -r squid_port squid_tls_port < <(free_ports 2)
+  {
+    echo "http_port 127.0.0.1:$squid_port"
+    echo "https_port 127.0.0.1:$squid_tls_port tls-cert=$work/leaf.pem tls-key=$work/leaf.key"
+    cat <<EOF
+pid_filename $sq/squid.pid
+cache_log $sq/cache.log
+access_log none
+coredump_dir $sq
+hosts_file $sq/hosts
+cache deny all
+cache_mem 8 MB
+pinger_enable off
+netdb_filename none
+visible_hostname cnet-bench
+shutdown_lifetime 0 seconds
+acl SSL_ports port $h1_port $h2_port
+http_access deny CONNECT !SSL_ports
+http_access allow localhost
+http_access deny all
+EOF
+    [ "$(id -u)" -eq 0 ] && echo "cache_effective_user $squid_user"
+  } > "$sq/squid.conf"
+  "$squid_bin" -k parse -f "$sq/squid.conf" >> "$work/setup.log" 2>&1 || return 1
+  start_peer squid "$work/squid.out" "$squid_port $squid_tls_port" "$squid_bin" -N -f "$sq/squid.conf"
+}
+chmod 711 "$work"
+[ "$(id -u)" -eq 0 ] && chown -R "$squid_user" "$sq"
+with_retries start_squid || bail "squid starts (http_port and https_port)"
+
+start_nghttpx() {
+  read -r nghttpx_port < <(free_ports 1)
+  start_peer nghttpx "$work/nghttpx.out" "$nghttpx_port" \
+    "$nghttpx_bin" --conf=/dev/null --single-process --http2-proxy --no-ocsp \
+    --frontend="127.0.0.1,$nghttpx_port" --backend="127.0.0.1,$squid_port" \
+    --errorlog-file="$work/nghttpx.err" --accesslog-file=/dev/null \
+    "$work/leaf.key" "$work/leaf.pem"
+}
+with_retries start_nghttpx || bail "nghttpx --http2-proxy starts"
+
