@@ -67,7 +67,8 @@ else
 fi
 
 # Requires: libuv is public (applications run the loop); the rest is only
-# for linking libcnet.a (pkg-config --static). BoringSSL is inside libcnet.
+# for linking libcnet.a (pkg-config --static). BoringSSL is inside libcnet;
+# -lm is for duktape (PAC), compiled into it too.
 cat > "$dest/lib/pkgconfig/cnet.pc" <<PC
 prefix=$prefix
 exec_prefix=\${prefix}
@@ -80,7 +81,7 @@ Version: $version
 Requires: libuv
 Requires.private: libnghttp2 liburiparser zlib libcares
 Libs: -L\${libdir} -lcnet
-Libs.private: -lpthread
+Libs.private: -lpthread -lm
 Cflags: -I\${includedir}/cnet
 PC
 echo "install.sh: cnet $version installed in ${destdir:+$destdir }$prefix" >&2
