@@ -130,8 +130,8 @@ static int send_upload(cn_spdy_http_stream *s) {
 
 // The slot is ours: headers, then the body.
 static int send_headers(cn_spdy_http_stream *s) {
-  int rv = cn_spdy_stream_send_headers(s->stream, s->request.items, s->request.count,
-                                       s->request_fin);
+  // The list moves into the stream (no copy of the fields).
+  int rv = cn_spdy_stream_send_header_list(s->stream, &s->request, s->request_fin);
   cn_spdy_header_list_free(&s->request);
   if (rv < 0 || s->request_fin)
     return rv;
@@ -155,7 +155,9 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
   // The caller's fields as a header array (build_request_headers drops the
   // ones neither protocol may carry, and lower-cases names).
   size_t nextra = info->extra_headers ? cn_http_headers_count(info->extra_headers) : 0;
-  cn_spdy_header *extra = cn_xcalloc(nextra + 2, sizeof(*extra));
+  cn_spdy_header stack_extra[16];
+  cn_spdy_header *extra =
+      nextra + 2 <= 16 ? stack_extra : cn_xcalloc(nextra + 2, sizeof(*extra));
   size_t n = 0;
   bool has_ua = false;
   for (size_t i = 0; i < nextra; i++) {
@@ -175,7 +177,8 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
   }
   int rv = cn_spdy_build_request_headers(proto, info->method, info->url,
                                          info->use_absolute_form, extra, n, &s->request);
-  free(extra);
+  if (extra != stack_extra)
+    free(extra);
   if (rv < 0)
     return rv;
   s->request_fin = !s->upload || s->upload_size == 0;
@@ -235,6 +238,8 @@ static int build_head(cn_spdy_http_stream *s) {
       v = nul + 1;
     }
   }
+  // The head has its own copy: the open stream keeps none.
+  cn_spdy_stream_drop_headers(s->stream);
   s->head_done = true;
   s->expected_body = -1;
   const char *cl = cn_http_headers_get(&s->head.headers, "content-length");
