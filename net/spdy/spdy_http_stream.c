@@ -229,8 +229,11 @@ static int build_head(cn_spdy_http_stream *s) {
     if (h[i].name_len > 0 && h[i].name[0] == ':')
       continue;
     size_t parts = 1;
-    for (size_t k = 0; k < h[i].value_len; k++)
-      parts += h[i].value[k] == '\0';
+    const char *v = h[i].value, *end = h[i].value + h[i].value_len;
+    while ((v = memchr(v, '\0', (size_t)(end - v))) != NULL) {
+      parts++;
+      v++;
+    }
     fields += parts;
     bytes += parts * (h[i].name_len + 2) + h[i].value_len;
   }
