@@ -14,9 +14,15 @@
 // holds no large buffer.
 #define KEEP_RECV_BUFFER (64 * 1024)
 
-// A freed stream on the session's free list: its first bytes chain it.
+// A freed stream keeps its (empty) receive buffer for the next stream when
+// it is at most this large: most responses then cost no buffer allocation.
+#define KEEP_FREE_RECV_BUFFER (16 * 1024)
+
+// A freed stream on the session's free list: its first bytes chain it and
+// keep its receive buffer's storage.
 typedef struct free_stream {
   struct free_stream *next;
+  cn_bytebuf rbuf;  // empty; its storage (if any) goes to the next stream
 } free_stream;
 
 // Under AddressSanitizer the rest of a freed stream is poisoned, so a use
@@ -46,20 +52,27 @@ void cn_spdy_stream_trim_free_list_(cn_spdy_session *s, uint32_t keep) {
     s->free_streams = f->next;
     s->num_free_streams--;
     UNPOISON_STREAM(f);
+    cn_bytebuf_free(&f->rbuf);
     free(f);
   }
 }
 
-// Stream memory, zeroed: a freed stream's when the session has one.
+// Stream memory, zeroed but for an empty receive buffer: a freed stream's
+// when the session has one.
 static cn_spdy_stream *alloc_stream(cn_spdy_session *s) {
   free_stream *f = s->free_streams;
-  if (!f)
-    return CN_NEW(cn_spdy_stream);
+  if (!f) {
+    cn_spdy_stream *st = CN_NEW(cn_spdy_stream);
+    cn_bytebuf_init(&st->rbuf);
+    return st;
+  }
   s->free_streams = f->next;
   s->num_free_streams--;
   UNPOISON_STREAM(f);
+  cn_bytebuf rbuf = f->rbuf;
   cn_spdy_stream *st = (cn_spdy_stream *)(void *)f;
   memset(st, 0, sizeof(*st));
+  st->rbuf = rbuf;
   return st;
 }
 
@@ -74,7 +87,6 @@ cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority prio
   st->local = local;
   cn_spdy_header_list_init(&st->out_headers);
   cn_spdy_header_list_init(&st->in_headers);
-  cn_bytebuf_init(&st->rbuf);
   cn_list_init(&st->link);
   cn_list_init(&st->send_link);
   cn_list_init(&st->notify_link);
@@ -105,16 +117,22 @@ void cn_spdy_stream_free_(cn_spdy_stream *st) {
   cn_spdy_stream_free_trailers_(&st->out_trailers);
   cn_spdy_header_list_free(&st->in_headers);
   cn_spdy_stream_free_trailers_(&st->in_trailers);
-  cn_bytebuf_free(&st->rbuf);
   cn_iobuf_unref(st->wbuf);
   cn_iobuf_unref(st->rdbuf);
   cn_spdy_session *s = st->session;
   if (s->num_free_streams >= CN_SPDY_MAX_FREE_STREAMS) {
+    cn_bytebuf_free(&st->rbuf);
     free(st);
     return;
   }
+  cn_bytebuf rbuf = st->rbuf;  // (the free_stream header overlaps the stream's fields)
+  if (rbuf.cap > KEEP_FREE_RECV_BUFFER)
+    cn_bytebuf_free(&rbuf);
+  else
+    cn_bytebuf_clear(&rbuf);
   free_stream *f = (free_stream *)(void *)st;
   f->next = s->free_streams;
+  f->rbuf = rbuf;
   s->free_streams = f;
   s->num_free_streams++;
   POISON_STREAM(f);
