@@ -14,17 +14,28 @@ struct cn_arena_block {
 
 void cn_arena_init(cn_arena *a) { a->blocks = NULL; }
 
+static cn_arena_block *add_block(cn_arena *a, size_t cap) {
+  cn_arena_block *nb = cn_xmalloc(sizeof(*nb) + cap);
+  nb->next = a->blocks;
+  nb->used = 0;
+  nb->cap = cap;
+  a->blocks = nb;
+  return nb;
+}
+
+void cn_arena_reserve(cn_arena *a, size_t size) {
+  cn_arena_block *b = a->blocks;
+  if (size && (!b || b->cap - b->used < size))
+    add_block(a, size);
+}
+
 char *cn_arena_alloc(cn_arena *a, size_t size) {
   cn_arena_block *b = a->blocks;
   if (!b || b->cap - b->used < size) {
     size_t cap = b ? 2 * b->cap : FIRST_BLOCK_SIZE;
     if (cap < size)
       cap = size;
-    cn_arena_block *nb = cn_xmalloc(sizeof(*nb) + cap);
-    nb->next = b;
-    nb->used = 0;
-    nb->cap = cap;
-    a->blocks = b = nb;
+    b = add_block(a, cap);
   }
   char *p = b->data + b->used;
   b->used += size;

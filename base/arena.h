@@ -24,6 +24,11 @@ void cn_arena_init(cn_arena *a);
 // new one at least twice as large as it (1 KiB first). Never fails (aborts
 // on out of memory, as cn_xmalloc).
 char *cn_arena_alloc(cn_arena *a, size_t size);
+// Makes the next |size| bytes of pieces come from the newest block: when it
+// has less room, adds a block of exactly |size| bytes (no 1 KiB minimum).
+// For a caller that knows everything it will store, e.g. a header block
+// copied whole: its bytes cost one allocation of their own size.
+void cn_arena_reserve(cn_arena *a, size_t size);
 // Forgets every piece; keeps the newest (largest) block for reuse.
 void cn_arena_reset(cn_arena *a);
 // Frees every block; |a| is left initialised and empty.

@@ -31,4 +31,23 @@ TEST(ArenaTest, PiecesNeverMove) {
   cn_arena_free(&a);  // harmless twice
 }
 
+// A reserved size is served from one block of exactly that size: the pieces
+// are contiguous, and the next piece past it needs a new block.
+TEST(ArenaTest, ReserveMakesOneExactBlock) {
+  cn_arena a;
+  cn_arena_init(&a);
+  cn_arena_reserve(&a, 30);
+  char *first = cn_arena_alloc(&a, 10);
+  char *second = cn_arena_alloc(&a, 20);
+  EXPECT_EQ(first + 10, second);  // one block
+  char *third = cn_arena_alloc(&a, 1);  // the exact block is full
+  EXPECT_NE(second + 20, third);
+  // Room left in the newest block: reserving adds nothing.
+  cn_arena_reserve(&a, 5);
+  char *fourth = cn_arena_alloc(&a, 5);
+  EXPECT_EQ(third + 1, fourth);
+  cn_arena_reserve(&a, 0);  // nothing to reserve
+  cn_arena_free(&a);
+}
+
 }  // namespace

@@ -79,10 +79,22 @@ static cn_http_header make_field(cn_http_headers *h, const char *name, size_t na
   return f;
 }
 
+void cn_http_headers_reserve(cn_http_headers *h, size_t fields, size_t bytes) {
+  if (fields > h->cap - h->count) {
+    h->cap = h->count + fields;
+    h->items = cn_xrealloc(h->items, h->cap * sizeof(*h->items));
+  }
+  cn_arena_reserve(&h->strings, bytes);
+}
+
 void cn_http_headers_copy(cn_http_headers *dst, const cn_http_headers *src) {
   if (dst == src)
     return;
   cn_http_headers_clear(dst);
+  size_t bytes = 0;
+  for (size_t i = 0; i < src->count; i++)
+    bytes += src->items[i].name_len + src->items[i].value_len + 2;
+  cn_http_headers_reserve(dst, src->count, bytes);
   for (size_t i = 0; i < src->count; i++) {
     const cn_http_header *f = &src->items[i];
     cn_http_headers_add_n(dst, f->name, f->name_len, f->value, f->value_len);

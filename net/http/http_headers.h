@@ -50,8 +50,15 @@ void cn_http_headers_init(cn_http_headers *h);
 void cn_http_headers_free(cn_http_headers *h);
 // Removes every field (keeps the storage).
 void cn_http_headers_clear(cn_http_headers *h);
-// Replaces |dst|'s contents with a copy of |src|.
+// Replaces |dst|'s contents with a copy of |src| (sized exactly, as
+// cn_http_headers_reserve).
 void cn_http_headers_copy(cn_http_headers *dst, const cn_http_headers *src);
+// Makes room for |fields| more fields whose names and values take at most
+// |bytes| bytes in all (the sum of name_len + value_len + 2): what it
+// allocates is exactly that (no 8-field or 1 KiB minimum), so a head built
+// or copied whole costs its own size — with thousands of responses open,
+// the difference is most of their memory.
+void cn_http_headers_reserve(cn_http_headers *h, size_t fields, size_t bytes);
 
 // True if the |len| bytes at |s| are a non-empty RFC 9110 token.
 bool cn_http_is_token(const char *s, size_t len);

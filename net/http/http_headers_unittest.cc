@@ -114,4 +114,28 @@ TEST_F(HttpHeadersTest, CopyAndClear) {
   cn_http_headers_free(&other);
 }
 
+// A copy (or a head built after cn_http_headers_reserve) holds exactly its
+// fields, their bytes packed one after another in one block.
+TEST_F(HttpHeadersTest, CopyIsSizedExactly) {
+  cn_http_headers_add(&h_, "Content-Type", "text/plain");
+  cn_http_headers_add(&h_, "Content-Length", "5");
+  cn_http_headers_add(&h_, "X", "");
+  cn_http_headers other;
+  cn_http_headers_init(&other);
+  cn_http_headers_copy(&other, &h_);
+  ASSERT_EQ(3u, cn_http_headers_count(&other));
+  EXPECT_EQ(3u, other.cap);
+  const cn_http_header *a = cn_http_headers_at(&other, 0);
+  const cn_http_header *b = cn_http_headers_at(&other, 1);
+  const cn_http_header *c = cn_http_headers_at(&other, 2);
+  EXPECT_EQ(a->name + 12 + 10 + 2, b->name);
+  EXPECT_EQ(b->name + 14 + 1 + 2, c->name);
+  EXPECT_STREQ("5", cn_http_headers_get(&other, "content-length"));
+  // Adding past the reservation still works.
+  ASSERT_EQ(CN_OK, cn_http_headers_add(&other, "Y", "more"));
+  EXPECT_STREQ("more", cn_http_headers_get(&other, "y"));
+  EXPECT_STREQ("text/plain", cn_http_headers_get(&other, "content-type"));
+  cn_http_headers_free(&other);
+}
+
 }  // namespace

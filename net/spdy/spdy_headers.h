@@ -38,7 +38,10 @@ void cn_spdy_header_list_add(cn_spdy_header_list *l, const char *name, size_t na
                              const char *value, size_t value_len);
 // The same with NUL-terminated strings.
 void cn_spdy_header_list_add_str(cn_spdy_header_list *l, const char *name, const char *value);
-// Appends copies of |num| fields.
+// Appends copies of |num| fields: the fields array grows to exactly what it
+// holds, and their bytes take one arena block of exactly their size when
+// the newest one is short (a block copied whole costs two allocations of
+// its own size).
 void cn_spdy_header_list_append(cn_spdy_header_list *l, const cn_spdy_header *h, size_t num);
 
 // The value of the first field named |name| (lower-case, NUL-terminated) in

@@ -130,6 +130,31 @@ TEST(SpdyHeadersTest, ListOwnsLowerCasedCopies) {
   EXPECT_EQ(0u, l.count);
 }
 
+// A block appended whole keeps exactly its fields (no spare slots) and its
+// bytes in one piece of the arena: each field's copy follows the previous.
+TEST(SpdyHeadersTest, AppendedBlockIsSizedExactly) {
+  cn_spdy_header h[3] = {{":status", 7, "200", 3}, {"Content-Length", 14, "5", 1},
+                         {"x-empty", 7, "", 0}};
+  cn_spdy_header_list l;
+  cn_spdy_header_list_init(&l);
+  cn_spdy_header_list_append(&l, h, 3);
+  ASSERT_EQ(3u, l.count);
+  EXPECT_EQ(3u, l.cap);
+  EXPECT_EQ(l.items[0].name + 7 + 3 + 2, l.items[1].name);
+  EXPECT_EQ(l.items[1].name + 14 + 1 + 2, l.items[2].name);
+  EXPECT_STREQ("content-length", l.items[1].name);
+  EXPECT_STREQ("5", l.items[1].value);
+  EXPECT_STREQ("", l.items[2].value);
+  // More fields later still work (the list grows as before).
+  cn_spdy_header_list_add_str(&l, "a", "b");
+  cn_spdy_header_list_append(&l, h, 1);
+  ASSERT_EQ(5u, l.count);
+  EXPECT_STREQ("b", cn_spdy_header_list_get(&l, "a"));
+  EXPECT_STREQ("200", l.items[4].value);
+  EXPECT_STREQ("200", l.items[0].value);
+  cn_spdy_header_list_free(&l);
+}
+
 TEST(SpdyPriorityTest, Mappings) {
   EXPECT_EQ(0, cn_spdy_priority_from_request_priority(CN_PRIORITY_HIGHEST));
   EXPECT_EQ(1, cn_spdy_priority_from_request_priority(CN_PRIORITY_MEDIUM));

@@ -26,29 +26,30 @@ struct cn_spdy_http_stream {
   cn_spdy_session *session;  // borrowed until the stream exists
   cn_spdy_stream *stream;
   cn_request_priority priority;
-  cn_netlog *netlog;
   cn_netlog_source source;
+  cn_netlog *netlog;
+
+  bool request_fin : 1;          // no body follows the headers
+  bool awaiting_slot : 1;        // cn_spdy_stream_create is pending (no slot yet)
+  bool upload_read_pending : 1;
+  bool head_done : 1;
+  bool body_complete : 1;
+  bool head_request : 1;  // a HEAD: no body whatever content-length says
 
   cn_spdy_header_list request;  // built in send_request, sent once a slot is ours
-  bool request_fin;             // no body follows the headers
   cn_http_upload *upload;
   int64_t upload_size;  // -1: unknown
   uint64_t upload_sent;
-  bool awaiting_slot;  // cn_spdy_stream_create is pending (no slot yet)
   cn_iobuf *upload_buf;
-  bool upload_read_pending;
 
   cn_completion_cb cb;  // the caller's pending operation
   void *arg;
   cn_iobuf *body_buf;  // held while a body read is pending
 
-  bool head_done;
-  bool body_complete;
   cn_http_response_head head;
   // The response's content-length (-1: none, or a response without a body:
   // HEAD, 1xx, 204, 304) and the DATA bytes read so far: a body that does
   // not match is malformed (RFC 9113 8.1.1), ERR_HTTP2_PROTOCOL_ERROR.
-  bool head_request;
   int64_t expected_body;
   uint64_t body_received;
 };
@@ -130,8 +131,8 @@ static int send_upload(cn_spdy_http_stream *s) {
 
 // The slot is ours: headers, then the body.
 static int send_headers(cn_spdy_http_stream *s) {
-  int rv = cn_spdy_stream_send_headers(s->stream, s->request.items, s->request.count,
-                                       s->request_fin);
+  // The list moves into the stream (no copy of the fields).
+  int rv = cn_spdy_stream_send_header_list(s->stream, &s->request, s->request_fin);
   cn_spdy_header_list_free(&s->request);
   if (rv < 0 || s->request_fin)
     return rv;
@@ -155,7 +156,9 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
   // The caller's fields as a header array (build_request_headers drops the
   // ones neither protocol may carry, and lower-cases names).
   size_t nextra = info->extra_headers ? cn_http_headers_count(info->extra_headers) : 0;
-  cn_spdy_header *extra = cn_xcalloc(nextra + 2, sizeof(*extra));
+  cn_spdy_header stack_extra[16];
+  cn_spdy_header *extra =
+      nextra + 2 <= 16 ? stack_extra : cn_xcalloc(nextra + 2, sizeof(*extra));
   size_t n = 0;
   bool has_ua = false;
   for (size_t i = 0; i < nextra; i++) {
@@ -175,7 +178,8 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
   }
   int rv = cn_spdy_build_request_headers(proto, info->method, info->url,
                                          info->use_absolute_form, extra, n, &s->request);
-  free(extra);
+  if (extra != stack_extra)
+    free(extra);
   if (rv < 0)
     return rv;
   s->request_fin = !s->upload || s->upload_size == 0;
@@ -218,6 +222,22 @@ static int build_head(cn_spdy_http_stream *s) {
   s->head.http_version = CN_HTTP_VERSION_1_1;
   s->head.status = status;
   s->head.reason = cn_xstrndup(reason, rlen);
+  // The head's fields in allocations of their exact size (SPDY/3.1 joins a
+  // repeated field's values with NUL: each part is a field of its own).
+  size_t fields = 0, bytes = 0;
+  for (size_t i = 0; i < num; i++) {
+    if (h[i].name_len > 0 && h[i].name[0] == ':')
+      continue;
+    size_t parts = 1;
+    const char *v = h[i].value, *end = h[i].value + h[i].value_len;
+    while ((v = memchr(v, '\0', (size_t)(end - v))) != NULL) {
+      parts++;
+      v++;
+    }
+    fields += parts;
+    bytes += parts * (h[i].name_len + 2) + h[i].value_len;
+  }
+  cn_http_headers_reserve(&s->head.headers, fields, bytes);
   for (size_t i = 0; i < num; i++) {
     if (h[i].name_len > 0 && h[i].name[0] == ':')
       continue;
@@ -235,6 +255,8 @@ static int build_head(cn_spdy_http_stream *s) {
       v = nul + 1;
     }
   }
+  // The head has its own copy: the open stream keeps none.
+  cn_spdy_stream_drop_headers(s->stream);
   s->head_done = true;
   s->expected_body = -1;
   const char *cl = cn_http_headers_get(&s->head.headers, "content-length");

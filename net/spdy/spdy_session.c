@@ -88,6 +88,7 @@ static void queue_settings(cn_spdy_session *s, const cn_spdy_setting *set, size_
 void cn_spdy_session_ref_(cn_spdy_session *s) { s->refs++; }
 
 static void session_free(cn_spdy_session *s) {
+  cn_spdy_stream_trim_free_list_(s, 0);
   cn_timer_destroy(s->task);
   cn_timer_destroy(s->ping_timer);
   cn_spdy_stream_map_free(&s->map);
@@ -139,6 +140,9 @@ void cn_spdy_session_drain_(cn_spdy_session *s) {
   }
   if (s->notify_idle) {
     s->notify_idle = false;
+    // Idle (for now): an idle session holds no spare streams.
+    if (s->num_local_active == 0 && s->num_queued == 0)
+      cn_spdy_stream_trim_free_list_(s, 0);
     if (!s->owner_gone && s->delegate.on_idle && s->state == CN_SPDY_SESSION_OPEN &&
         s->num_local_active == 0 && s->num_queued == 0)
       s->delegate.on_idle(s->delegate.ctx, s);
@@ -689,7 +693,8 @@ static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
     // frame may come without FIN and simply adds fields.
     if (!is_spdy(s) && !f->fin)
       return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
-    cn_spdy_header_list_append(&st->in_trailers, f->headers, f->num_headers);
+    cn_spdy_header_list_append(cn_spdy_stream_trailers_list_(&st->in_trailers), f->headers,
+                               f->num_headers);
   }
   if (f->fin)
     on_remote_fin(s, st);
@@ -969,14 +974,20 @@ static void read_loop(cn_spdy_session *s) {
   }
 }
 
+void cn_spdy_session_end_turn_(cn_spdy_session *s) {
+  cn_spdy_session_drain_(s);
+  cn_spdy_write_queue_flush(s);
+  // Completions the write made due (a stream's write all framed).
+  cn_spdy_session_drain_(s);
+}
+
 static void on_read_done(void *arg, int rv) {
   cn_spdy_session *s = arg;
   s->read_pending = false;
   cn_spdy_session_ref_(s);
   handle_read(s, rv);
   read_loop(s);
-  cn_spdy_write_queue_flush(s);
-  cn_spdy_session_drain_(s);
+  cn_spdy_session_end_turn_(s);
   cn_spdy_session_unref_(s);
 }
 
@@ -984,8 +995,7 @@ static void on_task(void *arg) {
   cn_spdy_session *s = arg;
   cn_spdy_session_ref_(s);
   read_loop(s);
-  cn_spdy_write_queue_flush(s);
-  cn_spdy_session_drain_(s);
+  cn_spdy_session_end_turn_(s);
   cn_spdy_session_unref_(s);
 }
 
@@ -996,8 +1006,7 @@ static void on_ping_timeout(void *arg) {
   cn_spdy_session_ref_(s);
   cn_spdy_session_netlog_error(s, CN_ERR_HTTP2_PING_FAILED, "no PING answer");
   cn_spdy_session_fail_(s, CN_ERR_HTTP2_PING_FAILED, false, 0);
-  cn_spdy_write_queue_flush(s);
-  cn_spdy_session_drain_(s);
+  cn_spdy_session_end_turn_(s);
   cn_spdy_session_unref_(s);
 }
 

@@ -41,6 +41,8 @@ extern "C" {
 #define CN_SPDY_NUM_PRIORITIES (CN_PRIORITY_HIGHEST + 1)
 #define CN_SPDY_MAX_STREAM_ID 0x7fffffffu
 #define CN_SPDY_MAX_WINDOW 0x7fffffff
+// Freed stream objects a session keeps for reuse (spdy_stream.c).
+#define CN_SPDY_MAX_FREE_STREAMS 32
 
 typedef enum cn_spdy_session_state {
   CN_SPDY_SESSION_OPEN,        // streams may be created (unless ids ran out)
@@ -49,59 +51,74 @@ typedef enum cn_spdy_session_state {
   CN_SPDY_SESSION_CLOSED,      // socket gone
 } cn_spdy_session_state;
 
+// The flags are one-bit fields kept together, and trailers (rare) are
+// allocated when they come: with 10,000 streams open every byte here is
+// 10 KB (issue #13's target is 2 KiB per open stream for all its layers).
 struct cn_spdy_stream {
   cn_spdy_session *session;  // referenced
   uint32_t id;               // 0 until the headers are queued
   cn_request_priority priority;
-  bool local;        // opened by this side
-  bool queued;       // waiting for a slot (|link| in session->create_queue)
-  bool active;       // holds a slot (|link| in session->streams)
-  bool in_map;       // findable by id
-  bool handed_over;  // a peer stream given to the delegate (else the session owns it)
-  bool closed;       // finished on the wire (fins both ways, reset, or the session closed)
-  bool session_credited;  // unread data was credited to the session window at close
-  bool cancelled;         // destroyed or reset by its owner
-  bool loop_idle;         // its owner only waits (an idle tunnel in a pool)
+  int error;  // sticky; CN_OK if none
+  cn_netlog_source source;
+  cn_netlog_source owner;
+
+  bool local : 1;        // opened by this side
+  bool queued : 1;       // waiting for a slot (|link| in session->create_queue)
+  bool active : 1;       // holds a slot (|link| in session->streams)
+  bool in_map : 1;       // findable by id
+  bool handed_over : 1;  // a peer stream given to the delegate (else the session owns it)
+  bool closed : 1;       // finished on the wire (fins both ways, reset, or the session closed)
+  bool session_credited : 1;  // unread data was credited to the session window at close
+  bool cancelled : 1;         // destroyed or reset by its owner
+  bool loop_idle : 1;         // its owner only waits (an idle tunnel in a pool)
   // Destroyed by its owner with its final frames queued but not yet framed
   // (a server's whole response): the session keeps it until they are out,
   // then frees it (spdy_stream.h, "the close rule").
-  bool orphaned;
-  int error;              // sticky; CN_OK if none
+  bool orphaned : 1;
   // A local CONNECT request: its 1xx answer is final, never skipped as an
   // interim response (only a 200 opens a tunnel: the stream socket refuses
   // the rest, as Chromium's proxy client socket does).
-  bool is_connect;
+  bool is_connect : 1;
+  // Sending.
+  bool headers_queued : 1;  // send_headers called
+  bool headers_sent : 1;    // framed
+  bool headers_fin : 1;     // the headers carry END_STREAM
+  bool id_reserved : 1;     // a local stream holding a slot, its id not yet taken
+  bool trailers_queued : 1;
+  bool fin_queued : 1;  // END_STREAM promised (headers, a write or trailers)
+  bool fin_sent : 1;    // END_STREAM framed
+  bool wfin : 1;        // the pending write ends the stream
+  bool wdone : 1;       // the pending write is all framed; its callback is due
+  bool in_headers_queue : 1;  // |send_link| in session->headers_queue
+  bool in_ready : 1;          // |send_link| in session->ready[priority]
+  bool send_stalled : 1;      // out of stream window
+  // Receiving.
+  bool headers_received : 1;  // the final headers (request or response)
+  bool remote_fin : 1;
+  // Pending operations.
+  bool create_done : 1;   // the slot was granted (or the wait failed): cb due
+  bool handover_due : 1;  // server: on_stream is due
+  // NetLog.
+  bool logged_alive : 1;  // STREAM_ALIVE begun
+  bool log_sent_fin : 1;
+  bool log_recv_fin : 1;
 
   // --- Sending ---
-  bool headers_queued;  // send_headers called
-  bool headers_sent;    // framed
-  bool headers_fin;     // the headers carry END_STREAM
-  bool id_reserved;     // a local stream holding a slot, its id not yet taken
   cn_spdy_header_list out_headers;
-  bool trailers_queued;
-  cn_spdy_header_list out_trailers;
-  bool fin_queued;  // END_STREAM promised (headers, a write or trailers)
-  bool fin_sent;    // END_STREAM framed
+  cn_spdy_header_list *out_trailers;  // NULL until trailers are queued
   // The pending write.
   cn_iobuf *wbuf;
   size_t wlen, woff;
-  bool wfin;
-  bool wdone;  // all framed; the callback is due
   cn_completion_cb wcb;
   void *warg;
   int64_t send_window;
   // In session->headers_queue (HEADERS to frame) or session->ready[prio]
   // (DATA or trailers to frame); |send_stalled| when out of stream window.
   cn_list_node send_link;
-  bool in_headers_queue;
-  bool in_ready;
-  bool send_stalled;
 
   // --- Receiving ---
-  bool headers_received;  // the final headers (request or response)
-  bool remote_fin;
   cn_spdy_header_list in_headers;
-  cn_spdy_header_list in_trailers;
+  cn_spdy_header_list *in_trailers;  // NULL until trailers arrive
   cn_bytebuf rbuf;  // DATA not yet read
   int64_t recv_window;
   uint64_t recv_unacked;  // read but not yet given back by WINDOW_UPDATE
@@ -109,25 +126,19 @@ struct cn_spdy_stream {
   // --- Pending operations ---
   cn_completion_cb create_cb;  // a queued create
   void *create_arg;
-  bool create_done;            // the slot was granted (or the wait failed): cb due
   cn_completion_cb hcb;        // read_headers
   void *harg;
   cn_iobuf *rdbuf;  // read
   size_t rdlen, rdfilled;
   cn_completion_cb rcb;
   void *rarg;
-  bool handover_due;  // server: on_stream is due
 
   cn_list_node link;         // session->streams (active) or create_queue (queued)
   cn_list_node notify_link;  // session->notify
   cn_list_node log_link;     // session->log_pending (DATA counts to log)
 
-  cn_netlog_source source;
-  cn_netlog_source owner;
-  bool logged_alive;  // STREAM_ALIVE begun
   uint64_t log_sent_bytes, log_recv_bytes;
   uint32_t log_sent_frames, log_recv_frames;
-  bool log_sent_fin, log_recv_fin;
 };
 
 struct cn_spdy_session {
@@ -215,6 +226,15 @@ struct cn_spdy_session {
   uint32_t goaway_last_id;
   bool goaway_sent;
 
+  // Streams freed while the session was busy, kept for the next ones
+  // (spdy_stream.c): a session opens a stream per request, and the stream
+  // is its largest object (each keeps its receive buffer's storage, up to
+  // 16 KiB, for the next). Chained through their first bytes; at most
+  // CN_SPDY_MAX_FREE_STREAMS, released when the session goes idle and when
+  // it is freed.
+  void *free_streams;
+  uint32_t num_free_streams;
+
   // Notifications.
   cn_list_node notify;
   cn_list_node log_pending;
@@ -264,6 +284,12 @@ void cn_spdy_session_maybe_idle_ping_(cn_spdy_session *s);
 // Delivers every due completion and delegate call. Each may destroy
 // streams or the session; the caller holds a reference.
 void cn_spdy_session_drain_(cn_spdy_session *s);
+// The end of every loop callback of the session (the caller holds a
+// reference): delivers what is due first, then writes, so the frames the
+// callback made due (SETTINGS ACK, PING answers, WINDOW_UPDATEs) and those
+// the stream owners queue from the completions (a new request's HEADERS)
+// leave in one socket write; then delivers what the write made due.
+void cn_spdy_session_end_turn_(cn_spdy_session *s);
 // Fails the session with |err|: every stream and waiting create fails with
 // it; peer streams not yet handed over are freed. With |goaway| a GOAWAY
 // with |h2_code| is written before the socket closes.
@@ -278,8 +304,17 @@ void cn_spdy_session_close_socket_(cn_spdy_session *s);
 // --- spdy_stream.c, for spdy_session.c ---
 cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority priority, bool local,
                                     cn_netlog_source owner);
-// Frees a stream (no callbacks; lists already unlinked).
+// The trailers list in |*slot| (st->in_trailers or st->out_trailers),
+// allocated empty on first use.
+cn_spdy_header_list *cn_spdy_stream_trailers_list_(cn_spdy_header_list **slot);
+// Frees the trailers list in |*slot| (if any) and clears it.
+void cn_spdy_stream_free_trailers_(cn_spdy_header_list **slot);
+// Frees a stream (no callbacks; lists already unlinked): its memory goes
+// to the session's free list (the caller still holds the stream's session
+// reference, and drops it after).
 void cn_spdy_stream_free_(cn_spdy_stream *st);
+// Releases the session's free stream objects down to |keep|.
+void cn_spdy_stream_trim_free_list_(cn_spdy_session *s, uint32_t keep);
 // Runs at most one due completion of |st| (which may destroy it).
 void cn_spdy_stream_deliver_(cn_spdy_stream *st);
 // Received DATA for |st| (flow control already checked).

@@ -612,6 +612,13 @@ class RawPeer {
     return ids;
   }
 
+  // While on, frames sent are kept; turning it off sends them all in one
+  // write (so they arrive together, in one read of a whole pipe).
+  void Batch(bool on) {
+    batching_ = on;
+    Flush();
+  }
+
   std::vector<RawFrame> frames;
   bool eof = false;
   int decode_error = 0;
@@ -623,7 +630,7 @@ class RawPeer {
   // complete later: it continues from its callback), so frames may be sent
   // from inside any callback.
   void Flush() {
-    while (sock_ && !writing_ && cn_bytebuf_len(&out_) > 0) {
+    while (sock_ && !writing_ && !batching_ && cn_bytebuf_len(&out_) > 0) {
       cn_iobuf *buf = cn_iobuf_from_copy(cn_bytebuf_head(&out_), cn_bytebuf_len(&out_));
       int rv = cn_stream_socket_write(sock_, buf, buf->size, &OnWritten, this);
       cn_iobuf_unref(buf);
@@ -753,6 +760,7 @@ class RawPeer {
   cn_iobuf *buf_;
   cn_bytebuf out_;
   bool writing_ = false;
+  bool batching_ = false;
 };
 
 }  // namespace cnet_test

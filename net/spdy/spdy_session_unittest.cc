@@ -32,6 +32,91 @@ std::string ParamName(const testing::TestParamInfo<Param> &info) {
   return name;
 }
 
+// A socket whose writes can be held on their way (a slow link): what the
+// session framed has left it but not reached the peer. The session owns it
+// (its destroy frees the gate); the test keeps the gate to hold and release.
+class WriteGateSocket {
+ public:
+  static cn_stream_socket *Wrap(cn_stream_socket *inner, WriteGateSocket **gate) {
+    auto *g = new WriteGateSocket;
+    cn_stream_socket_init(&g->base_, &kOps, inner->netlog);
+    g->inner_ = inner;
+    *gate = g;
+    return &g->base_;
+  }
+  ~WriteGateSocket() {
+    cn_iobuf_unref(held_);
+    cn_stream_socket_destroy(inner_);
+  }
+  // Writes from now on wait for Release() (or not).
+  void Hold(bool on) { hold_ = on; }
+  bool held() const { return held_ != nullptr; }
+  // Writes the session made so far.
+  size_t writes() const { return writes_; }
+  // The held write goes on to the inner socket and completes.
+  void Release() {
+    cn_iobuf *buf = held_;
+    held_ = nullptr;
+    int rv = cn_stream_socket_write(inner_, buf, len_, cb_, arg_);
+    cn_iobuf_unref(buf);
+    if (rv != CN_ERR_IO_PENDING)
+      cb_(arg_, rv);
+  }
+
+ private:
+  cn_stream_socket base_;  // first: the ops cast back
+  cn_stream_socket *inner_ = nullptr;
+  cn_iobuf *held_ = nullptr;
+  size_t len_ = 0;
+  cn_completion_cb cb_ = nullptr;
+  void *arg_ = nullptr;
+  bool hold_ = false;
+  size_t writes_ = 0;
+
+  static WriteGateSocket *Of(const cn_stream_socket *s) {
+    return reinterpret_cast<WriteGateSocket *>(const_cast<cn_stream_socket *>(s));
+  }
+  static int Write(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
+                   void *arg) {
+    WriteGateSocket *g = Of(s);
+    g->writes_++;
+    if (!g->hold_)
+      return cn_stream_socket_write(g->inner_, buf, len, cb, arg);
+    g->held_ = cn_iobuf_ref(buf);
+    g->len_ = len;
+    g->cb_ = cb;
+    g->arg_ = arg;
+    return CN_ERR_IO_PENDING;
+  }
+  static void Destroy(cn_stream_socket *s) {
+    cn_stream_socket_log_destroyed(s);
+    delete Of(s);  // its destructor destroys the inner socket
+  }
+  static const cn_stream_socket_ops kOps;
+};
+
+// Everything but writes and destroy is the inner socket's. (Defined out of
+// the class: the lambdas need it complete.)
+const cn_stream_socket_ops WriteGateSocket::kOps = {
+    "write-gate",
+    [](cn_stream_socket *s, cn_completion_cb cb, void *arg) {
+      return cn_stream_socket_connect(Of(s)->inner_, cb, arg);
+    },
+    [](cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
+      return cn_stream_socket_read(Of(s)->inner_, buf, len, cb, arg);
+    },
+    &Write,
+    [](cn_stream_socket *s) { cn_stream_socket_disconnect(Of(s)->inner_); },
+    [](const cn_stream_socket *s) { return cn_stream_socket_is_connected(Of(s)->inner_); },
+    [](const cn_stream_socket *s) {
+      return cn_stream_socket_is_connected_and_idle(Of(s)->inner_);
+    },
+    [](const cn_stream_socket *s) { return cn_stream_socket_negotiated_protocol(Of(s)->inner_); },
+    &Destroy,
+    nullptr,
+    nullptr,
+    nullptr};
+
 class SpdySessionTest : public testing::TestWithParam<Param> {
  protected:
   SpdySessionTest() {
@@ -74,6 +159,23 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
     ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Count("SETTINGS") >= 1; }));
   }
 
+  // A client session over a WriteGateSocket (|gate_|) against a raw
+  // server; returns once the SETTINGS exchange is over and written.
+  void MakeGatedRawServer() {
+    cn_stream_socket *a, *b;
+    cn_pipe_socket_pair(loop(), &netlog_, GetParam().chunk, &a, &b);
+    cn_stream_socket *gated = WriteGateSocket::Wrap(a, &gate_);
+    cn_spdy_session_options o = DefaultOptions();
+    o.protocol = proto();
+    cn_spdy_session_delegate d = raw_client_rec_.delegate(false);
+    ASSERT_EQ(CN_OK, cn_spdy_session_create(loop(), gated, &o, &d, &netlog_, &raw_client_));
+    raw_ = std::make_unique<RawPeer>(loop(), b, proto(), true);
+    raw_->Start();
+    ASSERT_TRUE(RunUntil(loop(), [&] {
+      return cn_spdy_session_peer_settings_received(raw_client_) && raw_->Count("SETTINGS") >= 1;
+    }));
+    RunUntilIdle(loop());
+  }
   // A raw server that does not answer PINGs, against a client that checks
   // every new stream with one (idle_ping_ms 0); the peer's SETTINGS are in,
   // so the check's answer is the next thing the client hears.
@@ -214,6 +316,7 @@ class SpdySessionTest : public testing::TestWithParam<Param> {
   // MakeRawServer).
   bool raw_acks_settings_ = true;
   std::unique_ptr<RawPeer> raw_;
+  WriteGateSocket *gate_ = nullptr;  // MakeGatedRawServer's (the session owns it)
   // Raw-client tests: our server session.
   cn_spdy_session *raw_server_ = nullptr;
   DelegateRecorder raw_server_rec_;
@@ -716,86 +819,114 @@ TEST_P(SpdySessionTest, InitialWindowDecreaseMakesSendWindowsNegative) {
   EXPECT_TRUE(req.response == body);
 }
 
-// A socket whose writes can be held on their way (a slow link): what the
-// session framed has left it but not reached the peer. The session owns it
-// (its destroy frees the gate); the test keeps the gate to hold and release.
-class WriteGateSocket {
- public:
-  static cn_stream_socket *Wrap(cn_stream_socket *inner, WriteGateSocket **gate) {
-    auto *g = new WriteGateSocket;
-    cn_stream_socket_init(&g->base_, &kOps, inner->netlog);
-    g->inner_ = inner;
-    *gate = g;
-    return &g->base_;
-  }
-  ~WriteGateSocket() {
-    cn_iobuf_unref(held_);
-    cn_stream_socket_destroy(inner_);
-  }
-  // Writes from now on wait for Release() (or not).
-  void Hold(bool on) { hold_ = on; }
-  bool held() const { return held_ != nullptr; }
-  // The held write goes on to the inner socket and completes.
-  void Release() {
-    cn_iobuf *buf = held_;
-    held_ = nullptr;
-    int rv = cn_stream_socket_write(inner_, buf, len_, cb_, arg_);
-    cn_iobuf_unref(buf);
-    if (rv != CN_ERR_IO_PENDING)
-      cb_(arg_, rv);
-  }
+// The write tests count the session's socket writes, so the peer's frames
+// must arrive as they were sent (a whole pipe, no 7-byte pieces).
+class SpdySessionWriteTest : public SpdySessionTest {
+ protected:
 
- private:
-  cn_stream_socket base_;  // first: the ops cast back
-  cn_stream_socket *inner_ = nullptr;
-  cn_iobuf *held_ = nullptr;
-  size_t len_ = 0;
-  cn_completion_cb cb_ = nullptr;
-  void *arg_ = nullptr;
-  bool hold_ = false;
-
-  static WriteGateSocket *Of(const cn_stream_socket *s) {
-    return reinterpret_cast<WriteGateSocket *>(const_cast<cn_stream_socket *>(s));
+ public:  // (for the tests' C callbacks)
+  // Opens a GET of |path| on the raw API (no Request: the tests hook its
+  // callbacks), its headers queued.
+  cn_spdy_stream *OpenGet(const std::string &path) {
+    cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
+    cn_spdy_stream *st = nullptr;
+    EXPECT_EQ(CN_OK, cn_spdy_stream_create(raw_client_, CN_PRIORITY_MEDIUM, none, nullptr,
+                                           nullptr, &st));
+    if (!st)
+      return nullptr;
+    cn_url url;
+    std::string text = "https://origin.test" + path;
+    EXPECT_EQ(CN_OK, cn_url_parse(text.c_str(), &url));
+    cn_spdy_header_list list;
+    cn_spdy_header_list_init(&list);
+    EXPECT_EQ(CN_OK, cn_spdy_build_request_headers(proto(), "GET", &url, false, nullptr, 0, &list));
+    EXPECT_EQ(CN_OK, cn_spdy_stream_send_headers(st, list.items, list.count, true));
+    cn_spdy_header_list_free(&list);
+    cn_url_free(&url);
+    return st;
   }
-  static int Write(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
-                   void *arg) {
-    WriteGateSocket *g = Of(s);
-    if (!g->hold_)
-      return cn_stream_socket_write(g->inner_, buf, len, cb, arg);
-    g->held_ = cn_iobuf_ref(buf);
-    g->len_ = len;
-    g->cb_ = cb;
-    g->arg_ = arg;
-    return CN_ERR_IO_PENDING;
-  }
-  static void Destroy(cn_stream_socket *s) {
-    cn_stream_socket_log_destroyed(s);
-    delete Of(s);  // its destructor destroys the inner socket
-  }
-  static const cn_stream_socket_ops kOps;
 };
+INSTANTIATE_TEST_SUITE_P(Protocols, SpdySessionWriteTest,
+                         testing::Values(Param{CN_PROTO_SPDY31, 0}, Param{CN_PROTO_HTTP2, 0}),
+                         ParamName);
 
-// Everything but writes and destroy is the inner socket's. (Defined out of
-// the class: the lambdas need it complete.)
-const cn_stream_socket_ops WriteGateSocket::kOps = {
-    "write-gate",
-    [](cn_stream_socket *s, cn_completion_cb cb, void *arg) {
-      return cn_stream_socket_connect(Of(s)->inner_, cb, arg);
-    },
-    [](cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
-      return cn_stream_socket_read(Of(s)->inner_, buf, len, cb, arg);
-    },
-    &Write,
-    [](cn_stream_socket *s) { cn_stream_socket_disconnect(Of(s)->inner_); },
-    [](const cn_stream_socket *s) { return cn_stream_socket_is_connected(Of(s)->inner_); },
-    [](const cn_stream_socket *s) {
-      return cn_stream_socket_is_connected_and_idle(Of(s)->inner_);
-    },
-    [](const cn_stream_socket *s) { return cn_stream_socket_negotiated_protocol(Of(s)->inner_); },
-    &Destroy,
-    nullptr,
-    nullptr,
-    nullptr};
+// Frames queued in one loop turn leave in one socket write: three requests
+// started together are three HEADERS in one write, not three writes.
+TEST_P(SpdySessionWriteTest, RequestsStartedInOneTurnLeaveInOneWrite) {
+  MakeGatedRawServer();
+  size_t before = gate_->writes();
+  Request r1(raw_client_, "/1"), r2(raw_client_, "/2"), r3(raw_client_, "/3");
+  r1.Start();
+  r2.Start();
+  r3.Start();
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 3; }));
+  RunUntilIdle(loop());
+  EXPECT_EQ((std::vector<uint32_t>{1, 3, 5}), raw_->HeaderIds());
+  EXPECT_EQ(1u, gate_->writes() - before);
+}
+
+// What a read makes due goes out in one write with what the stream owners
+// queue from the completions of that read: the PING answer and the HEADERS
+// of a request started from the previous response's callback share a write.
+TEST_P(SpdySessionWriteTest, FramesDueAfterAReadLeaveInOneWrite) {
+  MakeGatedRawServer();
+  struct Chain {
+    SpdySessionWriteTest *test;
+    cn_spdy_stream *first, *second;
+    int rv;
+  } chain = {this, nullptr, nullptr, 1};
+  chain.first = OpenGet("/first");
+  ASSERT_NE(nullptr, chain.first);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 1; }));
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_spdy_stream_read_headers(
+                                   chain.first,
+                                   [](void *arg, int rv) {
+                                     auto *c = static_cast<Chain *>(arg);
+                                     c->rv = rv;
+                                     c->second = c->test->OpenGet("/second");
+                                   },
+                                   &chain));
+  RunUntilIdle(loop());
+  size_t before = gate_->writes();
+  raw_->Batch(true);
+  raw_->SendPing(42, false);
+  raw_->SendResponse(1, 200, true);
+  raw_->Batch(false);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 2; }));
+  RunUntilIdle(loop());
+  EXPECT_EQ(CN_OK, chain.rv);
+  ASSERT_NE(nullptr, raw_->Find("PING"));
+  EXPECT_TRUE(raw_->Find("PING")->ack);
+  EXPECT_EQ((std::vector<uint32_t>{1, 3}), raw_->HeaderIds());
+  EXPECT_EQ(1u, gate_->writes() - before);
+  cn_spdy_stream_destroy(chain.first);
+  cn_spdy_stream_destroy(chain.second);
+}
+
+// A freed stream's memory serves the next stream of its session (a
+// per-session free list), and the new stream starts clean.
+TEST_P(SpdySessionWriteTest, FreedStreamMemoryIsReused) {
+  MakeGatedRawServer();
+  Request open(raw_client_, "/open");  // keeps the session busy throughout
+  auto first = std::make_unique<Request>(raw_client_, "/first");
+  ASSERT_TRUE(StartToRawServer({&open, first.get()}));
+  RawRespond(3, "one");
+  ASSERT_TRUE(WaitDone(first.get()));
+  EXPECT_EQ("one", first->response);
+  const void *memory = first->stream;
+  first.reset();  // destroys the stream
+  Request second(raw_client_, "/second");
+  second.Start();
+  EXPECT_EQ(memory, static_cast<const void *>(second.stream));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->HeaderIds().size() == 3; }));
+  EXPECT_EQ(5u, cn_spdy_stream_id(second.stream));
+  EXPECT_EQ(0u, cn_spdy_stream_buffered_bytes(second.stream));
+  RawRespond(5, "two");
+  ASSERT_TRUE(WaitDone(&second));
+  EXPECT_EQ(CN_OK, second.result);
+  EXPECT_EQ("two", second.response);
+  EXPECT_FALSE(open.done);
+}
 
 // RFC 9113 6.9.2: DATA sent before the peer's SETTINGS arrive counts against
 // the old initial window, and the peer judges what follows our SETTINGS ACK
@@ -804,16 +935,8 @@ const cn_stream_socket_ops WriteGateSocket::kOps = {
 // socket write, and DATA after it stays within the new window plus the
 // WINDOW_UPDATEs.
 TEST_P(Http2SessionTest, SettingsAckFollowsDataFramedUnderTheOldWindow) {
-  cn_stream_socket *a, *b;
-  cn_pipe_socket_pair(loop(), &netlog_, GetParam().chunk, &a, &b);
-  WriteGateSocket *gate;
-  cn_stream_socket *gated = WriteGateSocket::Wrap(a, &gate);
-  cn_spdy_session_options o = DefaultOptions();
-  o.protocol = proto();
-  cn_spdy_session_delegate d = raw_client_rec_.delegate(false);
-  ASSERT_EQ(CN_OK, cn_spdy_session_create(loop(), gated, &o, &d, &netlog_, &raw_client_));
-  raw_ = std::make_unique<RawPeer>(loop(), b, proto(), true);
-  raw_->Start();  // empty SETTINGS: the default 65535-byte window holds
+  MakeGatedRawServer();  // empty SETTINGS: the default 65535-byte window holds
+  WriteGateSocket *gate = gate_;
   // DATA bytes the peer got before and after our |n|th SETTINGS ACK.
   auto data_around_ack = [&](size_t n) {
     std::pair<size_t, size_t> bytes{0, 0};

@@ -14,9 +14,71 @@
 // holds no large buffer.
 #define KEEP_RECV_BUFFER (64 * 1024)
 
+// A freed stream keeps its (empty) receive buffer for the next stream when
+// it is at most this large: most responses then cost no buffer allocation.
+#define KEEP_FREE_RECV_BUFFER (16 * 1024)
+
+// A freed stream on the session's free list: its first bytes chain it and
+// keep its receive buffer's storage.
+typedef struct free_stream {
+  struct free_stream *next;
+  cn_bytebuf rbuf;  // empty; its storage (if any) goes to the next stream
+} free_stream;
+
+// Under AddressSanitizer the rest of a freed stream is poisoned, so a use
+// after free is still caught although the memory is not given back.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CN_SPDY_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CN_SPDY_ASAN 1
+#endif
+#ifdef CN_SPDY_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON_STREAM(p) \
+  ASAN_POISON_MEMORY_REGION((char *)(p) + sizeof(free_stream), \
+                            sizeof(cn_spdy_stream) - sizeof(free_stream))
+#define UNPOISON_STREAM(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(cn_spdy_stream))
+#else
+#define POISON_STREAM(p) ((void)(p))
+#define UNPOISON_STREAM(p) ((void)(p))
+#endif
+
+void cn_spdy_stream_trim_free_list_(cn_spdy_session *s, uint32_t keep) {
+  while (s->num_free_streams > keep) {
+    free_stream *f = s->free_streams;
+    s->free_streams = f->next;
+    s->num_free_streams--;
+    UNPOISON_STREAM(f);
+    cn_bytebuf_free(&f->rbuf);
+    free(f);
+  }
+}
+
+// Stream memory, zeroed but for an empty receive buffer: a freed stream's
+// when the session has one.
+static cn_spdy_stream *alloc_stream(cn_spdy_session *s) {
+  free_stream *f = s->free_streams;
+  if (!f) {
+    cn_spdy_stream *st = CN_NEW(cn_spdy_stream);
+    cn_bytebuf_init(&st->rbuf);
+    return st;
+  }
+  s->free_streams = f->next;
+  s->num_free_streams--;
+  UNPOISON_STREAM(f);
+  cn_bytebuf rbuf = f->rbuf;
+  cn_spdy_stream *st = (cn_spdy_stream *)(void *)f;
+  memset(st, 0, sizeof(*st));
+  st->rbuf = rbuf;
+  return st;
+}
+
 cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority priority, bool local,
                                     cn_netlog_source owner) {
-  cn_spdy_stream *st = CN_NEW(cn_spdy_stream);
+  cn_spdy_stream *st = alloc_stream(s);
   st->session = s;
   cn_spdy_session_ref_(s);
   if ((int)priority < 0 || priority > CN_PRIORITY_HIGHEST)
@@ -24,10 +86,7 @@ cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority prio
   st->priority = priority;
   st->local = local;
   cn_spdy_header_list_init(&st->out_headers);
-  cn_spdy_header_list_init(&st->out_trailers);
   cn_spdy_header_list_init(&st->in_headers);
-  cn_spdy_header_list_init(&st->in_trailers);
-  cn_bytebuf_init(&st->rbuf);
   cn_list_init(&st->link);
   cn_list_init(&st->send_link);
   cn_list_init(&st->notify_link);
@@ -37,15 +96,46 @@ cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority prio
   return st;
 }
 
+cn_spdy_header_list *cn_spdy_stream_trailers_list_(cn_spdy_header_list **slot) {
+  if (!*slot) {
+    *slot = CN_NEW(cn_spdy_header_list);
+    cn_spdy_header_list_init(*slot);
+  }
+  return *slot;
+}
+
+void cn_spdy_stream_free_trailers_(cn_spdy_header_list **slot) {
+  if (!*slot)
+    return;
+  cn_spdy_header_list_free(*slot);
+  free(*slot);
+  *slot = NULL;
+}
+
 void cn_spdy_stream_free_(cn_spdy_stream *st) {
   cn_spdy_header_list_free(&st->out_headers);
-  cn_spdy_header_list_free(&st->out_trailers);
+  cn_spdy_stream_free_trailers_(&st->out_trailers);
   cn_spdy_header_list_free(&st->in_headers);
-  cn_spdy_header_list_free(&st->in_trailers);
-  cn_bytebuf_free(&st->rbuf);
+  cn_spdy_stream_free_trailers_(&st->in_trailers);
   cn_iobuf_unref(st->wbuf);
   cn_iobuf_unref(st->rdbuf);
-  free(st);
+  cn_spdy_session *s = st->session;
+  if (s->num_free_streams >= CN_SPDY_MAX_FREE_STREAMS) {
+    cn_bytebuf_free(&st->rbuf);
+    free(st);
+    return;
+  }
+  cn_bytebuf rbuf = st->rbuf;  // (the free_stream header overlaps the stream's fields)
+  if (rbuf.cap > KEEP_FREE_RECV_BUFFER)
+    cn_bytebuf_free(&rbuf);
+  else
+    cn_bytebuf_clear(&rbuf);
+  free_stream *f = (free_stream *)(void *)st;
+  f->next = s->free_streams;
+  f->rbuf = rbuf;
+  s->free_streams = f;
+  s->num_free_streams++;
+  POISON_STREAM(f);
 }
 
 // What both framers can carry, checked when the caller queues the fields
@@ -309,14 +399,45 @@ void cn_spdy_stream_reset(cn_spdy_stream *st, uint32_t h2_code) {
     st->error = CN_ERR_HTTP2_STREAM_CLOSED;
 }
 
-int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *headers, size_t num,
-                                bool fin) {
+// Checks that |headers| may be queued now (CN_OK) or why not.
+static int check_send_headers(const cn_spdy_stream *st, const cn_spdy_header *headers,
+                              size_t num) {
   if (st->error || st->closed)
     return closed_error(st);
   if (st->queued || st->headers_queued || !valid_headers(headers, num))
     return CN_ERR_INVALID_ARGUMENT;
-  cn_spdy_session *s = st->session;
+  return CN_OK;
+}
+
+static void queue_headers(cn_spdy_stream *st, bool fin);
+
+int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *headers, size_t num,
+                                bool fin) {
+  int rv = check_send_headers(st, headers, num);
+  if (rv != CN_OK)
+    return rv;
   cn_spdy_header_list_append(&st->out_headers, headers, num);
+  queue_headers(st, fin);
+  return CN_OK;
+}
+
+int cn_spdy_stream_send_header_list(cn_spdy_stream *st, cn_spdy_header_list *list, bool fin) {
+  int rv = check_send_headers(st, list->items, list->count);
+  if (rv != CN_OK)
+    return rv;
+  cn_spdy_header_list_free(&st->out_headers);
+  st->out_headers = *list;  // the fields point into the list's own arena: they move with it
+  cn_spdy_header_list_init(list);
+  queue_headers(st, fin);
+  return CN_OK;
+}
+
+// The fields are in st->out_headers: marks them queued (a client's request
+// takes its stream id now) and queues the stream for framing.
+static void queue_headers(cn_spdy_stream *st, bool fin) {
+  cn_spdy_session *s = st->session;
+  const cn_spdy_header *headers = st->out_headers.items;
+  size_t num = st->out_headers.count;
   for (size_t i = 0; st->local && i < num; i++) {
     if (headers[i].name_len == 7 && memcmp(headers[i].name, ":method", 7) == 0)
       st->is_connect = headers[i].value_len == 7 && memcmp(headers[i].value, "CONNECT", 7) == 0;
@@ -333,7 +454,6 @@ int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *header
                     CN_NL_BOOL("local", true), CN_NL_SOURCE("owner", st->owner));
   }
   cn_spdy_write_queue_stream_ready(s, st);
-  return CN_OK;
 }
 
 int cn_spdy_stream_write(cn_spdy_stream *st, cn_iobuf *buf, size_t len, bool fin,
@@ -362,7 +482,7 @@ int cn_spdy_stream_send_trailers(cn_spdy_stream *st, const cn_spdy_header *heade
     return closed_error(st);
   if (!st->headers_queued || st->fin_queued || !valid_headers(headers, num))
     return CN_ERR_INVALID_ARGUMENT;
-  cn_spdy_header_list_append(&st->out_trailers, headers, num);
+  cn_spdy_header_list_append(cn_spdy_stream_trailers_list_(&st->out_trailers), headers, num);
   st->trailers_queued = true;
   st->fin_queued = true;
   cn_spdy_write_queue_stream_ready(st->session, st);
@@ -391,10 +511,12 @@ const char *cn_spdy_stream_header(const cn_spdy_stream *st, const char *name) {
   return cn_spdy_header_list_get(&st->in_headers, name);
 }
 
+void cn_spdy_stream_drop_headers(cn_spdy_stream *st) { cn_spdy_header_list_free(&st->in_headers); }
+
 const cn_spdy_header *cn_spdy_stream_trailers(const cn_spdy_stream *st, size_t *num) {
   if (num)
-    *num = st->in_trailers.count;
-  return st->in_trailers.count ? st->in_trailers.items : NULL;
+    *num = st->in_trailers ? st->in_trailers->count : 0;
+  return st->in_trailers && st->in_trailers->count ? st->in_trailers->items : NULL;
 }
 
 int cn_spdy_stream_read(cn_spdy_stream *st, cn_iobuf *buf, size_t len, cn_completion_cb cb,

@@ -64,6 +64,7 @@
 #include "net/base/netlog.h"
 #include "net/base/request_priority.h"
 #include "net/spdy/spdy_framer.h"
+#include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_session.h"
 
 #ifdef __cplusplus
@@ -108,6 +109,11 @@ int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *header
 int cn_spdy_stream_write(cn_spdy_stream *st, cn_iobuf *buf, size_t len, bool fin,
                          cn_completion_cb cb, void *arg);
 
+// The same, taking |list|'s fields instead of copying them: on CN_OK the
+// stream owns them and |list| is left empty (initialised); on an error
+// |list| is unchanged and still the caller's.
+int cn_spdy_stream_send_header_list(cn_spdy_stream *st, cn_spdy_header_list *list, bool fin);
+
 // Ends our side with trailers (a HEADERS frame with END_STREAM, after all
 // data written so far). Copied. Returns CN_OK or an error as send_headers.
 int cn_spdy_stream_send_trailers(cn_spdy_stream *st, const cn_spdy_header *headers, size_t num);
@@ -123,6 +129,10 @@ const cn_spdy_header *cn_spdy_stream_headers(const cn_spdy_stream *st, size_t *n
 // The value of the peer's header |name| (lower-case), NUL-terminated, or
 // NULL.
 const char *cn_spdy_stream_header(const cn_spdy_stream *st, const char *name);
+// Frees the peer's headers once the caller has what it needs of them (an
+// HTTP stream built its response head): an open stream then holds no copy.
+// cn_spdy_stream_headers() returns NULL afterwards; trailers are kept.
+void cn_spdy_stream_drop_headers(cn_spdy_stream *st);
 // The peer's trailers (empty until they arrive).
 const cn_spdy_header *cn_spdy_stream_trailers(const cn_spdy_stream *st, size_t *num);
 

@@ -48,7 +48,7 @@ static void release_out(void *arg, uint8_t *data) { free(data); }
 
 // Frames one HEADERS (or trailers) of |st| into s->out.
 static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers) {
-  cn_spdy_header_list *list = trailers ? &st->out_trailers : &st->out_headers;
+  cn_spdy_header_list *list = trailers ? st->out_trailers : &st->out_headers;
   cn_spdy_headers_frame f;
   memset(&f, 0, sizeof(f));
   f.stream_id = st->id;
@@ -77,11 +77,13 @@ static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers)
     return false;
   }
   cn_spdy_session_netlog_headers(s, true, f.kind, st->id, f.fin, f.headers, f.num_headers);
-  cn_spdy_header_list_free(list);
-  if (trailers)
+  if (trailers) {
+    cn_spdy_stream_free_trailers_(&st->out_trailers);
     st->trailers_queued = false;
-  else
+  } else {
+    cn_spdy_header_list_free(list);
     st->headers_sent = true;
+  }
   if (f.fin)
     cn_spdy_session_fin_framed_(s, st);
   return true;
@@ -272,8 +274,7 @@ static void on_write_done(void *arg, int rv) {
     rv = CN_ERR_CONNECTION_CLOSED;
   if (write_result(s, rv))
     do_write(s);
-  cn_spdy_write_queue_flush(s);
-  cn_spdy_session_drain_(s);
+  cn_spdy_session_end_turn_(s);
   cn_spdy_session_unref_(s);
 }
 
