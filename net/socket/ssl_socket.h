@@ -113,6 +113,10 @@ typedef struct cn_ssl_info {
   char not_after[32];
   // Server: the SNI the client sent.
   char server_name[256];
+  // Client: the connect completed at our Finished, before the server's
+  // (TLS 1.2 False Start: TLS 1.2, an ECDHE + AEAD cipher, ALPN or NPN
+  // negotiated), so the first write went in the same flight.
+  bool false_start;
 } cn_ssl_info;
 
 // Fills |info| once the handshake has completed. Returns CN_OK,

@@ -54,6 +54,9 @@ typedef struct ssl_socket {
   bool handshake_completed;  // stays true after disconnect (for get_info)
   cn_next_proto proto;
   bool proto_via_npn;
+  // The connect completed at our Finished, before the server's (TLS 1.2
+  // False Start; SSL_in_false_start is false again once it arrives).
+  bool false_started;
   int cert_error;
   unsigned verify_problems;
   long verify_detail;  // the first X509_V_ERR_* seen

@@ -1336,6 +1336,167 @@ TEST_F(SslSocketTest, ServerFlightCutInHalf) {
   EXPECT_EQ(CN_ERR_CONNECTION_CLOSED, s.rv) << cn_error_name(s.rv);
 }
 
+// ---------------------------------------------------------------------------
+// TLS 1.2 False Start (issue #13). The handshake runs through a relay the
+// test drives by hand — client <-> [raw_b relay raw_c] <-> server — so it
+// can stop after the server's first flight and see what the client does
+// before anything more comes from the server.
+
+class SslFalseStartTest : public SslSocketTest {
+ protected:
+  // Starts both handshakes and relays the ClientHello and the server's
+  // first flight (ServerHello ... ServerHelloDone). Returns the client's
+  // answer to it (its key exchange, ChangeCipherSpec and Finished), read
+  // before anything more of the server's reaches the client.
+  std::string RunToClientFinished(const cn_ssl_config &client_config,
+                                  const cn_ssl_config &server_config) {
+    cn_stream_socket *a, *d;
+    cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &raw_b_);
+    cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &raw_c_, &d);
+    Own(raw_b_);
+    Own(raw_c_);
+    client_ = Own(NewClient(a, "origin.test", &client_config));
+    server_ = Own(NewServer(d, &server_config));
+    c_.Start(cn_stream_socket_connect(client_, Completion::Cb, &c_));
+    s_.Start(cn_stream_socket_connect(server_, Completion::Cb, &s_));
+    EXPECT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_c_, ReadSome(loop_.get(), raw_b_)));
+    std::string flight = ReadSome(loop_.get(), raw_c_);
+    EXPECT_GT(flight.size(), 100u);
+    EXPECT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_b_, flight));
+    return ReadSome(loop_.get(), raw_b_);
+  }
+  // Passes the server's next bytes to the client.
+  void RelayToClient() {
+    ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_b_, ReadSome(loop_.get(), raw_c_)));
+  }
+  // Passes the server's bytes to the client up to and including its first
+  // whole record of |type|.
+  void RelayToClientThrough(uint8_t type) {
+    std::string bytes;
+    for (;;) {
+      std::string more = ReadSome(loop_.get(), raw_c_);
+      ASSERT_FALSE(more.empty()) << "the server stopped before a record of type " << int(type);
+      bytes += more;
+      size_t at = 0;
+      bool found = false;
+      while (at + 5 <= bytes.size()) {
+        size_t len = (uint8_t(bytes[at + 3]) << 8) | uint8_t(bytes[at + 4]);
+        if (at + 5 + len > bytes.size())
+          break;
+        found = found || uint8_t(bytes[at]) == type;
+        at += 5 + len;
+      }
+      if (found)
+        break;
+    }
+    ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_b_, bytes));
+  }
+  static cn_ssl_config Tls12(std::vector<cn_next_proto> protos) {
+    cn_ssl_config c = Protos(protos);
+    c.version_min = c.version_max = CN_SSL_VERSION_TLS1_2;
+    return c;
+  }
+  bool FalseStarted() {
+    cn_ssl_info info;
+    EXPECT_EQ(CN_OK, cn_ssl_socket_get_info(client_, &info));
+    EXPECT_EQ(CN_SSL_VERSION_TLS1_2, info.version);
+    return info.false_start;
+  }
+
+  cn_stream_socket *raw_b_ = nullptr, *raw_c_ = nullptr;
+  cn_stream_socket *client_ = nullptr, *server_ = nullptr;
+  Completion c_, s_;
+};
+
+TEST_F(SslFalseStartTest, RequestGoesWithTheClientFinished) {
+  std::string finished = RunToClientFinished(Tls12({CN_PROTO_HTTP2, CN_PROTO_HTTP11}),
+                                             Tls12({CN_PROTO_HTTP11}));
+  ASSERT_GT(finished.size(), 5u);
+  EXPECT_EQ(0x16, finished[0]);  // the key exchange, a handshake record
+  // The connect completed without the server's Finished (the server has
+  // not even seen ours).
+  ASSERT_TRUE(c_.done);
+  ASSERT_EQ(CN_OK, c_.rv) << cn_error_name(c_.rv);
+  EXPECT_FALSE(s_.done);
+  EXPECT_TRUE(FalseStarted());
+  EXPECT_EQ(CN_PROTO_HTTP11, cn_stream_socket_negotiated_protocol(client_));
+  const LoggedEntry *end = ConnectEnd(client_);
+  ASSERT_NE(nullptr, end);
+  // The request leaves now, in the flight of the Finished: application data.
+  const std::string request = "GET / HTTP/1.1\r\nHost: origin.test\r\n\r\n";
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), client_, request));
+  std::string data = ReadSome(loop_.get(), raw_b_);
+  ASSERT_GT(data.size(), request.size());
+  EXPECT_EQ(0x17, data[0]);  // an application data record
+  // The server takes both, completes, and reads the request.
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_c_, finished + data));
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return s_.done; }));
+  ASSERT_EQ(CN_OK, s_.rv) << cn_error_name(s_.rv);
+  EXPECT_EQ(request, ReadSome(loop_.get(), server_));
+  // Its answer (behind its Finished) reaches the client, which completes
+  // the handshake on its read.
+  const std::string response = "HTTP/1.1 204 No Content\r\n\r\n";
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), server_, response));
+  cn_iobuf *buf = cn_iobuf_new(1024);
+  Completion r;
+  r.Start(cn_stream_socket_read(client_, buf, buf->size, Completion::Cb, &r));
+  RelayToClientThrough(0x17);
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return r.done; }));
+  ASSERT_GT(r.rv, 0) << cn_error_name(r.rv);
+  EXPECT_EQ(response, std::string(reinterpret_cast<char *>(buf->data), r.rv));
+  cn_iobuf_unref(buf);
+}
+
+TEST_F(SslFalseStartTest, NotWithoutAlpn) {
+  std::string finished = RunToClientFinished(Tls12({}), Tls12({}));
+  ASSERT_GT(finished.size(), 5u);
+  // The client's Finished is out, and its connect waits for the server's.
+  EXPECT_FALSE(c_.done);
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_c_, finished));
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return s_.done; }));
+  ASSERT_EQ(CN_OK, s_.rv) << cn_error_name(s_.rv);
+  RelayToClient();
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return c_.done; }));
+  ASSERT_EQ(CN_OK, c_.rv) << cn_error_name(c_.rv);
+  EXPECT_FALSE(FalseStarted());
+}
+
+TEST_F(SslFalseStartTest, NotWhenAlpnSettledNothing) {
+  // ALPN offered but the server picked nothing: no protocol, no False Start.
+  std::string finished = RunToClientFinished(Tls12({CN_PROTO_HTTP2}), Tls12({CN_PROTO_HTTP11}));
+  ASSERT_GT(finished.size(), 5u);
+  EXPECT_FALSE(c_.done);
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_c_, finished));
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return s_.done; }));
+  RelayToClient();
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return c_.done; }));
+  ASSERT_EQ(CN_OK, c_.rv) << cn_error_name(c_.rv);
+  EXPECT_FALSE(FalseStarted());
+}
+
+TEST_F(SslFalseStartTest, CertificateVerifiedBeforeTheConnectCompletes) {
+  // The wrong name: the client fails on the server's first flight and never
+  // sends its Finished, let alone application data.
+  cn_stream_socket *a, *d;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &raw_b_);
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &raw_c_, &d);
+  Own(raw_b_);
+  Own(raw_c_);
+  cn_ssl_config cc = Tls12({CN_PROTO_HTTP11}), sc = Tls12({CN_PROTO_HTTP11});
+  client_ = Own(NewClient(a, "other.test", &cc));
+  server_ = Own(NewServer(d, &sc));
+  c_.Start(cn_stream_socket_connect(client_, Completion::Cb, &c_));
+  s_.Start(cn_stream_socket_connect(server_, Completion::Cb, &s_));
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), raw_c_, ReadSome(loop_.get(), raw_b_)));
+  RelayToClient();
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return c_.done; }));
+  EXPECT_EQ(CN_ERR_CERT_COMMON_NAME_INVALID, c_.rv) << cn_error_name(c_.rv);
+  // What the client sent after the server's flight: an alert, no more.
+  std::string after = ReadSome(loop_.get(), raw_b_);
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(0x15, after[0]);
+}
+
 // Over a scripted mock transport. The ClientHello differs every run, so the
 // script matches only its first byte (0x16, a handshake record): the mock
 // reports a 1-byte partial write that completes later, and the TLS socket's

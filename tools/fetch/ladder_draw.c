@@ -302,9 +302,11 @@ static void draw_tls(req_ctx *r, const ev *end, int col) {
   const char *alpn = *ev_str(end, "alpn") ? ev_str(end, "alpn") : "none";
   if (r->ntls_sockets < sizeof(r->tls_sockets) / sizeof(r->tls_sockets[0]))
     r->tls_sockets[r->ntls_sockets++] = end->src_id;
-  draw(r, rest, col, 0, "Server Hello ... Finished: %s %s, ALPN %s, resumed %s",
+  // False Start: the handshake completed at our Finished (the request goes
+  // with it; the server's Finished comes with the answer).
+  draw(r, rest, col, 0, "Server Hello ... Finished: %s %s, ALPN %s, resumed %s%s",
        ev_str(end, "version"), ev_str(end, "cipher"), alpn,
-       ev_bool(end, "resumed") ? "yes" : "no");
+       ev_bool(end, "resumed") ? "yes" : "no", ev_bool(end, "false_start") ? ", false start" : "");
 }
 
 // The host:port of a request URL ("https://h:p/x" -> "h:p"), into |buf|.
