@@ -238,6 +238,14 @@ static int start_spdy_tunnel(tunnel_job *j, cn_spdy_session *session, bool reuse
   p.owner = j->base.source;
   p.caller_logs_tunnel = true;  // HTTP_TUNNEL_CONNECT is this job's
   p.session_reused = reused;
+  // Optimistic (spdy_stream_socket.h) on the conditions of the HTTP/1.1
+  // path (may_go_optimistic): a session made for this tunnel, no
+  // credentials in the proxy's URL (the socket also checks none were sent).
+  const cn_tunnel_services *sv = j->params->services;
+  p.optimistic = sv && sv->optimistic_tunnels && j->auth_ready && !reused &&
+                 !cn_proxy_server_has_credentials(&j->params->proxy);
+  p.hop = j->params->base.hop;
+  p.server_properties = sv ? sv->server_properties : NULL;
   j->spdy_tunnel = cn_spdy_stream_socket_new(session, &p, j->base.netlog);
   return cn_stream_socket_connect(j->spdy_tunnel, on_io, j);
 }
@@ -293,6 +301,16 @@ static int adopt_proxy_session(tunnel_job *j) {
 
 static int spdy_tunnel_done(tunnel_job *j, int rv) {
   int status = cn_spdy_stream_socket_connect_status(j->spdy_tunnel);
+  if (rv == CN_OK && cn_spdy_stream_socket_answer_pending(j->spdy_tunnel)) {
+    // Optimistic: the socket took the auth controller, reads the answer
+    // and logs HTTP_TUNNEL_CONNECT's END.
+    j->logged_begin = false;
+    j->auth_ready = false;
+    j->base.socket = j->spdy_tunnel;
+    j->spdy_tunnel = NULL;
+    stamp_tunnel(j);
+    return CN_OK;
+  }
   if (rv == CN_OK) {
     log_end(j, CN_OK, status);
     tunnel_auth_succeeded(j);

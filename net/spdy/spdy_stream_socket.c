@@ -9,6 +9,7 @@
 #include "net/http/http_headers.h"
 #include "net/http/http_auth_controller.h"
 #include "net/http/http_proxy_auth.h"
+#include "net/http/http_server_properties.h"
 #include "net/spdy/spdy_headers.h"
 #include "net/spdy/spdy_stream.h"
 
@@ -39,20 +40,35 @@ typedef struct spdy_stream_socket {
   void *read_arg;
   cn_completion_cb write_cb;
   void *write_arg;
+  // The optimistic tunnel (header): connected before the answer.
+  bool optimistic;
+  int hop;
+  struct cn_http_server_properties *server_properties;
+  bool answer_pending;      // connected, the answer not read yet
+  int refused;              // the answer's error: every call's result
+  cn_http_auth_controller owned_auth;  // |auth| moved in when optimistic
+  bool owns_auth;
+  // The read waiting for the answer.
+  cn_iobuf *parked_buf;
+  size_t parked_len;
 } spdy_stream_socket;
 
 static const cn_stream_socket_ops kOps;
+
+static void log_end_on(spdy_stream_socket *s, cn_netlog_source source, int rv) {
+  if (rv < 0)
+    cn_netlog_end(s->base.netlog, source, CN_NETLOG_HTTP_TUNNEL_CONNECT, CN_NL_ERROR(rv),
+                  CN_NL_INT("status", s->status));
+  else
+    cn_netlog_end(s->base.netlog, source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
+                  CN_NL_INT("status", s->status));
+}
 
 static void log_end(spdy_stream_socket *s, int rv) {
   if (!s->logged_begin)
     return;
   s->logged_begin = false;
-  if (rv < 0)
-    cn_netlog_end(s->base.netlog, s->base.source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
-                  CN_NL_ERROR(rv), CN_NL_INT("status", s->status));
-  else
-    cn_netlog_end(s->base.netlog, s->base.source, CN_NETLOG_HTTP_TUNNEL_CONNECT,
-                  CN_NL_INT("status", s->status));
+  log_end_on(s, s->base.source, rv);
 }
 
 static int send_connect(spdy_stream_socket *s) {
@@ -102,8 +118,10 @@ static int handle_answer(spdy_stream_socket *s, bool *retry) {
   // Only a 200 opens the tunnel (Chromium: any other answer, 1xx, 2xx or
   // 3xx, is ERR_TUNNEL_CONNECTION_FAILED; its body is never read).
   if (status == 200) {
-    // Nothing may come from the origin before our TLS hello.
-    if (cn_spdy_stream_buffered_bytes(s->stream) > 0 || cn_spdy_stream_remote_fin(s->stream))
+    // Nothing may come from the origin before our TLS hello (optimistic:
+    // the hello went first, so DATA with the answer is the origin's).
+    if (!s->answer_pending &&
+        (cn_spdy_stream_buffered_bytes(s->stream) > 0 || cn_spdy_stream_remote_fin(s->stream)))
       return CN_ERR_TUNNEL_CONNECTION_FAILED;
     return CN_OK;
   }
@@ -136,6 +154,25 @@ static int do_connect(spdy_stream_socket *s, cn_spdy_session *session);
 static void on_created(void *arg, int rv);
 static void on_headers(void *arg, int rv);
 
+// The CONNECT is queued and its answer awaited: may the tunnel go up now?
+// Only when asked and no credentials are involved: none went with it and
+// |proxy| has none to answer a 407 with (the connect would send them on a
+// new stream, which an optimistic tunnel cannot: the layer above already
+// wrote on this one). The auth controller, lent for the
+// connect, is moved in: the answer is decided with it.
+static bool go_optimistic(spdy_stream_socket *s) {
+  if (!s->optimistic || s->sent_auth ||
+      (s->has_proxy && cn_proxy_server_has_credentials(&s->proxy)))
+    return false;
+  s->answer_pending = true;
+  if (s->auth) {
+    s->owned_auth = *s->auth;
+    s->auth = &s->owned_auth;
+    s->owns_auth = true;
+  }
+  return true;
+}
+
 // Runs the connect from |rv| (the result of the last step) until it is
 // pending or done.
 static int connect_loop(spdy_stream_socket *s, int rv, bool created) {
@@ -148,7 +185,7 @@ static int connect_loop(spdy_stream_socket *s, int rv, bool created) {
         return rv;
       rv = cn_spdy_stream_read_headers(s->stream, on_headers, s);
       if (rv == CN_ERR_IO_PENDING)
-        return rv;
+        return go_optimistic(s) ? CN_OK : rv;
       created = false;
       continue;
     }
@@ -175,8 +212,10 @@ static void complete(spdy_stream_socket *s, int rv) {
   if (rv == CN_ERR_IO_PENDING)
     return;
   s->connecting = false;
-  s->auth = NULL;  // the job's, lent for the connect only
-  log_end(s, rv);
+  if (!s->owns_auth)
+    s->auth = NULL;  // the job's, lent for the connect only
+  if (!s->answer_pending)
+    log_end(s, rv);
   if (rv == CN_OK) {
     s->connected = true;
   } else {
@@ -193,8 +232,16 @@ static void on_created(void *arg, int rv) {
   complete(s, connect_loop(s, rv, true));
 }
 
+static void on_answer(spdy_stream_socket *s, int rv);
+static void on_read(void *arg, int rv);
+static int tunnel_result(int rv, bool reading);
+
 static void on_headers(void *arg, int rv) {
   spdy_stream_socket *s = arg;
+  if (s->answer_pending && !s->connecting) {
+    on_answer(s, rv);
+    return;
+  }
   complete(s, connect_loop(s, rv, false));
 }
 
@@ -228,8 +275,10 @@ static int ss_connect(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
     s->connect_arg = arg;
     return rv;
   }
-  s->auth = NULL;  // the job's, lent for the connect only
-  log_end(s, rv);
+  if (!s->owns_auth)
+    s->auth = NULL;  // the job's, lent for the connect only
+  if (!s->answer_pending)
+    log_end(s, rv);
   if (rv == CN_OK) {
     s->connected = true;
   } else {
@@ -237,6 +286,66 @@ static int ss_connect(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
     s->stream = NULL;
   }
   return rv;
+}
+
+// ---------------------------------------------------------------------------
+// The optimistic tunnel's answer (header), read after the connect.
+
+// The error the connect would have returned for the answer (|rv|: the
+// header read's result), as the tunnel job maps it
+// (http_proxy_connect_job.c, spdy_tunnel_done).
+static int answer_result(spdy_stream_socket *s, int rv) {
+  if (rv == CN_ERR_HTTP_1_1_REQUIRED) {
+    if (s->server_properties && s->has_proxy)
+      cn_http_server_properties_note_http11_required(s->server_properties, &s->proxy.host_port);
+    return CN_ERR_PROXY_HTTP_1_1_REQUIRED;
+  }
+  if (rv < 0)
+    return rv;  // the stream's error, as it is
+  bool retry;
+  rv = handle_answer(s, &retry);
+  // No credentials went with the CONNECT, and none can be sent on a stream
+  // the layer above already wrote on: a 407 is the application's to answer.
+  if (retry)
+    rv = CN_ERR_PROXY_AUTH_REQUESTED;
+  if (rv == CN_ERR_PROXY_AUTH_REQUESTED && s->auth && s->auth->cache && s->auth->handler &&
+      !s->auth->user)
+    cn_http_auth_cache_set_pending(s->auth->cache, s->auth->server, s->auth->handler);
+  return rv;
+}
+
+static void drop_auth(spdy_stream_socket *s) {
+  if (s->owns_auth)
+    cn_http_auth_controller_free(&s->owned_auth);
+  s->owns_auth = false;
+  s->auth = NULL;
+}
+
+static void on_answer(spdy_stream_socket *s, int rv) {
+  rv = answer_result(s, rv);
+  s->answer_pending = false;
+  drop_auth(s);
+  if (s->caller_logs_tunnel)
+    log_end_on(s, s->owner, rv);  // where the caller began it
+  else
+    log_end(s, rv);
+  cn_iobuf *buf = s->parked_buf;
+  s->parked_buf = NULL;
+  if (rv != CN_OK) {
+    // Refused: the stream carries nothing more (its pending write, if any,
+    // resets it when it completes: on_write).
+    s->refused = rv;
+    if (!s->write_cb)
+      cn_spdy_stream_reset(s->stream, CN_HTTP2_CANCEL);
+  } else if (buf) {
+    rv = cn_spdy_stream_read(s->stream, buf, s->parked_len, on_read, s);
+  }
+  cn_iobuf_unref(buf);
+  if (!buf || rv == CN_ERR_IO_PENDING)
+    return;
+  cn_completion_cb cb = s->read_cb;
+  s->read_cb = NULL;
+  cb(s->read_arg, s->refused ? s->refused : tunnel_result(rv, true));
 }
 
 // True if |rv| says the established tunnel's CONNECT stream ended — the
@@ -281,14 +390,30 @@ static void on_write(void *arg, int rv) {
   spdy_stream_socket *s = arg;
   cn_completion_cb cb = s->write_cb;
   s->write_cb = NULL;
+  if (s->refused) {
+    cn_spdy_stream_reset(s->stream, CN_HTTP2_CANCEL);  // (on_answer left it to us)
+    rv = s->refused;
+  }
   cb(s->write_arg, tunnel_result(rv, false));
 }
 
 static int ss_read(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                    void *arg) {
   spdy_stream_socket *s = (spdy_stream_socket *)base;
+  if (s->refused)
+    return s->refused;
   if (!s->connected || !s->stream)
     return CN_ERR_SOCKET_NOT_CONNECTED;
+  if (s->answer_pending) {
+    // The answer first (on_answer continues).
+    if (s->read_cb)
+      return CN_ERR_INVALID_ARGUMENT;  // one read at a time
+    s->parked_buf = cn_iobuf_ref(buf);
+    s->parked_len = len;
+    s->read_cb = cb;
+    s->read_arg = arg;
+    return CN_ERR_IO_PENDING;
+  }
   int rv = cn_spdy_stream_read(s->stream, buf, len, on_read, s);
   if (rv == CN_ERR_IO_PENDING) {
     s->read_cb = cb;
@@ -300,6 +425,8 @@ static int ss_read(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_complet
 static int ss_write(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                     void *arg) {
   spdy_stream_socket *s = (spdy_stream_socket *)base;
+  if (s->refused)
+    return s->refused;
   if (!s->connected || !s->stream)
     return CN_ERR_SOCKET_NOT_CONNECTED;
   int rv = cn_spdy_stream_write(s->stream, buf, len, false, on_write, s);
@@ -323,6 +450,12 @@ static void release_stream(spdy_stream_socket *s) {
   s->read_cb = NULL;
   s->write_cb = NULL;
   s->session = NULL;
+  cn_iobuf_unref(s->parked_buf);
+  s->parked_buf = NULL;
+  drop_auth(s);
+  if (s->answer_pending && s->caller_logs_tunnel)
+    log_end_on(s, s->owner, CN_ERR_ABORTED);  // the tunnel never opened
+  s->answer_pending = false;
   log_end(s, CN_ERR_ABORTED);
 }
 
@@ -337,7 +470,7 @@ static void ss_disconnect(cn_stream_socket *base) {
 
 static bool ss_is_connected(const cn_stream_socket *base) {
   const spdy_stream_socket *s = (const spdy_stream_socket *)base;
-  return s->connected && s->stream && !cn_spdy_stream_is_closed(s->stream) &&
+  return s->connected && s->stream && !s->refused && !cn_spdy_stream_is_closed(s->stream) &&
          cn_spdy_stream_error(s->stream) == CN_OK;
 }
 
@@ -346,7 +479,8 @@ static bool ss_is_connected_and_idle(const cn_stream_socket *base) {
   // A tunnel whose session has streams waiting for a slot is not kept idle
   // (a pool given it back closes it): its CONNECT stream is the slot they
   // wait for, and nothing else would ever close an idle tunnel.
-  return ss_is_connected(base) && cn_spdy_stream_buffered_bytes(s->stream) == 0 &&
+  return ss_is_connected(base) && !s->answer_pending &&
+         cn_spdy_stream_buffered_bytes(s->stream) == 0 &&
          !cn_spdy_stream_remote_fin(s->stream) &&
          !cn_spdy_session_is_stalled(cn_spdy_stream_session(s->stream));
 }
@@ -382,6 +516,11 @@ static int ss_query(const cn_stream_socket *base, cn_socket_query q, void *out) 
       return CN_OK;
     case CN_SOCKET_QUERY_LOWER_REUSED:
       *(bool *)out = s->session_reused;
+      return CN_OK;
+    case CN_SOCKET_QUERY_REFUSED_HOP:
+      if (!s->refused)
+        return CN_ERR_NOT_IMPLEMENTED;
+      *(int *)out = s->hop;
       return CN_OK;
     case CN_SOCKET_QUERY_TUNNEL_SESSION:
       if (!session)
@@ -436,6 +575,9 @@ cn_stream_socket *cn_spdy_stream_socket_new(cn_spdy_session *session,
                  cn_proxy_server_has_credentials(&s->proxy);
   s->auth = params->auth;
   s->authority = params->authority ? cn_xstrdup(params->authority) : NULL;
+  s->optimistic = params->optimistic;
+  s->hop = params->hop;
+  s->server_properties = params->server_properties;
   return &s->base;
 }
 
@@ -474,4 +616,8 @@ cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s) {
 
 bool cn_spdy_stream_socket_session_reused(const cn_stream_socket *s) {
   return ((const spdy_stream_socket *)s)->session_reused;
+}
+
+bool cn_spdy_stream_socket_answer_pending(const cn_stream_socket *s) {
+  return ((const spdy_stream_socket *)s)->answer_pending;
 }

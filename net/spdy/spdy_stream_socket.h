@@ -77,6 +77,29 @@ typedef struct cn_spdy_stream_socket_params {
   // The session was live before this tunnel (found in the pool), rather
   // than made for it: only reported back (`fetch -v`).
   bool session_reused;
+  // The optimistic tunnel (issue #13): connect completes once the CONNECT's
+  // HEADERS are queued, so the layer above writes its first flight (the
+  // origin's ClientHello) as DATA on the stream at once, in the flight of
+  // the HEADERS. Only when no credentials go with the CONNECT (otherwise
+  // the socket waits for the answer as usual). The first read then reads
+  // the answer first, with the rules above:
+  //   - a 200: the tunnel is open; DATA that came with it is the origin's
+  //     (its ServerHello) and is read first;
+  //   - anything else — a refusal, RST_STREAM, GOAWAY, the session's end —
+  //     is the error the connect would have returned (a 407 leaves its
+  //     challenge pending in |auth|'s cache, as the tunnel job does); the
+  //     stream is reset with CANCEL, every later read and write fails with
+  //     that error, and CN_SOCKET_QUERY_REFUSED_HOP answers |hop| so the
+  //     layer above names the proxy as the failing hop. HTTP_1_1_REQUIRED
+  //     is CN_ERR_PROXY_HTTP_1_1_REQUIRED, noted in |server_properties|.
+  // The socket moves |auth| in (frees it): the caller must not free it
+  // when cn_spdy_stream_socket_answer_pending() after a successful connect.
+  // HTTP_TUNNEL_CONNECT's END is logged when the answer is read.
+  bool optimistic;
+  int hop;  // the proxy's index in the chain (error_hop.h), with |optimistic|
+  // Where HTTP_1_1_REQUIRED is remembered (borrowed; may be NULL), with
+  // |optimistic|; the proxy is |proxy|.
+  struct cn_http_server_properties *server_properties;
 } cn_spdy_stream_socket_params;
 
 // A tunnel socket over |session| (not connected yet). |params| is copied.
@@ -106,6 +129,9 @@ int cn_spdy_stream_socket_connect_status(const cn_stream_socket *s);
 struct cn_spdy_stream *cn_spdy_stream_socket_stream(const cn_stream_socket *s);
 // The params' session_reused.
 bool cn_spdy_stream_socket_session_reused(const cn_stream_socket *s);
+// Connected optimistically and the proxy's answer not read yet (the socket
+// then owns the auth controller and logs HTTP_TUNNEL_CONNECT's END).
+bool cn_spdy_stream_socket_answer_pending(const cn_stream_socket *s);
 
 #ifdef __cplusplus
 }

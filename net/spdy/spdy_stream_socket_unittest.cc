@@ -31,6 +31,8 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
     pair_ = std::make_unique<SessionPair>(loop(), &netlog_, GetParam(), 0, opts, opts);
     pair_->server_rec.on_stream_hook = [this](cn_spdy_stream *st) {
       pair_->server_rec.streams.emplace_back(new Responder(st, true));
+      if (hold_answers_)
+        return true;  // the test answers (or not)
       size_t i = pair_->server_rec.streams.size() - 1;
       int status = i < answers_.size() ? answers_[i] : 200;
       std::vector<std::pair<std::string, std::string>> f = {{":status", std::to_string(status)}};
@@ -68,8 +70,10 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
     return p->second;
   }
 
-  int Connect(bool with_credentials) {
+  int Connect(bool with_credentials, bool optimistic = false) {
     cn_spdy_stream_socket_params p = {};
+    p.optimistic = optimistic;
+    p.hop = 2;
     cn_host_port_set(&p.target, "origin.test", 443);
     if (with_credentials) {
       EXPECT_EQ(CN_OK, cn_proxy_server_parse("https://user:pass@proxy.test:443", &proxy_));
@@ -89,6 +93,7 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
   cn_netlog_counters counters_;
   std::unique_ptr<SessionPair> pair_;
   std::vector<int> answers_;
+  bool hold_answers_ = false;
   cn_proxy_server proxy_ = {};
   cn_stream_socket *socket_ = nullptr;
   std::pair<bool, int> state_;
@@ -309,6 +314,173 @@ TEST_P(SpdyStreamSocketTest, ProxyProtocolErrorIsAReadError) {
   cn_iobuf_unref(r);
   cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_PROTOCOL_ERROR);
   EXPECT_EQ(CN_ERR_HTTP2_PROTOCOL_ERROR, Wait(CN_ERR_IO_PENDING));
+}
+
+// ---------------------------------------------------------------------------
+// The optimistic tunnel (issue #13): connected once the CONNECT's HEADERS
+// are queued; the first bytes go as DATA before the proxy answers.
+
+TEST_P(SpdyStreamSocketTest, OptimisticWritesBeforeTheAnswer) {
+  hold_answers_ = true;
+  ASSERT_EQ(CN_OK, Connect(false, true));
+  EXPECT_TRUE(cn_spdy_stream_socket_answer_pending(socket_));
+  EXPECT_TRUE(cn_stream_socket_is_connected(socket_));
+  EXPECT_FALSE(cn_stream_socket_is_connected_and_idle(socket_));
+  EXPECT_EQ(0u, counters_.tunnels);  // not before the answer
+  const std::string hello = "\x16\x03\x01 client hello";
+  cn_iobuf *w = cn_iobuf_from_copy(hello.data(), hello.size());
+  state_ = {false, 0};
+  EXPECT_EQ(static_cast<int>(hello.size()),
+            Wait(cn_stream_socket_write(socket_, w, hello.size(), &Done, &state_)));
+  cn_iobuf_unref(w);
+  // The proxy has the CONNECT and the hello behind it, and has answered
+  // nothing.
+  ASSERT_TRUE(RunUntil(loop(), [&] {
+    return pair_->server_rec.streams.size() == 1 &&
+           cn_spdy_stream_buffered_bytes(ServerStream(0)) == hello.size();
+  }));
+  EXPECT_STREQ("CONNECT", cn_spdy_stream_header(ServerStream(0), ":method"));
+  EXPECT_FALSE(pair_->server_rec.streams[0]->responded);
+  // The read waits for the answer, then reads the origin's bytes.
+  cn_iobuf *r = cn_iobuf_new(100);
+  state_ = {false, 0};
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+  pair_->server_rec.streams[0]->Respond(200, "server hello", false);
+  int n = Wait(CN_ERR_IO_PENDING);
+  ASSERT_EQ(12, n) << cn_error_name(n);
+  EXPECT_EQ("server hello", std::string(reinterpret_cast<char *>(r->data), 12));
+  cn_iobuf_unref(r);
+  EXPECT_FALSE(cn_spdy_stream_socket_answer_pending(socket_));
+  EXPECT_EQ(200, cn_spdy_stream_socket_connect_status(socket_));
+  EXPECT_EQ(1u, counters_.tunnels);
+  int hop = -1;
+  EXPECT_EQ(CN_ERR_NOT_IMPLEMENTED,
+            cn_stream_socket_query(socket_, CN_SOCKET_QUERY_REFUSED_HOP, &hop));
+}
+
+TEST_P(SpdyStreamSocketTest, OptimisticOnlyWithoutCredentials) {
+  // The proxy has credentials (a 407 would be answered on a new stream):
+  // the socket waits for the answer.
+  answers_ = {200};
+  ASSERT_EQ(CN_OK, Connect(true, true));
+  EXPECT_FALSE(cn_spdy_stream_socket_answer_pending(socket_));
+  EXPECT_EQ(200, cn_spdy_stream_socket_connect_status(socket_));
+}
+
+// The proxy's refusal of an optimistic tunnel is the error the connect
+// returns without the option; the stream is reset, later reads and writes
+// fail the same way, and the proxy's hop is named.
+TEST_P(SpdyStreamSocketTest, OptimisticRefusalsAreTheConnectsErrors) {
+  struct Case {
+    const char *name;
+    std::function<void()> refuse;
+  };
+  std::vector<Case> cases = {
+      {"403", [this] {
+         pair_->server_rec.streams[0]->Respond(403, "");
+       }},
+      {"407", [this] {
+         pair_->server_rec.streams[0]->Respond(407, "");
+       }},
+      {"RST_STREAM", [this] {
+         cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_INTERNAL_ERROR);
+       }},
+      {"REFUSED_STREAM", [this] {
+         cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_REFUSED_STREAM);
+       }},
+      {"GOAWAY and close", [this] {
+         cn_spdy_session_go_away(pair_->server, CN_HTTP2_INTERNAL_ERROR);
+         pair_->server_rec.streams.clear();
+         pair_->DestroyServer();
+       }},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.name);
+    // Without the option.
+    cn_stream_socket_destroy(socket_);
+    socket_ = nullptr;
+    MakePair(nullptr);
+    hold_answers_ = true;
+    cn_spdy_stream_socket_params p = {};
+    cn_host_port_set(&p.target, "origin.test", 443);
+    socket_ = cn_spdy_stream_socket_new(pair_->client, &p, &netlog_);
+    state_ = {false, 0};
+    ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_connect(socket_, &Done, &state_));
+    ASSERT_TRUE(RunUntil(loop(), [&] { return pair_->server_rec.streams.size() == 1; }));
+    c.refuse();
+    int plain = Wait(CN_ERR_IO_PENDING);
+    ASSERT_LT(plain, 0);
+
+    // With it.
+    cn_stream_socket_destroy(socket_);
+    socket_ = nullptr;
+    MakePair(nullptr);
+    ASSERT_EQ(CN_OK, Connect(false, true));
+    ASSERT_TRUE(cn_spdy_stream_socket_answer_pending(socket_));
+    cn_iobuf *w = cn_iobuf_from_copy("hello", 5);
+    state_ = {false, 0};
+    EXPECT_EQ(5, Wait(cn_stream_socket_write(socket_, w, 5, &Done, &state_)));
+    ASSERT_TRUE(RunUntil(loop(), [&] {
+      return pair_->server_rec.streams.size() == 1 &&
+             cn_spdy_stream_buffered_bytes(ServerStream(0)) == 5;
+    }));
+    cn_iobuf *r = cn_iobuf_new(100);
+    state_ = {false, 0};
+    ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+    cn_spdy_stream *server_stream = ServerStream(0);
+    bool server_alive = std::string(c.name) != "GOAWAY and close";
+    c.refuse();
+    int optimistic = Wait(CN_ERR_IO_PENDING);
+    EXPECT_EQ(plain, optimistic) << cn_error_name(plain) << " vs " << cn_error_name(optimistic);
+    EXPECT_FALSE(cn_stream_socket_is_connected(socket_));
+    EXPECT_EQ(optimistic, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+    EXPECT_EQ(optimistic, cn_stream_socket_write(socket_, w, 5, &Done, &state_));
+    cn_iobuf_unref(r);
+    cn_iobuf_unref(w);
+    int hop = -1;
+    EXPECT_EQ(CN_OK, cn_stream_socket_query(socket_, CN_SOCKET_QUERY_REFUSED_HOP, &hop));
+    EXPECT_EQ(2, hop);
+    EXPECT_EQ(0u, counters_.tunnels);
+    if (server_alive) {
+      // The stream is closed at the proxy (our RST_STREAM CANCEL after its
+      // refusal, or its own reset); the session serves other tunnels.
+      ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_is_closed(server_stream); }));
+      EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
+    }
+  }
+}
+
+// HTTP_1_1_REQUIRED exists in HTTP/2 only.
+class SpdyStreamSocketHttp2Test : public SpdyStreamSocketTest {};
+INSTANTIATE_TEST_SUITE_P(Http2Only, SpdyStreamSocketHttp2Test, testing::Values(CN_PROTO_HTTP2));
+
+TEST_P(SpdyStreamSocketHttp2Test, OptimisticHttp11RequiredIsTheProxys) {
+  hold_answers_ = true;
+  ASSERT_EQ(CN_OK, Connect(false, true));
+  cn_iobuf *r = cn_iobuf_new(100);
+  state_ = {false, 0};
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+  cn_iobuf_unref(r);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair_->server_rec.streams.size() == 1; }));
+  cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_HTTP_1_1_REQUIRED);
+  EXPECT_EQ(CN_ERR_PROXY_HTTP_1_1_REQUIRED, Wait(CN_ERR_IO_PENDING));
+}
+
+TEST_P(SpdyStreamSocketTest, OptimisticDestroyBeforeTheAnswer) {
+  hold_answers_ = true;
+  ASSERT_EQ(CN_OK, Connect(false, true));
+  cn_iobuf *r = cn_iobuf_new(100);
+  state_ = {false, 0};
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+  cn_iobuf_unref(r);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return pair_->server_rec.streams.size() == 1; }));
+  cn_stream_socket_destroy(socket_);  // no callback afterwards
+  socket_ = nullptr;
+  cn_spdy_stream *st = ServerStream(0);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_is_closed(st); }));
+  pair_->server_rec.streams[0]->Respond(200, "", false);
+  EXPECT_FALSE(state_.first);
+  EXPECT_TRUE(cn_spdy_session_is_available(pair_->client));
 }
 
 }  // namespace
