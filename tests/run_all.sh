@@ -22,7 +22,7 @@
 #   soak (quick)                             bench/soak/run.sh --quick: F4/F6 through the API, RSS/heap/fds
 #   bench (quick)                            bench/run.sh --quick: fetch beside h2load and curl (nginx, squid, nghttpx), no thresholds
 #   scale (quick)                            bench/scale/run.sh --quick: streams on one session, heap per stream/connection
-#   interop optimistic tunnel (debug, asan)  fetch --proxy-optimistic through squid and nghttpx (HTTP/1.1 CONNECT)
+#   interop optimistic tunnel (debug, asan)  fetch --proxy-optimistic through squid, nghttpx and the test server (HTTP/1.1, HTTP/2, SPDY/3.1 CONNECT)
 #   fault matrix (asan)                      F1-F6 x protocols x steps x faults (tests/fault_matrix/)
 #   fuzzers                                  each libFuzzer target for 6 s from its seeds (tests/run_fuzzers.sh)
 #   (and a clang build of everything, warnings as errors)
