@@ -23,7 +23,13 @@
 # (SYN; ClientHello to the proxy; Finished + CONNECT; ClientHello to the
 # origin after the 200; Finished + GET); with --proxy-optimistic the origin's
 # ClientHello joins the CONNECT's flight: 4. The wall time is printed too
-# (fetch and curl -w time_total).
+# (fetch and curl -w time_total). The same flow through a second proxy that
+# speaks HTTP/2 (cold F5: preface, SETTINGS and the CONNECT's HEADERS right
+# behind the Finished; with --proxy-optimistic the ClientHello as DATA on
+# the CONNECT stream in that flight) waits as often (wall times as the F2
+# rows'), but counts one flight more each: the SETTINGS ACK the client sends
+# when the proxy's SETTINGS arrive is a flight by the rule above, though
+# nothing waited for it.
 # Prints TAP lines ("ok N - ..."), the table as "# " comments.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -101,10 +107,13 @@ start_in "$ns_o" origin --bind 10.77.2.2 --name origin.test --alpn http/1.1 ||
   bail "the origin listens in $ns_o"
 start_in "$ns_p" proxy --proxy --bind 10.77.1.2 --alpn http/1.1 --map origin.test=10.77.2.2 ||
   bail "the proxy listens in $ns_p"
+start_in "$ns_p" h2proxy --proxy --bind 10.77.1.2 --alpn h2 --map origin.test=10.77.2.2 ||
+  bail "the HTTP/2 proxy listens in $ns_p"
 origin_port=$(cat "$work/origin.port")
 proxy_port=$(cat "$work/proxy.port")
 url="https://origin.test:$origin_port/bytes/100"
 proxy="https://10.77.1.2:$proxy_port"
+h2proxy="https://10.77.1.2:$(cat "$work/h2proxy.port")"
 
 # count LABEL command...: runs a cold F2 in the client's namespace; writes
 # "flights wall_ms" to $work/LABEL.count.
@@ -131,16 +140,24 @@ check "fetch --proxy-optimistic: cold F2" count optimistic \
 check "curl: cold F2" count curl \
   curl -s -S -f -o /dev/null "${w[@]}" --noproxy '' -x "$proxy" --proxy-insecure -k \
   --http1.1 "$url"
+check "fetch, HTTP/2 proxy: cold F5" count h2 \
+  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$h2proxy" --proxy-insecure -k \
+  --proxy-protocols h2 --http1.1 "$url"
+check "fetch --proxy-optimistic, HTTP/2 proxy: cold F5" count h2optimistic \
+  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$h2proxy" --proxy-insecure -k \
+  --proxy-protocols h2 --http1.1 --proxy-optimistic "$url"
 
 echo "#"
 echo "# client | round trips client<->proxy | wall (s) | target (issue #13)"
-for label in fetch optimistic curl; do
+for label in fetch optimistic curl h2 h2optimistic; do
   flights=- wall=-
   [ -s "$work/$label.count" ] && read -r flights wall < "$work/$label.count"
   case "$label" in
     fetch) what="fetch" target=5 ;;
     optimistic) what="fetch --proxy-optimistic" target=4 ;;
     curl) what="curl $(curl --version | awk 'NR==1 {print $2}')" target=- ;;
+    h2) what="fetch, proxy speaking h2 (F5)" target=- ;;
+    h2optimistic) what="fetch --proxy-optimistic, proxy speaking h2 (F5)" target=- ;;
   esac
   echo "# $what | $flights | $wall | $target"
 done
