@@ -261,7 +261,10 @@ typedef struct cnet_context_options {
   // proxies (fetch --proxy-optimistic). An HTTPS origin reached through an
   // HTTP/1.1 CONNECT gets its TLS ClientHello sent right behind the
   // CONNECT, in the same flight, instead of after the proxy's 200: one
-  // round trip to the proxy less for every new tunnel. A proxy that refuses
+  // round trip to the proxy less for every new tunnel. Over SPDY/HTTP2 it
+  // goes as DATA on the CONNECT stream (a session made for the tunnel);
+  // there a GOAWAY before the proxy took the stream is an error, not
+  // retried on a new session. A proxy that refuses
   // gives the same error as without it (its hop named the same way) and its
   // connection is closed, never reused. Used only where nothing would be
   // retried on that tunnel's behalf: a new connection to the proxy, and no
