@@ -14,8 +14,13 @@
 # FLIGHTS_FILE (optional): the client's flights on this link, for counting
 # round trips. A flight is a packet from A that carries TCP payload or a
 # SYN, sent after something from B (payload or a SYN) was delivered to A
-# since A's last flight: the client had to wait for the other side. One line
-# is appended per flight ("flight MONOTONIC_MS"), flushed at once.
+# since A's last flight: the client had to wait for the other side. A SYN
+# always begins a flight (a new connection waits for nothing, even if the
+# client's last flight on another connection went unanswered). One line is
+# appended per flight ("flight MONOTONIC_MS"), and one when B's answer to
+# it is delivered ("answered MONOTONIC_MS"), flushed at once: a round trip
+# is an answered flight (a flight nothing answers, such as a GOAWAY sent
+# when the client exits, waited for nothing).
 import fcntl
 import heapq
 import os
@@ -34,6 +39,14 @@ def open_tun(name):
     fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
     fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI))
     return fd
+
+
+def is_syn(pkt):
+    """A TCP SYN without ACK (a connection's first packet; IPv4 only)."""
+    if len(pkt) < 20 or pkt[0] >> 4 != 4 or pkt[9] != 6:
+        return False
+    ihl = (pkt[0] & 0x0F) * 4
+    return len(pkt) >= ihl + 20 and pkt[ihl + 13] & 0x12 == 0x02
 
 
 def significant(pkt):
@@ -75,7 +88,7 @@ def main():
                     pkt = os.read(fd, 65536)
                 except BlockingIOError:
                     break
-                if fd == a and flights and significant(pkt) and b_spoke:
+                if fd == a and flights and significant(pkt) and (b_spoke or is_syn(pkt)):
                     b_spoke = False
                     flights.write("flight %.3f\n" % (now * 1000))
                     flights.flush()
@@ -85,6 +98,9 @@ def main():
         while queue and queue[0][0] <= now:
             _, _, dst, pkt = heapq.heappop(queue)
             if dst == a and significant(pkt):
+                if flights and not b_spoke:
+                    flights.write("answered %.3f\n" % (now * 1000))
+                    flights.flush()
                 b_spoke = True  # delivered to A: A's next packet may answer it
             try:
                 os.write(dst, pkt)

@@ -19,7 +19,8 @@
 # The count: the forwarder on the client<->proxy link logs each of the
 # client's flights — a packet with TCP payload or a SYN sent after the proxy
 # side had delivered something since the client's last flight, i.e. a time
-# the client had to wait for an answer. A cold F2 over TLS 1.3 takes 5
+# the client had to wait for an answer — and whether the proxy side answered
+# it; a round trip is an answered flight. A cold F2 over TLS 1.3 takes 5
 # (SYN; ClientHello to the proxy; Finished + CONNECT; ClientHello to the
 # origin after the 200; Finished + GET); with --proxy-optimistic the origin's
 # ClientHello joins the CONNECT's flight: 4. The wall time is printed too
@@ -27,9 +28,14 @@
 # speaks HTTP/2 (cold F5: preface, SETTINGS and the CONNECT's HEADERS right
 # behind the Finished; with --proxy-optimistic the ClientHello as DATA on
 # the CONNECT stream in that flight) waits as often (wall times as the F2
-# rows'), but counts one flight more each: the SETTINGS ACK the client sends
-# when the proxy's SETTINGS arrive is a flight by the rule above, though
-# nothing waited for it.
+# rows'), but may count one more: the SETTINGS ACK the client sends when
+# the proxy's SETTINGS (sent in TLS 1.3's half round trip) arrive is a
+# flight by the rule above (unless it joins another), answered by the 200,
+# though nothing waited for it. And a cold F2 with TLS 1.2
+# on both hops (a second proxy and origin limited to TLS 1.2, ALPN
+# http/1.1): with False Start the CONNECT and the GET go with the client's
+# Finished, so fetch counts 5 (4 optimistic) as over TLS 1.3; without it
+# each hop costs a round trip more (curl: OpenSSL does not false start).
 # Prints TAP lines ("ok N - ..."), the table as "# " comments.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,14 +115,22 @@ start_in "$ns_p" proxy --proxy --bind 10.77.1.2 --alpn http/1.1 --map origin.tes
   bail "the proxy listens in $ns_p"
 start_in "$ns_p" h2proxy --proxy --bind 10.77.1.2 --alpn h2 --map origin.test=10.77.2.2 ||
   bail "the HTTP/2 proxy listens in $ns_p"
+start_in "$ns_o" origin12 --bind 10.77.2.2 --name origin.test --alpn http/1.1 --tls12 ||
+  bail "the TLS 1.2 origin listens in $ns_o"
+start_in "$ns_p" proxy12 --proxy --bind 10.77.1.2 --alpn http/1.1 --tls12 \
+  --map origin.test=10.77.2.2 || bail "the TLS 1.2 proxy listens in $ns_p"
 origin_port=$(cat "$work/origin.port")
 proxy_port=$(cat "$work/proxy.port")
 url="https://origin.test:$origin_port/bytes/100"
 proxy="https://10.77.1.2:$proxy_port"
 h2proxy="https://10.77.1.2:$(cat "$work/h2proxy.port")"
+url12="https://origin.test:$(cat "$work/origin12.port")/bytes/100"
+proxy12="https://10.77.1.2:$(cat "$work/proxy12.port")"
 
-# count LABEL command...: runs a cold F2 in the client's namespace; writes
-# "flights wall_ms" to $work/LABEL.count.
+# count LABEL command...: runs a cold flow in the client's namespace;
+# writes "round_trips wall_ms" to $work/LABEL.count: the client's flights
+# the proxy side answered (delay_forwarder.py), so a flight nothing answers
+# (an h2 client's GOAWAY at exit) is no round trip.
 count() {
   local label="$1"
   shift
@@ -128,7 +142,8 @@ count() {
   }
   sleep 0.2  # the last packets through the forwarder (counted ones precede the answer)
   after=$(wc -l < "$work/flights")
-  echo "$((after - before)) $(tail -1 "$work/$label.out")" > "$work/$label.count"
+  echo "$(sed -n "$((before + 1)),${after}p" "$work/flights" | grep -c '^answered') $(tail -1 "$work/$label.out")" \
+    > "$work/$label.count"
 }
 w=(-w '\n%{time_total}')
 check "fetch: cold F2" count fetch \
@@ -147,9 +162,19 @@ check "fetch --proxy-optimistic, HTTP/2 proxy: cold F5" count h2optimistic \
   "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$h2proxy" --proxy-insecure -k \
   --proxy-protocols h2 --http1.1 --proxy-optimistic "$url"
 
+check "fetch, TLS 1.2 both hops: cold F2" count tls12 \
+  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$proxy12" --proxy-insecure -k \
+  --http1.1 "$url12"
+check "fetch --proxy-optimistic, TLS 1.2 both hops: cold F2" count tls12optimistic \
+  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$proxy12" --proxy-insecure -k \
+  --http1.1 --proxy-optimistic "$url12"
+check "curl, TLS 1.2 both hops: cold F2" count tls12curl \
+  curl -s -S -f -o /dev/null "${w[@]}" --noproxy '' -x "$proxy12" --proxy-insecure -k \
+  --http1.1 "$url12"
+
 echo "#"
 echo "# client | round trips client<->proxy | wall (s) | target (issue #13)"
-for label in fetch optimistic curl h2 h2optimistic; do
+for label in fetch optimistic curl h2 h2optimistic tls12 tls12optimistic tls12curl; do
   flights=- wall=-
   [ -s "$work/$label.count" ] && read -r flights wall < "$work/$label.count"
   case "$label" in
@@ -158,6 +183,9 @@ for label in fetch optimistic curl h2 h2optimistic; do
     curl) what="curl $(curl --version | awk 'NR==1 {print $2}')" target=- ;;
     h2) what="fetch, proxy speaking h2 (F5)" target=- ;;
     h2optimistic) what="fetch --proxy-optimistic, proxy speaking h2 (F5)" target=- ;;
+    tls12) what="fetch, TLS 1.2 both hops (False Start)" target=- ;;
+    tls12optimistic) what="fetch --proxy-optimistic, TLS 1.2 both hops" target=- ;;
+    tls12curl) what="curl, TLS 1.2 both hops" target=- ;;
   esac
   echo "# $what | $flights | $wall | $target"
 done

@@ -190,6 +190,8 @@ static int setup_tls(cn_test_server *s, const cn_test_server_options *o) {
     s->ssl_config.enable_npn = true;
     s->ssl_config.version_max = CN_SSL_VERSION_TLS1_2;  // NPN has no TLS 1.3
   }
+  if (o->tls12_only)
+    s->ssl_config.version_max = CN_SSL_VERSION_TLS1_2;
   return CN_OK;
 }
 

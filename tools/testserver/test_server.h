@@ -217,6 +217,8 @@ typedef struct cn_test_server_options {
   // A server of the SPDY era: TLS 1.2 at most, ALPN ignored, and |alpn|
   // advertised through NPN instead (the client picks).
   bool npn_only;
+  // TLS 1.2 at most (ALPN as |alpn|): a server for TLS 1.2 False Start.
+  bool tls12_only;
   // Where the server's sockets and requests log (REQUEST_ALIVE per request
   // on a REQUEST source). May be NULL. Give the server its own NetLog: its
   // TLS sockets log SSL_CONNECT like a client's would, and a proxy's

@@ -34,6 +34,7 @@ const char *cn_ts_flags_usage(void) {
          "                    (default http/1.1); \"none\" ignores ALPN\n"
          "  --npn LIST        a server of the SPDY era: TLS 1.2 only, ALPN ignored, LIST\n"
          "                    advertised through NPN (the client picks)\n"
+         "  --tls12           TLS 1.2 at most (ALPN as --alpn; for TLS 1.2 False Start)\n"
          "  --ca-out FILE     write the CA certificate (PEM) to FILE, for fetch --cacert\n"
          "  --port-file FILE  write the port number to FILE once listening\n"
          "  --netlog FILE     write the server's NetLog to FILE (JSON lines, one flush per\n"
@@ -215,6 +216,8 @@ bool cn_ts_flags_parse(int argc, char **argv, cn_ts_flags *out, char *err, size_
       if (strcmp(value, "none") == 0 || !parse_alpn(value, &out->server))
         goto bad_value;
       out->server.npn_only = true;
+    } else if (strcmp(flag, "--tls12") == 0) {
+      out->server.tls12_only = true;
     } else if (strcmp(flag, "--ca-out") == 0) {
       out->ca_out = value;
     } else if (strcmp(flag, "--port-file") == 0) {

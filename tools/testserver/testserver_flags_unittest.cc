@@ -83,6 +83,17 @@ TEST(TestServerFlagsTest, NpnOnly) {
   EXPECT_NE(std::string::npos, err.find("--npn")) << err;
 }
 
+TEST(TestServerFlagsTest, Tls12Only) {
+  Args a({"--tls12", "--alpn", "h2"});
+  cn_ts_flags f;
+  std::string err;
+  ASSERT_TRUE(Parse(a, &f, &err)) << err;
+  EXPECT_TRUE(f.server.tls12_only);
+  EXPECT_FALSE(f.server.npn_only);
+  Args bad({"--tls12=yes"});
+  EXPECT_FALSE(Parse(bad, &f, &err));
+}
+
 TEST(TestServerFlagsTest, ErrorsNameTheFlag) {
   struct {
     std::vector<std::string> args;
