@@ -146,31 +146,27 @@ count() {
     > "$work/$label.count"
 }
 w=(-w '\n%{time_total}')
-check "fetch: cold F2" count fetch \
-  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$proxy" --proxy-insecure -k \
-  --http1.1 "$url"
-check "fetch --proxy-optimistic: cold F2" count optimistic \
-  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$proxy" --proxy-insecure -k \
-  --http1.1 --proxy-optimistic "$url"
-check "curl: cold F2" count curl \
-  curl -s -S -f -o /dev/null "${w[@]}" --noproxy '' -x "$proxy" --proxy-insecure -k \
-  --http1.1 "$url"
-check "fetch, HTTP/2 proxy: cold F5" count h2 \
-  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$h2proxy" --proxy-insecure -k \
-  --proxy-protocols h2 --http1.1 "$url"
-check "fetch --proxy-optimistic, HTTP/2 proxy: cold F5" count h2optimistic \
-  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$h2proxy" --proxy-insecure -k \
-  --proxy-protocols h2 --http1.1 --proxy-optimistic "$url"
-
-check "fetch, TLS 1.2 both hops: cold F2" count tls12 \
-  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$proxy12" --proxy-insecure -k \
-  --http1.1 "$url12"
-check "fetch --proxy-optimistic, TLS 1.2 both hops: cold F2" count tls12optimistic \
-  "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$proxy12" --proxy-insecure -k \
-  --http1.1 --proxy-optimistic "$url12"
-check "curl, TLS 1.2 both hops: cold F2" count tls12curl \
-  curl -s -S -f -o /dev/null "${w[@]}" --noproxy '' -x "$proxy12" --proxy-insecure -k \
-  --http1.1 "$url12"
+# fetch_flow LABEL WHAT PROXY URL fetch-args...; curl_flow LABEL WHAT PROXY URL
+fetch_flow() {
+  local label="$1" what="$2" px="$3" u="$4"
+  shift 4
+  check "$what" count "$label" "$fetch" --no-proxy-env -s -S -f -o /dev/null "${w[@]}" -x "$px" \
+    --proxy-insecure -k --http1.1 "$@" "$u"
+}
+curl_flow() {
+  check "$2" count "$1" curl -s -S -f -o /dev/null "${w[@]}" --noproxy '' -x "$3" --proxy-insecure \
+    -k --http1.1 "$4"
+}
+fetch_flow fetch "fetch: cold F2" "$proxy" "$url"
+fetch_flow optimistic "fetch --proxy-optimistic: cold F2" "$proxy" "$url" --proxy-optimistic
+curl_flow curl "curl: cold F2" "$proxy" "$url"
+fetch_flow h2 "fetch, HTTP/2 proxy: cold F5" "$h2proxy" "$url" --proxy-protocols h2
+fetch_flow h2optimistic "fetch --proxy-optimistic, HTTP/2 proxy: cold F5" "$h2proxy" "$url" \
+  --proxy-protocols h2 --proxy-optimistic
+fetch_flow tls12 "fetch, TLS 1.2 both hops: cold F2" "$proxy12" "$url12"
+fetch_flow tls12optimistic "fetch --proxy-optimistic, TLS 1.2 both hops: cold F2" "$proxy12" \
+  "$url12" --proxy-optimistic
+curl_flow tls12curl "curl, TLS 1.2 both hops: cold F2" "$proxy12" "$url12"
 
 echo "#"
 echo "# client | round trips client<->proxy | wall (s) | target (issue #13)"

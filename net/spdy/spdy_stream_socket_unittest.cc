@@ -10,6 +10,7 @@
 
 #include "net/base/netlog.h"
 #include "net/base/netlog_counters.h"
+#include "net/http/http_server_properties.h"
 #include "net/spdy/spdy_session_test_util.h"
 #include "net/spdy/spdy_stream.h"
 
@@ -78,6 +79,10 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
     if (with_credentials) {
       EXPECT_EQ(CN_OK, cn_proxy_server_parse("https://user:pass@proxy.test:443", &proxy_));
       p.proxy = &proxy_;
+    } else if (props_) {
+      EXPECT_EQ(CN_OK, cn_proxy_server_parse("https://proxy.test:443", &proxy_));
+      p.proxy = &proxy_;
+      p.server_properties = props_;
     }
     p.user_agent = "cnet-test";
     p.priority = CN_PRIORITY_MEDIUM;
@@ -88,6 +93,18 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
 
   cn_spdy_stream *ServerStream(size_t i) { return pair_->server_rec.streams[i]->stream; }
 
+  // An optimistic tunnel whose proxy holds its answer, a read waiting for
+  // it, the CONNECT at the proxy.
+  void ConnectOptimisticAndRead() {
+    hold_answers_ = true;
+    ASSERT_EQ(CN_OK, Connect(false, true));
+    cn_iobuf *r = cn_iobuf_new(100);
+    state_ = {false, 0};
+    ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
+    cn_iobuf_unref(r);
+    ASSERT_TRUE(RunUntil(loop(), [&] { return pair_->server_rec.streams.size() == 1; }));
+  }
+
   TestLoop loop_;
   cn_netlog netlog_;
   cn_netlog_counters counters_;
@@ -95,6 +112,7 @@ class SpdyStreamSocketTest : public testing::TestWithParam<cn_next_proto> {
   std::vector<int> answers_;
   bool hold_answers_ = false;
   cn_proxy_server proxy_ = {};
+  cn_http_server_properties *props_ = nullptr;  // with a proxy without credentials
   cn_stream_socket *socket_ = nullptr;
   std::pair<bool, int> state_;
 };
@@ -454,26 +472,25 @@ TEST_P(SpdyStreamSocketTest, OptimisticRefusalsAreTheConnectsErrors) {
 class SpdyStreamSocketHttp2Test : public SpdyStreamSocketTest {};
 INSTANTIATE_TEST_SUITE_P(Http2Only, SpdyStreamSocketHttp2Test, testing::Values(CN_PROTO_HTTP2));
 
+// The proxy's HTTP_1_1_REQUIRED is the tunnel job's error for it, and is
+// remembered for the proxy (the retry offers HTTP/1.1).
 TEST_P(SpdyStreamSocketHttp2Test, OptimisticHttp11RequiredIsTheProxys) {
-  hold_answers_ = true;
-  ASSERT_EQ(CN_OK, Connect(false, true));
-  cn_iobuf *r = cn_iobuf_new(100);
-  state_ = {false, 0};
-  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
-  cn_iobuf_unref(r);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair_->server_rec.streams.size() == 1; }));
+  cn_http_server_properties props;
+  cn_http_server_properties_init(&props);
+  props_ = &props;
+  ConnectOptimisticAndRead();
   cn_spdy_stream_reset(ServerStream(0), CN_HTTP2_HTTP_1_1_REQUIRED);
   EXPECT_EQ(CN_ERR_PROXY_HTTP_1_1_REQUIRED, Wait(CN_ERR_IO_PENDING));
+  cn_host_port proxy;
+  cn_host_port_set(&proxy, "proxy.test", 443);
+  EXPECT_TRUE(cn_http_server_properties_requires_http11(&props, &proxy));
+  cn_stream_socket_destroy(socket_);
+  socket_ = nullptr;
+  cn_http_server_properties_free(&props);
 }
 
 TEST_P(SpdyStreamSocketTest, OptimisticDestroyBeforeTheAnswer) {
-  hold_answers_ = true;
-  ASSERT_EQ(CN_OK, Connect(false, true));
-  cn_iobuf *r = cn_iobuf_new(100);
-  state_ = {false, 0};
-  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(socket_, r, 100, &Done, &state_));
-  cn_iobuf_unref(r);
-  ASSERT_TRUE(RunUntil(loop(), [&] { return pair_->server_rec.streams.size() == 1; }));
+  ConnectOptimisticAndRead();
   cn_stream_socket_destroy(socket_);  // no callback afterwards
   socket_ = nullptr;
   cn_spdy_stream *st = ServerStream(0);
