@@ -49,6 +49,7 @@ struct cnet_context {
   cn_bytebuf json_line;
   void (*netlog_cb)(void *arg, const char *json_line, size_t len);
   void *netlog_arg;
+  bool netlog_errors_only;  // CNET_NETLOG_CAPTURE_ERRORS
   FILE *netlog_chrome_file;  // netlog_chrome_path, written by netlog_chrome
   cn_netlog_chrome_writer netlog_chrome;
   cn_netlog_observer request_observer;  // load timing steps, certificate failures
@@ -194,8 +195,16 @@ const char *cnet_error_message(int error) { return cn_error_message(error); }
 
 // --- NetLog forwarding ---
 
+// Whether |e| reports a failure: a negative net_error parameter.
+static bool entry_is_failure(const cn_netlog_entry *e) {
+  const cn_netlog_param *err = cn_netlog_entry_param(e, "net_error");
+  return err && err->kind == CN_NETLOG_PARAM_INT && err->i < 0;
+}
+
 static void on_netlog_entry(cn_netlog_observer *obs, const cn_netlog_entry *e) {
   cnet_context *c = CN_CONTAINER_OF(obs, cnet_context, json_observer);
+  if (c->netlog_errors_only && !entry_is_failure(e))
+    return;  // CNET_NETLOG_CAPTURE_ERRORS: nothing formatted for the others
   cn_bytebuf_clear(&c->json_line);
   cn_netlog_entry_to_json(e, &c->json_line);
   cn_bytebuf_append(&c->json_line, "", 1);  // NUL for the callback's convenience
@@ -547,7 +556,11 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
     c->netlog_arg = o->netlog_arg;
     cn_list_init(&c->json_observer.link);
     c->json_observer.on_entry = on_netlog_entry;
-    cn_netlog_capture_mode mode = o->netlog_capture == CNET_NETLOG_CAPTURE_EVENTS
+    // ERRORS: the events' own parameters (net_error is logged eagerly),
+    // filtered in on_netlog_entry.
+    c->netlog_errors_only = o->netlog_capture == CNET_NETLOG_CAPTURE_ERRORS;
+    cn_netlog_capture_mode mode = c->netlog_errors_only ? CN_NETLOG_CAPTURE_TYPES
+                                  : o->netlog_capture == CNET_NETLOG_CAPTURE_EVENTS
                                       ? CN_NETLOG_CAPTURE_EVENTS
                                   : o->netlog_capture == CNET_NETLOG_CAPTURE_NO_HEADER_VALUES
                                       ? CN_NETLOG_CAPTURE_NO_HEADER_VALUES

@@ -283,6 +283,14 @@ enum cnet_netlog_capture {
   // Events with only the parameters that cost nothing to build (net_error,
   // ids, counts, names): no URL, header block or address list is formatted.
   CNET_NETLOG_CAPTURE_EVENTS = 2,
+  // Added in 0.1 (issue #13): only the events that report a failure (a
+  // negative net_error parameter: a failed connect, handshake, proxy
+  // connect, certificate verification), with the parameters logged with
+  // them at hand. Every other event is dropped before anything is
+  // formatted, so a run without failures costs the callback nothing
+  // (`fetch` uses it for its exit status when no -v, -w, --netlog, --trace
+  // or -k asks for more).
+  CNET_NETLOG_CAPTURE_ERRORS = 3,
 };
 
 // Fills |o| with the defaults (everything zero/NULL but the timeouts, which

@@ -567,14 +567,20 @@ TEST_F(CnetApiTest, RedirectsFollowedWhenAsked) {
   EXPECT_EQ(CN_ERR_TOO_MANY_REDIRECTS, limited.error);
 }
 
-TEST_F(CnetApiTest, NetLogLinesReachTheApplication) {
-  std::vector<std::string> lines;
+// Context options whose NetLog callback appends each line to |lines|.
+cnet_context_options NetLogInto(std::vector<std::string> *lines) {
   cnet_context_options o;
   cnet_context_options_init(&o);
   o.netlog = [](void *arg, const char *line, size_t len) {
     static_cast<std::vector<std::string> *>(arg)->emplace_back(line, len);
   };
-  o.netlog_arg = &lines;
+  o.netlog_arg = lines;
+  return o;
+}
+
+TEST_F(CnetApiTest, NetLogLinesReachTheApplication) {
+  std::vector<std::string> lines;
+  cnet_context_options o = NetLogInto(&lines);
   MakeContext(&o);
   Result res;
   ASSERT_EQ(0, Start(base_ + "/", &res));
@@ -588,6 +594,42 @@ TEST_F(CnetApiTest, NetLogLinesReachTheApplication) {
   EXPECT_TRUE(saw_tls);
   cnet_context_destroy(ctx_);  // it logs while closing: before |lines| goes
   ctx_ = nullptr;
+}
+
+// CNET_NETLOG_CAPTURE_ERRORS: a request that works gives the callback no
+// line at all; one that fails gives it the failures, each with its
+// net_error (here the certificate's, and the handshake's end).
+TEST_F(CnetApiTest, NetLogErrorsModeGivesOnlyFailures) {
+  std::vector<std::string> lines;
+  cnet_context_options o = NetLogInto(&lines);
+  o.netlog_capture = CNET_NETLOG_CAPTURE_ERRORS;
+  MakeContext(&o);
+  Result ok;
+  ASSERT_EQ(0, Start(base_ + "/", &ok));
+  RunUntilDone({&ok});
+  EXPECT_EQ(0, ok.error);
+  EXPECT_EQ(0u, lines.size()) << (lines.empty() ? "" : lines[0]);
+  cnet_context_destroy(ctx_);
+  ctx_ = nullptr;
+  lines.clear();
+  // No CA file: the system store lacks the test CA, so the handshake fails.
+  o.loop = loop_.get();
+  char err[256];
+  ASSERT_EQ(0, cnet_context_new(&o, &ctx_, err, sizeof(err))) << err;
+  Result bad;
+  ASSERT_EQ(0, Start(base_ + "/", &bad));
+  RunUntilDone({&bad});
+  cnet_context_destroy(ctx_);
+  ctx_ = nullptr;
+  EXPECT_EQ(CN_ERR_CERT_AUTHORITY_INVALID, bad.error);
+  bool saw_verify = false, saw_connect = false;
+  for (auto &l : lines) {
+    EXPECT_NE(std::string::npos, l.find("\"net_error\":-")) << l;
+    saw_verify = saw_verify || l.find("\"type\":\"SSL_CERT_VERIFY_FAILED\"") != std::string::npos;
+    saw_connect = saw_connect || l.find("\"type\":\"SSL_CONNECT\"") != std::string::npos;
+  }
+  EXPECT_TRUE(saw_verify);
+  EXPECT_TRUE(saw_connect);
 }
 
 }  // namespace

@@ -54,9 +54,21 @@ fails_with() {  # fails_with ERR_NAME fetch-args...
   grep -q "$err" "$work/stderr" || { cat "$work/stderr"; return 1; }
 }
 
+# -w's size_header is counted without formatting the head (no -i, -I or
+# -v): it must be the length of the head -i writes.
+size_header_matches() {  # size_header_matches fetch-args...: their URL's body is 100 bytes
+  local h total
+  h=$("$out/fetch" -s -o /dev/null -w '%{size_header}' "$@") || return 1
+  total=$("$out/fetch" -s -i "$@" | wc -c) || return 1
+  [ "$h" -gt 0 ] && [ "$h" -eq $((total - 100)) ] ||
+    { echo "size_header $h, but -i wrote $total bytes with a 100-byte body"; return 1; }
+}
+
 check "fetch / over TLS with the test CA" \
   bash -c "'$out/fetch' --cacert '$work/good.ca' '$url/' | grep -q cnet"
 check "fetch /bytes/100000 body is exact" bytes_match 100000 --cacert "$work/good.ca" "$url/bytes/100000"
+check "-w %{size_header} is the length of the head -i writes" \
+  size_header_matches --cacert "$work/good.ca" "$url/bytes/100"
 check "fetch chunked body is exact" bytes_match 70000 --cacert "$work/good.ca" "$url/chunked/70000"
 check "--compressed: the gzip body is decoded" bytes_match 5000 --compressed --cacert "$work/good.ca" \
   "$url/gzip/5000"

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "base/mem.h"
 #include "tools/fetch/fetch_body.h"
 #include "tools/fetch/fetch_cookies.h"
 #include "tools/fetch/fetch_exit.h"
@@ -68,7 +69,14 @@ struct fetch_app {
   fetch_cookie_jar jar;
   char *write_out;  // -w's format (read from @FILE)
   progress progress;
-  transfer *transfers;  // every transfer of the run, in order
+  // The run's transfers by index: each is allocated when it starts and
+  // freed once it has ended and its stdout output is written (NULL before
+  // and after), so a --repeat 20000 run holds about --parallel of them.
+  transfer **transfers;
+  // What the progress bar needs of the transfers already freed.
+  uint64_t freed_received;
+  uint64_t freed_length;       // their Content-Lengths, summed
+  bool freed_length_unknown;   // one of them had none
   size_t total;
   size_t started;
   size_t active;   // started and not finished (running or waiting to retry)
@@ -83,6 +91,7 @@ static bool has_user_header(const fetch_options *o, const char *name);
 static unsigned auth_schemes(int auth);
 static bool fetch_user_is_preemptive_basic(const fetch_options *o);
 static int start_attempt(transfer *t);
+static bool netlog_detail_wanted(const fetch_app *app);
 
 // --- messages ---
 
@@ -118,10 +127,13 @@ static void format_size(double bytes, char *buf, size_t size) {
 // Draws the bar for the whole run: bytes received over every transfer, a
 // percentage and a bar when every transfer's length is known.
 static void progress_draw(fetch_app *app) {
-  uint64_t received = 0, total = 0;
-  bool total_known = app->total > 0;
-  for (size_t i = 0; i < app->total; i++) {
-    const transfer *t = &app->transfers[i];
+  uint64_t received = app->freed_received, total = app->freed_length;
+  // A transfer not started yet has no known length either.
+  bool total_known = app->total > 0 && app->started == app->total && !app->freed_length_unknown;
+  for (size_t i = app->written; i < app->started; i++) {
+    const transfer *t = app->transfers[i];
+    if (!t)
+      continue;
     received += t->received;
     if (t->length < 0)
       total_known = false;
@@ -163,10 +175,13 @@ static void progress_break_line(fetch_app *app) {
   }
 }
 
-// Whether any body goes to stdout (-o - counts; -o FILE and -O do not).
+// Whether any body goes to stdout (-o - counts; -o FILE and -O do not;
+// transfer_init's rule).
 static bool stdout_gets_body(const fetch_app *app) {
-  for (size_t i = 0; i < app->total; i++)
-    if (!app->transfers[i].out_path)
+  const fetch_options *o = app->o;
+  for (size_t n = 0; n < o->num_urls; n++)
+    if (n >= o->num_outputs ||
+        (!o->outputs[n].remote_name && strcmp(o->outputs[n].file, "-") == 0))
       return true;
   return false;
 }
@@ -255,16 +270,43 @@ static void emit_body(transfer *t, const void *data, size_t len) {
   }
 }
 
-// Writes out, in order, the stdout output of transfers now at the front.
+static void on_transfer_timer_closed(uv_handle_t *handle) {
+  transfer *t = handle->data;
+  transfer_free(t);
+  free(t);
+}
+
+// Forgets |t| (ended, or cancelled with the context): what the progress bar
+// needs of it is kept in |app|; the memory goes once its timer is closed.
+static void release_transfer(fetch_app *app, transfer *t) {
+  app->transfers[t->index] = NULL;
+  app->freed_received += t->received;
+  if (t->length < 0)
+    app->freed_length_unknown = true;
+  else
+    app->freed_length += (uint64_t)t->length;
+  fetch_netlog_transfer_freed(app->events, t);
+  if (t->timer_initialized) {
+    t->timer.data = t;
+    uv_close((uv_handle_t *)&t->timer, on_transfer_timer_closed);
+    return;
+  }
+  transfer_free(t);
+  free(t);
+}
+
+// Writes out, in order, the stdout output of transfers now at the front,
+// and frees those that have ended.
 static void flush_in_order(fetch_app *app) {
-  while (app->written < app->total) {
-    transfer *t = &app->transfers[app->written];
+  while (app->written < app->started) {
+    transfer *t = app->transfers[app->written];
     if (!write_stdout(cn_bytebuf_head(&t->held), cn_bytebuf_len(&t->held)))
       t->write_failed = true;
     cn_bytebuf_clear(&t->held);
     if (!t->finished)
       return;
     app->written++;
+    release_transfer(app, t);
   }
 }
 
@@ -345,6 +387,14 @@ static char *format_head(cnet_request *r, const cnet_header *headers, size_t num
   return text;
 }
 
+// format_head's length, without formatting.
+static size_t head_size(cnet_request *r, const cnet_header *headers, size_t num_headers) {
+  size_t len = strlen(cnet_request_status_line(r)) + 4;  // its CRLF and the last one
+  for (size_t i = 0; i < num_headers; i++)
+    len += strlen(headers[i].name) + strlen(headers[i].value) + 4;  // ": " and CRLF
+  return len;
+}
+
 // --- finishing a transfer ---
 
 // curl's rules for --retry: a timeout, a name not resolved (host or
@@ -400,6 +450,10 @@ static bool maybe_retry(transfer *t, int exit_code) {
     fclose(t->file);
     t->file = NULL;
   }
+  if (!t->timer_initialized) {  // only a transfer that retries has a timer
+    uv_timer_init(&t->app->loop, &t->timer);
+    t->timer_initialized = true;
+  }
   uv_timer_stop(&t->timer);
   t->timer.data = t;
   uv_timer_start(&t->timer, on_retry_timer, delay, 0);
@@ -442,7 +496,8 @@ void transfer_finish(transfer *t, int error, int exit_code) {
   fetch_app *app = t->app;
   t->req = NULL;
   t->end_ns = uv_hrtime();
-  uv_timer_stop(&t->timer);
+  if (t->timer_initialized)
+    uv_timer_stop(&t->timer);
   if (!exit_code && error) {
     // A proxy's failure while the tunnel to an https:// origin was set up
     // is curl's failed proxy handshake: 56 / 35 / 97 (fetch_exit.h). For
@@ -506,7 +561,7 @@ void transfer_finish(transfer *t, int error, int exit_code) {
   }
   t->finished = true;
   app->active--;
-  flush_in_order(app);
+  flush_in_order(app);  // may free |t|
   start_more(app);
 }
 
@@ -554,13 +609,22 @@ static void on_response(cnet_request *r, void *arg, int status, const cnet_heade
   t->got_response = true;
   t->status = status;
   t->response_ns = uv_hrtime();
-  transfer_note_response(t, r, find_header(headers, num_headers, "Content-Type"));
+  // What served the response: for -w, the cookie engine and the NetLog's
+  // remote address only (a run without them skips the copies).
+  bool detail = netlog_detail_wanted(app);
+  if (app->write_out || app->cookies_on || detail)
+    transfer_note_response(t, r, find_header(headers, num_headers, "Content-Type"));
   if (app->cookies_on)
     take_cookies(app, t->effective_url ? t->effective_url : t->url, headers, num_headers);
-  fetch_netlog_note_response(app->events, t);
-  size_t head_len;
-  char *head = format_head(r, headers, num_headers, &head_len);
-  t->size_header = head_len;
+  if (detail)
+    fetch_netlog_note_response(app->events, t);
+  // The head is formatted only where it is shown; -w's size_header is
+  // its length either way.
+  size_t head_len = 0;
+  char *head = o->verbose || o->head || o->include
+                   ? format_head(r, headers, num_headers, &head_len)
+                   : NULL;
+  t->size_header = head ? head_len : head_size(r, headers, num_headers);
   if (o->verbose) {
     describe_layers(t, r);
     // The head as curl -v shows it: "< " before each line.
@@ -714,7 +778,9 @@ static int start_attempt(transfer *t) {
 static void start_more(fetch_app *app) {
   const fetch_options *o = app->o;
   while (app->active < (size_t)o->parallel && app->started < app->total) {
-    transfer *t = &app->transfers[app->started++];
+    transfer *t = cn_xmalloc(sizeof(*t));
+    transfer_init(t, app, o, app->started);
+    app->transfers[app->started++] = t;
     app->active++;
     int rv = start_attempt(t);
     if (rv != 0)  // a bad URL or header: cnet said so at once
@@ -847,6 +913,12 @@ static bool load_write_out(fetch_app *app) {
   return true;
 }
 
+// Whether fetch reads the NetLog for more than its exit status and -k's
+// warnings: -v's lines, or a -w variable only the NetLog tells.
+static bool netlog_detail_wanted(const fetch_app *app) {
+  return app->o->verbose || (app->write_out && fetch_write_out_needs_netlog(app->write_out));
+}
+
 // The context's options from the command line. |bypass| and |resolve| are
 // filled here and must outlive the call to cnet_context_new.
 static int context_options(fetch_app *app, cnet_context_options *co, char **bypass,
@@ -889,11 +961,14 @@ static int context_options(fetch_app *app, cnet_context_options *co, char **bypa
   }
   co->netlog = on_netlog_line;
   co->netlog_arg = app;
-  // Without -v, -w, --netlog or --trace, fetch reads only cheap parameters
-  // back (net_error for the exit status, certificate warnings): URLs and
-  // header blocks are then never formatted (docs/performance.md "Hot path").
-  if (!o->verbose && !o->write_out && !o->netlog && !o->trace_ladder)
-    co->netlog_capture = CNET_NETLOG_CAPTURE_EVENTS;
+  // Without -v, a -w of the connect steps, --netlog or --trace, fetch reads
+  // back only what its exit status needs: the failures (a proxy's name not
+  // resolved, a handshake cut off), and nothing is formatted for a request
+  // that works (docs/performance.md "Hot path"). -k's warnings also need
+  // the handshakes that succeed: their cheap parameters then.
+  if (!netlog_detail_wanted(app) && !o->netlog && !o->trace_ladder)
+    co->netlog_capture = o->insecure || o->proxy_insecure ? CNET_NETLOG_CAPTURE_EVENTS
+                                                          : CNET_NETLOG_CAPTURE_ERRORS;
   // Chromium's format is cnet's own writer (the context writes the file);
   // fetch still reads the JSON lines for -v and -w.
   if (o->netlog_chrome)
@@ -913,8 +988,6 @@ static int setup(fetch_app *app) {
   if (o->trace_ladder)
     app->ladder = fetch_ladder_new();
   app->events = fetch_netlog_new(o->insecure || o->proxy_insecure);
-  if (!o->verbose && !o->write_out)
-    fetch_netlog_set_lean(app->events);
   // -k and --proxy-insecure are never silent: every run says what they do.
   if (o->insecure)
     fprintf(stderr, "fetch: warning: -k/--insecure: origins' certificates are not verified\n");
@@ -928,6 +1001,8 @@ static int setup(fetch_app *app) {
   }
   if (!load_write_out(app))
     return FETCH_EXIT_READ_ERROR;
+  if (!netlog_detail_wanted(app))
+    fetch_netlog_set_lean(app->events);
   cnet_context_options co;
   char *bypass = NULL;
   fetch_resolve_list resolve = {0};
@@ -958,13 +1033,7 @@ static int setup(fetch_app *app) {
 static int run(fetch_app *app) {
   const fetch_options *o = app->o;
   app->total = o->num_urls * (size_t)o->repeat;
-  app->transfers = calloc(app->total, sizeof(transfer));
-  for (size_t i = 0; i < app->total; i++) {
-    transfer *t = &app->transfers[i];
-    transfer_init(t, app, o, i);
-    uv_timer_init(&app->loop, &t->timer);
-    t->timer_initialized = true;
-  }
+  app->transfers = cn_xcalloc(app->total ? app->total : 1, sizeof(*app->transfers));
   int rv = setup(app);
   if (rv)
     return rv;
@@ -1008,9 +1077,9 @@ static void cleanup(fetch_app *app) {
   cnet_stats stats;
   cnet_context_destroy_with_stats(app->ctx, &stats);
   app->ctx = NULL;
-  for (size_t i = 0; i < app->total; i++)
-    if (app->transfers[i].timer_initialized)
-      uv_close((uv_handle_t *)&app->transfers[i].timer, NULL);
+  for (size_t i = 0; i < app->started; i++)  // those not written out yet
+    if (app->transfers[i])
+      release_transfer(app, app->transfers[i]);
   // Let libuv finish closing handles before closing the loop.
   uv_run(&app->loop, UV_RUN_DEFAULT);
   uv_loop_close(&app->loop);
@@ -1021,8 +1090,6 @@ static void cleanup(fetch_app *app) {
     fetch_ladder_free(app->ladder);
   }
   fetch_netlog_free(app->events);
-  for (size_t i = 0; i < app->total; i++)
-    transfer_free(&app->transfers[i]);
   free(app->transfers);
   for (size_t i = 0; i < 2 * app->num_headers; i++)
     free(app->header_copies[i]);

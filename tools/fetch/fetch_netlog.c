@@ -88,13 +88,14 @@ static bool find_str(const char *line, size_t len, const char *key, const char *
 }
 
 // Lean mode: parse only the events the exit status and the certificate
-// warnings read (REQUEST_ALIVE, which ties requests to transfers; TLS,
-// proxy errors, certificate failures). Skipping the others before JSON
-// parsing saves most of fetch's work per request. Connection events then go
-// to the transfer whose request began last or the oldest one waiting (exact
-// without --parallel, the ladder's rule with it).
+// warnings read (TLS, proxy errors, certificate failures). Skipping the
+// others before JSON parsing saves most of fetch's work per request (and
+// with CNET_NETLOG_CAPTURE_ERRORS cnet sends only failures anyway).
+// Requests are not tied to transfers: connection events go to the oldest
+// transfer waiting for its response (exact without --parallel, the
+// ladder's rule with it).
 static bool lean_wants(const char *line, size_t len) {
-  static const char *const kTypes[] = {"REQUEST_ALIVE", "SSL_CONNECT", "PROXY_CONNECT_ERROR",
+  static const char *const kTypes[] = {"SSL_CONNECT", "PROXY_CONNECT_ERROR",
                                        "SSL_CERT_VERIFY_FAILED"};
   const char *v;
   size_t vlen;
@@ -143,7 +144,35 @@ void fetch_netlog_transfer_started(fetch_netlog *n, transfer *t) {
   prune(n);
   n->in_flight = cn_xrealloc(n->in_flight, (n->num_in_flight + 1) * sizeof(*n->in_flight));
   n->in_flight[n->num_in_flight++] = t;
-  n->unbound++;
+  if (!n->lean)  // lean: no REQUEST_ALIVE comes to bind it
+    n->unbound++;
+}
+
+void fetch_netlog_transfer_freed(fetch_netlog *n, const transfer *t) {
+  if (!n)
+    return;
+  size_t k = 0;
+  for (size_t i = 0; i < n->num_in_flight; i++) {
+    if (n->in_flight[i] != t)
+      n->in_flight[k++] = n->in_flight[i];
+    else if (i >= n->num_in_flight - n->unbound)
+      n->unbound--;  // it never got its request
+  }
+  n->num_in_flight = k;
+  k = 0;
+  for (size_t i = 0; i < n->num_requests; i++)
+    if (n->requests[i].t != t)
+      n->requests[k++] = n->requests[i];
+  n->num_requests = k;
+  k = 0;
+  for (size_t i = 0; i < n->num_sources; i++)
+    if (n->sources[i].t != t)
+      n->sources[k++] = n->sources[i];
+  n->num_sources = k;
+  if (n->last_ended == t)
+    n->last_ended = NULL;
+  if (n->last_active == t)
+    n->last_active = NULL;
 }
 
 // Newest first: the requests logging now are among the last bound (a scan

@@ -30,12 +30,16 @@ typedef struct fetch_netlog fetch_netlog;
 fetch_netlog *fetch_netlog_new(bool certs_unverified);
 void fetch_netlog_free(fetch_netlog *n);  // accepts NULL
 // Without -v and -w: read only the events the exit status and the
-// certificate warnings need, and skip the others unparsed.
+// certificate warnings need, and skip the others unparsed. Call it before
+// the first transfer starts.
 void fetch_netlog_set_lean(fetch_netlog *n);
 
 // |t| has just started an attempt (cnet_request_start returned): its
 // request's events will follow.
 void fetch_netlog_transfer_started(fetch_netlog *n, transfer *t);
+// |t| is about to be freed (its attempts are over): forget every reference
+// to it, so that later events of its connections go to another transfer.
+void fetch_netlog_transfer_freed(fetch_netlog *n, const transfer *t);
 // One NetLog JSON line (the context's netlog callback).
 void fetch_netlog_add_line(fetch_netlog *n, const char *line, size_t len);
 // At |t|'s response: a reused connection has no connect of its own, so its

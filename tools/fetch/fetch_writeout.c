@@ -15,6 +15,17 @@ static const char *const kVariables[] = {
 
 const char *const *fetch_write_out_variables(void) { return kVariables; }
 
+bool fetch_write_out_needs_netlog(const char *format) {
+  static const char *const kFromNetLog[] = {
+      "%{remote_ip}",       "%{remote_port}",    "%{num_connects}",    "%{time_namelookup}",
+      "%{time_connect}",    "%{time_appconnect}", "%{time_pretransfer}",
+  };
+  for (size_t i = 0; i < sizeof(kFromNetLog) / sizeof(kFromNetLog[0]); i++)
+    if (strstr(format, kFromNetLog[i]))
+      return true;
+  return false;
+}
+
 // Writes variable |name| (|len| bytes) of |r|; false when unknown.
 static bool write_variable(const char *name, size_t len, const fetch_report *r, FILE *f) {
 #define IS(s) (len == strlen(s) && strncmp(name, s, len) == 0)

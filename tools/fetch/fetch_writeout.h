@@ -50,6 +50,11 @@ void fetch_write_out(const char *format, const fetch_report *r, FILE *out, FILE 
 // The names fetch_write_out knows, NULL-terminated (for docs and tests).
 const char *const *fetch_write_out_variables(void);
 
+// Whether |format| uses a variable fetch learns from the NetLog (the
+// connect steps' times, remote_ip, remote_port, num_connects): without one
+// fetch asks cnet for no more than its exit status needs.
+bool fetch_write_out_needs_netlog(const char *format);
+
 #ifdef __cplusplus
 }
 #endif

@@ -86,3 +86,16 @@ TEST(FetchWriteOutTest, EveryIssueVariableIsKnown) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(FetchWriteOutTest, OnlyConnectStepsAndPeerNeedTheNetLog) {
+  EXPECT_FALSE(fetch_write_out_needs_netlog("%{size_download}\n"));
+  EXPECT_FALSE(fetch_write_out_needs_netlog("%{http_code} %{time_total} %{time_starttransfer}"));
+  EXPECT_TRUE(fetch_write_out_needs_netlog("%{http_code} %{time_connect}\n"));
+  EXPECT_TRUE(fetch_write_out_needs_netlog("%{remote_ip}"));
+  EXPECT_TRUE(fetch_write_out_needs_netlog("x%{num_connects}"));
+  EXPECT_TRUE(fetch_write_out_needs_netlog("%{time_appconnect}"));
+}
+
+}  // namespace
