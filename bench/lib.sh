@@ -1,8 +1,8 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154  # work, out and pids are the sourcing script's
+# shellcheck disable=SC2154,SC2034  # work, out, pids are the sourcing script's; quick and program are for it
 # Helpers shared by the benchmarks (bench/) and the interop suites that start
-# real peers (sourced, not run; tests/lib.sh must be sourced first, for
-# suite_setup, bail and free_ports):
+# real peers (sourced, not run; it sources tests/lib.sh, for suite_setup,
+# bail and free_ports, unless that is already in):
 #   bench_begin        the start of a benchmark driving one API program
 #                      (bench/scale, bench/soak): --quick, suite_setup, the
 #                      exit trap
@@ -10,6 +10,12 @@
 #   make_peer_certs    a CA of the suite's own and one leaf for every name
 #   start_peer         a peer in the background, waited for on its ports
 #   start_with_retries a peer's start again with new ports when one was taken
+#   nginx_conf_head, start_nginx_peer   nginx as a peer
+
+if ! declare -F suite_setup > /dev/null; then
+  # shellcheck source=tests/lib.sh
+  . "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
+fi
 
 # bench_begin NAME DEFAULT_OUT PROGRAM [--quick] [OUT_DIR]: sets quick (1
 # with --quick, else 0), then suite_setup NAME (OUT_DIR, else DEFAULT_OUT),
@@ -88,4 +94,35 @@ start_with_retries() {  # start_with_retries FUNCTION
     "$1" && return 0
   done
   return 1
+}
+
+# nginx_conf_head LEVEL CONNECTIONS: the start of an nginx.conf for a peer
+# living in $work/nginx (one process in the foreground, its pid file, error
+# log at LEVEL and temporary files there), up to the inside of "http {": the
+# caller writes its own directives, its servers and the closing "}".
+nginx_conf_head() {
+  cat <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log $1;
+events { worker_connections $2; }
+http {
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  default_type application/octet-stream;
+CONF
+}
+
+# start_nginx_peer LOG "PORT...": $nginx_bin on $work/nginx/nginx.conf, once
+# nginx -t has accepted it (its complaint goes to $work/setup.log), waited
+# for on every port (start_peer).
+start_nginx_peer() {
+  local args=(-p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf")
+  "$nginx_bin" -t "${args[@]}" >> "$work/setup.log" 2>&1 || return 1
+  start_peer nginx "$1" "$2" "$nginx_bin" "${args[@]}"
 }

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154  # work, out, fetch, big_bytes are the sourcing script's
+# shellcheck disable=SC2154,SC2178  # work, out, fetch, big_bytes are the sourcing script's; ca is a string here
 # The real peers of bench/run.sh and tests/interop/optimistic_tunnel_test.sh,
 # started on free 127.0.0.1 ports in the sourcing script's $work (which has
 # called suite_setup from tests/lib.sh and keeps a pids array that its exit
@@ -14,9 +14,11 @@
 #            front of squid
 # A peer that is not installed or does not start ends the run (bail).
 
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # find_tool, make_peer_certs, start_peer, start_with_retries
+
 # --- tools -----------------------------------------------------------------------------
 
-find_tool() { command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; } || true; }
 nginx_bin=$(find_tool nginx)
 squid_bin=$(find_tool squid)
 nghttpx_bin=$(find_tool nghttpx)
@@ -31,15 +33,7 @@ www="$work/www"
 sq="$work/squid"
 mkdir -p "$www" "$sq" "$work/nginx"
 {
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/O=cnet/CN=cnet bench CA" \
-    -keyout "$work/ca.key" -out "$work/ca.pem" &&
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=origin.test" \
-      -keyout "$work/leaf.key" -out "$work/leaf.csr" &&
-    printf '%s\n' "subjectAltName=DNS:proxy.test,DNS:origin.test,IP:127.0.0.1" \
-      "basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" > "$work/leaf.ext" &&
-    openssl x509 -req -in "$work/leaf.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
-      -CAcreateserial -days 2 -extfile "$work/leaf.ext" -out "$work/leaf.pem" &&
-    chmod 644 "$work/leaf.key" &&
+  make_peer_certs "cnet bench CA" "DNS:proxy.test,DNS:origin.test,IP:127.0.0.1" &&
     head -c 1024 /dev/urandom > "$www/1k" &&
     # Sparse: nginx reads zeros from it; TLS encrypts them like any bytes.
     truncate -s "$big_bytes" "$www/big" &&
@@ -47,46 +41,13 @@ mkdir -p "$www" "$sq" "$work/nginx"
 } > "$work/setup.log" 2>&1 || bail "certificates and the docroot are made"
 ca="$work/ca.pem"
 
-listening() {
-  local p
-  for p in "$@"; do (exec 3<> "/dev/tcp/127.0.0.1/$p") 2>/dev/null || return 1; done
-}
-start_peer() {  # start_peer NAME LOG "PORT..." command...
-  local name="$1" log="$2" ports="$3"
-  shift 3
-  "$@" > "$log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 200); do
-    # shellcheck disable=SC2086
-    if listening $ports; then pids+=("$pid"); return 0; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  { echo "$name did not listen on $ports:"; cat "$log"; } >> "$work/setup.log"
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 1
-}
-with_retries() { for _ in 1 2 3; do "$1" && return 0; done; return 1; }
-
 start_nginx() {
   read -r plain_port h1_port h2_port < <(free_ports 3)
   local tls="ssl_certificate $work/leaf.pem; ssl_certificate_key $work/leaf.key;"
-  cat > "$work/nginx/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
+  {
+    nginx_conf_head warn 1024
+    cat <<EOF
   access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  default_type application/octet-stream;
   root $www;
   keepalive_requests 1000000;
   server { listen 127.0.0.1:$plain_port; server_name origin.test; }
@@ -94,12 +55,10 @@ http {
   server { listen 127.0.0.1:$h2_port ssl http2; server_name origin.test; $tls }
 }
 EOF
-  "$nginx_bin" -t -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" \
-    >> "$work/setup.log" 2>&1 || return 1
-  start_peer nginx "$work/nginx.out" "$plain_port $h1_port $h2_port" \
-    "$nginx_bin" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf"
+  } > "$work/nginx/nginx.conf"
+  start_nginx_peer "$work/nginx.out" "$plain_port $h1_port $h2_port"
 }
-with_retries start_nginx || bail "nginx starts"
+start_with_retries start_nginx || bail "nginx starts"
 
 squid_user=proxy
 id -u proxy >/dev/null 2>&1 || squid_user=nobody
@@ -133,7 +92,7 @@ EOF
 }
 chmod 711 "$work"
 [ "$(id -u)" -eq 0 ] && chown -R "$squid_user" "$sq"
-with_retries start_squid || bail "squid starts (http_port and https_port)"
+start_with_retries start_squid || bail "squid starts (http_port and https_port)"
 
 start_nghttpx() {
   read -r nghttpx_port < <(free_ports 1)
@@ -143,5 +102,5 @@ start_nghttpx() {
     --errorlog-file="$work/nghttpx.err" --accesslog-file=/dev/null \
     "$work/leaf.key" "$work/leaf.pem"
 }
-with_retries start_nghttpx || bail "nghttpx --http2-proxy starts"
+start_with_retries start_nghttpx || bail "nghttpx --http2-proxy starts"
 

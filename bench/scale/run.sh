@@ -12,18 +12,10 @@
 # Prints TAP lines: each phase ran without a failure.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-quick=0
-if [ "${1:-}" = "--quick" ]; then
-  quick=1
-  shift
-fi
-# shellcheck source=tests/lib.sh
-. "$here/../../tests/lib.sh"
-suite_setup scale "${1:-out/release}"
-pids=()
-trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
-scale="$out/scale"
-[ -x "$scale" ] || bail "$scale is built (ninja -C $out scale)"
+# shellcheck source=bench/lib.sh
+. "$here/../lib.sh"  # and tests/lib.sh
+bench_begin scale out/release scale "$@"  # quick, out, work, pids, program
+scale="$program"
 if [ "$quick" = 1 ]; then
   streams=500 conns=50 cap=60
 else

@@ -18,19 +18,10 @@
 # noise of a table that grew once, so there it is printed, not judged.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-quick=0
-if [ "${1:-}" = "--quick" ]; then
-  quick=1
-  shift
-fi
-# shellcheck source=tests/lib.sh
-. "$here/../../tests/lib.sh"
-suite_setup soak "${1:-out/debug}"
-pids=()
-trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
-
-soak="$out/soak"
-[ -x "$soak" ] || bail "$soak is built (ninja -C $out soak)"
+# shellcheck source=bench/lib.sh
+. "$here/../lib.sh"  # and tests/lib.sh
+bench_begin soak out/debug soak "$@"  # quick, out, work, pids, program
+soak="$program"
 
 if [ "$quick" = 1 ]; then
   f4_count=2000 f6_count=500 cap=60

@@ -26,6 +26,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$here/../lib.sh"
+# shellcheck source=bench/lib.sh
+. "$here/../../bench/lib.sh"  # find_tool, make_peer_certs, start_peer, start_with_retries
 suite_setup h2peers "${1:-out/debug}"
 
 www="$work/www"     # the origins' docroot (nginx and nghttpd)
@@ -53,9 +55,6 @@ suite_context() {  # the tails of the peers' logs, after a failing check's outpu
 # --- tools -------------------------------------------------------------------
 
 [ -x "$fetch" ] || bail "fetch is built in $out"
-find_tool() {  # find_tool NAME: its path (PATH, then /usr/sbin), or nothing
-  command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; } || true
-}
 nghttpx_bin=$(find_tool nghttpx)
 nghttpd_bin=$(find_tool nghttpd)
 nginx_bin=$(find_tool nginx)
@@ -84,18 +83,9 @@ squid_version=$("$squid_bin" -v | sed -n 's/^Squid Cache: Version //p')
 
 # --- certificates: a CA and one leaf for every name ----------------------------
 
-make_certs() {
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/O=cnet/CN=cnet h2 interop CA" \
-    -keyout "$work/ca.key" -out "$work/ca.pem" &&
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=origin.test" \
-      -keyout "$work/leaf.key" -out "$work/leaf.csr" &&
-    printf '%s\n' "subjectAltName=DNS:proxy.test,DNS:origin.test,DNS:h2origin.test,IP:127.0.0.1" \
-      "basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" > "$work/leaf.ext" &&
-    openssl x509 -req -in "$work/leaf.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
-      -CAcreateserial -days 2 -extfile "$work/leaf.ext" -out "$work/leaf.pem" &&
-    chmod 644 "$work/leaf.key"
-}
-make_certs > "$work/setup.log" 2>&1 || bail "openssl makes the interop CA and leaf certificate"
+make_peer_certs "cnet h2 interop CA" \
+  "DNS:proxy.test,DNS:origin.test,DNS:h2origin.test,IP:127.0.0.1" > "$work/setup.log" 2>&1 ||
+  bail "openssl makes the interop CA and leaf certificate"
 ca="$work/ca.pem"
 
 # --- the docroot -----------------------------------------------------------------
@@ -113,45 +103,6 @@ make_docroot() {
 }
 make_docroot > "$work/setup.log" 2>&1 || bail "the docroot is written"
 
-listening() {  # listening PORT...: each accepts a TCP connection
-  local p
-  for p in "$@"; do
-    (exec 3<> "/dev/tcp/127.0.0.1/$p") 2>/dev/null || return 1
-  done
-}
-
-# start_peer NAME LOG "PORT..." command...: starts it in the background and
-# waits for every port to listen; on success its PID is kept for cleanup.
-start_peer() {
-  local name="$1" log="$2" ports="$3"
-  shift 3
-  "$@" > "$log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 200); do
-    # shellcheck disable=SC2086
-    if listening $ports; then
-      pids+=("$pid")
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  { echo "$name did not listen on $ports:"; cat "$log"; } >> "$work/setup.log"
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 1
-}
-
-# A free port can be taken between probing and the peer's bind: each peer is
-# tried up to three times with new ports.
-start_with_retries() {  # start_with_retries FUNCTION
-  : > "$work/setup.log"
-  for _ in 1 2 3; do
-    "$1" && return 0
-  done
-  return 1
-}
-
 # --- nginx: plain, TLS http/1.1 and TLS h2 servers --------------------------------
 
 start_nginx() {
@@ -167,21 +118,9 @@ start_nginx() {
   local tls="ssl_certificate $work/leaf.pem; ssl_certificate_key $work/leaf.key;"
   {
     [ -n "$echo_module" ] && echo "load_module $echo_module;"
+    nginx_conf_head info 128
     cat <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log info;
-events { worker_connections 128; }
-http {
   access_log $work/nginx/access.log;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  default_type application/octet-stream;
   client_max_body_size 10m;
   client_body_buffer_size 1m;
   root $www;
@@ -196,10 +135,7 @@ http {
 }
 EOF
   } > "$work/nginx/nginx.conf"
-  "$nginx_bin" -t -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" \
-    >> "$work/setup.log" 2>&1 || return 1
-  start_peer nginx "$work/nginx/stdout.log" "$plain_port $h1_port $h2_port $h2x_port" \
-    "$nginx_bin" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf"
+  start_nginx_peer "$work/nginx/stdout.log" "$plain_port $h1_port $h2_port $h2x_port"
 }
 big_value=$(head -c 4000 /dev/zero | tr '\0' b)
 big_headers=""
