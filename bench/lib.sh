@@ -11,6 +11,7 @@
 #   start_peer         a peer in the background, waited for on its ports
 #   start_with_retries a peer's start again with new ports when one was taken
 #   nginx_conf_head, start_nginx_peer   nginx as a peer
+#   squid_conf_common  the common part of a peer squid's configuration
 
 if ! declare -F suite_setup > /dev/null; then
   # shellcheck source=tests/lib.sh
@@ -125,4 +126,23 @@ start_nginx_peer() {
   local args=(-p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf")
   "$nginx_bin" -t "${args[@]}" >> "$work/setup.log" 2>&1 || return 1
   start_peer nginx "$1" "$2" "$nginx_bin" "${args[@]}"
+}
+
+# squid_conf_common DIR NAME: the lines of a squid.conf that keep a peer
+# squid in DIR (pid, cache log, hosts_file DIR/hosts: the .test names),
+# caching nothing, named NAME, and quick to stop; the caller adds its ports,
+# access_log and ACLs.
+squid_conf_common() {
+  cat <<CONF
+pid_filename $1/squid.pid
+cache_log $1/cache.log
+coredump_dir $1
+hosts_file $1/hosts
+cache deny all
+cache_mem 8 MB
+pinger_enable off
+netdb_filename none
+visible_hostname $2
+shutdown_lifetime 0 seconds
+CONF
 }

@@ -68,18 +68,9 @@ start_squid() {
   {
     echo "http_port 127.0.0.1:$squid_port"
     echo "https_port 127.0.0.1:$squid_tls_port tls-cert=$work/leaf.pem tls-key=$work/leaf.key"
+    squid_conf_common "$sq" cnet-bench
     cat <<EOF
-pid_filename $sq/squid.pid
-cache_log $sq/cache.log
 access_log none
-coredump_dir $sq
-hosts_file $sq/hosts
-cache deny all
-cache_mem 8 MB
-pinger_enable off
-netdb_filename none
-visible_hostname cnet-bench
-shutdown_lifetime 0 seconds
 acl SSL_ports port $h1_port $h2_port
 http_access deny CONNECT !SSL_ports
 http_access allow localhost

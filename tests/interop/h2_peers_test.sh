@@ -213,18 +213,9 @@ acl authed proxy_auth REQUIRED
 acl auth_ports localport $squid_auth_port
 EOF
     fi
+    squid_conf_common "$sq" cnet-h2-interop
     cat <<EOF
-pid_filename $sq/squid.pid
-cache_log $sq/cache.log
 access_log stdio:$sq/access.log
-coredump_dir $sq
-hosts_file $sq/hosts
-cache deny all
-cache_mem 8 MB
-pinger_enable off
-netdb_filename none
-visible_hostname cnet-h2-interop
-shutdown_lifetime 0 seconds
 acl SSL_ports port $h1_port $h2_port $h2x_port $nghttpd_port $nghttpd2_port $squid_https_port
 http_access deny CONNECT !SSL_ports
 EOF
