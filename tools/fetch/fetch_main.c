@@ -665,6 +665,10 @@ static void on_data(cnet_request *r, void *arg, const uint8_t *data, size_t len)
 
 static void on_complete(cnet_request *r, void *arg, int error) {
   transfer *t = arg;
+  if (!error) {  // nothing to copy (the attempt's error_hop stays CNET_HOP_NONE)
+    transfer_finish(t, 0, 0);
+    return;
+  }
   // cnet frees the request after this returns: what it knows of a
   // certificate failure is copied now.
   cnet_cert_error ce;

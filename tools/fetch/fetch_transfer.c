@@ -36,6 +36,7 @@ void transfer_init(transfer *t, fetch_app *app, const fetch_options *o, size_t i
   t->retries_left = o->retry;
   t->backoff_ms = 1000;
   t->length = -1;
+  t->error_hop = CNET_HOP_NONE;
   cn_bytebuf_init(&t->held);
 }
 
