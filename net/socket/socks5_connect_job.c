@@ -55,7 +55,9 @@ static int proxy_failed(socks5_job *j, int rv) {
 
 static void on_handshake(void *arg, int rv) {
   socks5_job *j = arg;
-  if (rv == CN_OK) {
+  // A handshake that completed synchronously (start_handshake) already
+  // moved the socket to base.socket.
+  if (rv == CN_OK && j->socks) {
     j->base.socket = j->socks;
     j->socks = NULL;
   }

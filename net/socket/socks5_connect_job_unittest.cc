@@ -192,6 +192,23 @@ TEST_F(Socks5ConnectJobTest, Socks5hSendsTheNameAndIsReusedAtTheTop) {
   cn_socket_params_unref(p);
 }
 
+// The proxy's connection comes later, then the whole SOCKS exchange
+// completes synchronously (its answers already arrived, as a TCP read finds
+// them in the kernel): the job hands out the tunnel socket.
+TEST_F(Socks5ConnectJobTest, HandshakeCompletingSynchronouslyAfterTheLowerConnect) {
+  SocketScript script;
+  script.Connect(CN_OK, CN_MOCK_ASYNC);
+  script.Write(kGreetNoAuth, CN_MOCK_SYNC).Read(kChoseNone, CN_MOCK_SYNC);
+  script.Write(kConnectByName, CN_MOCK_SYNC).Read(kReplyOk, CN_MOCK_SYNC);
+  factory_.AddMock(script);
+  cn_socket_params *p = Params("socks5h://proxy.test");
+  ASSERT_EQ(CN_OK, Request(p));
+  ASSERT_NE(nullptr, handle_.socket);
+  EXPECT_EQ(CN_SOCKET_LAYER_SOCKS_TUNNEL, cn_stream_socket_layer(handle_.socket));
+  factory_.ExpectAllUsedAndDone();
+  cn_socket_params_unref(p);
+}
+
 TEST_F(Socks5ConnectJobTest, Socks5ResolvesLocallyAndSendsTheAddress) {
   ExpectTunnel("socks5://proxy.test:1080", "origin.test", kConnectByAddress);
 }

@@ -1,6 +1,7 @@
 #include "net/socket/tcp_socket.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -40,6 +41,14 @@ typedef struct tcp_socket {
   cn_completion_cb read_cb;
   void *read_arg;
   bool eof;
+  // libuv's read watcher is on (uv_read_start). It stays on across a read
+  // callback whose callee reads again, so a reader that streams does not
+  // stop and restart it (two epoll_ctl calls) per read.
+  bool watching;
+  // Reads answered synchronously from the kernel in this loop turn (the
+  // turn known by its loop time, |sync_turn|; see read_).
+  unsigned sync_reads;
+  uint64_t sync_turn;
   // The pending write.
   uv_write_t *write_req;
   cn_completion_cb write_cb;
@@ -159,6 +168,17 @@ static int connect_(cn_stream_socket *s, cn_completion_cb cb, void *arg) {
 }
 
 // --- reading ---
+//
+// A read first asks the kernel (recv with MSG_DONTWAIT): bytes already
+// there are returned at once, with no loop turn and no watcher change
+// between them and the caller (as Chromium's TCP socket reads). Only when
+// the kernel has nothing does the read wait, through libuv's read watcher.
+// A caller that reads on and on while bytes keep coming would never let the
+// loop run (timers, other connections): after CN_TCP_MAX_SYNC_READS
+// synchronous reads in a row the next one waits for the loop even if bytes
+// are there (it then completes in the next turn). A turn is known by the
+// loop's time (uv_now), which libuv updates once per turn.
+#define CN_TCP_MAX_SYNC_READS 32
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out) {
   tcp_socket *t = h->data;
@@ -171,23 +191,44 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out) {
   out->len = t->read_len;
 }
 
+static void stop_watching(tcp_socket *t) {
+  if (t->watching && t->handle)
+    uv_read_stop((uv_stream_t *)t->handle);
+  t->watching = false;
+}
+
+static void log_received(tcp_socket *t, ssize_t n) {
+  cn_netlog_event(t->base.netlog, t->base.source, CN_NETLOG_SOCKET_BYTES_RECEIVED,
+                  CN_NL_INT("byte_count", n));
+}
+
 static void complete_read(tcp_socket *t, int rv) {
-  uv_read_stop((uv_stream_t *)t->handle);
   cn_completion_cb cb = t->read_cb;
   void *arg = t->read_arg;
   cn_iobuf_unref(t->read_buf);
   t->read_buf = NULL;
   t->read_cb = NULL;
+  t->sync_reads = 0;  // the loop ran: the next reads may be synchronous again
   cb(arg, rv);
+  // The socket may be gone (|t| freed: destroy cleared handle->data) — the
+  // caller of complete_read checks. A callee that read again left the
+  // watcher on; one that did not gets it stopped by on_read.
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   tcp_socket *t = stream->data;
-  if (!t || !t->read_cb || nread == 0)
+  if (!t)
+    return;
+  if (!t->read_cb) {
+    // Bytes or EOF arrived with no reader (UV_ENOBUFS: on_alloc had no
+    // buffer): leave them in the kernel for the next read.
+    stop_watching(t);
+    return;
+  }
+  if (nread == 0)
     return;
   if (nread > 0) {
-    cn_netlog_event(t->base.netlog, t->base.source, CN_NETLOG_SOCKET_BYTES_RECEIVED,
-                    CN_NL_INT("byte_count", nread));
+    log_received(t, nread);
     complete_read(t, (int)nread);
   } else if (nread == UV_EOF) {
     t->eof = true;
@@ -195,6 +236,32 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   } else {
     complete_read(t, cn_error_from_uv((int)nread));
   }
+  t = stream->data;  // NULL if the callback destroyed the socket
+  if (t && !t->read_cb)
+    stop_watching(t);
+}
+
+// Reads what the kernel holds without waiting: > 0 bytes, 0 EOF, an error,
+// or CN_ERR_IO_PENDING when there is nothing yet.
+static int read_now(tcp_socket *t, cn_iobuf *buf, size_t len) {
+  uv_os_fd_t fd;
+  if (uv_fileno((const uv_handle_t *)t->handle, &fd) != 0)
+    return CN_ERR_IO_PENDING;  // let libuv report it
+  ssize_t n;
+  do {
+    n = recv(fd, buf->data, len > INT_MAX ? INT_MAX : len, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    log_received(t, n);
+    return (int)n;
+  }
+  if (n == 0) {
+    t->eof = true;
+    return 0;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK)
+    return CN_ERR_IO_PENDING;
+  return cn_error_from_uv(-errno);  // libuv's codes are negated errnos here
 }
 
 static int read_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
@@ -205,9 +272,23 @@ static int read_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_c
     return CN_ERR_INVALID_ARGUMENT;
   if (t->eof)
     return 0;
-  int rv = uv_read_start((uv_stream_t *)t->handle, on_alloc, on_read);
-  if (rv < 0)
-    return cn_error_from_uv(rv);
+  if (t->sync_turn != uv_now(t->loop)) {
+    t->sync_turn = uv_now(t->loop);
+    t->sync_reads = 0;
+  }
+  if (t->sync_reads < CN_TCP_MAX_SYNC_READS) {
+    int rv = read_now(t, buf, len);
+    if (rv != CN_ERR_IO_PENDING) {
+      t->sync_reads++;
+      return rv;
+    }
+  }
+  if (!t->watching) {
+    int rv = uv_read_start((uv_stream_t *)t->handle, on_alloc, on_read);
+    if (rv < 0)
+      return cn_error_from_uv(rv);
+    t->watching = true;
+  }
   t->read_buf = cn_iobuf_ref(buf);
   t->read_len = len;
   t->read_cb = cb;
@@ -286,6 +367,7 @@ static void disconnect_(cn_stream_socket *s) {
   cn_iobuf_unref(t->read_buf);
   t->read_buf = NULL;
   t->read_cb = t->write_cb = t->connect_cb = NULL;
+  t->watching = false;
   close_handle(t);
   if (t->state != TCP_CLOSED && t->state != TCP_IDLE)
     cn_netlog_event0(t->base.netlog, t->base.source, CN_NETLOG_SOCKET_CLOSED);

@@ -147,6 +147,91 @@ TEST_F(TcpSocketTest, IdleCheckSeesPeerClose) {
   cn_stream_socket_destroy(client);
 }
 
+// Bytes already in the kernel are returned by the read call itself: no
+// callback, no loop turn (the read watcher is not involved).
+TEST_F(TcpSocketTest, ReadOfBufferedBytesCompletesSynchronously) {
+  cn_stream_socket *client = ConnectedClient();
+  ASSERT_TRUE(client);
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), acc_.accepted[0], "hello"));
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(),
+                                  [&] { return !cn_stream_socket_is_connected_and_idle(client); }));
+  cn_iobuf *buf = cn_iobuf_new(64);
+  TestCompletion c;
+  ASSERT_EQ(5, cn_stream_socket_read(client, buf, 64, c.cb(), c.arg()));
+  EXPECT_EQ("hello", std::string(reinterpret_cast<char *>(buf->data), 5));
+  EXPECT_FALSE(c.done());
+
+  // Nothing there: the read waits, and completes once bytes come.
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(client, buf, 64, c.cb(), c.arg()));
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), acc_.accepted[0], "world!"));
+  EXPECT_EQ(6, c.WaitForResult(loop_.get(), CN_ERR_IO_PENDING));
+  EXPECT_EQ("world!", std::string(reinterpret_cast<char *>(buf->data), 6));
+
+  // The peer's close is an EOF returned synchronously too.
+  cn_stream_socket_destroy(acc_.accepted[0]);
+  acc_.accepted.clear();
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return !cn_stream_socket_is_connected(client); }));
+  EXPECT_EQ(0, cn_stream_socket_read(client, buf, 64, c.cb(), c.arg()));
+  EXPECT_FALSE(c.done());
+  cn_iobuf_unref(buf);
+  cn_stream_socket_destroy(client);
+}
+
+// A reader that reads on while bytes keep coming still lets the loop run:
+// after a bounded number of synchronous reads the next one waits for the
+// loop (and completes there, with the bytes that were waiting).
+TEST_F(TcpSocketTest, SynchronousReadsYieldToTheLoop) {
+  cn_stream_socket *client = ConnectedClient();
+  ASSERT_TRUE(client);
+  std::string data(200, 'x');
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), acc_.accepted[0], data));
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(),
+                                  [&] { return !cn_stream_socket_is_connected_and_idle(client); }));
+  cn_iobuf *buf = cn_iobuf_new(1);
+  TestCompletion c;
+  // One byte per read, never a loop turn between reads that return at once:
+  // every byte is in the kernel from the start, so a read that waits does
+  // so only to let the loop run.
+  int waits = 0;
+  for (int got = 0; got < 200; got++) {
+    int rv = cn_stream_socket_read(client, buf, 1, c.cb(), c.arg());
+    if (rv == CN_ERR_IO_PENDING) {
+      waits++;
+      rv = c.WaitForResult(loop_.get(), rv);
+    }
+    ASSERT_EQ(1, rv) << "byte " << got;
+    ASSERT_EQ('x', buf->data[0]);
+  }
+  EXPECT_GT(waits, 0) << "the loop never ran while bytes kept coming";
+  EXPECT_LT(waits, 20) << "most reads should be synchronous";
+  cn_iobuf_unref(buf);
+  cn_stream_socket_destroy(client);
+}
+
+// Reads answered from a callback that reads again (the watcher stays on),
+// and bytes that arrive while nobody reads stay in the kernel for the next
+// read.
+TEST_F(TcpSocketTest, BytesWithNoReaderWaitForTheNextRead) {
+  cn_stream_socket *client = ConnectedClient();
+  ASSERT_TRUE(client);
+  cn_iobuf *buf = cn_iobuf_new(64);
+  TestCompletion c;
+  ASSERT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(client, buf, 64, c.cb(), c.arg()));
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), acc_.accepted[0], "one"));
+  EXPECT_EQ(3, c.WaitForResult(loop_.get(), CN_ERR_IO_PENDING));
+  // No read outstanding now; bytes come, and the loop turns over them.
+  ASSERT_EQ(CN_OK, WriteAll(loop_.get(), acc_.accepted[0], "two"));
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(),
+                                  [&] { return !cn_stream_socket_is_connected_and_idle(client); }));
+  for (int i = 0; i < 3; i++)
+    uv_run(loop_.get(), UV_RUN_NOWAIT);
+  EXPECT_FALSE(c.done());
+  EXPECT_EQ(3, cn_stream_socket_read(client, buf, 64, c.cb(), c.arg()));
+  EXPECT_EQ("two", std::string(reinterpret_cast<char *>(buf->data), 3));
+  cn_iobuf_unref(buf);
+  cn_stream_socket_destroy(client);
+}
+
 // A port nothing listens on: bind a listener, note the port, close it.
 uint16_t ClosedPort(uv_loop_t *loop) {
   Acceptor acc;
