@@ -88,12 +88,6 @@ static SSL_CTX *new_ssl_ctx(const cn_ssl_context *c, bool variant) {
   return ctx;
 }
 
-static long bio_ctrl(BIO *bio, int cmd, long larg, void *parg) {
-  // BoringSSL flushes after each handshake flight and fails if the flush
-  // does; the socket's write side starts sending on every write already.
-  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
-}
-
 static cn_ssl_context *context_new(bool is_server) {
   cn_ssl_context *c = CN_NEW(cn_ssl_context);
   c->refs = 1;
@@ -103,7 +97,7 @@ static cn_ssl_context *context_new(bool is_server) {
     abort();
   BIO_meth_set_read(c->bio_method, cn_ssl_bio_read_);
   BIO_meth_set_write(c->bio_method, cn_ssl_bio_write_);
-  BIO_meth_set_ctrl(c->bio_method, bio_ctrl);
+  BIO_meth_set_ctrl(c->bio_method, cn_ssl_bio_ctrl_);
   cn_hashmap_init(&c->sessions);
   cn_list_init(&c->lru);
   c->max_keys = CN_DEFAULT_SESSION_CACHE_SIZE;

@@ -34,6 +34,7 @@ void cn_ssl_context_put_session_(cn_ssl_context *ctx, const char *key, SSL_SESSI
 // buffers; see ssl_transport_pump.h).
 int cn_ssl_bio_read_(BIO *bio, char *out, int len);
 int cn_ssl_bio_write_(BIO *bio, const char *in, int len);
+long cn_ssl_bio_ctrl_(BIO *bio, int cmd, long larg, void *parg);
 // ssl_socket.c: SSL_CTX callbacks; each finds its connection with
 // SSL_get_app_data().
 int cn_ssl_on_new_session_(SSL *ssl, SSL_SESSION *session);

@@ -303,6 +303,7 @@ static int do_read(ssl_socket *s) {
   }
   s->no_new_transport_reads = false;
   ERR_clear_error();
+  cn_ssl_transport_flush(s);  // what SSL_read wrote (an alert, a KeyUpdate's answer)
   if (total > 0)
     s->peek_done = true;  // application data flows: no more peeking
   // With data in hand, an EOF or error behind it waits for the next read.
@@ -322,12 +323,14 @@ static int do_shutdown(ssl_socket *s) {
     }
     s->shutdown_sent = true;
   }
+  cn_ssl_transport_flush(s);
   if (s->transport_write_error)
     return s->transport_write_error;
   return s->wbuf_len > 0 ? CN_ERR_IO_PENDING : CN_OK;
 }
 
-static int do_write(ssl_socket *s) {
+// Encrypts the caller's write into the ring (see do_write).
+static int encrypt_write(ssl_socket *s) {
   if (s->write_error)
     return s->write_error;
   if (s->write_is_shutdown)
@@ -344,8 +347,15 @@ static int do_write(ssl_socket *s) {
                         (int)cn_ssl_min_size(len - s->write_progress, INT_MAX));
     if (ret > 0) {
       s->write_progress += (size_t)ret;
-      if (s->write_progress == len || cn_ssl_transport_ring_room(s) < CN_SSL_MAX_RECORD)
+      if (s->write_progress == len)
         break;
+      if (cn_ssl_transport_ring_room(s) < CN_SSL_MAX_RECORD) {
+        // The transport takes what the ring holds; go on if it took it
+        // at once, else report what was written so far.
+        cn_ssl_transport_flush(s);
+        if (cn_ssl_transport_ring_room(s) < CN_SSL_MAX_RECORD)
+          break;
+      }
       continue;
     }
     int err = SSL_get_error(s->ssl, ret);
@@ -360,6 +370,14 @@ static int do_write(ssl_socket *s) {
   int total = (int)s->write_progress;
   s->write_progress = 0;
   return total;
+}
+
+// Encrypts the caller's write (or close_notify), then hands the ring to
+// the transport: the records of one write leave in one transport write.
+static int do_write(ssl_socket *s) {
+  int rv = encrypt_write(s);
+  cn_ssl_transport_flush(s);
+  return rv;
 }
 
 // The post-handshake peek (as Chromium's): until the first application
@@ -396,6 +414,7 @@ void cn_ssl_socket_pump_(ssl_socket *s) {
   s->pump_depth++;
   if (s->connect_cb) {
     int rv = do_handshake(s);
+    cn_ssl_transport_flush(s);  // the flight it wrote
     if (rv != CN_ERR_IO_PENDING) {
       cn_completion_cb cb = s->connect_cb;
       s->connect_cb = NULL;
@@ -432,6 +451,7 @@ void cn_ssl_socket_pump_(ssl_socket *s) {
     }
   }
   do_peek(s);
+  cn_ssl_transport_flush(s);
   cn_ssl_transport_trim_buffers(s);
 out:
   if (--s->pump_depth == 0 && s->destroyed)
@@ -509,6 +529,7 @@ static int connect_(cn_stream_socket *base, cn_completion_cb cb, void *arg) {
     s->connect_arg = arg;
   }
   do_peek(s);
+  cn_ssl_transport_flush(s);  // the ClientHello (or what the handshake wrote)
   cn_ssl_transport_trim_buffers(s);
   return rv;
 }

@@ -267,7 +267,8 @@ class Echo {
 // A transport wrapper that accepts at most |max_write| bytes per write and
 // always completes writes asynchronously: it exercises the TLS socket's
 // partial-write handling and write ring, which the (always synchronous)
-// pipe never does.
+// pipe never does. With |synchronous| its writes complete at once, as the
+// pipe's: it then only counts them.
 struct SlowWriteSocket {
   cn_stream_socket base;  // first: the ops cast back
   cn_stream_socket *inner;
@@ -277,6 +278,7 @@ struct SlowWriteSocket {
   void *write_arg;
   int write_result;
   int writes;
+  bool synchronous;
 
   static SlowWriteSocket *Of(const cn_stream_socket *s) {
     return reinterpret_cast<SlowWriteSocket *>(const_cast<cn_stream_socket *>(s));
@@ -293,6 +295,8 @@ struct SlowWriteSocket {
     int rv = cn_stream_socket_write(w->inner, buf, std::min(len, w->max_write), nullptr, nullptr);
     EXPECT_NE(CN_ERR_IO_PENDING, rv);  // the inner pipe writes synchronously
     w->writes++;
+    if (w->synchronous)
+      return rv;
     w->write_cb = cb;
     w->write_arg = arg;
     w->write_result = rv;
@@ -324,7 +328,8 @@ struct SlowWriteSocket {
     cn_stream_socket_log_destroyed(s);
     delete w;
   }
-  static cn_stream_socket *New(uv_loop_t *loop, cn_stream_socket *inner, size_t max_write) {
+  static cn_stream_socket *New(uv_loop_t *loop, cn_stream_socket *inner, size_t max_write,
+                               bool synchronous = false) {
     static const cn_stream_socket_ops kOps = {
         "slow", Connect, Read, Write, Disconnect, IsConnected, IsIdle, nullptr, Destroy,
         nullptr, nullptr, nullptr,
@@ -333,6 +338,7 @@ struct SlowWriteSocket {
     cn_stream_socket_init(&w->base, &kOps, nullptr);
     w->inner = inner;
     w->max_write = max_write;
+    w->synchronous = synchronous;
     w->timer = cn_timer_new(loop, OnTimer, w);
     return &w->base;
   }
@@ -660,6 +666,44 @@ TEST_F(SslSocketTest, WriteReportsWhatFitsThenWaits) {
   EXPECT_TRUE(reader.data() == big.substr(0, reader.data().size()));
   cn_iobuf_unref(rest);
   cn_iobuf_unref(buf);
+}
+
+// The records of one write leave in one transport write, not one each.
+TEST_F(SslSocketTest, RecordsOfOneWriteGoInOneTransportWrite) {
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
+  cn_stream_socket *counted = SlowWriteSocket::New(loop_.get(), a, SIZE_MAX, true);
+  cn_stream_socket *client = Own(NewClient(counted));
+  cn_stream_socket *server = Own(NewServer(b));
+  HandshakeOk({client, server});
+  int before = SlowWriteSocket::Of(counted)->writes;
+  // Two full records and a part of a third (what fits in the write ring
+  // with room to spare).
+  std::string data = Payload(2 * 16384 + 100, 21);
+  cn_iobuf *buf = cn_iobuf_from_copy(data.data(), data.size());
+  EXPECT_EQ(static_cast<int>(data.size()),
+            cn_stream_socket_write(client, buf, buf->size, nullptr, nullptr));
+  cn_iobuf_unref(buf);
+  EXPECT_EQ(1, SlowWriteSocket::Of(counted)->writes - before);
+  Reader reader(server, data.size());
+  reader.Start();
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return reader.done(); }));
+  EXPECT_TRUE(reader.data() == data);
+
+  // A write larger than the ring: several ring-fulls, still synchronous.
+  before = SlowWriteSocket::Of(counted)->writes;
+  std::string big = Payload(1 << 20, 22);
+  buf = cn_iobuf_from_copy(big.data(), big.size());
+  EXPECT_EQ(static_cast<int>(big.size()),
+            cn_stream_socket_write(client, buf, buf->size, nullptr, nullptr));
+  cn_iobuf_unref(buf);
+  int writes = SlowWriteSocket::Of(counted)->writes - before;
+  EXPECT_GT(writes, 1);
+  EXPECT_LT(writes, 64) << "about one transport write per ring-full";
+  Reader big_reader(server, big.size());
+  big_reader.Start();
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return big_reader.done(); }));
+  EXPECT_TRUE(big_reader.data() == big);
 }
 
 TEST_F(SslSocketTest, ReadGathersRecordsAlreadyArrived) {

@@ -89,7 +89,7 @@ static void on_transport_write(void *arg, int rv);
 
 // Hands the front of the ring to the transport until it stops completing
 // synchronously.
-static void flush_writes(ssl_socket *s) {
+void cn_ssl_transport_flush(ssl_socket *s) {
   while (s->wbuf_len > 0 && !s->transport_write_pending && !s->transport_write_error) {
     size_t n = cn_ssl_min_size(s->wbuf_len, s->wbuf->size - s->wbuf_off);
     cn_iobuf *chunk = cn_iobuf_slice(s->wbuf, s->wbuf_off, n);
@@ -107,7 +107,7 @@ static void on_transport_write(void *arg, int rv) {
   ssl_socket *s = arg;
   s->transport_write_pending = false;
   note_transport_write(s, rv);
-  flush_writes(s);
+  cn_ssl_transport_flush(s);
   cn_ssl_socket_pump_(s);
 }
 
@@ -124,6 +124,13 @@ int cn_ssl_bio_write_(BIO *bio, const char *in, int len) {
     s->wbuf_len = 0;
   }
   size_t cap = s->wbuf->size;
+  if (s->wbuf_len == cap) {
+    // Full: the transport takes some now, or a write of it is pending and
+    // its callback pumps us again.
+    cn_ssl_transport_flush(s);
+    if (s->transport_write_error)
+      return -1;
+  }
   size_t n = cn_ssl_min_size((size_t)len, cap - s->wbuf_len);
   if (n == 0) {
     BIO_set_retry_write(bio);
@@ -134,8 +141,20 @@ int cn_ssl_bio_write_(BIO *bio, const char *in, int len) {
   memcpy(s->wbuf->data + end, in, first);
   memcpy(s->wbuf->data, in + first, n - first);
   s->wbuf_len += n;
-  flush_writes(s);
+  // Not handed to the transport yet: the TLS socket flushes once the
+  // SSL_* call (or several: every record of one write) is done, so the
+  // records of one operation leave in one transport write.
   return (int)n;
+}
+
+long cn_ssl_bio_ctrl_(BIO *bio, int cmd, long larg, void *parg) {
+  // BoringSSL flushes after each handshake flight (and fails if the flush
+  // does): the flight leaves now, in one transport write, before the
+  // handshake reads the answer.
+  if (cmd != BIO_CTRL_FLUSH)
+    return 0;
+  cn_ssl_transport_flush(BIO_get_data(bio));
+  return 1;
 }
 
 // Frees empty buffers so an idle connection holds none.

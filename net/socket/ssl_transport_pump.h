@@ -7,8 +7,13 @@
 //   read   hands out ciphertext from the socket's read buffer (|rbuf|); when
 //          it is empty it starts one transport read (64 KiB, or 4 KiB for
 //          an idle client's peek) and asks BoringSSL to retry;
-//   write  appends to a 64 KiB ring (|wbuf|) and hands its front to the
-//          transport at once; a full ring asks BoringSSL to retry.
+//   write  appends to a 64 KiB ring (|wbuf|); the socket hands the ring
+//          to the transport (cn_ssl_transport_flush) once the SSL_* calls
+//          of an operation are done, so the records of one write, or a
+//          whole handshake flight (BoringSSL's BIO_flush), go out in one
+//          transport write. A full
+//          ring is flushed at once; if that leaves it full (the transport's
+//          write is pending) it asks BoringSSL to retry.
 // A transport read or write that completes later calls cn_ssl_socket_pump_,
 // which retries what waited. Transport errors and EOF are kept in the socket
 // (|transport_read_error|, |transport_eof|, |transport_write_error|) for
@@ -39,6 +44,10 @@ extern "C" {
 // TLS 1.3 session tickets or an alert, small for an idle connection.
 #define CN_SSL_PEEK_CHUNK (4 * 1024)
 
+// Hands the ring's bytes to the transport, until they are all out or a
+// transport write is pending (or failed). Call after every SSL_* call that
+// may have written, before reporting the operation's result.
+void cn_ssl_transport_flush(ssl_socket *s);
 // Room left in the write ring (a full ring's worth when there is none yet).
 size_t cn_ssl_transport_ring_room(const ssl_socket *s);
 // Frees the buffers that are empty and not in use by a transport operation,
