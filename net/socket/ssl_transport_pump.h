@@ -11,9 +11,9 @@
 //          to the transport (cn_ssl_transport_flush) once the SSL_* calls
 //          of an operation are done, so the records of one write, or a
 //          whole handshake flight (BoringSSL's BIO_flush), go out in one
-//          transport write. A full
-//          ring is flushed at once; if that leaves it full (the transport's
-//          write is pending) it asks BoringSSL to retry.
+//          transport write. A full ring is flushed at once; if that leaves
+//          it full (the transport's write is pending) it asks BoringSSL to
+//          retry.
 // A transport read or write that completes later calls cn_ssl_socket_pump_,
 // which retries what waited. Transport errors and EOF are kept in the socket
 // (|transport_read_error|, |transport_eof|, |transport_write_error|) for
