@@ -13,6 +13,7 @@
 
 #include <nghttp2/nghttp2.h>  // nghttp2_version()
 
+#include "base/arena.h"
 #include "base/list.h"
 #include "base/mem.h"
 #include "net/base/netlog_chrome.h"
@@ -67,19 +68,29 @@ struct cnet_context {
   unsigned proxy_auth_schemes;
 };
 
-// One connection's TLS as strings the request owns.
-typedef struct tls_strings {
-  char version[16];
-  char cipher[64];
-  char alpn[16];
-  bool resumed;
-} tls_strings;
-
-// A proxy hop of the request's connection as strings the request owns.
-typedef struct hop_strings {
-  tls_strings tls;
-  char proxy[CN_PROXY_SERVER_STR_SIZE];
-} hop_strings;
+// What served a request's response, layer by layer: cnet_request_layers
+// without its fixed array of hops, the strings in one arena (a few dozen
+// bytes for a direct request instead of fixed-size copies: one request is
+// alive per open stream, bench/scale). Made again at each response.
+typedef struct route_report {
+  cn_arena strings;         // every string below; reset at each response
+  const char *proxy_chain;  // NULL until the first response
+  const char *status_line;
+  const char *proxy_protocol;
+  const char *protocol;
+  cnet_tls_info proxy_tls;
+  cnet_tls_info origin_tls;
+  cnet_proxy_hop *hops;  // num_hops of them (NULL: none), strings in |strings|
+  int resends;
+  uint8_t num_hops;
+  bool has_proxy;
+  bool proxy_reused;
+  bool proxy_session;
+  bool tunnel;
+  bool tunnel_reused;
+  bool session;
+  bool connection_reused;
+} route_report;
 
 // A failed request's report: its certificate failure and the hop that
 // failed. Made only when there is something to report, so that a request
@@ -131,15 +142,9 @@ struct cnet_request {
   bool held;
   int held_rv;
   struct loop_tick *resume_tick;
-  // For cnet_request_get_info and cnet_request_get_layers.
-  tls_strings origin_tls;
-  tls_strings proxy_tls;
-  hop_strings *hops;  // layers.num_hops of them (NULL: none)
-  bool reused;
-  int resends;
-  char *proxy_chain;
-  cnet_request_layers layers;  // strings point into this request
-  char *status_line;
+  // For cnet_request_get_info, cnet_request_get_layers and
+  // cnet_request_status_line: what served the response (note_connection).
+  route_report route;
   // Load timing (cnet_request_get_load_timing): the exchange's NetLog
   // source (on_request_entry fills the steps it logs) and the rest.
   cn_netlog_source txn_source;
@@ -149,23 +154,30 @@ struct cnet_request {
   // cnet_request_get_error_source, filled just before on_complete.
   int error_hop;
   failure_report *failure;  // NULL: nothing to report
-  // Authentication (cnet_request_set_auth): the application's hook, the
-  // origin's up-front identity (for |auth_url|'s origin only), and a
-  // challenge waiting for the application's answer.
-  cnet_auth_fn on_auth;
-  char *auth_user;
-  char *auth_password;
+  // Authentication: the schemes the origin may be answered with, and the
+  // rest (made only for a request with an identity or a hook).
   unsigned auth_schemes;
-  cn_url auth_url;
-  bool auth_waiting;
-  bool auth_tunnel;  // the waiting challenge is a CONNECT's
-  bool auth_proxy;
-  // The answer, applied from the loop (auth_tick).
-  bool auth_cancel;
+  struct request_auth *auth;
+};
+
+// A request's authentication (cnet_request_set_auth): the application's
+// hook, the origin's up-front identity (for |url|'s origin only), and a
+// challenge waiting for the application's answer. Apart from the request
+// because most requests have none of it.
+typedef struct request_auth {
+  cnet_auth_fn on_auth;
+  char *user;  // NULL: none given
+  char *password;
+  cn_url url;  // the origin |user| is for (set with |user|)
+  bool waiting;
+  bool tunnel;  // the waiting challenge is a CONNECT's
+  bool proxy;
+  // The answer, applied from the loop (|tick|).
+  bool cancel;
   char *answer_user;
   char *answer_password;
-  struct loop_tick *auth_tick;
-};
+  struct loop_tick *tick;
+} request_auth;
 
 static failure_report *request_failure(cnet_request *r) {
   if (!r->failure)
@@ -879,12 +891,15 @@ static const cn_http_upload_ops kCallbackUploadOps = {
 static void free_request(cnet_request *r) {
   tick_cancel(r->tick);
   tick_cancel(r->resume_tick);
-  tick_cancel(r->auth_tick);
-  free(r->auth_user);
-  free(r->auth_password);
-  free(r->answer_user);
-  free(r->answer_password);
-  cn_url_free(&r->auth_url);
+  if (r->auth) {
+    tick_cancel(r->auth->tick);
+    free(r->auth->user);
+    free(r->auth->password);
+    free(r->auth->answer_user);
+    free(r->auth->answer_password);
+    cn_url_free(&r->auth->url);
+    free(r->auth);
+  }
   cn_http_transaction_destroy(r->txn);
   cn_proxy_service_free(r->proxy_service);
   cn_iobuf_unref(r->buf);
@@ -893,9 +908,8 @@ static void free_request(cnet_request *r) {
   cn_url_free(&r->url);
   free(r->url_text);
   free(r->method);
-  free(r->proxy_chain);
-  free(r->status_line);
-  free(r->hops);
+  cn_arena_free(&r->route.strings);
+  free(r->route.hops);
   free(r->failure);
   free(r);
 }
@@ -1086,22 +1100,30 @@ void cnet_request_get_load_timing(const cnet_request *r, cnet_load_timing *out) 
   *out = r->timing;
 }
 
-// Copies the TLS facts of |s| (a TLS socket, or NULL for none) and points
-// |out| at the copies.
-static void note_tls(const cn_stream_socket *s, tls_strings *copy, cnet_tls_info *out) {
-  cn_ssl_info si;
-  memset(copy, 0, sizeof(*copy));
-  if (s && cn_ssl_socket_get_info(s, &si) == CN_OK) {
-    snprintf(copy->version, sizeof(copy->version), "%s", si.version_name);
-    snprintf(copy->cipher, sizeof(copy->cipher), "%s", si.cipher);
-    snprintf(copy->alpn, sizeof(copy->alpn), "%s", si.alpn);
-    copy->resumed = si.resumed;
-  }
-  out->version = copy->version;
-  out->cipher = copy->cipher;
-  out->alpn = copy->alpn;
-  out->resumed = copy->resumed;
+// A copy of |s| in |a|.
+static const char *arena_strdup(cn_arena *a, const char *s) {
+  size_t n = strlen(s) + 1;
+  return memcpy(cn_arena_alloc(a, n), s, n);
 }
+
+// The TLS facts of |s| (a TLS socket, or NULL for none: empty strings),
+// copied into |a|.
+static void note_tls(const cn_stream_socket *s, cn_arena *a, cnet_tls_info *out) {
+  cn_ssl_info si;
+  if (s && cn_ssl_socket_get_info(s, &si) == CN_OK) {
+    out->version = arena_strdup(a, si.version_name);
+    out->cipher = arena_strdup(a, si.cipher);
+    out->alpn = arena_strdup(a, si.alpn);
+    out->resumed = si.resumed;
+  } else {
+    out->version = out->cipher = out->alpn = "";
+    out->resumed = false;
+  }
+}
+
+// The first block of a request's route strings: a direct request's (chain,
+// TLS facts, status line) fit.
+#define ROUTE_STRINGS_FIRST_BLOCK 128
 
 static bool is_multiplexed(cn_next_proto p) { return p == CN_PROTO_SPDY31 || p == CN_PROTO_HTTP2; }
 
@@ -1110,50 +1132,52 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
   cn_http_transaction_info ti;
   cn_http_transaction_get_info(r->txn, &ti);
   note_connect_timing(r, &ti);
-  free(r->proxy_chain);
-  r->proxy_chain = cn_xstrdup(ti.proxy_chain);
-  r->reused = ti.reuse_type != CN_SOCKET_UNUSED;
-  r->resends = ti.retries;
-  cnet_request_layers *l = &r->layers;
-  memset(l, 0, sizeof(*l));
+  route_report *l = &r->route;
+  cn_arena *a = &l->strings;
+  free(l->hops);
+  cn_arena_reset(a);
+  cn_arena_reserve(a, ROUTE_STRINGS_FIRST_BLOCK);
+  l->proxy_chain = arena_strdup(a, ti.proxy_chain);
+  l->connection_reused = ti.reuse_type != CN_SOCKET_UNUSED;
+  l->resends = ti.retries;
   l->has_proxy = strcmp(ti.proxy_chain, "direct") != 0;
-  l->proxy_chain = r->proxy_chain;
   l->proxy_reused = ti.proxy_reused;
-  note_tls(ti.proxy_tls, &r->proxy_tls, &l->proxy_tls);
+  note_tls(ti.proxy_tls, a, &l->proxy_tls);
   l->proxy_protocol = ti.proxy_protocol != CN_PROTO_UNKNOWN ? cn_next_proto_alpn(ti.proxy_protocol)
                       : l->has_proxy                        ? "http/1.1"
                                                             : "";
   l->proxy_session = is_multiplexed(ti.proxy_protocol);
   l->tunnel = ti.tunnelled;
   l->tunnel_reused = ti.tunnel_reused;
-  note_tls(ti.origin_tls, &r->origin_tls, &l->origin_tls);
+  note_tls(ti.origin_tls, a, &l->origin_tls);
   l->protocol = cn_next_proto_alpn(ti.protocol);
   l->session = is_multiplexed(ti.protocol);
-  l->connection_reused = r->reused;
-  l->num_hops = ti.num_hops < CNET_MAX_PROXY_HOPS ? ti.num_hops : CNET_MAX_PROXY_HOPS;
-  free(r->hops);
-  r->hops = l->num_hops ? cn_xcalloc(l->num_hops, sizeof(*r->hops)) : NULL;
+  l->num_hops = (uint8_t)(ti.num_hops < CNET_MAX_PROXY_HOPS ? ti.num_hops : CNET_MAX_PROXY_HOPS);
+  l->hops = l->num_hops ? cn_xcalloc(l->num_hops, sizeof(*l->hops)) : NULL;
   for (size_t k = 0; k < l->num_hops; k++) {
     const cn_http_hop_info *h = &ti.hops[k];
     cnet_proxy_hop *o = &l->hops[k];
-    o->proxy = cn_proxy_server_to_string(h->proxy, r->hops[k].proxy, sizeof(r->hops[k].proxy));
+    char proxy[CN_PROXY_SERVER_STR_SIZE];
+    o->proxy = arena_strdup(a, cn_proxy_server_to_string(h->proxy, proxy, sizeof(proxy)));
     o->reused = h->reused;
-    note_tls(h->tls, &r->hops[k].tls, &o->tls);
+    note_tls(h->tls, a, &o->tls);
     o->protocol = cn_next_proto_alpn(h->protocol);
     o->session = is_multiplexed(h->protocol);
     o->tunnel = h->tunnel;
     o->tunnel_reused = h->tunnel_reused;
   }
-  free(r->status_line);
+  const char *reason = head->reason ? head->reason : "";
+  size_t size = strlen(reason) + sizeof("HTTP/1.1 -2147483648 ");
+  char *line = cn_arena_alloc(a, size);
   if (ti.protocol == CN_PROTO_HTTP2)
     // HTTP/2 has no status line and no reason phrase; written as curl does.
-    r->status_line = cn_xasprintf("HTTP/2 %d", head->status);
+    snprintf(line, size, "HTTP/2 %d", head->status);
   else
     // HTTP/1.x, and SPDY/3.1 (":version" HTTP/1.1, ":status" with its
     // reason); HTTP/1.1's syntax keeps the space before an empty reason.
-    r->status_line =
-        cn_xasprintf("HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
-                     head->status, head->reason ? head->reason : "");
+    snprintf(line, size, "HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
+             head->status, reason);
+  l->status_line = line;
 }
 
 // A response's fields as the API hands them out, valid while the callback
@@ -1321,9 +1345,10 @@ static void on_started(void *arg, int rv);
 // The transaction stopped at a challenge: the application is asked.
 static void ask_auth(cnet_request *r) {
   const cn_http_auth_challenge_info *ci = cn_http_transaction_auth_challenge(r->txn);
-  r->auth_waiting = true;
-  r->auth_tunnel = ci->tunnel;
-  r->auth_proxy = ci->target == CN_HTTP_AUTH_PROXY;
+  request_auth *a = r->auth;  // asked only with a hook, so it exists
+  a->waiting = true;
+  a->tunnel = ci->tunnel;
+  a->proxy = ci->target == CN_HTTP_AUTH_PROXY;
   cnet_auth_challenge c = {
       .target = ci->target == CN_HTTP_AUTH_PROXY ? CNET_AUTH_PROXY : CNET_AUTH_ORIGIN,
       .tunnel = ci->tunnel,
@@ -1332,53 +1357,55 @@ static void ask_auth(cnet_request *r) {
       .realm = ci->realm,
   };
   r->in_callback++;
-  r->on_auth(r, r->arg, &c);
+  a->on_auth(r, r->arg, &c);
   after_callback(r);
 }
 
 // The application's answer, from the loop.
 static void on_auth_answer(void *obj) {
   cnet_request *r = obj;
-  r->auth_tick = NULL;
-  if (r->auth_cancel) {
+  request_auth *a = r->auth;
+  a->tick = NULL;
+  if (a->cancel) {
     cn_http_transaction_decline_auth(r->txn);
-    if (r->auth_tunnel) {
+    if (a->tunnel) {
       complete(r, CN_ERR_TUNNEL_CONNECTION_FAILED);
-    } else if (r->auth_proxy) {
+    } else if (a->proxy) {
       complete(r, CN_ERR_PROXY_AUTH_REQUESTED);
     } else {
       on_started(r, CN_OK);  // the 401 is the response
     }
     return;
   }
-  int rv = cn_http_transaction_restart_with_auth(r->txn, r->answer_user, r->answer_password,
+  int rv = cn_http_transaction_restart_with_auth(r->txn, a->answer_user, a->answer_password,
                                                  on_started, r);
-  free(r->answer_user);
-  if (r->answer_password)
-    memset(r->answer_password, 0, strlen(r->answer_password));
-  free(r->answer_password);
-  r->answer_user = r->answer_password = NULL;
+  free(a->answer_user);
+  if (a->answer_password)
+    memset(a->answer_password, 0, strlen(a->answer_password));
+  free(a->answer_password);
+  a->answer_user = a->answer_password = NULL;
   if (rv != CN_ERR_IO_PENDING)
     on_started(r, rv);
 }
 
 int cnet_request_set_auth(cnet_request *r, const char *user, const char *password) {
-  if (!r || !r->auth_waiting || !user)
+  if (!r || !r->auth || !r->auth->waiting || !user)
     return CN_ERR_INVALID_ARGUMENT;
-  r->auth_waiting = false;
-  r->auth_cancel = false;
-  r->answer_user = cn_xstrdup(user);
-  r->answer_password = cn_xstrdup(password ? password : "");
-  r->auth_tick = tick_post(r->ctx->loop, on_auth_answer, r);
+  request_auth *a = r->auth;
+  a->waiting = false;
+  a->cancel = false;
+  a->answer_user = cn_xstrdup(user);
+  a->answer_password = cn_xstrdup(password ? password : "");
+  a->tick = tick_post(r->ctx->loop, on_auth_answer, r);
   return CN_OK;
 }
 
 int cnet_request_cancel_auth(cnet_request *r) {
-  if (!r || !r->auth_waiting)
+  if (!r || !r->auth || !r->auth->waiting)
     return CN_ERR_INVALID_ARGUMENT;
-  r->auth_waiting = false;
-  r->auth_cancel = true;
-  r->auth_tick = tick_post(r->ctx->loop, on_auth_answer, r);
+  r->auth->waiting = false;
+  r->auth->cancel = true;
+  r->auth->tick = tick_post(r->ctx->loop, on_auth_answer, r);
   return CN_OK;
 }
 
@@ -1407,13 +1434,14 @@ static int begin_exchange(cnet_request *r) {
   r->timing.request_start = start;
   cn_http_transaction_set_timeouts(r->txn, &timeouts);
   cn_http_auth_params ap = {0};
-  if (same_origin(&r->url, &r->auth_url)) {  // never another origin's
-    ap.user = r->auth_user;
-    ap.password = r->auth_password;
+  const request_auth *a = r->auth;
+  if (a && a->user && same_origin(&r->url, &a->url)) {  // never another origin's
+    ap.user = a->user;
+    ap.password = a->password;
   }
   ap.schemes = r->auth_schemes;
   ap.proxy_schemes = r->ctx->proxy_auth_schemes;
-  ap.ask = r->on_auth != NULL;
+  ap.ask = a && a->on_auth != NULL;
   cn_http_transaction_set_auth(r->txn, &ap);
   int rv = cn_http_transaction_start(r->txn, &r->info, on_started, r);
   if (rv == CN_ERR_IO_PENDING)
@@ -1519,11 +1547,16 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   r->max_redirects = o->max_redirects > 0 ? o->max_redirects : o->max_redirects < 0 ? 0 : 20;
   r->decode = !o->no_decoding;
   r->on_redirect = o->on_redirect;
-  r->on_auth = o->on_auth_required;
-  r->auth_user = o->user ? cn_xstrdup(o->user) : NULL;
-  r->auth_password = o->user ? cn_xstrdup(o->password ? o->password : "") : NULL;
   r->auth_schemes = o->auth_schemes;
-  cn_url_copy(&r->auth_url, &r->url);
+  if (o->on_auth_required || o->user) {
+    request_auth *a = r->auth = CN_NEW(request_auth);
+    a->on_auth = o->on_auth_required;
+    if (o->user) {
+      a->user = cn_xstrdup(o->user);
+      a->password = cn_xstrdup(o->password ? o->password : "");
+      cn_url_copy(&a->url, &r->url);
+    }
+  }
   r->timing.request_start = cn_socket_timing_now();
   const cn_http_timeouts *d = &c->timeouts;
   r->timeouts.connect_ms = REQUEST_TIMEOUT(o, connection_timeout_ms, app_size, d->connect_ms);
@@ -1555,14 +1588,15 @@ void cnet_request_cancel(cnet_request *r) {
 
 void cnet_request_get_info(const cnet_request *r, cnet_request_info *out) {
   out->url = r->url_text;
-  out->proxy_chain = r->proxy_chain ? r->proxy_chain : "direct";
-  out->reused_connection = r->reused;
-  out->resends = r->resends;
+  const route_report *l = &r->route;
+  out->proxy_chain = l->proxy_chain ? l->proxy_chain : "direct";
+  out->reused_connection = l->connection_reused;
+  out->resends = l->resends;
   out->redirects = r->redirects;
-  out->tls_version = r->origin_tls.version;
-  out->tls_cipher = r->origin_tls.cipher;
-  out->alpn = r->origin_tls.alpn;
-  out->tls_resumed = r->origin_tls.resumed;
+  out->tls_version = l->proxy_chain ? l->origin_tls.version : "";
+  out->tls_cipher = l->proxy_chain ? l->origin_tls.cipher : "";
+  out->alpn = l->proxy_chain ? l->origin_tls.alpn : "";
+  out->tls_resumed = l->origin_tls.resumed;
 }
 
 _Static_assert(CNET_HOP_ORIGIN == CN_HOP_ORIGIN && CNET_HOP_NONE == CN_HOP_UNSET,
@@ -1575,14 +1609,31 @@ void cnet_request_get_error_source(const cnet_request *r, cnet_error_source *out
 }
 
 const char *cnet_request_status_line(const cnet_request *r) {
-  return r->status_line ? r->status_line : "";
+  return r->route.status_line ? r->route.status_line : "";
 }
 
 void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out) {
-  *out = r->layers;
-  if (!out->proxy_chain) {  // before on_response: nothing known yet
+  const route_report *l = &r->route;
+  memset(out, 0, sizeof(*out));
+  if (!l->proxy_chain) {  // before on_response: nothing known yet
     out->proxy_chain = out->protocol = out->proxy_protocol = "";
     out->proxy_tls.version = out->proxy_tls.cipher = out->proxy_tls.alpn = "";
     out->origin_tls = out->proxy_tls;
+    return;
   }
+  out->has_proxy = l->has_proxy;
+  out->proxy_chain = l->proxy_chain;
+  out->proxy_reused = l->proxy_reused;
+  out->proxy_tls = l->proxy_tls;
+  out->proxy_protocol = l->proxy_protocol;
+  out->proxy_session = l->proxy_session;
+  out->tunnel = l->tunnel;
+  out->tunnel_reused = l->tunnel_reused;
+  out->origin_tls = l->origin_tls;
+  out->protocol = l->protocol;
+  out->session = l->session;
+  out->connection_reused = l->connection_reused;
+  out->num_hops = l->num_hops;
+  if (l->num_hops)
+    memcpy(out->hops, l->hops, l->num_hops * sizeof(*l->hops));
 }

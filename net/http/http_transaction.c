@@ -85,9 +85,10 @@ struct cn_http_transaction {
   cn_http_auth_controller auth[2];  // by cn_http_auth_target
   bool auth_ready[2];
   bool origin_auth_off;  // the request brought its own Authorization
-  // A challenge waiting for the caller (auth_params.ask).
+  // A challenge waiting for the caller (auth_params.ask); made at the first
+  // challenge only (most requests never see one).
   bool auth_pending;
-  cn_http_auth_challenge_info challenge;
+  cn_http_auth_challenge_info *challenge;
   cn_http_auth_handler *tunnel_handler;  // a CONNECT's 407 (owned)
   char *tunnel_proxy;                    // its proxy's string
   // The exchange.
@@ -211,6 +212,7 @@ static void free_auth(cn_http_transaction *t) {
   free((char *)t->auth_params.password);
   cn_http_auth_handler_free(t->tunnel_handler);
   free(t->tunnel_proxy);
+  free(t->challenge);
 }
 
 static void free_transaction(cn_http_transaction *t) {
@@ -371,6 +373,14 @@ static int do_resolve_proxy_done(cn_http_transaction *t, int rv) {
   return rv;
 }
 
+// The connection is there: what connecting needed (the connect params of
+// every layer, a few hundred bytes) is not kept for the request's life —
+// a resend plans again (do_init_connection).
+static void drop_connect_params(cn_http_transaction *t) {
+  cn_socket_params_unref(t->plan.params);
+  t->plan.params = NULL;
+}
+
 static int do_init_connection(cn_http_transaction *t) {
   t->state = STATE_INIT_CONNECTION_DONE;
   // One timeout for the whole setup, across proxy fallback and waits for a
@@ -399,8 +409,10 @@ static int do_init_connection(cn_http_transaction *t) {
       return rv;
     }
     t->spdy_reused = t->spdy_session != NULL;
-    if (t->spdy_session)
+    if (t->spdy_session) {
+      drop_connect_params(t);
       return CN_OK;
+    }
   }
   return cn_client_socket_pool_request(t->plan.pool, t->plan.group_id, t->plan.chain_key,
                                        t->plan.params, t->priority, t->source, &t->handle,
@@ -440,6 +452,7 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
     }
     // Session or not (HTTP/1.1 negotiated), waiters look again now.
     cn_spdy_session_request_connected_without_session(&t->session_request, false);
+    drop_connect_params(t);
     if (rv < 0)
       return note_failure(t, rv, request_hop(t));
     t->state = STATE_SEND_REQUEST;
@@ -655,7 +668,9 @@ static void add_auth_fields(cn_http_transaction *t) {
 static void set_challenge(cn_http_transaction *t, cn_http_auth_target target, bool tunnel,
                           const char *server, const cn_http_auth_handler *h) {
   t->auth_pending = true;
-  cn_http_auth_challenge_info *ci = &t->challenge;
+  if (!t->challenge)
+    t->challenge = CN_NEW(cn_http_auth_challenge_info);
+  cn_http_auth_challenge_info *ci = t->challenge;
   ci->target = target;
   ci->tunnel = tunnel;
   // The proxy's string is scheme://host:port; the application gets
@@ -719,7 +734,7 @@ static void take_tunnel_challenge(cn_http_transaction *t) {
 }
 
 const cn_http_auth_challenge_info *cn_http_transaction_auth_challenge(const cn_http_transaction *t) {
-  return t->auth_pending ? &t->challenge : NULL;
+  return t->auth_pending ? t->challenge : NULL;
 }
 
 void cn_http_transaction_decline_auth(cn_http_transaction *t) { t->auth_pending = false; }
@@ -731,7 +746,7 @@ int cn_http_transaction_restart_with_auth(cn_http_transaction *t, const char *us
   t->auth_pending = false;
   if (t->timed_out)
     return t->timed_out;  // the total timeout ran out while the caller decided
-  if (t->challenge.tunnel) {
+  if (t->challenge->tunnel) {
     // The identity goes into the cache for the proxy's realm; the next
     // CONNECT to it sends it (http_proxy_connect_job.c).
     cn_http_auth_cache_add(cn_http_network_session_auth_cache(t->session), CN_HTTP_AUTH_PROXY,
@@ -740,7 +755,7 @@ int cn_http_transaction_restart_with_auth(cn_http_transaction *t, const char *us
     t->error_hop = CN_HOP_UNSET;
     t->state = STATE_INIT_CONNECTION;
   } else {
-    cn_http_auth_controller_set_identity(&t->auth[t->challenge.target], user, password);
+    cn_http_auth_controller_set_identity(&t->auth[t->challenge->target], user, password);
     if (t->has_response) {
       free(t->response.reason);
       cn_http_headers_free(&t->response.headers);
