@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "base/bytebuf.h"
+#include "base/clock.h"
+#include "base/deadline_queue.h"
 #include "base/hashmap.h"
 #include "base/mem.h"
 #include "net/http/http_proxy_connect_job.h"
@@ -43,6 +45,10 @@ struct cn_http_network_session {
   // What the CONNECT jobs may use (instead of this session).
   cn_tunnel_services tunnel_services;
   cn_list_node drains;    // cn_http_drain_entry.link
+  // The requests' timeouts, one timer for all (deadline_queue.h), on
+  // params.clock or else the loop's.
+  cn_loop_clock loop_clock;
+  cn_deadline_queue deadlines;
 };
 
 // The session whose CONNECT stream is the first tunnel under |top|, or
@@ -137,6 +143,8 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   cn_http_network_session *s = CN_NEW(cn_http_network_session);
   s->params = *p;
   s->params.user_agent = cn_xstrdup(p->user_agent ? p->user_agent : "cnet");
+  cn_loop_clock_init(&s->loop_clock, p->loop);
+  cn_deadline_queue_init(&s->deadlines, p->clock ? p->clock : &s->loop_clock.base);
   s->params.origin_ssl_context = cn_ssl_context_ref(p->origin_ssl_context);
   s->params.proxy_ssl_context =
       cn_ssl_context_ref(p->proxy_ssl_context ? p->proxy_ssl_context : p->origin_ssl_context);
@@ -249,7 +257,12 @@ void cn_http_network_session_destroy(cn_http_network_session *s) {
   free((char *)s->params.user_agent);
   cn_http_auth_cache_free(&s->auth_cache);
   cn_http_server_properties_free(&s->server_properties);
+  cn_deadline_queue_free(&s->deadlines);  // every transaction is gone
   free(s);
+}
+
+cn_deadline_queue *cn_http_network_session_deadlines(cn_http_network_session *s) {
+  return &s->deadlines;
 }
 
 const cn_http_network_session_params *cn_http_network_session_get_params(

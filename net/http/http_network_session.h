@@ -183,6 +183,12 @@ void cn_http_network_session_on_network_changed(cn_http_network_session *s,
                                                 size_t *out_idle_closed,
                                                 size_t *out_going_away);
 
+// The deadlines of the session's transactions (their phase and total
+// timeouts): one timer on the session's clock for all of them
+// (base/deadline_queue.h). Owned by the session; transactions must be gone
+// before it is destroyed.
+struct cn_deadline_queue *cn_http_network_session_deadlines(cn_http_network_session *s);
+
 // The session's auth cache (http_auth_cache.h): identities origins and
 // proxies took, shared by every request and CONNECT of the session.
 struct cn_http_auth_cache *cn_http_network_session_auth_cache(cn_http_network_session *s);

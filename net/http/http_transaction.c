@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/deadline_queue.h"
 #include "base/mem.h"
 #include "net/http/http_auth_controller.h"
 #include "net/http/http_proxy_auth.h"
@@ -117,14 +118,13 @@ struct cn_http_transaction {
   // After destroy: draining the rest of a small body (owned by the session).
   cn_http_drain_entry drain;
   uint64_t drained;
-  // Timeouts: timers on the session's clock, made when first needed and
-  // running only while a phase waits, so a stalled request costs no CPU and
-  // a finished one holds no timer.
+  // Timeouts: deadlines on the session's one timer (deadline_queue.h), set
+  // only while a phase waits, so a stalled request costs no CPU, and a
+  // request holds no timer of its own (one per open stream otherwise).
   cn_http_timeouts timeouts;
-  cn_loop_clock loop_clock;  // when the session has no clock of its own
-  cn_clock *clock;
-  cn_timer *phase_timer;
-  cn_timer *total_timer;
+  cn_deadline_queue *deadlines;  // the session's
+  cn_deadline phase_deadline;
+  cn_deadline total_deadline;
   txn_phase phase;
   uint64_t phase_timeout_ms;
   uint64_t send_mark;  // body bytes sent when the send-idle timer was armed
@@ -173,8 +173,7 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   t->source = cn_netlog_new_source(t->sp->netlog, CN_NETLOG_SOURCE_REQUEST);
   t->proxy_service = t->sp->proxy_service;
   t->timeouts = t->sp->timeouts;
-  cn_loop_clock_init(&t->loop_clock, t->sp->loop);
-  t->clock = t->sp->clock ? t->sp->clock : &t->loop_clock.base;
+  t->deadlines = cn_http_network_session_deadlines(session);
   cn_proxy_info_init(&t->proxy_info);
   cn_client_socket_handle_init(&t->handle);
   cn_http_headers_init(&t->sent_headers);
@@ -216,8 +215,8 @@ static void free_auth(cn_http_transaction *t) {
 }
 
 static void free_transaction(cn_http_transaction *t) {
-  cn_timer_destroy(t->phase_timer);
-  cn_timer_destroy(t->total_timer);
+  cn_deadline_cancel(t->deadlines, &t->phase_deadline);
+  cn_deadline_cancel(t->deadlines, &t->total_deadline);
   cn_spdy_session_request_reset(&t->session_request);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
@@ -489,19 +488,15 @@ static void enter_phase(cn_http_transaction *t, txn_phase phase, uint64_t ms) {
   t->phase = phase;
   t->phase_timeout_ms = ms;
   if (!ms) {
-    if (t->phase_timer)
-      cn_timer_stop(t->phase_timer);
+    cn_deadline_cancel(t->deadlines, &t->phase_deadline);
     return;
   }
-  if (!t->phase_timer)
-    t->phase_timer = cn_clock_timer_new(t->clock, on_phase_timeout, t);
-  cn_timer_start(t->phase_timer, ms, 0);
+  cn_deadline_set(t->deadlines, &t->phase_deadline, ms, on_phase_timeout, t);
 }
 
 static void leave_phase(cn_http_transaction *t) {
   t->phase = PHASE_NONE;
-  if (t->phase_timer)
-    cn_timer_stop(t->phase_timer);
+  cn_deadline_cancel(t->deadlines, &t->phase_deadline);
 }
 
 // Ends the request with |error| because |phase| took longer than |ms|:
@@ -531,8 +526,7 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
     note_failure(t, error, hop != CN_HOP_UNSET ? hop : failure_hop(t, error));
   }
   leave_phase(t);
-  if (t->total_timer)
-    cn_timer_stop(t->total_timer);
+  cn_deadline_cancel(t->deadlines, &t->total_deadline);
   if (t->proxy_req) {
     cn_proxy_service_cancel(t->proxy_service, t->proxy_req);
     t->proxy_req = NULL;
@@ -953,8 +947,7 @@ static int do_loop(cn_http_transaction *t, int rv) {
   if (rv != CN_ERR_IO_PENDING)
     leave_phase(t);
   if (rv < 0 && rv != CN_ERR_IO_PENDING) {
-    if (t->total_timer)
-      cn_timer_stop(t->total_timer);
+    cn_deadline_cancel(t->deadlines, &t->total_deadline);
     // Failures of the exchange are the hop the request went to, unless a
     // layer below named another (the connection's, recorded already).
     if (t->error != rv)
@@ -993,10 +986,8 @@ int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info
   cn_netlog_add_entry_lazy(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
                            CN_NETLOG_PHASE_BEGIN, build_request_alive_params, info);
   t->logged_begin = true;
-  if (t->timeouts.total_ms) {
-    t->total_timer = cn_clock_timer_new(t->clock, on_total_timeout, t);
-    cn_timer_start(t->total_timer, t->timeouts.total_ms, 0);
-  }
+  if (t->timeouts.total_ms)
+    cn_deadline_set(t->deadlines, &t->total_deadline, t->timeouts.total_ms, on_total_timeout, t);
   t->state = STATE_RESOLVE_PROXY;
   return run_for_caller(t, cb, arg);
 }
@@ -1007,8 +998,8 @@ const cn_http_response_head *cn_http_transaction_response(const cn_http_transact
 
 // Body reads complete here: at the end the connection is released.
 static int body_result(cn_http_transaction *t, int rv) {
-  if (rv <= 0 && t->total_timer)
-    cn_timer_stop(t->total_timer);
+  if (rv <= 0)
+    cn_deadline_cancel(t->deadlines, &t->total_deadline);
   if (rv == 0) {
     t->body_done = true;
     release_connection(t, true);
