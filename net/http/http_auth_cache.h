@@ -61,6 +61,11 @@ typedef struct cn_http_auth_cache {
 } cn_http_auth_cache;
 
 void cn_http_auth_cache_init(cn_http_auth_cache *c);
+// Whether any identity is cached (a request with nothing to send
+// pre-emptively need not look).
+static inline bool cn_http_auth_cache_has_entries(const cn_http_auth_cache *c) {
+  return c->num_entries > 0;
+}
 void cn_http_auth_cache_free(cn_http_auth_cache *c);
 // |proxy| accepted the credentials of its URL.
 void cn_http_auth_cache_note_accepted(cn_http_auth_cache *c, const cn_proxy_server *proxy);

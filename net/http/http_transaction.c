@@ -79,19 +79,11 @@ struct cn_http_transaction {
   cn_http_connection_plan plan;
   cn_client_socket_handle handle;
   int retries;
-  // Authentication: the origin's controller, and the proxy's for a request
-  // sent to it (absolute form); made at the first send (the proxy's again
-  // when fallback changes the proxy).
+  // Authentication (txn_auth, made when first needed).
   cn_http_auth_params auth_params;  // strings owned
-  cn_http_auth_controller auth[2];  // by cn_http_auth_target
-  bool auth_ready[2];
-  bool origin_auth_off;  // the request brought its own Authorization
-  // A challenge waiting for the caller (auth_params.ask); made at the first
-  // challenge only (most requests never see one).
-  bool auth_pending;
-  cn_http_auth_challenge_info *challenge;
-  cn_http_auth_handler *tunnel_handler;  // a CONNECT's 407 (owned)
-  char *tunnel_proxy;                    // its proxy's string
+  bool origin_auth_off;             // the request brought its own Authorization
+  bool auth_pending;                // a challenge waits for the caller (auth_params.ask)
+  struct txn_auth *auth;
   // The exchange.
   cn_http_request_info sent_info;  // the request as sent (form, headers)
   cn_http_headers sent_headers;
@@ -136,6 +128,30 @@ struct cn_http_transaction {
   char *error_proxy;
   cn_http_transaction_times times;  // the last exchange's (any stream kind)
 };
+
+// A transaction's authentication, apart from it because most requests
+// never need it (one transaction per open stream): the origin's controller
+// — made at the first send only when the session's auth cache may have
+// credentials to send pre-emptively, else at the first 401 — and the
+// proxy's for a request sent to it (absolute form; made again when
+// fallback changes the proxy), and the challenge waiting for the caller.
+typedef struct txn_auth {
+  cn_http_auth_controller controllers[2];  // by cn_http_auth_target
+  bool ready[2];
+  cn_http_auth_challenge_info challenge;
+  cn_http_auth_handler *tunnel_handler;  // a CONNECT's 407 (owned)
+  char *tunnel_proxy;                    // its proxy's string
+} txn_auth;
+
+static txn_auth *auth_state(cn_http_transaction *t) {
+  if (!t->auth)
+    t->auth = CN_NEW(txn_auth);
+  return t->auth;
+}
+
+static bool auth_ready(const cn_http_transaction *t, cn_http_auth_target target) {
+  return t->auth && t->auth->ready[target];
+}
 
 // At most this much of an unread body is drained on destroy to keep the
 // connection (Chromium's HttpResponseBodyDrainer drains up to 16 KiB of
@@ -204,14 +220,17 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
 }
 
 static void free_auth(cn_http_transaction *t) {
-  for (int k = 0; k < 2; k++)
-    if (t->auth_ready[k])
-      cn_http_auth_controller_free(&t->auth[k]);
   free((char *)t->auth_params.user);
   free((char *)t->auth_params.password);
-  cn_http_auth_handler_free(t->tunnel_handler);
-  free(t->tunnel_proxy);
-  free(t->challenge);
+  txn_auth *a = t->auth;
+  if (!a)
+    return;
+  for (int k = 0; k < 2; k++)
+    if (a->ready[k])
+      cn_http_auth_controller_free(&a->controllers[k]);
+  cn_http_auth_handler_free(a->tunnel_handler);
+  free(a->tunnel_proxy);
+  free(a);
 }
 
 static void free_transaction(cn_http_transaction *t) {
@@ -590,7 +609,7 @@ void cn_http_transaction_set_auth(cn_http_transaction *t, const cn_http_auth_par
 static cn_http_auth_controller *origin_auth(cn_http_transaction *t) {
   if (t->origin_auth_off)
     return NULL;
-  if (!t->auth_ready[CN_HTTP_AUTH_ORIGIN]) {
+  if (!auth_ready(t, CN_HTTP_AUTH_ORIGIN)) {
     if (t->request->extra_headers &&
         cn_http_headers_get(t->request->extra_headers, "Authorization")) {
       t->origin_auth_off = true;
@@ -606,14 +625,15 @@ static cn_http_auth_controller *origin_auth(cn_http_transaction *t) {
       user = url->username;
       password = url->password;
     }
-    cn_http_auth_controller_init(&t->auth[CN_HTTP_AUTH_ORIGIN], CN_HTTP_AUTH_ORIGIN, server,
+    txn_auth *a = auth_state(t);
+    cn_http_auth_controller_init(&a->controllers[CN_HTTP_AUTH_ORIGIN], CN_HTTP_AUTH_ORIGIN, server,
                                  cn_http_network_session_auth_cache(t->session),
                                  t->auth_params.schemes, user, password, t->sp->netlog,
                                  t->source);
     free(server);
-    t->auth_ready[CN_HTTP_AUTH_ORIGIN] = true;
+    a->ready[CN_HTTP_AUTH_ORIGIN] = true;
   }
-  return &t->auth[CN_HTTP_AUTH_ORIGIN];
+  return &t->auth->controllers[CN_HTTP_AUTH_ORIGIN];
 }
 
 // The controller of the proxy the request is sent to (absolute form), or
@@ -624,17 +644,18 @@ static cn_http_auth_controller *proxy_auth(cn_http_transaction *t) {
     return NULL;
   char ps[CN_PROXY_SERVER_STR_SIZE];
   cn_proxy_server_to_string(proxy, ps, sizeof(ps));
-  cn_http_auth_controller *c = &t->auth[CN_HTTP_AUTH_PROXY];
-  if (t->auth_ready[CN_HTTP_AUTH_PROXY] && strcmp(c->server, ps) == 0)
+  txn_auth *a = auth_state(t);
+  cn_http_auth_controller *c = &a->controllers[CN_HTTP_AUTH_PROXY];
+  if (a->ready[CN_HTTP_AUTH_PROXY] && strcmp(c->server, ps) == 0)
     return c;
-  if (t->auth_ready[CN_HTTP_AUTH_PROXY])
+  if (a->ready[CN_HTTP_AUTH_PROXY])
     cn_http_auth_controller_free(c);
   bool creds = cn_proxy_server_has_credentials(proxy);
   cn_http_auth_controller_init(c, CN_HTTP_AUTH_PROXY, ps,
                                cn_http_network_session_auth_cache(t->session),
                                t->auth_params.proxy_schemes, creds ? proxy->username : NULL,
                                creds ? proxy->password : NULL, t->sp->netlog, t->source);
-  t->auth_ready[CN_HTTP_AUTH_PROXY] = true;
+  a->ready[CN_HTTP_AUTH_PROXY] = true;
   return c;
 }
 
@@ -643,15 +664,25 @@ static cn_http_auth_controller *proxy_auth(cn_http_transaction *t) {
 // go into a tunnel (the tunnel job sends them in its CONNECT), origin
 // credentials never to a proxy.
 static void add_auth_fields(cn_http_transaction *t) {
+  // With nothing in the auth cache and no challenge answered yet, the
+  // origin's controller would send nothing: it is not made (a 401 makes it).
+  cn_http_auth_controller *origin =
+      auth_ready(t, CN_HTTP_AUTH_ORIGIN) ||
+              cn_http_auth_cache_has_entries(cn_http_network_session_auth_cache(t->session))
+          ? origin_auth(t)
+          : NULL;
+  cn_http_auth_controller *proxy = proxy_auth(t);
+  if (!origin && !proxy)
+    return;
   char *target = t->plan.absolute_form ? cn_url_absolute_form(t->request->url)
                                        : cn_url_request_target(t->request->url);
   const char *path = t->request->url->path;
-  cn_http_auth_controller *c = origin_auth(t);
+  cn_http_auth_controller *c = origin;
   char *v = c ? cn_http_auth_controller_credentials(c, t->request->method, target, path) : NULL;
   if (v)
     cn_http_headers_set(&t->sent_headers, "Authorization", v);
   free(v);
-  c = proxy_auth(t);
+  c = proxy;
   v = c ? cn_http_auth_controller_credentials(c, t->request->method, target, path) : NULL;
   if (v)
     cn_http_headers_set(&t->sent_headers, "Proxy-Authorization", v);
@@ -662,9 +693,7 @@ static void add_auth_fields(cn_http_transaction *t) {
 static void set_challenge(cn_http_transaction *t, cn_http_auth_target target, bool tunnel,
                           const char *server, const cn_http_auth_handler *h) {
   t->auth_pending = true;
-  if (!t->challenge)
-    t->challenge = CN_NEW(cn_http_auth_challenge_info);
-  cn_http_auth_challenge_info *ci = t->challenge;
+  cn_http_auth_challenge_info *ci = &auth_state(t)->challenge;
   ci->target = target;
   ci->tunnel = tunnel;
   // The proxy's string is scheme://host:port; the application gets
@@ -704,10 +733,11 @@ static int on_auth_challenge(cn_http_transaction *t, cn_http_auth_target target,
 
 // The target took the request: its controller remembers the identity.
 static void auth_succeeded(cn_http_transaction *t, int status) {
-  if (t->auth_ready[CN_HTTP_AUTH_PROXY] && status != 407)
-    cn_http_auth_controller_on_success(&t->auth[CN_HTTP_AUTH_PROXY], NULL);
-  if (t->auth_ready[CN_HTTP_AUTH_ORIGIN] && status != 401)
-    cn_http_auth_controller_on_success(&t->auth[CN_HTTP_AUTH_ORIGIN], t->request->url->path);
+  if (auth_ready(t, CN_HTTP_AUTH_PROXY) && status != 407)
+    cn_http_auth_controller_on_success(&t->auth->controllers[CN_HTTP_AUTH_PROXY], NULL);
+  if (auth_ready(t, CN_HTTP_AUTH_ORIGIN) && status != 401)
+    cn_http_auth_controller_on_success(&t->auth->controllers[CN_HTTP_AUTH_ORIGIN],
+                                       t->request->url->path);
 }
 
 // A CONNECT failed with CN_ERR_PROXY_AUTH_REQUESTED: the tunnel job left
@@ -720,15 +750,16 @@ static void take_tunnel_challenge(cn_http_transaction *t) {
                                       t->error_proxy);
   if (!h)
     return;
-  cn_http_auth_handler_free(t->tunnel_handler);
-  t->tunnel_handler = h;
-  free(t->tunnel_proxy);
-  t->tunnel_proxy = cn_xstrdup(t->error_proxy);
-  set_challenge(t, CN_HTTP_AUTH_PROXY, true, t->tunnel_proxy, h);
+  txn_auth *a = auth_state(t);
+  cn_http_auth_handler_free(a->tunnel_handler);
+  a->tunnel_handler = h;
+  free(a->tunnel_proxy);
+  a->tunnel_proxy = cn_xstrdup(t->error_proxy);
+  set_challenge(t, CN_HTTP_AUTH_PROXY, true, a->tunnel_proxy, h);
 }
 
 const cn_http_auth_challenge_info *cn_http_transaction_auth_challenge(const cn_http_transaction *t) {
-  return t->auth_pending ? t->challenge : NULL;
+  return t->auth_pending ? &t->auth->challenge : NULL;
 }
 
 void cn_http_transaction_decline_auth(cn_http_transaction *t) { t->auth_pending = false; }
@@ -740,16 +771,17 @@ int cn_http_transaction_restart_with_auth(cn_http_transaction *t, const char *us
   t->auth_pending = false;
   if (t->timed_out)
     return t->timed_out;  // the total timeout ran out while the caller decided
-  if (t->challenge->tunnel) {
+  txn_auth *a = t->auth;  // a challenge is pending: it exists
+  if (a->challenge.tunnel) {
     // The identity goes into the cache for the proxy's realm; the next
     // CONNECT to it sends it (http_proxy_connect_job.c).
     cn_http_auth_cache_add(cn_http_network_session_auth_cache(t->session), CN_HTTP_AUTH_PROXY,
-                           t->tunnel_proxy, t->tunnel_handler, user, password, NULL);
+                           a->tunnel_proxy, a->tunnel_handler, user, password, NULL);
     t->error = 0;
     t->error_hop = CN_HOP_UNSET;
     t->state = STATE_INIT_CONNECTION;
   } else {
-    cn_http_auth_controller_set_identity(&t->auth[t->challenge->target], user, password);
+    cn_http_auth_controller_set_identity(&a->controllers[a->challenge.target], user, password);
     if (t->has_response) {
       free(t->response.reason);
       cn_http_headers_free(&t->response.headers);
