@@ -1123,7 +1123,7 @@ static void note_tls(const cn_stream_socket *s, cn_arena *a, cnet_tls_info *out)
 
 // The first block of a request's route strings: a direct request's (chain,
 // TLS facts, status line) fit.
-#define ROUTE_STRINGS_FIRST_BLOCK 128
+#define ROUTE_STRINGS_FIRST_BLOCK 96
 
 static bool is_multiplexed(cn_next_proto p) { return p == CN_PROTO_SPDY31 || p == CN_PROTO_HTTP2; }
 

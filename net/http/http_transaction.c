@@ -66,9 +66,11 @@ struct cn_http_transaction {
   cn_netlog_source source;
   const cn_http_request_info *request;
   txn_state state;
+  bool logged_begin;
+  bool has_response;  // |response| holds the final response head
+  bool body_done;
   cn_completion_cb cb;  // start's or read's callback
   void *cb_arg;
-  bool logged_begin;
   // Proxy.
   cn_proxy_info proxy_info;
   cn_proxy_service_request *proxy_req;
@@ -102,11 +104,9 @@ struct cn_http_transaction {
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
   cn_http_response_head response;
-  bool has_response;
   // Body reads.
   cn_iobuf *read_buf;
-  bool body_done;
-  char *chain_key;
+  char *chain_key;  // the proxy chain's key; NULL: DIRECT
   // After destroy: draining the rest of a small body (owned by the session).
   cn_http_drain_entry drain;
   uint64_t drained;
@@ -408,7 +408,8 @@ static int do_init_connection(cn_http_transaction *t) {
   cn_http_connection_plan_free(&t->plan);
   const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
   free(t->chain_key);
-  t->chain_key = cn_proxy_chain_key(chain);
+  // NULL for DIRECT (read as "direct"): no string per direct request.
+  t->chain_key = cn_proxy_chain_is_direct(chain) ? NULL : cn_proxy_chain_key(chain);
   int rv = cn_http_network_session_plan(t->session, t->request->url, chain, &t->plan);
   if (rv != CN_OK)
     return rv;
