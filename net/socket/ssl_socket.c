@@ -788,7 +788,7 @@ static void copy_str(char *out, size_t size, const char *in) {
   out[len] = '\0';
 }
 
-int cn_ssl_socket_get_info(const cn_stream_socket *base, cn_ssl_info *info) {
+int cn_ssl_socket_get_session_info(const cn_stream_socket *base, cn_ssl_info *info) {
   memset(info, 0, sizeof(*info));
   if (!is_ssl(base))
     return CN_ERR_INVALID_ARGUMENT;
@@ -805,6 +805,14 @@ int cn_ssl_socket_get_info(const cn_stream_socket *base, cn_ssl_info *info) {
   info->npn = s->proto_via_npn;
   info->resumed = SSL_session_reused(s->ssl) == 1;
   info->false_start = s->false_started;
+  return CN_OK;
+}
+
+int cn_ssl_socket_get_info(const cn_stream_socket *base, cn_ssl_info *info) {
+  int rv = cn_ssl_socket_get_session_info(base, info);
+  if (rv != CN_OK)
+    return rv;
+  const ssl_socket *s = (const ssl_socket *)base;
   X509 *leaf = SSL_get_peer_certificate(s->ssl);
   if (leaf) {
     cn_ssl_cert_name_to_str(X509_get_subject_name(leaf), info->subject, sizeof(info->subject));

@@ -123,6 +123,11 @@ typedef struct cn_ssl_info {
 // CN_ERR_SOCKET_NOT_CONNECTED (no completed handshake) or
 // CN_ERR_INVALID_ARGUMENT (not a TLS socket).
 int cn_ssl_socket_get_info(const cn_stream_socket *s, cn_ssl_info *info);
+// As cn_ssl_socket_get_info without the certificate and SNI fields (left
+// empty): the version, cipher, group, ALPN and flags only, for a caller that
+// reports the TLS in use on every request (cnet_request_get_layers) and
+// should not format the leaf certificate's names and dates each time.
+int cn_ssl_socket_get_session_info(const cn_stream_socket *s, cn_ssl_info *info);
 
 // The certificate error of the last verification (a CN_ERR_CERT_* code), or
 // CN_OK if verification passed or did not run.

@@ -580,6 +580,14 @@ TEST_F(SslSocketTest, HandshakeAndEchoOneMegabyte) {
   EXPECT_NE(nullptr, strstr(info.subject, "CN=cnet test")) << info.subject;
   EXPECT_NE(nullptr, strstr(info.issuer, "CN=cnet Test Root")) << info.issuer;
   EXPECT_STRNE("", info.not_after);
+  // The session facts alone: the same version and cipher, no certificate.
+  cn_ssl_info session;
+  ASSERT_EQ(CN_OK, cn_ssl_socket_get_session_info(p.client, &session));
+  EXPECT_STREQ(info.version_name, session.version_name);
+  EXPECT_STREQ(info.cipher, session.cipher);
+  EXPECT_STREQ(info.group, session.group);
+  EXPECT_STREQ("", session.subject);
+  EXPECT_STREQ("", session.not_after);
   ASSERT_EQ(CN_OK, cn_ssl_socket_get_info(p.server, &info));
   EXPECT_STREQ("origin.test", info.server_name);  // SNI
   EXPECT_STREQ("", info.subject);                 // no client certificate
