@@ -30,6 +30,12 @@ bench_begin() {
     quick=1
     shift
   fi
+  # Anything else is a mistake (a --quick given after the build dir used to
+  # be taken for nothing, and the full run ran instead): say so.
+  if [ $# -gt 1 ] || [[ "${1:-}" == -* ]]; then
+    echo "usage: $0 [--quick] [BUILD_DIR] (got: $*)" >&2
+    exit 2
+  fi
   suite_setup "$name" "${1:-$default_out}"
   pids=()
   trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT

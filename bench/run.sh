@@ -41,6 +41,10 @@ if [ "${1:-}" = "--quick" ]; then
   quick=1
   shift
 fi
+if [ $# -gt 1 ] || [[ "${1:-}" == -* ]]; then
+  echo "usage: $0 [--quick] [BUILD_DIR] (got: $*)" >&2
+  exit 2
+fi
 build="${1:-}"
 build_note=""
 if [ -z "$build" ]; then
@@ -66,7 +70,11 @@ suite_context() {
 }
 
 if [ "$quick" = 1 ]; then
-  n_h2=200 n_squid=20 big_bytes=$((8 * 1024 * 1024)) n_mux=50 cap=60
+  # The cap stays above 60 s: curl's --parallel through a proxy now and
+  # then leaves one transfer stalled until a peer's 60 s timeout ends it
+  # (docs/performance.md); the quick run proves that things run, and a
+  # peer's stall that resolves itself is not a failure of cnet.
+  n_h2=200 n_squid=20 big_bytes=$((8 * 1024 * 1024)) n_mux=50 cap=150
 else
   n_h2=20000 n_squid=1000 big_bytes=$((1024 * 1024 * 1024)) n_mux=2000 cap=600
 fi
