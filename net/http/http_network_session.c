@@ -492,12 +492,58 @@ static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, si
   cn_socket_params_unref(below);
 }
 
-int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
-                                 const cn_proxy_chain *chain, cn_http_connection_plan *plan) {
+int cn_http_network_session_plan_route(cn_http_network_session *s, const cn_url *url,
+                                       const cn_proxy_chain *chain, cn_http_connection_plan *plan) {
   memset(plan, 0, sizeof(*plan));
   bool https = strcmp(url->scheme, "https") == 0;
   if (!https && strcmp(url->scheme, "http") != 0)
     return CN_ERR_UNKNOWN_URL_SCHEME;
+  plan->routed = true;
+  cn_host_port origin;
+  cn_url_host_port(url, &origin);
+  if (!cn_proxy_chain_is_direct(chain)) {
+    plan->chain_key = cn_proxy_chain_key(chain);
+    const cn_proxy_server *proxy = &chain->servers[chain->count - 1];
+    if (!https && !cn_proxy_server_is_socks(proxy)) {
+      // F1: the request itself goes to the last proxy, in absolute form
+      // (through tunnels to the ones before it). F4: a session to that
+      // proxy, if it speaks TLS, carries http:// requests as streams; its
+      // key has the hops before it.
+      plan->absolute_form = true;
+      plan->request_proxy = proxy;
+      if (cn_proxy_server_is_https(proxy) &&
+          !cn_http_network_session_requires_http11(s, &proxy->host_port)) {
+        char *prefix = chain->count > 1 ? chain_prefix_key(chain, chain->count - 1) : NULL;
+        plan->spdy_key = cn_spdy_session_key_format(&proxy->host_port, prefix, false);
+        plan->spdy_offered = cn_http_network_session_proxy_offers_multiplexed(s, proxy);
+        free(prefix);
+      }
+      return CN_OK;
+    }
+  }
+  // http:// direct or over SOCKS alone: no TLS, no session.
+  if (!https)
+    return CN_OK;
+  // F3/F6: a session to the origin through this chain (never a direct
+  // one), or the direct session.
+  if (!cn_http_network_session_requires_http11(s, &origin)) {
+    cn_ssl_config origin_scratch;
+    const cn_ssl_config *origin_cfg =
+        ssl_config_for(s, &origin, &s->params.origin_ssl_config, &origin_scratch);
+    plan->spdy_key = cn_spdy_session_key_format(&origin, plan->chain_key, false);
+    plan->spdy_offered = cn_ssl_config_offers_multiplexed(origin_cfg);
+  }
+  return CN_OK;
+}
+
+int cn_http_network_session_plan_connection(cn_http_network_session *s, const cn_url *url,
+                                            const cn_proxy_chain *chain,
+                                            cn_http_connection_plan *plan) {
+  if (!plan->routed)
+    return CN_ERR_UNEXPECTED;
+  if (plan->pool)
+    return CN_OK;  // planned already
+  bool https = strcmp(url->scheme, "https") == 0;
   cn_host_port origin;
   cn_url_host_port(url, &origin);
   char ohp[CN_HOST_BUF_SIZE + 16];
@@ -506,21 +552,13 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
   cn_client_socket_pool *below_pool;
   char *below_group;
   cn_socket_params *below;
-  const char *chain_key_or_direct;
-  char *chain_key = NULL;
+  const char *chain_key_or_direct = plan->chain_key ? plan->chain_key : "direct";
   if (cn_proxy_chain_is_direct(chain)) {
     // The scheme is part of the group: a connection that carried plain
     // HTTP (http://host:443/) must never have TLS started over it.
     below_pool = s->transport;
     below_group = cn_xasprintf("tcp/%s://%s", https ? "https" : "http", ohp);
     below = cn_transport_socket_params_new(origin.host, origin.port, false);
-    chain_key_or_direct = "direct";
-    if (!https) {
-      plan->pool = below_pool;
-      plan->group_id = below_group;
-      plan->params = below;
-      return CN_OK;
-    }
   } else if (cn_proxy_server_is_socks(&chain->servers[chain->count - 1])) {
     // SOCKS alone (only a first hop can be SOCKS): a transport to the
     // origin, not an HTTP proxy. http:// sends origin-form requests to the
@@ -528,46 +566,31 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
     char *what = cn_xasprintf("%s://%s", https ? "https" : "http", ohp);
     plan_socks(s, chain, what, &origin, CN_HOP_ORIGIN, &below_pool, &below_group, &below);
     free(what);
-    chain_key = cn_proxy_chain_key(chain);
-    plan->chain_key = chain_key;
-    chain_key_or_direct = chain_key;
-    if (!https) {
-      plan->pool = below_pool;
-      plan->group_id = below_group;
-      plan->params = below;
-      return CN_OK;
-    }
   } else {
     size_t last = chain->count - 1;
-    const cn_proxy_server *proxy = &chain->servers[last];
     hop_plan hop;
     plan_hop(s, chain, last, &hop);
-    chain_key = cn_xstrdup(hop.chain_key);
-    plan->chain_key = chain_key;
     if (!https) {
-      // F1: the request itself goes to the last proxy, in absolute form
-      // (through tunnels to the ones before it).
+      // F1: the connection to the last proxy (its session key is the
+      // route's).
       plan->pool = hop.pool;
       plan->group_id = hop.group_id;
       plan->params = hop.params;
-      plan->absolute_form = true;
-      plan->request_proxy = proxy;
-      // F4: a session to that proxy carries http:// requests as streams.
-      if (hop.spdy_key && !cn_http_network_session_requires_http11(s, &proxy->host_port)) {
-        plan->spdy_key = hop.spdy_key;
-        plan->spdy_offered = cn_http_network_session_proxy_offers_multiplexed(s, proxy);
-      } else {
-        free(hop.spdy_key);
-      }
+      free(hop.spdy_key);
       free(hop.chain_key);
       return CN_OK;
     }
     // F2: TLS to the origin over a CONNECT tunnel through the last proxy.
     below_pool = s->tunnel;
-    below_group = cn_xasprintf("tunnel/%s|%s", ohp, chain_key);
+    below_group = cn_xasprintf("tunnel/%s|%s", ohp, plan->chain_key);
     below = tunnel_params(s, chain, last, &hop, &origin);
-    chain_key_or_direct = chain_key;
     hop_plan_free(&hop);
+  }
+  if (!https) {
+    plan->pool = below_pool;
+    plan->group_id = below_group;
+    plan->params = below;
+    return CN_OK;
   }
   cn_bytebuf b;
   cn_bytebuf_init(&b);
@@ -577,22 +600,24 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
       ssl_config_for(s, &origin, &s->params.origin_ssl_config, &origin_scratch);
   append_alpn(&b, origin_cfg);
   char *tls_session_key = cn_xasprintf("origin|%s|%s", ohp, chain_key_or_direct);
-  plan->params = cn_ssl_connect_params_new(below_pool, below_group, chain_key, below,
+  plan->params = cn_ssl_connect_params_new(below_pool, below_group, plan->chain_key, below,
                                            origin.host, s->params.origin_ssl_context, origin_cfg,
                                            tls_session_key, false);
   plan->pool = s->ssl_origin;
   plan->group_id = cn_bytebuf_steal_str(&b);
-  // F3/F6: a session to the origin through this chain (never a direct
-  // one), or the direct session.
-  if (!cn_http_network_session_requires_http11(s, &origin)) {
-    plan->spdy_key = cn_spdy_session_key_format(&origin, chain_key, false);
-    plan->spdy_offered = cn_ssl_config_offers_multiplexed(origin_cfg);
-  }
   cn_bytebuf_free(&b);
   free(tls_session_key);
   free(below_group);
   cn_socket_params_unref(below);
   return CN_OK;
+}
+
+int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
+                                 const cn_proxy_chain *chain, cn_http_connection_plan *plan) {
+  int rv = cn_http_network_session_plan_route(s, url, chain, plan);
+  if (rv == CN_OK)
+    rv = cn_http_network_session_plan_connection(s, url, chain, plan);
+  return rv;
 }
 
 void cn_http_connection_plan_free(cn_http_connection_plan *plan) {

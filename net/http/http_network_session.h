@@ -225,15 +225,23 @@ typedef struct cn_http_drain_entry {
 void cn_http_network_session_add_drain(cn_http_network_session *s, cn_http_drain_entry *e);
 void cn_http_network_session_remove_drain(cn_http_drain_entry *e);
 
-// Where a request's connection comes from: a pool, a group, and the params
-// of a new connection if one has to be made.
+// Where a request's connection comes from, in two steps. The route (what
+// finds a live SPDY/HTTP2 session, and how the request is written) is
+// cheap: a key or two. The connection (a pool, a group, and the params of
+// a new connection if one has to be made, about ten allocations through a
+// chain) is planned only when a socket is asked of a pool: a request that a
+// live session serves never builds it.
 typedef struct cn_http_connection_plan {
+  // Set by cn_http_network_session_plan_connection (NULL before).
   cn_client_socket_pool *pool;
   char *group_id;
-  char *chain_key;  // NULL for DIRECT
   cn_socket_params *params;
+  // The rest is the route (cn_http_network_session_plan_route).
+  char *chain_key;  // NULL for DIRECT
   // The request goes to a proxy in absolute form (http:// via proxy).
   bool absolute_form;
+  // The route is planned (the plan is not the zeroed one).
+  bool routed;
   // The proxy the request itself is sent to (absolute form), for
   // Proxy-Authorization; NULL otherwise.
   const cn_proxy_server *request_proxy;
@@ -248,10 +256,20 @@ typedef struct cn_http_connection_plan {
   bool spdy_offered;
 } cn_http_connection_plan;
 
-// Plans the connection for |url| through |chain|. Returns CN_OK,
-// CN_ERR_UNKNOWN_URL_SCHEME (not http/https) or CN_ERR_NOT_IMPLEMENTED (a
-// chain of more than one proxy, or a layer not built yet). |chain| must
-// outlive the plan (request_proxy points into it).
+// Plans the route of |url| through |chain| into |plan| (overwritten, not
+// freed): chain_key, absolute_form, request_proxy, spdy_key, spdy_offered;
+// pool, group_id and params stay NULL. Returns CN_OK or
+// CN_ERR_UNKNOWN_URL_SCHEME (not http/https). |chain| must outlive the plan
+// (request_proxy points into it).
+int cn_http_network_session_plan_route(cn_http_network_session *s, const cn_url *url,
+                                       const cn_proxy_chain *chain, cn_http_connection_plan *plan);
+// Completes a routed |plan| (of the same |url| and |chain|) with the pool,
+// group and connect params of a new connection. Returns CN_OK (also when
+// it was complete already) or CN_ERR_UNEXPECTED for a plan never routed.
+int cn_http_network_session_plan_connection(cn_http_network_session *s, const cn_url *url,
+                                            const cn_proxy_chain *chain,
+                                            cn_http_connection_plan *plan);
+// Both steps: the route, then the connection.
 int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
                                  const cn_proxy_chain *chain, cn_http_connection_plan *plan);
 void cn_http_connection_plan_free(cn_http_connection_plan *plan);

@@ -212,6 +212,64 @@ TEST_F(HttpNetworkSessionTest, HttpsThroughAnHttpsProxy) {
       RenderPlan("https://origin.test/a", "https://proxy.test:443"));
 }
 
+// The route alone (what a request served by a live session needs) builds
+// no pool, group or connect params; completing it gives what the one-step
+// plan gives, and the same route.
+TEST_F(HttpNetworkSessionTest, TheRouteBuildsNoConnectParams) {
+  struct Case {
+    const char *url, *chain, *spdy_key, *chain_key;
+    bool absolute;
+  } cases[] = {
+      {"https://origin.test/a", "direct", "origin.test:443|direct|normal", nullptr, false},
+      {"http://origin.test/a", "direct", nullptr, nullptr, false},
+      {"http://origin.test/a", "https://proxy.test:443", "proxy.test:443|direct|normal",
+       "https://proxy.test:443", true},
+      {"http://origin.test/a", "http://proxy.test:8080", nullptr, "http://proxy.test:8080", true},
+      {"https://origin.test/a", "http://proxy.test:8080",
+       "origin.test:443|http://proxy.test:8080|normal", "http://proxy.test:8080", false},
+      {"https://origin.test/a", "socks5://s.test:1080", "origin.test:443|socks5://s.test:1080|normal",
+       "socks5://s.test:1080", false},
+      {"http://origin.test/a", "socks5://s.test:1080", nullptr, "socks5://s.test:1080", false},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(std::string(c.url) + " via " + c.chain);
+    cn_url u;
+    ASSERT_EQ(CN_OK, cn_url_parse(c.url, &u));
+    cn_proxy_chain chain;
+    ASSERT_EQ(CN_OK, cn_proxy_chain_parse(c.chain, strlen(c.chain), &chain));
+    cn_http_connection_plan route, full;
+    ASSERT_EQ(CN_OK, cn_http_network_session_plan_route(session_, &u, &chain, &route));
+    EXPECT_TRUE(route.routed);
+    EXPECT_EQ(nullptr, route.pool);
+    EXPECT_EQ(nullptr, route.group_id);
+    EXPECT_EQ(nullptr, route.params);
+    EXPECT_EQ(std::string(c.spdy_key ? c.spdy_key : "-"),
+              std::string(route.spdy_key ? route.spdy_key : "-"));
+    EXPECT_EQ(std::string(c.chain_key ? c.chain_key : "-"),
+              std::string(route.chain_key ? route.chain_key : "-"));
+    EXPECT_EQ(c.absolute, route.absolute_form);
+    EXPECT_EQ(c.absolute, route.request_proxy != nullptr);
+    ASSERT_EQ(CN_OK, cn_http_network_session_plan(session_, &u, &chain, &full));
+    ASSERT_EQ(CN_OK, cn_http_network_session_plan_connection(session_, &u, &chain, &route));
+    EXPECT_EQ(Render(Layers(full.pool, full.group_id, full.chain_key, full.params)),
+              Render(Layers(route.pool, route.group_id, route.chain_key, route.params)));
+    EXPECT_EQ(std::string(full.spdy_key ? full.spdy_key : "-"),
+              std::string(route.spdy_key ? route.spdy_key : "-"));
+    EXPECT_EQ(full.spdy_offered, route.spdy_offered);
+    cn_http_connection_plan_free(&full);
+    cn_http_connection_plan_free(&route);
+    cn_proxy_chain_free(&chain);
+    cn_url_free(&u);
+  }
+  cn_http_connection_plan zero;
+  memset(&zero, 0, sizeof(zero));
+  cn_url u;
+  ASSERT_EQ(CN_OK, cn_url_parse("https://origin.test/", &u));
+  cn_proxy_chain direct = {nullptr, 0};
+  EXPECT_EQ(CN_ERR_UNEXPECTED, cn_http_network_session_plan_connection(session_, &u, &direct, &zero));
+  cn_url_free(&u);
+}
+
 TEST_F(HttpNetworkSessionTest, ProxyGroupsAreNeverSharedWithDirectOnes) {
   // Even when the origin is the proxy's own host:port.
   for (const char *proxy : {"http://proxy.test:8080", "https://proxy.test:8080"}) {

@@ -365,7 +365,7 @@ static int note_failure(cn_http_transaction *t, int rv, int hop) {
 // connection was planned (proxy resolution), the origin for a 407 that an
 // origin sent, else the hop the request went to (request_hop).
 static int failure_hop(const cn_http_transaction *t, int rv) {
-  if (!t->plan.group_id)
+  if (!t->plan.routed)
     return CN_HOP_UNSET;
   if (rv == CN_ERR_UNEXPECTED_PROXY_AUTH)
     return CN_HOP_ORIGIN;
@@ -410,7 +410,7 @@ static int do_init_connection(cn_http_transaction *t) {
   free(t->chain_key);
   // NULL for DIRECT (read as "direct"): no string per direct request.
   t->chain_key = cn_proxy_chain_is_direct(chain) ? NULL : cn_proxy_chain_key(chain);
-  int rv = cn_http_network_session_plan(t->session, t->request->url, chain, &t->plan);
+  int rv = cn_http_network_session_plan_route(t->session, t->request->url, chain, &t->plan);
   if (rv != CN_OK)
     return rv;
   // A live session for the request's key first, before any socket
@@ -429,10 +429,13 @@ static int do_init_connection(cn_http_transaction *t) {
     }
     t->spdy_reused = t->spdy_session != NULL;
     if (t->spdy_session) {
-      drop_connect_params(t);
       return CN_OK;
     }
   }
+  // No live session: only now the connect params of every layer.
+  rv = cn_http_network_session_plan_connection(t->session, t->request->url, chain, &t->plan);
+  if (rv != CN_OK)
+    return rv;
   return cn_client_socket_pool_request(t->plan.pool, t->plan.group_id, t->plan.chain_key,
                                        t->plan.params, t->priority, t->source, &t->handle,
                                        on_io, t);
