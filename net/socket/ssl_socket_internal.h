@@ -79,9 +79,6 @@ typedef struct ssl_socket {
   bool no_new_transport_reads;
   // Client: the post-handshake peek (see do_peek) is running, or is over.
   bool peeking;
-  // A transport read came back full: reads are CN_SSL_READ_CHUNK_BULK until
-  // the read buffer is freed (ssl_transport_pump.h).
-  bool bulk_reads;
   bool peek_done;
 
   // Ciphertext waiting for the transport: a ring, wbuf_len bytes from

@@ -22,7 +22,6 @@
 #include "net/base/netlog_counters.h"
 #include "net/socket/mock_socket.h"
 #include "net/socket/pipe_socket.h"
-#include "net/socket/ssl_transport_pump.h"
 #include "net/socket/socket_test_util.h"
 #include "net/test/cert_generator.h"
 // BoringSSL's headers come in through -I (not -isystem), and its stack
@@ -280,7 +279,6 @@ struct SlowWriteSocket {
   int write_result;
   int writes;
   bool synchronous;
-  std::vector<size_t> read_lens;  // every read's length, in order
 
   static SlowWriteSocket *Of(const cn_stream_socket *s) {
     return reinterpret_cast<SlowWriteSocket *>(const_cast<cn_stream_socket *>(s));
@@ -289,7 +287,6 @@ struct SlowWriteSocket {
     return cn_stream_socket_connect(Of(s)->inner, cb, arg);
   }
   static int Read(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
-    Of(s)->read_lens.push_back(len);
     return cn_stream_socket_read(Of(s)->inner, buf, len, cb, arg);
   }
   static int Write(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
@@ -715,38 +712,6 @@ TEST_F(SslSocketTest, RecordsOfOneWriteGoInOneTransportWrite) {
   big_reader.Start();
   ASSERT_TRUE(RunUntil(loop_.get(), [&] { return big_reader.done(); }));
   EXPECT_TRUE(big_reader.data() == big);
-}
-
-// Reads grow from CN_SSL_READ_CHUNK to CN_SSL_READ_CHUNK_BULK once one came
-// back full (more was waiting), and only then: a small exchange never asks
-// for the large buffer.
-TEST_F(SslSocketTest, TransportReadsGrowOnceAReadComesBackFull) {
-  cn_stream_socket *a, *b;
-  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
-  cn_stream_socket *counted = SlowWriteSocket::New(loop_.get(), a, SIZE_MAX, true);
-  cn_stream_socket *client = Own(NewClient(counted));
-  cn_stream_socket *server = Own(NewServer(b));
-  HandshakeOk({client, server});
-  std::vector<size_t> &lens = SlowWriteSocket::Of(counted)->read_lens;
-  std::string small = Payload(1000, 31);
-  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), server, small));
-  Reader small_reader(client, small.size());
-  small_reader.Start();
-  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return small_reader.done(); }));
-  EXPECT_TRUE(small_reader.data() == small);
-  for (size_t len : lens)
-    EXPECT_LE(len, static_cast<size_t>(CN_SSL_READ_CHUNK));
-
-  size_t before = lens.size();
-  std::string big = Payload(4 << 20, 32);  // written whole before the client reads
-  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), server, big));
-  Reader big_reader(client, big.size());
-  big_reader.Start();
-  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return big_reader.done(); }));
-  EXPECT_TRUE(big_reader.data() == big);
-  ASSERT_GT(lens.size(), before + 1);
-  EXPECT_EQ(static_cast<size_t>(CN_SSL_READ_CHUNK), lens[before]) << "the first read is the usual size";
-  EXPECT_EQ(static_cast<size_t>(CN_SSL_READ_CHUNK_BULK), lens.back()) << "then the bulk size";
 }
 
 TEST_F(SslSocketTest, ReadGathersRecordsAlreadyArrived) {

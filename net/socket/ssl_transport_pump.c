@@ -10,8 +10,6 @@
 
 static void note_transport_read(ssl_socket *s, int rv) {
   if (rv > 0) {
-    if (!s->peeking && (size_t)rv == s->rbuf->size)
-      s->bulk_reads = true;
     s->rbuf_off = 0;
     s->rbuf_len = (size_t)rv;
   } else if (rv == 0) {
@@ -29,11 +27,9 @@ static void on_transport_read(void *arg, int rv) {
 }
 
 static void start_transport_read(ssl_socket *s) {
-  size_t size = s->peeking      ? CN_SSL_PEEK_CHUNK
-                : s->bulk_reads ? CN_SSL_READ_CHUNK_BULK
-                                : CN_SSL_READ_CHUNK;
+  size_t size = s->peeking ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK;
   if (s->rbuf && s->rbuf->size < size) {
-    cn_iobuf_unref(s->rbuf);  // a smaller one (the peek's, or before bulk): empty here
+    cn_iobuf_unref(s->rbuf);  // the peek's small buffer (empty: reads start only then)
     s->rbuf = NULL;
   }
   if (!s->rbuf)
@@ -166,7 +162,6 @@ void cn_ssl_transport_trim_buffers(ssl_socket *s) {
   if (s->rbuf && s->rbuf_len == 0 && !s->transport_read_pending) {
     cn_iobuf_unref(s->rbuf);
     s->rbuf = NULL;
-    s->bulk_reads = false;
   }
   if (s->wbuf && s->wbuf_len == 0 && !s->transport_write_pending) {
     cn_iobuf_unref(s->wbuf);

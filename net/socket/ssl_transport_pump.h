@@ -37,11 +37,6 @@ extern "C" {
 // Ciphertext read size: several full records per transport read, so a bulk
 // transfer costs one transport read per ~4 records.
 #define CN_SSL_READ_CHUNK (64 * 1024)
-// Read size once a transport read came back full (more was waiting: a bulk
-// transfer): a quarter of the reads and of the loop turns above them. Back
-// to CN_SSL_READ_CHUNK when the connection goes idle and its buffer is freed,
-// so only a connection moving bulk data holds the larger buffer.
-#define CN_SSL_READ_CHUNK_BULK (256 * 1024)
 // Ciphertext write ring: room for several records, so SSL_write rarely
 // waits and one transport write carries many records.
 #define CN_SSL_WRITE_RING (64 * 1024)
