@@ -764,6 +764,14 @@ static int op_read_response_headers(cn_http_stream *s, cn_completion_cb cb, void
 static const cn_http_response_head *op_response_head(const cn_http_stream *s) {
   return cn_http_basic_stream_response_head(cof(s));
 }
+// The parser decided the body's framing at the head's end and needs only
+// the status afterwards (the READ_HEADERS log line): the rest moves.
+static void op_take_response_head(cn_http_stream *s, cn_http_response_head *out) {
+  cn_http_response_head *head = &of(s)->parser.head;
+  *out = *head;
+  head->reason = NULL;
+  cn_http_headers_init(&head->headers);
+}
 static int op_read_response_body(cn_http_stream *s, cn_iobuf *buf, size_t len,
                                  cn_completion_cb cb, void *arg) {
   return cn_http_basic_stream_read_response_body(of(s), buf, len, cb, arg);
@@ -808,6 +816,7 @@ static const cn_http_stream_ops kOps = {
     .send_request = op_send_request,
     .read_response_headers = op_read_response_headers,
     .response_head = op_response_head,
+    .take_response_head = op_take_response_head,
     .read_response_body = op_read_response_body,
     .is_response_body_complete = op_is_response_body_complete,
     .can_reuse_connection = op_can_reuse_connection,

@@ -11,6 +11,7 @@
 #include "base/timer.h"
 #include "net/base/net_errors.h"
 #include "net/base/netlog.h"
+#include "net/http/http_stream.h"
 #include "net/socket/mock_socket.h"
 #include "net/socket/socket_test_util.h"
 
@@ -450,6 +451,34 @@ TEST_P(HttpStreamGetTest, Exchange) {
     ExpectMockDone(socket_);
   else
     EXPECT_FALSE(cn_mock_socket_all_consumed(socket_));
+}
+
+// The owner takes the head (cn_http_stream op): the fields move out whole
+// and the body, framed by them, still reads to its end and leaves the
+// connection reusable.
+TEST_P(HttpStreamTest, TakeResponseHeadThenBody) {
+  Script s;
+  s.Write(mode(), kGetRequest)
+      .Read(mode(), "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\n")
+      .Read(mode(), "hello world");
+  Start(s);
+  ASSERT_EQ(CN_OK, Send(Get()));
+  ASSERT_EQ(CN_OK, ReadHeaders());
+  cn_http_response_head head;
+  cn_http_stream_take_response_head(cn_http_basic_stream_as_stream(stream_), &head);
+  EXPECT_EQ(200, head.status);
+  EXPECT_EQ(CN_HTTP_VERSION_1_1, head.http_version);
+  EXPECT_STREQ("OK", head.reason);
+  EXPECT_STREQ("text/plain", cn_http_headers_get(&head.headers, "content-type"));
+  EXPECT_STREQ("11", cn_http_headers_get(&head.headers, "content-length"));
+  int last = 1;
+  EXPECT_EQ("hello world", ReadBody(4096, &last));
+  EXPECT_EQ(0, last);
+  EXPECT_TRUE(cn_http_basic_stream_is_response_body_complete(stream_));
+  EXPECT_TRUE(cn_http_basic_stream_can_reuse_connection(stream_));
+  free(head.reason);
+  cn_http_headers_free(&head.headers);
+  ExpectMockDone(socket_);
 }
 
 TEST_P(HttpStreamTest, FullExchangeAndReuse) {

@@ -39,6 +39,11 @@ typedef struct cn_http_stream_ops {
   int (*read_response_headers)(cn_http_stream *s, cn_completion_cb cb, void *arg);
   // The head once read_response_headers succeeded (owned by the stream).
   const cn_http_response_head *(*response_head)(const cn_http_stream *s);
+  // Moves that head into |out| (initialised by nothing: overwritten), so an
+  // open stream's head is held once, by its owner; the caller frees
+  // out->reason and out->headers. The stream keeps its status and version
+  // only: response_head must not be called afterwards.
+  void (*take_response_head)(cn_http_stream *s, cn_http_response_head *out);
   // > 0 bytes, 0 at the end of the body, an error, or CN_ERR_IO_PENDING.
   int (*read_response_body)(cn_http_stream *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                             void *arg);
@@ -84,6 +89,10 @@ static inline int cn_http_stream_read_response_headers(cn_http_stream *s, cn_com
 }
 static inline const cn_http_response_head *cn_http_stream_response_head(const cn_http_stream *s) {
   return s->ops->response_head(s);
+}
+static inline void cn_http_stream_take_response_head(cn_http_stream *s,
+                                                     cn_http_response_head *out) {
+  s->ops->take_response_head(s, out);
 }
 static inline int cn_http_stream_read_response_body(cn_http_stream *s, cn_iobuf *buf, size_t len,
                                                     cn_completion_cb cb, void *arg) {

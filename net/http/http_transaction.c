@@ -911,11 +911,8 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
   auth_succeeded(t, head->status);
   if (t->proxy_service)
     cn_proxy_service_report_success(t->proxy_service, &t->proxy_info);
-  t->response.http_version = head->http_version;
-  t->response.status = head->status;
-  t->response.reason = cn_xstrdup(head->reason);
-  cn_http_headers_init(&t->response.headers);
-  cn_http_headers_copy(&t->response.headers, &head->headers);
+  // Taken, not copied: an open stream's head is held once.
+  cn_http_stream_take_response_head(t->stream, &t->response);
   t->has_response = true;
   t->state = STATE_NONE;
   return CN_OK;
