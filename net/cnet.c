@@ -72,6 +72,63 @@ struct cnet_context {
 // without its fixed array of hops, the strings in one arena (a few dozen
 // bytes for a direct request instead of fixed-size copies: one request is
 // alive per open stream, bench/scale). Made again at each response.
+// Load timing kept compactly: each step as microseconds after the request's
+// start plus one (0: not reached), 4 bytes instead of 8, expanded into the
+// public cnet_load_timing only when asked (cnet_request_get_load_timing).
+// A step past 71 minutes saturates. proxy_tls_* is hop_tls_*[0].
+enum {
+  TS_PROXY_RESOLVE_START,
+  TS_PROXY_RESOLVE_END,
+  TS_DNS_START,
+  TS_DNS_END,
+  TS_CONNECT_START,
+  TS_CONNECT_END,
+  TS_TUNNEL_START,
+  TS_TUNNEL_END,
+  TS_ORIGIN_TLS_START,
+  TS_ORIGIN_TLS_END,
+  TS_SEND_START,
+  TS_SEND_END,
+  TS_RECEIVE_HEADERS_START,
+  TS_RECEIVE_HEADERS_END,
+  TS_END,
+  TS_HOP_TLS_START,                                      // CNET_MAX_PROXY_HOPS of them
+  TS_HOP_TLS_END = TS_HOP_TLS_START + CNET_MAX_PROXY_HOPS,  // as many
+  TS_COUNT = TS_HOP_TLS_END + CNET_MAX_PROXY_HOPS,
+};
+static const size_t ts_field[TS_HOP_TLS_START] = {
+    [TS_PROXY_RESOLVE_START] = offsetof(cnet_load_timing, proxy_resolve_start),
+    [TS_PROXY_RESOLVE_END] = offsetof(cnet_load_timing, proxy_resolve_end),
+    [TS_DNS_START] = offsetof(cnet_load_timing, dns_start),
+    [TS_DNS_END] = offsetof(cnet_load_timing, dns_end),
+    [TS_CONNECT_START] = offsetof(cnet_load_timing, connect_start),
+    [TS_CONNECT_END] = offsetof(cnet_load_timing, connect_end),
+    [TS_TUNNEL_START] = offsetof(cnet_load_timing, tunnel_start),
+    [TS_TUNNEL_END] = offsetof(cnet_load_timing, tunnel_end),
+    [TS_ORIGIN_TLS_START] = offsetof(cnet_load_timing, origin_tls_start),
+    [TS_ORIGIN_TLS_END] = offsetof(cnet_load_timing, origin_tls_end),
+    [TS_SEND_START] = offsetof(cnet_load_timing, send_start),
+    [TS_SEND_END] = offsetof(cnet_load_timing, send_end),
+    [TS_RECEIVE_HEADERS_START] = offsetof(cnet_load_timing, receive_headers_start),
+    [TS_RECEIVE_HEADERS_END] = offsetof(cnet_load_timing, receive_headers_end),
+    [TS_END] = offsetof(cnet_load_timing, end),
+};
+typedef struct request_timing {
+  uint64_t start;  // request_start
+  uint32_t at[TS_COUNT];
+  bool socket_reused, tunnel_reused, proxy_reused;
+} request_timing;
+
+// Step |i| at |us| (a time of cn_socket_timing_now; before the start counts
+// as the start).
+static void timing_set(request_timing *t, int i, uint64_t us) {
+  uint64_t off = us > t->start ? us - t->start : 0;
+  t->at[i] = off >= UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)off + 1;
+}
+static uint64_t timing_get(const request_timing *t, int i) {
+  return t->at[i] ? t->start + t->at[i] - 1 : 0;
+}
+
 typedef struct route_report {
   cn_arena strings;         // every string below; reset at each response
   const char *proxy_chain;  // NULL until the first response
@@ -148,7 +205,7 @@ struct cnet_request {
   // Load timing (cnet_request_get_load_timing): the exchange's NetLog
   // source (on_request_entry fills the steps it logs) and the rest.
   cn_netlog_source txn_source;
-  cnet_load_timing timing;
+  request_timing timing;
   // A certificate failure (cnet_request_get_cert_error), set in complete().
   bool has_cert_error;
   // cnet_request_get_error_source, filled just before on_complete.
@@ -245,7 +302,7 @@ static cnet_request *request_of_source(cnet_context *c, cn_netlog_source source)
 // Load timing from the exchange's own events: proxy resolution, and the
 // HTTP/1.1 request and response head.
 static void note_request_step(cnet_context *c, const cn_netlog_entry *e) {
-  uint64_t *begin, *end;
+  int begin, end;
   cnet_request *r;
   switch (e->type) {
     case CN_NETLOG_PROXY_RESOLUTION:
@@ -257,21 +314,20 @@ static void note_request_step(cnet_context *c, const cn_netlog_entry *e) {
     default:
       return;
   }
-  cnet_load_timing *t = &r->timing;
   if (e->type == CN_NETLOG_PROXY_RESOLUTION) {
-    begin = &t->proxy_resolve_start;
-    end = &t->proxy_resolve_end;
+    begin = TS_PROXY_RESOLVE_START;
+    end = TS_PROXY_RESOLVE_END;
   } else if (e->type == CN_NETLOG_HTTP_TRANSACTION_SEND_REQUEST) {
-    begin = &t->send_start;
-    end = &t->send_end;
+    begin = TS_SEND_START;
+    end = TS_SEND_END;
   } else {
-    begin = &t->receive_headers_start;
-    end = &t->receive_headers_end;
+    begin = TS_RECEIVE_HEADERS_START;
+    end = TS_RECEIVE_HEADERS_END;
   }
   if (e->phase == CN_NETLOG_PHASE_BEGIN)
-    *begin = e->time_us;
+    timing_set(&r->timing, begin, e->time_us);
   else if (e->phase == CN_NETLOG_PHASE_END)
-    *end = e->time_us;
+    timing_set(&r->timing, end, e->time_us);
 }
 
 // Keeps the latest SSL_CERT_ERROR of each hop. Connect jobs are shared by
@@ -916,7 +972,7 @@ static void free_request(cnet_request *r) {
 
 // Runs the application's on_complete and frees the request.
 static void complete(cnet_request *r, int error) {
-  r->timing.end = cn_socket_timing_now();
+  timing_set(&r->timing, TS_END, cn_socket_timing_now());
   cn_list_remove(&r->link);
   if (cn_error_is_certificate_error(error) || error == CN_ERR_PROXY_CERTIFICATE_INVALID)
     note_cert_error(r, error);  // before the transaction (its chain) goes
@@ -1037,20 +1093,19 @@ static void on_body(void *arg, int rv) { read_body(arg, rv); }
 // A layer's step for the load timing: nothing when the layer was done
 // before the request started (it existed: reused), its start clamped to the
 // request's start when it was under way already (made for another request).
-static void timing_step(const cnet_request *r, uint64_t start, uint64_t end, uint64_t *out_start,
-                        uint64_t *out_end) {
-  uint64_t t0 = r->timing.request_start;
-  if (!end || end < t0)
+static void timing_step(cnet_request *r, uint64_t start, uint64_t end, int out_start,
+                        int out_end) {
+  if (!end || end < r->timing.start)
     return;
-  *out_start = start > t0 ? start : t0;
-  *out_end = end;
+  timing_set(&r->timing, out_start, start);
+  timing_set(&r->timing, out_end, end);
 }
 
 // The connect steps of the connection that carried the request: a walk
 // down its layers (the top socket, or the TLS under a session) reading the
 // timing each connect job stamped on the socket it made.
 static void note_connect_timing(cnet_request *r, const cn_http_transaction_info *ti) {
-  cnet_load_timing *t = &r->timing;
+  request_timing *t = &r->timing;
   t->socket_reused = ti->reuse_type != CN_SOCKET_UNUSED;
   t->tunnel_reused = ti->tunnel_reused;
   t->proxy_reused = ti->num_hops > 0 && ti->hops[0].reused;
@@ -1064,40 +1119,51 @@ static void note_connect_timing(cnet_request *r, const cn_http_transaction_info 
     const cn_socket_timing *st = &s->timing;
     switch (cn_stream_socket_layer(s)) {
       case CN_SOCKET_LAYER_TCP:  // the last one met is the first hop's
-        timing_step(r, st->dns_start_us, st->dns_end_us, &t->dns_start, &t->dns_end);
-        timing_step(r, st->connect_start_us, st->connect_end_us, &t->connect_start,
-                    &t->connect_end);
+        timing_step(r, st->dns_start_us, st->dns_end_us, TS_DNS_START, TS_DNS_END);
+        timing_step(r, st->connect_start_us, st->connect_end_us, TS_CONNECT_START,
+                    TS_CONNECT_END);
         break;
       case CN_SOCKET_LAYER_TLS:
         if (s == ti->origin_tls) {
-          timing_step(r, st->connect_start_us, st->connect_end_us, &t->origin_tls_start,
-                      &t->origin_tls_end);
+          timing_step(r, st->connect_start_us, st->connect_end_us, TS_ORIGIN_TLS_START,
+                      TS_ORIGIN_TLS_END);
           break;
         }
         for (size_t k = 0; k < ti->num_hops && k < CNET_MAX_PROXY_HOPS; k++) {
           if (ti->hops[k].tls == s)
-            timing_step(r, st->connect_start_us, st->connect_end_us, &t->hop_tls_start[k],
-                        &t->hop_tls_end[k]);
+            timing_step(r, st->connect_start_us, st->connect_end_us, TS_HOP_TLS_START + (int)k,
+                        TS_HOP_TLS_END + (int)k);
         }
         break;
       case CN_SOCKET_LAYER_HTTP_TUNNEL:
       case CN_SOCKET_LAYER_SPDY_TUNNEL:
       case CN_SOCKET_LAYER_SOCKS_TUNNEL:
         if (!tunnel_seen)  // the topmost: the tunnel to the origin
-          timing_step(r, st->connect_start_us, st->connect_end_us, &t->tunnel_start,
-                      &t->tunnel_end);
+          timing_step(r, st->connect_start_us, st->connect_end_us, TS_TUNNEL_START,
+                      TS_TUNNEL_END);
         tunnel_seen = true;
         break;
       default:
         break;
     }
   }
-  t->proxy_tls_start = t->hop_tls_start[0];
-  t->proxy_tls_end = t->hop_tls_end[0];
 }
 
 void cnet_request_get_load_timing(const cnet_request *r, cnet_load_timing *out) {
-  *out = r->timing;
+  const request_timing *t = &r->timing;
+  memset(out, 0, sizeof(*out));
+  out->request_start = t->start;
+  for (int i = 0; i < TS_HOP_TLS_START; i++)
+    *(uint64_t *)((char *)out + ts_field[i]) = timing_get(t, i);
+  for (int k = 0; k < CNET_MAX_PROXY_HOPS; k++) {
+    out->hop_tls_start[k] = timing_get(t, TS_HOP_TLS_START + k);
+    out->hop_tls_end[k] = timing_get(t, TS_HOP_TLS_END + k);
+  }
+  out->proxy_tls_start = out->hop_tls_start[0];
+  out->proxy_tls_end = out->hop_tls_end[0];
+  out->socket_reused = t->socket_reused;
+  out->tunnel_reused = t->tunnel_reused;
+  out->proxy_reused = t->proxy_reused;
 }
 
 // A copy of |s| in |a|.
@@ -1318,14 +1384,16 @@ static void on_started(void *arg, int rv) {
   // transaction's own times of the exchange fill what the NetLog did not.
   cn_http_transaction_times tt;
   cn_http_transaction_get_times(r->txn, &tt);
-  if (!r->timing.send_start)
-    r->timing.send_start = tt.send_start_us;
-  if (!r->timing.send_end)
-    r->timing.send_end = tt.send_end_us;
-  if (!r->timing.receive_headers_start)
-    r->timing.receive_headers_start = tt.headers_start_us;
-  if (!r->timing.receive_headers_end)
-    r->timing.receive_headers_end = tt.headers_end_us ? tt.headers_end_us : cn_socket_timing_now();
+  request_timing *rt = &r->timing;
+  if (!rt->at[TS_SEND_START] && tt.send_start_us)
+    timing_set(rt, TS_SEND_START, tt.send_start_us);
+  if (!rt->at[TS_SEND_END] && tt.send_end_us)
+    timing_set(rt, TS_SEND_END, tt.send_end_us);
+  if (!rt->at[TS_RECEIVE_HEADERS_START] && tt.headers_start_us)
+    timing_set(rt, TS_RECEIVE_HEADERS_START, tt.headers_start_us);
+  if (!rt->at[TS_RECEIVE_HEADERS_END])
+    timing_set(rt, TS_RECEIVE_HEADERS_END,
+               tt.headers_end_us ? tt.headers_end_us : cn_socket_timing_now());
   note_connection(r, head);
   api_headers h;
   api_headers_make(&h, &head->headers);
@@ -1431,9 +1499,9 @@ static int begin_exchange(cnet_request *r) {
     cn_http_transaction_set_proxy_service(r->txn, r->proxy_service);
   // The steps of the exchange that serves the response are reported.
   r->txn_source = cn_http_transaction_source(r->txn);
-  uint64_t start = r->timing.request_start;
+  uint64_t start = r->timing.start;
   memset(&r->timing, 0, sizeof(r->timing));
-  r->timing.request_start = start;
+  r->timing.start = start;
   cn_http_transaction_set_timeouts(r->txn, &timeouts);
   cn_http_auth_params ap = {0};
   const request_auth *a = r->auth;
@@ -1559,7 +1627,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
       cn_url_copy(&a->url, &r->url);
     }
   }
-  r->timing.request_start = cn_socket_timing_now();
+  r->timing.start = cn_socket_timing_now();
   const cn_http_timeouts *d = &c->timeouts;
   r->timeouts.connect_ms = REQUEST_TIMEOUT(o, connection_timeout_ms, app_size, d->connect_ms);
   r->timeouts.stream_wait_ms =
