@@ -79,7 +79,9 @@ struct cn_http_transaction {
   cn_proxy_service *proxy_service;
   // Connection.
   cn_http_connection_plan plan;
-  cn_client_socket_handle handle;
+  // The pool's handle, made at the first pool request: a stream over a
+  // session found live never needs one. NULL: none.
+  cn_client_socket_handle *handle;
   int retries;
   // Authentication (txn_auth, made when first needed).
   cn_http_auth_params auth_params;  // strings owned
@@ -191,7 +193,6 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   t->timeouts = t->sp->timeouts;
   t->deadlines = cn_http_network_session_deadlines(session);
   cn_proxy_info_init(&t->proxy_info);
-  cn_client_socket_handle_init(&t->handle);
   cn_http_headers_init(&t->sent_headers);
   t->error_hop = CN_HOP_UNSET;
   return t;
@@ -201,6 +202,29 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
 // reusable, else closed.
 // Without a stream the socket carried nothing of ours (it was just handed
 // out): the pool decides, as for any socket given back unused.
+// The handle, made on first use.
+static cn_client_socket_handle *socket_handle(cn_http_transaction *t) {
+  if (!t->handle) {
+    t->handle = CN_NEW(cn_client_socket_handle);
+    cn_client_socket_handle_init(t->handle);
+  }
+  return t->handle;
+}
+
+// Gives back (or cancels) what the handle holds, and frees it.
+static void drop_handle(cn_http_transaction *t) {
+  if (!t->handle)
+    return;
+  cn_client_socket_handle_reset(t->handle);
+  free(t->handle);
+  t->handle = NULL;
+}
+
+// How the connection was found (CN_SOCKET_UNUSED without a handle).
+static cn_socket_reuse_type handle_reuse_type(const cn_http_transaction *t) {
+  return t->handle ? t->handle->reuse_type : CN_SOCKET_UNUSED;
+}
+
 static void release_connection(cn_http_transaction *t, bool reusable) {
   t->spdy_session = NULL;
   // (A SPDY/HTTP2 stream: the session stays in its pool whatever happens,
@@ -209,14 +233,14 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
     reusable = reusable && cn_http_stream_can_reuse_connection(t->stream);
     cn_http_stream_destroy(t->stream);
     t->stream = NULL;
-    if (t->handle.socket) {
+    if (t->handle && t->handle->socket) {
       if (reusable)
-        t->handle.is_used = true;
+        t->handle->is_used = true;
       else
-        cn_stream_socket_disconnect(t->handle.socket);
+        cn_stream_socket_disconnect(t->handle->socket);
     }
   }
-  cn_client_socket_handle_reset(&t->handle);
+  drop_handle(t);
 }
 
 static void free_auth(cn_http_transaction *t) {
@@ -237,6 +261,7 @@ static void free_transaction(cn_http_transaction *t) {
   cn_deadline_cancel(t->deadlines, &t->phase_deadline);
   cn_deadline_cancel(t->deadlines, &t->total_deadline);
   cn_spdy_session_request_reset(&t->session_request);
+  drop_handle(t);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
   cn_http_headers_free(&t->sent_headers);
@@ -437,7 +462,7 @@ static int do_init_connection(cn_http_transaction *t) {
   if (rv != CN_OK)
     return rv;
   return cn_client_socket_pool_request(t->plan.pool, t->plan.group_id, t->plan.chain_key,
-                                       t->plan.params, t->priority, t->source, &t->handle,
+                                       t->plan.params, t->priority, t->source, socket_handle(t),
                                        on_io, t);
 }
 
@@ -446,7 +471,7 @@ static int do_init_connection(cn_http_transaction *t) {
 // and that session is used).
 static int adopt_session(cn_http_transaction *t) {
   cn_stream_socket *ps = cn_pooled_socket_new(t->sp->netlog);
-  cn_client_socket_handle_move(cn_pooled_socket_handle(ps), &t->handle);
+  cn_client_socket_handle_move(cn_pooled_socket_handle(ps), t->handle);
   return cn_spdy_session_request_adopt(&t->session_request, ps, &t->spdy_session, NULL);
 }
 
@@ -463,8 +488,8 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
     return CN_OK;
   }
   if (rv == CN_OK) {
-    if (!t->spdy_session && t->plan.spdy_key && t->handle.socket) {
-      cn_next_proto proto = cn_stream_socket_negotiated_protocol(t->handle.socket);
+    if (!t->spdy_session && t->plan.spdy_key && t->handle && t->handle->socket) {
+      cn_next_proto proto = cn_stream_socket_negotiated_protocol(t->handle->socket);
       if (proto == CN_PROTO_SPDY31 || proto == CN_PROTO_HTTP2)
         rv = adopt_session(t);
       else
@@ -482,7 +507,8 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
   }
   // A failure of the connection: the pool's request names the hop (the
   // first layer that failed, connect_job.h).
-  int hop = t->handle.error_hop != CN_HOP_UNSET ? t->handle.error_hop : request_hop(t);
+  int hop = t->handle && t->handle->error_hop != CN_HOP_UNSET ? t->handle->error_hop
+                                                                : request_hop(t);
   note_failure(t, rv, hop);
   if (rv == CN_ERR_PROXY_AUTH_REQUESTED)
     take_tunnel_challenge(t);
@@ -545,7 +571,7 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
   // connection is stuck in (a proxy's TLS or CONNECT, or the origin's TLS
   // through the tunnel); else the request's (its proxy, or the origin).
   if (t->error != error) {
-    int hop = cn_client_socket_handle_waiting_hop(&t->handle);
+    int hop = t->handle ? cn_client_socket_handle_waiting_hop(t->handle) : CN_HOP_UNSET;
     note_failure(t, error, hop != CN_HOP_UNSET ? hop : failure_hop(t, error));
   }
   leave_phase(t);
@@ -820,7 +846,7 @@ static int do_send_request(cn_http_transaction *t) {
   } else {
     t->spdy_protocol = CN_PROTO_UNKNOWN;
     t->stream = cn_http_basic_stream_as_stream(
-        cn_http_basic_stream_new(t->handle.socket, t->sp->netlog, t->source, NULL));
+        cn_http_basic_stream_new(t->handle->socket, t->sp->netlog, t->source, NULL));
   }
   int rv = cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
   if (rv == CN_ERR_IO_PENDING) {
@@ -844,7 +870,7 @@ static bool rewind_upload(const cn_http_transaction *t) {
 // or live (a session) rather than made for it.
 static bool connection_reused(const cn_http_transaction *t) {
   return t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_reused
-                                               : t->handle.reuse_type == CN_SOCKET_REUSED_IDLE;
+                                               : handle_reuse_type(t) == CN_SOCKET_REUSED_IDLE;
 }
 
 // True if a failure may be retried on another connection or session: the
@@ -897,7 +923,7 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
   const cn_http_response_head *head = cn_http_stream_response_head(t->stream);
   // A 408 on a reused connection: the server timed the idle connection out
   // just as we used it (Chromium resends these too).
-  if (head->status == 408 && t->handle.reuse_type == CN_SOCKET_REUSED_IDLE &&
+  if (head->status == 408 && handle_reuse_type(t) == CN_SOCKET_REUSED_IDLE &&
       t->retries < CN_HTTP_MAX_RETRIES && rewind_upload(t))
     return resend(t, rv);
   if (head->status == 407 && !t->plan.request_proxy)
@@ -1171,8 +1197,8 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
   // empty, or was moved into the session it made).
   bool over_session = t->spdy_protocol != CN_PROTO_UNKNOWN;
   out->reuse_type = over_session ? (t->spdy_reused ? CN_SOCKET_REUSED_IDLE : CN_SOCKET_UNUSED)
-                                 : t->handle.reuse_type;
-  out->socket = t->handle.socket;
+                                 : handle_reuse_type(t);
+  out->socket = t->handle ? t->handle->socket : NULL;
   out->proxy_chain = t->chain_key ? t->chain_key : "direct";
   out->retries = t->retries;
   out->protocol = t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_protocol : CN_PROTO_HTTP11;
