@@ -101,7 +101,9 @@ struct cn_http_transaction {
   bool spdy_reused;             // that session was found live in the pool
   // Racing to a server known to speak SPDY/HTTP2: one request connects (the
   // creator), the others wait for its session (spdy_session_request.h).
-  cn_spdy_session_request session_request;
+  // Made at the first look for a session; freed once a live one is found
+  // (it then holds nothing). NULL: none.
+  cn_spdy_session_request *session_request;
   cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
@@ -202,6 +204,22 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
 // reusable, else closed.
 // Without a stream the socket carried nothing of ours (it was just handed
 // out): the pool decides, as for any socket given back unused.
+// The session request, made on first use (zeroed: ready).
+static cn_spdy_session_request *session_request(cn_http_transaction *t) {
+  if (!t->session_request)
+    t->session_request = CN_NEW(cn_spdy_session_request);
+  return t->session_request;
+}
+
+// Ends the session request (no callback runs afterwards) and frees it.
+static void drop_session_request(cn_http_transaction *t) {
+  if (!t->session_request)
+    return;
+  cn_spdy_session_request_reset(t->session_request);
+  free(t->session_request);
+  t->session_request = NULL;
+}
+
 // The handle, made on first use.
 static cn_client_socket_handle *socket_handle(cn_http_transaction *t) {
   if (!t->handle) {
@@ -260,7 +278,7 @@ static void free_auth(cn_http_transaction *t) {
 static void free_transaction(cn_http_transaction *t) {
   cn_deadline_cancel(t->deadlines, &t->phase_deadline);
   cn_deadline_cancel(t->deadlines, &t->total_deadline);
-  cn_spdy_session_request_reset(&t->session_request);
+  drop_session_request(t);
   drop_handle(t);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
@@ -444,7 +462,7 @@ static int do_init_connection(cn_http_transaction *t) {
   // server that speaks (or may speak) SPDY/HTTP2, one request connects and
   // the others wait for its session and look again.
   if (t->plan.spdy_key) {
-    rv = cn_spdy_session_request_start(&t->session_request,
+    rv = cn_spdy_session_request_start(session_request(t),
                                        cn_http_network_session_spdy_pool(t->session),
                                        t->plan.spdy_key, t->plan.spdy_offered, on_io, t,
                                        &t->spdy_session);
@@ -454,6 +472,7 @@ static int do_init_connection(cn_http_transaction *t) {
     }
     t->spdy_reused = t->spdy_session != NULL;
     if (t->spdy_session) {
+      drop_session_request(t);  // an open stream keeps no race state
       return CN_OK;
     }
   }
@@ -472,14 +491,14 @@ static int do_init_connection(cn_http_transaction *t) {
 static int adopt_session(cn_http_transaction *t) {
   cn_stream_socket *ps = cn_pooled_socket_new(t->sp->netlog);
   cn_client_socket_handle_move(cn_pooled_socket_handle(ps), t->handle);
-  return cn_spdy_session_request_adopt(&t->session_request, ps, &t->spdy_session, NULL);
+  return cn_spdy_session_request_adopt(session_request(t), ps, &t->spdy_session, NULL);
 }
 
 static int do_init_connection_done(cn_http_transaction *t, int rv) {
   // A creator's connection failed: the requests waiting for its session
   // look for themselves.
-  if (rv != CN_OK)
-    cn_spdy_session_request_connected_without_session(&t->session_request, false);
+  if (rv != CN_OK && t->session_request)
+    cn_spdy_session_request_connected_without_session(t->session_request, false);
   // The proxy refused SPDY/HTTP2 for a tunnel: it is remembered (the tunnel
   // job noted it); connect again, offering HTTP/1.1.
   if (rv == CN_ERR_PROXY_HTTP_1_1_REQUIRED && t->retries < CN_HTTP_MAX_RETRIES) {
@@ -494,11 +513,12 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
         rv = adopt_session(t);
       else
         // Offered and declined: racing requests stop waiting for sessions.
-        cn_spdy_session_request_connected_without_session(&t->session_request,
+        cn_spdy_session_request_connected_without_session(session_request(t),
                                                           t->plan.spdy_offered);
     }
     // Session or not (HTTP/1.1 negotiated), waiters look again now.
-    cn_spdy_session_request_connected_without_session(&t->session_request, false);
+    if (t->session_request)
+      cn_spdy_session_request_connected_without_session(t->session_request, false);
     drop_connect_params(t);
     if (rv < 0)
       return note_failure(t, rv, request_hop(t));
@@ -580,7 +600,7 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
     cn_proxy_service_cancel(t->proxy_service, t->proxy_req);
     t->proxy_req = NULL;
   }
-  cn_spdy_session_request_reset(&t->session_request);
+  drop_session_request(t);
   release_connection(t, false);
   t->state = STATE_NONE;
   cn_iobuf_unref(t->read_buf);
@@ -884,7 +904,7 @@ static bool should_resend(const cn_http_transaction *t, int rv) {
 static int resend(cn_http_transaction *t, int rv) {
   t->retries++;
   // Resends racing to a new session coordinate again.
-  cn_spdy_session_request_reset(&t->session_request);
+  drop_session_request(t);
   // HTTP_1_1_REQUIRED from the server the stream went to (the proxy for
   // http:// through it, else the origin): later connections to it offer
   // HTTP/1.1 only (behaviour 6).
