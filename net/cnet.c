@@ -75,7 +75,8 @@ struct cnet_context {
 // Load timing kept compactly: each step as microseconds after the request's
 // start plus one (0: not reached), 4 bytes instead of 8, expanded into the
 // public cnet_load_timing only when asked (cnet_request_get_load_timing).
-// A step past 71 minutes saturates. proxy_tls_* is hop_tls_*[0].
+// A step past 71 minutes saturates. proxy_tls_* is hop_tls_*[0]. The
+// proxies' TLS steps (64 bytes) are made only for a request with a TLS hop.
 enum {
   TS_PROXY_RESOLVE_START,
   TS_PROXY_RESOLVE_END,
@@ -115,7 +116,8 @@ static const size_t ts_field[TS_HOP_TLS_START] = {
 };
 typedef struct request_timing {
   uint64_t start;  // request_start
-  uint32_t at[TS_COUNT];
+  uint32_t at[TS_HOP_TLS_START];
+  uint32_t *hop_at;  // TS_COUNT - TS_HOP_TLS_START of them, or NULL: none yet
   bool socket_reused, tunnel_reused, proxy_reused;
 } request_timing;
 
@@ -123,10 +125,25 @@ typedef struct request_timing {
 // as the start).
 static void timing_set(request_timing *t, int i, uint64_t us) {
   uint64_t off = us > t->start ? us - t->start : 0;
-  t->at[i] = off >= UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)off + 1;
+  uint32_t v = off >= UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)off + 1;
+  if (i < TS_HOP_TLS_START) {
+    t->at[i] = v;
+    return;
+  }
+  if (!t->hop_at)
+    t->hop_at = cn_xcalloc(TS_COUNT - TS_HOP_TLS_START, sizeof(uint32_t));
+  t->hop_at[i - TS_HOP_TLS_START] = v;
 }
 static uint64_t timing_get(const request_timing *t, int i) {
-  return t->at[i] ? t->start + t->at[i] - 1 : 0;
+  uint32_t v = i < TS_HOP_TLS_START ? t->at[i] : t->hop_at ? t->hop_at[i - TS_HOP_TLS_START] : 0;
+  return v ? t->start + v - 1 : 0;
+}
+// Forgets every step but the start.
+static void timing_reset(request_timing *t) {
+  uint64_t start = t->start;
+  free(t->hop_at);
+  memset(t, 0, sizeof(*t));
+  t->start = start;
 }
 
 typedef struct route_report {
@@ -966,6 +983,7 @@ static void free_request(cnet_request *r) {
   free(r->method);
   cn_arena_free(&r->route.strings);
   free(r->route.hops);
+  free(r->timing.hop_at);
   free(r->failure);
   free(r);
 }
@@ -1499,9 +1517,7 @@ static int begin_exchange(cnet_request *r) {
     cn_http_transaction_set_proxy_service(r->txn, r->proxy_service);
   // The steps of the exchange that serves the response are reported.
   r->txn_source = cn_http_transaction_source(r->txn);
-  uint64_t start = r->timing.start;
-  memset(&r->timing, 0, sizeof(r->timing));
-  r->timing.start = start;
+  timing_reset(&r->timing);
   cn_http_transaction_set_timeouts(r->txn, &timeouts);
   cn_http_auth_params ap = {0};
   const request_auth *a = r->auth;
