@@ -239,11 +239,8 @@ static int parse_host(const UriUriA *u, cn_url *out) {
 }
 
 static int parse_userinfo(const UriUriA *u, cn_url *out) {
-  if (!u->userInfo.first) {
-    out->username = cn_xstrdup("");
-    out->password = cn_xstrdup("");
-    return CN_OK;
-  }
+  if (!u->userInfo.first)
+    return CN_OK;  // NULL: "" once packed
   const char *s = u->userInfo.first;
   size_t len = range_len(&u->userInfo);
   const char *colon = memchr(s, ':', len);
@@ -300,6 +297,9 @@ static int fill_from_uri(const UriUriA *u, cn_url *out) {
   return CN_OK;
 }
 
+static void pack(cn_url *dst, const cn_url *src);
+static void free_parts(cn_url *url);
+
 int cn_url_parse(const char *text, cn_url *out) {
   memset(out, 0, sizeof(*out));
   if (!text || has_forbidden_bytes(text))
@@ -312,15 +312,53 @@ int cn_url_parse(const char *text, cn_url *out) {
   // path, so "/a/./b/../c" is requested as "/a/c" as browsers do.
   if (uriNormalizeSyntaxExA(&u, URI_NORMALIZE_PATH) != URI_SUCCESS)
     rv = CN_ERR_INVALID_URL;
+  cn_url parts = {0};
   if (rv == CN_OK)
-    rv = fill_from_uri(&u, out);
+    rv = fill_from_uri(&u, &parts);
   uriFreeUriMembersA(&u);
-  if (rv != CN_OK)
-    cn_url_free(out);
+  if (rv == CN_OK)
+    pack(out, &parts);
+  free_parts(&parts);
   return rv;
 }
 
-void cn_url_free(cn_url *url) {
+// A parsed URL's strings live in one allocation, |scheme| first (one
+// chunk per URL instead of seven: a request holds its URL while its stream
+// is open). A NULL username or password of |src| is "" in |dst|.
+static void pack(cn_url *dst, const cn_url *src) {
+  if (!src->scheme) {  // a zeroed URL
+    memset(dst, 0, sizeof(*dst));
+    return;
+  }
+  const char *parts[7] = {src->scheme, src->username ? src->username : "",
+                          src->password ? src->password : "", src->host,
+                          src->path, src->query, src->fragment};
+  size_t total = 0;
+  for (size_t i = 0; i < 7; i++)
+    total += parts[i] ? strlen(parts[i]) + 1 : 0;
+  char *block = cn_xmalloc(total);
+  char *at[7];
+  for (size_t i = 0; i < 7; i++) {
+    at[i] = NULL;
+    if (!parts[i])
+      continue;
+    size_t n = strlen(parts[i]) + 1;
+    at[i] = memcpy(block, parts[i], n);
+    block += n;
+  }
+  dst->scheme = at[0];  // the block's start
+  dst->username = at[1];
+  dst->password = at[2];
+  dst->host = at[3];
+  dst->host_is_ipv6 = src->host_is_ipv6;
+  dst->port = src->port;
+  dst->path = at[4];
+  dst->query = at[5];
+  dst->fragment = at[6];
+}
+
+// A URL during parsing: each string its own allocation.
+static void free_parts(cn_url *url) {
   free(url->scheme);
   free(url->username);
   free(url->password);
@@ -331,17 +369,12 @@ void cn_url_free(cn_url *url) {
   memset(url, 0, sizeof(*url));
 }
 
-void cn_url_copy(cn_url *dst, const cn_url *src) {
-  dst->scheme = cn_xstrdup(src->scheme);
-  dst->username = cn_xstrdup(src->username);
-  dst->password = cn_xstrdup(src->password);
-  dst->host = cn_xstrdup(src->host);
-  dst->host_is_ipv6 = src->host_is_ipv6;
-  dst->port = src->port;
-  dst->path = cn_xstrdup(src->path);
-  dst->query = cn_xstrdup(src->query);
-  dst->fragment = cn_xstrdup(src->fragment);
+void cn_url_free(cn_url *url) {
+  free(url->scheme);  // the block of every string (pack)
+  memset(url, 0, sizeof(*url));
 }
+
+void cn_url_copy(cn_url *dst, const cn_url *src) { pack(dst, src); }
 
 static void append_request_target(cn_bytebuf *b, const cn_url *url) {
   cn_bytebuf_append_str(b, url->path);

@@ -22,7 +22,8 @@
 // ("1.2.3.4.5", "1.2.3.256", "0x7f.1.2.3.4", "foo.09"; as WHATWG rejects). A syntactically
 // valid URL whose scheme cnet does not speak gives CN_ERR_UNKNOWN_URL_SCHEME.
 //
-// Ownership: a cn_url owns all its strings; release with cn_url_free(). The
+// Ownership: a cn_url owns all its strings, in one allocation (so its fields
+// are never freed or replaced one by one); release with cn_url_free(). The
 // string-returning helpers return heap strings the caller frees.
 #ifndef CNET_NET_BASE_URL_H_
 #define CNET_NET_BASE_URL_H_
