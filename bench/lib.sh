@@ -3,6 +3,7 @@
 # Helpers shared by the benchmarks (bench/) and the interop suites that start
 # real peers (sourced, not run; it sources tests/lib.sh, for suite_setup,
 # bail and free_ports, unless that is already in):
+#   bench_args         a benchmark's arguments: [--quick] [BUILD_DIR]
 #   bench_begin        the start of a benchmark driving one API program
 #                      (bench/scale, bench/soak): --quick, suite_setup, the
 #                      exit trap
@@ -18,6 +19,23 @@ if ! declare -F suite_setup > /dev/null; then
   . "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
 fi
 
+# bench_args [--quick] [OUT_DIR]: a benchmark's arguments — sets quick (1
+# with --quick, else 0) and bench_out (OUT_DIR, or empty). Anything else
+# exits with a usage line: a --quick given after the build dir used to be
+# taken for nothing, and the full run ran instead.
+bench_args() {
+  quick=0
+  if [ "${1:-}" = "--quick" ]; then
+    quick=1
+    shift
+  fi
+  if [ $# -gt 1 ] || [[ "${1:-}" == -* ]]; then
+    echo "usage: $0 [--quick] [BUILD_DIR] (got: $*)" >&2
+    exit 2
+  fi
+  bench_out="${1:-}"
+}
+
 # bench_begin NAME DEFAULT_OUT PROGRAM [--quick] [OUT_DIR]: sets quick (1
 # with --quick, else 0), then suite_setup NAME (OUT_DIR, else DEFAULT_OUT),
 # pids=() stopped (and $work removed) on exit, and program=$out/PROGRAM,
@@ -25,18 +43,8 @@ fi
 bench_begin() {
   local name="$1" default_out="$2" prog="$3"
   shift 3
-  quick=0
-  if [ "${1:-}" = "--quick" ]; then
-    quick=1
-    shift
-  fi
-  # Anything else is a mistake (a --quick given after the build dir used to
-  # be taken for nothing, and the full run ran instead): say so.
-  if [ $# -gt 1 ] || [[ "${1:-}" == -* ]]; then
-    echo "usage: $0 [--quick] [BUILD_DIR] (got: $*)" >&2
-    exit 2
-  fi
-  suite_setup "$name" "${1:-$default_out}"
+  bench_args "$@"
+  suite_setup "$name" "${bench_out:-$default_out}"
   pids=()
   trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
   program="$out/$prog"

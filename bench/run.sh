@@ -36,16 +36,10 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-quick=0
-if [ "${1:-}" = "--quick" ]; then
-  quick=1
-  shift
-fi
-if [ $# -gt 1 ] || [[ "${1:-}" == -* ]]; then
-  echo "usage: $0 [--quick] [BUILD_DIR] (got: $*)" >&2
-  exit 2
-fi
-build="${1:-}"
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"  # bench_args, and the peer helpers bench/peers.sh uses
+bench_args "$@"
+build="$bench_out"
 build_note=""
 if [ -z "$build" ]; then
   if [ -x "$root/out/release/fetch" ]; then
@@ -55,8 +49,6 @@ if [ -z "$build" ]; then
     build_note="(no release build: out/debug, -O0 — figures are not cnet's)"
   fi
 fi
-# shellcheck source=tests/lib.sh
-. "$root/tests/lib.sh"
 suite_setup bench "$build"
 pids=()
 trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
