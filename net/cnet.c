@@ -116,8 +116,8 @@ static const size_t ts_field[TS_HOP_TLS_START] = {
 };
 typedef struct request_timing {
   uint64_t start;  // request_start
-  uint32_t at[TS_HOP_TLS_START];
   uint32_t *hop_at;  // TS_COUNT - TS_HOP_TLS_START of them, or NULL: none yet
+  uint32_t at[TS_HOP_TLS_START];  // then the flags: no padding hole
   bool socket_reused, tunnel_reused, proxy_reused;
 } request_timing;
 
@@ -189,10 +189,6 @@ struct cnet_request {
   char *url_text;  // the current URL (after redirects)
   cn_http_upload *upload;
   struct callback_upload *cb_upload;  // |upload| when read by callback
-  cn_request_priority priority;
-  bool follow_redirects;
-  int max_redirects;
-  bool decode;
   cnet_redirect_fn on_redirect;
   cn_proxy_service *proxy_service;  // the request's own proxy; NULL: the context's
   cn_http_timeouts timeouts;  // the context's with the request's overrides
@@ -201,20 +197,7 @@ struct cnet_request {
   cn_http_request_info info;
   cn_http_transaction *txn;
   cn_iobuf *buf;
-  int redirects;
-  // Callbacks may cancel: a cancel inside one only marks the request, and
-  // the code that ran the callback frees it afterwards.
-  int in_callback;
-  bool in_redirect_hook;  // cnet_request_set_redirect_header() may run
-  bool cancelled;
   struct loop_tick *tick;  // until the first exchange starts
-  // Backpressure (cnet_request_pause). A body read that completes while
-  // paused is held (|held_rv|, its bytes in |buf|) until resume.
-  bool paused;
-  bool body_started;  // on_response ran: body reads may go on
-  bool read_pending;  // a transaction read is outstanding
-  bool held;
-  int held_rv;
   struct loop_tick *resume_tick;
   // For cnet_request_get_info, cnet_request_get_layers and
   // cnet_request_status_line: what served the response (note_connection).
@@ -223,15 +206,35 @@ struct cnet_request {
   // source (on_request_entry fills the steps it logs) and the rest.
   cn_netlog_source txn_source;
   request_timing timing;
-  // A certificate failure (cnet_request_get_cert_error), set in complete().
-  bool has_cert_error;
+  failure_report *failure;  // NULL: nothing to report
+  // Authentication: the rest (made only for a request with an identity or
+  // a hook); the schemes are below.
+  struct request_auth *auth;
+  // The small fields last, together, so that the struct has no padding
+  // holes (one per open stream: bench/scale).
+  cn_request_priority priority;
+  int max_redirects;
+  int redirects;
+  // Callbacks may cancel: a cancel inside one only marks the request, and
+  // the code that ran the callback frees it afterwards.
+  int in_callback;
+  // Backpressure (cnet_request_pause): a body read that completes while
+  // paused is held (|held_rv|, its bytes in |buf|) until resume.
+  int held_rv;
   // cnet_request_get_error_source, filled just before on_complete.
   int error_hop;
-  failure_report *failure;  // NULL: nothing to report
-  // Authentication: the schemes the origin may be answered with, and the
-  // rest (made only for a request with an identity or a hook).
+  // The schemes the origin may be answered with.
   unsigned auth_schemes;
-  struct request_auth *auth;
+  bool follow_redirects;
+  bool decode;
+  bool in_redirect_hook;  // cnet_request_set_redirect_header() may run
+  bool cancelled;
+  bool paused;
+  bool body_started;  // on_response ran: body reads may go on
+  bool read_pending;  // a transaction read is outstanding
+  bool held;
+  // A certificate failure (cnet_request_get_cert_error), set in complete().
+  bool has_cert_error;
 };
 
 // A request's authentication (cnet_request_set_auth): the application's

@@ -62,13 +62,7 @@ static const char *const kPhaseNames[] = {
 struct cn_http_transaction {
   cn_http_network_session *session;
   const cn_http_network_session_params *sp;
-  cn_request_priority priority;
-  cn_netlog_source source;
   const cn_http_request_info *request;
-  txn_state state;
-  bool logged_begin;
-  bool has_response;  // |response| holds the final response head
-  bool body_done;
   cn_completion_cb cb;  // start's or read's callback
   void *cb_arg;
   // Proxy.
@@ -82,11 +76,8 @@ struct cn_http_transaction {
   // The pool's handle, made at the first pool request: a stream over a
   // session found live never needs one. NULL: none.
   cn_client_socket_handle *handle;
-  int retries;
   // Authentication (txn_auth, made when first needed).
   cn_http_auth_params auth_params;  // strings owned
-  bool origin_auth_off;             // the request brought its own Authorization
-  bool auth_pending;                // a challenge waits for the caller (auth_params.ask)
   struct txn_auth *auth;
   // The exchange.
   cn_http_request_info sent_info;  // the request as sent (form, headers)
@@ -97,8 +88,6 @@ struct cn_http_transaction {
   // The session found or made for plan.spdy_key, held only until the
   // stream exists.
   cn_spdy_session *spdy_session;
-  cn_next_proto spdy_protocol;  // of the session the last request went over
-  bool spdy_reused;             // that session was found live in the pool
   // Racing to a server known to speak SPDY/HTTP2: one request connects (the
   // creator), the others wait for its session (spdy_session_request.h).
   // Made at the first look for a session; freed once a live one is found
@@ -118,19 +107,34 @@ struct cn_http_transaction {
   // only while a phase waits, so a stalled request costs no CPU, and a
   // request holds no timer of its own (one per open stream otherwise).
   cn_http_timeouts timeouts;
-  cn_deadline_queue *deadlines;  // the session's
+  // On the session's queue (cn_http_network_session_deadlines): not kept
+  // here, one pointer less per open stream.
   cn_deadline phase_deadline;
   cn_deadline total_deadline;
-  txn_phase phase;
   uint64_t phase_timeout_ms;
   uint64_t send_mark;  // body bytes sent when the send-idle timer was armed
-  int timed_out;       // the timeout's error once one fired (sticky)
-  // The failure, and the hop it came from (note_failure): the proxy's
-  // string for a proxy hop, else NULL.
-  int error;
-  int error_hop;
+  // The failure's proxy (note_failure): the proxy's string for a proxy hop,
+  // else NULL.
   char *error_proxy;
   cn_http_transaction_times times;  // the last exchange's (any stream kind)
+  // The small fields last, together, so that the struct has no padding
+  // holes (one per open stream: bench/scale).
+  cn_netlog_source source;
+  cn_request_priority priority;
+  txn_state state;
+  txn_phase phase;
+  int retries;
+  cn_next_proto spdy_protocol;  // of the session the last request went over
+  int timed_out;                // the timeout's error once one fired (sticky)
+  // The failure, and the hop it came from (note_failure).
+  int error;
+  int error_hop;
+  bool logged_begin;
+  bool has_response;     // |response| holds the final response head
+  bool body_done;
+  bool origin_auth_off;  // the request brought its own Authorization
+  bool auth_pending;     // a challenge waits for the caller (auth_params.ask)
+  bool spdy_reused;      // that session was found live in the pool
 };
 
 // A transaction's authentication, apart from it because most requests
@@ -193,7 +197,6 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   t->source = cn_netlog_new_source(t->sp->netlog, CN_NETLOG_SOURCE_REQUEST);
   t->proxy_service = t->sp->proxy_service;
   t->timeouts = t->sp->timeouts;
-  t->deadlines = cn_http_network_session_deadlines(session);
   cn_proxy_info_init(&t->proxy_info);
   cn_http_headers_init(&t->sent_headers);
   t->error_hop = CN_HOP_UNSET;
@@ -276,8 +279,8 @@ static void free_auth(cn_http_transaction *t) {
 }
 
 static void free_transaction(cn_http_transaction *t) {
-  cn_deadline_cancel(t->deadlines, &t->phase_deadline);
-  cn_deadline_cancel(t->deadlines, &t->total_deadline);
+  cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->phase_deadline);
+  cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->total_deadline);
   drop_session_request(t);
   drop_handle(t);
   cn_http_connection_plan_free(&t->plan);
@@ -557,15 +560,16 @@ static void enter_phase(cn_http_transaction *t, txn_phase phase, uint64_t ms) {
   t->phase = phase;
   t->phase_timeout_ms = ms;
   if (!ms) {
-    cn_deadline_cancel(t->deadlines, &t->phase_deadline);
+    cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->phase_deadline);
     return;
   }
-  cn_deadline_set(t->deadlines, &t->phase_deadline, ms, on_phase_timeout, t);
+  cn_deadline_set(cn_http_network_session_deadlines(t->session), &t->phase_deadline, ms,
+                  on_phase_timeout, t);
 }
 
 static void leave_phase(cn_http_transaction *t) {
   t->phase = PHASE_NONE;
-  cn_deadline_cancel(t->deadlines, &t->phase_deadline);
+  cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->phase_deadline);
 }
 
 // Ends the request with |error| because |phase| took longer than |ms|:
@@ -595,7 +599,7 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
     note_failure(t, error, hop != CN_HOP_UNSET ? hop : failure_hop(t, error));
   }
   leave_phase(t);
-  cn_deadline_cancel(t->deadlines, &t->total_deadline);
+  cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->total_deadline);
   if (t->proxy_req) {
     cn_proxy_service_cancel(t->proxy_service, t->proxy_req);
     t->proxy_req = NULL;
@@ -1026,7 +1030,7 @@ static int do_loop(cn_http_transaction *t, int rv) {
   if (rv != CN_ERR_IO_PENDING)
     leave_phase(t);
   if (rv < 0 && rv != CN_ERR_IO_PENDING) {
-    cn_deadline_cancel(t->deadlines, &t->total_deadline);
+    cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->total_deadline);
     // Failures of the exchange are the hop the request went to, unless a
     // layer below named another (the connection's, recorded already).
     if (t->error != rv)
@@ -1066,7 +1070,8 @@ int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info
                            CN_NETLOG_PHASE_BEGIN, build_request_alive_params, info);
   t->logged_begin = true;
   if (t->timeouts.total_ms)
-    cn_deadline_set(t->deadlines, &t->total_deadline, t->timeouts.total_ms, on_total_timeout, t);
+    cn_deadline_set(cn_http_network_session_deadlines(t->session), &t->total_deadline,
+                    t->timeouts.total_ms, on_total_timeout, t);
   t->state = STATE_RESOLVE_PROXY;
   return run_for_caller(t, cb, arg);
 }
@@ -1078,7 +1083,7 @@ const cn_http_response_head *cn_http_transaction_response(const cn_http_transact
 // Body reads complete here: at the end the connection is released.
 static int body_result(cn_http_transaction *t, int rv) {
   if (rv <= 0)
-    cn_deadline_cancel(t->deadlines, &t->total_deadline);
+    cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->total_deadline);
   if (rv == 0) {
     t->body_done = true;
     release_connection(t, true);

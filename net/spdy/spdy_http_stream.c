@@ -27,14 +27,14 @@ struct cn_spdy_http_stream {
   cn_spdy_stream *stream;
   cn_request_priority priority;
   cn_netlog_source source;
-  cn_netlog *netlog;
-
+  // Next to |priority| and |source|: no padding hole (one per open stream).
   bool request_fin : 1;          // no body follows the headers
   bool awaiting_slot : 1;        // cn_spdy_stream_create is pending (no slot yet)
   bool upload_read_pending : 1;
   bool head_done : 1;
   bool body_complete : 1;
   bool head_request : 1;  // a HEAD: no body whatever content-length says
+  cn_netlog *netlog;
 
   cn_spdy_header_list request;  // built in send_request, sent once a slot is ours
   cn_http_upload *upload;
