@@ -77,7 +77,9 @@ struct cn_http_transaction {
   // session found live never needs one. NULL: none.
   cn_client_socket_handle *handle;
   // Authentication (txn_auth, made when first needed).
-  cn_http_auth_params auth_params;  // strings owned
+  // The caller's parameters (strings owned), made only when one is set
+  // (auth_params() reads them). NULL: none, all zero.
+  cn_http_auth_params *auth_params;
   struct txn_auth *auth;
   // The exchange.
   cn_http_request_info sent_info;  // the request as sent (form, headers)
@@ -150,6 +152,22 @@ typedef struct txn_auth {
   cn_http_auth_handler *tunnel_handler;  // a CONNECT's 407 (owned)
   char *tunnel_proxy;                    // its proxy's string
 } txn_auth;
+
+// What cn_http_transaction_set_auth gave, or all zero when nothing was.
+static const cn_http_auth_params *auth_params(const cn_http_transaction *t) {
+  static const cn_http_auth_params none = {0};
+  return t->auth_params ? t->auth_params : &none;
+}
+
+static void free_auth_params(cn_http_transaction *t) {
+  cn_http_auth_params *p = t->auth_params;
+  if (!p)
+    return;
+  free((char *)p->user);
+  free((char *)p->password);
+  free(p);
+  t->auth_params = NULL;
+}
 
 static txn_auth *auth_state(cn_http_transaction *t) {
   if (!t->auth)
@@ -265,8 +283,7 @@ static void release_connection(cn_http_transaction *t, bool reusable) {
 }
 
 static void free_auth(cn_http_transaction *t) {
-  free((char *)t->auth_params.user);
-  free((char *)t->auth_params.password);
+  free_auth_params(t);
   txn_auth *a = t->auth;
   if (!a)
     return;
@@ -651,11 +668,14 @@ void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_time
 // --- authentication ---
 
 void cn_http_transaction_set_auth(cn_http_transaction *t, const cn_http_auth_params *p) {
-  free((char *)t->auth_params.user);
-  free((char *)t->auth_params.password);
-  t->auth_params = *p;
-  t->auth_params.user = p->user ? cn_xstrdup(p->user) : NULL;
-  t->auth_params.password = p->password ? cn_xstrdup(p->password) : NULL;
+  free_auth_params(t);
+  if (!p->user && !p->password && !p->schemes && !p->proxy_schemes && !p->ask)
+    return;  // the default: nothing to keep (one allocation less per request)
+  cn_http_auth_params *c = CN_NEW(cn_http_auth_params);
+  *c = *p;
+  c->user = p->user ? cn_xstrdup(p->user) : NULL;
+  c->password = p->password ? cn_xstrdup(p->password) : NULL;
+  t->auth_params = c;
 }
 
 // The origin's controller (NULL when the request carries its own
@@ -673,8 +693,8 @@ static cn_http_auth_controller *origin_auth(cn_http_transaction *t) {
     char *host = cn_url_host_bracketed(url);
     char *server = cn_xasprintf("%s://%s:%u", url->scheme, host, (unsigned)url->port);
     free(host);
-    const char *user = t->auth_params.user;
-    const char *password = t->auth_params.password;
+    const char *user = auth_params(t)->user;
+    const char *password = auth_params(t)->password;
     if (!user && url->username && *url->username) {
       user = url->username;
       password = url->password;
@@ -682,7 +702,7 @@ static cn_http_auth_controller *origin_auth(cn_http_transaction *t) {
     txn_auth *a = auth_state(t);
     cn_http_auth_controller_init(&a->controllers[CN_HTTP_AUTH_ORIGIN], CN_HTTP_AUTH_ORIGIN, server,
                                  cn_http_network_session_auth_cache(t->session),
-                                 t->auth_params.schemes, user, password, t->sp->netlog,
+                                 auth_params(t)->schemes, user, password, t->sp->netlog,
                                  t->source);
     free(server);
     a->ready[CN_HTTP_AUTH_ORIGIN] = true;
@@ -707,7 +727,7 @@ static cn_http_auth_controller *proxy_auth(cn_http_transaction *t) {
   bool creds = cn_proxy_server_has_credentials(proxy);
   cn_http_auth_controller_init(c, CN_HTTP_AUTH_PROXY, ps,
                                cn_http_network_session_auth_cache(t->session),
-                               t->auth_params.proxy_schemes, creds ? proxy->username : NULL,
+                               auth_params(t)->proxy_schemes, creds ? proxy->username : NULL,
                                creds ? proxy->password : NULL, t->sp->netlog, t->source);
   a->ready[CN_HTTP_AUTH_PROXY] = true;
   return c;
@@ -772,7 +792,7 @@ static int on_auth_challenge(cn_http_transaction *t, cn_http_auth_target target,
   if (r == CN_HTTP_AUTH_NO_HANDLER)
     return proxy ? CN_ERR_PROXY_AUTH_UNSUPPORTED : AUTH_DELIVER;
   if (r == CN_HTTP_AUTH_NEED_IDENTITY) {
-    if (!t->auth_params.ask)
+    if (!auth_params(t)->ask)
       return proxy ? CN_ERR_PROXY_AUTH_REQUESTED : AUTH_DELIVER;
     set_challenge(t, target, false, c->server, c->handler);
     return AUTH_DELIVER;
@@ -797,7 +817,7 @@ static void auth_succeeded(cn_http_transaction *t, int status) {
 // A CONNECT failed with CN_ERR_PROXY_AUTH_REQUESTED: the tunnel job left
 // its challenge in the session's cache for the caller to answer.
 static void take_tunnel_challenge(cn_http_transaction *t) {
-  if (!t->auth_params.ask || !t->error_proxy)
+  if (!auth_params(t)->ask || !t->error_proxy)
     return;
   cn_http_auth_handler *h =
       cn_http_auth_cache_take_pending(cn_http_network_session_auth_cache(t->session),
