@@ -61,7 +61,6 @@ static const char *const kPhaseNames[] = {
 
 struct cn_http_transaction {
   cn_http_network_session *session;
-  const cn_http_network_session_params *sp;
   const cn_http_request_info *request;
   cn_completion_cb cb;  // start's or read's callback
   void *cb_arg;
@@ -169,6 +168,12 @@ static void free_auth_params(cn_http_transaction *t) {
   t->auth_params = NULL;
 }
 
+// The session's parameters: asked of the session, not kept in the
+// transaction (one pointer less per open stream).
+static const cn_http_network_session_params *params(const cn_http_transaction *t) {
+  return cn_http_network_session_get_params(t->session);
+}
+
 static txn_auth *auth_state(cn_http_transaction *t) {
   if (!t->auth)
     t->auth = CN_NEW(txn_auth);
@@ -210,11 +215,10 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
                                              cn_request_priority priority) {
   cn_http_transaction *t = CN_NEW(cn_http_transaction);
   t->session = session;
-  t->sp = cn_http_network_session_get_params(session);
   t->priority = priority;
-  t->source = cn_netlog_new_source(t->sp->netlog, CN_NETLOG_SOURCE_REQUEST);
-  t->proxy_service = t->sp->proxy_service;
-  t->timeouts = t->sp->timeouts;
+  t->source = cn_netlog_new_source(params(t)->netlog, CN_NETLOG_SOURCE_REQUEST);
+  t->proxy_service = params(t)->proxy_service;
+  t->timeouts = params(t)->timeouts;
   cn_proxy_info_init(&t->proxy_info);
   cn_http_headers_init(&t->sent_headers);
   t->error_hop = CN_HOP_UNSET;
@@ -316,11 +320,11 @@ static void free_transaction(cn_http_transaction *t) {
     if (t->error && !t->body_done) {
       char *from = t->error_proxy ? cn_xasprintf("proxy %s", t->error_proxy)
                                   : cn_xstrdup(t->error_hop == CN_HOP_ORIGIN ? "origin" : "local");
-      cn_netlog_end(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE, CN_NL_ERROR(t->error),
+      cn_netlog_end(params(t)->netlog, t->source, CN_NETLOG_REQUEST_ALIVE, CN_NL_ERROR(t->error),
                     CN_NL_STR("error_source", from), CN_NL_INT("error_hop", t->error_hop));
       free(from);
     } else {
-      cn_netlog_end_with_error(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
+      cn_netlog_end_with_error(params(t)->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
                                t->body_done   ? CN_OK
                                : t->timed_out ? t->timed_out
                                               : CN_ERR_ABORTED);
@@ -509,7 +513,7 @@ static int do_init_connection(cn_http_transaction *t) {
 // the plan's key (or, if a racing connection made one first, it is closed
 // and that session is used).
 static int adopt_session(cn_http_transaction *t) {
-  cn_stream_socket *ps = cn_pooled_socket_new(t->sp->netlog);
+  cn_stream_socket *ps = cn_pooled_socket_new(params(t)->netlog);
   cn_client_socket_handle_move(cn_pooled_socket_handle(ps), t->handle);
   return cn_spdy_session_request_adopt(session_request(t), ps, &t->spdy_session, NULL);
 }
@@ -602,7 +606,7 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
     snprintf(server, sizeof(server), "%s", url);
     free(url);
   }
-  cn_netlog_event(t->sp->netlog, t->source, CN_NETLOG_REQUEST_TIMED_OUT,
+  cn_netlog_event(params(t)->netlog, t->source, CN_NETLOG_REQUEST_TIMED_OUT,
                   CN_NL_STR("phase", phase), CN_NL_INT("timeout_ms", (int64_t)ms),
                   CN_NL_STR("server", server),
                   CN_NL_STR("proxy_chain", t->chain_key ? t->chain_key : "direct"),
@@ -702,7 +706,7 @@ static cn_http_auth_controller *origin_auth(cn_http_transaction *t) {
     txn_auth *a = auth_state(t);
     cn_http_auth_controller_init(&a->controllers[CN_HTTP_AUTH_ORIGIN], CN_HTTP_AUTH_ORIGIN, server,
                                  cn_http_network_session_auth_cache(t->session),
-                                 auth_params(t)->schemes, user, password, t->sp->netlog,
+                                 auth_params(t)->schemes, user, password, params(t)->netlog,
                                  t->source);
     free(server);
     a->ready[CN_HTTP_AUTH_ORIGIN] = true;
@@ -728,7 +732,7 @@ static cn_http_auth_controller *proxy_auth(cn_http_transaction *t) {
   cn_http_auth_controller_init(c, CN_HTTP_AUTH_PROXY, ps,
                                cn_http_network_session_auth_cache(t->session),
                                auth_params(t)->proxy_schemes, creds ? proxy->username : NULL,
-                               creds ? proxy->password : NULL, t->sp->netlog, t->source);
+                               creds ? proxy->password : NULL, params(t)->netlog, t->source);
   a->ready[CN_HTTP_AUTH_PROXY] = true;
   return c;
 }
@@ -874,7 +878,7 @@ static int do_send_request(cn_http_transaction *t) {
   t->times.send_start_us = cn_socket_timing_now();
   t->times.send_end_us = t->times.headers_start_us = t->times.headers_end_us = 0;
   t->sent_info = *t->request;
-  t->sent_info.user_agent = t->request->user_agent ? t->request->user_agent : t->sp->user_agent;
+  t->sent_info.user_agent = t->request->user_agent ? t->request->user_agent : params(t)->user_agent;
   t->sent_info.use_absolute_form = t->plan.absolute_form;
   cn_http_headers_clear(&t->sent_headers);
   if (t->request->extra_headers)
@@ -885,12 +889,12 @@ static int do_send_request(cn_http_transaction *t) {
   if (t->spdy_session) {
     t->spdy_protocol = cn_spdy_session_protocol(t->spdy_session);
     t->stream = cn_spdy_http_stream_as_stream(
-        cn_spdy_http_stream_new(t->spdy_session, t->priority, t->sp->netlog, t->source));
+        cn_spdy_http_stream_new(t->spdy_session, t->priority, params(t)->netlog, t->source));
     t->spdy_session = NULL;
   } else {
     t->spdy_protocol = CN_PROTO_UNKNOWN;
     t->stream = cn_http_basic_stream_as_stream(
-        cn_http_basic_stream_new(t->handle->socket, t->sp->netlog, t->source, NULL));
+        cn_http_basic_stream_new(t->handle->socket, params(t)->netlog, t->source, NULL));
   }
   int rv = cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
   if (rv == CN_ERR_IO_PENDING) {
@@ -1086,7 +1090,7 @@ static void build_request_alive_params(const void *ctx, cn_netlog_capture_mode m
 int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info *info,
                               cn_completion_cb cb, void *arg) {
   t->request = info;
-  cn_netlog_add_entry_lazy(t->sp->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
+  cn_netlog_add_entry_lazy(params(t)->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
                            CN_NETLOG_PHASE_BEGIN, build_request_alive_params, info);
   t->logged_begin = true;
   if (t->timeouts.total_ms)
