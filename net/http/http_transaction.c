@@ -103,7 +103,6 @@ struct cn_http_transaction {
   char *chain_key;  // the proxy chain's key; NULL: DIRECT
   // After destroy: draining the rest of a small body (owned by the session).
   cn_http_drain_entry drain;
-  uint64_t drained;
   // Timeouts: deadlines on the session's one timer (deadline_queue.h), set
   // only while a phase waits, so a stalled request costs no CPU, and a
   // request holds no timer of its own (one per open stream otherwise).
@@ -112,7 +111,6 @@ struct cn_http_transaction {
   // here, one pointer less per open stream.
   cn_deadline phase_deadline;
   cn_deadline total_deadline;
-  uint64_t phase_timeout_ms;
   uint64_t send_mark;  // body bytes sent when the send-idle timer was armed
   // The failure's proxy (note_failure): the proxy's string for a proxy hop,
   // else NULL.
@@ -124,12 +122,15 @@ struct cn_http_transaction {
   cn_request_priority priority;
   txn_state state;
   txn_phase phase;
-  int retries;
   cn_next_proto spdy_protocol;  // of the session the last request went over
   int timed_out;                // the timeout's error once one fired (sticky)
   // The failure, and the hop it came from (note_failure).
   int error;
   int error_hop;
+  // After destroy: the body bytes drained (at most CN_HTTP_MAX_DRAIN_BYTES
+  // and one read).
+  uint32_t drained;
+  uint8_t retries;  // at most CN_HTTP_MAX_RETRIES
   bool logged_begin;
   bool has_response;     // |response| holds the final response head
   bool body_done;
@@ -341,7 +342,7 @@ static void on_drain(void *arg, int rv);
 // back to its pool), the cap is passed, or an error (it is closed).
 static void drain_loop(cn_http_transaction *t, int rv) {
   while (rv > 0) {
-    t->drained += (uint64_t)rv;
+    t->drained += (uint32_t)rv;
     if (t->drained > CN_HTTP_MAX_DRAIN_BYTES) {
       rv = CN_ERR_ABORTED;
       break;
@@ -576,10 +577,28 @@ static int do_init_connection_done(cn_http_transaction *t, int rv) {
 
 static void on_phase_timeout(void *arg);
 
+// The current phase's timeout, as enter_phase got it (each phase has its one
+// field of |timeouts|, set before start): derived, not kept per transaction.
+static uint64_t phase_timeout_ms(const cn_http_transaction *t) {
+  switch (t->phase) {
+    case PHASE_CONNECT:
+      return t->timeouts.connect_ms;
+    case PHASE_STREAM_WAIT:
+      return t->timeouts.stream_wait_ms;
+    case PHASE_SEND:
+    case PHASE_BODY:
+      return t->timeouts.body_idle_ms;
+    case PHASE_HEADERS:
+      return t->timeouts.response_headers_ms;
+    case PHASE_NONE:
+      break;
+  }
+  return 0;
+}
+
 // Enters |phase|: its timer (re)starts with |ms|; 0 runs none.
 static void enter_phase(cn_http_transaction *t, txn_phase phase, uint64_t ms) {
   t->phase = phase;
-  t->phase_timeout_ms = ms;
   if (!ms) {
     cn_deadline_cancel(cn_http_network_session_deadlines(t->session), &t->phase_deadline);
     return;
@@ -657,7 +676,7 @@ static void on_phase_timeout(void *arg) {
     }
   }
   int error = t->phase == PHASE_CONNECT ? CN_ERR_CONNECTION_TIMED_OUT : CN_ERR_TIMED_OUT;
-  time_out(t, kPhaseNames[t->phase], t->phase_timeout_ms, error);
+  time_out(t, kPhaseNames[t->phase], phase_timeout_ms(t), error);
 }
 
 static void on_total_timeout(void *arg) {
