@@ -212,12 +212,8 @@ struct cnet_request {
   struct request_auth *auth;
   // The small fields last, together, so that the struct has no padding
   // holes (one per open stream: bench/scale).
-  cn_request_priority priority;
   int max_redirects;
   int redirects;
-  // Callbacks may cancel: a cancel inside one only marks the request, and
-  // the code that ran the callback frees it afterwards.
-  int in_callback;
   // Backpressure (cnet_request_pause): a body read that completes while
   // paused is held (|held_rv|, its bytes in |buf|) until resume.
   int held_rv;
@@ -225,16 +221,21 @@ struct cnet_request {
   int error_hop;
   // The schemes the origin may be answered with.
   unsigned auth_schemes;
-  bool follow_redirects;
-  bool decode;
-  bool in_redirect_hook;  // cnet_request_set_redirect_header() may run
-  bool cancelled;
-  bool paused;
-  bool body_started;  // on_response ran: body reads may go on
-  bool read_pending;  // a transaction read is outstanding
-  bool held;
+  uint8_t priority;  // a cn_request_priority
+  // Callbacks may cancel: a cancel inside one only marks the request, and
+  // the code that ran the callback frees it afterwards. The depth of
+  // callbacks running (never more than a few: none is run re-entrantly).
+  uint8_t in_callback;
+  bool follow_redirects : 1;
+  bool decode : 1;
+  bool in_redirect_hook : 1;  // cnet_request_set_redirect_header() may run
+  bool cancelled : 1;
+  bool paused : 1;
+  bool body_started : 1;  // on_response ran: body reads may go on
+  bool read_pending : 1;  // a transaction read is outstanding
+  bool held : 1;
   // A certificate failure (cnet_request_get_cert_error), set in complete().
-  bool has_cert_error;
+  bool has_cert_error : 1;
 };
 
 // A request's authentication (cnet_request_set_auth): the application's
@@ -1515,7 +1516,7 @@ static int begin_exchange(cnet_request *r) {
       return CN_ERR_TIMED_OUT;
     timeouts.total_ms -= spent;
   }
-  r->txn = cn_http_transaction_new(r->ctx->session, r->priority);
+  r->txn = cn_http_transaction_new(r->ctx->session, (cn_request_priority)r->priority);
   if (r->proxy_service)
     cn_http_transaction_set_proxy_service(r->txn, r->proxy_service);
   // The steps of the exchange that serves the response are reported.
@@ -1631,7 +1632,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   } else if (o->body) {
     r->upload = cn_http_upload_new_copy(o->body, o->body_len);
   }
-  r->priority = map_priority(o->priority);
+  r->priority = (uint8_t)map_priority(o->priority);
   r->follow_redirects = o->follow_redirects;
   r->max_redirects = o->max_redirects > 0 ? o->max_redirects : o->max_redirects < 0 ? 0 : 20;
   r->decode = !o->no_decoding;
