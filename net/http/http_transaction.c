@@ -226,10 +226,6 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   return t;
 }
 
-// Gives the connection back: idle in its pool if the exchange left it
-// reusable, else closed.
-// Without a stream the socket carried nothing of ours (it was just handed
-// out): the pool decides, as for any socket given back unused.
 // The session request, made on first use (zeroed: ready).
 static cn_spdy_session_request *session_request(cn_http_transaction *t) {
   if (!t->session_request)
@@ -269,6 +265,10 @@ static cn_socket_reuse_type handle_reuse_type(const cn_http_transaction *t) {
   return t->handle ? t->handle->reuse_type : CN_SOCKET_UNUSED;
 }
 
+// Gives the connection back: idle in its pool if the exchange left it
+// reusable, else closed.
+// Without a stream the socket carried nothing of ours (it was just handed
+// out): the pool decides, as for any socket given back unused.
 static void release_connection(cn_http_transaction *t, bool reusable) {
   t->spdy_session = NULL;
   // (A SPDY/HTTP2 stream: the session stays in its pool whatever happens,
