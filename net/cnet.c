@@ -14,6 +14,7 @@
 #include <nghttp2/nghttp2.h>  // nghttp2_version()
 
 #include "base/arena.h"
+#include "base/hashmap.h"
 #include "base/list.h"
 #include "base/mem.h"
 #include "net/base/netlog_chrome.h"
@@ -66,6 +67,9 @@ struct cnet_context {
   char *proxy_user;       // for requests' own proxies (options.proxy_user)
   cn_http_timeouts timeouts;  // every request's, unless it sets its own
   unsigned proxy_auth_schemes;
+  // Strings of the requests' route reports (route_string): key and value
+  // the same text, the value owned.
+  cn_hashmap route_strings;
 };
 
 // What served a request's response, layer by layer: cnet_request_layers
@@ -149,7 +153,7 @@ static void timing_reset(request_timing *t) {
 typedef struct route_report {
   cn_arena strings;         // every string below; reset at each response
   const char *proxy_chain;  // NULL until the first response
-  const char *status_line;
+  const char *status_line;   // |status_inline| or in |strings|
   const char *proxy_protocol;
   const char *protocol;
   cnet_tls_info proxy_tls;
@@ -164,6 +168,9 @@ typedef struct route_report {
   bool tunnel_reused;
   bool session;
   bool connection_reused;
+  // The usual status line ("HTTP/2 200", "HTTP/1.1 404 Not Found") fits
+  // here: no allocation for it.
+  char status_inline[24];
 } route_report;
 
 // A failed request's report: its certificate failure and the hop that
@@ -182,11 +189,14 @@ struct cnet_request {
   cn_list_node link;
   cnet_request_callbacks cb;
   void *arg;
-  // The request as given (copied).
-  char *method;
+  // The request as given (copied; |method| static for the usual methods,
+  // see request_set_method).
+  const char *method;
   cn_http_headers headers;
   cn_url url;
-  char *url_text;  // the current URL (after redirects)
+  // The current URL as text (after redirects), made only when asked
+  // (cnet_request_get_info); NULL until then.
+  char *url_text;
   cn_http_upload *upload;
   struct callback_upload *cb_upload;  // |upload| when read by callback
   cnet_redirect_fn on_redirect;
@@ -236,6 +246,7 @@ struct cnet_request {
   bool held : 1;
   // A certificate failure (cnet_request_get_cert_error), set in complete().
   bool has_cert_error : 1;
+  bool method_owned : 1;  // |method| is a copy to free
 };
 
 // A request's authentication (cnet_request_set_auth): the application's
@@ -635,6 +646,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   cnet_context *c = CN_NEW(cnet_context);
   c->loop = o->loop;
   cn_list_init(&c->requests);
+  cn_hashmap_init(&c->route_strings);
   if (o->proxy_user)
     c->proxy_user = cn_xstrdup(o->proxy_user);
   cn_netlog_init(&c->netlog);
@@ -759,6 +771,40 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
 
 static void free_request(cnet_request *r);
 
+// A copy of |s| in |a|.
+static const char *arena_strdup(cn_arena *a, const char *s) {
+  size_t n = strlen(s) + 1;
+  cn_arena_reserve(a, n);  // its own size, not the arena's first 1 KiB
+  return memcpy(cn_arena_alloc(a, n), s, n);
+}
+
+// Route strings (TLS versions, ciphers, ALPN tokens, proxies and chains)
+// repeat from request to request: a report points at the context's one copy
+// instead of holding its own (bench/scale: one allocation fewer per open
+// stream). Bounded: past ROUTE_STRINGS_MAX distinct strings (a PAC script
+// may name proxies without end) a copy goes to the report's arena |a|.
+#define ROUTE_STRINGS_MAX 256
+static const char *route_string(cnet_context *c, cn_arena *a, const char *s) {
+  if (!*s)
+    return "";
+  const char *kept = cn_hashmap_get(&c->route_strings, s);
+  if (kept)
+    return kept;
+  if (cn_hashmap_count(&c->route_strings) >= ROUTE_STRINGS_MAX)
+    return arena_strdup(a, s);
+  char *copy = cn_xstrdup(s);
+  cn_hashmap_put(&c->route_strings, s, copy);
+  return copy;
+}
+
+static void route_strings_free(cnet_context *c) {
+  const char *key;
+  void *value;
+  for (size_t i = 0; cn_hashmap_next(&c->route_strings, &i, &key, &value);)
+    free(value);
+  cn_hashmap_free(&c->route_strings);
+}
+
 void cnet_context_destroy(cnet_context *c) { cnet_context_destroy_with_stats(c, NULL); }
 
 void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
@@ -797,6 +843,7 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
   cn_netlog_destroy(&c->netlog);
   cn_bytebuf_free(&c->json_line);
   free(c->proxy_user);
+  route_strings_free(c);
   free(c);
 }
 
@@ -965,6 +1012,26 @@ static const cn_http_upload_ops kCallbackUploadOps = {
 
 // --- requests ---
 
+// Sets the request's method: the usual methods point at static text (one
+// allocation fewer per request: bench/scale), others are copied. NULL frees.
+static void request_set_method(cnet_request *r, const char *method) {
+  static const char *const kUsual[] = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"};
+  if (r->method_owned)
+    free((char *)r->method);
+  r->method = NULL;
+  r->method_owned = false;
+  if (!method)
+    return;
+  for (size_t i = 0; i < sizeof(kUsual) / sizeof(kUsual[0]); i++) {
+    if (strcmp(method, kUsual[i]) == 0) {
+      r->method = kUsual[i];
+      return;
+    }
+  }
+  r->method = cn_xstrdup(method);
+  r->method_owned = true;
+}
+
 static void free_request(cnet_request *r) {
   tick_cancel(r->tick);
   tick_cancel(r->resume_tick);
@@ -984,7 +1051,7 @@ static void free_request(cnet_request *r) {
   cn_http_headers_free(&r->headers);
   cn_url_free(&r->url);
   free(r->url_text);
-  free(r->method);
+  request_set_method(r, NULL);
   cn_arena_free(&r->route.strings);
   free(r->route.hops);
   free(r->timing.hop_at);
@@ -1188,32 +1255,24 @@ void cnet_request_get_load_timing(const cnet_request *r, cnet_load_timing *out) 
   out->proxy_reused = t->proxy_reused;
 }
 
-// A copy of |s| in |a|.
-static const char *arena_strdup(cn_arena *a, const char *s) {
-  size_t n = strlen(s) + 1;
-  return memcpy(cn_arena_alloc(a, n), s, n);
-}
 
 // The TLS facts of |s| (a TLS socket, or NULL for none: empty strings),
 // copied into |a|.
-static void note_tls(const cn_stream_socket *s, cn_arena *a, cnet_tls_info *out) {
+static void note_tls(cnet_context *c, const cn_stream_socket *s, cn_arena *a,
+                     cnet_tls_info *out) {
   cn_ssl_info si;
   // The session facts only: formatting the certificate's names and dates
   // for every request cost more than the rest of this report.
   if (s && cn_ssl_socket_get_session_info(s, &si) == CN_OK) {
-    out->version = arena_strdup(a, si.version_name);
-    out->cipher = arena_strdup(a, si.cipher);
-    out->alpn = arena_strdup(a, si.alpn);
+    out->version = route_string(c, a, si.version_name);
+    out->cipher = route_string(c, a, si.cipher);
+    out->alpn = route_string(c, a, si.alpn);
     out->resumed = si.resumed;
   } else {
     out->version = out->cipher = out->alpn = "";
     out->resumed = false;
   }
 }
-
-// The first block of a request's route strings: a direct request's (chain,
-// TLS facts, status line) fit.
-#define ROUTE_STRINGS_FIRST_BLOCK 96
 
 static bool is_multiplexed(cn_next_proto p) { return p == CN_PROTO_SPDY31 || p == CN_PROTO_HTTP2; }
 
@@ -1226,20 +1285,20 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
   cn_arena *a = &l->strings;
   free(l->hops);
   cn_arena_reset(a);
-  cn_arena_reserve(a, ROUTE_STRINGS_FIRST_BLOCK);
-  l->proxy_chain = arena_strdup(a, ti.proxy_chain);
+  cnet_context *c = r->ctx;
+  l->proxy_chain = route_string(c, a, ti.proxy_chain);
   l->connection_reused = ti.reuse_type != CN_SOCKET_UNUSED;
   l->resends = ti.retries;
   l->has_proxy = strcmp(ti.proxy_chain, "direct") != 0;
   l->proxy_reused = ti.proxy_reused;
-  note_tls(ti.proxy_tls, a, &l->proxy_tls);
+  note_tls(c, ti.proxy_tls, a, &l->proxy_tls);
   l->proxy_protocol = ti.proxy_protocol != CN_PROTO_UNKNOWN ? cn_next_proto_alpn(ti.proxy_protocol)
                       : l->has_proxy                        ? "http/1.1"
                                                             : "";
   l->proxy_session = is_multiplexed(ti.proxy_protocol);
   l->tunnel = ti.tunnelled;
   l->tunnel_reused = ti.tunnel_reused;
-  note_tls(ti.origin_tls, a, &l->origin_tls);
+  note_tls(c, ti.origin_tls, a, &l->origin_tls);
   l->protocol = cn_next_proto_alpn(ti.protocol);
   l->session = is_multiplexed(ti.protocol);
   l->num_hops = (uint8_t)(ti.num_hops < CNET_MAX_PROXY_HOPS ? ti.num_hops : CNET_MAX_PROXY_HOPS);
@@ -1248,25 +1307,33 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
     const cn_http_hop_info *h = &ti.hops[k];
     cnet_proxy_hop *o = &l->hops[k];
     char proxy[CN_PROXY_SERVER_STR_SIZE];
-    o->proxy = arena_strdup(a, cn_proxy_server_to_string(h->proxy, proxy, sizeof(proxy)));
+    o->proxy = route_string(c, a, cn_proxy_server_to_string(h->proxy, proxy, sizeof(proxy)));
     o->reused = h->reused;
-    note_tls(h->tls, a, &o->tls);
+    note_tls(c, h->tls, a, &o->tls);
     o->protocol = cn_next_proto_alpn(h->protocol);
     o->session = is_multiplexed(h->protocol);
     o->tunnel = h->tunnel;
     o->tunnel_reused = h->tunnel_reused;
   }
   const char *reason = head->reason ? head->reason : "";
-  size_t size = strlen(reason) + sizeof("HTTP/1.1 -2147483648 ");
-  char *line = cn_arena_alloc(a, size);
-  if (ti.protocol == CN_PROTO_HTTP2)
-    // HTTP/2 has no status line and no reason phrase; written as curl does.
-    snprintf(line, size, "HTTP/2 %d", head->status);
-  else
-    // HTTP/1.x, and SPDY/3.1 (":version" HTTP/1.1, ":status" with its
-    // reason); HTTP/1.1's syntax keeps the space before an empty reason.
-    snprintf(line, size, "HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
-             head->status, reason);
+  char *line = l->status_inline;
+  size_t size = sizeof(l->status_inline);
+  for (;;) {
+    int n;
+    if (ti.protocol == CN_PROTO_HTTP2)
+      // HTTP/2 has no status line and no reason phrase; written as curl does.
+      n = snprintf(line, size, "HTTP/2 %d", head->status);
+    else
+      // HTTP/1.x, and SPDY/3.1 (":version" HTTP/1.1, ":status" with its
+      // reason); HTTP/1.1's syntax keeps the space before an empty reason.
+      n = snprintf(line, size, "HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
+                   head->status, reason);
+    if ((size_t)n < size)
+      break;
+    size = (size_t)n + 1;  // a long reason: in the arena, its own size
+    cn_arena_reserve(a, size);
+    line = cn_arena_alloc(a, size);
+  }
   l->status_line = line;
 }
 
@@ -1361,8 +1428,7 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
   }
   if (head->status == 303 ||
       ((head->status == 301 || head->status == 302) && strcmp(r->method, "POST") == 0)) {
-    free(r->method);
-    r->method = cn_xstrdup("GET");
+    request_set_method(r, "GET");
     cn_http_upload_destroy(r->upload);
     r->upload = NULL;
   } else if (r->upload && cn_http_upload_rewind(r->upload) != CN_OK) {
@@ -1374,7 +1440,7 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
   cn_url_free(&r->url);
   r->url = next;
   free(r->url_text);
-  r->url_text = cn_url_to_string(&r->url);
+  r->url_text = NULL;  // made again when asked
   return begin_exchange(r);
 }
 
@@ -1617,9 +1683,8 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   r->ctx = c;
   r->cb = *cb;
   r->arg = arg;
-  r->url_text = cn_url_to_string(&r->url);
   bool has_body = o->body || o->upload_read;
-  r->method = cn_xstrdup(o->method ? o->method : has_body ? "POST" : "GET");
+  request_set_method(r, o->method ? o->method : has_body ? "POST" : "GET");
   if (o->upload_read) {
     callback_upload *u = CN_NEW(callback_upload);
     u->base.ops = &kCallbackUploadOps;
@@ -1677,6 +1742,12 @@ void cnet_request_cancel(cnet_request *r) {
 }
 
 void cnet_request_get_info(const cnet_request *r, cnet_request_info *out) {
+  // The URL's text is a cache the request makes on the first call (most
+  // requests are never asked): the request itself is not the caller's
+  // constant, only the handle's view of it.
+  cnet_request *mut = (cnet_request *)r;
+  if (!mut->url_text)
+    mut->url_text = cn_url_to_string(&mut->url);
   out->url = r->url_text;
   const route_report *l = &r->route;
   out->proxy_chain = l->proxy_chain ? l->proxy_chain : "direct";

@@ -246,6 +246,33 @@ TEST_F(CnetApiTest, SpdyByNpnFromAServerWithoutAlpn) {
   cn_test_server_destroy(npn_server);
 }
 
+// A status line longer than the report's inline room ("HTTP/1.1 503
+// Service Unavailable") is whole; a method other than the usual ones is
+// sent as given (and its copy freed: ASan); two requests' reports share
+// one copy of their TLS facts (the context keeps it), not one each.
+TEST_F(CnetApiTest, LongStatusLineCustomMethodAndSharedRouteStrings) {
+  MakeContext();
+  Result unavailable, propfind, again;
+  ASSERT_EQ(0, Start(base_ + "/status/503", &unavailable));
+  RunUntilDone({&unavailable});
+  EXPECT_EQ("HTTP/1.1 503 Service Unavailable", unavailable.status_line);
+  cnet_request_options o{};
+  o.method = "PROPFIND";
+  ASSERT_EQ(0, Start(base_ + "/bytes/5", &propfind, &o));
+  RunUntilDone({&propfind});
+  EXPECT_EQ(0, propfind.error);
+  EXPECT_EQ(200, propfind.status);
+  EXPECT_EQ(base_ + "/bytes/5", propfind.info_url);
+  ASSERT_EQ(0, Start(base_ + "/bytes/6", &again));
+  RunUntilDone({&again});
+  EXPECT_EQ(0, again.error);
+  ASSERT_NE(nullptr, propfind.layers.origin_tls.cipher);
+  EXPECT_NE('\0', propfind.layers.origin_tls.cipher[0]);
+  // Pointers only: the requests are gone, their strings are the context's.
+  EXPECT_EQ(propfind.layers.origin_tls.cipher, again.layers.origin_tls.cipher);
+  EXPECT_EQ(propfind.layers.origin_tls.version, again.layers.origin_tls.version);
+}
+
 // The status line says what the protocol carried: HTTP/2 has no version
 // string nor reason ("HTTP/2 200", as curl writes it); SPDY/3.1's :version
 // and :status give "HTTP/1.1 200 OK".
