@@ -151,21 +151,20 @@ static void timing_reset(request_timing *t) {
 }
 
 typedef struct route_report {
-  cn_arena strings;         // every string below; reset at each response
+  // The strings below are the context's (route_string) but for a long
+  // status line and past the context's bound: those are here. Reset at
+  // each response.
+  cn_arena strings;
   const char *proxy_chain;  // NULL until the first response
-  const char *status_line;   // |status_inline| or in |strings|
-  const char *proxy_protocol;
+  const char *status_line;  // |status_inline| or in |strings|
   const char *protocol;
-  cnet_tls_info proxy_tls;
   cnet_tls_info origin_tls;
-  cnet_proxy_hop *hops;  // num_hops of them (NULL: none), strings in |strings|
+  // num_hops of them (NULL: none); the proxy's fields of cnet_request_layers
+  // are the last one's.
+  cnet_proxy_hop *hops;
   int resends;
   uint8_t num_hops;
   bool has_proxy;
-  bool proxy_reused;
-  bool proxy_session;
-  bool tunnel;
-  bool tunnel_reused;
   bool session;
   bool connection_reused;
   // The usual status line ("HTTP/2 200", "HTTP/1.1 404 Not Found") fits
@@ -1290,14 +1289,6 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
   l->connection_reused = ti.reuse_type != CN_SOCKET_UNUSED;
   l->resends = ti.retries;
   l->has_proxy = strcmp(ti.proxy_chain, "direct") != 0;
-  l->proxy_reused = ti.proxy_reused;
-  note_tls(c, ti.proxy_tls, a, &l->proxy_tls);
-  l->proxy_protocol = ti.proxy_protocol != CN_PROTO_UNKNOWN ? cn_next_proto_alpn(ti.proxy_protocol)
-                      : l->has_proxy                        ? "http/1.1"
-                                                            : "";
-  l->proxy_session = is_multiplexed(ti.proxy_protocol);
-  l->tunnel = ti.tunnelled;
-  l->tunnel_reused = ti.tunnel_reused;
   note_tls(c, ti.origin_tls, a, &l->origin_tls);
   l->protocol = cn_next_proto_alpn(ti.protocol);
   l->session = is_multiplexed(ti.protocol);
@@ -1784,12 +1775,19 @@ void cnet_request_get_layers(const cnet_request *r, cnet_request_layers *out) {
   }
   out->has_proxy = l->has_proxy;
   out->proxy_chain = l->proxy_chain;
-  out->proxy_reused = l->proxy_reused;
-  out->proxy_tls = l->proxy_tls;
-  out->proxy_protocol = l->proxy_protocol;
-  out->proxy_session = l->proxy_session;
-  out->tunnel = l->tunnel;
-  out->tunnel_reused = l->tunnel_reused;
+  out->proxy_protocol = "";
+  out->proxy_tls.version = out->proxy_tls.cipher = out->proxy_tls.alpn = "";
+  if (l->num_hops) {
+    // The proxy's fields are the last hop's (what the request went to or
+    // through), as cn_http_transaction_info has them: not kept twice.
+    const cnet_proxy_hop *last = &l->hops[l->num_hops - 1];
+    out->proxy_reused = last->reused;
+    out->proxy_tls = last->tls;
+    out->proxy_protocol = last->protocol;
+    out->proxy_session = last->session;
+    out->tunnel = last->tunnel;
+    out->tunnel_reused = last->tunnel_reused;
+  }
   out->origin_tls = l->origin_tls;
   out->protocol = l->protocol;
   out->session = l->session;
