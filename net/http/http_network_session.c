@@ -49,6 +49,9 @@ struct cn_http_network_session {
   // params.clock or else the loop's.
   cn_loop_clock loop_clock;
   cn_deadline_queue deadlines;
+  // The plans' session keys (plan_spdy_key): key and value the same text,
+  // the value owned.
+  cn_hashmap spdy_keys;
 };
 
 // The session whose CONNECT stream is the first tunnel under |top|, or
@@ -145,6 +148,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->params.user_agent = cn_xstrdup(p->user_agent ? p->user_agent : "cnet");
   cn_loop_clock_init(&s->loop_clock, p->loop);
   cn_deadline_queue_init(&s->deadlines, p->clock ? p->clock : &s->loop_clock.base);
+  cn_hashmap_init(&s->spdy_keys);
   s->params.origin_ssl_context = cn_ssl_context_ref(p->origin_ssl_context);
   s->params.proxy_ssl_context =
       cn_ssl_context_ref(p->proxy_ssl_context ? p->proxy_ssl_context : p->origin_ssl_context);
@@ -258,6 +262,11 @@ void cn_http_network_session_destroy(cn_http_network_session *s) {
   cn_http_auth_cache_free(&s->auth_cache);
   cn_http_server_properties_free(&s->server_properties);
   cn_deadline_queue_free(&s->deadlines);  // every transaction is gone
+  const char *key;
+  void *copy;
+  for (size_t i = 0; cn_hashmap_next(&s->spdy_keys, &i, &key, &copy);)
+    free(copy);  // every plan is gone
+  cn_hashmap_free(&s->spdy_keys);
   free(s);
 }
 
@@ -492,6 +501,35 @@ static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, si
   cn_socket_params_unref(below);
 }
 
+// Sets |plan|'s session key for |dest| through |chain_key|. Keys repeat
+// from request to request: the plan points at the session's one copy
+// (bench/scale: one allocation fewer per open stream). Bounded: past
+// SPDY_KEYS_MAX distinct keys (a PAC script may name proxies without end)
+// the plan owns its own.
+#define SPDY_KEYS_MAX 1024
+static void plan_spdy_key(cn_http_network_session *s, cn_http_connection_plan *plan,
+                          const cn_host_port *dest, const char *chain_key) {
+  char buf[512];
+  size_t n = cn_spdy_session_key_write(buf, sizeof(buf), dest, chain_key, false);
+  char *key = n < sizeof(buf) ? buf : cn_spdy_session_key_format(dest, chain_key, false);
+  const char *kept = cn_hashmap_get(&s->spdy_keys, key);
+  if (!kept && cn_hashmap_count(&s->spdy_keys) < SPDY_KEYS_MAX) {
+    char *copy = key == buf ? cn_xstrdup(buf) : key;
+    cn_hashmap_put(&s->spdy_keys, copy, copy);
+    kept = copy;
+    key = buf;  // |copy| is the map's now
+  }
+  if (kept) {
+    if (key != buf)
+      free(key);
+    plan->spdy_key = kept;
+    plan->spdy_key_owned = false;
+  } else {
+    plan->spdy_key = key == buf ? cn_xstrdup(buf) : key;
+    plan->spdy_key_owned = true;
+  }
+}
+
 int cn_http_network_session_plan_route(cn_http_network_session *s, const cn_url *url,
                                        const cn_proxy_chain *chain, cn_http_connection_plan *plan) {
   memset(plan, 0, sizeof(*plan));
@@ -514,7 +552,7 @@ int cn_http_network_session_plan_route(cn_http_network_session *s, const cn_url 
       if (cn_proxy_server_is_https(proxy) &&
           !cn_http_network_session_requires_http11(s, &proxy->host_port)) {
         char *prefix = chain->count > 1 ? chain_prefix_key(chain, chain->count - 1) : NULL;
-        plan->spdy_key = cn_spdy_session_key_format(&proxy->host_port, prefix, false);
+        plan_spdy_key(s, plan, &proxy->host_port, prefix);
         plan->spdy_offered = cn_http_network_session_proxy_offers_multiplexed(s, proxy);
         free(prefix);
       }
@@ -530,7 +568,7 @@ int cn_http_network_session_plan_route(cn_http_network_session *s, const cn_url 
     cn_ssl_config origin_scratch;
     const cn_ssl_config *origin_cfg =
         ssl_config_for(s, &origin, &s->params.origin_ssl_config, &origin_scratch);
-    plan->spdy_key = cn_spdy_session_key_format(&origin, plan->chain_key, false);
+    plan_spdy_key(s, plan, &origin, plan->chain_key);
     plan->spdy_offered = cn_ssl_config_offers_multiplexed(origin_cfg);
   }
   return CN_OK;
@@ -623,7 +661,8 @@ int cn_http_network_session_plan(cn_http_network_session *s, const cn_url *url,
 void cn_http_connection_plan_free(cn_http_connection_plan *plan) {
   free(plan->group_id);
   free(plan->chain_key);
-  free(plan->spdy_key);
+  if (plan->spdy_key_owned)
+    free((char *)plan->spdy_key);
   cn_socket_params_unref(plan->params);
   memset(plan, 0, sizeof(*plan));
 }

@@ -249,7 +249,10 @@ typedef struct cn_http_connection_plan {
   // carry the request instead of a socket of |pool|: the origin's (direct,
   // or with the chain through a tunnel) or, for http:// through an HTTPS
   // proxy, the proxy's. NULL when no TLS is involved (no ALPN, no session).
-  char *spdy_key;
+  // The network session's copy (kept while it lives; keys repeat from
+  // request to request), or the plan's own when |spdy_key_owned|.
+  const char *spdy_key;
+  bool spdy_key_owned;
   // The TLS connection under |spdy_key| offers SPDY/3.1 or HTTP/2 in ALPN:
   // requests racing to a server not yet known may wait for the first one's
   // session instead of each opening a connection.

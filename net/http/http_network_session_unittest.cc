@@ -212,6 +212,41 @@ TEST_F(HttpNetworkSessionTest, HttpsThroughAnHttpsProxy) {
       RenderPlan("https://origin.test/a", "https://proxy.test:443"));
 }
 
+// Plans of one origin share the session's copy of their key; past the
+// session's bound of distinct keys a plan owns its key, the same text.
+TEST_F(HttpNetworkSessionTest, PlansShareTheSessionKeyUpToABound) {
+  cn_proxy_chain chain;
+  ASSERT_EQ(CN_OK, cn_proxy_chain_parse("direct", strlen("direct"), &chain));
+  auto plan = [&](const std::string &url, cn_http_connection_plan *out) {
+    cn_url u;
+    ASSERT_EQ(CN_OK, cn_url_parse(url.c_str(), &u));
+    ASSERT_EQ(CN_OK, cn_http_network_session_plan_route(session_, &u, &chain, out));
+    cn_url_free(&u);
+  };
+  cn_http_connection_plan a, b;
+  plan("https://origin.test/a", &a);
+  plan("https://origin.test/b", &b);
+  ASSERT_NE(nullptr, a.spdy_key);
+  EXPECT_EQ(a.spdy_key, b.spdy_key) << "one copy for both";
+  EXPECT_FALSE(a.spdy_key_owned);
+  cn_http_connection_plan_free(&b);
+  cn_http_connection_plan_free(&a);
+  plan("https://origin.test/c", &a);
+  EXPECT_STREQ("origin.test:443|direct|normal", a.spdy_key) << "kept after the plans went";
+  cn_http_connection_plan_free(&a);
+  bool owned = false;
+  for (int i = 0; i < 1100 && !owned; i++) {
+    plan("https://h" + std::to_string(i) + ".test/", &a);
+    owned = a.spdy_key_owned;
+    if (owned) {
+      EXPECT_EQ("h" + std::to_string(i) + ".test:443|direct|normal", std::string(a.spdy_key));
+    }
+    cn_http_connection_plan_free(&a);
+  }
+  EXPECT_TRUE(owned) << "distinct keys are bounded";
+  cn_proxy_chain_free(&chain);
+}
+
 // The route alone (what a request served by a live session needs) builds
 // no pool, group or connect params; completing it gives what the one-step
 // plan gives, and the same route.

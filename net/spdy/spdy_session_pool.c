@@ -45,12 +45,21 @@ struct cn_spdy_session_pool {
   cn_spdy_session_pool_observer observer;
 };
 
-char *cn_spdy_session_key_format(const cn_host_port *dest, const char *chain_key,
-                                 bool privacy_mode) {
+size_t cn_spdy_session_key_write(char *buf, size_t size, const cn_host_port *dest,
+                                 const char *chain_key, bool privacy_mode) {
   char hp[300];
   cn_host_port_to_string(dest, hp, sizeof(hp));
-  return cn_xasprintf("%s|%s|%s", hp, chain_key && *chain_key ? chain_key : "direct",
-                      privacy_mode ? "private" : "normal");
+  int n = snprintf(buf, size, "%s|%s|%s", hp, chain_key && *chain_key ? chain_key : "direct",
+                   privacy_mode ? "private" : "normal");
+  return n < 0 ? 0 : (size_t)n;
+}
+
+char *cn_spdy_session_key_format(const cn_host_port *dest, const char *chain_key,
+                                 bool privacy_mode) {
+  size_t n = cn_spdy_session_key_write(NULL, 0, dest, chain_key, privacy_mode);
+  char *key = cn_xmalloc(n + 1);
+  cn_spdy_session_key_write(key, n + 1, dest, chain_key, privacy_mode);
+  return key;
 }
 
 static pool_entry *entry_of(const cn_spdy_session_pool *pool, const cn_spdy_session *s) {

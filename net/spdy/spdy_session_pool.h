@@ -64,6 +64,11 @@ typedef struct cn_spdy_session_pool cn_spdy_session_pool;
 // string the caller frees.
 char *cn_spdy_session_key_format(const cn_host_port *dest, const char *chain_key,
                                  bool privacy_mode);
+// The same key written into |buf| (|size| bytes, NUL-terminated, truncated
+// when too small). Returns the key's length: |size| or more means |buf| was
+// too small.
+size_t cn_spdy_session_key_write(char *buf, size_t size, const cn_host_port *dest,
+                                 const char *chain_key, bool privacy_mode);
 
 // |session_opts| (may be NULL: defaults) is copied and used for every
 // session the pool starts; the protocol is each socket's negotiated one,
