@@ -188,26 +188,27 @@ struct cnet_request {
   cn_list_node link;
   cnet_request_callbacks cb;
   void *arg;
-  // The request as given (copied; |method| static for the usual methods,
-  // see request_set_method).
-  const char *method;
+  // The request as given (copied): the method and the body are in |info|
+  // (its method static for the usual methods, see request_set_method).
   cn_http_headers headers;
   cn_url url;
   // The current URL as text (after redirects), made only when asked
   // (cnet_request_get_info); NULL until then.
   char *url_text;
-  cn_http_upload *upload;
-  struct callback_upload *cb_upload;  // |upload| when read by callback
+  struct callback_upload *cb_upload;  // |info.upload| when read by callback
   cnet_redirect_fn on_redirect;
   cn_proxy_service *proxy_service;  // the request's own proxy; NULL: the context's
   cn_http_timeouts timeouts;  // the context's with the request's overrides
   uint64_t start_ms;          // when it was started (the total counts from here)
-  // The exchange.
+  // The exchange: |info| is what the transaction sends (method, URL,
+  // headers, body), owned here.
   cn_http_request_info info;
   cn_http_transaction *txn;
   cn_iobuf *buf;
-  struct loop_tick *tick;  // until the first exchange starts
-  struct loop_tick *resume_tick;
+  // The loop tick posted: until the first exchange starts, on_first_tick;
+  // once the body has started, a resume's (never both: resume reads only
+  // after on_response).
+  struct loop_tick *tick;
   // For cnet_request_get_info, cnet_request_get_layers and
   // cnet_request_status_line: what served the response (note_connection).
   route_report route;
@@ -1016,24 +1017,23 @@ static const cn_http_upload_ops kCallbackUploadOps = {
 static void request_set_method(cnet_request *r, const char *method) {
   static const char *const kUsual[] = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"};
   if (r->method_owned)
-    free((char *)r->method);
-  r->method = NULL;
+    free((char *)r->info.method);
+  r->info.method = NULL;
   r->method_owned = false;
   if (!method)
     return;
   for (size_t i = 0; i < sizeof(kUsual) / sizeof(kUsual[0]); i++) {
     if (strcmp(method, kUsual[i]) == 0) {
-      r->method = kUsual[i];
+      r->info.method = kUsual[i];
       return;
     }
   }
-  r->method = cn_xstrdup(method);
+  r->info.method = cn_xstrdup(method);
   r->method_owned = true;
 }
 
 static void free_request(cnet_request *r) {
   tick_cancel(r->tick);
-  tick_cancel(r->resume_tick);
   if (r->auth) {
     tick_cancel(r->auth->tick);
     free(r->auth->user);
@@ -1046,7 +1046,7 @@ static void free_request(cnet_request *r) {
   cn_http_transaction_destroy(r->txn);
   cn_proxy_service_free(r->proxy_service);
   cn_iobuf_unref(r->buf);
-  cn_http_upload_destroy(r->upload);
+  cn_http_upload_destroy(r->info.upload);
   cn_http_headers_free(&r->headers);
   cn_url_free(&r->url);
   free(r->url_text);
@@ -1132,7 +1132,7 @@ static int read_more(cnet_request *r) {
 
 static void on_resume_tick(void *obj) {
   cnet_request *r = obj;
-  r->resume_tick = NULL;
+  r->tick = NULL;
   if (r->paused || r->read_pending || !r->body_started)
     return;
   if (r->held) {
@@ -1164,8 +1164,8 @@ void cnet_request_resume(cnet_request *r) {
   r->paused = false;
   // Before the body started, on_started reads; a read outstanding delivers
   // by itself. Otherwise the body goes on from the loop.
-  if (r->body_started && !r->read_pending && !r->resume_tick)
-    r->resume_tick = tick_post(r->ctx->loop, on_resume_tick, r);
+  if (r->body_started && !r->read_pending && !r->tick)
+    r->tick = tick_post(r->ctx->loop, on_resume_tick, r);
 }
 
 void cnet_request_upload_resume(cnet_request *r) {
@@ -1418,11 +1418,11 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
     return rv;
   }
   if (head->status == 303 ||
-      ((head->status == 301 || head->status == 302) && strcmp(r->method, "POST") == 0)) {
+      ((head->status == 301 || head->status == 302) && strcmp(r->info.method, "POST") == 0)) {
     request_set_method(r, "GET");
-    cn_http_upload_destroy(r->upload);
-    r->upload = NULL;
-  } else if (r->upload && cn_http_upload_rewind(r->upload) != CN_OK) {
+    cn_http_upload_destroy(r->info.upload);
+    r->info.upload = NULL;
+  } else if (r->info.upload && cn_http_upload_rewind(r->info.upload) != CN_OK) {
     cn_url_free(&next);
     return CN_ERR_UPLOAD_FILE_CHANGED;  // a body we cannot send again
   }
@@ -1559,12 +1559,9 @@ int cnet_request_cancel_auth(cnet_request *r) {
 }
 
 static int begin_exchange(cnet_request *r) {
-  memset(&r->info, 0, sizeof(r->info));
-  r->info.method = r->method;
   r->info.url = &r->url;
   r->info.extra_headers = &r->headers;
   r->info.accept_encoding = r->decode;
-  r->info.upload = r->upload;
   // The total spans the redirects: each exchange gets what is left of it.
   cn_http_timeouts timeouts = r->timeouts;
   if (timeouts.total_ms) {
@@ -1683,10 +1680,10 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
     u->read = o->upload_read;
     u->arg = o->upload_arg;
     u->length = o->upload_length;
-    r->upload = &u->base;
+    r->info.upload = &u->base;
     r->cb_upload = u;
   } else if (o->body) {
-    r->upload = cn_http_upload_new_copy(o->body, o->body_len);
+    r->info.upload = cn_http_upload_new_copy(o->body, o->body_len);
   }
   r->priority = (uint8_t)map_priority(o->priority);
   r->follow_redirects = o->follow_redirects;
