@@ -72,10 +72,6 @@ struct cnet_context {
   cn_hashmap route_strings;
 };
 
-// What served a request's response, layer by layer: cnet_request_layers
-// without its fixed array of hops, the strings in one arena (a few dozen
-// bytes for a direct request instead of fixed-size copies: one request is
-// alive per open stream, bench/scale). Made again at each response.
 // Load timing kept compactly: each step as microseconds after the request's
 // start plus one (0: not reached), 4 bytes instead of 8, expanded into the
 // public cnet_load_timing only when asked (cnet_request_get_load_timing).
@@ -150,6 +146,10 @@ static void timing_reset(request_timing *t) {
   t->start = start;
 }
 
+// What served a request's response, layer by layer: cnet_request_layers
+// without its fixed array of hops, its strings shared through the context
+// (route_string): one request is alive per open stream (bench/scale).
+// Made again at each response.
 typedef struct route_report {
   // The strings below are the context's (route_string) but for a long
   // status line and past the context's bound: those are here. Reset at
