@@ -908,7 +908,7 @@ static int do_send_request(cn_http_transaction *t) {
   if (t->spdy_session) {
     t->spdy_protocol = cn_spdy_session_protocol(t->spdy_session);
     t->stream = cn_spdy_http_stream_as_stream(
-        cn_spdy_http_stream_new(t->spdy_session, t->priority, params(t)->netlog, t->source));
+        cn_spdy_http_stream_new(t->spdy_session, t->priority, t->source));
     t->spdy_session = NULL;
   } else {
     t->spdy_protocol = CN_PROTO_UNKNOWN;

@@ -21,50 +21,68 @@
 // The cn_http_stream ops (at the end of the file).
 static const cn_http_stream_ops kOps;
 
+// What only a request with a body needs, made when it has one.
+typedef struct upload_state {
+  cn_http_upload *upload;  // borrowed until send_request completes
+  int64_t size;            // -1: unknown
+  uint64_t sent;
+  cn_iobuf *buf;
+} upload_state;
+
+// With 10,000 streams open on one session every byte here is 10 KB (issue
+// #13: at most 2 KiB per open stream, all layers together): what is needed
+// only for a while shares memory with what is needed only later, the
+// upload's state is allocated only for a body, and the SPDY stream keeps
+// what it already has (the session, the read's buffer).
 struct cn_spdy_http_stream {
   cn_http_stream base;  // first: the cn_http_stream ops cast back
-  cn_spdy_session *session;  // borrowed until the stream exists
-  cn_spdy_stream *stream;
-  cn_request_priority priority;
+  union {
+    cn_spdy_session *session;  // before send_request made the SPDY stream
+    cn_spdy_stream *stream;    // |has_stream|: from then on (it holds the session)
+  } on;
   cn_netlog_source source;
-  // Next to |priority| and |source|: no padding hole (one per open stream).
-  bool request_fin : 1;          // no body follows the headers
-  bool awaiting_slot : 1;        // cn_spdy_stream_create is pending (no slot yet)
+  cn_request_priority priority;
+  bool has_stream : 1;
+  bool request_fin : 1;    // no body follows the headers
+  bool awaiting_slot : 1;  // cn_spdy_stream_create is pending (no slot yet)
   bool upload_read_pending : 1;
+  bool head_made : 1;  // |msg.head| is the live member (build_head ran)
   bool head_done : 1;
   bool body_complete : 1;
   bool head_request : 1;  // a HEAD: no body whatever content-length says
-  cn_netlog *netlog;
-
-  cn_spdy_header_list request;  // built in send_request, sent once a slot is ours
-  cn_http_upload *upload;
-  int64_t upload_size;  // -1: unknown
-  uint64_t upload_sent;
-  cn_iobuf *upload_buf;
+  // The response's content-length is checked: a DATA byte count that does
+  // not match it is malformed (RFC 9113 8.1.1), ERR_HTTP2_PROTOCOL_ERROR.
+  bool body_length_checked : 1;
+  upload_state *upload;  // NULL: no body
 
   cn_completion_cb cb;  // the caller's pending operation
   void *arg;
-  cn_iobuf *body_buf;  // held while a body read is pending
 
-  cn_http_response_head head;
-  // The response's content-length (-1: none, or a response without a body:
-  // HEAD, 1xx, 204, 304) and the DATA bytes read so far: a body that does
-  // not match is malformed (RFC 9113 8.1.1), ERR_HTTP2_PROTOCOL_ERROR.
-  int64_t expected_body;
-  uint64_t body_received;
+  union {
+    // Built in send_request, moved into the SPDY stream once a slot is
+    // ours (empty from then on: the response comes later).
+    cn_spdy_header_list request;
+    cn_http_response_head head;  // |head_made|
+  } msg;
+  // With |body_length_checked|: the content-length's bytes not read yet
+  // (negative once more arrived).
+  int64_t body_left;
 };
 
+// The stream's SPDY stream, or NULL before send_request made it.
+static cn_spdy_stream *spdy_stream(const cn_spdy_http_stream *s) {
+  return s->has_stream ? s->on.stream : NULL;
+}
+
 cn_spdy_http_stream *cn_spdy_http_stream_new(cn_spdy_session *session,
-                                             cn_request_priority priority, cn_netlog *netlog,
+                                             cn_request_priority priority,
                                              cn_netlog_source source) {
   cn_spdy_http_stream *s = cn_xcalloc(1, sizeof(*s));
   s->base.ops = &kOps;
-  s->session = session;
+  s->on.session = session;
   s->priority = priority;
-  s->netlog = netlog;
   s->source = source;
-  cn_spdy_header_list_init(&s->request);
-  cn_http_headers_init(&s->head.headers);
+  cn_spdy_header_list_init(&s->msg.request);
   return s;
 }
 
@@ -92,13 +110,13 @@ static void on_upload_written(void *arg, int rv) {
 static int write_chunk(cn_spdy_http_stream *s, int n) {
   if (n < 0)
     return n;
-  s->upload_sent += (uint64_t)n;
-  bool fin = n == 0 || (s->upload_size >= 0 && s->upload_sent >= (uint64_t)s->upload_size);
-  if (n == 0 && s->upload_size >= 0 && s->upload_sent < (uint64_t)s->upload_size)
+  upload_state *u = s->upload;
+  u->sent += (uint64_t)n;
+  bool fin = n == 0 || (u->size >= 0 && u->sent >= (uint64_t)u->size);
+  if (n == 0 && u->size >= 0 && u->sent < (uint64_t)u->size)
     return CN_ERR_UPLOAD_FILE_CHANGED;
   s->request_fin = fin;
-  int rv = cn_spdy_stream_write(s->stream, s->upload_buf, (size_t)n, fin, on_upload_written, s);
-  return rv;
+  return cn_spdy_stream_write(s->on.stream, u->buf, (size_t)n, fin, on_upload_written, s);
 }
 
 static void on_upload_read(void *arg, int rv) {
@@ -112,14 +130,15 @@ static void on_upload_read(void *arg, int rv) {
 // Reads the next upload chunk and writes it; always ends in a pending write
 // (the session frames DATA from the loop) or an error.
 static int send_upload(cn_spdy_http_stream *s) {
-  if (!s->upload_buf)
-    s->upload_buf = cn_iobuf_new(UPLOAD_CHUNK);
+  upload_state *u = s->upload;
+  if (!u->buf)
+    u->buf = cn_iobuf_new(UPLOAD_CHUNK);
   size_t want = UPLOAD_CHUNK;
-  if (s->upload_size >= 0 && (uint64_t)s->upload_size - s->upload_sent < want)
-    want = (size_t)((uint64_t)s->upload_size - s->upload_sent);
+  if (u->size >= 0 && (uint64_t)u->size - u->sent < want)
+    want = (size_t)((uint64_t)u->size - u->sent);
   int n = 0;
   if (want > 0) {
-    n = cn_http_upload_read(s->upload, s->upload_buf, want, on_upload_read, s);
+    n = cn_http_upload_read(u->upload, u->buf, want, on_upload_read, s);
     if (n == CN_ERR_IO_PENDING) {
       s->upload_read_pending = true;
       return n;
@@ -132,8 +151,8 @@ static int send_upload(cn_spdy_http_stream *s) {
 // The slot is ours: headers, then the body.
 static int send_headers(cn_spdy_http_stream *s) {
   // The list moves into the stream (no copy of the fields).
-  int rv = cn_spdy_stream_send_header_list(s->stream, &s->request, s->request_fin);
-  cn_spdy_header_list_free(&s->request);
+  int rv = cn_spdy_stream_send_header_list(s->on.stream, &s->msg.request, s->request_fin);
+  cn_spdy_header_list_free(&s->msg.request);
   if (rv < 0 || s->request_fin)
     return rv;
   return send_upload(s);
@@ -150,9 +169,10 @@ static void on_created(void *arg, int rv) {
 
 int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_request_info *info,
                                      cn_completion_cb cb, void *arg) {
-  if (s->stream || !s->session || !info || !info->method || !info->url)
+  if (s->has_stream || !s->on.session || !info || !info->method || !info->url)
     return CN_ERR_INVALID_ARGUMENT;
-  cn_next_proto proto = cn_spdy_session_protocol(s->session);
+  cn_spdy_session *session = s->on.session;
+  cn_next_proto proto = cn_spdy_session_protocol(session);
   // The caller's fields as a header array (build_request_headers drops the
   // ones neither protocol may carry, and lower-cases names).
   size_t nextra = info->extra_headers ? cn_http_headers_count(info->extra_headers) : 0;
@@ -169,24 +189,31 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
   }
   if (info->user_agent && !has_ua)
     extra[n++] = (cn_spdy_header){"user-agent", 10, info->user_agent, strlen(info->user_agent)};
-  s->upload = info->upload;
-  s->upload_size = s->upload ? cn_http_upload_size(s->upload) : 0;
+  int64_t upload_size = info->upload ? cn_http_upload_size(info->upload) : 0;
   char len_text[32];
-  if (s->upload && s->upload_size >= 0) {
-    int k = snprintf(len_text, sizeof(len_text), "%" PRId64, s->upload_size);
+  if (info->upload && upload_size >= 0) {
+    int k = snprintf(len_text, sizeof(len_text), "%" PRId64, upload_size);
     extra[n++] = (cn_spdy_header){"content-length", 14, len_text, (size_t)k};
   }
   int rv = cn_spdy_build_request_headers(proto, info->method, info->url,
-                                         info->use_absolute_form, extra, n, &s->request);
+                                         info->use_absolute_form, extra, n, &s->msg.request);
   if (extra != stack_extra)
     free(extra);
   if (rv < 0)
     return rv;
-  s->request_fin = !s->upload || s->upload_size == 0;
+  s->request_fin = !info->upload || upload_size == 0;
+  if (!s->request_fin) {
+    s->upload = CN_NEW(upload_state);
+    s->upload->upload = info->upload;
+    s->upload->size = upload_size;
+  }
   s->head_request = strcmp(info->method, "HEAD") == 0;
 
-  rv = cn_spdy_stream_create(s->session, s->priority, s->source, on_created, s, &s->stream);
-  s->session = NULL;  // the stream holds the session from now on
+  cn_spdy_stream *stream;
+  rv = cn_spdy_stream_create(session, s->priority, s->source, on_created, s, &stream);
+  // The stream holds the session from now on.
+  s->on.stream = stream;
+  s->has_stream = stream != NULL;
   if (rv == CN_ERR_IO_PENDING) {
     s->awaiting_slot = true;
     s->cb = cb;
@@ -206,7 +233,7 @@ int cn_spdy_http_stream_send_request(cn_spdy_http_stream *s, const cn_http_reque
 // Builds the HTTP/1.1-shaped head from the response's header list.
 static int build_head(cn_spdy_http_stream *s) {
   size_t num;
-  const cn_spdy_header *h = cn_spdy_stream_headers(s->stream, &num);
+  const cn_spdy_header *h = cn_spdy_stream_headers(s->on.stream, &num);
   int status = cn_spdy_headers_status(h, num);
   if (status < 100 || status > 599)
     return CN_ERR_INVALID_RESPONSE;
@@ -219,9 +246,19 @@ static int build_head(cn_spdy_http_stream *s) {
     reason = st + 4;
     rlen = slen - 4;
   }
-  s->head.http_version = CN_HTTP_VERSION_1_1;
-  s->head.status = status;
-  s->head.reason = cn_xstrndup(reason, rlen);
+  cn_http_response_head *head = &s->msg.head;
+  if (!s->head_made) {
+    // The request moved into the SPDY stream when it was sent: its (empty)
+    // list gives way to the head.
+    cn_spdy_header_list_free(&s->msg.request);
+    memset(head, 0, sizeof(*head));
+    cn_http_headers_init(&head->headers);
+    s->head_made = true;
+  }
+  head->http_version = CN_HTTP_VERSION_1_1;
+  head->status = status;
+  free(head->reason);
+  head->reason = cn_xstrndup(reason, rlen);
   // The head's fields in allocations of their exact size (SPDY/3.1 joins a
   // repeated field's values with NUL: each part is a field of its own).
   size_t fields = 0, bytes = 0;
@@ -237,7 +274,7 @@ static int build_head(cn_spdy_http_stream *s) {
     fields += parts;
     bytes += parts * (h[i].name_len + 2) + h[i].value_len;
   }
-  cn_http_headers_reserve(&s->head.headers, fields, bytes);
+  cn_http_headers_reserve(&head->headers, fields, bytes);
   for (size_t i = 0; i < num; i++) {
     if (h[i].name_len > 0 && h[i].name[0] == ':')
       continue;
@@ -247,7 +284,7 @@ static int build_head(cn_spdy_http_stream *s) {
     for (;;) {
       const char *nul = memchr(v, '\0', left);
       size_t part = nul ? (size_t)(nul - v) : left;
-      if (cn_http_headers_add_n(&s->head.headers, h[i].name, h[i].name_len, v, part) != CN_OK)
+      if (cn_http_headers_add_n(&head->headers, h[i].name, h[i].name_len, v, part) != CN_OK)
         return CN_ERR_INVALID_RESPONSE;
       if (!nul)
         break;
@@ -256,21 +293,23 @@ static int build_head(cn_spdy_http_stream *s) {
     }
   }
   // The head has its own copy: the open stream keeps none.
-  cn_spdy_stream_drop_headers(s->stream);
+  cn_spdy_stream_drop_headers(s->on.stream);
   s->head_done = true;
-  s->expected_body = -1;
-  const char *cl = cn_http_headers_get(&s->head.headers, "content-length");
+  s->body_length_checked = false;
+  const char *cl = cn_http_headers_get(&head->headers, "content-length");
   if (cl && !s->head_request && status >= 200 && status != 204 && status != 304) {
     char *end;
     errno = 0;
     long long v = strtoll(cl, &end, 10);
     if (!*cl || *end || v < 0 || errno)
       return CN_ERR_HTTP2_PROTOCOL_ERROR;  // not a length (RFC 9110 8.6)
-    s->expected_body = v;
+    s->body_length_checked = true;
+    s->body_left = v;
   }
-  if (cn_spdy_stream_remote_fin(s->stream) && cn_spdy_stream_buffered_bytes(s->stream) == 0) {
+  if (cn_spdy_stream_remote_fin(s->on.stream) &&
+      cn_spdy_stream_buffered_bytes(s->on.stream) == 0) {
     s->body_complete = true;
-    if (s->expected_body > 0)
+    if (s->body_length_checked && s->body_left > 0)
       return CN_ERR_HTTP2_PROTOCOL_ERROR;  // a length announced, no body sent
   }
   return CN_OK;
@@ -279,11 +318,10 @@ static int build_head(cn_spdy_http_stream *s) {
 // Checks a body read's result against the announced length: more bytes, or
 // the end before all of them, is a malformed response.
 static int check_body_length(cn_spdy_http_stream *s, int rv) {
-  if (rv < 0 || s->expected_body < 0)
+  if (rv < 0 || !s->body_length_checked)
     return rv;
-  s->body_received += (uint64_t)rv;
-  if (s->body_received > (uint64_t)s->expected_body ||
-      (rv == 0 && s->body_received != (uint64_t)s->expected_body))
+  s->body_left -= rv;
+  if (s->body_left < 0 || (rv == 0 && s->body_left != 0))
     return CN_ERR_HTTP2_PROTOCOL_ERROR;
   return rv;
 }
@@ -297,9 +335,9 @@ static void on_headers(void *arg, int rv) {
 
 int cn_spdy_http_stream_read_response_headers(cn_spdy_http_stream *s, cn_completion_cb cb,
                                               void *arg) {
-  if (!s->stream || s->cb)
+  if (!s->has_stream || s->cb)
     return CN_ERR_INVALID_ARGUMENT;
-  int rv = cn_spdy_stream_read_headers(s->stream, on_headers, s);
+  int rv = cn_spdy_stream_read_headers(s->on.stream, on_headers, s);
   if (rv == CN_ERR_IO_PENDING) {
     s->cb = cb;
     s->arg = arg;
@@ -309,13 +347,12 @@ int cn_spdy_http_stream_read_response_headers(cn_spdy_http_stream *s, cn_complet
 }
 
 const cn_http_response_head *cn_spdy_http_stream_response_head(const cn_spdy_http_stream *s) {
-  return s->head_done ? &s->head : NULL;
+  return s->head_done ? &s->msg.head : NULL;
 }
 
+// (The SPDY stream holds the read's buffer until it completes.)
 static void on_body(void *arg, int rv) {
   cn_spdy_http_stream *s = arg;
-  cn_iobuf_unref(s->body_buf);
-  s->body_buf = NULL;
   rv = check_body_length(s, rv);
   if (rv == 0)
     s->body_complete = true;
@@ -328,9 +365,8 @@ int cn_spdy_http_stream_read_response_body(cn_spdy_http_stream *s, cn_iobuf *buf
     return CN_ERR_INVALID_ARGUMENT;
   if (s->body_complete)
     return 0;
-  int rv = cn_spdy_stream_read(s->stream, buf, len, on_body, s);
+  int rv = cn_spdy_stream_read(s->on.stream, buf, len, on_body, s);
   if (rv == CN_ERR_IO_PENDING) {
-    s->body_buf = cn_iobuf_ref(buf);
     s->cb = cb;
     s->arg = arg;
     return rv;
@@ -353,21 +389,26 @@ bool cn_spdy_http_stream_can_reuse_connection(const cn_spdy_http_stream *s) {
 bool cn_spdy_http_stream_response_started(const cn_spdy_http_stream *s) { return s->head_done; }
 
 cn_spdy_stream *cn_spdy_http_stream_spdy_stream(const cn_spdy_http_stream *s) {
-  return s->stream;
+  return spdy_stream(s);
 }
 
 void cn_spdy_http_stream_destroy(cn_spdy_http_stream *s) {
   if (!s)
     return;
   if (s->upload_read_pending)
-    cn_http_upload_cancel_read(s->upload);
+    cn_http_upload_cancel_read(s->upload->upload);
   // Resets an unfinished stream with CANCEL; no callback afterwards.
-  cn_spdy_stream_destroy(s->stream);
-  cn_iobuf_unref(s->upload_buf);
-  cn_iobuf_unref(s->body_buf);
-  cn_spdy_header_list_free(&s->request);
-  free(s->head.reason);
-  cn_http_headers_free(&s->head.headers);
+  cn_spdy_stream_destroy(spdy_stream(s));
+  if (s->upload) {
+    cn_iobuf_unref(s->upload->buf);
+    free(s->upload);
+  }
+  if (s->head_made) {
+    free(s->msg.head.reason);
+    cn_http_headers_free(&s->msg.head.headers);
+  } else {
+    cn_spdy_header_list_free(&s->msg.request);
+  }
   free(s);
 }
 
@@ -391,7 +432,7 @@ static const cn_http_response_head *op_response_head(const cn_http_stream *s) {
 // The body's length check was taken from the head when it was built: the
 // head moves whole.
 static void op_take_response_head(cn_http_stream *s, cn_http_response_head *out) {
-  cn_http_response_head *head = &of(s)->head;
+  cn_http_response_head *head = &of(s)->msg.head;
   *out = *head;
   head->reason = NULL;
   cn_http_headers_init(&head->headers);
@@ -431,7 +472,7 @@ static bool op_may_resend(const cn_http_stream *s, int rv, bool reused) {
 static bool op_worth_draining(const cn_http_stream *s) { return false; }
 static const cn_stream_socket *op_connection(const cn_http_stream *s) {
   const cn_spdy_http_stream *hs = cof(s);
-  cn_spdy_session *session = hs->stream ? cn_spdy_stream_session(hs->stream) : hs->session;
+  cn_spdy_session *session = hs->has_stream ? cn_spdy_stream_session(hs->on.stream) : hs->on.session;
   return session ? cn_spdy_session_socket(session) : NULL;
 }
 static void op_destroy(cn_http_stream *s) { cn_spdy_http_stream_destroy(of(s)); }
@@ -440,7 +481,7 @@ static void op_send_progress(const cn_http_stream *base, bool *waiting_for_slot,
                              uint64_t *body_sent) {
   const cn_spdy_http_stream *s = (const cn_spdy_http_stream *)base;
   *waiting_for_slot = s->awaiting_slot;
-  *body_sent = s->upload_sent;
+  *body_sent = s->upload ? s->upload->sent : 0;
 }
 
 static const cn_http_stream_ops kOps = {

@@ -49,10 +49,11 @@ extern "C" {
 
 typedef struct cn_spdy_http_stream cn_spdy_http_stream;
 
-// A request on |session| at |priority|; events go to the request's |source|
-// (referenced from the SPDY stream's NetLog).
+// A request on |session| at |priority|; the request's |source| is
+// referenced from the SPDY stream's events (which go to the session's
+// NetLog).
 cn_spdy_http_stream *cn_spdy_http_stream_new(cn_spdy_session *session,
-                                             cn_request_priority priority, cn_netlog *netlog,
+                                             cn_request_priority priority,
                                              cn_netlog_source source);
 
 // Creates the SPDY stream (it may wait for a concurrency slot), sends the

@@ -66,7 +66,7 @@ class SpdyHttpStreamTest : public testing::TestWithParam<cn_next_proto> {
     info.upload = upload;
     cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
     cn_spdy_http_stream *s =
-        cn_spdy_http_stream_new(pair_->client, CN_PRIORITY_MEDIUM, &netlog_, none);
+        cn_spdy_http_stream_new(pair_->client, CN_PRIORITY_MEDIUM, none);
     r.rv = Op([&](cn_completion_cb cb, void *a) {
       return cn_spdy_http_stream_send_request(s, &info, cb, a);
     });
@@ -222,7 +222,7 @@ TEST_P(SpdyHttpStreamTest, DestroyMidResponseResetsTheStream) {
   info.url = &url;
   cn_netlog_source none = {CN_NETLOG_SOURCE_NONE, 0};
   cn_spdy_http_stream *s =
-      cn_spdy_http_stream_new(pair_->client, CN_PRIORITY_MEDIUM, &netlog_, none);
+      cn_spdy_http_stream_new(pair_->client, CN_PRIORITY_MEDIUM, none);
   ASSERT_EQ(CN_OK, Op([&](cn_completion_cb cb, void *a) {
               return cn_spdy_http_stream_send_request(s, &info, cb, a);
             }));
