@@ -207,8 +207,8 @@ void cn_spdy_stream_set_keeps_loop_alive(cn_spdy_stream *st, bool keep) {
 
 static void grant(cn_spdy_session *s, cn_spdy_stream *st) {
   // Windows as they are now (SETTINGS may have changed while it waited).
-  st->send_window = s->peer_initial_window;
-  st->recv_window = s->local_initial_window;
+  st->send_window = (int32_t)s->peer_initial_window;
+  st->recv_window = (int32_t)s->local_initial_window;
   st->active = true;
   st->id_reserved = true;
   cn_list_push_back(&s->streams, &st->link);
@@ -402,8 +402,8 @@ void cn_spdy_session_forget_stream_(cn_spdy_session *s, cn_spdy_stream *st) {
   }
   if (cn_list_linked(&st->notify_link))
     cn_list_remove(&st->notify_link);
-  if (cn_list_linked(&st->log_link))
-    cn_list_remove(&st->log_link);
+  if (st->log && cn_list_linked(&st->log->link))
+    cn_list_remove(&st->log->link);
 }
 
 void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n) {
@@ -412,12 +412,12 @@ void cn_spdy_session_consumed_(cn_spdy_session *s, cn_spdy_stream *st, size_t n)
   bool queued = false;
   if (st && !st->closed && !st->remote_fin) {
     // Batched: give back a window only once half of it was consumed.
-    st->recv_unacked += n;
+    st->recv_unacked += (uint32_t)n;
     if (st->recv_unacked >= (uint64_t)(s->local_initial_window / 2)) {
       // recv_window + recv_unacked never exceeds the window we granted, so
-      // this never overflows the peer's 2^31-1.
-      uint32_t delta = (uint32_t)st->recv_unacked;
-      st->recv_window += delta;
+      // this never overflows the peer's 2^31-1 (nor the int32 fields).
+      uint32_t delta = st->recv_unacked;
+      st->recv_window += (int32_t)delta;
       st->recv_unacked = 0;
       queue_window_update(s, st->id, delta);
       queued = true;
@@ -618,8 +618,8 @@ static int on_new_peer_stream(cn_spdy_session *s, const cn_spdy_headers_frame *f
   cn_list_push_back(&s->streams, &st->link);
   s->num_peer_active++;
   update_loop_ref(s);
-  st->send_window = s->peer_initial_window;
-  st->recv_window = peer_stream_recv_window(s);
+  st->send_window = (int32_t)s->peer_initial_window;
+  st->recv_window = (int32_t)peer_stream_recv_window(s);
   cn_spdy_header_list_append(&st->in_headers, f->headers, f->num_headers);
   st->headers_received = true;
   st->logged_alive = true;
@@ -693,8 +693,7 @@ static int on_headers(void *ctx, const cn_spdy_headers_frame *f) {
     // frame may come without FIN and simply adds fields.
     if (!is_spdy(s) && !f->fin)
       return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
-    cn_spdy_header_list_append(cn_spdy_stream_trailers_list_(&st->in_trailers), f->headers,
-                               f->num_headers);
+    cn_spdy_header_list_append(&cn_spdy_stream_trailers_(st)->in, f->headers, f->num_headers);
   }
   if (f->fin)
     on_remote_fin(s, st);
@@ -728,7 +727,7 @@ static int on_data(void *ctx, uint32_t id, const uint8_t *data, size_t len, bool
       return stream_error(s, st, CN_HTTP2_STREAM_CLOSED, CN_ERR_HTTP2_PROTOCOL_ERROR);
     return stream_error(s, st, CN_HTTP2_FLOW_CONTROL_ERROR, CN_ERR_HTTP2_FLOW_CONTROL_ERROR);
   }
-  st->recv_window -= (int64_t)flow_len;
+  st->recv_window -= (int32_t)flow_len;
   // Padding is consumed on arrival: nobody will read it.
   cn_spdy_session_consumed_(s, st, flow_len - len);
   if (len)
@@ -770,12 +769,16 @@ static int apply_peer_initial_window(cn_spdy_session *s, uint32_t value) {
   cn_list_node *n;
   for (n = s->streams.next; n != &s->streams; n = n->next) {
     cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
-    st->send_window += delta;
-    if (st->send_window > CN_SPDY_MAX_WINDOW) {
+    // In 64 bits: checked before it is stored (RFC 9113 6.9.2). It never
+    // goes below -(2^31-1): the window is the initial one less what was
+    // sent beyond the updates, and nothing is sent beyond a window.
+    int64_t w = (int64_t)st->send_window + delta;
+    if (w > CN_SPDY_MAX_WINDOW) {
       cn_spdy_session_connection_error_(s, CN_ERR_HTTP2_FLOW_CONTROL_ERROR,
                                         "a stream window above 2^31-1");
       return stop(s);
     }
+    st->send_window = (int32_t)w;
   }
   for (n = s->streams.next; n != &s->streams; n = n->next) {
     cn_spdy_stream *st = CN_CONTAINER_OF(n, cn_spdy_stream, link);
@@ -799,7 +802,7 @@ static int on_settings(void *ctx, const cn_spdy_setting *set, size_t num, bool a
       s->local_initial_window = s->pending_initial_window;
       s->has_pending_window = false;
       for (cn_list_node *n = s->streams.next; n != &s->streams; n = n->next)
-        CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += delta;
+        CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += (int32_t)delta;
     }
     return CN_OK;
   }
@@ -903,9 +906,11 @@ static int on_window_update(void *ctx, uint32_t id, uint32_t delta) {
   }
   if (delta == 0)
     return stream_error(s, st, CN_HTTP2_PROTOCOL_ERROR, CN_ERR_HTTP2_PROTOCOL_ERROR);
-  st->send_window += delta;
-  if (st->send_window > CN_SPDY_MAX_WINDOW)
+  // In 64 bits, checked before it is stored (RFC 9113 6.9.1).
+  int64_t w = (int64_t)st->send_window + delta;
+  if (w > CN_SPDY_MAX_WINDOW)
     return stream_error(s, st, CN_HTTP2_FLOW_CONTROL_ERROR, CN_ERR_HTTP2_FLOW_CONTROL_ERROR);
+  st->send_window = (int32_t)w;
   if (st->send_stalled && st->send_window > 0)
     cn_spdy_write_queue_stream_ready(s, st);
   return CN_OK;
@@ -1216,8 +1221,9 @@ void cn_spdy_session_set_stream_recv_window(cn_spdy_session *s, uint32_t window)
   int64_t delta = (int64_t)window - s->local_initial_window;
   s->local_initial_window = window;
   s->has_pending_window = false;
+  // (Within int32: a window is at most 2^31-1 less what is unread.)
   for (cn_list_node *n = s->streams.next; n != &s->streams; n = n->next)
-    CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += delta;
+    CN_CONTAINER_OF(n, cn_spdy_stream, link)->recv_window += (int32_t)delta;
 }
 
 bool cn_spdy_session_is_available(const cn_spdy_session *s) {

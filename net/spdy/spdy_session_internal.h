@@ -51,9 +51,32 @@ typedef enum cn_spdy_session_state {
   CN_SPDY_SESSION_CLOSED,      // socket gone
 } cn_spdy_session_state;
 
-// The flags are one-bit fields kept together, and trailers (rare) are
-// allocated when they come: with 10,000 streams open every byte here is
-// 10 KB (issue #13's target is 2 KiB per open stream for all its layers).
+// A stream's trailers, both ways (rare: allocated when the first comes).
+typedef struct cn_spdy_trailer_pair {
+  cn_spdy_header_list out;  // queued by send_trailers until framed
+  cn_spdy_header_list in;   // the peer's
+} cn_spdy_trailer_pair;
+
+// A stream's DATA counts not logged yet (spdy_session_netlog.c), made only
+// while the NetLog captures parameters: a session that logs nothing pays
+// one pointer per stream for them.
+typedef struct cn_spdy_stream_log {
+  cn_list_node link;  // session->log_pending while counts wait
+  cn_spdy_stream *stream;
+  uint64_t sent_bytes, recv_bytes;
+  uint32_t sent_frames, recv_frames;
+  bool sent_fin, recv_fin;
+} cn_spdy_stream_log;
+
+// With 10,000 streams open every byte here is 10 KB (issue #13's target is
+// 2 KiB per open stream for all its layers), so: the flags are one-bit
+// fields kept together; trailers and NetLog counts are allocated when they
+// come; lengths and windows are 32 bits wide (a read or write length is an
+// int, the callbacks' result; a window is 31 bits plus a sign, RFC 9113
+// 6.9.1 and 6.9.2, and what updates one is computed in 64 bits and checked
+// before it is stored); one callback slot serves the create and then
+// read_headers (read_headers waits for the create); 4-byte fields are
+// paired so nothing pads.
 struct cn_spdy_stream {
   cn_spdy_session *session;  // referenced
   uint32_t id;               // 0 until the headers are queued
@@ -96,49 +119,46 @@ struct cn_spdy_stream {
   bool headers_received : 1;  // the final headers (request or response)
   bool remote_fin : 1;
   // Pending operations.
-  bool create_done : 1;   // the slot was granted (or the wait failed): cb due
-  bool handover_due : 1;  // server: on_stream is due
+  bool create_pending : 1;  // |hcb| is the queued create's callback, not read_headers'
+  bool create_done : 1;     // the slot was granted (or the wait failed): cb due
+  bool handover_due : 1;    // server: on_stream is due
   // NetLog.
   bool logged_alive : 1;  // STREAM_ALIVE begun
-  bool log_sent_fin : 1;
-  bool log_recv_fin : 1;
+
+  // Flow control (what updates them checks the range in 64 bits first).
+  int32_t send_window;
+  int32_t recv_window;
+  uint32_t recv_unacked;  // read but not yet given back by WINDOW_UPDATE (< a window)
 
   // --- Sending ---
   cn_spdy_header_list out_headers;
-  cn_spdy_header_list *out_trailers;  // NULL until trailers are queued
-  // The pending write.
+  // The pending write (its length <= INT_MAX: the callback's result).
+  uint32_t wlen, woff;
   cn_iobuf *wbuf;
-  size_t wlen, woff;
   cn_completion_cb wcb;
   void *warg;
-  int64_t send_window;
   // In session->headers_queue (HEADERS to frame) or session->ready[prio]
   // (DATA or trailers to frame); |send_stalled| when out of stream window.
   cn_list_node send_link;
 
   // --- Receiving ---
   cn_spdy_header_list in_headers;
-  cn_spdy_header_list *in_trailers;  // NULL until trailers arrive
   cn_bytebuf rbuf;  // DATA not yet read
-  int64_t recv_window;
-  uint64_t recv_unacked;  // read but not yet given back by WINDOW_UPDATE
+  cn_spdy_trailer_pair *trailers;  // NULL until trailers are queued or arrive
 
   // --- Pending operations ---
-  cn_completion_cb create_cb;  // a queued create
-  void *create_arg;
-  cn_completion_cb hcb;        // read_headers
+  // A queued create (|create_pending|), then read_headers.
+  cn_completion_cb hcb;
   void *harg;
-  cn_iobuf *rdbuf;  // read
-  size_t rdlen, rdfilled;
+  // The read (its length <= INT_MAX: the callback's result).
+  uint32_t rdlen, rdfilled;
+  cn_iobuf *rdbuf;
   cn_completion_cb rcb;
   void *rarg;
 
   cn_list_node link;         // session->streams (active) or create_queue (queued)
   cn_list_node notify_link;  // session->notify
-  cn_list_node log_link;     // session->log_pending (DATA counts to log)
-
-  uint64_t log_sent_bytes, log_recv_bytes;
-  uint32_t log_sent_frames, log_recv_frames;
+  cn_spdy_stream_log *log;   // NULL until the NetLog captures a DATA count
 };
 
 struct cn_spdy_session {
@@ -304,11 +324,11 @@ void cn_spdy_session_close_socket_(cn_spdy_session *s);
 // --- spdy_stream.c, for spdy_session.c ---
 cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority priority, bool local,
                                     cn_netlog_source owner);
-// The trailers list in |*slot| (st->in_trailers or st->out_trailers),
-// allocated empty on first use.
-cn_spdy_header_list *cn_spdy_stream_trailers_list_(cn_spdy_header_list **slot);
-// Frees the trailers list in |*slot| (if any) and clears it.
-void cn_spdy_stream_free_trailers_(cn_spdy_header_list **slot);
+// |st|'s trailers (both ways), allocated empty on first use.
+cn_spdy_trailer_pair *cn_spdy_stream_trailers_(cn_spdy_stream *st);
+// Our trailers were framed: frees their fields (and the trailers struct
+// when no peer trailers are kept in it).
+void cn_spdy_stream_free_out_trailers_(cn_spdy_stream *st);
 // Frees a stream (no callbacks; lists already unlinked): its memory goes
 // to the session's free list (the caller still holds the stream's session
 // reference, and drops it after).

@@ -117,44 +117,54 @@ void cn_spdy_session_netlog_settings(cn_spdy_session *s, bool sent, const cn_spd
 }
 
 void cn_spdy_session_netlog_data_counts(cn_spdy_session *s, cn_spdy_stream *st) {
-  if (st->log_sent_frames) {
+  cn_spdy_stream_log *l = st->log;
+  if (!l)
+    return;  // nothing counted
+  if (l->sent_frames) {
     cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_SEND_DATA,
-                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_sent_bytes),
-                    CN_NL_INT("frames", st->log_sent_frames), CN_NL_BOOL("fin", st->log_sent_fin));
+                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", l->sent_bytes),
+                    CN_NL_INT("frames", l->sent_frames), CN_NL_BOOL("fin", l->sent_fin));
   }
-  if (st->log_recv_frames) {
+  if (l->recv_frames) {
     cn_netlog_event(s->netlog, s->source, CN_NETLOG_SPDY_SESSION_RECV_DATA,
-                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", st->log_recv_bytes),
-                    CN_NL_INT("frames", st->log_recv_frames), CN_NL_BOOL("fin", st->log_recv_fin));
+                    CN_NL_INT("stream_id", st->id), CN_NL_INT("bytes", l->recv_bytes),
+                    CN_NL_INT("frames", l->recv_frames), CN_NL_BOOL("fin", l->recv_fin));
   }
-  st->log_sent_bytes = st->log_recv_bytes = 0;
-  st->log_sent_frames = st->log_recv_frames = 0;
-  st->log_sent_fin = st->log_recv_fin = false;
-  if (cn_list_linked(&st->log_link))
-    cn_list_remove(&st->log_link);
+  l->sent_bytes = l->recv_bytes = 0;
+  l->sent_frames = l->recv_frames = 0;
+  l->sent_fin = l->recv_fin = false;
+  if (cn_list_linked(&l->link))
+    cn_list_remove(&l->link);
 }
 
 void cn_spdy_session_netlog_note_data(cn_spdy_session *s, cn_spdy_stream *st, bool sent,
                                       size_t bytes, bool fin) {
   if (!cn_netlog_wants_params(s->netlog))  // the event is its counts
     return;
-  if (sent) {
-    st->log_sent_bytes += bytes;
-    st->log_sent_frames++;
-    st->log_sent_fin |= fin;
-  } else {
-    st->log_recv_bytes += bytes;
-    st->log_recv_frames++;
-    st->log_recv_fin |= fin;
+  cn_spdy_stream_log *l = st->log;
+  if (!l) {
+    // Kept until the stream is freed (cn_spdy_stream_free_).
+    l = st->log = CN_NEW(cn_spdy_stream_log);
+    cn_list_init(&l->link);
+    l->stream = st;
   }
-  if (!cn_list_linked(&st->log_link))
-    cn_list_push_back(&s->log_pending, &st->log_link);
+  if (sent) {
+    l->sent_bytes += bytes;
+    l->sent_frames++;
+    l->sent_fin |= fin;
+  } else {
+    l->recv_bytes += bytes;
+    l->recv_frames++;
+    l->recv_fin |= fin;
+  }
+  if (!cn_list_linked(&l->link))
+    cn_list_push_back(&s->log_pending, &l->link);
 }
 
 void cn_spdy_session_netlog_flush_data(cn_spdy_session *s) {
   cn_list_node *n;
   while ((n = cn_list_front(&s->log_pending)))
-    cn_spdy_session_netlog_data_counts(s, CN_CONTAINER_OF(n, cn_spdy_stream, log_link));
+    cn_spdy_session_netlog_data_counts(s, CN_CONTAINER_OF(n, cn_spdy_stream_log, link)->stream);
 }
 
 void cn_spdy_session_netlog_error(cn_spdy_session *s, int err, const char *detail) {

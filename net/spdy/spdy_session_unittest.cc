@@ -16,6 +16,7 @@
 #include "net/base/netlog_counters.h"
 #include "net/spdy/spdy_session_test_util.h"
 #include "net/spdy/spdy_stream.h"
+#include "net/spdy/spdy_wire_codes.h"
 
 namespace cnet_test {
 namespace {
@@ -424,6 +425,10 @@ TEST_P(SpdySessionTest, MaxConcurrentStreamsQueuesInPriorityOrder) {
   for (Request *r : {&c, &d, &e, &f, &g})
     EXPECT_EQ(CN_ERR_IO_PENDING, r->Start());
   EXPECT_EQ(5u, cn_spdy_session_num_queued_streams(pair->client));
+  // No wait for a response before the request may be sent (the create's
+  // callback shares its slot with read_headers'); c's create goes on.
+  EXPECT_EQ(CN_ERR_INVALID_ARGUMENT,
+            cn_spdy_stream_read_headers(c.stream, [](void *, int) {}, nullptr));
   // Cancelling a waiting stream: it never calls back.
   cn_spdy_stream_destroy(g.stream);
   g.stream = nullptr;
@@ -1095,6 +1100,31 @@ TEST_P(SpdySessionTest, WindowOverflowIsAnError) {
   ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
   EXPECT_EQ(SessionFlowControlCode(),
             raw_->Find("GOAWAY")->code);
+}
+
+// Stream windows are 32-bit fields: a window of exactly 2^31-1 is kept, and
+// a SETTINGS_INITIAL_WINDOW_SIZE that would take it above is still the
+// connection's flow-control error (RFC 9113 6.9.2), never a window wrapped
+// negative.
+TEST_P(SpdySessionTest, StreamWindowAtTheLimitAndAnInitialWindowBeyondIt) {
+  MakeRawServer();
+  Request a(raw_client_, "/a");
+  ASSERT_TRUE(StartToRawServer({&a}));
+  int64_t initial = cn_spdy_stream_send_window(a.stream);
+  ASSERT_GT(initial, 0);
+  raw_->SendWindowUpdate(1, static_cast<uint32_t>(0x7fffffff - initial));
+  ASSERT_TRUE(RunUntil(loop(), [&] { return cn_spdy_stream_send_window(a.stream) == 0x7fffffff; }));
+  RunUntilIdle(loop());
+  EXPECT_FALSE(a.done);
+  EXPECT_EQ(nullptr, raw_->Find("RST_STREAM", 1));
+  cn_spdy_setting set{};
+  set.id = cn_spdy_wire_setting_id(proto(), CN_SPDY_WIRE_SETTING_INITIAL_WINDOW_SIZE);
+  set.value = static_cast<uint32_t>(initial + 1);
+  raw_->SendSettings({set});
+  ASSERT_TRUE(WaitDone(&a));
+  EXPECT_EQ(CN_ERR_HTTP2_FLOW_CONTROL_ERROR, a.result);
+  ASSERT_TRUE(RunUntil(loop(), [&] { return raw_->Find("GOAWAY") != nullptr; }));
+  EXPECT_EQ(SessionFlowControlCode(), raw_->Find("GOAWAY")->code);
 }
 
 TEST_P(Http2SessionTest, ResetNoErrorAfterACompleteResponseKeepsIt) {

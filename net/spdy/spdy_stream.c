@@ -3,6 +3,7 @@
 // to send, what arrived and was not read yet, and its pending operations.
 #include "net/spdy/spdy_stream.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,33 +91,42 @@ cn_spdy_stream *cn_spdy_stream_new_(cn_spdy_session *s, cn_request_priority prio
   cn_list_init(&st->link);
   cn_list_init(&st->send_link);
   cn_list_init(&st->notify_link);
-  cn_list_init(&st->log_link);
   st->source = cn_netlog_new_source(s->netlog, CN_NETLOG_SOURCE_STREAM);
   st->owner = owner;
   return st;
 }
 
-cn_spdy_header_list *cn_spdy_stream_trailers_list_(cn_spdy_header_list **slot) {
-  if (!*slot) {
-    *slot = CN_NEW(cn_spdy_header_list);
-    cn_spdy_header_list_init(*slot);
+cn_spdy_trailer_pair *cn_spdy_stream_trailers_(cn_spdy_stream *st) {
+  if (!st->trailers) {
+    st->trailers = CN_NEW(cn_spdy_trailer_pair);
+    cn_spdy_header_list_init(&st->trailers->out);
+    cn_spdy_header_list_init(&st->trailers->in);
   }
-  return *slot;
+  return st->trailers;
 }
 
-void cn_spdy_stream_free_trailers_(cn_spdy_header_list **slot) {
-  if (!*slot)
+static void free_trailers(cn_spdy_stream *st) {
+  if (!st->trailers)
     return;
-  cn_spdy_header_list_free(*slot);
-  free(*slot);
-  *slot = NULL;
+  cn_spdy_header_list_free(&st->trailers->out);
+  cn_spdy_header_list_free(&st->trailers->in);
+  free(st->trailers);
+  st->trailers = NULL;
+}
+
+void cn_spdy_stream_free_out_trailers_(cn_spdy_stream *st) {
+  if (!st->trailers)
+    return;
+  cn_spdy_header_list_free(&st->trailers->out);
+  if (st->trailers->in.count == 0)
+    free_trailers(st);
 }
 
 void cn_spdy_stream_free_(cn_spdy_stream *st) {
   cn_spdy_header_list_free(&st->out_headers);
-  cn_spdy_stream_free_trailers_(&st->out_trailers);
   cn_spdy_header_list_free(&st->in_headers);
-  cn_spdy_stream_free_trailers_(&st->in_trailers);
+  free_trailers(st);
+  free(st->log);
   cn_iobuf_unref(st->wbuf);
   cn_iobuf_unref(st->rdbuf);
   cn_spdy_session *s = st->session;
@@ -201,7 +211,7 @@ void cn_spdy_stream_on_data_(cn_spdy_stream *st, const uint8_t *data, size_t len
     if (n > len)
       n = len;
     memcpy(st->rdbuf->data + st->rdfilled, data, n);
-    st->rdfilled += n;
+    st->rdfilled += (uint32_t)n;
     data += n;
     len -= n;
     cn_spdy_session_consumed_(s, st, n);
@@ -264,12 +274,14 @@ void cn_spdy_stream_deliver_(cn_spdy_stream *st) {
   cn_completion_cb cb = NULL;
   void *arg = NULL;
   int result = CN_OK;
-  if (st->create_cb && st->create_done) {
-    cb = st->create_cb;
-    arg = st->create_arg;
-    st->create_cb = NULL;
-    st->create_done = false;
-    result = st->error;
+  if (st->create_pending) {
+    if (st->create_done) {
+      cb = st->hcb;
+      arg = st->harg;
+      st->hcb = NULL;
+      st->create_pending = st->create_done = false;
+      result = st->error;
+    }
   } else if (st->hcb && (st->headers_received || st->error || st->closed)) {
     cb = st->hcb;
     arg = st->harg;
@@ -315,23 +327,24 @@ int cn_spdy_stream_create(cn_spdy_session *s, cn_request_priority priority,
   // First, so that on an idle session the stream waits for the answer.
   cn_spdy_session_maybe_idle_ping_(s);
   cn_spdy_stream *st = cn_spdy_stream_new_(s, priority, true, owner);
-  st->create_cb = cb;
-  st->create_arg = arg;
   int rv = cn_spdy_session_add_local_stream_(s, st);
   if (rv < 0 && rv != CN_ERR_IO_PENDING) {
     cn_spdy_stream_free_(st);
     cn_spdy_session_unref_(s);
     return rv;
   }
-  if (rv == CN_OK)
-    st->create_cb = NULL;
+  if (rv == CN_ERR_IO_PENDING && cb) {
+    st->hcb = cb;
+    st->harg = arg;
+    st->create_pending = true;
+  }
   *out = st;
   return rv;
 }
 
 // Drops every pending callback and the buffers they hold.
 static void cancel_pending(cn_spdy_stream *st) {
-  st->create_cb = NULL;
+  st->create_pending = false;
   st->hcb = NULL;
   st->rcb = NULL;
   st->wcb = NULL;
@@ -461,10 +474,10 @@ int cn_spdy_stream_write(cn_spdy_stream *st, cn_iobuf *buf, size_t len, bool fin
   if (st->error || st->closed)
     return closed_error(st);
   if (!st->headers_queued || st->fin_queued || st->wcb || !cb || (len == 0 && !fin) ||
-      (len && (!buf || len > buf->size)))
+      (len && (!buf || len > buf->size)) || len > INT_MAX)
     return CN_ERR_INVALID_ARGUMENT;
   st->wbuf = len ? cn_iobuf_ref(buf) : cn_iobuf_new(0);
-  st->wlen = len;
+  st->wlen = (uint32_t)len;
   st->woff = 0;
   st->wfin = fin;
   st->wdone = false;
@@ -482,7 +495,7 @@ int cn_spdy_stream_send_trailers(cn_spdy_stream *st, const cn_spdy_header *heade
     return closed_error(st);
   if (!st->headers_queued || st->fin_queued || !valid_headers(headers, num))
     return CN_ERR_INVALID_ARGUMENT;
-  cn_spdy_header_list_append(cn_spdy_stream_trailers_list_(&st->out_trailers), headers, num);
+  cn_spdy_header_list_append(&cn_spdy_stream_trailers_(st)->out, headers, num);
   st->trailers_queued = true;
   st->fin_queued = true;
   cn_spdy_write_queue_stream_ready(st->session, st);
@@ -494,7 +507,7 @@ int cn_spdy_stream_read_headers(cn_spdy_stream *st, cn_completion_cb cb, void *a
     return CN_OK;
   if (st->error || st->closed)
     return closed_error(st);
-  if (st->hcb || !cb)
+  if (st->hcb || st->create_pending || st->queued || !cb)
     return CN_ERR_INVALID_ARGUMENT;
   st->hcb = cb;
   st->harg = arg;
@@ -514,20 +527,23 @@ const char *cn_spdy_stream_header(const cn_spdy_stream *st, const char *name) {
 void cn_spdy_stream_drop_headers(cn_spdy_stream *st) { cn_spdy_header_list_free(&st->in_headers); }
 
 const cn_spdy_header *cn_spdy_stream_trailers(const cn_spdy_stream *st, size_t *num) {
+  const cn_spdy_header_list *in = st->trailers ? &st->trailers->in : NULL;
   if (num)
-    *num = st->in_trailers ? st->in_trailers->count : 0;
-  return st->in_trailers && st->in_trailers->count ? st->in_trailers->items : NULL;
+    *num = in ? in->count : 0;
+  return in && in->count ? in->items : NULL;
 }
 
 int cn_spdy_stream_read(cn_spdy_stream *st, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                         void *arg) {
   if (!buf || len == 0 || len > buf->size || st->rcb || !cb)
     return CN_ERR_INVALID_ARGUMENT;
+  if (len > INT_MAX)
+    len = INT_MAX;  // what a result can say (a read may return less)
   int rv = try_read(st, buf, len);
   if (rv != CN_ERR_IO_PENDING)
     return rv;
   st->rdbuf = cn_iobuf_ref(buf);
-  st->rdlen = len;
+  st->rdlen = (uint32_t)len;
   st->rdfilled = 0;
   st->rcb = cb;
   st->rarg = arg;

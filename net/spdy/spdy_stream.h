@@ -105,7 +105,8 @@ int cn_spdy_stream_send_headers(cn_spdy_stream *st, const cn_spdy_header *header
 // every byte is framed (flow control may hold it until the peer opens its
 // window), or with an error; or returns an error at once
 // (CN_ERR_INVALID_ARGUMENT: before send_headers, after fin, a write already
-// pending). The stream holds a reference to |buf| while pending.
+// pending, |len| above INT_MAX: the callback's result could not say it).
+// The stream holds a reference to |buf| while pending.
 int cn_spdy_stream_write(cn_spdy_stream *st, cn_iobuf *buf, size_t len, bool fin,
                          cn_completion_cb cb, void *arg);
 
@@ -119,7 +120,10 @@ int cn_spdy_stream_send_header_list(cn_spdy_stream *st, cn_spdy_header_list *lis
 int cn_spdy_stream_send_trailers(cn_spdy_stream *st, const cn_spdy_header *headers, size_t num);
 
 // Waits for the peer's headers (a client: the final response, 1xx skipped).
-// Returns CN_OK when they are in, CN_ERR_IO_PENDING, or the stream's error.
+// Returns CN_OK when they are in, CN_ERR_IO_PENDING, or the stream's error;
+// CN_ERR_INVALID_ARGUMENT while a wait is pending, or while the stream
+// still waits for its slot (cn_spdy_stream_create's callback is due first:
+// no response can come before the request is sent).
 int cn_spdy_stream_read_headers(cn_spdy_stream *st, cn_completion_cb cb, void *arg);
 
 // The peer's headers (a server stream: the request; a client stream: the
@@ -136,9 +140,9 @@ void cn_spdy_stream_drop_headers(cn_spdy_stream *st);
 // The peer's trailers (empty until they arrive).
 const cn_spdy_header *cn_spdy_stream_trailers(const cn_spdy_stream *st, size_t *num);
 
-// Reads up to |len| (> 0) bytes of the peer's DATA into |buf|: > 0 bytes, 0
-// at END_STREAM, an error, or CN_ERR_IO_PENDING (the stream holds |buf|
-// until |cb|).
+// Reads up to |len| (> 0; at most INT_MAX are read at once) bytes of the
+// peer's DATA into |buf|: > 0 bytes, 0 at END_STREAM, an error, or
+// CN_ERR_IO_PENDING (the stream holds |buf| until |cb|).
 int cn_spdy_stream_read(cn_spdy_stream *st, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                         void *arg);
 

@@ -48,7 +48,7 @@ static void release_out(void *arg, uint8_t *data) { free(data); }
 
 // Frames one HEADERS (or trailers) of |st| into s->out.
 static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers) {
-  cn_spdy_header_list *list = trailers ? st->out_trailers : &st->out_headers;
+  cn_spdy_header_list *list = trailers ? &st->trailers->out : &st->out_headers;
   cn_spdy_headers_frame f;
   memset(&f, 0, sizeof(f));
   f.stream_id = st->id;
@@ -78,7 +78,7 @@ static bool frame_headers(cn_spdy_session *s, cn_spdy_stream *st, bool trailers)
   }
   cn_spdy_session_netlog_headers(s, true, f.kind, st->id, f.fin, f.headers, f.num_headers);
   if (trailers) {
-    cn_spdy_stream_free_trailers_(&st->out_trailers);
+    cn_spdy_stream_free_out_trailers_(st);
     st->trailers_queued = false;
   } else {
     cn_spdy_header_list_free(list);
@@ -119,8 +119,8 @@ static emit_result emit_one(cn_spdy_session *s, cn_spdy_stream *st) {
     bool fin = st->wfin && n == remaining;
     cn_spdy_framer_write_data(s->framer, st->id, st->wbuf->data + st->woff, n, fin, &s->out);
     cn_spdy_session_netlog_note_data(s, st, true, n, fin);
-    st->woff += n;
-    st->send_window -= (int64_t)n;
+    st->woff += (uint32_t)n;
+    st->send_window -= (int32_t)n;
     s->send_window -= (int64_t)n;
     if (st->woff == st->wlen) {
       cn_spdy_stream_finish_write_(st);
