@@ -1,5 +1,6 @@
 #include "base/arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "base/mem.h"
@@ -40,6 +41,30 @@ char *cn_arena_alloc(cn_arena *a, size_t size) {
   char *p = b->data + b->used;
   b->used += size;
   return p;
+}
+
+// A block's data starts aligned for CN_ARENA_MAX_ALIGN (malloc's alignment
+// is at least 16).
+_Static_assert(offsetof(cn_arena_block, data) % CN_ARENA_MAX_ALIGN == 0,
+               "an arena block's data is not aligned");
+
+void *cn_arena_alloc_aligned(cn_arena *a, size_t size, size_t align) {
+  cn_arena_block *b = a->blocks;
+  size_t pad = b ? (align - b->used % align) % align : 0;
+  if (b && b->cap - b->used >= pad && b->cap - b->used - pad >= size)
+    b->used += pad;
+  // Otherwise a new block: its first piece needs no padding.
+  return cn_arena_alloc(a, size);
+}
+
+bool cn_arena_contains(const cn_arena *a, const void *p) {
+  uintptr_t x = (uintptr_t)p;
+  for (const cn_arena_block *b = a->blocks; b; b = b->next) {
+    uintptr_t start = (uintptr_t)b->data;
+    if (x >= start && x < start + b->cap)
+      return true;
+  }
+  return false;
 }
 
 static void free_chain(cn_arena_block *b) {

@@ -8,6 +8,7 @@
 #ifndef CNET_BASE_ARENA_H_
 #define CNET_BASE_ARENA_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -29,6 +30,16 @@ char *cn_arena_alloc(cn_arena *a, size_t size);
 // For a caller that knows everything it will store, e.g. a header block
 // copied whole: its bytes cost one allocation of their own size.
 void cn_arena_reserve(cn_arena *a, size_t size);
+// |size| bytes aligned to |align| (a power of two, at most
+// CN_ARENA_MAX_ALIGN), from the newest block or a new one as
+// cn_arena_alloc. The first piece of a block is aligned without padding,
+// so cn_arena_reserve(a, size + ...) followed by this for |size| puts the
+// piece at the start of the reserved block: e.g. an array of structs and
+// the strings they point to in one allocation.
+void *cn_arena_alloc_aligned(cn_arena *a, size_t size, size_t align);
+#define CN_ARENA_MAX_ALIGN 8
+// Whether |p| points into one of |a|'s blocks (a piece of it).
+bool cn_arena_contains(const cn_arena *a, const void *p);
 // Forgets every piece; keeps the newest (largest) block for reuse.
 void cn_arena_reset(cn_arena *a);
 // Frees every block; |a| is left initialised and empty.

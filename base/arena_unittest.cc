@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -48,6 +49,29 @@ TEST(ArenaTest, ReserveMakesOneExactBlock) {
   EXPECT_EQ(third + 1, fourth);
   cn_arena_reserve(&a, 0);  // nothing to reserve
   cn_arena_free(&a);
+}
+
+// Aligned pieces: the first of a reserved block is at its start (no
+// padding), later ones are padded; contains() knows the arena's pieces.
+TEST(ArenaTest, AlignedPiecesAndContains) {
+  cn_arena a;
+  cn_arena_init(&a);
+  cn_arena_reserve(&a, 16 + 3);
+  void *array = cn_arena_alloc_aligned(&a, 16, 8);
+  EXPECT_EQ(0u, reinterpret_cast<uintptr_t>(array) % 8);
+  char *text = cn_arena_alloc(&a, 3);
+  EXPECT_EQ(static_cast<char *>(array) + 16, text);  // one exact block
+  char *odd = cn_arena_alloc(&a, 1);
+  void *next = cn_arena_alloc_aligned(&a, 8, 8);
+  EXPECT_EQ(0u, reinterpret_cast<uintptr_t>(next) % 8);
+  EXPECT_GE(static_cast<char *>(next), odd + 1);
+  EXPECT_TRUE(cn_arena_contains(&a, array));
+  EXPECT_TRUE(cn_arena_contains(&a, text + 2));
+  EXPECT_TRUE(cn_arena_contains(&a, next));
+  int outside = 0;
+  EXPECT_FALSE(cn_arena_contains(&a, &outside));
+  cn_arena_free(&a);
+  EXPECT_FALSE(cn_arena_contains(&a, array));
 }
 
 }  // namespace

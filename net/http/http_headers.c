@@ -53,14 +53,38 @@ void cn_http_headers_init(cn_http_headers *h) { memset(h, 0, sizeof(*h)); }
 // A field's bytes live in its list's arena (freed with it).
 static void free_field(cn_http_header *f) { (void)f; }
 
+// The field array of a list reserved whole while empty is in its arena,
+// in one allocation with the strings (cn_http_headers_reserve): it is
+// freed with the arena, and moves to its own allocation when it grows.
+static bool items_in_arena(const cn_http_headers *h) {
+  return h->items && cn_arena_contains(&h->strings, h->items);
+}
+
+// Room for |cap| fields (>= count), the array in its own allocation.
+static void set_capacity(cn_http_headers *h, size_t cap) {
+  if (items_in_arena(h)) {
+    cn_http_header *items = cn_xmalloc(cap * sizeof(*items));
+    memcpy(items, h->items, h->count * sizeof(*items));
+    h->items = items;  // (the old array goes with the arena)
+  } else {
+    h->items = cn_xrealloc(h->items, cap * sizeof(*h->items));
+  }
+  h->cap = cap;
+}
+
 void cn_http_headers_clear(cn_http_headers *h) {
   h->count = 0;
+  if (items_in_arena(h)) {
+    h->items = NULL;  // the arena's memory is reused or freed now
+    h->cap = 0;
+  }
   cn_arena_reset(&h->strings);
 }
 
 void cn_http_headers_free(cn_http_headers *h) {
+  if (!items_in_arena(h))
+    free(h->items);
   cn_arena_free(&h->strings);
-  free(h->items);
   cn_http_headers_init(h);
 }
 
@@ -80,10 +104,18 @@ static cn_http_header make_field(cn_http_headers *h, const char *name, size_t na
 }
 
 void cn_http_headers_reserve(cn_http_headers *h, size_t fields, size_t bytes) {
-  if (fields > h->cap - h->count) {
-    h->cap = h->count + fields;
-    h->items = cn_xrealloc(h->items, h->cap * sizeof(*h->items));
+  if (fields && !h->items && !h->strings.blocks) {
+    // A list made whole (a head built or copied): its fields and their
+    // strings in one allocation of exactly their size.
+    size_t array = fields * sizeof(cn_http_header);
+    _Static_assert(_Alignof(cn_http_header) <= CN_ARENA_MAX_ALIGN, "fields need more alignment");
+    cn_arena_reserve(&h->strings, array + bytes);
+    h->items = cn_arena_alloc_aligned(&h->strings, array, _Alignof(cn_http_header));
+    h->cap = fields;
+    return;
   }
+  if (fields > h->cap - h->count)
+    set_capacity(h, h->count + fields);
   cn_arena_reserve(&h->strings, bytes);
 }
 
@@ -128,10 +160,8 @@ int cn_http_headers_add_n(cn_http_headers *h, const char *name, size_t name_len,
     value = "";
   if (!prepare(name, name_len, &value, &value_len))
     return CN_ERR_INVALID_HEADER;
-  if (h->count == h->cap) {
-    h->cap = h->cap ? h->cap * 2 : 8;
-    h->items = cn_xrealloc(h->items, h->cap * sizeof(*h->items));
-  }
+  if (h->count == h->cap)
+    set_capacity(h, h->cap ? h->cap * 2 : 8);
   h->items[h->count++] = make_field(h, name, name_len, value, value_len);
   return CN_OK;
 }

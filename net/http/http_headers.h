@@ -57,7 +57,10 @@ void cn_http_headers_copy(cn_http_headers *dst, const cn_http_headers *src);
 // |bytes| bytes in all (the sum of name_len + value_len + 2): what it
 // allocates is exactly that (no 8-field or 1 KiB minimum), so a head built
 // or copied whole costs its own size — with thousands of responses open,
-// the difference is most of their memory.
+// the difference is most of their memory. On a list that never held
+// anything, the fields and their strings share one allocation (one malloc
+// chunk less per head); adding more later still works (the fields then
+// move to an array of their own), and cn_http_headers_free frees either.
 void cn_http_headers_reserve(cn_http_headers *h, size_t fields, size_t bytes);
 
 // True if the |len| bytes at |s| are a non-empty RFC 9110 token.
