@@ -64,6 +64,21 @@ void cn_bytebuf_vappendf(cn_bytebuf *b, const char *fmt, va_list ap) {
   b->end += (size_t)n;
 }
 
+size_t cn_u64_to_dec(uint64_t v, char *out) {
+  char tmp[CN_U64_DEC_MAX];
+  size_t n = 0;
+  do {
+    tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  memcpy(out, tmp + sizeof(tmp) - n, n);
+  return n;
+}
+
+void cn_bytebuf_append_u64(cn_bytebuf *b, uint64_t v) {
+  b->end += cn_u64_to_dec(v, (char *)cn_bytebuf_reserve(b, CN_U64_DEC_MAX));
+}
+
 void cn_bytebuf_appendf(cn_bytebuf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

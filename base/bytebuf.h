@@ -38,10 +38,18 @@ void cn_bytebuf_commit(cn_bytebuf *b, size_t n);
 
 void cn_bytebuf_append(cn_bytebuf *b, const void *data, size_t n);
 void cn_bytebuf_append_str(cn_bytebuf *b, const char *s);
+// Appends |v| in decimal, as "%llu" would, without printf's cost (keys and
+// URLs are formatted per request).
+void cn_bytebuf_append_u64(cn_bytebuf *b, uint64_t v);
 void cn_bytebuf_appendf(cn_bytebuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cn_bytebuf_vappendf(cn_bytebuf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+
+// Writes |v| in decimal into |out| (at least CN_U64_DEC_MAX bytes), without a
+// NUL; returns the number of digits.
+#define CN_U64_DEC_MAX 20
+size_t cn_u64_to_dec(uint64_t v, char *out);
 
 // Drops |n| bytes from the front (n <= len).
 void cn_bytebuf_consume(cn_bytebuf *b, size_t n);

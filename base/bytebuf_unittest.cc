@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -51,6 +54,28 @@ TEST(ByteBufTest, ReserveCommit) {
   cn_bytebuf_commit(&b, 2);
   EXPECT_EQ("ab", Contents(b));
   cn_bytebuf_free(&b);
+}
+
+// The decimal writer agrees with printf at the edges: 0, one digit, each
+// power of ten and its predecessor, and UINT64_MAX (20 digits).
+TEST(ByteBufTest, AppendU64MatchesPrintf) {
+  std::vector<uint64_t> values = {0, 9, UINT64_MAX};
+  for (uint64_t p = 10; p <= UINT64_MAX / 10; p *= 10) {
+    values.push_back(p - 1);
+    values.push_back(p);
+  }
+  for (uint64_t v : values) {
+    cn_bytebuf b;
+    cn_bytebuf_init(&b);
+    cn_bytebuf_append_str(&b, "x");
+    cn_bytebuf_append_u64(&b, v);
+    char want[32];
+    snprintf(want, sizeof(want), "x%llu", (unsigned long long)v);
+    EXPECT_EQ(want, Contents(b));
+    char digits[CN_U64_DEC_MAX];
+    EXPECT_EQ(strlen(want) - 1, cn_u64_to_dec(v, digits));
+    cn_bytebuf_free(&b);
+  }
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "net/base/host_port.h"
 
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "base/bytebuf.h"
 #include "net/base/net_errors.h"
 
 // Canonical IPv6 text from |len| bytes (no brackets); false if not IPv6.
@@ -135,11 +135,27 @@ int cn_host_port_parse(const char *text, uint16_t default_port, cn_host_port *ou
 
 bool cn_host_port_is_ipv6(const cn_host_port *hp) { return strchr(hp->host, ':') != NULL; }
 
+// Without snprintf: pool and server-properties keys are made per request.
 const char *cn_host_port_to_string(const cn_host_port *hp, char *buf, size_t size) {
-  if (cn_host_port_is_ipv6(hp))
-    snprintf(buf, size, "[%s]:%u", hp->host, hp->port);
-  else
-    snprintf(buf, size, "%s:%u", hp->host, hp->port);
+  if (size == 0)
+    return buf;
+  char text[CN_HOST_PORT_STR_SIZE];
+  size_t host_len = strnlen(hp->host, sizeof(hp->host) - 1);
+  bool v6 = memchr(hp->host, ':', host_len) != NULL;
+  size_t n = 0;
+  if (v6)
+    text[n++] = '[';
+  memcpy(text + n, hp->host, host_len);
+  n += host_len;
+  if (v6)
+    text[n++] = ']';
+  text[n++] = ':';
+  n += cn_u64_to_dec(hp->port, text + n);
+  // As snprintf did: truncated to |size| - 1 bytes, always terminated.
+  if (n > size - 1)
+    n = size - 1;
+  memcpy(buf, text, n);
+  buf[n] = '\0';
   return buf;
 }
 

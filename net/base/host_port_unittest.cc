@@ -138,4 +138,18 @@ TEST(HostPortTest, CanonicalizeAndPortParse) {
   EXPECT_EQ(7, port);  // untouched on failure
 }
 
+// The longest host fits CN_HOST_PORT_STR_SIZE; a smaller buffer gets a
+// truncated, terminated prefix (snprintf's contract, kept without snprintf).
+TEST(HostPortTest, ToStringLongestHostAndTruncation) {
+  cn_host_port hp;
+  std::string host(CN_HOST_MAX_LEN, 'a');
+  ASSERT_EQ(CN_OK, cn_host_port_set(&hp, host.c_str(), 65535));
+  EXPECT_EQ(host + ":65535", ToString(hp));
+  ASSERT_EQ(CN_OK, cn_host_port_set(&hp, "[::1]", 8080));
+  char small[6];
+  EXPECT_STREQ("[::1]", cn_host_port_to_string(&hp, small, sizeof(small)));
+  char one[1] = {'x'};
+  EXPECT_STREQ("", cn_host_port_to_string(&hp, one, sizeof(one)));
+}
+
 }  // namespace

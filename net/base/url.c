@@ -384,13 +384,22 @@ static void append_request_target(cn_bytebuf *b, const cn_url *url) {
   }
 }
 
+// Without printf: URLs and authorities are made per request.
 static void append_authority(cn_bytebuf *b, const cn_url *url) {
   if (url->host_is_ipv6)
-    cn_bytebuf_appendf(b, "[%s]", url->host);
-  else
-    cn_bytebuf_append_str(b, url->host);
-  if (!cn_url_has_default_port(url))
-    cn_bytebuf_appendf(b, ":%u", url->port);
+    cn_bytebuf_append(b, "[", 1);
+  cn_bytebuf_append_str(b, url->host);
+  if (url->host_is_ipv6)
+    cn_bytebuf_append(b, "]", 1);
+  if (!cn_url_has_default_port(url)) {
+    cn_bytebuf_append(b, ":", 1);
+    cn_bytebuf_append_u64(b, url->port);
+  }
+}
+
+static void append_scheme(cn_bytebuf *b, const cn_url *url) {
+  cn_bytebuf_append_str(b, url->scheme);
+  cn_bytebuf_append(b, "://", 3);
 }
 
 static char *finish(cn_bytebuf *b) {
@@ -420,7 +429,7 @@ char *cn_url_authority(const cn_url *url) {
 char *cn_url_absolute_form(const cn_url *url) {
   cn_bytebuf b;
   cn_bytebuf_init(&b);
-  cn_bytebuf_appendf(&b, "%s://", url->scheme);
+  append_scheme(&b, url);
   append_authority(&b, url);
   append_request_target(&b, url);
   return finish(&b);
@@ -429,7 +438,7 @@ char *cn_url_absolute_form(const cn_url *url) {
 char *cn_url_to_string(const cn_url *url) {
   cn_bytebuf b;
   cn_bytebuf_init(&b);
-  cn_bytebuf_appendf(&b, "%s://", url->scheme);
+  append_scheme(&b, url);
   if (url->username[0] || url->password[0]) {
     append_userinfo_part(&b, url->username, true);
     if (url->password[0]) {

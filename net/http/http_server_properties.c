@@ -17,6 +17,10 @@ void cn_http_server_properties_note_http11_required(cn_http_server_properties *p
 
 bool cn_http_server_properties_requires_http11(const cn_http_server_properties *p,
                                                 const cn_host_port *server) {
+  // Asked for every request: no key is made while no server requires
+  // HTTP/1.1 (nearly always).
+  if (cn_hashmap_count(&p->http11_required) == 0)
+    return false;
   char key[CN_HOST_PORT_STR_SIZE];
   return cn_hashmap_get(&p->http11_required, cn_host_port_to_string(server, key, sizeof(key))) !=
          NULL;

@@ -47,16 +47,32 @@ struct cn_spdy_session_pool {
 
 size_t cn_spdy_session_key_write(char *buf, size_t size, const cn_host_port *dest,
                                  const char *chain_key, bool privacy_mode) {
-  char hp[300];
+  // Copies, not snprintf: a key is written per request (the pool is looked
+  // up by it).
+  char hp[CN_HOST_PORT_STR_SIZE];
   cn_host_port_to_string(dest, hp, sizeof(hp));
-  int n = snprintf(buf, size, "%s|%s|%s", hp, chain_key && *chain_key ? chain_key : "direct",
-                   privacy_mode ? "private" : "normal");
-  return n < 0 ? 0 : (size_t)n;
+  const char *parts[] = {hp, "|", chain_key && *chain_key ? chain_key : "direct", "|",
+                         privacy_mode ? "private" : "normal"};
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+    size_t len = strlen(parts[i]);
+    if (size > 0 && n < size - 1) {  // as snprintf: what fits, then the NUL
+      size_t room = size - 1 - n;
+      memcpy(buf + n, parts[i], len < room ? len : room);
+    }
+    n += len;
+  }
+  if (size > 0)
+    buf[n < size - 1 ? n : size - 1] = '\0';
+  return n;
 }
 
 char *cn_spdy_session_key_format(const cn_host_port *dest, const char *chain_key,
                                  bool privacy_mode) {
-  size_t n = cn_spdy_session_key_write(NULL, 0, dest, chain_key, privacy_mode);
+  char small[512];
+  size_t n = cn_spdy_session_key_write(small, sizeof(small), dest, chain_key, privacy_mode);
+  if (n < sizeof(small))
+    return cn_xstrndup(small, n);
   char *key = cn_xmalloc(n + 1);
   cn_spdy_session_key_write(key, n + 1, dest, chain_key, privacy_mode);
   return key;

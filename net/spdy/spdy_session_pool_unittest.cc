@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +90,28 @@ TEST_P(SpdySessionPoolTest, KeysSeparateChainsAndPrivacy) {
   free(direct);
   free(via);
   free(priv);
+}
+
+// The written key is snprintf's contract: its full length, and what fits of
+// it NUL-terminated; a key longer than any stack buffer is still whole.
+TEST_P(SpdySessionPoolTest, KeyWriteTruncatesAndFormatHasNoLimit) {
+  cn_host_port hp;
+  ASSERT_EQ(CN_OK, cn_host_port_set(&hp, "::1", 8443));
+  const std::string full = "[::1]:8443|direct|normal";
+  char buf[64];
+  EXPECT_EQ(full.size(), cn_spdy_session_key_write(buf, sizeof(buf), &hp, nullptr, false));
+  EXPECT_EQ(full, buf);
+  for (size_t size : {size_t{1}, size_t{5}, full.size(), full.size() + 1}) {
+    char small[64];
+    memset(small, 'x', sizeof(small));
+    EXPECT_EQ(full.size(), cn_spdy_session_key_write(small, size, &hp, nullptr, false));
+    EXPECT_EQ(full.substr(0, size - 1), small) << size;
+  }
+  EXPECT_EQ(full.size(), cn_spdy_session_key_write(nullptr, 0, &hp, nullptr, false));
+  std::string chain = "https://" + std::string(600, 'p') + ".test:443";
+  char *key = cn_spdy_session_key_format(&hp, chain.c_str(), true);
+  EXPECT_EQ("[::1]:8443|" + chain + "|private", key);
+  free(key);
 }
 
 TEST_P(SpdySessionPoolTest, FindAddAndStreamsShareOneSession) {
