@@ -13,6 +13,7 @@
 
 #include "base/bytebuf.h"
 #include "net/base/net_errors.h"
+#include "net/spdy/http2_hpack.h"
 #include "net/spdy/spdy_framer.h"
 // cn_http2_framer_new is declared in the internal header, written for the C
 // framers; C linkage is asked for here whether or not it asks for it itself.
@@ -918,6 +919,162 @@ TEST(Http2FramerTest, EncoderRefusals) {
   Framer s(true);
   EXPECT_EQ(CN_OK, s.Feed(std::string(kPreface) + EmptySettings() + c.Take()));
   EXPECT_EQ("HEADERS id=1 kind=0 fin=0 [x: y]", s.rec.events.back());
+}
+
+// --- The decoder's reuse of a repeated block ---
+
+// Decodes |hex| as one whole block (or, with |split|, as two fragments) and
+// returns its fields as "[name: value]..." ("error N" on failure).
+std::string DecodeBlock(cn_http2_hpack_decoder *d, const char *hex, bool split = false) {
+  std::string block = Hex(hex);
+  const uint8_t *p = reinterpret_cast<const uint8_t *>(block.data());
+  int rv;
+  if (split) {
+    size_t half = block.size() / 2;
+    rv = cn_http2_hpack_decode(d, p, half, false);
+    if (rv == CN_OK)
+      rv = cn_http2_hpack_decode(d, p + half, block.size() - half, true);
+  } else {
+    rv = cn_http2_hpack_decode(d, p, block.size(), true);
+  }
+  std::string out;
+  if (rv != CN_OK) {
+    out = "error " + std::to_string(rv);
+  } else {
+    size_t n = 0;
+    const cn_spdy_header *h = cn_http2_hpack_decoded(d, &n);
+    for (size_t i = 0; i < n; i++)
+      out += "[" + std::string(h[i].name, h[i].name_len) + ": " +
+             std::string(h[i].value, h[i].value_len) + "]";
+  }
+  cn_http2_hpack_decoder_reset(d);
+  return out;
+}
+
+// :status 200 (static), then "server: nginx" and "x: 1" as literals without
+// indexing: a block that leaves the dynamic table alone.
+const char kPlainBlock[] = "88 0f27 056e 6769 6e78 0001 78 0131";
+const char kPlainFields[] = "[:status: 200][server: nginx][x: 1]";
+
+TEST(Http2HpackDecoderTest, RepeatedBlockIsReusedAndDecodesAlike) {
+  cn_http2_hpack_decoder *d = cn_http2_hpack_decoder_new(64 * 1024);
+  for (int i = 0; i < 3; i++)
+    EXPECT_EQ(kPlainFields, DecodeBlock(d, kPlainBlock)) << i;
+  EXPECT_EQ(2u, cn_http2_hpack_decoder_reused(d));
+  // Another block in between: the next one is decoded afresh, and right.
+  EXPECT_EQ("[:status: 404]", DecodeBlock(d, "8d"));
+  EXPECT_EQ(kPlainFields, DecodeBlock(d, kPlainBlock));
+  EXPECT_EQ(2u, cn_http2_hpack_decoder_reused(d));
+  // A block in fragments is never taken from (nor kept for) reuse.
+  EXPECT_EQ(kPlainFields, DecodeBlock(d, kPlainBlock, true));
+  EXPECT_EQ(kPlainFields, DecodeBlock(d, kPlainBlock, true));
+  EXPECT_EQ(2u, cn_http2_hpack_decoder_reused(d));
+  cn_http2_hpack_decoder_destroy(d);
+}
+
+// A block that changes the table is never reused: decoding it again adds a
+// second entry (which a reference to index 63 then needs); a table size
+// update neither. And a kept block that refers to the table is dropped once
+// another block has changed it: the same bytes then mean other fields.
+TEST(Http2HpackDecoderTest, TableChangesAreNeverSkipped) {
+  cn_http2_hpack_decoder *d = cn_http2_hpack_decoder_new(64 * 1024);
+  const char kAddA1[] = "40 0161 0131";  // literal with incremental indexing, a: 1
+  const char kSizeUpdate[] = "3f e1 1f 88";  // table size 4096, then :status 200
+  const std::pair<const char *, const char *> steps[] = {
+      {kAddA1, "[a: 1]"},
+      {kAddA1, "[a: 1]"},
+      {"be bf", "[a: 1][a: 1]"},
+      {kSizeUpdate, "[:status: 200]"},
+      {kSizeUpdate, "[:status: 200]"},
+      {"be", "[a: 1]"},
+      {"be", "[a: 1]"},  // kept: the only reuse
+      {"40 0162 0132", "[b: 2]"},
+      {"be", "[b: 2]"},
+  };
+  for (const auto &step : steps)
+    EXPECT_EQ(step.second, DecodeBlock(d, step.first)) << step.first;
+  EXPECT_EQ(1u, cn_http2_hpack_decoder_reused(d));
+  cn_http2_hpack_decoder_destroy(d);
+}
+
+// Encodes |fields| as the framer does (bound, then encode); returns the bytes
+// ("error N" on failure).
+std::string EncodeBlock(cn_http2_hpack_encoder *e, const HeaderList &fields) {
+  size_t bound = cn_http2_hpack_encode_bound(e, fields.data(), fields.size());
+  std::string out(bound, '\0');
+  long rv = cn_http2_hpack_encode(e, fields.data(), fields.size(),
+                                  reinterpret_cast<uint8_t *>(&out[0]), bound);
+  if (rv < 0)
+    return "error " + std::to_string(rv);
+  out.resize(static_cast<size_t>(rv));
+  return out;
+}
+
+std::string HexOf(const std::string &bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+// Requests that repeat are copied from the kept block once their encoding
+// leaves the table alone, and every block still decodes to its fields.
+TEST(Http2HpackEncoderTest, RepeatedFieldsReuseTheKeptBlock) {
+  cn_http2_hpack_encoder *e = cn_http2_hpack_encoder_new();
+  cn_http2_hpack_decoder *d = cn_http2_hpack_decoder_new(64 * 1024);
+  HeaderList get({{":method", "GET"}, {":authority", "origin.test"}, {":scheme", "https"},
+                  {":path", "/1k"}, {"user-agent", "cnet"}});
+  const char kGet[] = "[:method: GET][:authority: origin.test][:scheme: https][:path: /1k]"
+                      "[user-agent: cnet]";
+  std::string first = EncodeBlock(e, get);   // adds :authority and user-agent
+  std::string second = EncodeBlock(e, get);  // indexed: kept
+  std::string third = EncodeBlock(e, get);   // copied
+  EXPECT_NE(first, second);
+  EXPECT_EQ(HexOf(second), HexOf(third));
+  EXPECT_EQ(1u, cn_http2_hpack_encoder_reused(e));
+  for (const std::string *b : {&first, &second, &third})
+    EXPECT_EQ(kGet, DecodeBlock(d, HexOf(*b).c_str()));
+  // One field different: encoded afresh (and right).
+  HeaderList other({{":method", "GET"}, {":authority", "origin.test"}, {":scheme", "https"},
+                    {":path", "/2k"}, {"user-agent", "cnet"}});
+  EXPECT_EQ("[:method: GET][:authority: origin.test][:scheme: https][:path: /2k]"
+            "[user-agent: cnet]",
+            DecodeBlock(d, HexOf(EncodeBlock(e, other)).c_str()));
+  EXPECT_EQ(1u, cn_http2_hpack_encoder_reused(e));
+  // Back to the first fields: encoded afresh once, then copied.
+  EXPECT_EQ(kGet, DecodeBlock(d, HexOf(EncodeBlock(e, get)).c_str()));
+  EXPECT_EQ(1u, cn_http2_hpack_encoder_reused(e));
+  EXPECT_EQ(kGet, DecodeBlock(d, HexOf(EncodeBlock(e, get)).c_str()));
+  EXPECT_EQ(2u, cn_http2_hpack_encoder_reused(e));
+  // A new table size: the next block starts with the update, never a copy.
+  cn_http2_hpack_encoder_set_table_size(e, 0);
+  std::string resized = EncodeBlock(e, get);
+  ASSERT_FALSE(resized.empty());
+  EXPECT_EQ(0x20, static_cast<unsigned char>(resized[0]) & 0xe0) << HexOf(resized);
+  EXPECT_EQ(kGet, DecodeBlock(d, HexOf(resized).c_str()));
+  EXPECT_EQ(2u, cn_http2_hpack_encoder_reused(e));
+  cn_http2_hpack_decoder_destroy(d);
+  cn_http2_hpack_encoder_destroy(e);
+}
+
+// The name and value rules byte by byte, against RFC 9113 §8.2.1 written
+// out: names are visible ASCII without upper case or ':' (but a leading one);
+// values may hold anything but NUL, CR and LF.
+TEST(Http2HpackDecoderTest, FieldRulesForEveryByte) {
+  for (int c = 0; c < 256; c++) {
+    bool name_ok = c > 0x20 && c < 0x7f && !(c >= 'A' && c <= 'Z') && c != ':';
+    uint8_t name[2] = {'x', static_cast<uint8_t>(c)};
+    EXPECT_EQ(name_ok, cn_http2_valid_field_name(name, 2)) << c;
+    uint8_t pseudo[2] = {':', static_cast<uint8_t>(c)};
+    EXPECT_EQ(name_ok, cn_http2_valid_field_name(pseudo, 2)) << c;
+    uint8_t value[3] = {'a', static_cast<uint8_t>(c), 'b'};
+    EXPECT_EQ(c != 0 && c != '\r' && c != '\n', cn_http2_valid_field_value(value, 3)) << c;
+  }
+  EXPECT_FALSE(cn_http2_valid_field_name(reinterpret_cast<const uint8_t *>(":"), 1));
+  EXPECT_FALSE(cn_http2_valid_field_name(reinterpret_cast<const uint8_t *>("a"), 0));
 }
 
 }  // namespace

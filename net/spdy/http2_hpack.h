@@ -44,7 +44,14 @@ int cn_http2_hpack_decode(cn_http2_hpack_decoder *d, const uint8_t *in, size_t l
 const cn_spdy_header *cn_http2_hpack_decoded(cn_http2_hpack_decoder *d, size_t *num);
 
 // Forgets the decoded list (not the compression context), for the next block.
+// A block that came in one fragment and left the dynamic table unchanged is
+// kept (up to 1 KiB): when the next block is the same bytes, its fields are
+// the kept ones, without decoding (the table is then in the same state, so
+// the result is the same).
 void cn_http2_hpack_decoder_reset(cn_http2_hpack_decoder *d);
+
+// How many blocks were answered from the kept one (for tests).
+uint64_t cn_http2_hpack_decoder_reused(const cn_http2_hpack_decoder *d);
 
 // --- Encoder ---
 
@@ -64,6 +71,11 @@ size_t cn_http2_hpack_encode_bound(cn_http2_hpack_encoder *e, const cn_spdy_head
 // context is then unusable).
 long cn_http2_hpack_encode(cn_http2_hpack_encoder *e, const cn_spdy_header *headers, size_t num,
                            uint8_t *dst, size_t cap);
+
+// How many blocks were copied from the last one instead of encoded: a block
+// whose encoding left the dynamic table unchanged is kept (up to 1 KiB), and
+// the same fields next time give the same bytes (for tests).
+uint64_t cn_http2_hpack_encoder_reused(const cn_http2_hpack_encoder *e);
 
 // The peer's SETTINGS_HEADER_TABLE_SIZE, once acknowledged. The encoder never
 // uses more than 4096 bytes of table (the default), whatever the peer allows.
