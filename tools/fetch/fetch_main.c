@@ -567,12 +567,19 @@ void transfer_finish(transfer *t, int error, int exit_code) {
 
 // --- a transfer's callbacks ---
 
+// Case-insensitive header name equality; the first letters are compared
+// before strcasecmp (most names differ there: each response is searched for
+// three names).
+static bool header_is(const char *name, const char *want) {
+  return (name[0] | 0x20) == (want[0] | 0x20) && strcasecmp(name, want) == 0;
+}
+
 static int64_t body_length(const cnet_header *headers, size_t n) {
   int64_t length = -1;
   for (size_t i = 0; i < n; i++) {
-    if (strcasecmp(headers[i].name, "Content-Encoding") == 0)
+    if (header_is(headers[i].name, "Content-Encoding"))
       return -1;  // the length is of the encoded body; we count decoded bytes
-    if (strcasecmp(headers[i].name, "Content-Length") == 0) {
+    if (header_is(headers[i].name, "Content-Length")) {
       char *end;
       long long v = strtoll(headers[i].value, &end, 10);
       if (*headers[i].value && !*end && v >= 0)
@@ -584,7 +591,7 @@ static int64_t body_length(const cnet_header *headers, size_t n) {
 
 static const char *find_header(const cnet_header *headers, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
-    if (strcasecmp(headers[i].name, name) == 0)
+    if (header_is(headers[i].name, name))
       return headers[i].value;
   return NULL;
 }

@@ -39,7 +39,7 @@ void fetch_netlog_set_lean(fetch_netlog *n);
 void fetch_netlog_transfer_started(fetch_netlog *n, transfer *t);
 // |t| is about to be freed (its attempts are over): forget every reference
 // to it, so that later events of its connections go to another transfer.
-void fetch_netlog_transfer_freed(fetch_netlog *n, const transfer *t);
+void fetch_netlog_transfer_freed(fetch_netlog *n, transfer *t);
 // One NetLog JSON line (the context's netlog callback).
 void fetch_netlog_add_line(fetch_netlog *n, const char *line, size_t len);
 // At |t|'s response: a reused connection has no connect of its own, so its

@@ -60,6 +60,7 @@ typedef struct transfer {
   int redirects;
   // From the NetLog (fetch_netlog.c), in NetLog microseconds.
   uint64_t start_us;  // the attempt's start on the NetLog's clock
+  unsigned netlog_listed;  // times in fetch_netlog's in-flight list
   uint64_t namelookup_us, connect_us, appconnect_us, pretransfer_us;
   char remote_ip[64];
   int remote_port;
