@@ -14,6 +14,7 @@
 #include <nghttp2/nghttp2.h>  // nghttp2_version()
 
 #include "base/arena.h"
+#include "base/bytebuf.h"
 #include "base/hashmap.h"
 #include "base/list.h"
 #include "base/mem.h"
@@ -1306,25 +1307,35 @@ static void note_connection(cnet_request *r, const cn_http_response_head *head) 
     o->tunnel = h->tunnel;
     o->tunnel_reused = h->tunnel_reused;
   }
-  const char *reason = head->reason ? head->reason : "";
+  // HTTP/2 has no status line and no reason phrase: written as curl does,
+  // "HTTP/2 200". HTTP/1.x, and SPDY/3.1 (":version" HTTP/1.1, ":status"
+  // with its reason): HTTP/1.1's syntax keeps the space before an empty
+  // reason. Put together by copies, not printf (one per response).
+  bool h2 = ti.protocol == CN_PROTO_HTTP2;
+  const char *version = h2 ? "HTTP/2 "
+                        : head->http_version == CN_HTTP_VERSION_1_0 ? "HTTP/1.0 "
+                                                                    : "HTTP/1.1 ";
+  char digits[CN_U64_DEC_MAX];
+  size_t ndigits = cn_u64_to_dec((uint64_t)(head->status > 0 ? head->status : 0), digits);
+  const char *reason = h2 || !head->reason ? "" : head->reason;
+  size_t nversion = strlen(version), nreason = strlen(reason);
+  size_t len = nversion + ndigits + (h2 ? 0 : 1 + nreason);
   char *line = l->status_inline;
-  size_t size = sizeof(l->status_inline);
-  for (;;) {
-    int n;
-    if (ti.protocol == CN_PROTO_HTTP2)
-      // HTTP/2 has no status line and no reason phrase; written as curl does.
-      n = snprintf(line, size, "HTTP/2 %d", head->status);
-    else
-      // HTTP/1.x, and SPDY/3.1 (":version" HTTP/1.1, ":status" with its
-      // reason); HTTP/1.1's syntax keeps the space before an empty reason.
-      n = snprintf(line, size, "HTTP/1.%d %d %s", head->http_version == CN_HTTP_VERSION_1_0 ? 0 : 1,
-                   head->status, reason);
-    if ((size_t)n < size)
-      break;
-    size = (size_t)n + 1;  // a long reason: in the arena, its own size
-    cn_arena_reserve(a, size);
-    line = cn_arena_alloc(a, size);
+  if (len >= sizeof(l->status_inline)) {  // a long reason: in the arena, its own size
+    cn_arena_reserve(a, len + 1);
+    line = cn_arena_alloc(a, len + 1);
   }
+  char *w = line;
+  memcpy(w, version, nversion);
+  w += nversion;
+  memcpy(w, digits, ndigits);
+  w += ndigits;
+  if (!h2) {
+    *w++ = ' ';
+    memcpy(w, reason, nreason);
+    w += nreason;
+  }
+  *w = '\0';
   l->status_line = line;
 }
 
