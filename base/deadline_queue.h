@@ -1,9 +1,12 @@
 // Many one-shot deadlines on one timer: a min-heap of deadlines on a clock
 // (base/clock.h), with the clock's single timer armed for the nearest. For
 // objects that live by the thousand and each wait for a timeout (one
-// request per open stream): a deadline is a few words inside its owner
-// instead of a timer of its own (a heap-allocated libuv handle each), and
-// setting or cancelling one touches the loop only when the nearest changes.
+// request per open stream): a deadline is four bytes inside its owner (its
+// place in the queue) instead of a timer of its own (a heap-allocated
+// libuv handle each), and setting or cancelling one touches the loop only
+// when the nearest changes. What a set deadline needs (when, its order,
+// its callback) lives in the queue's heap array, so an owner whose
+// deadlines are not set pays nothing more.
 //
 // Behaviour: a deadline's callback runs once, from the clock's timer
 // (never from inside cn_deadline_set or cn_deadline_cancel), after its
@@ -28,20 +31,25 @@ extern "C" {
 #endif
 
 typedef struct cn_deadline {
-  // Private.
+  // Private: its index in the queue's heap + 1; 0: not set.
+  uint32_t slot;
+} cn_deadline;
+
+// Private: a set deadline, in the queue's heap array.
+typedef struct cn_deadline_entry {
   uint64_t at;   // on the queue's clock
   uint64_t seq;  // order among deadlines due at the same moment
+  cn_deadline *d;
   cn_timer_cb cb;
   void *arg;
-  size_t slot;  // index in the heap + 1; 0: not set
-} cn_deadline;
+} cn_deadline_entry;
 
 typedef struct cn_deadline_queue {
   // Private.
   cn_clock *clock;
   cn_timer *timer;  // made at the first deadline
-  cn_deadline **heap;
-  size_t count, cap;
+  cn_deadline_entry *heap;
+  size_t count, cap;  // the array shrinks again when mostly empty
   uint64_t next_seq;
 } cn_deadline_queue;
 

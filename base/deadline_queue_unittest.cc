@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/fake_clock.h"
@@ -108,6 +110,53 @@ TEST_F(DeadlineQueueTest, ManyRunInOrder) {
   EXPECT_EQ(want, log_);
   for (Probe *p : probes)
     delete p;
+}
+
+// Thousands set and most cancelled again (open streams ending): the heap
+// array shrinks under the ones left, which still run in order, and the
+// queue takes new ones afterwards.
+TEST_F(DeadlineQueueTest, ManyCancelledTheRestRunInOrder) {
+  std::vector<Probe *> probes;
+  for (int i = 0; i < 5000; i++) {
+    probes.push_back(new Probe(this, i % 1000 == 7 ? "k" : "x"));
+    Set(probes.back(), (uint64_t)((i * 7919) % 5000) + 1);
+  }
+  EXPECT_EQ(5000u, cn_deadline_queue_count(&q_));
+  std::string want;
+  std::vector<std::pair<uint64_t, int>> kept;
+  for (int i = 0; i < 5000; i++) {
+    if (i % 1000 == 7)
+      kept.push_back({(uint64_t)((i * 7919) % 5000) + 1, i});
+    else
+      cn_deadline_cancel(&q_, &probes[i]->d);
+  }
+  EXPECT_EQ(kept.size(), cn_deadline_queue_count(&q_));
+  EXPECT_LE(q_.cap, 32u);  // (private, looked at here only) not 8,192 entries kept
+  std::sort(kept.begin(), kept.end());
+  for (auto &k : kept) {
+    want += "k@" + std::to_string(1000 + k.first) + " ";
+    EXPECT_TRUE(cn_deadline_is_set(&probes[k.second]->d));
+  }
+  Probe late(this, "late");
+  Set(&late, 6000);
+  cn_fake_clock_advance(fc_, 6000);
+  EXPECT_EQ(want + "late@7000 ", log_);
+  EXPECT_EQ(0u, cn_deadline_queue_count(&q_));
+  for (Probe *p : probes)
+    delete p;
+}
+
+// What a deadline costs its owner (one per phase and one for the total in
+// every open request): its place in the queue, nothing more.
+TEST_F(DeadlineQueueTest, AnUnsetDeadlineIsItsSlotOnly) {
+  EXPECT_EQ(sizeof(uint32_t), sizeof(cn_deadline));
+  Probe a(this, "a");
+  EXPECT_FALSE(cn_deadline_is_set(&a.d));
+  Set(&a, 5);
+  EXPECT_TRUE(cn_deadline_is_set(&a.d));
+  cn_deadline_cancel(&q_, &a.d);
+  EXPECT_FALSE(cn_deadline_is_set(&a.d));
+  EXPECT_EQ(-1, cn_fake_clock_ms_to_next(fc_));  // the timer stopped with the queue empty
 }
 
 }  // namespace
