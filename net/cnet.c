@@ -199,8 +199,11 @@ struct cnet_request {
   struct callback_upload *cb_upload;  // |info.upload| when read by callback
   cnet_redirect_fn on_redirect;
   cn_proxy_service *proxy_service;  // the request's own proxy; NULL: the context's
-  cn_http_timeouts timeouts;  // the context's with the request's overrides
-  uint64_t start_ms;          // when it was started (the total counts from here)
+  // The context's with the request's overrides; total_ms is what is left
+  // of the total from start_ms (moved on at each exchange). The
+  // transaction borrows it.
+  cn_http_timeouts timeouts;
+  uint64_t start_ms;
   // The exchange: |info| is what the transaction sends (method, URL,
   // headers, body), owned here.
   cn_http_request_info info;
@@ -1573,13 +1576,16 @@ static int begin_exchange(cnet_request *r) {
   r->info.url = &r->url;
   r->info.extra_headers = &r->headers;
   r->info.accept_encoding = r->decode;
-  // The total spans the redirects: each exchange gets what is left of it.
-  cn_http_timeouts timeouts = r->timeouts;
-  if (timeouts.total_ms) {
-    uint64_t spent = uv_now(r->ctx->loop) - r->start_ms;
-    if (spent >= timeouts.total_ms)
+  // The total spans the redirects: each exchange gets what is left of it
+  // (r->timeouts.total_ms counts from r->start_ms; the transaction borrows
+  // r->timeouts).
+  if (r->timeouts.total_ms) {
+    uint64_t now = uv_now(r->ctx->loop);
+    uint64_t spent = now - r->start_ms;
+    if (spent >= r->timeouts.total_ms)
       return CN_ERR_TIMED_OUT;
-    timeouts.total_ms -= spent;
+    r->timeouts.total_ms -= spent;
+    r->start_ms = now;
   }
   r->txn = cn_http_transaction_new(r->ctx->session, (cn_request_priority)r->priority);
   if (r->proxy_service)
@@ -1587,7 +1593,7 @@ static int begin_exchange(cnet_request *r) {
   // The steps of the exchange that serves the response are reported.
   r->txn_source = cn_http_transaction_source(r->txn);
   timing_reset(&r->timing);
-  cn_http_transaction_set_timeouts(r->txn, &timeouts);
+  cn_http_transaction_set_timeouts(r->txn, &r->timeouts);
   cn_http_auth_params ap = {0};
   const request_auth *a = r->auth;
   if (a && a->user && same_origin(&r->url, &a->url)) {  // never another origin's

@@ -32,7 +32,10 @@ typedef struct cn_http_stream cn_http_stream;
 
 typedef struct cn_http_stream_ops {
   const char *name;  // "http/1.1", "spdy"
-  // Sends the request head and its body (an upload, if any).
+  // Sends the request head and its body (an upload, if any). |info| and
+  // its fields are read during the call only (the head is built, or its
+  // fields copied, before it returns), except |info->upload|, which is the
+  // caller's and must outlive the stream.
   int (*send_request)(cn_http_stream *s, const cn_http_request_info *info, cn_completion_cb cb,
                       void *arg);
   // Waits for the final response head.

@@ -80,9 +80,6 @@ struct cn_http_transaction {
   // (auth_params() reads them). NULL: none, all zero.
   cn_http_auth_params *auth_params;
   struct txn_auth *auth;
-  // The exchange.
-  cn_http_request_info sent_info;  // the request as sent (form, headers)
-  cn_http_headers sent_headers;
   // The exchange, over an HTTP/1.1 connection or as a stream of a
   // SPDY/HTTP2 session (http_stream.h); chosen in do_send_request only.
   cn_http_stream *stream;
@@ -106,11 +103,9 @@ struct cn_http_transaction {
   // Timeouts: deadlines on the session's one timer (deadline_queue.h), set
   // only while a phase waits, so a stalled request costs no CPU, and a
   // request holds no timer of its own (one per open stream otherwise).
-  cn_http_timeouts timeouts;
-  // On the session's queue (cn_http_network_session_deadlines): not kept
-  // here, one pointer less per open stream.
-  cn_deadline phase_deadline;
-  cn_deadline total_deadline;
+  // The session's (params) or the caller's (set_timeouts): borrowed, not
+  // copied (32 bytes less per open stream).
+  const cn_http_timeouts *timeouts;
   uint64_t send_mark;  // body bytes sent when the send-idle timer was armed
   // The failure's proxy (note_failure): the proxy's string for a proxy hop,
   // else NULL.
@@ -119,6 +114,10 @@ struct cn_http_transaction {
   // The small fields last, together, so that the struct has no padding
   // holes (one per open stream: bench/scale).
   cn_netlog_source source;
+  // On the session's queue (cn_http_network_session_deadlines, not kept
+  // here: one pointer less per open stream); four bytes each.
+  cn_deadline phase_deadline;
+  cn_deadline total_deadline;
   cn_request_priority priority;
   txn_state state;
   txn_phase phase;
@@ -219,9 +218,8 @@ cn_http_transaction *cn_http_transaction_new(cn_http_network_session *session,
   t->priority = priority;
   t->source = cn_netlog_new_source(params(t)->netlog, CN_NETLOG_SOURCE_REQUEST);
   t->proxy_service = params(t)->proxy_service;
-  t->timeouts = params(t)->timeouts;
+  t->timeouts = &params(t)->timeouts;
   cn_proxy_info_init(&t->proxy_info);
-  cn_http_headers_init(&t->sent_headers);
   t->error_hop = CN_HOP_UNSET;
   return t;
 }
@@ -307,7 +305,6 @@ static void free_transaction(cn_http_transaction *t) {
   drop_handle(t);
   cn_http_connection_plan_free(&t->plan);
   cn_proxy_info_free(&t->proxy_info);
-  cn_http_headers_free(&t->sent_headers);
   if (t->has_response) {
     free(t->response.reason);
     cn_http_headers_free(&t->response.headers);
@@ -388,6 +385,9 @@ void cn_http_transaction_destroy(cn_http_transaction *t) {
     cn_proxy_service_cancel(t->proxy_service, t->proxy_req);
   if (should_drain(t)) {
     // The caller is gone: no callback will run; the session owns us now.
+    // (Draining enters no phase; its timeouts would be gone with the
+    // caller's.)
+    t->timeouts = &params(t)->timeouts;
     t->drain.abort = abort_drain;
     cn_http_network_session_add_drain(t->session, &t->drain);
     if (!t->drain_buf)
@@ -472,7 +472,7 @@ static int do_init_connection(cn_http_transaction *t) {
   // One timeout for the whole setup, across proxy fallback and waits for a
   // racing session (a resend after a failed exchange starts a new one).
   if (t->phase != PHASE_CONNECT)
-    enter_phase(t, PHASE_CONNECT, t->timeouts.connect_ms);
+    enter_phase(t, PHASE_CONNECT, t->timeouts->connect_ms);
   cn_http_connection_plan_free(&t->plan);
   const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
   free(t->chain_key);
@@ -582,14 +582,14 @@ static void on_phase_timeout(void *arg);
 static uint64_t phase_timeout_ms(const cn_http_transaction *t) {
   switch (t->phase) {
     case PHASE_CONNECT:
-      return t->timeouts.connect_ms;
+      return t->timeouts->connect_ms;
     case PHASE_STREAM_WAIT:
-      return t->timeouts.stream_wait_ms;
+      return t->timeouts->stream_wait_ms;
     case PHASE_SEND:
     case PHASE_BODY:
-      return t->timeouts.body_idle_ms;
+      return t->timeouts->body_idle_ms;
     case PHASE_HEADERS:
-      return t->timeouts.response_headers_ms;
+      return t->timeouts->response_headers_ms;
     case PHASE_NONE:
       break;
   }
@@ -666,12 +666,12 @@ static void on_phase_timeout(void *arg) {
       // The slot came and the request is going out: from now on only a
       // stall of the send counts.
       t->send_mark = sent;
-      enter_phase(t, PHASE_SEND, t->timeouts.body_idle_ms);
+      enter_phase(t, PHASE_SEND, t->timeouts->body_idle_ms);
       return;
     }
     if (t->phase == PHASE_SEND && sent != t->send_mark) {
       t->send_mark = sent;  // progress since the timer was armed
-      enter_phase(t, PHASE_SEND, t->timeouts.body_idle_ms);
+      enter_phase(t, PHASE_SEND, t->timeouts->body_idle_ms);
       return;
     }
   }
@@ -681,11 +681,11 @@ static void on_phase_timeout(void *arg) {
 
 static void on_total_timeout(void *arg) {
   cn_http_transaction *t = arg;
-  time_out(t, "total", t->timeouts.total_ms, CN_ERR_TIMED_OUT);
+  time_out(t, "total", t->timeouts->total_ms, CN_ERR_TIMED_OUT);
 }
 
 void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_timeouts *timeouts) {
-  t->timeouts = *timeouts;
+  t->timeouts = timeouts;
 }
 
 // --- authentication ---
@@ -759,8 +759,10 @@ static cn_http_auth_controller *proxy_auth(cn_http_transaction *t) {
 // Authorization for the origin and Proxy-Authorization for the proxy the
 // request goes to — each only to its own target: proxy credentials never
 // go into a tunnel (the tunnel job sends them in its CONNECT), origin
-// credentials never to a proxy.
-static void add_auth_fields(cn_http_transaction *t) {
+// credentials never to a proxy. With credentials to send, |*out| gets the
+// request's fields and them (the caller frees it) and true is returned;
+// else false, and the request's own fields go as they are (no copy).
+static bool auth_fields(cn_http_transaction *t, cn_http_headers *out) {
   // With nothing in the auth cache and no challenge answered yet, the
   // origin's controller would send nothing: it is not made (a 401 makes it).
   cn_http_auth_controller *origin =
@@ -770,21 +772,25 @@ static void add_auth_fields(cn_http_transaction *t) {
           : NULL;
   cn_http_auth_controller *proxy = proxy_auth(t);
   if (!origin && !proxy)
-    return;
+    return false;
+  cn_http_headers_init(out);
+  if (t->request->extra_headers)
+    cn_http_headers_copy(out, t->request->extra_headers);
   char *target = t->plan.absolute_form ? cn_url_absolute_form(t->request->url)
                                        : cn_url_request_target(t->request->url);
   const char *path = t->request->url->path;
   cn_http_auth_controller *c = origin;
   char *v = c ? cn_http_auth_controller_credentials(c, t->request->method, target, path) : NULL;
   if (v)
-    cn_http_headers_set(&t->sent_headers, "Authorization", v);
+    cn_http_headers_set(out, "Authorization", v);
   free(v);
   c = proxy;
   v = c ? cn_http_auth_controller_credentials(c, t->request->method, target, path) : NULL;
   if (v)
-    cn_http_headers_set(&t->sent_headers, "Proxy-Authorization", v);
+    cn_http_headers_set(out, "Proxy-Authorization", v);
   free(v);
   free(target);
+  return true;
 }
 
 static void set_challenge(cn_http_transaction *t, cn_http_auth_target target, bool tunnel,
@@ -896,14 +902,16 @@ static int do_send_request(cn_http_transaction *t) {
   t->state = STATE_SEND_REQUEST_DONE;
   t->times.send_start_us = cn_socket_timing_now();
   t->times.send_end_us = t->times.headers_start_us = t->times.headers_end_us = 0;
-  t->sent_info = *t->request;
-  t->sent_info.user_agent = t->request->user_agent ? t->request->user_agent : params(t)->user_agent;
-  t->sent_info.use_absolute_form = t->plan.absolute_form;
-  cn_http_headers_clear(&t->sent_headers);
-  if (t->request->extra_headers)
-    cn_http_headers_copy(&t->sent_headers, t->request->extra_headers);
-  add_auth_fields(t);
-  t->sent_info.extra_headers = &t->sent_headers;
+  // The request as sent (form, user agent, credentials): the stream reads
+  // it during the call only (http_stream.h), so it is not kept per open
+  // stream.
+  cn_http_request_info sent_info = *t->request;
+  sent_info.user_agent = t->request->user_agent ? t->request->user_agent : params(t)->user_agent;
+  sent_info.use_absolute_form = t->plan.absolute_form;
+  cn_http_headers with_auth;
+  bool has_auth = auth_fields(t, &with_auth);
+  if (has_auth)
+    sent_info.extra_headers = &with_auth;
   leave_phase(t);
   if (t->spdy_session) {
     t->spdy_protocol = cn_spdy_session_protocol(t->spdy_session);
@@ -915,14 +923,16 @@ static int do_send_request(cn_http_transaction *t) {
     t->stream = cn_http_basic_stream_as_stream(
         cn_http_basic_stream_new(t->handle->socket, params(t)->netlog, t->source, NULL));
   }
-  int rv = cn_http_stream_send_request(t->stream, &t->sent_info, on_io, t);
+  int rv = cn_http_stream_send_request(t->stream, &sent_info, on_io, t);
+  if (has_auth)
+    cn_http_headers_free(&with_auth);
   if (rv == CN_ERR_IO_PENDING) {
     bool waiting;
     cn_http_stream_send_progress(t->stream, &waiting, &t->send_mark);
     if (waiting)
-      enter_phase(t, PHASE_STREAM_WAIT, t->timeouts.stream_wait_ms);
+      enter_phase(t, PHASE_STREAM_WAIT, t->timeouts->stream_wait_ms);
     else
-      enter_phase(t, PHASE_SEND, t->timeouts.body_idle_ms);
+      enter_phase(t, PHASE_SEND, t->timeouts->body_idle_ms);
   }
   return rv;
 }
@@ -979,7 +989,7 @@ static int do_send_request_done(cn_http_transaction *t, int rv) {
 static int do_read_headers(cn_http_transaction *t) {
   t->state = STATE_READ_HEADERS_DONE;
   t->times.headers_start_us = cn_socket_timing_now();
-  enter_phase(t, PHASE_HEADERS, t->timeouts.response_headers_ms);
+  enter_phase(t, PHASE_HEADERS, t->timeouts->response_headers_ms);
   return cn_http_stream_read_response_headers(t->stream, on_io, t);
 }
 
@@ -1013,7 +1023,7 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
 
 static int do_drain_body(cn_http_transaction *t) {
   t->state = STATE_DRAIN_BODY_DONE;
-  enter_phase(t, PHASE_BODY, t->timeouts.body_idle_ms);
+  enter_phase(t, PHASE_BODY, t->timeouts->body_idle_ms);
   if (!t->drain_buf)
     t->drain_buf = cn_iobuf_new(16 * 1024);
   return stream_read_body(t, t->drain_buf, t->drain_buf->size, on_io);
@@ -1112,9 +1122,9 @@ int cn_http_transaction_start(cn_http_transaction *t, const cn_http_request_info
   cn_netlog_add_entry_lazy(params(t)->netlog, t->source, CN_NETLOG_REQUEST_ALIVE,
                            CN_NETLOG_PHASE_BEGIN, build_request_alive_params, info);
   t->logged_begin = true;
-  if (t->timeouts.total_ms)
+  if (t->timeouts->total_ms)
     cn_deadline_set(cn_http_network_session_deadlines(t->session), &t->total_deadline,
-                    t->timeouts.total_ms, on_total_timeout, t);
+                    t->timeouts->total_ms, on_total_timeout, t);
   t->state = STATE_RESOLVE_PROXY;
   return run_for_caller(t, cb, arg);
 }
@@ -1158,7 +1168,7 @@ int cn_http_transaction_read(cn_http_transaction *t, cn_iobuf *buf, size_t len,
     return CN_ERR_SOCKET_NOT_CONNECTED;
   int rv = stream_read_body(t, buf, len, on_body);
   if (rv == CN_ERR_IO_PENDING) {
-    enter_phase(t, PHASE_BODY, t->timeouts.body_idle_ms);
+    enter_phase(t, PHASE_BODY, t->timeouts->body_idle_ms);
     t->read_buf = cn_iobuf_ref(buf);
     t->cb = cb;
     t->cb_arg = arg;

@@ -78,7 +78,10 @@ void cn_http_transaction_set_proxy_service(cn_http_transaction *t, cn_proxy_serv
 // for this transaction; call before start. Each phase's timer runs only
 // while the phase waits and ends the request with that phase's error
 // (cn_http_timeouts); a pending start or read gets it through its callback,
-// and later reads return it.
+// and later reads return it. |timeouts| is borrowed, not copied (one copy
+// per open stream less): it must stay alive and unchanged until the
+// transaction is destroyed (a transaction that drains after destroy reads
+// it no more).
 void cn_http_transaction_set_timeouts(cn_http_transaction *t, const cn_http_timeouts *timeouts);
 
 // Authentication (http_auth_controller.h). Strings are copied.

@@ -42,14 +42,17 @@ class HttpTransactionTimeoutTest : public cnet_test::SessionTestBase {
     defaults_ = p->timeouts;
   }
 
-  // Starts a GET of |url|; |timeouts| replaces the session's when given.
+  // Starts a GET of |url|; |timeouts| replaces the session's when given
+  // (copied: the transaction borrows its timeouts).
   void Start(const std::string &url, const cn_http_timeouts *timeouts = nullptr) {
     ASSERT_EQ(CN_OK, cn_url_parse(url.c_str(), &url_));
     info_.method = "GET";
     info_.url = &url_;
     txn_ = cn_http_transaction_new(session_, CN_PRIORITY_MEDIUM);
-    if (timeouts)
-      cn_http_transaction_set_timeouts(txn_, timeouts);
+    if (timeouts) {
+      timeouts_ = *timeouts;
+      cn_http_transaction_set_timeouts(txn_, &timeouts_);
+    }
     ASSERT_EQ(CN_ERR_IO_PENDING, cn_http_transaction_start(txn_, &info_, start_.cb(), start_.arg()));
   }
 
@@ -92,6 +95,7 @@ class HttpTransactionTimeoutTest : public cnet_test::SessionTestBase {
 
   cnet_test::FakeClock clock_;  // before the session: outlives it
   cn_http_timeouts defaults_{};
+  cn_http_timeouts timeouts_{};  // the transaction's own, when Start got some
   cn_url url_{};
   cn_http_request_info info_{};
   cn_http_transaction *txn_ = nullptr;
