@@ -91,15 +91,14 @@ struct cn_http_transaction {
   // Made at the first look for a session; freed once a live one is found
   // (it then holds nothing). NULL: none.
   cn_spdy_session_request *session_request;
-  cn_iobuf *drain_buf;
   // The final response head, copied out of the stream so that it outlives
   // the connection (released when the body ends).
   cn_http_response_head response;
-  // Body reads.
+  // The buffer a pending read reads into: the caller's body read, or a
+  // drain's own (an auth challenge's body before the resend, the rest of a
+  // small body after destroy).
   cn_iobuf *read_buf;
   char *chain_key;  // the proxy chain's key; NULL: DIRECT
-  // After destroy: draining the rest of a small body (owned by the session).
-  cn_http_drain_entry drain;
   // Timeouts: deadlines on the session's one timer (deadline_queue.h), set
   // only while a phase waits, so a stalled request costs no CPU, and a
   // request holds no timer of its own (one per open stream otherwise).
@@ -110,7 +109,11 @@ struct cn_http_transaction {
   // The failure's proxy (note_failure): the proxy's string for a proxy hop,
   // else NULL.
   char *error_proxy;
-  cn_http_transaction_times times;  // the last exchange's (any stream kind)
+  // The last exchange's times (any stream kind): when the request began
+  // to go out (cn_socket_timing_now; 0: not yet), and the later steps as
+  // microseconds after it plus one (0: not reached; saturated past 71
+  // minutes), 20 bytes instead of 32.
+  uint64_t send_start_us;
   // The small fields last, together, so that the struct has no padding
   // holes (one per open stream: bench/scale).
   cn_netlog_source source;
@@ -118,17 +121,16 @@ struct cn_http_transaction {
   // here: one pointer less per open stream); four bytes each.
   cn_deadline phase_deadline;
   cn_deadline total_deadline;
-  cn_request_priority priority;
-  txn_state state;
-  txn_phase phase;
-  cn_next_proto spdy_protocol;  // of the session the last request went over
+  uint32_t send_end_at, headers_start_at, headers_end_at;  // (send_start_us)
+  // Enums in a byte each (their values are small).
+  uint8_t priority;       // cn_request_priority
+  uint8_t state;          // txn_state
+  uint8_t phase;          // txn_phase
+  uint8_t spdy_protocol;  // cn_next_proto of the session the last request went over
   int timed_out;                // the timeout's error once one fired (sticky)
   // The failure, and the hop it came from (note_failure).
   int error;
   int error_hop;
-  // After destroy: the body bytes drained (at most CN_HTTP_MAX_DRAIN_BYTES
-  // and one read).
-  uint32_t drained;
   uint8_t retries;  // at most CN_HTTP_MAX_RETRIES
   bool logged_begin;
   bool has_response;     // |response| holds the final response head
@@ -310,7 +312,6 @@ static void free_transaction(cn_http_transaction *t) {
     cn_http_headers_free(&t->response.headers);
   }
   free_auth(t);
-  cn_iobuf_unref(t->drain_buf);
   cn_iobuf_unref(t->read_buf);
   if (t->logged_begin) {
     // The failure and where it came from ("origin", "proxy https://p:443"
@@ -333,22 +334,39 @@ static void free_transaction(cn_http_transaction *t) {
   free(t);
 }
 
+// After destroy: draining the rest of a small body, made only then (most
+// transactions never drain: one per open stream). Owned by the session's
+// drain list until the body ends.
+typedef struct txn_drain {
+  cn_http_drain_entry entry;
+  cn_http_transaction *t;
+  uint32_t drained;  // at most CN_HTTP_MAX_DRAIN_BYTES and one read
+} txn_drain;
+
 static void on_drain(void *arg, int rv);
+
+static int drain_read(txn_drain *d) {
+  cn_http_transaction *t = d->t;
+  return cn_http_stream_read_response_body(t->stream, t->read_buf, t->read_buf->size, on_drain,
+                                           d);
+}
 
 // Reads and drops body bytes until the body ends (the connection then goes
 // back to its pool), the cap is passed, or an error (it is closed).
-static void drain_loop(cn_http_transaction *t, int rv) {
+static void drain_loop(txn_drain *d, int rv) {
   while (rv > 0) {
-    t->drained += (uint32_t)rv;
-    if (t->drained > CN_HTTP_MAX_DRAIN_BYTES) {
+    d->drained += (uint32_t)rv;
+    if (d->drained > CN_HTTP_MAX_DRAIN_BYTES) {
       rv = CN_ERR_ABORTED;
       break;
     }
-    rv = stream_read_body(t, t->drain_buf, t->drain_buf->size, on_drain);
+    rv = drain_read(d);
   }
   if (rv == CN_ERR_IO_PENDING)
     return;
-  cn_http_network_session_remove_drain(&t->drain);
+  cn_http_transaction *t = d->t;
+  cn_http_network_session_remove_drain(&d->entry);
+  free(d);
   if (rv == 0)
     t->body_done = true;
   release_connection(t, rv == 0);
@@ -358,7 +376,9 @@ static void drain_loop(cn_http_transaction *t, int rv) {
 static void on_drain(void *arg, int rv) { drain_loop(arg, rv); }
 
 static void abort_drain(cn_http_drain_entry *e) {
-  cn_http_transaction *t = CN_CONTAINER_OF(e, cn_http_transaction, drain);
+  txn_drain *d = CN_CONTAINER_OF(e, txn_drain, entry);
+  cn_http_transaction *t = d->t;
+  free(d);
   release_connection(t, false);
   free_transaction(t);
 }
@@ -388,11 +408,13 @@ void cn_http_transaction_destroy(cn_http_transaction *t) {
     // (Draining enters no phase; its timeouts would be gone with the
     // caller's.)
     t->timeouts = &params(t)->timeouts;
-    t->drain.abort = abort_drain;
-    cn_http_network_session_add_drain(t->session, &t->drain);
-    if (!t->drain_buf)
-      t->drain_buf = cn_iobuf_new(16 * 1024);
-    drain_loop(t, stream_read_body(t, t->drain_buf, t->drain_buf->size, on_drain));
+    txn_drain *d = CN_NEW(txn_drain);
+    d->t = t;
+    d->entry.abort = abort_drain;
+    cn_http_network_session_add_drain(t->session, &d->entry);
+    cn_iobuf_unref(t->read_buf);  // (none: no read was pending, should_drain)
+    t->read_buf = cn_iobuf_new(16 * 1024);
+    drain_loop(d, drain_read(d));
     return;
   }
   // A response whose body is complete (a bodiless one the caller did not
@@ -898,10 +920,18 @@ int cn_http_transaction_restart_with_auth(cn_http_transaction *t, const char *us
   return run_for_caller(t, cb, arg);
 }
 
+// Now, as microseconds after the exchange's send started, plus one
+// (saturated: a step past 71 minutes reads as 71 minutes).
+static uint32_t time_since_send_start(const cn_http_transaction *t) {
+  uint64_t now = cn_socket_timing_now();
+  uint64_t off = now > t->send_start_us ? now - t->send_start_us : 0;
+  return off >= UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)off + 1;
+}
+
 static int do_send_request(cn_http_transaction *t) {
   t->state = STATE_SEND_REQUEST_DONE;
-  t->times.send_start_us = cn_socket_timing_now();
-  t->times.send_end_us = t->times.headers_start_us = t->times.headers_end_us = 0;
+  t->send_start_us = cn_socket_timing_now();
+  t->send_end_at = t->headers_start_at = t->headers_end_at = 0;
   // The request as sent (form, user agent, credentials): the stream reads
   // it during the call only (http_stream.h), so it is not kept per open
   // stream.
@@ -981,14 +1011,14 @@ static int resend(cn_http_transaction *t, int rv) {
 static int do_send_request_done(cn_http_transaction *t, int rv) {
   if (rv < 0)
     return should_resend(t, rv) ? resend(t, rv) : rv;
-  t->times.send_end_us = cn_socket_timing_now();
+  t->send_end_at = time_since_send_start(t);
   t->state = STATE_READ_HEADERS;
   return CN_OK;
 }
 
 static int do_read_headers(cn_http_transaction *t) {
   t->state = STATE_READ_HEADERS_DONE;
-  t->times.headers_start_us = cn_socket_timing_now();
+  t->headers_start_at = time_since_send_start(t);
   enter_phase(t, PHASE_HEADERS, t->timeouts->response_headers_ms);
   return cn_http_stream_read_response_headers(t->stream, on_io, t);
 }
@@ -996,7 +1026,7 @@ static int do_read_headers(cn_http_transaction *t) {
 static int do_read_headers_done(cn_http_transaction *t, int rv) {
   if (rv < 0)
     return should_resend(t, rv) ? resend(t, rv) : rv;
-  t->times.headers_end_us = cn_socket_timing_now();
+  t->headers_end_at = time_since_send_start(t);
   const cn_http_response_head *head = cn_http_stream_response_head(t->stream);
   // A 408 on a reused connection: the server timed the idle connection out
   // just as we used it (Chromium resends these too).
@@ -1024,9 +1054,9 @@ static int do_read_headers_done(cn_http_transaction *t, int rv) {
 static int do_drain_body(cn_http_transaction *t) {
   t->state = STATE_DRAIN_BODY_DONE;
   enter_phase(t, PHASE_BODY, t->timeouts->body_idle_ms);
-  if (!t->drain_buf)
-    t->drain_buf = cn_iobuf_new(16 * 1024);
-  return stream_read_body(t, t->drain_buf, t->drain_buf->size, on_io);
+  if (!t->read_buf)  // no caller's read is pending while the loop runs
+    t->read_buf = cn_iobuf_new(16 * 1024);
+  return stream_read_body(t, t->read_buf, t->read_buf->size, on_io);
 }
 
 static int do_drain_body_done(cn_http_transaction *t, int rv) {
@@ -1036,6 +1066,8 @@ static int do_drain_body_done(cn_http_transaction *t, int rv) {
   }
   // Body over (or broken): resend with credentials, on this connection if
   // it stayed reusable (the pool hands it straight back), else a new one.
+  cn_iobuf_unref(t->read_buf);
+  t->read_buf = NULL;
   release_connection(t, rv == 0);
   t->state = STATE_INIT_CONNECTION;
   return CN_OK;
@@ -1285,9 +1317,17 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
     describe_layers(t, out->reuse_type == CN_SOCKET_REUSED_IDLE, out);
 }
 
+// A step of the exchange, |at| as time_since_send_start made it.
+static uint64_t step_time(const cn_http_transaction *t, uint32_t at) {
+  return at ? t->send_start_us + at - 1 : 0;
+}
+
 void cn_http_transaction_get_times(const cn_http_transaction *t,
                                    cn_http_transaction_times *out) {
-  *out = t->times;
+  out->send_start_us = t->send_start_us;
+  out->send_end_us = step_time(t, t->send_end_at);
+  out->headers_start_us = step_time(t, t->headers_start_at);
+  out->headers_end_us = step_time(t, t->headers_end_at);
 }
 
 cn_netlog_source cn_http_transaction_source(const cn_http_transaction *t) { return t->source; }
