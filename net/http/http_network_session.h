@@ -238,10 +238,6 @@ typedef struct cn_http_connection_plan {
   cn_socket_params *params;
   // The rest is the route (cn_http_network_session_plan_route).
   char *chain_key;  // NULL for DIRECT
-  // The request goes to a proxy in absolute form (http:// via proxy).
-  bool absolute_form;
-  // The route is planned (the plan is not the zeroed one).
-  bool routed;
   // The proxy the request itself is sent to (absolute form), for
   // Proxy-Authorization; NULL otherwise.
   const cn_proxy_server *request_proxy;
@@ -257,6 +253,12 @@ typedef struct cn_http_connection_plan {
   // requests racing to a server not yet known may wait for the first one's
   // session instead of each opening a connection.
   bool spdy_offered;
+  // The request goes to a proxy in absolute form (http:// via proxy).
+  bool absolute_form;
+  // The route is planned (the plan is not the zeroed one).
+  bool routed;
+  // (The flags together at the end: no padding holes, one plan per open
+  // request.)
 } cn_http_connection_plan;
 
 // Plans the route of |url| through |chain| into |plan| (overwritten, not

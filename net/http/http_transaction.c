@@ -98,7 +98,6 @@ struct cn_http_transaction {
   // drain's own (an auth challenge's body before the resend, the rest of a
   // small body after destroy).
   cn_iobuf *read_buf;
-  char *chain_key;  // the proxy chain's key; NULL: DIRECT
   // Timeouts: deadlines on the session's one timer (deadline_queue.h), set
   // only while a phase waits, so a stalled request costs no CPU, and a
   // request holds no timer of its own (one per open stream otherwise).
@@ -130,7 +129,7 @@ struct cn_http_transaction {
   int timed_out;                // the timeout's error once one fired (sticky)
   // The failure, and the hop it came from (note_failure).
   int error;
-  int error_hop;
+  int8_t error_hop;  // a hop of the chain (CN_PROXY_CHAIN_MAX_HOPS), or CN_HOP_*
   uint8_t retries;  // at most CN_HTTP_MAX_RETRIES
   bool logged_begin;
   bool has_response;     // |response| holds the final response head
@@ -139,6 +138,9 @@ struct cn_http_transaction {
   bool auth_pending;     // a challenge waits for the caller (auth_params.ask)
   bool spdy_reused;      // that session was found live in the pool
 };
+
+_Static_assert(CN_PROXY_CHAIN_MAX_HOPS < INT8_MAX && CN_HOP_UNSET >= INT8_MIN,
+               "error_hop holds every hop index and CN_HOP_* value");
 
 // A transaction's authentication, apart from it because most requests
 // never need it (one transaction per open stream): the origin's controller
@@ -330,7 +332,6 @@ static void free_transaction(cn_http_transaction *t) {
     }
   }
   free(t->error_proxy);
-  free(t->chain_key);
   free(t);
 }
 
@@ -497,9 +498,6 @@ static int do_init_connection(cn_http_transaction *t) {
     enter_phase(t, PHASE_CONNECT, t->timeouts->connect_ms);
   cn_http_connection_plan_free(&t->plan);
   const cn_proxy_chain *chain = cn_proxy_info_chain(&t->proxy_info);
-  free(t->chain_key);
-  // NULL for DIRECT (read as "direct"): no string per direct request.
-  t->chain_key = cn_proxy_chain_is_direct(chain) ? NULL : cn_proxy_chain_key(chain);
   int rv = cn_http_network_session_plan_route(t->session, t->request->url, chain, &t->plan);
   if (rv != CN_OK)
     return rv;
@@ -650,7 +648,7 @@ static void time_out(cn_http_transaction *t, const char *phase, uint64_t ms, int
   cn_netlog_event(params(t)->netlog, t->source, CN_NETLOG_REQUEST_TIMED_OUT,
                   CN_NL_STR("phase", phase), CN_NL_INT("timeout_ms", (int64_t)ms),
                   CN_NL_STR("server", server),
-                  CN_NL_STR("proxy_chain", t->chain_key ? t->chain_key : "direct"),
+                  CN_NL_STR("proxy_chain", t->plan.chain_key ? t->plan.chain_key : "direct"),
                   CN_NL_ERROR(error));
   t->timed_out = error;
   // The hop waited on is the failure's: while connecting, the layer the
@@ -1309,7 +1307,8 @@ void cn_http_transaction_get_info(const cn_http_transaction *t, cn_http_transact
   out->reuse_type = over_session ? (t->spdy_reused ? CN_SOCKET_REUSED_IDLE : CN_SOCKET_UNUSED)
                                  : handle_reuse_type(t);
   out->socket = t->handle ? t->handle->socket : NULL;
-  out->proxy_chain = t->chain_key ? t->chain_key : "direct";
+  // The route's key (NULL for DIRECT: no string per direct request).
+  out->proxy_chain = t->plan.chain_key ? t->plan.chain_key : "direct";
   out->retries = t->retries;
   out->protocol = t->spdy_protocol != CN_PROTO_UNKNOWN ? t->spdy_protocol : CN_PROTO_HTTP11;
   out->proxy_protocol = CN_PROTO_UNKNOWN;

@@ -34,13 +34,15 @@ typedef struct cn_proxy_failure {
 
 typedef struct cn_proxy_info {
   cn_proxy_list list;  // the chains to try, bad ones last
-  size_t index;        // the current chain; == list.count when exhausted
-  bool bypassed;       // DIRECT because a bypass rule matched
   cn_proxy_failure *failures;  // in order, not yet committed
-  size_t num_failures;
   // Where PROXY_FALLBACK events go (set by cn_proxy_service_resolve).
   cn_netlog *netlog;
   cn_netlog_source source;
+  // The small fields last, without a padding hole (one info per open
+  // request).
+  uint32_t index;  // the current chain; == list.count when exhausted
+  uint32_t num_failures;
+  bool bypassed;  // DIRECT because a bypass rule matched
 } cn_proxy_info;
 
 // An empty info (no chain to try).
