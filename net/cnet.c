@@ -755,15 +755,16 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   if (o->connect_timeout_ms)  // 0.1's shorthand: every layer
     sp.tcp_connect_timeout_ms = sp.tls_handshake_timeout_ms = sp.tunnel_timeout_ms =
         o->connect_timeout_ms;
-  c->timeouts.connect_ms = CONTEXT_TIMEOUT(o, connection_timeout_ms, app_size, 0);
-  c->timeouts.stream_wait_ms = CONTEXT_TIMEOUT(o, stream_wait_timeout_ms, app_size,
-                                               CN_HTTP_DEFAULT_STREAM_WAIT_TIMEOUT_MS);
-  c->timeouts.response_headers_ms =
-      CONTEXT_TIMEOUT(o, response_headers_timeout_ms, app_size,
-                      CN_HTTP_DEFAULT_RESPONSE_HEADERS_TIMEOUT_MS);
-  c->timeouts.body_idle_ms = CONTEXT_TIMEOUT(o, body_idle_timeout_ms, app_size,
-                                             CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS);
-  c->timeouts.total_ms = CONTEXT_TIMEOUT(o, total_timeout_ms, app_size, 0);
+  // (Clamped to 32 bits, cn_http_timeout_ms: 49.7 days.)
+  c->timeouts.connect_ms =
+      cn_http_timeout_ms(CONTEXT_TIMEOUT(o, connection_timeout_ms, app_size, 0));
+  c->timeouts.stream_wait_ms = cn_http_timeout_ms(CONTEXT_TIMEOUT(
+      o, stream_wait_timeout_ms, app_size, CN_HTTP_DEFAULT_STREAM_WAIT_TIMEOUT_MS));
+  c->timeouts.response_headers_ms = cn_http_timeout_ms(CONTEXT_TIMEOUT(
+      o, response_headers_timeout_ms, app_size, CN_HTTP_DEFAULT_RESPONSE_HEADERS_TIMEOUT_MS));
+  c->timeouts.body_idle_ms = cn_http_timeout_ms(CONTEXT_TIMEOUT(
+      o, body_idle_timeout_ms, app_size, CN_HTTP_DEFAULT_BODY_IDLE_TIMEOUT_MS));
+  c->timeouts.total_ms = cn_http_timeout_ms(CONTEXT_TIMEOUT(o, total_timeout_ms, app_size, 0));
   sp.timeouts = c->timeouts;
   sp.proxy_auth_schemes = c->proxy_auth_schemes = o->proxy_auth_schemes;
   sp.connection_attempt_delay_ms = o->connection_attempt_delay_ms;  // 0 past app_size too
@@ -1584,7 +1585,7 @@ static int begin_exchange(cnet_request *r) {
     uint64_t spent = now - r->start_ms;
     if (spent >= r->timeouts.total_ms)
       return CN_ERR_TIMED_OUT;
-    r->timeouts.total_ms -= spent;
+    r->timeouts.total_ms -= (uint32_t)spent;
     r->start_ms = now;
   }
   r->txn = cn_http_transaction_new(r->ctx->session, (cn_request_priority)r->priority);
@@ -1719,13 +1720,17 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   }
   r->timing.start = cn_socket_timing_now();
   const cn_http_timeouts *d = &c->timeouts;
-  r->timeouts.connect_ms = REQUEST_TIMEOUT(o, connection_timeout_ms, app_size, d->connect_ms);
+  // (Clamped to 32 bits, cn_http_timeout_ms: 49.7 days.)
+  r->timeouts.connect_ms =
+      cn_http_timeout_ms(REQUEST_TIMEOUT(o, connection_timeout_ms, app_size, d->connect_ms));
   r->timeouts.stream_wait_ms =
-      REQUEST_TIMEOUT(o, stream_wait_timeout_ms, app_size, d->stream_wait_ms);
-  r->timeouts.response_headers_ms =
-      REQUEST_TIMEOUT(o, response_headers_timeout_ms, app_size, d->response_headers_ms);
-  r->timeouts.body_idle_ms = REQUEST_TIMEOUT(o, body_idle_timeout_ms, app_size, d->body_idle_ms);
-  r->timeouts.total_ms = REQUEST_TIMEOUT(o, total_timeout_ms, app_size, d->total_ms);
+      cn_http_timeout_ms(REQUEST_TIMEOUT(o, stream_wait_timeout_ms, app_size, d->stream_wait_ms));
+  r->timeouts.response_headers_ms = cn_http_timeout_ms(
+      REQUEST_TIMEOUT(o, response_headers_timeout_ms, app_size, d->response_headers_ms));
+  r->timeouts.body_idle_ms =
+      cn_http_timeout_ms(REQUEST_TIMEOUT(o, body_idle_timeout_ms, app_size, d->body_idle_ms));
+  r->timeouts.total_ms =
+      cn_http_timeout_ms(REQUEST_TIMEOUT(o, total_timeout_ms, app_size, d->total_ms));
   uv_update_time(c->loop);
   r->start_ms = uv_now(c->loop);
   cn_list_push_back(&c->requests, &r->link);

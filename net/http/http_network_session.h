@@ -74,23 +74,31 @@ extern "C" {
 // A transaction's own timeouts, per phase (http_transaction.h). 0: no
 // limit. Each ends the request with the error named, and a
 // REQUEST_TIMED_OUT NetLog event naming the phase and the server waited on.
+// 32-bit milliseconds (up to 49.7 days; the API clamps larger values,
+// cn_http_timeout_ms): 20 bytes held per open request instead of 40.
 typedef struct cn_http_timeouts {
   // The whole connection setup, every layer and hop together (curl's
   // --connect-timeout), from the first look for a connection to a
   // connection ready for the request: ERR_CONNECTION_TIMED_OUT. The pools'
   // per-layer timeouts bound each layer on their own.
-  uint64_t connect_ms;
+  uint32_t connect_ms;
   // Waiting for a stream on a SPDY/HTTP2 session whose peer allows no more
   // (MAX_CONCURRENT_STREAMS reached, or 0): ERR_TIMED_OUT.
-  uint64_t stream_wait_ms;
+  uint32_t stream_wait_ms;
   // From the request sent to the final response head: ERR_TIMED_OUT.
-  uint64_t response_headers_ms;
+  uint32_t response_headers_ms;
   // No progress on the request body being sent (a zero flow-control window,
   // a socket that takes nothing) or on a body read: ERR_TIMED_OUT.
-  uint64_t body_idle_ms;
+  uint32_t body_idle_ms;
   // The transaction from start to the end of its body: ERR_TIMED_OUT.
-  uint64_t total_ms;
+  uint32_t total_ms;
 } cn_http_timeouts;
+
+// |ms| as a cn_http_timeouts field: at most UINT32_MAX (49.7 days, as good
+// as no limit for one request).
+static inline uint32_t cn_http_timeout_ms(uint64_t ms) {
+  return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
 
 typedef struct cn_http_network_session_params {
   uv_loop_t *loop;

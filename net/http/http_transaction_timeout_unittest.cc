@@ -280,4 +280,16 @@ TEST_F(HttpTransactionTimeoutTest, ProxyThatStallsTheTlsHandshakeTimesOut) {
   EXPECT_NE(std::string::npos, p["group_id"].find("proxy.test:443")) << p["group_id"];
 }
 
+// The API's 64-bit milliseconds become the transaction's 32-bit ones
+// clamped, never wrapped: 2^32 + 1 ms must not turn into 1 ms (a request
+// timed out at once) or 2^32 into 0 (no limit).
+TEST(HttpTimeoutsTest, ApiValuesClampTo32Bits) {
+  EXPECT_EQ(0u, cn_http_timeout_ms(0));
+  EXPECT_EQ(250u, cn_http_timeout_ms(250));
+  EXPECT_EQ(UINT32_MAX, cn_http_timeout_ms(UINT32_MAX));
+  EXPECT_EQ(UINT32_MAX, cn_http_timeout_ms((1ull << 32) + 1));
+  EXPECT_EQ(UINT32_MAX, cn_http_timeout_ms(1ull << 32));
+  EXPECT_EQ(UINT32_MAX, cn_http_timeout_ms(UINT64_MAX));
+}
+
 }  // namespace
