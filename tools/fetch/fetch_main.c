@@ -34,6 +34,7 @@
 #include "tools/fetch/fetch_exit.h"
 #include "tools/fetch/fetch_netlog.h"
 #include "tools/fetch/fetch_options.h"
+#include "tools/fetch/fetch_output.h"
 #include "tools/fetch/fetch_transfer.h"
 #include "tools/fetch/fetch_writeout.h"
 #include "tools/fetch/ladder.h"
@@ -222,7 +223,7 @@ static void progress_finish(fetch_app *app) {
 
 // Writes to stdout; false (and the transfer fails with 23) on an error.
 static bool write_stdout(const void *data, size_t len) {
-  return !len || fwrite(data, 1, len, stdout) == len;
+  return fetch_output_write(stdout, data, len);
 }
 
 // Output of |t| for stdout: written at once when it is next in order,
@@ -264,7 +265,7 @@ static void emit_body(transfer *t, const void *data, size_t len) {
       t->write_errno = errno;
     }
   }
-  if (t->file && len && fwrite(data, 1, len, t->file) != len) {
+  if (t->file && !fetch_output_write(t->file, data, len)) {
     t->write_failed = true;
     t->write_errno = errno;
   }
