@@ -291,7 +291,7 @@ class FreezableSocket {
   }
   static constexpr cn_stream_socket_ops kOps = {
       "freezable", &Connect, &Read, &Write, &Disconnect, &IsConnected, &IsConnectedAndIdle,
-      &Proto, &Destroy, nullptr, nullptr, nullptr};
+      &Proto, &Destroy, nullptr, nullptr, nullptr, nullptr};
 
   cn_stream_socket base_;  // first: the ops cast back
   cn_stream_socket *inner_ = nullptr;

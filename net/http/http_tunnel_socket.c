@@ -22,6 +22,10 @@ static int read_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_c
   return cn_stream_socket_read(conn(s), buf, len, cb, arg);
 }
 
+static int read_now_(cn_stream_socket *s, uint8_t *out, size_t len, bool may_start_read) {
+  return cn_stream_socket_read_now(conn(s), out, len, may_start_read);
+}
+
 static int write_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                   void *arg) {
   return cn_stream_socket_write(conn(s), buf, len, cb, arg);
@@ -65,6 +69,7 @@ static const cn_stream_socket_ops kHttpTunnelOps = {
     .name = "http_tunnel",
     .connect = connect_,
     .read = read_,
+    .read_now = read_now_,
     .write = write_,
     .disconnect = disconnect_,
     .is_connected = is_connected_,

@@ -243,6 +243,7 @@ class MockClientSocketFactory {
           return static_cast<int>(CN_OK);
         },
         nullptr,  // set_keeps_loop_alive: passes down to the wrapped socket
+        nullptr,  // read_now: not offered
     };
     return &ops;
   }

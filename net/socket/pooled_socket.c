@@ -24,6 +24,11 @@ static int read_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_c
                   : CN_ERR_SOCKET_NOT_CONNECTED;
 }
 
+static int read_now_(cn_stream_socket *s, uint8_t *out, size_t len, bool may_start_read) {
+  return lower(s) ? cn_stream_socket_read_now(lower(s), out, len, may_start_read)
+                  : CN_ERR_SOCKET_NOT_CONNECTED;
+}
+
 static int write_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                   void *arg) {
   return lower(s) ? cn_stream_socket_write(lower(s), buf, len, cb, arg)
@@ -76,6 +81,7 @@ static const cn_stream_socket_ops kPooledOps = {
     .name = "pooled",
     .connect = connect_,
     .read = read_,
+    .read_now = read_now_,
     .write = write_,
     .disconnect = disconnect_,
     .is_connected = is_connected_,

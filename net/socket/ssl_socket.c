@@ -26,11 +26,19 @@
 #include "net/socket/ssl_socket_internal.h"
 #include "net/socket/ssl_transport_pump.h"
 
-// The largest record BoringSSL writes: 16 KiB of data plus header, padding
-// and tag, with margin.
-#define CN_SSL_MAX_RECORD (16 * 1024 + 512)
 
-static const cn_stream_socket_ops kSslOps;
+// Record sizes of what we send (issue #13: small records first, then
+// sized for throughput), as nginx's dynamic TLS records do: until
+// CN_SSL_SMALL_RECORD_BYTES have been written since the connection began,
+// or since it was idle for CN_SSL_IDLE_RESTART_US, a record carries at
+// most CN_SSL_SMALL_RECORD bytes — one TCP segment, which the receiver can
+// decrypt as soon as it arrives, rather than waiting for the dozen segments
+// of a full record. After that, full 16 KiB records: fewer seals, headers
+// and tags per byte for a large transfer.
+#define CN_SSL_SMALL_RECORD 1369  // a segment's payload less TLS overhead (nginx's figure)
+#define CN_SSL_FULL_RECORD 16384  // SSL3_RT_MAX_PLAIN_LENGTH, BoringSSL's default
+#define CN_SSL_SMALL_RECORD_BYTES (64 * 1024)
+#define CN_SSL_IDLE_RESTART_US (1000 * 1000)
 
 static const cn_stream_socket_ops kSslOps;
 
@@ -276,17 +284,18 @@ static int do_handshake(ssl_socket *s) {
   return rv;
 }
 
-static int do_read(ssl_socket *s) {
+// Decrypts into |out| (up to |len| bytes) every record that has already
+// arrived, starting no new transport read once there is something to
+// return — nor for the first record when |may_start_read| is false.
+static int read_records(ssl_socket *s, uint8_t *out, size_t len, bool may_start_read) {
   if (s->has_read_result)
     return s->read_result;
-  uint8_t *out = s->read_buf->data;
-  size_t want = cn_ssl_min_size(s->read_len, INT_MAX);
+  size_t want = cn_ssl_min_size(len, INT_MAX);
   size_t total = 0;
   int rv = CN_ERR_IO_PENDING;
-  // Fill the buffer with every record that has already arrived, but start
-  // no new transport read once there is something to return.
+  s->no_new_transport_reads = !may_start_read;
   while (total < want) {
-    ERR_clear_error();
+    // (SSL_read clears the error queue itself, as SSL_get_error needs.)
     int ret = SSL_read(s->ssl, out + total, (int)(want - total));
     if (ret > 0) {
       total += (size_t)ret;
@@ -310,6 +319,10 @@ static int do_read(ssl_socket *s) {
   return total > 0 ? (int)total : rv;
 }
 
+static int do_read(ssl_socket *s) {
+  return read_records(s, s->read_buf->data, s->read_len, true);
+}
+
 static int do_shutdown(ssl_socket *s) {
   if (!s->shutdown_sent) {
     ERR_clear_error();
@@ -329,6 +342,38 @@ static int do_shutdown(ssl_socket *s) {
   return s->wbuf_len > 0 ? CN_ERR_IO_PENDING : CN_OK;
 }
 
+// Sets the size of the records BoringSSL makes next (a change only between
+// records: an SSL_write being retried keeps the size it began with).
+static void set_record_size(ssl_socket *s, size_t size) {
+  if (s->record_size == size)
+    return;
+  SSL_set_max_send_fragment(s->ssl, size);
+  s->record_size = size;
+}
+
+// At the start of a write: small records again after an idle spell.
+static void restart_records_if_idle(ssl_socket *s) {
+  uint64_t now = cn_socket_timing_now();
+  if (s->last_write_us && now - s->last_write_us > CN_SSL_IDLE_RESTART_US)
+    s->sent_since_idle = 0;
+  s->last_write_us = now;
+  set_record_size(s, s->sent_since_idle < CN_SSL_SMALL_RECORD_BYTES ? CN_SSL_SMALL_RECORD
+                                                                    : CN_SSL_FULL_RECORD);
+}
+
+// After each record: full records once the transfer is large.
+static void note_record_sent(ssl_socket *s, size_t n) {
+  s->sent_since_idle += n;
+  if (s->sent_since_idle >= CN_SSL_SMALL_RECORD_BYTES)
+    set_record_size(s, CN_SSL_FULL_RECORD);
+}
+
+// The largest record the next SSL_write may make, on the wire (its data,
+// and the header, tag and padding of the cipher in use).
+static size_t next_record_max(const ssl_socket *s) {
+  return (s->record_size ? s->record_size : CN_SSL_FULL_RECORD) + SSL_max_seal_overhead(s->ssl);
+}
+
 // Encrypts the caller's write into the ring (see do_write).
 static int encrypt_write(ssl_socket *s) {
   if (s->write_error)
@@ -342,18 +387,19 @@ static int encrypt_write(ssl_socket *s) {
   // than were committed.
   size_t len = s->write_len;
   for (;;) {
-    ERR_clear_error();
+    // (SSL_write clears the error queue itself, as SSL_get_error needs.)
     int ret = SSL_write(s->ssl, s->write_buf->data + s->write_progress,
                         (int)cn_ssl_min_size(len - s->write_progress, INT_MAX));
     if (ret > 0) {
       s->write_progress += (size_t)ret;
+      note_record_sent(s, (size_t)ret);
       if (s->write_progress == len)
         break;
-      if (cn_ssl_transport_ring_room(s) < CN_SSL_MAX_RECORD) {
+      if (cn_ssl_transport_ring_room(s) < next_record_max(s)) {
         // The transport takes what the ring holds; go on if it took it
         // at once, else report what was written so far.
         cn_ssl_transport_flush(s);
-        if (cn_ssl_transport_ring_room(s) < CN_SSL_MAX_RECORD)
+        if (cn_ssl_transport_ring_room(s) < next_record_max(s))
           break;
       }
       continue;
@@ -557,6 +603,23 @@ static int read_(cn_stream_socket *base, cn_iobuf *buf, size_t len, cn_completio
   return rv;
 }
 
+// cn_stream_socket_read_now: the records that arrived, decrypted straight
+// into |out|. A transport read it starts (|may_start_read|) and leaves
+// pending is the socket's own: what it brings waits in |rbuf| for the next
+// read.
+static int read_now_(cn_stream_socket *base, uint8_t *out, size_t len, bool may_start_read) {
+  ssl_socket *s = ssl_of(base);
+  if (s->state != ST_CONNECTED)
+    return CN_ERR_SOCKET_NOT_CONNECTED;
+  if (s->read_cb)
+    return CN_ERR_UNEXPECTED;  // one read at a time
+  if (len == 0)
+    return CN_ERR_INVALID_ARGUMENT;
+  int rv = read_records(s, out, len, may_start_read);
+  cn_ssl_transport_trim_buffers(s);
+  return rv;
+}
+
 static int start_write(ssl_socket *s, cn_iobuf *buf, size_t len, bool shutdown, cn_completion_cb cb,
                        void *arg) {
   if (s->state != ST_CONNECTED)
@@ -569,6 +632,8 @@ static int start_write(ssl_socket *s, cn_iobuf *buf, size_t len, bool shutdown, 
   s->write_len = len;
   s->write_progress = 0;
   s->write_is_shutdown = shutdown;
+  if (!shutdown)
+    restart_records_if_idle(s);
   int rv = do_write(s);
   if (rv == CN_ERR_IO_PENDING) {
     if (buf)
@@ -691,6 +756,7 @@ static const cn_stream_socket_ops kSslOps = {
     .name = "ssl",
     .connect = connect_,
     .read = read_,
+    .read_now = read_now_,
     .write = write_,
     .disconnect = disconnect_,
     .is_connected = is_connected_,

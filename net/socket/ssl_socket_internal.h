@@ -77,6 +77,10 @@ typedef struct ssl_socket {
   // returns instead of starting a transport read that could leave a large
   // buffer pending on an idle connection.
   bool no_new_transport_reads;
+  // The transport offers cn_stream_socket_read_now (TLS inside TLS): the
+  // transport reads that must wait are small (CN_SSL_PEEK_CHUNK), as what
+  // arrives is then taken by read_now, with no copy through |rbuf|.
+  bool transport_reads_now;
   // Client: the post-handshake peek (see do_peek) is running, or is over.
   bool peeking;
   bool peek_done;
@@ -89,6 +93,12 @@ typedef struct ssl_socket {
   size_t wbuf_len;
   bool transport_write_pending;
   int transport_write_error;
+  // Record sizes (ssl_socket.c): bytes written since the connection began
+  // or was last idle, when the last write began (cn_socket_timing_now, 0:
+  // none yet), and the size set in BoringSSL (0: its default, 16 KiB).
+  uint64_t sent_since_idle;
+  uint64_t last_write_us;
+  size_t record_size;
 
   // --- The caller's operations ---
   cn_completion_cb connect_cb;

@@ -268,7 +268,10 @@ class Echo {
 // always completes writes asynchronously: it exercises the TLS socket's
 // partial-write handling and write ring, which the (always synchronous)
 // pipe never does. With |synchronous| its writes complete at once, as the
-// pipe's: it then only counts them.
+// pipe's: it then only counts them, and keeps a copy of what they wrote
+// (the records sent). Either way it forwards read_now as the tunnel and
+// pooled sockets do, counting the bytes it hands up: TLS inside TLS should
+// take most of the inner ciphertext that way, straight into BoringSSL.
 struct SlowWriteSocket {
   cn_stream_socket base;  // first: the ops cast back
   cn_stream_socket *inner;
@@ -279,6 +282,9 @@ struct SlowWriteSocket {
   int write_result;
   int writes;
   bool synchronous;
+  std::string written;
+  size_t read_now_bytes;
+  int read_calls;
 
   static SlowWriteSocket *Of(const cn_stream_socket *s) {
     return reinterpret_cast<SlowWriteSocket *>(const_cast<cn_stream_socket *>(s));
@@ -287,7 +293,14 @@ struct SlowWriteSocket {
     return cn_stream_socket_connect(Of(s)->inner, cb, arg);
   }
   static int Read(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
+    Of(s)->read_calls++;
     return cn_stream_socket_read(Of(s)->inner, buf, len, cb, arg);
+  }
+  static int ReadNow(cn_stream_socket *s, uint8_t *out, size_t len, bool may_start_read) {
+    int rv = cn_stream_socket_read_now(Of(s)->inner, out, len, may_start_read);
+    if (rv > 0)
+      Of(s)->read_now_bytes += static_cast<size_t>(rv);
+    return rv;
   }
   static int Write(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
     SlowWriteSocket *w = Of(s);
@@ -295,8 +308,11 @@ struct SlowWriteSocket {
     int rv = cn_stream_socket_write(w->inner, buf, std::min(len, w->max_write), nullptr, nullptr);
     EXPECT_NE(CN_ERR_IO_PENDING, rv);  // the inner pipe writes synchronously
     w->writes++;
-    if (w->synchronous)
+    if (w->synchronous) {
+      if (rv > 0)
+        w->written.append(reinterpret_cast<const char *>(buf->data), static_cast<size_t>(rv));
       return rv;
+    }
     w->write_cb = cb;
     w->write_arg = arg;
     w->write_result = rv;
@@ -332,7 +348,7 @@ struct SlowWriteSocket {
                                bool synchronous = false) {
     static const cn_stream_socket_ops kOps = {
         "slow", Connect, Read, Write, Disconnect, IsConnected, IsIdle, nullptr, Destroy,
-        nullptr, nullptr, nullptr,
+        nullptr, nullptr, nullptr, ReadNow,
     };
     auto *w = new SlowWriteSocket();
     cn_stream_socket_init(&w->base, &kOps, nullptr);
@@ -712,6 +728,56 @@ TEST_F(SslSocketTest, RecordsOfOneWriteGoInOneTransportWrite) {
   big_reader.Start();
   ASSERT_TRUE(RunUntil(loop_.get(), [&] { return big_reader.done(); }));
   EXPECT_TRUE(big_reader.data() == big);
+}
+
+// The lengths of the TLS records in |wire| (whole records only).
+std::vector<size_t> RecordLengths(const std::string &wire) {
+  std::vector<size_t> lengths;
+  size_t off = 0;
+  while (off + 5 <= wire.size()) {
+    size_t len = (static_cast<uint8_t>(wire[off + 3]) << 8) | static_cast<uint8_t>(wire[off + 4]);
+    if (off + 5 + len > wire.size())
+      break;
+    lengths.push_back(len);
+    off += 5 + len;
+  }
+  return lengths;
+}
+
+TEST_F(SslSocketTest, RecordsStartSmallThenGrow) {
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
+  cn_stream_socket *tap = SlowWriteSocket::New(loop_.get(), a, SIZE_MAX, true);
+  cn_stream_socket *client = Own(NewClient(tap));
+  cn_stream_socket *server = Own(NewServer(b));
+  HandshakeOk({client, server});
+  RunUntilIdle(loop_.get());
+  SlowWriteSocket::Of(tap)->written.clear();  // the handshake's
+  std::string data = Payload(256 * 1024, 24);
+  Writer writer(client, data, 32 * 1024);
+  Reader reader(server, data.size());
+  writer.Start();
+  reader.Start();
+  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return reader.done(); }));
+  ASSERT_TRUE(reader.data() == data);
+  std::vector<size_t> lengths = RecordLengths(SlowWriteSocket::Of(tap)->written);
+  ASSERT_GT(lengths.size(), 10u);
+  // TLS 1.3: a record's length counts its content type and 16-byte tag.
+  const size_t kOverhead = 17;
+  size_t small_bytes = 0, i = 0;
+  for (; i < lengths.size() && lengths[i] <= 1369 + kOverhead; i++)
+    small_bytes += lengths[i] - kOverhead;
+  // The first 64 KiB go in records of one TCP segment each...
+  EXPECT_GE(small_bytes, 64u * 1024);
+  EXPECT_LT(small_bytes, 64u * 1024 + 1369);
+  // ...the rest in full 16 KiB records (the writer's 32 KiB pieces split
+  // evenly), but for the one that ends the small spell's piece.
+  ASSERT_LT(i + 1, lengths.size());
+  size_t full = 0;
+  for (size_t j = i; j < lengths.size(); j++)
+    full += lengths[j] == 16384 + kOverhead;
+  EXPECT_GE(full, lengths.size() - i - 1);
+  EXPECT_GE(full, 10u);
 }
 
 TEST_F(SslSocketTest, ReadGathersRecordsAlreadyArrived) {
@@ -1130,6 +1196,65 @@ TEST_F(SslSocketTest, TlsInsideTls) {
 
   EchoCheck(inner_c, inner_s, Payload(512 * 1024, 9));
   cn_ssl_context_unref(proxy_server_ctx);
+}
+
+TEST_F(SslSocketTest, TlsInsideTlsReadsInnerRecordsWithoutACopy) {
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
+  cn_stream_socket *outer_c = NewClient(a);
+  cn_stream_socket *outer_s = NewServer(b);
+  HandshakeOk({outer_c, outer_s});
+  cn_stream_socket *counted = SlowWriteSocket::New(loop_.get(), outer_c, SIZE_MAX, true);
+  cn_stream_socket *inner_c = Own(NewClient(counted));
+  cn_stream_socket *inner_s = Own(NewServer(outer_s));
+  HandshakeOk({inner_c, inner_s});
+  size_t before = SlowWriteSocket::Of(counted)->read_now_bytes;
+  std::string data = Payload(1 << 20, 23);
+  EchoCheck(inner_c, inner_s, data);
+  // The echoed megabyte comes back as inner records: most of their bytes
+  // are decrypted by the outer TLS straight into the inner's BoringSSL
+  // buffer (read_now); read() only waits when nothing has arrived.
+  size_t direct = SlowWriteSocket::Of(counted)->read_now_bytes - before;
+  EXPECT_GT(direct, data.size() * 3 / 4) << "read() calls: "
+                                          << SlowWriteSocket::Of(counted)->read_calls;
+  EXPECT_LT(direct, data.size() + data.size() / 8);  // the records' overhead at most
+}
+
+TEST_F(SslSocketTest, ReadNowHandsOutOnlyWhatArrived) {
+  Pair p = MakePair();
+  HandshakeOk(p);
+  uint8_t out[4096];
+  // Nothing yet: no wait, and with |may_start_read| false nothing started.
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read_now(p.client, out, sizeof out, false));
+  for (int i = 0; i < 3; i++)
+    ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), p.server, Payload(1000, 30 + i)));
+  RunUntilIdle(loop_.get());
+  // Three records arrived: all of them, decrypted into |out| at once.
+  ASSERT_EQ(3000, cn_stream_socket_read_now(p.client, out, sizeof out, false));
+  std::string expected = Payload(1000, 30) + Payload(1000, 31) + Payload(1000, 32);
+  EXPECT_TRUE(std::string(reinterpret_cast<char *>(out), 3000) == expected);
+  EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(p.client));
+  // With |may_start_read| the read it starts stays the socket's own: what
+  // comes later is there for the next read().
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read_now(p.client, out, sizeof out, true));
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), p.server, Payload(700, 33)));
+  cn_iobuf *buf = cn_iobuf_new(4096);
+  TestCompletion c;
+  int rv = c.WaitForResult(loop_.get(),
+                           cn_stream_socket_read(p.client, buf, buf->size, c.cb(), c.arg()));
+  ASSERT_EQ(700, rv);
+  EXPECT_TRUE(std::string(reinterpret_cast<char *>(buf->data), 700) == Payload(700, 33));
+  // A read pending: read_now is refused rather than racing it.
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(p.client, buf, buf->size, c.cb(), c.arg()));
+  EXPECT_EQ(CN_ERR_UNEXPECTED, cn_stream_socket_read_now(p.client, out, sizeof out, true));
+  cn_stream_socket_disconnect(p.client);  // cancels that read
+  cn_iobuf_unref(buf);
+  // A socket that does not offer it says so.
+  cn_stream_socket *x, *y;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &x, &y);
+  EXPECT_EQ(CN_ERR_NOT_IMPLEMENTED, cn_stream_socket_read_now(x, out, sizeof out, true));
+  cn_stream_socket_destroy(x);
+  cn_stream_socket_destroy(y);
 }
 
 TEST_F(SslSocketTest, TlsInsideTlsOverSmallChunks) {

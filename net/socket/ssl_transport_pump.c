@@ -27,7 +27,9 @@ static void on_transport_read(void *arg, int rv) {
 }
 
 static void start_transport_read(ssl_socket *s) {
-  size_t size = s->peeking ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK;
+  // A transport that offers read_now hands over what arrives next that
+  // way: a read that must wait only needs to learn that something came.
+  size_t size = s->peeking || s->transport_reads_now ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK;
   if (s->rbuf && s->rbuf->size < size) {
     cn_iobuf_unref(s->rbuf);  // the peek's small buffer (empty: reads start only then)
     s->rbuf = NULL;
@@ -35,7 +37,7 @@ static void start_transport_read(ssl_socket *s) {
   if (!s->rbuf)
     s->rbuf = cn_iobuf_new(size);
   s->transport_read_pending = true;
-  int rv = cn_stream_socket_read(s->transport, s->rbuf, s->rbuf->size, on_transport_read, s);
+  int rv = cn_stream_socket_read(s->transport, s->rbuf, size, on_transport_read, s);
   if (rv == CN_ERR_IO_PENDING)
     return;
   s->transport_read_pending = false;
@@ -48,8 +50,23 @@ int cn_ssl_bio_read_(BIO *bio, char *out, int len) {
   if (len <= 0)
     return 0;
   if (s->rbuf_len == 0 && !s->transport_read_pending && !s->transport_eof &&
-      !s->transport_read_error && !s->no_new_transport_reads)
-    start_transport_read(s);
+      !s->transport_read_error) {
+    // TLS inside TLS: the transport (the outer TLS, through the tunnel)
+    // decrypts its records straight into BoringSSL's buffer, where a read
+    // into |rbuf| would cost a copy more. Not for the idle client's peek,
+    // which keeps only a small read pending.
+    if (!s->peeking) {
+      int rv = cn_stream_socket_read_now(s->transport, (uint8_t *)out, (size_t)len,
+                                         !s->no_new_transport_reads);
+      s->transport_reads_now = rv != CN_ERR_NOT_IMPLEMENTED;
+      if (rv > 0)
+        return rv;
+      if (rv != CN_ERR_IO_PENDING && rv != CN_ERR_NOT_IMPLEMENTED)
+        note_transport_read(s, rv);  // EOF or an error, as a read's
+    }
+    if (!s->no_new_transport_reads && !s->transport_eof && !s->transport_read_error)
+      start_transport_read(s);
+  }
   if (s->rbuf_len == 0) {
     if (s->transport_read_error)
       return -1;

@@ -5,8 +5,12 @@
 // ssl_context.c; its read and write are cn_ssl_bio_read_/cn_ssl_bio_write_
 // here, declared in ssl_internal.h). The BIO never blocks:
 //   read   hands out ciphertext from the socket's read buffer (|rbuf|); when
-//          it is empty it starts one transport read (64 KiB, or 4 KiB for
-//          an idle client's peek) and asks BoringSSL to retry;
+//          it is empty it first asks the transport for bytes straight into
+//          BoringSSL's buffer (cn_stream_socket_read_now: the outer TLS of
+//          TLS inside TLS offers it, saving a copy of every inner record),
+//          else starts one transport read (64 KiB; 4 KiB for an idle
+//          client's peek, and over a transport that offers read_now, which
+//          then hands over the rest) and asks BoringSSL to retry;
 //   write  appends to a 64 KiB ring (|wbuf|); the socket hands the ring
 //          to the transport (cn_ssl_transport_flush) once the SSL_* calls
 //          of an operation are done, so the records of one write, or a

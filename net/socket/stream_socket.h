@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/iobuf.h"
 #include "net/base/net_errors.h"
@@ -103,6 +104,11 @@ typedef struct cn_stream_socket_ops {
   // a layer that implements it decides for everything below it too (see
   // cn_stream_socket_set_keeps_loop_alive).
   void (*set_keeps_loop_alive)(cn_stream_socket *s, bool keep);
+  // Optional (NULL: not offered; pass-through layers forward it). A read
+  // into plain memory that never waits and leaves no operation of the
+  // caller's behind (see cn_stream_socket_read_now). Not while a read() is
+  // pending.
+  int (*read_now)(cn_stream_socket *s, uint8_t *out, size_t len, bool may_start_read);
 } cn_stream_socket_ops;
 
 // When a layer was made, for the load timing of the requests it serves
@@ -137,6 +143,20 @@ static inline int cn_stream_socket_read(cn_stream_socket *s, cn_iobuf *buf, size
 static inline int cn_stream_socket_write(cn_stream_socket *s, cn_iobuf *buf, size_t len,
                                          cn_completion_cb cb, void *arg) {
   return s->ops->write(s, buf, len, cb, arg);
+}
+// Reads into |out| (up to |len| bytes) what can be had without waiting:
+// the bytes (> 0), 0 at EOF, an error, or CN_ERR_IO_PENDING when nothing is
+// there now — then read() waits for it — and CN_ERR_NOT_IMPLEMENTED when
+// the layer does not offer it. With |may_start_read| false the layer starts
+// no read of its own transport (it only hands out what already arrived);
+// with true it may, and a read it leaves pending is its own (its result is
+// kept for the next read() or read_now). Lets TLS inside TLS read the inner
+// records straight into BoringSSL's buffer, where read() would need a
+// buffer of the caller's that outlives a pending read and a copy out of it.
+static inline int cn_stream_socket_read_now(cn_stream_socket *s, uint8_t *out, size_t len,
+                                            bool may_start_read) {
+  return s->ops->read_now ? s->ops->read_now(s, out, len, may_start_read)
+                          : CN_ERR_NOT_IMPLEMENTED;
 }
 static inline void cn_stream_socket_disconnect(cn_stream_socket *s) { s->ops->disconnect(s); }
 static inline bool cn_stream_socket_is_connected(const cn_stream_socket *s) {

@@ -116,7 +116,8 @@ const cn_stream_socket_ops WriteGateSocket::kOps = {
     &Destroy,
     nullptr,
     nullptr,
-    nullptr};
+    nullptr,
+    nullptr};  // read_now
 
 class SpdySessionTest : public testing::TestWithParam<Param> {
  protected:
