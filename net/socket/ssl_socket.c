@@ -305,13 +305,12 @@ static int read_records(ssl_socket *s, uint8_t *out, size_t len, bool may_start_
     int err = SSL_get_error(s->ssl, ret);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
       break;
-    rv = map_error(s, err, false);
+    rv = map_error(s, err, false);  // (which clears the error queue; a WANT_READ leaves none)
     s->has_read_result = true;
     s->read_result = rv;
     break;
   }
   s->no_new_transport_reads = false;
-  ERR_clear_error();
   cn_ssl_transport_flush(s);  // what SSL_read wrote (an alert, a KeyUpdate's answer)
   if (total > 0)
     s->peek_done = true;  // application data flows: no more peeking
