@@ -30,7 +30,7 @@
 // Record sizes of what we send (issue #13: small records first, then
 // sized for throughput), as nginx's dynamic TLS records do: until
 // CN_SSL_SMALL_RECORD_BYTES have been written since the connection began,
-// or since it was idle for CN_SSL_IDLE_RESTART_US, a record carries at
+// or since it was idle for CN_SSL_IDLE_RESTART_MS, a record carries at
 // most CN_SSL_SMALL_RECORD bytes — one TCP segment, which the receiver can
 // decrypt as soon as it arrives, rather than waiting for the dozen segments
 // of a full record. After that, full 16 KiB records: fewer seals, headers
@@ -38,7 +38,7 @@
 #define CN_SSL_SMALL_RECORD 1369  // a segment's payload less TLS overhead (nginx's figure)
 #define CN_SSL_FULL_RECORD 16384  // SSL3_RT_MAX_PLAIN_LENGTH, BoringSSL's default
 #define CN_SSL_SMALL_RECORD_BYTES (64 * 1024)
-#define CN_SSL_IDLE_RESTART_US (1000 * 1000)
+#define CN_SSL_IDLE_RESTART_MS 1000
 
 static const cn_stream_socket_ops kSslOps;
 
@@ -352,10 +352,11 @@ static void set_record_size(ssl_socket *s, size_t size) {
 
 // At the start of a write: small records again after an idle spell.
 static void restart_records_if_idle(ssl_socket *s) {
-  uint64_t now = cn_socket_timing_now();
-  if (s->last_write_us && now - s->last_write_us > CN_SSL_IDLE_RESTART_US)
+  uint64_t now = s->clock ? cn_clock_now_ms(s->clock) : cn_socket_timing_now() / 1000;
+  if (s->wrote_before && now - s->last_write_ms >= CN_SSL_IDLE_RESTART_MS)
     s->sent_since_idle = 0;
-  s->last_write_us = now;
+  s->wrote_before = true;
+  s->last_write_ms = now;
   set_record_size(s, s->sent_since_idle < CN_SSL_SMALL_RECORD_BYTES ? CN_SSL_SMALL_RECORD
                                                                     : CN_SSL_FULL_RECORD);
 }
@@ -808,6 +809,7 @@ cn_stream_socket *cn_ssl_socket_new(cn_netlog *netlog, cn_stream_socket *transpo
   cn_stream_socket_init(&s->base, &kSslOps, netlog);
   s->transport = transport;
   s->ctx = cn_ssl_context_ref(params->context);
+  s->clock = params->clock;
   s->is_server = cn_ssl_context_is_server(params->context);
   if (params->config)
     s->config = *params->config;

@@ -68,6 +68,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "net/socket/ssl_config.h"
 #include "net/socket/ssl_context.h"
 #include "net/socket/stream_socket.h"
@@ -87,6 +88,10 @@ typedef struct cn_ssl_socket_params {
   // Client: the session cache key; NULL disables resumption for this
   // connection (nothing offered, nothing stored).
   const char *session_key;
+  // The clock by which an idle spell is measured (after one of a second,
+  // records start small again; see ssl_socket.c). Borrowed: it must outlive
+  // the socket. NULL: the monotonic clock (cn_socket_timing_now).
+  cn_clock *clock;
 } cn_ssl_socket_params;
 
 // Wraps |transport| (required). Returns NULL (after destroying |transport|)

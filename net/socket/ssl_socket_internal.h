@@ -94,10 +94,13 @@ typedef struct ssl_socket {
   bool transport_write_pending;
   int transport_write_error;
   // Record sizes (ssl_socket.c): bytes written since the connection began
-  // or was last idle, when the last write began (cn_socket_timing_now, 0:
-  // none yet), and the size set in BoringSSL (0: its default, 16 KiB).
+  // or was last idle, when the last write began (ms on |clock|, or on the
+  // monotonic clock without one), and the size set in BoringSSL (0: its
+  // default, 16 KiB).
+  cn_clock *clock;  // borrowed; may be NULL
   uint64_t sent_since_idle;
-  uint64_t last_write_us;
+  uint64_t last_write_ms;
+  bool wrote_before;
   size_t record_size;
 
   // --- The caller's operations ---

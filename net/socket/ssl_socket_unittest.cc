@@ -360,6 +360,20 @@ struct SlowWriteSocket {
   }
 };
 
+// The lengths of the TLS records in |wire| (whole records only).
+std::vector<size_t> RecordLengths(const std::string &wire) {
+  std::vector<size_t> lengths;
+  size_t off = 0;
+  while (off + 5 <= wire.size()) {
+    size_t len = (static_cast<uint8_t>(wire[off + 3]) << 8) | static_cast<uint8_t>(wire[off + 4]);
+    if (off + 5 + len > wire.size())
+      break;
+    lengths.push_back(len);
+    off += 5 + len;
+  }
+  return lengths;
+}
+
 // Records NetLog entries (with their string/int/bool parameters).
 struct LoggedEntry {
   cn_netlog_event_type type;
@@ -528,6 +542,22 @@ class SslSocketTest : public ::testing::Test {
     EXPECT_EQ(CN_OK, writer.result());
     EXPECT_EQ(data.size(), echo.total());
     EXPECT_TRUE(reader.data() == data) << "echoed bytes differ";
+  }
+
+  // Sends |size| bytes client -> server in 32 KiB writes, the client's
+  // transport being |tap| (a synchronous SlowWriteSocket); the lengths of
+  // the records it wrote (RecordLengths).
+  std::vector<size_t> SendAndTapRecords(cn_stream_socket *client, cn_stream_socket *server,
+                                        cn_stream_socket *tap, size_t size, int seed) {
+    SlowWriteSocket::Of(tap)->written.clear();
+    std::string data = Payload(size, seed);
+    Writer writer(client, data, 32 * 1024);
+    Reader reader(server, data.size());
+    writer.Start();
+    reader.Start();
+    EXPECT_TRUE(RunUntil(loop_.get(), [&] { return reader.done(); }));
+    EXPECT_TRUE(reader.data() == data);
+    return RecordLengths(SlowWriteSocket::Of(tap)->written);
   }
 
   // The END of the SSL_CONNECT span logged by |s|, or null.
@@ -730,20 +760,6 @@ TEST_F(SslSocketTest, RecordsOfOneWriteGoInOneTransportWrite) {
   EXPECT_TRUE(big_reader.data() == big);
 }
 
-// The lengths of the TLS records in |wire| (whole records only).
-std::vector<size_t> RecordLengths(const std::string &wire) {
-  std::vector<size_t> lengths;
-  size_t off = 0;
-  while (off + 5 <= wire.size()) {
-    size_t len = (static_cast<uint8_t>(wire[off + 3]) << 8) | static_cast<uint8_t>(wire[off + 4]);
-    if (off + 5 + len > wire.size())
-      break;
-    lengths.push_back(len);
-    off += 5 + len;
-  }
-  return lengths;
-}
-
 TEST_F(SslSocketTest, RecordsStartSmallThenGrow) {
   cn_stream_socket *a, *b;
   cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
@@ -752,15 +768,7 @@ TEST_F(SslSocketTest, RecordsStartSmallThenGrow) {
   cn_stream_socket *server = Own(NewServer(b));
   HandshakeOk({client, server});
   RunUntilIdle(loop_.get());
-  SlowWriteSocket::Of(tap)->written.clear();  // the handshake's
-  std::string data = Payload(256 * 1024, 24);
-  Writer writer(client, data, 32 * 1024);
-  Reader reader(server, data.size());
-  writer.Start();
-  reader.Start();
-  ASSERT_TRUE(RunUntil(loop_.get(), [&] { return reader.done(); }));
-  ASSERT_TRUE(reader.data() == data);
-  std::vector<size_t> lengths = RecordLengths(SlowWriteSocket::Of(tap)->written);
+  std::vector<size_t> lengths = SendAndTapRecords(client, server, tap, 256 * 1024, 24);
   ASSERT_GT(lengths.size(), 10u);
   // TLS 1.3: a record's length counts its content type and 16-byte tag.
   const size_t kOverhead = 17;
@@ -778,6 +786,40 @@ TEST_F(SslSocketTest, RecordsStartSmallThenGrow) {
     full += lengths[j] == 16384 + kOverhead;
   EXPECT_GE(full, lengths.size() - i - 1);
   EXPECT_GE(full, 10u);
+}
+
+TEST_F(SslSocketTest, RecordsStartSmallAgainAfterAnIdleSecond) {
+  cnet_test::FakeClock clock;
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
+  cn_stream_socket *tap = SlowWriteSocket::New(loop_.get(), a, SIZE_MAX, true);
+  cn_ssl_socket_params params = {};
+  params.context = client_ctx_;
+  params.host = "origin.test";
+  params.clock = clock.get();
+  cn_stream_socket *client = Own(cn_ssl_socket_new(&netlog_, tap, &params));
+  cn_stream_socket *server = Own(NewServer(b));
+  HandshakeOk({client, server});
+  RunUntilIdle(loop_.get());
+  // TLS 1.3: a record's length counts the data, its content type and tag.
+  auto send = [&](size_t size, int seed) {
+    return SendAndTapRecords(client, server, tap, size, seed);
+  };
+  const size_t kSmall = 1369 + 17, kFull = 16384 + 17;
+  std::vector<size_t> first = send(128 * 1024, 40);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(kSmall, first.front());
+  EXPECT_EQ(kFull, first.back());
+  clock.Advance(999);  // not idle long enough: full records go on
+  std::vector<size_t> warm = send(32 * 1024, 41);
+  EXPECT_EQ(std::vector<size_t>(2, kFull), warm);
+  clock.Advance(1000);  // a second since the last write began
+  std::vector<size_t> again = send(32 * 1024, 42);
+  ASSERT_FALSE(again.empty());
+  for (size_t len : again)
+    EXPECT_LE(len, kSmall);
+  EXPECT_GT(again.size(), 20u);
+  Destroy(client);  // before the clock it borrows
 }
 
 TEST_F(SslSocketTest, ReadGathersRecordsAlreadyArrived) {
