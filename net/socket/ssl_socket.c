@@ -26,7 +26,6 @@
 #include "net/socket/ssl_socket_internal.h"
 #include "net/socket/ssl_transport_pump.h"
 
-
 // Record sizes of what we send (issue #13: small records first, then
 // sized for throughput), as nginx's dynamic TLS records do: until
 // CN_SSL_SMALL_RECORD_BYTES have been written since the connection began,
