@@ -1126,12 +1126,34 @@ static void read_body(cnet_request *r, int rv) {
   }
 }
 
+#define BODY_BUFFER_SIZE (64 * 1024)
+#define BODY_BUFFER_MIN (1024)
+
+// The body buffer's size: 64 KiB, or less when the response says its body is
+// smaller (Content-Length), so that a run of small exchanges does not take
+// and give back a 64 KiB block from malloc per request (see
+// CN_SSL_SMALL_CHUNK). A coded body whose decoded form is larger only
+// takes more reads.
+static size_t body_buffer_size(const cnet_request *r) {
+  const cn_http_response_head *head = cn_http_transaction_response(r->txn);
+  const char *cl = head ? cn_http_headers_get(&head->headers, "Content-Length") : NULL;
+  if (!cl || !*cl)
+    return BODY_BUFFER_SIZE;
+  size_t n = 0;
+  for (const char *p = cl; *p; p++) {
+    if (*p < '0' || *p > '9' || n >= BODY_BUFFER_SIZE)
+      return BODY_BUFFER_SIZE;  // not a plain length, or not small
+    n = n * 10 + (size_t)(*p - '0');
+  }
+  return n >= BODY_BUFFER_SIZE ? BODY_BUFFER_SIZE : n < BODY_BUFFER_MIN ? BODY_BUFFER_MIN : n;
+}
+
 // The next read of the body, into the request's buffer — made at the first
 // read, so a request paused at its response head (an application holding
-// many streams open, bench/scale) holds no 64 KiB buffer until it resumes.
+// many streams open, bench/scale) holds no body buffer until it resumes.
 static int read_more(cnet_request *r) {
   if (!r->buf)
-    r->buf = cn_iobuf_new(64 * 1024);
+    r->buf = cn_iobuf_new(body_buffer_size(r));
   return cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r);
 }
 

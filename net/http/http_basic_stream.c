@@ -237,10 +237,13 @@ static int socket_read(cn_http_basic_stream *s, cn_iobuf *buf, size_t len) {
 // Reads from the socket into the stream's own buffer (allocated on first
 // use), which is empty after this: what it held is all parsed.
 static int socket_read_own(cn_http_basic_stream *s) {
+  size_t size = s->phase == PH_HEADERS_DONE ? CN_HTTP_STREAM_READ_SIZE : CN_HTTP_STREAM_HEAD_READ_SIZE;
+  if (s->read_buf && s->read_buf->size < size)
+    release_read_buf(s);  // the head's buffer, all parsed: a decoded body reads more at once
   if (!s->read_buf)
-    s->read_buf = cn_iobuf_new(CN_HTTP_STREAM_READ_SIZE);
+    s->read_buf = cn_iobuf_new(size);
   s->read_pos = s->read_end = 0;
-  return socket_read(s, s->read_buf, CN_HTTP_STREAM_READ_SIZE);
+  return socket_read(s, s->read_buf, size);
 }
 
 // Feeds the parser the unparsed part of the stream's own buffer.
@@ -705,10 +708,15 @@ bool cn_http_basic_stream_is_response_body_complete(const cn_http_basic_stream *
   return s->body_complete;
 }
 
-bool cn_http_basic_stream_can_reuse_connection(const cn_http_basic_stream *s) {
+// The exchange leaves the connection fit for another request, as far as
+// HTTP goes.
+static bool exchange_allows_reuse(const cn_http_basic_stream *s) {
   return s->phase == PH_HEADERS_DONE && !s->error && s->op == OP_NONE && s->body_complete &&
-         !s->extra_bytes && cn_http_response_parser_is_keep_alive(&s->parser) &&
-         cn_stream_socket_is_connected(s->socket);
+         !s->extra_bytes && cn_http_response_parser_is_keep_alive(&s->parser);
+}
+
+bool cn_http_basic_stream_can_reuse_connection(const cn_http_basic_stream *s) {
+  return exchange_allows_reuse(s) && cn_stream_socket_is_connected(s->socket);
 }
 
 uint64_t cn_http_basic_stream_response_bytes_received(const cn_http_basic_stream *s) {
@@ -779,8 +787,11 @@ static int op_read_response_body(cn_http_stream *s, cn_iobuf *buf, size_t len,
 static bool op_is_response_body_complete(const cn_http_stream *s) {
   return cn_http_basic_stream_is_response_body_complete(cof(s));
 }
+// The transaction gives a reusable connection back to its pool, which
+// checks the socket itself (connected, nothing unread) right then: asking
+// the socket here too would cost a second recv(MSG_PEEK) per request.
 static bool op_can_reuse_connection(const cn_http_stream *s) {
-  return cn_http_basic_stream_can_reuse_connection(cof(s));
+  return exchange_allows_reuse(cof(s));
 }
 
 // A reused connection the server closed while it sat idle fails before any

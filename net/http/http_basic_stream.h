@@ -47,8 +47,12 @@
 extern "C" {
 #endif
 
-// Size of the stream's socket reads for the head and decoded bodies.
+// Size of the stream's socket reads for decoded bodies.
 #define CN_HTTP_STREAM_READ_SIZE (64 * 1024)
+// Size of its reads for the head (a longer head takes several): most heads
+// and small bodies fit, and an exchange of small messages does not take a
+// 64 KiB block from malloc per request (see CN_SSL_SMALL_CHUNK).
+#define CN_HTTP_STREAM_HEAD_READ_SIZE (4 * 1024)
 
 typedef struct cn_http_basic_stream cn_http_basic_stream;
 

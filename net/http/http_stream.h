@@ -51,9 +51,11 @@ typedef struct cn_http_stream_ops {
   int (*read_response_body)(cn_http_stream *s, cn_iobuf *buf, size_t len, cn_completion_cb cb,
                             void *arg);
   bool (*is_response_body_complete)(const cn_http_stream *s);
-  // After the body: the connection under the stream may carry another
-  // request (HTTP/1.1 keep-alive). A session's stream says false: there is
-  // no connection to give back, the session stays in its pool.
+  // After the body: the exchange leaves the connection under the stream fit
+  // for another request (HTTP/1.1 keep-alive); whether the socket is still
+  // up is for the pool to check when it takes it back. A session's stream
+  // says false: there is no connection to give back, the session stays in
+  // its pool.
   bool (*can_reuse_connection)(const cn_http_stream *s);
   // A failure |rv| before any of the response: may the request be sent again
   // on another connection or session? |reused|: what carried it was found

@@ -1188,7 +1188,9 @@ TEST_F(HttpTransactionErrorHopTest, SecondHopOfAChainIsNamed) {
   EXPECT_EQ(CN_ERR_RESPONSE_HEADERS_TOO_BIG, t->Start());
   EXPECT_EQ(1, t->error_hop());
   EXPECT_EQ("proxy http://p2.test:2", t->error_from());
-  factory_.ExpectAllUsedAndDone();
+  // One connection, to the first hop; the stream stops reading at the head
+  // limit, so the rest of the oversized head stays in the script unread.
+  EXPECT_EQ(1u, factory_.created());
 }
 
 // A refused TCP connect stays ERR_PROXY_CONNECTION_FAILED, from the proxy.

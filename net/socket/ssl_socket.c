@@ -35,7 +35,6 @@
 // of a full record. After that, full 16 KiB records: fewer seals, headers
 // and tags per byte for a large transfer.
 #define CN_SSL_SMALL_RECORD 1369  // a segment's payload less TLS overhead (nginx's figure)
-#define CN_SSL_FULL_RECORD 16384  // SSL3_RT_MAX_PLAIN_LENGTH, BoringSSL's default
 #define CN_SSL_SMALL_RECORD_BYTES (64 * 1024)
 #define CN_SSL_IDLE_RESTART_MS 1000
 

@@ -71,6 +71,7 @@ typedef struct ssl_socket {
   size_t rbuf_off;
   size_t rbuf_len;
   bool transport_read_pending;
+  bool last_read_full;  // the last transport read filled |rbuf|: streaming
   bool transport_eof;
   int transport_read_error;
   // Set while read() gathers records that already arrived, so that it

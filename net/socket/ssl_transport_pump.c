@@ -12,6 +12,7 @@ static void note_transport_read(ssl_socket *s, int rv) {
   if (rv > 0) {
     s->rbuf_off = 0;
     s->rbuf_len = (size_t)rv;
+    s->last_read_full = (size_t)rv == s->rbuf->size;
   } else if (rv == 0) {
     s->transport_eof = true;
   } else {
@@ -29,9 +30,12 @@ static void on_transport_read(void *arg, int rv) {
 static void start_transport_read(ssl_socket *s) {
   // A transport that offers read_now hands over what arrives next that
   // way: a read that must wait only needs to learn that something came.
-  size_t size = s->peeking || s->transport_reads_now ? CN_SSL_PEEK_CHUNK : CN_SSL_READ_CHUNK;
+  // Otherwise one record's worth, and 64 KiB while reads come back full.
+  size_t size = s->peeking || s->transport_reads_now ? CN_SSL_PEEK_CHUNK
+                : s->last_read_full                   ? CN_SSL_READ_CHUNK
+                                                      : CN_SSL_SMALL_CHUNK;
   if (s->rbuf && s->rbuf->size < size) {
-    cn_iobuf_unref(s->rbuf);  // the peek's small buffer (empty: reads start only then)
+    cn_iobuf_unref(s->rbuf);  // a smaller buffer, empty: reads start only then
     s->rbuf = NULL;
   }
   if (!s->rbuf)
@@ -135,8 +139,17 @@ int cn_ssl_bio_write_(BIO *bio, const char *in, int len) {
     return -1;
   if (len <= 0)
     return 0;
+  // A write of a full record or more gets the large ring (replacing a
+  // small one that is empty); a handshake flight or a small write, the
+  // small one.
+  size_t ring = s->write_len - s->write_progress >= CN_SSL_FULL_RECORD ? CN_SSL_WRITE_RING
+                                                                       : CN_SSL_SMALL_CHUNK;
+  if (s->wbuf && s->wbuf->size < ring && s->wbuf_len == 0 && !s->transport_write_pending) {
+    cn_iobuf_unref(s->wbuf);
+    s->wbuf = NULL;
+  }
   if (!s->wbuf) {
-    s->wbuf = cn_iobuf_new(CN_SSL_WRITE_RING);
+    s->wbuf = cn_iobuf_new(ring);
     s->wbuf_off = 0;
     s->wbuf_len = 0;
   }

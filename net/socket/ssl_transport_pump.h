@@ -38,12 +38,25 @@
 extern "C" {
 #endif
 
-// Ciphertext read size: several full records per transport read, so a bulk
-// transfer costs one transport read per ~4 records.
+// The largest record's data (SSL3_RT_MAX_PLAIN_LENGTH, BoringSSL's default).
+#define CN_SSL_FULL_RECORD 16384
+// Ciphertext read size while reads come back full: several full records per
+// transport read, so a bulk transfer costs one transport read per ~4
+// records.
 #define CN_SSL_READ_CHUNK (64 * 1024)
-// Ciphertext write ring: room for several records, so SSL_write rarely
-// waits and one transport write carries many records.
+// Ciphertext write ring for a write of a full record or more: room for
+// several records, so SSL_write rarely waits and one transport write
+// carries many records.
 #define CN_SSL_WRITE_RING (64 * 1024)
+// The first read of a burst, and the ring of a small write: one full record
+// with any cipher's overhead (16,384 + header, IV, MAC and padding < 17
+// KiB), as Chromium's transport buffers. A request/response exchange
+// (workload b: a 115-byte request, a 1.3 KB answer) then never takes and
+// gives back 64 KiB blocks: malloc serves those from the top of the heap,
+// and giving them back per exchange made glibc shrink and regrow the heap
+// (brk, page faults, a TLB flush) three times per request — about 40 % of
+// fetch's CPU in b.
+#define CN_SSL_SMALL_CHUNK (17 * 1024)
 // Read size of the background read an idle client keeps pending: enough for
 // TLS 1.3 session tickets or an alert, small for an idle connection.
 #define CN_SSL_PEEK_CHUNK (4 * 1024)
