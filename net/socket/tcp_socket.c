@@ -41,10 +41,23 @@ typedef struct tcp_socket {
   cn_completion_cb read_cb;
   void *read_arg;
   bool eof;
-  // libuv's read watcher is on (uv_read_start). It stays on across a read
-  // callback whose callee reads again, so a reader that streams does not
-  // stop and restart it (two epoll_ctl calls) per read.
+  // libuv's read watcher is on (uv_read_start). It stays on after a read
+  // completes, whether or not the callee reads again, so neither a reader
+  // that streams nor one that reads once per request (a keep-alive
+  // connection between exchanges, idle in its pool) stops and restarts it
+  // (two epoll_ctl calls) per read. It is stopped when libuv finds bytes or
+  // EOF with no read outstanding (on_alloc gives no buffer): those stay in
+  // the kernel, and the watcher is off until the next read.
   bool watching;
+  // The last look at the kernel (a read, or the idle check's peek) found
+  // nothing, at loop time |empty_ms|, and nothing has arrived since as far
+  // as the loop knows. Within the same loop millisecond, with the watcher
+  // on (so an arrival before the last poll would have been reported), that
+  // answer stands: a read right after a write (a request, whose answer
+  // cannot be back yet) waits on the watcher at once, and the pool's check
+  // of a connection it took back a moment ago needs no second peek.
+  bool known_empty;
+  uint64_t empty_ms;
   // Reads answered synchronously from the kernel in this loop turn (the
   // turn known by its loop time, |sync_turn|; see read_).
   unsigned sync_reads;
@@ -219,6 +232,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   tcp_socket *t = stream->data;
   if (!t)
     return;
+  t->known_empty = false;  // something came (or an error)
   if (!t->read_cb) {
     // Bytes or EOF arrived with no reader (UV_ENOBUFS: on_alloc had no
     // buffer): leave them in the kernel for the next read.
@@ -236,9 +250,18 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   } else {
     complete_read(t, cn_error_from_uv((int)nread));
   }
-  t = stream->data;  // NULL if the callback destroyed the socket
-  if (t && !t->read_cb)
-    stop_watching(t);
+  // The watcher stays on even if the callee did not read again (see
+  // |watching|).
+}
+
+static void note_empty(tcp_socket *t) {
+  t->known_empty = true;
+  t->empty_ms = uv_now(t->loop);
+}
+
+// See |known_empty|.
+static bool still_empty(const tcp_socket *t) {
+  return t->known_empty && t->watching && t->empty_ms == uv_now(t->loop);
 }
 
 // Reads what the kernel holds without waiting: > 0 bytes, 0 EOF, an error,
@@ -252,6 +275,7 @@ static int read_now(tcp_socket *t, cn_iobuf *buf, size_t len) {
     n = recv(fd, buf->data, len > INT_MAX ? INT_MAX : len, MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
   if (n > 0) {
+    t->known_empty = false;
     log_received(t, n);
     return (int)n;
   }
@@ -259,8 +283,10 @@ static int read_now(tcp_socket *t, cn_iobuf *buf, size_t len) {
     t->eof = true;
     return 0;
   }
-  if (errno == EAGAIN || errno == EWOULDBLOCK)
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    note_empty(t);
     return CN_ERR_IO_PENDING;
+  }
   return cn_error_from_uv(-errno);  // libuv's codes are negated errnos here
 }
 
@@ -276,7 +302,7 @@ static int read_(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_c
     t->sync_turn = uv_now(t->loop);
     t->sync_reads = 0;
   }
-  if (t->sync_reads < CN_TCP_MAX_SYNC_READS) {
+  if (t->sync_reads < CN_TCP_MAX_SYNC_READS && !still_empty(t)) {
     int rv = read_now(t, buf, len);
     if (rv != CN_ERR_IO_PENDING) {
       t->sync_reads++;
@@ -368,6 +394,7 @@ static void disconnect_(cn_stream_socket *s) {
   t->read_buf = NULL;
   t->read_cb = t->write_cb = t->connect_cb = NULL;
   t->watching = false;
+  t->known_empty = false;
   close_handle(t);
   if (t->state != TCP_CLOSED && t->state != TCP_IDLE)
     cn_netlog_event0(t->base.netlog, t->base.source, CN_NETLOG_SOCKET_CLOSED);
@@ -378,8 +405,8 @@ static bool is_connected_(const cn_stream_socket *s) {
   const tcp_socket *t = (const tcp_socket *)s;
   if (t->state != TCP_CONNECTED || t->eof)
     return false;
-  if (t->read_cb)
-    return true;  // a read is outstanding; libuv owns the stream's data
+  if (t->read_cb || still_empty(t))
+    return true;  // a read is outstanding (libuv owns the stream's data), or see |known_empty|
   // Peek without consuming: EOF or an error means the peer has gone.
   uv_os_fd_t fd;
   if (uv_fileno((const uv_handle_t *)t->handle, &fd) != 0)
@@ -390,9 +417,12 @@ static bool is_connected_(const cn_stream_socket *s) {
 }
 
 static bool is_connected_and_idle_(const cn_stream_socket *s) {
-  const tcp_socket *t = (const tcp_socket *)s;
+  // Not const: the answer is remembered (|known_empty|).
+  tcp_socket *t = (tcp_socket *)s;
   if (t->state != TCP_CONNECTED || t->eof || t->read_cb)
     return false;
+  if (still_empty(t))
+    return true;
   uv_os_fd_t fd;
   if (uv_fileno((const uv_handle_t *)t->handle, &fd) != 0)
     return false;
@@ -400,7 +430,11 @@ static bool is_connected_and_idle_(const cn_stream_socket *s) {
   ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
   // Idle only if nothing at all is waiting: unread bytes on an idle socket
   // are a protocol error, and EOF means the peer closed it.
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    note_empty(t);
+    return true;
+  }
+  return false;
 }
 
 static void destroy_(cn_stream_socket *s) {
