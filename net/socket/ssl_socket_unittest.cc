@@ -22,6 +22,7 @@
 #include "net/base/netlog_counters.h"
 #include "net/socket/mock_socket.h"
 #include "net/socket/pipe_socket.h"
+#include "net/socket/ssl_transport_pump.h"
 #include "net/socket/socket_test_util.h"
 #include "net/test/cert_generator.h"
 // BoringSSL's headers come in through -I (not -isystem), and its stack
@@ -285,6 +286,7 @@ struct SlowWriteSocket {
   std::string written;
   size_t read_now_bytes;
   int read_calls;
+  std::vector<size_t> read_lens;  // what each read() asked for
 
   static SlowWriteSocket *Of(const cn_stream_socket *s) {
     return reinterpret_cast<SlowWriteSocket *>(const_cast<cn_stream_socket *>(s));
@@ -294,6 +296,7 @@ struct SlowWriteSocket {
   }
   static int Read(cn_stream_socket *s, cn_iobuf *buf, size_t len, cn_completion_cb cb, void *arg) {
     Of(s)->read_calls++;
+    Of(s)->read_lens.push_back(len);
     return cn_stream_socket_read(Of(s)->inner, buf, len, cb, arg);
   }
   static int ReadNow(cn_stream_socket *s, uint8_t *out, size_t len, bool may_start_read) {
@@ -344,14 +347,20 @@ struct SlowWriteSocket {
     cn_stream_socket_log_destroyed(s);
     delete w;
   }
+  // |read_now|: offer cn_stream_socket_read_now (as a TLS transport
+  // does), else only read() (as TCP does).
   static cn_stream_socket *New(uv_loop_t *loop, cn_stream_socket *inner, size_t max_write,
-                               bool synchronous = false) {
+                               bool synchronous = false, bool read_now = true) {
     static const cn_stream_socket_ops kOps = {
         "slow", Connect, Read, Write, Disconnect, IsConnected, IsIdle, nullptr, Destroy,
         nullptr, nullptr, nullptr, ReadNow,
     };
+    static const cn_stream_socket_ops kOpsNoReadNow = {
+        "slow", Connect, Read, Write, Disconnect, IsConnected, IsIdle, nullptr, Destroy,
+        nullptr, nullptr, nullptr, nullptr,
+    };
     auto *w = new SlowWriteSocket();
-    cn_stream_socket_init(&w->base, &kOps, nullptr);
+    cn_stream_socket_init(&w->base, read_now ? &kOps : &kOpsNoReadNow, nullptr);
     w->inner = inner;
     w->max_write = max_write;
     w->synchronous = synchronous;
@@ -758,6 +767,41 @@ TEST_F(SslSocketTest, RecordsOfOneWriteGoInOneTransportWrite) {
   big_reader.Start();
   ASSERT_TRUE(RunUntil(loop_.get(), [&] { return big_reader.done(); }));
   EXPECT_TRUE(big_reader.data() == big);
+}
+
+// Transport reads ask for one record's worth until a read comes back full
+// (a request/response exchange never takes a 64 KiB buffer), then for 64
+// KiB while reads keep coming back full (a bulk transfer).
+TEST_F(SslSocketTest, TransportReadsGrowOnlyWhileTheyComeBackFull) {
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
+  cn_stream_socket *counted = SlowWriteSocket::New(loop_.get(), a, SIZE_MAX, true, false);
+  cn_stream_socket *client = Own(NewClient(counted));
+  cn_stream_socket *server = Own(NewServer(b));
+  HandshakeOk({client, server});
+  std::vector<size_t> &lens = SlowWriteSocket::Of(counted)->read_lens;
+  // The server sends, the client reads it all (with no read left pending).
+  auto answer = [&](size_t size, int seed) {
+    std::string data = Payload(size, seed);
+    Writer writer(server, data);
+    Reader reader(client, data.size());
+    writer.Start();
+    reader.Start();
+    ASSERT_TRUE(RunUntil(loop_.get(), [&] { return reader.done() && writer.done(); }));
+    EXPECT_TRUE(reader.data() == data);
+  };
+  answer(1300, 29);  // (it comes through the post-handshake peek's small read)
+  for (int i = 0; i < 3; i++) {
+    lens.clear();
+    answer(1300, 30 + i);
+    ASSERT_FALSE(lens.empty());
+    for (size_t len : lens)
+      EXPECT_EQ(static_cast<size_t>(CN_SSL_SMALL_CHUNK), len) << "answer " << i;
+  }
+  lens.clear();
+  answer(1 << 20, 33);
+  size_t large = static_cast<size_t>(std::count(lens.begin(), lens.end(), CN_SSL_READ_CHUNK));
+  EXPECT_GT(large, lens.size() / 2) << lens.size() << " reads";
 }
 
 TEST_F(SslSocketTest, RecordsStartSmallThenGrow) {
