@@ -18,6 +18,7 @@
 #include "base/hashmap.h"
 #include "base/list.h"
 #include "base/mem.h"
+#include "base/tick_queue.h"
 #include "net/base/netlog_chrome.h"
 #include "net/base/netlog_counters.h"
 #include "net/base/netlog_json.h"
@@ -71,6 +72,7 @@ struct cnet_context {
   // Strings of the requests' route reports (route_string): key and value
   // the same text, the value owned.
   cn_hashmap route_strings;
+  cn_tick_queue *ticks;  // work for the next loop turn
 };
 
 // Load timing kept compactly: each step as microseconds after the request's
@@ -212,7 +214,7 @@ struct cnet_request {
   // The loop tick posted: until the first exchange starts, on_first_tick;
   // once the body has started, a resume's (never both: resume reads only
   // after on_response).
-  struct loop_tick *tick;
+  cn_tick *tick;
   // For cnet_request_get_info, cnet_request_get_layers and
   // cnet_request_status_line: what served the response (note_connection).
   route_report route;
@@ -269,7 +271,7 @@ typedef struct request_auth {
   bool cancel;
   char *answer_user;
   char *answer_password;
-  struct loop_tick *tick;
+  cn_tick *tick;
 } request_auth;
 
 static failure_report *request_failure(cnet_request *r) {
@@ -649,6 +651,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   }
   cnet_context *c = CN_NEW(cnet_context);
   c->loop = o->loop;
+  c->ticks = cn_tick_queue_new(c->loop);
   cn_list_init(&c->requests);
   cn_hashmap_init(&c->route_strings);
   if (o->proxy_user)
@@ -810,6 +813,8 @@ static void route_strings_free(cnet_context *c) {
   cn_hashmap_free(&c->route_strings);
 }
 
+static void drop_ticks(cnet_request *r);
+
 void cnet_context_destroy(cnet_context *c) { cnet_context_destroy_with_stats(c, NULL); }
 
 void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
@@ -822,6 +827,7 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
   while (!cn_list_empty(&c->requests)) {
     cnet_request *r = CN_CONTAINER_OF(c->requests.next, cnet_request, link);
     cn_list_remove(&r->link);
+    drop_ticks(r);  // the queue goes below; a request freed later must not touch it
     // The transaction goes now, while the session still exists. A request
     // whose callback is running (the application destroys the context from
     // inside it) is freed when that callback returns.
@@ -849,6 +855,7 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
   cn_bytebuf_free(&c->json_line);
   free(c->proxy_user);
   route_strings_free(c);
+  cn_tick_queue_destroy(c->ticks);
   free(c);
 }
 
@@ -876,41 +883,8 @@ void cnet_context_network_changed(cnet_context *c) {
 }
 
 // --- work for the next loop turn ---
-
-// Runs fn(obj) on the next loop turn, so that nothing the application
-// calls runs a callback inside that call. The handle is its own allocation
-// (libuv closes asynchronously); its owner forgets it with tick_cancel().
-typedef struct loop_tick {
-  uv_idle_t idle;
-  void (*fn)(void *obj);
-  void *obj;  // NULL once cancelled
-} loop_tick;
-
-static void on_tick_closed(uv_handle_t *h) { free(h); }
-
-static void on_tick(uv_idle_t *h) {
-  loop_tick *t = (loop_tick *)h;
-  uv_idle_stop(h);
-  uv_close((uv_handle_t *)h, on_tick_closed);
-  if (t->obj)
-    t->fn(t->obj);
-}
-
-static loop_tick *tick_post(uv_loop_t *loop, void (*fn)(void *obj), void *obj) {
-  loop_tick *t = CN_NEW(loop_tick);
-  t->fn = fn;
-  t->obj = obj;
-  uv_idle_init(loop, &t->idle);
-  uv_idle_start(&t->idle, on_tick);
-  return t;
-}
-
-// The tick's callback will not run; its handle closes itself on its turn.
-// Accepts NULL.
-static void tick_cancel(loop_tick *t) {
-  if (t)
-    t->obj = NULL;
-}
+// (base/tick_queue.h: the context's queue, so that nothing the application
+// calls runs a callback inside that call.)
 
 // --- uploads read by callback ---
 
@@ -919,7 +893,7 @@ static void tick_cancel(loop_tick *t) {
 // asked again from the loop.
 typedef struct callback_upload {
   cn_http_upload base;
-  uv_loop_t *loop;
+  cn_tick_queue *ticks;  // the context's
   cnet_upload_read_fn read;
   void *arg;
   int64_t length;
@@ -929,7 +903,7 @@ typedef struct callback_upload {
   cn_completion_cb cb;
   void *cb_arg;
   bool wake;       // resume was called since the pull last answered
-  loop_tick *tick;  // asks the pull again
+  cn_tick *tick;  // asks the pull again
 } callback_upload;
 
 static int64_t cb_upload_size(const cn_http_upload *u) {
@@ -957,7 +931,7 @@ static void on_upload_wake(void *obj);
 
 static void schedule_wake(callback_upload *c) {
   if (!c->tick)
-    c->tick = tick_post(c->loop, on_upload_wake, c);
+    c->tick = cn_tick_post(c->ticks, on_upload_wake, c);
 }
 
 static void on_upload_wake(void *obj) {
@@ -995,7 +969,7 @@ static int cb_upload_read(cn_http_upload *u, cn_iobuf *buf, size_t len, cn_compl
 
 static void cb_upload_cancel_read(cn_http_upload *u) {
   callback_upload *c = (callback_upload *)u;
-  tick_cancel(c->tick);
+  cn_tick_cancel(c->tick);
   c->tick = NULL;
   c->cb = NULL;
   cn_iobuf_unref(c->buf);
@@ -1037,10 +1011,24 @@ static void request_set_method(cnet_request *r, const char *method) {
   r->method_owned = true;
 }
 
-static void free_request(cnet_request *r) {
-  tick_cancel(r->tick);
+// Cancels and forgets the request's posted ticks.
+static void drop_ticks(cnet_request *r) {
+  cn_tick_cancel(r->tick);
+  r->tick = NULL;
   if (r->auth) {
-    tick_cancel(r->auth->tick);
+    cn_tick_cancel(r->auth->tick);
+    r->auth->tick = NULL;
+  }
+  if (r->cb_upload) {
+    cn_tick_cancel(r->cb_upload->tick);
+    r->cb_upload->tick = NULL;
+  }
+}
+
+static void free_request(cnet_request *r) {
+  cn_tick_cancel(r->tick);
+  if (r->auth) {
+    cn_tick_cancel(r->auth->tick);
     free(r->auth->user);
     free(r->auth->password);
     free(r->auth->answer_user);
@@ -1192,7 +1180,7 @@ void cnet_request_resume(cnet_request *r) {
   // Before the body started, on_started reads; a read outstanding delivers
   // by itself. Otherwise the body goes on from the loop.
   if (r->body_started && !r->read_pending && !r->tick)
-    r->tick = tick_post(r->ctx->loop, on_resume_tick, r);
+    r->tick = cn_tick_post(r->ctx->ticks, on_resume_tick, r);
 }
 
 void cnet_request_upload_resume(cnet_request *r) {
@@ -1582,7 +1570,7 @@ int cnet_request_set_auth(cnet_request *r, const char *user, const char *passwor
   a->cancel = false;
   a->answer_user = cn_xstrdup(user);
   a->answer_password = cn_xstrdup(password ? password : "");
-  a->tick = tick_post(r->ctx->loop, on_auth_answer, r);
+  a->tick = cn_tick_post(r->ctx->ticks, on_auth_answer, r);
   return CN_OK;
 }
 
@@ -1591,7 +1579,7 @@ int cnet_request_cancel_auth(cnet_request *r) {
     return CN_ERR_INVALID_ARGUMENT;
   r->auth->waiting = false;
   r->auth->cancel = true;
-  r->auth->tick = tick_post(r->ctx->loop, on_auth_answer, r);
+  r->auth->tick = cn_tick_post(r->ctx->ticks, on_auth_answer, r);
   return CN_OK;
 }
 
@@ -1716,7 +1704,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   if (o->upload_read) {
     callback_upload *u = CN_NEW(callback_upload);
     u->base.ops = &kCallbackUploadOps;
-    u->loop = c->loop;
+    u->ticks = c->ticks;
     u->read = o->upload_read;
     u->arg = o->upload_arg;
     u->length = o->upload_length;
@@ -1758,7 +1746,7 @@ int cnet_request_start(cnet_context *c, const cnet_request_options *o,
   cn_list_push_back(&c->requests, &r->link);
   // Start on the next loop turn (see on_first_tick); the tick points back
   // at the request until then.
-  r->tick = tick_post(c->loop, on_first_tick, r);
+  r->tick = cn_tick_post(c->ticks, on_first_tick, r);
   *out = r;
   return CN_OK;
 }
