@@ -15,10 +15,10 @@
 
 #include "base/arena.h"
 #include "base/bytebuf.h"
-#include "base/hashmap.h"
 #include "base/list.h"
 #include "base/mem.h"
 #include "base/tick_queue.h"
+#include "base/string_intern.h"
 #include "net/base/netlog_chrome.h"
 #include "net/base/netlog_counters.h"
 #include "net/base/netlog_json.h"
@@ -45,6 +45,9 @@ typedef struct cert_record {
   char issuer[256];
 } cert_record;
 
+// The bound of the context's route strings (route_string).
+#define ROUTE_STRINGS_MAX 256
+
 struct cnet_context {
   uv_loop_t *loop;
   cn_netlog netlog;
@@ -69,9 +72,9 @@ struct cnet_context {
   char *proxy_user;       // for requests' own proxies (options.proxy_user)
   cn_http_timeouts timeouts;  // every request's, unless it sets its own
   unsigned proxy_auth_schemes;
-  // Strings of the requests' route reports (route_string): key and value
-  // the same text, the value owned.
-  cn_hashmap route_strings;
+  // Strings of the requests' route reports (route_string), at most
+  // ROUTE_STRINGS_MAX of them.
+  cn_string_intern route_strings;
   cn_tick_queue *ticks;  // work for the next loop turn
 };
 
@@ -653,7 +656,7 @@ int cnet_context_new(const cnet_context_options *o, cnet_context **out, char *er
   c->loop = o->loop;
   c->ticks = cn_tick_queue_new(c->loop);
   cn_list_init(&c->requests);
-  cn_hashmap_init(&c->route_strings);
+  cn_string_intern_init(&c->route_strings, ROUTE_STRINGS_MAX);
   if (o->proxy_user)
     c->proxy_user = cn_xstrdup(o->proxy_user);
   cn_netlog_init(&c->netlog);
@@ -791,26 +794,11 @@ static const char *arena_strdup(cn_arena *a, const char *s) {
 // instead of holding its own (bench/scale: one allocation fewer per open
 // stream). Bounded: past ROUTE_STRINGS_MAX distinct strings (a PAC script
 // may name proxies without end) a copy goes to the report's arena |a|.
-#define ROUTE_STRINGS_MAX 256
 static const char *route_string(cnet_context *c, cn_arena *a, const char *s) {
   if (!*s)
     return "";
-  const char *kept = cn_hashmap_get(&c->route_strings, s);
-  if (kept)
-    return kept;
-  if (cn_hashmap_count(&c->route_strings) >= ROUTE_STRINGS_MAX)
-    return arena_strdup(a, s);
-  char *copy = cn_xstrdup(s);
-  cn_hashmap_put(&c->route_strings, s, copy);
-  return copy;
-}
-
-static void route_strings_free(cnet_context *c) {
-  const char *key;
-  void *value;
-  for (size_t i = 0; cn_hashmap_next(&c->route_strings, &i, &key, &value);)
-    free(value);
-  cn_hashmap_free(&c->route_strings);
+  const char *kept = cn_string_intern_get(&c->route_strings, s);
+  return kept ? kept : arena_strdup(a, s);
 }
 
 static void drop_ticks(cnet_request *r);
@@ -854,8 +842,8 @@ void cnet_context_destroy_with_stats(cnet_context *c, cnet_stats *out) {
   cn_netlog_destroy(&c->netlog);
   cn_bytebuf_free(&c->json_line);
   free(c->proxy_user);
-  route_strings_free(c);
   cn_tick_queue_destroy(c->ticks);
+  cn_string_intern_free(&c->route_strings);
   free(c);
 }
 

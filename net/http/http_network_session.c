@@ -6,8 +6,8 @@
 #include "base/bytebuf.h"
 #include "base/clock.h"
 #include "base/deadline_queue.h"
-#include "base/hashmap.h"
 #include "base/mem.h"
+#include "base/string_intern.h"
 #include "net/http/http_proxy_connect_job.h"
 #include "net/socket/pooled_socket.h"
 #include "net/socket/socks5_connect_job.h"
@@ -27,6 +27,9 @@ typedef struct pool_link {
 static bool close_upper_idle(cn_higher_layer *self) {
   return cn_client_socket_pool_close_one_idle(((pool_link *)self)->upper);
 }
+
+// The bound of the session's session keys (plan_spdy_key).
+#define SPDY_KEYS_MAX 1024
 
 struct cn_http_network_session {
   cn_http_network_session_params params;
@@ -49,9 +52,8 @@ struct cn_http_network_session {
   // params.clock or else the loop's.
   cn_loop_clock loop_clock;
   cn_deadline_queue deadlines;
-  // The plans' session keys (plan_spdy_key): key and value the same text,
-  // the value owned.
-  cn_hashmap spdy_keys;
+  // The plans' session keys (plan_spdy_key), at most SPDY_KEYS_MAX of them.
+  cn_string_intern spdy_keys;
 };
 
 // The session whose CONNECT stream is the first tunnel under |top|, or
@@ -148,7 +150,7 @@ cn_http_network_session *cn_http_network_session_new(const cn_http_network_sessi
   s->params.user_agent = cn_xstrdup(p->user_agent ? p->user_agent : "cnet");
   cn_loop_clock_init(&s->loop_clock, p->loop);
   cn_deadline_queue_init(&s->deadlines, p->clock ? p->clock : &s->loop_clock.base);
-  cn_hashmap_init(&s->spdy_keys);
+  cn_string_intern_init(&s->spdy_keys, SPDY_KEYS_MAX);
   s->params.origin_ssl_context = cn_ssl_context_ref(p->origin_ssl_context);
   s->params.proxy_ssl_context =
       cn_ssl_context_ref(p->proxy_ssl_context ? p->proxy_ssl_context : p->origin_ssl_context);
@@ -262,11 +264,7 @@ void cn_http_network_session_destroy(cn_http_network_session *s) {
   cn_http_auth_cache_free(&s->auth_cache);
   cn_http_server_properties_free(&s->server_properties);
   cn_deadline_queue_free(&s->deadlines);  // every transaction is gone
-  const char *key;
-  void *copy;
-  for (size_t i = 0; cn_hashmap_next(&s->spdy_keys, &i, &key, &copy);)
-    free(copy);  // every plan is gone
-  cn_hashmap_free(&s->spdy_keys);
+  cn_string_intern_free(&s->spdy_keys);  // every plan is gone
   free(s);
 }
 
@@ -506,19 +504,12 @@ static void plan_hop(cn_http_network_session *s, const cn_proxy_chain *chain, si
 // (bench/scale: one allocation fewer per open stream). Bounded: past
 // SPDY_KEYS_MAX distinct keys (a PAC script may name proxies without end)
 // the plan owns its own.
-#define SPDY_KEYS_MAX 1024
 static void plan_spdy_key(cn_http_network_session *s, cn_http_connection_plan *plan,
                           const cn_host_port *dest, const char *chain_key) {
   char buf[512];
   size_t n = cn_spdy_session_key_write(buf, sizeof(buf), dest, chain_key, false);
   char *key = n < sizeof(buf) ? buf : cn_spdy_session_key_format(dest, chain_key, false);
-  const char *kept = cn_hashmap_get(&s->spdy_keys, key);
-  if (!kept && cn_hashmap_count(&s->spdy_keys) < SPDY_KEYS_MAX) {
-    char *copy = key == buf ? cn_xstrdup(buf) : key;
-    cn_hashmap_put(&s->spdy_keys, copy, copy);
-    kept = copy;
-    key = buf;  // |copy| is the map's now
-  }
+  const char *kept = cn_string_intern_get(&s->spdy_keys, key);
   if (kept) {
     if (key != buf)
       free(key);
