@@ -1078,6 +1078,8 @@ static bool after_callback(cnet_request *r) {
   return r->cancelled;
 }
 
+static void grow_body_buffer_if_streaming(cnet_request *r, size_t last_piece);
+
 // Delivers the result of a body read (|rv|) and reads on until a read is
 // pending, the body ends, or the request is paused.
 static void read_body(cnet_request *r, int rv) {
@@ -1096,14 +1098,32 @@ static void read_body(cnet_request *r, int rv) {
     }
     r->in_callback++;
     r->cb.on_data(r, r->arg, r->buf->data, (size_t)rv);
-    if (after_callback(r) || r->paused)
-      return;  // gone, or paused with nothing outstanding
+    if (after_callback(r))
+      return;  // gone
+    grow_body_buffer_if_streaming(r, (size_t)rv);  // (on_data is done with it)
+    if (r->paused)
+      return;  // paused with nothing outstanding
     rv = cn_http_transaction_read(r->txn, r->buf, r->buf->size, on_body, r);
   }
 }
 
 #define BODY_BUFFER_SIZE (64 * 1024)
 #define BODY_BUFFER_MIN (1024)
+// The body buffer of a large body streaming in: a piece that filled the
+// 64 KiB buffer (the bytes were there faster than we took them; the TLS
+// layers gather across their transport reads up to the caller's buffer)
+// makes it 256 KiB for the rest of the request, so each piece — one
+// on_data, one write(2) of fetch's — carries up to 4x the bytes (issue #13,
+// workload c). A body smaller than 64 KiB never fills it, so a run of small
+// or mid-sized exchanges never takes such a block from malloc.
+#define BODY_BUFFER_STREAMING (256 * 1024)
+
+static void grow_body_buffer_if_streaming(cnet_request *r, size_t last_piece) {
+  if (r->buf->size != BODY_BUFFER_SIZE || last_piece < BODY_BUFFER_SIZE)
+    return;
+  cn_iobuf_unref(r->buf);  // (a reference below, if any, keeps the old one alive)
+  r->buf = cn_iobuf_new(BODY_BUFFER_STREAMING);
+}
 
 // The body buffer's size: 64 KiB, or less when the response says its body is
 // smaller (Content-Length), so that a run of small exchanges does not take

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -54,6 +55,7 @@ struct Req {
   std::string location_in_hook;
   bool pause_in_response = false;
   bool pause_in_data = false;
+  std::vector<size_t> pieces;  // the length of each on_data
   // Destroy this context inside a callback: 1 on_response, 2 on_data,
   // 3 on_complete, 4 on_redirect.
   cnet_context **destroy_ctx = nullptr;
@@ -92,6 +94,7 @@ void OnData(cnet_request *r, void *arg, const uint8_t *data, size_t len) {
   q->after_destroy += q->destroyed;
   q->body.append(reinterpret_cast<const char *>(data), len);
   q->datas++;
+  q->pieces.push_back(len);
   if (q->pause_in_data)
     cnet_request_pause(r);
   MaybeDestroy(q, 2);
@@ -252,6 +255,27 @@ class CnetEmbedApiTest : public ::testing::Test {
       }
       return true;
     });
+  }
+  // Runs |q| (paused inside every on_data) to its end: after each piece the
+  // loop runs until idle (a server on this loop writes on meanwhile), no
+  // second piece may come, then it resumes. Returns the resumes.
+  int RunResumingAfterEachPiece(Req *q) {
+    int resumes = 0;
+    while (!q->completes) {
+      int seen = q->datas;
+      if (!cnet_test::RunUntil(loop_.get(),
+                               [&] { return q->datas > seen || q->completes > 0; })) {
+        ADD_FAILURE() << "no piece and no end after " << resumes << " resumes";
+        break;
+      }
+      if (q->completes)
+        break;
+      cnet_test::RunUntilIdle(loop_.get());
+      EXPECT_EQ(seen + 1, q->datas) << "one on_data, then paused";
+      cnet_request_resume(q->req);
+      resumes++;
+    }
+    return resumes;
   }
 
   TestLoop loop_;
@@ -533,21 +557,32 @@ TEST_F(CnetEmbedApiTest, PauseInsideOnDataThenResumeEachTime) {
   Req q;
   q.pause_in_data = true;
   ASSERT_EQ(0, Start(base_ + "/bytes/" + std::to_string(kBody), &q));
-  int resumes = 0;
-  while (!q.completes) {
-    int seen = q.datas;
-    ASSERT_TRUE(cnet_test::RunUntil(loop_.get(),
-                                    [&] { return q.datas > seen || q.completes > 0; }));
-    if (q.completes)
-      break;
-    cnet_test::RunUntilIdle(loop_.get());
-    EXPECT_EQ(seen + 1, q.datas) << "one on_data, then paused";
-    cnet_request_resume(q.req);
-    resumes++;
-  }
+  int resumes = RunResumingAfterEachPiece(&q);
   EXPECT_EQ(0, q.error);
   EXPECT_EQ(Pattern(kBody), q.body);
   EXPECT_GE(resumes, 2);
+}
+
+// A large body that arrives faster than it is taken (paused after every
+// piece, the server on this loop fills the connection meanwhile): once a
+// piece fills the 64 KiB body buffer, the buffer is 256 KiB and
+// later pieces are larger than 64 KiB, never larger than 256 KiB.
+TEST_F(CnetEmbedApiTest, BodyPiecesGrowWhileTheBodyStreams) {
+  StartOrigin();
+  MakeContext();
+  const size_t kBody = 4 * 1024 * 1024;
+  Req q;
+  q.pause_in_data = true;
+  ASSERT_EQ(0, Start(base_ + "/bytes/" + std::to_string(kBody), &q));
+  RunResumingAfterEachPiece(&q);  // the server fills the connection while paused
+  EXPECT_EQ(0, q.error);
+  EXPECT_EQ(Pattern(kBody), q.body);
+  size_t largest = 0;
+  for (size_t n : q.pieces) {
+    EXPECT_LE(n, 256u * 1024);
+    largest = std::max(largest, n);
+  }
+  EXPECT_GT(largest, 64u * 1024) << q.pieces.size() << " pieces";
 }
 
 // --- a proxy per request ---

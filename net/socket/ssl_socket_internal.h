@@ -76,12 +76,19 @@ typedef struct ssl_socket {
   int transport_read_error;
   // Set while read() gathers records that already arrived, so that it
   // returns instead of starting a transport read that could leave a large
-  // buffer pending on an idle connection.
+  // buffer pending on an idle connection (unless |streaming_reads|).
   bool no_new_transport_reads;
   // The transport offers cn_stream_socket_read_now (TLS inside TLS): the
   // transport reads that must wait are small (CN_SSL_PEEK_CHUNK), as what
   // arrives is then taken by read_now, with no copy through |rbuf|.
   bool transport_reads_now;
+  // The last transport read filled a buffer of CN_SSL_READ_CHUNK or more:
+  // a bulk transfer is streaming in. Reads are then CN_SSL_STREAMING_READ_CHUNK,
+  // |rbuf| is kept while empty, and reads start even while
+  // |no_new_transport_reads|. The first short read (or EOF, error) ends it.
+  // (A transfer whose last read was exactly full keeps the buffer, or a
+  // read of that size pending, until the connection's next read or close.)
+  bool streaming_reads;
   // Client: the post-handshake peek (see do_peek) is running, or is over.
   bool peeking;
   bool peek_done;

@@ -800,7 +800,8 @@ TEST_F(SslSocketTest, TransportReadsGrowOnlyWhileTheyComeBackFull) {
   }
   lens.clear();
   answer(1 << 20, 33);
-  size_t large = static_cast<size_t>(std::count(lens.begin(), lens.end(), CN_SSL_READ_CHUNK));
+  size_t large = static_cast<size_t>(std::count_if(
+      lens.begin(), lens.end(), [](size_t len) { return len >= CN_SSL_READ_CHUNK; }));
   EXPECT_GT(large, lens.size() / 2) << lens.size() << " reads";
 }
 
@@ -881,6 +882,59 @@ TEST_F(SslSocketTest, ReadGathersRecordsAlreadyArrived) {
   EXPECT_EQ(3000, rv);  // one read returns every record that has arrived
   cn_iobuf_unref(buf);
   EXPECT_TRUE(cn_stream_socket_is_connected_and_idle(p.client));
+}
+
+// A bulk transfer that arrives faster than it is read: once a 64 KiB
+// transport read comes back full the reads are 256 KiB, and one read()
+// gathers records across transport reads (up to the caller's buffer) as long
+// as they come back full; the first short read ends it, and the next read is
+// small again.
+TEST_F(SslSocketTest, TransportReadsGrowWhileTheyComeBackFull) {
+  cn_stream_socket *a, *b;
+  cn_pipe_socket_pair(loop_.get(), &netlog_, 0, &a, &b);
+  cn_stream_socket *counted = SlowWriteSocket::New(loop_.get(), a, SIZE_MAX, true);
+  Pair p = {Own(NewClient(counted)), Own(NewServer(b))};
+  HandshakeOk(p);
+  const size_t kBody = 1 << 20;
+  std::string data = Payload(kBody, 41);
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), p.server, data));
+  RunUntilIdle(loop_.get());  // all of it waits in the pipe
+  SlowWriteSocket *w = SlowWriteSocket::Of(counted);
+  w->read_lens.clear();
+  cn_iobuf *buf = cn_iobuf_new(512 * 1024);
+  std::string got;
+  std::vector<int> pieces;
+  TestCompletion c;
+  while (got.size() < kBody) {
+    int rv = c.WaitForResult(loop_.get(),
+                             cn_stream_socket_read(p.client, buf, buf->size, c.cb(), c.arg()));
+    ASSERT_GT(rv, 0);
+    pieces.push_back(rv);
+    got.append(reinterpret_cast<char *>(buf->data), static_cast<size_t>(rv));
+  }
+  EXPECT_TRUE(got == data);
+  // 64 KiB (the post-handshake peek's small read came back full), then
+  // 256 KiB once a 64 KiB read did.
+  ASSERT_GE(w->read_lens.size(), 3u);
+  EXPECT_EQ(64u * 1024, w->read_lens[0]);
+  EXPECT_EQ(256u * 1024, w->read_lens[1]);
+  // (The first read() hands out what the post-handshake peek's small read
+  // brought.) Then a read() goes on through the 256 KiB transport reads
+  // while they come back full: the caller's whole 512 KiB at once, twice
+  // a streaming transport read's worth.
+  std::string sizes;
+  for (int n : pieces)
+    sizes += std::to_string(n) + " ";
+  EXPECT_EQ(512 * 1024, *std::max_element(pieces.begin(), pieces.end())) << "pieces: " << sizes;
+  EXPECT_LE(pieces.size(), 3u) << "pieces: " << sizes;
+  // Drained: the last read was short, so the next one is small again.
+  size_t before = w->read_lens.size();
+  EXPECT_EQ(CN_ERR_IO_PENDING, cn_stream_socket_read(p.client, buf, buf->size, c.cb(), c.arg()));
+  ASSERT_GT(w->read_lens.size(), before);
+  EXPECT_EQ(static_cast<size_t>(CN_SSL_SMALL_CHUNK), w->read_lens.back());
+  ASSERT_EQ(CN_OK, cnet_test::WriteAll(loop_.get(), p.server, Payload(100, 42)));
+  EXPECT_EQ(100, c.WaitForResult(loop_.get(), CN_ERR_IO_PENDING));
+  cn_iobuf_unref(buf);
 }
 
 // ---------------------------------------------------------------------------

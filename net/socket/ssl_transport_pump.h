@@ -8,9 +8,14 @@
 //          it is empty it first asks the transport for bytes straight into
 //          BoringSSL's buffer (cn_stream_socket_read_now: the outer TLS of
 //          TLS inside TLS offers it, saving a copy of every inner record),
-//          else starts one transport read (64 KiB; 4 KiB for an idle
-//          client's peek, and over a transport that offers read_now, which
-//          then hands over the rest) and asks BoringSSL to retry;
+//          else starts one transport read (17 KiB, then 64 KiB while
+//          reads come back full; 4 KiB for an idle client's peek, and over
+//          a transport that offers read_now, which then hands over the
+//          rest) and asks BoringSSL to retry. While the 64 KiB reads come
+//          back full they are 256 KiB, |rbuf| is kept between them, and a read() or read_now that gathers records
+//          that already arrived (|no_new_transport_reads|) still starts
+//          one: a bulk transfer then costs a quarter of the transport
+//          reads, and each read() of ours can fill the caller's buffer;
 //   write  appends to a 64 KiB ring (|wbuf|); the socket hands the ring
 //          to the transport (cn_ssl_transport_flush) once the SSL_* calls
 //          of an operation are done, so the records of one write, or a
@@ -44,6 +49,12 @@ extern "C" {
 // transport read, so a bulk transfer costs one transport read per ~4
 // records.
 #define CN_SSL_READ_CHUNK (64 * 1024)
+// Ciphertext read size while the 64 KiB reads come back full, and while
+// these do (a bulk transfer arriving faster than we take it): a quarter of
+// the reads (and of the body pieces above, each a write of fetch's). The
+// buffer is kept between reads only then; the first short read gives it
+// back.
+#define CN_SSL_STREAMING_READ_CHUNK (256 * 1024)
 // Ciphertext write ring for a write of a full record or more: room for
 // several records, so SSL_write rarely waits and one transport write
 // carries many records.

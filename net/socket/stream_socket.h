@@ -148,7 +148,9 @@ static inline int cn_stream_socket_write(cn_stream_socket *s, cn_iobuf *buf, siz
 // the bytes (> 0), 0 at EOF, an error, or CN_ERR_IO_PENDING when nothing is
 // there now — then read() waits for it — and CN_ERR_NOT_IMPLEMENTED when
 // the layer does not offer it. With |may_start_read| false the layer starts
-// no read of its own transport (it only hands out what already arrived);
+// no read of its own transport (it only hands out what already arrived) —
+// except the TLS socket while its transport reads come back full (a bulk
+// transfer streaming in: see ssl_transport_pump.h);
 // with true it may, and a read it leaves pending is its own (its result is
 // kept for the next read() or read_now). Lets TLS inside TLS read the inner
 // records straight into BoringSSL's buffer, where read() would need a
