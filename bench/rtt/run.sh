@@ -104,8 +104,10 @@ in_ns() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 start_in() {  # start_in NS NAME testserver-args...
   local ns="$1" name="$2"
   shift 2
-  in_ns "$ns" "$out/testserver" --port 0 --ca-out "$work/$name.ca" --port-file "$work/$name.port" "$@" \
-    > "$work/$name.log" 2>&1 &
+  # ip netns exec itself, not through in_ns: a function run with & is a
+  # subshell, whose PID stop_pids would kill, leaving the server running.
+  ip netns exec "$ns" "$out/testserver" --port 0 --ca-out "$work/$name.ca" \
+    --port-file "$work/$name.port" "$@" > "$work/$name.log" 2>&1 &
   pids+=("$!")
   started "$work/$name.port" "$work/$name.log"
 }
