@@ -71,24 +71,25 @@ typedef struct ssl_socket {
   size_t rbuf_off;
   size_t rbuf_len;
   bool transport_read_pending;
-  bool last_read_full;  // the last transport read filled |rbuf|: streaming
   bool transport_eof;
   int transport_read_error;
   // Set while read() gathers records that already arrived, so that it
   // returns instead of starting a transport read that could leave a large
-  // buffer pending on an idle connection (unless |streaming_reads|).
+  // buffer pending on an idle connection (unless streaming, below).
   bool no_new_transport_reads;
   // The transport offers cn_stream_socket_read_now (TLS inside TLS): the
   // transport reads that must wait are small (CN_SSL_PEEK_CHUNK), as what
   // arrives is then taken by read_now, with no copy through |rbuf|.
   bool transport_reads_now;
-  // The last transport read filled a buffer of CN_SSL_READ_CHUNK or more:
-  // a bulk transfer is streaming in. Reads are then CN_SSL_STREAMING_READ_CHUNK,
-  // |rbuf| is kept while empty, and reads start even while
-  // |no_new_transport_reads|. The first short read (or EOF, error) ends it.
-  // (A transfer whose last read was exactly full keeps the buffer, or a
-  // read of that size pending, until the connection's next read or close.)
-  bool streaming_reads;
+  // The size of the last transport read if it came back full, else 0: the
+  // next read's size (ssl_transport_pump.c). Full at CN_SSL_READ_CHUNK or
+  // more, a bulk transfer is streaming in: reads are then
+  // CN_SSL_STREAMING_READ_CHUNK, |rbuf| is kept while empty, and reads start
+  // even while |no_new_transport_reads|. The first short read (or EOF, an
+  // error) ends it. (A transfer whose last read was exactly full keeps the
+  // buffer, or a read of that size pending, until the connection's next
+  // read or close.)
+  size_t full_read_size;
   // Client: the post-handshake peek (see do_peek) is running, or is over.
   bool peeking;
   bool peek_done;

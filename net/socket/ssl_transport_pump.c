@@ -8,13 +8,14 @@
 #include "net/socket/ssl_internal.h"
 #include "net/socket/ssl_socket_internal.h"
 
+// See |full_read_size|.
+static bool streaming(const ssl_socket *s) { return s->full_read_size >= CN_SSL_READ_CHUNK; }
+
 static void note_transport_read(ssl_socket *s, int rv) {
-  s->streaming_reads = rv > 0 && s->rbuf && s->rbuf->size >= CN_SSL_READ_CHUNK &&
-                       (size_t)rv == s->rbuf->size;
+  s->full_read_size = rv > 0 && s->rbuf && (size_t)rv == s->rbuf->size ? s->rbuf->size : 0;
   if (rv > 0) {
     s->rbuf_off = 0;
     s->rbuf_len = (size_t)rv;
-    s->last_read_full = (size_t)rv == s->rbuf->size;
   } else if (rv == 0) {
     s->transport_eof = true;
   } else {
@@ -35,8 +36,8 @@ static void start_transport_read(ssl_socket *s) {
   // Otherwise one record's worth, 64 KiB while reads come back full, and
   // 256 KiB while those do (a bulk transfer streaming in).
   size_t size = s->peeking || s->transport_reads_now ? CN_SSL_PEEK_CHUNK
-                : s->streaming_reads                  ? CN_SSL_STREAMING_READ_CHUNK
-                : s->last_read_full                   ? CN_SSL_READ_CHUNK
+                : streaming(s)                        ? CN_SSL_STREAMING_READ_CHUNK
+                : s->full_read_size                   ? CN_SSL_READ_CHUNK
                                                       : CN_SSL_SMALL_CHUNK;
   if (s->rbuf && s->rbuf->size != size) {
     cn_iobuf_unref(s->rbuf);  // kept from a read of another size (empty: reads start only then)
@@ -72,7 +73,7 @@ int cn_ssl_bio_read_(BIO *bio, char *out, int len) {
       if (rv != CN_ERR_IO_PENDING && rv != CN_ERR_NOT_IMPLEMENTED)
         note_transport_read(s, rv);  // EOF or an error, as a read's
     }
-    if ((!s->no_new_transport_reads || s->streaming_reads) && !s->transport_eof &&
+    if ((!s->no_new_transport_reads || streaming(s)) && !s->transport_eof &&
         !s->transport_read_error)
       start_transport_read(s);
   }
@@ -194,7 +195,7 @@ long cn_ssl_bio_ctrl_(BIO *bio, int cmd, long larg, void *parg) {
 
 // Frees empty buffers so an idle connection holds none.
 void cn_ssl_transport_trim_buffers(ssl_socket *s) {
-  if (s->rbuf && s->rbuf_len == 0 && !s->transport_read_pending && !s->streaming_reads) {
+  if (s->rbuf && s->rbuf_len == 0 && !s->transport_read_pending && !streaming(s)) {
     cn_iobuf_unref(s->rbuf);
     s->rbuf = NULL;
   }
@@ -217,7 +218,7 @@ void cn_ssl_transport_drop_buffers(ssl_socket *s) {
   cn_iobuf_unref(s->rbuf);
   s->rbuf = NULL;
   s->rbuf_len = 0;
-  s->streaming_reads = false;
+  s->full_read_size = 0;
   cn_iobuf_unref(s->wbuf);
   s->wbuf = NULL;
   s->wbuf_len = 0;
