@@ -17,8 +17,8 @@
 #include "base/bytebuf.h"
 #include "base/list.h"
 #include "base/mem.h"
-#include "base/tick_queue.h"
 #include "base/string_intern.h"
+#include "base/tick_queue.h"
 #include "net/base/netlog_chrome.h"
 #include "net/base/netlog_counters.h"
 #include "net/base/netlog_json.h"
@@ -1014,9 +1014,8 @@ static void drop_ticks(cnet_request *r) {
 }
 
 static void free_request(cnet_request *r) {
-  cn_tick_cancel(r->tick);
+  drop_ticks(r);
   if (r->auth) {
-    cn_tick_cancel(r->auth->tick);
     free(r->auth->user);
     free(r->auth->password);
     free(r->auth->answer_user);
@@ -1455,6 +1454,7 @@ static int follow(cnet_request *r, const cn_http_response_head *head) {
     request_set_method(r, "GET");
     cn_http_upload_destroy(r->info.upload);
     r->info.upload = NULL;
+    r->cb_upload = NULL;  // it was |info.upload|
   } else if (r->info.upload && cn_http_upload_rewind(r->info.upload) != CN_OK) {
     cn_url_free(&next);
     return CN_ERR_UPLOAD_FILE_CHANGED;  // a body we cannot send again

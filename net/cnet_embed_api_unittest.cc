@@ -463,6 +463,15 @@ struct EagerUploader {
     }
     return 0;
   }
+  // Options whose body (of unknown length) this uploader pulls.
+  cnet_request_options Options() {
+    cnet_request_options o;
+    cnet_request_options_init(&o);
+    o.upload_read = Read;
+    o.upload_arg = this;
+    o.upload_length = -1;
+    return o;
+  }
 };
 
 TEST_F(CnetEmbedApiTest, UploadResumeInsideThePullIsKept) {
@@ -470,16 +479,32 @@ TEST_F(CnetEmbedApiTest, UploadResumeInsideThePullIsKept) {
   MakeContext();
   Req q;
   EagerUploader u{&q.req};
-  cnet_request_options o;
-  cnet_request_options_init(&o);
-  o.upload_read = EagerUploader::Read;
-  o.upload_arg = &u;
-  o.upload_length = -1;
+  cnet_request_options o = u.Options();
   ASSERT_EQ(0, Start(base_ + "/echo", &q, &o));
   ASSERT_TRUE(RunUntilDone({&q}));
   EXPECT_EQ(0, q.error);
   EXPECT_EQ("hello", q.body);
   EXPECT_EQ(3, u.calls);
+}
+
+// A POST whose body comes from the pull callback, answered by a 302: the
+// next request is a GET without the body, whose upload is gone. Nothing may
+// reach the freed upload afterwards (ASan: the request's teardown and a
+// late cnet_request_upload_resume once touched it).
+TEST_F(CnetEmbedApiTest, CallbackUploadDroppedByARedirectIsForgotten) {
+  StartOrigin();
+  MakeContext();
+  Req q;
+  EagerUploader u{&q.req};
+  cnet_request_options o = u.Options();  // a POST: it has a body
+  o.follow_redirects = true;
+  ASSERT_EQ(0, Start(base_ + "/redirect/1", &q, &o));
+  ASSERT_TRUE(cnet_test::RunUntil(loop_.get(), [&] { return q.responses == 1; }));  // the GET's
+  cnet_request_upload_resume(q.req);  // no upload any more: nothing to wake
+  ASSERT_TRUE(RunUntilDone({&q}));
+  EXPECT_EQ(0, q.error);
+  EXPECT_EQ(200, q.status);
+  EXPECT_EQ("redirected\n", q.body);
 }
 
 // --- backpressure ---
